@@ -1,0 +1,621 @@
+import { AssertionError } from '../assert.js';
+import type { UnsafeKnobs } from '../config.js';
+import { RaftError } from '../errors.js';
+import { MemoryStorage } from '../memory-storage.js';
+import { Prng } from '../prng.js';
+import { RawNode } from '../raw-node.js';
+import { ConfChangeType, decodeConfChange, EntryType, MessageType, StateRole } from '../types.js';
+import type { Entry, Message, Ready, Snapshot } from '../types.js';
+import { SafetyChecker, SafetyViolation } from './safety-checker.js';
+
+/** Broken behaviours of the host (the simulator) on top of the core's own unsafe knobs. */
+export interface SimulationUnsafe extends UnsafeKnobs {
+  /** Send every message before the entries and hard state it depends on are persisted. */
+  readonly ackBeforePersist?: boolean;
+}
+
+export interface SimulationOptions {
+  readonly seed: number;
+  readonly unsafe?: SimulationUnsafe;
+  /** Ticks of the fault phase. */
+  readonly faultTicks?: number;
+  readonly trace?: (line: string) => void;
+}
+
+export interface SimulationParams {
+  readonly clusterSize: number;
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
+  readonly maxDelayUnits: number;
+  readonly lossRate: number;
+  readonly duplicateRate: number;
+  readonly persistUnitsMax: number;
+  readonly compactEvery: number;
+  readonly maxInflightMsgs: number;
+  readonly maxMsgBytes: number;
+  readonly maxUncommittedBytes: number;
+}
+
+export interface SimulationStats {
+  leadersElected: number;
+  entriesCommitted: number;
+  proposals: number;
+  readsServed: number;
+  crashes: number;
+  partitions: number;
+  transfers: number;
+  confChangesApplied: number;
+  snapshotsInstalled: number;
+  messagesDelivered: number;
+  livenessTicks: number;
+}
+
+export interface SimulationResult {
+  readonly seed: number;
+  readonly ok: boolean;
+  readonly violation: string | null;
+  readonly params: SimulationParams;
+  readonly stats: SimulationStats;
+}
+
+/** Simulated time: a tick is about ten units; each node's tick period is skewed a little. */
+const UNITS_PER_TICK = 10;
+const LIVENESS_ELECTIONS_MAX = 60;
+
+class LivenessFailure extends Error {}
+
+interface PendingPersist {
+  readonly ready: Ready;
+  readonly doneAt: number;
+  readonly sent: boolean;
+}
+
+interface InFlight {
+  readonly message: Message;
+  readonly deliverAt: number;
+}
+
+/** The simulated state machine: a hash chain over every applied entry, snapshotted as text. */
+class HashChainMachine {
+  applied = 0;
+  hash = 0;
+
+  apply(entry: Entry): void {
+    if (entry.index !== this.applied + 1) throw new SafetyViolation(`apply gap: applying ${entry.index} after ${this.applied}`);
+    let h = this.hash ^ entry.index ^ Math.imul(entry.term, 0x9e3779b1);
+    for (const byte of entry.data) h = Math.imul(h ^ byte, 0x01000193);
+    this.hash = h >>> 0;
+    this.applied = entry.index;
+  }
+
+  encode(): Uint8Array {
+    return new TextEncoder().encode(`${this.applied}:${this.hash}`);
+  }
+
+  restore(snapshot: Snapshot): void {
+    const text = new TextDecoder().decode(snapshot.data);
+    const [applied, hash] = text === '' ? [0, 0] : text.split(':').map(Number);
+    this.applied = applied ?? 0;
+    this.hash = hash ?? 0;
+    if (this.applied !== snapshot.metadata.index) throw new SafetyViolation(`snapshot at ${snapshot.metadata.index} holds state applied to ${this.applied}`);
+  }
+}
+
+class SimNode {
+  up = true;
+  raw: RawNode | null = null;
+  machine = new HashChainMachine();
+  pending: PendingPersist | null = null;
+  inbox: Array<() => void> = [];
+  nextTickAt: number;
+  lastTerm = 0;
+  lastCommit = 0;
+  lastApplied = 0;
+
+  constructor(
+    readonly id: number,
+    readonly storage: MemoryStorage,
+    readonly tickUnits: number,
+    start: number,
+  ) {
+    this.nextTickAt = start;
+  }
+}
+
+/**
+ * A deterministic whole-cluster simulation in the style of TigerBeetle's VOPR: one seed decides the
+ * cluster, the timing and every fault. Safety is checked after every step; after the fault phase the
+ * network heals and the cluster must elect a leader and commit a fresh entry everywhere in bounded time.
+ */
+export class Simulation {
+  readonly params: SimulationParams;
+  readonly stats: SimulationStats = {
+    leadersElected: 0,
+    entriesCommitted: 0,
+    proposals: 0,
+    readsServed: 0,
+    crashes: 0,
+    partitions: 0,
+    transfers: 0,
+    confChangesApplied: 0,
+    snapshotsInstalled: 0,
+    messagesDelivered: 0,
+    livenessTicks: 0,
+  };
+  private readonly prng: Prng;
+  private readonly nodes = new Map<number, SimNode>();
+  private readonly removed = new Set<number>();
+  private membershipIndex = 0;
+  private readonly checker = new SafetyChecker();
+  private network: InFlight[] = [];
+  private readonly blocked = new Set<string>();
+  private readonly pendingReads = new Map<number, { node: number; minIndex: number }>();
+  private lossRate: number;
+  private duplicateRate: number;
+  private now = 0;
+  private nextRequest = 1;
+  private readonly unsafe: SimulationUnsafe;
+  private readonly maxNodeId: number;
+
+  constructor(private readonly options: SimulationOptions) {
+    this.prng = new Prng(options.seed);
+    this.unsafe = options.unsafe ?? {};
+    const p = this.prng;
+    const electionTicks = p.intBetween(5, 15);
+    this.params = {
+      clusterSize: p.intBetween(3, 5),
+      electionTicks,
+      heartbeatTicks: p.intBetween(1, Math.min(3, electionTicks - 1)),
+      preVote: p.chance(0.8),
+      checkQuorum: p.chance(0.8),
+      // Delays stay well below the election timeout, as Raft requires (broadcast time << election timeout).
+      maxDelayUnits: p.intBetween(2, Math.min(40, Math.floor((electionTicks * UNITS_PER_TICK) / 3))),
+      lossRate: p.chance(0.3) ? 0 : p.nextFloat() * 0.25,
+      duplicateRate: p.chance(0.5) ? 0 : p.nextFloat() * 0.1,
+      persistUnitsMax: p.intBetween(1, 12),
+      compactEvery: p.intBetween(4, 60),
+      maxInflightMsgs: p.intBetween(1, 8),
+      maxMsgBytes: p.pick([64, 256, 4096, 1024 * 1024]),
+      maxUncommittedBytes: p.pick([1024, 4096, 64 * 1024 * 1024]),
+    };
+    this.lossRate = this.params.lossRate;
+    this.duplicateRate = this.params.duplicateRate;
+    this.maxNodeId = this.params.clusterSize + 2;
+    const voters = Array.from({ length: this.params.clusterSize }, (_, i) => i + 1);
+    for (const id of voters) this.startNewNode(id, MemoryStorage.bootstrapped(voters));
+  }
+
+  run(): SimulationResult {
+    try {
+      const faultUnits = (this.options.faultTicks ?? 400) * UNITS_PER_TICK;
+      while (this.now < faultUnits) {
+        this.step();
+        this.injectFaults();
+      }
+      this.heal();
+      this.runLiveness();
+      return { seed: this.options.seed, ok: true, violation: null, params: this.params, stats: this.stats };
+    } catch (error) {
+      if (error instanceof SafetyViolation || error instanceof AssertionError || error instanceof LivenessFailure) {
+        const kind = error instanceof AssertionError ? 'assertion' : error instanceof LivenessFailure ? 'liveness' : 'safety';
+        return { seed: this.options.seed, ok: false, violation: `${kind} at unit ${this.now}: ${error.message}`, params: this.params, stats: this.stats };
+      }
+      throw error;
+    }
+  }
+
+  private trace(line: string): void {
+    this.options.trace?.(`[${this.now}] ${line}`);
+  }
+
+  // ---- nodes ----
+
+  private startNewNode(id: number, storage: MemoryStorage): SimNode {
+    const node = new SimNode(id, storage, UNITS_PER_TICK + this.prng.intBetween(-2, 2), this.now + this.prng.intBetween(1, UNITS_PER_TICK));
+    this.nodes.set(id, node);
+    this.boot(node);
+    return node;
+  }
+
+  private boot(node: SimNode): void {
+    node.raw = new RawNode(
+      {
+        id: node.id,
+        electionTicks: this.params.electionTicks,
+        heartbeatTicks: this.params.heartbeatTicks,
+        random: this.prng.fork(),
+        preVote: this.params.preVote,
+        checkQuorum: this.params.checkQuorum,
+        maxInflightMsgs: this.params.maxInflightMsgs,
+        maxMsgBytes: this.params.maxMsgBytes,
+        maxUncommittedBytes: this.params.maxUncommittedBytes,
+        unsafe: this.unsafe,
+        // The machine restarts from the snapshot, which may be newer than the first retained entry.
+        applied: node.storage.snapshot().metadata.index,
+      },
+      node.storage,
+    );
+    node.up = true;
+    node.machine = new HashChainMachine();
+    node.machine.restore(node.storage.snapshot());
+    node.lastTerm = node.raw.raft.term;
+    node.lastCommit = node.raw.raft.log.committed;
+    node.lastApplied = node.raw.raft.log.applied;
+  }
+
+  private crash(node: SimNode): void {
+    this.trace(`crash ${node.id}${node.pending !== null ? ' (losing an unsynced write)' : ''}`);
+    node.up = false;
+    node.raw = null;
+    node.pending = null;
+    node.inbox = [];
+    this.stats.crashes++;
+  }
+
+  // ---- the event loop ----
+
+  private step(): void {
+    this.now++;
+    for (const node of this.nodes.values()) {
+      if (!node.up || node.raw === null) continue;
+      if (this.now >= node.nextTickAt) {
+        node.nextTickAt += node.tickUnits;
+        this.guard(node, () => node.raw?.tick());
+      }
+    }
+    this.deliverDue();
+    for (const node of this.nodes.values()) {
+      if (node.pending !== null && node.pending.doneAt <= this.now) this.completePersist(node);
+    }
+    for (const node of this.nodes.values()) this.pollReady(node);
+    this.checkMonotonic();
+  }
+
+  /** Run core code; a RaftError refusal is an ordinary outcome, anything else propagates. */
+  private guard(node: SimNode, action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      if (error instanceof RaftError) {
+        this.trace(`node ${node.id} refused: ${error.message}`);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  private deliverDue(): void {
+    const due: InFlight[] = [];
+    const later: InFlight[] = [];
+    for (const item of this.network) (item.deliverAt <= this.now ? due : later).push(item);
+    this.network = later;
+    for (const { message: m } of due) this.deliver(m);
+  }
+
+  private deliver(m: Message): void {
+    const node = this.nodes.get(m.to);
+    const sender = this.nodes.get(m.from);
+    if (node === undefined || !node.up || node.raw === null) {
+      if (m.type === MessageType.Snap && sender !== undefined) this.reportSnapshot(sender, m.to, false);
+      return;
+    }
+    this.stats.messagesDelivered++;
+    if (this.options.trace !== undefined) this.trace(`deliver ${Simulation.describeMessage(m)}`);
+    const stepIt = (): void => this.guard(node, () => node.raw?.step(m));
+    if (node.pending !== null) node.inbox.push(stepIt);
+    else stepIt();
+    if (m.type === MessageType.Snap && sender !== undefined) this.reportSnapshot(sender, m.to, true);
+  }
+
+  private reportSnapshot(sender: SimNode, to: number, ok: boolean): void {
+    const report = (): void => this.guard(sender, () => sender.raw?.reportSnapshot(to, ok));
+    if (!sender.up || sender.raw === null) return;
+    if (sender.pending !== null) sender.inbox.push(report);
+    else report();
+  }
+
+  private send(from: SimNode, messages: readonly Message[]): void {
+    for (const m of messages) {
+      if (this.blocked.has(`${m.from}>${m.to}`) || this.prng.chance(this.lossRate)) {
+        if (m.type === MessageType.Snap) this.reportSnapshot(from, m.to, false);
+        continue;
+      }
+      this.network.push({ message: m, deliverAt: this.now + this.prng.intBetween(1, this.params.maxDelayUnits) });
+      if (this.prng.chance(this.duplicateRate)) {
+        this.network.push({ message: m, deliverAt: this.now + this.prng.intBetween(1, this.params.maxDelayUnits) });
+      }
+    }
+  }
+
+  private pollReady(node: SimNode): void {
+    const raw = node.raw;
+    if (!node.up || raw === null || node.pending !== null || !raw.hasReady()) return;
+    const rd = raw.ready();
+    this.observeReady(node, raw, rd);
+    const sendNow = rd.sendBeforePersist || this.unsafe.ackBeforePersist === true;
+    if (sendNow) this.send(node, rd.messages);
+    const needsDisk = rd.mustSync || rd.snapshot !== null || rd.entries.length > 0 || rd.hardState !== null;
+    const doneAt = needsDisk ? this.now + this.prng.intBetween(1, this.params.persistUnitsMax) : this.now;
+    node.pending = { ready: rd, doneAt, sent: sendNow };
+    if (doneAt <= this.now) this.completePersist(node);
+  }
+
+  private observeReady(node: SimNode, raw: RawNode, rd: Ready): void {
+    const log = raw.raft.log;
+    const termAt = (index: number): number | null => log.termOrNull(index);
+    if (rd.softState !== null && rd.softState.role === StateRole.Leader) {
+      this.stats.leadersElected++;
+      this.trace(`node ${node.id} is leader of term ${raw.raft.term}`);
+      this.checker.observeLeader(node.id, raw.raft.term);
+      this.checker.checkLeaderCompleteness(node.id, raw.raft.term, log.firstIndex(), termAt);
+    } else if (raw.raft.role === StateRole.Leader) {
+      this.checker.observeLeader(node.id, raw.raft.term);
+    }
+    this.checker.observeAppend(node.id, rd.entries, termAt);
+    if (rd.hardState !== null && rd.hardState.commit > node.lastCommit) {
+      const entryAt = (index: number): Entry | null => {
+        if (index < log.firstIndex() || index > log.lastIndex()) return null;
+        return log.slice(index, index + 1, Number.MAX_SAFE_INTEGER)[0] ?? null;
+      };
+      this.checker.observeCommit(node.id, node.lastCommit, rd.hardState.commit, entryAt);
+      this.stats.entriesCommitted = Math.max(this.stats.entriesCommitted, rd.hardState.commit);
+    }
+  }
+
+  private completePersist(node: SimNode): void {
+    const raw = node.raw;
+    const pending = node.pending;
+    if (raw === null || pending === null) return;
+    const rd = pending.ready;
+    if (rd.hardState !== null) node.storage.setHardState(rd.hardState);
+    if (rd.snapshot !== null) {
+      node.storage.applySnapshot(rd.snapshot);
+      node.machine.restore(rd.snapshot);
+      this.stats.snapshotsInstalled++;
+      this.trace(`node ${node.id} installed snapshot at ${rd.snapshot.metadata.index}`);
+    }
+    node.storage.append(rd.entries);
+    if (!pending.sent) this.send(node, rd.messages);
+    for (const entry of rd.committedEntries) this.applyEntry(node, entry);
+    for (const readState of rd.readStates) this.checkRead(node, readState.index, readState.requestCtx);
+    raw.advance(rd);
+    node.pending = null;
+    this.maybeCompact(node, raw);
+    const inbox = node.inbox;
+    node.inbox = [];
+    for (const action of inbox) {
+      if (node.raw === null) break;
+      action();
+    }
+  }
+
+  private applyEntry(node: SimNode, entry: Entry): void {
+    this.checker.observeApply(node.id, entry);
+    node.machine.apply(entry);
+    // Membership is tracked in log order, once per entry, whichever node applies it first.
+    if (entry.type !== EntryType.ConfChange || entry.index <= this.membershipIndex) return;
+    this.membershipIndex = entry.index;
+    const cc = decodeConfChange(entry.data);
+    if (cc.type === ConfChangeType.RemoveNode && !this.removed.has(cc.nodeId)) {
+      this.removed.add(cc.nodeId);
+      this.stats.confChangesApplied++;
+      this.trace(`node ${cc.nodeId} removed`);
+    } else if (cc.type !== ConfChangeType.RemoveNode) {
+      this.removed.delete(cc.nodeId);
+      this.stats.confChangesApplied++;
+    }
+  }
+
+  private checkRead(node: SimNode, index: number, requestCtx: number): void {
+    const read = this.pendingReads.get(requestCtx);
+    if (read === undefined) return;
+    this.pendingReads.delete(requestCtx);
+    if (index < read.minIndex) {
+      throw new SafetyViolation(`stale read: node ${node.id} got read index ${index}, but ${read.minIndex} was committed before the read began`);
+    }
+    this.stats.readsServed++;
+  }
+
+  private maybeCompact(node: SimNode, raw: RawNode): void {
+    const applied = node.machine.applied;
+    if (applied - node.storage.firstIndex() + 1 < this.params.compactEvery) return;
+    if (applied <= node.storage.snapshot().metadata.index || applied > node.storage.lastIndex()) return;
+    node.storage.createSnapshot(applied, raw.confState(), node.machine.encode());
+    node.storage.compact(Math.max(node.storage.firstIndex() - 1, applied - this.prng.intBetween(0, 5)));
+  }
+
+  private checkMonotonic(): void {
+    for (const node of this.nodes.values()) {
+      const raw = node.raw;
+      if (raw === null) continue;
+      const { term, log } = raw.raft;
+      if (term < node.lastTerm) throw new SafetyViolation(`node ${node.id} term went back from ${node.lastTerm} to ${term}`);
+      if (log.committed < node.lastCommit) throw new SafetyViolation(`node ${node.id} commit went back from ${node.lastCommit} to ${log.committed}`);
+      if (log.applied < node.lastApplied) throw new SafetyViolation(`node ${node.id} applied went back from ${node.lastApplied} to ${log.applied}`);
+      if (log.applied > log.committed) throw new SafetyViolation(`node ${node.id} applied ${log.applied} past commit ${log.committed}`);
+      node.lastTerm = term;
+      node.lastCommit = log.committed;
+      node.lastApplied = log.applied;
+    }
+  }
+
+  // ---- faults and client operations ----
+
+  private upNodes(): SimNode[] {
+    return [...this.nodes.values()].filter((n) => n.up && n.raw !== null);
+  }
+
+  private leader(): SimNode | null {
+    let best: SimNode | null = null;
+    for (const node of this.upNodes()) {
+      const raw = node.raw as RawNode;
+      if (raw.raft.role !== StateRole.Leader) continue;
+      if (best === null || raw.raft.term > (best.raw as RawNode).raft.term) best = node;
+    }
+    return best;
+  }
+
+  private injectFaults(): void {
+    const p = this.prng;
+    const up = this.upNodes();
+    if (up.length === 0) return;
+    if (p.chance(0.15)) this.propose(p.pick(up), `p${this.nextRequest++}`);
+    if (p.chance(0.05)) this.read(p.pick(up));
+    if (p.chance(1 / 900)) this.crash(p.pick(up));
+    for (const node of this.nodes.values()) {
+      if (!node.up && !this.removed.has(node.id) && p.chance(1 / 250)) {
+        this.trace(`restart ${node.id}`);
+        this.boot(node);
+      }
+    }
+    if (p.chance(1 / 1200)) this.partition();
+    if (this.blocked.size > 0 && p.chance(1 / 600)) {
+      this.trace('heal partitions');
+      this.blocked.clear();
+    }
+    if (p.chance(1 / 2500)) this.transfer();
+    if (p.chance(1 / 1500)) this.changeMembership();
+  }
+
+  private propose(node: SimNode, data: string): void {
+    this.stats.proposals++;
+    this.guard(node, () => node.raw?.propose(new TextEncoder().encode(data)));
+  }
+
+  private read(node: SimNode): void {
+    let minIndex = this.checker.committedMax;
+    for (const other of this.upNodes()) minIndex = Math.max(minIndex, (other.raw as RawNode).raft.log.committed);
+    const ctx = this.nextRequest++;
+    this.pendingReads.set(ctx, { node: node.id, minIndex });
+    this.guard(node, () => node.raw?.readIndex(ctx));
+  }
+
+  private partition(): void {
+    const ids = [...this.nodes.keys()];
+    this.stats.partitions++;
+    if (this.prng.chance(0.5)) {
+      const side = new Set(ids.filter(() => this.prng.chance(0.5)));
+      for (const a of ids) for (const b of ids) if (side.has(a) !== side.has(b)) this.blocked.add(`${a}>${b}`);
+      this.trace(`partition {${[...side].join(',')}} from the rest`);
+    } else {
+      const from = this.prng.pick(ids);
+      const to = this.prng.pick(ids);
+      if (from !== to) this.blocked.add(`${from}>${to}`);
+      this.trace(`drop messages ${from} -> ${to}`);
+    }
+  }
+
+  private transfer(): void {
+    const leader = this.leader();
+    if (leader === null) return;
+    const target = this.prng.pick([...this.nodes.keys()]);
+    this.stats.transfers++;
+    this.trace(`transfer leadership ${leader.id} -> ${target}`);
+    this.guard(leader, () => leader.raw?.transferLeader(target));
+  }
+
+  private changeMembership(): void {
+    const leader = this.leader();
+    if (leader === null) return;
+    const raw = leader.raw as RawNode;
+    const { voters, learners } = raw.confState();
+    const p = this.prng;
+    const choice = p.intBelow(3);
+    if (choice === 0 && voters.length > 3) {
+      const target = p.pick(voters);
+      this.trace(`propose remove ${target}`);
+      this.guard(leader, () => raw.proposeConfChange({ type: ConfChangeType.RemoveNode, nodeId: target }));
+    } else if (choice === 1 && learners.length > 0 && voters.length < 5) {
+      const target = p.pick(learners);
+      const progress = raw.status().progress.get(target);
+      if (progress === undefined || progress.match + 10 < raw.raft.log.lastIndex()) return;
+      this.trace(`propose promote ${target}`);
+      this.guard(leader, () => raw.proposeConfChange({ type: ConfChangeType.AddVoter, nodeId: target }));
+    } else if (choice === 2) {
+      const members = new Set([...voters, ...learners]);
+      const candidates = Array.from({ length: this.maxNodeId }, (_, i) => i + 1).filter((id) => !members.has(id));
+      if (candidates.length === 0) return;
+      const target = p.pick(candidates);
+      const existing = this.nodes.get(target);
+      // A node id is reused only with a fresh, empty disk, as an operator would.
+      if (existing === undefined || !existing.up) this.startNewNode(target, new MemoryStorage());
+      this.trace(`propose add learner ${target}`);
+      this.guard(leader, () => raw.proposeConfChange({ type: ConfChangeType.AddLearner, nodeId: target }));
+    }
+  }
+
+  // ---- liveness ----
+
+  private heal(): void {
+    this.trace('heal: no more faults');
+    this.blocked.clear();
+    this.lossRate = 0;
+    this.duplicateRate = 0;
+    for (const node of this.nodes.values()) if (!node.up && !this.removed.has(node.id)) this.boot(node);
+  }
+
+  private runLiveness(): void {
+    const start = this.now;
+    const budgetUnits = LIVENESS_ELECTIONS_MAX * this.params.electionTicks * UNITS_PER_TICK;
+    const marker = `live-${this.options.seed}`;
+    let proposedAt = -Infinity;
+    while (this.now - start < budgetUnits) {
+      this.step();
+      const leader = this.leader();
+      if (leader === null) continue;
+      if (this.markerAppliedEverywhere(leader, marker)) {
+        this.stats.livenessTicks = Math.ceil((this.now - start) / UNITS_PER_TICK);
+        return;
+      }
+      if (this.now - proposedAt > 4 * this.params.electionTicks * UNITS_PER_TICK) {
+        proposedAt = this.now;
+        this.propose(leader, marker);
+      }
+    }
+    throw new LivenessFailure(`no leader committed a fresh entry on every member within ${budgetUnits / UNITS_PER_TICK} ticks after healing; ${this.describeCluster()}`);
+  }
+
+  private markerAppliedEverywhere(leader: SimNode, marker: string): boolean {
+    const raw = leader.raw as RawNode;
+    let markerIndex = 0;
+    for (let index = raw.raft.log.committed; index > 0 && markerIndex === 0; index--) {
+      const entry = this.checker.committedEntry(index);
+      if (entry === undefined) break;
+      if (entry.data === marker) markerIndex = index;
+    }
+    if (markerIndex === 0) return false;
+    const { voters, learners } = raw.confState();
+    for (const id of [...voters, ...learners]) {
+      const node = this.nodes.get(id);
+      if (node === undefined || node.raw === null || node.machine.applied < markerIndex) return false;
+    }
+    return true;
+  }
+
+  private describeCluster(): string {
+    const parts: string[] = [];
+    for (const node of this.nodes.values()) {
+      const raw = node.raw;
+      if (raw === null) {
+        parts.push(`${node.id}: down`);
+        continue;
+      }
+      const st = raw.status();
+      const progress = [...st.progress].map(([id, p]) => `${id}:${p.state}/${p.match}/${p.next}${p.recentActive ? '' : '(inactive)'}`).join(' ');
+      parts.push(`${node.id}: ${st.role} term ${st.term} lead ${st.lead} commit ${st.commit} applied ${st.applied} last ${st.lastIndex} first ${st.firstIndex} conf ${JSON.stringify(st.confState)}${progress === '' ? '' : ` progress ${progress}`}`);
+    }
+    return parts.join('; ');
+  }
+
+  /** One message on one line, for traces. */
+  static describeMessage(m: Message): string {
+    return `${MessageType[m.type]} ${m.from}->${m.to} term ${m.term} index ${m.index} entries ${m.entries.length} commit ${m.commit}${m.reject ? ' reject' : ''}`;
+  }
+}
+
+export function runSimulation(options: SimulationOptions): SimulationResult {
+  return new Simulation(options).run();
+}
+
