@@ -688,8 +688,10 @@ export class Raft {
       return this.tracker.confState();
     }
     if (this.leadTransferee !== NONE && !this.tracker.isVoter(this.leadTransferee)) this.leadTransferee = NONE;
-    if (this.maybeCommit()) this.bcastAppend();
-    else for (const id of this.tracker.progress.keys()) if (id !== this.id) this.maybeSendAppend(id, false);
+    // Commit may move under the new quorum; either way probe every member now, so a new one starts
+    // catching up without waiting for a heartbeat.
+    this.maybeCommit();
+    this.bcastAppend();
     return this.tracker.confState();
   }
 

@@ -62,7 +62,8 @@ export interface SimulationResult {
 
 /** Simulated time: a tick is about ten units; each node's tick period is skewed a little. */
 const UNITS_PER_TICK = 10;
-const LIVENESS_ELECTIONS_MAX = 60;
+/** Generous: a small maxMsgBytes and inflight window make catching up a backlog slow but steady. */
+const LIVENESS_ELECTIONS_MAX = 150;
 
 class LivenessFailure extends Error {}
 
