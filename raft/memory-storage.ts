@@ -88,6 +88,11 @@ export class MemoryStorage implements Storage {
     this.ents = [{ term: snapshot.metadata.term, index: snapshot.metadata.index, type: EntryType.Normal, data: new Uint8Array(0) }];
   }
 
+  /** Drop every entry after the snapshot (replaying a log that was reset to it). */
+  truncateAfterSnapshot(): void {
+    this.ents = this.ents.slice(0, 1);
+  }
+
   /** Record a snapshot of the state machine at `index` (which must be applied). Does not compact. */
   createSnapshot(index: number, confState: ConfState, data: Uint8Array): Snapshot {
     if (index <= this.snap.metadata.index) {

@@ -1,0 +1,291 @@
+import { mkdir, open, readdir, readFile, rename, rm, truncate } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { assert } from './assert.js';
+import { bootstrapEntries, MemoryStorage } from './memory-storage.js';
+import type { Storage } from './storage.js';
+import { emptyHardState } from './types.js';
+import type { ConfState, Entry, HardState, Snapshot } from './types.js';
+import {
+  decodeEntry,
+  decodeHardState,
+  decodeSnapshotFile,
+  decodeSnapshotReset,
+  encodeEntry,
+  encodeHardState,
+  encodeSnapshotFile,
+  encodeSnapshotReset,
+  readRecord,
+  RecordType,
+} from './wal-codec.js';
+
+export class StorageCorruptionError extends Error {
+  override name = 'StorageCorruptionError';
+  constructor(
+    readonly file: string,
+    readonly offset: number,
+    reason: string,
+  ) {
+    super(`corrupt raft log ${file} at offset ${offset}: ${reason}`);
+  }
+}
+
+export interface DurableStorageOptions {
+  /** Start a new segment file once the active one is larger than this. */
+  readonly segmentBytesMax?: number;
+  /** Snapshot files kept on disk (the newest ones). */
+  readonly snapshotsKept?: number;
+  readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+}
+
+interface Segment {
+  readonly name: string;
+  readonly seq: number;
+  /** The highest entry index written to it (0 if none). */
+  lastIndex: number;
+}
+
+const SEGMENT_PATTERN = /^wal-([0-9a-f]{16})\.log$/;
+const SNAPSHOT_PATTERN = /^snap-([0-9a-f]{16})-([0-9a-f]{16})\.snap$/;
+
+function hex(n: number): string {
+  return n.toString(16).padStart(16, '0');
+}
+
+/**
+ * The durable Raft storage: a write-ahead log in segment files plus snapshot files, with an in-memory
+ * index (a MemoryStorage) that the core reads. Each `save()` is one write and one fdatasync (group
+ * commit). Every record carries a CRC32; on open a torn last record is truncated and logged, while
+ * corruption anywhere else refuses to start with an error naming the file and offset.
+ */
+export class DurableStorage implements Storage {
+  private active: FileHandle | null = null;
+  private activeBytes = 0;
+  private readonly segments: Segment[] = [];
+  private hardState: HardState = emptyHardState;
+  private readonly segmentBytesMax: number;
+  private readonly snapshotsKept: number;
+  private fsyncCount = 0;
+
+  private constructor(
+    readonly dir: string,
+    private readonly memory: MemoryStorage,
+    options: DurableStorageOptions,
+  ) {
+    this.segmentBytesMax = options.segmentBytesMax ?? 64 * 1024 * 1024;
+    this.snapshotsKept = options.snapshotsKept ?? 2;
+  }
+
+  /** Open (or create) the storage in `dir`, replaying the newest snapshot and the log. */
+  static async open(dir: string, options: DurableStorageOptions = {}): Promise<DurableStorage> {
+    await mkdir(dir, { recursive: true });
+    const names = await readdir(dir);
+    const memory = new MemoryStorage();
+    const snapshot = await DurableStorage.loadNewestSnapshot(dir, names, options);
+    if (snapshot !== null) memory.applySnapshot(snapshot);
+    const storage = new DurableStorage(dir, memory, options);
+    const segmentNames = names.filter((n) => SEGMENT_PATTERN.test(n)).sort();
+    for (let i = 0; i < segmentNames.length; i++) {
+      await storage.replaySegment(segmentNames[i] as string, i === segmentNames.length - 1, options);
+    }
+    memory.setHardState(storage.hardState);
+    await storage.openNewSegment();
+    return storage;
+  }
+
+  private static async loadNewestSnapshot(dir: string, names: string[], options: DurableStorageOptions): Promise<Snapshot | null> {
+    const snapshots = names.filter((n) => SNAPSHOT_PATTERN.test(n)).sort().reverse();
+    for (const name of snapshots) {
+      const decoded = decodeSnapshotFile(await readFile(join(dir, name)));
+      if (decoded !== null) return decoded;
+      // A snapshot is written to a temporary file and renamed, so a bad one means the disk lied.
+      options.log?.('warn', 'skipping a snapshot file that fails its checksum', { file: name });
+    }
+    return null;
+  }
+
+  private async replaySegment(name: string, isLast: boolean, options: DurableStorageOptions): Promise<void> {
+    const path = join(this.dir, name);
+    const data = await readFile(path);
+    const segment: Segment = { name, seq: Number.parseInt((SEGMENT_PATTERN.exec(name) as RegExpExecArray)[1] as string, 16), lastIndex: 0 };
+    this.segments.push(segment);
+    let offset = 0;
+    for (;;) {
+      const read = readRecord(data, offset);
+      if (read.kind === 'end') return;
+      if (read.kind === 'torn' && isLast) {
+        options.log?.('warn', 'truncating a torn record at the end of the raft log', { file: path, offset, reason: read.reason });
+        await truncate(path, offset);
+        return;
+      }
+      if (read.kind !== 'record') throw new StorageCorruptionError(path, offset, read.reason);
+      this.replayRecord(read.record.type, read.record.payload, segment, path, offset);
+      offset = read.next;
+    }
+  }
+
+  private replayRecord(type: RecordType, payload: Buffer, segment: Segment, path: string, offset: number): void {
+    const memory = this.memory;
+    switch (type) {
+      case RecordType.HardState:
+        this.hardState = decodeHardState(payload);
+        return;
+      case RecordType.SnapshotReset: {
+        const { index } = decodeSnapshotReset(payload);
+        const base = memory.snapshot().metadata.index;
+        if (index > base) throw new StorageCorruptionError(path, offset, `log reset to snapshot ${index}, but the newest snapshot file is ${base}`);
+        if (index === base) memory.truncateAfterSnapshot();
+        return;
+      }
+      case RecordType.Entry: {
+        const entry = decodeEntry(payload);
+        segment.lastIndex = Math.max(segment.lastIndex, entry.index);
+        if (entry.index <= memory.snapshot().metadata.index) return;
+        if (entry.index > memory.lastIndex() + 1) {
+          throw new StorageCorruptionError(path, offset, `entry ${entry.index} leaves a gap after ${memory.lastIndex()}`);
+        }
+        memory.append([entry]);
+        return;
+      }
+    }
+  }
+
+  private async openNewSegment(): Promise<void> {
+    const seq = (this.segments[this.segments.length - 1]?.seq ?? 0) + 1;
+    const name = `wal-${hex(seq)}.log`;
+    await this.active?.close();
+    this.active = await open(join(this.dir, name), 'a');
+    this.segments.push({ name, seq, lastIndex: 0 });
+    this.activeBytes = 0;
+    // Every segment starts with the current hard state, so older segments can be deleted freely.
+    await this.write(encodeHardState(this.hardState));
+    await this.syncDir();
+  }
+
+  private async write(buffer: Buffer): Promise<void> {
+    assert(this.active !== null, 'write to a closed storage');
+    let written = 0;
+    while (written < buffer.byteLength) {
+      const { bytesWritten } = await this.active.write(buffer, written, buffer.byteLength - written);
+      written += bytesWritten;
+    }
+    this.activeBytes += buffer.byteLength;
+    await this.active.datasync();
+    this.fsyncCount++;
+  }
+
+  private async syncDir(): Promise<void> {
+    const handle = await open(this.dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * Persist one Ready's worth of state with a single write and fdatasync. A snapshot from the leader is
+   * written to its own file first; the log then records that it was reset to it.
+   */
+  async save(hardState: HardState | null, entries: readonly Entry[], snapshot: Snapshot | null): Promise<void> {
+    const parts: Buffer[] = [];
+    if (snapshot !== null) {
+      await this.writeSnapshotFile(snapshot);
+      parts.push(encodeSnapshotReset(snapshot.metadata.index, snapshot.metadata.term));
+    }
+    for (const entry of entries) parts.push(encodeEntry(entry));
+    if (hardState !== null) parts.push(encodeHardState(hardState));
+    if (parts.length === 0) return;
+    await this.write(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+    const segment = this.segments[this.segments.length - 1] as Segment;
+    const last = entries[entries.length - 1];
+    if (last !== undefined) segment.lastIndex = Math.max(segment.lastIndex, last.index);
+    if (snapshot !== null) this.memory.applySnapshot(snapshot);
+    this.memory.append(entries);
+    if (hardState !== null) {
+      this.hardState = hardState;
+      this.memory.setHardState(hardState);
+    }
+    if (this.activeBytes > this.segmentBytesMax) await this.openNewSegment();
+  }
+
+  private async writeSnapshotFile(snapshot: Snapshot): Promise<void> {
+    const { index, term } = snapshot.metadata;
+    const name = `snap-${hex(index)}-${hex(term)}.snap`;
+    const temporary = join(this.dir, `${name}.tmp`);
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.writeFile(encodeSnapshotFile(snapshot.metadata, snapshot.data));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, join(this.dir, name));
+    await this.syncDir();
+  }
+
+  /**
+   * Record a snapshot of the host's state machine at `index` (applied), then drop log entries up to
+   * `index - entriesKept` and the segment and snapshot files no longer needed.
+   */
+  async createSnapshot(index: number, confState: ConfState, data: Uint8Array, entriesKept: number): Promise<Snapshot> {
+    const term = this.memory.term(index);
+    await this.writeSnapshotFile({ metadata: { index, term, confState }, data });
+    const snapshot = this.memory.createSnapshot(index, confState, data);
+    const compactTo = Math.max(0, index - entriesKept);
+    this.memory.compact(compactTo);
+    await this.deleteObsoleteFiles(compactTo);
+    return snapshot;
+  }
+
+  private async deleteObsoleteFiles(compactedTo: number): Promise<void> {
+    while (this.segments.length > 1 && (this.segments[0] as Segment).lastIndex <= compactedTo) {
+      const segment = this.segments.shift() as Segment;
+      await rm(join(this.dir, segment.name), { force: true });
+    }
+    const snapshots = (await readdir(this.dir)).filter((n) => SNAPSHOT_PATTERN.test(n)).sort().reverse();
+    for (const name of snapshots.slice(this.snapshotsKept)) await rm(join(this.dir, name), { force: true });
+  }
+
+  /** True for a brand-new data directory (nothing was ever persisted). */
+  isEmpty(): boolean {
+    return this.memory.lastIndex() === 0 && this.hardState.term === 0 && this.memory.snapshot().metadata.index === 0;
+  }
+
+  /** Write the initial membership of a new cluster (identically on every initial voter). */
+  async bootstrap(voters: readonly number[]): Promise<void> {
+    assert(this.isEmpty(), `bootstrap of a non-empty raft log in ${this.dir}`);
+    const entries = bootstrapEntries(voters);
+    await this.save({ term: 1, vote: 0, commit: entries.length }, entries, null);
+  }
+
+  async close(): Promise<void> {
+    await this.active?.close();
+    this.active = null;
+  }
+
+  fsyncs(): number {
+    return this.fsyncCount;
+  }
+
+  // ---- Storage: the core reads the in-memory index ----
+
+  initialState(): { hardState: HardState; confState: ConfState } {
+    return this.memory.initialState();
+  }
+  entries(lo: number, hi: number, maxBytes: number): Entry[] {
+    return this.memory.entries(lo, hi, maxBytes);
+  }
+  term(index: number): number {
+    return this.memory.term(index);
+  }
+  firstIndex(): number {
+    return this.memory.firstIndex();
+  }
+  lastIndex(): number {
+    return this.memory.lastIndex();
+  }
+  snapshot(): Snapshot {
+    return this.memory.snapshot();
+  }
+}

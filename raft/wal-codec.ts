@@ -1,0 +1,128 @@
+import { crc32 } from 'node:zlib';
+import { assert } from './assert.js';
+import type { ConfState, Entry, EntryType, HardState, SnapshotMetadata } from './types.js';
+
+/**
+ * The on-disk record format of the durable log: [u32 payload length][u32 crc32(type + payload)][u8
+ * type][payload], little endian. Integers up to 2^53 are stored as two u32 halves.
+ */
+export enum RecordType {
+  Entry = 1,
+  HardState = 2,
+  /** The log was reset to an installed snapshot at (index, term); earlier entries are void. */
+  SnapshotReset = 3,
+}
+
+export const RECORD_HEADER_BYTES = 9;
+export const RECORD_PAYLOAD_BYTES_MAX = 256 * 1024 * 1024;
+
+export interface DecodedRecord {
+  readonly type: RecordType;
+  readonly payload: Buffer;
+}
+
+function writeU53(buffer: Buffer, value: number, offset: number): void {
+  assert(Number.isSafeInteger(value) && value >= 0, `not a u53: ${value}`);
+  buffer.writeUInt32LE(Math.floor(value / 0x1_0000_0000), offset);
+  buffer.writeUInt32LE(value >>> 0, offset + 4);
+}
+
+function readU53(buffer: Buffer, offset: number): number {
+  return buffer.readUInt32LE(offset) * 0x1_0000_0000 + buffer.readUInt32LE(offset + 4);
+}
+
+export function encodeRecord(type: RecordType, payload: Uint8Array): Buffer {
+  assert(payload.byteLength <= RECORD_PAYLOAD_BYTES_MAX, `record of ${payload.byteLength} bytes is too large`);
+  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.byteLength);
+  record.writeUInt32LE(payload.byteLength, 0);
+  record.writeUInt8(type, 8);
+  record.set(payload, RECORD_HEADER_BYTES);
+  record.writeUInt32LE(crc32(record.subarray(8)), 4);
+  return record;
+}
+
+export type RecordRead =
+  | { readonly kind: 'record'; readonly record: DecodedRecord; readonly next: number }
+  | { readonly kind: 'end' }
+  | { readonly kind: 'torn'; readonly reason: string }
+  | { readonly kind: 'corrupt'; readonly reason: string };
+
+/** Read the record at `offset`. A record cut short by the end of the file is torn; a bad checksum is corrupt. */
+export function readRecord(data: Buffer, offset: number): RecordRead {
+  if (offset === data.byteLength) return { kind: 'end' };
+  if (data.byteLength - offset < RECORD_HEADER_BYTES) return { kind: 'torn', reason: 'partial header' };
+  const length = data.readUInt32LE(offset);
+  if (length > RECORD_PAYLOAD_BYTES_MAX) return { kind: 'corrupt', reason: `impossible length ${length}` };
+  const end = offset + RECORD_HEADER_BYTES + length;
+  if (end > data.byteLength) return { kind: 'torn', reason: `record of ${length} bytes runs past the end` };
+  const expected = data.readUInt32LE(offset + 4);
+  if (crc32(data.subarray(offset + 8, end)) !== expected) {
+    return end === data.byteLength ? { kind: 'torn', reason: 'checksum mismatch in the last record' } : { kind: 'corrupt', reason: 'checksum mismatch' };
+  }
+  const type = data.readUInt8(offset + 8) as RecordType;
+  if (!(type in RecordType)) return { kind: 'corrupt', reason: `unknown record type ${type}` };
+  return { kind: 'record', record: { type, payload: data.subarray(offset + RECORD_HEADER_BYTES, end) }, next: end };
+}
+
+export function encodeEntry(entry: Entry): Buffer {
+  const payload = Buffer.allocUnsafe(17 + entry.data.byteLength);
+  writeU53(payload, entry.term, 0);
+  writeU53(payload, entry.index, 8);
+  payload.writeUInt8(entry.type, 16);
+  payload.set(entry.data, 17);
+  return encodeRecord(RecordType.Entry, payload);
+}
+
+export function decodeEntry(payload: Buffer): Entry {
+  return {
+    term: readU53(payload, 0),
+    index: readU53(payload, 8),
+    type: payload.readUInt8(16) as EntryType,
+    data: new Uint8Array(payload.subarray(17)),
+  };
+}
+
+export function encodeHardState(hs: HardState): Buffer {
+  const payload = Buffer.allocUnsafe(24);
+  writeU53(payload, hs.term, 0);
+  writeU53(payload, hs.vote, 8);
+  writeU53(payload, hs.commit, 16);
+  return encodeRecord(RecordType.HardState, payload);
+}
+
+export function decodeHardState(payload: Buffer): HardState {
+  return { term: readU53(payload, 0), vote: readU53(payload, 8), commit: readU53(payload, 16) };
+}
+
+export function encodeSnapshotReset(index: number, term: number): Buffer {
+  const payload = Buffer.allocUnsafe(16);
+  writeU53(payload, index, 0);
+  writeU53(payload, term, 8);
+  return encodeRecord(RecordType.SnapshotReset, payload);
+}
+
+export function decodeSnapshotReset(payload: Buffer): { index: number; term: number } {
+  return { index: readU53(payload, 0), term: readU53(payload, 8) };
+}
+
+/** A snapshot file: [u32 crc32(rest)][u32 metadata length][metadata JSON][data]. */
+export function encodeSnapshotFile(metadata: SnapshotMetadata, data: Uint8Array): Buffer {
+  const meta = Buffer.from(JSON.stringify(metadata));
+  const file = Buffer.allocUnsafe(8 + meta.byteLength + data.byteLength);
+  file.writeUInt32LE(meta.byteLength, 4);
+  file.set(meta, 8);
+  file.set(data, 8 + meta.byteLength);
+  file.writeUInt32LE(crc32(file.subarray(4)), 0);
+  return file;
+}
+
+export function decodeSnapshotFile(file: Buffer): { metadata: SnapshotMetadata; data: Uint8Array } | null {
+  if (file.byteLength < 8 || crc32(file.subarray(4)) !== file.readUInt32LE(0)) return null;
+  const metaLength = file.readUInt32LE(4);
+  if (8 + metaLength > file.byteLength) return null;
+  const parsed = JSON.parse(file.subarray(8, 8 + metaLength).toString()) as { index: number; term: number; confState: ConfState };
+  return {
+    metadata: { index: parsed.index, term: parsed.term, confState: { voters: parsed.confState.voters, learners: parsed.confState.learners } },
+    data: new Uint8Array(file.subarray(8 + metaLength)),
+  };
+}
