@@ -145,6 +145,8 @@ export enum ConfChangeType {
 export interface ConfChange {
   readonly type: ConfChangeType;
   readonly nodeId: number;
+  /** Opaque to the core; hosts carry the new member's address here. */
+  readonly context?: string;
 }
 
 /**
@@ -191,16 +193,16 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export function encodeConfChange(cc: ConfChange): Uint8Array {
-  return encoder.encode(JSON.stringify({ type: cc.type, nodeId: cc.nodeId }));
+  return encoder.encode(JSON.stringify({ type: cc.type, nodeId: cc.nodeId, context: cc.context ?? '' }));
 }
 
 export function decodeConfChange(data: Uint8Array): ConfChange {
   const parsed: unknown = JSON.parse(decoder.decode(data));
   if (typeof parsed !== 'object' || parsed === null) throw new Error('conf change: not an object');
-  const { type, nodeId } = parsed as { type?: unknown; nodeId?: unknown };
+  const { type, nodeId, context } = parsed as { type?: unknown; nodeId?: unknown; context?: unknown };
   if (typeof type !== 'number' || !(type in ConfChangeType)) throw new Error(`conf change: bad type ${String(type)}`);
   if (typeof nodeId !== 'number' || !Number.isSafeInteger(nodeId) || nodeId <= 0) {
     throw new Error(`conf change: bad node id ${String(nodeId)}`);
   }
-  return { type: type as ConfChangeType, nodeId };
+  return { type: type as ConfChangeType, nodeId, context: typeof context === 'string' ? context : '' };
 }

@@ -1,0 +1,20 @@
+/** The public API of the Raft library. */
+export { assert, AssertionError } from './assert.js';
+export type { RaftConfig, UnsafeKnobs } from './config.js';
+export { DurableStorage, StorageCorruptionError } from './durable-storage.js';
+export type { DurableStorageOptions } from './durable-storage.js';
+export { LogCompactedError, LogUnavailableError, RaftError, SnapshotTemporarilyUnavailableError } from './errors.js';
+export type { RaftErrorCode } from './errors.js';
+export { GrpcTransport } from './grpc-transport.js';
+export type { GrpcTransportOptions } from './grpc-transport.js';
+export { bootstrapEntries, MemoryStorage } from './memory-storage.js';
+export { MemoryTransport, MemoryTransportHub } from './memory-transport.js';
+export { Prng } from './prng.js';
+export type { Random } from './prng.js';
+export { RaftNode } from './raft-node.js';
+export type { AppliedEntry, LeaderChange, RaftNodeOptions, StateMachine } from './raft-node.js';
+export { RawNode } from './raw-node.js';
+export type { ProgressStatus, RaftStatus } from './raw-node.js';
+export type { Storage } from './storage.js';
+export type { Transport, TransportHandler } from './transport.js';
+export * from './types.js';

@@ -1,0 +1,48 @@
+import type { Transport, TransportHandler } from './transport.js';
+import type { Message } from './types.js';
+
+/** In-process transports wired through one hub; for tests. `drop` filters messages in flight. */
+export class MemoryTransportHub {
+  readonly handlers = new Map<number, TransportHandler>();
+  drop: (m: Message) => boolean = () => false;
+
+  transport(id: number): MemoryTransport {
+    return new MemoryTransport(id, this);
+  }
+}
+
+export class MemoryTransport implements Transport {
+  constructor(
+    readonly id: number,
+    private readonly hub: MemoryTransportHub,
+  ) {}
+
+  start(handler: TransportHandler): Promise<void> {
+    this.hub.handlers.set(this.id, handler);
+    return Promise.resolve();
+  }
+
+  send(messages: readonly Message[]): void {
+    for (const m of messages) {
+      setImmediate(() => {
+        const target = this.hub.handlers.get(m.to);
+        const sender = this.hub.handlers.get(this.id);
+        if (target === undefined || this.hub.drop(m)) {
+          sender?.reportUnreachable(m.to);
+          if (m.snapshot !== null) sender?.reportSnapshot(m.to, false);
+          return;
+        }
+        target.receive(m);
+        if (m.snapshot !== null) sender?.reportSnapshot(m.to, true);
+      });
+    }
+  }
+
+  addPeer(): void {}
+  removePeer(): void {}
+
+  close(): Promise<void> {
+    this.hub.handlers.delete(this.id);
+    return Promise.resolve();
+  }
+}

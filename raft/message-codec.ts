@@ -1,0 +1,126 @@
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import { localMessageTypes, MessageType } from './types.js';
+import type { Entry, EntryType, Message, SnapshotMetadata } from './types.js';
+
+const protoPath = fileURLToPath(new URL('../../proto/raft.proto', import.meta.url));
+const root = protobuf.loadSync(protoPath);
+export const FrameType = root.lookupType('rootcoord.raft.Frame');
+
+export interface WireSnapshotChunk {
+  readonly message: Message;
+  readonly offset: number;
+  readonly totalBytes: number;
+  readonly data: Uint8Array;
+}
+
+export interface WireFrame {
+  readonly from: number;
+  readonly messages: Message[];
+  readonly snapshotChunk: WireSnapshotChunk | null;
+}
+
+export class MalformedMessageError extends Error {
+  override name = 'MalformedMessageError';
+}
+
+function toWireMessage(m: Message): Record<string, unknown> {
+  return {
+    type: m.type,
+    to: m.to,
+    from: m.from,
+    term: m.term,
+    logTerm: m.logTerm,
+    index: m.index,
+    entries: m.entries,
+    commit: m.commit,
+    reject: m.reject,
+    rejectHint: m.rejectHint,
+    context: m.context,
+    snapshot: m.snapshot === null ? null : m.snapshot.metadata,
+  };
+}
+
+export function encodeFrame(from: number, messages: readonly Message[], chunk: WireSnapshotChunk | null): Uint8Array {
+  const frame: Record<string, unknown> = { from, messages: messages.map(toWireMessage) };
+  if (chunk !== null) frame['snapshotChunk'] = { ...chunk, message: toWireMessage(chunk.message) };
+  return FrameType.encode(FrameType.fromObject(frame)).finish();
+}
+
+function wholeNumber(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new MalformedMessageError(`${field} is not a whole number: ${String(value)}`);
+  return value;
+}
+
+interface DecodedWireMessage {
+  type: number;
+  to: unknown;
+  from: unknown;
+  term: unknown;
+  logTerm: unknown;
+  index: unknown;
+  entries: Array<{ term: unknown; index: unknown; type: number; data: Uint8Array | undefined }>;
+  commit: unknown;
+  reject: boolean;
+  rejectHint: unknown;
+  context: unknown;
+  snapshot: { index: unknown; term: unknown; confState: { voters: unknown[]; learners: unknown[] } | null } | null;
+}
+
+function fromWireMessage(w: DecodedWireMessage): Message {
+  if (!(w.type in MessageType) || localMessageTypes.has(w.type)) throw new MalformedMessageError(`message type ${w.type} is not a peer message`);
+  const entries: Entry[] = w.entries.map((e) => ({
+    term: wholeNumber(e.term, 'entry.term'),
+    index: wholeNumber(e.index, 'entry.index'),
+    type: (e.type === 1 ? 1 : 0) as EntryType,
+    data: e.data instanceof Uint8Array ? e.data : new Uint8Array(0),
+  }));
+  let snapshotMetadata: SnapshotMetadata | null = null;
+  if (w.snapshot !== null) {
+    const cs = w.snapshot.confState;
+    snapshotMetadata = {
+      index: wholeNumber(w.snapshot.index, 'snapshot.index'),
+      term: wholeNumber(w.snapshot.term, 'snapshot.term'),
+      confState: {
+        voters: (cs?.voters ?? []).map((v) => wholeNumber(v, 'voter')),
+        learners: (cs?.learners ?? []).map((v) => wholeNumber(v, 'learner')),
+      },
+    };
+  }
+  return {
+    type: w.type as MessageType,
+    to: wholeNumber(w.to, 'to'),
+    from: wholeNumber(w.from, 'from'),
+    term: wholeNumber(w.term, 'term'),
+    logTerm: wholeNumber(w.logTerm, 'logTerm'),
+    index: wholeNumber(w.index, 'index'),
+    entries,
+    commit: wholeNumber(w.commit, 'commit'),
+    snapshot: snapshotMetadata === null ? null : { metadata: snapshotMetadata, data: new Uint8Array(0) },
+    reject: w.reject,
+    rejectHint: wholeNumber(w.rejectHint, 'rejectHint'),
+    context: wholeNumber(w.context, 'context'),
+  };
+}
+
+/** Decode and validate a frame; throws MalformedMessageError on anything a peer should never send. */
+export function decodeFrame(bytes: Uint8Array): WireFrame {
+  let decoded: { from: unknown; messages: DecodedWireMessage[]; snapshotChunk: (Omit<WireSnapshotChunk, 'message'> & { message: DecodedWireMessage | null }) | null };
+  try {
+    decoded = FrameType.decode(bytes) as unknown as typeof decoded;
+  } catch (error) {
+    throw new MalformedMessageError(`undecodable frame: ${(error as Error).message}`);
+  }
+  const chunk = decoded.snapshotChunk;
+  let snapshotChunk: WireSnapshotChunk | null = null;
+  if (chunk !== null && chunk !== undefined) {
+    if (chunk.message === null) throw new MalformedMessageError('snapshot chunk without its message');
+    snapshotChunk = {
+      message: fromWireMessage(chunk.message),
+      offset: wholeNumber(chunk.offset, 'chunk.offset'),
+      totalBytes: wholeNumber(chunk.totalBytes, 'chunk.totalBytes'),
+      data: chunk.data instanceof Uint8Array ? chunk.data : new Uint8Array(0),
+    };
+  }
+  return { from: wholeNumber(decoded.from, 'frame.from'), messages: decoded.messages.map(fromWireMessage), snapshotChunk };
+}

@@ -1,0 +1,398 @@
+import { EventEmitter } from 'node:events';
+import { assert } from './assert.js';
+import type { DurableStorage } from './durable-storage.js';
+import { RaftError } from './errors.js';
+import { Prng } from './prng.js';
+import { RawNode } from './raw-node.js';
+import type { RaftStatus } from './raw-node.js';
+import type { Transport } from './transport.js';
+import { ConfChangeType, decodeConfChange, EntryType, NONE, StateRole } from './types.js';
+import type { ConfChange, ConfState, Entry, Ready } from './types.js';
+import type { UnsafeKnobs } from './config.js';
+
+/** A committed entry as the state machine sees it: `data` is null for internal entries. */
+export interface AppliedEntry {
+  readonly index: number;
+  readonly term: number;
+  readonly data: Uint8Array | null;
+}
+
+/**
+ * The host's replicated state machine. `apply` receives committed entries in order, exactly once per
+ * incarnation after `appliedIndex()`; it should persist the applied index atomically with its data.
+ */
+export interface StateMachine {
+  /** The last index applied and durably stored (0 for a fresh machine). */
+  appliedIndex(): number;
+  apply(entries: readonly AppliedEntry[]): Promise<unknown[]>;
+  snapshot(): Promise<Uint8Array>;
+  restore(data: Uint8Array, index: number): Promise<void>;
+}
+
+export interface RaftNodeOptions {
+  readonly id: number;
+  readonly storage: DurableStorage;
+  readonly transport: Transport;
+  readonly stateMachine: StateMachine;
+  /** The voters of a brand-new cluster; used only when the storage is empty. Empty: join an existing cluster. */
+  readonly initialVoters?: readonly number[];
+  readonly tickIntervalMs?: number;
+  readonly electionTicks?: number;
+  readonly heartbeatTicks?: number;
+  /** Take a snapshot and compact the log after this many applied entries. */
+  readonly snapshotEntries?: number;
+  /** Entries kept in the log behind a snapshot, for slow followers. */
+  readonly snapshotEntriesKept?: number;
+  readonly proposalTimeoutMs?: number;
+  readonly pendingProposalsMax?: number;
+  readonly seed?: number;
+  readonly unsafe?: UnsafeKnobs;
+  readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface LeaderChange {
+  readonly leader: number;
+  readonly term: number;
+  readonly role: StateRole;
+}
+
+interface Pending<T> {
+  resolve(value: T): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** Envelope: [u8 version][f64 origin node][f64 proposal sequence][payload]. */
+const ENVELOPE_BYTES = 17;
+
+function wrap(origin: number, seq: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(ENVELOPE_BYTES + payload.byteLength);
+  const view = new DataView(out.buffer);
+  view.setUint8(0, 1);
+  view.setFloat64(1, origin);
+  view.setFloat64(9, seq);
+  out.set(payload, ENVELOPE_BYTES);
+  return out;
+}
+
+function unwrap(data: Uint8Array): { origin: number; seq: number; payload: Uint8Array } | null {
+  if (data.byteLength < ENVELOPE_BYTES || data[0] !== 1) return null;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  return { origin: view.getFloat64(1), seq: view.getFloat64(9), payload: data.subarray(ENVELOPE_BYTES) };
+}
+
+/**
+ * Runs the Raft core on a real node: a tick timer, the durable store, the transport and the state
+ * machine. The Ready loop persists (one fsync per batch: group commit), sends, applies, advances; a
+ * leader sends in parallel with its own fsync.
+ */
+export class RaftNode extends EventEmitter {
+  readonly id: number;
+  private readonly raw: RawNode;
+  private readonly options: RaftNodeOptions;
+  private readonly proposals = new Map<number, Pending<{ index: number; result: unknown }>>();
+  private readonly reads = new Map<number, Pending<number>>();
+  /** Reads whose index is known, waiting for the state machine to catch up. */
+  private readonly readsAwaitingApply: Array<{ index: number; ctx: number }> = [];
+  private readonly confWaiters: Array<{ check: (cs: ConfState) => boolean; pending: Pending<ConfState> }> = [];
+  private nextSeq = 1;
+  private ticker: NodeJS.Timeout | null = null;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private closed = false;
+  private failed: Error | null = null;
+  private lastLeader = NONE;
+  private appliedIndex = 0;
+
+  private constructor(options: RaftNodeOptions, raw: RawNode) {
+    super();
+    this.options = options;
+    this.id = options.id;
+    this.raw = raw;
+  }
+
+  static async start(options: RaftNodeOptions): Promise<RaftNode> {
+    const { storage, stateMachine } = options;
+    if (storage.isEmpty() && (options.initialVoters ?? []).length > 0) await storage.bootstrap(options.initialVoters ?? []);
+    const snapshot = storage.snapshot();
+    let applied = stateMachine.appliedIndex();
+    if (applied < snapshot.metadata.index) {
+      await stateMachine.restore(snapshot.data, snapshot.metadata.index);
+      applied = snapshot.metadata.index;
+    }
+    const raw = new RawNode(
+      {
+        id: options.id,
+        electionTicks: options.electionTicks ?? 10,
+        heartbeatTicks: options.heartbeatTicks ?? 1,
+        random: new Prng(options.seed ?? (Date.now() ^ (options.id * 7919))),
+        applied,
+        ...(options.unsafe === undefined ? {} : { unsafe: options.unsafe }),
+      },
+      storage,
+    );
+    const node = new RaftNode(options, raw);
+    node.appliedIndex = applied;
+    await options.transport.start({
+      receive: (m) => node.input(() => node.raw.step(m)),
+      reportUnreachable: (id) => node.input(() => node.raw.reportUnreachable(id)),
+      reportSnapshot: (id, ok) => node.input(() => node.raw.reportSnapshot(id, ok)),
+    });
+    node.ticker = setInterval(() => node.input(() => node.raw.tick()), options.tickIntervalMs ?? 100);
+    node.loop = node.run();
+    return node;
+  }
+
+  /** Feed one input to the core and wake the Ready loop. Peer errors are dropped, never fatal. */
+  private input(action: () => void): void {
+    if (this.closed) return;
+    try {
+      action();
+    } catch (error) {
+      if (!(error instanceof RaftError)) throw error;
+    }
+    this.wakeLoop();
+  }
+
+  private wakeLoop(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (!this.closed) {
+        if (!this.raw.hasReady()) {
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+          });
+          continue;
+        }
+        await this.handleReady(this.raw.ready());
+      }
+    } catch (error) {
+      this.failed = error as Error;
+      this.options.log?.('warn', 'raft node stopped on an error', { error: String(error) });
+      this.emit('error', error);
+      this.closed = true;
+      this.failAll(new RaftError('Closed', `raft node ${this.id} failed: ${String(error)}`));
+    }
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    const { storage, transport } = this.options;
+    if (rd.sendBeforePersist) transport.send(rd.messages);
+    await storage.save(rd.hardState, rd.entries, rd.snapshot);
+    if (!rd.sendBeforePersist) transport.send(rd.messages);
+    if (rd.snapshot !== null) {
+      await this.options.stateMachine.restore(rd.snapshot.data, rd.snapshot.metadata.index);
+      this.appliedIndex = rd.snapshot.metadata.index;
+    }
+    if (rd.committedEntries.length > 0) await this.apply(rd.committedEntries);
+    for (const rs of rd.readStates) this.readsAwaitingApply.push({ index: rs.index, ctx: rs.requestCtx });
+    this.raw.advance(rd);
+    this.afterAdvance(rd);
+    await this.maybeSnapshot();
+  }
+
+  private async apply(entries: readonly Entry[]): Promise<void> {
+    const applied: AppliedEntry[] = entries.map((e) => {
+      const envelope = e.type === EntryType.Normal ? unwrap(e.data) : null;
+      return { index: e.index, term: e.term, data: envelope === null ? null : envelope.payload };
+    });
+    const results = await this.options.stateMachine.apply(applied);
+    assert(results.length === entries.length, `state machine returned ${results.length} results for ${entries.length} entries`);
+    entries.forEach((e, i) => {
+      if (e.type === EntryType.ConfChange) this.onConfChangeApplied(decodeConfChange(e.data));
+      const envelope = e.type === EntryType.Normal ? unwrap(e.data) : null;
+      if (envelope === null || envelope.origin !== this.id) return;
+      const pending = this.proposals.get(envelope.seq);
+      if (pending === undefined) return;
+      this.proposals.delete(envelope.seq);
+      clearTimeout(pending.timer);
+      pending.resolve({ index: e.index, result: results[i] });
+    });
+    this.appliedIndex = (entries[entries.length - 1] as Entry).index;
+  }
+
+  private onConfChangeApplied(cc: ConfChange): void {
+    if (cc.type === ConfChangeType.RemoveNode) this.options.transport.removePeer(cc.nodeId);
+    else if (cc.context !== undefined && cc.context !== '') this.options.transport.addPeer(cc.nodeId, cc.context);
+  }
+
+  private afterAdvance(rd: Ready): void {
+    if (rd.softState !== null) {
+      const change: LeaderChange = { leader: rd.softState.lead, term: this.raw.raft.term, role: rd.softState.role };
+      if (rd.softState.lead !== this.lastLeader) {
+        this.lastLeader = rd.softState.lead;
+        this.emit('leader-change', change);
+      }
+      this.emit('role-change', change);
+    }
+    const ready = this.readsAwaitingApply.filter((r) => r.index <= this.appliedIndex);
+    if (ready.length > 0) {
+      const waiting = this.readsAwaitingApply.filter((r) => r.index > this.appliedIndex);
+      this.readsAwaitingApply.length = 0;
+      this.readsAwaitingApply.push(...waiting);
+      for (const r of ready) this.settle(this.reads, r.ctx, (p) => p.resolve(r.index));
+    }
+    if (this.confWaiters.length > 0) {
+      const cs = this.raw.confState();
+      for (let i = this.confWaiters.length - 1; i >= 0; i--) {
+        const waiter = this.confWaiters[i];
+        if (waiter !== undefined && waiter.check(cs)) {
+          this.confWaiters.splice(i, 1);
+          clearTimeout(waiter.pending.timer);
+          waiter.pending.resolve(cs);
+        }
+      }
+    }
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    const every = this.options.snapshotEntries ?? 10_000;
+    const storage = this.options.storage;
+    if (this.appliedIndex - storage.snapshot().metadata.index < every) return;
+    const data = await this.options.stateMachine.snapshot();
+    await storage.createSnapshot(this.appliedIndex, this.raw.confState(), data, this.options.snapshotEntriesKept ?? 1000);
+    this.emit('snapshot', this.appliedIndex);
+  }
+
+  private settle<T>(map: Map<number, Pending<T>>, key: number, action: (p: Pending<T>) => void): void {
+    const pending = map.get(key);
+    if (pending === undefined) return;
+    map.delete(key);
+    clearTimeout(pending.timer);
+    action(pending);
+  }
+
+  private track<T>(map: Map<number, Pending<T>>, key: number, what: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timeoutMs = this.options.proposalTimeoutMs ?? 5000;
+      const timer = setTimeout(() => {
+        map.delete(key);
+        reject(new RaftError('Timeout', `${what} not applied within ${timeoutMs} ms; its outcome is unknown`));
+      }, timeoutMs);
+      map.set(key, { resolve, reject, timer });
+    });
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw this.failed ?? new RaftError('Closed', `raft node ${this.id} is closed`);
+  }
+
+  /** Replicate `data`; resolves once it is applied here, with its index and the state machine's result. */
+  propose(data: Uint8Array): Promise<{ index: number; result: unknown }> {
+    this.ensureOpen();
+    if (this.proposals.size >= (this.options.pendingProposalsMax ?? 100_000)) {
+      return Promise.reject(new RaftError('QueueFull', `${this.proposals.size} proposals are pending`));
+    }
+    const seq = this.nextSeq++;
+    const promise = this.track(this.proposals, seq, `proposal ${seq}`);
+    try {
+      this.raw.propose(wrap(this.id, seq, data));
+    } catch (error) {
+      this.settle(this.proposals, seq, (p) => p.reject(error as Error));
+    }
+    this.wakeLoop();
+    return promise;
+  }
+
+  /** A linearizable read point: resolves with an index once this node has applied up to it. */
+  readIndex(): Promise<number> {
+    this.ensureOpen();
+    const ctx = this.nextSeq++;
+    const promise = this.track(this.reads, ctx, `read ${ctx}`);
+    try {
+      this.raw.readIndex(ctx);
+    } catch (error) {
+      this.settle(this.reads, ctx, (p) => p.reject(error as Error));
+    }
+    this.wakeLoop();
+    return promise;
+  }
+
+  transferLeader(target: number): void {
+    this.ensureOpen();
+    this.input(() => this.raw.transferLeader(target));
+  }
+
+  private changeMembership(cc: ConfChange, done: (cs: ConfState) => boolean): Promise<ConfState> {
+    this.ensureOpen();
+    const promise = new Promise<ConfState>((resolve, reject) => {
+      const timeoutMs = this.options.proposalTimeoutMs ?? 5000;
+      const pending: Pending<ConfState> = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          const index = this.confWaiters.findIndex((w) => w.pending === pending);
+          if (index >= 0) this.confWaiters.splice(index, 1);
+          reject(new RaftError('Timeout', `membership change for node ${cc.nodeId} not applied within ${timeoutMs} ms`));
+        }, timeoutMs),
+      };
+      this.confWaiters.push({ check: done, pending });
+    });
+    if (cc.context !== undefined && cc.context !== '') this.options.transport.addPeer(cc.nodeId, cc.context);
+    this.input(() => this.raw.proposeConfChange(cc));
+    return promise;
+  }
+
+  addLearner(id: number, address: string): Promise<ConfState> {
+    return this.changeMembership({ type: ConfChangeType.AddLearner, nodeId: id, context: address }, (cs) => cs.learners.includes(id) || cs.voters.includes(id));
+  }
+
+  /** Add a voter the safe way: as a learner first, promoted once it has caught up. */
+  async addVoter(id: number, address: string, caughtUpLagMax = 100): Promise<ConfState> {
+    await this.addLearner(id, address);
+    const deadline = Date.now() + (this.options.proposalTimeoutMs ?? 5000) * 6;
+    for (;;) {
+      const st = this.raw.status();
+      const progress = st.progress.get(id);
+      if (progress !== undefined && progress.match + caughtUpLagMax >= st.lastIndex) break;
+      if (Date.now() > deadline) throw new RaftError('Timeout', `learner ${id} did not catch up (leader last ${st.lastIndex})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return this.changeMembership({ type: ConfChangeType.AddVoter, nodeId: id, context: address }, (cs) => cs.voters.includes(id));
+  }
+
+  removeMember(id: number): Promise<ConfState> {
+    return this.changeMembership({ type: ConfChangeType.RemoveNode, nodeId: id }, (cs) => !cs.voters.includes(id) && !cs.learners.includes(id));
+  }
+
+  status(): RaftStatus {
+    return this.raw.status();
+  }
+
+  isLeader(): boolean {
+    return this.raw.isLeader();
+  }
+
+  leader(): number {
+    return this.raw.leader();
+  }
+
+  private failAll(error: Error): void {
+    for (const map of [this.proposals, this.reads] as Array<Map<number, Pending<never>>>) {
+      for (const [key] of map) this.settle(map, key, (p) => p.reject(error));
+    }
+    for (const waiter of this.confWaiters.splice(0)) {
+      clearTimeout(waiter.pending.timer);
+      waiter.pending.reject(error);
+    }
+  }
+
+  /** Stop ticking, finish the Ready in progress, close the transport and the storage. */
+  async close(): Promise<void> {
+    if (this.ticker !== null) clearInterval(this.ticker);
+    this.ticker = null;
+    const wasClosed = this.closed;
+    this.closed = true;
+    this.wakeLoop();
+    await this.loop;
+    if (!wasClosed || this.failed !== null) this.failAll(new RaftError('Closed', `raft node ${this.id} closed`));
+    await this.options.transport.close();
+    await this.options.storage.close();
+  }
+}
+

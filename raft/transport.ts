@@ -1,0 +1,22 @@
+import type { Message } from './types.js';
+
+/** What a transport delivers to its node. All calls are synchronous and must not throw. */
+export interface TransportHandler {
+  receive(message: Message): void;
+  /** The peer could not be reached; messages to it were dropped. */
+  reportUnreachable(peerId: number): void;
+  /** A snapshot sent to the peer was fully transferred (ok) or failed. */
+  reportSnapshot(peerId: number, ok: boolean): void;
+}
+
+/**
+ * Moves Raft messages between nodes. `send` never blocks: messages are queued per peer (bounded) and
+ * may be dropped, as Raft tolerates loss.
+ */
+export interface Transport {
+  start(handler: TransportHandler): Promise<void>;
+  send(messages: readonly Message[]): void;
+  addPeer(id: number, address: string): void;
+  removePeer(id: number): void;
+  close(): Promise<void>;
+}
