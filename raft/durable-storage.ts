@@ -162,7 +162,7 @@ export class DurableStorage implements Storage {
     await this.syncDir();
   }
 
-  private async write(buffer: Buffer): Promise<void> {
+  private async write(buffer: Buffer, sync = true): Promise<void> {
     assert(this.active !== null, 'write to a closed storage');
     let written = 0;
     while (written < buffer.byteLength) {
@@ -170,6 +170,7 @@ export class DurableStorage implements Storage {
       written += bytesWritten;
     }
     this.activeBytes += buffer.byteLength;
+    if (!sync) return;
     await this.active.datasync();
     this.fsyncCount++;
   }
@@ -185,9 +186,11 @@ export class DurableStorage implements Storage {
 
   /**
    * Persist one Ready's worth of state with a single write and fdatasync. A snapshot from the leader is
-   * written to its own file first; the log then records that it was reset to it.
+   * written to its own file first; the log then records that it was reset to it. With `sync` false (a
+   * Ready that only moved the commit index, which Raft may lose) the write is not fsynced itself; the
+   * next synced write covers it.
    */
-  async save(hardState: HardState | null, entries: readonly Entry[], snapshot: Snapshot | null): Promise<void> {
+  async save(hardState: HardState | null, entries: readonly Entry[], snapshot: Snapshot | null, sync = true): Promise<void> {
     const parts: Buffer[] = [];
     if (snapshot !== null) {
       await this.writeSnapshotFile(snapshot);
@@ -196,7 +199,7 @@ export class DurableStorage implements Storage {
     for (const entry of entries) parts.push(encodeEntry(entry));
     if (hardState !== null) parts.push(encodeHardState(hardState));
     if (parts.length === 0) return;
-    await this.write(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+    await this.write(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), sync || snapshot !== null || entries.length > 0);
     const segment = this.segments[this.segments.length - 1] as Segment;
     const last = entries[entries.length - 1];
     if (last !== undefined) segment.lastIndex = Math.max(segment.lastIndex, last.index);

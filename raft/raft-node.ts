@@ -183,7 +183,7 @@ export class RaftNode extends EventEmitter {
   private async handleReady(rd: Ready): Promise<void> {
     const { storage, transport } = this.options;
     if (rd.sendBeforePersist) transport.send(rd.messages);
-    await storage.save(rd.hardState, rd.entries, rd.snapshot);
+    await storage.save(rd.hardState, rd.entries, rd.snapshot, rd.mustSync);
     if (!rd.sendBeforePersist) transport.send(rd.messages);
     if (rd.snapshot !== null) {
       await this.options.stateMachine.restore(rd.snapshot.data, rd.snapshot.metadata.index);
