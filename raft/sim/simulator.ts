@@ -564,6 +564,8 @@ export class Simulation {
     let proposedAt = -Infinity;
     while (this.now - start < budgetUnits) {
       this.step();
+      // A member may be added back (a committed AddLearner) only after the heal: start it too.
+      for (const node of this.nodes.values()) if (!node.up && !this.removed.has(node.id)) this.boot(node);
       const leader = this.leader();
       if (leader === null) continue;
       if (this.markerAppliedEverywhere(leader, marker)) {
