@@ -60,6 +60,22 @@ export interface SimulationResult {
   readonly stats: SimulationStats;
 }
 
+export function emptySimulationStats(): SimulationStats {
+  return {
+    leadersElected: 0,
+    entriesCommitted: 0,
+    proposals: 0,
+    readsServed: 0,
+    crashes: 0,
+    partitions: 0,
+    transfers: 0,
+    confChangesApplied: 0,
+    snapshotsInstalled: 0,
+    messagesDelivered: 0,
+    livenessTicks: 0,
+  };
+}
+
 /** Simulated time: a tick is about ten units; each node's tick period is skewed a little. */
 const UNITS_PER_TICK = 10;
 /** Generous: a small maxMsgBytes and inflight window make catching up a backlog slow but steady. */
@@ -132,19 +148,7 @@ class SimNode {
  */
 export class Simulation {
   readonly params: SimulationParams;
-  readonly stats: SimulationStats = {
-    leadersElected: 0,
-    entriesCommitted: 0,
-    proposals: 0,
-    readsServed: 0,
-    crashes: 0,
-    partitions: 0,
-    transfers: 0,
-    confChangesApplied: 0,
-    snapshotsInstalled: 0,
-    messagesDelivered: 0,
-    livenessTicks: 0,
-  };
+  readonly stats: SimulationStats = emptySimulationStats();
   private readonly prng: Prng;
   private readonly nodes = new Map<number, SimNode>();
   private readonly removed = new Set<number>();

@@ -28,7 +28,7 @@ export function formatMessage(m: Message): string {
   if (m.reject) parts.push(`Rejected (Hint: ${m.rejectHint}/${m.logTerm})`);
   if (m.context !== 0) parts.push(`Context:${m.context}`);
   if (m.entries.length > 0) parts.push(`Entries:[${m.entries.map(formatEntry).join(', ')}]`);
-  if (m.snapshot !== null) parts.push(`Snapshot:${m.snapshot.metadata.term}/${m.snapshot.metadata.index} voters=${m.snapshot.metadata.confState.voters.join(',')} learners=${m.snapshot.metadata.confState.learners.join(',')}`);
+  if (m.snapshot !== null) parts.push(`Snapshot:${m.snapshot.metadata.term}/${m.snapshot.metadata.index} voters=${m.snapshot.metadata.confState.voters.join(',') || '-'} learners=${m.snapshot.metadata.confState.learners.join(',') || '-'}`);
   return parts.join(' ');
 }
 
@@ -225,7 +225,7 @@ export class GoldenInterpreter {
 
   private status(id: number, out: string[]): void {
     const st = this.node(id).raw.status();
-    out.push(`${id}: ${st.role} term ${st.term} lead ${st.lead} commit ${st.commit} applied ${st.applied} last ${st.lastIndex} voters ${st.confState.voters.join(',')} learners ${st.confState.learners.join(',')}`);
+    out.push(`${id}: ${st.role} term ${st.term} lead ${st.lead} commit ${st.commit} applied ${st.applied} last ${st.lastIndex} voters ${st.confState.voters.join(',') || '-'} learners ${st.confState.learners.join(',') || '-'}`);
     for (const [peer, p] of [...st.progress].sort((a, b) => a[0] - b[0])) {
       out.push(`  ${peer}: ${p.state} match=${p.match} next=${p.next}${p.isLearner ? ' learner' : ''}`);
     }

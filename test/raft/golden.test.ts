@@ -51,7 +51,7 @@ describe('Raft golden interaction scripts', () => {
       const { header, cases } = parse(readFileSync(path, 'utf8'));
       expect(cases.length).to.be.above(0);
       const interpreter = new GoldenInterpreter();
-      const actual = cases.map((c) => ({ command: c.command, output: execute(interpreter, c.command) }));
+      const actual = cases.map((c) => ({ command: c.command, output: execute(interpreter, c.command).trimEnd() }));
       if (process.env['REWRITE'] === '1') {
         writeFileSync(path, `${header}\n\n${actual.map((a) => `${a.command}\n----\n${a.output}`).join('\n\n')}\n`);
         return;

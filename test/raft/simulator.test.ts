@@ -3,7 +3,7 @@
  * and the healed cluster always recovers. Also proves the simulator really exercises the features.
  */
 import { expect } from 'chai';
-import { runSimulation } from '../../raft/sim/simulator.js';
+import { emptySimulationStats, runSimulation } from '../../raft/sim/simulator.js';
 import type { SimulationStats } from '../../raft/sim/simulator.js';
 
 /** Seeds that once found a bug, kept forever (see the README's "Replaying a seed"). */
@@ -14,19 +14,7 @@ describe('Raft simulator', function () {
   this.timeout(600_000);
 
   it(`keeps every safety property and recovers after healing on seeds 1..${SUITE_SEEDS} and every regression seed`, () => {
-    const totals: SimulationStats = {
-      leadersElected: 0,
-      entriesCommitted: 0,
-      proposals: 0,
-      readsServed: 0,
-      crashes: 0,
-      partitions: 0,
-      transfers: 0,
-      confChangesApplied: 0,
-      snapshotsInstalled: 0,
-      messagesDelivered: 0,
-      livenessTicks: 0,
-    };
+    const totals: SimulationStats = emptySimulationStats();
     const failures: string[] = [];
     const seeds = new Set([...Array.from({ length: SUITE_SEEDS }, (_, i) => i + 1), ...REGRESSION_SEEDS]);
     for (const seed of seeds) {
