@@ -96,6 +96,7 @@ export class RaftNode extends EventEmitter {
   private readonly readsAwaitingApply: Array<{ index: number; ctx: number }> = [];
   private readonly confWaiters: Array<{ check: (cs: ConfState) => boolean; pending: Pending<ConfState> }> = [];
   private nextSeq = 1;
+  private readonly snapshotRequests: Array<(index: number) => void> = [];
   private ticker: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
@@ -163,6 +164,10 @@ export class RaftNode extends EventEmitter {
   private async run(): Promise<void> {
     try {
       while (!this.closed) {
+        if (this.snapshotRequests.length > 0) {
+          await this.maybeSnapshot(true);
+          continue;
+        }
         if (!this.raw.hasReady()) {
           await new Promise<void>((resolve) => {
             this.wake = resolve;
@@ -222,6 +227,12 @@ export class RaftNode extends EventEmitter {
   }
 
   private afterAdvance(rd: Ready): void {
+    if (rd.softState !== null && rd.softState.role !== StateRole.Leader && this.reads.size > 0) {
+      // Reads queued at a leader are dropped when it steps down; fail ours now rather than at the timeout.
+      const lost = new RaftError('LeadershipLost', `node ${this.id} changed role to ${rd.softState.role}; retry the read`);
+      for (const [ctx] of this.reads) this.settle(this.reads, ctx, (p) => p.reject(lost));
+      this.readsAwaitingApply.length = 0;
+    }
     if (rd.softState !== null) {
       const change: LeaderChange = { leader: rd.softState.lead, term: this.raw.raft.term, role: rd.softState.role };
       if (rd.softState.lead !== this.lastLeader) {
@@ -250,13 +261,25 @@ export class RaftNode extends EventEmitter {
     }
   }
 
-  private async maybeSnapshot(): Promise<void> {
+  private async maybeSnapshot(force = false): Promise<void> {
     const every = this.options.snapshotEntries ?? 10_000;
     const storage = this.options.storage;
-    if (this.appliedIndex - storage.snapshot().metadata.index < every) return;
-    const data = await this.options.stateMachine.snapshot();
-    await storage.createSnapshot(this.appliedIndex, this.raw.confState(), data, this.options.snapshotEntriesKept ?? 1000);
-    this.emit('snapshot', this.appliedIndex);
+    const waiting = this.snapshotRequests.splice(0);
+    const due = this.appliedIndex - storage.snapshot().metadata.index >= every;
+    if ((force || due) && this.appliedIndex > storage.snapshot().metadata.index) {
+      const data = await this.options.stateMachine.snapshot();
+      await storage.createSnapshot(this.appliedIndex, this.raw.confState(), data, this.options.snapshotEntriesKept ?? 1000);
+      this.emit('snapshot', this.appliedIndex);
+    }
+    for (const resolve of waiting) resolve(storage.snapshot().metadata.index);
+  }
+
+  /** Snapshot the state machine at the applied index now and compact the log; resolves with the snapshot index. */
+  snapshotNow(): Promise<number> {
+    this.ensureOpen();
+    const promise = new Promise<number>((resolve) => this.snapshotRequests.push(resolve));
+    this.wakeLoop();
+    return promise;
   }
 
   private settle<T>(map: Map<number, Pending<T>>, key: number, action: (p: Pending<T>) => void): void {

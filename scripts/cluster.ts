@@ -1,0 +1,280 @@
+/**
+ * scripts/cluster: run a local rootcoord cluster (interface.md section 3).
+ *   up [--nodes 3] [--dir .cluster] [--base-port 53100] [--foreground]
+ *   status [--dir .cluster] [--json]
+ *   kill <id|leader> [--signal KILL|TERM|STOP|CONT] [--dir .cluster]
+ *   start <id> [--dir .cluster]
+ *   transfer <id> [--dir .cluster]
+ *   down [--dir .cluster] [--wipe]
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RootCoordClient } from '../src/client/root-coord-client.js';
+
+const mainScript = fileURLToPath(new URL('../src/main.js', import.meta.url));
+
+interface NodeEntry {
+  id: number;
+  pid: number;
+  client: string;
+  peer: string;
+  metrics: string;
+  dataDir: string;
+  logFile: string;
+}
+
+interface ClusterFile {
+  basePort: number;
+  secretFile: string;
+  gcConfirmDelayMs: number;
+  nodes: NodeEntry[];
+}
+
+interface NodeState {
+  id: number;
+  pid: number;
+  alive: boolean;
+  role: string | null;
+  term: number | null;
+  leader: number | null;
+  commitIndex: number | null;
+  appliedIndex: number | null;
+}
+
+function flag(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const value = args[i + 1];
+  if (value === undefined) throw new Error(`--${name} needs a value`);
+  args.splice(i, 2);
+  return value;
+}
+
+function bool(args: string[], name: string): boolean {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return false;
+  args.splice(i, 1);
+  return true;
+}
+
+function readCluster(dir: string): ClusterFile {
+  const path = join(dir, 'cluster.json');
+  if (!existsSync(path)) throw new Error(`no cluster in ${dir} (run: scripts/cluster up --dir ${dir})`);
+  return JSON.parse(readFileSync(path, 'utf8')) as ClusterFile;
+}
+
+function writeCluster(dir: string, cluster: ClusterFile): void {
+  writeFileSync(join(dir, 'cluster.json'), `${JSON.stringify(cluster, null, 2)}\n`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
+  const peers = cluster.nodes.map((n) => `${n.id}=${n.peer}`).join(',');
+  const clients = cluster.nodes.map((n) => `${n.id}=${n.client}`).join(',');
+  return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs)];
+}
+
+function spawnNode(cluster: ClusterFile, node: NodeEntry, foreground: boolean): number {
+  const out = foreground ? 'inherit' : openSync(node.logFile, 'a');
+  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs(cluster, node)], { detached: !foreground, stdio: ['ignore', out, out] });
+  if (!foreground) child.unref();
+  if (child.pid === undefined) throw new Error(`could not start node ${node.id}`);
+  return child.pid;
+}
+
+async function nodeStates(cluster: ClusterFile): Promise<NodeState[]> {
+  return Promise.all(
+    cluster.nodes.map(async (n) => {
+      const alive = isAlive(n.pid);
+      const base: NodeState = { id: n.id, pid: n.pid, alive, role: null, term: null, leader: null, commitIndex: null, appliedIndex: null };
+      if (!alive) return base;
+      const client = new RootCoordClient({ endpoints: [n.client], attemptDeadlineMs: 1000, retryBudgetMs: 0 });
+      try {
+        const st = await client.clusterStatus(n.client);
+        const self = st['self'] as Record<string, string>;
+        return { ...base, role: self['role'] ?? null, term: Number(self['term']), leader: Number(st['leader']), commitIndex: Number(self['commit_index']), appliedIndex: Number(self['applied_index']) };
+      } catch {
+        return base;
+      } finally {
+        client.close();
+      }
+    }),
+  );
+}
+
+function leaderOf(states: NodeState[]): number | null {
+  const leader = states.find((s) => s.role === 'Leader');
+  return leader === undefined ? null : leader.id;
+}
+
+async function waitForCluster(cluster: ClusterFile, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = await nodeStates(cluster);
+    const leader = leaderOf(states);
+    const everyoneAnswers = states.every((s) => s.role !== null && s.leader === leader);
+    if (leader !== null && everyoneAnswers) {
+      const client = new RootCoordClient({ endpoints: cluster.nodes.map((n) => n.client), attemptDeadlineMs: 1000, retryBudgetMs: 2000 });
+      try {
+        await client.listDatabases();
+        const dbs = await client.listDatabases();
+        if ((dbs['db_names'] as string[]).includes('default')) return leader;
+      } catch {
+        // not serving yet
+      } finally {
+        client.close();
+      }
+    }
+    if (Date.now() > deadline) {
+      const dead = states.filter((s) => !s.alive).map((s) => s.id);
+      throw new Error(`the cluster did not elect a serving leader within ${timeoutMs / 1000} s${dead.length > 0 ? `; nodes ${dead.join(', ')} exited (see their log files)` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function up(args: string[], dir: string): Promise<void> {
+  const count = Number(flag(args, 'nodes', '3'));
+  const basePort = Number(flag(args, 'base-port', '53100'));
+  const foreground = bool(args, 'foreground');
+  const gcConfirmDelayMs = Number(flag(args, 'gc-confirm-delay-ms', '1200000'));
+  mkdirSync(dir, { recursive: true });
+  const secretFile = join(dir, 'cluster.secret');
+  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+  const existing = existsSync(join(dir, 'cluster.json')) ? readCluster(dir) : null;
+  if (existing !== null && existing.nodes.some((n) => isAlive(n.pid))) throw new Error(`the cluster in ${dir} is already running (scripts/cluster down --dir ${dir})`);
+  const ids = existing?.nodes.map((n) => n.id) ?? Array.from({ length: count }, (_, i) => i + 1);
+  const base = existing?.basePort ?? basePort;
+  const cluster: ClusterFile = {
+    basePort: base,
+    secretFile,
+    gcConfirmDelayMs: existing?.gcConfirmDelayMs ?? gcConfirmDelayMs,
+    nodes: ids.map((id) => ({ id, pid: 0, client: `127.0.0.1:${base + id}`, peer: `127.0.0.1:${base + 100 + id}`, metrics: `127.0.0.1:${base + 200 + id}`, dataDir: join(dir, `node-${id}`), logFile: join(dir, `node-${id}.log`) })),
+  };
+  for (const node of cluster.nodes) node.pid = spawnNode(cluster, node, foreground);
+  writeCluster(dir, cluster);
+  const leader = await waitForCluster(cluster, 15_000);
+  console.log(`rootcoord cluster of ${cluster.nodes.length} nodes is up (data in ${dir}); leader: node ${leader}`);
+  for (const n of cluster.nodes) console.log(`  node ${n.id}: client ${n.client}  peer ${n.peer}  metrics http://${n.metrics}/metrics  pid ${n.pid}`);
+  console.log(`try: npx rootcoordctl --dir ${dir} db list`);
+  if (!foreground) return;
+  console.log('running in the foreground; Ctrl-C stops all nodes');
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      for (const n of cluster.nodes) if (isAlive(n.pid)) process.kill(n.pid, 'SIGTERM');
+      void waitForExit(cluster.nodes.map((n) => n.pid), 10_000).then(() => done());
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+async function waitForExit(pids: number[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+async function status(args: string[], dir: string): Promise<void> {
+  const json = bool(args, 'json');
+  const states = await nodeStates(readCluster(dir));
+  const leader = leaderOf(states);
+  if (json) {
+    console.log(JSON.stringify({ leader, nodes: states }));
+    return;
+  }
+  console.log(`leader: ${leader ?? 'none'}`);
+  console.log(['id', 'pid', 'alive', 'role', 'term', 'leader', 'commit', 'applied'].join('\t'));
+  for (const s of states) console.log([s.id, s.pid, s.alive, s.role ?? '-', s.term ?? '-', s.leader ?? '-', s.commitIndex ?? '-', s.appliedIndex ?? '-'].join('\t'));
+}
+
+async function kill(args: string[], dir: string): Promise<void> {
+  const signal = `SIG${flag(args, 'signal', 'KILL').replace(/^SIG/, '')}` as NodeJS.Signals;
+  const target = args[0];
+  if (target === undefined) throw new Error('usage: scripts/cluster kill <id|leader> [--signal KILL|TERM|STOP|CONT]');
+  const cluster = readCluster(dir);
+  let id = Number(target);
+  if (target === 'leader') {
+    const leader = leaderOf(await nodeStates(cluster));
+    if (leader === null) throw new Error('no leader is known right now');
+    id = leader;
+  }
+  const node = cluster.nodes.find((n) => n.id === id);
+  if (node === undefined) throw new Error(`no node ${target}`);
+  if (!isAlive(node.pid)) throw new Error(`node ${id} (pid ${node.pid}) is not running`);
+  process.kill(node.pid, signal);
+  console.log(`sent ${signal} to node ${id} (pid ${node.pid})`);
+}
+
+async function start(args: string[], dir: string): Promise<void> {
+  const cluster = readCluster(dir);
+  const node = cluster.nodes.find((n) => n.id === Number(args[0]));
+  if (node === undefined) throw new Error(`usage: scripts/cluster start <id>; no node ${String(args[0])}`);
+  if (isAlive(node.pid)) throw new Error(`node ${node.id} is already running (pid ${node.pid})`);
+  node.pid = spawnNode(cluster, node, false);
+  writeCluster(dir, cluster);
+  console.log(`started node ${node.id} (pid ${node.pid})`);
+}
+
+async function transfer(args: string[], dir: string): Promise<void> {
+  const cluster = readCluster(dir);
+  const target = Number(args[0]);
+  if (!cluster.nodes.some((n) => n.id === target)) throw new Error(`usage: scripts/cluster transfer <id>; no node ${String(args[0])}`);
+  const leader = leaderOf(await nodeStates(cluster));
+  const leaderNode = cluster.nodes.find((n) => n.id === leader);
+  if (leaderNode === undefined) throw new Error('no leader is known right now');
+  const client = new RootCoordClient({ endpoints: [leaderNode.client] });
+  try {
+    await client.transferLeader(target);
+  } finally {
+    client.close();
+  }
+  console.log(`asked node ${leaderNode.id} to transfer leadership to node ${target}`);
+}
+
+async function down(args: string[], dir: string): Promise<void> {
+  const wipe = bool(args, 'wipe');
+  if (existsSync(join(dir, 'cluster.json'))) {
+    const cluster = readCluster(dir);
+    const pids = cluster.nodes.map((n) => n.pid).filter(isAlive);
+    for (const pid of pids) {
+      process.kill(pid, 'SIGCONT');
+      process.kill(pid, 'SIGTERM');
+    }
+    await waitForExit(pids, 10_000);
+    console.log(`stopped ${pids.length} node(s)`);
+  }
+  if (wipe) {
+    rmSync(dir, { recursive: true, force: true });
+    console.log(`removed ${dir}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const command = args.shift();
+  const dir = resolve(flag(args, 'dir', '.cluster'));
+  const commands: Record<string, (a: string[], d: string) => Promise<void>> = { up, status, kill, start, transfer, down };
+  const run = command === undefined ? undefined : commands[command];
+  if (run === undefined) {
+    console.error('usage: scripts/cluster up|status|kill|start|transfer|down [options] (see the README)');
+    process.exit(2);
+  }
+  await run(args, dir);
+}
+
+main().catch((error: unknown) => {
+  console.error(`cluster: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import { successStatus } from '../common/error-codes.js';
+import type { RootCoordNode } from '../node/root-coord-node.js';
+import { int } from './convert.js';
+import type { Handler } from './root-coord-handlers.js';
+
+/** RootCoordAdmin: cluster status, leadership transfer, snapshots. Answered locally by any node. */
+export function adminHandlers(node: RootCoordNode): Record<string, Handler> {
+  return {
+    ClusterStatus: {
+      kind: 'local',
+      handle: async () => {
+        const st = node.raft.status();
+        const leaderAddress = node.config.members.get(st.lead)?.client ?? '';
+        return {
+          self: {
+            id: String(node.config.id),
+            role: st.role,
+            term: String(st.term),
+            leader: String(st.lead),
+            commit_index: String(st.commit),
+            applied_index: String(node.meta.appliedIndex),
+            client_address: node.config.members.get(node.config.id)?.client ?? '',
+            is_learner: st.confState.learners.includes(node.config.id),
+          },
+          leader: String(st.lead),
+          voters: st.confState.voters.map(String),
+          learners: st.confState.learners.map(String),
+          leader_client_address: leaderAddress,
+        };
+      },
+    },
+    TransferLeader: {
+      kind: 'local',
+      handle: async (req) => {
+        node.raft.transferLeader(int(req, 'target'));
+        return successStatus;
+      },
+    },
+    Snapshot: {
+      kind: 'local',
+      handle: async () => {
+        await node.snapshotNow();
+        return successStatus;
+      },
+    },
+  };
+}

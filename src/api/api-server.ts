@@ -1,0 +1,119 @@
+import * as grpc from '@grpc/grpc-js';
+import { CodedError, statusOf, successStatus } from '../common/error-codes.js';
+import type { RootCoordNode } from '../node/root-coord-node.js';
+import type { ApiMetrics } from './api-metrics.js';
+import { adminHandlers } from './admin-handlers.js';
+import { FORWARDED_HEADER, Forwarder } from './forwarder.js';
+import { adminService, healthService, rootCoordService } from './proto.js';
+import type { MethodInfo, PlainMessage } from './proto.js';
+import { rootCoordHandlers } from './root-coord-handlers.js';
+import type { Handler } from './root-coord-handlers.js';
+
+/** A client may ask for a cheaper, possibly stale read with this metadata header set to "stale". */
+export const READ_CONSISTENCY_HEADER = 'x-rootcoord-read';
+const LEADER_WAIT_MS_MAX = 5000;
+const DEFAULT_DEADLINE_MS = 10_000;
+
+function coded(error: unknown, log: RootCoordNode['log'], method: string): CodedError {
+  if (error instanceof CodedError) return error;
+  log.error('unexpected error in handler', { method, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  return new CodedError('Unexpected', error instanceof Error ? error.message : String(error));
+}
+
+function deadlineOf(call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): number {
+  const deadline = call.getDeadline();
+  const at = deadline instanceof Date ? deadline.getTime() : typeof deadline === 'number' && Number.isFinite(deadline) ? deadline : Date.now() + DEFAULT_DEADLINE_MS;
+  return Math.max(1, at - Date.now());
+}
+
+/**
+ * The client port: RootCoord, RootCoordAdmin and grpc.health.v1. One wrapper does routing (leader
+ * calls are forwarded to the leader, reads pass a ReadIndex barrier), deadlines, metrics and error
+ * mapping; the handlers only turn requests into tasks or reads.
+ */
+export class ApiServer {
+  private readonly server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  private readonly forwarder = new Forwarder();
+
+  constructor(
+    private readonly node: RootCoordNode,
+    private readonly metrics: ApiMetrics | null,
+  ) {}
+
+  async start(address: string): Promise<void> {
+    this.server.addService(rootCoordService.definition, this.implement(rootCoordService.methods, rootCoordHandlers(this.node)));
+    this.server.addService(adminService.definition, this.implement(adminService.methods, adminHandlers(this.node)));
+    this.server.addService(healthService.definition, {
+      Check: (_call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
+        callback(null, { status: this.node.leaderId() !== 0 ? 1 : 2 });
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error) => (error === null ? resolve() : reject(error)));
+    });
+  }
+
+  private implement(methods: readonly MethodInfo[], handlers: Record<string, Handler>): grpc.UntypedServiceImplementation {
+    const implementation: grpc.UntypedServiceImplementation = {};
+    for (const method of methods) {
+      const handler = handlers[method.name];
+      if (handler === undefined) throw new Error(`no handler for ${method.name}`);
+      const returnsStatus = method.responseType === 'rootcoord.Status';
+      implementation[method.name] = (call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
+        void this.serve(method.name, handler, returnsStatus, call).then((response) => callback(null, response));
+      };
+    }
+    return implementation;
+  }
+
+  private async serve(method: string, handler: Handler, returnsStatus: boolean, call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): Promise<PlainMessage> {
+    const startedMs = performance.now();
+    let code = 0;
+    try {
+      const body = await this.route(method, handler, call);
+      if ('status' in body || (returnsStatus && 'error_code' in body)) {
+        code = Number(((returnsStatus ? body : body['status']) as PlainMessage | undefined)?.['code'] ?? 0);
+        return body;
+      }
+      return returnsStatus ? successStatus : { ...body, status: successStatus };
+    } catch (error) {
+      const e = coded(error, this.node.log, method);
+      code = e.code;
+      return returnsStatus ? statusOf(e) : { status: statusOf(e) };
+    } finally {
+      this.metrics?.observe(method, handler.kind, code === 0, (performance.now() - startedMs) / 1000);
+    }
+  }
+
+  /** Runs the call here, or forwards it to the leader. A forwarded response is returned as is. */
+  private async route(method: string, handler: Handler, call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): Promise<PlainMessage> {
+    const request = call.request;
+    if (handler.kind === 'leader' && !this.node.isServingLeader()) {
+      if (call.metadata.get(FORWARDED_HEADER).length > 0) throw new CodedError('ServiceNotReady', `node ${this.node.config.id} is not the serving leader`);
+      const deadlineMs = deadlineOf(call);
+      const leader = await this.waitForLeader(Math.min(deadlineMs, LEADER_WAIT_MS_MAX));
+      if (leader === this.node.config.id) return handler.handle(request);
+      const address = this.node.config.members.get(leader)?.client;
+      if (address === undefined) throw new CodedError('ServiceNotReady', `no client address is known for leader ${leader}`);
+      return this.forwarder.forward(address, method, request, deadlineMs);
+    }
+    if (handler.kind === 'read' && call.metadata.get(READ_CONSISTENCY_HEADER)[0] !== 'stale') await this.node.readBarrier();
+    return handler.handle(request);
+  }
+
+  /** The current leader (waiting for one to be elected and, if it is us, to start serving). */
+  private async waitForLeader(waitMs: number): Promise<number> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const leader = this.node.leaderId();
+      if (leader !== 0 && (leader !== this.node.config.id || this.node.isServingLeader())) return leader;
+      if (Date.now() >= deadline) throw new CodedError('ServiceNotReady', `no serving leader is known within ${waitMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.forwarder.close();
+    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+  }
+}

@@ -1,0 +1,155 @@
+import { CodedError } from '../common/error-codes.js';
+import { physicalMs } from '../common/hybrid-ts.js';
+import type { FieldInput, SchemaInput } from '../ddl/validation.js';
+import type { CollectionModel, DefaultValue, FieldModel, KeyValue } from '../meta/model.js';
+import { decodeMessage } from './proto.js';
+import type { PlainMessage } from './proto.js';
+
+/** Parsing at the edge: requests arrive as plain objects and are checked field by field. */
+export function str(req: PlainMessage, key: string): string {
+  const v = req[key];
+  return typeof v === 'string' ? v : '';
+}
+
+export function int(req: PlainMessage, key: string): number {
+  const v = req[key];
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v !== '') return Number(v);
+  return 0;
+}
+
+export function big(req: PlainMessage, key: string): bigint {
+  const v = req[key];
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  return 0n;
+}
+
+export function kvs(req: PlainMessage, key: string): KeyValue[] {
+  const v = req[key];
+  if (!Array.isArray(v)) return [];
+  return v.map((kv: unknown) => ({ key: str(kv as PlainMessage, 'key'), value: str(kv as PlainMessage, 'value') }));
+}
+
+export function strings(req: PlainMessage, key: string): string[] {
+  const v = req[key];
+  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
+}
+
+function defaultValue(field: PlainMessage): DefaultValue | null {
+  const dv = field['default_value'] as PlainMessage | null | undefined;
+  if (dv === null || dv === undefined) return null;
+  switch (dv['data']) {
+    case 'bool_data':
+      return { bool_data: dv['bool_data'] === true };
+    case 'int_data':
+      return { int_data: int(dv, 'int_data') };
+    case 'long_data':
+      return { long_data: big(dv, 'long_data') };
+    case 'float_data':
+      return { float_data: Number(dv['float_data']) };
+    case 'double_data':
+      return { double_data: Number(dv['double_data']) };
+    case 'string_data':
+      return { string_data: str(dv, 'string_data') };
+    case 'bytes_data':
+      return { bytes_data: Buffer.from(dv['bytes_data'] as Uint8Array).toString('base64') };
+    default:
+      return null;
+  }
+}
+
+export function fieldInput(field: PlainMessage): FieldInput {
+  return {
+    name: str(field, 'name'),
+    is_primary_key: field['is_primary_key'] === true,
+    description: str(field, 'description'),
+    data_type: int(field, 'data_type'),
+    type_params: kvs(field, 'type_params'),
+    index_params: kvs(field, 'index_params'),
+    autoID: field['autoID'] === true,
+    element_type: int(field, 'element_type'),
+    default_value: defaultValue(field),
+    is_dynamic: field['is_dynamic'] === true,
+    is_partition_key: field['is_partition_key'] === true,
+    is_clustering_key: field['is_clustering_key'] === true,
+    nullable: field['nullable'] === true,
+  };
+}
+
+/** CreateCollectionRequest.schema: the bytes of a CollectionSchema message. */
+export function schemaInput(bytes: unknown): SchemaInput {
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0) throw new CodedError('ParameterInvalid', 'schema is empty: send the bytes of a CollectionSchema');
+  let schema: PlainMessage;
+  try {
+    schema = decodeMessage('rootcoord.CollectionSchema', bytes);
+  } catch (error) {
+    throw new CodedError('ParameterInvalid', `schema is not a valid CollectionSchema: ${(error as Error).message}`);
+  }
+  const fields = Array.isArray(schema['fields']) ? (schema['fields'] as PlainMessage[]) : [];
+  return {
+    name: str(schema, 'name'),
+    description: str(schema, 'description'),
+    autoID: schema['autoID'] === true,
+    fields: fields.map(fieldInput),
+    enable_dynamic_field: schema['enable_dynamic_field'] === true,
+  };
+}
+
+export function fieldInputFromBytes(bytes: unknown): FieldInput {
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0) throw new CodedError('ParameterInvalid', 'field schema is empty: send the bytes of a FieldSchema');
+  try {
+    return fieldInput(decodeMessage('rootcoord.FieldSchema', bytes));
+  } catch (error) {
+    throw new CodedError('ParameterInvalid', `schema is not a valid FieldSchema: ${(error as Error).message}`);
+  }
+}
+
+function defaultValueMessage(dv: DefaultValue | null): PlainMessage | null {
+  if (dv === null) return null;
+  if ('long_data' in dv) return { long_data: dv.long_data.toString() };
+  if ('bytes_data' in dv) return { bytes_data: Buffer.from(dv.bytes_data, 'base64') };
+  return { ...dv };
+}
+
+export function fieldMessage(f: FieldModel): PlainMessage {
+  return {
+    fieldID: f.fieldID.toString(),
+    name: f.name,
+    is_primary_key: f.is_primary_key,
+    description: f.description,
+    data_type: f.data_type,
+    type_params: f.type_params,
+    index_params: f.index_params,
+    autoID: f.autoID,
+    element_type: f.element_type,
+    default_value: defaultValueMessage(f.default_value),
+    is_dynamic: f.is_dynamic,
+    is_partition_key: f.is_partition_key,
+    is_clustering_key: f.is_clustering_key,
+    nullable: f.nullable,
+    is_function_output: f.is_function_output,
+  };
+}
+
+export function describeResponse(c: CollectionModel, dbName: string, aliases: readonly string[]): PlainMessage {
+  return {
+    schema: { name: c.name, description: c.description, autoID: c.autoID, fields: c.fields.map(fieldMessage), enable_dynamic_field: c.enableDynamicField, properties: c.properties, dbName },
+    collectionID: c.collectionID.toString(),
+    virtual_channel_names: c.virtualChannelNames,
+    physical_channel_names: c.physicalChannelNames,
+    created_timestamp: c.createTs.toString(),
+    created_utc_timestamp: physicalMs(c.createTs).toString(),
+    shards_num: c.shardsNum,
+    aliases,
+    start_positions: c.physicalChannelNames.map((key) => ({ key, data: Buffer.alloc(0) })),
+    consistency_level: c.consistencyLevel,
+    collection_name: c.name,
+    properties: c.properties,
+    db_name: dbName,
+    num_partitions: String(c.partitions.length),
+    db_id: c.dbID.toString(),
+    update_timestamp: c.updateTs.toString(),
+    update_timestamp_str: new Date(Number(physicalMs(c.updateTs))).toISOString(),
+  };
+}

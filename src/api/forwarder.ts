@@ -1,0 +1,36 @@
+import * as grpc from '@grpc/grpc-js';
+import { CodedError } from '../common/error-codes.js';
+import type { PlainMessage } from './proto.js';
+import { rootCoordService } from './proto.js';
+
+export const FORWARDED_HEADER = 'x-rootcoord-forwarded';
+const RootCoordClient = grpc.makeGenericClientConstructor(rootCoordService.definition, 'RootCoord');
+
+/** Forwards leader-only calls from a follower to the leader's client port, one cached channel per leader. */
+export class Forwarder {
+  private readonly clients = new Map<string, grpc.Client>();
+
+  forward(address: string, method: string, request: PlainMessage, deadlineMs: number): Promise<PlainMessage> {
+    let client = this.clients.get(address);
+    if (client === undefined) {
+      client = new RootCoordClient(address, grpc.credentials.createInsecure());
+      this.clients.set(address, client);
+    }
+    const metadata = new grpc.Metadata();
+    metadata.set(FORWARDED_HEADER, '1');
+    const call = (client as unknown as Record<string, (req: PlainMessage, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: PlainMessage) => void) => void>)[method];
+    if (call === undefined) return Promise.reject(new Error(`no method ${method}`));
+    return new Promise((resolve, reject) => {
+      call.call(client, request, metadata, { deadline: Date.now() + deadlineMs }, (error, response) => {
+        if (error === null) resolve(response);
+        else if (error.code === grpc.status.DEADLINE_EXCEEDED) reject(new CodedError('OutcomeUnknown', `forwarded ${method} to the leader at ${address}: deadline exceeded`));
+        else reject(new CodedError('ServiceNotReady', `forwarding ${method} to the leader at ${address} failed: ${error.details}`));
+      });
+    });
+  }
+
+  close(): void {
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,152 @@
+import { CodedError } from '../common/error-codes.js';
+import { physicalMs } from '../common/hybrid-ts.js';
+import { AddCollectionFieldTask } from '../ddl/tasks/add-collection-field-task.js';
+import { describeAlias, listAliases } from '../ddl/tasks/alias-reads.js';
+import { AlterAliasTask } from '../ddl/tasks/alter-alias-task.js';
+import { AlterCollectionTask } from '../ddl/tasks/alter-collection-task.js';
+import { AlterDatabaseTask } from '../ddl/tasks/alter-database-task.js';
+import { describeCollection, hasCollection, showCollections } from '../ddl/tasks/collection-reads.js';
+import { CreateAliasTask } from '../ddl/tasks/create-alias-task.js';
+import { CreateCollectionTask } from '../ddl/tasks/create-collection-task.js';
+import { CreateDatabaseTask } from '../ddl/tasks/create-database-task.js';
+import { CreatePartitionTask } from '../ddl/tasks/create-partition-task.js';
+import { describeDatabase, listDatabases } from '../ddl/tasks/database-reads.js';
+import { DropAliasTask } from '../ddl/tasks/drop-alias-task.js';
+import { DropCollectionTask } from '../ddl/tasks/drop-collection-task.js';
+import { DropDatabaseTask } from '../ddl/tasks/drop-database-task.js';
+import { DropPartitionTask } from '../ddl/tasks/drop-partition-task.js';
+import { hasPartition, showPartitions } from '../ddl/tasks/partition-reads.js';
+import { RenameCollectionTask } from '../ddl/tasks/rename-collection-task.js';
+import type { ConsistencyLevel } from '../meta/model.js';
+import type { RootCoordNode } from '../node/root-coord-node.js';
+import { big, describeResponse, fieldInputFromBytes, int, kvs, schemaInput, str, strings } from './convert.js';
+import type { PlainMessage } from './proto.js';
+
+/**
+ * Where a call runs: `leader` calls (DDL, TSO, IDs) run on the serving leader and are forwarded there;
+ * `read` calls run on any node after a linearizable read barrier; `local` calls answer at once.
+ */
+export type CallKind = 'leader' | 'read' | 'local';
+
+export interface Handler {
+  readonly kind: CallKind;
+  readonly handle: (req: PlainMessage) => Promise<PlainMessage>;
+}
+
+const EMPTY: PlainMessage = {};
+
+/** The RootCoord RPCs: each turns a request into a task or a read, and a result into a response. */
+export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> {
+  const meta = node.meta;
+  const leader = (handle: (req: PlainMessage) => Promise<PlainMessage>): Handler => ({ kind: 'leader', handle });
+  const read = (handle: (req: PlainMessage) => PlainMessage | Promise<PlainMessage>): Handler => ({ kind: 'read', handle: async (req) => handle(req) });
+  const done = async (p: Promise<unknown>): Promise<PlainMessage> => {
+    await p;
+    return EMPTY;
+  };
+
+  return {
+    GetComponentStates: { kind: 'local', handle: async () => componentStates(node) },
+    CheckHealth: { kind: 'local', handle: async () => checkHealth(node) },
+
+    AllocTimestamp: leader(async (req) => {
+      const count = int(req, 'count');
+      if (count <= 0) throw new CodedError('ParameterInvalid', 'tso count should be positive');
+      const last = await node.tso.generate(count);
+      await node.confirmLeadership();
+      return { timestamp: (last - BigInt(count) + 1n).toString(), count };
+    }),
+    AllocID: leader(async (req) => {
+      const count = int(req, 'count');
+      const first = await node.ids.alloc(count);
+      await node.confirmLeadership();
+      return { ID: first.toString(), count };
+    }),
+
+    CreateDatabase: leader((req) => done(node.submit(new CreateDatabaseTask(str(req, 'db_name'), kvs(req, 'properties'))))),
+    DropDatabase: leader((req) => done(node.submit(new DropDatabaseTask(str(req, 'db_name'))))),
+    AlterDatabase: leader((req) => done(node.submit(new AlterDatabaseTask(str(req, 'db_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))))),
+    ListDatabases: read(() => {
+      const dbs = listDatabases(meta);
+      return { db_names: dbs.map((d) => d.name), created_timestamp: dbs.map((d) => d.createdTimeNs.toString()), db_ids: dbs.map((d) => d.id.toString()) };
+    }),
+    DescribeDatabase: read((req) => {
+      const db = describeDatabase(meta, str(req, 'db_name'));
+      return { db_name: db.name, dbID: db.id.toString(), created_timestamp: db.createdTimeNs.toString(), properties: db.properties };
+    }),
+
+    CreateCollection: leader((req) =>
+      done(
+        node.submit(
+          new CreateCollectionTask({
+            dbName: str(req, 'db_name'),
+            collectionName: str(req, 'collection_name'),
+            schema: schemaInput(req['schema']),
+            shardsNum: int(req, 'shards_num'),
+            consistencyLevel: int(req, 'consistency_level') as ConsistencyLevel,
+            properties: kvs(req, 'properties'),
+            numPartitions: big(req, 'num_partitions'),
+          }),
+        ),
+      ),
+    ),
+    DropCollection: leader((req) => done(node.submit(new DropCollectionTask(str(req, 'db_name'), str(req, 'collection_name'))))),
+    HasCollection: read(async (req) => ({ value: await hasCollection(meta, str(req, 'db_name'), str(req, 'collection_name'), big(req, 'time_stamp')) })),
+    DescribeCollection: read(async (req) => {
+      const found = await describeCollection(meta, str(req, 'db_name'), str(req, 'collection_name'), big(req, 'collectionID'), big(req, 'time_stamp'));
+      return describeResponse(found.collection, found.db.name, found.aliases);
+    }),
+    ShowCollections: read(async (req) => {
+      const collections = await showCollections(meta, str(req, 'db_name'), big(req, 'time_stamp'));
+      return {
+        collection_names: collections.map((c) => c.name),
+        collection_ids: collections.map((c) => c.collectionID.toString()),
+        created_timestamps: collections.map((c) => c.createTs.toString()),
+        created_utc_timestamps: collections.map((c) => physicalMs(c.createTs).toString()),
+        shards_num: collections.map((c) => c.shardsNum),
+      };
+    }),
+    AlterCollection: leader((req) => done(node.submit(new AlterCollectionTask(str(req, 'db_name'), str(req, 'collection_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))))),
+    AddCollectionField: leader((req) => done(node.submit(new AddCollectionFieldTask(str(req, 'db_name'), str(req, 'collection_name'), fieldInputFromBytes(req['schema']))))),
+    RenameCollection: leader((req) => done(node.submit(new RenameCollectionTask(str(req, 'db_name'), str(req, 'oldName'), str(req, 'newName'), str(req, 'newDBName'))))),
+
+    CreatePartition: leader((req) => done(node.submit(new CreatePartitionTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'partition_name'))))),
+    DropPartition: leader((req) => done(node.submit(new DropPartitionTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'partition_name'))))),
+    HasPartition: read((req) => ({ value: hasPartition(meta, str(req, 'db_name'), str(req, 'collection_name'), str(req, 'partition_name')) })),
+    ShowPartitions: read((req) => {
+      const partitions = showPartitions(meta, str(req, 'db_name'), str(req, 'collection_name'));
+      return {
+        partition_names: partitions.map((p) => p.partitionName),
+        partitionIDs: partitions.map((p) => p.partitionID.toString()),
+        created_timestamps: partitions.map((p) => p.createdTs.toString()),
+        created_utc_timestamps: partitions.map((p) => physicalMs(p.createdTs).toString()),
+      };
+    }),
+
+    CreateAlias: leader((req) => done(node.submit(new CreateAliasTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'alias'))))),
+    DropAlias: leader((req) => done(node.submit(new DropAliasTask(str(req, 'db_name'), str(req, 'alias'))))),
+    AlterAlias: leader((req) => done(node.submit(new AlterAliasTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'alias'))))),
+    DescribeAlias: read((req) => {
+      const found = describeAlias(meta, str(req, 'db_name'), str(req, 'alias'));
+      return { db_name: found.dbName, alias: found.alias, collection: found.collection };
+    }),
+    ListAliases: read((req) => ({ db_name: str(req, 'db_name') || 'default', collection_name: str(req, 'collection_name'), aliases: listAliases(meta, str(req, 'db_name'), str(req, 'collection_name')) })),
+  };
+}
+
+const STATE_HEALTHY = 1;
+const STATE_ABNORMAL = 2;
+
+function componentStates(node: RootCoordNode): PlainMessage {
+  const healthy = node.leaderId() !== 0;
+  const info = { nodeID: String(node.config.id), role: 'rootcoord', state_code: healthy ? STATE_HEALTHY : STATE_ABNORMAL, extra_info: [{ key: 'leader', value: String(node.leaderId()) }] };
+  return { state: info, subcomponent_states: [info] };
+}
+
+function checkHealth(node: RootCoordNode): PlainMessage {
+  const reasons: string[] = [];
+  if (node.leaderId() === 0) reasons.push(`node ${node.config.id} knows no leader`);
+  const st = node.raft.status();
+  if (st.commit - node.meta.appliedIndex > 10_000) reasons.push(`node ${node.config.id} is ${st.commit - node.meta.appliedIndex} entries behind`);
+  return { isHealthy: reasons.length === 0, reasons };
+}

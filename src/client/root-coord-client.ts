@@ -1,0 +1,202 @@
+import * as grpc from '@grpc/grpc-js';
+import { adminService, rootCoordService } from '../api/proto.js';
+import type { PlainMessage } from '../api/proto.js';
+import { encodeFieldJson, encodeSchemaFile } from './schema-file.js';
+import type { SchemaFile, SchemaFileField } from './schema-file.js';
+
+/** A failed call: Milvus's numeric code, the legacy error_code, the reason and whether a retry is safe. */
+export class RootCoordError extends Error {
+  override name = 'RootCoordError';
+  constructor(
+    readonly code: number,
+    readonly errorCode: number,
+    readonly reason: string,
+    readonly retriable: boolean,
+  ) {
+    super(`code ${code}: ${reason}`);
+  }
+}
+
+export interface ClientOptions {
+  /** Any nodes of the cluster (host:port of their client ports); the client finds the leader itself. */
+  readonly endpoints: readonly string[];
+  /** Deadline of one attempt. */
+  readonly attemptDeadlineMs?: number;
+  /** Total time spent retrying retriable failures. */
+  readonly retryBudgetMs?: number;
+  /** Ask for a possibly stale read (served locally without a ReadIndex round). */
+  readonly staleReads?: boolean;
+}
+
+type Stub = Record<string, (req: PlainMessage, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: PlainMessage) => void) => void>;
+
+const RootCoordStub = grpc.makeGenericClientConstructor(rootCoordService.definition, 'RootCoord');
+const AdminStub = grpc.makeGenericClientConstructor(adminService.definition, 'RootCoordAdmin');
+const RETRIABLE_TRANSPORT = new Set([grpc.status.UNAVAILABLE, grpc.status.RESOURCE_EXHAUSTED, grpc.status.ABORTED]);
+
+/**
+ * The rootcoord client: any endpoint accepts any call (followers forward to the leader); on a
+ * retriable status or an unreachable node it moves to the next endpoint and retries within a budget.
+ * Every retried call is safe to repeat: DDL is idempotent in Milvus's sense, reads are reads, and a
+ * lost timestamp or ID allocation only leaves a gap.
+ */
+export class RootCoordClient {
+  private readonly stubs = new Map<string, { api: Stub & grpc.Client; admin: Stub & grpc.Client }>();
+  private preferred = 0;
+  private readonly endpoints: string[];
+
+  constructor(private readonly options: ClientOptions) {
+    if (options.endpoints.length === 0) throw new Error('RootCoordClient needs at least one endpoint');
+    this.endpoints = [...options.endpoints];
+  }
+
+  private stub(endpoint: string): { api: Stub & grpc.Client; admin: Stub & grpc.Client } {
+    let stub = this.stubs.get(endpoint);
+    if (stub === undefined) {
+      const credentials = grpc.credentials.createInsecure();
+      stub = { api: new RootCoordStub(endpoint, credentials) as unknown as Stub & grpc.Client, admin: new AdminStub(endpoint, credentials) as unknown as Stub & grpc.Client };
+      this.stubs.set(endpoint, stub);
+    }
+    return stub;
+  }
+
+  private invoke(endpoint: string, service: 'api' | 'admin', method: string, request: PlainMessage): Promise<PlainMessage> {
+    const stub = this.stub(endpoint)[service];
+    const fn = stub[method];
+    if (fn === undefined) return Promise.reject(new Error(`unknown method ${method}`));
+    const metadata = new grpc.Metadata();
+    if (this.options.staleReads === true) metadata.set('x-rootcoord-read', 'stale');
+    return new Promise((resolve, reject) => {
+      fn.call(stub, request, metadata, { deadline: Date.now() + (this.options.attemptDeadlineMs ?? 10_000) }, (error, response) => (error === null ? resolve(response) : reject(error)));
+    });
+  }
+
+  /** Call a RootCoord RPC; resolves with the response on success, throws RootCoordError otherwise. */
+  async call(method: string, request: PlainMessage = {}, service: 'api' | 'admin' = 'api'): Promise<PlainMessage> {
+    const deadline = Date.now() + (this.options.retryBudgetMs ?? 15_000);
+    let delayMs = 25;
+    for (let attempt = 0; ; attempt++) {
+      const endpoint = this.endpoints[this.preferred % this.endpoints.length] as string;
+      let failure: RootCoordError;
+      try {
+        const response = await this.invoke(endpoint, service, method, request);
+        const status = (('error_code' in response && !('status' in response)) ? response : response['status']) as PlainMessage | undefined;
+        const code = Number(status?.['code'] ?? 0);
+        if (code === 0) return response;
+        failure = new RootCoordError(code, Number(status?.['error_code'] ?? 0), String(status?.['reason'] ?? ''), status?.['retriable'] === true);
+      } catch (error) {
+        const e = error as grpc.ServiceError;
+        if (e.code === grpc.status.DEADLINE_EXCEEDED) throw new RootCoordError(2002, 1, `${method} on ${endpoint}: deadline exceeded; the outcome is unknown`, false);
+        failure = new RootCoordError(1, 56, `${method} on ${endpoint}: ${e.details ?? e.message}`, RETRIABLE_TRANSPORT.has(e.code));
+      }
+      if (!failure.retriable || Date.now() + delayMs > deadline) throw failure;
+      this.preferred++;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (attempt >= this.endpoints.length - 1) delayMs = Math.min(delayMs * 2, 500);
+    }
+  }
+
+  close(): void {
+    for (const stub of this.stubs.values()) {
+      stub.api.close();
+      stub.admin.close();
+    }
+    this.stubs.clear();
+  }
+
+  // ---- convenience wrappers ----
+
+  createDatabase(dbName: string, properties: Record<string, string> = {}): Promise<PlainMessage> {
+    return this.call('CreateDatabase', { db_name: dbName, properties: kv(properties) });
+  }
+  dropDatabase(dbName: string): Promise<PlainMessage> {
+    return this.call('DropDatabase', { db_name: dbName });
+  }
+  listDatabases(): Promise<PlainMessage> {
+    return this.call('ListDatabases');
+  }
+  describeDatabase(dbName: string): Promise<PlainMessage> {
+    return this.call('DescribeDatabase', { db_name: dbName });
+  }
+  alterDatabase(dbName: string, properties: Record<string, string>, deleteKeys: string[] = []): Promise<PlainMessage> {
+    return this.call('AlterDatabase', { db_name: dbName, properties: kv(properties), delete_keys: deleteKeys });
+  }
+  createCollection(name: string, schema: SchemaFile, options: { dbName?: string; shards?: number; consistencyLevel?: number; properties?: Record<string, string>; numPartitions?: number } = {}): Promise<PlainMessage> {
+    return this.call('CreateCollection', {
+      db_name: options.dbName ?? '',
+      collection_name: name,
+      schema: encodeSchemaFile(schema, name),
+      shards_num: options.shards ?? 0,
+      consistency_level: options.consistencyLevel ?? 0,
+      properties: kv(options.properties ?? {}),
+      num_partitions: String(options.numPartitions ?? 0),
+    });
+  }
+  dropCollection(name: string, dbName = ''): Promise<PlainMessage> {
+    return this.call('DropCollection', { db_name: dbName, collection_name: name });
+  }
+  hasCollection(name: string, dbName = '', ts = 0n): Promise<PlainMessage> {
+    return this.call('HasCollection', { db_name: dbName, collection_name: name, time_stamp: ts.toString() });
+  }
+  describeCollection(name: string, dbName = '', ts = 0n): Promise<PlainMessage> {
+    return this.call('DescribeCollection', { db_name: dbName, collection_name: name, time_stamp: ts.toString() });
+  }
+  showCollections(dbName = '', ts = 0n): Promise<PlainMessage> {
+    return this.call('ShowCollections', { db_name: dbName, time_stamp: ts.toString() });
+  }
+  alterCollection(name: string, properties: Record<string, string>, deleteKeys: string[] = [], dbName = ''): Promise<PlainMessage> {
+    return this.call('AlterCollection', { db_name: dbName, collection_name: name, properties: kv(properties), delete_keys: deleteKeys });
+  }
+  addCollectionField(name: string, field: SchemaFileField, dbName = ''): Promise<PlainMessage> {
+    return this.call('AddCollectionField', { db_name: dbName, collection_name: name, schema: encodeFieldJson(field) });
+  }
+  renameCollection(oldName: string, newName: string, dbName = '', newDbName = ''): Promise<PlainMessage> {
+    return this.call('RenameCollection', { db_name: dbName, oldName, newName, newDBName: newDbName });
+  }
+  createPartition(collection: string, partition: string, dbName = ''): Promise<PlainMessage> {
+    return this.call('CreatePartition', { db_name: dbName, collection_name: collection, partition_name: partition });
+  }
+  dropPartition(collection: string, partition: string, dbName = ''): Promise<PlainMessage> {
+    return this.call('DropPartition', { db_name: dbName, collection_name: collection, partition_name: partition });
+  }
+  hasPartition(collection: string, partition: string, dbName = ''): Promise<PlainMessage> {
+    return this.call('HasPartition', { db_name: dbName, collection_name: collection, partition_name: partition });
+  }
+  showPartitions(collection: string, dbName = ''): Promise<PlainMessage> {
+    return this.call('ShowPartitions', { db_name: dbName, collection_name: collection });
+  }
+  createAlias(collection: string, alias: string, dbName = ''): Promise<PlainMessage> {
+    return this.call('CreateAlias', { db_name: dbName, collection_name: collection, alias });
+  }
+  dropAlias(alias: string, dbName = ''): Promise<PlainMessage> {
+    return this.call('DropAlias', { db_name: dbName, alias });
+  }
+  alterAlias(collection: string, alias: string, dbName = ''): Promise<PlainMessage> {
+    return this.call('AlterAlias', { db_name: dbName, collection_name: collection, alias });
+  }
+  describeAlias(alias: string, dbName = ''): Promise<PlainMessage> {
+    return this.call('DescribeAlias', { db_name: dbName, alias });
+  }
+  listAliases(collection = '', dbName = ''): Promise<PlainMessage> {
+    return this.call('ListAliases', { db_name: dbName, collection_name: collection });
+  }
+  async allocTimestamp(count = 1): Promise<{ timestamp: bigint; count: number }> {
+    const r = await this.call('AllocTimestamp', { count });
+    return { timestamp: BigInt(String(r['timestamp'])), count: Number(r['count']) };
+  }
+  async allocId(count = 1): Promise<{ id: bigint; count: number }> {
+    const r = await this.call('AllocID', { count });
+    return { id: BigInt(String(r['ID'])), count: Number(r['count']) };
+  }
+  /** The cluster as one endpoint sees it (not retried elsewhere: the answer is about that node). */
+  clusterStatus(endpoint?: string): Promise<PlainMessage> {
+    return endpoint === undefined ? this.call('ClusterStatus', {}, 'admin') : this.invoke(endpoint, 'admin', 'ClusterStatus', {});
+  }
+  transferLeader(target: number): Promise<PlainMessage> {
+    return this.call('TransferLeader', { target: String(target) }, 'admin');
+  }
+}
+
+function kv(properties: Record<string, string>): Array<{ key: string; value: string }> {
+  return Object.entries(properties).map(([key, value]) => ({ key, value }));
+}

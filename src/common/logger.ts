@@ -1,0 +1,36 @@
+import { appendFileSync } from 'node:fs';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFields = Record<string, unknown>;
+
+/** JSON-lines logs: time, level, node, term, message, fields; to stdout or a file. */
+export class Logger {
+  term = 0;
+
+  constructor(
+    private readonly node: number,
+    private readonly file: string | null = null,
+    private readonly minLevel: LogLevel = 'info',
+  ) {}
+
+  private static readonly order: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+  log(level: LogLevel, message: string, fields: LogFields = {}): void {
+    if (Logger.order[level] < Logger.order[this.minLevel]) return;
+    const line = JSON.stringify({ time: new Date().toISOString(), level, node: this.node, term: this.term, message, ...fields }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    if (this.file === null) process.stdout.write(`${line}\n`);
+    else appendFileSync(this.file, `${line}\n`);
+  }
+
+  info(message: string, fields?: LogFields): void {
+    this.log('info', message, fields);
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    this.log('warn', message, fields);
+  }
+
+  error(message: string, fields?: LogFields): void {
+    this.log('error', message, fields);
+  }
+}

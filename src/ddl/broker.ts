@@ -1,0 +1,58 @@
+import { EventEmitter } from 'node:events';
+
+/** What RootCoord tells the other coordinators and the proxies (Milvus `broker.go` and proxy calls). */
+export type BrokerEvent =
+  | { readonly type: 'WatchChannels'; readonly collectionID: bigint; readonly vchannels: readonly string[]; readonly createTs: bigint }
+  | { readonly type: 'ReleaseCollection'; readonly collectionID: bigint }
+  | { readonly type: 'ReleasePartitions'; readonly collectionID: bigint; readonly partitionIDs: readonly bigint[] }
+  | { readonly type: 'DropIndex'; readonly collectionID: bigint; readonly partitionIDs: readonly bigint[] }
+  | { readonly type: 'DropCollectionMessage'; readonly collectionID: bigint; readonly pchannels: readonly string[]; readonly ts: bigint }
+  | { readonly type: 'DropPartitionMessage'; readonly collectionID: bigint; readonly partitionID: bigint; readonly pchannels: readonly string[]; readonly ts: bigint }
+  | { readonly type: 'BroadcastAlteredCollection'; readonly collectionID: bigint }
+  | { readonly type: 'InvalidateCollectionMetaCache'; readonly dbName: string; readonly collectionName: string; readonly collectionID: bigint; readonly msgType: string };
+
+export interface Broker {
+  notify(event: BrokerEvent): Promise<void>;
+  /** True once DataCoord confirms the data of a dropped collection (partitionID -1) or partition is gone. */
+  gcConfirm(collectionID: bigint, partitionID: bigint): Promise<boolean>;
+}
+
+/**
+ * The default broker: publishes every event to subscribed components (proxy sessions, tests) and
+ * confirms garbage collection after a configurable delay (Milvus checks every 20 minutes; tests use 0).
+ * `failNext` makes the next call of one event type fail, for fault injection in tests.
+ */
+export class EventBroker extends EventEmitter implements Broker {
+  private readonly firstAskedMs = new Map<string, number>();
+  private readonly failures = new Map<BrokerEvent['type'], number>();
+
+  constructor(
+    private readonly gcConfirmDelayMs: number,
+    private readonly nowMs: () => number = Date.now,
+  ) {
+    super();
+  }
+
+  failNext(type: BrokerEvent['type'], times = 1): void {
+    this.failures.set(type, (this.failures.get(type) ?? 0) + times);
+  }
+
+  notify(event: BrokerEvent): Promise<void> {
+    const failures = this.failures.get(event.type) ?? 0;
+    if (failures > 0) {
+      this.failures.set(event.type, failures - 1);
+      return Promise.reject(new Error(`injected failure of ${event.type}`));
+    }
+    this.emit('event', event);
+    return Promise.resolve();
+  }
+
+  gcConfirm(collectionID: bigint, partitionID: bigint): Promise<boolean> {
+    const key = `${collectionID}/${partitionID}`;
+    const first = this.firstAskedMs.get(key) ?? this.nowMs();
+    this.firstAskedMs.set(key, first);
+    const confirmed = this.nowMs() - first >= this.gcConfirmDelayMs;
+    if (confirmed) this.firstAskedMs.delete(key);
+    return Promise.resolve(confirmed);
+  }
+}

@@ -1,0 +1,42 @@
+/** Milvus's limits (spec section 8.1), each overridable by configuration. */
+export interface Limits {
+  readonly maxDatabaseNum: number;
+  readonly maxCollectionNum: number;
+  readonly maxCollectionNumPerDB: number;
+  readonly maxPartitionNum: number;
+  readonly maxGeneralCapacity: number;
+  readonly dmlChannelNum: number;
+  readonly maxShardNum: number;
+  readonly maxNameLength: number;
+  readonly maxFieldNum: number;
+  readonly maxVectorFieldNum: number;
+  readonly maxDimension: number;
+  readonly maxVarCharLength: number;
+  readonly maxTextLength: number;
+  readonly maxArrayCapacity: number;
+  /** DDL tasks waiting for locks or running; beyond it new tasks are refused (retriable). */
+  readonly schedulerQueueMax: number;
+  /** How long a dropped collection waits for DataCoord's GC confirmation (Milvus: 20 minutes). */
+  readonly gcConfirmDelayMs: number;
+  readonly clusterPrefix: string;
+}
+
+export const defaultLimits: Limits = {
+  maxDatabaseNum: 64,
+  maxCollectionNum: 65536,
+  maxCollectionNumPerDB: 65536,
+  maxPartitionNum: 1024,
+  maxGeneralCapacity: 65536,
+  dmlChannelNum: 16,
+  maxShardNum: 16,
+  maxNameLength: 255,
+  maxFieldNum: 64,
+  maxVectorFieldNum: 4,
+  maxDimension: 32768,
+  maxVarCharLength: 65535,
+  maxTextLength: 2097152,
+  maxArrayCapacity: 4096,
+  schedulerQueueMax: 1024,
+  gcConfirmDelayMs: 20 * 60 * 1000,
+  clusterPrefix: 'by-dev',
+};

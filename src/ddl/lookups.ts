@@ -1,0 +1,56 @@
+import { CodedError } from '../common/error-codes.js';
+import type { MetaTable } from '../meta/meta-table.js';
+import { CollectionState, PartitionState } from '../meta/model.js';
+import type { CollectionModel, DatabaseModel, KeyValue } from '../meta/model.js';
+
+/** Shared lookups with Milvus's errors: unknown names become coded errors in one place. */
+export function requireDatabase(meta: MetaTable, dbName: string): DatabaseModel {
+  const db = meta.databaseByName(dbName);
+  if (db === undefined) throw new CodedError('DatabaseNotFound', `database not found[database=${dbName === '' ? 'default' : dbName}]`);
+  return db;
+}
+
+/** A Created collection by name or alias. */
+export function requireCollection(meta: MetaTable, db: DatabaseModel, name: string): CollectionModel {
+  const collection = meta.collectionByName(db.id, name);
+  if (collection === undefined || collection.state !== CollectionState.Created) {
+    throw new CodedError('CollectionNotFound', `collection not found[database=${db.name}][collection=${name}]`);
+  }
+  return collection;
+}
+
+/** The collection with only its Created partitions, as every public read returns it. */
+export function visiblePartitions(collection: CollectionModel): CollectionModel {
+  return { ...collection, partitions: collection.partitions.filter((p) => p.state === PartitionState.Created) };
+}
+
+/** Total Σ(partitions × shards) over Created collections (Milvus's general capacity). */
+export function generalCapacityUsed(meta: MetaTable): number {
+  let used = 0;
+  for (const c of meta.collections.values()) {
+    if (c.state !== CollectionState.Created) continue;
+    used += c.partitions.filter((p) => p.state === PartitionState.Created).length * c.shardsNum;
+  }
+  return used;
+}
+
+/** Merge `updates` into `current` (key overwrite) and remove `deleteKeys`. */
+export function mergeProperties(current: readonly KeyValue[], updates: readonly KeyValue[], deleteKeys: readonly string[]): KeyValue[] {
+  const map = new Map(current.map((kv) => [kv.key, kv.value]));
+  for (const kv of updates) map.set(kv.key, kv.value);
+  for (const key of deleteKeys) map.delete(key);
+  return [...map].map(([key, value]) => ({ key, value }));
+}
+
+export function isSubset(updates: readonly KeyValue[], current: readonly KeyValue[]): boolean {
+  return updates.every((u) => current.some((c) => c.key === u.key && c.value === u.value));
+}
+
+/** Request validation shared by AlterDatabase and AlterCollection. */
+export function checkAlterRequest(properties: readonly KeyValue[], deleteKeys: readonly string[]): void {
+  if (properties.length > 0 && deleteKeys.length > 0) throw new CodedError('ParameterInvalid', 'can not provide properties and deletekeys at the same time');
+  if (properties.length === 0 && deleteKeys.length === 0) throw new CodedError('ParameterInvalid', 'no properties or delete keys provided');
+  if (properties.some((p) => p.key.startsWith('cipher.')) || deleteKeys.some((k) => k.startsWith('cipher.'))) {
+    throw new CodedError('ParameterInvalid', 'can not alter cipher related properties');
+  }
+}

@@ -1,0 +1,33 @@
+import type { MetaCommand } from '../meta/commands.js';
+import type { MetaTable } from '../meta/meta-table.js';
+import type { Broker } from './broker.js';
+import type { Limits } from './limits.js';
+import type { LockRequest } from './lock-manager.js';
+import type { StepExecutor } from './step-executor.js';
+
+/** The narrow ports a DDL task sees: meta reads, the proposer, allocators, the broker, the clock. */
+export interface TaskContext {
+  readonly meta: MetaTable;
+  /** Replicate a command; resolves once it is applied on this (the leader) node. */
+  readonly propose: (command: MetaCommand) => Promise<void>;
+  readonly allocIds: (count: number) => Promise<bigint>;
+  readonly allocTs: () => Promise<bigint>;
+  readonly limits: Limits;
+  readonly broker: Broker;
+  readonly background: StepExecutor;
+  readonly wallClockNs: () => bigint;
+  /** The task's own ID and hybrid timestamp, stamped by the scheduler after its locks are held. */
+  readonly id: bigint;
+  readonly ts: bigint;
+}
+
+/**
+ * A DDL task, one file per RPC (Milvus `*_task.go`): the scheduler takes `lockChain()`, stamps an ID
+ * and a timestamp, then runs `prepare()` (validation against the latest meta) and `execute()`.
+ */
+export interface DdlTask<Result> {
+  readonly name: string;
+  lockChain(meta: MetaTable): LockRequest[];
+  prepare(ctx: TaskContext): Promise<void> | void;
+  execute(ctx: TaskContext): Promise<Result>;
+}

@@ -1,0 +1,33 @@
+import type { CollectionModel } from '../../meta/model.js';
+import { lockChains } from '../lock-manager.js';
+import type { LockRequest } from '../lock-manager.js';
+import { requireCollection, requireDatabase } from '../lookups.js';
+import type { DdlTask, TaskContext } from '../task.js';
+import { validateAddedField } from '../validation.js';
+import type { FieldInput } from '../validation.js';
+
+/** AddCollectionField: a nullable scalar field with ID max(existing, 100) + 1. */
+export class AddCollectionFieldTask implements DdlTask<bigint> {
+  readonly name = 'AddCollectionField';
+
+  constructor(
+    private readonly dbName: string,
+    private readonly collectionName: string,
+    private readonly field: FieldInput,
+  ) {}
+
+  lockChain(): LockRequest[] {
+    return lockChains.collection(this.dbName || 'default', this.collectionName, 'write');
+  }
+
+  prepare(): void {}
+
+  async execute(ctx: TaskContext): Promise<bigint> {
+    const db = requireDatabase(ctx.meta, this.dbName);
+    const collection = ctx.meta.collections.get(requireCollection(ctx.meta, db, this.collectionName).collectionID) as CollectionModel;
+    const field = validateAddedField(this.field, collection.fields, ctx.limits);
+    await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: { ...collection, fields: [...collection.fields, field], updateTs: ctx.ts } });
+    await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: collection.name, collectionID: collection.collectionID, msgType: 'AddCollectionField' }).catch(() => {});
+    return field.fieldID;
+  }
+}

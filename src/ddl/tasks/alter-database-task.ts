@@ -1,0 +1,34 @@
+import { CodedError } from '../../common/error-codes.js';
+import type { KeyValue } from '../../meta/model.js';
+import { lockChains } from '../lock-manager.js';
+import type { LockRequest } from '../lock-manager.js';
+import { checkAlterRequest, isSubset, mergeProperties, requireDatabase } from '../lookups.js';
+import type { DdlTask, TaskContext } from '../task.js';
+
+export class AlterDatabaseTask implements DdlTask<void> {
+  readonly name = 'AlterDatabase';
+
+  constructor(
+    private readonly dbName: string,
+    private readonly properties: readonly KeyValue[],
+    private readonly deleteKeys: readonly string[],
+  ) {}
+
+  lockChain(): LockRequest[] {
+    return lockChains.database(this.dbName, 'write');
+  }
+
+  prepare(): void {
+    if (this.dbName === '') throw new CodedError('ParameterInvalid', 'alter database failed, database name does not exist');
+    checkAlterRequest(this.properties, this.deleteKeys);
+  }
+
+  async execute(ctx: TaskContext): Promise<void> {
+    const db = requireDatabase(ctx.meta, this.dbName);
+    if (this.deleteKeys.length === 0 && isSubset(this.properties, db.properties)) return;
+    if (this.deleteKeys.length > 0 && !this.deleteKeys.some((k) => db.properties.some((p) => p.key === k))) return;
+    const properties = mergeProperties(db.properties, this.properties, this.deleteKeys);
+    await ctx.propose({ kind: 'putDatabase', ts: ctx.ts, database: { ...db, properties } });
+    await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: '', collectionID: 0n, msgType: 'AlterDatabase' }).catch(() => {});
+  }
+}

@@ -1,0 +1,248 @@
+import { CodedError } from '../common/error-codes.js';
+import type { ErrorName } from '../common/error-codes.js';
+import { DataType, VECTOR_TYPES } from '../meta/model.js';
+import type { DefaultValue, FieldModel, KeyValue } from '../meta/model.js';
+import type { Limits } from './limits.js';
+
+/** A field as a client sends it (CollectionSchema.fields), before validation and ID assignment. */
+export interface FieldInput {
+  readonly name: string;
+  readonly is_primary_key: boolean;
+  readonly description: string;
+  readonly data_type: number;
+  readonly type_params: readonly KeyValue[];
+  readonly index_params: readonly KeyValue[];
+  readonly autoID: boolean;
+  readonly element_type: number;
+  readonly default_value: DefaultValue | null;
+  readonly is_dynamic: boolean;
+  readonly is_partition_key: boolean;
+  readonly is_clustering_key: boolean;
+  readonly nullable: boolean;
+}
+
+export interface SchemaInput {
+  readonly name: string;
+  readonly description: string;
+  readonly autoID: boolean;
+  readonly fields: readonly FieldInput[];
+  readonly enable_dynamic_field: boolean;
+}
+
+export const SYSTEM_FIELD_NAMES: ReadonlySet<string> = new Set(['RowID', 'Timestamp', '$meta', '$namespace_id']);
+const RESERVED_FIELD_WORDS: ReadonlySet<string> = new Set(
+  ['$meta', 'like', 'exists', 'and', 'or', 'not', 'in', 'json_contains', 'json_contains_all', 'json_contains_any', 'array_contains', 'array_contains_all', 'array_contains_any', 'array_length', 'true', 'false', 'text_match', 'phrase_match', 'random_sample'].flatMap((w) => [w, w.toUpperCase()]).concat(['True', 'False']),
+);
+const ARRAY_ELEMENT_TYPES: ReadonlySet<DataType> = new Set([DataType.Bool, DataType.Int8, DataType.Int16, DataType.Int32, DataType.Int64, DataType.Float, DataType.Double, DataType.VarChar]);
+
+function invalid(message: string, name: ErrorName = 'ParameterInvalid'): CodedError {
+  return new CodedError(name, message);
+}
+
+/** Milvus's name rule for collections, aliases, databases and fields: `[A-Za-z_][A-Za-z0-9_]*`, at most maxNameLength. */
+export function validateName(kind: string, name: string, limits: Limits, errorName: ErrorName = 'ParameterInvalid'): void {
+  if (name === '') throw invalid(`the ${kind} name should not be empty`, errorName);
+  if (name.length > limits.maxNameLength) throw invalid(`the length of a ${kind} name must be less than ${limits.maxNameLength} characters: ${name}`, errorName);
+  if (!/^[A-Za-z_]/.test(name)) throw invalid(`the first character of a ${kind} name must be an underscore or letter: ${name}`, errorName);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw invalid(`${kind} name can only contain numbers, letters and underscores: ${name}`, errorName);
+}
+
+export function validateDatabaseName(name: string, limits: Limits): void {
+  validateName('database', name, limits, 'DatabaseInvalidName');
+}
+
+/** Partition names: trimmed; first `_`, letter or digit; then letters, digits, `_` or `-`. */
+export function validatePartitionName(name: string, limits: Limits): string {
+  const trimmed = name.trim();
+  if (trimmed === '') throw invalid('the partition name should not be empty');
+  if (trimmed.length > limits.maxNameLength) throw invalid(`the length of a partition name must be less than ${limits.maxNameLength} characters: ${trimmed}`);
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(trimmed)) throw invalid(`partition name can only contain numbers, letters, dashes and underscores: ${trimmed}`);
+  return trimmed;
+}
+
+function param(params: readonly KeyValue[], key: string): string | undefined {
+  return params.find((p) => p.key === key)?.value;
+}
+
+function checkDuplicateKeys(field: FieldInput): void {
+  for (const [label, params] of [['type_params', field.type_params], ['index_params', field.index_params]] as const) {
+    const seen = new Set<string>();
+    for (const p of params) {
+      if (seen.has(p.key)) throw invalid(`duplicated ${label} key "${p.key}" in field ${field.name}`);
+      seen.add(p.key);
+    }
+  }
+}
+
+function integerParam(field: FieldInput, key: string): number | null {
+  const raw = param(field.type_params, key);
+  if (raw === undefined) return null;
+  const value = Number(raw);
+  if (!Number.isInteger(value)) throw invalid(`${key} of field ${field.name} must be an integer, got "${raw}"`);
+  return value;
+}
+
+function validateTypeParams(field: FieldInput, limits: Limits): void {
+  const type = field.data_type as DataType;
+  if (VECTOR_TYPES.has(type) && type !== DataType.SparseFloatVector) {
+    const dim = integerParam(field, 'dim');
+    if (dim === null) throw invalid(`dimension is not defined in field type params of field ${field.name}, check type param \`dim\` for vector field`);
+    if (type === DataType.BinaryVector) {
+      if (dim % 8 !== 0) throw invalid(`dimension of binary vector field ${field.name} must be a multiple of 8, got ${dim}`);
+      if (dim <= 0 || dim > 8 * limits.maxDimension) throw invalid(`invalid dimension: ${dim} of field ${field.name}, dimension should be in range 8 - ${8 * limits.maxDimension}`);
+    } else if (dim < 2 || dim > limits.maxDimension) {
+      throw invalid(`invalid dimension: ${dim} of field ${field.name}, dimension should be in range 2 - ${limits.maxDimension}`);
+    }
+  }
+  if (type === DataType.VarChar || (type === DataType.Array && field.element_type === DataType.VarChar)) {
+    const maxLength = integerParam(field, 'max_length');
+    if (maxLength === null) throw invalid(`type param(max_length) should be specified for the field(${field.name})`);
+    if (maxLength <= 0 || maxLength > limits.maxVarCharLength) throw invalid(`the maximum length specified for the field(${field.name}) should be in (0, ${limits.maxVarCharLength}], but got ${maxLength} instead`);
+  }
+  if (type === DataType.Text) {
+    const maxLength = integerParam(field, 'max_length');
+    if (maxLength !== null && (maxLength <= 0 || maxLength > limits.maxTextLength)) throw invalid(`the maximum length specified for the field(${field.name}) should be in (0, ${limits.maxTextLength}], but got ${maxLength} instead`);
+  }
+  if (type === DataType.Array) {
+    if (!ARRAY_ELEMENT_TYPES.has(field.element_type as DataType)) throw invalid(`element type ${DataType[field.element_type] ?? field.element_type} of array field ${field.name} is not supported`);
+    const capacity = integerParam(field, 'max_capacity');
+    if (capacity === null) throw invalid(`type param(max_capacity) should be specified for array field ${field.name}`);
+    if (capacity <= 0 || capacity > limits.maxArrayCapacity) throw invalid(`the maximum capacity specified for a Array should be in (0, ${limits.maxArrayCapacity}], but got ${capacity} for field ${field.name}`);
+  }
+}
+
+function validateDefaultValue(field: FieldInput): void {
+  const dv = field.default_value;
+  if (dv === null) return;
+  const type = field.data_type as DataType;
+  if (field.is_primary_key) throw invalid(`primary key field ${field.name} does not support default value`);
+  if (type === DataType.Array || type === DataType.JSON || VECTOR_TYPES.has(type)) throw invalid(`${DataType[type]} field ${field.name} does not support default value`);
+  const expect: Partial<Record<DataType, string>> = {
+    [DataType.Bool]: 'bool_data',
+    [DataType.Int8]: 'int_data',
+    [DataType.Int16]: 'int_data',
+    [DataType.Int32]: 'int_data',
+    [DataType.Int64]: 'long_data',
+    [DataType.Float]: 'float_data',
+    [DataType.Double]: 'double_data',
+    [DataType.VarChar]: 'string_data',
+    [DataType.Text]: 'string_data',
+  };
+  const kind = Object.keys(dv)[0];
+  if (kind !== expect[type]) throw invalid(`type (${DataType[type]}) of field (${field.name}) is not equal to the type(${kind ?? 'none'}) of default value`);
+  if ('int_data' in dv) {
+    const ranges: Partial<Record<DataType, [number, number]>> = { [DataType.Int8]: [-128, 127], [DataType.Int16]: [-32768, 32767] };
+    const range = ranges[type];
+    if (range !== undefined && (dv.int_data < range[0] || dv.int_data > range[1])) throw invalid(`the default value ${dv.int_data} of field ${field.name} is out of range for ${DataType[type]}`);
+  }
+  if ('string_data' in dv) {
+    const maxLength = integerParam(field, 'max_length');
+    if (maxLength !== null && dv.string_data.length > maxLength) throw invalid(`the length (${dv.string_data.length}) of string exceeds max length (${maxLength}) of field ${field.name}`);
+  }
+}
+
+function validateField(field: FieldInput, limits: Limits): void {
+  validateName('field', field.name.trim(), limits);
+  if (SYSTEM_FIELD_NAMES.has(field.name)) throw invalid(`field name ${field.name} is a system field name`);
+  if (RESERVED_FIELD_WORDS.has(field.name)) throw invalid(`field name ${field.name} is a reserved keyword`);
+  const type = field.data_type as DataType;
+  if (!(field.data_type in DataType) || type === DataType.None) throw invalid(`field ${field.name} has an unknown data type ${field.data_type}`);
+  if (type === DataType.String) throw invalid(`string data type not supported yet, please use VarChar type instead (field ${field.name})`);
+  if (type === DataType.ArrayOfStruct || type === DataType.ArrayOfVector) throw invalid(`${DataType[type]} is not a plain field type (field ${field.name})`);
+  if (type === DataType.Timestamptz) throw invalid(`Timestamptz is not supported yet (field ${field.name})`);
+  if (field.is_dynamic) throw invalid(`cannot explicitly set a field as a dynamic field: ${field.name}`);
+  if (field.nullable && (VECTOR_TYPES.has(type) || field.is_primary_key)) throw invalid(`${field.is_primary_key ? 'primary key' : 'vector'} field ${field.name} cannot be nullable`);
+  if (field.autoID && !field.is_primary_key) throw invalid(`only the primary key field can set autoID: ${field.name}`);
+  checkDuplicateKeys(field);
+  validateTypeParams(field, limits);
+  validateDefaultValue(field);
+}
+
+/**
+ * Validate a collection schema as Milvus's Proxy and RootCoord do (spec 8.3) and assign field IDs:
+ * user fields 100, 101, ... in order, `$meta` after them if dynamic fields are on, then the system
+ * fields RowID (0) and Timestamp (1).
+ */
+export function validateSchema(collectionName: string, schema: SchemaInput, numPartitions: bigint, limits: Limits): FieldModel[] {
+  if (schema.name !== collectionName) throw invalid(`collection name [${collectionName}] not matches schema name [${schema.name}]`);
+  const fields = schema.fields;
+  if (fields.length === 0) throw invalid(`schema of collection ${collectionName} has no field`);
+  if (fields.length > limits.maxFieldNum) throw invalid(`maximum field's number should be limited to ${limits.maxFieldNum}`);
+  const names = new Set<string>();
+  for (const field of fields) {
+    validateField(field, limits);
+    if (names.has(field.name)) throw invalid(`duplicated field name ${field.name} found`);
+    names.add(field.name);
+  }
+  const primaries = fields.filter((f) => f.is_primary_key);
+  if (primaries.length !== 1) throw invalid(primaries.length === 0 ? `primary key is not specified for collection ${collectionName}` : 'there are more than one primary key');
+  const pk = primaries[0] as FieldInput;
+  if (pk.data_type !== DataType.Int64 && pk.data_type !== DataType.VarChar) throw invalid(`the data type of primary key should be Int64 or VarChar, got ${DataType[pk.data_type] ?? pk.data_type}`);
+  const vectors = fields.filter((f) => VECTOR_TYPES.has(f.data_type as DataType)).length;
+  if (vectors === 0) throw invalid('schema does not contain vector field');
+  if (vectors > limits.maxVectorFieldNum) throw invalid(`maximum vector field's number should be limited to ${limits.maxVectorFieldNum}`);
+  const partitionKeys = fields.filter((f) => f.is_partition_key);
+  if (partitionKeys.length > 1) throw invalid('there are more than one partition key');
+  const partitionKey = partitionKeys[0];
+  if (partitionKey !== undefined) {
+    if (partitionKey.is_primary_key) throw invalid('the partition key field must not be primary field');
+    if (partitionKey.nullable) throw invalid('partition key field not support nullable');
+    if (partitionKey.data_type !== DataType.Int64 && partitionKey.data_type !== DataType.VarChar) throw invalid('the data type of partition key should be Int64 or VarChar');
+    if (numPartitions < 0n || numPartitions > BigInt(limits.maxPartitionNum)) throw invalid(`partition number (${numPartitions}) exceeds max configuration (${limits.maxPartitionNum})`);
+  } else if (numPartitions > 0n) {
+    throw invalid('num_partitions should only be specified with partition key field enabled');
+  }
+  if (fields.filter((f) => f.is_clustering_key).length > 1) throw invalid('there are more than one clustering key');
+  return assignFieldIds(fields, schema.enable_dynamic_field, 100n);
+}
+
+export function toFieldModel(field: FieldInput, fieldID: bigint): FieldModel {
+  return {
+    fieldID,
+    name: field.name.trim(),
+    is_primary_key: field.is_primary_key,
+    description: field.description,
+    data_type: field.data_type as DataType,
+    type_params: field.type_params,
+    index_params: field.index_params,
+    autoID: field.autoID,
+    element_type: field.element_type as DataType,
+    default_value: field.default_value,
+    is_dynamic: field.is_dynamic,
+    is_partition_key: field.is_partition_key,
+    is_clustering_key: field.is_clustering_key,
+    nullable: field.nullable,
+    is_function_output: false,
+  };
+}
+
+function systemField(fieldID: bigint, name: string, description: string): FieldModel {
+  return { ...toFieldModel({ name, is_primary_key: false, description, data_type: DataType.Int64, type_params: [], index_params: [], autoID: false, element_type: 0, default_value: null, is_dynamic: false, is_partition_key: false, is_clustering_key: false, nullable: false }, fieldID), name };
+}
+
+function assignFieldIds(fields: readonly FieldInput[], dynamic: boolean, firstId: bigint): FieldModel[] {
+  const out = fields.map((f, i) => toFieldModel(f, firstId + BigInt(i)));
+  if (dynamic) {
+    out.push({ ...toFieldModel({ name: '$meta', is_primary_key: false, description: 'dynamic schema', data_type: DataType.JSON, type_params: [], index_params: [], autoID: false, element_type: 0, default_value: null, is_dynamic: true, is_partition_key: false, is_clustering_key: false, nullable: false }, firstId + BigInt(out.length)), name: '$meta' });
+  }
+  out.push(systemField(0n, 'RowID', 'row id'), systemField(1n, 'Timestamp', 'time stamp'));
+  return out;
+}
+
+/** AddCollectionField: the Proxy's rules for a field added later (nullable, scalar, not a key). */
+export function validateAddedField(field: FieldInput, existing: readonly FieldModel[], limits: Limits): FieldModel {
+  validateField(field, limits);
+  const type = field.data_type as DataType;
+  if (VECTOR_TYPES.has(type)) throw invalid(`not support to add vector field, field name = ${field.name}`);
+  if (field.is_primary_key) throw invalid(`not support to add pk field, field name = ${field.name}`);
+  if (!field.nullable) throw invalid(`added field must be nullable, please check it, field name = ${field.name}`);
+  if (field.autoID) throw invalid(`only primary field can speficy AutoID with true, field name = ${field.name}`);
+  if (field.is_partition_key) throw invalid(`not support to add partition key field, field name = ${field.name}`);
+  if (field.is_clustering_key && existing.some((f) => f.is_clustering_key)) throw invalid('already has another clutering key field');
+  if (existing.some((f) => f.name === field.name)) throw invalid(`duplicate field name: ${field.name}`);
+  const userFields = existing.filter((f) => f.fieldID >= 100n);
+  if (userFields.length >= limits.maxFieldNum) throw invalid(`maximum field's number should be limited to ${limits.maxFieldNum}`);
+  let max = 100n;
+  for (const f of existing) if (f.fieldID > max) max = f.fieldID;
+  return toFieldModel(field, max + 1n);
+}

@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+/**
+ * One rootcoord node as an OS process (`node dist/src/main.js`, package bin `rootcoord`).
+ * `--help` lists the flags.
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ApiServer } from './api/api-server.js';
+import { defaultLimits } from './ddl/limits.js';
+import type { Limits } from './ddl/limits.js';
+import { MetricsHttpServer } from './metrics/http-server.js';
+import { NodeMetrics } from './metrics/node-metrics.js';
+import type { MemberAddress, NodeConfig } from './node/config.js';
+import { RootCoordNode } from './node/root-coord-node.js';
+
+const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --clients 1=host:port,... [options]
+
+  --id N                     this node's id (a positive integer)
+  --data-dir DIR             raft log, snapshots and the LevelDB MetaTable
+  --peers LIST               raft peer addresses of the initial members: id=host:port,...
+  --clients LIST             client (gRPC API) addresses of the members: id=host:port,...
+  --metrics-address H:P      HTTP /metrics, /healthz, /readyz (default: none)
+  --join                     join an existing cluster (empty data dir) instead of bootstrapping
+  --tick-ms N                raft tick interval (default 50)
+  --election-ticks N         election timeout in ticks, randomized in [N, 2N) (default 8)
+  --heartbeat-ticks N        heartbeat interval in ticks (default 1)
+  --snapshot-entries N       snapshot and compact the log every N applied entries (default 10000)
+  --secret S | --secret-file F   shared cluster secret for peer traffic
+  --gc-confirm-delay-ms N    wait before a dropped collection's meta is deleted (default 1200000)
+  --limit NAME=VALUE         override a limit (e.g. maxDatabaseNum=64, maxPartitionNum=1024)
+  --log-file F               JSON-lines log file (default: stdout)
+  --help                     this text`;
+
+function parseMembers(list: string, flag: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const item of list.split(',').filter((s) => s !== '')) {
+    const [id, address] = item.split('=');
+    const n = Number(id);
+    if (!Number.isSafeInteger(n) || n <= 0 || address === undefined || !/^[^:]+:\d+$/.test(address)) throw new Error(`${flag}: bad member "${item}" (want id=host:port)`);
+    out.set(n, address);
+  }
+  return out;
+}
+
+export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress: string } {
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}" (see --help)`);
+    const name = arg.slice(2);
+    if (name === 'help' || name === 'join') {
+      flags.set(name, ['true']);
+      continue;
+    }
+    const value = argv[++i];
+    if (value === undefined) throw new Error(`--${name} needs a value`);
+    flags.set(name, [...(flags.get(name) ?? []), value]);
+  }
+  if (flags.has('help')) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const one = (name: string, fallback?: string): string => {
+    const v = flags.get(name)?.[0] ?? fallback;
+    if (v === undefined) throw new Error(`--${name} is required (see --help)`);
+    return v;
+  };
+  const num = (name: string, fallback: number): number => {
+    const v = Number(one(name, String(fallback)));
+    if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`);
+    return v;
+  };
+  const id = num('id', 0);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new Error('--id must be a positive integer');
+  const peers = parseMembers(one('peers'), '--peers');
+  const clients = parseMembers(one('clients'), '--clients');
+  const members = new Map<number, MemberAddress>();
+  for (const [memberId, peer] of peers) members.set(memberId, { peer, client: clients.get(memberId) ?? '' });
+  if (!members.has(id)) throw new Error(`--id ${id} is not in --peers`);
+  const limits: Record<string, number | string> = { ...defaultLimits, gcConfirmDelayMs: num('gc-confirm-delay-ms', defaultLimits.gcConfirmDelayMs) };
+  for (const override of flags.get('limit') ?? []) {
+    const [key, value] = override.split('=');
+    if (key === undefined || value === undefined || !(key in defaultLimits)) throw new Error(`--limit: unknown limit "${override}"`);
+    limits[key] = typeof defaultLimits[key as keyof Limits] === 'number' ? Number(value) : value;
+  }
+  const secretFile = flags.get('secret-file')?.[0];
+  const secret = secretFile !== undefined ? readFileSync(secretFile, 'utf8').trim() : one('secret', '');
+  return {
+    id,
+    dataDir: one('data-dir'),
+    members,
+    join: flags.has('join'),
+    metricsAddress: flags.get('metrics-address')?.[0] ?? null,
+    tickIntervalMs: num('tick-ms', 50),
+    electionTicks: num('election-ticks', 8),
+    heartbeatTicks: num('heartbeat-ticks', 1),
+    snapshotEntries: num('snapshot-entries', 10_000),
+    secret,
+    limits: limits as unknown as Limits,
+    logFile: flags.get('log-file')?.[0] ?? null,
+    clientAddress: clients.get(id) ?? one('client-address'),
+  };
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof parseArgs>;
+  try {
+    config = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`rootcoord: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  const node = await RootCoordNode.start(config);
+  const metrics = new NodeMetrics(node);
+  const api = new ApiServer(node, metrics);
+  await api.start(config.clientAddress);
+  const http = config.metricsAddress === null ? null : new MetricsHttpServer(node, metrics);
+  if (http !== null && config.metricsAddress !== null) await http.start(config.metricsAddress);
+  node.log.info('serving', { client: config.clientAddress, peer: config.members.get(config.id)?.peer, metrics: config.metricsAddress });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    node.log.info('stopping', { signal });
+    const force = setTimeout(() => process.exit(1), 8000);
+    force.unref();
+    void (async () => {
+      await api.close();
+      await http?.close();
+      await node.close();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+const entry = process.argv[1] === undefined ? '' : realpathSync(process.argv[1]);
+if (entry === fileURLToPath(import.meta.url)) void main();

@@ -1,0 +1,30 @@
+/** Catalog key layout, after Milvus's `rootcoord_constant.go` (values are bigint-JSON, not protobuf). */
+export const keys = {
+  database: (dbID: bigint): string => `root-coord/database/db-info/${dbID}`,
+  databasePrefix: 'root-coord/database/db-info/',
+  collection: (dbID: bigint, collectionID: bigint): string => `root-coord/database/collection-info/${dbID}/${collectionID}`,
+  collectionPrefix: (dbID?: bigint): string => (dbID === undefined ? 'root-coord/database/collection-info/' : `root-coord/database/collection-info/${dbID}/`),
+  field: (collectionID: bigint, fieldID: bigint): string => `root-coord/fields/${collectionID}/${fieldID}`,
+  fieldPrefix: (collectionID: bigint): string => `root-coord/fields/${collectionID}/`,
+  partition: (collectionID: bigint, partitionID: bigint): string => `root-coord/partitions/${collectionID}/${partitionID}`,
+  partitionPrefix: (collectionID: bigint): string => `root-coord/partitions/${collectionID}/`,
+  alias: (dbID: bigint, name: string): string => `root-coord/database/aliases/${dbID}/${name}`,
+  aliasPrefix: (dbID?: bigint): string => (dbID === undefined ? 'root-coord/database/aliases/' : `root-coord/database/aliases/${dbID}/`),
+  tsoWindow: 'gid/timestamp',
+  idWindow: 'gid/idTimestamp',
+  appliedIndex: 'raft/applied-index',
+} as const;
+
+export const SNAPSHOT_PREFIX = 'snapshots/';
+
+/** The versioned copy of `key` at hybrid timestamp `ts` (zero-padded so keys sort by ts). */
+export function versionKey(key: string, ts: bigint): string {
+  return `${SNAPSHOT_PREFIX}${key}_ts${ts.toString().padStart(20, '0')}`;
+}
+
+export function versionPrefix(key: string): string {
+  return `${SNAPSHOT_PREFIX}${key}_ts`;
+}
+
+/** A deleted key's value: reads as "not found" (Milvus uses the bytes E2 9B BC). */
+export const TOMBSTONE = '\u26fc';

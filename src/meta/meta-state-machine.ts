@@ -1,0 +1,28 @@
+import type { AppliedEntry, StateMachine } from '../../raft/raft-node.js';
+import { decodeCommand } from './commands.js';
+import type { MetaCommand } from './commands.js';
+import type { ApplyResult, MetaTable } from './meta-table.js';
+
+/** The replicated state machine: committed Raft entries are MetaCommands applied to the MetaTable. */
+export class MetaStateMachine implements StateMachine {
+  constructor(readonly table: MetaTable) {}
+
+  appliedIndex(): number {
+    return this.table.appliedIndex;
+  }
+
+  async apply(entries: readonly AppliedEntry[]): Promise<ApplyResult[]> {
+    const commands: Array<MetaCommand | null> = entries.map((e) => (e.data === null || e.data.byteLength === 0 ? null : decodeCommand(e.data)));
+    const last = entries[entries.length - 1];
+    if (last === undefined) return [];
+    return this.table.apply(commands, last.index);
+  }
+
+  snapshot(): Promise<Uint8Array> {
+    return this.table.snapshot();
+  }
+
+  restore(data: Uint8Array, index: number): Promise<void> {
+    return this.table.restore(data, index);
+  }
+}

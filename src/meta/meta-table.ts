@@ -1,0 +1,350 @@
+import { assert } from '../../raft/assert.js';
+import { parse, stringify } from '../common/bigint-json.js';
+import { keys } from './catalog-keys.js';
+import type { MetaCommand } from './commands.js';
+import { CollectionState, DatabaseState } from './model.js';
+import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, PartitionModel } from './model.js';
+import { VersionedStore } from './versioned-store.js';
+import type { StoreOp } from './versioned-store.js';
+
+/** What applying a command reports back to its proposer: nothing, or why a precondition failed. */
+export type ApplyResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+const OK: ApplyResult = { ok: true };
+
+type StoredCollection = Omit<CollectionModel, 'fields' | 'partitions'>;
+
+/**
+ * The metadata of the cluster: an in-memory index of the latest state (databases, collections with
+ * their fields and partitions, names, aliases, the TSO and ID windows) over a LevelDB catalog with
+ * versioned keys for reads at a past timestamp. `apply` is deterministic and writes the applied index
+ * in the same batch as the data, so a restart never applies an entry twice.
+ */
+export class MetaTable {
+  readonly databases = new Map<bigint, DatabaseModel>();
+  readonly collections = new Map<bigint, CollectionModel>();
+  private readonly dbIdByName = new Map<string, bigint>();
+  /** dbID -> collection name -> collection ID (latest owner of the name, any state). */
+  private readonly names = new Map<bigint, Map<string, bigint>>();
+  private readonly aliasesByDb = new Map<bigint, Map<string, AliasModel>>();
+  tsoWindowMs = 0n;
+  idUpTo = 0n;
+  appliedIndex = 0;
+
+  private constructor(readonly store: VersionedStore) {}
+
+  static async open(path: string): Promise<MetaTable> {
+    const table = new MetaTable(await VersionedStore.open(path));
+    await table.load();
+    return table;
+  }
+
+  // ---- loading ----
+
+  private async load(): Promise<void> {
+    this.databases.clear();
+    this.collections.clear();
+    this.dbIdByName.clear();
+    this.names.clear();
+    this.aliasesByDb.clear();
+    const store = this.store;
+    this.appliedIndex = Number((await store.getLatest(keys.appliedIndex)) ?? '0');
+    this.tsoWindowMs = BigInt((await store.getLatest(keys.tsoWindow)) ?? '0');
+    this.idUpTo = BigInt((await store.getLatest(keys.idWindow)) ?? '0');
+    for (const [, value] of await store.entriesWithPrefix(keys.databasePrefix)) this.indexDatabase(parse<DatabaseModel>(value));
+    for (const [, value] of await store.entriesWithPrefix(keys.collectionPrefix())) {
+      const stored = parse<StoredCollection>(value);
+      const fields = (await store.entriesWithPrefix(keys.fieldPrefix(stored.collectionID))).map(([, v]) => parse<FieldModel>(v));
+      const partitions = (await store.entriesWithPrefix(keys.partitionPrefix(stored.collectionID))).map(([, v]) => parse<PartitionModel>(v));
+      this.indexCollection(assemble(stored, fields, partitions));
+    }
+    for (const [, value] of await store.entriesWithPrefix(keys.aliasPrefix())) this.indexAlias(parse<AliasModel>(value));
+  }
+
+  // ---- applying commands ----
+
+  /** Apply a batch of committed commands (null: an entry with no command) ending at `lastIndex`. */
+  async apply(commands: ReadonlyArray<MetaCommand | null>, lastIndex: number): Promise<ApplyResult[]> {
+    assert(lastIndex > this.appliedIndex, `apply up to ${lastIndex} after ${this.appliedIndex}`);
+    const ops: StoreOp[] = [];
+    const results = commands.map((command) => (command === null ? OK : this.applyOne(command, ops)));
+    ops.push({ type: 'put', key: keys.appliedIndex, value: String(lastIndex) });
+    await this.store.write(ops);
+    this.appliedIndex = lastIndex;
+    return results;
+  }
+
+  private applyOne(command: MetaCommand, ops: StoreOp[]): ApplyResult {
+    switch (command.kind) {
+      case 'putDatabase':
+        return this.putDatabase(command.database, command.ts, ops);
+      case 'deleteDatabase':
+        return this.deleteDatabase(command.dbID, command.ts, ops);
+      case 'putCollection':
+        return this.putCollection(command.collection, command.ts, ops);
+      case 'deleteCollection':
+        return this.deleteCollection(command.collectionID, command.ts, ops);
+      case 'putAlias':
+        return this.putAlias(command.alias, command.ts, ops);
+      case 'deleteAlias':
+        return this.deleteAlias(command.dbID, command.name, command.ts, ops);
+      case 'tsoWindow':
+        if (command.windowMs <= this.tsoWindowMs) return { ok: false, reason: `tso window ${command.windowMs} does not advance ${this.tsoWindowMs}` };
+        this.tsoWindowMs = command.windowMs;
+        ops.push({ type: 'put', key: keys.tsoWindow, value: String(command.windowMs) });
+        return OK;
+      case 'idWindow':
+        if (command.upTo <= this.idUpTo) return { ok: false, reason: `id window ${command.upTo} does not advance ${this.idUpTo}` };
+        this.idUpTo = command.upTo;
+        ops.push({ type: 'put', key: keys.idWindow, value: String(command.upTo) });
+        return OK;
+      case 'batch': {
+        // All or nothing: check every member against a dry run before applying any.
+        for (const member of command.commands) {
+          const reason = this.precondition(member);
+          if (reason !== null) return { ok: false, reason };
+        }
+        for (const member of command.commands) this.applyOne(member, ops);
+        return OK;
+      }
+    }
+  }
+
+  /** Invariants a command must not break, checked identically on every replica. */
+  private precondition(command: MetaCommand): string | null {
+    switch (command.kind) {
+      case 'putDatabase': {
+        const owner = this.dbIdByName.get(command.database.name);
+        return owner !== undefined && owner !== command.database.id ? `database name ${command.database.name} is taken` : null;
+      }
+      case 'putCollection': {
+        const c = command.collection;
+        if (!this.databases.has(c.dbID)) return `database ${c.dbID} does not exist`;
+        const owner = this.names.get(c.dbID)?.get(c.name);
+        const ownerState = owner === undefined ? undefined : this.collections.get(owner)?.state;
+        if (owner !== undefined && owner !== c.collectionID && (ownerState === CollectionState.Created || ownerState === CollectionState.Creating)) {
+          return `collection name ${c.name} is taken by ${owner}`;
+        }
+        return this.aliasesByDb.get(c.dbID)?.has(c.name) === true ? `collection name ${c.name} is an alias` : null;
+      }
+      case 'putAlias': {
+        const a = command.alias;
+        const owner = this.names.get(a.dbID)?.get(a.name);
+        if (owner !== undefined && this.collections.get(owner)?.state === CollectionState.Created) return `alias ${a.name} is a collection name`;
+        return this.collections.has(a.collectionID) ? null : `collection ${a.collectionID} does not exist`;
+      }
+      default:
+        return null;
+    }
+  }
+
+  private putDatabase(database: DatabaseModel, ts: bigint, ops: StoreOp[]): ApplyResult {
+    const reason = this.precondition({ kind: 'putDatabase', ts, database });
+    if (reason !== null) return { ok: false, reason };
+    ops.push(...VersionedStore.put(keys.database(database.id), stringify(database), ts));
+    this.indexDatabase(database);
+    return OK;
+  }
+
+  private deleteDatabase(dbID: bigint, ts: bigint, ops: StoreOp[]): ApplyResult {
+    const database = this.databases.get(dbID);
+    if (database === undefined) return OK;
+    ops.push(...VersionedStore.remove(keys.database(dbID), ts));
+    for (const alias of this.aliasesByDb.get(dbID)?.values() ?? []) ops.push(...VersionedStore.remove(keys.alias(dbID, alias.name), ts));
+    this.databases.delete(dbID);
+    this.dbIdByName.delete(database.name);
+    this.aliasesByDb.delete(dbID);
+    this.names.delete(dbID);
+    return OK;
+  }
+
+  private putCollection(collection: CollectionModel, ts: bigint, ops: StoreOp[]): ApplyResult {
+    const reason = this.precondition({ kind: 'putCollection', ts, collection });
+    if (reason !== null) return { ok: false, reason };
+    const previous = this.collections.get(collection.collectionID);
+    const { fields, partitions, ...stored } = collection;
+    if (previous !== undefined && previous.dbID !== collection.dbID) ops.push(...VersionedStore.remove(keys.collection(previous.dbID, previous.collectionID), ts));
+    ops.push(...VersionedStore.put(keys.collection(collection.dbID, collection.collectionID), stringify(stored), ts));
+    const id = collection.collectionID;
+    for (const field of fields) ops.push(...VersionedStore.put(keys.field(id, field.fieldID), stringify(field), ts));
+    for (const partition of partitions) ops.push(...VersionedStore.put(keys.partition(id, partition.partitionID), stringify(partition), ts));
+    for (const old of previous?.partitions ?? []) {
+      if (!partitions.some((p) => p.partitionID === old.partitionID)) ops.push(...VersionedStore.remove(keys.partition(id, old.partitionID), ts));
+    }
+    if (previous !== undefined) this.unindexCollection(previous);
+    this.indexCollection(collection);
+    return OK;
+  }
+
+  private deleteCollection(collectionID: bigint, ts: bigint, ops: StoreOp[]): ApplyResult {
+    const collection = this.collections.get(collectionID);
+    if (collection === undefined) return OK;
+    for (const field of collection.fields) ops.push(...VersionedStore.remove(keys.field(collectionID, field.fieldID), ts));
+    for (const partition of collection.partitions) ops.push(...VersionedStore.remove(keys.partition(collectionID, partition.partitionID), ts));
+    ops.push(...VersionedStore.remove(keys.collection(collection.dbID, collectionID), ts));
+    this.unindexCollection(collection);
+    return OK;
+  }
+
+  private putAlias(alias: AliasModel, ts: bigint, ops: StoreOp[]): ApplyResult {
+    const reason = this.precondition({ kind: 'putAlias', ts, alias });
+    if (reason !== null) return { ok: false, reason };
+    ops.push(...VersionedStore.put(keys.alias(alias.dbID, alias.name), stringify(alias), ts));
+    this.indexAlias(alias);
+    return OK;
+  }
+
+  private deleteAlias(dbID: bigint, name: string, ts: bigint, ops: StoreOp[]): ApplyResult {
+    if (this.aliasesByDb.get(dbID)?.delete(name) !== true) return OK;
+    ops.push(...VersionedStore.remove(keys.alias(dbID, name), ts));
+    return OK;
+  }
+
+  // ---- indexes ----
+
+  private indexDatabase(database: DatabaseModel): void {
+    const previous = this.databases.get(database.id);
+    if (previous !== undefined && previous.name !== database.name) this.dbIdByName.delete(previous.name);
+    this.databases.set(database.id, database);
+    this.dbIdByName.set(database.name, database.id);
+  }
+
+  private indexCollection(collection: CollectionModel): void {
+    this.collections.set(collection.collectionID, collection);
+    let names = this.names.get(collection.dbID);
+    if (names === undefined) {
+      names = new Map();
+      this.names.set(collection.dbID, names);
+    }
+    names.set(collection.name, collection.collectionID);
+  }
+
+  private unindexCollection(collection: CollectionModel): void {
+    this.collections.delete(collection.collectionID);
+    const names = this.names.get(collection.dbID);
+    // A re-created collection may own the name now; only remove the mapping if it is still ours.
+    if (names?.get(collection.name) === collection.collectionID) names.delete(collection.name);
+  }
+
+  private indexAlias(alias: AliasModel): void {
+    let aliases = this.aliasesByDb.get(alias.dbID);
+    if (aliases === undefined) {
+      aliases = new Map();
+      this.aliasesByDb.set(alias.dbID, aliases);
+    }
+    aliases.set(alias.name, alias);
+  }
+
+  // ---- latest reads ----
+
+  databaseByName(name: string): DatabaseModel | undefined {
+    const id = this.dbIdByName.get(name === '' ? 'default' : name);
+    return id === undefined ? undefined : this.databases.get(id);
+  }
+
+  listDatabases(): DatabaseModel[] {
+    return [...this.databases.values()].filter((d) => d.state === DatabaseState.Created).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** The collection a name refers to in a db: aliases first, then names; any state. */
+  collectionByName(dbID: bigint, name: string): CollectionModel | undefined {
+    const alias = this.aliasesByDb.get(dbID)?.get(name);
+    if (alias !== undefined) return this.collections.get(alias.collectionID);
+    const id = this.names.get(dbID)?.get(name);
+    return id === undefined ? undefined : this.collections.get(id);
+  }
+
+  collectionNameOwner(dbID: bigint, name: string): CollectionModel | undefined {
+    const id = this.names.get(dbID)?.get(name);
+    return id === undefined ? undefined : this.collections.get(id);
+  }
+
+  collectionsOf(dbID: bigint): CollectionModel[] {
+    return [...this.collections.values()].filter((c) => c.dbID === dbID).sort((a, b) => (a.createTs < b.createTs ? -1 : a.createTs > b.createTs ? 1 : 0));
+  }
+
+  alias(dbID: bigint, name: string): AliasModel | undefined {
+    return this.aliasesByDb.get(dbID)?.get(name);
+  }
+
+  aliasesOf(dbID: bigint): AliasModel[] {
+    return [...(this.aliasesByDb.get(dbID)?.values() ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  aliasesOfCollection(collectionID: bigint): string[] {
+    const out: string[] = [];
+    for (const aliases of this.aliasesByDb.values()) for (const a of aliases.values()) if (a.collectionID === collectionID) out.push(a.name);
+    return out.sort();
+  }
+
+  // ---- reads at a past timestamp ----
+
+  /** The collections of a db as of `ts` (all states), read from the versioned catalog. */
+  async collectionsAt(dbID: bigint, ts: bigint): Promise<CollectionModel[]> {
+    const out: CollectionModel[] = [];
+    for (const key of await this.store.keysWithPrefix(keys.collectionPrefix(dbID))) {
+      const value = await this.store.getAt(key, ts);
+      if (value === undefined) continue;
+      const stored = parse<StoredCollection>(value);
+      const fields = await this.childrenAt(keys.fieldPrefix(stored.collectionID), ts);
+      const partitions = await this.childrenAt(keys.partitionPrefix(stored.collectionID), ts);
+      out.push(assemble(stored, fields.map((v) => parse<FieldModel>(v)), partitions.map((v) => parse<PartitionModel>(v))));
+    }
+    return out.sort((a, b) => (a.createTs < b.createTs ? -1 : a.createTs > b.createTs ? 1 : 0));
+  }
+
+  private async childrenAt(prefix: string, ts: bigint): Promise<string[]> {
+    const out: string[] = [];
+    for (const key of await this.store.keysWithPrefix(prefix)) {
+      const value = await this.store.getAt(key, ts);
+      if (value !== undefined) out.push(value);
+    }
+    return out;
+  }
+
+  async aliasesAt(dbID: bigint, ts: bigint): Promise<AliasModel[]> {
+    const out: AliasModel[] = [];
+    for (const key of await this.store.keysWithPrefix(keys.aliasPrefix(dbID))) {
+      const value = await this.store.getAt(key, ts);
+      if (value !== undefined) out.push(parse<AliasModel>(value));
+    }
+    return out;
+  }
+
+  // ---- snapshots ----
+
+  async snapshot(): Promise<Uint8Array> {
+    const entries = (await this.store.dump()).filter(([key]) => key !== keys.appliedIndex);
+    return new TextEncoder().encode(JSON.stringify(entries));
+  }
+
+  async restore(data: Uint8Array, index: number): Promise<void> {
+    const entries = JSON.parse(new TextDecoder().decode(data)) as Array<[string, string]>;
+    entries.push([keys.appliedIndex, String(index)]);
+    await this.store.replaceAll(entries);
+    await this.load();
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  /** A digest of the latest catalog, equal on every replica that applied the same entries. */
+  async digest(): Promise<string> {
+    const { createHash } = await import('node:crypto');
+    const hash = createHash('sha256');
+    for (const [key, value] of await this.store.dump()) {
+      if (key === keys.appliedIndex) continue;
+      hash.update(key).update('\0').update(value).update('\0');
+    }
+    return hash.digest('hex');
+  }
+}
+
+function assemble(stored: StoredCollection, fields: FieldModel[], partitions: PartitionModel[]): CollectionModel {
+  // User fields (IDs from 100) in order, then the system fields RowID (0) and Timestamp (1), as Milvus appends them.
+  const rank = (f: FieldModel): bigint => (f.fieldID >= 100n ? f.fieldID : f.fieldID + (1n << 62n));
+  fields.sort((a, b) => (rank(a) < rank(b) ? -1 : 1));
+  partitions.sort((a, b) => (a.createdTs < b.createdTs ? -1 : a.createdTs > b.createdTs ? 1 : a.partitionID < b.partitionID ? -1 : 1));
+  return { ...stored, fields, partitions };
+}

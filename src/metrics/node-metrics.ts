@@ -1,0 +1,72 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CollectionState, PartitionState } from '../meta/model.js';
+import type { RootCoordNode } from '../node/root-coord-node.js';
+import { StateRole } from '../../raft/types.js';
+import { physicalChannelNames } from '../ddl/dml-channels.js';
+
+/**
+ * Every metric of a node, defined once: Milvus-compatible RootCoord names (so existing dashboards work)
+ * and Raft metrics in the spirit of etcd's. Gauges are read from the node when scraped.
+ */
+export class NodeMetrics {
+  readonly registry = new Registry();
+  private readonly ddlCount: Counter<'function_name' | 'status'>;
+  private readonly ddlLatency: Histogram<'function_name'>;
+  private readonly ddlQueueLatency: Histogram<'function_name'>;
+  private readonly idAllocCount: Counter;
+  private readonly leaderChanges: Counter;
+  private lastLeader = 0;
+
+  constructor(private readonly node: RootCoordNode) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.ddlCount = new Counter({ name: 'milvus_rootcoord_ddl_req_count', help: 'DDL and other RootCoord requests by function and status (total|success|fail)', labelNames: ['function_name', 'status'], registers });
+    this.ddlLatency = new Histogram({ name: 'milvus_rootcoord_ddl_req_latency', help: 'Request latency in seconds', labelNames: ['function_name'], registers, buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+    this.ddlQueueLatency = new Histogram({ name: 'milvus_rootcoord_ddl_req_latency_in_queue', help: 'Time a DDL task waited for its locks, in seconds', labelNames: ['function_name'], registers, buckets: [0.0001, 0.001, 0.01, 0.1, 1, 10] });
+    this.idAllocCount = new Counter({ name: 'milvus_rootcoord_id_alloc_count', help: 'IDs allocated', registers });
+    this.leaderChanges = new Counter({ name: 'rootcoord_raft_leader_changes_seen_total', help: 'Leader changes seen by this node', registers });
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({ name, help, registers, collect(this: Gauge) { this.set(read()); } });
+    };
+    const status = () => node.raft.status();
+    gauge('rootcoord_raft_has_leader', '1 if this node knows a leader', () => (status().lead !== 0 ? 1 : 0));
+    gauge('rootcoord_raft_is_leader', '1 if this node is the leader', () => (status().role === StateRole.Leader ? 1 : 0));
+    gauge('rootcoord_raft_term', 'Current Raft term', () => status().term);
+    gauge('rootcoord_raft_commit_index', 'Raft commit index', () => status().commit);
+    gauge('rootcoord_raft_applied_index', 'Index applied to the MetaTable', () => node.meta.appliedIndex);
+    gauge('rootcoord_raft_snapshot_index', 'Index of the newest snapshot', () => status().firstIndex - 1);
+    gauge('milvus_rootcoord_timestamp_saved', 'The persisted TSO window (physical ms)', () => Number(node.meta.tsoWindowMs));
+    gauge('milvus_rootcoord_database_num', 'Databases', () => node.meta.listDatabases().length);
+    gauge('milvus_rootcoord_partition_num', 'Partitions of available collections', () => {
+      let n = 0;
+      for (const c of node.meta.collections.values()) if (c.state === CollectionState.Created) n += c.partitions.filter((p) => p.state === PartitionState.Created).length;
+      return n;
+    });
+    gauge('milvus_rootcoord_dml_channel_num', 'Physical DML channels', () => physicalChannelNames(node.config.limits).length);
+    new Gauge({
+      name: 'milvus_rootcoord_collection_num',
+      help: 'Available collections per database',
+      labelNames: ['db_name'],
+      registers,
+      collect(this: Gauge<'db_name'>) {
+        this.reset();
+        for (const db of node.meta.listDatabases()) {
+          this.set({ db_name: db.name }, node.meta.collectionsOf(db.id).filter((c) => c.state === CollectionState.Created).length);
+        }
+      },
+    });
+    node.scheduler.onTaskDone = (timing) => this.ddlQueueLatency.observe({ function_name: timing.name }, timing.queueMs / 1000);
+    node.raft.on('leader-change', (change: { leader: number }) => {
+      if (change.leader !== this.lastLeader) this.leaderChanges.inc();
+      this.lastLeader = change.leader;
+    });
+  }
+
+  /** One request finished (called by the API wrapper). */
+  observe(method: string, _kind: string, ok: boolean, seconds: number): void {
+    this.ddlCount.inc({ function_name: method, status: 'total' });
+    this.ddlCount.inc({ function_name: method, status: ok ? 'success' : 'fail' });
+    this.ddlLatency.observe({ function_name: method }, seconds);
+    if (method === 'AllocID' && ok) this.idAllocCount.inc();
+  }
+}

@@ -1,0 +1,87 @@
+import type { RaftNode } from '../../raft/raft-node.js';
+import type { Logger } from '../common/logger.js';
+import { recoverDdl } from '../ddl/recovery.js';
+import type { Scheduler } from '../ddl/scheduler.js';
+import type { StepExecutor } from '../ddl/step-executor.js';
+import type { TaskContext } from '../ddl/task.js';
+import type { IdAllocator } from '../tso/id-allocator.js';
+import type { Tso } from '../tso/tso.js';
+
+export interface LeaderServicesPorts {
+  readonly raft: RaftNode;
+  readonly tso: Tso;
+  readonly ids: IdAllocator;
+  readonly scheduler: Scheduler;
+  readonly background: StepExecutor;
+  readonly recovery: Pick<TaskContext, 'meta' | 'propose' | 'allocTs' | 'broker'>;
+  /** Bootstrap work for the first leader of a cluster (the default database). */
+  readonly firstLeaderSetup: () => Promise<void>;
+  readonly log: Logger;
+}
+
+/**
+ * Starts the leader-only services (TSO, ID allocator, scheduler, step executor, recovery) only after
+ * this node, as leader, has applied everything committed before its term, and stops them the moment it
+ * is leader no longer (including a CheckQuorum step-down). `epoch` fences a start that raced a loss.
+ */
+export class LeaderServices {
+  private epoch = 0;
+  private serving = false;
+
+  constructor(private readonly ports: LeaderServicesPorts) {}
+
+  isServing(): boolean {
+    return this.serving;
+  }
+
+  onLeadership(isLeader: boolean): void {
+    if (isLeader) {
+      const epoch = ++this.epoch;
+      void this.activate(epoch);
+    } else {
+      this.deactivate();
+    }
+  }
+
+  private async activate(epoch: number): Promise<void> {
+    const { raft, tso, ids, scheduler, background, log } = this.ports;
+    const startedMs = Date.now();
+    for (let attempt = 0; epoch === this.epoch; attempt++) {
+      try {
+        // Resolves once we, the leader, have committed an entry of our term and applied up to it.
+        await raft.readIndex();
+        if (epoch !== this.epoch) return;
+        await tso.start(this.ports.recovery.meta.tsoWindowMs);
+        await ids.start(this.ports.recovery.meta.idUpTo);
+        if (epoch !== this.epoch) return this.stopAll();
+        background.start();
+        await this.ports.firstLeaderSetup();
+        const recovered = await recoverDdl(this.ports.recovery, background);
+        if (epoch !== this.epoch) return this.stopAll();
+        scheduler.start();
+        this.serving = true;
+        log.info('leader services started', { ms: Date.now() - startedMs, tsoWindowMs: tso.window(), ...recovered });
+        return;
+      } catch (error) {
+        this.stopAll();
+        log.warn('leader services failed to start; retrying', { attempt, error: String(error) });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 1000)));
+        if (!raft.isLeader()) return;
+      }
+    }
+  }
+
+  private deactivate(): void {
+    this.epoch++;
+    if (this.serving) this.ports.log.info('leader services stopped');
+    this.stopAll();
+  }
+
+  private stopAll(): void {
+    this.serving = false;
+    this.ports.scheduler.stop();
+    this.ports.tso.stop();
+    this.ports.ids.stop();
+    this.ports.background.stop();
+  }
+}

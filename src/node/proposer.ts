@@ -1,0 +1,28 @@
+import { RaftError } from '../../raft/errors.js';
+import type { RaftNode } from '../../raft/raft-node.js';
+import { CodedError } from '../common/error-codes.js';
+import { encodeCommand } from '../meta/commands.js';
+import type { MetaCommand } from '../meta/commands.js';
+import type { ApplyResult } from '../meta/meta-table.js';
+
+/** Raft failures as API errors: a timeout leaves the outcome unknown; the rest are retriable. */
+export function codedFromRaft(error: unknown): unknown {
+  if (!(error instanceof RaftError)) return error;
+  if (error.code === 'Timeout') return new CodedError('OutcomeUnknown', error.message);
+  if (error.code === 'QueueFull' || error.code === 'UncommittedLogFull') return new CodedError('QueueFull', error.message);
+  return new CodedError('ServiceNotReady', error.message);
+}
+
+/** Replicates a MetaCommand and resolves once it is applied here; a failed precondition is an error. */
+export function makeProposer(raft: RaftNode): (command: MetaCommand) => Promise<void> {
+  return async (command) => {
+    let applied: { result: unknown };
+    try {
+      applied = await raft.propose(encodeCommand(command));
+    } catch (error) {
+      throw codedFromRaft(error);
+    }
+    const result = applied.result as ApplyResult;
+    if (!result.ok) throw new CodedError('Unexpected', result.reason);
+  };
+}

@@ -1,0 +1,169 @@
+import { join } from 'node:path';
+import { DurableStorage } from '../../raft/durable-storage.js';
+import { GrpcTransport } from '../../raft/grpc-transport.js';
+import { RaftNode } from '../../raft/raft-node.js';
+import type { LeaderChange } from '../../raft/raft-node.js';
+import { StateRole } from '../../raft/types.js';
+import { CodedError } from '../common/error-codes.js';
+import { Logger } from '../common/logger.js';
+import { EventBroker } from '../ddl/broker.js';
+import { Scheduler } from '../ddl/scheduler.js';
+import { StepExecutor } from '../ddl/step-executor.js';
+import type { DdlTask } from '../ddl/task.js';
+import { MetaStateMachine } from '../meta/meta-state-machine.js';
+import { MetaTable } from '../meta/meta-table.js';
+import { DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME } from '../meta/model.js';
+import { IdAllocator } from '../tso/id-allocator.js';
+import { Tso } from '../tso/tso.js';
+import type { NodeConfig } from './config.js';
+import { LeaderServices } from './leader-services.js';
+import { codedFromRaft, makeProposer } from './proposer.js';
+
+const nowMs = (): bigint => BigInt(Date.now());
+
+/**
+ * The composition root of one rootcoord node: the MetaTable, the Raft node that replicates commands to
+ * it, and the leader-only services. Data flows one way: api -> ddl -> propose -> raft -> state machine
+ * -> MetaTable.
+ */
+export class RootCoordNode {
+  readonly log: Logger;
+  readonly broker: EventBroker;
+  readonly scheduler: Scheduler;
+  readonly background: StepExecutor;
+  readonly tso: Tso;
+  readonly ids: IdAllocator;
+  private readonly leaderServices: LeaderServices;
+  private readonly propose: ReturnType<typeof makeProposer>;
+
+  private constructor(
+    readonly config: NodeConfig,
+    readonly meta: MetaTable,
+    readonly raft: RaftNode,
+    log: Logger,
+  ) {
+    this.log = log;
+    this.propose = makeProposer(raft);
+    this.broker = new EventBroker(config.limits.gcConfirmDelayMs);
+    this.background = new StepExecutor(4, 10_000, 200, (message, fields) => log.warn(message, fields));
+    this.tso = new Tso({ nowMs, persistWindow: (windowMs) => this.propose({ kind: 'tsoWindow', windowMs }) });
+    this.ids = new IdAllocator({ nowMs, persistUpTo: (upTo) => this.propose({ kind: 'idWindow', upTo }) });
+    const allocTs = (): Promise<bigint> => this.tso.generate(1);
+    this.scheduler = new Scheduler({
+      meta,
+      propose: this.propose,
+      allocIds: (count) => this.ids.alloc(count),
+      allocTs,
+      limits: config.limits,
+      broker: this.broker,
+      background: this.background,
+      wallClockNs: () => BigInt(Date.now()) * 1_000_000n,
+    });
+    this.leaderServices = new LeaderServices({
+      raft,
+      tso: this.tso,
+      ids: this.ids,
+      scheduler: this.scheduler,
+      background: this.background,
+      recovery: { meta, propose: this.propose, allocTs, broker: this.broker },
+      firstLeaderSetup: () => this.ensureDefaultDatabase(),
+      log,
+    });
+  }
+
+  static async start(config: NodeConfig): Promise<RootCoordNode> {
+    const log = new Logger(config.id, config.logFile);
+    const meta = await MetaTable.open(join(config.dataDir, 'meta'));
+    const storage = await DurableStorage.open(join(config.dataDir, 'raft'), { log: (level, message, fields) => log.log(level, message, fields) });
+    const peers = new Map([...config.members].map(([id, m]) => [id, m.peer]));
+    const self = config.members.get(config.id);
+    if (self === undefined) throw new Error(`node ${config.id} is not in the member list`);
+    const transport = new GrpcTransport({ id: config.id, listenAddress: self.peer, peers, secret: config.secret, log: (level, message, fields) => log.log(level, message, fields) });
+    const raft = await RaftNode.start({
+      id: config.id,
+      storage,
+      transport,
+      stateMachine: new MetaStateMachine(meta),
+      ...(config.join ? {} : { initialVoters: [...config.members.keys()] }),
+      tickIntervalMs: config.tickIntervalMs,
+      electionTicks: config.electionTicks,
+      heartbeatTicks: config.heartbeatTicks,
+      snapshotEntries: config.snapshotEntries,
+      log: (level, message, fields) => log.log(level, message, fields),
+    });
+    const node = new RootCoordNode(config, meta, raft, log);
+    raft.on('role-change', (change: LeaderChange) => {
+      log.term = change.term;
+      log.info('raft role changed', { role: change.role, leader: change.leader, term: change.term });
+      node.leaderServices.onLeadership(change.role === StateRole.Leader);
+    });
+    log.info('node started', { dataDir: config.dataDir, applied: meta.appliedIndex });
+    return node;
+  }
+
+  /** The first leader of a new cluster creates the default database (id 1). */
+  private async ensureDefaultDatabase(): Promise<void> {
+    if (this.meta.databaseByName(DEFAULT_DB_NAME) !== undefined) return;
+    const ts = await this.tso.generate(1);
+    await this.propose({
+      kind: 'putDatabase',
+      ts,
+      database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: BigInt(Date.now()) * 1_000_000n, properties: [] },
+    });
+  }
+
+  isServingLeader(): boolean {
+    return this.leaderServices.isServing() && this.raft.isLeader();
+  }
+
+  leaderId(): number {
+    return this.raft.leader();
+  }
+
+  /** Run a DDL task on this node, which must be the serving leader. */
+  submit<R>(task: DdlTask<R>): Promise<R> {
+    if (!this.isServingLeader()) return Promise.reject(new CodedError('ServiceNotReady', `node ${this.config.id} is not the serving leader (leader: ${this.leaderId()})`));
+    return this.scheduler.submit(task);
+  }
+
+  /**
+   * Confirm this node is still the leader after an allocation: a ReadIndex round started after it
+   * proves no other leader existed at that moment, so a deposed or paused leader never hands out a
+   * timestamp or an ID that a newer leader may already have passed.
+   */
+  async confirmLeadership(): Promise<void> {
+    try {
+      await this.raft.readIndex();
+    } catch (error) {
+      throw codedFromRaft(error);
+    }
+    if (!this.isServingLeader()) throw new CodedError('ServiceNotReady', `node ${this.config.id} lost leadership`);
+  }
+
+  /** Linearizable read barrier: resolves once this node has applied everything committed before the call. */
+  async readBarrier(): Promise<void> {
+    try {
+      await this.raft.readIndex();
+    } catch (error) {
+      throw codedFromRaft(error);
+    }
+  }
+
+  snapshotNow(): Promise<number> {
+    return this.raft.snapshotNow();
+  }
+
+  async close(): Promise<void> {
+    this.leaderServices.onLeadership(false);
+    if (this.raft.isLeader()) {
+      const target = this.raft.status().confState.voters.find((id) => id !== this.config.id);
+      if (target !== undefined) {
+        this.raft.transferLeader(target);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    }
+    await this.raft.close();
+    await this.meta.close();
+    this.log.info('node stopped');
+  }
+}
