@@ -301,7 +301,7 @@ export class GrpcTransport implements Transport {
   async close(): Promise<void> {
     for (const sender of this.senders.values()) sender.close();
     this.senders.clear();
-    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    // Peers hold long-lived streams open to us; waiting for them to end would wait for the peers.
     this.server.forceShutdown();
   }
 }

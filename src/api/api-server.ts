@@ -114,6 +114,15 @@ export class ApiServer {
 
   async close(): Promise<void> {
     this.forwarder.close();
-    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, 1000);
+      this.server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
   }
 }

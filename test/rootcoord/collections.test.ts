@@ -1,0 +1,176 @@
+/**
+ * Collections as Milvus users see them: field IDs, idempotent create, shards and channels, limits,
+ * schema rules, drop and re-create, time travel, alter, add field and rename.
+ */
+import { expect } from 'chai';
+import type { PlainMessage } from '../../src/api/proto.js';
+import type { RootCoordClient } from '../../src/client/root-coord-client.js';
+import { expectCode } from './expect-code.js';
+import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
+
+function fieldsOf(described: PlainMessage): Array<[string, string]> {
+  return ((described['schema'] as PlainMessage)['fields'] as PlainMessage[]).map((f) => [String(f['fieldID']), String(f['name'])]);
+}
+
+describe('RootCoord collections', function () {
+  this.timeout(60_000);
+  let cluster: InProcessCluster;
+  let client: RootCoordClient;
+
+  before(async () => {
+    cluster = await InProcessCluster.start(3, { maxCollectionNumPerDB: 12, maxGeneralCapacity: 40 });
+    client = cluster.client();
+  });
+  after(async () => {
+    client.close();
+    await cluster.close();
+  });
+
+  it('assigns user field IDs from 100, then $meta, then RowID (0) and Timestamp (1)', async () => {
+    await client.createCollection('ids', { ...simpleSchema([{ name: 'title', data_type: 'VarChar', max_length: 64 }]), enable_dynamic_field: true });
+    const described = await client.describeCollection('ids');
+    expect(fieldsOf(described)).to.deep.equal([['100', 'id'], ['101', 'vec'], ['102', 'title'], ['103', '$meta'], ['0', 'RowID'], ['1', 'Timestamp']]);
+    expect(described['shards_num']).to.equal(1);
+    expect(described['db_name']).to.equal('default');
+    expect(Number(described['created_utc_timestamp'])).to.be.closeTo(Date.now(), 60_000);
+  });
+
+  it('creating the same collection twice succeeds with the same ID; different parameters fail', async () => {
+    await client.createCollection('twice', simpleSchema());
+    const first = await client.describeCollection('twice');
+    await client.createCollection('twice', simpleSchema());
+    expect((await client.describeCollection('twice'))['collectionID']).to.equal(first['collectionID']);
+    await expectCode(client.createCollection('twice', simpleSchema([{ name: 'extra', data_type: 'Int32' }])), 65535, /different parameters/);
+  });
+
+  it('shards: 0 means 1, more than 16 fails; vchannels are named {pchannel}_{collectionID}v{i}', async () => {
+    await expectCode(client.createCollection('many_shards', simpleSchema(), { shards: 17 }), 65535, /shard num \(17\) exceeds max configuration \(16\)/);
+    await client.createCollection('two_shards', simpleSchema(), { shards: 2 });
+    const d = await client.describeCollection('two_shards');
+    const id = String(d['collectionID']);
+    const pchannels = d['physical_channel_names'] as string[];
+    expect(d['virtual_channel_names']).to.deep.equal(pchannels.map((p, i) => `${p}_${id}v${i}`));
+    expect(pchannels.every((p) => /^by-dev-rootcoord-dml_\d+$/.test(p))).to.equal(true);
+  });
+
+  it('assigns the least-used DML channels first', async () => {
+    const used = new Map<string, number>();
+    for (const name of (await client.showCollections())['collection_names'] as string[]) {
+      for (const p of (await client.describeCollection(name))['physical_channel_names'] as string[]) used.set(p, (used.get(p) ?? 0) + 1);
+    }
+    await client.createCollection('spread', simpleSchema(), { shards: 3 });
+    const picked = (await client.describeCollection('spread'))['physical_channel_names'] as string[];
+    for (const p of picked) expect(used.get(p) ?? 0, `${p} was already used`).to.equal(0);
+  });
+
+  it('rejects schemas that break Milvus rules with 1100', async () => {
+    await expectCode(client.createCollection('sys', simpleSchema([{ name: 'RowID', data_type: 'Int64' }])), 1100, /system field/);
+    await expectCode(client.createCollection('novec', { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }] }), 1100, /vector/);
+    await expectCode(client.createCollection('nopk', { fields: [{ name: 'v', data_type: 'FloatVector', dim: 8 }] }), 1100, /primary key/);
+    await expectCode(client.createCollection('dim', { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 1 }] }), 1100, /dimension/);
+    await expectCode(client.createCollection('vc', simpleSchema([{ name: 's', data_type: 'VarChar' }])), 1100, /max_length/);
+    await expectCode(client.createCollection('str', simpleSchema([{ name: 's', data_type: 'String' }])), 1100, /VarChar/);
+    await expectCode(client.createCollection('dup', simpleSchema([{ name: 'vec', data_type: 'Int32' }])), 1100, /duplicated field name/);
+    await expectCode(client.createCollection('mismatch', { ...simpleSchema(), name: 'other' }), 1100, /not matches schema name/);
+    await expectCode(client.createCollection('bad-name', simpleSchema()), 1100);
+    await expectCode(client.createCollection('dv', simpleSchema([{ name: 'n', data_type: 'Int8', default_value: 300 }])), 1100, /out of range/);
+  });
+
+  it('a malformed schema is a coded error and the node keeps serving', async () => {
+    const r = await client.call('CreateCollection', { collection_name: 'garbage', schema: Buffer.from([0xff, 0xff, 0xff]) }).catch((e: unknown) => e);
+    expect((r as { code: number }).code).to.equal(1100);
+    expect((await client.listDatabases())['db_names']).to.include('default');
+  });
+
+  it('drop: via an alias or with aliases is refused; a missing one succeeds; the name is reusable at once', async () => {
+    await client.createCollection('victim', simpleSchema());
+    await client.createAlias('victim', 'victim_alias');
+    await expectCode(client.dropCollection('victim_alias'), 65535, /via alias/);
+    await expectCode(client.dropCollection('victim'), 65535, /associated aliases \[victim_alias\]/);
+    await client.dropAlias('victim_alias');
+    const before = BigInt(String((await client.describeCollection('victim'))['collectionID']));
+    await client.dropCollection('victim');
+    await client.dropCollection('victim');
+    expect((await client.hasCollection('victim'))['value']).to.equal(false);
+    await client.createCollection('victim', simpleSchema());
+    expect(BigInt(String((await client.describeCollection('victim'))['collectionID']))).to.not.equal(before);
+  });
+
+  it('time travel: has/describe/show at a timestamp see the catalog as it was', async () => {
+    await client.createCollection('traveller', simpleSchema());
+    const between = (await client.allocTimestamp()).timestamp;
+    await client.dropCollection('traveller');
+    expect((await client.hasCollection('traveller'))['value']).to.equal(false);
+    expect((await client.hasCollection('traveller', '', between))['value']).to.equal(true);
+    expect((await client.describeCollection('traveller', '', between))['collection_name']).to.equal('traveller');
+    expect((await client.showCollections('', between))['collection_names']).to.include('traveller');
+    await expectCode(client.describeCollection('traveller'), 100);
+  });
+
+  it('collection limit per database (102) and general capacity (250)', async () => {
+    const client2 = cluster.client();
+    await client2.createDatabase('small', { 'database.max.collections': '1' });
+    await client2.createCollection('one', simpleSchema(), { dbName: 'small' });
+    await expectCode(client2.createCollection('two', simpleSchema(), { dbName: 'small' }), 102);
+    // General capacity is Σ partitions × shards over available collections (limit 40 here).
+    await client2.createCollection('big1', simpleSchema(), { shards: 16, dbName: 'elsewhere_cap' }).catch(async () => {
+      await client2.createDatabase('elsewhere_cap');
+      await client2.createCollection('big1', simpleSchema(), { shards: 16, dbName: 'elsewhere_cap' });
+    });
+    await expectCode(client2.createCollection('big2', simpleSchema(), { shards: 16, dbName: 'elsewhere_cap' }), 250);
+    await client2.dropCollection('big1', 'elsewhere_cap');
+    client2.close();
+  });
+
+  it('alter: properties merge and delete, description and consistency level are attributes', async () => {
+    await client.createCollection('alt', simpleSchema());
+    await client.alterCollection('alt', { 'collection.ttl.seconds': '60', 'collection.description': 'hello', consistency_level: 'Bounded' });
+    const d = await client.describeCollection('alt');
+    expect((d['schema'] as PlainMessage)['description']).to.equal('hello');
+    expect(d['consistency_level']).to.equal(2);
+    expect(d['properties']).to.deep.include({ key: 'collection.ttl.seconds', value: '60' });
+    await client.alterCollection('alt', {}, ['collection.ttl.seconds']);
+    expect((await client.describeCollection('alt'))['properties']).to.not.deep.include({ key: 'collection.ttl.seconds', value: '60' });
+    await expectCode(client.alterCollection('missing', { a: '1' }), 100);
+    await expectCode(client.alterCollection('alt', { 'dynamicfield.enabled': 'false' }), 1100);
+  });
+
+  it('add field: a nullable scalar gets ID max + 1; a vector or non-nullable field is refused', async () => {
+    await client.createCollection('grow', simpleSchema());
+    await client.addCollectionField('grow', { name: 'extra', data_type: 'Int32', nullable: true });
+    expect(fieldsOf(await client.describeCollection('grow'))).to.deep.include(['102', 'extra']);
+    await expectCode(client.addCollectionField('grow', { name: 'v2', data_type: 'FloatVector', dim: 4, nullable: true }), 1100);
+    await expectCode(client.addCollectionField('grow', { name: 'x', data_type: 'Int32' }), 1100, /nullable/);
+  });
+
+  it('rename: within and across databases, refusing aliases and taken names', async () => {
+    await client.createCollection('r_old', simpleSchema());
+    await client.createCollection('r_taken', simpleSchema());
+    await client.createAlias('r_taken', 'r_alias');
+    await expectCode(client.renameCollection('r_old', 'r_taken'), 65535, /duplicated new collection name/);
+    await expectCode(client.renameCollection('r_old', 'r_alias'), 65535, /existing alias/);
+    await expectCode(client.renameCollection('r_alias', 'x'), 65535, /alias to rename/);
+    await expectCode(client.renameCollection('r_missing', 'x'), 100);
+    await client.renameCollection('r_old', 'r_new');
+    expect((await client.hasCollection('r_old'))['value']).to.equal(false);
+    expect((await client.hasCollection('r_new'))['value']).to.equal(true);
+    await client.createDatabase('elsewhere');
+    await client.renameCollection('r_new', 'r_moved', '', 'elsewhere');
+    expect((await client.hasCollection('r_moved', 'elsewhere'))['value']).to.equal(true);
+    await expectCode(client.renameCollection('r_taken', 'r_x', '', 'elsewhere'), 65535, /drop all aliases/);
+    await expectCode(client.renameCollection('r_taken', 'r_x', '', 'nowhere'), 800);
+  });
+
+  it('DDL sent to a follower is forwarded to the leader', async () => {
+    const leader = await cluster.waitForServingLeader();
+    const follower = [...cluster.members.keys()].find((id) => id !== leader) as number;
+    const viaFollower = cluster.clientOf(follower);
+    await viaFollower.createCollection('via_follower', simpleSchema());
+    expect((await viaFollower.hasCollection('via_follower'))['value']).to.equal(true);
+    viaFollower.close();
+  });
+
+  it('replicas end with identical MetaTables', async () => {
+    expect(new Set(await cluster.digests()).size).to.equal(1);
+  });
+});
