@@ -25,6 +25,7 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
   --election-ticks N         election timeout in ticks, randomized in [N, 2N) (default 8)
   --heartbeat-ticks N        heartbeat interval in ticks (default 1)
   --snapshot-entries N       snapshot and compact the log every N applied entries (default 10000)
+  --time-tick-ms N           DML channel time-tick interval (default 200)
   --secret S | --secret-file F   shared cluster secret for peer traffic
   --gc-confirm-delay-ms N    wait before a dropped collection's meta is deleted (default 1200000)
   --limit NAME=VALUE         override a limit (e.g. maxDatabaseNum=64, maxPartitionNum=1024)
@@ -95,6 +96,7 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     electionTicks: num('election-ticks', 8),
     heartbeatTicks: num('heartbeat-ticks', 1),
     snapshotEntries: num('snapshot-entries', 10_000),
+    timeTickIntervalMs: num('time-tick-ms', 200),
     secret,
     limits: limits as unknown as Limits,
     logFile: flags.get('log-file')?.[0] ?? null,

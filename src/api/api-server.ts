@@ -7,6 +7,7 @@ import { FORWARDED_HEADER, Forwarder } from './forwarder.js';
 import { adminService, healthService, rootCoordService } from './proto.js';
 import type { MethodInfo, PlainMessage } from './proto.js';
 import { rootCoordHandlers } from './root-coord-handlers.js';
+import { streamHandlers } from './stream-handlers.js';
 import type { Handler } from './root-coord-handlers.js';
 
 /** A client may ask for a cheaper, possibly stale read with this metadata header set to "stale". */
@@ -55,7 +56,14 @@ export class ApiServer {
 
   private implement(methods: readonly MethodInfo[], handlers: Record<string, Handler>): grpc.UntypedServiceImplementation {
     const implementation: grpc.UntypedServiceImplementation = {};
+    const streams = streamHandlers(this.node);
     for (const method of methods) {
+      if (method.responseStream) {
+        const stream = streams[method.name];
+        if (stream === undefined) throw new Error(`no stream handler for ${method.name}`);
+        implementation[method.name] = stream;
+        continue;
+      }
       const handler = handlers[method.name];
       if (handler === undefined) throw new Error(`no handler for ${method.name}`);
       const returnsStatus = method.responseType === 'rootcoord.Status';

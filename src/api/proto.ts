@@ -25,6 +25,7 @@ export interface MethodInfo {
   readonly name: string;
   readonly requestType: string;
   readonly responseType: string;
+  readonly responseStream: boolean;
 }
 
 /** The methods of a service and a grpc-js definition that (de)serializes plain objects with protobufjs. */
@@ -35,11 +36,12 @@ export function serviceDefinition(serviceName: string): { methods: MethodInfo[];
   for (const method of service.methodsArray) {
     const requestType = apiRoot.lookupType(method.requestType).fullName.slice(1);
     const responseType = apiRoot.lookupType(method.responseType).fullName.slice(1);
-    methods.push({ name: method.name, requestType, responseType });
+    const responseStream = method.responseStream === true;
+    methods.push({ name: method.name, requestType, responseType, responseStream });
     definition[method.name] = {
       path: `/${service.fullName.slice(1)}/${method.name}`,
       requestStream: false,
-      responseStream: false,
+      responseStream,
       requestSerialize: (value: PlainMessage) => encodeMessage(requestType, value),
       requestDeserialize: (bytes: Buffer) => decodeMessage(requestType, bytes),
       responseSerialize: (value: PlainMessage) => encodeMessage(responseType, value),

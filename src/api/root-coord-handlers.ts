@@ -130,6 +130,11 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
       const found = describeAlias(meta, str(req, 'db_name'), str(req, 'alias'));
       return { db_name: found.dbName, alias: found.alias, collection: found.collection };
     }),
+    UpdateChannelTimeTick: leader(async (req) => {
+      const base = (req['base'] ?? {}) as PlainMessage;
+      node.timeTicks.updateFromProxy(int(base, 'msg_type'), big(base, 'sourceID'), strings(req, 'channelNames'), strings(req, 'timestamps').map((t) => BigInt(t)), big(req, 'default_timestamp'));
+      return EMPTY;
+    }),
     ListAliases: read((req) => ({ db_name: str(req, 'db_name') || 'default', collection_name: str(req, 'collection_name'), aliases: listAliases(meta, str(req, 'db_name'), str(req, 'collection_name')) })),
   };
 }

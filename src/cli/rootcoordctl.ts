@@ -24,6 +24,7 @@ const USAGE = `usage: rootcoordctl [--endpoints h:p,...] [--dir .cluster] [--jso
   alias      create <collection> <alias> | drop <alias> | alter <collection> <alias> | describe <alias> | list [<collection>]
   tso        alloc [--count N]
   id         alloc [--count N]
+  timetick   watch [--channel C] [--count N]
 Collection commands take --db D (default: "default").`;
 
 class UsageError extends Error {}
@@ -209,6 +210,26 @@ async function run(client: RootCoordClient, p: Parsed): Promise<Output> {
       const r = await client.allocId(Number(option(p, 'count', '1')));
       return ok({ id: r.id.toString(), count: r.count }, table(['first id', 'count'], [[r.id.toString(), r.count]]));
     }
+    case 'timetick watch': {
+      const json = p.flags.has('json');
+      const limit = Number(option(p, 'count', '0'));
+      let seen = 0;
+      await new Promise<void>((resolve) => {
+        const watch = client.stream('WatchTimeTick', { channel: option(p, 'channel') }, (m) => {
+          const ts = BigInt(String(m['timestamp']));
+          console.log(json ? JSON.stringify({ channel: m['channel'], timestamp: ts.toString() }) : `${String(m['channel'])}\t${ts}\t${new Date(Number(physicalMs(ts))).toISOString()}`);
+          if (limit > 0 && ++seen >= limit) {
+            watch.cancel();
+            resolve();
+          }
+        });
+        process.once('SIGINT', () => {
+          watch.cancel();
+          resolve();
+        });
+      });
+      return { json: null, text: '' };
+    }
     default:
       throw new UsageError(`unknown command "${key.trim()}"`);
   }
@@ -230,6 +251,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     client = new RootCoordClient({ endpoints: endpoints(p), staleReads: p.flags.has('stale') });
     const out = await run(client, p);
+    if (out.json === null && out.text === '') return 0;
     console.log(p.flags.has('json') ? JSON.stringify(out.json, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : Buffer.isBuffer(v) ? v.toString('base64') : v)) : out.text);
     return 0;
   } catch (error) {

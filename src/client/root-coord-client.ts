@@ -96,6 +96,50 @@ export class RootCoordClient {
     }
   }
 
+  /**
+   * A server stream that follows the leader: when the node ends it (not the leader, or leadership
+   * lost) or is unreachable, reconnect to the next endpoint until `cancel()`.
+   */
+  stream(method: 'OpenProxySession' | 'WatchTimeTick', request: PlainMessage, onData: (message: PlainMessage) => void): { cancel: () => void } {
+    let cancelled = false;
+    let current: grpc.ClientReadableStream<PlainMessage> | null = null;
+    const connect = (): void => {
+      if (cancelled) return;
+      const endpoint = this.endpoints[this.preferred % this.endpoints.length] as string;
+      const stub = this.stub(endpoint).api as unknown as Record<string, (req: PlainMessage) => grpc.ClientReadableStream<PlainMessage>>;
+      const open = stub[method];
+      if (open === undefined) throw new Error(`unknown stream ${method}`);
+      const call = open.call(this.stub(endpoint).api, request);
+      current = call;
+      call.on('data', onData);
+      call.on('error', () => {
+        if (cancelled) return;
+        this.preferred++;
+        setTimeout(connect, 50);
+      });
+      call.on('end', () => {
+        if (!cancelled) setTimeout(connect, 50);
+      });
+    };
+    connect();
+    return {
+      cancel: () => {
+        cancelled = true;
+        current?.cancel();
+      },
+    };
+  }
+
+  /** Report a proxy's channel time ticks (the proxy's session must be open on the leader). */
+  updateChannelTimeTick(sourceId: bigint, channels: Record<string, bigint>, defaultTs: bigint, msgType = 1200): Promise<PlainMessage> {
+    return this.call('UpdateChannelTimeTick', {
+      base: { msg_type: msgType, sourceID: sourceId.toString() },
+      channelNames: Object.keys(channels),
+      timestamps: Object.values(channels).map(String),
+      default_timestamp: defaultTs.toString(),
+    });
+  }
+
   close(): void {
     for (const stub of this.stubs.values()) {
       stub.api.close();

@@ -42,6 +42,7 @@ export class NodeMetrics {
       for (const c of node.meta.collections.values()) if (c.state === CollectionState.Created) n += c.partitions.filter((p) => p.state === PartitionState.Created).length;
       return n;
     });
+    gauge('milvus_rootcoord_proxy_num', 'Live proxy sessions on this node (the leader)', () => node.timeTicks.sessionCount());
     gauge('milvus_rootcoord_dml_channel_num', 'Physical DML channels', () => physicalChannelNames(node.config.limits).length);
     new Gauge({
       name: 'milvus_rootcoord_collection_num',

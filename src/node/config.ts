@@ -18,6 +18,8 @@ export interface NodeConfig {
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
   readonly snapshotEntries: number;
+  /** How often the leader sends DML channel time ticks (Milvus proxy.timeTickInterval: 200 ms). */
+  readonly timeTickIntervalMs: number;
   readonly secret: string;
   readonly limits: Limits;
   readonly logFile: string | null;

@@ -16,6 +16,8 @@ export interface LeaderServicesPorts {
   readonly recovery: Pick<TaskContext, 'meta' | 'propose' | 'allocTs' | 'broker'>;
   /** Bootstrap work for the first leader of a cluster (the default database). */
   readonly firstLeaderSetup: () => Promise<void>;
+  /** Further leader-only services (the time-tick loop), started last and stopped first. */
+  readonly services: ReadonlyArray<{ start(): void; stop(): void }>;
   readonly log: Logger;
 }
 
@@ -59,6 +61,7 @@ export class LeaderServices {
         const recovered = await recoverDdl(this.ports.recovery, background);
         if (epoch !== this.epoch) return this.stopAll();
         scheduler.start();
+        for (const service of this.ports.services) service.start();
         this.serving = true;
         log.info('leader services started', { ms: Date.now() - startedMs, tsoWindowMs: tso.window(), ...recovered });
         return;
@@ -79,6 +82,7 @@ export class LeaderServices {
 
   private stopAll(): void {
     this.serving = false;
+    for (const service of this.ports.services) service.stop();
     this.ports.scheduler.stop();
     this.ports.tso.stop();
     this.ports.ids.stop();

@@ -15,6 +15,8 @@ import { MetaTable } from '../meta/meta-table.js';
 import { DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME } from '../meta/model.js';
 import { IdAllocator } from '../tso/id-allocator.js';
 import { Tso } from '../tso/tso.js';
+import { TimeTickLoop } from '../timetick/time-tick-loop.js';
+import { TimeTickSync } from '../timetick/time-tick-sync.js';
 import type { NodeConfig } from './config.js';
 import { LeaderServices } from './leader-services.js';
 import { codedFromRaft, makeProposer } from './proposer.js';
@@ -33,6 +35,8 @@ export class RootCoordNode {
   readonly background: StepExecutor;
   readonly tso: Tso;
   readonly ids: IdAllocator;
+  readonly timeTicks = new TimeTickSync();
+  private readonly timeTickLoop: TimeTickLoop;
   private readonly leaderServices: LeaderServices;
   private readonly propose: ReturnType<typeof makeProposer>;
 
@@ -59,6 +63,7 @@ export class RootCoordNode {
       background: this.background,
       wallClockNs: () => BigInt(Date.now()) * 1_000_000n,
     });
+    this.timeTickLoop = new TimeTickLoop(this.timeTicks, meta, this.scheduler, this.tso, config.limits, config.timeTickIntervalMs);
     this.leaderServices = new LeaderServices({
       raft,
       tso: this.tso,
@@ -67,6 +72,7 @@ export class RootCoordNode {
       background: this.background,
       recovery: { meta, propose: this.propose, allocTs, broker: this.broker },
       firstLeaderSetup: () => this.ensureDefaultDatabase(),
+      services: [this.timeTickLoop],
       log,
     });
   }

@@ -1,0 +1,98 @@
+/**
+ * Time ticks: every channel in use ticks at the minimum over the DDL source and every live proxy
+ * session; a silent session stops the ticks; a tick never passes an in-flight DDL; proxies get cache
+ * invalidations on their session; UpdateChannelTimeTick is validated as in Milvus.
+ */
+import { expect } from 'chai';
+import type { PlainMessage } from '../../src/api/proto.js';
+import type { RootCoordClient } from '../../src/client/root-coord-client.js';
+import { expectCode } from './expect-code.js';
+import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
+
+async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('RootCoord time ticks and proxy sessions', function () {
+  this.timeout(60_000);
+  let cluster: InProcessCluster;
+  let client: RootCoordClient;
+  let channel = '';
+
+  before(async () => {
+    cluster = await InProcessCluster.start(3);
+    client = cluster.client();
+    await client.createCollection('ticked', simpleSchema());
+    channel = ((await client.describeCollection('ticked'))['physical_channel_names'] as string[])[0] as string;
+  });
+  after(async () => {
+    client.close();
+    await cluster.close();
+  });
+
+  it('ticks every channel in use, increasing, with no proxy connected', async () => {
+    const ticks: bigint[] = [];
+    const watch = client.stream('WatchTimeTick', { channel }, (m) => ticks.push(BigInt(String(m['timestamp']))));
+    await until('three ticks', () => ticks.length >= 3);
+    watch.cancel();
+    for (let i = 1; i < ticks.length; i++) expect((ticks[i] as bigint) > (ticks[i - 1] as bigint)).to.equal(true);
+  });
+
+  it('with proxy sessions, a tick is the minimum over all sources, and a silent proxy stops the ticks', async () => {
+    const events: PlainMessage[] = [];
+    const session = client.stream('OpenProxySession', { server_id: '42', role: 'proxy' }, (m) => events.push(m));
+    await until('the session', () => events.some((e) => e['type'] === 'SessionAccepted'));
+    const ticks: bigint[] = [];
+    const watch = client.stream('WatchTimeTick', { channel }, (m) => ticks.push(BigInt(String(m['timestamp']))));
+    const low = (await client.allocTimestamp()).timestamp;
+    await client.updateChannelTimeTick(42n, { [channel]: low }, low);
+    await until('a tick at the proxy timestamp', () => ticks.includes(low));
+    // The proxy now stays silent: rounds cannot complete, so no tick passes its last report.
+    const countAfter = ticks.length;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(ticks.length).to.equal(countAfter);
+    await client.updateChannelTimeTick(42n, {}, (await client.allocTimestamp()).timestamp);
+    await until('ticks to resume', () => ticks.length > countAfter);
+    watch.cancel();
+    session.cancel();
+  });
+
+  it('a proxy session receives cache invalidations for DDL', async () => {
+    const events: PlainMessage[] = [];
+    const session = client.stream('OpenProxySession', { server_id: '43', role: 'proxy' }, (m) => events.push(m));
+    await until('the session', () => events.length > 0);
+    await client.createAlias('ticked', 'ticked_alias');
+    await until('an invalidation', () => events.some((e) => e['type'] === 'InvalidateCollectionMetaCache' && e['msg_type'] === 'CreateAlias'));
+    session.cancel();
+    await client.dropAlias('ticked_alias');
+  });
+
+  it('no tick passes a DDL that is still in flight', async () => {
+    const leader = cluster.node(await cluster.waitForServingLeader());
+    const ticks: bigint[] = [];
+    const watch = client.stream('WatchTimeTick', { channel: '' }, (m) => ticks.push(BigInt(String(m['timestamp']))));
+    await until('a tick', () => ticks.length > 0);
+    const release = leader.broker.hold('WatchChannels');
+    const pending = client.createCollection('slow', simpleSchema());
+    await until('the task to be in flight', () => leader.scheduler.minInflightTs() !== null);
+    const taskTs = leader.scheduler.minInflightTs() as bigint;
+    const before = ticks.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(ticks.slice(before).every((t) => t < taskTs), 'a tick passed the in-flight DDL').to.equal(true);
+    release();
+    await pending;
+    await until('a tick past the DDL', () => ticks.some((t) => t > taskTs));
+    watch.cancel();
+  });
+
+  it('UpdateChannelTimeTick: wrong msg type 1100, unknown session 65535, length mismatch 1100', async () => {
+    const ts = (await client.allocTimestamp()).timestamp;
+    await expectCode(client.updateChannelTimeTick(42n, { [channel]: ts }, ts, 5), 1100, /msg type/);
+    await expectCode(client.updateChannelTimeTick(999n, { [channel]: ts }, ts), 65535, /un-recognized session 999/);
+    await expectCode(client.call('UpdateChannelTimeTick', { base: { msg_type: 1200, sourceID: '42' }, channelNames: ['a', 'b'], timestamps: ['1'] }), 1100, /2 channel names but 1 timestamps/);
+  });
+});
