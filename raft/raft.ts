@@ -63,6 +63,12 @@ export class Raft {
       this.term = hardState.term;
       this.vote = hardState.vote;
     }
+    if (this.config.applied > this.log.committed) {
+      // The host applied entries whose commit index it had not persisted yet (commit-only hard states
+      // are written lazily). Applied entries were committed, so the commit index may move up to them.
+      assert(this.config.applied <= this.log.lastIndex(), `config.applied ${this.config.applied} is past the last index ${this.log.lastIndex()}`);
+      this.log.committed = this.config.applied;
+    }
     if (this.config.applied > this.log.applied) this.restoreAppliedConfChanges(this.config.applied);
     this.becomeFollower(this.term, NONE);
   }

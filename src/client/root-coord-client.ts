@@ -111,15 +111,19 @@ export class RootCoordClient {
       if (open === undefined) throw new Error(`unknown stream ${method}`);
       const call = open.call(this.stub(endpoint).api, request);
       current = call;
-      call.on('data', onData);
-      call.on('error', () => {
-        if (cancelled) return;
-        this.preferred++;
+      let retired = false;
+      // A failed call may report both 'error' and 'end': reconnect once per call, never twice.
+      const reconnect = (moveOn: boolean): void => {
+        if (cancelled || retired) return;
+        retired = true;
+        if (moveOn) this.preferred++;
         setTimeout(connect, 50);
+      };
+      call.on('data', (message: PlainMessage) => {
+        if (!retired) onData(message);
       });
-      call.on('end', () => {
-        if (!cancelled) setTimeout(connect, 50);
-      });
+      call.on('error', () => reconnect(true));
+      call.on('end', () => reconnect(false));
     };
     connect();
     return {

@@ -50,6 +50,5 @@ export function dropPartitionJob(ports: JobPorts, collectionID: bigint, partitio
 export async function removePartition(ports: JobPorts, collectionID: bigint, partitionID: bigint, expected: PartitionState): Promise<void> {
   const current = ports.meta.collections.get(collectionID);
   if (current === undefined || !current.partitions.some((p) => p.partitionID === partitionID && p.state === expected)) return;
-  const ts = await ports.allocTs();
-  await ports.propose({ kind: 'putCollection', ts, collection: { ...current, partitions: current.partitions.filter((p) => p.partitionID !== partitionID) } });
+  await ports.propose({ kind: 'deletePartition', ts: await ports.allocTs(), collectionID, partitionID });
 }

@@ -1,5 +1,5 @@
 import { parse, stringify } from '../common/bigint-json.js';
-import type { AliasModel, CollectionModel, DatabaseModel } from './model.js';
+import type { AliasModel, CollectionModel, DatabaseModel, PartitionModel } from './model.js';
 
 /**
  * The replicated commands: catalog mutations that every replica applies deterministically, in log
@@ -11,6 +11,9 @@ export type MetaCommand =
   | { readonly kind: 'deleteDatabase'; readonly ts: bigint; readonly dbID: bigint }
   | { readonly kind: 'putCollection'; readonly ts: bigint; readonly collection: CollectionModel }
   | { readonly kind: 'deleteCollection'; readonly ts: bigint; readonly collectionID: bigint }
+  /** Insert or replace one partition of a collection (by partition ID). */
+  | { readonly kind: 'putPartition'; readonly ts: bigint; readonly collectionID: bigint; readonly partition: PartitionModel }
+  | { readonly kind: 'deletePartition'; readonly ts: bigint; readonly collectionID: bigint; readonly partitionID: bigint }
   | { readonly kind: 'putAlias'; readonly ts: bigint; readonly alias: AliasModel }
   | { readonly kind: 'deleteAlias'; readonly ts: bigint; readonly dbID: bigint; readonly name: string }
   /** The TSO may issue physical times strictly below this bound (ms). */

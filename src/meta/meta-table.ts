@@ -2,7 +2,7 @@ import { assert } from '../../raft/assert.js';
 import { parse, stringify } from '../common/bigint-json.js';
 import { keys } from './catalog-keys.js';
 import type { MetaCommand } from './commands.js';
-import { CollectionState, DatabaseState } from './model.js';
+import { CollectionState, DatabaseState, PartitionState } from './model.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, PartitionModel } from './model.js';
 import { VersionedStore } from './versioned-store.js';
 import type { StoreOp } from './versioned-store.js';
@@ -30,6 +30,8 @@ export class MetaTable {
   tsoWindowMs = 0n;
   idUpTo = 0n;
   appliedIndex = 0;
+  private pendingWrite: Promise<void> = Promise.resolve();
+  private writeError: Error | null = null;
 
   private constructor(readonly store: VersionedStore) {}
 
@@ -69,9 +71,22 @@ export class MetaTable {
     const ops: StoreOp[] = [];
     const results = commands.map((command) => (command === null ? OK : this.applyOne(command, ops)));
     ops.push({ type: 'put', key: keys.appliedIndex, value: String(lastIndex) });
-    await this.store.write(ops);
+    // The in-memory state is authoritative for latest reads; the LevelDB batch (data and applied
+    // index together) is written behind it, in order, so proposals resolve without waiting for it.
+    // Readers of the store itself (time travel, snapshots, digests) wait for pending writes first.
+    if (this.writeError !== null) throw this.writeError;
+    const write = this.pendingWrite.then(() => this.store.write(ops));
+    this.pendingWrite = write.catch((error: unknown) => {
+      this.writeError = error instanceof Error ? error : new Error(String(error));
+    });
     this.appliedIndex = lastIndex;
     return results;
+  }
+
+  /** Resolves once every applied batch is in LevelDB. */
+  async flushed(): Promise<void> {
+    await this.pendingWrite;
+    if (this.writeError !== null) throw this.writeError;
   }
 
   private applyOne(command: MetaCommand, ops: StoreOp[]): ApplyResult {
@@ -84,6 +99,10 @@ export class MetaTable {
         return this.putCollection(command.collection, command.ts, ops);
       case 'deleteCollection':
         return this.deleteCollection(command.collectionID, command.ts, ops);
+      case 'putPartition':
+        return this.putPartition(command.collectionID, command.partition, command.ts, ops);
+      case 'deletePartition':
+        return this.deletePartition(command.collectionID, command.partitionID, command.ts, ops);
       case 'putAlias':
         return this.putAlias(command.alias, command.ts, ops);
       case 'deleteAlias':
@@ -166,13 +185,43 @@ export class MetaTable {
     if (previous !== undefined && previous.dbID !== collection.dbID) ops.push(...VersionedStore.remove(keys.collection(previous.dbID, previous.collectionID), ts));
     ops.push(...VersionedStore.put(keys.collection(collection.dbID, collection.collectionID), stringify(stored), ts));
     const id = collection.collectionID;
-    for (const field of fields) ops.push(...VersionedStore.put(keys.field(id, field.fieldID), stringify(field), ts));
-    for (const partition of partitions) ops.push(...VersionedStore.put(keys.partition(id, partition.partitionID), stringify(partition), ts));
+    // Write only the children that changed: a collection may hold a thousand partitions.
+    const oldFields = new Map((previous?.fields ?? []).map((f) => [f.fieldID, stringify(f)]));
+    for (const field of fields) {
+      const value = stringify(field);
+      if (oldFields.get(field.fieldID) !== value) ops.push(...VersionedStore.put(keys.field(id, field.fieldID), value, ts));
+    }
+    const oldPartitions = new Map((previous?.partitions ?? []).map((p) => [p.partitionID, stringify(p)]));
+    for (const partition of partitions) {
+      const value = stringify(partition);
+      if (oldPartitions.get(partition.partitionID) !== value) ops.push(...VersionedStore.put(keys.partition(id, partition.partitionID), value, ts));
+    }
     for (const old of previous?.partitions ?? []) {
       if (!partitions.some((p) => p.partitionID === old.partitionID)) ops.push(...VersionedStore.remove(keys.partition(id, old.partitionID), ts));
     }
     if (previous !== undefined) this.unindexCollection(previous);
     this.indexCollection(collection);
+    return OK;
+  }
+
+  private putPartition(collectionID: bigint, partition: PartitionModel, ts: bigint, ops: StoreOp[]): ApplyResult {
+    const collection = this.collections.get(collectionID);
+    if (collection === undefined) return { ok: false, reason: `collection ${collectionID} does not exist` };
+    const exists = collection.partitions.some((p) => p.partitionID === partition.partitionID);
+    if (!exists && collection.partitions.some((p) => p.partitionName === partition.partitionName && p.state !== PartitionState.Dropping)) {
+      return { ok: false, reason: `partition name ${partition.partitionName} is taken` };
+    }
+    const partitions = exists ? collection.partitions.map((p) => (p.partitionID === partition.partitionID ? partition : p)) : [...collection.partitions, partition];
+    ops.push(...VersionedStore.put(keys.partition(collectionID, partition.partitionID), stringify(partition), ts));
+    this.collections.set(collectionID, { ...collection, partitions });
+    return OK;
+  }
+
+  private deletePartition(collectionID: bigint, partitionID: bigint, ts: bigint, ops: StoreOp[]): ApplyResult {
+    const collection = this.collections.get(collectionID);
+    if (collection === undefined || !collection.partitions.some((p) => p.partitionID === partitionID)) return OK;
+    ops.push(...VersionedStore.remove(keys.partition(collectionID, partitionID), ts));
+    this.collections.set(collectionID, { ...collection, partitions: collection.partitions.filter((p) => p.partitionID !== partitionID) });
     return OK;
   }
 
@@ -281,6 +330,7 @@ export class MetaTable {
 
   /** The collections of a db as of `ts` (all states), read from the versioned catalog. */
   async collectionsAt(dbID: bigint, ts: bigint): Promise<CollectionModel[]> {
+    await this.flushed();
     const out: CollectionModel[] = [];
     for (const key of await this.store.keysWithPrefix(keys.collectionPrefix(dbID))) {
       const value = await this.store.getAt(key, ts);
@@ -303,6 +353,7 @@ export class MetaTable {
   }
 
   async aliasesAt(dbID: bigint, ts: bigint): Promise<AliasModel[]> {
+    await this.flushed();
     const out: AliasModel[] = [];
     for (const key of await this.store.keysWithPrefix(keys.aliasPrefix(dbID))) {
       const value = await this.store.getAt(key, ts);
@@ -314,11 +365,13 @@ export class MetaTable {
   // ---- snapshots ----
 
   async snapshot(): Promise<Uint8Array> {
+    await this.flushed();
     const entries = (await this.store.dump()).filter(([key]) => key !== keys.appliedIndex);
     return new TextEncoder().encode(JSON.stringify(entries));
   }
 
   async restore(data: Uint8Array, index: number): Promise<void> {
+    await this.flushed();
     const entries = JSON.parse(new TextDecoder().decode(data)) as Array<[string, string]>;
     entries.push([keys.appliedIndex, String(index)]);
     await this.store.replaceAll(entries);
@@ -326,12 +379,14 @@ export class MetaTable {
   }
 
   async close(): Promise<void> {
+    await this.pendingWrite;
     await this.store.close();
   }
 
   /** A digest of the latest catalog, equal on every replica that applied the same entries. */
   async digest(): Promise<string> {
     const { createHash } = await import('node:crypto');
+    await this.flushed();
     const hash = createHash('sha256');
     for (const [key, value] of await this.store.dump()) {
       if (key === keys.appliedIndex) continue;

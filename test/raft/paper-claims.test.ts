@@ -6,6 +6,8 @@ import { expect } from 'chai';
 import { RaftError } from '../../raft/errors.js';
 import { ConfChangeType, MessageType, StateRole } from '../../raft/types.js';
 import { ClusterHarness } from './cluster-harness.js';
+import { Prng } from '../../raft/prng.js';
+import { RawNode } from '../../raft/raw-node.js';
 
 function role(c: ClusterHarness, id: number): StateRole {
   return c.node(id).raw.raft.role;
@@ -258,6 +260,18 @@ describe('Raft paper claims', () => {
     c.campaign(1);
     c.propose(3, 'via-follower');
     expect(c.appliedData(1)).to.deep.equal(['via-follower']);
+  });
+
+  it('durability: a host whose state machine applied past the persisted commit index restarts there', () => {
+    const c = new ClusterHarness([1, 2, 3]);
+    c.campaign(1);
+    c.propose(1, 'a');
+    const node = c.node(2);
+    const applied = node.raw.raft.log.applied;
+    node.storage.setHardState({ ...node.storage.initialState().hardState, commit: applied - 1 });
+    const restarted = new RawNode({ id: 2, electionTicks: 10, heartbeatTicks: 1, random: new Prng(2), applied }, node.storage);
+    expect(restarted.raft.log.committed).to.equal(applied);
+    expect(restarted.raft.log.applied).to.equal(applied);
   });
 
   it('durability: a restarted node keeps its term, vote and log', () => {

@@ -1,14 +1,13 @@
 import { CodedError } from '../../common/error-codes.js';
 import { PartitionState } from '../../meta/model.js';
 import type { CollectionModel } from '../../meta/model.js';
-import { removePartition } from '../drop-jobs.js';
 import { lockChains } from '../lock-manager.js';
 import type { LockRequest } from '../lock-manager.js';
 import { generalCapacityUsed, requireCollection, requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
 import { validatePartitionName } from '../validation.js';
 
-/** CreatePartition (undo): persist it Creating, then Created; a duplicate name succeeds. */
+/** CreatePartition: one replicated write of the new partition; a duplicate name succeeds. */
 export class CreatePartitionTask implements DdlTask<void> {
   readonly name = 'CreatePartition';
   private partitionName = '';
@@ -43,16 +42,10 @@ export class CreatePartitionTask implements DdlTask<void> {
       throw new CodedError('GeneralCapacityExceeded', `general capacity exceeded[limit=${ctx.limits.maxGeneralCapacity}]`);
     }
     const partitionID = await ctx.allocIds(1);
-    const creating = { partitionID, partitionName: this.partitionName, createdTs: ctx.ts, collectionID: collection.collectionID, state: PartitionState.Creating };
+    const partition = { partitionID, partitionName: this.partitionName, createdTs: ctx.ts, collectionID: collection.collectionID, state: PartitionState.Created };
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: collection.name, collectionID: collection.collectionID, msgType: 'CreatePartition' }).catch(() => {});
-    await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: { ...collection, partitions: [...collection.partitions, creating] } });
-    try {
-      const latest = ctx.meta.collections.get(collection.collectionID) as CollectionModel;
-      const partitions = latest.partitions.map((p) => (p.partitionID === partitionID ? { ...p, state: PartitionState.Created } : p));
-      await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: { ...latest, partitions } });
-    } catch (error) {
-      ctx.background.submit({ name: `undo create partition ${partitionID}`, steps: [() => removePartition(ctx, collection.collectionID, partitionID, PartitionState.Creating)] });
-      throw error;
-    }
+    // In the classic (non-streaming) path no external step sits between Milvus's Creating and Created
+    // writes of a partition, so one replicated write makes it visible atomically.
+    await ctx.propose({ kind: 'putPartition', ts: ctx.ts, collectionID: collection.collectionID, partition });
   }
 }

@@ -32,8 +32,7 @@ export class DropPartitionTask implements DdlTask<void> {
     const partition = collection.partitions.find((p) => p.partitionName === this.partitionName && p.state === PartitionState.Created);
     if (partition === undefined) return;
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: collection.name, collectionID: collection.collectionID, msgType: 'DropPartition' }).catch(() => {});
-    const partitions = collection.partitions.map((p) => (p.partitionID === partition.partitionID ? { ...p, state: PartitionState.Dropping } : p));
-    await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: { ...collection, partitions } });
+    await ctx.propose({ kind: 'putPartition', ts: ctx.ts, collectionID: collection.collectionID, partition: { ...partition, state: PartitionState.Dropping } });
     ctx.background.submit(dropPartitionJob(ctx, collection.collectionID, partition.partitionID));
   }
 }
