@@ -22,7 +22,7 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
   --metrics-address H:P      HTTP /metrics, /healthz, /readyz (default: none)
   --join                     join an existing cluster (empty data dir) instead of bootstrapping
   --tick-ms N                raft tick interval (default 50)
-  --election-ticks N         election timeout in ticks, randomized in [N, 2N) (default 8)
+  --election-ticks N         election timeout in ticks, randomized in [N, 2N) (default 6)
   --heartbeat-ticks N        heartbeat interval in ticks (default 1)
   --snapshot-entries N       snapshot and compact the log every N applied entries (default 10000)
   --time-tick-ms N           DML channel time-tick interval (default 200)
@@ -93,7 +93,7 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     join: flags.has('join'),
     metricsAddress: flags.get('metrics-address')?.[0] ?? null,
     tickIntervalMs: num('tick-ms', 50),
-    electionTicks: num('election-ticks', 8),
+    electionTicks: num('election-ticks', 6),
     heartbeatTicks: num('heartbeat-ticks', 1),
     snapshotEntries: num('snapshot-entries', 10_000),
     timeTickIntervalMs: num('time-tick-ms', 200),

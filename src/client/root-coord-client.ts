@@ -92,7 +92,7 @@ export class RootCoordClient {
       if (!failure.retriable || Date.now() + delayMs > deadline) throw failure;
       this.preferred++;
       await new Promise((resolve) => setTimeout(resolve, delayMs));
-      if (attempt >= this.endpoints.length - 1) delayMs = Math.min(delayMs * 2, 500);
+      if (attempt >= this.endpoints.length - 1) delayMs = Math.min(delayMs * 2, 100);
     }
   }
 
