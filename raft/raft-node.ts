@@ -97,6 +97,11 @@ export class RaftNode extends EventEmitter {
   private readonly confWaiters: Array<{ check: (cs: ConfState) => boolean; pending: Pending<ConfState> }> = [];
   private nextSeq = 1;
   private readonly snapshotRequests: Array<(index: number) => void> = [];
+  private leaseStartMs = 0;
+  private leaseUntilMs = 0;
+  private leaseTerm = -1;
+  private transferRequestedMs = -1;
+  private renewing = false;
   private ticker: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
@@ -326,7 +331,12 @@ export class RaftNode extends EventEmitter {
   readIndex(): Promise<number> {
     this.ensureOpen();
     const ctx = this.nextSeq++;
-    const promise = this.track(this.reads, ctx, `read ${ctx}`);
+    const startedMs = performance.now();
+    const term = this.raw.raft.term;
+    const promise = this.track(this.reads, ctx, `read ${ctx}`).then((index) => {
+      this.renewLease(startedMs, term);
+      return index;
+    });
     try {
       this.raw.readIndex(ctx);
     } catch (error) {
@@ -336,8 +346,52 @@ export class RaftNode extends EventEmitter {
     return promise;
   }
 
+  /**
+   * Leadership confirmed by a lease instead of a round trip, when it is safe: a ReadIndex round that
+   * started at time t (this process's monotonic clock) proves no other leader can be elected before
+   * t + the minimum election timeout, because every follower that acknowledged it ignores candidates
+   * for that long (CheckQuorum). The lease covers half of that, for timer lateness and clock drift; a
+   * paused process finds its lease expired when it resumes. A leadership transfer voids the lease
+   * (the transferee campaigns without waiting). Without a valid lease this is a ReadIndex round.
+   */
+  async leaderLease(): Promise<void> {
+    this.ensureOpen();
+    const st = this.raw.raft;
+    const now = performance.now();
+    const valid = st.role === StateRole.Leader && st.leadTransferee === NONE && st.term === this.leaseTerm && now < this.leaseUntilMs && this.transferRequestedMs < this.leaseStartMs;
+    if (valid) {
+      // Renew in the background once half the lease is gone, so steady load never waits for a round.
+      if (now > this.leaseUntilMs - this.leaseMs() / 2 && !this.renewing) {
+        this.renewing = true;
+        void this.readIndex()
+          .catch(() => undefined)
+          .finally(() => {
+            this.renewing = false;
+          });
+      }
+      return;
+    }
+    await this.readIndex();
+  }
+
+  private leaseMs(): number {
+    return ((this.options.electionTicks ?? 10) * (this.options.tickIntervalMs ?? 100)) / 2;
+  }
+
+  /** A ReadIndex round answered for a request made at `startedMs` renews the lease from then. */
+  private renewLease(startedMs: number, term: number): void {
+    if (!this.raw.isLeader() || this.raw.raft.term !== term) return;
+    if (startedMs > this.leaseStartMs || this.leaseTerm !== term) {
+      this.leaseStartMs = startedMs;
+      this.leaseTerm = term;
+      this.leaseUntilMs = startedMs + this.leaseMs();
+    }
+  }
+
   transferLeader(target: number): void {
     this.ensureOpen();
+    this.transferRequestedMs = performance.now();
+    this.leaseUntilMs = 0;
     this.input(() => this.raw.transferLeader(target));
   }
 

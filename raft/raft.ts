@@ -45,6 +45,7 @@ export class Raft {
   pendingConfIndex = 0;
   uncommittedBytes = 0;
   private electionElapsed = 0;
+  private startupLeaseTicks = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTicks = 0;
   private readonly readOnly: ReadOnly;
@@ -71,6 +72,10 @@ export class Raft {
     }
     if (this.config.applied > this.log.applied) this.restoreAppliedConfChanges(this.config.applied);
     this.becomeFollower(this.term, NONE);
+    // A node restarting into a cluster that has had a leader does not know whether it acknowledged
+    // that leader moments ago; it behaves as if it had, ignoring candidates for one election timeout,
+    // so a restart cannot cut short a lease the leader holds on its acknowledgement.
+    if (this.config.checkQuorum && hardState.term > 1) this.startupLeaseTicks = this.config.electionTicks;
   }
 
   /** The host already applied up to `applied`: replay the membership changes it contains. */
@@ -150,6 +155,7 @@ export class Raft {
 
   private tickElection(): void {
     this.electionElapsed++;
+    if (this.startupLeaseTicks > 0) this.startupLeaseTicks--;
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTicks) {
       this.electionElapsed = 0;
       this.step(message({ type: MessageType.Hup, from: this.id }));
@@ -223,7 +229,7 @@ export class Raft {
   private stepHigherTerm(m: Message): boolean {
     if (m.type === MessageType.Vote || m.type === MessageType.PreVote) {
       const force = m.context === CAMPAIGN_TRANSFER;
-      const inLease = this.config.checkQuorum && this.lead !== NONE && this.electionElapsed < this.config.electionTicks;
+      const inLease = this.config.checkQuorum && ((this.lead !== NONE && this.electionElapsed < this.config.electionTicks) || this.startupLeaseTicks > 0);
       // A follower that heard from a live leader recently ignores candidates: they cannot disrupt it.
       if (!force && inLease) return false;
     }

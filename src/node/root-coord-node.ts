@@ -19,6 +19,7 @@ import { TimeTickLoop } from '../timetick/time-tick-loop.js';
 import { TimeTickSync } from '../timetick/time-tick-sync.js';
 import type { NodeConfig } from './config.js';
 import { LeaderServices } from './leader-services.js';
+import { ReadBatcher } from './read-batcher.js';
 import { codedFromRaft, makeProposer } from './proposer.js';
 
 const nowMs = (): bigint => BigInt(Date.now());
@@ -39,6 +40,7 @@ export class RootCoordNode {
   private readonly timeTickLoop: TimeTickLoop;
   private readonly leaderServices: LeaderServices;
   private readonly propose: ReturnType<typeof makeProposer>;
+  private readonly reads: ReadBatcher;
 
   private constructor(
     readonly config: NodeConfig,
@@ -48,6 +50,7 @@ export class RootCoordNode {
   ) {
     this.log = log;
     this.propose = makeProposer(raft);
+    this.reads = new ReadBatcher(() => raft.readIndex());
     this.broker = new EventBroker(config.limits.gcConfirmDelayMs);
     this.background = new StepExecutor(4, 10_000, 200, (message, fields) => log.warn(message, fields));
     this.tso = new Tso({ nowMs, persistWindow: (windowMs) => this.propose({ kind: 'tsoWindow', windowMs }) });
@@ -133,13 +136,13 @@ export class RootCoordNode {
   }
 
   /**
-   * Confirm this node is still the leader after an allocation: a ReadIndex round started after it
-   * proves no other leader existed at that moment, so a deposed or paused leader never hands out a
-   * timestamp or an ID that a newer leader may already have passed.
+   * Confirm this node is still the leader after an allocation, by a leader lease (or, without a valid
+   * one, a ReadIndex round started after it): a deposed or paused leader never hands out a timestamp
+   * or an ID that a newer leader may already have passed. See RaftNode.leaderLease.
    */
   async confirmLeadership(): Promise<void> {
     try {
-      await this.raft.readIndex();
+      await this.raft.leaderLease();
     } catch (error) {
       throw codedFromRaft(error);
     }
@@ -149,7 +152,7 @@ export class RootCoordNode {
   /** Linearizable read barrier: resolves once this node has applied everything committed before the call. */
   async readBarrier(): Promise<void> {
     try {
-      await this.raft.readIndex();
+      await this.reads.barrier();
     } catch (error) {
       throw codedFromRaft(error);
     }

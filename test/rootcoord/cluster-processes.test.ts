@@ -110,4 +110,33 @@ describe('RootCoord on real processes', function () {
     onRestarted.close();
     client.close();
   });
+
+  it('a paused (SIGSTOP) old leader never hands out a timestamp below one the new leader gave', async () => {
+    const nodes = (JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string }> }).nodes;
+    const oldLeader = (await status()).leader as number;
+    const oldAddress = (nodes.find((n) => n.id === oldLeader) as { client: string }).client;
+    const direct = new RootCoordClient({ endpoints: [oldAddress], retryBudgetMs: 0, attemptDeadlineMs: 3000 });
+    await direct.allocTimestamp();
+    await cluster('kill', String(oldLeader), '--signal', 'STOP');
+    const others = new RootCoordClient({ endpoints: nodes.filter((n) => n.id !== oldLeader).map((n) => n.client), attemptDeadlineMs: 2000 });
+    // Until the followers elect a new leader they forward to the paused one: retry unknown outcomes.
+    let newer = 0n;
+    const deadline = Date.now() + 20_000;
+    while (newer === 0n) {
+      newer = await others.allocTimestamp().then((r) => r.timestamp, () => 0n);
+      if (Date.now() > deadline) throw new Error('no new leader handed out a timestamp');
+    }
+    await cluster('kill', String(oldLeader), '--signal', 'CONT');
+    let outcome = 'refused';
+    try {
+      const fromOld = (await direct.allocTimestamp()).timestamp;
+      outcome = 'answered';
+      expect(fromOld > newer, `old leader answered ${fromOld} after the new leader gave ${newer}`).to.equal(true);
+    } catch (error) {
+      if (!(error instanceof RootCoordError)) throw error;
+    }
+    console.log(`      resumed old leader: ${outcome}`);
+    direct.close();
+    others.close();
+  });
 });
