@@ -19,6 +19,12 @@ export interface Limits {
   /** How long a dropped collection waits for DataCoord's GC confirmation (Milvus: 20 minutes). */
   readonly gcConfirmDelayMs: number;
   readonly clusterPrefix: string;
+  /** Catalog versions older than this are garbage-collected, the latest of each live key excepted (Milvus metastore.snapshot.ttl). */
+  readonly catalogVersionTtlMs: number;
+  /** A deleted key (tombstone) is removed entirely once older than this (Milvus metastore.snapshot.reserveTime). */
+  readonly catalogTombstoneReserveMs: number;
+  /** How often the leader collects catalog garbage (Milvus: 60 minutes). */
+  readonly catalogGcIntervalMs: number;
 }
 
 export const defaultLimits: Limits = {
@@ -39,4 +45,7 @@ export const defaultLimits: Limits = {
   schedulerQueueMax: 1024,
   gcConfirmDelayMs: 20 * 60 * 1000,
   clusterPrefix: 'by-dev',
+  catalogVersionTtlMs: 86_400_000,
+  catalogTombstoneReserveMs: 3_600_000,
+  catalogGcIntervalMs: 3_600_000,
 };

@@ -20,6 +20,11 @@ export type MetaCommand =
   | { readonly kind: 'tsoWindow'; readonly windowMs: bigint }
   /** The ID allocator may issue IDs strictly below this bound. */
   | { readonly kind: 'idWindow'; readonly upTo: bigint }
+  /**
+   * Garbage-collect catalog versions: drop versions older than `versionsBeforeTs` (keeping the latest
+   * version of every key) and remove keys deleted before `tombstonesBeforeTs` entirely.
+   */
+  | { readonly kind: 'gcVersions'; readonly versionsBeforeTs: bigint; readonly tombstonesBeforeTs: bigint }
   /** Several commands applied atomically. */
   | { readonly kind: 'batch'; readonly commands: readonly MetaCommand[] };
 

@@ -1,6 +1,6 @@
 import { assert } from '../../raft/assert.js';
 import { parse, stringify } from '../common/bigint-json.js';
-import { keys } from './catalog-keys.js';
+import { keys, SNAPSHOT_PREFIX, TOMBSTONE } from './catalog-keys.js';
 import type { MetaCommand } from './commands.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, PartitionModel } from './model.js';
@@ -75,7 +75,18 @@ export class MetaTable {
   async apply(commands: ReadonlyArray<MetaCommand | null>, lastIndex: number): Promise<ApplyResult[]> {
     assert(lastIndex > this.appliedIndex, `apply up to ${lastIndex} after ${this.appliedIndex}`);
     const ops: StoreOp[] = [];
-    const results = commands.map((command) => (command === null ? OK : this.applyOne(command, ops)));
+    const results: ApplyResult[] = [];
+    for (const command of commands) {
+      if (command?.kind === 'gcVersions') {
+        // Garbage collection reads the store: bring it up to date first, deterministically on every replica.
+        this.buffered.push(...ops.splice(0));
+        await this.flushed();
+        ops.push(...(await this.garbageOps(command.versionsBeforeTs, command.tombstonesBeforeTs)));
+        results.push(OK);
+      } else {
+        results.push(command === null ? OK : this.applyOne(command, ops));
+      }
+    }
     // The in-memory state is authoritative for latest reads. The LevelDB writes are buffered and
     // written together (with the applied index, atomically) at most every WRITE_DELAY_MS: small,
     // frequent writes beside the Raft log's synchronous ones make every log fsync slower, and the log
@@ -139,6 +150,8 @@ export class MetaTable {
         this.idUpTo = command.upTo;
         ops.push({ type: 'put', key: keys.idWindow, value: String(command.upTo) });
         return OK;
+      case 'gcVersions':
+        return { ok: false, reason: 'gcVersions cannot be part of a batch' };
       case 'batch': {
         // All or nothing: check every member against a dry run before applying any.
         for (const member of command.commands) {
@@ -269,6 +282,30 @@ export class MetaTable {
     if (this.aliasesByDb.get(dbID)?.delete(name) !== true) return OK;
     ops.push(...VersionedStore.remove(keys.alias(dbID, name), ts));
     return OK;
+  }
+
+  /** The deletions a catalog GC at these bounds makes (spec 3.4): old versions, long-deleted keys. */
+  private async garbageOps(versionsBeforeTs: bigint, tombstonesBeforeTs: bigint): Promise<StoreOp[]> {
+    const versions = new Map<string, Array<{ versionKey: string; ts: bigint; value: string }>>();
+    for (const [versionKey, value] of await this.store.entriesWithPrefix(SNAPSHOT_PREFIX, true)) {
+      const match = /^snapshots\/(.*)_ts(\d{20})$/.exec(versionKey);
+      if (match === null) continue;
+      const key = match[1] as string;
+      const list = versions.get(key) ?? [];
+      list.push({ versionKey, ts: BigInt(match[2] as string), value });
+      versions.set(key, list);
+    }
+    const ops: StoreOp[] = [];
+    for (const [key, list] of versions) {
+      const latest = list[list.length - 1] as { ts: bigint; value: string };
+      if (latest.value === TOMBSTONE && latest.ts < tombstonesBeforeTs) {
+        for (const v of list) ops.push({ type: 'del', key: v.versionKey });
+        ops.push({ type: 'del', key });
+        continue;
+      }
+      for (const v of list.slice(0, -1)) if (v.ts < versionsBeforeTs) ops.push({ type: 'del', key: v.versionKey });
+    }
+    return ops;
   }
 
   // ---- indexes ----

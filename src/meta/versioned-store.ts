@@ -55,11 +55,11 @@ export class VersionedStore {
     return out;
   }
 
-  /** Latest live values under a prefix. */
-  async entriesWithPrefix(prefix: string): Promise<Array<[string, string]>> {
+  /** Values under a prefix, in key order: live ones only, or with tombstones too. */
+  async entriesWithPrefix(prefix: string, withTombstones = false): Promise<Array<[string, string]>> {
     const out: Array<[string, string]> = [];
     for await (const [key, value] of this.db.iterator({ gte: prefix, lt: `${prefix}\uffff` })) {
-      if (value !== TOMBSTONE) out.push([key, value]);
+      if (withTombstones || value !== TOMBSTONE) out.push([key, value]);
     }
     return out;
   }

@@ -7,6 +7,7 @@ import { StateRole } from '../../raft/types.js';
 import { CodedError } from '../common/error-codes.js';
 import { Logger } from '../common/logger.js';
 import { EventBroker } from '../ddl/broker.js';
+import { CatalogGcLoop } from '../ddl/catalog-gc-loop.js';
 import { Scheduler } from '../ddl/scheduler.js';
 import { StepExecutor } from '../ddl/step-executor.js';
 import type { DdlTask } from '../ddl/task.js';
@@ -38,6 +39,7 @@ export class RootCoordNode {
   readonly ids: IdAllocator;
   readonly timeTicks = new TimeTickSync();
   private readonly timeTickLoop: TimeTickLoop;
+  readonly catalogGc: CatalogGcLoop;
   private readonly leaderServices: LeaderServices;
   private readonly propose: ReturnType<typeof makeProposer>;
   private readonly reads: ReadBatcher;
@@ -66,6 +68,7 @@ export class RootCoordNode {
       background: this.background,
       wallClockNs: () => BigInt(Date.now()) * 1_000_000n,
     });
+    this.catalogGc = new CatalogGcLoop(this.propose, config.limits);
     this.timeTickLoop = new TimeTickLoop(this.timeTicks, meta, this.scheduler, this.tso, config.limits, config.timeTickIntervalMs);
     this.leaderServices = new LeaderServices({
       raft,
@@ -75,7 +78,7 @@ export class RootCoordNode {
       background: this.background,
       recovery: { meta, propose: this.propose, allocTs, broker: this.broker },
       firstLeaderSetup: () => this.ensureDefaultDatabase(),
-      services: [this.timeTickLoop],
+      services: [this.timeTickLoop, this.catalogGc],
       log,
     });
   }
