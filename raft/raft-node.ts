@@ -96,6 +96,8 @@ export class RaftNode extends EventEmitter {
   private readonly readsAwaitingApply: Array<{ index: number; ctx: number }> = [];
   private readonly confWaiters: Array<{ check: (cs: ConfState) => boolean; pending: Pending<ConfState> }> = [];
   private nextSeq = 1;
+  /** Proposals made on this node that were applied, and that failed (refused, timed out, closed). */
+  readonly counters = { proposalsCommitted: 0, proposalsFailed: 0 };
   private readonly snapshotRequests: Array<(index: number) => void> = [];
   private leaseStartMs = 0;
   private leaseUntilMs = 0;
@@ -193,13 +195,19 @@ export class RaftNode extends EventEmitter {
   private async handleReady(rd: Ready): Promise<void> {
     const { storage, transport } = this.options;
     if (rd.sendBeforePersist) transport.send(rd.messages);
+    const persistStartMs = performance.now();
     await storage.save(rd.hardState, rd.entries, rd.snapshot, rd.mustSync);
+    if (rd.mustSync || rd.entries.length > 0) this.emit('persisted', (performance.now() - persistStartMs) / 1000, rd.entries.length);
     if (!rd.sendBeforePersist) transport.send(rd.messages);
     if (rd.snapshot !== null) {
       await this.options.stateMachine.restore(rd.snapshot.data, rd.snapshot.metadata.index);
       this.appliedIndex = rd.snapshot.metadata.index;
     }
-    if (rd.committedEntries.length > 0) await this.apply(rd.committedEntries);
+    if (rd.committedEntries.length > 0) {
+      const applyStartMs = performance.now();
+      await this.apply(rd.committedEntries);
+      this.emit('applied', (performance.now() - applyStartMs) / 1000, rd.committedEntries.length);
+    }
     for (const rs of rd.readStates) this.readsAwaitingApply.push({ index: rs.index, ctx: rs.requestCtx });
     this.raw.advance(rd);
     this.afterAdvance(rd);
@@ -221,6 +229,7 @@ export class RaftNode extends EventEmitter {
       if (pending === undefined) return;
       this.proposals.delete(envelope.seq);
       clearTimeout(pending.timer);
+      this.counters.proposalsCommitted++;
       pending.resolve({ index: e.index, result: results[i] });
     });
     this.appliedIndex = (entries[entries.length - 1] as Entry).index;
@@ -318,6 +327,9 @@ export class RaftNode extends EventEmitter {
     }
     const seq = this.nextSeq++;
     const promise = this.track(this.proposals, seq, `proposal ${seq}`);
+    promise.catch(() => {
+      this.counters.proposalsFailed++;
+    });
     try {
       this.raw.propose(wrap(this.id, seq, data));
     } catch (error) {
@@ -439,6 +451,10 @@ export class RaftNode extends EventEmitter {
 
   status(): RaftStatus {
     return this.raw.status();
+  }
+
+  pendingProposals(): number {
+    return this.proposals.size;
   }
 
   isLeader(): boolean {

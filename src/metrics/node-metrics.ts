@@ -56,6 +56,16 @@ export class NodeMetrics {
         }
       },
     });
+    const fsync = new Histogram({ name: 'rootcoord_disk_wal_fsync_duration_seconds', help: 'Raft log writes with sync, one per Ready', registers, buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
+    const apply = new Histogram({ name: 'rootcoord_raft_apply_duration_seconds', help: 'Applying a batch of committed entries to the MetaTable', registers, buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25] });
+    const snapshots = new Counter({ name: 'rootcoord_raft_snapshot_saved_total', help: 'Snapshots taken (log compactions)', registers });
+    node.raft.on('persisted', (seconds: number) => fsync.observe(seconds));
+    node.raft.on('applied', (seconds: number) => apply.observe(seconds));
+    node.raft.on('snapshot', () => snapshots.inc());
+    gauge('rootcoord_raft_proposals_committed_total', 'Proposals made on this node and applied', () => node.raft.counters.proposalsCommitted);
+    gauge('rootcoord_raft_proposals_failed_total', 'Proposals made on this node that failed', () => node.raft.counters.proposalsFailed);
+    gauge('rootcoord_raft_proposals_pending', 'Proposals waiting to be applied', () => node.raft.pendingProposals());
+    gauge('milvus_rootcoord_timestamp', 'The persisted TSO window minus the 3 s save interval (physical ms)', () => Number(node.meta.tsoWindowMs) - 3000);
     node.scheduler.onTaskDone = (timing) => this.ddlQueueLatency.observe({ function_name: timing.name }, timing.queueMs / 1000);
     node.raft.on('leader-change', (change: { leader: number }) => {
       if (change.leader !== this.lastLeader) this.leaderChanges.inc();
