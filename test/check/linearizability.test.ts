@@ -1,0 +1,89 @@
+/**
+ * The linearizability checker earns trust: it reproduces the known verdicts of porcupine's kv histories
+ * (from ../shared/data/linearizability), with and without partitioning by key, and of hand-made
+ * register histories covering unknown outcomes.
+ */
+import { expect } from 'chai';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { kvModel, kvWholeModel, parseKvHistory } from '../../src/check/kv-model.js';
+import { checkHistory } from '../../src/check/linearizability.js';
+import type { Operation } from '../../src/check/linearizability.js';
+import { parseJepsenRegisterLog, registerModel } from '../../src/check/register-model.js';
+import type { RegisterInput, RegisterOutput } from '../../src/check/register-model.js';
+
+const dataDir = fileURLToPath(new URL('../../../../shared/data/linearizability/', import.meta.url));
+
+function verdicts(file: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const [name, verdict] = line.trim().split(/\s+/);
+    if (name !== undefined && verdict !== undefined) out.set(name, verdict);
+  }
+  return out;
+}
+
+describe('linearizability checker', function () {
+  this.timeout(300_000);
+
+  describe('porcupine kv histories', () => {
+    const dir = join(dataDir, 'kv');
+    const expected = existsSync(join(dir, 'VERDICTS.txt')) ? verdicts(join(dir, 'VERDICTS.txt')) : new Map<string, string>();
+    it('finds the shared test data', () => {
+      expect(expected.size, `no verdicts in ${dir}`).to.be.above(0);
+    });
+    for (const [name, verdict] of expected) {
+      for (const partition of [true, false]) {
+        // Unpartitioned, 50 clients are beyond any exhaustive search in a test's time: there the
+        // checker must not contradict the verdict within its budget ("unknown" is allowed).
+        const exhaustive = partition || !name.startsWith('c50');
+        it(`${name}: ${verdict} (${partition ? 'partitioned by key' : 'whole history'}${exhaustive ? '' : ', bounded search'})`, () => {
+          const history = parseKvHistory(readFileSync(join(dir, name), 'utf8'));
+          const result = partition ? checkHistory(kvModel, history) : checkHistory(kvWholeModel, history, { partition: false, budget: exhaustive ? 50_000_000 : 2_000_000 });
+          if (exhaustive) expect(result.verdict).to.equal(verdict);
+          else expect(result.verdict).to.be.oneOf([verdict, 'unknown']);
+        });
+      }
+    }
+  });
+
+  describe('Jepsen etcd register logs', () => {
+    const dir = join(dataDir, 'jepsen-etcd');
+    const expected = existsSync(join(dir, 'VERDICTS.txt')) ? verdicts(join(dir, 'VERDICTS.txt')) : new Map<string, string>();
+    const present = [...expected].filter(([name]) => existsSync(join(dir, name)));
+    it(`reproduces every verdict whose log is present (${present.length} of ${expected.size} logs are in shared/)`, () => {
+      for (const [name, verdict] of present) {
+        const result = checkHistory(registerModel, parseJepsenRegisterLog(readFileSync(join(dir, name), 'utf8')));
+        expect(result.verdict, name).to.equal(verdict);
+      }
+    });
+  });
+
+  describe('register semantics', () => {
+    const op = (clientId: number, input: RegisterInput, output: RegisterOutput, callTime: number, returnTime: number): Operation<RegisterInput, RegisterOutput> => ({ clientId, input, output, callTime, returnTime });
+
+    it('a read that begins after a write completed must see it', () => {
+      const bad = [op(0, { op: 'write', value: 1 }, {}, 0, 1), op(1, { op: 'read' }, { value: null }, 2, 3)];
+      expect(checkHistory(registerModel, bad).verdict).to.equal('not-linearizable');
+      const concurrent = [op(0, { op: 'write', value: 1 }, {}, 0, 5), op(1, { op: 'read' }, { value: null }, 2, 3)];
+      expect(checkHistory(registerModel, concurrent).verdict).to.equal('linearizable');
+    });
+
+    it('an unknown outcome may take effect at any point after its call, or never', () => {
+      const maybe = [op(0, { op: 'write', value: 1 }, {}, 0, Infinity), op(1, { op: 'read' }, { value: null }, 2, 3), op(1, { op: 'read' }, { value: 1 }, 4, 5)];
+      expect(checkHistory(registerModel, maybe).verdict).to.equal('linearizable');
+      const never = [op(0, { op: 'write', value: 1 }, {}, 0, Infinity), op(1, { op: 'read' }, { value: null }, 2, 3)];
+      expect(checkHistory(registerModel, never).verdict).to.equal('linearizable');
+      const backwards = [op(0, { op: 'write', value: 1 }, {}, 0, Infinity), op(1, { op: 'read' }, { value: 1 }, 2, 3), op(1, { op: 'read' }, { value: null }, 4, 5)];
+      expect(checkHistory(registerModel, backwards).verdict).to.equal('not-linearizable');
+    });
+
+    it('compare-and-set swaps only from the expected value', () => {
+      const ok = [op(0, { op: 'write', value: 1 }, {}, 0, 1), op(1, { op: 'cas', from: 1, to: 2 }, { swapped: true }, 2, 3), op(0, { op: 'read' }, { value: 2 }, 4, 5)];
+      expect(checkHistory(registerModel, ok).verdict).to.equal('linearizable');
+      const bad = [op(0, { op: 'write', value: 1 }, {}, 0, 1), op(1, { op: 'cas', from: 3, to: 2 }, { swapped: true }, 2, 3)];
+      expect(checkHistory(registerModel, bad).verdict).to.equal('not-linearizable');
+    });
+  });
+});
