@@ -62,6 +62,21 @@ interface Pending<T> {
   timer: NodeJS.Timeout;
 }
 
+/**
+ * The peer address in a conf change's context: the context itself ("host:port"), or the `peer` field
+ * of a JSON object (hosts may carry more, such as a client address).
+ */
+export function peerAddressOf(context: string | undefined): string | null {
+  if (context === undefined || context === '') return null;
+  if (!context.startsWith('{')) return context;
+  try {
+    const parsed = JSON.parse(context) as { peer?: unknown };
+    return typeof parsed.peer === 'string' ? parsed.peer : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Envelope: [u8 version][f64 origin node][f64 proposal sequence][payload]. */
 const ENVELOPE_BYTES = 17;
 
@@ -236,8 +251,13 @@ export class RaftNode extends EventEmitter {
   }
 
   private onConfChangeApplied(cc: ConfChange): void {
-    if (cc.type === ConfChangeType.RemoveNode) this.options.transport.removePeer(cc.nodeId);
-    else if (cc.context !== undefined && cc.context !== '') this.options.transport.addPeer(cc.nodeId, cc.context);
+    const address = peerAddressOf(cc.context);
+    if (cc.type === ConfChangeType.RemoveNode) {
+      if (cc.nodeId !== this.id) this.options.transport.removePeer(cc.nodeId);
+    } else if (address !== null) {
+      this.options.transport.addPeer(cc.nodeId, address);
+    }
+    this.emit('member-change', cc);
   }
 
   private afterAdvance(rd: Ready): void {
@@ -422,11 +442,13 @@ export class RaftNode extends EventEmitter {
       };
       this.confWaiters.push({ check: done, pending });
     });
-    if (cc.context !== undefined && cc.context !== '') this.options.transport.addPeer(cc.nodeId, cc.context);
+    const address = peerAddressOf(cc.context);
+    if (address !== null) this.options.transport.addPeer(cc.nodeId, address);
     this.input(() => this.raw.proposeConfChange(cc));
     return promise;
   }
 
+  /** Add a learner; `context` is its peer address, or JSON with a `peer` field (see peerAddressOf). */
   addLearner(id: number, address: string): Promise<ConfState> {
     return this.changeMembership({ type: ConfChangeType.AddLearner, nodeId: id, context: address }, (cs) => cs.learners.includes(id) || cs.voters.includes(id));
   }

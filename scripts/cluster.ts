@@ -5,6 +5,8 @@
  *   kill <id|leader> [--signal KILL|TERM|STOP|CONT] [--dir .cluster]
  *   start <id> [--dir .cluster]
  *   transfer <id> [--dir .cluster]
+ *   add [--dir .cluster]              start a new node and add it as a voter
+ *   remove <id> [--dir .cluster]      remove a member and stop it
  *   down [--dir .cluster] [--wipe]
  */
 import { spawn } from 'node:child_process';
@@ -24,6 +26,8 @@ interface NodeEntry {
   metrics: string;
   dataDir: string;
   logFile: string;
+  /** Added to a running cluster (started with --join rather than bootstrapping). */
+  joined?: boolean;
 }
 
 interface ClusterFile {
@@ -87,7 +91,8 @@ function isAlive(pid: number): boolean {
 function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
   const peers = cluster.nodes.map((n) => `${n.id}=${n.peer}`).join(',');
   const clients = cluster.nodes.map((n) => `${n.id}=${n.client}`).join(',');
-  return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs)];
+  const join = node.joined === true ? ['--join'] : [];
+  return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs), ...join];
 }
 
 function spawnNode(cluster: ClusterFile, node: NodeEntry, foreground: boolean): number {
@@ -248,6 +253,47 @@ async function transfer(args: string[], dir: string): Promise<void> {
   console.log(`asked node ${leaderNode.id} to transfer leadership to node ${target}`);
 }
 
+function leaderClient(cluster: ClusterFile): RootCoordClient {
+  return new RootCoordClient({ endpoints: cluster.nodes.map((n) => n.client), retryBudgetMs: 30_000 });
+}
+
+async function add(_args: string[], dir: string): Promise<void> {
+  const cluster = readCluster(dir);
+  const id = Math.max(...cluster.nodes.map((n) => n.id)) + 1;
+  const base = cluster.basePort;
+  const node: NodeEntry = { id, pid: 0, client: `127.0.0.1:${base + id}`, peer: `127.0.0.1:${base + 100 + id}`, metrics: `127.0.0.1:${base + 200 + id}`, dataDir: join(dir, `node-${id}`), logFile: join(dir, `node-${id}.log`), joined: true };
+  cluster.nodes.push(node);
+  node.pid = spawnNode(cluster, node, false);
+  writeCluster(dir, cluster);
+  const client = leaderClient({ ...cluster, nodes: cluster.nodes.filter((n) => n.id !== id) });
+  try {
+    await client.addMember(id, node.peer, node.client);
+  } finally {
+    client.close();
+  }
+  console.log(`node ${id} joined as a voter (client ${node.client}, pid ${node.pid})`);
+}
+
+async function remove(args: string[], dir: string): Promise<void> {
+  const cluster = readCluster(dir);
+  const id = Number(args[0]);
+  const node = cluster.nodes.find((n) => n.id === id);
+  if (node === undefined) throw new Error(`usage: scripts/cluster remove <id>; no node ${String(args[0])}`);
+  const client = leaderClient(cluster);
+  try {
+    await client.removeMember(id);
+  } finally {
+    client.close();
+  }
+  if (isAlive(node.pid)) {
+    process.kill(node.pid, 'SIGTERM');
+    await waitForExit([node.pid], 10_000);
+  }
+  cluster.nodes = cluster.nodes.filter((n) => n.id !== id);
+  writeCluster(dir, cluster);
+  console.log(`node ${id} removed and stopped (its data stays in ${node.dataDir})`);
+}
+
 async function down(args: string[], dir: string): Promise<void> {
   const wipe = bool(args, 'wipe');
   if (existsSync(join(dir, 'cluster.json'))) {
@@ -270,10 +316,10 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const command = args.shift();
   const dir = resolve(flag(args, 'dir', '.cluster'));
-  const commands: Record<string, (a: string[], d: string) => Promise<void>> = { up, status, kill, start, transfer, down };
+  const commands: Record<string, (a: string[], d: string) => Promise<void>> = { up, status, kill, start, transfer, add, remove, down };
   const run = command === undefined ? undefined : commands[command];
   if (run === undefined) {
-    console.error('usage: scripts/cluster up|status|kill|start|transfer|down [options] (see the README)');
+    console.error('usage: scripts/cluster up|status|kill|start|transfer|add|remove|down [options] (see the README)');
     process.exit(2);
   }
   await run(args, dir);

@@ -1,6 +1,6 @@
 import { successStatus } from '../common/error-codes.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
-import { int } from './convert.js';
+import { int, str } from './convert.js';
 import type { Handler } from './root-coord-handlers.js';
 
 /** RootCoordAdmin: cluster status, leadership transfer, snapshots. Answered locally by any node. */
@@ -10,7 +10,7 @@ export function adminHandlers(node: RootCoordNode): Record<string, Handler> {
       kind: 'local',
       handle: async () => {
         const st = node.raft.status();
-        const leaderAddress = node.config.members.get(st.lead)?.client ?? '';
+        const leaderAddress = node.memberAddress(st.lead)?.client ?? '';
         return {
           self: {
             id: String(node.config.id),
@@ -19,7 +19,7 @@ export function adminHandlers(node: RootCoordNode): Record<string, Handler> {
             leader: String(st.lead),
             commit_index: String(st.commit),
             applied_index: String(node.meta.appliedIndex),
-            client_address: node.config.members.get(node.config.id)?.client ?? '',
+            client_address: node.memberAddress(node.config.id)?.client ?? '',
             is_learner: st.confState.learners.includes(node.config.id),
           },
           leader: String(st.lead),
@@ -33,6 +33,20 @@ export function adminHandlers(node: RootCoordNode): Record<string, Handler> {
       kind: 'local',
       handle: async (req) => {
         node.raft.transferLeader(int(req, 'target'));
+        return successStatus;
+      },
+    },
+    AddMember: {
+      kind: 'leader',
+      handle: async (req) => {
+        await node.addMember(int(req, 'id'), { peer: str(req, 'peer_address'), client: str(req, 'client_address') });
+        return successStatus;
+      },
+    },
+    RemoveMember: {
+      kind: 'leader',
+      handle: async (req) => {
+        await node.removeMember(int(req, 'id'));
         return successStatus;
       },
     },

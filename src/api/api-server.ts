@@ -4,6 +4,7 @@ import type { RootCoordNode } from '../node/root-coord-node.js';
 import type { ApiMetrics } from './api-metrics.js';
 import { adminHandlers } from './admin-handlers.js';
 import { FORWARDED_HEADER, Forwarder } from './forwarder.js';
+import type { ServiceName } from './forwarder.js';
 import { adminService, healthService, rootCoordService } from './proto.js';
 import type { MethodInfo, PlainMessage } from './proto.js';
 import { rootCoordHandlers } from './root-coord-handlers.js';
@@ -42,8 +43,8 @@ export class ApiServer {
   ) {}
 
   async start(address: string): Promise<void> {
-    this.server.addService(rootCoordService.definition, this.implement(rootCoordService.methods, rootCoordHandlers(this.node)));
-    this.server.addService(adminService.definition, this.implement(adminService.methods, adminHandlers(this.node)));
+    this.server.addService(rootCoordService.definition, this.implement('api', rootCoordService.methods, rootCoordHandlers(this.node)));
+    this.server.addService(adminService.definition, this.implement('admin', adminService.methods, adminHandlers(this.node)));
     this.server.addService(healthService.definition, {
       Check: (_call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
         callback(null, { status: this.node.leaderId() !== 0 ? 1 : 2 });
@@ -54,7 +55,7 @@ export class ApiServer {
     });
   }
 
-  private implement(methods: readonly MethodInfo[], handlers: Record<string, Handler>): grpc.UntypedServiceImplementation {
+  private implement(service: ServiceName, methods: readonly MethodInfo[], handlers: Record<string, Handler>): grpc.UntypedServiceImplementation {
     const implementation: grpc.UntypedServiceImplementation = {};
     const streams = streamHandlers(this.node);
     for (const method of methods) {
@@ -68,17 +69,17 @@ export class ApiServer {
       if (handler === undefined) throw new Error(`no handler for ${method.name}`);
       const returnsStatus = method.responseType === 'rootcoord.Status';
       implementation[method.name] = (call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
-        void this.serve(method.name, handler, returnsStatus, call).then((response) => callback(null, response));
+        void this.serve(service, method.name, handler, returnsStatus, call).then((response) => callback(null, response));
       };
     }
     return implementation;
   }
 
-  private async serve(method: string, handler: Handler, returnsStatus: boolean, call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): Promise<PlainMessage> {
+  private async serve(service: ServiceName, method: string, handler: Handler, returnsStatus: boolean, call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): Promise<PlainMessage> {
     const startedMs = performance.now();
     let code = 0;
     try {
-      const body = await this.route(method, handler, call);
+      const body = await this.route(service, method, handler, call);
       if ('status' in body || (returnsStatus && 'error_code' in body)) {
         code = Number(((returnsStatus ? body : body['status']) as PlainMessage | undefined)?.['code'] ?? 0);
         return body;
@@ -94,16 +95,16 @@ export class ApiServer {
   }
 
   /** Runs the call here, or forwards it to the leader. A forwarded response is returned as is. */
-  private async route(method: string, handler: Handler, call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): Promise<PlainMessage> {
+  private async route(service: ServiceName, method: string, handler: Handler, call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): Promise<PlainMessage> {
     const request = call.request;
     if (handler.kind === 'leader' && !this.node.isServingLeader()) {
       if (call.metadata.get(FORWARDED_HEADER).length > 0) throw new CodedError('ServiceNotReady', `node ${this.node.config.id} is not the serving leader`);
       const deadlineMs = deadlineOf(call);
       const leader = await this.waitForLeader(Math.min(deadlineMs, LEADER_WAIT_MS_MAX));
       if (leader === this.node.config.id) return handler.handle(request);
-      const address = this.node.config.members.get(leader)?.client;
+      const address = this.node.memberAddress(leader)?.client;
       if (address === undefined) throw new CodedError('ServiceNotReady', `no client address is known for leader ${leader}`);
-      return this.forwarder.forward(address, method, request, deadlineMs);
+      return this.forwarder.forward(address, service, method, request, deadlineMs);
     }
     if (handler.kind === 'read' && call.metadata.get(READ_CONSISTENCY_HEADER)[0] !== 'stale') await this.node.readBarrier();
     return handler.handle(request);

@@ -1,20 +1,25 @@
 import * as grpc from '@grpc/grpc-js';
 import { CodedError } from '../common/error-codes.js';
 import type { PlainMessage } from './proto.js';
-import { rootCoordService } from './proto.js';
+import { adminService, rootCoordService } from './proto.js';
 
 export const FORWARDED_HEADER = 'x-rootcoord-forwarded';
-const RootCoordClient = grpc.makeGenericClientConstructor(rootCoordService.definition, 'RootCoord');
+export type ServiceName = 'api' | 'admin';
+const constructors: Record<ServiceName, grpc.ServiceClientConstructor> = {
+  api: grpc.makeGenericClientConstructor(rootCoordService.definition, 'RootCoord'),
+  admin: grpc.makeGenericClientConstructor(adminService.definition, 'RootCoordAdmin'),
+};
 
 /** Forwards leader-only calls from a follower to the leader's client port, one cached channel per leader. */
 export class Forwarder {
   private readonly clients = new Map<string, grpc.Client>();
 
-  forward(address: string, method: string, request: PlainMessage, deadlineMs: number): Promise<PlainMessage> {
-    let client = this.clients.get(address);
+  forward(address: string, service: ServiceName, method: string, request: PlainMessage, deadlineMs: number): Promise<PlainMessage> {
+    const key = `${service}@${address}`;
+    let client = this.clients.get(key);
     if (client === undefined) {
-      client = new RootCoordClient(address, grpc.credentials.createInsecure());
-      this.clients.set(address, client);
+      client = new constructors[service](address, grpc.credentials.createInsecure());
+      this.clients.set(key, client);
     }
     const metadata = new grpc.Metadata();
     metadata.set(FORWARDED_HEADER, '1');

@@ -11,7 +11,7 @@ type Stream = grpc.ServerWritableStream<PlainMessage, PlainMessage>;
 /** End a stream because this node does not (or no longer) lead; the client reconnects to the leader. */
 function notLeader(node: RootCoordNode, call: Stream): void {
   const leader = node.leaderId();
-  const address = node.config.members.get(leader)?.client ?? '';
+  const address = node.memberAddress(leader)?.client ?? '';
   call.emit('error', { code: grpc.status.UNAVAILABLE, details: `node ${node.config.id} is not the serving leader; leader: ${leader} ${address}`.trim() });
 }
 

@@ -240,6 +240,13 @@ export class RootCoordClient {
   clusterStatus(endpoint?: string): Promise<PlainMessage> {
     return endpoint === undefined ? this.call('ClusterStatus', {}, 'admin') : this.invoke(endpoint, 'admin', 'ClusterStatus', {});
   }
+  /** Add a node started with --join: it becomes a learner, then a voter once caught up. */
+  addMember(id: number, peerAddress: string, clientAddress: string): Promise<PlainMessage> {
+    return this.call('AddMember', { id: String(id), peer_address: peerAddress, client_address: clientAddress }, 'admin');
+  }
+  removeMember(id: number): Promise<PlainMessage> {
+    return this.call('RemoveMember', { id: String(id) }, 'admin');
+  }
   transferLeader(target: number): Promise<PlainMessage> {
     return this.call('TransferLeader', { target: String(target) }, 'admin');
   }

@@ -3,7 +3,8 @@ import { DurableStorage } from '../../raft/durable-storage.js';
 import { GrpcTransport } from '../../raft/grpc-transport.js';
 import { RaftNode } from '../../raft/raft-node.js';
 import type { LeaderChange } from '../../raft/raft-node.js';
-import { StateRole } from '../../raft/types.js';
+import { ConfChangeType, StateRole } from '../../raft/types.js';
+import type { ConfChange } from '../../raft/types.js';
 import { CodedError } from '../common/error-codes.js';
 import { Logger } from '../common/logger.js';
 import { EventBroker } from '../ddl/broker.js';
@@ -18,12 +19,23 @@ import { IdAllocator } from '../tso/id-allocator.js';
 import { Tso } from '../tso/tso.js';
 import { TimeTickLoop } from '../timetick/time-tick-loop.js';
 import { TimeTickSync } from '../timetick/time-tick-sync.js';
-import type { NodeConfig } from './config.js';
+import type { MemberAddress, NodeConfig } from './config.js';
 import { LeaderServices } from './leader-services.js';
 import { ReadBatcher } from './read-batcher.js';
 import { codedFromRaft, makeProposer } from './proposer.js';
 
 const nowMs = (): bigint => BigInt(Date.now());
+
+/** A conf change's context as member addresses (JSON with `peer` and `client`), or null. */
+function parseMemberContext(context: string | undefined): MemberAddress | null {
+  if (context === undefined || !context.startsWith('{')) return null;
+  try {
+    const parsed = JSON.parse(context) as { peer?: unknown; client?: unknown };
+    return typeof parsed.peer === 'string' && typeof parsed.client === 'string' ? { peer: parsed.peer, client: parsed.client } : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The composition root of one rootcoord node: the MetaTable, the Raft node that replicates commands to
@@ -43,6 +55,8 @@ export class RootCoordNode {
   private readonly leaderServices: LeaderServices;
   private readonly propose: ReturnType<typeof makeProposer>;
   private readonly reads: ReadBatcher;
+  /** Member addresses: the configured ones, then as membership changes are applied. */
+  private readonly members: Map<number, MemberAddress>;
 
   private constructor(
     readonly config: NodeConfig,
@@ -51,6 +65,7 @@ export class RootCoordNode {
     log: Logger,
   ) {
     this.log = log;
+    this.members = new Map(config.members);
     this.propose = makeProposer(raft);
     this.reads = new ReadBatcher(() => raft.readIndex());
     this.broker = new EventBroker(config.limits.gcConfirmDelayMs);
@@ -104,6 +119,7 @@ export class RootCoordNode {
       log: (level, message, fields) => log.log(level, message, fields),
     });
     const node = new RootCoordNode(config, meta, raft, log);
+    raft.on('member-change', (cc: ConfChange) => node.onMemberChange(cc));
     raft.on('role-change', (change: LeaderChange) => {
       log.term = change.term;
       log.info('raft role changed', { role: change.role, leader: change.leader, term: change.term });
@@ -111,6 +127,44 @@ export class RootCoordNode {
     });
     log.info('node started', { dataDir: config.dataDir, applied: meta.appliedIndex });
     return node;
+  }
+
+  memberAddress(id: number): MemberAddress | undefined {
+    return this.members.get(id);
+  }
+
+  private onMemberChange(cc: ConfChange): void {
+    if (cc.type === ConfChangeType.RemoveNode) {
+      this.log.info('member removed', { id: cc.nodeId });
+      return;
+    }
+    const address = parseMemberContext(cc.context);
+    if (address !== null) this.members.set(cc.nodeId, address);
+    this.log.info('member added', { id: cc.nodeId, learner: cc.type === ConfChangeType.AddLearner, ...(address ?? {}) });
+  }
+
+  /** Add a node (started with --join) as a learner, then promote it to voter once it has caught up. */
+  async addMember(id: number, address: MemberAddress): Promise<void> {
+    if (!this.isServingLeader()) throw new CodedError('ServiceNotReady', `node ${this.config.id} is not the serving leader`);
+    if (!Number.isSafeInteger(id) || id <= 0) throw new CodedError('ParameterInvalid', `invalid member id ${id}`);
+    if (!/^[^:]+:\d+$/.test(address.peer) || !/^[^:]+:\d+$/.test(address.client)) throw new CodedError('ParameterInvalid', `member addresses must be host:port, got ${address.peer} / ${address.client}`);
+    this.members.set(id, address);
+    try {
+      await this.raft.addVoter(id, JSON.stringify(address));
+    } catch (error) {
+      throw codedFromRaft(error);
+    }
+  }
+
+  async removeMember(id: number): Promise<void> {
+    if (!this.isServingLeader()) throw new CodedError('ServiceNotReady', `node ${this.config.id} is not the serving leader`);
+    const { voters, learners } = this.raft.status().confState;
+    if (!voters.includes(id) && !learners.includes(id)) throw new CodedError('ParameterInvalid', `node ${id} is not a member`);
+    try {
+      await this.raft.removeMember(id);
+    } catch (error) {
+      throw codedFromRaft(error);
+    }
   }
 
   /** The first leader of a new cluster creates the default database (id 1). */

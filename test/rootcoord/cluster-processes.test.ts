@@ -139,4 +139,19 @@ describe('RootCoord on real processes', function () {
     direct.close();
     others.close();
   });
+
+  it('adds a node at runtime (learner, then voter) and removes another, and keeps serving', async () => {
+    await cluster('add');
+    const nodes = (JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string }> }).nodes;
+    const added = nodes[nodes.length - 1] as { id: number; client: string };
+    const viaNew = new RootCoordClient({ endpoints: [added.client] });
+    await viaNew.createDatabase('joined_db');
+    const members = await viaNew.clusterStatus();
+    expect(members['voters']).to.include(String(added.id));
+    const victim = nodes.find((n) => n.id !== added.id) as { id: number };
+    await cluster('remove', String(victim.id));
+    expect((await viaNew.clusterStatus())['voters']).to.not.include(String(victim.id));
+    expect((await viaNew.listDatabases())['db_names']).to.include('joined_db');
+    viaNew.close();
+  });
 });
