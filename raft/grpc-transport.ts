@@ -19,6 +19,15 @@ export interface GrpcTransportOptions {
   readonly snapshotBytesMax?: number;
   readonly reconnectDelayMsMax?: number;
   readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+  /** Allow fault injection (chaos testing only): see `setFaults`. */
+  readonly faultInjection?: boolean;
+}
+
+/** Injected network faults: messages to or from these peers vanish; others are delayed. */
+export interface TransportFaults {
+  readonly dropTo: readonly number[];
+  readonly dropFrom: readonly number[];
+  readonly delayMs: number;
 }
 
 const SECRET_HEADER = 'x-raft-secret';
@@ -183,6 +192,7 @@ export class GrpcTransport implements Transport {
   private readonly server = new grpc.Server({ 'grpc.max_receive_message_length': 256 * 1024 * 1024 });
   private readonly log: NonNullable<GrpcTransportOptions['log']>;
   droppedCount = 0;
+  private faults: { dropTo: Set<number>; dropFrom: Set<number>; delayMs: number } | null = null;
 
   constructor(private readonly options: GrpcTransportOptions) {
     this.id = options.id;
@@ -235,6 +245,7 @@ export class GrpcTransport implements Transport {
   }
 
   private deliver(from: number, m: Message): void {
+    if (this.faults?.dropFrom.has(from) === true) return;
     if (m.to !== this.id || m.from !== from) {
       this.log('warn', 'dropped a raft message with a wrong address', { from, messageFrom: m.from, to: m.to });
       return;
@@ -267,7 +278,25 @@ export class GrpcTransport implements Transport {
     this.deliver(from, { ...assembly.message, snapshot: { metadata: snapshot.metadata, data: new Uint8Array(data) } });
   }
 
+  /** Inject faults (only when constructed with faultInjection); an empty plan heals. */
+  setFaults(faults: TransportFaults): void {
+    if (this.options.faultInjection !== true) throw new Error('fault injection is not enabled on this transport');
+    this.faults = { dropTo: new Set(faults.dropTo), dropFrom: new Set(faults.dropFrom), delayMs: faults.delayMs };
+    this.log('warn', 'transport faults injected', { dropTo: faults.dropTo, dropFrom: faults.dropFrom, delayMs: faults.delayMs });
+  }
+
   send(messages: readonly Message[]): void {
+    const faults = this.faults;
+    if (faults !== null && (faults.dropTo.size > 0 || faults.delayMs > 0)) {
+      const kept = messages.filter((m) => !faults.dropTo.has(m.to));
+      if (faults.delayMs > 0) setTimeout(() => this.sendNow(kept), faults.delayMs);
+      else this.sendNow(kept);
+      return;
+    }
+    this.sendNow(messages);
+  }
+
+  private sendNow(messages: readonly Message[]): void {
     for (const m of messages) {
       const sender = this.senders.get(m.to);
       if (sender === undefined) {

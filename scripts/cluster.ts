@@ -31,6 +31,8 @@ interface NodeEntry {
 }
 
 interface ClusterFile {
+  /** Nodes accept fault injection (scripts/chaos). */
+  chaos?: boolean;
   basePort: number;
   secretFile: string;
   gcConfirmDelayMs: number;
@@ -92,6 +94,7 @@ function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
   const peers = cluster.nodes.map((n) => `${n.id}=${n.peer}`).join(',');
   const clients = cluster.nodes.map((n) => `${n.id}=${n.client}`).join(',');
   const join = node.joined === true ? ['--join'] : [];
+  if (cluster.chaos === true) join.push('--chaos');
   return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs), ...join];
 }
 
@@ -159,6 +162,7 @@ async function up(args: string[], dir: string): Promise<void> {
   const basePort = Number(flag(args, 'base-port', '53100'));
   const foreground = bool(args, 'foreground');
   const gcConfirmDelayMs = Number(flag(args, 'gc-confirm-delay-ms', '1200000'));
+  const chaos = bool(args, 'chaos');
   mkdirSync(dir, { recursive: true });
   const secretFile = join(dir, 'cluster.secret');
   if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
@@ -167,6 +171,7 @@ async function up(args: string[], dir: string): Promise<void> {
   const ids = existing?.nodes.map((n) => n.id) ?? Array.from({ length: count }, (_, i) => i + 1);
   const base = existing?.basePort ?? basePort;
   const cluster: ClusterFile = {
+    chaos: existing?.chaos ?? chaos,
     basePort: base,
     secretFile,
     gcConfirmDelayMs: existing?.gcConfirmDelayMs ?? gcConfirmDelayMs,

@@ -30,6 +30,7 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
   --gc-confirm-delay-ms N    wait before a dropped collection's meta is deleted (default 1200000)
   --limit NAME=VALUE         override a limit (e.g. maxDatabaseNum=64, maxPartitionNum=1024)
   --log-file F               JSON-lines log file (default: stdout)
+  --chaos                    allow fault injection (scripts/chaos only; never in production)
   --help                     this text`;
 
 function parseMembers(list: string, flag: string): Map<number, string> {
@@ -49,7 +50,7 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     const arg = argv[i] as string;
     if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}" (see --help)`);
     const name = arg.slice(2);
-    if (name === 'help' || name === 'join') {
+    if (name === 'help' || name === 'join' || name === 'chaos') {
       flags.set(name, ['true']);
       continue;
     }
@@ -100,6 +101,7 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     secret,
     limits: limits as unknown as Limits,
     logFile: flags.get('log-file')?.[0] ?? null,
+    chaos: flags.has('chaos'),
     clientAddress: clients.get(id) ?? one('client-address'),
   };
 }

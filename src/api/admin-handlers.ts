@@ -1,6 +1,6 @@
 import { successStatus } from '../common/error-codes.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
-import { int, str } from './convert.js';
+import { big, int, str, strings } from './convert.js';
 import type { Handler } from './root-coord-handlers.js';
 
 /** RootCoordAdmin: cluster status, leadership transfer, snapshots. Answered locally by any node. */
@@ -49,6 +49,17 @@ export function adminHandlers(node: RootCoordNode): Record<string, Handler> {
         await node.removeMember(int(req, 'id'));
         return successStatus;
       },
+    },
+    InjectFaults: {
+      kind: 'local',
+      handle: async (req) => {
+        node.injectFaults({ dropTo: strings(req, 'drop_to').map(Number), dropFrom: strings(req, 'drop_from').map(Number), delayMs: int(req, 'delay_ms'), clockSkewMs: big(req, 'clock_skew_ms') });
+        return successStatus;
+      },
+    },
+    Digest: {
+      kind: 'local',
+      handle: async () => ({ digest: await node.meta.digest(), applied_index: String(node.meta.appliedIndex) }),
     },
     Snapshot: {
       kind: 'local',

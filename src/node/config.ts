@@ -23,4 +23,6 @@ export interface NodeConfig {
   readonly secret: string;
   readonly limits: Limits;
   readonly logFile: string | null;
+  /** Chaos testing: allow InjectFaults (peer traffic faults, TSO clock offset). Never in production. */
+  readonly chaos: boolean;
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { DurableStorage } from '../../raft/durable-storage.js';
 import { GrpcTransport } from '../../raft/grpc-transport.js';
+import type { TransportFaults } from '../../raft/grpc-transport.js';
 import { RaftNode } from '../../raft/raft-node.js';
 import type { LeaderChange } from '../../raft/raft-node.js';
 import { ConfChangeType, StateRole } from '../../raft/types.js';
@@ -24,7 +25,6 @@ import { LeaderServices } from './leader-services.js';
 import { ReadBatcher } from './read-batcher.js';
 import { codedFromRaft, makeProposer } from './proposer.js';
 
-const nowMs = (): bigint => BigInt(Date.now());
 
 /** A conf change's context as member addresses (JSON with `peer` and `client`), or null. */
 function parseMemberContext(context: string | undefined): MemberAddress | null {
@@ -58,12 +58,17 @@ export class RootCoordNode {
   /** Member addresses: the configured ones, then as membership changes are applied. */
   private readonly members: Map<number, MemberAddress>;
 
+  /** Chaos testing: an offset added to the TSO's clock (a clock jump on this node). */
+  private clockSkewMs = 0n;
+
   private constructor(
     readonly config: NodeConfig,
     readonly meta: MetaTable,
     readonly raft: RaftNode,
     log: Logger,
+    private readonly transport: GrpcTransport,
   ) {
+    const nowMs = (): bigint => BigInt(Date.now()) + this.clockSkewMs;
     this.log = log;
     this.members = new Map(config.members);
     this.propose = makeProposer(raft);
@@ -105,7 +110,7 @@ export class RootCoordNode {
     const peers = new Map([...config.members].map(([id, m]) => [id, m.peer]));
     const self = config.members.get(config.id);
     if (self === undefined) throw new Error(`node ${config.id} is not in the member list`);
-    const transport = new GrpcTransport({ id: config.id, listenAddress: self.peer, peers, secret: config.secret, log: (level, message, fields) => log.log(level, message, fields) });
+    const transport = new GrpcTransport({ id: config.id, listenAddress: self.peer, peers, secret: config.secret, faultInjection: config.chaos, log: (level, message, fields) => log.log(level, message, fields) });
     const raft = await RaftNode.start({
       id: config.id,
       storage,
@@ -118,7 +123,7 @@ export class RootCoordNode {
       snapshotEntries: config.snapshotEntries,
       log: (level, message, fields) => log.log(level, message, fields),
     });
-    const node = new RootCoordNode(config, meta, raft, log);
+    const node = new RootCoordNode(config, meta, raft, log, transport);
     raft.on('member-change', (cc: ConfChange) => node.onMemberChange(cc));
     raft.on('role-change', (change: LeaderChange) => {
       log.term = change.term;
@@ -213,6 +218,14 @@ export class RootCoordNode {
     } catch (error) {
       throw codedFromRaft(error);
     }
+  }
+
+  /** Chaos testing only: drop or delay peer traffic, jump the TSO clock. */
+  injectFaults(faults: TransportFaults & { clockSkewMs: bigint }): void {
+    if (!this.config.chaos) throw new CodedError('PrivilegeNotPermitted', `node ${this.config.id} was not started with --chaos`);
+    this.transport.setFaults(faults);
+    this.clockSkewMs = faults.clockSkewMs;
+    this.log.warn('faults injected', { ...faults, clockSkewMs: faults.clockSkewMs });
   }
 
   snapshotNow(): Promise<number> {

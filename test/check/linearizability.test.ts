@@ -87,3 +87,16 @@ describe('linearizability checker', function () {
     });
   });
 });
+
+describe('metadata model', () => {
+  it('a has that starts after an acknowledged create must see the collection; unknown creates may or may not apply', async () => {
+    const { metadataModel } = await import('../../src/check/metadata-model.js');
+    const create = { clientId: 0, input: { op: 'createCollection' as const, collection: 'c' }, output: { code: 0 }, callTime: 0, returnTime: 1 };
+    const staleRead = { clientId: 1, input: { op: 'hasCollection' as const, collection: 'c' }, output: { code: 0, exists: false }, callTime: 2, returnTime: 3 };
+    expect(checkHistory(metadataModel, [create, staleRead]).verdict).to.equal('not-linearizable');
+    const unknownCreate = { ...create, output: null, returnTime: Infinity };
+    expect(checkHistory(metadataModel, [unknownCreate, staleRead]).verdict).to.equal('linearizable');
+    const partition = { clientId: 1, input: { op: 'createPartition' as const, collection: 'c', partition: 'p' }, output: { code: 100 }, callTime: 2, returnTime: 3 };
+    expect(checkHistory(metadataModel, [create, partition]).verdict).to.equal('not-linearizable');
+  });
+});
