@@ -1,0 +1,465 @@
+/**
+ * scripts/chaos: start a cluster, drive concurrent DDL, reads, AllocTimestamp and AllocID while injecting
+ * faults on a seeded schedule, record every operation, and check the history.
+ *   scripts/chaos [--duration-seconds 60] [--seed N] [--nodes 3] [--clients 8]
+ *                 [--faults kill,pause,partition,restart,clock] [--dir DIR] [--report FILE]
+ *                 [--unsafe stale-reads]
+ * Prints progress as it runs and a JSON summary; exits 0 only when nothing is violated.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Prng } from '../raft/prng.js';
+import { checkHistory } from '../src/check/linearizability.js';
+import type { Operation } from '../src/check/linearizability.js';
+import { metadataModel } from '../src/check/metadata-model.js';
+import type { MetaInput, MetaOpKind, MetaOutput } from '../src/check/metadata-model.js';
+import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
+
+const run = promisify(execFile);
+const clusterScript = fileURLToPath(new URL('./cluster.js', import.meta.url));
+const FAULT_KINDS = ['kill', 'pause', 'partition', 'restart', 'clock'] as const;
+type FaultKind = (typeof FAULT_KINDS)[number];
+const SCHEMA = { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] };
+const NAMES = ['c0', 'c1', 'c2', 'c3', 'c4'];
+const PARTITIONS = ['p0', 'p1', 'p2', 'p3'];
+/** Codes after which a call certainly did not take effect. */
+const DEFINITE_CODES = new Set([100, 1100, 2001, 65535]);
+
+interface Args {
+  durationSeconds: number;
+  seed: number;
+  nodes: number;
+  clients: number;
+  faults: FaultKind[];
+  dir: string | null;
+  report: string | null;
+  staleReads: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { durationSeconds: 60, seed: 1, nodes: 3, clients: 8, faults: [...FAULT_KINDS], dir: null, report: null, staleReads: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[++i];
+    if (value === undefined) throw new Error(`${String(flag)} needs a value`);
+    switch (flag) {
+      case '--duration-seconds':
+        args.durationSeconds = Number(value);
+        break;
+      case '--seed':
+        args.seed = Number(value);
+        break;
+      case '--nodes':
+        args.nodes = Number(value);
+        break;
+      case '--clients':
+        args.clients = Number(value);
+        break;
+      case '--faults':
+        args.faults = value.split(',').filter((f): f is FaultKind => (FAULT_KINDS as readonly string[]).includes(f));
+        break;
+      case '--dir':
+        args.dir = resolve(value);
+        break;
+      case '--report':
+        args.report = resolve(value);
+        break;
+      case '--unsafe':
+        if (value !== 'stale-reads') throw new Error('--unsafe takes stale-reads');
+        args.staleReads = true;
+        break;
+      default:
+        throw new Error(`unknown flag ${String(flag)}`);
+    }
+  }
+  return args;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+}
+
+async function freeBase(nodes: number): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 400) * 100;
+    const ports = [1, 101, 201].flatMap((o) => Array.from({ length: nodes + 1 }, (_, i) => base + o + i));
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
+  }
+  throw new Error('no free ports');
+}
+
+interface Alloc {
+  readonly invoke: number;
+  readonly complete: number;
+  readonly first: bigint;
+  readonly count: number;
+}
+
+interface FaultRecord {
+  kind: FaultKind;
+  target: number;
+  startMs: number;
+  endMs: number;
+  detail: string;
+}
+
+class Chaos {
+  readonly meta: Operation<MetaInput, MetaOutput>[] = [];
+  readonly timestamps: Alloc[] = [];
+  readonly ids: Alloc[] = [];
+  readonly completions: number[] = [];
+  counts = { ok: 0, failed: 0, unknown: 0 };
+  readonly faults: FaultRecord[] = [];
+  private stopping = false;
+  private readonly t0 = performance.now();
+  nodes: Array<{ id: number; client: string }> = [];
+  private readonly paused = new Set<number>();
+  private readonly dead = new Set<number>();
+
+  constructor(
+    readonly args: Args,
+    readonly dir: string,
+    private readonly prng: Prng,
+  ) {}
+
+  now(): number {
+    return performance.now() - this.t0;
+  }
+
+  cluster(...a: string[]): Promise<string> {
+    return run(process.execPath, [clusterScript, ...a, '--dir', this.dir]).then((r) => r.stdout);
+  }
+
+  async status(): Promise<{ leader: number | null; nodes: Array<{ id: number; alive: boolean; appliedIndex: number | null }> }> {
+    return JSON.parse(await this.cluster('status', '--json')) as { leader: number | null; nodes: Array<{ id: number; alive: boolean; appliedIndex: number | null }> };
+  }
+
+  // ---- clients ----
+
+  async worker(index: number): Promise<void> {
+    const endpoints = this.nodes.map((n) => n.client);
+    const rotated = [...endpoints.slice(index % endpoints.length), ...endpoints.slice(0, index % endpoints.length)];
+    const client = new RootCoordClient({ endpoints: rotated, retryBudgetMs: 2000, attemptDeadlineMs: 2000, staleReads: this.args.staleReads });
+    const prng = new Prng(this.args.seed * 1000 + index);
+    try {
+      while (!this.stopping) await this.oneOp(client, prng, index);
+    } finally {
+      client.close();
+    }
+  }
+
+  private async oneOp(client: RootCoordClient, prng: Prng, clientId: number): Promise<void> {
+    const roll = prng.intBelow(100);
+    if (roll < 12) return this.alloc(client, prng, 'ts');
+    if (roll < 20) return this.alloc(client, prng, 'id');
+    const kinds: MetaOpKind[] = ['createCollection', 'dropCollection', 'hasCollection', 'createPartition', 'dropPartition', 'showPartitions'];
+    const weights = [14, 6, 25, 20, 10, 25];
+    let pick = prng.intBelow(weights.reduce((a, b) => a + b, 0));
+    let kind: MetaOpKind = 'hasCollection';
+    for (let i = 0; i < kinds.length; i++) {
+      pick -= weights[i] as number;
+      if (pick < 0) {
+        kind = kinds[i] as MetaOpKind;
+        break;
+      }
+    }
+    const input: MetaInput = { op: kind, collection: prng.pick(NAMES), ...(kind === 'createPartition' || kind === 'dropPartition' ? { partition: prng.pick(PARTITIONS) } : {}) };
+    await this.metaOp(client, clientId, input);
+  }
+
+  async metaOp(client: RootCoordClient, clientId: number, input: MetaInput): Promise<void> {
+    const callTime = this.now();
+    let output: MetaOutput = null;
+    let returnTime = Infinity;
+    try {
+      const c = input.collection;
+      switch (input.op) {
+        case 'createCollection':
+          await client.createCollection(c, SCHEMA);
+          output = { code: 0 };
+          break;
+        case 'dropCollection':
+          await client.dropCollection(c);
+          output = { code: 0 };
+          break;
+        case 'hasCollection':
+          output = { code: 0, exists: (await client.hasCollection(c))['value'] === true };
+          break;
+        case 'createPartition':
+          await client.createPartition(c, input.partition as string);
+          output = { code: 0 };
+          break;
+        case 'dropPartition':
+          await client.dropPartition(c, input.partition as string);
+          output = { code: 0 };
+          break;
+        case 'showPartitions':
+          output = { code: 0, partitions: (await client.showPartitions(c))['partition_names'] as string[] };
+          break;
+      }
+      returnTime = this.now();
+      this.counts.ok++;
+      this.completions.push(returnTime);
+    } catch (error) {
+      if (error instanceof RootCoordError && DEFINITE_CODES.has(error.code)) {
+        output = { code: error.code };
+        returnTime = this.now();
+        this.counts.failed++;
+      } else {
+        this.counts.unknown++;
+      }
+    }
+    this.meta.push({ clientId, input, output, callTime, returnTime });
+  }
+
+  private async alloc(client: RootCoordClient, prng: Prng, what: 'ts' | 'id'): Promise<void> {
+    const count = prng.intBetween(1, 5);
+    const invoke = this.now();
+    try {
+      const first = what === 'ts' ? (await client.allocTimestamp(count)).timestamp : (await client.allocId(count)).id;
+      const complete = this.now();
+      (what === 'ts' ? this.timestamps : this.ids).push({ invoke, complete, first, count });
+      this.counts.ok++;
+      this.completions.push(complete);
+    } catch {
+      this.counts.unknown++;
+    }
+  }
+
+  // ---- faults ----
+
+  private async admin(id: number, method: string, request: Record<string, unknown>): Promise<void> {
+    const node = this.nodes.find((n) => n.id === id);
+    if (node === undefined || this.dead.has(id) || this.paused.has(id)) return;
+    const client = new RootCoordClient({ endpoints: [node.client], retryBudgetMs: 0, attemptDeadlineMs: 2000 });
+    try {
+      await client.call(method, request, 'admin');
+    } catch {
+      // a node that does not answer keeps whatever faults it had; healing retries it
+    } finally {
+      client.close();
+    }
+  }
+
+  async faultLoop(): Promise<void> {
+    if (this.args.faults.length === 0) return;
+    while (!this.stopping) {
+      await new Promise((r) => setTimeout(r, this.prng.intBetween(1500, 4000)));
+      if (this.stopping) break;
+      const kind = this.prng.pick(this.args.faults);
+      await this.inject(kind).catch((error: unknown) => console.log(`  fault ${kind} failed: ${(error as Error).message}`));
+    }
+  }
+
+  private async inject(kind: FaultKind): Promise<void> {
+    const st = await this.status();
+    const leader = st.leader;
+    const alive = st.nodes.filter((n) => n.alive).map((n) => n.id);
+    const target = leader !== null && this.prng.chance(0.7) ? leader : this.prng.pick(alive);
+    const record: FaultRecord = { kind, target, startMs: this.now(), endMs: 0, detail: '' };
+    const holdMs = this.prng.intBetween(800, 2500);
+    switch (kind) {
+      case 'kill':
+        await this.cluster('kill', String(target));
+        this.dead.add(target);
+        await new Promise((r) => setTimeout(r, holdMs));
+        await this.cluster('start', String(target));
+        this.dead.delete(target);
+        record.detail = `kill -9, restarted after ${holdMs} ms`;
+        break;
+      case 'restart':
+        await this.cluster('kill', String(target), '--signal', 'TERM');
+        this.dead.add(target);
+        await new Promise((r) => setTimeout(r, 1200));
+        await this.cluster('start', String(target));
+        this.dead.delete(target);
+        record.detail = 'SIGTERM, restarted';
+        break;
+      case 'pause':
+        await this.cluster('kill', String(target), '--signal', 'STOP');
+        this.paused.add(target);
+        await new Promise((r) => setTimeout(r, holdMs));
+        await this.cluster('kill', String(target), '--signal', 'CONT');
+        this.paused.delete(target);
+        record.detail = `SIGSTOP for ${holdMs} ms`;
+        break;
+      case 'partition': {
+        const others = this.nodes.map((n) => n.id).filter((id) => id !== target);
+        const oneWay = this.prng.chance(0.3);
+        await this.admin(target, 'InjectFaults', { drop_to: others.map(String), drop_from: oneWay ? [] : others.map(String), delay_ms: 0, clock_skew_ms: '0' });
+        for (const id of others) await this.admin(id, 'InjectFaults', { drop_to: oneWay ? [] : [String(target)], drop_from: [String(target)], delay_ms: 0, clock_skew_ms: '0' });
+        await new Promise((r) => setTimeout(r, holdMs));
+        await this.heal();
+        record.detail = `${oneWay ? 'one-way' : 'symmetric'} isolation for ${holdMs} ms`;
+        break;
+      }
+      case 'clock': {
+        const skew = this.prng.intBetween(-5000, 5000);
+        await this.admin(target, 'InjectFaults', { drop_to: [], drop_from: [], delay_ms: 0, clock_skew_ms: String(skew) });
+        await new Promise((r) => setTimeout(r, holdMs));
+        await this.admin(target, 'InjectFaults', { drop_to: [], drop_from: [], delay_ms: 0, clock_skew_ms: '0' });
+        record.detail = `TSO clock ${skew > 0 ? '+' : ''}${skew} ms for ${holdMs} ms`;
+        break;
+      }
+    }
+    record.endMs = this.now();
+    this.faults.push(record);
+  }
+
+  async heal(): Promise<void> {
+    for (const n of this.nodes) await this.admin(n.id, 'InjectFaults', { drop_to: [], drop_from: [], delay_ms: 0, clock_skew_ms: '0' });
+  }
+
+  async run(): Promise<void> {
+    const durationMs = this.args.durationSeconds * 1000;
+    const progress = setInterval(() => {
+      console.log(`[${(this.now() / 1000).toFixed(0)} s] ops ok ${this.counts.ok}, failed ${this.counts.failed}, unknown ${this.counts.unknown}; faults ${this.faults.length}`);
+    }, 5000);
+    const workers = Array.from({ length: this.args.clients }, (_, i) => this.worker(i));
+    const faulting = this.faultLoop();
+    await new Promise((r) => setTimeout(r, durationMs));
+    this.stopping = true;
+    await Promise.all([...workers, faulting]);
+    clearInterval(progress);
+  }
+
+  stop(): void {
+    this.stopping = true;
+  }
+}
+
+// ---- checks ----
+
+/** Every allocation is strictly above every allocation that completed before it was invoked. */
+function monotonic(allocs: readonly Alloc[]): string[] {
+  const byComplete = [...allocs].sort((a, b) => a.complete - b.complete);
+  const byInvoke = [...allocs].sort((a, b) => a.invoke - b.invoke);
+  const violations: string[] = [];
+  let maxLast = -1n;
+  let j = 0;
+  for (const op of byInvoke) {
+    while (j < byComplete.length && (byComplete[j] as Alloc).complete < op.invoke) {
+      const done = byComplete[j] as Alloc;
+      const last = done.first + BigInt(done.count) - 1n;
+      if (last > maxLast) maxLast = last;
+      j++;
+    }
+    if (op.first <= maxLast) violations.push(`allocation ${op.first} (invoked at ${op.invoke.toFixed(1)} ms) is not above ${maxLast}, allocated before it was invoked`);
+  }
+  return violations;
+}
+
+function overlapping(allocs: readonly Alloc[]): string[] {
+  const sorted = [...allocs].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  const violations: string[] = [];
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1] as Alloc;
+    const cur = sorted[i] as Alloc;
+    if (cur.first < prev.first + BigInt(prev.count)) violations.push(`ID ranges [${prev.first}, +${prev.count}) and [${cur.first}, +${cur.count}) overlap`);
+  }
+  return violations;
+}
+
+function throughputAround(completions: readonly number[], fault: FaultRecord): { before: number; during: number; after: number } {
+  const rate = (from: number, to: number): number => (to <= from ? 0 : Math.round((completions.filter((t) => t >= from && t < to).length / (to - from)) * 1000));
+  const span = Math.max(1000, fault.endMs - fault.startMs);
+  return { before: rate(fault.startMs - span, fault.startMs), during: rate(fault.startMs, fault.endMs), after: rate(fault.endMs, fault.endMs + span) };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const dir = args.dir ?? mkdtempSync(join(tmpdir(), 'rootcoord-chaos-'));
+  const prng = new Prng(args.seed);
+  const chaos = new Chaos(args, dir, prng);
+  console.log(`chaos: seed ${args.seed}, ${args.durationSeconds} s, ${args.nodes} nodes, ${args.clients} clients, faults ${args.faults.join(',') || 'none'}${args.staleReads ? ', UNSAFE stale reads' : ''}; data in ${dir}`);
+  const base = await freeBase(args.nodes);
+  await chaos.cluster('up', '--nodes', String(args.nodes), '--base-port', String(base), '--gc-confirm-delay-ms', '0', '--chaos');
+  let exitCode = 1;
+  try {
+    chaos.nodes = (JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string }> }).nodes;
+    const startStatus = await chaos.status();
+    await chaos.run();
+
+    // Heal everything, let the cluster converge, then read every name once more.
+    await chaos.heal();
+    const healed = await chaos.status();
+    for (const n of healed.nodes.filter((x) => !x.alive)) await chaos.cluster('start', String(n.id));
+    let converged = false;
+    const deadline = Date.now() + 30_000;
+    while (!converged && Date.now() < deadline) {
+      const st = await chaos.status();
+      const leaderApplied = st.nodes.find((n) => n.id === st.leader)?.appliedIndex ?? -1;
+      converged = st.leader !== null && st.nodes.every((n) => n.alive && n.appliedIndex === leaderApplied);
+      if (!converged) await new Promise((r) => setTimeout(r, 200));
+    }
+    const finalClient = new RootCoordClient({ endpoints: chaos.nodes.map((n) => n.client), retryBudgetMs: 10_000 });
+    for (const name of NAMES) {
+      await chaos.metaOp(finalClient, 999, { op: 'hasCollection', collection: name });
+      await chaos.metaOp(finalClient, 999, { op: 'showPartitions', collection: name });
+    }
+    const digests: string[] = [];
+    for (const n of chaos.nodes) {
+      const r = await finalClient.clusterStatus(n.client).catch(() => null);
+      if (r === null) continue;
+      const d = await new RootCoordClient({ endpoints: [n.client], retryBudgetMs: 0 }).call('Digest', {}, 'admin').catch(() => null);
+      if (d !== null) digests.push(String(d['digest']));
+    }
+    finalClient.close();
+    const endStatus = await chaos.status();
+
+    const lin = checkHistory(metadataModel, chaos.meta, { budget: 20_000_000 });
+    const tsViolations = monotonic(chaos.timestamps);
+    const idViolations = overlapping(chaos.ids);
+    const violations: string[] = [...tsViolations, ...idViolations];
+    if (lin.verdict === 'not-linearizable') {
+      const partitions = metadataModel.partition?.(chaos.meta) ?? [chaos.meta];
+      const name = partitions[lin.partition ?? 0]?.[0]?.input.collection ?? '?';
+      violations.push(`the history of collection ${name} is not linearizable`);
+    }
+    if (lin.verdict === 'unknown') violations.push('the linearizability search ran out of budget');
+    const replicasConverged = converged && digests.length === chaos.nodes.length && new Set(digests).size === 1;
+    if (!replicasConverged) violations.push(`replicas did not converge (${digests.length} digests, ${new Set(digests).size} distinct, converged=${converged})`);
+    const byKind: Record<string, number> = {};
+    for (const f of chaos.faults) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
+    const summary = {
+      seed: args.seed,
+      durationSeconds: args.durationSeconds,
+      nodes: args.nodes,
+      clients: args.clients,
+      unsafe: args.staleReads ? 'stale-reads' : null,
+      ops: { ...chaos.counts, metadata: chaos.meta.length, timestamps: chaos.timestamps.length, ids: chaos.ids.length },
+      faults: { total: chaos.faults.length, byKind, list: chaos.faults.map((f) => ({ ...f, startMs: Math.round(f.startMs), endMs: Math.round(f.endMs), throughput: throughputAround(chaos.completions, f) })) },
+      leader: { atStart: startStatus.leader, atEnd: endStatus.leader },
+      checks: {
+        linearizable: lin.verdict === 'linearizable',
+        tsoMonotonic: tsViolations.length === 0,
+        idsUnique: idViolations.length === 0,
+        noAckedLoss: lin.verdict === 'linearizable',
+        replicasConverged,
+      },
+      violations,
+    };
+    const text = JSON.stringify(summary, null, 2);
+    console.log(text);
+    if (args.report !== null) writeFileSync(args.report, `${text}\n`);
+    exitCode = violations.length === 0 ? 0 : 1;
+  } finally {
+    await chaos.cluster('down', ...(args.dir === null ? ['--wipe'] : [])).catch(() => undefined);
+    if (args.dir === null) rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(exitCode);
+}
+
+main().catch((error: unknown) => {
+  console.error(`chaos: ${(error as Error).stack ?? String(error)}`);
+  process.exit(2);
+});
