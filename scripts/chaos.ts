@@ -3,7 +3,7 @@
  * faults on a seeded schedule, record every operation, and check the history.
  *   scripts/chaos [--duration-seconds 60] [--seed N] [--nodes 3] [--clients 8]
  *                 [--faults kill,pause,partition,restart,clock] [--dir DIR] [--report FILE]
- *                 [--unsafe stale-reads]
+ *                 [--unsafe stale-reads] [--leader-bias 0.7] [--epoch-seconds 60]
  * Prints progress as it runs and a JSON summary; exits 0 only when nothing is violated.
  */
 import { execFile } from 'node:child_process';
@@ -39,10 +39,14 @@ interface Args {
   dir: string | null;
   report: string | null;
   staleReads: boolean;
+  /** How often kill and pause faults pick the leader rather than any node. */
+  leaderBias: number;
+  /** Collection names change every epoch, so long histories split into independently checkable parts. */
+  epochSeconds: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { durationSeconds: 60, seed: 1, nodes: 3, clients: 8, faults: [...FAULT_KINDS], dir: null, report: null, staleReads: false };
+  const args: Args = { durationSeconds: 60, seed: 1, nodes: 3, clients: 8, faults: [...FAULT_KINDS], dir: null, report: null, staleReads: false, leaderBias: 0.7, epochSeconds: 60 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
@@ -68,6 +72,12 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--report':
         args.report = resolve(value);
+        break;
+      case '--leader-bias':
+        args.leaderBias = Number(value);
+        break;
+      case '--epoch-seconds':
+        args.epochSeconds = Number(value);
         break;
       case '--unsafe':
         if (value !== 'stale-reads') throw new Error('--unsafe takes stale-reads');
@@ -118,6 +128,7 @@ class Chaos {
   readonly ids: Alloc[] = [];
   readonly completions: number[] = [];
   counts = { ok: 0, failed: 0, unknown: 0 };
+  leaderKills = 0;
   readonly faults: FaultRecord[] = [];
   private stopping = false;
   private readonly t0 = performance.now();
@@ -172,7 +183,8 @@ class Chaos {
         break;
       }
     }
-    const input: MetaInput = { op: kind, collection: prng.pick(NAMES), ...(kind === 'createPartition' || kind === 'dropPartition' ? { partition: prng.pick(PARTITIONS) } : {}) };
+    const epoch = Math.floor(this.now() / (this.args.epochSeconds * 1000));
+    const input: MetaInput = { op: kind, collection: `${prng.pick(NAMES)}_e${epoch}`, ...(kind === 'createPartition' || kind === 'dropPartition' ? { partition: prng.pick(PARTITIONS) } : {}) };
     await this.metaOp(client, clientId, input);
   }
 
@@ -264,11 +276,12 @@ class Chaos {
     const st = await this.status();
     const leader = st.leader;
     const alive = st.nodes.filter((n) => n.alive).map((n) => n.id);
-    const target = leader !== null && this.prng.chance(0.7) ? leader : this.prng.pick(alive);
+    const target = leader !== null && this.prng.chance(this.args.leaderBias) ? leader : this.prng.pick(alive);
     const record: FaultRecord = { kind, target, startMs: this.now(), endMs: 0, detail: '' };
     const holdMs = this.prng.intBetween(800, 2500);
     switch (kind) {
       case 'kill':
+        if (target === leader) this.leaderKills++;
         await this.cluster('kill', String(target));
         this.dead.add(target);
         await new Promise((r) => setTimeout(r, holdMs));
@@ -402,7 +415,7 @@ async function main(): Promise<void> {
       if (!converged) await new Promise((r) => setTimeout(r, 200));
     }
     const finalClient = new RootCoordClient({ endpoints: chaos.nodes.map((n) => n.client), retryBudgetMs: 10_000 });
-    for (const name of NAMES) {
+    for (const name of new Set(chaos.meta.map((o) => o.input.collection))) {
       await chaos.metaOp(finalClient, 999, { op: 'hasCollection', collection: name });
       await chaos.metaOp(finalClient, 999, { op: 'showPartitions', collection: name });
     }
@@ -437,7 +450,7 @@ async function main(): Promise<void> {
       clients: args.clients,
       unsafe: args.staleReads ? 'stale-reads' : null,
       ops: { ...chaos.counts, metadata: chaos.meta.length, timestamps: chaos.timestamps.length, ids: chaos.ids.length },
-      faults: { total: chaos.faults.length, byKind, list: chaos.faults.map((f) => ({ ...f, startMs: Math.round(f.startMs), endMs: Math.round(f.endMs), throughput: throughputAround(chaos.completions, f) })) },
+      faults: { total: chaos.faults.length, byKind, leaderKills: chaos.leaderKills, list: chaos.faults.map((f) => ({ ...f, startMs: Math.round(f.startMs), endMs: Math.round(f.endMs), throughput: throughputAround(chaos.completions, f) })) },
       leader: { atStart: startStatus.leader, atEnd: endStatus.leader },
       checks: {
         linearizable: lin.verdict === 'linearizable',

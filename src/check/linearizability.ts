@@ -99,8 +99,19 @@ class Bitset {
   copy(): Bitset {
     return new Bitset(0, this.words.slice());
   }
-  key(): string {
-    return this.words.join(',');
+  /** A 32-bit FNV-1a hash of the words; equal sets hash equally (collisions are checked with `equals`). */
+  hash(): number {
+    let h = 0x811c9dc5;
+    for (const w of this.words) {
+      h = Math.imul(h ^ (w & 0xffff), 0x01000193);
+      h = Math.imul(h ^ (w >>> 16), 0x01000193);
+    }
+    return h >>> 0;
+  }
+  equals(other: Uint32Array): boolean {
+    if (other.length !== this.words.length) return false;
+    for (let i = 0; i < other.length; i++) if (other[i] !== this.words[i]) return false;
+    return true;
   }
 }
 
@@ -109,7 +120,7 @@ export function checkOperations<S, I, O>(model: Model<S, I, O>, history: readonl
   if (history.length === 0) return { ok: true, explored: 0 };
   const head = makeEntries(history);
   const linearized = new Bitset(history.length);
-  const cache = new Map<string, S[]>();
+  const cache = new Map<string, Array<{ bits: Uint32Array; state: S }>>();
   const calls: Array<{ entry: Entry<I, O>; state: S }> = [];
   let state = model.init();
   let entry = head.next as Entry<I, O> | null;
@@ -121,11 +132,12 @@ export function checkOperations<S, I, O>(model: Model<S, I, O>, history: readonl
       const { ok, state: next } = model.step(state, entry.op.input, entry.op.output);
       if (ok) {
         linearized.set(entry.id);
-        const key = `${linearized.key()}|${model.stateKey(next)}`;
+        const key = `${linearized.hash()}|${model.stateKey(next)}`;
         const seen = cache.get(key);
-        if (seen === undefined || !seen.some((s) => model.equal(s, next))) {
-          if (seen === undefined) cache.set(key, [next]);
-          else seen.push(next);
+        if (seen === undefined || !seen.some((c) => linearized.equals(c.bits) && model.equal(c.state, next))) {
+          const cached = { bits: linearized.copy().words, state: next };
+          if (seen === undefined) cache.set(key, [cached]);
+          else seen.push(cached);
           calls.push({ entry, state });
           state = next;
           lift(entry);
