@@ -8,7 +8,6 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import type { Operation } from '../src/check/linearizability.js';
 import { metadataModel } from '../src/check/metadata-model.js';
 import type { MetaInput, MetaOpKind, MetaOutput } from '../src/check/metadata-model.js';
 import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
+import { freeBasePort } from './free-ports.js';
 
 const run = promisify(execFile);
 const clusterScript = fileURLToPath(new URL('./cluster.js', import.meta.url));
@@ -88,23 +88,6 @@ function parseArgs(argv: string[]): Args {
     }
   }
   return args;
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once('error', () => done(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
-  });
-}
-
-async function freeBase(nodes: number): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 400) * 100;
-    const ports = [1, 101, 201].flatMap((o) => Array.from({ length: nodes + 1 }, (_, i) => base + o + i));
-    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
-  }
-  throw new Error('no free ports');
 }
 
 interface Alloc {
@@ -394,7 +377,7 @@ async function main(): Promise<void> {
   const prng = new Prng(args.seed);
   const chaos = new Chaos(args, dir, prng);
   console.log(`chaos: seed ${args.seed}, ${args.durationSeconds} s, ${args.nodes} nodes, ${args.clients} clients, faults ${args.faults.join(',') || 'none'}${args.staleReads ? ', UNSAFE stale reads' : ''}; data in ${dir}`);
-  const base = await freeBase(args.nodes);
+  const base = await freeBasePort(args.nodes);
   await chaos.cluster('up', '--nodes', String(args.nodes), '--base-port', String(base), '--gc-confirm-delay-ms', '0', '--chaos');
   let exitCode = 1;
   try {

@@ -1,22 +1,9 @@
 import { CodedError } from '../common/error-codes.js';
-import type { MetaCommand } from '../meta/commands.js';
-import type { MetaTable } from '../meta/meta-table.js';
-import type { Broker } from './broker.js';
 import type { Limits } from './limits.js';
 import { LockManager } from './lock-manager.js';
-import type { StepExecutor } from './step-executor.js';
-import type { DdlTask, TaskContext } from './task.js';
+import type { DdlTask, TaskContext, TaskPorts } from './task.js';
 
-export interface SchedulerPorts {
-  readonly meta: MetaTable;
-  readonly propose: (command: MetaCommand) => Promise<void>;
-  readonly allocIds: (count: number) => Promise<bigint>;
-  readonly allocTs: () => Promise<bigint>;
-  readonly limits: Limits;
-  readonly broker: Broker;
-  readonly background: StepExecutor;
-  readonly wallClockNs: () => bigint;
-}
+export type SchedulerPorts = TaskPorts;
 
 export interface TaskTiming {
   readonly name: string;

@@ -6,7 +6,7 @@ import type { LockRequest } from './lock-manager.js';
 import type { StepExecutor } from './step-executor.js';
 
 /** The narrow ports a DDL task sees: meta reads, the proposer, allocators, the broker, the clock. */
-export interface TaskContext {
+export interface TaskPorts {
   readonly meta: MetaTable;
   /** Replicate a command; resolves once it is applied on this (the leader) node. */
   readonly propose: (command: MetaCommand) => Promise<void>;
@@ -16,7 +16,10 @@ export interface TaskContext {
   readonly broker: Broker;
   readonly background: StepExecutor;
   readonly wallClockNs: () => bigint;
-  /** The task's own ID and hybrid timestamp, stamped by the scheduler after its locks are held. */
+}
+
+/** A running task's ports plus its own ID and hybrid timestamp, stamped after its locks are held. */
+export interface TaskContext extends TaskPorts {
   readonly id: bigint;
   readonly ts: bigint;
 }

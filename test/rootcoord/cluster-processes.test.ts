@@ -6,34 +6,16 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { RootCoordClient, RootCoordError } from '../../src/client/root-coord-client.js';
+import { freeBasePort } from '../../scripts/free-ports.js';
 import { simpleSchema } from './fixtures/in-process-cluster.js';
 
 const run = promisify(execFile);
 const clusterScript = fileURLToPath(new URL('../../scripts/cluster.js', import.meta.url));
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base port B with B+1..B+n, B+101.., B+201.. all free. */
-async function freeBasePort(nodes: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 400) * 100;
-    const ports = [1, 101, 201].flatMap((offset) => Array.from({ length: nodes }, (_, i) => base + offset + i));
-    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
-  }
-  throw new Error('no free base port');
-}
 
 interface Status {
   leader: number | null;

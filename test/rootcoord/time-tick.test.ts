@@ -8,14 +8,8 @@ import type { PlainMessage } from '../../src/api/proto.js';
 import type { RootCoordClient } from '../../src/client/root-coord-client.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
+import { until } from './until.js';
 
-async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('RootCoord time ticks and proxy sessions', function () {
   this.timeout(60_000);

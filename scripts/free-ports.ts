@@ -1,0 +1,23 @@
+import { createServer } from 'node:net';
+
+/** True if nothing listens on 127.0.0.1:port right now. */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+}
+
+/**
+ * A base port B for a local cluster of `nodes` nodes whose client (B+i), peer (B+100+i) and metrics
+ * (B+200+i) ports are all free, with room for `spare` more nodes.
+ */
+export async function freeBasePort(nodes: number, spare = 1): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 400) * 100;
+    const ports = [1, 101, 201].flatMap((offset) => Array.from({ length: nodes + spare }, (_, i) => base + offset + i));
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
+  }
+  throw new Error('no free range of ports for a local cluster');
+}
