@@ -2,12 +2,12 @@
  * scripts/chaos: start a cluster, drive concurrent DDL, reads, AllocTimestamp and AllocID while injecting
  * faults on a seeded schedule, record every operation, and check the history.
  *   scripts/chaos [--duration-seconds 60] [--seed N] [--nodes 3] [--clients 8]
- *                 [--faults kill,pause,partition,restart,clock] [--dir DIR] [--report FILE]
+ *                 [--faults kill,pause,partition,restart,clock,delay,torn] [--dir DIR] [--report FILE]
  *                 [--unsafe stale-reads] [--leader-bias 0.7] [--epoch-seconds 60]
  * Prints progress as it runs and a JSON summary; exits 0 only when nothing is violated.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ import { freeBasePort } from './free-ports.js';
 
 const run = promisify(execFile);
 const clusterScript = fileURLToPath(new URL('./cluster.js', import.meta.url));
-const FAULT_KINDS = ['kill', 'pause', 'partition', 'restart', 'clock'] as const;
+const FAULT_KINDS = ['kill', 'pause', 'partition', 'restart', 'clock', 'delay', 'torn'] as const;
 type FaultKind = (typeof FAULT_KINDS)[number];
 const SCHEMA = { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] };
 const NAMES = ['c0', 'c1', 'c2', 'c3', 'c4'];
@@ -205,7 +205,8 @@ class Chaos {
       this.counts.ok++;
       this.completions.push(returnTime);
     } catch (error) {
-      if (error instanceof RootCoordError && DEFINITE_CODES.has(error.code)) {
+      // A definite failure only if no earlier attempt might have been executed (see lastCallAttempts).
+      if (error instanceof RootCoordError && DEFINITE_CODES.has(error.code) && client.lastCallAttempts === 1) {
         output = { code: error.code };
         returnTime = this.now();
         this.counts.failed++;
@@ -298,6 +299,26 @@ class Chaos {
         record.detail = `${oneWay ? 'one-way' : 'symmetric'} isolation for ${holdMs} ms`;
         break;
       }
+      case 'delay': {
+        const delayMs = this.prng.intBetween(10, 150);
+        await this.admin(target, 'InjectFaults', { drop_to: [], drop_from: [], delay_ms: delayMs, clock_skew_ms: '0' });
+        await new Promise((r) => setTimeout(r, holdMs));
+        await this.admin(target, 'InjectFaults', { drop_to: [], drop_from: [], delay_ms: 0, clock_skew_ms: '0' });
+        record.detail = `outgoing peer traffic delayed ${delayMs} ms for ${holdMs} ms`;
+        break;
+      }
+      case 'torn': {
+        // Stop the node hard, leave a torn record at the end of its log, and restart it: it must
+        // truncate the torn tail, rejoin, and lose nothing it had acknowledged.
+        await this.cluster('kill', String(target));
+        this.dead.add(target);
+        const bytes = this.prng.intBetween(1, 40);
+        const file = tearLogTail(join(this.dir, `node-${target}`, 'raft'), bytes, this.prng);
+        await this.cluster('start', String(target));
+        this.dead.delete(target);
+        record.detail = file === null ? 'kill -9 (no log segment to tear)' : `kill -9, ${bytes} torn bytes appended to ${file}, restarted`;
+        break;
+      }
       case 'clock': {
         const skew = this.prng.intBetween(-5000, 5000);
         await this.admin(target, 'InjectFaults', { drop_to: [], drop_from: [], delay_ms: 0, clock_skew_ms: String(skew) });
@@ -331,6 +352,19 @@ class Chaos {
   stop(): void {
     this.stopping = true;
   }
+}
+
+/** Append a partial record to the newest log segment, as a write cut short by a crash would leave. */
+function tearLogTail(raftDir: string, bytes: number, prng: Prng): string | null {
+  const segments = readdirSync(raftDir).filter((f) => /^wal-[0-9a-f]{16}\.log$/.test(f)).sort();
+  const newest = segments[segments.length - 1];
+  if (newest === undefined) return null;
+  const junk = Buffer.alloc(bytes);
+  for (let i = 0; i < bytes; i++) junk[i] = prng.intBelow(256);
+  // With room for a header, claim a length that runs past the end of the file: a torn record.
+  if (bytes >= 4) junk.writeUInt32LE(64 + bytes, 0);
+  appendFileSync(join(raftDir, newest), junk);
+  return newest;
 }
 
 // ---- checks ----
@@ -402,12 +436,25 @@ async function main(): Promise<void> {
       await chaos.metaOp(finalClient, 999, { op: 'hasCollection', collection: name });
       await chaos.metaOp(finalClient, 999, { op: 'showPartitions', collection: name });
     }
-    const digests: string[] = [];
-    for (const n of chaos.nodes) {
-      const r = await finalClient.clusterStatus(n.client).catch(() => null);
-      if (r === null) continue;
-      const d = await new RootCoordClient({ endpoints: [n.client], retryBudgetMs: 0 }).call('Digest', {}, 'admin').catch(() => null);
-      if (d !== null) digests.push(String(d['digest']));
+    // Digests are comparable only at the same applied index (the leader keeps proposing TSO windows).
+    let digests: string[] = [];
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const answers = await Promise.all(
+        chaos.nodes.map(async (n) => {
+          const c = new RootCoordClient({ endpoints: [n.client], retryBudgetMs: 0 });
+          try {
+            return await c.call('Digest', {}, 'admin');
+          } catch {
+            return null;
+          } finally {
+            c.close();
+          }
+        }),
+      );
+      const got = answers.filter((a): a is NonNullable<typeof a> => a !== null);
+      digests = got.map((a) => String(a['digest']));
+      if (got.length === chaos.nodes.length && new Set(got.map((a) => String(a['applied_index']))).size === 1) break;
+      await new Promise((r) => setTimeout(r, 100));
     }
     finalClient.close();
     const endStatus = await chaos.status();
@@ -416,10 +463,12 @@ async function main(): Promise<void> {
     const tsViolations = monotonic(chaos.timestamps);
     const idViolations = overlapping(chaos.ids);
     const violations: string[] = [...tsViolations, ...idViolations];
+    let violatingHistory: unknown[] = [];
     if (lin.verdict === 'not-linearizable') {
       const partitions = metadataModel.partition?.(chaos.meta) ?? [chaos.meta];
-      const name = partitions[lin.partition ?? 0]?.[0]?.input.collection ?? '?';
-      violations.push(`the history of collection ${name} is not linearizable`);
+      const ops = partitions[lin.partition ?? 0] ?? [];
+      violations.push(`the history of collection ${ops[0]?.input.collection ?? '?'} is not linearizable`);
+      violatingHistory = ops.map((o) => ({ client: o.clientId, ...o.input, output: o.output, call: Math.round(o.callTime * 10) / 10, return: Number.isFinite(o.returnTime) ? Math.round(o.returnTime * 10) / 10 : null }));
     }
     if (lin.verdict === 'unknown') violations.push('the linearizability search ran out of budget');
     const replicasConverged = converged && digests.length === chaos.nodes.length && new Set(digests).size === 1;
@@ -443,6 +492,7 @@ async function main(): Promise<void> {
         replicasConverged,
       },
       violations,
+      violatingHistory,
     };
     const text = JSON.stringify(summary, null, 2);
     console.log(text);

@@ -43,6 +43,11 @@ const RETRIABLE_TRANSPORT = new Set([grpc.status.UNAVAILABLE, grpc.status.RESOUR
 export class RootCoordClient {
   private readonly stubs = new Map<string, { api: Stub & grpc.Client; admin: Stub & grpc.Client }>();
   private preferred = 0;
+  /**
+   * How many attempts the last completed `call` made. When it is more than one, a final error does not
+   * prove the call had no effect: an earlier attempt may have been executed before its answer was lost.
+   */
+  lastCallAttempts = 0;
   private readonly endpoints: string[];
 
   constructor(private readonly options: ClientOptions) {
@@ -76,6 +81,7 @@ export class RootCoordClient {
     const deadline = Date.now() + (this.options.retryBudgetMs ?? 15_000);
     let delayMs = 25;
     for (let attempt = 0; ; attempt++) {
+      this.lastCallAttempts = attempt + 1;
       const endpoint = this.endpoints[this.preferred % this.endpoints.length] as string;
       let failure: RootCoordError;
       try {

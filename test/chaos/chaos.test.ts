@@ -44,7 +44,7 @@ describe('chaos', function () {
   this.timeout(300_000);
 
   it('a one-minute run with faults of several kinds finds no violation', async () => {
-    const { code, summary, output } = await runChaos(['--duration-seconds', '45', '--seed', '7', '--faults', 'kill,pause,partition,restart,clock']);
+    const { code, summary, output } = await runChaos(['--duration-seconds', '45', '--seed', '7', '--faults', 'kill,pause,partition,restart,clock,delay,torn']);
     expect(summary.violations, output).to.deep.equal([]);
     expect(code).to.equal(0);
     expect(Object.keys(summary.faults.byKind).length, JSON.stringify(summary.faults.byKind)).to.be.at.least(3);
