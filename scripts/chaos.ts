@@ -100,6 +100,8 @@ interface Alloc {
 interface FaultRecord {
   kind: FaultKind;
   target: number;
+  /** The target was the leader when the fault began. */
+  leader: boolean;
   startMs: number;
   endMs: number;
   detail: string;
@@ -261,11 +263,11 @@ class Chaos {
     const leader = st.leader;
     const alive = st.nodes.filter((n) => n.alive).map((n) => n.id);
     const target = leader !== null && this.prng.chance(this.args.leaderBias) ? leader : this.prng.pick(alive);
-    const record: FaultRecord = { kind, target, startMs: this.now(), endMs: 0, detail: '' };
+    const record: FaultRecord = { kind, target, leader: target === leader, startMs: this.now(), endMs: 0, detail: '' };
+    if (target === leader && (kind === 'kill' || kind === 'torn')) this.leaderKills++;
     const holdMs = this.prng.intBetween(800, 2500);
     switch (kind) {
       case 'kill':
-        if (target === leader) this.leaderKills++;
         await this.cluster('kill', String(target));
         this.dead.add(target);
         await new Promise((r) => setTimeout(r, holdMs));
