@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { assert } from './assert.js';
 import type { DurableStorage } from './durable-storage.js';
@@ -110,7 +111,12 @@ export class RaftNode extends EventEmitter {
   /** Reads whose index is known, waiting for the state machine to catch up. */
   private readonly readsAwaitingApply: Array<{ index: number; ctx: number }> = [];
   private readonly confWaiters: Array<{ check: (cs: ConfState) => boolean; pending: Pending<ConfState> }> = [];
-  private nextSeq = 1;
+  /**
+   * Proposal and read ids. They start at a random point so that an answer meant for an earlier
+   * incarnation of this node (a ReadIndexResp or a forwarded proposal still queued at a peer when we
+   * restarted) can never be taken for one of ours: that would be a stale read or a wrong result.
+   */
+  private nextSeq = randomInt(1, 2 ** 47);
   /** Proposals made on this node that were applied, and that failed (refused, timed out, closed). */
   readonly counters = { proposalsCommitted: 0, proposalsFailed: 0 };
   private readonly snapshotRequests: Array<(index: number) => void> = [];

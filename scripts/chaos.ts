@@ -501,8 +501,11 @@ async function main(): Promise<void> {
     if (args.report !== null) writeFileSync(args.report, `${text}\n`);
     exitCode = violations.length === 0 ? 0 : 1;
   } finally {
-    await chaos.cluster('down', ...(args.dir === null ? ['--wipe'] : [])).catch(() => undefined);
-    if (args.dir === null) rmSync(dir, { recursive: true, force: true });
+    // Keep the data and the node logs of a failed run for diagnosis.
+    const wipe = args.dir === null && exitCode === 0;
+    await chaos.cluster('down', ...(wipe ? ['--wipe'] : [])).catch(() => undefined);
+    if (wipe) rmSync(dir, { recursive: true, force: true });
+    else console.log(`chaos: data and node logs kept in ${dir}`);
   }
   process.exit(exitCode);
 }
