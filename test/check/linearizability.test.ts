@@ -13,7 +13,10 @@ import type { Operation } from '../../src/check/linearizability.js';
 import { parseJepsenRegisterLog, registerModel } from '../../src/check/register-model.js';
 import type { RegisterInput, RegisterOutput } from '../../src/check/register-model.js';
 
-const dataDir = fileURLToPath(new URL('../../../../shared/data/linearizability/', import.meta.url));
+/** The shared test data: beside the checkout (as CI lays it), or where ROOTCOORD_SHARED_DIR points. */
+const dataDir = [process.env['ROOTCOORD_SHARED_DIR'], fileURLToPath(new URL('../../../../shared', import.meta.url)), '/work/shared']
+  .filter((d): d is string => d !== undefined && existsSync(join(d, 'data', 'linearizability')))
+  .map((d) => join(d, 'data', 'linearizability'))[0] ?? fileURLToPath(new URL('../../../../shared/data/linearizability/', import.meta.url));
 
 function verdicts(file: string): Map<string, string> {
   const out = new Map<string, string>();
