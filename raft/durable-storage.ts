@@ -66,7 +66,6 @@ export class DurableStorage implements Storage {
   private hardState: HardState = emptyHardState;
   private readonly segmentBytesMax: number;
   private readonly snapshotsKept: number;
-  private fsyncCount = 0;
   private deferred: Buffer[] = [];
 
   private constructor(
@@ -183,7 +182,6 @@ export class DurableStorage implements Storage {
       written += bytesWritten;
     }
     this.activeBytes += data.byteLength;
-    this.fsyncCount++;
   }
 
   private async syncDir(): Promise<void> {
@@ -277,10 +275,6 @@ export class DurableStorage implements Storage {
     if (this.active !== null && this.deferred.length > 0) await this.write(Buffer.alloc(0));
     await this.active?.close();
     this.active = null;
-  }
-
-  fsyncs(): number {
-    return this.fsyncCount;
   }
 
   // ---- Storage: the core reads the in-memory index ----

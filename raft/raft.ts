@@ -719,8 +719,4 @@ export class Raft {
     }
     this.msgs.push(m);
   }
-
-  electionElapsedTicks(): number {
-    return this.electionElapsed;
-  }
 }

@@ -85,8 +85,4 @@ export class Scheduler {
     for (const ts of this.inflight.values()) if (min === null || ts < min) min = ts;
     return min;
   }
-
-  inflightCount(): number {
-    return this.inflight.size;
-  }
 }

@@ -1,5 +1,4 @@
 import { ClassicLevel } from 'classic-level';
-import { assert } from '../../raft/assert.js';
 import { TOMBSTONE, versionKey, versionPrefix } from './catalog-keys.js';
 
 export type StoreOp = { readonly type: 'put'; readonly key: string; readonly value: string } | { readonly type: 'del'; readonly key: string };
@@ -81,9 +80,5 @@ export class VersionedStore {
 
   async close(): Promise<void> {
     await this.db.close();
-  }
-
-  static assertNoTombstone(value: string): void {
-    assert(value !== TOMBSTONE, 'a stored value may not equal the tombstone marker');
   }
 }

@@ -26,7 +26,6 @@ export interface TimeTick {
 export class TimeTickSync extends EventEmitter {
   private readonly sources = new Map<bigint, SourceReport | null>();
   private readonly lastTick = new Map<string, bigint>();
-  private lastRoundMs = Date.now();
 
   constructor() {
     super();
@@ -86,16 +85,7 @@ export class TimeTickSync extends EventEmitter {
       }
     }
     for (const key of this.sources.keys()) this.sources.set(key, null);
-    this.lastRoundMs = Date.now();
     for (const tick of ticks) this.emit('tick', tick);
-  }
-
-  lastTickOf(channel: string): bigint | undefined {
-    return this.lastTick.get(channel);
-  }
-
-  msSinceLastRound(): number {
-    return Date.now() - this.lastRoundMs;
   }
 
   /** Forget everything (a new leader starts from scratch; ticks it sends are newer anyway). */

@@ -1,5 +1,4 @@
 import { CodedError } from '../../common/error-codes.js';
-import type { MetaTable } from '../../meta/meta-table.js';
 import { DatabaseState } from '../../meta/model.js';
 import type { KeyValue } from '../../meta/model.js';
 import { lockChains } from '../lock-manager.js';
@@ -26,7 +25,7 @@ export class CreateDatabaseTask implements DdlTask<void> {
   }
 
   async execute(ctx: TaskContext): Promise<void> {
-    if (existing(ctx.meta, this.dbName)) throw new CodedError('Unexpected', `database already exist: ${this.dbName}`);
+    if (ctx.meta.databaseByName(this.dbName) !== undefined) throw new CodedError('Unexpected', `database already exist: ${this.dbName}`);
     const id = await ctx.allocIds(1);
     await ctx.propose({
       kind: 'putDatabase',
@@ -34,8 +33,4 @@ export class CreateDatabaseTask implements DdlTask<void> {
       database: { id, name: this.dbName, state: DatabaseState.Created, createdTimeNs: ctx.wallClockNs(), properties: this.properties },
     });
   }
-}
-
-function existing(meta: MetaTable, name: string): boolean {
-  return meta.databaseByName(name) !== undefined;
 }

@@ -1,5 +1,4 @@
 import { CodedError } from '../../common/error-codes.js';
-import type { MetaTable } from '../../meta/meta-table.js';
 import { CollectionState } from '../../meta/model.js';
 import { dropCollectionJob } from '../drop-jobs.js';
 import { lockChains } from '../lock-manager.js';
@@ -30,7 +29,7 @@ export class DropCollectionTask implements DdlTask<void> {
     if (ctx.meta.alias(db.id, this.collectionName) !== undefined) throw new CodedError('Unexpected', `cannot drop the collection via alias = ${this.collectionName}`);
     const collection = ctx.meta.collectionNameOwner(db.id, this.collectionName);
     if (collection === undefined || collection.state !== CollectionState.Created) return;
-    const aliases = aliasesOf(ctx.meta, collection.collectionID);
+    const aliases = ctx.meta.aliasesOfCollection(collection.collectionID);
     if (aliases.length > 0) {
       throw new CodedError('Unexpected', `unable to drop the collection [${this.collectionName}] because it has associated aliases [${aliases.join(', ')}], please remove all aliases before dropping the collection`);
     }
@@ -39,8 +38,4 @@ export class DropCollectionTask implements DdlTask<void> {
     await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: dropping });
     ctx.background.submit(dropCollectionJob(ctx, dropping));
   }
-}
-
-function aliasesOf(meta: MetaTable, collectionID: bigint): string[] {
-  return meta.aliasesOfCollection(collectionID);
 }
