@@ -3,13 +3,13 @@ import { CodedError, statusOf, successStatus } from '../common/error-codes.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
 import type { ApiMetrics } from './api-metrics.js';
 import { adminHandlers } from './admin-handlers.js';
-import { FORWARDED_HEADER, Forwarder } from './forwarder.js';
+import { FORWARDED_HEADER, Forwarder, REQUEST_ID_HEADER } from './forwarder.js';
 import type { ServiceName } from './forwarder.js';
 import { adminService, healthService, rootCoordService } from './proto.js';
 import type { MethodInfo, PlainMessage } from './proto.js';
 import { rootCoordHandlers } from './root-coord-handlers.js';
 import { streamHandlers } from './stream-handlers.js';
-import type { Handler } from './root-coord-handlers.js';
+import type { CallContext, Handler } from './root-coord-handlers.js';
 
 /** A client may ask for a cheaper, possibly stale read with this metadata header set to "stale". */
 export const READ_CONSISTENCY_HEADER = 'x-rootcoord-read';
@@ -97,17 +97,19 @@ export class ApiServer {
   /** Runs the call here, or forwards it to the leader. A forwarded response is returned as is. */
   private async route(service: ServiceName, method: string, handler: Handler, call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): Promise<PlainMessage> {
     const request = call.request;
+    const requestId = call.metadata.get(REQUEST_ID_HEADER)[0];
+    const context: CallContext = { requestId: typeof requestId === 'string' && requestId !== '' ? requestId : null };
     if (handler.kind === 'leader' && !this.node.isServingLeader()) {
       if (call.metadata.get(FORWARDED_HEADER).length > 0) throw new CodedError('ServiceNotReady', `node ${this.node.config.id} is not the serving leader`);
       const deadlineMs = deadlineOf(call);
       const leader = await this.waitForLeader(Math.min(deadlineMs, LEADER_WAIT_MS_MAX));
-      if (leader === this.node.config.id) return handler.handle(request);
+      if (leader === this.node.config.id) return handler.handle(request, context);
       const address = this.node.memberAddress(leader)?.client;
       if (address === undefined) throw new CodedError('ServiceNotReady', `no client address is known for leader ${leader}`);
-      return this.forwarder.forward(address, service, method, request, deadlineMs);
+      return this.forwarder.forward(address, service, method, request, deadlineMs, context.requestId);
     }
     if (handler.kind === 'read' && call.metadata.get(READ_CONSISTENCY_HEADER)[0] !== 'stale') await this.node.readBarrier();
-    return handler.handle(request);
+    return handler.handle(request, context);
   }
 
   /** The current leader (waiting for one to be elected and, if it is us, to start serving). */

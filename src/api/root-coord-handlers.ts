@@ -17,6 +17,7 @@ import { DropDatabaseTask } from '../ddl/tasks/drop-database-task.js';
 import { DropPartitionTask } from '../ddl/tasks/drop-partition-task.js';
 import { hasPartition, showPartitions } from '../ddl/tasks/partition-reads.js';
 import { RenameCollectionTask } from '../ddl/tasks/rename-collection-task.js';
+import type { DdlTask } from '../ddl/task.js';
 import type { ConsistencyLevel } from '../meta/model.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
 import { big, describeResponse, fieldInputFromBytes, int, kvs, schemaInput, str, strings } from './convert.js';
@@ -28,9 +29,15 @@ import type { PlainMessage } from './proto.js';
  */
 export type CallKind = 'leader' | 'read' | 'local';
 
+/** What a handler knows of its call besides the request. */
+export interface CallContext {
+  /** The client's ID for this request, the same on every retry of it (metadata `x-rootcoord-request-id`). */
+  readonly requestId: string | null;
+}
+
 export interface Handler {
   readonly kind: CallKind;
-  readonly handle: (req: PlainMessage) => Promise<PlainMessage>;
+  readonly handle: (req: PlainMessage, call: CallContext) => Promise<PlainMessage>;
 }
 
 const EMPTY: PlainMessage = {};
@@ -38,12 +45,14 @@ const EMPTY: PlainMessage = {};
 /** The RootCoord RPCs: each turns a request into a task or a read, and a result into a response. */
 export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> {
   const meta = node.meta;
-  const leader = (handle: (req: PlainMessage) => Promise<PlainMessage>): Handler => ({ kind: 'leader', handle });
+  const leader = (handle: (req: PlainMessage, call: CallContext) => Promise<PlainMessage>): Handler => ({ kind: 'leader', handle });
+  /** A DDL call: run the task once per client request ID. */
+  const ddl = (toTask: (req: PlainMessage) => DdlTask): Handler =>
+    leader(async (req, call) => {
+      await node.submit(toTask(req), call.requestId);
+      return EMPTY;
+    });
   const read = (handle: (req: PlainMessage) => PlainMessage | Promise<PlainMessage>): Handler => ({ kind: 'read', handle: async (req) => handle(req) });
-  const done = async (p: Promise<unknown>): Promise<PlainMessage> => {
-    await p;
-    return EMPTY;
-  };
 
   return {
     GetComponentStates: { kind: 'local', handle: async () => componentStates(node) },
@@ -63,9 +72,9 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
       return { ID: first.toString(), count };
     }),
 
-    CreateDatabase: leader((req) => done(node.submit(new CreateDatabaseTask(str(req, 'db_name'), kvs(req, 'properties'))))),
-    DropDatabase: leader((req) => done(node.submit(new DropDatabaseTask(str(req, 'db_name'))))),
-    AlterDatabase: leader((req) => done(node.submit(new AlterDatabaseTask(str(req, 'db_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))))),
+    CreateDatabase: ddl((req) => new CreateDatabaseTask(str(req, 'db_name'), kvs(req, 'properties'))),
+    DropDatabase: ddl((req) => new DropDatabaseTask(str(req, 'db_name'))),
+    AlterDatabase: ddl((req) => new AlterDatabaseTask(str(req, 'db_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))),
     ListDatabases: read(() => {
       const dbs = listDatabases(meta);
       return { db_names: dbs.map((d) => d.name), created_timestamp: dbs.map((d) => d.createdTimeNs.toString()), db_ids: dbs.map((d) => d.id.toString()) };
@@ -75,22 +84,19 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
       return { db_name: db.name, dbID: db.id.toString(), created_timestamp: db.createdTimeNs.toString(), properties: db.properties };
     }),
 
-    CreateCollection: leader((req) =>
-      done(
-        node.submit(
-          new CreateCollectionTask({
-            dbName: str(req, 'db_name'),
-            collectionName: str(req, 'collection_name'),
-            schema: schemaInput(req['schema']),
-            shardsNum: int(req, 'shards_num'),
-            consistencyLevel: int(req, 'consistency_level') as ConsistencyLevel,
-            properties: kvs(req, 'properties'),
-            numPartitions: big(req, 'num_partitions'),
-          }),
-        ),
-      ),
+    CreateCollection: ddl(
+      (req) =>
+        new CreateCollectionTask({
+          dbName: str(req, 'db_name'),
+          collectionName: str(req, 'collection_name'),
+          schema: schemaInput(req['schema']),
+          shardsNum: int(req, 'shards_num'),
+          consistencyLevel: int(req, 'consistency_level') as ConsistencyLevel,
+          properties: kvs(req, 'properties'),
+          numPartitions: big(req, 'num_partitions'),
+        }),
     ),
-    DropCollection: leader((req) => done(node.submit(new DropCollectionTask(str(req, 'db_name'), str(req, 'collection_name'))))),
+    DropCollection: ddl((req) => new DropCollectionTask(str(req, 'db_name'), str(req, 'collection_name'))),
     HasCollection: read(async (req) => ({ value: await hasCollection(meta, str(req, 'db_name'), str(req, 'collection_name'), big(req, 'time_stamp')) })),
     DescribeCollection: read(async (req) => {
       const found = await describeCollection(meta, str(req, 'db_name'), str(req, 'collection_name'), big(req, 'collectionID'), big(req, 'time_stamp'));
@@ -106,12 +112,12 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
         shards_num: collections.map((c) => c.shardsNum),
       };
     }),
-    AlterCollection: leader((req) => done(node.submit(new AlterCollectionTask(str(req, 'db_name'), str(req, 'collection_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))))),
-    AddCollectionField: leader((req) => done(node.submit(new AddCollectionFieldTask(str(req, 'db_name'), str(req, 'collection_name'), fieldInputFromBytes(req['schema']))))),
-    RenameCollection: leader((req) => done(node.submit(new RenameCollectionTask(str(req, 'db_name'), str(req, 'oldName'), str(req, 'newName'), str(req, 'newDBName'))))),
+    AlterCollection: ddl((req) => new AlterCollectionTask(str(req, 'db_name'), str(req, 'collection_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))),
+    AddCollectionField: ddl((req) => new AddCollectionFieldTask(str(req, 'db_name'), str(req, 'collection_name'), fieldInputFromBytes(req['schema']))),
+    RenameCollection: ddl((req) => new RenameCollectionTask(str(req, 'db_name'), str(req, 'oldName'), str(req, 'newName'), str(req, 'newDBName'))),
 
-    CreatePartition: leader((req) => done(node.submit(new CreatePartitionTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'partition_name'))))),
-    DropPartition: leader((req) => done(node.submit(new DropPartitionTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'partition_name'))))),
+    CreatePartition: ddl((req) => new CreatePartitionTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'partition_name'))),
+    DropPartition: ddl((req) => new DropPartitionTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'partition_name'))),
     HasPartition: read((req) => ({ value: hasPartition(meta, str(req, 'db_name'), str(req, 'collection_name'), str(req, 'partition_name')) })),
     ShowPartitions: read((req) => {
       const partitions = showPartitions(meta, str(req, 'db_name'), str(req, 'collection_name'));
@@ -123,9 +129,9 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
       };
     }),
 
-    CreateAlias: leader((req) => done(node.submit(new CreateAliasTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'alias'))))),
-    DropAlias: leader((req) => done(node.submit(new DropAliasTask(str(req, 'db_name'), str(req, 'alias'))))),
-    AlterAlias: leader((req) => done(node.submit(new AlterAliasTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'alias'))))),
+    CreateAlias: ddl((req) => new CreateAliasTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'alias'))),
+    DropAlias: ddl((req) => new DropAliasTask(str(req, 'db_name'), str(req, 'alias'))),
+    AlterAlias: ddl((req) => new AlterAliasTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'alias'))),
     DescribeAlias: read((req) => {
       const found = describeAlias(meta, str(req, 'db_name'), str(req, 'alias'));
       return { db_name: found.dbName, alias: found.alias, collection: found.collection };

@@ -1,4 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
+import { randomBytes } from 'node:crypto';
+import { REQUEST_ID_HEADER } from '../api/forwarder.js';
 import { adminService, rootCoordService } from '../api/proto.js';
 import type { PlainMessage } from '../api/proto.js';
 import { encodeFieldJson, encodeSchemaFile } from './schema-file.js';
@@ -37,8 +39,9 @@ const RETRIABLE_TRANSPORT = new Set([grpc.status.UNAVAILABLE, grpc.status.RESOUR
 /**
  * The rootcoord client: any endpoint accepts any call (followers forward to the leader); on a
  * retriable status or an unreachable node it moves to the next endpoint and retries within a budget.
- * Every retried call is safe to repeat: DDL is idempotent in Milvus's sense, reads are reads, and a
- * lost timestamp or ID allocation only leaves a gap.
+ * Every retried call is safe to repeat: each call carries a fresh request ID, the same on all its
+ * attempts, and the leader runs a DDL request at most once per ID (an attempt whose answer was lost
+ * is not run again by the retry); reads are reads; a lost timestamp or ID allocation only leaves a gap.
  */
 export class RootCoordClient {
   private readonly stubs = new Map<string, { api: Stub & grpc.Client; admin: Stub & grpc.Client }>();
@@ -65,19 +68,24 @@ export class RootCoordClient {
     return stub;
   }
 
-  private invoke(endpoint: string, service: 'api' | 'admin', method: string, request: PlainMessage): Promise<PlainMessage> {
+  private invoke(endpoint: string, service: 'api' | 'admin', method: string, request: PlainMessage, requestId: string): Promise<PlainMessage> {
     const stub = this.stub(endpoint)[service];
     const fn = stub[method];
     if (fn === undefined) return Promise.reject(new Error(`unknown method ${method}`));
     const metadata = new grpc.Metadata();
+    metadata.set(REQUEST_ID_HEADER, requestId);
     if (this.options.staleReads === true) metadata.set('x-rootcoord-read', 'stale');
     return new Promise((resolve, reject) => {
       fn.call(stub, request, metadata, { deadline: Date.now() + (this.options.attemptDeadlineMs ?? 10_000) }, (error, response) => (error === null ? resolve(response) : reject(error)));
     });
   }
 
-  /** Call a RootCoord RPC; resolves with the response on success, throws RootCoordError otherwise. */
-  async call(method: string, request: PlainMessage = {}, service: 'api' | 'admin' = 'api'): Promise<PlainMessage> {
+  /**
+   * Call a RootCoord RPC; resolves with the response on success, throws RootCoordError otherwise.
+   * `requestId` (default: a fresh random one) names the request on every attempt; pass your own to
+   * retry a request yourself later, for instance after a process restart, without running it twice.
+   */
+  async call(method: string, request: PlainMessage = {}, service: 'api' | 'admin' = 'api', requestId = randomBytes(16).toString('hex')): Promise<PlainMessage> {
     const deadline = Date.now() + (this.options.retryBudgetMs ?? 15_000);
     let delayMs = 25;
     for (let attempt = 0; ; attempt++) {
@@ -85,7 +93,7 @@ export class RootCoordClient {
       const endpoint = this.endpoints[this.preferred % this.endpoints.length] as string;
       let failure: RootCoordError;
       try {
-        const response = await this.invoke(endpoint, service, method, request);
+        const response = await this.invoke(endpoint, service, method, request, requestId);
         const status = (('error_code' in response && !('status' in response)) ? response : response['status']) as PlainMessage | undefined;
         const code = Number(status?.['code'] ?? 0);
         if (code === 0) return response;
@@ -244,7 +252,7 @@ export class RootCoordClient {
   }
   /** The cluster as one endpoint sees it (not retried elsewhere: the answer is about that node). */
   clusterStatus(endpoint?: string): Promise<PlainMessage> {
-    return endpoint === undefined ? this.call('ClusterStatus', {}, 'admin') : this.invoke(endpoint, 'admin', 'ClusterStatus', {});
+    return endpoint === undefined ? this.call('ClusterStatus', {}, 'admin') : this.invoke(endpoint, 'admin', 'ClusterStatus', {}, randomBytes(16).toString('hex'));
   }
   /** Add a node started with --join: it becomes a learner, then a voter once caught up. */
   addMember(id: number, peerAddress: string, clientAddress: string): Promise<PlainMessage> {

@@ -5,9 +5,11 @@ import type { Limits } from './limits.js';
 /**
  * The leader's catalog garbage collector (Milvus SuffixSnapshot GC): every interval it replicates a
  * `gcVersions` command whose bounds come from the clock, so every replica deletes the same versions.
+ * More often, it expires the request IDs kept for exactly-once DDL (`expireRequests`).
  */
 export class CatalogGcLoop {
   private timer: NodeJS.Timeout | null = null;
+  private requestTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly propose: (command: MetaCommand) => Promise<void>,
@@ -19,11 +21,20 @@ export class CatalogGcLoop {
     this.stop();
     this.timer = setInterval(() => void this.collect().catch(() => {}), this.limits.catalogGcIntervalMs);
     this.timer.unref();
+    const requestIntervalMs = Math.max(1, Math.min(60_000, Math.floor(this.limits.requestRetentionMs / 10)));
+    this.requestTimer = setInterval(() => void this.expireRequests().catch(() => {}), requestIntervalMs);
+    this.requestTimer.unref();
   }
 
   stop(): void {
     if (this.timer !== null) clearInterval(this.timer);
+    if (this.requestTimer !== null) clearInterval(this.requestTimer);
     this.timer = null;
+    this.requestTimer = null;
+  }
+
+  expireRequests(): Promise<void> {
+    return this.propose({ kind: 'expireRequests', beforeTs: composeTs(BigInt(this.nowMs()) - BigInt(this.limits.requestRetentionMs), 0n) });
   }
 
   collect(): Promise<void> {

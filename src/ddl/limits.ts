@@ -25,6 +25,11 @@ export interface Limits {
   readonly catalogTombstoneReserveMs: number;
   /** How often the leader collects catalog garbage (Milvus: 60 minutes). */
   readonly catalogGcIntervalMs: number;
+  /**
+   * How long the ID of a client request that took effect is remembered, so that its retries are not
+   * run again; a retry later than this would run again. Expired every tenth of it (at most a minute).
+   */
+  readonly requestRetentionMs: number;
 }
 
 export const defaultLimits: Limits = {
@@ -48,4 +53,5 @@ export const defaultLimits: Limits = {
   catalogVersionTtlMs: 86_400_000,
   catalogTombstoneReserveMs: 3_600_000,
   catalogGcIntervalMs: 3_600_000,
+  requestRetentionMs: 600_000,
 };

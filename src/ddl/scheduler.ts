@@ -12,14 +12,27 @@ export interface TaskTiming {
   readonly ok: boolean;
 }
 
+/** The longest client request ID accepted (a UUID or 32 hex digits fit easily). */
+export const REQUEST_ID_LENGTH_MAX = 64;
+
 /**
  * The DDL scheduler (Milvus lock mode): a task takes its lock chain, then gets an ID and a timestamp
  * stamped together, then runs. Tasks whose chains do not conflict run in parallel. The minimum
  * timestamp of the tasks in flight bounds the DDL time tick.
+ *
+ * Exactly once: a task submitted with a client request ID commits its effect tagged with that ID. A
+ * retry of the request while it runs joins it; a retry after it took effect (recorded in the MetaTable,
+ * replicated, so also after a leader change) succeeds without running again. Without this, a retried
+ * create that raced a drop would create the collection a second time.
+ *
+ * Fencing: `stop()` starts a new generation; a task of an older generation can no longer propose,
+ * so a task that outlives its leader's term never writes into a later term of the same node.
  */
 export class Scheduler {
   private readonly locks = new LockManager();
   private readonly inflight = new Map<bigint, bigint>();
+  private readonly byRequest = new Map<string, Promise<void>>();
+  private generation = 0;
   private open = false;
   private queued = 0;
   private stamping: Promise<unknown> = Promise.resolve();
@@ -28,23 +41,46 @@ export class Scheduler {
   constructor(private readonly ports: SchedulerPorts) {}
 
   start(): void {
+    this.generation++;
     this.open = true;
   }
 
   stop(): void {
+    this.generation++;
     this.open = false;
+    this.byRequest.clear();
   }
 
   isOpen(): boolean {
     return this.open;
   }
 
-  async submit<R>(task: DdlTask<R>): Promise<R> {
-    if (!this.open) throw new CodedError('ServiceNotReady', 'this node is not the serving leader');
+  submit(task: DdlTask, requestId: string | null = null): Promise<void> {
+    if (!this.open) return Promise.reject(new CodedError('ServiceNotReady', 'this node is not the serving leader'));
+    if (requestId === null) return this.run(task, null);
+    if (requestId.length === 0 || requestId.length > REQUEST_ID_LENGTH_MAX) {
+      return Promise.reject(new CodedError('ParameterInvalid', `a request ID has 1 to ${REQUEST_ID_LENGTH_MAX} characters, not ${requestId.length}`));
+    }
+    const running = this.byRequest.get(requestId);
+    if (running !== undefined) return running;
+    // The serving leader has applied every entry of earlier terms, so an earlier attempt that took
+    // effect anywhere is recorded by now; one still running here is in `byRequest`.
+    if (this.ports.meta.requestTookEffect(requestId)) return Promise.resolve();
+    const run = this.run(task, requestId);
+    this.byRequest.set(requestId, run);
+    const forget = (): void => {
+      if (this.byRequest.get(requestId) === run) this.byRequest.delete(requestId);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async run(task: DdlTask, requestId: string | null): Promise<void> {
     if (this.queued >= this.ports.limits.schedulerQueueMax) {
       throw new CodedError('QueueFull', `the DDL scheduler holds ${this.queued} tasks (max ${this.ports.limits.schedulerQueueMax})`);
     }
     this.queued++;
+    const generation = this.generation;
     const startedMs = performance.now();
     let lockedMs = startedMs;
     let ok = false;
@@ -52,13 +88,27 @@ export class Scheduler {
     let stamp: { id: bigint; ts: bigint } | null = null;
     try {
       lockedMs = performance.now();
-      if (!this.open) throw new CodedError('ServiceNotReady', 'leadership was lost while the task waited');
+      if (!this.open || generation !== this.generation) throw new CodedError('ServiceNotReady', 'leadership was lost while the task waited');
       stamp = await this.stamp();
-      const ctx: TaskContext = { ...this.ports, id: stamp.id, ts: stamp.ts };
+      const ts = stamp.ts;
+      const fenced = <A extends unknown[], T>(fn: (...args: A) => Promise<T>) => (...args: A): Promise<T> => {
+        if (generation !== this.generation) return Promise.reject(new CodedError('ServiceNotReady', 'leadership was lost while the task ran'));
+        return fn(...args);
+      };
+      const propose = fenced(this.ports.propose);
+      const ctx: TaskContext = {
+        ...this.ports,
+        id: stamp.id,
+        ts,
+        propose,
+        allocIds: fenced(this.ports.allocIds),
+        allocTs: fenced(this.ports.allocTs),
+        background: { submit: (job) => generation === this.generation && this.ports.background.submit(job) },
+        commit: (command) => propose(requestId === null ? command : { kind: 'request', requestId, ts, command }),
+      };
       await task.prepare(ctx);
-      const result = await task.execute(ctx);
+      await task.execute(ctx);
       ok = true;
-      return result;
     } finally {
       if (stamp !== null) this.inflight.delete(stamp.id);
       release();

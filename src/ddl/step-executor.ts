@@ -7,6 +7,8 @@ export interface BackgroundJob {
 interface RunningJob {
   readonly job: BackgroundJob;
   nextStep: number;
+  /** The executor's generation when the job was submitted: a job of an earlier leadership ends. */
+  readonly generation: number;
 }
 
 /**
@@ -18,6 +20,7 @@ export class StepExecutor {
   private readonly waiting: RunningJob[] = [];
   private running = 0;
   private stopped = false;
+  private generation = 0;
   private readonly idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -30,7 +33,7 @@ export class StepExecutor {
   /** Returns false if the queue is full (the job will be resumed by recovery). */
   submit(job: BackgroundJob): boolean {
     if (this.stopped || this.waiting.length >= this.jobsMax) return false;
-    this.waiting.push({ job, nextStep: 0 });
+    this.waiting.push({ job, nextStep: 0, generation: this.generation });
     this.pump();
     return true;
   }
@@ -49,7 +52,7 @@ export class StepExecutor {
 
   private async run(running: RunningJob): Promise<void> {
     let delayMs = this.retryDelayMs;
-    while (!this.stopped && running.nextStep < running.job.steps.length) {
+    while (!this.stopped && running.generation === this.generation && running.nextStep < running.job.steps.length) {
       const step = running.job.steps[running.nextStep] as () => Promise<void>;
       try {
         await step();
@@ -71,6 +74,7 @@ export class StepExecutor {
 
   stop(): void {
     this.stopped = true;
+    this.generation++;
     this.waiting.length = 0;
   }
 

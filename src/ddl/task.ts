@@ -14,7 +14,7 @@ export interface TaskPorts {
   readonly allocTs: () => Promise<bigint>;
   readonly limits: Limits;
   readonly broker: Broker;
-  readonly background: StepExecutor;
+  readonly background: Pick<StepExecutor, 'submit'>;
   readonly wallClockNs: () => bigint;
 }
 
@@ -22,15 +22,21 @@ export interface TaskPorts {
 export interface TaskContext extends TaskPorts {
   readonly id: bigint;
   readonly ts: bigint;
+  /**
+   * Replicate the command by which the task takes effect (its linearization point), tagged with the
+   * client's request ID when there is one, so that a retry of the request is answered, not run again.
+   * Every task that changes the catalog commits exactly once, last; its other proposals use `propose`.
+   */
+  readonly commit: (command: MetaCommand) => Promise<void>;
 }
 
 /**
  * A DDL task, one file per RPC (Milvus `*_task.go`): the scheduler takes `lockChain()`, stamps an ID
  * and a timestamp, then runs `prepare()` (validation against the latest meta) and `execute()`.
  */
-export interface DdlTask<Result> {
+export interface DdlTask {
   readonly name: string;
   lockChain(meta: MetaTable): LockRequest[];
   prepare(ctx: TaskContext): Promise<void> | void;
-  execute(ctx: TaskContext): Promise<Result>;
+  execute(ctx: TaskContext): Promise<void>;
 }

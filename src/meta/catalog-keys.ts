@@ -10,6 +10,8 @@ export const keys = {
   partitionPrefix: (collectionID: bigint): string => `root-coord/partitions/${collectionID}/`,
   alias: (dbID: bigint, name: string): string => `root-coord/database/aliases/${dbID}/${name}`,
   aliasPrefix: (dbID?: bigint): string => (dbID === undefined ? 'root-coord/database/aliases/' : `root-coord/database/aliases/${dbID}/`),
+  request: (requestId: string): string => `rootcoord/requests/${requestId}`,
+  requestPrefix: 'rootcoord/requests/',
   tsoWindow: 'gid/timestamp',
   idWindow: 'gid/idTimestamp',
   appliedIndex: 'raft/applied-index',

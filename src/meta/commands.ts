@@ -1,5 +1,5 @@
 import { parse, stringify } from '../common/bigint-json.js';
-import type { AliasModel, CollectionModel, DatabaseModel, PartitionModel } from './model.js';
+import type { AliasModel, CollectionModel, CollectionState, DatabaseModel, PartitionModel } from './model.js';
 
 /**
  * The replicated commands: catalog mutations that every replica applies deterministically, in log
@@ -10,7 +10,8 @@ export type MetaCommand =
   | { readonly kind: 'putDatabase'; readonly ts: bigint; readonly database: DatabaseModel }
   | { readonly kind: 'deleteDatabase'; readonly ts: bigint; readonly dbID: bigint }
   | { readonly kind: 'putCollection'; readonly ts: bigint; readonly collection: CollectionModel }
-  | { readonly kind: 'deleteCollection'; readonly ts: bigint; readonly collectionID: bigint }
+  /** Remove a collection; with `ifState`, only while it is still in that state (an undo that must not race a commit). */
+  | { readonly kind: 'deleteCollection'; readonly ts: bigint; readonly collectionID: bigint; readonly ifState?: CollectionState }
   /** Insert or replace one partition of a collection (by partition ID). */
   | { readonly kind: 'putPartition'; readonly ts: bigint; readonly collectionID: bigint; readonly partition: PartitionModel }
   | { readonly kind: 'deletePartition'; readonly ts: bigint; readonly collectionID: bigint; readonly partitionID: bigint }
@@ -25,6 +26,13 @@ export type MetaCommand =
    * version of every key) and remove keys deleted before `tombstonesBeforeTs` entirely.
    */
   | { readonly kind: 'gcVersions'; readonly versionsBeforeTs: bigint; readonly tombstonesBeforeTs: bigint }
+  /**
+   * A client request taking effect: apply `command` and, in the same batch, remember `requestId`, so
+   * that a retry of the same request (after a lost answer or a leader change) is answered, not run twice.
+   */
+  | { readonly kind: 'request'; readonly requestId: string; readonly ts: bigint; readonly command: MetaCommand }
+  /** Forget the request IDs recorded before `beforeTs` (their clients have long stopped retrying). */
+  | { readonly kind: 'expireRequests'; readonly beforeTs: bigint }
   /** Several commands applied atomically. */
   | { readonly kind: 'batch'; readonly commands: readonly MetaCommand[] };
 

@@ -30,6 +30,8 @@ export class MetaTable {
   /** dbID -> collection name -> collection ID (latest owner of the name, any state). */
   private readonly names = new Map<bigint, Map<string, bigint>>();
   private readonly aliasesByDb = new Map<bigint, Map<string, AliasModel>>();
+  /** Request IDs that took effect -> the timestamp they were recorded at, oldest first (apply order). */
+  private readonly requests = new Map<string, bigint>();
   tsoWindowMs = 0n;
   idUpTo = 0n;
   appliedIndex = 0;
@@ -55,6 +57,7 @@ export class MetaTable {
     this.dbIdByName.clear();
     this.names.clear();
     this.aliasesByDb.clear();
+    this.requests.clear();
     const store = this.store;
     this.appliedIndex = Number((await store.getLatest(keys.appliedIndex)) ?? '0');
     this.tsoWindowMs = BigInt((await store.getLatest(keys.tsoWindow)) ?? '0');
@@ -67,6 +70,9 @@ export class MetaTable {
       this.indexCollection(assemble(stored, fields, partitions));
     }
     for (const [, value] of await store.entriesWithPrefix(keys.aliasPrefix())) this.indexAlias(parse<AliasModel>(value));
+    const requests = (await store.entriesWithPrefix(keys.requestPrefix)).map(([key, value]) => [key.slice(keys.requestPrefix.length), BigInt(value)] as const);
+    requests.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    for (const [id, ts] of requests) this.requests.set(id, ts);
   }
 
   // ---- applying commands ----
@@ -131,6 +137,7 @@ export class MetaTable {
       case 'putCollection':
         return this.putCollection(command.collection, command.ts, ops);
       case 'deleteCollection':
+        if (command.ifState !== undefined && this.collections.get(command.collectionID)?.state !== command.ifState) return OK;
         return this.deleteCollection(command.collectionID, command.ts, ops);
       case 'putPartition':
         return this.putPartition(command.collectionID, command.partition, command.ts, ops);
@@ -152,6 +159,22 @@ export class MetaTable {
         return OK;
       case 'gcVersions':
         return { ok: false, reason: 'gcVersions cannot be part of a batch' };
+      case 'request': {
+        if (this.requests.has(command.requestId)) return { ok: false, reason: `request ${command.requestId} has already taken effect` };
+        const result = this.applyOne(command.command, ops);
+        if (result.ok) {
+          this.requests.set(command.requestId, command.ts);
+          ops.push({ type: 'put', key: keys.request(command.requestId), value: String(command.ts) });
+        }
+        return result;
+      }
+      case 'expireRequests':
+        for (const [id, ts] of this.requests) {
+          if (ts >= command.beforeTs) continue;
+          this.requests.delete(id);
+          ops.push({ type: 'del', key: keys.request(id) });
+        }
+        return OK;
       case 'batch': {
         // All or nothing: check every member against a dry run before applying any.
         for (const member of command.commands) {
@@ -167,6 +190,8 @@ export class MetaTable {
   /** Invariants a command must not break, checked identically on every replica. */
   private precondition(command: MetaCommand): string | null {
     switch (command.kind) {
+      case 'request':
+        return this.requests.has(command.requestId) ? `request ${command.requestId} has already taken effect` : this.precondition(command.command);
       case 'putDatabase': {
         const owner = this.dbIdByName.get(command.database.name);
         return owner !== undefined && owner !== command.database.id ? `database name ${command.database.name} is taken` : null;
@@ -344,6 +369,11 @@ export class MetaTable {
   }
 
   // ---- latest reads ----
+
+  /** Whether a client request with this ID has taken effect (and is not yet expired). */
+  requestTookEffect(requestId: string): boolean {
+    return this.requests.has(requestId);
+  }
 
   databaseByName(name: string): DatabaseModel | undefined {
     const id = this.dbIdByName.get(name === '' ? 'default' : name);

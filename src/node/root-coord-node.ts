@@ -191,10 +191,10 @@ export class RootCoordNode {
     return this.raft.leader();
   }
 
-  /** Run a DDL task on this node, which must be the serving leader. */
-  submit<R>(task: DdlTask<R>): Promise<R> {
+  /** Run a DDL task on this node, which must be the serving leader; see Scheduler for `requestId`. */
+  submit(task: DdlTask, requestId: string | null = null): Promise<void> {
     if (!this.isServingLeader()) return Promise.reject(new CodedError('ServiceNotReady', `node ${this.config.id} is not the serving leader (leader: ${this.leaderId()})`));
-    return this.scheduler.submit(task);
+    return this.scheduler.submit(task, requestId);
   }
 
   /**

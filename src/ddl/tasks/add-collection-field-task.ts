@@ -7,7 +7,7 @@ import { validateAddedField } from '../validation.js';
 import type { FieldInput } from '../validation.js';
 
 /** AddCollectionField: a nullable scalar field with ID max(existing, 100) + 1. */
-export class AddCollectionFieldTask implements DdlTask<bigint> {
+export class AddCollectionFieldTask implements DdlTask {
   readonly name = 'AddCollectionField';
 
   constructor(
@@ -22,12 +22,11 @@ export class AddCollectionFieldTask implements DdlTask<bigint> {
 
   prepare(): void {}
 
-  async execute(ctx: TaskContext): Promise<bigint> {
+  async execute(ctx: TaskContext): Promise<void> {
     const db = requireDatabase(ctx.meta, this.dbName);
     const collection = ctx.meta.collections.get(requireCollection(ctx.meta, db, this.collectionName).collectionID) as CollectionModel;
     const field = validateAddedField(this.field, collection.fields, ctx.limits);
-    await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: { ...collection, fields: [...collection.fields, field], updateTs: ctx.ts } });
+    await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: { ...collection, fields: [...collection.fields, field], updateTs: ctx.ts } });
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: collection.name, collectionID: collection.collectionID, msgType: 'AddCollectionField' }).catch(() => {});
-    return field.fieldID;
   }
 }

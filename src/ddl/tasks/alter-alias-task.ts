@@ -7,7 +7,7 @@ import { validateName } from '../validation.js';
 import { aliasTarget, checkAliasIsNotCollection } from './alias-rules.js';
 
 /** AlterAlias: re-point an existing alias (1600 if it does not exist) at another collection. */
-export class AlterAliasTask implements DdlTask<void> {
+export class AlterAliasTask implements DdlTask {
   readonly name = 'AlterAlias';
 
   constructor(
@@ -32,6 +32,6 @@ export class AlterAliasTask implements DdlTask<void> {
     if (existing === undefined) throw new CodedError('AliasNotFound', `alias not found[database=${db.name}][alias=${this.aliasName}]`);
     if (existing.collectionID === target.collectionID) return;
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: this.aliasName, collectionID: existing.collectionID, msgType: 'AlterAlias' }).catch(() => {});
-    await ctx.propose({ kind: 'putAlias', ts: ctx.ts, alias: { ...existing, collectionID: target.collectionID, createdTs: ctx.ts } });
+    await ctx.commit({ kind: 'putAlias', ts: ctx.ts, alias: { ...existing, collectionID: target.collectionID, createdTs: ctx.ts } });
   }
 }

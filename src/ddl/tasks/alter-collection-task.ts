@@ -15,7 +15,7 @@ const DYNAMIC_KEY = 'dynamicfield.enabled';
  * AlterCollection: merge or delete properties; `collection.description` and `consistency_level` change
  * those attributes; `dynamicfield.enabled=true` (alone) adds the `$meta` field.
  */
-export class AlterCollectionTask implements DdlTask<void> {
+export class AlterCollectionTask implements DdlTask {
   readonly name = 'AlterCollection';
 
   constructor(
@@ -41,7 +41,7 @@ export class AlterCollectionTask implements DdlTask<void> {
     const collection = ctx.meta.collections.get(requireCollection(ctx.meta, db, this.collectionName).collectionID) as CollectionModel;
     const next = this.altered(collection);
     if (next === null) return;
-    await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: { ...next, updateTs: ctx.ts } });
+    await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: { ...next, updateTs: ctx.ts } });
     await ctx.broker.notify({ type: 'BroadcastAlteredCollection', collectionID: collection.collectionID }).catch(() => {});
     for (const name of [collection.name, ...ctx.meta.aliasesOfCollection(collection.collectionID)]) {
       await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: name, collectionID: collection.collectionID, msgType: 'AlterCollection' }).catch(() => {});

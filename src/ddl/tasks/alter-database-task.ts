@@ -5,7 +5,7 @@ import type { LockRequest } from '../lock-manager.js';
 import { checkAlterRequest, isSubset, mergeProperties, requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
 
-export class AlterDatabaseTask implements DdlTask<void> {
+export class AlterDatabaseTask implements DdlTask {
   readonly name = 'AlterDatabase';
 
   constructor(
@@ -28,7 +28,7 @@ export class AlterDatabaseTask implements DdlTask<void> {
     if (this.deleteKeys.length === 0 && isSubset(this.properties, db.properties)) return;
     if (this.deleteKeys.length > 0 && !this.deleteKeys.some((k) => db.properties.some((p) => p.key === k))) return;
     const properties = mergeProperties(db.properties, this.properties, this.deleteKeys);
-    await ctx.propose({ kind: 'putDatabase', ts: ctx.ts, database: { ...db, properties } });
+    await ctx.commit({ kind: 'putDatabase', ts: ctx.ts, database: { ...db, properties } });
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: '', collectionID: 0n, msgType: 'AlterDatabase' }).catch(() => {});
   }
 }

@@ -7,7 +7,7 @@ import { validateName } from '../validation.js';
 import { aliasTarget, checkAliasIsNotCollection } from './alias-rules.js';
 
 /** CreateAlias: the alias must not be a live collection name; re-creating it for the same collection succeeds. */
-export class CreateAliasTask implements DdlTask<void> {
+export class CreateAliasTask implements DdlTask {
   readonly name = 'CreateAlias';
 
   constructor(
@@ -36,7 +36,7 @@ export class CreateAliasTask implements DdlTask<void> {
       throw new CodedError('AliasAlreadyExist', `${this.aliasName} is alias to another collection: ${other?.name ?? existing.collectionID}`);
     }
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: target.name, collectionID: target.collectionID, msgType: 'CreateAlias' }).catch(() => {});
-    await ctx.propose({ kind: 'putAlias', ts: ctx.ts, alias: { name: this.aliasName, collectionID: target.collectionID, dbID: db.id, createdTs: ctx.ts } });
+    await ctx.commit({ kind: 'putAlias', ts: ctx.ts, alias: { name: this.aliasName, collectionID: target.collectionID, dbID: db.id, createdTs: ctx.ts } });
   }
 }
 

@@ -59,7 +59,7 @@ function signature(c: Pick<CollectionModel, 'description' | 'autoID' | 'fields' 
  * collection as Creating, tell DataCoord to watch its channels, mark it Created. A failure after the
  * first step removes the meta again; a leader that dies midway leaves Creating, which recovery rolls back.
  */
-export class CreateCollectionTask implements DdlTask<bigint> {
+export class CreateCollectionTask implements DdlTask {
   readonly name = 'CreateCollection';
   private db: DatabaseModel | null = null;
   private fields: FieldModel[] = [];
@@ -91,7 +91,7 @@ export class CreateCollectionTask implements DdlTask<bigint> {
     this.fields = validateSchema(request.collectionName, request.schema, request.numPartitions, limits);
   }
 
-  async execute(ctx: TaskContext): Promise<bigint> {
+  async execute(ctx: TaskContext): Promise<void> {
     const db = this.db as DatabaseModel;
     const { request } = this;
     if (ctx.meta.alias(db.id, request.collectionName) !== undefined) {
@@ -113,7 +113,7 @@ export class CreateCollectionTask implements DdlTask<bigint> {
     const existing = ctx.meta.collectionNameOwner(db.id, request.collectionName);
     if (existing !== undefined && existing.state === CollectionState.Created) {
       const wanted = signature({ ...base, partitions: partitionNames.map((partitionName) => ({ partitionName, partitionID: 0n, createdTs: 0n, collectionID: 0n, state: PartitionState.Created })) });
-      if (signature(existing) === wanted) return existing.collectionID;
+      if (signature(existing) === wanted) return;
       throw new CodedError('Unexpected', `create duplicate collection with different parameters, collection: ${request.collectionName}`);
     }
     const collectionID = await ctx.allocIds(1);
@@ -136,12 +136,12 @@ export class CreateCollectionTask implements DdlTask<bigint> {
     await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: creating });
     try {
       await ctx.broker.notify({ type: 'WatchChannels', collectionID, vchannels: creating.virtualChannelNames, createTs: ctx.ts });
-      await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: { ...creating, state: CollectionState.Created } });
+      await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: { ...creating, state: CollectionState.Created } });
     } catch (error) {
-      // Undo: the collection never became visible; remove its meta in the background until it sticks.
-      ctx.background.submit({ name: `undo create collection ${collectionID}`, steps: [() => ctx.propose({ kind: 'deleteCollection', ts: ctx.ts, collectionID })] });
+      // Undo: the collection never became visible; remove its meta in the background until it sticks
+      // (unless the commit, its outcome unknown here, did take effect: then the delete is a no-op).
+      ctx.background.submit({ name: `undo create collection ${collectionID}`, steps: [() => ctx.propose({ kind: 'deleteCollection', ts: ctx.ts, collectionID, ifState: CollectionState.Creating })] });
       throw error;
     }
-    return collectionID;
   }
 }

@@ -6,7 +6,7 @@ import type { LockRequest } from '../lock-manager.js';
 import type { DdlTask, TaskContext } from '../task.js';
 import { validateDatabaseName } from '../validation.js';
 
-export class CreateDatabaseTask implements DdlTask<void> {
+export class CreateDatabaseTask implements DdlTask {
   readonly name = 'CreateDatabase';
 
   constructor(
@@ -27,7 +27,7 @@ export class CreateDatabaseTask implements DdlTask<void> {
   async execute(ctx: TaskContext): Promise<void> {
     if (ctx.meta.databaseByName(this.dbName) !== undefined) throw new CodedError('Unexpected', `database already exist: ${this.dbName}`);
     const id = await ctx.allocIds(1);
-    await ctx.propose({
+    await ctx.commit({
       kind: 'putDatabase',
       ts: ctx.ts,
       database: { id, name: this.dbName, state: DatabaseState.Created, createdTimeNs: ctx.wallClockNs(), properties: this.properties },

@@ -8,7 +8,7 @@ import type { DdlTask, TaskContext } from '../task.js';
 import { validatePartitionName } from '../validation.js';
 
 /** CreatePartition: one replicated write of the new partition; a duplicate name succeeds. */
-export class CreatePartitionTask implements DdlTask<void> {
+export class CreatePartitionTask implements DdlTask {
   readonly name = 'CreatePartition';
   private partitionName = '';
 
@@ -46,6 +46,6 @@ export class CreatePartitionTask implements DdlTask<void> {
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: collection.name, collectionID: collection.collectionID, msgType: 'CreatePartition' }).catch(() => {});
     // In the classic (non-streaming) path no external step sits between Milvus's Creating and Created
     // writes of a partition, so one replicated write makes it visible atomically.
-    await ctx.propose({ kind: 'putPartition', ts: ctx.ts, collectionID: collection.collectionID, partition });
+    await ctx.commit({ kind: 'putPartition', ts: ctx.ts, collectionID: collection.collectionID, partition });
   }
 }

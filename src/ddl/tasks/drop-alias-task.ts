@@ -4,7 +4,7 @@ import { requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
 
 /** DropAlias: dropping a missing alias succeeds. */
-export class DropAliasTask implements DdlTask<void> {
+export class DropAliasTask implements DdlTask {
   readonly name = 'DropAlias';
 
   constructor(
@@ -24,6 +24,6 @@ export class DropAliasTask implements DdlTask<void> {
     const alias = ctx.meta.alias(db.id, this.aliasName);
     if (alias === undefined) return;
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: this.aliasName, collectionID: alias.collectionID, msgType: 'DropAlias' }).catch(() => {});
-    await ctx.propose({ kind: 'deleteAlias', ts: ctx.ts, dbID: db.id, name: this.aliasName });
+    await ctx.commit({ kind: 'deleteAlias', ts: ctx.ts, dbID: db.id, name: this.aliasName });
   }
 }

@@ -9,7 +9,7 @@ import type { DdlTask, TaskContext } from '../task.js';
  * DropCollection (redo): the sync part marks the collection Dropping (invisible at once, its name
  * reusable), then the background job rolls forward to deleting the meta.
  */
-export class DropCollectionTask implements DdlTask<void> {
+export class DropCollectionTask implements DdlTask {
   readonly name = 'DropCollection';
 
   constructor(
@@ -35,7 +35,7 @@ export class DropCollectionTask implements DdlTask<void> {
     }
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: this.collectionName, collectionID: collection.collectionID, msgType: 'DropCollection' }).catch(() => {});
     const dropping = { ...collection, state: CollectionState.Dropping, updateTs: ctx.ts };
-    await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: dropping });
+    await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: dropping });
     ctx.background.submit(dropCollectionJob(ctx, dropping));
   }
 }

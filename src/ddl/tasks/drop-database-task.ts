@@ -4,7 +4,7 @@ import { lockChains } from '../lock-manager.js';
 import type { LockRequest } from '../lock-manager.js';
 import type { DdlTask, TaskContext } from '../task.js';
 
-export class DropDatabaseTask implements DdlTask<void> {
+export class DropDatabaseTask implements DdlTask {
   readonly name = 'DropDatabase';
 
   constructor(private readonly dbName: string) {}
@@ -22,7 +22,7 @@ export class DropDatabaseTask implements DdlTask<void> {
     if (db === undefined) return;
     const live = ctx.meta.collectionsOf(db.id).filter((c) => c.state === CollectionState.Created || c.state === CollectionState.Creating);
     if (live.length > 0) throw new CodedError('Unexpected', `database:${this.dbName} not empty, must drop all collections before drop database`);
-    await ctx.propose({ kind: 'deleteDatabase', ts: ctx.ts, dbID: db.id });
+    await ctx.commit({ kind: 'deleteDatabase', ts: ctx.ts, dbID: db.id });
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: this.dbName, collectionName: '', collectionID: 0n, msgType: 'DropDatabase' }).catch(() => {});
   }
 }

@@ -8,7 +8,7 @@ import { requireCollection, requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
 
 /** DropPartition (redo): mark it Dropping, then roll forward in the background. */
-export class DropPartitionTask implements DdlTask<void> {
+export class DropPartitionTask implements DdlTask {
   readonly name = 'DropPartition';
 
   constructor(
@@ -32,7 +32,7 @@ export class DropPartitionTask implements DdlTask<void> {
     const partition = collection.partitions.find((p) => p.partitionName === this.partitionName && p.state === PartitionState.Created);
     if (partition === undefined) return;
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: collection.name, collectionID: collection.collectionID, msgType: 'DropPartition' }).catch(() => {});
-    await ctx.propose({ kind: 'putPartition', ts: ctx.ts, collectionID: collection.collectionID, partition: { ...partition, state: PartitionState.Dropping } });
+    await ctx.commit({ kind: 'putPartition', ts: ctx.ts, collectionID: collection.collectionID, partition: { ...partition, state: PartitionState.Dropping } });
     ctx.background.submit(dropPartitionJob(ctx, collection.collectionID, partition.partitionID));
   }
 }

@@ -7,7 +7,7 @@ import type { DdlTask, TaskContext } from '../task.js';
 import { validateName } from '../validation.js';
 
 /** RenameCollection: cluster-exclusive, within a database or to another one (spec 1.3). */
-export class RenameCollectionTask implements DdlTask<void> {
+export class RenameCollectionTask implements DdlTask {
   readonly name = 'RenameCollection';
 
   constructor(
@@ -45,6 +45,6 @@ export class RenameCollectionTask implements DdlTask<void> {
       throw new CodedError('Unexpected', 'fail to rename db name, must drop all aliases of this collection before rename');
     }
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: this.oldName, collectionID: collection.collectionID, msgType: 'RenameCollection' }).catch(() => {});
-    await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: { ...collection, name: this.newName, dbID: targetDb.id, updateTs: ctx.ts } });
+    await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: { ...collection, name: this.newName, dbID: targetDb.id, updateTs: ctx.ts } });
   }
 }
