@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Prng } from '../raft/prng.js';
-import { checkHistory } from '../src/check/linearizability.js';
+import { checkHistory, firstViolation } from '../src/check/linearizability.js';
 import type { Operation } from '../src/check/linearizability.js';
 import { metadataModel } from '../src/check/metadata-model.js';
 import type { MetaInput, MetaOpKind, MetaOutput } from '../src/check/metadata-model.js';
@@ -466,11 +466,16 @@ async function main(): Promise<void> {
     const idViolations = overlapping(chaos.ids);
     const violations: string[] = [...tsViolations, ...idViolations];
     let violatingHistory: unknown[] = [];
+    let firstUnexplained: unknown = null;
     if (lin.verdict === 'not-linearizable') {
       const partitions = metadataModel.partition?.(chaos.meta) ?? [chaos.meta];
       const ops = partitions[lin.partition ?? 0] ?? [];
       violations.push(`the history of collection ${ops[0]?.input.collection ?? '?'} is not linearizable`);
-      violatingHistory = ops.map((o) => ({ client: o.clientId, ...o.input, output: o.output, call: Math.round(o.callTime * 10) / 10, return: Number.isFinite(o.returnTime) ? Math.round(o.returnTime * 10) / 10 : null }));
+      const plain = (o: Operation<MetaInput, MetaOutput>): Record<string, unknown> => ({ client: o.clientId, ...o.input, output: o.output, call: Math.round(o.callTime * 10) / 10, return: Number.isFinite(o.returnTime) ? Math.round(o.returnTime * 10) / 10 : null });
+      violatingHistory = ops.map(plain);
+      // The first result no linearization explains, found on sound cuts of the history (see historyAt).
+      const first = firstViolation(metadataModel, ops, null, 20_000_000);
+      if (first !== null) firstUnexplained = plain(first.operation);
     }
     if (lin.verdict === 'unknown') violations.push('the linearizability search ran out of budget');
     const replicasConverged = converged && digests.length === chaos.nodes.length && new Set(digests).size === 1;
@@ -494,6 +499,7 @@ async function main(): Promise<void> {
         replicasConverged,
       },
       violations,
+      firstUnexplained,
       violatingHistory,
     };
     const text = JSON.stringify(summary, null, 2);

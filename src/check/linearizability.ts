@@ -173,3 +173,32 @@ export function checkHistory<S, I, O>(model: Model<S, I, O>, history: readonly O
   }
   return { verdict: unknown ? 'unknown' : 'linearizable', explored };
 }
+
+/**
+ * The history as it stood at time `t`: operations invoked by then; those that had not returned by then
+ * become pending (no output, no return), since they may or may not have taken effect. Unlike a prefix
+ * by invocation order, this keeps every operation concurrent with the last ones, so a cut that is not
+ * linearizable pins a real violation.
+ */
+export function historyAt<I, O>(history: readonly Operation<I, O>[], t: number, unknownOutput: O): Operation<I, O>[] {
+  return history.filter((op) => op.callTime <= t).map((op) => (op.returnTime <= t ? op : { ...op, output: unknownOutput, returnTime: Infinity }));
+}
+
+/**
+ * The earliest return time at which a non-linearizable history already fails (bisected over cuts made
+ * by `historyAt`): the operation that returned then is the first result no linearization can explain.
+ */
+export function firstViolation<S, I, O>(model: Model<S, I, O>, history: readonly Operation<I, O>[], unknownOutput: O, budget?: number): { time: number; operation: Operation<I, O> } | null {
+  const fails = (t: number): boolean => checkOperations(model, historyAt(history, t, unknownOutput), budget).ok === false;
+  const times = [...new Set(history.map((op) => op.returnTime).filter(Number.isFinite))].sort((a, b) => a - b);
+  if (times.length === 0 || !fails(times[times.length - 1] as number)) return null;
+  let lo = 0;
+  let hi = times.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (fails(times[mid] as number)) hi = mid;
+    else lo = mid + 1;
+  }
+  const time = times[lo] as number;
+  return { time, operation: history.find((op) => op.returnTime === time) as Operation<I, O> };
+}

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kvModel, kvWholeModel, parseKvHistory } from '../../src/check/kv-model.js';
-import { checkHistory } from '../../src/check/linearizability.js';
+import { checkHistory, firstViolation } from '../../src/check/linearizability.js';
 import type { Operation } from '../../src/check/linearizability.js';
 import { parseJepsenRegisterLog, registerModel } from '../../src/check/register-model.js';
 import type { RegisterInput, RegisterOutput } from '../../src/check/register-model.js';
@@ -101,5 +101,28 @@ describe('metadata model', () => {
     expect(checkHistory(metadataModel, [unknownCreate, staleRead]).verdict).to.equal('linearizable');
     const partition = { clientId: 1, input: { op: 'createPartition' as const, collection: 'c', partition: 'p' }, output: { code: 100 }, callTime: 2, returnTime: 3 };
     expect(checkHistory(metadataModel, [create, partition]).verdict).to.equal('not-linearizable');
+  });
+});
+
+describe('firstViolation', () => {
+  const op = (clientId: number, input: RegisterInput, output: RegisterOutput, callTime: number, returnTime: number): Operation<RegisterInput, RegisterOutput> => ({ clientId, input, output, callTime, returnTime });
+
+  it('names the first result that no linearization explains, on cuts that keep concurrent operations', () => {
+    const history = [
+      op(0, { op: 'write', value: 1 }, {}, 0, 1),
+      // Read at 2-10 sees 2, written by a write invoked at 3 (after the read's invocation): fine.
+      op(1, { op: 'read' }, { value: 2 }, 2, 10),
+      op(2, { op: 'write', value: 2 }, {}, 3, 4),
+      op(0, { op: 'read' }, { value: 2 }, 11, 12),
+      // A stale read after that: the violation.
+      op(2, { op: 'read' }, { value: 1 }, 13, 14),
+      op(0, { op: 'read' }, { value: 1 }, 15, 16),
+    ];
+    const first = firstViolation(registerModel, history, {});
+    expect(first?.time).to.equal(14);
+    expect(first?.operation.clientId).to.equal(2);
+    // A prefix by invocation order would cut the write invoked at 3 away from the read it explains.
+    expect(checkHistory(registerModel, history.slice(0, 2)).verdict).to.equal('not-linearizable');
+    expect(firstViolation(registerModel, history.slice(0, 4), {})).to.equal(null);
   });
 });
