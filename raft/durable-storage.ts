@@ -3,8 +3,8 @@ import { mkdir, open, readdir, readFile, rename, rm, truncate } from 'node:fs/pr
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assert } from './assert.js';
-import { bootstrapEntries, MemoryStorage } from './memory-storage.js';
-import type { Storage } from './storage.js';
+import { bootstrapEntries, MemoryIndexedStorage, MemoryStorage } from './memory-storage.js';
+import type { LogStore } from './storage.js';
 import { emptyHardState } from './types.js';
 import type { ConfState, Entry, HardState, Snapshot } from './types.js';
 import {
@@ -59,7 +59,7 @@ function hex(n: number): string {
  * commit). Every record carries a CRC32; on open a torn last record is truncated and logged, while
  * corruption anywhere else refuses to start with an error naming the file and offset.
  */
-export class DurableStorage implements Storage {
+export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   private active: FileHandle | null = null;
   private activeBytes = 0;
   private readonly segments: Segment[] = [];
@@ -70,9 +70,10 @@ export class DurableStorage implements Storage {
 
   private constructor(
     readonly dir: string,
-    private readonly memory: MemoryStorage,
+    protected readonly memory: MemoryStorage,
     options: DurableStorageOptions,
   ) {
+    super();
     this.segmentBytesMax = options.segmentBytesMax ?? 64 * 1024 * 1024;
     this.snapshotsKept = options.snapshotsKept ?? 2;
   }
@@ -275,26 +276,5 @@ export class DurableStorage implements Storage {
     if (this.active !== null && this.deferred.length > 0) await this.write(Buffer.alloc(0));
     await this.active?.close();
     this.active = null;
-  }
-
-  // ---- Storage: the core reads the in-memory index ----
-
-  initialState(): { hardState: HardState; confState: ConfState } {
-    return this.memory.initialState();
-  }
-  entries(lo: number, hi: number, maxBytes: number): Entry[] {
-    return this.memory.entries(lo, hi, maxBytes);
-  }
-  term(index: number): number {
-    return this.memory.term(index);
-  }
-  firstIndex(): number {
-    return this.memory.firstIndex();
-  }
-  lastIndex(): number {
-    return this.memory.lastIndex();
-  }
-  snapshot(): Snapshot {
-    return this.memory.snapshot();
   }
 }

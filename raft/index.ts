@@ -7,6 +7,7 @@ export { LogCompactedError, LogUnavailableError, RaftError, SnapshotTemporarilyU
 export type { RaftErrorCode } from './errors.js';
 export { GrpcTransport } from './grpc-transport.js';
 export type { GrpcTransportOptions } from './grpc-transport.js';
+export { MemoryLogStore } from './memory-log-store.js';
 export { bootstrapEntries, MemoryStorage } from './memory-storage.js';
 export { MemoryTransport, MemoryTransportHub } from './memory-transport.js';
 export { Prng } from './prng.js';
@@ -15,6 +16,6 @@ export { RaftNode } from './raft-node.js';
 export type { AppliedEntry, LeaderChange, RaftNodeOptions, StateMachine } from './raft-node.js';
 export { RawNode } from './raw-node.js';
 export type { ProgressStatus, RaftStatus } from './raw-node.js';
-export type { Storage } from './storage.js';
+export type { LogStore, Storage } from './storage.js';
 export type { Transport, TransportHandler } from './transport.js';
 export * from './types.js';

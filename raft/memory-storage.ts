@@ -138,3 +138,27 @@ export class MemoryStorage implements Storage {
     return this.ents.slice(1);
   }
 }
+
+/** A store whose reads are served by an in-memory index (the durable store's, or a simulated disk). */
+export abstract class MemoryIndexedStorage implements Storage {
+  protected abstract readonly memory: MemoryStorage;
+
+  initialState(): { hardState: HardState; confState: ConfState } {
+    return this.memory.initialState();
+  }
+  entries(lo: number, hi: number, maxBytes: number): Entry[] {
+    return this.memory.entries(lo, hi, maxBytes);
+  }
+  term(index: number): number {
+    return this.memory.term(index);
+  }
+  firstIndex(): number {
+    return this.memory.firstIndex();
+  }
+  lastIndex(): number {
+    return this.memory.lastIndex();
+  }
+  snapshot(): Snapshot {
+    return this.memory.snapshot();
+  }
+}

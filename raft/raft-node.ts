@@ -1,11 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { assert } from './assert.js';
-import type { DurableStorage } from './durable-storage.js';
 import { RaftError } from './errors.js';
 import { Prng } from './prng.js';
 import { RawNode } from './raw-node.js';
 import type { RaftStatus } from './raw-node.js';
+import type { LogStore } from './storage.js';
 import type { Transport } from './transport.js';
 import { ConfChangeType, decodeConfChange, EntryType, NONE, StateRole } from './types.js';
 import type { ConfChange, ConfState, Entry, Ready } from './types.js';
@@ -32,7 +32,7 @@ export interface StateMachine {
 
 export interface RaftNodeOptions {
   readonly id: number;
-  readonly storage: DurableStorage;
+  readonly storage: LogStore;
   readonly transport: Transport;
   readonly stateMachine: StateMachine;
   /** The voters of a brand-new cluster; used only when the storage is empty. Empty: join an existing cluster. */
@@ -116,7 +116,7 @@ export class RaftNode extends EventEmitter {
    * incarnation of this node (a ReadIndexResp or a forwarded proposal still queued at a peer when we
    * restarted) can never be taken for one of ours: that would be a stale read or a wrong result.
    */
-  private nextSeq = randomInt(1, 2 ** 47);
+  private nextSeq: number;
   /** Proposals made on this node that were applied, and that failed (refused, timed out, closed). */
   readonly counters = { proposalsCommitted: 0, proposalsFailed: 0 };
   private readonly snapshotRequests: Array<(index: number) => void> = [];
@@ -138,6 +138,8 @@ export class RaftNode extends EventEmitter {
     this.options = options;
     this.id = options.id;
     this.raw = raw;
+    // Seeded (a simulation): a deterministic start; a simulation seeds each incarnation differently.
+    this.nextSeq = options.seed === undefined ? randomInt(1, 2 ** 47) : 1 + Math.floor(new Prng(options.seed ^ 0x5eed).nextFloat() * (2 ** 47 - 1));
   }
 
   static async start(options: RaftNodeOptions): Promise<RaftNode> {

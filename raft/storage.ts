@@ -15,3 +15,19 @@ export interface Storage {
   /** The most recent snapshot; may throw SnapshotTemporarilyUnavailableError while one is being made. */
   snapshot(): Snapshot;
 }
+
+/**
+ * What a RaftNode persists to: the core's view plus the writes of the Ready loop. DurableStorage keeps
+ * it on disk; MemoryLogStore keeps it in memory for whole-node simulations.
+ */
+export interface LogStore extends Storage {
+  /** Persist a Ready's hard state, entries and snapshot; with `sync` false the write may be lost in a crash. */
+  save(hardState: HardState | null, entries: readonly Entry[], snapshot: Snapshot | null, sync?: boolean): Promise<void>;
+  /** Record a snapshot of the host's state at `index` and compact the log up to `index - entriesKept`. */
+  createSnapshot(index: number, confState: ConfState, data: Uint8Array, entriesKept: number): Promise<Snapshot>;
+  /** True when nothing was ever persisted. */
+  isEmpty(): boolean;
+  /** Write the initial membership of a new cluster. */
+  bootstrap(voters: readonly number[]): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { assert } from '../../raft/assert.js';
 import { parse, stringify } from '../common/bigint-json.js';
 import { keys, SNAPSHOT_PREFIX, TOMBSTONE } from './catalog-keys.js';
@@ -47,6 +48,21 @@ export class MetaTable {
     const table = new MetaTable(await VersionedStore.open(path));
     await table.load();
     return table;
+  }
+
+  /** Over an open store (a whole-node simulation keeps its in-memory store across a node's crash). */
+  static async over(store: VersionedStore): Promise<MetaTable> {
+    const table = new MetaTable(store);
+    await table.load();
+    return table;
+  }
+
+  /** A crash: the writes not yet handed to the store are lost, and nothing more is written. */
+  abandon(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.buffered = [];
+    this.writeError = new Error('the node crashed');
   }
 
   // ---- loading ----
@@ -474,7 +490,6 @@ export class MetaTable {
 
   /** A digest of the latest catalog, equal on every replica that applied the same entries. */
   async digest(): Promise<string> {
-    const { createHash } = await import('node:crypto');
     await this.flushed();
     const hash = createHash('sha256');
     for (const [key, value] of await this.store.dump()) {

@@ -1,5 +1,13 @@
+import type { AbstractBatchOptions, AbstractLevel } from 'abstract-level';
 import { ClassicLevel } from 'classic-level';
 import { TOMBSTONE, versionKey, versionPrefix } from './catalog-keys.js';
+
+/** A LevelDB-like store with utf8 string keys and values: classic-level on disk, memory-level in simulations. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type LevelDb = AbstractLevel<any, string, string>;
+
+/** classic-level: no fsync per batch (the Raft log is the durable record); other stores ignore it. */
+const NO_SYNC = { sync: false } as unknown as AbstractBatchOptions<string, string>;
 
 export type StoreOp = { readonly type: 'put'; readonly key: string; readonly value: string } | { readonly type: 'del'; readonly key: string };
 
@@ -9,11 +17,16 @@ export type StoreOp = { readonly type: 'put'; readonly key: string; readonly val
  * the newest version at or before it. Writes are collected into one atomic batch per apply.
  */
 export class VersionedStore {
-  private constructor(private readonly db: ClassicLevel<string, string>) {}
+  private constructor(private readonly db: LevelDb) {}
 
   static async open(path: string): Promise<VersionedStore> {
     const db = new ClassicLevel<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     await db.open();
+    return new VersionedStore(db);
+  }
+
+  /** Over an open database of the level family (a whole-node simulation passes a memory-level one). */
+  static over(db: LevelDb): VersionedStore {
     return new VersionedStore(db);
   }
 
@@ -30,7 +43,7 @@ export class VersionedStore {
 
   async write(ops: readonly StoreOp[]): Promise<void> {
     if (ops.length === 0) return;
-    await this.db.batch(ops.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: op.value } : { type: 'del' as const, key: op.key })), { sync: false });
+    await this.db.batch(ops.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: op.value } : { type: 'del' as const, key: op.key })), NO_SYNC);
   }
 
   async getLatest(key: string): Promise<string | undefined> {

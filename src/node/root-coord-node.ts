@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { DurableStorage } from '../../raft/durable-storage.js';
 import { GrpcTransport } from '../../raft/grpc-transport.js';
 import type { TransportFaults } from '../../raft/grpc-transport.js';
+import type { LogStore } from '../../raft/storage.js';
+import type { Transport } from '../../raft/transport.js';
 import { RaftNode } from '../../raft/raft-node.js';
 import type { LeaderChange } from '../../raft/raft-node.js';
 import { ConfChangeType, StateRole } from '../../raft/types.js';
@@ -15,6 +17,7 @@ import { StepExecutor } from '../ddl/step-executor.js';
 import type { DdlTask } from '../ddl/task.js';
 import { MetaStateMachine } from '../meta/meta-state-machine.js';
 import { MetaTable } from '../meta/meta-table.js';
+import type { VersionedStore } from '../meta/versioned-store.js';
 import { DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME } from '../meta/model.js';
 import { IdAllocator } from '../tso/id-allocator.js';
 import { Tso } from '../tso/tso.js';
@@ -35,6 +38,18 @@ function parseMemberContext(context: string | undefined): MemberAddress | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * What a whole-node simulation supplies instead of disks, sockets and entropy: an in-memory raft log
+ * and catalog that survive the node's crash, an in-memory transport, a seed, a logger.
+ */
+export interface SimulatedDeps {
+  readonly storage: LogStore;
+  readonly transport: Transport;
+  readonly metaStore: VersionedStore;
+  readonly seed: number;
+  readonly log: Logger;
 }
 
 /**
@@ -66,7 +81,7 @@ export class RootCoordNode {
     readonly meta: MetaTable,
     readonly raft: RaftNode,
     log: Logger,
-    private readonly transport: GrpcTransport,
+    private readonly transport: Transport & Partial<Pick<GrpcTransport, 'setFaults'>>,
   ) {
     const nowMs = (): bigint => BigInt(Date.now()) + this.clockSkewMs;
     this.log = log;
@@ -103,15 +118,25 @@ export class RootCoordNode {
     });
   }
 
-  static async start(config: NodeConfig): Promise<RootCoordNode> {
-    const log = new Logger(config.id, config.logFile);
-    const meta = await MetaTable.open(join(config.dataDir, 'meta'));
-    const storage = await DurableStorage.open(join(config.dataDir, 'raft'), { log: (level, message, fields) => log.log(level, message, fields) });
-    const peers = new Map([...config.members].map(([id, m]) => [id, m.peer]));
+  static async start(config: NodeConfig, simulated: SimulatedDeps | null = null): Promise<RootCoordNode> {
+    const log = simulated?.log ?? new Logger(config.id, config.logFile);
     const self = config.members.get(config.id);
     if (self === undefined) throw new Error(`node ${config.id} is not in the member list`);
-    const transport = new GrpcTransport({ id: config.id, listenAddress: self.peer, peers, secret: config.secret, faultInjection: config.chaos, log: (level, message, fields) => log.log(level, message, fields) });
+    let meta: MetaTable;
+    let storage: LogStore;
+    let transport: Transport & Partial<Pick<GrpcTransport, 'setFaults'>>;
+    if (simulated === null) {
+      meta = await MetaTable.open(join(config.dataDir, 'meta'));
+      storage = await DurableStorage.open(join(config.dataDir, 'raft'), { log: (level, message, fields) => log.log(level, message, fields) });
+      const peers = new Map([...config.members].map(([id, m]) => [id, m.peer]));
+      transport = new GrpcTransport({ id: config.id, listenAddress: self.peer, peers, secret: config.secret, faultInjection: config.chaos, log: (level, message, fields) => log.log(level, message, fields) });
+    } else {
+      meta = await MetaTable.over(simulated.metaStore);
+      storage = simulated.storage;
+      transport = simulated.transport;
+    }
     const raft = await RaftNode.start({
+      ...(simulated === null ? {} : { seed: simulated.seed }),
       id: config.id,
       storage,
       transport,
@@ -223,13 +248,23 @@ export class RootCoordNode {
   /** Chaos testing only: drop or delay peer traffic, jump the TSO clock. */
   injectFaults(faults: TransportFaults & { clockSkewMs: bigint }): void {
     if (!this.config.chaos) throw new CodedError('PrivilegeNotPermitted', `node ${this.config.id} was not started with --chaos`);
-    this.transport.setFaults(faults);
+    this.transport.setFaults?.(faults);
     this.clockSkewMs = faults.clockSkewMs;
     this.log.warn('faults injected', { ...faults, clockSkewMs: faults.clockSkewMs });
   }
 
   snapshotNow(): Promise<number> {
     return this.raft.snapshotNow();
+  }
+
+  /**
+   * A simulated kill -9: stop at once, forget the catalog writes not yet handed to the store, close the
+   * Raft node without a leadership handover. The simulation keeps the log and catalog stores.
+   */
+  async crash(): Promise<void> {
+    this.leaderServices.onLeadership(false);
+    this.meta.abandon();
+    await this.raft.close();
   }
 
   async close(): Promise<void> {
