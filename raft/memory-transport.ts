@@ -1,10 +1,14 @@
 import type { Transport, TransportHandler } from './transport.js';
 import type { Message } from './types.js';
 
-/** In-process transports wired through one hub; for tests. `drop` filters messages in flight. */
+/**
+ * In-process transports wired through one hub; for tests. `drop` filters messages in flight; `latencyMs`
+ * delays each one (0: the next turn of the event loop), so messages may overtake each other.
+ */
 export class MemoryTransportHub {
   readonly handlers = new Map<number, TransportHandler>();
   drop: (m: Message) => boolean = () => false;
+  latencyMs: (m: Message) => number = () => 0;
 
   transport(id: number): MemoryTransport {
     return new MemoryTransport(id, this);
@@ -24,7 +28,8 @@ export class MemoryTransport implements Transport {
 
   send(messages: readonly Message[]): void {
     for (const m of messages) {
-      setImmediate(() => {
+      const latencyMs = this.hub.latencyMs(m);
+      const deliver = (): void => {
         const target = this.hub.handlers.get(m.to);
         const sender = this.hub.handlers.get(this.id);
         if (target === undefined || this.hub.drop(m)) {
@@ -34,7 +39,9 @@ export class MemoryTransport implements Transport {
         }
         target.receive(m);
         if (m.snapshot !== null) sender?.reportSnapshot(m.to, true);
-      });
+      };
+      if (latencyMs > 0) setTimeout(deliver, latencyMs);
+      else setImmediate(deliver);
     }
   }
 

@@ -1,0 +1,34 @@
+/**
+ * npm run sim:nodes -- --seeds N --start S [--duration-ms MS] [--unsafe local-reads|no-request-ids]
+ * Runs whole rootcoord nodes on the deterministic simulator (test/rootcoord/fixtures/node-vopr.ts) for
+ * seeds S..S+N-1; prints each failing seed with the command that replays it, then `N passed, F failed`.
+ */
+import { runVoprSeed } from '../test/rootcoord/fixtures/node-vopr.js';
+import type { VoprOptions } from '../test/rootcoord/fixtures/node-vopr.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string): string => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? (args[i + 1] as string) : fallback;
+};
+const seeds = Number(flag('seeds', '20'));
+const start = Number(flag('start', '1'));
+const unsafe = flag('unsafe', '');
+const options: VoprOptions = {
+  durationMs: Number(flag('duration-ms', '8000')),
+  ...(unsafe === 'local-reads' ? { unsafeLocalReads: true } : {}),
+  ...(unsafe === 'no-request-ids' ? { withoutRequestIds: true } : {}),
+};
+let failed = 0;
+const startedMs = Date.now();
+for (let seed = start; seed < start + seeds; seed++) {
+  const result = await runVoprSeed(seed, options);
+  if (result.violations.length === 0) continue;
+  failed++;
+  console.log(`seed ${seed} FAILED (${result.nodes} nodes, ops ${JSON.stringify(result.ops)})`);
+  for (const v of result.violations) console.log(`  ${v}`);
+  console.log(`  faults: ${result.faults.join('; ')}`);
+  console.log(`  replay: npm run sim:nodes -- --seeds 1 --start ${seed}${unsafe === '' ? '' : ` --unsafe ${unsafe}`} --duration-ms ${options.durationMs}`);
+}
+console.log(`${seeds - failed} passed, ${failed} failed (${((Date.now() - startedMs) / 1000).toFixed(1)} s)`);
+process.exitCode = failed === 0 ? 0 : 1;

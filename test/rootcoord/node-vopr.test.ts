@@ -1,0 +1,36 @@
+/**
+ * Whole rootcoord nodes under seeded faults (see fixtures/node-vopr.ts): every seed must pass, and the
+ * two deliberately unsafe clients (reads without ReadIndex, retries without request IDs) must be caught.
+ * `npm run sim:nodes -- --seeds N --start S` runs more seeds.
+ */
+import { expect } from 'chai';
+import { runVoprSeed } from './fixtures/node-vopr.js';
+
+export const NODE_SIM_SEEDS = 20;
+
+describe('whole-node VOPR', function () {
+  this.timeout(600_000);
+
+  it(`seeds 1..${NODE_SIM_SEEDS}: linearizable, timestamps increasing, replicas identical`, async () => {
+    const failures: string[] = [];
+    for (let seed = 1; seed <= NODE_SIM_SEEDS; seed++) {
+      const result = await runVoprSeed(seed);
+      expect(result.ops.ok, `seed ${seed} did little work`).to.be.above(200);
+      if (result.violations.length > 0) failures.push(`seed ${seed}: ${result.violations.join('; ')} (replay: npm run sim:nodes -- --seeds 1 --start ${seed})`);
+    }
+    expect(failures).to.deep.equal([]);
+  });
+
+  for (const [name, option] of [
+    ['reads served without a ReadIndex barrier', { unsafeLocalReads: true }],
+    ['DDL retried without request IDs', { withoutRequestIds: true }],
+  ] as const) {
+    it(`catches ${name} within ${NODE_SIM_SEEDS} seeds`, async () => {
+      for (let seed = 1; seed <= NODE_SIM_SEEDS; seed++) {
+        const result = await runVoprSeed(seed, option);
+        if (result.violations.length > 0) return;
+      }
+      expect.fail(`no seed caught ${name}`);
+    });
+  }
+});
