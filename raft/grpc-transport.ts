@@ -74,7 +74,9 @@ class PeerSender {
   private scheduleFlush(): void {
     if (this.flushScheduled || this.closed) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    // A microtask, not the next event-loop turn: the Ready loop hands over all of a Ready's messages
+    // in one synchronous call, so they still leave as one frame, and sooner.
+    queueMicrotask(() => {
       this.flushScheduled = false;
       this.flush();
     });

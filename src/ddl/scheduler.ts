@@ -1,9 +1,12 @@
-import { CodedError } from '../common/error-codes.js';
+import { CodedError, ErrorCodes } from '../common/error-codes.js';
 import type { Limits } from './limits.js';
 import { LockManager } from './lock-manager.js';
 import type { DdlTask, TaskContext, TaskPorts } from './task.js';
 
-export type SchedulerPorts = TaskPorts;
+export interface SchedulerPorts extends TaskPorts {
+  /** Resolves if this node is still the leader (a lease, or a ReadIndex round); rejects otherwise. */
+  readonly confirmLeadership: () => Promise<void>;
+}
 
 export interface TaskTiming {
   readonly name: string;
@@ -11,6 +14,8 @@ export interface TaskTiming {
   readonly totalMs: number;
   readonly ok: boolean;
 }
+
+const OUTCOME_UNKNOWN = ErrorCodes.OutcomeUnknown.code;
 
 /** The longest client request ID accepted (a UUID or 32 hex digits fit easily). */
 export const REQUEST_ID_LENGTH_MAX = 64;
@@ -27,6 +32,11 @@ export const REQUEST_ID_LENGTH_MAX = 64;
  *
  * Fencing: `stop()` starts a new generation; a task of an older generation can no longer propose,
  * so a task that outlives its leader's term never writes into a later term of the same node.
+ *
+ * Answers from the catalog: a task that ends without committing (an idempotent no-op, or an error
+ * such as "collection not found") answered from this node's catalog, like a read. It is returned only
+ * after leadership is confirmed, so a deposed leader that has not noticed yet cannot answer from a
+ * stale catalog.
  */
 export class Scheduler {
   private readonly locks = new LockManager();
@@ -81,6 +91,7 @@ export class Scheduler {
     }
     this.queued++;
     const generation = this.generation;
+    let committed = false;
     const startedMs = performance.now();
     let lockedMs = startedMs;
     let ok = false;
@@ -104,16 +115,33 @@ export class Scheduler {
         allocIds: fenced(this.ports.allocIds),
         allocTs: fenced(this.ports.allocTs),
         background: { submit: (job) => generation === this.generation && this.ports.background.submit(job) },
-        commit: (command) => propose(requestId === null ? command : { kind: 'request', requestId, ts, command }),
+        commit: async (command) => {
+          await propose(requestId === null ? command : { kind: 'request', requestId, ts, command });
+          committed = true;
+        },
       };
-      await task.prepare(ctx);
-      await task.execute(ctx);
+      try {
+        await task.prepare(ctx);
+        await task.execute(ctx);
+      } catch (error) {
+        if (!committed && error instanceof CodedError && !error.retriable && error.code !== OUTCOME_UNKNOWN) await this.confirmAnswer();
+        throw error;
+      }
+      if (!committed) await this.confirmAnswer();
       ok = true;
     } finally {
       if (stamp !== null) this.inflight.delete(stamp.id);
       release();
       this.queued--;
       this.onTaskDone({ name: task.name, queueMs: lockedMs - startedMs, totalMs: performance.now() - startedMs, ok });
+    }
+  }
+
+  private async confirmAnswer(): Promise<void> {
+    try {
+      await this.ports.confirmLeadership();
+    } catch {
+      throw new CodedError('ServiceNotReady', 'leadership could not be confirmed; the request did not take effect');
     }
   }
 

@@ -102,6 +102,7 @@ export class RootCoordNode {
       broker: this.broker,
       background: this.background,
       wallClockNs: () => BigInt(Date.now()) * 1_000_000n,
+      confirmLeadership: () => this.confirmLeadership(),
     });
     this.catalogGc = new CatalogGcLoop(this.propose, config.limits);
     this.timeTickLoop = new TimeTickLoop(this.timeTicks, meta, this.scheduler, this.tso, config.limits, config.timeTickIntervalMs);

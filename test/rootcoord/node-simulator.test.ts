@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { Prng } from '../../raft/prng.js';
 import type { FieldInput, SchemaInput } from '../../src/ddl/validation.js';
 import { CreateCollectionTask } from '../../src/ddl/tasks/create-collection-task.js';
+import { CreatePartitionTask } from '../../src/ddl/tasks/create-partition-task.js';
 import { DropCollectionTask } from '../../src/ddl/tasks/drop-collection-task.js';
 import { CollectionState, ConsistencyLevel, DataType } from '../../src/meta/model.js';
 import type { RootCoordNode } from '../../src/node/root-coord-node.js';
@@ -207,6 +208,26 @@ describe('whole-node simulator', function () {
       } finally {
         await sim.close();
       }
+    }
+  });
+
+  it('a deposed leader that has not noticed yet answers no DDL from its stale catalog', async () => {
+    const sim = await NodeSimulator.start(3, 7);
+    try {
+      const old = await sim.untilServing();
+      sim.isolate(old.config.id);
+      const others = () => [...sim.nodes.values()].filter((n) => n !== old);
+      await sim.until('a new leader', () => others().some((n) => n.isServingLeader()));
+      const fresh = others().find((n) => n.isServingLeader()) as RootCoordNode;
+      await sim.wait('a create on the new leader', fresh.submit(create('fresh')(), 'fresh-1'));
+      expect(old.isServingLeader(), 'the old leader should not have noticed yet').to.equal(true);
+      // From its catalog the collection does not exist: it must not say so.
+      const answer = await sim.wait('a partition on the old leader', old.submit(new CreatePartitionTask('', 'fresh', 'p'), 'fresh-2').then(() => 'ok', (e: unknown) => e as { code: number; retriable: boolean }));
+      expect(answer).to.not.equal('ok');
+      expect((answer as { code: number }).code, JSON.stringify(answer)).to.equal(1);
+      expect((answer as { retriable: boolean }).retriable).to.equal(true);
+    } finally {
+      await sim.close();
     }
   });
 
