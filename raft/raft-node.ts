@@ -16,6 +16,8 @@ export interface AppliedEntry {
   readonly index: number;
   readonly term: number;
   readonly data: Uint8Array | null;
+  /** A membership change, seen by the state machine in log order (to keep member addresses with its snapshots). */
+  readonly confChange: ConfChange | null;
 }
 
 /**
@@ -240,7 +242,7 @@ export class RaftNode extends EventEmitter {
   private async apply(entries: readonly Entry[]): Promise<void> {
     const applied: AppliedEntry[] = entries.map((e) => {
       const envelope = e.type === EntryType.Normal ? unwrap(e.data) : null;
-      return { index: e.index, term: e.term, data: envelope === null ? null : envelope.payload };
+      return { index: e.index, term: e.term, data: envelope === null ? null : envelope.payload, confChange: e.type === EntryType.ConfChange ? decodeConfChange(e.data) : null };
     });
     const results = await this.options.stateMachine.apply(applied);
     assert(results.length === entries.length, `state machine returned ${results.length} results for ${entries.length} entries`);

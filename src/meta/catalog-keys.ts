@@ -12,6 +12,8 @@ export const keys = {
   aliasPrefix: (dbID?: bigint): string => (dbID === undefined ? 'root-coord/database/aliases/' : `root-coord/database/aliases/${dbID}/`),
   request: (requestId: string): string => `rootcoord/requests/${requestId}`,
   requestPrefix: 'rootcoord/requests/',
+  member: (id: number): string => `rootcoord/members/${id}`,
+  memberPrefix: 'rootcoord/members/',
   tsoWindow: 'gid/timestamp',
   idWindow: 'gid/idTimestamp',
   appliedIndex: 'raft/applied-index',

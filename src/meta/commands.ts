@@ -33,6 +33,12 @@ export type MetaCommand =
   | { readonly kind: 'request'; readonly requestId: string; readonly ts: bigint; readonly command: MetaCommand }
   /** Forget the request IDs recorded before `beforeTs` (their clients have long stopped retrying). */
   | { readonly kind: 'expireRequests'; readonly beforeTs: bigint }
+  /**
+   * A membership change applied by Raft, recorded with its member's addresses (the conf change's
+   * context, JSON `{peer, client}`) so that they travel in snapshots; never proposed as a command.
+   */
+  | { readonly kind: 'putMember'; readonly id: number; readonly context: string }
+  | { readonly kind: 'deleteMember'; readonly id: number }
   /** Several commands applied atomically. */
   | { readonly kind: 'batch'; readonly commands: readonly MetaCommand[] };
 

@@ -1,9 +1,13 @@
 import type { AppliedEntry, StateMachine } from '../../raft/raft-node.js';
+import { ConfChangeType } from '../../raft/types.js';
 import { decodeCommand } from './commands.js';
 import type { MetaCommand } from './commands.js';
 import type { ApplyResult, MetaTable } from './meta-table.js';
 
-/** The replicated state machine: committed Raft entries are MetaCommands applied to the MetaTable. */
+/**
+ * The replicated state machine: committed Raft entries are MetaCommands applied to the MetaTable;
+ * membership changes are recorded there too, with the members' addresses.
+ */
 export class MetaStateMachine implements StateMachine {
   constructor(readonly table: MetaTable) {}
 
@@ -12,7 +16,15 @@ export class MetaStateMachine implements StateMachine {
   }
 
   async apply(entries: readonly AppliedEntry[]): Promise<ApplyResult[]> {
-    const commands: Array<MetaCommand | null> = entries.map((e) => (e.data === null || e.data.byteLength === 0 ? null : decodeCommand(e.data)));
+    const commands: Array<MetaCommand | null> = entries.map((e) => {
+      if (e.confChange !== null) {
+        const cc = e.confChange;
+        if (cc.type === ConfChangeType.RemoveNode) return { kind: 'deleteMember', id: cc.nodeId };
+        const context = cc.context ?? '';
+        return context.startsWith('{') ? { kind: 'putMember', id: cc.nodeId, context } : null;
+      }
+      return e.data === null || e.data.byteLength === 0 ? null : decodeCommand(e.data);
+    });
     const last = entries[entries.length - 1];
     if (last === undefined) return [];
     return this.table.apply(commands, last.index);

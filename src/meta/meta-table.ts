@@ -33,6 +33,8 @@ export class MetaTable {
   private readonly aliasesByDb = new Map<bigint, Map<string, AliasModel>>();
   /** Request IDs that took effect -> the timestamp they were recorded at, oldest first (apply order). */
   private readonly requests = new Map<string, bigint>();
+  /** Members added at runtime: id -> conf change context (their addresses). */
+  readonly members = new Map<number, string>();
   tsoWindowMs = 0n;
   idUpTo = 0n;
   appliedIndex = 0;
@@ -74,6 +76,7 @@ export class MetaTable {
     this.names.clear();
     this.aliasesByDb.clear();
     this.requests.clear();
+    this.members.clear();
     const store = this.store;
     this.appliedIndex = Number((await store.getLatest(keys.appliedIndex)) ?? '0');
     this.tsoWindowMs = BigInt((await store.getLatest(keys.tsoWindow)) ?? '0');
@@ -89,6 +92,7 @@ export class MetaTable {
     const requests = (await store.entriesWithPrefix(keys.requestPrefix)).map(([key, value]) => [key.slice(keys.requestPrefix.length), BigInt(value)] as const);
     requests.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
     for (const [id, ts] of requests) this.requests.set(id, ts);
+    for (const [key, value] of await store.entriesWithPrefix(keys.memberPrefix)) this.members.set(Number(key.slice(keys.memberPrefix.length)), value);
   }
 
   // ---- applying commands ----
@@ -184,6 +188,14 @@ export class MetaTable {
         }
         return result;
       }
+      case 'putMember':
+        this.members.set(command.id, command.context);
+        ops.push({ type: 'put', key: keys.member(command.id), value: command.context });
+        return OK;
+      case 'deleteMember':
+        this.members.delete(command.id);
+        ops.push({ type: 'del', key: keys.member(command.id) });
+        return OK;
       case 'expireRequests':
         for (const [id, ts] of this.requests) {
           if (ts >= command.beforeTs) continue;

@@ -82,10 +82,11 @@ export class RootCoordNode {
     readonly raft: RaftNode,
     log: Logger,
     private readonly transport: Transport & Partial<Pick<GrpcTransport, 'setFaults'>>,
+    members: ReadonlyMap<number, MemberAddress>,
   ) {
     const nowMs = (): bigint => BigInt(Date.now()) + this.clockSkewMs;
     this.log = log;
-    this.members = new Map(config.members);
+    this.members = new Map(members);
     this.propose = makeProposer(raft);
     this.reads = new ReadBatcher(() => raft.readIndex());
     this.broker = new EventBroker(config.limits.gcConfirmDelayMs);
@@ -123,16 +124,20 @@ export class RootCoordNode {
     const log = simulated?.log ?? new Logger(config.id, config.logFile);
     const self = config.members.get(config.id);
     if (self === undefined) throw new Error(`node ${config.id} is not in the member list`);
-    let meta: MetaTable;
     let storage: LogStore;
     let transport: Transport & Partial<Pick<GrpcTransport, 'setFaults'>>;
+    const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta')) : await MetaTable.over(simulated.metaStore);
+    // The configured members, then those added at runtime (recorded in the catalog, so in snapshots too).
+    const members = new Map(config.members);
+    for (const [id, context] of meta.members) {
+      const address = parseMemberContext(context);
+      if (address !== null) members.set(id, address);
+    }
     if (simulated === null) {
-      meta = await MetaTable.open(join(config.dataDir, 'meta'));
       storage = await DurableStorage.open(join(config.dataDir, 'raft'), { log: (level, message, fields) => log.log(level, message, fields) });
-      const peers = new Map([...config.members].map(([id, m]) => [id, m.peer]));
+      const peers = new Map([...members].map(([id, m]) => [id, m.peer]));
       transport = new GrpcTransport({ id: config.id, listenAddress: self.peer, peers, secret: config.secret, faultInjection: config.chaos, log: (level, message, fields) => log.log(level, message, fields) });
     } else {
-      meta = await MetaTable.over(simulated.metaStore);
       storage = simulated.storage;
       transport = simulated.transport;
     }
@@ -149,7 +154,7 @@ export class RootCoordNode {
       snapshotEntries: config.snapshotEntries,
       log: (level, message, fields) => log.log(level, message, fields),
     });
-    const node = new RootCoordNode(config, meta, raft, log, transport);
+    const node = new RootCoordNode(config, meta, raft, log, transport, members);
     raft.on('member-change', (cc: ConfChange) => node.onMemberChange(cc));
     raft.on('role-change', (change: LeaderChange) => {
       log.term = change.term;
