@@ -16,7 +16,8 @@ import { Prng } from '../raft/prng.js';
 import { checkHistory, firstViolation } from '../src/check/linearizability.js';
 import type { Operation } from '../src/check/linearizability.js';
 import { metadataModel } from '../src/check/metadata-model.js';
-import type { MetaInput, MetaOpKind, MetaOutput } from '../src/check/metadata-model.js';
+import type { MetaInput, MetaOutput } from '../src/check/metadata-model.js';
+import { CHECKED_PROPERTY, randomMetaInput } from '../src/check/metadata-workload.js';
 import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
 import { freeBasePort } from './free-ports.js';
 
@@ -25,10 +26,10 @@ const clusterScript = fileURLToPath(new URL('./cluster.js', import.meta.url));
 const FAULT_KINDS = ['kill', 'pause', 'partition', 'restart', 'clock', 'delay', 'torn'] as const;
 type FaultKind = (typeof FAULT_KINDS)[number];
 const SCHEMA = { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] };
-const NAMES = ['c0', 'c1', 'c2', 'c3', 'c4'];
-const PARTITIONS = ['p0', 'p1', 'p2', 'p3'];
+/** Name groups (see randomMetaInput); names change every epoch, so long histories split up. */
+const GROUPS = ['g0', 'g1', 'g2', 'g3', 'g4'];
 /** Codes after which a call certainly did not take effect. */
-const DEFINITE_CODES = new Set([100, 1100, 2001, 65535]);
+const DEFINITE_CODES = new Set([100, 800, 801, 1100, 1600, 1601, 1602, 2001, 65535]);
 
 interface Args {
   durationSeconds: number;
@@ -157,20 +158,8 @@ class Chaos {
     const roll = prng.intBelow(100);
     if (roll < 12) return this.alloc(client, prng, 'ts');
     if (roll < 20) return this.alloc(client, prng, 'id');
-    const kinds: MetaOpKind[] = ['createCollection', 'dropCollection', 'hasCollection', 'createPartition', 'dropPartition', 'showPartitions'];
-    const weights = [14, 6, 25, 20, 10, 25];
-    let pick = prng.intBelow(weights.reduce((a, b) => a + b, 0));
-    let kind: MetaOpKind = 'hasCollection';
-    for (let i = 0; i < kinds.length; i++) {
-      pick -= weights[i] as number;
-      if (pick < 0) {
-        kind = kinds[i] as MetaOpKind;
-        break;
-      }
-    }
     const epoch = Math.floor(this.now() / (this.args.epochSeconds * 1000));
-    const input: MetaInput = { op: kind, collection: `${prng.pick(NAMES)}_e${epoch}`, ...(kind === 'createPartition' || kind === 'dropPartition' ? { partition: prng.pick(PARTITIONS) } : {}) };
-    await this.metaOp(client, clientId, input);
+    await this.metaOp(client, clientId, randomMetaInput(prng, `${prng.pick(GROUPS)}_e${epoch}`));
   }
 
   async metaOp(client: RootCoordClient, clientId: number, input: MetaInput): Promise<void> {
@@ -179,6 +168,8 @@ class Chaos {
     let returnTime = Infinity;
     try {
       const c = input.collection;
+      const alias = input.alias ?? '';
+      const database = input.database ?? '';
       switch (input.op) {
         case 'createCollection':
           await client.createCollection(c, SCHEMA);
@@ -201,6 +192,45 @@ class Chaos {
           break;
         case 'showPartitions':
           output = { code: 0, partitions: (await client.showPartitions(c))['partition_names'] as string[] };
+          break;
+        case 'renameCollection':
+          await client.renameCollection(c, input.newName ?? '');
+          output = { code: 0 };
+          break;
+        case 'alterCollection':
+          await client.alterCollection(c, { [CHECKED_PROPERTY]: input.value ?? '' });
+          output = { code: 0 };
+          break;
+        case 'describeCollection': {
+          const properties = ((await client.describeCollection(c))['properties'] ?? []) as Array<{ key: string; value: string }>;
+          output = { code: 0, value: properties.find((p) => p.key === CHECKED_PROPERTY)?.value ?? null };
+          break;
+        }
+        case 'createAlias':
+          await client.createAlias(c, alias);
+          output = { code: 0 };
+          break;
+        case 'dropAlias':
+          await client.dropAlias(alias);
+          output = { code: 0 };
+          break;
+        case 'alterAlias':
+          await client.alterAlias(c, alias);
+          output = { code: 0 };
+          break;
+        case 'describeAlias':
+          output = { code: 0, value: String((await client.describeAlias(alias))['collection']) };
+          break;
+        case 'createDatabase':
+          await client.createDatabase(database);
+          output = { code: 0 };
+          break;
+        case 'dropDatabase':
+          await client.dropDatabase(database);
+          output = { code: 0 };
+          break;
+        case 'listDatabases':
+          output = { code: 0, exists: ((await client.listDatabases())['db_names'] as string[]).includes(database) };
           break;
       }
       returnTime = this.now();
@@ -434,9 +464,14 @@ async function main(): Promise<void> {
       if (!converged) await new Promise((r) => setTimeout(r, 200));
     }
     const finalClient = new RootCoordClient({ endpoints: chaos.nodes.map((n) => n.client), retryBudgetMs: 10_000 });
-    for (const name of new Set(chaos.meta.map((o) => o.input.collection))) {
-      await chaos.metaOp(finalClient, 999, { op: 'hasCollection', collection: name });
-      await chaos.metaOp(finalClient, 999, { op: 'showPartitions', collection: name });
+    for (const group of new Set(chaos.meta.map((o) => o.input.group ?? ''))) {
+      for (const name of [`${group}_c0`, `${group}_c1`]) {
+        await chaos.metaOp(finalClient, 999, { op: 'hasCollection', group, collection: name });
+        await chaos.metaOp(finalClient, 999, { op: 'showPartitions', group, collection: name });
+        await chaos.metaOp(finalClient, 999, { op: 'describeCollection', group, collection: name });
+      }
+      await chaos.metaOp(finalClient, 999, { op: 'describeAlias', group, collection: `${group}_a`, alias: `${group}_a` });
+      await chaos.metaOp(finalClient, 999, { op: 'listDatabases', group, collection: '', database: `${group}_db` });
     }
     // Digests are comparable only at the same applied index (the leader keeps proposing TSO windows).
     let digests: string[] = [];
@@ -470,7 +505,7 @@ async function main(): Promise<void> {
     if (lin.verdict === 'not-linearizable') {
       const partitions = metadataModel.partition?.(chaos.meta) ?? [chaos.meta];
       const ops = partitions[lin.partition ?? 0] ?? [];
-      violations.push(`the history of collection ${ops[0]?.input.collection ?? '?'} is not linearizable`);
+      violations.push(`the history of ${ops[0]?.input.group ?? ops[0]?.input.collection ?? '?'} is not linearizable`);
       const plain = (o: Operation<MetaInput, MetaOutput>): Record<string, unknown> => ({ client: o.clientId, ...o.input, output: o.output, call: Math.round(o.callTime * 10) / 10, return: Number.isFinite(o.returnTime) ? Math.round(o.returnTime * 10) / 10 : null });
       violatingHistory = ops.map(plain);
       // The first result no linearization explains, found on sound cuts of the history (see historyAt).

@@ -1,75 +1,232 @@
 import type { Model, Operation } from './linearizability.js';
 
-export type MetaOpKind = 'createCollection' | 'dropCollection' | 'hasCollection' | 'createPartition' | 'dropPartition' | 'showPartitions';
+export type MetaOpKind =
+  | 'createCollection'
+  | 'dropCollection'
+  | 'hasCollection'
+  | 'createPartition'
+  | 'dropPartition'
+  | 'showPartitions'
+  | 'renameCollection'
+  | 'alterCollection'
+  | 'describeCollection'
+  | 'createAlias'
+  | 'dropAlias'
+  | 'alterAlias'
+  | 'describeAlias'
+  | 'createDatabase'
+  | 'dropDatabase'
+  | 'listDatabases';
 
 export interface MetaInput {
   readonly op: MetaOpKind;
+  /** The collection (or, for reads, a collection or alias name) the call names. */
   readonly collection: string;
   readonly partition?: string;
+  /** renameCollection: the new name. */
+  readonly newName?: string;
+  /** create/drop/alter/describeAlias: the alias. */
+  readonly alias?: string;
+  /** alterCollection: the value set for the checked property. */
+  readonly value?: string;
+  /** create/drop/listDatabases: the database. */
+  readonly database?: string;
+  /**
+   * The names an operation may touch (collections, aliases, database) belong to one group; histories
+   * are checked per group. Without a group, per collection name.
+   */
+  readonly group?: string;
 }
 
 /** A completed call: its status code and what it returned; null for an unknown outcome. */
-export type MetaOutput = { readonly code: number; readonly exists?: boolean; readonly partitions?: readonly string[] } | null;
+export type MetaOutput = {
+  readonly code: number;
+  readonly exists?: boolean;
+  readonly partitions?: readonly string[];
+  /** describeCollection: the checked property's value (null: unset); describeAlias: the target. */
+  readonly value?: string | null;
+} | null;
 
-export interface CollectionState {
-  readonly exists: boolean;
-  /** Sorted partition names (with _default) while the collection exists. */
+interface CollectionEntry {
+  /** Sorted partition names, with _default. */
   readonly partitions: readonly string[];
+  /** The one property the clients alter and read back (null: unset). */
+  readonly property: string | null;
+}
+
+/** The catalog of one group as clients observe it. */
+export interface GroupState {
+  readonly collections: ReadonlyMap<string, CollectionEntry>;
+  /** alias -> collection name */
+  readonly aliases: ReadonlyMap<string, string>;
+  readonly databases: ReadonlySet<string>;
 }
 
 const COLLECTION_NOT_FOUND = 100;
-const absent: CollectionState = { exists: false, partitions: [] };
+const ALIAS_NOT_FOUND = 1600;
+const empty: GroupState = { collections: new Map(), aliases: new Map(), databases: new Set() };
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   const sorted = [...b].sort();
   return a.length === sorted.length && a.every((p, i) => p === sorted[i]);
 }
 
+function withCollection(state: GroupState, name: string, entry: CollectionEntry | null): GroupState {
+  const collections = new Map(state.collections);
+  if (entry === null) collections.delete(name);
+  else collections.set(name, entry);
+  return { ...state, collections };
+}
+
+function withAlias(state: GroupState, alias: string, target: string | null): GroupState {
+  const aliases = new Map(state.aliases);
+  if (target === null) aliases.delete(alias);
+  else aliases.set(alias, target);
+  return { ...state, aliases };
+}
+
+/** The collection a name refers to: an alias's target, or the collection of that name. */
+function resolve(state: GroupState, name: string): string | null {
+  const target = state.aliases.get(name);
+  if (target !== undefined) return target;
+  return state.collections.has(name) ? name : null;
+}
+
+type Step = { ok: boolean; state: GroupState };
+
 /**
- * Per-collection-name metadata, as clients observe it through the RootCoord API: whether the name
- * resolves to a collection and which partitions it has. Creates and drops are idempotent (Milvus);
- * a call on a missing collection answers 100. Histories partition by collection name.
+ * Successful writes change the state as Milvus defines them (creates and drops idempotent; renames
+ * carry aliases along, since aliases point at collection IDs); a definite error changes nothing; an
+ * unknown outcome may or may not have taken effect. Reads must match exactly, and so must the errors
+ * that only a state explains (collection not found, alias not found).
  */
-export const metadataModel: Model<CollectionState, MetaInput, MetaOutput> = {
-  init: () => absent,
-  step: (state, input, output) => {
-    const unknown = output === null;
-    const code = output?.code ?? 0;
-    switch (input.op) {
-      case 'createCollection':
-        if (!unknown && code !== 0) return { ok: true, state };
-        return { ok: true, state: state.exists ? state : { exists: true, partitions: ['_default'] } };
-      case 'dropCollection':
-        if (!unknown && code !== 0) return { ok: true, state };
-        return { ok: true, state: absent };
-      case 'hasCollection':
-        return { ok: unknown || output.exists === state.exists, state };
-      case 'createPartition':
-      case 'dropPartition': {
-        if (!unknown && code === COLLECTION_NOT_FOUND) return { ok: !state.exists, state };
-        if (!unknown && code !== 0) return { ok: true, state };
-        if (!state.exists) return { ok: unknown, state };
-        const name = input.partition as string;
-        const without = state.partitions.filter((p) => p !== name);
-        const partitions = input.op === 'createPartition' ? [...without, name].sort() : without;
-        return { ok: true, state: { exists: true, partitions } };
-      }
-      case 'showPartitions':
-        if (unknown) return { ok: true, state };
-        if (code === COLLECTION_NOT_FOUND) return { ok: !state.exists, state };
-        if (code !== 0) return { ok: true, state };
-        return { ok: state.exists && sameSet(state.partitions, output.partitions ?? []), state };
+function step(state: GroupState, input: MetaInput, output: MetaOutput): Step {
+  const unknown = output === null;
+  const code = output?.code ?? 0;
+  const failed = !unknown && code !== 0;
+  const name = input.collection;
+  switch (input.op) {
+    case 'createCollection':
+      if (failed) return { ok: true, state };
+      if (state.aliases.has(name)) return { ok: unknown, state };
+      return { ok: true, state: state.collections.has(name) ? state : withCollection(state, name, { partitions: ['_default'], property: null }) };
+    case 'dropCollection': {
+      if (failed) return { ok: true, state };
+      const aliased = [...state.aliases.values()].includes(name);
+      if (state.aliases.has(name) || aliased) return { ok: unknown, state };
+      return { ok: true, state: withCollection(state, name, null) };
     }
-  },
-  equal: (a, b) => a.exists === b.exists && a.partitions.length === b.partitions.length && a.partitions.every((p, i) => p === b.partitions[i]),
-  stateKey: (s) => `${s.exists}:${s.partitions.join(',')}`,
+    case 'hasCollection':
+      return { ok: unknown || output.exists === (resolve(state, name) !== null), state };
+    case 'createPartition':
+    case 'dropPartition': {
+      const target = resolve(state, name);
+      if (!unknown && code === COLLECTION_NOT_FOUND) return { ok: target === null, state };
+      if (failed) return { ok: true, state };
+      const entry = target === null ? undefined : state.collections.get(target);
+      if (target === null || entry === undefined) return { ok: unknown, state };
+      const partition = input.partition as string;
+      const without = entry.partitions.filter((p) => p !== partition);
+      const partitions = input.op === 'createPartition' ? [...without, partition].sort() : without;
+      return { ok: true, state: withCollection(state, target, { ...entry, partitions }) };
+    }
+    case 'showPartitions': {
+      if (unknown) return { ok: true, state };
+      const target = resolve(state, name);
+      if (code === COLLECTION_NOT_FOUND) return { ok: target === null, state };
+      if (code !== 0) return { ok: true, state };
+      const entry = target === null ? undefined : state.collections.get(target);
+      return { ok: entry !== undefined && sameSet(entry.partitions, output.partitions ?? []), state };
+    }
+    case 'renameCollection': {
+      const to = input.newName as string;
+      if (!unknown && code === COLLECTION_NOT_FOUND) return { ok: !state.collections.has(name) && !state.aliases.has(name), state };
+      if (failed) return { ok: true, state };
+      const entry = state.collections.get(name);
+      if (entry === undefined || state.aliases.has(name) || state.aliases.has(to) || state.collections.has(to)) return { ok: unknown, state };
+      const moved = withCollection(withCollection(state, name, null), to, entry);
+      const aliases = new Map([...moved.aliases].map(([a, t]) => [a, t === name ? to : t] as const));
+      return { ok: true, state: { ...moved, aliases } };
+    }
+    case 'alterCollection': {
+      const target = resolve(state, name);
+      if (!unknown && code === COLLECTION_NOT_FOUND) return { ok: target === null, state };
+      if (failed) return { ok: true, state };
+      const entry = target === null ? undefined : state.collections.get(target);
+      if (target === null || entry === undefined) return { ok: unknown, state };
+      return { ok: true, state: withCollection(state, target, { ...entry, property: input.value ?? null }) };
+    }
+    case 'describeCollection': {
+      if (unknown) return { ok: true, state };
+      const target = resolve(state, name);
+      if (code === COLLECTION_NOT_FOUND) return { ok: target === null, state };
+      if (code !== 0) return { ok: true, state };
+      const entry = target === null ? undefined : state.collections.get(target);
+      return { ok: entry !== undefined && (output.value ?? null) === entry.property, state };
+    }
+    case 'createAlias': {
+      const alias = input.alias as string;
+      if (failed) return { ok: true, state };
+      const current = state.aliases.get(alias);
+      if (current === name) return { ok: true, state };
+      if (current !== undefined || !state.collections.has(name) || state.collections.has(alias)) return { ok: unknown, state };
+      return { ok: true, state: withAlias(state, alias, name) };
+    }
+    case 'dropAlias':
+      if (failed) return { ok: true, state };
+      return { ok: true, state: withAlias(state, input.alias as string, null) };
+    case 'alterAlias': {
+      const alias = input.alias as string;
+      if (!unknown && code === ALIAS_NOT_FOUND) return { ok: !state.aliases.has(alias), state };
+      if (failed) return { ok: true, state };
+      if (!state.aliases.has(alias) || !state.collections.has(name)) return { ok: unknown, state };
+      return { ok: true, state: withAlias(state, alias, name) };
+    }
+    case 'describeAlias': {
+      if (unknown) return { ok: true, state };
+      const alias = input.alias as string;
+      if (code === ALIAS_NOT_FOUND) return { ok: !state.aliases.has(alias), state };
+      if (code !== 0) return { ok: true, state };
+      return { ok: state.aliases.get(alias) === output.value, state };
+    }
+    case 'createDatabase':
+    case 'dropDatabase': {
+      if (failed) return { ok: true, state };
+      const databases = new Set(state.databases);
+      if (input.op === 'createDatabase') databases.add(input.database as string);
+      else databases.delete(input.database as string);
+      return { ok: true, state: { ...state, databases } };
+    }
+    case 'listDatabases':
+      if (unknown || code !== 0) return { ok: true, state };
+      return { ok: output.exists === state.databases.has(input.database as string), state };
+  }
+}
+
+function key(state: GroupState): string {
+  const collections = [...state.collections].sort(([a], [b]) => a.localeCompare(b)).map(([n, e]) => `${n}[${e.partitions.join(',')}]=${e.property ?? ''}`);
+  const aliases = [...state.aliases].sort(([a], [b]) => a.localeCompare(b)).map(([a, t]) => `${a}>${t}`);
+  return `${collections.join(';')}|${aliases.join(';')}|${[...state.databases].sort().join(',')}`;
+}
+
+/**
+ * The catalog as clients observe it through the RootCoord API, per group of names: collections with
+ * their partitions and one property, aliases, databases. Histories partition by group (by collection
+ * name for operations without one), so long histories split into small, independent parts.
+ */
+export const metadataModel: Model<GroupState, MetaInput, MetaOutput> = {
+  init: () => empty,
+  step,
+  equal: (a, b) => key(a) === key(b),
+  stateKey: key,
   partition: (history) => {
-    const byName = new Map<string, Operation<MetaInput, MetaOutput>[]>();
+    const byGroup = new Map<string, Operation<MetaInput, MetaOutput>[]>();
     for (const op of history) {
-      const list = byName.get(op.input.collection) ?? [];
+      const group = op.input.group ?? op.input.collection;
+      const list = byGroup.get(group) ?? [];
       list.push(op);
-      byName.set(op.input.collection, list);
+      byGroup.set(group, list);
     }
-    return [...byName.values()];
+    return [...byGroup.values()];
   },
 };

@@ -85,6 +85,12 @@ export const lockChains = {
   clusterWrite: (): LockRequest[] => [{ key: 'cluster', mode: 'write' }],
   clusterRead: (): LockRequest[] => [{ key: 'cluster', mode: 'read' }],
   database: (db: string, mode: LockMode): LockRequest[] => [{ key: 'cluster', mode: 'read' }, { key: `db/${db}`, mode }],
+  /** Several names of one database, in sorted order (a fixed order: two such chains cannot deadlock). */
+  collections: (db: string, collectionKeys: readonly string[], mode: LockMode): LockRequest[] => [
+    { key: 'cluster', mode: 'read' },
+    { key: `db/${db}`, mode: 'read' },
+    ...[...new Set(collectionKeys)].sort().map((k) => ({ key: `collection/${db}/${k}`, mode })),
+  ],
   collection: (db: string, collectionKey: string, mode: LockMode): LockRequest[] => [
     { key: 'cluster', mode: 'read' },
     { key: `db/${db}`, mode: 'read' },

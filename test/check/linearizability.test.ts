@@ -126,3 +126,39 @@ describe('firstViolation', () => {
     expect(firstViolation(registerModel, history.slice(0, 4), {})).to.equal(null);
   });
 });
+
+describe('metadata model: renames, aliases, properties, databases', () => {
+  type In = import('../../src/check/metadata-model.js').MetaInput;
+  type Out = import('../../src/check/metadata-model.js').MetaOutput;
+  let t = 0;
+  const done = (input: In, output: Out): Operation<In, Out> => ({ clientId: 0, input: { group: 'g', ...input }, output, callTime: ++t, returnTime: ++t });
+
+  it('a rename carries the alias along; a second alias to another collection cannot also succeed', async () => {
+    const { metadataModel } = await import('../../src/check/metadata-model.js');
+    const setup = [
+      done({ op: 'createCollection', collection: 'c0' }, { code: 0 }),
+      done({ op: 'createCollection', collection: 'c1' }, { code: 0 }),
+      done({ op: 'createAlias', collection: 'c0', alias: 'a' }, { code: 0 }),
+    ];
+    const renamed = [...setup, done({ op: 'dropCollection', collection: 'c1' }, { code: 0 }), done({ op: 'renameCollection', collection: 'c0', newName: 'c1' }, { code: 0 }), done({ op: 'describeAlias', collection: 'a', alias: 'a' }, { code: 0, value: 'c1' })];
+    expect(checkHistory(metadataModel, renamed).verdict).to.equal('linearizable');
+    const stale = [...renamed.slice(0, -1), done({ op: 'describeAlias', collection: 'a', alias: 'a' }, { code: 0, value: 'c0' })];
+    expect(checkHistory(metadataModel, stale).verdict).to.equal('not-linearizable');
+    const twice = [...setup, done({ op: 'createAlias', collection: 'c1', alias: 'a' }, { code: 0 })];
+    expect(checkHistory(metadataModel, twice).verdict).to.equal('not-linearizable');
+  });
+
+  it('properties read back what was last altered; databases are listed once created', async () => {
+    const { metadataModel } = await import('../../src/check/metadata-model.js');
+    const history = [
+      done({ op: 'createCollection', collection: 'c0' }, { code: 0 }),
+      done({ op: 'alterCollection', collection: 'c0', value: 'v1' }, { code: 0 }),
+      done({ op: 'describeCollection', collection: 'c0' }, { code: 0, value: 'v1' }),
+      done({ op: 'createDatabase', collection: '', database: 'd' }, { code: 0 }),
+      done({ op: 'listDatabases', collection: '', database: 'd' }, { code: 0, exists: true }),
+    ];
+    expect(checkHistory(metadataModel, history).verdict).to.equal('linearizable');
+    expect(checkHistory(metadataModel, [...history, done({ op: 'describeCollection', collection: 'c0' }, { code: 0, value: null })]).verdict).to.equal('not-linearizable');
+    expect(checkHistory(metadataModel, [...history, done({ op: 'listDatabases', collection: '', database: 'd' }, { code: 0, exists: false })]).verdict).to.equal('not-linearizable');
+  });
+});

@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { Prng } from '../../raft/prng.js';
 import type { FieldInput, SchemaInput } from '../../src/ddl/validation.js';
 import { CreateCollectionTask } from '../../src/ddl/tasks/create-collection-task.js';
+import { CreateAliasTask } from '../../src/ddl/tasks/create-alias-task.js';
 import { CreatePartitionTask } from '../../src/ddl/tasks/create-partition-task.js';
 import { DropCollectionTask } from '../../src/ddl/tasks/drop-collection-task.js';
 import { CollectionState, ConsistencyLevel, DataType } from '../../src/meta/model.js';
@@ -226,6 +227,30 @@ describe('whole-node simulator', function () {
       expect(answer).to.not.equal('ok');
       expect((answer as { code: number }).code, JSON.stringify(answer)).to.equal(1);
       expect((answer as { retriable: boolean }).retriable).to.equal(true);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('two concurrent creates of one alias for different collections: exactly one succeeds', async () => {
+    const sim = await NodeSimulator.start(3, 11);
+    try {
+      await sim.ddl(create('left'), 'left');
+      await sim.ddl(create('right'), 'right');
+      const leader = await sim.untilServing();
+      const outcomes = await sim.wait(
+        'both creates',
+        Promise.all(
+          ['left', 'right'].map((target) =>
+            leader.submit(new CreateAliasTask('', target, 'both'), `alias-${target}`).then(
+              () => 'ok',
+              (e: unknown) => String((e as { code?: number }).code),
+            ),
+          ),
+        ),
+      );
+      expect(outcomes.filter((o) => o === 'ok').length, outcomes.join()).to.equal(1);
+      expect(outcomes.filter((o) => o !== 'ok'), outcomes.join()).to.deep.equal(['1602']);
     } finally {
       await sim.close();
     }

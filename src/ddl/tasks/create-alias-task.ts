@@ -17,7 +17,8 @@ export class CreateAliasTask implements DdlTask {
   ) {}
 
   lockChain(): LockRequest[] {
-    return lockChains.collection(this.dbName || 'default', this.collectionName, 'write');
+    // The alias and its target: two creates of one alias for different collections must serialise.
+    return lockChains.collections(this.dbName || 'default', [this.aliasName, this.collectionName], 'write');
   }
 
   prepare(ctx: TaskContext): void {

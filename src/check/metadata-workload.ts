@@ -1,0 +1,73 @@
+import type { Prng } from '../../raft/prng.js';
+import type { MetaInput, MetaOpKind } from './metadata-model.js';
+
+/** The checked collection property that alterCollection sets and describeCollection reads back. */
+export const CHECKED_PROPERTY = 'chaos.checked';
+const PARTITIONS = ['p0', 'p1', 'p2'];
+const WEIGHTS: ReadonlyArray<readonly [MetaOpKind, number]> = [
+  ['createCollection', 12],
+  ['dropCollection', 5],
+  ['hasCollection', 14],
+  ['createPartition', 14],
+  ['dropPartition', 7],
+  ['showPartitions', 14],
+  ['renameCollection', 3],
+  ['alterCollection', 4],
+  ['describeCollection', 5],
+  ['createAlias', 4],
+  ['dropAlias', 3],
+  ['alterAlias', 3],
+  ['describeAlias', 4],
+  ['createDatabase', 2],
+  ['dropDatabase', 2],
+  ['listDatabases', 2],
+];
+const TOTAL = WEIGHTS.reduce((sum, [, w]) => sum + w, 0);
+
+/**
+ * One random catalog operation on group `group`: its collections `${group}_c0` and `${group}_c1`, its
+ * alias `${group}_a` and its database `${group}_db`. Renames, aliases and reads stay inside the group,
+ * so a history is checked one group at a time. Writes to partitions and properties name collections,
+ * never aliases (an alias may move while such a write is in flight); reads may name the alias.
+ */
+export function randomMetaInput(random: Prng, group: string): MetaInput {
+  let pick = Math.floor(random.nextFloat() * TOTAL);
+  let op: MetaOpKind = 'hasCollection';
+  for (const [kind, weight] of WEIGHTS) {
+    pick -= weight;
+    if (pick < 0) {
+      op = kind;
+      break;
+    }
+  }
+  const names = [`${group}_c0`, `${group}_c1`];
+  const choose = <T>(list: readonly T[]): T => list[Math.floor(random.nextFloat() * list.length)] as T;
+  const collection = choose(names);
+  const alias = `${group}_a`;
+  const readable = choose([...names, alias]);
+  switch (op) {
+    case 'createPartition':
+    case 'dropPartition':
+      return { op, group, collection, partition: choose(PARTITIONS) };
+    case 'hasCollection':
+    case 'showPartitions':
+    case 'describeCollection':
+      return { op, group, collection: readable };
+    case 'renameCollection':
+      return { op, group, collection, newName: collection === names[0] ? (names[1] as string) : (names[0] as string) };
+    case 'alterCollection':
+      return { op, group, collection, value: `v${Math.floor(random.nextFloat() * 4)}` };
+    case 'createAlias':
+    case 'alterAlias':
+      return { op, group, collection, alias };
+    case 'dropAlias':
+    case 'describeAlias':
+      return { op, group, collection: alias, alias };
+    case 'createDatabase':
+    case 'dropDatabase':
+    case 'listDatabases':
+      return { op, group, collection: '', database: `${group}_db` };
+    default:
+      return { op, group, collection };
+  }
+}
