@@ -265,10 +265,16 @@ export class MetaTable {
     return OK;
   }
 
-  private putCollection(collection: CollectionModel, ts: bigint, ops: StoreOp[]): ApplyResult {
-    const reason = this.precondition({ kind: 'putCollection', ts, collection });
+  /**
+   * Insert or update a collection. Once it exists, its partitions change only through putPartition and
+   * deletePartition: an update (rename, alter, state change) keeps the current partitions, so a task
+   * that read the collection before a background job removed a dropped partition cannot bring it back.
+   */
+  private putCollection(update: CollectionModel, ts: bigint, ops: StoreOp[]): ApplyResult {
+    const reason = this.precondition({ kind: 'putCollection', ts, collection: update });
     if (reason !== null) return { ok: false, reason };
-    const previous = this.collections.get(collection.collectionID);
+    const previous = this.collections.get(update.collectionID);
+    const collection = previous === undefined ? update : { ...update, partitions: previous.partitions };
     const { fields, partitions, ...stored } = collection;
     if (previous !== undefined && previous.dbID !== collection.dbID) ops.push(...VersionedStore.remove(keys.collection(previous.dbID, previous.collectionID), ts));
     ops.push(...VersionedStore.put(keys.collection(collection.dbID, collection.collectionID), stringify(stored), ts));

@@ -11,6 +11,8 @@ import { CreateCollectionTask } from '../../src/ddl/tasks/create-collection-task
 import { CreateAliasTask } from '../../src/ddl/tasks/create-alias-task.js';
 import { CreatePartitionTask } from '../../src/ddl/tasks/create-partition-task.js';
 import { DropCollectionTask } from '../../src/ddl/tasks/drop-collection-task.js';
+import { DropPartitionTask } from '../../src/ddl/tasks/drop-partition-task.js';
+import { RenameCollectionTask } from '../../src/ddl/tasks/rename-collection-task.js';
 import { CollectionState, ConsistencyLevel, DataType } from '../../src/meta/model.js';
 import type { RootCoordNode } from '../../src/node/root-coord-node.js';
 import { NodeSimulator } from './fixtures/node-simulator.js';
@@ -251,6 +253,29 @@ describe('whole-node simulator', function () {
       );
       expect(outcomes.filter((o) => o === 'ok').length, outcomes.join()).to.equal(1);
       expect(outcomes.filter((o) => o !== 'ok'), outcomes.join()).to.deep.equal(['1602']);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('a rename that read the collection before a dropped partition was removed does not bring it back', async () => {
+    const sim = await NodeSimulator.start(3, 13);
+    try {
+      await sim.ddl(create('old'), 'old');
+      await sim.ddl(() => new CreatePartitionTask('', 'old', 'p'), 'p');
+      const leader = await sim.untilServing();
+      const releaseJob = leader.broker.hold('ReleasePartitions');
+      await sim.ddl(() => new DropPartitionTask('', 'old', 'p'), 'drop-p');
+      const releaseRename = leader.broker.hold('InvalidateCollectionMetaCache');
+      const renamed = leader.submit(new RenameCollectionTask('', 'old', 'new', ''), 'rename');
+      await sim.run(50);
+      releaseJob();
+      await sim.until('the dropped partition to be removed', () => [...leader.meta.collections.values()].every((c) => c.partitions.every((x) => x.partitionName !== 'p')));
+      releaseRename();
+      await sim.wait('the rename', renamed);
+      const collection = [...leader.meta.collections.values()].find((c) => c.name === 'new');
+      expect(collection?.partitions.map((x) => `${x.partitionName}:${x.state}`)).to.deep.equal(['_default:0']);
+      await expectConverged(sim);
     } finally {
       await sim.close();
     }
