@@ -85,14 +85,36 @@ function withAlias(state: GroupState, alias: string, target: string | null): Gro
   return { ...state, aliases };
 }
 
-/** The collection a name refers to: an alias's target, or the collection of that name. */
-function resolve(state: GroupState, name: string): string | null {
-  const target = state.aliases.get(name);
-  if (target !== undefined) return target;
-  return state.collections.has(name) ? name : null;
+/** The collection a name refers to (an alias's target, or the collection of that name), with its entry. */
+function resolve(state: GroupState, name: string): { readonly name: string; readonly entry: CollectionEntry } | null {
+  const target = state.aliases.get(name) ?? name;
+  const entry = state.collections.get(target);
+  return entry === undefined ? null : { name: target, entry };
 }
 
 type Step = { ok: boolean; state: GroupState };
+
+/**
+ * A write to the collection `input.collection` names: "collection not found" must match the state;
+ * another definite error changes nothing; success (or an unknown outcome) applies `change`.
+ */
+function writeCollection(state: GroupState, input: MetaInput, output: MetaOutput, change: (entry: CollectionEntry) => CollectionEntry): Step {
+  const unknown = output === null;
+  const target = resolve(state, input.collection);
+  if (!unknown && output.code === COLLECTION_NOT_FOUND) return { ok: target === null, state };
+  if (!unknown && output.code !== 0) return { ok: true, state };
+  if (target === null) return { ok: unknown, state };
+  return { ok: true, state: withCollection(state, target.name, change(target.entry)) };
+}
+
+/** A read of the collection `input.collection` names: its answer (or "not found") must match. */
+function readCollection(state: GroupState, input: MetaInput, output: MetaOutput, matches: (entry: CollectionEntry, output: NonNullable<MetaOutput>) => boolean): Step {
+  if (output === null) return { ok: true, state };
+  const target = resolve(state, input.collection);
+  if (output.code === COLLECTION_NOT_FOUND) return { ok: target === null, state };
+  if (output.code !== 0) return { ok: true, state };
+  return { ok: target !== null && matches(target.entry, output), state };
+}
 
 /**
  * Successful writes change the state as Milvus defines them (creates and drops idempotent; renames
@@ -120,24 +142,14 @@ function step(state: GroupState, input: MetaInput, output: MetaOutput): Step {
       return { ok: unknown || output.exists === (resolve(state, name) !== null), state };
     case 'createPartition':
     case 'dropPartition': {
-      const target = resolve(state, name);
-      if (!unknown && code === COLLECTION_NOT_FOUND) return { ok: target === null, state };
-      if (failed) return { ok: true, state };
-      const entry = target === null ? undefined : state.collections.get(target);
-      if (target === null || entry === undefined) return { ok: unknown, state };
       const partition = input.partition as string;
-      const without = entry.partitions.filter((p) => p !== partition);
-      const partitions = input.op === 'createPartition' ? [...without, partition].sort() : without;
-      return { ok: true, state: withCollection(state, target, { ...entry, partitions }) };
+      return writeCollection(state, input, output, (entry) => {
+        const without = entry.partitions.filter((p) => p !== partition);
+        return { ...entry, partitions: input.op === 'createPartition' ? [...without, partition].sort() : without };
+      });
     }
-    case 'showPartitions': {
-      if (unknown) return { ok: true, state };
-      const target = resolve(state, name);
-      if (code === COLLECTION_NOT_FOUND) return { ok: target === null, state };
-      if (code !== 0) return { ok: true, state };
-      const entry = target === null ? undefined : state.collections.get(target);
-      return { ok: entry !== undefined && sameSet(entry.partitions, output.partitions ?? []), state };
-    }
+    case 'showPartitions':
+      return readCollection(state, input, output, (entry, out) => sameSet(entry.partitions, out.partitions ?? []));
     case 'renameCollection': {
       const to = input.newName as string;
       if (!unknown && code === COLLECTION_NOT_FOUND) return { ok: !state.collections.has(name) && !state.aliases.has(name), state };
@@ -148,22 +160,10 @@ function step(state: GroupState, input: MetaInput, output: MetaOutput): Step {
       const aliases = new Map([...moved.aliases].map(([a, t]) => [a, t === name ? to : t] as const));
       return { ok: true, state: { ...moved, aliases } };
     }
-    case 'alterCollection': {
-      const target = resolve(state, name);
-      if (!unknown && code === COLLECTION_NOT_FOUND) return { ok: target === null, state };
-      if (failed) return { ok: true, state };
-      const entry = target === null ? undefined : state.collections.get(target);
-      if (target === null || entry === undefined) return { ok: unknown, state };
-      return { ok: true, state: withCollection(state, target, { ...entry, property: input.value ?? null }) };
-    }
-    case 'describeCollection': {
-      if (unknown) return { ok: true, state };
-      const target = resolve(state, name);
-      if (code === COLLECTION_NOT_FOUND) return { ok: target === null, state };
-      if (code !== 0) return { ok: true, state };
-      const entry = target === null ? undefined : state.collections.get(target);
-      return { ok: entry !== undefined && (output.value ?? null) === entry.property, state };
-    }
+    case 'alterCollection':
+      return writeCollection(state, input, output, (entry) => ({ ...entry, property: input.value ?? null }));
+    case 'describeCollection':
+      return readCollection(state, input, output, (entry, out) => (out.value ?? null) === entry.property);
     case 'createAlias': {
       const alias = input.alias as string;
       if (failed) return { ok: true, state };

@@ -1,5 +1,4 @@
 import { CodedError, ErrorCodes } from '../common/error-codes.js';
-import type { Limits } from './limits.js';
 import { LockManager } from './lock-manager.js';
 import type { DdlTask, TaskContext, TaskPorts } from './task.js';
 
@@ -42,6 +41,8 @@ export class Scheduler {
   private readonly locks = new LockManager();
   private readonly inflight = new Map<bigint, bigint>();
   private readonly byRequest = new Map<string, Promise<void>>();
+  /** Retries of a request answered without running it again: joined to the running task, or answered from the record. */
+  readonly retriesDeduplicated = { joined: 0, recorded: 0 };
   private generation = 0;
   private open = false;
   private queued = 0;
@@ -72,10 +73,16 @@ export class Scheduler {
       return Promise.reject(new CodedError('ParameterInvalid', `a request ID has 1 to ${REQUEST_ID_LENGTH_MAX} characters, not ${requestId.length}`));
     }
     const running = this.byRequest.get(requestId);
-    if (running !== undefined) return running;
+    if (running !== undefined) {
+      this.retriesDeduplicated.joined++;
+      return running;
+    }
     // The serving leader has applied every entry of earlier terms, so an earlier attempt that took
     // effect anywhere is recorded by now; one still running here is in `byRequest`.
-    if (this.ports.meta.requestTookEffect(requestId)) return Promise.resolve();
+    if (this.ports.meta.requestTookEffect(requestId)) {
+      this.retriesDeduplicated.recorded++;
+      return Promise.resolve();
+    }
     const run = this.run(task, requestId);
     this.byRequest.set(requestId, run);
     const forget = (): void => {

@@ -17,7 +17,7 @@ export class NodeMetrics {
   private readonly leaderChanges: Counter;
   private lastLeader = 0;
 
-  constructor(private readonly node: RootCoordNode) {
+  constructor(node: RootCoordNode) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.ddlCount = new Counter({ name: 'milvus_rootcoord_ddl_req_count', help: 'DDL and other RootCoord requests by function and status (total|success|fail)', labelNames: ['function_name', 'status'], registers });
@@ -65,6 +65,8 @@ export class NodeMetrics {
     gauge('rootcoord_raft_proposals_committed_total', 'Proposals made on this node and applied', () => node.raft.counters.proposalsCommitted);
     gauge('rootcoord_raft_proposals_failed_total', 'Proposals made on this node that failed', () => node.raft.counters.proposalsFailed);
     gauge('rootcoord_raft_proposals_pending', 'Proposals waiting to be applied', () => node.raft.pendingProposals());
+    gauge('rootcoord_ddl_retries_joined_total', 'DDL retries joined to the attempt still running (same request ID)', () => node.scheduler.retriesDeduplicated.joined);
+    gauge('rootcoord_ddl_retries_answered_total', 'DDL retries answered from the record of a request that took effect', () => node.scheduler.retriesDeduplicated.recorded);
     gauge('milvus_rootcoord_timestamp', 'The persisted TSO window minus the 3 s save interval (physical ms)', () => Number(node.meta.tsoWindowMs) - 3000);
     node.scheduler.onTaskDone = (timing) => this.ddlQueueLatency.observe({ function_name: timing.name }, timing.queueMs / 1000);
     node.raft.on('leader-change', (change: { leader: number }) => {

@@ -4,7 +4,7 @@
  * register histories covering unknown outcomes.
  */
 import { expect } from 'chai';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kvModel, kvWholeModel, parseKvHistory } from '../../src/check/kv-model.js';

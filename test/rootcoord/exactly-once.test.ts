@@ -79,7 +79,7 @@ describe('RootCoord exactly-once DDL (request IDs)', function () {
     const first = client.call('CreateCollection', createRequest('joined'), 'api', 'request-joined');
     await until('the first attempt to hold', () => [...leader.meta.collections.values()].some((c) => c.name === 'joined'));
     const second = client.call('CreateCollection', createRequest('joined'), 'api', 'request-joined');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until('the retry to join the running task', () => leader.scheduler.retriesDeduplicated.joined === 1);
     release();
     await Promise.all([first, second]);
     const made = [...leader.meta.collections.values()].filter((c) => c.name === 'joined');
@@ -102,7 +102,8 @@ describe('RootCoord exactly-once DDL (request IDs)', function () {
     await until('the Creating collection is rolled back', () => ![...leader.meta.collections.values()].some((c) => c.name === 'stale'));
     release();
     await expectCode(stale.then((e) => { throw e; }), 1, /leadership was lost/);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Once every replica has applied everything committed, the stale task has written nothing.
+    expect(new Set(await cluster.digests()).size).to.equal(1);
     expect([...leader.meta.collections.values()].some((c) => c.name === 'stale')).to.equal(false);
     client.close();
   });

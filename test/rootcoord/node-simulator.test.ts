@@ -268,7 +268,7 @@ describe('whole-node simulator', function () {
       await sim.ddl(() => new DropPartitionTask('', 'old', 'p'), 'drop-p');
       const releaseRename = leader.broker.hold('InvalidateCollectionMetaCache');
       const renamed = leader.submit(new RenameCollectionTask('', 'old', 'new', ''), 'rename');
-      await sim.run(50);
+      await sim.until('the rename to read the collection and wait', () => leader.scheduler.minInflightTs() !== null);
       releaseJob();
       await sim.until('the dropped partition to be removed', () => [...leader.meta.collections.values()].every((c) => c.partitions.every((x) => x.partitionName !== 'p')));
       releaseRename();
