@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { CodedError } from '../common/error-codes.js';
 import type { PlainMessage } from './proto.js';
-import { adminService, rootCoordService } from './proto.js';
+import { adminService, clientChannelOptions, rootCoordService } from './proto.js';
 
 export const FORWARDED_HEADER = 'x-rootcoord-forwarded';
 /** The client's ID for one request, the same on all its retries: DDL runs once per ID (see Scheduler). */
@@ -20,7 +20,7 @@ export class Forwarder {
     const key = `${service}@${address}`;
     let client = this.clients.get(key);
     if (client === undefined) {
-      client = new constructors[service](address, grpc.credentials.createInsecure());
+      client = new constructors[service](address, grpc.credentials.createInsecure(), clientChannelOptions);
       this.clients.set(key, client);
     }
     const metadata = new grpc.Metadata();

@@ -11,13 +11,31 @@ const toObjectOptions: protobuf.IConversionOptions = { longs: String, enums: Num
 
 export type PlainMessage = Record<string, unknown>;
 
+/**
+ * Channel options for every gRPC client and server of the API (a call costs mostly CPU here, on two
+ * shared cores): no channelz bookkeeping, and no grpc-js retry layer (the client retries itself, with
+ * request IDs, and a forwarded call is retried by the client that sent it).
+ */
+export const clientChannelOptions: grpc.ChannelOptions = { 'grpc.enable_channelz': 0, 'grpc.enable_retries': 0 };
+export const serverChannelOptions: grpc.ServerOptions = { 'grpc.enable_channelz': 0 };
+
+const types = new Map<string, protobuf.Type>();
+function lookupType(typeName: string): protobuf.Type {
+  let type = types.get(typeName);
+  if (type === undefined) {
+    type = apiRoot.lookupType(typeName);
+    types.set(typeName, type);
+  }
+  return type;
+}
+
 export function encodeMessage(typeName: string, value: PlainMessage): Buffer {
-  const type = apiRoot.lookupType(typeName);
+  const type = lookupType(typeName);
   return Buffer.from(type.encode(type.fromObject(value)).finish());
 }
 
 export function decodeMessage(typeName: string, bytes: Uint8Array): PlainMessage {
-  const type = apiRoot.lookupType(typeName);
+  const type = lookupType(typeName);
   return type.toObject(type.decode(bytes), toObjectOptions) as PlainMessage;
 }
 

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { REQUEST_ID_HEADER } from '../api/forwarder.js';
-import { adminService, rootCoordService } from '../api/proto.js';
+import { adminService, clientChannelOptions, rootCoordService } from '../api/proto.js';
 import type { PlainMessage } from '../api/proto.js';
 import { encodeFieldJson, encodeSchemaFile } from './schema-file.js';
 import type { SchemaFile, SchemaFileField } from './schema-file.js';
@@ -62,7 +62,7 @@ export class RootCoordClient {
     let stub = this.stubs.get(endpoint);
     if (stub === undefined) {
       const credentials = grpc.credentials.createInsecure();
-      stub = { api: new RootCoordStub(endpoint, credentials) as unknown as Stub & grpc.Client, admin: new AdminStub(endpoint, credentials) as unknown as Stub & grpc.Client };
+      stub = { api: new RootCoordStub(endpoint, credentials, clientChannelOptions) as unknown as Stub & grpc.Client, admin: new AdminStub(endpoint, credentials, clientChannelOptions) as unknown as Stub & grpc.Client };
       this.stubs.set(endpoint, stub);
     }
     return stub;

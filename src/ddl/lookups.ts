@@ -24,12 +24,11 @@ export function visiblePartitions(collection: CollectionModel): CollectionModel 
   return { ...collection, partitions: collection.partitions.filter((p) => p.state === PartitionState.Created) };
 }
 
-/** Total Σ(partitions × shards) over Created collections (Milvus's general capacity). */
+/** Total Σ(Created partitions × shards) over Created collections (Milvus's general capacity); one step per collection. */
 export function generalCapacityUsed(meta: MetaTable): number {
   let used = 0;
   for (const c of meta.collections.values()) {
-    if (c.state !== CollectionState.Created) continue;
-    used += c.partitions.filter((p) => p.state === PartitionState.Created).length * c.shardsNum;
+    if (c.state === CollectionState.Created) used += meta.createdPartitionCount(c.collectionID) * c.shardsNum;
   }
   return used;
 }

@@ -24,6 +24,10 @@ type StoredCollection = Omit<CollectionModel, 'fields' | 'partitions'>;
  * versioned keys for reads at a past timestamp. `apply` is deterministic and writes the applied index
  * in the same batch as the data, so a restart never applies an entry twice.
  */
+function isCreated(partition: PartitionModel): number {
+  return partition.state === PartitionState.Created ? 1 : 0;
+}
+
 export class MetaTable {
   readonly databases = new Map<bigint, DatabaseModel>();
   readonly collections = new Map<bigint, CollectionModel>();
@@ -31,6 +35,8 @@ export class MetaTable {
   /** dbID -> collection name -> collection ID (latest owner of the name, any state). */
   private readonly names = new Map<bigint, Map<string, bigint>>();
   private readonly aliasesByDb = new Map<bigint, Map<string, AliasModel>>();
+  /** collectionID -> number of its Created partitions, kept up to date so capacity checks need not scan them. */
+  private readonly createdPartitions = new Map<bigint, number>();
   /** Request IDs that took effect -> the timestamp they were recorded at, oldest first (apply order). */
   private readonly requests = new Map<string, bigint>();
   /** Members added at runtime: id -> conf change context (their addresses). */
@@ -72,6 +78,7 @@ export class MetaTable {
   private async load(): Promise<void> {
     this.databases.clear();
     this.collections.clear();
+    this.createdPartitions.clear();
     this.dbIdByName.clear();
     this.names.clear();
     this.aliasesByDb.clear();
@@ -301,21 +308,32 @@ export class MetaTable {
   private putPartition(collectionID: bigint, partition: PartitionModel, ts: bigint, ops: StoreOp[]): ApplyResult {
     const collection = this.collections.get(collectionID);
     if (collection === undefined) return { ok: false, reason: `collection ${collectionID} does not exist` };
-    const exists = collection.partitions.some((p) => p.partitionID === partition.partitionID);
-    if (!exists && collection.partitions.some((p) => p.partitionName === partition.partitionName && p.state !== PartitionState.Dropping)) {
-      return { ok: false, reason: `partition name ${partition.partitionName} is taken` };
+    // One pass over the partitions (a collection may hold a thousand): find this one, and a live namesake.
+    let at = -1;
+    let nameTaken = false;
+    const current = collection.partitions;
+    for (let i = 0; i < current.length; i++) {
+      const p = current[i] as PartitionModel;
+      if (p.partitionID === partition.partitionID) at = i;
+      else if (p.partitionName === partition.partitionName && p.state !== PartitionState.Dropping) nameTaken = true;
     }
-    const partitions = exists ? collection.partitions.map((p) => (p.partitionID === partition.partitionID ? partition : p)) : [...collection.partitions, partition];
+    if (at < 0 && nameTaken) return { ok: false, reason: `partition name ${partition.partitionName} is taken` };
+    const partitions = current.slice();
+    if (at < 0) partitions.push(partition);
+    else partitions[at] = partition;
     ops.push(...VersionedStore.put(keys.partition(collectionID, partition.partitionID), stringify(partition), ts));
     this.collections.set(collectionID, { ...collection, partitions });
+    this.countCreated(collectionID, (at < 0 ? 0 : -isCreated(current[at] as PartitionModel)) + isCreated(partition));
     return OK;
   }
 
   private deletePartition(collectionID: bigint, partitionID: bigint, ts: bigint, ops: StoreOp[]): ApplyResult {
     const collection = this.collections.get(collectionID);
-    if (collection === undefined || !collection.partitions.some((p) => p.partitionID === partitionID)) return OK;
+    const removed = collection?.partitions.find((p) => p.partitionID === partitionID);
+    if (collection === undefined || removed === undefined) return OK;
     ops.push(...VersionedStore.remove(keys.partition(collectionID, partitionID), ts));
-    this.collections.set(collectionID, { ...collection, partitions: collection.partitions.filter((p) => p.partitionID !== partitionID) });
+    this.collections.set(collectionID, { ...collection, partitions: collection.partitions.filter((p) => p !== removed) });
+    this.countCreated(collectionID, -isCreated(removed));
     return OK;
   }
 
@@ -378,6 +396,9 @@ export class MetaTable {
 
   private indexCollection(collection: CollectionModel): void {
     this.collections.set(collection.collectionID, collection);
+    let created = 0;
+    for (const p of collection.partitions) created += isCreated(p);
+    this.createdPartitions.set(collection.collectionID, created);
     let names = this.names.get(collection.dbID);
     if (names === undefined) {
       names = new Map();
@@ -388,9 +409,19 @@ export class MetaTable {
 
   private unindexCollection(collection: CollectionModel): void {
     this.collections.delete(collection.collectionID);
+    this.createdPartitions.delete(collection.collectionID);
     const names = this.names.get(collection.dbID);
     // A re-created collection may own the name now; only remove the mapping if it is still ours.
     if (names?.get(collection.name) === collection.collectionID) names.delete(collection.name);
+  }
+
+  private countCreated(collectionID: bigint, delta: number): void {
+    if (delta !== 0) this.createdPartitions.set(collectionID, (this.createdPartitions.get(collectionID) ?? 0) + delta);
+  }
+
+  /** How many Created partitions the collection has (without scanning them). */
+  createdPartitionCount(collectionID: bigint): number {
+    return this.createdPartitions.get(collectionID) ?? 0;
   }
 
   private indexAlias(alias: AliasModel): void {
