@@ -1,15 +1,15 @@
 /**
  * scripts/bench: rootcoord and its anchors, side by side in one run on this machine.
  *   scripts/bench [--quick] [--out bench/results] [--no-etcd]
- * Measures (each timed series after an untimed warm-up on both sides): single-client CreatePartition
- * latency against a 3-node etcd put (the anchor, through
- * etcd's HTTP gateway with keep-alive); AllocTimestamp throughput against an empty gRPC call
+ * Measures: single-client CreatePartition latency against a 3-node etcd put (the anchor, through
+ * etcd's HTTP gateway with keep-alive), both warmed up, then timed in alternating rounds so that both
+ * see the same machine (the cold start is reported too); AllocTimestamp throughput against an empty gRPC call
  * (GetComponentStates) on the same server; the time from kill -9 of the leader to the next
  * successful DDL. Writes results.json and RESULTS.md.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -47,6 +47,35 @@ async function timeEach(count: number, action: (i: number) => Promise<unknown>):
     samples.push(performance.now() - t0);
   }
   return samples;
+}
+
+/** CPU time (user + system, ms) used so far by these processes (Linux /proc; NaN elsewhere). */
+function cpuMs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return NaN;
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+/** Time each of `count` sequential operations, and the CPU they cost the servers and this client. */
+async function timeWithCpu(count: number, pids: readonly number[], action: (i: number) => Promise<unknown>): Promise<Record<string, number>> {
+  const server0 = cpuMs(pids);
+  const client0 = process.cpuUsage();
+  const samples = await timeEach(count, action);
+  const client = process.cpuUsage(client0);
+  return {
+    samples: samples.length,
+    p50Ms: round(percentile(samples, 0.5)),
+    p99Ms: round(percentile(samples, 0.99)),
+    serverCpuMsPerOp: round((cpuMs(pids) - server0) / count),
+    clientCpuMsPerOp: round((client.user + client.system) / 1000 / count),
+  };
 }
 
 async function throughput(concurrency: number, seconds: number, action: () => Promise<unknown>): Promise<number> {
@@ -128,41 +157,86 @@ async function main(): Promise<void> {
   const noEtcd = args.includes('--no-etcd') || !existsSync('/usr/bin/etcd');
   const outIndex = args.indexOf('--out');
   const out = resolve(outIndex >= 0 ? (args[outIndex + 1] ?? 'bench/results') : 'bench/results');
-  const sequential = quick ? 200 : 1000;
-  // Untimed operations before each timed series, on both sides: Node compiles its hot paths only after
-  // a few hundred calls (etcd, in Go, needs no warm-up), and the first connections are set up here.
-  const warmup = quick ? 200 : 500;
+  // Latency rounds: each side does `perRound` sequential writes per round, the two alternating; the
+  // figure is the median over rounds of each round's p50 (the machine is shared and its speed drifts).
+  const rounds = quick ? 2 : 8;
+  const perRound = quick ? 200 : 250;
+  // Untimed writes first, on both sides: Node's JIT compiles the hot paths over the first couple of
+  // thousand calls (etcd, in Go, needs none). The first `cold` of them are timed and reported as such.
+  const warmup = quick ? 500 : 2500;
+  const cold = 500;
   const seconds = quick ? 2 : 5;
   const kills = quick ? 3 : 10;
   const dir = await mkdtemp(join(tmpdir(), 'rootcoord-bench-'));
-  const cluster = async (...a: string[]): Promise<string> => (await run(process.execPath, [clusterScript, ...a, '--dir', join(dir, 'rc')])).stdout;
+  const clusterIn = async (name: string, ...a: string[]): Promise<string> => (await run(process.execPath, [clusterScript, ...a, '--dir', join(dir, name)])).stdout;
+  const cluster = (...a: string[]): Promise<string> => clusterIn('rc', ...a);
+  const schema = { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] };
   const status = async (): Promise<Status> => JSON.parse(await cluster('status', '--json')) as Status;
   const results: Record<string, unknown> = { date: new Date().toISOString(), quick, machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
   let etcd: EtcdCluster | null = null;
   try {
     await cluster('up', '--base-port', String(await freeBase([1, 2, 3, 101, 102, 103, 201, 202, 203])), '--gc-confirm-delay-ms', '0');
-    const nodes = (JSON.parse(await readFile(join(dir, 'rc', 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string }> }).nodes;
+    const nodes = (JSON.parse(await readFile(join(dir, 'rc', 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string; pid: number }> }).nodes;
     const leaderId = (await status()).leader;
     const ordered = [...nodes].sort((a, b) => (a.id === leaderId ? -1 : b.id === leaderId ? 1 : 0)).map((n) => n.client);
     const client = new RootCoordClient({ endpoints: ordered });
-    await client.createCollection('bench', { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] });
+    await client.createCollection('bench', schema);
 
-    // 1. single-client CreatePartition latency, each in its own collection slot (limit 1024 per collection)
-    let collection = 0;
-    const createPartition = async (i: number): Promise<void> => {
-      if (i % 1000 === 0 && i > 0) await client.createCollection(`bench${++collection}`, { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] });
-      await client.createPartition(collection === 0 ? 'bench' : `bench${collection}`, `p${i}`);
+    // 1. single-client CreatePartition latency (500 partitions per collection: the limit is 1024)
+    let written = 0;
+    const createPartition = async (): Promise<void> => {
+      const slot = Math.floor(written / 500);
+      if (written % 500 === 0) await client.createCollection(`bench${slot}`, schema);
+      await client.createPartition(`bench${slot}`, `p${written++ % 500}`);
     };
-    await client.createCollection('warmup', { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] });
-    await timeEach(warmup, (i) => client.createPartition('warmup', `w${i}`));
-    const ddl = await timeEach(sequential, createPartition);
-    results['createPartition'] = { samples: ddl.length, p50Ms: round(percentile(ddl, 0.5)), p99Ms: round(percentile(ddl, 0.99)) };
-
+    let putCount = 0;
+    const sides: Array<{ name: string; pids: () => number[]; op: () => Promise<unknown>; rounds: Array<Record<string, number>> }> = [
+      { name: 'createPartition', pids: () => nodes.map((n) => n.pid), op: createPartition, rounds: [] },
+    ];
     if (!noEtcd) {
       etcd = await EtcdCluster.start(join(dir, 'etcd'));
-      await timeEach(warmup, (i) => (etcd as EtcdCluster).put(`w${i}`, 'v'));
-      const puts = await timeEach(sequential, (i) => (etcd as EtcdCluster).put(`k${i}`, 'v'));
-      results['etcdPut'] = { samples: puts.length, p50Ms: round(percentile(puts, 0.5)), p99Ms: round(percentile(puts, 0.99)), via: 'etcd 3.4 HTTP gateway, keep-alive' };
+      const anchor = etcd;
+      sides.push({ name: 'etcdPut', pids: () => anchor.procs.map((p) => p.pid ?? 0), op: () => anchor.put(`k${putCount++}`, 'v'), rounds: [] });
+    }
+    for (const side of sides) {
+      const coldRun = await timeWithCpu(cold, side.pids(), side.op);
+      await timeEach(warmup - cold, side.op);
+      results[`${side.name}Cold`] = { samples: coldRun['samples'], p50Ms: coldRun['p50Ms'], p99Ms: coldRun['p99Ms'] };
+    }
+    for (let r = 0; r < rounds; r++) {
+      for (const side of r % 2 === 0 ? sides : [...sides].reverse()) side.rounds.push(await timeWithCpu(perRound, side.pids(), side.op));
+    }
+    const median = (values: number[]): number => percentile(values, 0.5);
+    for (const side of sides) {
+      const of = (k: string): number[] => side.rounds.map((x) => x[k] as number);
+      results[side.name] = {
+        samples: rounds * perRound,
+        p50Ms: round(median(of('p50Ms'))),
+        p99Ms: round(median(of('p99Ms'))),
+        roundP50sMs: of('p50Ms'),
+        serverCpuMsPerOp: round(median(of('serverCpuMsPerOp'))),
+        clientCpuMsPerOp: round(median(of('clientCpuMsPerOp'))),
+        ...(side.name === 'etcdPut' ? { via: 'etcd 3.4 HTTP gateway, keep-alive' } : {}),
+      };
+    }
+
+    // The floor without replication: the same calls on a one-node cluster (one fsync, no peer messages).
+    if (!quick) {
+      await clusterIn('one', 'up', '--nodes', '1', '--base-port', String(await freeBase([1, 101, 201])), '--gc-confirm-delay-ms', '0');
+      try {
+        const one = (JSON.parse(await readFile(join(dir, 'one', 'cluster.json'), 'utf8')) as { nodes: Array<{ client: string; pid: number }> }).nodes;
+        const single = new RootCoordClient({ endpoints: one.map((n) => n.client) });
+        let n = 0;
+        const op = async (): Promise<void> => {
+          if (n % 500 === 0) await single.createCollection(`bench${n / 500}`, schema);
+          await single.createPartition(`bench${Math.floor(n / 500)}`, `p${n++ % 500}`);
+        };
+        await timeEach(warmup, op);
+        results['createPartitionOneNode'] = await timeWithCpu(rounds * perRound, one.map((n) => n.pid), op);
+        single.close();
+      } finally {
+        await clusterIn('one', 'down', '--wipe').catch(() => {});
+      }
     }
 
     // 2. AllocTimestamp throughput against an empty call on the same server
@@ -224,13 +298,22 @@ function markdown(r: Record<string, unknown>): string {
   const etcd = get('etcdPut');
   const tso = get('allocTimestamp');
   const fo = get('failover');
+  const one = get('createPartitionOneNode');
+  const ddlCold = get('createPartitionCold');
+  const etcdCold = get('etcdPutCold');
   return `# rootcoord benchmark (${String(r['date'])}${r['quick'] === true ? ', quick' : ''})
 
 | figure | rootcoord | anchor | target |
 | --- | --- | --- | --- |
-| single-client CreatePartition p50 | ${ddl['p50Ms']} ms (p99 ${ddl['p99Ms']}) | etcd put p50 ${etcd['p50Ms'] ?? 'n/a'} ms (p99 ${etcd['p99Ms'] ?? 'n/a'}) | no slower than etcd |
+| single-client CreatePartition p50 (median of rounds) | ${ddl['p50Ms']} ms (p99 ${ddl['p99Ms']}) | etcd put p50 ${etcd['p50Ms'] ?? 'n/a'} ms (p99 ${etcd['p99Ms'] ?? 'n/a'}); ratio ${etcd['p50Ms'] === undefined ? 'n/a' : round(Number(ddl['p50Ms']) / Number(etcd['p50Ms']), 2)} | no slower than etcd |
 | AllocTimestamp, 64 in flight | ${tso['perSec']}/s | empty call ${tso['emptyCallPerSec']}/s (ratio ${tso['ratio']}) | >= 0.9 |
 | kill -9 of leader to next DDL | p50 ${fo['p50Ms']} ms, p99 ${fo['p99Ms']} ms over ${fo['kills']} kills | etcd: 1.0 to 2.4 s (spec) | < 1 s p99 |
+
+CPU per sequential write (all server processes / the benchmark client): rootcoord CreatePartition
+${ddl['serverCpuMsPerOp']} / ${ddl['clientCpuMsPerOp']} ms; etcd put ${etcd['serverCpuMsPerOp'] ?? 'n/a'} / ${etcd['clientCpuMsPerOp'] ?? 'n/a'} ms.
+Cold start (the first ${ddlCold['samples']} writes after the cluster started): CreatePartition p50 ${ddlCold['p50Ms']} ms, etcd put p50 ${etcdCold['p50Ms'] ?? 'n/a'} ms.
+Per-round p50s (ms): CreatePartition ${(ddl['roundP50sMs'] as unknown as number[] | undefined)?.join(', ')}; etcd ${(etcd['roundP50sMs'] as unknown as number[] | undefined)?.join(', ') ?? 'n/a'}.
+One-node rootcoord (no replication) CreatePartition p50: ${one['p50Ms'] ?? 'n/a'} ms (server CPU ${one['serverCpuMsPerOp'] ?? 'n/a'} ms per call).
 `;
 }
 
