@@ -88,9 +88,6 @@ class PeerSender {
     this.client ??= new StreamClient(this.address, grpc.credentials.createInsecure(), {
       'grpc.max_send_message_length': 256 * 1024 * 1024,
       'grpc.keepalive_time_ms': 10_000,
-      // Peer traffic is one long-lived stream: no channelz bookkeeping or retry buffering per message.
-      'grpc.enable_channelz': 0,
-      'grpc.enable_retries': 0,
     });
     const metadata = new grpc.Metadata();
     metadata.set(SECRET_HEADER, this.transport.secret);
@@ -194,7 +191,7 @@ export class GrpcTransport implements Transport {
   private readonly snapshotBytesMax: number;
   handler: TransportHandler | null = null;
   private readonly senders = new Map<number, PeerSender>();
-  private readonly server = new grpc.Server({ 'grpc.max_receive_message_length': 256 * 1024 * 1024, 'grpc.enable_channelz': 0 });
+  private readonly server = new grpc.Server({ 'grpc.max_receive_message_length': 256 * 1024 * 1024 });
   private readonly log: NonNullable<GrpcTransportOptions['log']>;
   droppedCount = 0;
   private faults: { dropTo: Set<number>; dropFrom: Set<number>; delayMs: number } | null = null;

@@ -5,7 +5,7 @@ import type { ApiMetrics } from './api-metrics.js';
 import { adminHandlers } from './admin-handlers.js';
 import { FORWARDED_HEADER, Forwarder, REQUEST_ID_HEADER } from './forwarder.js';
 import type { ServiceName } from './forwarder.js';
-import { adminService, healthService, rootCoordService, serverChannelOptions } from './proto.js';
+import { adminService, healthService, rootCoordService } from './proto.js';
 import type { MethodInfo, PlainMessage } from './proto.js';
 import { rootCoordHandlers } from './root-coord-handlers.js';
 import { streamHandlers } from './stream-handlers.js';
@@ -34,7 +34,7 @@ function deadlineOf(call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): num
  * mapping; the handlers only turn requests into tasks or reads.
  */
 export class ApiServer {
-  private readonly server = new grpc.Server({ ...serverChannelOptions, 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  private readonly server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   private readonly forwarder = new Forwarder();
 
   constructor(

@@ -12,12 +12,12 @@ const toObjectOptions: protobuf.IConversionOptions = { longs: String, enums: Num
 export type PlainMessage = Record<string, unknown>;
 
 /**
- * Channel options for every gRPC client and server of the API (a call costs mostly CPU here, on two
- * shared cores): no channelz bookkeeping, and no grpc-js retry layer (the client retries itself, with
- * request IDs, and a forwarded call is retried by the client that sent it).
+ * Channel options for the API's gRPC clients (a call costs mostly CPU here, on two shared cores): no
+ * channelz bookkeeping, and no grpc-js retry layer (the client retries itself, with request IDs, and a
+ * forwarded call is retried by the client that sent it). Servers keep channelz: grpc-js 1.14 tracks a
+ * server's sessions only with it on, and without it `forceShutdown` leaves peers' connections open.
  */
 export const clientChannelOptions: grpc.ChannelOptions = { 'grpc.enable_channelz': 0, 'grpc.enable_retries': 0 };
-export const serverChannelOptions: grpc.ServerOptions = { 'grpc.enable_channelz': 0 };
 
 const types = new Map<string, protobuf.Type>();
 function lookupType(typeName: string): protobuf.Type {
