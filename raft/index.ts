@@ -5,8 +5,8 @@ export { DurableStorage, StorageCorruptionError } from './durable-storage.js';
 export type { DurableStorageOptions } from './durable-storage.js';
 export { LogCompactedError, LogUnavailableError, RaftError, SnapshotTemporarilyUnavailableError } from './errors.js';
 export type { RaftErrorCode } from './errors.js';
-export { GrpcTransport } from './grpc-transport.js';
-export type { GrpcTransportOptions } from './grpc-transport.js';
+export { FrameReader, TcpTransport } from './tcp-transport.js';
+export type { TcpTransportOptions } from './tcp-transport.js';
 export { MemoryLogStore } from './memory-log-store.js';
 export { bootstrapEntries, MemoryStorage } from './memory-storage.js';
 export { MemoryTransport, MemoryTransportHub } from './memory-transport.js';
@@ -17,5 +17,5 @@ export type { AppliedEntry, LeaderChange, RaftNodeOptions, StateMachine } from '
 export { RawNode } from './raw-node.js';
 export type { ProgressStatus, RaftStatus } from './raw-node.js';
 export type { LogStore, Storage } from './storage.js';
-export type { Transport, TransportHandler } from './transport.js';
+export type { Transport, TransportFaults, TransportHandler } from './transport.js';
 export * from './types.js';

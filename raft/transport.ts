@@ -9,6 +9,13 @@ export interface TransportHandler {
   reportSnapshot(peerId: number, ok: boolean): void;
 }
 
+/** Injected network faults (chaos testing): messages to or from these peers vanish; others are delayed. */
+export interface TransportFaults {
+  readonly dropTo: readonly number[];
+  readonly dropFrom: readonly number[];
+  readonly delayMs: number;
+}
+
 /**
  * Moves Raft messages between nodes. `send` never blocks: messages are queued per peer (bounded) and
  * may be dropped, as Raft tolerates loss.

@@ -1,5 +1,5 @@
 /**
- * Raft benchmark: three local node processes with fsync on (durable store, gRPC transport).
+ * Raft benchmark: three local node processes with fsync on (durable store, TCP peer transport).
  *   npm run bench:raft [-- --quick]
  * Measures a single proposer's commit latency (p50/p99) and throughput with 64 concurrent proposers,
  * both at the leader, and prints one JSON document.

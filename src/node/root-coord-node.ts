@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { DurableStorage } from '../../raft/durable-storage.js';
-import { GrpcTransport } from '../../raft/grpc-transport.js';
-import type { TransportFaults } from '../../raft/grpc-transport.js';
+import { TcpTransport } from '../../raft/tcp-transport.js';
 import type { LogStore } from '../../raft/storage.js';
-import type { Transport } from '../../raft/transport.js';
+import type { Transport, TransportFaults } from '../../raft/transport.js';
 import { RaftNode } from '../../raft/raft-node.js';
 import type { LeaderChange } from '../../raft/raft-node.js';
 import { ConfChangeType, StateRole } from '../../raft/types.js';
@@ -81,7 +80,7 @@ export class RootCoordNode {
     readonly meta: MetaTable,
     readonly raft: RaftNode,
     log: Logger,
-    private readonly transport: Transport & Partial<Pick<GrpcTransport, 'setFaults'>>,
+    private readonly transport: Transport & Partial<Pick<TcpTransport, 'setFaults'>>,
     members: ReadonlyMap<number, MemberAddress>,
   ) {
     const nowMs = (): bigint => BigInt(Date.now()) + this.clockSkewMs;
@@ -125,7 +124,7 @@ export class RootCoordNode {
     const self = config.members.get(config.id);
     if (self === undefined) throw new Error(`node ${config.id} is not in the member list`);
     let storage: LogStore;
-    let transport: Transport & Partial<Pick<GrpcTransport, 'setFaults'>>;
+    let transport: Transport & Partial<Pick<TcpTransport, 'setFaults'>>;
     const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta')) : await MetaTable.over(simulated.metaStore);
     // The configured members, then those added at runtime (recorded in the catalog, so in snapshots too).
     const members = new Map(config.members);
@@ -136,7 +135,7 @@ export class RootCoordNode {
     if (simulated === null) {
       storage = await DurableStorage.open(join(config.dataDir, 'raft'), { log: (level, message, fields) => log.log(level, message, fields) });
       const peers = new Map([...members].map(([id, m]) => [id, m.peer]));
-      transport = new GrpcTransport({ id: config.id, listenAddress: self.peer, peers, secret: config.secret, faultInjection: config.chaos, log: (level, message, fields) => log.log(level, message, fields) });
+      transport = new TcpTransport({ id: config.id, listenAddress: self.peer, peers, secret: config.secret, faultInjection: config.chaos, log: (level, message, fields) => log.log(level, message, fields) });
     } else {
       storage = simulated.storage;
       transport = simulated.transport;

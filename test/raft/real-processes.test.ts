@@ -1,5 +1,5 @@
 /**
- * Three real processes on loopback with the durable store and the gRPC transport: they elect a leader,
+ * Three real processes on loopback with the durable store and the TCP peer transport: they elect a leader,
  * commit 10,000 entries, survive kill -9 of the leader, and bring the restarted node back through a
  * snapshot after its log was compacted, ending with identical state.
  */

@@ -1,0 +1,157 @@
+/**
+ * The TCP peer transport delivers batched messages and chunked snapshots between peers, reconnects
+ * after a peer restarts, and drops (never crashes on) malformed frames, frames from non-members,
+ * oversize frames and connections without the cluster secret.
+ */
+import { expect } from 'chai';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import { encodeFrame } from '../../raft/message-codec.js';
+import { FrameReader, framed, helloFrame, TcpTransport } from '../../raft/tcp-transport.js';
+import type { TransportHandler } from '../../raft/transport.js';
+import { message, MessageType } from '../../raft/types.js';
+import type { Message } from '../../raft/types.js';
+import { freePorts } from './fixtures/process-cluster.js';
+
+class Collector implements TransportHandler {
+  readonly received: Message[] = [];
+  readonly snapshotReports: Array<[number, boolean]> = [];
+  unreachable = 0;
+  receive(m: Message): void {
+    this.received.push(m);
+  }
+  reportUnreachable(): void {
+    this.unreachable++;
+  }
+  reportSnapshot(id: number, ok: boolean): void {
+    this.snapshotReports.push([id, ok]);
+  }
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function rawConnection(address: string): Promise<Socket> {
+  const [host, port] = address.split(':') as [string, string];
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port: Number(port) }, () => resolve(socket));
+    socket.on('error', reject);
+  });
+}
+
+describe('TcpTransport', function () {
+  this.timeout(30_000);
+  const transports: TcpTransport[] = [];
+  const sockets: Socket[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.destroy();
+    await Promise.all(transports.splice(0).map((t) => t.close()));
+  });
+
+  async function pair(): Promise<{ a: TcpTransport; b: TcpTransport; atB: Collector; atA: Collector; peers: Map<number, string>; warnings: string[] }> {
+    const [portA, portB] = await freePorts(2);
+    const peers = new Map([[1, `127.0.0.1:${portA as number}`], [2, `127.0.0.1:${portB as number}`]]);
+    const warnings: string[] = [];
+    const a = new TcpTransport({ id: 1, listenAddress: peers.get(1) as string, peers, secret: 's3cret', snapshotChunkBytes: 1000 });
+    const b = new TcpTransport({ id: 2, listenAddress: peers.get(2) as string, peers, secret: 's3cret', frameBytesMax: 64 * 1024, log: (_l, m) => warnings.push(m) });
+    transports.push(a, b);
+    const atA = new Collector();
+    const atB = new Collector();
+    await a.start(atA);
+    await b.start(atB);
+    return { a, b, atA, atB, peers, warnings };
+  }
+
+  it('delivers batches of messages in order over one connection', async () => {
+    const { a, atB } = await pair();
+    const sent = Array.from({ length: 500 }, (_, i) => message({ type: MessageType.App, from: 1, to: 2, term: 3, index: i, entries: [{ term: 3, index: i + 1, type: 0, data: new Uint8Array([i % 256]) }] }));
+    a.send(sent.slice(0, 200));
+    a.send(sent.slice(200));
+    await until(() => atB.received.length === 500);
+    expect(atB.received.map((m) => m.index)).to.deep.equal(sent.map((m) => m.index));
+    expect(atB.received[7]?.entries[0]?.data).to.deep.equal(new Uint8Array([7]));
+  });
+
+  it('streams a snapshot in chunks and reports success', async () => {
+    const { a, atB, atA } = await pair();
+    const data = new Uint8Array(10_500).map((_, i) => i % 251);
+    a.send([message({ type: MessageType.Snap, from: 1, to: 2, term: 4, snapshot: { metadata: { index: 99, term: 4, confState: { voters: [1, 2], learners: [] } }, data } })]);
+    await until(() => atB.received.length === 1 && atA.snapshotReports.length === 1);
+    expect(atB.received[0]?.snapshot?.data).to.deep.equal(data);
+    expect(atB.received[0]?.snapshot?.metadata.index).to.equal(99);
+    expect(atA.snapshotReports).to.deep.equal([[2, true]]);
+  });
+
+  it('reports an unreachable peer, and reconnects once it is back', async () => {
+    const { a, b, atA, peers } = await pair();
+    await b.close();
+    a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })]);
+    await until(() => atA.unreachable > 0);
+    const again = new TcpTransport({ id: 2, listenAddress: peers.get(2) as string, peers, secret: 's3cret' });
+    transports.push(again);
+    const atAgain = new Collector();
+    await again.start(atAgain);
+    // Raft keeps sending (heartbeats); once the backoff has passed a message gets through.
+    await until(() => {
+      a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 2 })]);
+      return atAgain.received.length > 0;
+    });
+    expect(atAgain.received[0]?.term).to.equal(2);
+  });
+
+  it('drops malformed frames and frames from non-members, and keeps serving', async () => {
+    const { a, atB, peers, warnings } = await pair();
+    const raw = await rawConnection(peers.get(2) as string);
+    sockets.push(raw);
+    raw.write(helloFrame(1, 's3cret'));
+    raw.write(Buffer.concat(framed(Buffer.from([0xff, 0xff, 0xff, 0x01, 0x02]))));
+    raw.write(Buffer.concat(framed(encodeFrame(9, [message({ type: MessageType.App, from: 9, to: 2, term: 1 })], null))));
+    raw.write(Buffer.concat(framed(encodeFrame(1, [message({ type: MessageType.Hup, from: 1, to: 2 })], null))));
+    await until(() => warnings.length >= 3);
+    a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })]);
+    await until(() => atB.received.length === 1);
+    expect(atB.received[0]?.type).to.equal(MessageType.Heartbeat);
+    expect(warnings.join('\n')).to.match(/malformed/).and.match(/not a peer/);
+  });
+
+  it('refuses connections without the secret, from non-members, or announcing an oversize frame', async () => {
+    const { atB, peers, warnings } = await pair();
+    const address = peers.get(2) as string;
+    const heartbeat = Buffer.concat(framed(encodeFrame(1, [message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })], null)));
+    for (const hello of [helloFrame(1, 'wrong'), helloFrame(7, 's3cret'), Buffer.concat(framed(Buffer.from('not json')))]) {
+      const raw = await rawConnection(address);
+      sockets.push(raw);
+      raw.on('error', () => {});
+      raw.write(Buffer.concat([hello, heartbeat]));
+    }
+    const oversize = await rawConnection(address);
+    sockets.push(oversize);
+    oversize.on('error', () => {});
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(0x7fffffff, 0);
+    oversize.write(Buffer.concat([helloFrame(1, 's3cret'), header]));
+    await until(() => warnings.length >= 4);
+    expect(warnings.join('\n')).to.match(/secret/).and.match(/not a peer/).and.match(/malformed hello/).and.match(/oversize frame/);
+    expect(atB.received).to.deep.equal([]);
+  });
+});
+
+describe('FrameReader', () => {
+  it('cuts frames however the stream is split, and refuses a frame over its limit', () => {
+    const payloads = [Buffer.from('a'), Buffer.alloc(0), Buffer.alloc(3000, 7), Buffer.from('last')];
+    const stream = Buffer.concat(payloads.flatMap((p) => framed(p)));
+    for (const step of [1, 2, 3, 5, 64, 4096]) {
+      const got: Buffer[] = [];
+      const reader = new FrameReader(4000, (p) => got.push(Buffer.from(p)));
+      for (let i = 0; i < stream.byteLength; i += step) expect(reader.push(stream.subarray(i, i + step))).to.equal(true);
+      expect(got, `split every ${step} bytes`).to.deep.equal(payloads);
+    }
+    const strict = new FrameReader(100, () => {});
+    expect(strict.push(Buffer.concat(framed(Buffer.alloc(101))))).to.equal(false);
+  });
+});
