@@ -27,6 +27,8 @@ export interface TcpTransportOptions {
 /** The first frame on every connection: who dials, and the cluster secret. */
 const HELLO_MAGIC = 'rootcoord-raft/1';
 const HELLO_BYTES_MAX = 4096;
+/** TCP keepalive on every peer connection, so a peer that vanished without a reset is noticed. */
+const KEEPALIVE_MS = 10_000;
 const HEADER_BYTES = 4;
 /**
  * The largest frame a member may send: one message is never split, and one entry may be as large as the
@@ -137,6 +139,7 @@ class PeerSender {
     const { host, port } = splitAddress(this.address);
     const socket = connect({ host, port });
     socket.setNoDelay(true);
+    socket.setKeepAlive(true, KEEPALIVE_MS);
     socket.on('connect', () => {
       this.reconnectDelayMs = 50;
     });
@@ -281,6 +284,7 @@ export class TcpTransport implements Transport {
 
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
+    socket.setKeepAlive(true, KEEPALIVE_MS);
     this.inbound.add(socket);
     socket.on('close', () => this.inbound.delete(socket));
     socket.on('error', () => {});
