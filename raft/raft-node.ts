@@ -7,8 +7,8 @@ import { RawNode } from './raw-node.js';
 import type { RaftStatus } from './raw-node.js';
 import type { LogStore } from './storage.js';
 import type { Transport } from './transport.js';
-import { ConfChangeType, decodeConfChange, EntryType, NONE, StateRole } from './types.js';
-import type { ConfChange, ConfState, Entry, Ready } from './types.js';
+import { ConfChangeType, decodeConfChange, EntryType, MessageType, NONE, StateRole } from './types.js';
+import type { ConfChange, ConfState, Entry, Message, Ready } from './types.js';
 import type { UnsafeKnobs } from './config.js';
 
 /** A committed entry as the state machine sees it: `data` is null for internal entries. */
@@ -134,6 +134,8 @@ export class RaftNode extends EventEmitter {
   private failed: Error | null = null;
   private lastLeader = NONE;
   private appliedIndex = 0;
+  /** A leader's heartbeats, by peer: when the oldest unanswered one was sent (for round-trip times). */
+  private readonly heartbeatsSentMs = new Map<number, number>();
 
   private constructor(options: RaftNodeOptions, raw: RawNode) {
     super();
@@ -167,7 +169,10 @@ export class RaftNode extends EventEmitter {
     const node = new RaftNode(options, raw);
     node.appliedIndex = applied;
     await options.transport.start({
-      receive: (m) => node.input(() => node.raw.step(m)),
+      receive: (m) => {
+        if (m.type === MessageType.HeartbeatResp) node.heartbeatAnswered(m.from);
+        node.input(() => node.raw.step(m));
+      },
       reportUnreachable: (id) => node.input(() => node.raw.reportUnreachable(id)),
       reportSnapshot: (id, ok) => node.input(() => node.raw.reportSnapshot(id, ok)),
     });
@@ -219,6 +224,7 @@ export class RaftNode extends EventEmitter {
 
   private async handleReady(rd: Ready): Promise<void> {
     const { storage, transport } = this.options;
+    this.noteHeartbeats(rd.messages);
     if (rd.sendBeforePersist) transport.send(rd.messages);
     const persistStartMs = performance.now();
     await storage.save(rd.hardState, rd.entries, rd.snapshot, rd.mustSync);
@@ -237,6 +243,27 @@ export class RaftNode extends EventEmitter {
     this.raw.advance(rd);
     this.afterAdvance(rd);
     await this.maybeSnapshot();
+  }
+
+  private noteHeartbeats(messages: readonly Message[]): void {
+    const now = performance.now();
+    for (const m of messages) {
+      if (m.type !== MessageType.Heartbeat) continue;
+      const pending = this.heartbeatsSentMs.get(m.to);
+      // A heartbeat unanswered for a second was lost (or its peer was down): time the next one instead.
+      if (pending === undefined || now - pending > 1000) this.heartbeatsSentMs.set(m.to, now);
+    }
+  }
+
+  /**
+   * A peer answered a heartbeat: emits `peer-rtt` (peer id, seconds) with the time since the oldest
+   * heartbeat it had not answered yet (etcd measures its peers' round trips with a prober instead).
+   */
+  private heartbeatAnswered(peer: number): void {
+    const sentMs = this.heartbeatsSentMs.get(peer);
+    if (sentMs === undefined) return;
+    this.heartbeatsSentMs.delete(peer);
+    this.emit('peer-rtt', peer, (performance.now() - sentMs) / 1000);
   }
 
   private async apply(entries: readonly Entry[]): Promise<void> {

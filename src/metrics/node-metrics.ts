@@ -3,6 +3,8 @@ import { CollectionState, PartitionState } from '../meta/model.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
 import { StateRole } from '../../raft/types.js';
 import { physicalChannelNames } from '../ddl/dml-channels.js';
+import { physicalMs } from '../common/hybrid-ts.js';
+import type { TimeTick } from '../timetick/time-tick-sync.js';
 
 /**
  * Every metric of a node, defined once: Milvus-compatible RootCoord names (so existing dashboards work)
@@ -62,6 +64,18 @@ export class NodeMetrics {
     node.raft.on('persisted', (seconds: number) => fsync.observe(seconds));
     node.raft.on('applied', (seconds: number) => apply.observe(seconds));
     node.raft.on('snapshot', () => snapshots.inc());
+    const peerRtt = new Histogram({
+      name: 'rootcoord_network_peer_round_trip_time_seconds',
+      help: 'Round trips to each peer, timed by the leader from a heartbeat to its answer',
+      labelNames: ['peer'],
+      registers,
+      buckets: [0.0001, 0.0002, 0.0004, 0.0008, 0.0016, 0.0032, 0.0064, 0.0128, 0.0256, 0.0512, 0.1024, 0.2048, 0.4096, 0.8192],
+    });
+    node.raft.on('peer-rtt', (peer: number, seconds: number) => peerRtt.observe({ peer: String(peer) }, seconds));
+    const ttLag = new Gauge({ name: 'milvus_rootcoord_produce_tt_lag_ms', help: 'Now minus the physical time of the last time tick sent on each DML channel (ms)', labelNames: ['channel_name'], registers });
+    const ttSync = new Histogram({ name: 'milvus_rootcoord_sync_timetick_latency', help: 'How long a time-tick round waited for all its sources (DDL and proxy sessions), in ms', registers, buckets: [1, 5, 10, 25, 50, 100, 200, 400, 1000, 5000] });
+    node.timeTicks.on('tick', (tick: TimeTick) => ttLag.set({ channel_name: tick.channel }, Date.now() - Number(physicalMs(tick.ts))));
+    node.timeTicks.on('round', (ms: number) => ttSync.observe(ms));
     gauge('rootcoord_raft_proposals_committed_total', 'Proposals made on this node and applied', () => node.raft.counters.proposalsCommitted);
     gauge('rootcoord_raft_proposals_failed_total', 'Proposals made on this node that failed', () => node.raft.counters.proposalsFailed);
     gauge('rootcoord_raft_proposals_pending', 'Proposals waiting to be applied', () => node.raft.pendingProposals());

@@ -26,6 +26,8 @@ export interface TimeTick {
 export class TimeTickSync extends EventEmitter {
   private readonly sources = new Map<bigint, SourceReport | null>();
   private readonly lastTick = new Map<string, bigint>();
+  /** When the current round got its first report (performance.now), or null before that. */
+  private roundStartedMs: number | null = null;
 
   constructor() {
     super();
@@ -65,6 +67,7 @@ export class TimeTickSync extends EventEmitter {
     const map = new Map<string, bigint>();
     channels.forEach((c, i) => map.set(c, timestamps[i] as bigint));
     this.sources.set(sourceId, { channels: map, defaultTs });
+    this.roundStartedMs ??= performance.now();
     this.maybeCompleteRound();
   }
 
@@ -85,6 +88,9 @@ export class TimeTickSync extends EventEmitter {
       }
     }
     for (const key of this.sources.keys()) this.sources.set(key, null);
+    // 'round': how long the round waited, from its first source's report to its last (milliseconds).
+    this.emit('round', performance.now() - (this.roundStartedMs ?? performance.now()));
+    this.roundStartedMs = null;
     for (const tick of ticks) this.emit('tick', tick);
   }
 
@@ -92,5 +98,6 @@ export class TimeTickSync extends EventEmitter {
   reset(): void {
     this.sources.clear();
     this.sources.set(DDL_SOURCE_ID, null);
+    this.roundStartedMs = null;
   }
 }
