@@ -48,6 +48,16 @@ export function helloFrame(from: number, secret: string): Buffer {
   return Buffer.concat(framed(Buffer.from(JSON.stringify({ magic: HELLO_MAGIC, from, secret }))));
 }
 
+/** Write one frame (header and payload in one system call); false when the socket's buffer is full. */
+function writeFrame(socket: Socket, payload: Uint8Array, done?: (error?: Error | null) => void): boolean {
+  const [header, body] = framed(payload) as [Buffer, Buffer];
+  socket.cork();
+  socket.write(header);
+  const ok = done === undefined ? socket.write(body) : socket.write(body, done);
+  socket.uncork();
+  return ok;
+}
+
 function splitAddress(address: string): { host: string; port: number } {
   const at = address.lastIndexOf(':');
   return { host: address.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(address.slice(at + 1)) };
@@ -190,11 +200,7 @@ class PeerSender {
         bytes += 64 + entriesBytes(m.entries);
         batch.push(m);
       }
-      const [header, payload] = framed(encodeFrame(this.transport.id, batch, null)) as [Buffer, Buffer];
-      socket.cork();
-      socket.write(header);
-      this.writable = socket.write(payload);
-      socket.uncork();
+      this.writable = writeFrame(socket, encodeFrame(this.transport.id, batch, null));
     }
   }
 
@@ -208,9 +214,7 @@ class PeerSender {
     for (let offset = 0; offset === 0 || offset < data.byteLength; offset += chunkBytes) {
       const piece = data.subarray(offset, Math.min(offset + chunkBytes, data.byteLength));
       const isLast = offset + chunkBytes >= data.byteLength;
-      const [header, payload] = framed(encodeFrame(this.transport.id, [], { message: m, offset, totalBytes: data.byteLength, data: piece })) as [Buffer, Buffer];
-      socket.write(header);
-      ok = socket.write(payload, (error?: Error | null) => {
+      ok = writeFrame(socket, encodeFrame(this.transport.id, [], { message: m, offset, totalBytes: data.byteLength, data: piece }), (error) => {
         if (isLast) this.transport.handler?.reportSnapshot(this.peerId, error === undefined || error === null);
       });
       if (data.byteLength === 0) break;

@@ -78,6 +78,18 @@ async function timeWithCpu(count: number, pids: readonly number[], action: (i: n
   };
 }
 
+const SCHEMA = { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] };
+
+/** Sequential CreatePartition calls, 500 to a collection (the limit is 1024), new collections as needed. */
+function partitionWriter(client: RootCoordClient): () => Promise<void> {
+  let written = 0;
+  return async () => {
+    const slot = Math.floor(written / 500);
+    if (written % 500 === 0) await client.createCollection(`bench${slot}`, SCHEMA);
+    await client.createPartition(`bench${slot}`, `p${written++ % 500}`);
+  };
+}
+
 async function throughput(concurrency: number, seconds: number, action: () => Promise<unknown>): Promise<number> {
   const endAt = performance.now() + seconds * 1000;
   let done = 0;
@@ -170,25 +182,21 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'rootcoord-bench-'));
   const clusterIn = async (name: string, ...a: string[]): Promise<string> => (await run(process.execPath, [clusterScript, ...a, '--dir', join(dir, name)])).stdout;
   const cluster = (...a: string[]): Promise<string> => clusterIn('rc', ...a);
-  const schema = { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] };
+  const nodesOf = async (name: string): Promise<Array<{ id: number; client: string; pid: number }>> =>
+    (JSON.parse(await readFile(join(dir, name, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string; pid: number }> }).nodes;
   const status = async (): Promise<Status> => JSON.parse(await cluster('status', '--json')) as Status;
   const results: Record<string, unknown> = { date: new Date().toISOString(), quick, machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
   let etcd: EtcdCluster | null = null;
   try {
     await cluster('up', '--base-port', String(await freeBase([1, 2, 3, 101, 102, 103, 201, 202, 203])), '--gc-confirm-delay-ms', '0');
-    const nodes = (JSON.parse(await readFile(join(dir, 'rc', 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string; pid: number }> }).nodes;
+    const nodes = await nodesOf('rc');
     const leaderId = (await status()).leader;
     const ordered = [...nodes].sort((a, b) => (a.id === leaderId ? -1 : b.id === leaderId ? 1 : 0)).map((n) => n.client);
     const client = new RootCoordClient({ endpoints: ordered });
-    await client.createCollection('bench', schema);
+    await client.createCollection('bench', SCHEMA);
 
-    // 1. single-client CreatePartition latency (500 partitions per collection: the limit is 1024)
-    let written = 0;
-    const createPartition = async (): Promise<void> => {
-      const slot = Math.floor(written / 500);
-      if (written % 500 === 0) await client.createCollection(`bench${slot}`, schema);
-      await client.createPartition(`bench${slot}`, `p${written++ % 500}`);
-    };
+    // 1. single-client CreatePartition latency
+    const createPartition = partitionWriter(client);
     let putCount = 0;
     const sides: Array<{ name: string; pids: () => number[]; op: () => Promise<unknown>; rounds: Array<Record<string, number>> }> = [
       { name: 'createPartition', pids: () => nodes.map((n) => n.pid), op: createPartition, rounds: [] },
@@ -224,13 +232,9 @@ async function main(): Promise<void> {
     if (!quick) {
       await clusterIn('one', 'up', '--nodes', '1', '--base-port', String(await freeBase([1, 101, 201])), '--gc-confirm-delay-ms', '0');
       try {
-        const one = (JSON.parse(await readFile(join(dir, 'one', 'cluster.json'), 'utf8')) as { nodes: Array<{ client: string; pid: number }> }).nodes;
+        const one = await nodesOf('one');
         const single = new RootCoordClient({ endpoints: one.map((n) => n.client) });
-        let n = 0;
-        const op = async (): Promise<void> => {
-          if (n % 500 === 0) await single.createCollection(`bench${n / 500}`, schema);
-          await single.createPartition(`bench${Math.floor(n / 500)}`, `p${n++ % 500}`);
-        };
+        const op = partitionWriter(single);
         await timeEach(warmup, op);
         results['createPartitionOneNode'] = await timeWithCpu(rounds * perRound, one.map((n) => n.pid), op);
         single.close();

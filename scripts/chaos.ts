@@ -108,6 +108,53 @@ interface FaultRecord {
   detail: string;
 }
 
+/** One catalog operation through the client: a write answers `{ code: 0 }`, a read what it observed. */
+async function invokeMeta(client: RootCoordClient, input: MetaInput): Promise<MetaOutput> {
+  const c = input.collection;
+  const alias = input.alias ?? '';
+  const database = input.database ?? '';
+  const write = async (call: Promise<unknown>): Promise<MetaOutput> => {
+    await call;
+    return { code: 0 };
+  };
+  switch (input.op) {
+    case 'createCollection':
+      return write(client.createCollection(c, SCHEMA));
+    case 'dropCollection':
+      return write(client.dropCollection(c));
+    case 'hasCollection':
+      return { code: 0, exists: (await client.hasCollection(c))['value'] === true };
+    case 'createPartition':
+      return write(client.createPartition(c, input.partition as string));
+    case 'dropPartition':
+      return write(client.dropPartition(c, input.partition as string));
+    case 'showPartitions':
+      return { code: 0, partitions: (await client.showPartitions(c))['partition_names'] as string[] };
+    case 'renameCollection':
+      return write(client.renameCollection(c, input.newName ?? ''));
+    case 'alterCollection':
+      return write(client.alterCollection(c, { [CHECKED_PROPERTY]: input.value ?? '' }));
+    case 'describeCollection': {
+      const properties = ((await client.describeCollection(c))['properties'] ?? []) as Array<{ key: string; value: string }>;
+      return { code: 0, value: properties.find((p) => p.key === CHECKED_PROPERTY)?.value ?? null };
+    }
+    case 'createAlias':
+      return write(client.createAlias(c, alias));
+    case 'dropAlias':
+      return write(client.dropAlias(alias));
+    case 'alterAlias':
+      return write(client.alterAlias(c, alias));
+    case 'describeAlias':
+      return { code: 0, value: String((await client.describeAlias(alias))['collection']) };
+    case 'createDatabase':
+      return write(client.createDatabase(database));
+    case 'dropDatabase':
+      return write(client.dropDatabase(database));
+    case 'listDatabases':
+      return { code: 0, exists: ((await client.listDatabases())['db_names'] as string[]).includes(database) };
+  }
+}
+
 class Chaos {
   readonly meta: Operation<MetaInput, MetaOutput>[] = [];
   readonly timestamps: Alloc[] = [];
@@ -167,72 +214,7 @@ class Chaos {
     let output: MetaOutput = null;
     let returnTime = Infinity;
     try {
-      const c = input.collection;
-      const alias = input.alias ?? '';
-      const database = input.database ?? '';
-      switch (input.op) {
-        case 'createCollection':
-          await client.createCollection(c, SCHEMA);
-          output = { code: 0 };
-          break;
-        case 'dropCollection':
-          await client.dropCollection(c);
-          output = { code: 0 };
-          break;
-        case 'hasCollection':
-          output = { code: 0, exists: (await client.hasCollection(c))['value'] === true };
-          break;
-        case 'createPartition':
-          await client.createPartition(c, input.partition as string);
-          output = { code: 0 };
-          break;
-        case 'dropPartition':
-          await client.dropPartition(c, input.partition as string);
-          output = { code: 0 };
-          break;
-        case 'showPartitions':
-          output = { code: 0, partitions: (await client.showPartitions(c))['partition_names'] as string[] };
-          break;
-        case 'renameCollection':
-          await client.renameCollection(c, input.newName ?? '');
-          output = { code: 0 };
-          break;
-        case 'alterCollection':
-          await client.alterCollection(c, { [CHECKED_PROPERTY]: input.value ?? '' });
-          output = { code: 0 };
-          break;
-        case 'describeCollection': {
-          const properties = ((await client.describeCollection(c))['properties'] ?? []) as Array<{ key: string; value: string }>;
-          output = { code: 0, value: properties.find((p) => p.key === CHECKED_PROPERTY)?.value ?? null };
-          break;
-        }
-        case 'createAlias':
-          await client.createAlias(c, alias);
-          output = { code: 0 };
-          break;
-        case 'dropAlias':
-          await client.dropAlias(alias);
-          output = { code: 0 };
-          break;
-        case 'alterAlias':
-          await client.alterAlias(c, alias);
-          output = { code: 0 };
-          break;
-        case 'describeAlias':
-          output = { code: 0, value: String((await client.describeAlias(alias))['collection']) };
-          break;
-        case 'createDatabase':
-          await client.createDatabase(database);
-          output = { code: 0 };
-          break;
-        case 'dropDatabase':
-          await client.dropDatabase(database);
-          output = { code: 0 };
-          break;
-        case 'listDatabases':
-          output = { code: 0, exists: ((await client.listDatabases())['db_names'] as string[]).includes(database) };
-          break;
-      }
+      output = await invokeMeta(client, input);
       returnTime = this.now();
       this.counts.ok++;
       this.completions.push(returnTime);
