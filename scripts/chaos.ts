@@ -1,7 +1,7 @@
 /**
  * scripts/chaos: start a cluster, drive concurrent DDL, reads, AllocTimestamp and AllocID while injecting
  * faults on a seeded schedule, record every operation, and check the history.
- *   scripts/chaos [--duration-seconds 60] [--seed N] [--nodes 3] [--clients 8]
+ *   scripts/chaos [--duration-seconds 60] [--seed N] [--nodes 3] [--clients 8] [--pinned-readers 1]
  *                 [--faults kill,pause,partition,restart,clock,delay,torn] [--dir DIR] [--report FILE]
  *                 [--unsafe stale-reads] [--leader-bias 0.7] [--epoch-seconds 60]
  * Prints progress as it runs and a JSON summary; exits 0 only when nothing is violated.
@@ -17,7 +17,7 @@ import { checkHistory, firstViolation } from '../src/check/linearizability.js';
 import type { Operation } from '../src/check/linearizability.js';
 import { metadataModel } from '../src/check/metadata-model.js';
 import type { MetaInput, MetaOutput } from '../src/check/metadata-model.js';
-import { CHECKED_PROPERTY, randomMetaInput } from '../src/check/metadata-workload.js';
+import { CHECKED_PROPERTY, randomMetaInput, randomMetaRead } from '../src/check/metadata-workload.js';
 import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
 import { freeBasePort } from './free-ports.js';
 
@@ -36,6 +36,12 @@ interface Args {
   seed: number;
   nodes: number;
   clients: number;
+  /**
+   * Readers per node that only ever talk to that node (as a proxy beside it would): they read from an
+   * isolated or lagging node for as long as it answers, where a read that skips the ReadIndex barrier
+   * returns stale data. Clients that rotate leave such a node at their first failed call.
+   */
+  pinnedReaders: number;
   faults: FaultKind[];
   dir: string | null;
   report: string | null;
@@ -47,7 +53,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { durationSeconds: 60, seed: 1, nodes: 3, clients: 8, faults: [...FAULT_KINDS], dir: null, report: null, staleReads: false, leaderBias: 0.7, epochSeconds: 60 };
+  const args: Args = { durationSeconds: 60, seed: 1, nodes: 3, clients: 8, pinnedReaders: 1, faults: [...FAULT_KINDS], dir: null, report: null, staleReads: false, leaderBias: 0.7, epochSeconds: 60 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
@@ -64,6 +70,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--clients':
         args.clients = Number(value);
+        break;
+      case '--pinned-readers':
+        args.pinnedReaders = Number(value);
         break;
       case '--faults':
         args.faults = value.split(',').filter((f): f is FaultKind => (FAULT_KINDS as readonly string[]).includes(f));
@@ -196,6 +205,20 @@ class Chaos {
     const prng = new Prng(this.args.seed * 1000 + index);
     try {
       while (!this.stopping) await this.oneOp(client, prng, index);
+    } finally {
+      client.close();
+    }
+  }
+
+  /** A client bound to one node that only reads (see Args.pinnedReaders). */
+  async pinnedReader(node: { client: string }, clientId: number): Promise<void> {
+    const client = new RootCoordClient({ endpoints: [node.client], retryBudgetMs: 500, attemptDeadlineMs: 2000, staleReads: this.args.staleReads });
+    const prng = new Prng(this.args.seed * 1000 + clientId);
+    try {
+      while (!this.stopping) {
+        const epoch = Math.floor(this.now() / (this.args.epochSeconds * 1000));
+        await this.metaOp(client, clientId, randomMetaRead(prng, `${prng.pick(GROUPS)}_e${epoch}`));
+      }
     } finally {
       client.close();
     }
@@ -356,6 +379,9 @@ class Chaos {
       console.log(`[${(this.now() / 1000).toFixed(0)} s] ops ok ${this.counts.ok}, failed ${this.counts.failed}, unknown ${this.counts.unknown}; faults ${this.faults.length}`);
     }, 5000);
     const workers = Array.from({ length: this.args.clients }, (_, i) => this.worker(i));
+    for (let r = 0; r < this.args.pinnedReaders; r++) {
+      this.nodes.forEach((node, i) => workers.push(this.pinnedReader(node, this.args.clients + r * this.nodes.length + i)));
+    }
     const faulting = this.faultLoop();
     await new Promise((r) => setTimeout(r, durationMs));
     this.stopping = true;
@@ -424,7 +450,7 @@ async function main(): Promise<void> {
   const dir = args.dir ?? mkdtempSync(join(tmpdir(), 'rootcoord-chaos-'));
   const prng = new Prng(args.seed);
   const chaos = new Chaos(args, dir, prng);
-  console.log(`chaos: seed ${args.seed}, ${args.durationSeconds} s, ${args.nodes} nodes, ${args.clients} clients, faults ${args.faults.join(',') || 'none'}${args.staleReads ? ', UNSAFE stale reads' : ''}; data in ${dir}`);
+  console.log(`chaos: seed ${args.seed}, ${args.durationSeconds} s, ${args.nodes} nodes, ${args.clients} clients, ${args.pinnedReaders * args.nodes} pinned readers, faults ${args.faults.join(',') || 'none'}${args.staleReads ? ', UNSAFE stale reads' : ''}; data in ${dir}`);
   const base = await freeBasePort(args.nodes);
   await chaos.cluster('up', '--nodes', String(args.nodes), '--base-port', String(base), '--gc-confirm-delay-ms', '0', '--chaos');
   let exitCode = 1;
@@ -504,6 +530,7 @@ async function main(): Promise<void> {
       durationSeconds: args.durationSeconds,
       nodes: args.nodes,
       clients: args.clients,
+      pinnedReaders: args.pinnedReaders * args.nodes,
       unsafe: args.staleReads ? 'stale-reads' : null,
       ops: { ...chaos.counts, metadata: chaos.meta.length, timestamps: chaos.timestamps.length, ids: chaos.ids.length },
       faults: { total: chaos.faults.length, byKind, leaderKills: chaos.leaderKills, list: chaos.faults.map((f) => ({ ...f, startMs: Math.round(f.startMs), endMs: Math.round(f.endMs), throughput: throughputAround(chaos.completions, f) })) },

@@ -22,7 +22,22 @@ const WEIGHTS: ReadonlyArray<readonly [MetaOpKind, number]> = [
   ['dropDatabase', 2],
   ['listDatabases', 2],
 ];
-const TOTAL = WEIGHTS.reduce((sum, [, w]) => sum + w, 0);
+const READ_KINDS: ReadonlySet<MetaOpKind> = new Set(['hasCollection', 'showPartitions', 'describeCollection', 'describeAlias', 'listDatabases']);
+const READ_WEIGHTS = WEIGHTS.filter(([kind]) => READ_KINDS.has(kind));
+
+function pickKind(random: Prng, weights: ReadonlyArray<readonly [MetaOpKind, number]>): MetaOpKind {
+  let pick = Math.floor(random.nextFloat() * weights.reduce((sum, [, w]) => sum + w, 0));
+  for (const [kind, weight] of weights) {
+    pick -= weight;
+    if (pick < 0) return kind;
+  }
+  return 'hasCollection';
+}
+
+/** One random catalog read on group `group` (see randomMetaInput), in the workload's proportions. */
+export function randomMetaRead(random: Prng, group: string): MetaInput {
+  return metaInput(random, group, pickKind(random, READ_WEIGHTS));
+}
 
 /**
  * One random catalog operation on group `group`: its collections `${group}_c0` and `${group}_c1`, its
@@ -31,15 +46,10 @@ const TOTAL = WEIGHTS.reduce((sum, [, w]) => sum + w, 0);
  * never aliases (an alias may move while such a write is in flight); reads may name the alias.
  */
 export function randomMetaInput(random: Prng, group: string): MetaInput {
-  let pick = Math.floor(random.nextFloat() * TOTAL);
-  let op: MetaOpKind = 'hasCollection';
-  for (const [kind, weight] of WEIGHTS) {
-    pick -= weight;
-    if (pick < 0) {
-      op = kind;
-      break;
-    }
-  }
+  return metaInput(random, group, pickKind(random, WEIGHTS));
+}
+
+function metaInput(random: Prng, group: string, op: MetaOpKind): MetaInput {
   const names = [`${group}_c0`, `${group}_c1`];
   const choose = <T>(list: readonly T[]): T => list[Math.floor(random.nextFloat() * list.length)] as T;
   const collection = choose(names);
