@@ -10,6 +10,7 @@ import { defaultLimits } from './ddl/limits.js';
 import type { Limits } from './ddl/limits.js';
 import { MetricsHttpServer } from './metrics/http-server.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
+import { defaultSecurity } from './node/config.js';
 import type { MemberAddress, NodeConfig } from './node/config.js';
 import { RootCoordNode } from './node/root-coord-node.js';
 
@@ -28,6 +29,8 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
   --time-tick-ms N           DML channel time-tick interval (default 200)
   --secret S | --secret-file F   shared cluster secret for peer traffic
   --gc-confirm-delay-ms N    wait before a dropped collection's meta is deleted (default 1200000)
+ --auth                     require credentials (metadata authorization: base64 user:password) and check privileges
+  --root-password P | --root-password-file F   root's password when the cluster first starts (default Milvus)
   --limit NAME=VALUE         override a limit (e.g. maxDatabaseNum=64, maxPartitionNum=1024)
   --log-file F               JSON-lines log file (default: stdout)
   --chaos                    allow fault injection (scripts/chaos only; never in production)
@@ -50,7 +53,7 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     const arg = argv[i] as string;
     if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}" (see --help)`);
     const name = arg.slice(2);
-    if (name === 'help' || name === 'join' || name === 'chaos') {
+    if (name === 'help' || name === 'join' || name === 'chaos' || name === 'auth') {
       flags.set(name, ['true']);
       continue;
     }
@@ -85,6 +88,8 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     if (key === undefined || value === undefined || !(key in defaultLimits)) throw new Error(`--limit: unknown limit "${override}"`);
     limits[key] = typeof defaultLimits[key as keyof Limits] === 'number' ? Number(value) : value;
   }
+  const rootPasswordFile = flags.get('root-password-file')?.[0];
+  const rootPassword = rootPasswordFile !== undefined ? readFileSync(rootPasswordFile, 'utf8').trim() : one('root-password', defaultSecurity.rootPassword);
   const secretFile = flags.get('secret-file')?.[0];
   const secret = secretFile !== undefined ? readFileSync(secretFile, 'utf8').trim() : one('secret', '');
   return {
@@ -100,6 +105,7 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     timeTickIntervalMs: num('time-tick-ms', 200),
     secret,
     limits: limits as unknown as Limits,
+    security: { ...defaultSecurity, authorizationEnabled: flags.has('auth'), rootPassword },
     logFile: flags.get('log-file')?.[0] ?? null,
     chaos: flags.has('chaos'),
     clientAddress: clients.get(id) ?? one('client-address'),

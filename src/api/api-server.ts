@@ -1,25 +1,41 @@
 import * as grpc from '@grpc/grpc-js';
+import { checkAccess, requirementOf } from '../auth/access.js';
+import { AuthenticationError, Authenticator } from '../auth/authenticator.js';
 import { CodedError, statusOf, successStatus } from '../common/error-codes.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
 import type { ApiMetrics } from './api-metrics.js';
 import { adminHandlers } from './admin-handlers.js';
-import { FORWARDED_HEADER, Forwarder, REQUEST_ID_HEADER } from './forwarder.js';
+import { AUTHORIZATION_HEADER, FORWARDED_HEADER, Forwarder, REQUEST_ID_HEADER } from './forwarder.js';
 import type { ServiceName } from './forwarder.js';
 import { adminService, healthService, rootCoordService } from './proto.js';
 import type { MethodInfo, PlainMessage } from './proto.js';
 import { rootCoordHandlers } from './root-coord-handlers.js';
 import { streamHandlers } from './stream-handlers.js';
-import type { CallContext, Handler } from './root-coord-handlers.js';
+import type { Handler } from './root-coord-handlers.js';
 
 /** A client may ask for a cheaper, possibly stale read with this metadata header set to "stale". */
 export const READ_CONSISTENCY_HEADER = 'x-rootcoord-read';
 const LEADER_WAIT_MS_MAX = 5000;
+/** Health checks answer without credentials, as in Milvus. */
+const UNAUTHENTICATED_METHODS: ReadonlySet<string> = new Set(['GetComponentStates', 'CheckHealth']);
 const DEFAULT_DEADLINE_MS = 10_000;
 
 function coded(error: unknown, log: RootCoordNode['log'], method: string): CodedError {
   if (error instanceof CodedError) return error;
   log.error('unexpected error in handler', { method, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   return new CodedError('Unexpected', error instanceof Error ? error.message : String(error));
+}
+
+function headerValue(metadata: grpc.Metadata, key: string): string | null {
+  const value = metadata.get(key)[0];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** A gRPC-level error: bad credentials are UNAUTHENTICATED (as Milvus answers them); anything else INTERNAL. */
+function grpcError(error: unknown): Partial<grpc.ServiceError> {
+  if (error instanceof AuthenticationError) return { code: grpc.status.UNAUTHENTICATED, details: error.message };
+  if (error instanceof CodedError) return { code: grpc.status.PERMISSION_DENIED, details: `code ${error.code}: ${error.message}` };
+  return { code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) };
 }
 
 function deadlineOf(call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): number {
@@ -36,11 +52,14 @@ function deadlineOf(call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): num
 export class ApiServer {
   private readonly server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   private readonly forwarder = new Forwarder();
+  private readonly authenticator: Authenticator;
 
   constructor(
     private readonly node: RootCoordNode,
     private readonly metrics: ApiMetrics | null,
-  ) {}
+  ) {
+    this.authenticator = new Authenticator(node.meta.rbac);
+  }
 
   async start(address: string): Promise<void> {
     this.server.addService(rootCoordService.definition, this.implement('api', rootCoordService.methods, rootCoordHandlers(this.node)));
@@ -62,14 +81,22 @@ export class ApiServer {
       if (method.responseStream) {
         const stream = streams[method.name];
         if (stream === undefined) throw new Error(`no stream handler for ${method.name}`);
-        implementation[method.name] = stream;
+        implementation[method.name] = (call: grpc.ServerWritableStream<PlainMessage, PlainMessage>) => {
+          this.authorize(service, method.name, call.metadata, call.request).then(
+            () => stream(call),
+            (error: unknown) => call.emit('error', grpcError(error)),
+          );
+        };
         continue;
       }
       const handler = handlers[method.name];
       if (handler === undefined) throw new Error(`no handler for ${method.name}`);
       const returnsStatus = method.responseType === 'rootcoord.Status';
       implementation[method.name] = (call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
-        void this.serve(service, method.name, handler, returnsStatus, call).then((response) => callback(null, response));
+        this.serve(service, method.name, handler, returnsStatus, call).then(
+          (response) => callback(null, response),
+          (error: unknown) => callback(grpcError(error)),
+        );
       };
     }
     return implementation;
@@ -86,6 +113,10 @@ export class ApiServer {
       }
       return returnsStatus ? successStatus : { ...body, status: successStatus };
     } catch (error) {
+      if (error instanceof AuthenticationError) {
+        code = -1;
+        throw error;
+      }
       const e = coded(error, this.node.log, method);
       code = e.code;
       return returnsStatus ? statusOf(e) : { status: statusOf(e) };
@@ -98,18 +129,32 @@ export class ApiServer {
   private async route(service: ServiceName, method: string, handler: Handler, call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): Promise<PlainMessage> {
     const request = call.request;
     const requestId = call.metadata.get(REQUEST_ID_HEADER)[0];
-    const context: CallContext = { requestId: typeof requestId === 'string' && requestId !== '' ? requestId : null };
+    const id = typeof requestId === 'string' && requestId !== '' ? requestId : null;
     if (handler.kind === 'leader' && !this.node.isServingLeader()) {
       if (call.metadata.get(FORWARDED_HEADER).length > 0) throw new CodedError('ServiceNotReady', `node ${this.node.config.id} is not the serving leader`);
       const deadlineMs = deadlineOf(call);
       const leader = await this.waitForLeader(Math.min(deadlineMs, LEADER_WAIT_MS_MAX));
-      if (leader === this.node.config.id) return handler.handle(request, context);
+      if (leader === this.node.config.id) return handler.handle(request, { requestId: id, user: await this.authorize(service, method, call.metadata, request) });
       const address = this.node.memberAddress(leader)?.client;
       if (address === undefined) throw new CodedError('ServiceNotReady', `no client address is known for leader ${leader}`);
-      return this.forwarder.forward(address, service, method, request, deadlineMs, context.requestId);
+      // The leader authenticates and authorizes the call itself (against its catalog, which is current).
+      return this.forwarder.forward(address, service, method, request, deadlineMs, id, headerValue(call.metadata, AUTHORIZATION_HEADER));
     }
     if (handler.kind === 'read' && call.metadata.get(READ_CONSISTENCY_HEADER)[0] !== 'stale') await this.node.readBarrier();
-    return handler.handle(request, context);
+    // After the read barrier: credentials and grants are read as of the call, like any other read.
+    return handler.handle(request, { requestId: id, user: await this.authorize(service, method, call.metadata, request) });
+  }
+
+  /**
+   * With authorization on: the caller's user name, after checking its credentials (AuthenticationError)
+   * and its privileges for the call (CodedError PrivilegeNotPermitted). Null when it is off.
+   */
+  private async authorize(service: ServiceName, method: string, metadata: grpc.Metadata, request: PlainMessage): Promise<string | null> {
+    if (this.node.config.security?.authorizationEnabled !== true) return null;
+    if (service === 'api' && UNAUTHENTICATED_METHODS.has(method)) return null;
+    const user = await this.authenticator.authenticate(headerValue(metadata, AUTHORIZATION_HEADER) ?? undefined);
+    checkAccess(this.node.meta.rbac, user, method, requirementOf(service, method, request));
+    return user;
   }
 
   /** The current leader (waiting for one to be elected and, if it is us, to start serving). */

@@ -6,6 +6,8 @@ import { adminService, clientChannelOptions, rootCoordService } from './proto.js
 export const FORWARDED_HEADER = 'x-rootcoord-forwarded';
 /** The client's ID for one request, the same on all its retries: DDL runs once per ID (see Scheduler). */
 export const REQUEST_ID_HEADER = 'x-rootcoord-request-id';
+/** Milvus clients' credentials: base64 of `user:password`. */
+export const AUTHORIZATION_HEADER = 'authorization';
 export type ServiceName = 'api' | 'admin';
 const constructors: Record<ServiceName, grpc.ServiceClientConstructor> = {
   api: grpc.makeGenericClientConstructor(rootCoordService.definition, 'RootCoord'),
@@ -16,7 +18,7 @@ const constructors: Record<ServiceName, grpc.ServiceClientConstructor> = {
 export class Forwarder {
   private readonly clients = new Map<string, grpc.Client>();
 
-  forward(address: string, service: ServiceName, method: string, request: PlainMessage, deadlineMs: number, requestId: string | null): Promise<PlainMessage> {
+  forward(address: string, service: ServiceName, method: string, request: PlainMessage, deadlineMs: number, requestId: string | null, authorization: string | null = null): Promise<PlainMessage> {
     const key = `${service}@${address}`;
     let client = this.clients.get(key);
     if (client === undefined) {
@@ -26,6 +28,7 @@ export class Forwarder {
     const metadata = new grpc.Metadata();
     metadata.set(FORWARDED_HEADER, '1');
     if (requestId !== null) metadata.set(REQUEST_ID_HEADER, requestId);
+    if (authorization !== null) metadata.set(AUTHORIZATION_HEADER, authorization);
     const call = (client as unknown as Record<string, (req: PlainMessage, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: PlainMessage) => void) => void>)[method];
     if (call === undefined) return Promise.reject(new Error(`no method ${method}`));
     return new Promise((resolve, reject) => {

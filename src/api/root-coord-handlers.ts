@@ -18,10 +18,13 @@ import { DropPartitionTask } from '../ddl/tasks/drop-partition-task.js';
 import { hasPartition, showPartitions } from '../ddl/tasks/partition-reads.js';
 import { RenameCollectionTask } from '../ddl/tasks/rename-collection-task.js';
 import type { DdlTask } from '../ddl/task.js';
+import { canSeeCollection, canSeeDatabase } from '../auth/access.js';
+import { DEFAULT_DB_NAME } from '../meta/model.js';
 import type { ConsistencyLevel } from '../meta/model.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
 import { big, describeResponse, fieldInputFromBytes, int, kvs, schemaInput, str, strings } from './convert.js';
 import type { PlainMessage } from './proto.js';
+import { rbacHandlers } from './rbac-handlers.js';
 
 /**
  * Where a call runs: `leader` calls (DDL, TSO, IDs) run on the serving leader and are forwarded there;
@@ -33,6 +36,8 @@ export type CallKind = 'leader' | 'read' | 'local';
 export interface CallContext {
   /** The client's ID for this request, the same on every retry of it (metadata `x-rootcoord-request-id`). */
   readonly requestId: string | null;
+  /** The authenticated user when authorization is on; null when it is off. */
+  readonly user: string | null;
 }
 
 export interface Handler {
@@ -52,7 +57,7 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
       await node.submit(toTask(req), call.requestId);
       return EMPTY;
     });
-  const read = (handle: (req: PlainMessage) => PlainMessage | Promise<PlainMessage>): Handler => ({ kind: 'read', handle: async (req) => handle(req) });
+  const read = (handle: (req: PlainMessage, call: CallContext) => PlainMessage | Promise<PlainMessage>): Handler => ({ kind: 'read', handle: async (req, call) => handle(req, call) });
 
   return {
     GetComponentStates: { kind: 'local', handle: async () => componentStates(node) },
@@ -75,8 +80,9 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
     CreateDatabase: ddl((req) => new CreateDatabaseTask(str(req, 'db_name'), kvs(req, 'properties'))),
     DropDatabase: ddl((req) => new DropDatabaseTask(str(req, 'db_name'))),
     AlterDatabase: ddl((req) => new AlterDatabaseTask(str(req, 'db_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))),
-    ListDatabases: read(() => {
-      const dbs = listDatabases(meta);
+    ListDatabases: read((_req, call) => {
+      const user = call.user;
+      const dbs = listDatabases(meta).filter((d) => user === null || canSeeDatabase(meta.rbac, user, d.name));
       return { db_names: dbs.map((d) => d.name), created_timestamp: dbs.map((d) => d.createdTimeNs.toString()), db_ids: dbs.map((d) => d.id.toString()) };
     }),
     DescribeDatabase: read((req) => {
@@ -102,8 +108,10 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
       const found = await describeCollection(meta, str(req, 'db_name'), str(req, 'collection_name'), big(req, 'collectionID'), big(req, 'time_stamp'));
       return describeResponse(found.collection, found.db.name, found.aliases);
     }),
-    ShowCollections: read(async (req) => {
-      const collections = await showCollections(meta, str(req, 'db_name'), big(req, 'time_stamp'));
+    ShowCollections: read(async (req, call) => {
+      const user = call.user;
+      const dbName = str(req, 'db_name') || DEFAULT_DB_NAME;
+      const collections = (await showCollections(meta, dbName, big(req, 'time_stamp'))).filter((c) => user === null || canSeeCollection(meta.rbac, user, dbName, c.name));
       return {
         collection_names: collections.map((c) => c.name),
         collection_ids: collections.map((c) => c.collectionID.toString()),
@@ -142,6 +150,7 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
       return EMPTY;
     }),
     ListAliases: read((req) => ({ db_name: str(req, 'db_name') || 'default', collection_name: str(req, 'collection_name'), aliases: listAliases(meta, str(req, 'db_name'), str(req, 'collection_name')) })),
+    ...rbacHandlers(node),
   };
 }
 

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
-import { REQUEST_ID_HEADER } from '../api/forwarder.js';
+import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from '../api/forwarder.js';
+import { authorizationValue } from '../auth/authenticator.js';
 import { adminService, clientChannelOptions, rootCoordService } from '../api/proto.js';
 import type { PlainMessage } from '../api/proto.js';
 import { encodeFieldJson, encodeSchemaFile } from './schema-file.js';
@@ -28,7 +29,13 @@ export interface ClientOptions {
   readonly retryBudgetMs?: number;
   /** Ask for a possibly stale read (served locally without a ReadIndex round). */
   readonly staleReads?: boolean;
+  /** Credentials, for a cluster with authorization on (sent as metadata `authorization`, base64 of user:password). */
+  readonly user?: string;
+  readonly password?: string;
 }
+
+/** A call refused for missing or wrong credentials (gRPC UNAUTHENTICATED): Milvus's ErrPrivilegeNotAuthenticated. */
+export const NOT_AUTHENTICATED_CODE = 1400;
 
 type Stub = Record<string, (req: PlainMessage, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: PlainMessage) => void) => void>;
 
@@ -52,10 +59,12 @@ export class RootCoordClient {
    */
   lastCallAttempts = 0;
   private readonly endpoints: string[];
+  private readonly authorization: string | null;
 
   constructor(private readonly options: ClientOptions) {
     if (options.endpoints.length === 0) throw new Error('RootCoordClient needs at least one endpoint');
     this.endpoints = [...options.endpoints];
+    this.authorization = options.user === undefined || options.user === '' ? null : authorizationValue(options.user, options.password ?? '');
   }
 
   private stub(endpoint: string): { api: Stub & grpc.Client; admin: Stub & grpc.Client } {
@@ -75,6 +84,7 @@ export class RootCoordClient {
     const metadata = new grpc.Metadata();
     metadata.set(REQUEST_ID_HEADER, requestId);
     if (this.options.staleReads === true) metadata.set('x-rootcoord-read', 'stale');
+    if (this.authorization !== null) metadata.set(AUTHORIZATION_HEADER, this.authorization);
     return new Promise((resolve, reject) => {
       fn.call(stub, request, metadata, { deadline: Date.now() + (this.options.attemptDeadlineMs ?? 10_000) }, (error, response) => (error === null ? resolve(response) : reject(error)));
     });
@@ -100,6 +110,7 @@ export class RootCoordClient {
         failure = new RootCoordError(code, Number(status?.['error_code'] ?? 0), String(status?.['reason'] ?? ''), status?.['retriable'] === true);
       } catch (error) {
         const e = error as grpc.ServiceError;
+        if (e.code === grpc.status.UNAUTHENTICATED) throw new RootCoordError(NOT_AUTHENTICATED_CODE, 1, `${method} on ${endpoint}: ${e.details ?? e.message}`, false);
         if (e.code === grpc.status.DEADLINE_EXCEEDED) throw new RootCoordError(2002, 1, `${method} on ${endpoint}: deadline exceeded; the outcome is unknown`, false);
         failure = new RootCoordError(1, 56, `${method} on ${endpoint}: ${e.details ?? e.message}`, RETRIABLE_TRANSPORT.has(e.code));
       }
@@ -120,10 +131,12 @@ export class RootCoordClient {
     const connect = (): void => {
       if (cancelled) return;
       const endpoint = this.endpoints[this.preferred % this.endpoints.length] as string;
-      const stub = this.stub(endpoint).api as unknown as Record<string, (req: PlainMessage) => grpc.ClientReadableStream<PlainMessage>>;
+      const stub = this.stub(endpoint).api as unknown as Record<string, (req: PlainMessage, md: grpc.Metadata) => grpc.ClientReadableStream<PlainMessage>>;
       const open = stub[method];
       if (open === undefined) throw new Error(`unknown stream ${method}`);
-      const call = open.call(this.stub(endpoint).api, request);
+      const metadata = new grpc.Metadata();
+      if (this.authorization !== null) metadata.set(AUTHORIZATION_HEADER, this.authorization);
+      const call = open.call(this.stub(endpoint).api, request, metadata);
       current = call;
       let retired = false;
       // A failed call may report both 'error' and 'end': reconnect once per call, never twice.
@@ -250,6 +263,75 @@ export class RootCoordClient {
     const r = await this.call('AllocID', { count });
     return { id: BigInt(String(r['ID'])), count: Number(r['count']) };
   }
+  // ---- users, roles and grants ----
+
+  createCredential(username: string, password: string): Promise<PlainMessage> {
+    return this.call('CreateCredential', { username, password: b64(password) });
+  }
+  /** A new password; the old one is checked unless the caller is root or a member of admin. */
+  updateCredential(username: string, oldPassword: string, newPassword: string): Promise<PlainMessage> {
+    return this.call('UpdateCredential', { username, oldPassword: b64(oldPassword), newPassword: b64(newPassword) });
+  }
+  deleteCredential(username: string): Promise<PlainMessage> {
+    return this.call('DeleteCredential', { username });
+  }
+  async listUsers(): Promise<string[]> {
+    return ((await this.call('ListCredUsers'))['usernames'] ?? []) as string[];
+  }
+  createRole(role: string): Promise<PlainMessage> {
+    return this.call('CreateRole', { entity: { name: role } });
+  }
+  dropRole(role: string, force = false): Promise<PlainMessage> {
+    return this.call('DropRole', { role_name: role, force_drop: force });
+  }
+  /** Bind (`add`) or unbind a user and a role. */
+  operateUserRole(username: string, role: string, add: boolean): Promise<PlainMessage> {
+    return this.call('OperateUserRole', { username, role_name: role, type: add ? 0 : 1 });
+  }
+  async selectRole(role = '', includeUsers = true): Promise<Array<{ role: string; users: string[] }>> {
+    const results = ((await this.call('SelectRole', { role: role === '' ? null : { name: role }, include_user_info: includeUsers }))['results'] ?? []) as PlainMessage[];
+    return results.map((r) => ({ role: nameOf(r['role']), users: ((r['users'] ?? []) as PlainMessage[]).map(nameOf) }));
+  }
+  async selectUser(user = '', includeRoles = true): Promise<Array<{ user: string; roles: string[] }>> {
+    const results = ((await this.call('SelectUser', { user: user === '' ? null : { name: user }, include_role_info: includeRoles }))['results'] ?? []) as PlainMessage[];
+    return results.map((r) => ({ user: nameOf(r['user']), roles: ((r['roles'] ?? []) as PlainMessage[]).map(nameOf) }));
+  }
+  /**
+   * Grant (or revoke) a privilege. v1: `objectType` Collection, Global or User and a privilege of that
+   * type; v2 (`version: 'v2'`): a privilege or privilege group on db.collection, its object type derived.
+   */
+  operatePrivilege(grant: GrantSpec, revoke = false, version = ''): Promise<PlainMessage> {
+    return this.call('OperatePrivilege', { entity: grantEntity(grant), type: revoke ? 1 : 0, version });
+  }
+  async selectGrant(role: string, filter: { objectType?: string; objectName?: string; dbName?: string } = {}): Promise<GrantSpec[]> {
+    const entity = { role: { name: role }, object: filter.objectType === undefined ? null : { name: filter.objectType }, object_name: filter.objectName ?? '', db_name: filter.dbName ?? '' };
+    const entities = ((await this.call('SelectGrant', { entity }))['entities'] ?? []) as PlainMessage[];
+    return entities.map((e) => {
+      const grantor = (e['grantor'] ?? {}) as PlainMessage;
+      return { role: nameOf(e['role']), objectType: nameOf(e['object']), objectName: String(e['object_name']), dbName: String(e['db_name']), privilege: nameOf(grantor['privilege']), grantor: nameOf(grantor['user']) };
+    });
+  }
+  /** Users (with password hashes), roles, grants and custom privilege groups, root and built-in roles excepted. */
+  async backupRbac(): Promise<PlainMessage> {
+    return ((await this.call('BackupRBAC'))['RBAC_meta'] ?? {}) as PlainMessage;
+  }
+  restoreRbac(meta: PlainMessage): Promise<PlainMessage> {
+    return this.call('RestoreRBAC', { RBAC_meta: meta });
+  }
+  createPrivilegeGroup(group: string): Promise<PlainMessage> {
+    return this.call('CreatePrivilegeGroup', { group_name: group });
+  }
+  dropPrivilegeGroup(group: string): Promise<PlainMessage> {
+    return this.call('DropPrivilegeGroup', { group_name: group });
+  }
+  async listPrivilegeGroups(): Promise<Array<{ group: string; privileges: string[] }>> {
+    const groups = ((await this.call('ListPrivilegeGroups'))['privilege_groups'] ?? []) as PlainMessage[];
+    return groups.map((g) => ({ group: String(g['group_name']), privileges: ((g['privileges'] ?? []) as PlainMessage[]).map(nameOf) }));
+  }
+  operatePrivilegeGroup(group: string, privileges: string[], remove = false): Promise<PlainMessage> {
+    return this.call('OperatePrivilegeGroup', { group_name: group, privileges: privileges.map((name) => ({ name })), type: remove ? 1 : 0 });
+  }
+
   /** The cluster as one endpoint sees it (not retried elsewhere: the answer is about that node). */
   clusterStatus(endpoint?: string): Promise<PlainMessage> {
     return endpoint === undefined ? this.call('ClusterStatus', {}, 'admin') : this.invoke(endpoint, 'admin', 'ClusterStatus', {}, randomBytes(16).toString('hex'));
@@ -264,6 +346,28 @@ export class RootCoordClient {
   transferLeader(target: number): Promise<PlainMessage> {
     return this.call('TransferLeader', { target: String(target) }, 'admin');
   }
+}
+
+/** A grant as the client API names it. */
+export interface GrantSpec {
+  readonly role: string;
+  readonly objectType: string;
+  readonly objectName: string;
+  readonly dbName?: string;
+  readonly privilege: string;
+  readonly grantor?: string;
+}
+
+function grantEntity(g: GrantSpec): PlainMessage {
+  return { role: { name: g.role }, object: { name: g.objectType }, object_name: g.objectName, db_name: g.dbName ?? '', grantor: { user: { name: g.grantor ?? '' }, privilege: { name: g.privilege } } };
+}
+
+function b64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+
+function nameOf(entity: unknown): string {
+  return String(((entity ?? {}) as PlainMessage)['name'] ?? '');
 }
 
 function kv(properties: Record<string, string>): Array<{ key: string; value: string }> {

@@ -36,14 +36,16 @@ export class CodedError extends Error {
   readonly legacy: number;
   readonly retriable: boolean;
 
+  /** `legacy` overrides the legacy code (Milvus stamps RBAC failures with their own, e.g. 29). */
   constructor(
     readonly errorName: ErrorName,
     message: string,
+    legacy?: number,
   ) {
     super(message);
     const entry = ErrorCodes[errorName];
     this.code = entry.code;
-    this.legacy = entry.legacy;
+    this.legacy = legacy ?? entry.legacy;
     this.retriable = entry.retriable;
   }
 }

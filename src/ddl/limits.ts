@@ -14,6 +14,15 @@ export interface Limits {
   readonly maxVarCharLength: number;
   readonly maxTextLength: number;
   readonly maxArrayCapacity: number;
+  /** Users, root included (Milvus proxy.maxUserNum). */
+  readonly maxUserNum: number;
+  /** Roles, admin and public included (Milvus proxy.maxRoleNum). */
+  readonly maxRoleNum: number;
+  readonly maxUsernameLength: number;
+  readonly minPasswordLength: number;
+  readonly maxPasswordLength: number;
+  /** scrypt cost of stored password hashes, as log2(N). */
+  readonly passwordHashCost: number;
   /** DDL tasks waiting for locks or running; beyond it new tasks are refused (retriable). */
   readonly schedulerQueueMax: number;
   /** How long a dropped collection waits for DataCoord's GC confirmation (Milvus: 20 minutes). */
@@ -47,6 +56,12 @@ export const defaultLimits: Limits = {
   maxVarCharLength: 65535,
   maxTextLength: 2097152,
   maxArrayCapacity: 4096,
+  maxUserNum: 100,
+  maxRoleNum: 10,
+  maxUsernameLength: 32,
+  minPasswordLength: 6,
+  maxPasswordLength: 72,
+  passwordHashCost: 15,
   schedulerQueueMax: 1024,
   gcConfirmDelayMs: 20 * 60 * 1000,
   clusterPrefix: 'by-dev',

@@ -83,6 +83,8 @@ export class LockManager {
 
 export const lockChains = {
   clusterWrite: (): LockRequest[] => [{ key: 'cluster', mode: 'write' }],
+  /** Users, roles, grants and privilege groups: one lock of their own (Milvus's permission mutex). */
+  rbac: (): LockRequest[] => [{ key: 'rbac', mode: 'write' }],
   clusterRead: (): LockRequest[] => [{ key: 'cluster', mode: 'read' }],
   database: (db: string, mode: LockMode): LockRequest[] => [{ key: 'cluster', mode: 'read' }, { key: `db/${db}`, mode }],
   /** Several names of one database, in sorted order (a fixed order: two such chains cannot deadlock). */

@@ -1,4 +1,5 @@
 import { parse, stringify } from '../common/bigint-json.js';
+import type { RbacChange } from './rbac-table.js';
 import type { AliasModel, CollectionModel, CollectionState, DatabaseModel, PartitionModel } from './model.js';
 
 /**
@@ -17,6 +18,8 @@ export type MetaCommand =
   | { readonly kind: 'deletePartition'; readonly ts: bigint; readonly collectionID: bigint; readonly partitionID: bigint }
   | { readonly kind: 'putAlias'; readonly ts: bigint; readonly alias: AliasModel }
   | { readonly kind: 'deleteAlias'; readonly ts: bigint; readonly dbID: bigint; readonly name: string }
+  /** Users, roles, grants and privilege groups (unversioned; `ts` only orders the request). */
+  | { readonly kind: 'rbac'; readonly ts: bigint; readonly change: RbacChange }
   /** The TSO may issue physical times strictly below this bound (ms). */
   | { readonly kind: 'tsoWindow'; readonly windowMs: bigint }
   /** The ID allocator may issue IDs strictly below this bound. */

@@ -5,6 +5,7 @@ import { keys, SNAPSHOT_PREFIX, TOMBSTONE } from './catalog-keys.js';
 import type { MetaCommand } from './commands.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, PartitionModel } from './model.js';
+import { RbacTable } from './rbac-table.js';
 import { VersionedStore } from './versioned-store.js';
 import type { StoreOp } from './versioned-store.js';
 
@@ -41,6 +42,8 @@ export class MetaTable {
   private readonly requests = new Map<string, bigint>();
   /** Members added at runtime: id -> conf change context (their addresses). */
   readonly members = new Map<number, string>();
+  /** Users, roles, grants and privilege groups. */
+  readonly rbac = new RbacTable();
   tsoWindowMs = 0n;
   idUpTo = 0n;
   appliedIndex = 0;
@@ -100,6 +103,7 @@ export class MetaTable {
     requests.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
     for (const [id, ts] of requests) this.requests.set(id, ts);
     for (const [key, value] of await store.entriesWithPrefix(keys.memberPrefix)) this.members.set(Number(key.slice(keys.memberPrefix.length)), value);
+    await this.rbac.load(store);
   }
 
   // ---- applying commands ----
@@ -174,6 +178,9 @@ export class MetaTable {
         return this.putAlias(command.alias, command.ts, ops);
       case 'deleteAlias':
         return this.deleteAlias(command.dbID, command.name, command.ts, ops);
+      case 'rbac':
+        this.rbac.apply(command.change, ops);
+        return OK;
       case 'tsoWindow':
         if (command.windowMs <= this.tsoWindowMs) return { ok: false, reason: `tso window ${command.windowMs} does not advance ${this.tsoWindowMs}` };
         this.tsoWindowMs = command.windowMs;

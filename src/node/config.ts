@@ -5,6 +5,18 @@ export interface MemberAddress {
   readonly client: string;
 }
 
+/** Client authentication and RBAC (interface.md section 6; Milvus common.security). */
+export interface SecurityConfig {
+  /** Require credentials on every call but health checks, and check privileges (off by default, as in Milvus). */
+  readonly authorizationEnabled: boolean;
+  /** root's password when the cluster first starts (Milvus common.security.defaultRootPassword: "Milvus"). */
+  readonly rootPassword: string;
+  /** Grant the public role its default privileges when the cluster first starts. */
+  readonly enablePublicPrivilege: boolean;
+}
+
+export const defaultSecurity: SecurityConfig = { authorizationEnabled: false, rootPassword: 'Milvus', enablePublicPrivilege: true };
+
 /** Everything one node needs; built from flags by `main.ts` or directly by tests. */
 export interface NodeConfig {
   readonly id: number;
@@ -22,6 +34,11 @@ export interface NodeConfig {
   readonly timeTickIntervalMs: number;
   readonly secret: string;
   readonly limits: Limits;
+  /**
+   * Authentication and RBAC; null: none, and no root user or built-in roles are created (the
+   * deterministic whole-node simulator, where a salted hash would break replays).
+   */
+  readonly security: SecurityConfig | null;
   readonly logFile: string | null;
   /** Chaos testing: allow InjectFaults (peer traffic faults, TSO clock offset). Never in production. */
   readonly chaos: boolean;

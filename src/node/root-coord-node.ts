@@ -18,6 +18,9 @@ import { MetaStateMachine } from '../meta/meta-state-machine.js';
 import { MetaTable } from '../meta/meta-table.js';
 import type { VersionedStore } from '../meta/versioned-store.js';
 import { DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME } from '../meta/model.js';
+import { ANY, BUILTIN_ROLES, PUBLIC_DEFAULT_GRANTS, PUBLIC_ROLE, ROOT_USER } from '../meta/rbac-model.js';
+import type { RbacChange } from '../meta/rbac-table.js';
+import { hashPassword } from '../auth/password-hash.js';
 import { IdAllocator } from '../tso/id-allocator.js';
 import { Tso } from '../tso/tso.js';
 import { TimeTickLoop } from '../timetick/time-tick-loop.js';
@@ -113,7 +116,10 @@ export class RootCoordNode {
       scheduler: this.scheduler,
       background: this.background,
       recovery: { meta, propose: this.propose, allocTs, broker: this.broker },
-      firstLeaderSetup: () => this.ensureDefaultDatabase(),
+      firstLeaderSetup: async () => {
+        await this.ensureDefaultDatabase();
+        await this.ensureRbacBuiltins();
+      },
       services: [this.timeTickLoop, this.catalogGc],
       log,
     });
@@ -211,6 +217,29 @@ export class RootCoordNode {
       ts,
       database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: BigInt(Date.now()) * 1_000_000n, properties: [] },
     });
+  }
+
+  /**
+   * The first leader creates user root and the roles admin and public, and grants public its default
+   * privileges (spec 3.5); a later leader creates whichever of them is missing.
+   */
+  private async ensureRbacBuiltins(): Promise<void> {
+    const security = this.config.security;
+    if (security === null) return;
+    const rbac = this.meta.rbac;
+    const changes: RbacChange[] = [];
+    if (!rbac.credentials.has(ROOT_USER)) {
+      const now = BigInt(Date.now());
+      const passwordHash = await hashPassword(security.rootPassword, this.config.limits.passwordHashCost);
+      changes.push({ op: 'putCredential', credential: { username: ROOT_USER, passwordHash, createdUtcMs: now, modifiedUtcMs: now } });
+    }
+    for (const role of BUILTIN_ROLES) if (!rbac.roles.has(role)) changes.push({ op: 'putRole', role });
+    if (!rbac.roles.has(PUBLIC_ROLE) && security.enablePublicPrivilege) {
+      for (const g of PUBLIC_DEFAULT_GRANTS) changes.push({ op: 'putGrant', grant: { ...g, role: PUBLIC_ROLE, dbName: ANY, objectName: ANY, grantor: ROOT_USER } });
+    }
+    if (changes.length === 0) return;
+    const ts = await this.tso.generate(1);
+    await this.propose({ kind: 'batch', commands: changes.map((change) => ({ kind: 'rbac', ts, change })) });
   }
 
   isServingLeader(): boolean {

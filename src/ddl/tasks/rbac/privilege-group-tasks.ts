@@ -1,0 +1,104 @@
+import { BUILTIN_GROUPS, OBJECT_PRIVILEGES, privilegeLevel } from '../../../meta/rbac-model.js';
+import { lockChains } from '../../lock-manager.js';
+import type { LockRequest } from '../../lock-manager.js';
+import type { DdlTask, TaskContext } from '../../task.js';
+import { rbacError, RbacLegacy, validateRbacName } from './rbac-rules.js';
+
+/** Whether `name` is a plain privilege of any object type. */
+function isPrivilege(name: string): boolean {
+  return Object.values(OBJECT_PRIVILEGES).some((list) => list.includes(name)) && !BUILTIN_GROUPS.has(name);
+}
+
+/** CreatePrivilegeGroup: an empty custom group whose name clashes with no privilege or group. */
+export class CreatePrivilegeGroupTask implements DdlTask {
+  readonly name = 'CreatePrivilegeGroup';
+
+  constructor(private readonly group: string) {}
+
+  lockChain(): LockRequest[] {
+    return lockChains.rbac();
+  }
+
+  prepare(ctx: TaskContext): void {
+    validateRbacName('privilege group', this.group, ctx.limits, RbacLegacy.CreatePrivilegeGroup);
+    if (BUILTIN_GROUPS.has(this.group) || isPrivilege(this.group)) throw rbacError(RbacLegacy.CreatePrivilegeGroup, `privilege group name [${this.group}] is defined by built in privileges or privilege groups in the system`, 'ParameterInvalid');
+  }
+
+  async execute(ctx: TaskContext): Promise<void> {
+    if (ctx.meta.rbac.privilegeGroups.has(this.group)) throw rbacError(RbacLegacy.CreatePrivilegeGroup, `privilege group [${this.group}] already exists`, 'ParameterInvalid');
+    await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'putPrivilegeGroup', group: { name: this.group, privileges: [] } } });
+  }
+}
+
+/** DropPrivilegeGroup: refused while any role is granted it; dropping what is no custom group succeeds. */
+export class DropPrivilegeGroupTask implements DdlTask {
+  readonly name = 'DropPrivilegeGroup';
+
+  constructor(private readonly group: string) {}
+
+  lockChain(): LockRequest[] {
+    return lockChains.rbac();
+  }
+
+  prepare(ctx: TaskContext): void {
+    validateRbacName('privilege group', this.group, ctx.limits, RbacLegacy.DropPrivilegeGroup);
+  }
+
+  async execute(ctx: TaskContext): Promise<void> {
+    const rbac = ctx.meta.rbac;
+    if (!rbac.privilegeGroups.has(this.group)) return;
+    for (const grant of rbac.grants.values()) {
+      if (grant.privilege === this.group) throw rbacError(RbacLegacy.DropPrivilegeGroup, `privilege group [${this.group}] is used by role [${grant.role}], Use REVOKE API to revoke it first`);
+    }
+    await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'deletePrivilegeGroup', name: this.group } });
+  }
+}
+
+export enum OperatePrivilegeGroupType {
+  AddPrivilegesToGroup = 0,
+  RemovePrivilegesFromGroup = 1,
+}
+
+/** OperatePrivilegeGroup: add privileges to a custom group (all of one level) or remove them. */
+export class OperatePrivilegeGroupTask implements DdlTask {
+  readonly name = 'OperatePrivilegeGroup';
+
+  constructor(
+    private readonly group: string,
+    private readonly privileges: readonly string[],
+    private readonly type: number,
+  ) {}
+
+  lockChain(): LockRequest[] {
+    return lockChains.rbac();
+  }
+
+  prepare(ctx: TaskContext): void {
+    const legacy = RbacLegacy.OperatePrivilegeGroup;
+    validateRbacName('privilege group', this.group, ctx.limits, legacy);
+    if (this.type !== OperatePrivilegeGroupType.AddPrivilegesToGroup && this.type !== OperatePrivilegeGroupType.RemovePrivilegesFromGroup) {
+      throw rbacError(legacy, `invalid operate privilege group type: ${this.type}`, 'ParameterInvalid');
+    }
+    if (BUILTIN_GROUPS.has(this.group)) throw rbacError(legacy, `the privilege group [${this.group}] is a built-in privilege group and cannot be changed`, 'ParameterInvalid');
+    if (this.privileges.length === 0) throw rbacError(legacy, 'privileges should not be empty', 'ParameterInvalid');
+    for (const p of this.privileges) if (!isPrivilege(p)) throw rbacError(legacy, `privilege name [${p}] is invalid`, 'ParameterInvalid');
+  }
+
+  async execute(ctx: TaskContext): Promise<void> {
+    const legacy = RbacLegacy.OperatePrivilegeGroup;
+    const current = ctx.meta.rbac.privilegeGroups.get(this.group);
+    if (current === undefined) throw rbacError(legacy, `there is no privilege group name [${this.group}] to operate`, 'ParameterInvalid');
+    let privileges: string[];
+    if (this.type === OperatePrivilegeGroupType.AddPrivilegesToGroup) {
+      privileges = [...new Set([...current.privileges, ...this.privileges])];
+      const levels = new Set(privileges.map((p) => privilegeLevel(p)));
+      if (levels.size > 1) throw rbacError(legacy, 'privileges are not the same privilege level', 'ParameterInvalid');
+    } else {
+      privileges = current.privileges.filter((p) => !this.privileges.includes(p));
+    }
+    privileges.sort();
+    if (privileges.join(',') === [...current.privileges].sort().join(',')) return;
+    await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'putPrivilegeGroup', group: { name: this.group, privileges } } });
+  }
+}
+

@@ -1,0 +1,48 @@
+import { BUILTIN_GROUPS, OBJECT_PRIVILEGES, ROOT_USER } from '../../../meta/rbac-model.js';
+import type { MetaCommand } from '../../../meta/commands.js';
+import { lockChains } from '../../lock-manager.js';
+import type { LockRequest } from '../../lock-manager.js';
+import type { DdlTask, TaskContext } from '../../task.js';
+import type { RbacBackup } from './rbac-reads.js';
+import { rbacError } from './rbac-rules.js';
+
+/**
+ * RestoreRBAC: recreate a backup's users, roles, custom groups and grants in one atomic command. It
+ * fails, changing nothing, if any of them exists already or a grant names an unknown privilege group.
+ */
+export class RestoreRbacTask implements DdlTask {
+  readonly name = 'RestoreRBAC';
+
+  constructor(private readonly backup: RbacBackup) {}
+
+  lockChain(): LockRequest[] {
+    return lockChains.rbac();
+  }
+
+  prepare(): void {}
+
+  async execute(ctx: TaskContext): Promise<void> {
+    const rbac = ctx.meta.rbac;
+    const { users, roles, grants, groups } = this.backup;
+    for (const role of roles) if (rbac.roles.has(role)) throw rbacError(1, `role [${role}] already exists`);
+    for (const group of groups) if (rbac.privilegeGroups.has(group.name) || BUILTIN_GROUPS.has(group.name)) throw rbacError(1, `privilege group [${group.name}] already exists`);
+    for (const user of users) if (rbac.credentials.has(user.user) || user.user === ROOT_USER) throw rbacError(1, `user [${user.user}] already exists`);
+    const knownGroups = new Set(groups.map((g) => g.name));
+    const isPrivilege = (p: string): boolean => Object.values(OBJECT_PRIVILEGES).some((list) => list.includes(p));
+    const knownRoles = new Set([...rbac.roles, ...roles]);
+    for (const grant of grants) {
+      if (!isPrivilege(grant.privilege) && !knownGroups.has(grant.privilege)) throw rbacError(1, `privilege group [${grant.privilege}] of a grant to role [${grant.role}] does not exist`);
+      if (!knownRoles.has(grant.role)) throw rbacError(1, `role [${grant.role}] of a grant does not exist`);
+    }
+    const now = ctx.wallClockNs() / 1_000_000n;
+    const commands: MetaCommand[] = [
+      ...roles.map((role): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putRole', role } })),
+      ...groups.map((group): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putPrivilegeGroup', group } })),
+      ...users.map((u): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putCredential', credential: { username: u.user, passwordHash: u.passwordHash, createdUtcMs: now, modifiedUtcMs: now } } })),
+      ...users.flatMap((u) => u.roles.filter((r) => knownRoles.has(r)).map((role): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putUserRole', username: u.user, role } }))),
+      ...grants.map((grant): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putGrant', grant } })),
+    ];
+    if (commands.length === 0) return;
+    await ctx.commit({ kind: 'batch', commands });
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Users, roles, grants and privilege groups (Milvus spec sections 1.7, 1.8, 3.5): the model, the
+ * privilege catalogue and the built-in roles and groups. The tenant is always "" as in Milvus.
+ */
+
+export interface CredentialModel {
+  readonly username: string;
+  /** A salted slow hash of the password (see src/auth/password-hash.ts); the password itself is never stored. */
+  readonly passwordHash: string;
+  /** Wall-clock ms of creation and of the last password change. */
+  readonly createdUtcMs: bigint;
+  readonly modifiedUtcMs: bigint;
+}
+
+export enum ObjectType {
+  Collection = 0,
+  Global = 1,
+  User = 2,
+}
+
+export const OBJECT_TYPE_NAMES: Readonly<Record<ObjectType, string>> = { [ObjectType.Collection]: 'Collection', [ObjectType.Global]: 'Global', [ObjectType.User]: 'User' };
+
+export function objectTypeByName(name: string): ObjectType | undefined {
+  for (const [type, n] of Object.entries(OBJECT_TYPE_NAMES)) if (n === name) return Number(type) as ObjectType;
+  return undefined;
+}
+
+/** One privilege (or privilege group) granted to a role on an object. Names are in API form (no prefix). */
+export interface GrantModel {
+  readonly role: string;
+  readonly objectType: ObjectType;
+  readonly dbName: string;
+  readonly objectName: string;
+  readonly privilege: string;
+  readonly grantor: string;
+}
+
+export interface PrivilegeGroupModel {
+  readonly name: string;
+  readonly privileges: readonly string[];
+}
+
+/** A grant's identity: a re-grant by another grantor replaces it, a revoke names it. */
+export function grantKey(g: Pick<GrantModel, 'role' | 'objectType' | 'dbName' | 'objectName' | 'privilege'>): string {
+  return `${g.role}/${OBJECT_TYPE_NAMES[g.objectType]}/${g.dbName}.${g.objectName}/${g.privilege}`;
+}
+
+export const ROOT_USER = 'root';
+export const ADMIN_ROLE = 'admin';
+export const PUBLIC_ROLE = 'public';
+export const BUILTIN_ROLES: readonly string[] = [ADMIN_ROLE, PUBLIC_ROLE];
+/** Every name in grants and policies: any database, any object. */
+export const ANY = '*';
+
+/** Privilege names per object type (spec 3.5, Milvus pkg/util/constant.go). */
+export const OBJECT_PRIVILEGES: Readonly<Record<ObjectType, readonly string[]>> = {
+  [ObjectType.Collection]: [
+    'Load', 'Release', 'Compaction', 'Insert', 'Delete', 'Upsert', 'GetStatistics', 'CreateIndex', 'IndexDetail', 'DropIndex', 'Search', 'Flush', 'Query',
+    'LoadBalance', 'Import', 'GetLoadingProgress', 'GetLoadState', 'CreatePartition', 'DropPartition', 'ShowPartitions', 'HasPartition', 'GetFlushState',
+    'ReadOnly', 'ReadWrite', 'GetImportProgress', 'ListImport', 'AddCollectionField',
+  ],
+  [ObjectType.Global]: [
+    'All', 'CreateCollection', 'DropCollection', 'DescribeCollection', 'ShowCollections', 'RenameCollection', 'CreateOwnership', 'DropOwnership',
+    'SelectOwnership', 'ManageOwnership', 'BackupRBAC', 'RestoreRBAC', 'CreateResourceGroup', 'UpdateResourceGroups', 'DropResourceGroup',
+    'DescribeResourceGroup', 'ListResourceGroups', 'TransferReplica', 'TransferNode', 'FlushAll', 'CreateDatabase', 'DropDatabase', 'ListDatabases',
+    'AlterDatabase', 'DescribeDatabase', 'CreateAlias', 'DropAlias', 'DescribeAlias', 'ListAliases', 'Admin', 'CreatePrivilegeGroup',
+    'DropPrivilegeGroup', 'ListPrivilegeGroups', 'OperatePrivilegeGroup',
+    'ClusterReadOnly', 'ClusterReadWrite', 'ClusterAdmin', 'DatabaseReadOnly', 'DatabaseReadWrite', 'DatabaseAdmin',
+    'CollectionReadOnly', 'CollectionReadWrite', 'CollectionAdmin',
+  ],
+  [ObjectType.User]: ['UpdateUser', 'SelectUser'],
+};
+
+export type PrivilegeLevel = 'cluster' | 'database' | 'collection';
+
+const COLLECTION_READ_ONLY = ['Query', 'Search', 'IndexDetail', 'GetFlushState', 'GetLoadState', 'GetLoadingProgress', 'HasPartition', 'ShowPartitions', 'DescribeCollection', 'DescribeAlias', 'GetStatistics', 'ListAliases'];
+const COLLECTION_READ_WRITE = [...COLLECTION_READ_ONLY, 'Load', 'Release', 'Insert', 'Delete', 'Upsert', 'Import', 'Flush', 'Compaction', 'LoadBalance', 'CreateIndex', 'DropIndex', 'CreatePartition', 'DropPartition', 'AddCollectionField'];
+const COLLECTION_ADMIN = [...COLLECTION_READ_WRITE, 'CreateAlias', 'DropAlias'];
+const DATABASE_READ_ONLY = ['ShowCollections', 'DescribeDatabase'];
+const DATABASE_READ_WRITE = [...DATABASE_READ_ONLY, 'AlterDatabase'];
+const DATABASE_ADMIN = [...DATABASE_READ_WRITE, 'CreateCollection', 'DropCollection', 'RenameCollection'];
+const CLUSTER_READ_ONLY = ['ListDatabases', 'SelectOwnership', 'SelectUser', 'DescribeResourceGroup', 'ListResourceGroups', 'ListPrivilegeGroups'];
+const CLUSTER_READ_WRITE = [...CLUSTER_READ_ONLY, 'FlushAll'];
+const CLUSTER_ADMIN = [
+  ...CLUSTER_READ_WRITE, 'BackupRBAC', 'RestoreRBAC', 'CreateDatabase', 'DropDatabase', 'CreateOwnership', 'DropOwnership', 'ManageOwnership',
+  'CreateResourceGroup', 'DropResourceGroup', 'UpdateUser', 'RenameCollection', 'TransferReplica', 'TransferNode', 'CreatePrivilegeGroup',
+  'DropPrivilegeGroup', 'OperatePrivilegeGroup',
+];
+
+/** The nine built-in privilege groups with their members and levels (Milvus's defaults). */
+export const BUILTIN_GROUPS: ReadonlyMap<string, { readonly level: PrivilegeLevel; readonly privileges: readonly string[] }> = new Map([
+  ['ClusterReadOnly', { level: 'cluster', privileges: CLUSTER_READ_ONLY }],
+  ['ClusterReadWrite', { level: 'cluster', privileges: CLUSTER_READ_WRITE }],
+  ['ClusterAdmin', { level: 'cluster', privileges: CLUSTER_ADMIN }],
+  ['DatabaseReadOnly', { level: 'database', privileges: DATABASE_READ_ONLY }],
+  ['DatabaseReadWrite', { level: 'database', privileges: DATABASE_READ_WRITE }],
+  ['DatabaseAdmin', { level: 'database', privileges: DATABASE_ADMIN }],
+  ['CollectionReadOnly', { level: 'collection', privileges: COLLECTION_READ_ONLY }],
+  ['CollectionReadWrite', { level: 'collection', privileges: COLLECTION_READ_WRITE }],
+  ['CollectionAdmin', { level: 'collection', privileges: COLLECTION_ADMIN }],
+] as const);
+
+/** The level of a plain privilege (v2 grants, group consistency); undefined for a group or an unknown name. */
+export function privilegeLevel(privilege: string): PrivilegeLevel | undefined {
+  if (BUILTIN_GROUPS.has(privilege)) return undefined;
+  if (COLLECTION_ADMIN.includes(privilege) || OBJECT_PRIVILEGES[ObjectType.Collection].includes(privilege)) return 'collection';
+  if (DATABASE_ADMIN.includes(privilege)) return 'database';
+  if (OBJECT_PRIVILEGES[ObjectType.Global].includes(privilege) || OBJECT_PRIVILEGES[ObjectType.User].includes(privilege)) return 'cluster';
+  return undefined;
+}
+
+/** The object type a plain privilege is granted on (v2 grants derive it). */
+export function objectTypeOf(privilege: string): ObjectType {
+  if (OBJECT_PRIVILEGES[ObjectType.Collection].includes(privilege)) return ObjectType.Collection;
+  if (OBJECT_PRIVILEGES[ObjectType.User].includes(privilege)) return ObjectType.User;
+  return ObjectType.Global;
+}
+
+/** What `public` is granted at first boot when public privileges are enabled (spec 3.5). */
+export const PUBLIC_DEFAULT_GRANTS: ReadonlyArray<Pick<GrantModel, 'objectType' | 'privilege'>> = [
+  { objectType: ObjectType.Global, privilege: 'DescribeCollection' },
+  { objectType: ObjectType.Global, privilege: 'ListAliases' },
+  { objectType: ObjectType.Collection, privilege: 'IndexDetail' },
+];
+
+/** The metastore form of a privilege or group name (Milvus prefixes them). */
+export function privilegeForMetastore(name: string, isGroup: boolean): string {
+  return isGroup ? `PrivilegeGroup${name}` : `Privilege${name}`;
+}

@@ -1,0 +1,152 @@
+import { parse, stringify } from '../common/bigint-json.js';
+import { keys } from './catalog-keys.js';
+import { BUILTIN_GROUPS, grantKey } from './rbac-model.js';
+import type { CredentialModel, GrantModel, PrivilegeGroupModel } from './rbac-model.js';
+import type { StoreOp, VersionedStore } from './versioned-store.js';
+
+/**
+ * A replicated change to users, roles, grants or privilege groups. The leader validates it under the
+ * RBAC lock (src/ddl/tasks/rbac); applying it only records the decision, so it never fails.
+ */
+export type RbacChange =
+  | { readonly op: 'putCredential'; readonly credential: CredentialModel }
+  /** Removes the user and its user-role mappings (one batch, as Milvus's one txn). */
+  | { readonly op: 'deleteCredential'; readonly username: string }
+  | { readonly op: 'putRole'; readonly role: string }
+  /** Removes the role and its user-role mappings, and its grants. */
+  | { readonly op: 'deleteRole'; readonly role: string }
+  | { readonly op: 'putUserRole'; readonly username: string; readonly role: string }
+  | { readonly op: 'deleteUserRole'; readonly username: string; readonly role: string }
+  | { readonly op: 'putGrant'; readonly grant: GrantModel }
+  | { readonly op: 'deleteGrant'; readonly grant: GrantModel }
+  | { readonly op: 'putPrivilegeGroup'; readonly group: PrivilegeGroupModel }
+  | { readonly op: 'deletePrivilegeGroup'; readonly name: string };
+
+/** The in-memory index of the RBAC catalog (unversioned keys, as in Milvus). */
+export class RbacTable {
+  readonly credentials = new Map<string, CredentialModel>();
+  readonly roles = new Set<string>();
+  /** user -> roles */
+  readonly userRoles = new Map<string, Set<string>>();
+  /** grantKey -> grant */
+  readonly grants = new Map<string, GrantModel>();
+  /** Custom privilege groups only; the built-in ones are in rbac-model. */
+  readonly privilegeGroups = new Map<string, PrivilegeGroupModel>();
+
+  async load(store: VersionedStore): Promise<void> {
+    this.credentials.clear();
+    this.roles.clear();
+    this.userRoles.clear();
+    this.grants.clear();
+    this.privilegeGroups.clear();
+    for (const [, value] of await store.entriesWithPrefix(keys.credentialPrefix)) {
+      const credential = parse<CredentialModel>(value);
+      this.credentials.set(credential.username, credential);
+    }
+    for (const [key] of await store.entriesWithPrefix(keys.rolePrefix)) this.roles.add(key.slice(keys.rolePrefix.length));
+    for (const [key] of await store.entriesWithPrefix(keys.userRolePrefix)) {
+      const rest = key.slice(keys.userRolePrefix.length);
+      const slash = rest.lastIndexOf('/');
+      this.addUserRole(rest.slice(0, slash), rest.slice(slash + 1));
+    }
+    for (const [, value] of await store.entriesWithPrefix(keys.grantPrefix)) {
+      const grant = parse<GrantModel>(value);
+      this.grants.set(grantKey(grant), grant);
+    }
+    for (const [, value] of await store.entriesWithPrefix(keys.privilegeGroupPrefix)) {
+      const group = parse<PrivilegeGroupModel>(value);
+      this.privilegeGroups.set(group.name, group);
+    }
+  }
+
+  apply(change: RbacChange, ops: StoreOp[]): void {
+    switch (change.op) {
+      case 'putCredential':
+        this.credentials.set(change.credential.username, change.credential);
+        ops.push({ type: 'put', key: keys.credential(change.credential.username), value: stringify(change.credential) });
+        return;
+      case 'deleteCredential':
+        this.credentials.delete(change.username);
+        ops.push({ type: 'del', key: keys.credential(change.username) });
+        for (const role of this.userRoles.get(change.username) ?? []) ops.push({ type: 'del', key: keys.userRole(change.username, role) });
+        this.userRoles.delete(change.username);
+        return;
+      case 'putRole':
+        this.roles.add(change.role);
+        ops.push({ type: 'put', key: keys.role(change.role), value: '' });
+        return;
+      case 'deleteRole':
+        this.roles.delete(change.role);
+        ops.push({ type: 'del', key: keys.role(change.role) });
+        for (const [user, roles] of this.userRoles) {
+          if (roles.delete(change.role)) ops.push({ type: 'del', key: keys.userRole(user, change.role) });
+          if (roles.size === 0) this.userRoles.delete(user);
+        }
+        for (const [key, grant] of this.grants) {
+          if (grant.role !== change.role) continue;
+          this.grants.delete(key);
+          ops.push({ type: 'del', key: keys.grant(key) });
+        }
+        return;
+      case 'putUserRole':
+        this.addUserRole(change.username, change.role);
+        ops.push({ type: 'put', key: keys.userRole(change.username, change.role), value: '' });
+        return;
+      case 'deleteUserRole': {
+        const roles = this.userRoles.get(change.username);
+        roles?.delete(change.role);
+        if (roles?.size === 0) this.userRoles.delete(change.username);
+        ops.push({ type: 'del', key: keys.userRole(change.username, change.role) });
+        return;
+      }
+      case 'putGrant': {
+        const key = grantKey(change.grant);
+        this.grants.set(key, change.grant);
+        ops.push({ type: 'put', key: keys.grant(key), value: stringify(change.grant) });
+        return;
+      }
+      case 'deleteGrant': {
+        const key = grantKey(change.grant);
+        this.grants.delete(key);
+        ops.push({ type: 'del', key: keys.grant(key) });
+        return;
+      }
+      case 'putPrivilegeGroup':
+        this.privilegeGroups.set(change.group.name, change.group);
+        ops.push({ type: 'put', key: keys.privilegeGroup(change.group.name), value: stringify(change.group) });
+        return;
+      case 'deletePrivilegeGroup':
+        this.privilegeGroups.delete(change.name);
+        ops.push({ type: 'del', key: keys.privilegeGroup(change.name) });
+        return;
+    }
+  }
+
+  private addUserRole(user: string, role: string): void {
+    let roles = this.userRoles.get(user);
+    if (roles === undefined) {
+      roles = new Set();
+      this.userRoles.set(user, roles);
+    }
+    roles.add(role);
+  }
+
+  rolesOf(user: string): string[] {
+    return [...(this.userRoles.get(user) ?? [])].sort();
+  }
+
+  usersOf(role: string): string[] {
+    const out: string[] = [];
+    for (const [user, roles] of this.userRoles) if (roles.has(role)) out.push(user);
+    return out.sort();
+  }
+
+  grantsOf(role: string): GrantModel[] {
+    return [...this.grants.values()].filter((g) => g.role === role).sort((a, b) => grantKey(a).localeCompare(grantKey(b)));
+  }
+
+  /** The members of a built-in or custom group, or undefined if `name` is no group. */
+  groupMembers(name: string): readonly string[] | undefined {
+    return BUILTIN_GROUPS.get(name)?.privileges ?? this.privilegeGroups.get(name)?.privileges;
+  }
+}
