@@ -1,6 +1,6 @@
 /**
  * scripts/cluster: run a local rootcoord cluster (interface.md section 3).
- *   up [--nodes 3] [--dir .cluster] [--base-port 53100] [--foreground]
+ *   up [--nodes 3] [--dir .cluster] [--base-port 53100] [--foreground] [--auth [--root-password-file F]]
  *   status [--dir .cluster] [--json]
  *   kill <id|leader> [--signal KILL|TERM|STOP|CONT] [--dir .cluster]
  *   start <id> [--dir .cluster]
@@ -35,6 +35,9 @@ interface ClusterFile {
   chaos?: boolean;
   basePort: number;
   secretFile: string;
+  /** Nodes require credentials and check privileges; the scripts sign in as root with rootPasswordFile. */
+  auth?: boolean;
+  rootPasswordFile?: string;
   gcConfirmDelayMs: number;
   nodes: NodeEntry[];
 }
@@ -90,11 +93,19 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** root's credentials for the scripts' own calls, when the cluster has authorization on. */
+function credentials(cluster: ClusterFile): { user?: string; password?: string } {
+  if (cluster.auth !== true || cluster.rootPasswordFile === undefined) return {};
+  return { user: 'root', password: readFileSync(cluster.rootPasswordFile, 'utf8').trim() };
+}
+
 function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
   const peers = cluster.nodes.map((n) => `${n.id}=${n.peer}`).join(',');
   const clients = cluster.nodes.map((n) => `${n.id}=${n.client}`).join(',');
   const join = node.joined === true ? ['--join'] : [];
   if (cluster.chaos === true) join.push('--chaos');
+  if (cluster.auth === true) join.push('--auth');
+  if (cluster.rootPasswordFile !== undefined) join.push('--root-password-file', cluster.rootPasswordFile);
   return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs), ...join];
 }
 
@@ -112,7 +123,7 @@ async function nodeStates(cluster: ClusterFile): Promise<NodeState[]> {
       const alive = isAlive(n.pid);
       const base: NodeState = { id: n.id, pid: n.pid, alive, role: null, term: null, leader: null, commitIndex: null, appliedIndex: null };
       if (!alive) return base;
-      const client = new RootCoordClient({ endpoints: [n.client], attemptDeadlineMs: 1000, retryBudgetMs: 0 });
+      const client = new RootCoordClient({ endpoints: [n.client], attemptDeadlineMs: 1000, retryBudgetMs: 0, ...credentials(cluster) });
       try {
         const st = await client.clusterStatus(n.client);
         const self = st['self'] as Record<string, string>;
@@ -138,7 +149,7 @@ async function waitForCluster(cluster: ClusterFile, timeoutMs: number): Promise<
     const leader = leaderOf(states);
     const everyoneAnswers = states.every((s) => s.role !== null && s.leader === leader);
     if (leader !== null && everyoneAnswers) {
-      const client = new RootCoordClient({ endpoints: cluster.nodes.map((n) => n.client), attemptDeadlineMs: 1000, retryBudgetMs: 2000 });
+      const client = new RootCoordClient({ endpoints: cluster.nodes.map((n) => n.client), attemptDeadlineMs: 1000, retryBudgetMs: 2000, ...credentials(cluster) });
       try {
         await client.listDatabases();
         const dbs = await client.listDatabases();
@@ -163,15 +174,26 @@ async function up(args: string[], dir: string): Promise<void> {
   const foreground = bool(args, 'foreground');
   const gcConfirmDelayMs = Number(flag(args, 'gc-confirm-delay-ms', '1200000'));
   const chaos = bool(args, 'chaos');
+  const auth = bool(args, 'auth');
+  const givenRootPasswordFile = flag(args, 'root-password-file', '');
   mkdirSync(dir, { recursive: true });
+  // root's first password: the given file, or Milvus's default "Milvus" in a file of the cluster's own.
+  let rootPasswordFile = givenRootPasswordFile === '' ? undefined : resolve(givenRootPasswordFile);
+  if (auth && rootPasswordFile === undefined) {
+    rootPasswordFile = join(dir, 'root.password');
+    if (!existsSync(rootPasswordFile)) writeFileSync(rootPasswordFile, 'Milvus\n', { mode: 0o600 });
+  }
   const secretFile = join(dir, 'cluster.secret');
   if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
   const existing = existsSync(join(dir, 'cluster.json')) ? readCluster(dir) : null;
   if (existing !== null && existing.nodes.some((n) => isAlive(n.pid))) throw new Error(`the cluster in ${dir} is already running (scripts/cluster down --dir ${dir})`);
   const ids = existing?.nodes.map((n) => n.id) ?? Array.from({ length: count }, (_, i) => i + 1);
   const base = existing?.basePort ?? basePort;
+  const passwordFile = existing?.rootPasswordFile ?? rootPasswordFile;
   const cluster: ClusterFile = {
     chaos: existing?.chaos ?? chaos,
+    ...((existing?.auth ?? auth) ? { auth: true } : {}),
+    ...(passwordFile === undefined ? {} : { rootPasswordFile: passwordFile }),
     basePort: base,
     secretFile,
     gcConfirmDelayMs: existing?.gcConfirmDelayMs ?? gcConfirmDelayMs,
@@ -182,7 +204,7 @@ async function up(args: string[], dir: string): Promise<void> {
   const leader = await waitForCluster(cluster, 15_000);
   console.log(`rootcoord cluster of ${cluster.nodes.length} nodes is up (data in ${dir}); leader: node ${leader}`);
   for (const n of cluster.nodes) console.log(`  node ${n.id}: client ${n.client}  peer ${n.peer}  metrics http://${n.metrics}/metrics  pid ${n.pid}`);
-  console.log(`try: npx rootcoordctl --dir ${dir} db list`);
+  console.log(cluster.auth === true ? `authorization is on: npx rootcoordctl --dir ${dir} --user root --password <${cluster.rootPasswordFile ?? ''}> db list` : `try: npx rootcoordctl --dir ${dir} db list`);
   if (!foreground) return;
   console.log('running in the foreground; Ctrl-C stops all nodes');
   await new Promise<void>((done) => {
@@ -249,7 +271,7 @@ async function transfer(args: string[], dir: string): Promise<void> {
   const leader = leaderOf(await nodeStates(cluster));
   const leaderNode = cluster.nodes.find((n) => n.id === leader);
   if (leaderNode === undefined) throw new Error('no leader is known right now');
-  const client = new RootCoordClient({ endpoints: [leaderNode.client] });
+  const client = new RootCoordClient({ endpoints: [leaderNode.client], ...credentials(cluster) });
   try {
     await client.transferLeader(target);
   } finally {
@@ -259,7 +281,7 @@ async function transfer(args: string[], dir: string): Promise<void> {
 }
 
 function leaderClient(cluster: ClusterFile): RootCoordClient {
-  return new RootCoordClient({ endpoints: cluster.nodes.map((n) => n.client), retryBudgetMs: 30_000 });
+  return new RootCoordClient({ endpoints: cluster.nodes.map((n) => n.client), retryBudgetMs: 30_000, ...credentials(cluster) });
 }
 
 async function add(_args: string[], dir: string): Promise<void> {

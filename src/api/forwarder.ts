@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { AuthenticationError } from '../auth/authenticator.js';
 import { CodedError } from '../common/error-codes.js';
 import type { PlainMessage } from './proto.js';
 import { adminService, clientChannelOptions, rootCoordService } from './proto.js';
@@ -34,6 +35,7 @@ export class Forwarder {
     return new Promise((resolve, reject) => {
       call.call(client, request, metadata, { deadline: Date.now() + deadlineMs }, (error, response) => {
         if (error === null) resolve(response);
+        else if (error.code === grpc.status.UNAUTHENTICATED) reject(new AuthenticationError(error.details));
         else if (error.code === grpc.status.DEADLINE_EXCEEDED) reject(new CodedError('OutcomeUnknown', `forwarded ${method} to the leader at ${address}: deadline exceeded`));
         else reject(new CodedError('ServiceNotReady', `forwarding ${method} to the leader at ${address} failed: ${error.details}`));
       });

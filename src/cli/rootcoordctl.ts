@@ -11,7 +11,7 @@ import { physicalMs } from '../common/hybrid-ts.js';
 import { RootCoordClient, RootCoordError } from '../client/root-coord-client.js';
 import type { SchemaFile, SchemaFileField } from '../client/schema-file.js';
 
-const USAGE = `usage: rootcoordctl [--endpoints h:p,...] [--dir .cluster] [--json] [--stale] <group> <verb> ...
+const USAGE = `usage: rootcoordctl [--endpoints h:p,...] [--dir .cluster] [--user U --password P] [--json] [--stale] <group> <verb> ...
   cluster    status | members | transfer <id> | snapshot
   db         create <name> [--property k=v]... | drop <name> | list | describe <name>
              | alter <name> (--property k=v ... | --delete-key k ...)
@@ -25,7 +25,15 @@ const USAGE = `usage: rootcoordctl [--endpoints h:p,...] [--dir .cluster] [--jso
   tso        alloc [--count N]
   id         alloc [--count N]
   timetick   watch [--channel C] [--count N]
-Collection commands take --db D (default: "default").`;
+  user       create <name> <password> | delete <name> | list | passwd <name> <old password> <new password>
+  role       create <name> | drop <name> [--force] | list
+             | grant|revoke <role> <privilege> [--object Collection|Global|User] [--name N] [--db D] [--v2]
+             | bind|unbind <user> <role>
+  grant      list <role> [--object T] [--name N] [--db D|*]
+  group      create <name> | drop <name> | list | add|remove <name> <privilege>...
+  rbac       backup > file.json | restore < file.json
+Collection commands take --db D (default: "default"). With authorization on, pass --user and --password
+(or set ROOTCOORD_USER and ROOTCOORD_PASSWORD).`;
 
 class UsageError extends Error {}
 
@@ -35,7 +43,7 @@ interface Parsed {
   flags: Set<string>;
 }
 
-const BOOLEAN_FLAGS = new Set(['json', 'stale', 'help']);
+const BOOLEAN_FLAGS = new Set(['json', 'stale', 'help', 'force', 'v2']);
 
 function parse(argv: readonly string[]): Parsed {
   const parsed: Parsed = { positional: [], options: new Map(), flags: new Set() };
@@ -210,6 +218,56 @@ async function run(client: RootCoordClient, p: Parsed): Promise<Output> {
       const r = await client.allocId(Number(option(p, 'count', '1')));
       return ok({ id: r.id.toString(), count: r.count }, table(['first id', 'count'], [[r.id.toString(), r.count]]));
     }
+    case 'user create':
+      return ok(await client.createCredential(need(p, 2, 'a user name'), need(p, 3, 'a password')));
+    case 'user delete':
+      return ok(await client.deleteCredential(need(p, 2, 'a user name')));
+    case 'user list': {
+      const users = await client.selectUser('', true);
+      return ok(users, table(['user', 'roles'], users.map((u) => [u.user, u.roles.join(',')])));
+    }
+    case 'user passwd':
+      return ok(await client.updateCredential(need(p, 2, 'a user name'), need(p, 3, 'the old password (any, for root)'), need(p, 4, 'a new password')));
+    case 'role create':
+      return ok(await client.createRole(need(p, 2, 'a role name')));
+    case 'role drop':
+      return ok(await client.dropRole(need(p, 2, 'a role name'), p.flags.has('force')));
+    case 'role list': {
+      const roles = await client.selectRole('', true);
+      return ok(roles, table(['role', 'users'], roles.map((r) => [r.role, r.users.join(',')])));
+    }
+    case 'role grant':
+    case 'role revoke': {
+      const grant = { role: need(p, 2, 'a role name'), privilege: need(p, 3, 'a privilege'), objectType: option(p, 'object', p.flags.has('v2') ? '' : 'Global'), objectName: option(p, 'name', '*'), dbName: option(p, 'db') };
+      return ok(await client.operatePrivilege(grant, verb === 'revoke', p.flags.has('v2') ? 'v2' : ''));
+    }
+    case 'role bind':
+    case 'role unbind':
+      return ok(await client.operateUserRole(need(p, 2, 'a user name'), need(p, 3, 'a role name'), verb === 'bind'));
+    case 'grant list': {
+      const objectType = option(p, 'object');
+      const grants = await client.selectGrant(need(p, 2, 'a role name'), { ...(objectType === '' ? {} : { objectType }), objectName: option(p, 'name'), dbName: option(p, 'db', '*') });
+      return ok(grants, table(['role', 'object', 'db', 'name', 'privilege', 'grantor'], grants.map((g) => [g.role, g.objectType, g.dbName, g.objectName, g.privilege, g.grantor])));
+    }
+    case 'group create':
+      return ok(await client.createPrivilegeGroup(need(p, 2, 'a group name')));
+    case 'group drop':
+      return ok(await client.dropPrivilegeGroup(need(p, 2, 'a group name')));
+    case 'group list': {
+      const groups = await client.listPrivilegeGroups();
+      return ok(groups, table(['group', 'privileges'], groups.map((g) => [g.group, g.privileges.join(',')])));
+    }
+    case 'group add':
+    case 'group remove':
+      return ok(await client.operatePrivilegeGroup(need(p, 2, 'a group name'), p.positional.slice(3), verb === 'remove'));
+    case 'rbac backup': {
+      const meta = await client.backupRbac();
+      return ok(meta, JSON.stringify(meta, null, 2));
+    }
+    case 'rbac restore': {
+      const meta = JSON.parse(readFileSync(0, 'utf8')) as PlainMessage;
+      return ok(await client.restoreRbac(meta), 'restored');
+    }
     case 'timetick watch': {
       const json = p.flags.has('json');
       const limit = Number(option(p, 'count', '0'));
@@ -249,7 +307,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let client: RootCoordClient | null = null;
   try {
-    client = new RootCoordClient({ endpoints: endpoints(p), staleReads: p.flags.has('stale') });
+    const user = option(p, 'user', process.env['ROOTCOORD_USER'] ?? '');
+    const password = option(p, 'password', process.env['ROOTCOORD_PASSWORD'] ?? '');
+    client = new RootCoordClient({ endpoints: endpoints(p), staleReads: p.flags.has('stale'), user, password });
     const out = await run(client, p);
     if (out.json === null && out.text === '') return 0;
     console.log(p.flags.has('json') ? JSON.stringify(out.json, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : Buffer.isBuffer(v) ? v.toString('base64') : v)) : out.text);

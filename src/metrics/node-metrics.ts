@@ -39,6 +39,8 @@ export class NodeMetrics {
     gauge('rootcoord_raft_snapshot_index', 'Index of the newest snapshot', () => status().firstIndex - 1);
     gauge('milvus_rootcoord_timestamp_saved', 'The persisted TSO window (physical ms)', () => Number(node.meta.tsoWindowMs));
     gauge('milvus_rootcoord_database_num', 'Databases', () => node.meta.listDatabases().length);
+    gauge('milvus_rootcoord_credential_num', 'Users (credentials), root included', () => node.meta.rbac.credentials.size);
+    gauge('milvus_rootcoord_num_of_roles', 'Roles, admin and public included', () => node.meta.rbac.roles.size);
     gauge('milvus_rootcoord_partition_num', 'Partitions of available collections', () => {
       let n = 0;
       for (const c of node.meta.collections.values()) if (c.state === CollectionState.Created) n += c.partitions.filter((p) => p.state === PartitionState.Created).length;

@@ -1,6 +1,5 @@
 /**
- * Every node exports the metrics of interface.md section 7 that belong to what is built (the RBAC
- * counts come with RBAC): Milvus's RootCoord names, the Raft metrics, the leader's round trips to its
+ * Every node exports the metrics of interface.md section 7: Milvus's RootCoord names (user and role counts included), the Raft metrics, the leader's round trips to its
  * peers, and the time-tick lag per DML channel. Read through the registry, as /metrics serves it.
  */
 import { expect } from 'chai';
@@ -13,7 +12,7 @@ const SPEC_NAMES = [
   'milvus_rootcoord_id_alloc_count', 'milvus_rootcoord_timestamp', 'milvus_rootcoord_timestamp_saved',
   'milvus_rootcoord_database_num', 'milvus_rootcoord_collection_num', 'milvus_rootcoord_partition_num',
   'milvus_rootcoord_dml_channel_num', 'milvus_rootcoord_proxy_num', 'milvus_rootcoord_produce_tt_lag_ms',
-  'milvus_rootcoord_sync_timetick_latency',
+  'milvus_rootcoord_sync_timetick_latency', 'milvus_rootcoord_credential_num', 'milvus_rootcoord_num_of_roles',
   'rootcoord_raft_has_leader', 'rootcoord_raft_is_leader', 'rootcoord_raft_term', 'rootcoord_raft_commit_index',
   'rootcoord_raft_applied_index', 'rootcoord_raft_leader_changes_seen_total', 'rootcoord_raft_proposals_committed_total',
   'rootcoord_raft_proposals_failed_total', 'rootcoord_raft_proposals_pending', 'rootcoord_disk_wal_fsync_duration_seconds',
@@ -45,6 +44,8 @@ describe('RootCoord metrics', function () {
     await client.createPartition('m1', 'p1');
     await client.allocId(3);
     await client.allocTimestamp(2);
+    await client.createCredential('metrics_user', 'password');
+    await client.createRole('metrics_role');
     client.close();
     const leader = await cluster.waitForServingLeader();
     const peers = [...cluster.members.keys()].filter((id) => id !== leader);
@@ -60,6 +61,8 @@ describe('RootCoord metrics', function () {
     for (const name of SPEC_NAMES) expect(text, name).to.match(new RegExp(`^# TYPE ${name} `, 'm'));
     expect(sample(text, 'rootcoord_raft_is_leader')).to.equal(1);
     expect(sample(text, 'milvus_rootcoord_collection_num', 'db_name="default"')).to.equal(1);
+    expect(sample(text, 'milvus_rootcoord_credential_num')).to.equal(2);
+    expect(sample(text, 'milvus_rootcoord_num_of_roles')).to.equal(3);
     const rttSum = sample(text, 'rootcoord_network_peer_round_trip_time_seconds_sum', `peer="${peers[0] as number}"`) ?? -1;
     expect(rttSum).to.be.greaterThan(0).and.lessThan(60);
     const lag = sample(text, 'milvus_rootcoord_produce_tt_lag_ms') ?? -1;

@@ -1,0 +1,126 @@
+/** Client authentication and RBAC enforcement with authorization on (interface.md section 6, spec 3.6). */
+import { expect } from 'chai';
+import type { RootCoordClient } from '../../src/client/root-coord-client.js';
+import { expectCode } from './expect-code.js';
+import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
+
+describe('RootCoord authentication and authorization', function () {
+  this.timeout(60_000);
+  let cluster: InProcessCluster;
+  let root: RootCoordClient;
+  const opened: RootCoordClient[] = [];
+  const as = (user: string, password: string, endpoints?: string[]): RootCoordClient => {
+    const c = cluster.client({ user, password, retryBudgetMs: 3000, ...(endpoints === undefined ? {} : { endpoints }) });
+    opened.push(c);
+    return c;
+  };
+
+  before(async () => {
+    cluster = await InProcessCluster.start(3, {}, { authorizationEnabled: true, rootPassword: 'root-secret' });
+    root = as('root', 'root-secret');
+    await root.createCredential('reader', 'reader-pw');
+    await root.createCredential('writer', 'writer-pw');
+    await root.createCredential('operator', 'operator-pw');
+    await root.createDatabase('sales');
+    await root.createDatabase('hr');
+    await root.createCollection('orders', simpleSchema(), { dbName: 'sales' });
+    await root.createCollection('staff', simpleSchema(), { dbName: 'hr' });
+  });
+  after(async () => {
+    for (const c of opened) c.close();
+    await cluster.close();
+  });
+
+  it('refuses calls without credentials or with wrong ones (1400), except health checks; root uses the configured password', async () => {
+    await expectCode(as('', '').listDatabases(), 1400, /missing authorization/);
+    await expectCode(as('root', 'Milvus').listDatabases(), 1400, /auth check failure/);
+    await expectCode(as('nobody', 'whatever').listDatabases(), 1400);
+    const states = await as('', '').call('GetComponentStates');
+    expect((states['state'] as { state_code: number }).state_code).to.equal(1);
+    expect((await root.listDatabases())['db_names']).to.deep.equal(['default', 'sales', 'hr']);
+  });
+
+  it('a user without grants may do only what public may; each grant opens exactly its call, on its object', async () => {
+    const writer = as('writer', 'writer-pw');
+    await expectCode(writer.createCollection('c1', simpleSchema(), { dbName: 'sales' }), 1401, /CreateCollection/);
+    await expectCode(writer.createPartition('orders', 'p1', 'sales'), 1401);
+    // public: Global DescribeCollection on every database.
+    expect((await writer.describeCollection('orders', 'sales'))['collection_name']).to.equal('orders');
+
+    await root.createRole('sales_writer');
+    await root.operateUserRole('writer', 'sales_writer', true);
+    await root.operatePrivilege({ role: 'sales_writer', objectType: 'Global', objectName: '*', privilege: 'CreateCollection', dbName: 'sales' });
+    await root.operatePrivilege({ role: 'sales_writer', objectType: 'Collection', objectName: 'orders', privilege: 'CreatePartition', dbName: 'sales' });
+    await writer.createCollection('c1', simpleSchema(), { dbName: 'sales' });
+    await writer.createPartition('orders', 'p1', 'sales');
+    await expectCode(writer.createCollection('c2', simpleSchema(), { dbName: 'hr' }), 1401);
+    await expectCode(writer.createPartition('c1', 'p1', 'sales'), 1401);
+    await expectCode(writer.dropCollection('c1', 'sales'), 1401);
+
+    // A revoke takes effect at once, on every node.
+    await root.operatePrivilege({ role: 'sales_writer', objectType: 'Collection', objectName: 'orders', privilege: 'CreatePartition', dbName: 'sales' }, true);
+    for (const id of [1, 2, 3]) await expectCode(as('writer', 'writer-pw', [cluster.address(id)]).createPartition('orders', 'p2', 'sales'), 1401);
+  });
+
+  it('groups grant their members: a database-level group opens its database only', async () => {
+    const operator = as('operator', 'operator-pw');
+    await root.createRole('hr_admin');
+    await root.operateUserRole('operator', 'hr_admin', true);
+    await root.operatePrivilege({ role: 'hr_admin', objectType: '', objectName: '*', privilege: 'DatabaseAdmin', dbName: 'hr' }, false, 'v2');
+    await operator.createCollection('payroll', simpleSchema(), { dbName: 'hr' });
+    await operator.dropCollection('payroll', 'hr');
+    await expectCode(operator.createCollection('payroll', simpleSchema(), { dbName: 'sales' }), 1401);
+  });
+
+  it('lists show only what a user has grants in (spec 3.6); admin and root see everything', async () => {
+    const reader = as('reader', 'reader-pw');
+    // public's default grants are on every database and collection.
+    expect((await reader.listDatabases())['db_names']).to.deep.equal(['default', 'sales', 'hr']);
+    await root.operatePrivilege({ role: 'public', objectType: 'Collection', objectName: '*', privilege: 'IndexDetail', dbName: '*' }, true);
+    await root.operatePrivilege({ role: 'public', objectType: 'Global', objectName: '*', privilege: 'DescribeCollection', dbName: '*' }, true);
+    await root.operatePrivilege({ role: 'public', objectType: 'Global', objectName: '*', privilege: 'ListAliases', dbName: '*' }, true);
+    expect((await reader.listDatabases())['db_names']).to.deep.equal([]);
+    expect((await reader.showCollections('sales'))['collection_names']).to.deep.equal([]);
+    await root.createRole('orders_reader');
+    await root.operateUserRole('reader', 'orders_reader', true);
+    await root.operatePrivilege({ role: 'orders_reader', objectType: 'Collection', objectName: 'orders', privilege: 'Search', dbName: 'sales' });
+    expect((await reader.listDatabases())['db_names']).to.deep.equal(['sales']);
+    expect((await reader.showCollections('sales'))['collection_names']).to.deep.equal(['orders']);
+    expect((await root.showCollections('sales'))['collection_names']).to.deep.equal(['orders', 'c1']);
+  });
+
+  it('internal and admin calls are for root and members of admin', async () => {
+    const reader = as('reader', 'reader-pw');
+    await expectCode(reader.allocTimestamp(1), 1401);
+    await expectCode(reader.call('ClusterStatus', {}, 'admin'), 1401);
+    await expectCode(reader.call('GetCredential', { username: 'root' }), 1401);
+    await root.operateUserRole('reader', 'admin', true);
+    expect((await reader.allocTimestamp(1)).timestamp > 0n).to.equal(true);
+    await reader.call('ClusterStatus', {}, 'admin');
+    await reader.createDatabase('anything');
+    await root.operateUserRole('reader', 'admin', false);
+    await expectCode(reader.allocTimestamp(1), 1401);
+  });
+
+  it('a user changes its own password with the old one; the old password stops working at once; a deleted user is refused', async () => {
+    const writer = as('writer', 'writer-pw');
+    await expectCode(writer.updateCredential('reader', 'reader-pw', 'hijacked'), 1401);
+    await writer.updateCredential('writer', 'writer-pw', 'writer-pw2');
+    await expectCode(writer.describeCollection('orders', 'sales'), 1400);
+    const renewed = as('writer', 'writer-pw2');
+    await renewed.createCollection('c3', simpleSchema(), { dbName: 'sales' });
+    await root.updateCredential('writer', '', 'writer-pw3');
+    await expectCode(renewed.listDatabases(), 1400);
+    await root.deleteCredential('writer');
+    await expectCode(as('writer', 'writer-pw3').listDatabases(), 1400);
+  });
+
+  it('calls sent to a follower are authorized by the leader with the caller\'s credentials', async () => {
+    const leader = await cluster.waitForServingLeader();
+    const follower = [1, 2, 3].find((id) => id !== leader) as number;
+    const viaFollower = as('operator', 'operator-pw', [cluster.address(follower)]);
+    await viaFollower.createCollection('leave', simpleSchema(), { dbName: 'hr' });
+    await expectCode(viaFollower.createCollection('leave', simpleSchema(), { dbName: 'sales' }), 1401);
+    await expectCode(as('operator', 'wrong', [cluster.address(follower)]).createCollection('x', simpleSchema(), { dbName: 'hr' }), 1400);
+  });
+});
