@@ -1,6 +1,6 @@
 /**
  * scripts/cluster: run a local rootcoord cluster (interface.md section 3).
- *   up [--nodes 3] [--dir .cluster] [--base-port 53100] [--foreground] [--auth [--root-password-file F]]
+ *   up [--nodes 3] [--dir .cluster] [--base-port 53100] [--foreground] [--auth [--root-password-file F]] [--tls]
  *   status [--dir .cluster] [--json]
  *   kill <id|leader> [--signal KILL|TERM|STOP|CONT] [--dir .cluster]
  *   start <id> [--dir .cluster]
@@ -9,9 +9,9 @@
  *   remove <id> [--dir .cluster]      remove a member and stop it
  *   down [--dir .cluster] [--wipe]
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
@@ -38,6 +38,8 @@ interface ClusterFile {
   /** Nodes require credentials and check privileges; the scripts sign in as root with rootPasswordFile. */
   auth?: boolean;
   rootPasswordFile?: string;
+  /** TLS on the client ports: a self-signed certificate for 127.0.0.1 made by `up --tls` (also the CA). */
+  tls?: { cert: string; key: string };
   gcConfirmDelayMs: number;
   nodes: NodeEntry[];
 }
@@ -93,10 +95,23 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** root's credentials for the scripts' own calls, when the cluster has authorization on. */
-function credentials(cluster: ClusterFile): { user?: string; password?: string } {
-  if (cluster.auth !== true || cluster.rootPasswordFile === undefined) return {};
-  return { user: 'root', password: readFileSync(cluster.rootPasswordFile, 'utf8').trim() };
+/** How the scripts' own calls connect: TLS when the cluster has it, as root when authorization is on. */
+function credentials(cluster: ClusterFile): { user?: string; password?: string; tlsCa?: string } {
+  const tls = cluster.tls === undefined ? {} : { tlsCa: readFileSync(cluster.tls.cert, 'utf8') };
+  if (cluster.auth !== true || cluster.rootPasswordFile === undefined) return tls;
+  return { ...tls, user: 'root', password: readFileSync(cluster.rootPasswordFile, 'utf8').trim() };
+}
+
+/** A self-signed certificate for the local cluster's client ports (127.0.0.1), made with openssl once. */
+function makeCertificate(dir: string): { cert: string; key: string } {
+  const tlsDir = join(dir, 'tls');
+  const cert = join(tlsDir, 'cert.pem');
+  const key = join(tlsDir, 'key.pem');
+  if (existsSync(cert) && existsSync(key)) return { cert, key };
+  mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '3650', '-subj', '/CN=rootcoord', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+  chmodSync(key, 0o600);
+  return { cert, key };
 }
 
 function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
@@ -106,6 +121,7 @@ function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
   if (cluster.chaos === true) join.push('--chaos');
   if (cluster.auth === true) join.push('--auth');
   if (cluster.rootPasswordFile !== undefined) join.push('--root-password-file', cluster.rootPasswordFile);
+  if (cluster.tls !== undefined) join.push('--tls-cert', cluster.tls.cert, '--tls-key', cluster.tls.key);
   return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs), ...join];
 }
 
@@ -175,6 +191,7 @@ async function up(args: string[], dir: string): Promise<void> {
   const gcConfirmDelayMs = Number(flag(args, 'gc-confirm-delay-ms', '1200000'));
   const chaos = bool(args, 'chaos');
   const auth = bool(args, 'auth');
+  const tls = bool(args, 'tls');
   const givenRootPasswordFile = flag(args, 'root-password-file', '');
   mkdirSync(dir, { recursive: true });
   // root's first password: the given file, or Milvus's default "Milvus" in a file of the cluster's own.
@@ -194,6 +211,7 @@ async function up(args: string[], dir: string): Promise<void> {
     chaos: existing?.chaos ?? chaos,
     ...((existing?.auth ?? auth) ? { auth: true } : {}),
     ...(passwordFile === undefined ? {} : { rootPasswordFile: passwordFile }),
+    ...((existing?.tls !== undefined || tls) ? { tls: existing?.tls ?? makeCertificate(dir) } : {}),
     basePort: base,
     secretFile,
     gcConfirmDelayMs: existing?.gcConfirmDelayMs ?? gcConfirmDelayMs,
@@ -352,6 +370,8 @@ async function main(): Promise<void> {
   await run(args, dir);
 }
 
+// grpc-js names an IP-literal TLS target as the server name, which Node flags (DEP0123) on every call.
+process.noDeprecation = true;
 main().catch((error: unknown) => {
   console.error(`cluster: ${(error as Error).message}`);
   process.exit(1);

@@ -11,7 +11,7 @@ import type { Limits } from './ddl/limits.js';
 import { MetricsHttpServer } from './metrics/http-server.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
 import { defaultSecurity } from './node/config.js';
-import type { MemberAddress, NodeConfig } from './node/config.js';
+import type { ClientTlsConfig, MemberAddress, NodeConfig } from './node/config.js';
 import { RootCoordNode } from './node/root-coord-node.js';
 
 const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --clients 1=host:port,... [options]
@@ -31,6 +31,8 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
   --gc-confirm-delay-ms N    wait before a dropped collection's meta is deleted (default 1200000)
  --auth                     require credentials (metadata authorization: base64 user:password) and check privileges
   --root-password P | --root-password-file F   root's password when the cluster first starts (default Milvus)
+ --tls-cert F --tls-key F [--tls-ca F]   TLS on the client port (PEM files); the CA verifies the
+                             other members when forwarding to the leader (default: the certificate itself)
   --limit NAME=VALUE         override a limit (e.g. maxDatabaseNum=64, maxPartitionNum=1024)
   --log-file F               JSON-lines log file (default: stdout)
   --chaos                    allow fault injection (scripts/chaos only; never in production)
@@ -45,6 +47,13 @@ function parseMembers(list: string, flag: string): Map<number, string> {
     out.set(n, address);
   }
   return out;
+}
+
+function tlsFiles(cert: string | undefined, key: string | undefined, ca: string | undefined): ClientTlsConfig | null {
+  if (cert === undefined && key === undefined) return null;
+  if (cert === undefined || key === undefined) throw new Error('--tls-cert and --tls-key go together');
+  const certPem = readFileSync(cert, 'utf8');
+  return { cert: certPem, key: readFileSync(key, 'utf8'), ca: ca === undefined ? certPem : readFileSync(ca, 'utf8') };
 }
 
 export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress: string } {
@@ -105,7 +114,7 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     timeTickIntervalMs: num('time-tick-ms', 200),
     secret,
     limits: limits as unknown as Limits,
-    security: { ...defaultSecurity, authorizationEnabled: flags.has('auth'), rootPassword },
+    security: { ...defaultSecurity, authorizationEnabled: flags.has('auth'), rootPassword, clientTls: tlsFiles(flags.get('tls-cert')?.[0], flags.get('tls-key')?.[0], flags.get('tls-ca')?.[0]) },
     logFile: flags.get('log-file')?.[0] ?? null,
     chaos: flags.has('chaos'),
     clientAddress: clients.get(id) ?? one('client-address'),

@@ -51,7 +51,7 @@ function deadlineOf(call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): num
  */
 export class ApiServer {
   private readonly server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
-  private readonly forwarder = new Forwarder();
+  private readonly forwarder: Forwarder;
   private readonly authenticator: Authenticator;
 
   constructor(
@@ -59,6 +59,8 @@ export class ApiServer {
     private readonly metrics: ApiMetrics | null,
   ) {
     this.authenticator = new Authenticator(node.meta.rbac);
+    const tls = node.config.security?.clientTls ?? null;
+    this.forwarder = new Forwarder(tls === null ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(Buffer.from(tls.ca)));
   }
 
   async start(address: string): Promise<void> {
@@ -70,7 +72,9 @@ export class ApiServer {
       },
     });
     await new Promise<void>((resolve, reject) => {
-      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error) => (error === null ? resolve() : reject(error)));
+      const tls = this.node.config.security?.clientTls ?? null;
+      const credentials = tls === null ? grpc.ServerCredentials.createInsecure() : grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }], false);
+      this.server.bindAsync(address, credentials, (error) => (error === null ? resolve() : reject(error)));
     });
   }
 

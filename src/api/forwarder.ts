@@ -19,11 +19,14 @@ const constructors: Record<ServiceName, grpc.ServiceClientConstructor> = {
 export class Forwarder {
   private readonly clients = new Map<string, grpc.Client>();
 
+  /** `credentials`: TLS when the client port has it (the leader's port is a client port). */
+  constructor(private readonly credentials: grpc.ChannelCredentials) {}
+
   forward(address: string, service: ServiceName, method: string, request: PlainMessage, deadlineMs: number, requestId: string | null, authorization: string | null = null): Promise<PlainMessage> {
     const key = `${service}@${address}`;
     let client = this.clients.get(key);
     if (client === undefined) {
-      client = new constructors[service](address, grpc.credentials.createInsecure(), clientChannelOptions);
+      client = new constructors[service](address, this.credentials, clientChannelOptions);
       this.clients.set(key, client);
     }
     const metadata = new grpc.Metadata();

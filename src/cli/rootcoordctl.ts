@@ -11,7 +11,7 @@ import { physicalMs } from '../common/hybrid-ts.js';
 import { RootCoordClient, RootCoordError } from '../client/root-coord-client.js';
 import type { SchemaFile, SchemaFileField } from '../client/schema-file.js';
 
-const USAGE = `usage: rootcoordctl [--endpoints h:p,...] [--dir .cluster] [--user U --password P] [--json] [--stale] <group> <verb> ...
+const USAGE = `usage: rootcoordctl [--endpoints h:p,...] [--dir .cluster] [--user U --password P] [--tls-ca F] [--json] [--stale] <group> <verb> ...
   cluster    status | members | transfer <id> | snapshot
   db         create <name> [--property k=v]... | drop <name> | list | describe <name>
              | alter <name> (--property k=v ... | --delete-key k ...)
@@ -79,12 +79,28 @@ function properties(p: Parsed): Record<string, string> {
   return out;
 }
 
+interface ClusterJson {
+  nodes: Array<{ client: string }>;
+  tls?: { cert: string };
+}
+
+function clusterJson(p: Parsed): ClusterJson | null {
+  const file = join(option(p, 'dir', '.cluster'), 'cluster.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ClusterJson) : null;
+}
+
 function endpoints(p: Parsed): string[] {
   const explicit = option(p, 'endpoints');
   if (explicit !== '') return explicit.split(',');
-  const file = join(option(p, 'dir', '.cluster'), 'cluster.json');
-  if (!existsSync(file)) throw new UsageError(`no --endpoints and no ${file}; start a cluster with scripts/cluster up or pass --endpoints`);
-  return (JSON.parse(readFileSync(file, 'utf8')) as { nodes: Array<{ client: string }> }).nodes.map((n) => n.client);
+  const cluster = clusterJson(p);
+  if (cluster === null) throw new UsageError(`no --endpoints and no cluster.json in ${option(p, 'dir', '.cluster')}; start a cluster with scripts/cluster up or pass --endpoints`);
+  return cluster.nodes.map((n) => n.client);
+}
+
+/** The CA to verify the nodes with: --tls-ca, or the local cluster's own certificate. */
+function tlsCa(p: Parsed): string | undefined {
+  const file = option(p, 'tls-ca') || (option(p, 'endpoints') === '' ? clusterJson(p)?.tls?.cert : undefined);
+  return file === undefined || file === '' ? undefined : readFileSync(file, 'utf8');
 }
 
 function need(p: Parsed, index: number, what: string): string {
@@ -309,7 +325,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const user = option(p, 'user', process.env['ROOTCOORD_USER'] ?? '');
     const password = option(p, 'password', process.env['ROOTCOORD_PASSWORD'] ?? '');
-    client = new RootCoordClient({ endpoints: endpoints(p), staleReads: p.flags.has('stale'), user, password });
+    const ca = tlsCa(p);
+    client = new RootCoordClient({ endpoints: endpoints(p), staleReads: p.flags.has('stale'), user, password, ...(ca === undefined ? {} : { tlsCa: ca }) });
     const out = await run(client, p);
     if (out.json === null && out.text === '') return 0;
     console.log(p.flags.has('json') ? JSON.stringify(out.json, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : Buffer.isBuffer(v) ? v.toString('base64') : v)) : out.text);
@@ -332,4 +349,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 const entry = process.argv[1] === undefined ? '' : realpathSync(process.argv[1]);
-if (entry === fileURLToPath(import.meta.url)) void main(process.argv.slice(2)).then((code) => process.exit(code));
+if (entry === fileURLToPath(import.meta.url)) {
+  // grpc-js names an IP-literal TLS target as the server name, which Node flags (DEP0123) on every call.
+  process.noDeprecation = true;
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
+}

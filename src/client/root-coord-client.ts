@@ -32,6 +32,8 @@ export interface ClientOptions {
   /** Credentials, for a cluster with authorization on (sent as metadata `authorization`, base64 of user:password). */
   readonly user?: string;
   readonly password?: string;
+  /** TLS to the client ports, verifying the nodes' certificates against this CA (PEM). */
+  readonly tlsCa?: string | Buffer;
 }
 
 /** A call refused for missing or wrong credentials (gRPC UNAUTHENTICATED): Milvus's ErrPrivilegeNotAuthenticated. */
@@ -70,7 +72,8 @@ export class RootCoordClient {
   private stub(endpoint: string): { api: Stub & grpc.Client; admin: Stub & grpc.Client } {
     let stub = this.stubs.get(endpoint);
     if (stub === undefined) {
-      const credentials = grpc.credentials.createInsecure();
+      const ca = this.options.tlsCa;
+      const credentials = ca === undefined ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(Buffer.from(ca));
       stub = { api: new RootCoordStub(endpoint, credentials, clientChannelOptions) as unknown as Stub & grpc.Client, admin: new AdminStub(endpoint, credentials, clientChannelOptions) as unknown as Stub & grpc.Client };
       this.stubs.set(endpoint, stub);
     }

@@ -13,9 +13,18 @@ export interface SecurityConfig {
   readonly rootPassword: string;
   /** Grant the public role its default privileges when the cluster first starts. */
   readonly enablePublicPrivilege: boolean;
+  /** TLS on the client port (and for calls a follower forwards to the leader's); null: plaintext. */
+  readonly clientTls: ClientTlsConfig | null;
 }
 
-export const defaultSecurity: SecurityConfig = { authorizationEnabled: false, rootPassword: 'Milvus', enablePublicPrivilege: true };
+/** PEM texts: this node's certificate and key, and the CA that signed the members' certificates. */
+export interface ClientTlsConfig {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+}
+
+export const defaultSecurity: SecurityConfig = { authorizationEnabled: false, rootPassword: 'Milvus', enablePublicPrivilege: true, clientTls: null };
 
 /** Everything one node needs; built from flags by `main.ts` or directly by tests. */
 export interface NodeConfig {

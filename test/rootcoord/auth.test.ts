@@ -1,6 +1,8 @@
-/** Client authentication and RBAC enforcement with authorization on (interface.md section 6, spec 3.6). */
+/** Client authentication, RBAC enforcement with authorization on (interface.md section 6, spec 3.6), client TLS. */
 import { expect } from 'chai';
-import type { RootCoordClient } from '../../src/client/root-coord-client.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { RootCoordClient } from '../../src/client/root-coord-client.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
 
@@ -122,5 +124,40 @@ describe('RootCoord authentication and authorization', function () {
     await viaFollower.createCollection('leave', simpleSchema(), { dbName: 'hr' });
     await expectCode(viaFollower.createCollection('leave', simpleSchema(), { dbName: 'sales' }), 1401);
     await expectCode(as('operator', 'wrong', [cluster.address(follower)]).createCollection('x', simpleSchema(), { dbName: 'hr' }), 1400);
+  });
+});
+
+describe('RootCoord client TLS', function () {
+  this.timeout(60_000);
+  const pem = (name: string): string => readFileSync(fileURLToPath(new URL(`../../../test/rootcoord/fixtures/tls/${name}`, import.meta.url)), 'utf8');
+  let cluster: InProcessCluster;
+
+  before(async () => {
+    const cert = pem('cert.pem');
+    cluster = await InProcessCluster.start(3, {}, { clientTls: { cert, key: pem('key.pem'), ca: cert } });
+  });
+  after(async () => {
+    await cluster.close();
+  });
+
+  it('serves over TLS only, to clients that trust the certificate; followers forward over TLS', async () => {
+    const trusted = new RootCoordClient({ endpoints: [...cluster.addresses.values()].map((a) => a.client), tlsCa: pem('cert.pem') });
+    const plain = new RootCoordClient({ endpoints: [cluster.address(1)], retryBudgetMs: 0 });
+    const wrongCa = new RootCoordClient({ endpoints: [cluster.address(1)], retryBudgetMs: 0, tlsCa: pem('other-cert.pem') });
+    try {
+      await trusted.createDatabase('tls_db');
+      const leader = await cluster.waitForServingLeader();
+      const follower = [1, 2, 3].find((id) => id !== leader) as number;
+      const viaFollower = new RootCoordClient({ endpoints: [cluster.address(follower)], tlsCa: pem('cert.pem') });
+      await viaFollower.createCollection('over_tls', simpleSchema(), { dbName: 'tls_db' });
+      viaFollower.close();
+      expect((await trusted.showCollections('tls_db'))['collection_names']).to.deep.equal(['over_tls']);
+      await expectCode(plain.listDatabases(), 1);
+      await expectCode(wrongCa.listDatabases(), 1);
+    } finally {
+      trusted.close();
+      plain.close();
+      wrongCa.close();
+    }
   });
 });
