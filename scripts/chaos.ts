@@ -3,7 +3,7 @@
  * faults on a seeded schedule, record every operation, and check the history.
  *   scripts/chaos [--duration-seconds 60] [--seed N] [--nodes 3] [--clients 8] [--pinned-readers 1]
  *                 [--faults kill,pause,partition,restart,clock,delay,torn] [--dir DIR] [--report FILE]
- *                 [--unsafe stale-reads] [--leader-bias 0.7] [--epoch-seconds 60]
+ *                 [--unsafe stale-reads] [--leader-bias 0.7] [--epoch-seconds 60] [--auth]
  * Prints progress as it runs and a JSON summary; exits 0 only when nothing is violated.
  */
 import { execFile } from 'node:child_process';
@@ -29,6 +29,8 @@ const SCHEMA = { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true
 /** Name groups (see randomMetaInput); names change every epoch, so long histories split up. */
 const GROUPS = ['g0', 'g1', 'g2', 'g3', 'g4'];
 /** Codes after which a call certainly did not take effect. */
+const CHAOS_USER = 'chaos';
+const CHAOS_PASSWORD = 'chaos-password';
 const DEFINITE_CODES = new Set([100, 800, 801, 1100, 1600, 1601, 1602, 2001, 65535]);
 
 interface Args {
@@ -46,6 +48,8 @@ interface Args {
   dir: string | null;
   report: string | null;
   staleReads: boolean;
+  /** Run the cluster with authorization on; every client signs in as a member of admin. */
+  auth: boolean;
   /** How often kill and pause faults pick the leader rather than any node. */
   leaderBias: number;
   /** Collection names change every epoch, so long histories split into independently checkable parts. */
@@ -53,9 +57,13 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { durationSeconds: 60, seed: 1, nodes: 3, clients: 8, pinnedReaders: 1, faults: [...FAULT_KINDS], dir: null, report: null, staleReads: false, leaderBias: 0.7, epochSeconds: 60 };
+  const args: Args = { durationSeconds: 60, seed: 1, nodes: 3, clients: 8, pinnedReaders: 1, faults: [...FAULT_KINDS], dir: null, report: null, staleReads: false, auth: false, leaderBias: 0.7, epochSeconds: 60 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
+    if (flag === '--auth') {
+      args.auth = true;
+      continue;
+    }
     const value = argv[++i];
     if (value === undefined) throw new Error(`${String(flag)} needs a value`);
     switch (flag) {
@@ -198,10 +206,27 @@ class Chaos {
 
   // ---- clients ----
 
+  /** With --auth: the workload's user, a member of admin (so every call passes its privilege check). */
+  credentials(): { user?: string; password?: string } {
+    return this.args.auth ? { user: CHAOS_USER, password: CHAOS_PASSWORD } : {};
+  }
+
+  /** With --auth: root creates the workload's user and binds it to admin. */
+  async setUpAuth(): Promise<void> {
+    if (!this.args.auth) return;
+    const root = new RootCoordClient({ endpoints: this.nodes.map((n) => n.client), retryBudgetMs: 10_000, user: 'root', password: 'Milvus' });
+    try {
+      await root.createCredential(CHAOS_USER, CHAOS_PASSWORD);
+      await root.operateUserRole(CHAOS_USER, 'admin', true);
+    } finally {
+      root.close();
+    }
+  }
+
   async worker(index: number): Promise<void> {
     const endpoints = this.nodes.map((n) => n.client);
     const rotated = [...endpoints.slice(index % endpoints.length), ...endpoints.slice(0, index % endpoints.length)];
-    const client = new RootCoordClient({ endpoints: rotated, retryBudgetMs: 2000, attemptDeadlineMs: 2000, staleReads: this.args.staleReads });
+    const client = new RootCoordClient({ endpoints: rotated, retryBudgetMs: 2000, attemptDeadlineMs: 2000, staleReads: this.args.staleReads, ...this.credentials() });
     const prng = new Prng(this.args.seed * 1000 + index);
     try {
       while (!this.stopping) await this.oneOp(client, prng, index);
@@ -212,7 +237,7 @@ class Chaos {
 
   /** A client bound to one node that only reads (see Args.pinnedReaders). */
   async pinnedReader(node: { client: string }, clientId: number): Promise<void> {
-    const client = new RootCoordClient({ endpoints: [node.client], retryBudgetMs: 500, attemptDeadlineMs: 2000, staleReads: this.args.staleReads });
+    const client = new RootCoordClient({ endpoints: [node.client], retryBudgetMs: 500, attemptDeadlineMs: 2000, staleReads: this.args.staleReads, ...this.credentials() });
     const prng = new Prng(this.args.seed * 1000 + clientId);
     try {
       while (!this.stopping) {
@@ -273,7 +298,7 @@ class Chaos {
   private async admin(id: number, method: string, request: Record<string, unknown>): Promise<void> {
     const node = this.nodes.find((n) => n.id === id);
     if (node === undefined || this.dead.has(id) || this.paused.has(id)) return;
-    const client = new RootCoordClient({ endpoints: [node.client], retryBudgetMs: 0, attemptDeadlineMs: 2000 });
+    const client = new RootCoordClient({ endpoints: [node.client], retryBudgetMs: 0, attemptDeadlineMs: 2000, ...this.credentials() });
     try {
       await client.call(method, request, 'admin');
     } catch {
@@ -450,12 +475,13 @@ async function main(): Promise<void> {
   const dir = args.dir ?? mkdtempSync(join(tmpdir(), 'rootcoord-chaos-'));
   const prng = new Prng(args.seed);
   const chaos = new Chaos(args, dir, prng);
-  console.log(`chaos: seed ${args.seed}, ${args.durationSeconds} s, ${args.nodes} nodes, ${args.clients} clients, ${args.pinnedReaders * args.nodes} pinned readers, faults ${args.faults.join(',') || 'none'}${args.staleReads ? ', UNSAFE stale reads' : ''}; data in ${dir}`);
+  console.log(`chaos: seed ${args.seed}, ${args.durationSeconds} s, ${args.nodes} nodes, ${args.clients} clients, ${args.pinnedReaders * args.nodes} pinned readers, faults ${args.faults.join(',') || 'none'}${args.staleReads ? ', UNSAFE stale reads' : ''}${args.auth ? ', authorization on' : ''}; data in ${dir}`);
   const base = await freeBasePort(args.nodes);
-  await chaos.cluster('up', '--nodes', String(args.nodes), '--base-port', String(base), '--gc-confirm-delay-ms', '0', '--chaos');
+  await chaos.cluster('up', '--nodes', String(args.nodes), '--base-port', String(base), '--gc-confirm-delay-ms', '0', '--chaos', ...(args.auth ? ['--auth'] : []));
   let exitCode = 1;
   try {
     chaos.nodes = (JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string }> }).nodes;
+    await chaos.setUpAuth();
     const startStatus = await chaos.status();
     await chaos.run();
 
@@ -471,7 +497,7 @@ async function main(): Promise<void> {
       converged = st.leader !== null && st.nodes.every((n) => n.alive && n.appliedIndex === leaderApplied);
       if (!converged) await new Promise((r) => setTimeout(r, 200));
     }
-    const finalClient = new RootCoordClient({ endpoints: chaos.nodes.map((n) => n.client), retryBudgetMs: 10_000 });
+    const finalClient = new RootCoordClient({ endpoints: chaos.nodes.map((n) => n.client), retryBudgetMs: 10_000, ...chaos.credentials() });
     for (const group of new Set(chaos.meta.map((o) => o.input.group ?? ''))) {
       for (const name of [`${group}_c0`, `${group}_c1`]) {
         await chaos.metaOp(finalClient, 999, { op: 'hasCollection', group, collection: name });
@@ -486,7 +512,7 @@ async function main(): Promise<void> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const answers = await Promise.all(
         chaos.nodes.map(async (n) => {
-          const c = new RootCoordClient({ endpoints: [n.client], retryBudgetMs: 0 });
+          const c = new RootCoordClient({ endpoints: [n.client], retryBudgetMs: 0, ...chaos.credentials() });
           try {
             return await c.call('Digest', {}, 'admin');
           } catch {
@@ -532,6 +558,7 @@ async function main(): Promise<void> {
       clients: args.clients,
       pinnedReaders: args.pinnedReaders * args.nodes,
       unsafe: args.staleReads ? 'stale-reads' : null,
+      auth: args.auth,
       ops: { ...chaos.counts, metadata: chaos.meta.length, timestamps: chaos.timestamps.length, ids: chaos.ids.length },
       faults: { total: chaos.faults.length, byKind, leaderKills: chaos.leaderKills, list: chaos.faults.map((f) => ({ ...f, startMs: Math.round(f.startMs), endMs: Math.round(f.endMs), throughput: throughputAround(chaos.completions, f) })) },
       leader: { atStart: startStatus.leader, atEnd: endStatus.leader },
