@@ -49,9 +49,22 @@ export function streamHandlers(node: RootCoordNode): Record<string, (call: Strea
         node.timeTicks.addSession(serverId);
         node.log.info('proxy session opened', { serverId, role: str(call.request, 'role') });
         call.write({ type: 'SessionAccepted', leader: String(node.config.id) });
+        const leader = String(node.config.id);
         const onEvent = (event: BrokerEvent): void => {
-          if (event.type !== 'InvalidateCollectionMetaCache') return;
-          call.write({ type: event.type, db_name: event.dbName, collection_name: event.collectionName, collectionID: event.collectionID.toString(), msg_type: event.msgType, leader: String(node.config.id) });
+          switch (event.type) {
+            case 'InvalidateCollectionMetaCache':
+              call.write({ type: event.type, db_name: event.dbName, collection_name: event.collectionName, collectionID: event.collectionID.toString(), msg_type: event.msgType, leader });
+              return;
+            case 'UpdateCredentialCache':
+            case 'InvalidateCredentialCache':
+              call.write({ type: event.type, username: event.username, leader });
+              return;
+            case 'RefreshPolicyInfoCache':
+              call.write({ type: event.type, op_type: event.opType, op_key: event.opKey, leader });
+              return;
+            default:
+              return;
+          }
         };
         node.broker.on('event', onEvent);
         return () => {

@@ -9,7 +9,26 @@ export type BrokerEvent =
   | { readonly type: 'DropCollectionMessage'; readonly collectionID: bigint; readonly pchannels: readonly string[]; readonly ts: bigint }
   | { readonly type: 'DropPartitionMessage'; readonly collectionID: bigint; readonly partitionID: bigint; readonly pchannels: readonly string[]; readonly ts: bigint }
   | { readonly type: 'BroadcastAlteredCollection'; readonly collectionID: bigint }
-  | { readonly type: 'InvalidateCollectionMetaCache'; readonly dbName: string; readonly collectionName: string; readonly collectionID: bigint; readonly msgType: string };
+  | { readonly type: 'InvalidateCollectionMetaCache'; readonly dbName: string; readonly collectionName: string; readonly collectionID: bigint; readonly msgType: string }
+  /** A user was created or its password changed: proxies drop what they cached of it. */
+  | { readonly type: 'UpdateCredentialCache'; readonly username: string }
+  | { readonly type: 'InvalidateCredentialCache'; readonly username: string }
+  /** Proxies' RBAC caches: `opKey` is `user/role`, a policy (see policyFor), a user, a role, or "" to refresh all. */
+  | { readonly type: 'RefreshPolicyInfoCache'; readonly opType: PolicyCacheOp; readonly opKey: string };
+
+/** Milvus's policy cache operation types (typeutil.CacheOpType). */
+export enum PolicyCacheOp {
+  AddUserToRole = 1,
+  RemoveUserFromRole = 2,
+  GrantPrivilege = 3,
+  RevokePrivilege = 4,
+  DeleteUser = 5,
+  DropRole = 6,
+  Refresh = 7,
+}
+
+/** The events a proxy session is sent: cache invalidations. */
+export const PROXY_CACHE_EVENTS: ReadonlySet<BrokerEvent['type']> = new Set(['InvalidateCollectionMetaCache', 'UpdateCredentialCache', 'InvalidateCredentialCache', 'RefreshPolicyInfoCache']);
 
 export interface Broker {
   notify(event: BrokerEvent): Promise<void>;

@@ -127,3 +127,8 @@ export const PUBLIC_DEFAULT_GRANTS: ReadonlyArray<Pick<GrantModel, 'objectType' 
 export function privilegeForMetastore(name: string, isGroup: boolean): string {
   return isGroup ? `PrivilegeGroup${name}` : `Privilege${name}`;
 }
+
+/** A policy as Milvus's proxies cache it: `{"PType":"p","V0":role,"V1":"<Type>-<db>.<object>","V2":"Privilege<Name>"}`. */
+export function policyFor(grant: Pick<GrantModel, 'role' | 'objectType' | 'dbName' | 'objectName'>, privilege: string): string {
+  return JSON.stringify({ PType: 'p', V0: grant.role, V1: `${OBJECT_TYPE_NAMES[grant.objectType]}-${grant.dbName}.${grant.objectName}`, V2: privilegeForMetastore(privilege, false) });
+}

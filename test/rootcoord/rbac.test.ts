@@ -1,9 +1,11 @@
 /** Users, roles, grants and privilege groups as Milvus users see them (spec 1.7, 1.8, 3.5), authorization off. */
 import { expect } from 'chai';
 import { verifyPassword } from '../../src/auth/password-hash.js';
+import type { PlainMessage } from '../../src/api/proto.js';
 import type { RootCoordClient } from '../../src/client/root-coord-client.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster } from './fixtures/in-process-cluster.js';
+import { until } from './until.js';
 
 describe('RootCoord users, roles and grants', function () {
   this.timeout(60_000);
@@ -182,6 +184,35 @@ describe('RootCoord users, roles and grants', function () {
     expect((await client.listPrivilegeGroups()).find((g) => g.group === 'writers')?.privileges).to.deep.equal(['Delete', 'Insert']);
     const hash = String((await client.call('GetCredential', { username: 'alice' }))['password']);
     expect(await verifyPassword('alice-new', hash)).to.equal(true);
+  });
+
+  it('proxy sessions are told of credential and policy changes (Milvus CacheOpType and keys)', async () => {
+    const events: PlainMessage[] = [];
+    await client.deleteCredential('dave');
+    await client.dropRole('r4', true);
+    const seen = (): string[] => events.filter((e) => e['type'] !== 'SessionAccepted').map((e) => (e['type'] === 'RefreshPolicyInfoCache' ? `policy ${String(e['op_type'])} ${String(e['op_key'])}` : `${String(e['type'])} ${String(e['username'])}`));
+    const session = client.stream('OpenProxySession', { server_id: '77', role: 'proxy' }, (m) => events.push(m));
+    try {
+      await until('the session', () => events.length > 0);
+      await client.createCredential('gina', 'gina-password');
+      await client.createRole('r_cache');
+      await client.operateUserRole('gina', 'r_cache', true);
+      await client.operatePrivilege({ role: 'r_cache', objectType: '', objectName: '*', privilege: 'DatabaseReadOnly', dbName: 'db9' }, false, 'v2');
+      await client.deleteCredential('gina');
+      await client.dropRole('r_cache', true);
+      await until('every change', () => seen().some((e) => e.startsWith('policy 6 ')));
+    } finally {
+      session.cancel();
+    }
+    expect(seen()).to.deep.equal([
+      'UpdateCredentialCache gina',
+      'policy 1 gina/r_cache',
+      'policy 3 {"PType":"p","V0":"r_cache","V1":"Global-db9.*","V2":"PrivilegeShowCollections"}',
+      'policy 3 {"PType":"p","V0":"r_cache","V1":"Global-db9.*","V2":"PrivilegeDescribeDatabase"}',
+      'InvalidateCredentialCache gina',
+      'policy 5 gina',
+      'policy 6 r_cache',
+    ]);
   });
 
   it('replicas end with identical catalogs, users and grants included', async () => {

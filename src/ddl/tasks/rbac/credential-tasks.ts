@@ -4,7 +4,8 @@ import { ROOT_USER } from '../../../meta/rbac-model.js';
 import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
 import type { DdlTask, TaskContext } from '../../task.js';
-import { decodePassword, rbacError, RbacLegacy, validateUsername } from './rbac-rules.js';
+import { PolicyCacheOp } from '../../broker.js';
+import { decodePassword, notifyProxies, rbacError, RbacLegacy, validateUsername } from './rbac-rules.js';
 
 function wallMs(ctx: TaskContext): bigint {
   return ctx.wallClockNs() / 1_000_000n;
@@ -36,6 +37,7 @@ export class CreateCredentialTask implements DdlTask {
     const passwordHash = await hashPassword(this.password, ctx.limits.passwordHashCost);
     const now = wallMs(ctx);
     await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'putCredential', credential: { username: this.username, passwordHash, createdUtcMs: now, modifiedUtcMs: now } } });
+    await notifyProxies(ctx, { type: 'UpdateCredentialCache', username: this.username });
   }
 }
 
@@ -73,6 +75,7 @@ export class UpdateCredentialTask implements DdlTask {
     }
     const passwordHash = await hashPassword(this.newPassword, ctx.limits.passwordHashCost);
     await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'putCredential', credential: { ...current, passwordHash, modifiedUtcMs: wallMs(ctx) } } });
+    await notifyProxies(ctx, { type: 'UpdateCredentialCache', username: this.username });
   }
 }
 
@@ -95,5 +98,6 @@ export class DeleteCredentialTask implements DdlTask {
     // Deleting a user that does not exist succeeds (nothing to do), as in Milvus.
     if (!ctx.meta.rbac.credentials.has(this.username)) return;
     await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'deleteCredential', username: this.username } });
+    await notifyProxies(ctx, { type: 'InvalidateCredentialCache', username: this.username }, { type: 'RefreshPolicyInfoCache', opType: PolicyCacheOp.DeleteUser, opKey: this.username });
   }
 }

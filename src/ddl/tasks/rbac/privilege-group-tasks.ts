@@ -2,7 +2,8 @@ import { BUILTIN_GROUPS, OBJECT_PRIVILEGES, privilegeLevel } from '../../../meta
 import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
 import type { DdlTask, TaskContext } from '../../task.js';
-import { rbacError, RbacLegacy, validateRbacName } from './rbac-rules.js';
+import { PolicyCacheOp } from '../../broker.js';
+import { notifyProxies, rbacError, RbacLegacy, validateRbacName } from './rbac-rules.js';
 
 /** Whether `name` is a plain privilege of any object type. */
 function isPrivilege(name: string): boolean {
@@ -51,6 +52,7 @@ export class DropPrivilegeGroupTask implements DdlTask {
       if (grant.privilege === this.group) throw rbacError(RbacLegacy.DropPrivilegeGroup, `privilege group [${this.group}] is used by role [${grant.role}], Use REVOKE API to revoke it first`);
     }
     await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'deletePrivilegeGroup', name: this.group } });
+    await notifyProxies(ctx, { type: 'RefreshPolicyInfoCache', opType: PolicyCacheOp.Refresh, opKey: '' });
   }
 }
 
@@ -99,6 +101,8 @@ export class OperatePrivilegeGroupTask implements DdlTask {
     privileges.sort();
     if (privileges.join(',') === [...current.privileges].sort().join(',')) return;
     await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'putPrivilegeGroup', group: { name: this.group, privileges } } });
+    // Every role granted the group now has other effective privileges.
+    await notifyProxies(ctx, { type: 'RefreshPolicyInfoCache', opType: PolicyCacheOp.Refresh, opKey: '' });
   }
 }
 

@@ -1,12 +1,13 @@
 import { CodedError } from '../../../common/error-codes.js';
 import { DEFAULT_DB_NAME } from '../../../meta/model.js';
-import { ANY, BUILTIN_GROUPS, grantKey, OBJECT_PRIVILEGES, objectTypeByName, objectTypeOf, ObjectType, privilegeLevel, ROOT_USER } from '../../../meta/rbac-model.js';
+import { ANY, BUILTIN_GROUPS, grantKey, OBJECT_PRIVILEGES, objectTypeByName, objectTypeOf, ObjectType, policyFor, privilegeLevel, ROOT_USER } from '../../../meta/rbac-model.js';
 import type { GrantModel, PrivilegeLevel } from '../../../meta/rbac-model.js';
 import type { RbacTable } from '../../../meta/rbac-table.js';
 import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
 import type { DdlTask, TaskContext } from '../../task.js';
-import { rbacError, RbacLegacy, validateRbacName } from './rbac-rules.js';
+import { PolicyCacheOp } from '../../broker.js';
+import { notifyProxies, rbacError, RbacLegacy, validateRbacName } from './rbac-rules.js';
 
 export enum OperatePrivilegeType {
   Grant = 0,
@@ -100,13 +101,13 @@ export class OperatePrivilegeTask implements DdlTask {
     if (grantor !== ROOT_USER && !rbac.credentials.has(grantor)) throw fail(`not found the user, maybe the user isn't existed or internal system error: ${grantor}`, 'Unexpected');
     const grant: GrantModel = { ...(this.version === 'v2' ? grantV2(this.request, rbac, ctx) : grantV1(this.request, rbac, ctx)), grantor };
     const exists = rbac.grants.has(grantKey(grant));
-    if (this.type === OperatePrivilegeType.Grant) {
-      if (exists) return;
-      await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'putGrant', grant } });
-    } else {
-      if (!exists) return;
-      await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'deleteGrant', grant } });
-    }
+    const grantIt = this.type === OperatePrivilegeType.Grant;
+    if (grantIt === exists) return;
+    // The policies proxies cache: a group's members, expanded (read before a revoke removes the grant).
+    const policies = (rbac.groupMembers(grant.privilege) ?? [grant.privilege]).map((p) => policyFor(grant, p));
+    await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: grantIt ? { op: 'putGrant', grant } : { op: 'deleteGrant', grant } });
+    const opType = grantIt ? PolicyCacheOp.GrantPrivilege : PolicyCacheOp.RevokePrivilege;
+    await notifyProxies(ctx, ...policies.map((opKey) => ({ type: 'RefreshPolicyInfoCache' as const, opType, opKey })));
   }
 }
 

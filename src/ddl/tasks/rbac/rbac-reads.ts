@@ -1,5 +1,5 @@
 import { DEFAULT_DB_NAME } from '../../../meta/model.js';
-import { ANY, BUILTIN_GROUPS, BUILTIN_ROLES, OBJECT_TYPE_NAMES, objectTypeByName, privilegeForMetastore, ROOT_USER } from '../../../meta/rbac-model.js';
+import { ANY, BUILTIN_GROUPS, BUILTIN_ROLES, objectTypeByName, policyFor, ROOT_USER } from '../../../meta/rbac-model.js';
 import type { CredentialModel, GrantModel, PrivilegeGroupModel } from '../../../meta/rbac-model.js';
 import type { RbacTable } from '../../../meta/rbac-table.js';
 import { rbacError, RbacLegacy } from './rbac-rules.js';
@@ -48,7 +48,7 @@ export function listPolicy(rbac: RbacTable): { policies: string[]; userRoles: st
   for (const grant of rbac.grants.values()) {
     const members = rbac.groupMembers(grant.privilege) ?? [grant.privilege];
     for (const privilege of members) {
-      policies.add(JSON.stringify({ PType: 'p', V0: grant.role, V1: `${OBJECT_TYPE_NAMES[grant.objectType]}-${grant.dbName}.${grant.objectName}`, V2: privilegeForMetastore(privilege, false) }));
+      policies.add(policyFor(grant, privilege));
     }
   }
   const userRoles: string[] = [];

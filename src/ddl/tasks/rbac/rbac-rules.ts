@@ -1,7 +1,9 @@
 import { CodedError } from '../../../common/error-codes.js';
 import type { ErrorName } from '../../../common/error-codes.js';
 import { ANY } from '../../../meta/rbac-model.js';
+import type { BrokerEvent } from '../../broker.js';
 import type { Limits } from '../../limits.js';
+import type { TaskContext } from '../../task.js';
 
 /** Milvus's legacy codes for RBAC failures (its `ErrorCode` enum), stamped beside the numeric code. */
 export const RbacLegacy = {
@@ -22,6 +24,11 @@ export const RbacLegacy = {
   ListPrivilegeGroups: 60,
   OperatePrivilegeGroup: 61,
 } as const;
+
+/** Tell the proxies what changed, after the change is committed; a failure is only logged, as in Milvus. */
+export async function notifyProxies(ctx: TaskContext, ...events: BrokerEvent[]): Promise<void> {
+  for (const event of events) await ctx.broker.notify(event).catch(() => {});
+}
 
 /** A failure of an RBAC call: the numeric code of its kind, the call's legacy code. */
 export function rbacError(legacy: number, message: string, name: ErrorName = 'Unexpected'): CodedError {

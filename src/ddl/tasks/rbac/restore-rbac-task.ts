@@ -1,10 +1,14 @@
+import { CodedError } from '../../../common/error-codes.js';
 import { BUILTIN_GROUPS, OBJECT_PRIVILEGES, ROOT_USER } from '../../../meta/rbac-model.js';
 import type { MetaCommand } from '../../../meta/commands.js';
 import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
 import type { DdlTask, TaskContext } from '../../task.js';
 import type { RbacBackup } from './rbac-reads.js';
-import { rbacError } from './rbac-rules.js';
+import { PolicyCacheOp } from '../../broker.js';
+import { notifyProxies } from './rbac-rules.js';
+
+const failure = (message: string): CodedError => new CodedError('Unexpected', message);
 
 /**
  * RestoreRBAC: recreate a backup's users, roles, custom groups and grants in one atomic command. It
@@ -24,15 +28,15 @@ export class RestoreRbacTask implements DdlTask {
   async execute(ctx: TaskContext): Promise<void> {
     const rbac = ctx.meta.rbac;
     const { users, roles, grants, groups } = this.backup;
-    for (const role of roles) if (rbac.roles.has(role)) throw rbacError(1, `role [${role}] already exists`);
-    for (const group of groups) if (rbac.privilegeGroups.has(group.name) || BUILTIN_GROUPS.has(group.name)) throw rbacError(1, `privilege group [${group.name}] already exists`);
-    for (const user of users) if (rbac.credentials.has(user.user) || user.user === ROOT_USER) throw rbacError(1, `user [${user.user}] already exists`);
+    for (const role of roles) if (rbac.roles.has(role)) throw failure(`role [${role}] already exists`);
+    for (const group of groups) if (rbac.privilegeGroups.has(group.name) || BUILTIN_GROUPS.has(group.name)) throw failure(`privilege group [${group.name}] already exists`);
+    for (const user of users) if (rbac.credentials.has(user.user) || user.user === ROOT_USER) throw failure(`user [${user.user}] already exists`);
     const knownGroups = new Set(groups.map((g) => g.name));
     const isPrivilege = (p: string): boolean => Object.values(OBJECT_PRIVILEGES).some((list) => list.includes(p));
     const knownRoles = new Set([...rbac.roles, ...roles]);
     for (const grant of grants) {
-      if (!isPrivilege(grant.privilege) && !knownGroups.has(grant.privilege)) throw rbacError(1, `privilege group [${grant.privilege}] of a grant to role [${grant.role}] does not exist`);
-      if (!knownRoles.has(grant.role)) throw rbacError(1, `role [${grant.role}] of a grant does not exist`);
+      if (!isPrivilege(grant.privilege) && !knownGroups.has(grant.privilege)) throw failure(`privilege group [${grant.privilege}] of a grant to role [${grant.role}] does not exist`);
+      if (!knownRoles.has(grant.role)) throw failure(`role [${grant.role}] of a grant does not exist`);
     }
     const now = ctx.wallClockNs() / 1_000_000n;
     const commands: MetaCommand[] = [
@@ -44,5 +48,6 @@ export class RestoreRbacTask implements DdlTask {
     ];
     if (commands.length === 0) return;
     await ctx.commit({ kind: 'batch', commands });
+    await notifyProxies(ctx, { type: 'RefreshPolicyInfoCache', opType: PolicyCacheOp.Refresh, opKey: '' });
   }
 }

@@ -3,7 +3,8 @@ import { BUILTIN_ROLES, ROOT_USER } from '../../../meta/rbac-model.js';
 import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
 import type { DdlTask, TaskContext } from '../../task.js';
-import { rbacError, RbacLegacy, validateRbacName, validateUsername } from './rbac-rules.js';
+import { PolicyCacheOp } from '../../broker.js';
+import { notifyProxies, rbacError, RbacLegacy, validateRbacName, validateUsername } from './rbac-rules.js';
 
 /** CreateRole (spec 1.8): at most maxRoleNum roles, the built-in admin and public included. */
 export class CreateRoleTask implements DdlTask {
@@ -51,6 +52,7 @@ export class DropRoleTask implements DdlTask {
       throw rbacError(RbacLegacy.DropRole, `fail to drop the role that it has privileges. Use REVOKE API to revoke privileges: ${this.role}`);
     }
     await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'deleteRole', role: this.role } });
+    await notifyProxies(ctx, { type: 'RefreshPolicyInfoCache', opType: PolicyCacheOp.DropRole, opKey: this.role });
   }
 }
 
@@ -89,9 +91,11 @@ export class OperateUserRoleTask implements DdlTask {
       if (!rbac.credentials.has(this.username) && this.username !== ROOT_USER) throw rbacError(RbacLegacy.OperateUserRole, `not found the user, maybe the user isn't existed or internal system error: ${this.username}`);
       if (bound) return;
       await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'putUserRole', username: this.username, role: this.role } });
+      await notifyProxies(ctx, { type: 'RefreshPolicyInfoCache', opType: PolicyCacheOp.AddUserToRole, opKey: `${this.username}/${this.role}` });
     } else {
       if (!bound) return;
       await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'deleteUserRole', username: this.username, role: this.role } });
+      await notifyProxies(ctx, { type: 'RefreshPolicyInfoCache', opType: PolicyCacheOp.RemoveUserFromRole, opKey: `${this.username}/${this.role}` });
     }
   }
 }
