@@ -1,7 +1,7 @@
 import { successStatus } from '../common/error-codes.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
 import { big, int, str, strings } from './convert.js';
-import type { Handler } from './root-coord-handlers.js';
+import type { Handler } from './handler.js';
 
 /** RootCoordAdmin: cluster status, leadership transfer, snapshots. Answered locally by any node. */
 export function adminHandlers(node: RootCoordNode): Record<string, Handler> {

@@ -11,7 +11,7 @@ import { adminService, healthService, rootCoordService } from './proto.js';
 import type { MethodInfo, PlainMessage } from './proto.js';
 import { rootCoordHandlers } from './root-coord-handlers.js';
 import { streamHandlers } from './stream-handlers.js';
-import type { Handler } from './root-coord-handlers.js';
+import type { Handler } from './handler.js';
 
 /** A client may ask for a cheaper, possibly stale read with this metadata header set to "stale". */
 export const READ_CONSISTENCY_HEADER = 'x-rootcoord-read';

@@ -1,4 +1,5 @@
 import { isSuperUser } from '../auth/access.js';
+import { CodedError } from '../common/error-codes.js';
 import { OBJECT_TYPE_NAMES, objectTypeByName, ROOT_USER } from '../meta/rbac-model.js';
 import type { GrantModel, PrivilegeGroupModel } from '../meta/rbac-model.js';
 import { CreateCredentialTask, DeleteCredentialTask, UpdateCredentialTask } from '../ddl/tasks/rbac/credential-tasks.js';
@@ -13,9 +14,9 @@ import type { DdlTask } from '../ddl/task.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
 import { int, str } from './convert.js';
 import type { PlainMessage } from './proto.js';
-import type { CallContext, Handler } from './root-coord-handlers.js';
+import { ddlHandler, readHandler } from './handler.js';
+import type { CallContext, Handler } from './handler.js';
 
-const EMPTY: PlainMessage = {};
 const obj = (req: PlainMessage, key: string): PlainMessage => (req[key] ?? {}) as PlainMessage;
 const list = (req: PlainMessage, key: string): PlainMessage[] => (Array.isArray(req[key]) ? (req[key] as PlainMessage[]) : []);
 const named = (name: string): PlainMessage => ({ name });
@@ -55,7 +56,9 @@ function backupFrom(meta: PlainMessage): RbacBackup {
     roles: list(meta, 'roles').map((r) => str(r, 'name')),
     grants: list(meta, 'grants').map((e): GrantModel => {
       const r = grantRequest(e);
-      return { role: r.role, objectType: objectTypeByName(r.objectType) ?? 1, dbName: r.dbName, objectName: r.objectName, privilege: r.privilege, grantor: r.grantor };
+      const objectType = objectTypeByName(r.objectType);
+      if (objectType === undefined) throw new CodedError('ParameterInvalid', `a grant to role ${r.role} has the unknown object type "${r.objectType}"`);
+      return { role: r.role, objectType, dbName: r.dbName, objectName: r.objectName, privilege: r.privilege, grantor: r.grantor };
     }),
     groups: list(meta, 'privilege_groups').map((g) => ({ name: str(g, 'group_name'), privileges: list(g, 'privileges').map((p) => str(p, 'name')) })),
   };
@@ -64,14 +67,8 @@ function backupFrom(meta: PlainMessage): RbacBackup {
 /** The credential and RBAC RPCs (spec 1.7, 1.8): writes are tasks under the RBAC lock, reads are local. */
 export function rbacHandlers(node: RootCoordNode): Record<string, Handler> {
   const rbac = node.meta.rbac;
-  const ddl = (toTask: (req: PlainMessage, call: CallContext) => DdlTask): Handler => ({
-    kind: 'leader',
-    handle: async (req, call) => {
-      await node.submit(toTask(req, call), call.requestId);
-      return EMPTY;
-    },
-  });
-  const read = (handle: (req: PlainMessage) => PlainMessage): Handler => ({ kind: 'read', handle: async (req) => handle(req) });
+  const ddl = (toTask: (req: PlainMessage, call: CallContext) => DdlTask): Handler => ddlHandler(node, toTask);
+  const read = (handle: (req: PlainMessage) => PlainMessage): Handler => readHandler(handle);
   const caller = (call: CallContext): string => call.user ?? ROOT_USER;
 
   return {

@@ -24,40 +24,16 @@ import type { ConsistencyLevel } from '../meta/model.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
 import { big, describeResponse, fieldInputFromBytes, int, kvs, schemaInput, str, strings } from './convert.js';
 import type { PlainMessage } from './proto.js';
+import { ddlHandler, leaderHandler, readHandler } from './handler.js';
+import type { Handler } from './handler.js';
 import { rbacHandlers } from './rbac-handlers.js';
-
-/**
- * Where a call runs: `leader` calls (DDL, TSO, IDs) run on the serving leader and are forwarded there;
- * `read` calls run on any node after a linearizable read barrier; `local` calls answer at once.
- */
-export type CallKind = 'leader' | 'read' | 'local';
-
-/** What a handler knows of its call besides the request. */
-export interface CallContext {
-  /** The client's ID for this request, the same on every retry of it (metadata `x-rootcoord-request-id`). */
-  readonly requestId: string | null;
-  /** The authenticated user when authorization is on; null when it is off. */
-  readonly user: string | null;
-}
-
-export interface Handler {
-  readonly kind: CallKind;
-  readonly handle: (req: PlainMessage, call: CallContext) => Promise<PlainMessage>;
-}
-
-const EMPTY: PlainMessage = {};
 
 /** The RootCoord RPCs: each turns a request into a task or a read, and a result into a response. */
 export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> {
   const meta = node.meta;
-  const leader = (handle: (req: PlainMessage, call: CallContext) => Promise<PlainMessage>): Handler => ({ kind: 'leader', handle });
-  /** A DDL call: run the task once per client request ID. */
-  const ddl = (toTask: (req: PlainMessage) => DdlTask): Handler =>
-    leader(async (req, call) => {
-      await node.submit(toTask(req), call.requestId);
-      return EMPTY;
-    });
-  const read = (handle: (req: PlainMessage, call: CallContext) => PlainMessage | Promise<PlainMessage>): Handler => ({ kind: 'read', handle: async (req, call) => handle(req, call) });
+  const leader = leaderHandler;
+  const ddl = (toTask: (req: PlainMessage) => DdlTask): Handler => ddlHandler(node, toTask);
+  const read = readHandler;
 
   return {
     GetComponentStates: { kind: 'local', handle: async () => componentStates(node) },
@@ -147,7 +123,7 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
     UpdateChannelTimeTick: leader(async (req) => {
       const base = (req['base'] ?? {}) as PlainMessage;
       node.timeTicks.updateFromProxy(int(base, 'msg_type'), big(base, 'sourceID'), strings(req, 'channelNames'), strings(req, 'timestamps').map((t) => BigInt(t)), big(req, 'default_timestamp'));
-      return EMPTY;
+      return {};
     }),
     ListAliases: read((req) => ({ db_name: str(req, 'db_name') || 'default', collection_name: str(req, 'collection_name'), aliases: listAliases(meta, str(req, 'db_name'), str(req, 'collection_name')) })),
     ...rbacHandlers(node),

@@ -171,6 +171,9 @@ describe('RootCoord users, roles and grants', function () {
     expect((backup['roles'] as Array<{ name: string }>).map((r) => r.name)).to.deep.equal(['r1', 'r2', 'r3', 'r4']);
     const digest = (await cluster.digests())[0];
     await expectCode(client.restoreRbac(backup), 65535, /already exists/);
+    await expectCode(client.restoreRbac({ roles: [{ name: 'bad/role' }] }), 1100);
+    await expectCode(client.restoreRbac({ users: [{ user: 'zed', password: '', roles: [] }] }), 1100, /no password hash/);
+    await expectCode(client.restoreRbac({ grants: [{ role: { name: 'r1' }, object: { name: 'Table' }, object_name: 'x', db_name: 'default', grantor: { user: { name: 'root' }, privilege: { name: 'Load' } } }] }), 1100, /unknown object type/);
     expect((await cluster.digests())[0]).to.equal(digest);
 
     for (const user of users) await client.deleteCredential(user);

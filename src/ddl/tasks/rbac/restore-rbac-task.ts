@@ -1,12 +1,15 @@
 import { CodedError } from '../../../common/error-codes.js';
-import { BUILTIN_GROUPS, OBJECT_PRIVILEGES, ROOT_USER } from '../../../meta/rbac-model.js';
+import { ANY, BUILTIN_GROUPS, OBJECT_PRIVILEGES, ROOT_USER } from '../../../meta/rbac-model.js';
 import type { MetaCommand } from '../../../meta/commands.js';
 import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
 import type { DdlTask, TaskContext } from '../../task.js';
 import type { RbacBackup } from './rbac-reads.js';
 import { PolicyCacheOp } from '../../broker.js';
-import { notifyProxies } from './rbac-rules.js';
+import { notifyProxies, validateRbacName, validateUsername } from './rbac-rules.js';
+
+/** Milvus stamps no RBAC legacy code on RestoreRBAC; its failures carry UnexpectedError (1). */
+const RESTORE_LEGACY = 1;
 
 const failure = (message: string): CodedError => new CodedError('Unexpected', message);
 
@@ -23,7 +26,23 @@ export class RestoreRbacTask implements DdlTask {
     return lockChains.rbac();
   }
 
-  prepare(): void {}
+  /** Every name is checked as its create call would check it: a backup is input like any other. */
+  prepare(ctx: TaskContext): void {
+    const { users, roles, grants, groups } = this.backup;
+    for (const u of users) {
+      validateUsername(u.user, ctx.limits, RESTORE_LEGACY);
+      if (u.passwordHash === '') throw new CodedError('ParameterInvalid', `user ${u.user} has no password hash`);
+      for (const role of u.roles) validateRbacName('role', role, ctx.limits, RESTORE_LEGACY);
+    }
+    for (const role of roles) validateRbacName('role', role, ctx.limits, RESTORE_LEGACY);
+    for (const group of groups) validateRbacName('privilege group', group.name, ctx.limits, RESTORE_LEGACY);
+    for (const grant of grants) {
+      validateRbacName('role', grant.role, ctx.limits, RESTORE_LEGACY);
+      validateRbacName('object', grant.objectName, ctx.limits, RESTORE_LEGACY, true);
+      if (grant.dbName !== ANY) validateRbacName('database', grant.dbName, ctx.limits, RESTORE_LEGACY);
+      if (grant.grantor !== '') validateUsername(grant.grantor, ctx.limits, RESTORE_LEGACY);
+    }
+  }
 
   async execute(ctx: TaskContext): Promise<void> {
     const rbac = ctx.meta.rbac;

@@ -1,0 +1,41 @@
+import type { DdlTask } from '../ddl/task.js';
+import type { RootCoordNode } from '../node/root-coord-node.js';
+import type { PlainMessage } from './proto.js';
+
+/**
+ * Where a call runs: `leader` calls (DDL, TSO, IDs) run on the serving leader and are forwarded there;
+ * `read` calls run on any node after a linearizable read barrier; `local` calls answer at once.
+ */
+export type CallKind = 'leader' | 'read' | 'local';
+
+/** What a handler knows of its call besides the request. */
+export interface CallContext {
+  /** The client's ID for this request, the same on every retry of it (metadata `x-rootcoord-request-id`). */
+  readonly requestId: string | null;
+  /** The authenticated user when authorization is on; null when it is off. */
+  readonly user: string | null;
+}
+
+export interface Handler {
+  readonly kind: CallKind;
+  readonly handle: (req: PlainMessage, call: CallContext) => Promise<PlainMessage>;
+}
+
+const EMPTY: PlainMessage = {};
+
+export function leaderHandler(handle: (req: PlainMessage, call: CallContext) => Promise<PlainMessage>): Handler {
+  return { kind: 'leader', handle };
+}
+
+/** A DDL call: the task runs on the serving leader, once per client request ID. */
+export function ddlHandler(node: RootCoordNode, toTask: (req: PlainMessage, call: CallContext) => DdlTask): Handler {
+  return leaderHandler(async (req, call) => {
+    await node.submit(toTask(req, call), call.requestId);
+    return EMPTY;
+  });
+}
+
+/** A read, served after the read barrier on whichever node the call reached. */
+export function readHandler(handle: (req: PlainMessage, call: CallContext) => PlainMessage | Promise<PlainMessage>): Handler {
+  return { kind: 'read', handle: async (req, call) => handle(req, call) };
+}
