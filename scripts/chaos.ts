@@ -17,7 +17,7 @@ import { checkHistory, firstViolation } from '../src/check/linearizability.js';
 import type { Operation } from '../src/check/linearizability.js';
 import { metadataModel } from '../src/check/metadata-model.js';
 import type { MetaInput, MetaOutput } from '../src/check/metadata-model.js';
-import { CHECKED_PROPERTY, randomMetaInput, randomMetaRead } from '../src/check/metadata-workload.js';
+import { CHECKED_PROPERTY, randomMetaInput, randomMetaRead, randomRbacInput } from '../src/check/metadata-workload.js';
 import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
 import { freeBasePort } from './free-ports.js';
 
@@ -130,6 +130,8 @@ async function invokeMeta(client: RootCoordClient, input: MetaInput): Promise<Me
   const c = input.collection;
   const alias = input.alias ?? '';
   const database = input.database ?? '';
+  const user = input.user ?? '';
+  const role = input.role ?? '';
   const write = async (call: Promise<unknown>): Promise<MetaOutput> => {
     await call;
     return { code: 0 };
@@ -169,6 +171,24 @@ async function invokeMeta(client: RootCoordClient, input: MetaInput): Promise<Me
       return write(client.dropDatabase(database));
     case 'listDatabases':
       return { code: 0, exists: ((await client.listDatabases())['db_names'] as string[]).includes(database) };
+    case 'createUser':
+      return write(client.createCredential(user, 'chaos-user-password'));
+    case 'deleteUser':
+      return write(client.deleteCredential(user));
+    case 'createRole':
+      return write(client.createRole(role));
+    case 'dropRole':
+      return write(client.dropRole(role, true));
+    case 'bindRole':
+      return write(client.operateUserRole(user, role, true));
+    case 'unbindRole':
+      return write(client.operateUserRole(user, role, false));
+    case 'selectUser': {
+      const found = (await client.selectUser(user, true))[0];
+      return found === undefined ? { code: 0 } : { code: 0, roles: found.roles };
+    }
+    case 'selectRole':
+      return { code: 0, exists: (await client.selectRole(role, false)).length > 0 };
   }
 }
 
@@ -254,7 +274,8 @@ class Chaos {
     if (roll < 12) return this.alloc(client, prng, 'ts');
     if (roll < 20) return this.alloc(client, prng, 'id');
     const epoch = Math.floor(this.now() / (this.args.epochSeconds * 1000));
-    await this.metaOp(client, clientId, randomMetaInput(prng, `${prng.pick(GROUPS)}_e${epoch}`));
+    const group = `${prng.pick(GROUPS)}_e${epoch}`;
+    await this.metaOp(client, clientId, roll < 92 ? randomMetaInput(prng, group) : randomRbacInput(prng, group));
   }
 
   async metaOp(client: RootCoordClient, clientId: number, input: MetaInput): Promise<void> {
@@ -477,7 +498,9 @@ async function main(): Promise<void> {
   const chaos = new Chaos(args, dir, prng);
   console.log(`chaos: seed ${args.seed}, ${args.durationSeconds} s, ${args.nodes} nodes, ${args.clients} clients, ${args.pinnedReaders * args.nodes} pinned readers, faults ${args.faults.join(',') || 'none'}${args.staleReads ? ', UNSAFE stale reads' : ''}${args.auth ? ', authorization on' : ''}; data in ${dir}`);
   const base = await freeBasePort(args.nodes);
-  await chaos.cluster('up', '--nodes', String(args.nodes), '--base-port', String(base), '--gc-confirm-delay-ms', '0', '--chaos', ...(args.auth ? ['--auth'] : []));
+  // Users and roles accumulate over epochs: no limit on them; cheap password hashes.
+  const limits = ['maxUserNum=1000000', 'maxRoleNum=1000000', 'passwordHashCost=10'].flatMap((l) => ['--limit', l]);
+  await chaos.cluster('up', '--nodes', String(args.nodes), '--base-port', String(base), '--gc-confirm-delay-ms', '0', '--chaos', ...limits, ...(args.auth ? ['--auth'] : []));
   let exitCode = 1;
   try {
     chaos.nodes = (JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string }> }).nodes;
@@ -506,6 +529,10 @@ async function main(): Promise<void> {
       }
       await chaos.metaOp(finalClient, 999, { op: 'describeAlias', group, collection: `${group}_a`, alias: `${group}_a` });
       await chaos.metaOp(finalClient, 999, { op: 'listDatabases', group, collection: '', database: `${group}_db` });
+      for (const i of [0, 1]) {
+        await chaos.metaOp(finalClient, 999, { op: 'selectUser', group, collection: '', user: `${group}_u${i}`, role: '' });
+        await chaos.metaOp(finalClient, 999, { op: 'selectRole', group, collection: '', user: '', role: `${group}_r${i}` });
+      }
     }
     // Digests are comparable only at the same applied index (the leader keeps proposing TSO windows).
     let digests: string[] = [];

@@ -1,6 +1,6 @@
 /**
  * scripts/cluster: run a local rootcoord cluster (interface.md section 3).
- *   up [--nodes 3] [--dir .cluster] [--base-port 53100] [--foreground] [--auth [--root-password-file F]] [--tls]
+ *   up [--nodes 3] [--dir .cluster] [--base-port 53100] [--foreground] [--auth [--root-password-file F]] [--tls] [--limit name=value]...
  *   status [--dir .cluster] [--json]
  *   kill <id|leader> [--signal KILL|TERM|STOP|CONT] [--dir .cluster]
  *   start <id> [--dir .cluster]
@@ -41,6 +41,8 @@ interface ClusterFile {
   /** TLS on the client ports: a self-signed certificate for 127.0.0.1 made by `up --tls` (also the CA). */
   tls?: { cert: string; key: string };
   gcConfirmDelayMs: number;
+  /** `--limit name=value` overrides passed to every node. */
+  limits?: string[];
   nodes: NodeEntry[];
 }
 
@@ -122,7 +124,7 @@ function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
   if (cluster.auth === true) join.push('--auth');
   if (cluster.rootPasswordFile !== undefined) join.push('--root-password-file', cluster.rootPasswordFile);
   if (cluster.tls !== undefined) join.push('--tls-cert', cluster.tls.cert, '--tls-key', cluster.tls.key);
-  return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs), ...join];
+  return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs), ...(cluster.limits ?? []).flatMap((l) => ['--limit', l]), ...join];
 }
 
 function spawnNode(cluster: ClusterFile, node: NodeEntry, foreground: boolean): number {
@@ -189,6 +191,8 @@ async function up(args: string[], dir: string): Promise<void> {
   const basePort = Number(flag(args, 'base-port', '53100'));
   const foreground = bool(args, 'foreground');
   const gcConfirmDelayMs = Number(flag(args, 'gc-confirm-delay-ms', '1200000'));
+  const limits: string[] = [];
+  for (let l = flag(args, 'limit', ''); l !== ''; l = flag(args, 'limit', '')) limits.push(l);
   const chaos = bool(args, 'chaos');
   const auth = bool(args, 'auth');
   const tls = bool(args, 'tls');
@@ -215,6 +219,7 @@ async function up(args: string[], dir: string): Promise<void> {
     basePort: base,
     secretFile,
     gcConfirmDelayMs: existing?.gcConfirmDelayMs ?? gcConfirmDelayMs,
+    ...((existing?.limits ?? limits).length > 0 ? { limits: existing?.limits ?? limits } : {}),
     nodes: ids.map((id) => ({ id, pid: 0, client: `127.0.0.1:${base + id}`, peer: `127.0.0.1:${base + 100 + id}`, metrics: `127.0.0.1:${base + 200 + id}`, dataDir: join(dir, `node-${id}`), logFile: join(dir, `node-${id}.log`) })),
   };
   for (const node of cluster.nodes) node.pid = spawnNode(cluster, node, foreground);

@@ -16,7 +16,15 @@ export type MetaOpKind =
   | 'describeAlias'
   | 'createDatabase'
   | 'dropDatabase'
-  | 'listDatabases';
+  | 'listDatabases'
+  | 'createUser'
+  | 'deleteUser'
+  | 'createRole'
+  | 'dropRole'
+  | 'bindRole'
+  | 'unbindRole'
+  | 'selectUser'
+  | 'selectRole';
 
 export interface MetaInput {
   readonly op: MetaOpKind;
@@ -31,6 +39,9 @@ export interface MetaInput {
   readonly value?: string;
   /** create/drop/listDatabases: the database. */
   readonly database?: string;
+  /** Users and roles (createUser ... selectRole): the user and the role named. */
+  readonly user?: string;
+  readonly role?: string;
   /**
    * The names an operation may touch (collections, aliases, database) belong to one group; histories
    * are checked per group. Without a group, per collection name.
@@ -45,6 +56,8 @@ export type MetaOutput = {
   readonly partitions?: readonly string[];
   /** describeCollection: the checked property's value (null: unset); describeAlias: the target. */
   readonly value?: string | null;
+  /** selectUser: the user's roles (absent when the user does not exist). */
+  readonly roles?: readonly string[];
 } | null;
 
 interface CollectionEntry {
@@ -60,12 +73,17 @@ export interface GroupState {
   /** alias -> collection name */
   readonly aliases: ReadonlyMap<string, string>;
   readonly databases: ReadonlySet<string>;
+  readonly users: ReadonlySet<string>;
+  readonly roles: ReadonlySet<string>;
+  /** `user/role` */
+  readonly bindings: ReadonlySet<string>;
 }
 
 const COLLECTION_NOT_FOUND = 100;
 const ALIAS_NOT_FOUND = 1600;
-const empty: GroupState = { collections: new Map(), aliases: new Map(), databases: new Set() };
+const empty: GroupState = { collections: new Map(), aliases: new Map(), databases: new Set(), users: new Set(), roles: new Set(), bindings: new Set() };
 
+/** Whether sorted `a` holds the same names as `b` (in any order). */
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   const sorted = [...b].sort();
   return a.length === sorted.length && a.every((p, i) => p === sorted[i]);
@@ -93,6 +111,55 @@ function resolve(state: GroupState, name: string): { readonly name: string; read
 }
 
 type Step = { ok: boolean; state: GroupState };
+
+function without<T>(set: ReadonlySet<T>, value: T): Set<T> {
+  const out = new Set(set);
+  out.delete(value);
+  return out;
+}
+
+/**
+ * Users and roles, as Milvus defines their calls: creating an existing user or role and dropping a
+ * missing role are errors (not idempotent), so a success must find the state it needs; binding needs
+ * both; deleting a user or dropping a role removes its bindings; unbinding and deleting a missing user
+ * succeed. Errors are all 65535 here, so a definite error only says nothing changed.
+ */
+function rbacStep(state: GroupState, input: MetaInput, output: MetaOutput): Step {
+  const unknown = output === null;
+  if (!unknown && output.code !== 0) return { ok: true, state };
+  const user = input.user as string;
+  const role = input.role as string;
+  const binding = `${user}/${role}`;
+  const dropBindings = (keep: (b: string) => boolean): Set<string> => new Set([...state.bindings].filter(keep));
+  switch (input.op) {
+    case 'createUser':
+      if (state.users.has(user)) return { ok: unknown, state };
+      return { ok: true, state: { ...state, users: new Set([...state.users, user]) } };
+    case 'deleteUser':
+      return { ok: true, state: { ...state, users: without(state.users, user), bindings: dropBindings((b) => !b.startsWith(`${user}/`)) } };
+    case 'createRole':
+      if (state.roles.has(role)) return { ok: unknown, state };
+      return { ok: true, state: { ...state, roles: new Set([...state.roles, role]) } };
+    case 'dropRole':
+      if (!state.roles.has(role)) return { ok: unknown, state };
+      return { ok: true, state: { ...state, roles: without(state.roles, role), bindings: dropBindings((b) => !b.endsWith(`/${role}`)) } };
+    case 'bindRole':
+      if (!state.users.has(user) || !state.roles.has(role)) return { ok: unknown, state };
+      return { ok: true, state: { ...state, bindings: new Set([...state.bindings, binding]) } };
+    case 'unbindRole':
+      return { ok: true, state: { ...state, bindings: without(state.bindings, binding) } };
+    case 'selectUser': {
+      if (unknown) return { ok: true, state };
+      if (!state.users.has(user)) return { ok: output.roles === undefined, state };
+      const roles = [...state.bindings].filter((b) => b.startsWith(`${user}/`)).map((b) => b.slice(user.length + 1)).sort();
+      return { ok: output.roles !== undefined && sameSet(roles, output.roles), state };
+    }
+    case 'selectRole':
+      return { ok: unknown || output.exists === state.roles.has(role), state };
+    default:
+      return { ok: false, state };
+  }
+}
 
 /**
  * A write to the collection `input.collection` names: "collection not found" must match the state;
@@ -200,13 +267,16 @@ function step(state: GroupState, input: MetaInput, output: MetaOutput): Step {
     case 'listDatabases':
       if (unknown || code !== 0) return { ok: true, state };
       return { ok: output.exists === state.databases.has(input.database as string), state };
+    default:
+      return rbacStep(state, input, output);
   }
 }
 
 function key(state: GroupState): string {
   const collections = [...state.collections].sort(([a], [b]) => a.localeCompare(b)).map(([n, e]) => `${n}[${e.partitions.join(',')}]=${e.property ?? ''}`);
   const aliases = [...state.aliases].sort(([a], [b]) => a.localeCompare(b)).map(([a, t]) => `${a}>${t}`);
-  return `${collections.join(';')}|${aliases.join(';')}|${[...state.databases].sort().join(',')}`;
+  const sorted = (set: ReadonlySet<string>): string => [...set].sort().join(',');
+  return `${collections.join(';')}|${aliases.join(';')}|${sorted(state.databases)}|${sorted(state.users)}|${sorted(state.roles)}|${sorted(state.bindings)}`;
 }
 
 /**

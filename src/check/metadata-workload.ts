@@ -81,3 +81,25 @@ function metaInput(random: Prng, group: string, op: MetaOpKind): MetaInput {
       return { op, group, collection };
   }
 }
+
+const RBAC_WEIGHTS: ReadonlyArray<readonly [MetaOpKind, number]> = [
+  ['createUser', 4],
+  ['deleteUser', 2],
+  ['createRole', 4],
+  ['dropRole', 2],
+  ['bindRole', 5],
+  ['unbindRole', 2],
+  ['selectUser', 6],
+  ['selectRole', 4],
+];
+
+/**
+ * One random user or role call on group `group`: its users `${group}_u0`, `${group}_u1` and roles
+ * `${group}_r0`, `${group}_r1` (checked with the group's catalog). Not in randomMetaInput: creating a
+ * user hashes a password with a salt, which the deterministic simulator cannot replay.
+ */
+export function randomRbacInput(random: Prng, group: string): MetaInput {
+  const op = pickKind(random, RBAC_WEIGHTS);
+  const pick = (): string => String(Math.floor(random.nextFloat() * 2));
+  return { op, group, collection: '', user: `${group}_u${pick()}`, role: `${group}_r${pick()}` };
+}

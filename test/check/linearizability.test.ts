@@ -161,4 +161,25 @@ describe('metadata model: renames, aliases, properties, databases', () => {
     expect(checkHistory(metadataModel, [...history, done({ op: 'describeCollection', collection: 'c0' }, { code: 0, value: null })]).verdict).to.equal('not-linearizable');
     expect(checkHistory(metadataModel, [...history, done({ op: 'listDatabases', collection: '', database: 'd' }, { code: 0, exists: false })]).verdict).to.equal('not-linearizable');
   });
+
+  it('users and roles: a second create cannot succeed, a binding needs both, deletes and drops take bindings along', async () => {
+    const { metadataModel } = await import('../../src/check/metadata-model.js');
+    const rbac = (op: In['op'], output: Out, user = 'u', role = 'r'): Operation<In, Out> => done({ op, collection: '', user, role }, output);
+    const bound = [rbac('createUser', { code: 0 }), rbac('createRole', { code: 0 }), rbac('bindRole', { code: 0 }), rbac('selectUser', { code: 0, roles: ['r'] })];
+    expect(checkHistory(metadataModel, bound).verdict).to.equal('linearizable');
+    // A retried create that ran twice would answer success twice: Milvus's second create is an error.
+    expect(checkHistory(metadataModel, [...bound, rbac('createRole', { code: 0 })]).verdict).to.equal('not-linearizable');
+    expect(checkHistory(metadataModel, [...bound, rbac('createRole', { code: 65535 })]).verdict).to.equal('linearizable');
+    expect(checkHistory(metadataModel, [rbac('createRole', { code: 0 }), rbac('bindRole', { code: 0 })]).verdict).to.equal('not-linearizable');
+    const dropped = [...bound, rbac('dropRole', { code: 0 })];
+    expect(checkHistory(metadataModel, [...dropped, rbac('selectUser', { code: 0, roles: [] }), rbac('selectRole', { code: 0, exists: false })]).verdict).to.equal('linearizable');
+    expect(checkHistory(metadataModel, [...dropped, rbac('selectUser', { code: 0, roles: ['r'] })]).verdict).to.equal('not-linearizable');
+    expect(checkHistory(metadataModel, [...dropped, rbac('dropRole', { code: 0 })]).verdict).to.equal('not-linearizable');
+    const deleted = [...bound, rbac('deleteUser', { code: 0 }), rbac('createUser', { code: 0 })];
+    expect(checkHistory(metadataModel, [...deleted, rbac('selectUser', { code: 0, roles: [] })]).verdict).to.equal('linearizable');
+    expect(checkHistory(metadataModel, [...deleted, rbac('selectUser', { code: 0, roles: ['r'] })]).verdict).to.equal('not-linearizable');
+    expect(checkHistory(metadataModel, [rbac('selectUser', { code: 0, roles: [] })]).verdict).to.equal('not-linearizable');
+    const two = [rbac('createUser', { code: 0 }), rbac('createRole', { code: 0 }, 'u', 'r2'), rbac('createRole', { code: 0 }), rbac('bindRole', { code: 0 }, 'u', 'r2'), rbac('bindRole', { code: 0 })];
+    expect(checkHistory(metadataModel, [...two, rbac('selectUser', { code: 0, roles: ['r', 'r2'] })]).verdict).to.equal('linearizable');
+  });
 });
