@@ -29,11 +29,15 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
   --time-tick-ms N           DML channel time-tick interval (default 200)
   --secret S | --secret-file F   shared cluster secret for peer traffic
   --gc-confirm-delay-ms N    wait before a dropped collection's meta is deleted (default 1200000)
- --auth                     require credentials (metadata authorization: base64 user:password) and check privileges
-  --root-password P | --root-password-file F   root's password when the cluster first starts (default Milvus)
- --tls-cert F --tls-key F [--tls-ca F]   TLS on the client port (PEM files); the CA verifies the
-                             other members when forwarding to the leader (default: the certificate itself)
-  --limit NAME=VALUE         override a limit (e.g. maxDatabaseNum=64, maxPartitionNum=1024)
+  --auth                     require credentials (metadata authorization: base64 of user:password) and
+                             check privileges on every call but health checks
+  --root-password P | --root-password-file F
+                             root's password when the cluster first starts (default Milvus)
+  --tls-cert F --tls-key F [--tls-ca F]
+                             TLS on the client port (PEM files); the CA verifies the leader when a
+                             follower forwards to it (default: the certificate itself)
+  --limit NAME=VALUE         override a limit (e.g. maxDatabaseNum=64, maxPartitionNum=1024, maxUserNum=100,
+                             maxRoleNum=10, passwordHashCost=15)
   --log-file F               JSON-lines log file (default: stdout)
   --chaos                    allow fault injection (scripts/chaos only; never in production)
   --help                     this text`;
