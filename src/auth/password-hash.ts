@@ -1,3 +1,4 @@
+import bcrypt from 'bcryptjs';
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import type { ScryptOptions } from 'node:crypto';
 
@@ -23,8 +24,12 @@ export async function hashPassword(password: string, cost = DEFAULT_HASH_COST): 
   return ['scrypt', cost, BLOCK_SIZE, PARALLELISM, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
-/** Whether `password` matches a hash made by hashPassword (false for a malformed hash). */
+/**
+ * Whether `password` matches a hash made by hashPassword, or a bcrypt hash as Milvus stores them (users
+ * restored from a Milvus RBAC backup keep their passwords). False for a malformed hash.
+ */
 export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
+  if (/^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(encoded)) return bcrypt.compare(password, encoded);
   const parts = encoded.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [cost, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];

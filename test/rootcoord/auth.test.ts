@@ -1,4 +1,5 @@
 /** Client authentication, RBAC enforcement with authorization on (interface.md section 6, spec 3.6), client TLS. */
+import bcrypt from 'bcryptjs';
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -115,6 +116,14 @@ describe('RootCoord authentication and authorization', function () {
     await expectCode(renewed.listDatabases(), 1400);
     await root.deleteCredential('writer');
     await expectCode(as('writer', 'writer-pw3').listDatabases(), 1400);
+  });
+
+  it('users restored from a Milvus backup sign in with their passwords (bcrypt hashes, as Milvus stores them)', async () => {
+    const hash = await bcrypt.hash('legacy-password', 4);
+    await root.restoreRbac({ users: [{ user: 'legacy', password: hash, roles: [{ name: 'legacy_role' }] }], roles: [{ name: 'legacy_role' }], grants: [] });
+    const legacy = as('legacy', 'legacy-password');
+    expect(await legacy.selectUser('legacy')).to.deep.equal([{ user: 'legacy', roles: ['legacy_role'] }]);
+    await expectCode(as('legacy', 'wrong-password').selectUser('legacy'), 1400);
   });
 
   it('calls sent to a follower are authorized by the leader with the caller\'s credentials', async () => {
