@@ -14,7 +14,8 @@ export type Requirement =
 
 const s = (req: Request, key: string): string => (typeof req[key] === 'string' ? (req[key] as string) : '');
 const db = (req: Request): string => s(req, 'db_name') || DEFAULT_DB_NAME;
-const global = (privilege: string, collection = ANY) => (req: Request): Requirement => ({ kind: 'privilege', objectType: ObjectType.Global, privilege, dbName: db(req), objectName: collection === ANY ? ANY : s(req, collection) || ANY });
+/** A Global privilege in the request's database, on the collection named by field `nameField` (or `*`). */
+const global = (privilege: string, nameField?: string) => (req: Request): Requirement => ({ kind: 'privilege', objectType: ObjectType.Global, privilege, dbName: db(req), objectName: nameField === undefined ? ANY : s(req, nameField) || ANY });
 const collection = (privilege: string) => (req: Request): Requirement => ({ kind: 'privilege', objectType: ObjectType.Collection, privilege, dbName: db(req), objectName: s(req, 'collection_name') || ANY });
 const user = (privilege: string, field: string) => (req: Request): Requirement => {
   const name = field === 'user' ? s((req['user'] ?? {}) as Request, 'name') : s(req, field);
