@@ -16,9 +16,12 @@ export const keys = {
   rolePrefix: 'root-coord/credential/roles/',
   userRole: (user: string, role: string): string => `root-coord/credential/user-role-mapping/${user}/${role}`,
   userRolePrefix: 'root-coord/credential/user-role-mapping/',
-  /** One key per grant (`role/objectType/db.object/privilege`), its grantor in the value. */
-  grant: (grantKey: string): string => `root-coord/credential/grantee-privileges/${grantKey}`,
-  grantPrefix: 'root-coord/credential/grantee-privileges/',
+  /** A role's grants on one object (Milvus's layout): the value is the grantee ID (MD5 of this key). */
+  grantee: (role: string, objectType: string, dbName: string, objectName: string): string => `root-coord/credential/grantee-privileges/${role}/${objectType}/${dbName}.${objectName}`,
+  granteePrefix: 'root-coord/credential/grantee-privileges/',
+  /** One privilege of a grantee (metastore name, e.g. PrivilegeLoad or PrivilegeGroupX): the value is the grantor. */
+  granteePrivilege: (granteeId: string, privilege: string): string => `root-coord/credential/grantee-id/${granteeId}/${privilege}`,
+  granteeIdPrefix: 'root-coord/credential/grantee-id/',
   privilegeGroup: (name: string): string => `root-coord/privilege-group/${name}`,
   privilegeGroupPrefix: 'root-coord/privilege-group/',
   request: (requestId: string): string => `rootcoord/requests/${requestId}`,

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { parse, stringify } from '../common/bigint-json.js';
 import { keys } from './catalog-keys.js';
-import { BUILTIN_GROUPS, grantKey } from './rbac-model.js';
+import { BUILTIN_GROUPS, grantKey, OBJECT_TYPE_NAMES, objectTypeByName, ObjectType, privilegeForMetastore } from './rbac-model.js';
 import type { CredentialModel, GrantModel, PrivilegeGroupModel } from './rbac-model.js';
 import type { StoreOp, VersionedStore } from './versioned-store.js';
 
@@ -21,6 +22,21 @@ export type RbacChange =
   | { readonly op: 'deleteGrant'; readonly grant: GrantModel }
   | { readonly op: 'putPrivilegeGroup'; readonly group: PrivilegeGroupModel }
   | { readonly op: 'deletePrivilegeGroup'; readonly name: string };
+
+function granteeKey(g: Pick<GrantModel, 'role' | 'objectType' | 'dbName' | 'objectName'>): string {
+  return keys.grantee(g.role, OBJECT_TYPE_NAMES[g.objectType], g.dbName, g.objectName);
+}
+
+/** Milvus's grantee ID: the MD5 of the grantee key. */
+function granteeId(granteeKey: string): string {
+  return createHash('md5').update(granteeKey).digest('hex');
+}
+
+/** The API name of a stored privilege or group name (`PrivilegeLoad`, `PrivilegeGroupX`). */
+function privilegeFromMetastore(stored: string): string {
+  if (stored.startsWith('PrivilegeGroup')) return stored.slice('PrivilegeGroup'.length);
+  return stored.startsWith('Privilege') ? stored.slice('Privilege'.length) : stored;
+}
 
 /** The in-memory index of the RBAC catalog (unversioned keys, as in Milvus). */
 export class RbacTable {
@@ -49,8 +65,18 @@ export class RbacTable {
       const slash = rest.lastIndexOf('/');
       this.addUserRole(rest.slice(0, slash), rest.slice(slash + 1));
     }
-    for (const [, value] of await store.entriesWithPrefix(keys.grantPrefix)) {
-      const grant = parse<GrantModel>(value);
+    // Grants in Milvus's two-level layout: grantee (role, object) -> ID, then (ID, privilege) -> grantor.
+    const grantees = new Map<string, Omit<GrantModel, 'privilege' | 'grantor'>>();
+    for (const [key, id] of await store.entriesWithPrefix(keys.granteePrefix)) {
+      const [role, type, object] = key.slice(keys.granteePrefix.length).split('/') as [string, string, string];
+      const dot = object.indexOf('.');
+      grantees.set(id, { role, objectType: objectTypeByName(type) ?? ObjectType.Global, dbName: object.slice(0, dot), objectName: object.slice(dot + 1) });
+    }
+    for (const [key, grantor] of await store.entriesWithPrefix(keys.granteeIdPrefix)) {
+      const [id, stored] = key.slice(keys.granteeIdPrefix.length).split('/') as [string, string];
+      const grantee = grantees.get(id);
+      if (grantee === undefined) continue;
+      const grant: GrantModel = { ...grantee, privilege: privilegeFromMetastore(stored), grantor };
       this.grants.set(grantKey(grant), grant);
     }
     for (const [, value] of await store.entriesWithPrefix(keys.privilegeGroupPrefix)) {
@@ -82,11 +108,7 @@ export class RbacTable {
           if (roles.delete(change.role)) ops.push({ type: 'del', key: keys.userRole(user, change.role) });
           if (roles.size === 0) this.userRoles.delete(user);
         }
-        for (const [key, grant] of this.grants) {
-          if (grant.role !== change.role) continue;
-          this.grants.delete(key);
-          ops.push({ type: 'del', key: keys.grant(key) });
-        }
+        for (const grant of [...this.grants.values()]) if (grant.role === change.role) this.removeGrant(grant, ops);
         return;
       case 'putUserRole':
         this.addUserRole(change.username, change.role);
@@ -100,17 +122,16 @@ export class RbacTable {
         return;
       }
       case 'putGrant': {
-        const key = grantKey(change.grant);
-        this.grants.set(key, change.grant);
-        ops.push({ type: 'put', key: keys.grant(key), value: stringify(change.grant) });
+        const g = change.grant;
+        const grantee = granteeKey(g);
+        this.grants.set(grantKey(g), g);
+        ops.push({ type: 'put', key: grantee, value: granteeId(grantee) });
+        ops.push({ type: 'put', key: keys.granteePrivilege(granteeId(grantee), this.metastoreName(g.privilege)), value: g.grantor });
         return;
       }
-      case 'deleteGrant': {
-        const key = grantKey(change.grant);
-        this.grants.delete(key);
-        ops.push({ type: 'del', key: keys.grant(key) });
+      case 'deleteGrant':
+        this.removeGrant(change.grant, ops);
         return;
-      }
       case 'putPrivilegeGroup':
         this.privilegeGroups.set(change.group.name, change.group);
         ops.push({ type: 'put', key: keys.privilegeGroup(change.group.name), value: stringify(change.group) });
@@ -120,6 +141,18 @@ export class RbacTable {
         ops.push({ type: 'del', key: keys.privilegeGroup(change.name) });
         return;
     }
+  }
+
+  /** Remove a grant, and its grantee key once the role has no other privilege on that object. */
+  private removeGrant(grant: GrantModel, ops: StoreOp[]): void {
+    if (!this.grants.delete(grantKey(grant))) return;
+    const grantee = granteeKey(grant);
+    ops.push({ type: 'del', key: keys.granteePrivilege(granteeId(grantee), this.metastoreName(grant.privilege)) });
+    if (![...this.grants.values()].some((g) => granteeKey(g) === grantee)) ops.push({ type: 'del', key: grantee });
+  }
+
+  private metastoreName(privilege: string): string {
+    return privilegeForMetastore(privilege, this.groupMembers(privilege) !== undefined);
   }
 
   private addUserRole(user: string, role: string): void {
