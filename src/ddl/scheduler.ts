@@ -97,6 +97,14 @@ export class Scheduler {
       throw new CodedError('QueueFull', `the DDL scheduler holds ${this.queued} tasks (max ${this.ports.limits.schedulerQueueMax})`);
     }
     this.queued++;
+    if (task.precompute !== undefined) {
+      try {
+        await task.precompute(this.ports);
+      } catch (error) {
+        this.queued--;
+        throw error;
+      }
+    }
     const generation = this.generation;
     let committed = false;
     const startedMs = performance.now();

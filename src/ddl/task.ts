@@ -36,6 +36,11 @@ export interface TaskContext extends TaskPorts {
  */
 export interface DdlTask {
   readonly name: string;
+  /**
+   * Slow work that needs no lock and no timestamp (a password hash), done before the task queues for
+   * its locks, so that it holds back neither other tasks nor the time tick. Optional.
+   */
+  precompute?(ports: Pick<TaskPorts, 'meta' | 'limits'>): Promise<void>;
   lockChain(meta: MetaTable): LockRequest[];
   prepare(ctx: TaskContext): Promise<void> | void;
   execute(ctx: TaskContext): Promise<void>;

@@ -3,6 +3,8 @@ import { expect } from 'chai';
 import { verifyPassword } from '../../src/auth/password-hash.js';
 import type { PlainMessage } from '../../src/api/proto.js';
 import type { RootCoordClient } from '../../src/client/root-coord-client.js';
+import { lockChains } from '../../src/ddl/lock-manager.js';
+import type { DdlTask } from '../../src/ddl/task.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster } from './fixtures/in-process-cluster.js';
 import { until } from './until.js';
@@ -216,6 +218,32 @@ describe('RootCoord users, roles and grants', function () {
       'policy 5 gina',
       'policy 6 r_cache',
     ]);
+  });
+
+  it('a password is hashed before the task takes its lock and timestamp: it holds back no tick and no other task', async () => {
+    const leader = cluster.node(await cluster.waitForServingLeader());
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let executed = false;
+    const slow: DdlTask = {
+      name: 'SlowPrecompute',
+      precompute: () => gate,
+      lockChain: () => lockChains.rbac(),
+      prepare: () => {},
+      execute: async () => {
+        executed = true;
+      },
+    };
+    const pending = leader.scheduler.submit(slow);
+    await client.createRole('r_meanwhile');
+    expect(leader.scheduler.minInflightTs()).to.equal(null);
+    expect(executed).to.equal(false);
+    release();
+    await pending;
+    expect(executed).to.equal(true);
+    await client.dropRole('r_meanwhile');
   });
 
   it('replicas end with identical catalogs, users and grants included', async () => {

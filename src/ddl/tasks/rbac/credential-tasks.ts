@@ -3,7 +3,7 @@ import { hashPassword, verifyPassword } from '../../../auth/password-hash.js';
 import { ROOT_USER } from '../../../meta/rbac-model.js';
 import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
-import type { DdlTask, TaskContext } from '../../task.js';
+import type { DdlTask, TaskContext, TaskPorts } from '../../task.js';
 import { PolicyCacheOp } from '../../broker.js';
 import { decodePassword, notifyProxies, rbacError, RbacLegacy, validateUsername } from './rbac-rules.js';
 
@@ -11,44 +11,49 @@ function wallMs(ctx: TaskContext): bigint {
   return ctx.wallClockNs() / 1_000_000n;
 }
 
-/** CreateCredential (spec 1.7): a new user with a salted slow hash of its password. */
+/** CreateCredential (spec 1.7): a new user with a salted slow hash of its password (made before the lock). */
 export class CreateCredentialTask implements DdlTask {
   readonly name = 'CreateCredential';
-  private password = '';
+  private passwordHash = '';
 
   constructor(
     private readonly username: string,
     private readonly encodedPassword: string,
   ) {}
 
+  async precompute({ limits }: Pick<TaskPorts, 'limits'>): Promise<void> {
+    validateUsername(this.username, limits, RbacLegacy.CreateCredential);
+    const password = decodePassword(this.encodedPassword, limits, RbacLegacy.CreateCredential);
+    this.passwordHash = await hashPassword(password, limits.passwordHashCost);
+  }
+
   lockChain(): LockRequest[] {
     return lockChains.rbac();
   }
 
-  prepare(ctx: TaskContext): void {
-    validateUsername(this.username, ctx.limits, RbacLegacy.CreateCredential);
-    this.password = decodePassword(this.encodedPassword, ctx.limits, RbacLegacy.CreateCredential);
-  }
+  prepare(): void {}
 
   async execute(ctx: TaskContext): Promise<void> {
     const rbac = ctx.meta.rbac;
     if (rbac.credentials.size >= ctx.limits.maxUserNum) throw rbacError(RbacLegacy.CreateCredential, 'unable to add user because the number of users has reached the limit');
     if (rbac.credentials.has(this.username)) throw rbacError(RbacLegacy.CreateCredential, `user already exists: ${this.username}`);
-    const passwordHash = await hashPassword(this.password, ctx.limits.passwordHashCost);
     const now = wallMs(ctx);
-    await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'putCredential', credential: { username: this.username, passwordHash, createdUtcMs: now, modifiedUtcMs: now } } });
+    await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'putCredential', credential: { username: this.username, passwordHash: this.passwordHash, createdUtcMs: now, modifiedUtcMs: now } } });
     await notifyProxies(ctx, { type: 'UpdateCredentialCache', username: this.username });
   }
 }
 
 /**
  * UpdateCredential: a new password. The old one must match unless the caller is a super user (root or
- * a member of admin), as Milvus's proxy checks.
+ * a member of admin), as Milvus's proxy checks. Both slow steps (checking the old password, hashing the
+ * new one) happen before the lock; the old one is checked again only if the hash changed meanwhile.
  */
 export class UpdateCredentialTask implements DdlTask {
   readonly name = 'UpdateCredential';
   private oldPassword = '';
-  private newPassword = '';
+  private newHash = '';
+  /** The stored hash the old password was verified against (null: not verified). */
+  private verifiedAgainst: string | null = null;
 
   constructor(
     private readonly username: string,
@@ -57,24 +62,29 @@ export class UpdateCredentialTask implements DdlTask {
     private readonly callerIsSuperUser: boolean,
   ) {}
 
+  async precompute({ meta, limits }: Pick<TaskPorts, 'meta' | 'limits'>): Promise<void> {
+    validateUsername(this.username, limits, RbacLegacy.UpdateCredential);
+    const newPassword = decodePassword(this.encodedNew, limits, RbacLegacy.UpdateCredential);
+    this.newHash = await hashPassword(newPassword, limits.passwordHashCost);
+    if (this.callerIsSuperUser) return;
+    this.oldPassword = Buffer.from(this.encodedOld, 'base64').toString('utf8');
+    const current = meta.rbac.credentials.get(this.username)?.passwordHash;
+    if (current !== undefined && (await verifyPassword(this.oldPassword, current))) this.verifiedAgainst = current;
+  }
+
   lockChain(): LockRequest[] {
     return lockChains.rbac();
   }
 
-  prepare(ctx: TaskContext): void {
-    validateUsername(this.username, ctx.limits, RbacLegacy.UpdateCredential);
-    this.newPassword = decodePassword(this.encodedNew, ctx.limits, RbacLegacy.UpdateCredential);
-    if (!this.callerIsSuperUser) this.oldPassword = Buffer.from(this.encodedOld, 'base64').toString('utf8');
-  }
+  prepare(): void {}
 
   async execute(ctx: TaskContext): Promise<void> {
     const current = ctx.meta.rbac.credentials.get(this.username);
     if (current === undefined) throw rbacError(RbacLegacy.UpdateCredential, `user ${this.username} not found`);
-    if (!this.callerIsSuperUser && !(await verifyPassword(this.oldPassword, current.passwordHash))) {
+    if (!this.callerIsSuperUser && this.verifiedAgainst !== current.passwordHash && !(await verifyPassword(this.oldPassword, current.passwordHash))) {
       throw rbacError(RbacLegacy.UpdateCredential, 'old password not correct for ' + this.username, 'PrivilegeNotPermitted');
     }
-    const passwordHash = await hashPassword(this.newPassword, ctx.limits.passwordHashCost);
-    await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'putCredential', credential: { ...current, passwordHash, modifiedUtcMs: wallMs(ctx) } } });
+    await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'putCredential', credential: { ...current, passwordHash: this.newHash, modifiedUtcMs: wallMs(ctx) } } });
     await notifyProxies(ctx, { type: 'UpdateCredentialCache', username: this.username });
   }
 }
