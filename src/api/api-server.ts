@@ -58,7 +58,7 @@ export class ApiServer {
     private readonly node: RootCoordNode,
     private readonly metrics: ApiMetrics | null,
   ) {
-    this.authenticator = new Authenticator(node.meta.rbac);
+    this.authenticator = new Authenticator(node.meta.rbac, node.passwords);
     const tls = node.config.security?.clientTls ?? null;
     this.forwarder = new Forwarder(tls === null ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(Buffer.from(tls.ca)));
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RbacTable } from '../meta/rbac-table.js';
-import { verifyPassword } from './password-hash.js';
+import type { PasswordHasher } from './password-hash.js';
 
 /** The client's credentials are missing, malformed or wrong: answered as gRPC UNAUTHENTICATED, as Milvus does. */
 export class AuthenticationError extends Error {
@@ -23,7 +23,10 @@ export function authorizationValue(user: string, password: string): string {
 export class Authenticator {
   private readonly verified = new Map<string, string>();
 
-  constructor(private readonly rbac: RbacTable) {}
+  constructor(
+    private readonly rbac: RbacTable,
+    private readonly passwords: PasswordHasher,
+  ) {}
 
   /** The authenticated user name; throws AuthenticationError. */
   async authenticate(header: string | undefined): Promise<string> {
@@ -38,7 +41,7 @@ export class Authenticator {
     if (stored === undefined) throw fail;
     const digest = createHash('sha256').update(user).update('\0').update(password).digest('base64');
     if (this.verified.get(digest) === stored) return user;
-    if (!(await verifyPassword(password, stored))) throw fail;
+    if (!(await this.passwords.verify(password, stored))) throw fail;
     if (this.verified.size >= CACHE_MAX) this.verified.clear();
     this.verified.set(digest, stored);
     return user;

@@ -38,3 +38,11 @@ export async function verifyPassword(password: string, encoded: string): Promise
   const key = await derive(password, Buffer.from(parts[4] as string, 'base64'), { N: 2 ** cost, r, p });
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
+
+/** How passwords are hashed and checked: scrypt (and bcrypt, checked) for real; injectable for the simulator. */
+export interface PasswordHasher {
+  hash(password: string, cost: number): Promise<string>;
+  verify(password: string, encoded: string): Promise<boolean>;
+}
+
+export const scryptHasher: PasswordHasher = { hash: hashPassword, verify: verifyPassword };

@@ -1,3 +1,4 @@
+import type { PasswordHasher } from '../auth/password-hash.js';
 import type { MetaCommand } from '../meta/commands.js';
 import type { MetaTable } from '../meta/meta-table.js';
 import type { Broker } from './broker.js';
@@ -16,6 +17,8 @@ export interface TaskPorts {
   readonly broker: Broker;
   readonly background: Pick<StepExecutor, 'submit'>;
   readonly wallClockNs: () => bigint;
+  /** Password hashing (scrypt; the deterministic simulator injects its own). */
+  readonly passwords: PasswordHasher;
 }
 
 /** A running task's ports plus its own ID and hybrid timestamp, stamped after its locks are held. */
@@ -40,7 +43,7 @@ export interface DdlTask {
    * Slow work that needs no lock and no timestamp (a password hash), done before the task queues for
    * its locks, so that it holds back neither other tasks nor the time tick. Optional.
    */
-  precompute?(ports: Pick<TaskPorts, 'meta' | 'limits'>): Promise<void>;
+  precompute?(ports: Pick<TaskPorts, 'meta' | 'limits' | 'passwords'>): Promise<void>;
   lockChain(meta: MetaTable): LockRequest[];
   prepare(ctx: TaskContext): Promise<void> | void;
   execute(ctx: TaskContext): Promise<void>;

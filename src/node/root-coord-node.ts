@@ -20,7 +20,8 @@ import type { VersionedStore } from '../meta/versioned-store.js';
 import { DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME } from '../meta/model.js';
 import { ANY, BUILTIN_ROLES, PUBLIC_DEFAULT_GRANTS, PUBLIC_ROLE, ROOT_USER } from '../meta/rbac-model.js';
 import type { RbacChange } from '../meta/rbac-table.js';
-import { hashPassword } from '../auth/password-hash.js';
+import { scryptHasher } from '../auth/password-hash.js';
+import type { PasswordHasher } from '../auth/password-hash.js';
 import { IdAllocator } from '../tso/id-allocator.js';
 import { Tso } from '../tso/tso.js';
 import { TimeTickLoop } from '../timetick/time-tick-loop.js';
@@ -52,6 +53,8 @@ export interface SimulatedDeps {
   readonly metaStore: VersionedStore;
   readonly seed: number;
   readonly log: Logger;
+  /** Deterministic password hashing (a salted scrypt hash would make runs unrepeatable). */
+  readonly passwords?: PasswordHasher;
 }
 
 /**
@@ -85,6 +88,7 @@ export class RootCoordNode {
     log: Logger,
     private readonly transport: Transport & Partial<Pick<TcpTransport, 'setFaults'>>,
     members: ReadonlyMap<number, MemberAddress>,
+    readonly passwords: PasswordHasher,
   ) {
     const nowMs = (): bigint => BigInt(Date.now()) + this.clockSkewMs;
     this.log = log;
@@ -105,6 +109,7 @@ export class RootCoordNode {
       broker: this.broker,
       background: this.background,
       wallClockNs: () => BigInt(Date.now()) * 1_000_000n,
+      passwords,
       confirmLeadership: () => this.confirmLeadership(),
     });
     this.catalogGc = new CatalogGcLoop(this.propose, config.limits);
@@ -159,7 +164,7 @@ export class RootCoordNode {
       snapshotEntries: config.snapshotEntries,
       log: (level, message, fields) => log.log(level, message, fields),
     });
-    const node = new RootCoordNode(config, meta, raft, log, transport, members);
+    const node = new RootCoordNode(config, meta, raft, log, transport, members, simulated?.passwords ?? scryptHasher);
     raft.on('member-change', (cc: ConfChange) => node.onMemberChange(cc));
     raft.on('role-change', (change: LeaderChange) => {
       log.term = change.term;
@@ -230,7 +235,7 @@ export class RootCoordNode {
     const changes: RbacChange[] = [];
     if (!rbac.credentials.has(ROOT_USER)) {
       const now = BigInt(Date.now());
-      const passwordHash = await hashPassword(security.rootPassword, this.config.limits.passwordHashCost);
+      const passwordHash = await this.passwords.hash(security.rootPassword, this.config.limits.passwordHashCost);
       changes.push({ op: 'putCredential', credential: { username: ROOT_USER, passwordHash, createdUtcMs: now, modifiedUtcMs: now } });
     }
     for (const role of BUILTIN_ROLES) if (!rbac.roles.has(role)) changes.push({ op: 'putRole', role });

@@ -1,5 +1,4 @@
 import { CodedError } from '../../../common/error-codes.js';
-import { hashPassword, verifyPassword } from '../../../auth/password-hash.js';
 import { ROOT_USER } from '../../../meta/rbac-model.js';
 import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
@@ -21,10 +20,10 @@ export class CreateCredentialTask implements DdlTask {
     private readonly encodedPassword: string,
   ) {}
 
-  async precompute({ limits }: Pick<TaskPorts, 'limits'>): Promise<void> {
+  async precompute({ limits, passwords }: Pick<TaskPorts, 'limits' | 'passwords'>): Promise<void> {
     validateUsername(this.username, limits, RbacLegacy.CreateCredential);
     const password = decodePassword(this.encodedPassword, limits, RbacLegacy.CreateCredential);
-    this.passwordHash = await hashPassword(password, limits.passwordHashCost);
+    this.passwordHash = await passwords.hash(password, limits.passwordHashCost);
   }
 
   lockChain(): LockRequest[] {
@@ -62,14 +61,14 @@ export class UpdateCredentialTask implements DdlTask {
     private readonly callerIsSuperUser: boolean,
   ) {}
 
-  async precompute({ meta, limits }: Pick<TaskPorts, 'meta' | 'limits'>): Promise<void> {
+  async precompute({ meta, limits, passwords }: Pick<TaskPorts, 'meta' | 'limits' | 'passwords'>): Promise<void> {
     validateUsername(this.username, limits, RbacLegacy.UpdateCredential);
     const newPassword = decodePassword(this.encodedNew, limits, RbacLegacy.UpdateCredential);
-    this.newHash = await hashPassword(newPassword, limits.passwordHashCost);
+    this.newHash = await passwords.hash(newPassword, limits.passwordHashCost);
     if (this.callerIsSuperUser) return;
     this.oldPassword = Buffer.from(this.encodedOld, 'base64').toString('utf8');
     const current = meta.rbac.credentials.get(this.username)?.passwordHash;
-    if (current !== undefined && (await verifyPassword(this.oldPassword, current))) this.verifiedAgainst = current;
+    if (current !== undefined && (await passwords.verify(this.oldPassword, current))) this.verifiedAgainst = current;
   }
 
   lockChain(): LockRequest[] {
@@ -81,7 +80,7 @@ export class UpdateCredentialTask implements DdlTask {
   async execute(ctx: TaskContext): Promise<void> {
     const current = ctx.meta.rbac.credentials.get(this.username);
     if (current === undefined) throw rbacError(RbacLegacy.UpdateCredential, `user ${this.username} not found`);
-    if (!this.callerIsSuperUser && this.verifiedAgainst !== current.passwordHash && !(await verifyPassword(this.oldPassword, current.passwordHash))) {
+    if (!this.callerIsSuperUser && this.verifiedAgainst !== current.passwordHash && !(await ctx.passwords.verify(this.oldPassword, current.passwordHash))) {
       throw rbacError(RbacLegacy.UpdateCredential, 'old password not correct for ' + this.username, 'PrivilegeNotPermitted');
     }
     await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'putCredential', credential: { ...current, passwordHash: this.newHash, modifiedUtcMs: wallMs(ctx) } } });
