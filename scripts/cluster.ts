@@ -303,8 +303,8 @@ async function transfer(args: string[], dir: string): Promise<void> {
   console.log(`asked node ${leaderNode.id} to transfer leadership to node ${target}`);
 }
 
-function leaderClient(cluster: ClusterFile): RootCoordClient {
-  return new RootCoordClient({ endpoints: cluster.nodes.map((n) => n.client), retryBudgetMs: 30_000, ...credentials(cluster) });
+function leaderClient(cluster: ClusterFile, attemptDeadlineMs = 10_000): RootCoordClient {
+  return new RootCoordClient({ endpoints: cluster.nodes.map((n) => n.client), retryBudgetMs: 30_000, attemptDeadlineMs, ...credentials(cluster) });
 }
 
 async function add(_args: string[], dir: string): Promise<void> {
@@ -315,7 +315,8 @@ async function add(_args: string[], dir: string): Promise<void> {
   cluster.nodes.push(node);
   node.pid = spawnNode(cluster, node, false);
   writeCluster(dir, cluster);
-  const client = leaderClient({ ...cluster, nodes: cluster.nodes.filter((n) => n.id !== id) });
+  // The leader answers once the new node has caught up as a learner and is a voter: up to 30 s.
+  const client = leaderClient({ ...cluster, nodes: cluster.nodes.filter((n) => n.id !== id) }, 45_000);
   try {
     await client.addMember(id, node.peer, node.client);
   } finally {

@@ -117,9 +117,8 @@ export function checkAccess(rbac: RbacTable, user: string, method: string, need:
   if (need.kind === 'none' || isSuperUser(rbac, user)) return;
   if (need.kind === 'privilege') {
     if (need.self !== undefined && need.self === user) return;
-    const roles = effectiveRoles(rbac, user);
-    for (const grant of rbac.grants.values()) {
-      if (roles.has(grant.role) && grantCovers(rbac, grant, need.objectType, need.privilege, need.dbName, need.objectName)) return;
+    for (const role of effectiveRoles(rbac, user)) {
+      for (const grant of rbac.roleGrants(role)) if (grantCovers(rbac, grant, need.objectType, need.privilege, need.dbName, need.objectName)) return;
     }
     throw new CodedError('PrivilegeNotPermitted', `PrivilegeNotPermitted: ${method}: user ${user} lacks privilege ${need.privilege} on ${need.dbName}.${need.objectName}`);
   }
@@ -129,20 +128,20 @@ export function checkAccess(rbac: RbacTable, user: string, method: string, need:
 /** Read filtering (spec 3.6): a database is visible if one of the user's roles has a grant in it. */
 export function canSeeDatabase(rbac: RbacTable, user: string, dbName: string): boolean {
   if (isSuperUser(rbac, user)) return true;
-  const roles = effectiveRoles(rbac, user);
-  for (const grant of rbac.grants.values()) if (roles.has(grant.role) && (grant.dbName === ANY || grant.dbName === dbName)) return true;
+  for (const role of effectiveRoles(rbac, user)) for (const grant of rbac.roleGrants(role)) if (grant.dbName === ANY || grant.dbName === dbName) return true;
   return false;
 }
 
 /** A collection is visible with a collection-level grant on it (or `*`), a group, or Global All. */
 export function canSeeCollection(rbac: RbacTable, user: string, dbName: string, name: string): boolean {
   if (isSuperUser(rbac, user)) return true;
-  const roles = effectiveRoles(rbac, user);
-  for (const grant of rbac.grants.values()) {
-    if (!roles.has(grant.role) || (grant.dbName !== ANY && grant.dbName !== dbName)) continue;
-    if (grant.privilege === 'All' && grant.objectType === ObjectType.Global) return true;
-    const collectionLevel = grant.objectType === ObjectType.Collection || rbac.groupMembers(grant.privilege) !== undefined;
-    if (collectionLevel && (grant.objectName === ANY || grant.objectName === name)) return true;
+  for (const role of effectiveRoles(rbac, user)) {
+    for (const grant of rbac.roleGrants(role)) {
+      if (grant.dbName !== ANY && grant.dbName !== dbName) continue;
+      if (grant.privilege === 'All' && grant.objectType === ObjectType.Global) return true;
+      const collectionLevel = grant.objectType === ObjectType.Collection || rbac.groupMembers(grant.privilege) !== undefined;
+      if (collectionLevel && (grant.objectName === ANY || grant.objectName === name)) return true;
+    }
   }
   return false;
 }

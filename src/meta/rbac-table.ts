@@ -46,6 +46,8 @@ export class RbacTable {
   readonly userRoles = new Map<string, Set<string>>();
   /** grantKey -> grant */
   readonly grants = new Map<string, GrantModel>();
+  /** role -> grantKey -> grant: a privilege check looks at the caller's roles only. */
+  private readonly byRole = new Map<string, Map<string, GrantModel>>();
   /** Custom privilege groups only; the built-in ones are in rbac-model. */
   readonly privilegeGroups = new Map<string, PrivilegeGroupModel>();
 
@@ -54,6 +56,7 @@ export class RbacTable {
     this.roles.clear();
     this.userRoles.clear();
     this.grants.clear();
+    this.byRole.clear();
     this.privilegeGroups.clear();
     for (const [, value] of await store.entriesWithPrefix(keys.credentialPrefix)) {
       const credential = parse<CredentialModel>(value);
@@ -77,7 +80,7 @@ export class RbacTable {
       const grantee = grantees.get(id);
       if (grantee === undefined) continue;
       const grant: GrantModel = { ...grantee, privilege: privilegeFromMetastore(stored), grantor };
-      this.grants.set(grantKey(grant), grant);
+      this.addGrant(grant);
     }
     for (const [, value] of await store.entriesWithPrefix(keys.privilegeGroupPrefix)) {
       const group = parse<PrivilegeGroupModel>(value);
@@ -108,7 +111,7 @@ export class RbacTable {
           if (roles.delete(change.role)) ops.push({ type: 'del', key: keys.userRole(user, change.role) });
           if (roles.size === 0) this.userRoles.delete(user);
         }
-        for (const grant of [...this.grants.values()]) if (grant.role === change.role) this.removeGrant(grant, ops);
+        for (const grant of [...this.roleGrants(change.role)]) this.removeGrant(grant, ops);
         return;
       case 'putUserRole':
         this.addUserRole(change.username, change.role);
@@ -124,7 +127,7 @@ export class RbacTable {
       case 'putGrant': {
         const g = change.grant;
         const grantee = granteeKey(g);
-        this.grants.set(grantKey(g), g);
+        this.addGrant(g);
         ops.push({ type: 'put', key: grantee, value: granteeId(grantee) });
         ops.push({ type: 'put', key: keys.granteePrivilege(granteeId(grantee), this.metastoreName(g.privilege)), value: g.grantor });
         return;
@@ -145,10 +148,30 @@ export class RbacTable {
 
   /** Remove a grant, and its grantee key once the role has no other privilege on that object. */
   private removeGrant(grant: GrantModel, ops: StoreOp[]): void {
-    if (!this.grants.delete(grantKey(grant))) return;
+    const key = grantKey(grant);
+    if (!this.grants.delete(key)) return;
+    const ofRole = this.byRole.get(grant.role);
+    ofRole?.delete(key);
+    if (ofRole?.size === 0) this.byRole.delete(grant.role);
     const grantee = granteeKey(grant);
     ops.push({ type: 'del', key: keys.granteePrivilege(granteeId(grantee), this.metastoreName(grant.privilege)) });
-    if (![...this.grants.values()].some((g) => granteeKey(g) === grantee)) ops.push({ type: 'del', key: grantee });
+    if (![...this.roleGrants(grant.role)].some((g) => granteeKey(g) === grantee)) ops.push({ type: 'del', key: grantee });
+  }
+
+  private addGrant(grant: GrantModel): void {
+    const key = grantKey(grant);
+    this.grants.set(key, grant);
+    let ofRole = this.byRole.get(grant.role);
+    if (ofRole === undefined) {
+      ofRole = new Map();
+      this.byRole.set(grant.role, ofRole);
+    }
+    ofRole.set(key, grant);
+  }
+
+  /** A role's grants, in no particular order. */
+  roleGrants(role: string): Iterable<GrantModel> {
+    return this.byRole.get(role)?.values() ?? [];
   }
 
   private metastoreName(privilege: string): string {
@@ -175,7 +198,7 @@ export class RbacTable {
   }
 
   grantsOf(role: string): GrantModel[] {
-    return [...this.grants.values()].filter((g) => g.role === role).sort((a, b) => grantKey(a).localeCompare(grantKey(b)));
+    return [...this.roleGrants(role)].sort((a, b) => grantKey(a).localeCompare(grantKey(b)));
   }
 
   /** The members of a built-in or custom group, or undefined if `name` is no group. */
