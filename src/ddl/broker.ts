@@ -27,8 +27,6 @@ export enum PolicyCacheOp {
   Refresh = 7,
 }
 
-/** The events a proxy session is sent: cache invalidations. */
-export const PROXY_CACHE_EVENTS: ReadonlySet<BrokerEvent['type']> = new Set(['InvalidateCollectionMetaCache', 'UpdateCredentialCache', 'InvalidateCredentialCache', 'RefreshPolicyInfoCache']);
 
 export interface Broker {
   notify(event: BrokerEvent): Promise<void>;
