@@ -1,6 +1,5 @@
 import bcrypt from 'bcryptjs';
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import type { ScryptOptions } from 'node:crypto';
 
 /** scrypt's cost as log2(N): 2^15 takes about 0.1 s on this kind of machine; tests use less. */
 export const DEFAULT_HASH_COST = 15;
@@ -8,9 +7,10 @@ const BLOCK_SIZE = 8;
 const PARALLELISM = 1;
 const KEY_LENGTH = 32;
 
-function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+function derive(password: string, salt: Buffer, cost: number, r: number, p: number): Promise<Buffer> {
+  const N = 2 ** cost;
   return new Promise((resolve, reject) => {
-    scrypt(password, salt, KEY_LENGTH, { ...options, maxmem: 256 * options.N! * (options.r ?? BLOCK_SIZE) }, (error, key) => (error === null ? resolve(key) : reject(error)));
+    scrypt(password, salt, KEY_LENGTH, { N, r, p, maxmem: 256 * N * r }, (error, key) => (error === null ? resolve(key) : reject(error)));
   });
 }
 
@@ -20,7 +20,7 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
  */
 export async function hashPassword(password: string, cost = DEFAULT_HASH_COST): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, { N: 2 ** cost, r: BLOCK_SIZE, p: PARALLELISM });
+  const key = await derive(password, salt, cost, BLOCK_SIZE, PARALLELISM);
   return ['scrypt', cost, BLOCK_SIZE, PARALLELISM, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
@@ -33,9 +33,11 @@ export async function verifyPassword(password: string, encoded: string): Promise
   const parts = encoded.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [cost, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
-  if (!Number.isInteger(cost) || cost < 1 || cost > 20 || !Number.isInteger(r) || !Number.isInteger(p)) return false;
+  // Bounded, so that a crafted hash (RestoreRBAC takes hashes) cannot ask for gigabytes or minutes.
+  const within = (n: number, max: number): boolean => Number.isInteger(n) && n >= 1 && n <= max;
+  if (!within(cost, 20) || !within(r, 32) || !within(p, 16)) return false;
   const expected = Buffer.from(parts[5] as string, 'base64');
-  const key = await derive(password, Buffer.from(parts[4] as string, 'base64'), { N: 2 ** cost, r, p });
+  const key = await derive(password, Buffer.from(parts[4] as string, 'base64'), cost, r, p);
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
