@@ -33,9 +33,10 @@ export async function verifyPassword(password: string, encoded: string): Promise
   const parts = encoded.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [cost, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
-  // Bounded, so that a crafted hash (RestoreRBAC takes hashes) cannot ask for gigabytes or minutes.
+  // Bounded (at most 256 MiB: 128 * N * r bytes), so that a crafted hash (RestoreRBAC takes hashes)
+  // cannot ask for gigabytes or minutes.
   const within = (n: number, max: number): boolean => Number.isInteger(n) && n >= 1 && n <= max;
-  if (!within(cost, 20) || !within(r, 32) || !within(p, 16)) return false;
+  if (!within(cost, 20) || !within(r, 32) || !within(p, 16) || 2 ** cost * r > 2 ** 21) return false;
   const expected = Buffer.from(parts[5] as string, 'base64');
   const key = await derive(password, Buffer.from(parts[4] as string, 'base64'), cost, r, p);
   return key.length === expected.length && timingSafeEqual(key, expected);
