@@ -10,6 +10,8 @@ import { defaultLimits } from './ddl/limits.js';
 import type { Limits } from './ddl/limits.js';
 import { MetricsHttpServer } from './metrics/http-server.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
+import { builtinRoleGrants } from './meta/rbac-model.js';
+import type { BuiltinRolesConfig } from './meta/rbac-model.js';
 import { defaultSecurity } from './node/config.js';
 import type { ClientTlsConfig, MemberAddress, NodeConfig } from './node/config.js';
 import { RootCoordNode } from './node/root-coord-node.js';
@@ -33,6 +35,8 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                              check privileges on every call but health checks
   --root-password P | --root-password-file F
                              root's password when the cluster first starts (default Milvus)
+  --builtin-roles-file F     roles created at first start and never droppable, with their grants (JSON,
+                             as Milvus's common.security.builtinRoles)
   --tls-cert F --tls-key F [--tls-ca F]
                              TLS on the client port (PEM files); the CA verifies the leader when a
                              follower forwards to it (default: the certificate itself)
@@ -51,6 +55,18 @@ function parseMembers(list: string, flag: string): Map<number, string> {
     out.set(n, address);
   }
   return out;
+}
+
+function builtinRolesFile(file: string | undefined): BuiltinRolesConfig {
+  if (file === undefined) return {};
+  let config: BuiltinRolesConfig;
+  try {
+    config = JSON.parse(readFileSync(file, 'utf8')) as BuiltinRolesConfig;
+  } catch (error) {
+    throw new Error(`--builtin-roles-file ${file}: ${(error as Error).message}`);
+  }
+  builtinRoleGrants(config);
+  return config;
 }
 
 function tlsFiles(cert: string | undefined, key: string | undefined, ca: string | undefined): ClientTlsConfig | null {
@@ -118,7 +134,7 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     timeTickIntervalMs: num('time-tick-ms', 200),
     secret,
     limits: limits as unknown as Limits,
-    security: { ...defaultSecurity, authorizationEnabled: flags.has('auth'), rootPassword, clientTls: tlsFiles(flags.get('tls-cert')?.[0], flags.get('tls-key')?.[0], flags.get('tls-ca')?.[0]) },
+    security: { ...defaultSecurity, authorizationEnabled: flags.has('auth'), rootPassword, builtinRoles: builtinRolesFile(flags.get('builtin-roles-file')?.[0]), clientTls: tlsFiles(flags.get('tls-cert')?.[0], flags.get('tls-key')?.[0], flags.get('tls-ca')?.[0]) },
     logFile: flags.get('log-file')?.[0] ?? null,
     chaos: flags.has('chaos'),
     clientAddress: clients.get(id) ?? one('client-address'),

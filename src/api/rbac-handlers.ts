@@ -82,7 +82,7 @@ export function rbacHandlers(node: RootCoordNode): Record<string, Handler> {
     }),
 
     CreateRole: ddl((req) => new CreateRoleTask(str(obj(req, 'entity'), 'name'))),
-    DropRole: ddl((req) => new DropRoleTask(str(req, 'role_name'), req['force_drop'] === true)),
+    DropRole: ddl((req) => new DropRoleTask(str(req, 'role_name'), req['force_drop'] === true, Object.keys(node.config.security?.builtinRoles ?? {}))),
     OperateUserRole: ddl((req) => new OperateUserRoleTask(str(req, 'username'), str(req, 'role_name'), int(req, 'type'))),
     SelectRole: read((req) => ({
       results: selectRoles(rbac, str(obj(req, 'role'), 'name'), req['include_user_info'] === true).map((r) => ({ role: named(r.role), users: r.users.map(named) })),

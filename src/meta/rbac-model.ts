@@ -132,3 +132,31 @@ export function privilegeForMetastore(name: string, isGroup: boolean): string {
 export function policyFor(grant: Pick<GrantModel, 'role' | 'objectType' | 'dbName' | 'objectName'>, privilege: string): string {
   return JSON.stringify({ PType: 'p', V0: grant.role, V1: `${OBJECT_TYPE_NAMES[grant.objectType]}-${grant.dbName}.${grant.objectName}`, V2: privilegeForMetastore(privilege, false) });
 }
+
+/**
+ * Roles created when the cluster first starts, from configuration, and never droppable (Milvus
+ * `common.security.builtinRoles`): `{"role": {"privileges": [{"resource_type": "Global",
+ * "resource_name": "*", "resource_privilege": "CreateCollection", "db_name": "*"}]}}`.
+ */
+export type BuiltinRolesConfig = Readonly<Record<string, { readonly privileges: ReadonlyArray<{ readonly resource_type: string; readonly resource_name: string; readonly resource_privilege: string; readonly db_name?: string }> }>>;
+
+/** The grants a builtin-roles configuration asks for; throws an Error naming the first bad entry. */
+export function builtinRoleGrants(config: BuiltinRolesConfig): GrantModel[] {
+  const grants: GrantModel[] = [];
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new Error('builtin roles: want an object of role name -> {"privileges": [...]}');
+  for (const [role, spec] of Object.entries(config)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(role)) throw new Error(`builtin role "${role}": not a valid role name`);
+    if (BUILTIN_ROLES.includes(role)) throw new Error(`builtin role "${role}": admin and public exist already`);
+    const privileges = (spec as { privileges?: unknown } | null)?.privileges ?? [];
+    if (!Array.isArray(privileges)) throw new Error(`builtin role "${role}": "privileges" must be a list`);
+    for (const p of privileges as BuiltinRolesConfig[string]['privileges']) {
+      const objectType = objectTypeByName(p.resource_type);
+      if (objectType === undefined) throw new Error(`builtin role "${role}": unknown resource_type "${p.resource_type}" (Collection, Global or User)`);
+      const privilege = p.resource_privilege === ANY ? 'All' : p.resource_privilege;
+      if (!OBJECT_PRIVILEGES[objectType].includes(privilege) && !BUILTIN_GROUPS.has(privilege)) throw new Error(`builtin role "${role}": unknown privilege "${p.resource_privilege}" for ${p.resource_type}`);
+      if (typeof p.resource_name !== 'string' || p.resource_name === '') throw new Error(`builtin role "${role}": resource_name is required`);
+      grants.push({ role, objectType, dbName: p.db_name === undefined || p.db_name === '' ? 'default' : p.db_name, objectName: objectType === ObjectType.Global ? ANY : p.resource_name, privilege, grantor: ROOT_USER });
+    }
+  }
+  return grants;
+}

@@ -1,4 +1,5 @@
 import type { Limits } from '../ddl/limits.js';
+import type { BuiltinRolesConfig } from '../meta/rbac-model.js';
 
 export interface MemberAddress {
   readonly peer: string;
@@ -13,6 +14,8 @@ export interface SecurityConfig {
   readonly rootPassword: string;
   /** Grant the public role its default privileges when the cluster first starts. */
   readonly enablePublicPrivilege: boolean;
+  /** Roles (with their grants) created when the cluster first starts and never droppable. */
+  readonly builtinRoles: BuiltinRolesConfig;
   /** TLS on the client port (and for calls a follower forwards to the leader's); null: plaintext. */
   readonly clientTls: ClientTlsConfig | null;
 }
@@ -24,7 +27,7 @@ export interface ClientTlsConfig {
   readonly ca: string;
 }
 
-export const defaultSecurity: SecurityConfig = { authorizationEnabled: false, rootPassword: 'Milvus', enablePublicPrivilege: true, clientTls: null };
+export const defaultSecurity: SecurityConfig = { authorizationEnabled: false, rootPassword: 'Milvus', enablePublicPrivilege: true, builtinRoles: {}, clientTls: null };
 
 /** Everything one node needs; built from flags by `main.ts` or directly by tests. */
 export interface NodeConfig {

@@ -18,7 +18,7 @@ import { MetaStateMachine } from '../meta/meta-state-machine.js';
 import { MetaTable } from '../meta/meta-table.js';
 import type { VersionedStore } from '../meta/versioned-store.js';
 import { DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME } from '../meta/model.js';
-import { ANY, BUILTIN_ROLES, PUBLIC_DEFAULT_GRANTS, PUBLIC_ROLE, ROOT_USER } from '../meta/rbac-model.js';
+import { ANY, BUILTIN_ROLES, builtinRoleGrants, grantKey, PUBLIC_DEFAULT_GRANTS, PUBLIC_ROLE, ROOT_USER } from '../meta/rbac-model.js';
 import type { RbacChange } from '../meta/rbac-table.js';
 import { scryptHasher } from '../auth/password-hash.js';
 import type { PasswordHasher } from '../auth/password-hash.js';
@@ -226,7 +226,9 @@ export class RootCoordNode {
 
   /**
    * The first leader creates user root and the roles admin and public, and grants public its default
-   * privileges (spec 3.5); a later leader creates whichever of them is missing.
+   * privileges (spec 3.5), then the configured builtin roles and their grants; a later leader creates
+   * whichever of them is missing (so a builtin role added to the configuration appears at the next
+   * leader change or restart).
    */
   private async ensureRbacBuiltins(): Promise<void> {
     const security = this.config.security;
@@ -242,6 +244,8 @@ export class RootCoordNode {
     if (!rbac.roles.has(PUBLIC_ROLE) && security.enablePublicPrivilege) {
       for (const g of PUBLIC_DEFAULT_GRANTS) changes.push({ op: 'putGrant', grant: { ...g, role: PUBLIC_ROLE, dbName: ANY, objectName: ANY, grantor: ROOT_USER } });
     }
+    for (const role of Object.keys(security.builtinRoles)) if (!rbac.roles.has(role)) changes.push({ op: 'putRole', role });
+    for (const grant of builtinRoleGrants(security.builtinRoles)) if (!rbac.grants.has(grantKey(grant))) changes.push({ op: 'putGrant', grant });
     if (changes.length === 0) return;
     const ts = await this.tso.generate(1);
     await this.propose({ kind: 'batch', commands: changes.map((change) => ({ kind: 'rbac', ts, change })) });

@@ -4,6 +4,7 @@ import { verifyPassword } from '../../src/auth/password-hash.js';
 import type { PlainMessage } from '../../src/api/proto.js';
 import type { RootCoordClient } from '../../src/client/root-coord-client.js';
 import { lockChains } from '../../src/ddl/lock-manager.js';
+import { builtinRoleGrants } from '../../src/meta/rbac-model.js';
 import type { DdlTask } from '../../src/ddl/task.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster } from './fixtures/in-process-cluster.js';
@@ -249,5 +250,28 @@ describe('RootCoord users, roles and grants', function () {
   it('replicas end with identical catalogs, users and grants included', async () => {
     const digests = await cluster.digests();
     expect(new Set(digests).size).to.equal(1);
+  });
+});
+
+describe('RootCoord builtin roles from configuration', function () {
+  this.timeout(60_000);
+
+  it('creates them with their grants at first start; they cannot be dropped; a bad configuration is refused', async () => {
+    const builtinRoles = { db_ro: { privileges: [{ resource_type: 'Global', resource_name: '*', resource_privilege: 'DescribeDatabase', db_name: '*' }, { resource_type: 'Collection', resource_name: '*', resource_privilege: 'Query', db_name: 'shop' }] } };
+    const cluster = await InProcessCluster.start(3, {}, { builtinRoles });
+    const client = cluster.client();
+    try {
+      await until('the builtin role', async () => (await client.selectRole('db_ro')).length === 1);
+      const grants = await client.selectGrant('db_ro', { dbName: '*' });
+      expect(grants.map((g) => `${g.objectType}:${g.privilege}:${g.dbName}.${g.objectName}`).sort()).to.deep.equal(['Collection:Query:shop.*', 'Global:DescribeDatabase:*.*']);
+      const refused = await expectCode(client.dropRole('db_ro', true), 1401, /builtin role/);
+      expect(refused.errorCode).to.equal(36);
+    } finally {
+      client.close();
+      await cluster.close();
+    }
+    expect(() => builtinRoleGrants({ r: { privileges: [{ resource_type: 'Table', resource_name: '*', resource_privilege: 'Query' }] } })).to.throw(/unknown resource_type "Table"/);
+    expect(() => builtinRoleGrants({ r: { privileges: [{ resource_type: 'Global', resource_name: '*', resource_privilege: 'Query' }] } })).to.throw(/unknown privilege "Query" for Global/);
+    expect(() => builtinRoleGrants({ admin: { privileges: [] } })).to.throw(/exist already/);
   });
 });

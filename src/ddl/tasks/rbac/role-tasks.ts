@@ -28,13 +28,17 @@ export class CreateRoleTask implements DdlTask {
   }
 }
 
-/** DropRole: built-in roles cannot be dropped; a role with grants only with force_drop (its grants go too). */
+/**
+ * DropRole: admin, public and the configured builtin roles cannot be dropped; a role with grants only
+ * with force_drop (its grants go too).
+ */
 export class DropRoleTask implements DdlTask {
   readonly name = 'DropRole';
 
   constructor(
     private readonly role: string,
     private readonly force: boolean,
+    private readonly configuredBuiltins: readonly string[] = [],
   ) {}
 
   lockChain(): LockRequest[] {
@@ -43,6 +47,7 @@ export class DropRoleTask implements DdlTask {
 
   prepare(): void {
     if (BUILTIN_ROLES.includes(this.role)) throw new CodedError('PrivilegeNotPermitted', `the role[${this.role}] is a default role, which can't be dropped`, RbacLegacy.DropRole);
+    if (this.configuredBuiltins.includes(this.role)) throw new CodedError('PrivilegeNotPermitted', `the role[${this.role}] is a builtin role, which can't be dropped`, RbacLegacy.DropRole);
   }
 
   async execute(ctx: TaskContext): Promise<void> {
