@@ -73,18 +73,19 @@ export const OBJECT_PRIVILEGES: Readonly<Record<ObjectType, readonly string[]>> 
 
 export type PrivilegeLevel = 'cluster' | 'database' | 'collection';
 
-const COLLECTION_READ_ONLY = ['Query', 'Search', 'IndexDetail', 'GetFlushState', 'GetLoadState', 'GetLoadingProgress', 'HasPartition', 'ShowPartitions', 'DescribeCollection', 'DescribeAlias', 'GetStatistics', 'ListAliases'];
-const COLLECTION_READ_WRITE = [...COLLECTION_READ_ONLY, 'Load', 'Release', 'Insert', 'Delete', 'Upsert', 'Import', 'Flush', 'Compaction', 'LoadBalance', 'CreateIndex', 'DropIndex', 'CreatePartition', 'DropPartition', 'AddCollectionField'];
+// The built-in groups' members, as Milvus's documentation lists them (adminGuide/privilege_group.md, v2.6).
+const COLLECTION_READ_ONLY = ['Query', 'Search', 'IndexDetail', 'GetFlushState', 'GetLoadState', 'GetLoadingProgress', 'HasPartition', 'ShowPartitions', 'ListAliases', 'DescribeCollection', 'DescribeAlias', 'GetStatistics'];
+const COLLECTION_READ_WRITE = [...COLLECTION_READ_ONLY, 'CreateIndex', 'DropIndex', 'CreatePartition', 'DropPartition', 'Load', 'Release', 'Insert', 'Delete', 'Upsert', 'Import', 'Flush', 'Compaction', 'LoadBalance'];
 const COLLECTION_ADMIN = [...COLLECTION_READ_WRITE, 'CreateAlias', 'DropAlias'];
 const DATABASE_READ_ONLY = ['ShowCollections', 'DescribeDatabase'];
 const DATABASE_READ_WRITE = [...DATABASE_READ_ONLY, 'AlterDatabase'];
-const DATABASE_ADMIN = [...DATABASE_READ_WRITE, 'CreateCollection', 'DropCollection', 'RenameCollection'];
-const CLUSTER_READ_ONLY = ['ListDatabases', 'SelectOwnership', 'SelectUser', 'DescribeResourceGroup', 'ListResourceGroups', 'ListPrivilegeGroups'];
-const CLUSTER_READ_WRITE = [...CLUSTER_READ_ONLY, 'FlushAll'];
+const DATABASE_ADMIN = [...DATABASE_READ_WRITE, 'CreateCollection', 'DropCollection'];
+const CLUSTER_READ_ONLY = ['ListDatabases', 'SelectOwnership', 'SelectUser', 'DescribeResourceGroup', 'ListResourceGroups'];
+const CLUSTER_READ_WRITE = [...CLUSTER_READ_ONLY, 'UpdateResourceGroups', 'TransferNode', 'TransferReplica', 'FlushAll'];
 const CLUSTER_ADMIN = [
-  ...CLUSTER_READ_WRITE, 'BackupRBAC', 'RestoreRBAC', 'CreateDatabase', 'DropDatabase', 'CreateOwnership', 'DropOwnership', 'ManageOwnership',
-  'CreateResourceGroup', 'DropResourceGroup', 'UpdateUser', 'RenameCollection', 'TransferReplica', 'TransferNode', 'CreatePrivilegeGroup',
-  'DropPrivilegeGroup', 'OperatePrivilegeGroup',
+  ...CLUSTER_READ_WRITE, 'RenameCollection', 'CreateOwnership', 'UpdateUser', 'DropOwnership', 'ManageOwnership', 'BackupRBAC', 'RestoreRBAC',
+  'CreateResourceGroup', 'DropResourceGroup', 'CreateDatabase', 'DropDatabase', 'CreatePrivilegeGroup', 'DropPrivilegeGroup', 'ListPrivilegeGroups',
+  'OperatePrivilegeGroup',
 ];
 
 /** The nine built-in privilege groups with their members and levels (Milvus's defaults). */
