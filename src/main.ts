@@ -35,6 +35,7 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                              check privileges on every call but health checks
   --root-password P | --root-password-file F
                              root's password when the cluster first starts (default Milvus)
+  --root-should-bind-role    root has only what its roles grant (default: root bypasses RBAC)
   --builtin-roles-file F     roles created at first start and never droppable, with their grants (JSON,
                              as Milvus's common.security.builtinRoles)
   --tls-cert F --tls-key F [--tls-ca F]
@@ -82,7 +83,7 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     const arg = argv[i] as string;
     if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}" (see --help)`);
     const name = arg.slice(2);
-    if (name === 'help' || name === 'join' || name === 'chaos' || name === 'auth') {
+    if (name === 'help' || name === 'join' || name === 'chaos' || name === 'auth' || name === 'root-should-bind-role') {
       flags.set(name, ['true']);
       continue;
     }
@@ -134,7 +135,7 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     timeTickIntervalMs: num('time-tick-ms', 200),
     secret,
     limits: limits as unknown as Limits,
-    security: { ...defaultSecurity, authorizationEnabled: flags.has('auth'), rootPassword, builtinRoles: builtinRolesFile(flags.get('builtin-roles-file')?.[0]), clientTls: tlsFiles(flags.get('tls-cert')?.[0], flags.get('tls-key')?.[0], flags.get('tls-ca')?.[0]) },
+    security: { ...defaultSecurity, authorizationEnabled: flags.has('auth'), rootPassword, rootShouldBindRole: flags.has('root-should-bind-role'), builtinRoles: builtinRolesFile(flags.get('builtin-roles-file')?.[0]), clientTls: tlsFiles(flags.get('tls-cert')?.[0], flags.get('tls-key')?.[0], flags.get('tls-ca')?.[0]) },
     logFile: flags.get('log-file')?.[0] ?? null,
     chaos: flags.has('chaos'),
     clientAddress: clients.get(id) ?? one('client-address'),

@@ -157,7 +157,7 @@ export class ApiServer {
     if (this.node.config.security?.authorizationEnabled !== true) return null;
     if (service === 'api' && UNAUTHENTICATED_METHODS.has(method)) return null;
     const user = await this.authenticator.authenticate(headerValue(metadata, AUTHORIZATION_HEADER) ?? undefined);
-    checkAccess(this.node.meta.rbac, user, method, requirementOf(service, method, request));
+    checkAccess(this.node.meta.rbac, user, method, requirementOf(service, method, request), this.node.config.security?.rootShouldBindRole !== true);
     return user;
   }
 

@@ -73,7 +73,7 @@ export function rbacHandlers(node: RootCoordNode): Record<string, Handler> {
 
   return {
     CreateCredential: ddl((req) => new CreateCredentialTask(str(req, 'username'), str(req, 'password'))),
-    UpdateCredential: ddl((req, call) => new UpdateCredentialTask(str(req, 'username'), str(req, 'oldPassword'), str(req, 'newPassword'), call.user !== null && isSuperUser(rbac, call.user))),
+    UpdateCredential: ddl((req, call) => new UpdateCredentialTask(str(req, 'username'), str(req, 'oldPassword'), str(req, 'newPassword'), call.user !== null && isSuperUser(rbac, call.user, node.config.security?.rootShouldBindRole !== true))),
     DeleteCredential: ddl((req) => new DeleteCredentialTask(str(req, 'username'))),
     ListCredUsers: read(() => ({ usernames: listUsers(rbac) })),
     GetCredential: read((req) => {

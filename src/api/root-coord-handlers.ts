@@ -31,6 +31,7 @@ import { rbacHandlers } from './rbac-handlers.js';
 /** The RootCoord RPCs: each turns a request into a task or a read, and a result into a response. */
 export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> {
   const meta = node.meta;
+  const rootBypass = node.config.security?.rootShouldBindRole !== true;
   const leader = leaderHandler;
   const ddl = (toTask: (req: PlainMessage) => DdlTask): Handler => ddlHandler(node, toTask);
   const read = readHandler;
@@ -58,7 +59,7 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
     AlterDatabase: ddl((req) => new AlterDatabaseTask(str(req, 'db_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))),
     ListDatabases: read((_req, call) => {
       const user = call.user;
-      const dbs = listDatabases(meta).filter((d) => user === null || canSeeDatabase(meta.rbac, user, d.name));
+      const dbs = listDatabases(meta).filter((d) => user === null || canSeeDatabase(meta.rbac, user, d.name, rootBypass));
       return { db_names: dbs.map((d) => d.name), created_timestamp: dbs.map((d) => d.createdTimeNs.toString()), db_ids: dbs.map((d) => d.id.toString()) };
     }),
     DescribeDatabase: read((req) => {
@@ -87,7 +88,7 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
     ShowCollections: read(async (req, call) => {
       const user = call.user;
       const dbName = str(req, 'db_name') || DEFAULT_DB_NAME;
-      const collections = (await showCollections(meta, dbName, big(req, 'time_stamp'))).filter((c) => user === null || canSeeCollection(meta.rbac, user, dbName, c.name));
+      const collections = (await showCollections(meta, dbName, big(req, 'time_stamp'))).filter((c) => user === null || canSeeCollection(meta.rbac, user, dbName, c.name, rootBypass));
       return {
         collection_names: collections.map((c) => c.name),
         collection_ids: collections.map((c) => c.collectionID.toString()),

@@ -92,9 +92,12 @@ export function requirementOf(service: 'api' | 'admin', method: string, request:
   return (REQUIREMENTS[method] ?? superuser)(request);
 }
 
-/** root, or a member of admin: every privilege (Milvus: root bypasses RBAC unless bound to a role). */
-export function isSuperUser(rbac: RbacTable, user: string): boolean {
-  return user === ROOT_USER || rbac.rolesOf(user).includes(ADMIN_ROLE);
+/**
+ * root, or a member of admin: every privilege. root bypasses RBAC unless `rootBypass` is off (Milvus
+ * `common.security.rootShouldBindRole`): then root has what its roles grant, like any user.
+ */
+export function isSuperUser(rbac: RbacTable, user: string, rootBypass = true): boolean {
+  return (rootBypass && user === ROOT_USER) || rbac.rolesOf(user).includes(ADMIN_ROLE);
 }
 
 /** The roles whose grants apply to `user`: its own and public. */
@@ -113,8 +116,8 @@ function grantCovers(rbac: RbacTable, grant: GrantModel, objectType: ObjectType,
 }
 
 /** Throws PrivilegeNotPermitted (1401) unless `user` may make a call with this requirement. */
-export function checkAccess(rbac: RbacTable, user: string, method: string, need: Requirement): void {
-  if (need.kind === 'none' || isSuperUser(rbac, user)) return;
+export function checkAccess(rbac: RbacTable, user: string, method: string, need: Requirement, rootBypass = true): void {
+  if (need.kind === 'none' || isSuperUser(rbac, user, rootBypass)) return;
   if (need.kind === 'privilege') {
     if (need.self !== undefined && need.self === user) return;
     for (const role of effectiveRoles(rbac, user)) {
@@ -126,15 +129,15 @@ export function checkAccess(rbac: RbacTable, user: string, method: string, need:
 }
 
 /** Read filtering (spec 3.6): a database is visible if one of the user's roles has a grant in it. */
-export function canSeeDatabase(rbac: RbacTable, user: string, dbName: string): boolean {
-  if (isSuperUser(rbac, user)) return true;
+export function canSeeDatabase(rbac: RbacTable, user: string, dbName: string, rootBypass = true): boolean {
+  if (isSuperUser(rbac, user, rootBypass)) return true;
   for (const role of effectiveRoles(rbac, user)) for (const grant of rbac.roleGrants(role)) if (grant.dbName === ANY || grant.dbName === dbName) return true;
   return false;
 }
 
 /** A collection is visible with a collection-level grant on it (or `*`), a group, or Global All. */
-export function canSeeCollection(rbac: RbacTable, user: string, dbName: string, name: string): boolean {
-  if (isSuperUser(rbac, user)) return true;
+export function canSeeCollection(rbac: RbacTable, user: string, dbName: string, name: string, rootBypass = true): boolean {
+  if (isSuperUser(rbac, user, rootBypass)) return true;
   for (const role of effectiveRoles(rbac, user)) {
     for (const grant of rbac.roleGrants(role)) {
       if (grant.dbName !== ANY && grant.dbName !== dbName) continue;

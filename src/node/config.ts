@@ -14,6 +14,8 @@ export interface SecurityConfig {
   readonly rootPassword: string;
   /** Grant the public role its default privileges when the cluster first starts. */
   readonly enablePublicPrivilege: boolean;
+  /** root has only what its roles grant instead of every privilege (Milvus rootShouldBindRole). */
+  readonly rootShouldBindRole: boolean;
   /** Roles (with their grants) created when the cluster first starts and never droppable. */
   readonly builtinRoles: BuiltinRolesConfig;
   /** TLS on the client port (and for calls a follower forwards to the leader's); null: plaintext. */
@@ -27,7 +29,7 @@ export interface ClientTlsConfig {
   readonly ca: string;
 }
 
-export const defaultSecurity: SecurityConfig = { authorizationEnabled: false, rootPassword: 'Milvus', enablePublicPrivilege: true, builtinRoles: {}, clientTls: null };
+export const defaultSecurity: SecurityConfig = { authorizationEnabled: false, rootPassword: 'Milvus', enablePublicPrivilege: true, rootShouldBindRole: false, builtinRoles: {}, clientTls: null };
 
 /** Everything one node needs; built from flags by `main.ts` or directly by tests. */
 export interface NodeConfig {

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RootCoordClient } from '../../src/client/root-coord-client.js';
+import { OperateUserRoleTask, OperateUserRoleType } from '../../src/ddl/tasks/rbac/role-tasks.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
 
@@ -167,6 +168,27 @@ describe('RootCoord client TLS', function () {
       trusted.close();
       plain.close();
       wrongCa.close();
+    }
+  });
+});
+
+describe('RootCoord with rootShouldBindRole', function () {
+  this.timeout(60_000);
+
+  it('root has only what its roles grant: nothing until it is bound to admin', async () => {
+    const cluster = await InProcessCluster.start(3, {}, { authorizationEnabled: true, rootShouldBindRole: true });
+    const root = cluster.client({ user: 'root', password: 'Milvus' });
+    try {
+      await expectCode(root.createDatabase('nope'), 1401);
+      expect((await root.listDatabases())['db_names']).to.deep.equal(['default']);
+      // As an operator would with authorization off: bind root to admin.
+      const leader = cluster.node(await cluster.waitForServingLeader());
+      await leader.submit(new OperateUserRoleTask('root', 'admin', OperateUserRoleType.AddUserToRole));
+      await root.createDatabase('yes');
+      expect((await root.listDatabases())['db_names']).to.deep.equal(['default', 'yes']);
+    } finally {
+      root.close();
+      await cluster.close();
     }
   });
 });
