@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ROOT_USER } from '../meta/rbac-model.js';
 import type { RbacTable } from '../meta/rbac-table.js';
 import type { PasswordHasher } from './password-hash.js';
 
@@ -38,7 +39,13 @@ export class Authenticator {
     const password = decoded.slice(colon + 1);
     const stored = this.rbac.credentials.get(user)?.passwordHash;
     const fail = new AuthenticationError('auth check failure, please check username and password are correct');
-    if (stored === undefined) throw fail;
+    if (stored === undefined) {
+      // As slow as a wrong password (checked against root's hash, the answer ignored), so that the
+      // time of a refusal does not tell which user names exist.
+      const root = this.rbac.credentials.get(ROOT_USER)?.passwordHash;
+      if (root !== undefined) await this.passwords.verify(password, root);
+      throw fail;
+    }
     const digest = createHash('sha256').update(user).update('\0').update(password).digest('base64');
     if (this.verified.get(digest) === stored) return user;
     if (!(await this.passwords.verify(password, stored))) throw fail;
