@@ -586,7 +586,7 @@ async function main(): Promise<void> {
       pinnedReaders: args.pinnedReaders * args.nodes,
       unsafe: args.staleReads ? 'stale-reads' : null,
       auth: args.auth,
-      ops: { ...chaos.counts, metadata: chaos.meta.length, timestamps: chaos.timestamps.length, ids: chaos.ids.length },
+      ops: { ...chaos.counts, metadata: chaos.meta.length, usersAndRoles: chaos.meta.filter((o) => o.input.user !== undefined || o.input.role !== undefined).length, timestamps: chaos.timestamps.length, ids: chaos.ids.length },
       faults: { total: chaos.faults.length, byKind, leaderKills: chaos.leaderKills, list: chaos.faults.map((f) => ({ ...f, startMs: Math.round(f.startMs), endMs: Math.round(f.endMs), throughput: throughputAround(chaos.completions, f) })) },
       leader: { atStart: startStatus.leader, atEnd: endStatus.leader },
       checks: {
