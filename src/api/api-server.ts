@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { checkAccess, requirementOf } from '../auth/access.js';
+import { checkAccess, requirementOf, rootBypasses } from '../auth/access.js';
 import { AuthenticationError, Authenticator } from '../auth/authenticator.js';
 import { CodedError, statusOf, successStatus } from '../common/error-codes.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
@@ -16,8 +16,6 @@ import type { Handler } from './handler.js';
 /** A client may ask for a cheaper, possibly stale read with this metadata header set to "stale". */
 export const READ_CONSISTENCY_HEADER = 'x-rootcoord-read';
 const LEADER_WAIT_MS_MAX = 5000;
-/** Health checks answer without credentials, as in Milvus. */
-const UNAUTHENTICATED_METHODS: ReadonlySet<string> = new Set(['GetComponentStates', 'CheckHealth']);
 const DEFAULT_DEADLINE_MS = 10_000;
 
 function coded(error: unknown, log: RootCoordNode['log'], method: string): CodedError {
@@ -155,9 +153,10 @@ export class ApiServer {
    */
   private async authorize(service: ServiceName, method: string, metadata: grpc.Metadata, request: PlainMessage): Promise<string | null> {
     if (this.node.config.security?.authorizationEnabled !== true) return null;
-    if (service === 'api' && UNAUTHENTICATED_METHODS.has(method)) return null;
+    const need = requirementOf(service, method, request);
+    if (need.kind === 'anonymous') return null;
     const user = await this.authenticator.authenticate(headerValue(metadata, AUTHORIZATION_HEADER) ?? undefined);
-    checkAccess(this.node.meta.rbac, user, method, requirementOf(service, method, request), this.node.config.security?.rootShouldBindRole !== true);
+    checkAccess(this.node.meta.rbac, user, method, need, rootBypasses(this.node.config.security));
     return user;
   }
 

@@ -1,4 +1,4 @@
-import { isSuperUser } from '../auth/access.js';
+import { isSuperUser, rootBypasses } from '../auth/access.js';
 import { CodedError } from '../common/error-codes.js';
 import { OBJECT_TYPE_NAMES, objectTypeByName, ROOT_USER } from '../meta/rbac-model.js';
 import type { GrantModel, PrivilegeGroupModel } from '../meta/rbac-model.js';
@@ -73,7 +73,7 @@ export function rbacHandlers(node: RootCoordNode): Record<string, Handler> {
 
   return {
     CreateCredential: ddl((req) => new CreateCredentialTask(str(req, 'username'), str(req, 'password'))),
-    UpdateCredential: ddl((req, call) => new UpdateCredentialTask(str(req, 'username'), str(req, 'oldPassword'), str(req, 'newPassword'), call.user !== null && isSuperUser(rbac, call.user, node.config.security?.rootShouldBindRole !== true))),
+    UpdateCredential: ddl((req, call) => new UpdateCredentialTask(str(req, 'username'), str(req, 'oldPassword'), str(req, 'newPassword'), call.user !== null && isSuperUser(rbac, call.user, rootBypasses(node.config.security)))),
     DeleteCredential: ddl((req) => new DeleteCredentialTask(str(req, 'username'))),
     ListCredUsers: read(() => ({ usernames: listUsers(rbac) })),
     GetCredential: read((req) => {

@@ -18,7 +18,7 @@ import { DropPartitionTask } from '../ddl/tasks/drop-partition-task.js';
 import { hasPartition, showPartitions } from '../ddl/tasks/partition-reads.js';
 import { RenameCollectionTask } from '../ddl/tasks/rename-collection-task.js';
 import type { DdlTask } from '../ddl/task.js';
-import { canSeeCollection, canSeeDatabase } from '../auth/access.js';
+import { canSeeCollection, canSeeDatabase, rootBypasses } from '../auth/access.js';
 import { DEFAULT_DB_NAME } from '../meta/model.js';
 import type { ConsistencyLevel } from '../meta/model.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
@@ -31,7 +31,7 @@ import { rbacHandlers } from './rbac-handlers.js';
 /** The RootCoord RPCs: each turns a request into a task or a read, and a result into a response. */
 export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> {
   const meta = node.meta;
-  const rootBypass = node.config.security?.rootShouldBindRole !== true;
+  const rootBypass = rootBypasses(node.config.security);
   const leader = leaderHandler;
   const ddl = (toTask: (req: PlainMessage) => DdlTask): Handler => ddlHandler(node, toTask);
   const read = readHandler;

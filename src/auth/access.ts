@@ -6,8 +6,12 @@ import type { RbacTable } from '../meta/rbac-table.js';
 
 type Request = Record<string, unknown>;
 
-/** What a call needs: a privilege on an object, a super user (internal and admin calls), or nothing. */
+/**
+ * What a call needs: a privilege on an object, a super user (internal and admin calls), only valid
+ * credentials (`none`), or not even those (`anonymous`: health checks, as in Milvus).
+ */
 export type Requirement =
+  | { readonly kind: 'anonymous' }
   | { readonly kind: 'privilege'; readonly objectType: ObjectType; readonly privilege: string; readonly dbName: string; readonly objectName: string; readonly self?: string }
   | { readonly kind: 'superuser' }
   | { readonly kind: 'none' };
@@ -23,6 +27,7 @@ const user = (privilege: string, field: string) => (req: Request): Requirement =
 };
 const superuser = (): Requirement => ({ kind: 'superuser' });
 const none = (): Requirement => ({ kind: 'none' });
+const anonymous = (): Requirement => ({ kind: 'anonymous' });
 
 /**
  * The privilege each RootCoord RPC needs when authorization is on, after Milvus's proxy privilege
@@ -31,8 +36,8 @@ const none = (): Requirement => ({ kind: 'none' });
  * the whole admin service need a super user: root or a member of admin.
  */
 const REQUIREMENTS: Readonly<Record<string, (req: Request) => Requirement>> = {
-  GetComponentStates: none,
-  CheckHealth: none,
+  GetComponentStates: anonymous,
+  CheckHealth: anonymous,
   AllocTimestamp: superuser,
   AllocID: superuser,
   UpdateChannelTimeTick: superuser,
@@ -92,17 +97,22 @@ export function requirementOf(service: 'api' | 'admin', method: string, request:
   return (REQUIREMENTS[method] ?? superuser)(request);
 }
 
+/** Whether root bypasses RBAC on this node: unless it is configured to need roles (rootShouldBindRole). */
+export function rootBypasses(security: { readonly rootShouldBindRole: boolean } | null): boolean {
+  return security?.rootShouldBindRole !== true;
+}
+
 /**
  * root, or a member of admin: every privilege. root bypasses RBAC unless `rootBypass` is off (Milvus
  * `common.security.rootShouldBindRole`): then root has what its roles grant, like any user.
  */
 export function isSuperUser(rbac: RbacTable, user: string, rootBypass = true): boolean {
-  return (rootBypass && user === ROOT_USER) || rbac.rolesOf(user).includes(ADMIN_ROLE);
+  return (rootBypass && user === ROOT_USER) || rbac.roleSet(user).has(ADMIN_ROLE);
 }
 
 /** The roles whose grants apply to `user`: its own and public. */
 function effectiveRoles(rbac: RbacTable, user: string): Set<string> {
-  return new Set([...rbac.rolesOf(user), PUBLIC_ROLE]);
+  return new Set([...rbac.roleSet(user), PUBLIC_ROLE]);
 }
 
 /** Whether a grant covers a privilege on an object: `All`, a group holding it, or the privilege itself. */
@@ -117,7 +127,7 @@ function grantCovers(rbac: RbacTable, grant: GrantModel, objectType: ObjectType,
 
 /** Throws PrivilegeNotPermitted (1401) unless `user` may make a call with this requirement. */
 export function checkAccess(rbac: RbacTable, user: string, method: string, need: Requirement, rootBypass = true): void {
-  if (need.kind === 'none' || isSuperUser(rbac, user, rootBypass)) return;
+  if (need.kind === 'none' || need.kind === 'anonymous' || isSuperUser(rbac, user, rootBypass)) return;
   if (need.kind === 'privilege') {
     if (need.self !== undefined && need.self === user) return;
     for (const role of effectiveRoles(rbac, user)) {

@@ -84,23 +84,16 @@ interface ClusterJson {
   tls?: { cert: string };
 }
 
-function clusterJson(p: Parsed): ClusterJson | null {
-  const file = join(option(p, 'dir', '.cluster'), 'cluster.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ClusterJson) : null;
-}
-
-function endpoints(p: Parsed): string[] {
+/** Where to connect: --endpoints (and --tls-ca), or the local cluster's cluster.json (and its certificate). */
+function connection(p: Parsed): { endpoints: string[]; tlsCa?: string } {
   const explicit = option(p, 'endpoints');
-  if (explicit !== '') return explicit.split(',');
-  const cluster = clusterJson(p);
-  if (cluster === null) throw new UsageError(`no --endpoints and no cluster.json in ${option(p, 'dir', '.cluster')}; start a cluster with scripts/cluster up or pass --endpoints`);
-  return cluster.nodes.map((n) => n.client);
-}
-
-/** The CA to verify the nodes with: --tls-ca, or the local cluster's own certificate. */
-function tlsCa(p: Parsed): string | undefined {
-  const file = option(p, 'tls-ca') || (option(p, 'endpoints') === '' ? clusterJson(p)?.tls?.cert : undefined);
-  return file === undefined || file === '' ? undefined : readFileSync(file, 'utf8');
+  const cafile = option(p, 'tls-ca');
+  const ca = (file: string | undefined): { tlsCa?: string } => (file === undefined || file === '' ? {} : { tlsCa: readFileSync(file, 'utf8') });
+  if (explicit !== '') return { endpoints: explicit.split(','), ...ca(cafile) };
+  const file = join(option(p, 'dir', '.cluster'), 'cluster.json');
+  if (!existsSync(file)) throw new UsageError(`no --endpoints and no cluster.json in ${option(p, 'dir', '.cluster')}; start a cluster with scripts/cluster up or pass --endpoints`);
+  const cluster = JSON.parse(readFileSync(file, 'utf8')) as ClusterJson;
+  return { endpoints: cluster.nodes.map((n) => n.client), ...ca(cafile || cluster.tls?.cert) };
 }
 
 function need(p: Parsed, index: number, what: string): string {
@@ -325,8 +318,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const user = option(p, 'user', process.env['ROOTCOORD_USER'] ?? '');
     const password = option(p, 'password', process.env['ROOTCOORD_PASSWORD'] ?? '');
-    const ca = tlsCa(p);
-    client = new RootCoordClient({ endpoints: endpoints(p), staleReads: p.flags.has('stale'), user, password, ...(ca === undefined ? {} : { tlsCa: ca }) });
+    client = new RootCoordClient({ ...connection(p), staleReads: p.flags.has('stale'), user, password });
     const out = await run(client, p);
     if (out.json === null && out.text === '') return 0;
     console.log(p.flags.has('json') ? JSON.stringify(out.json, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : Buffer.isBuffer(v) ? v.toString('base64') : v)) : out.text);

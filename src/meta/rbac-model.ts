@@ -101,6 +101,14 @@ export const BUILTIN_GROUPS: ReadonlyMap<string, { readonly level: PrivilegeLeve
   ['CollectionAdmin', { level: 'collection', privileges: COLLECTION_ADMIN }],
 ] as const);
 
+/** Whether `name` is a privilege of some object type (not one of the built-in groups listed among them). */
+export function isPlainPrivilege(name: string): boolean {
+  return !BUILTIN_GROUPS.has(name) && Object.values(OBJECT_PRIVILEGES).some((list) => list.includes(name));
+}
+
+/** Role, privilege group and RBAC object names (Milvus's proxy rule, allowed extra character `$`). */
+export const RBAC_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
 /** The level of a plain privilege (v2 grants, group consistency); undefined for a group or an unknown name. */
 export function privilegeLevel(privilege: string): PrivilegeLevel | undefined {
   if (BUILTIN_GROUPS.has(privilege)) return undefined;
@@ -146,7 +154,7 @@ export function builtinRoleGrants(config: BuiltinRolesConfig): GrantModel[] {
   const grants: GrantModel[] = [];
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new Error('builtin roles: want an object of role name -> {"privileges": [...]}');
   for (const [role, spec] of Object.entries(config)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(role)) throw new Error(`builtin role "${role}": not a valid role name`);
+    if (!RBAC_NAME.test(role)) throw new Error(`builtin role "${role}": not a valid role name`);
     if (BUILTIN_ROLES.includes(role)) throw new Error(`builtin role "${role}": admin and public exist already`);
     const privileges = (spec as { privileges?: unknown } | null)?.privileges ?? [];
     if (!Array.isArray(privileges)) throw new Error(`builtin role "${role}": "privileges" must be a list`);

@@ -38,6 +38,8 @@ function privilegeFromMetastore(stored: string): string {
   return stored.startsWith('Privilege') ? stored.slice('Privilege'.length) : stored;
 }
 
+const EMPTY_ROLES: ReadonlySet<string> = new Set();
+
 /** The in-memory index of the RBAC catalog (unversioned keys, as in Milvus). */
 export class RbacTable {
   readonly credentials = new Map<string, CredentialModel>();
@@ -185,6 +187,11 @@ export class RbacTable {
       this.userRoles.set(user, roles);
     }
     roles.add(role);
+  }
+
+  /** The user's roles, unsorted (a privilege check runs on every call). */
+  roleSet(user: string): ReadonlySet<string> {
+    return this.userRoles.get(user) ?? EMPTY_ROLES;
   }
 
   rolesOf(user: string): string[] {

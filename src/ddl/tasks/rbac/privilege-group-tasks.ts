@@ -1,14 +1,9 @@
-import { BUILTIN_GROUPS, OBJECT_PRIVILEGES, privilegeLevel } from '../../../meta/rbac-model.js';
+import { BUILTIN_GROUPS, isPlainPrivilege, privilegeLevel } from '../../../meta/rbac-model.js';
 import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
 import type { DdlTask, TaskContext } from '../../task.js';
 import { PolicyCacheOp } from '../../broker.js';
 import { notifyProxies, rbacError, RbacLegacy, validateRbacName } from './rbac-rules.js';
-
-/** Whether `name` is a plain privilege of any object type. */
-function isPrivilege(name: string): boolean {
-  return Object.values(OBJECT_PRIVILEGES).some((list) => list.includes(name)) && !BUILTIN_GROUPS.has(name);
-}
 
 /** CreatePrivilegeGroup: an empty custom group whose name clashes with no privilege or group. */
 export class CreatePrivilegeGroupTask implements DdlTask {
@@ -22,7 +17,7 @@ export class CreatePrivilegeGroupTask implements DdlTask {
 
   prepare(ctx: TaskContext): void {
     validateRbacName('privilege group', this.group, ctx.limits, RbacLegacy.CreatePrivilegeGroup);
-    if (BUILTIN_GROUPS.has(this.group) || isPrivilege(this.group)) throw rbacError(RbacLegacy.CreatePrivilegeGroup, `privilege group name [${this.group}] is defined by built in privileges or privilege groups in the system`, 'ParameterInvalid');
+    if (BUILTIN_GROUPS.has(this.group) || isPlainPrivilege(this.group)) throw rbacError(RbacLegacy.CreatePrivilegeGroup, `privilege group name [${this.group}] is defined by built in privileges or privilege groups in the system`, 'ParameterInvalid');
   }
 
   async execute(ctx: TaskContext): Promise<void> {
@@ -83,7 +78,7 @@ export class OperatePrivilegeGroupTask implements DdlTask {
     }
     if (BUILTIN_GROUPS.has(this.group)) throw rbacError(legacy, `the privilege group [${this.group}] is a built-in privilege group and cannot be changed`, 'ParameterInvalid');
     if (this.privileges.length === 0) throw rbacError(legacy, 'privileges should not be empty', 'ParameterInvalid');
-    for (const p of this.privileges) if (!isPrivilege(p)) throw rbacError(legacy, `privilege name [${p}] is invalid`, 'ParameterInvalid');
+    for (const p of this.privileges) if (!isPlainPrivilege(p)) throw rbacError(legacy, `privilege name [${p}] is invalid`, 'ParameterInvalid');
   }
 
   async execute(ctx: TaskContext): Promise<void> {

@@ -1,6 +1,6 @@
 import { CodedError } from '../../../common/error-codes.js';
 import type { ErrorName } from '../../../common/error-codes.js';
-import { ANY } from '../../../meta/rbac-model.js';
+import { ANY, RBAC_NAME } from '../../../meta/rbac-model.js';
 import type { BrokerEvent } from '../../broker.js';
 import type { Limits } from '../../limits.js';
 import type { TaskContext } from '../../task.js';
@@ -24,6 +24,11 @@ export const RbacLegacy = {
   ListPrivilegeGroups: 60,
   OperatePrivilegeGroup: 61,
 } as const;
+
+/** The task's wall clock in Unix milliseconds (users' created and modified times). */
+export function wallMs(ctx: TaskContext): bigint {
+  return ctx.wallClockNs() / 1_000_000n;
+}
 
 /** Tell the proxies what changed, after the change is committed; a failure is only logged, as in Milvus. */
 export async function notifyProxies(ctx: TaskContext, ...events: BrokerEvent[]): Promise<void> {
@@ -58,5 +63,5 @@ export function validateRbacName(kind: string, name: string, limits: Limits, leg
   if (allowAny && name === ANY) return;
   if (name === '') throw rbacError(legacy, `the ${kind} name should not be empty`, 'ParameterInvalid');
   if (name.length > limits.maxNameLength) throw rbacError(legacy, `the length of a ${kind} name must be less than ${limits.maxNameLength} characters`, 'ParameterInvalid');
-  if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(name)) throw rbacError(legacy, `invalid ${kind} name ${name}: the first character must be an underscore or letter, the rest letters, digits, "_" or "$"`, 'ParameterInvalid');
+  if (!RBAC_NAME.test(name)) throw rbacError(legacy, `invalid ${kind} name ${name}: the first character must be an underscore or letter, the rest letters, digits, "_" or "$"`, 'ParameterInvalid');
 }

@@ -1,12 +1,12 @@
 import { CodedError } from '../../../common/error-codes.js';
-import { ANY, BUILTIN_GROUPS, OBJECT_PRIVILEGES, ROOT_USER } from '../../../meta/rbac-model.js';
+import { ANY, BUILTIN_GROUPS, isPlainPrivilege, ROOT_USER } from '../../../meta/rbac-model.js';
 import type { MetaCommand } from '../../../meta/commands.js';
 import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
 import type { DdlTask, TaskContext } from '../../task.js';
 import type { RbacBackup } from './rbac-reads.js';
 import { PolicyCacheOp } from '../../broker.js';
-import { notifyProxies, validateRbacName, validateUsername } from './rbac-rules.js';
+import { notifyProxies, validateRbacName, validateUsername, wallMs } from './rbac-rules.js';
 
 /** Milvus stamps no RBAC legacy code on RestoreRBAC; its failures carry UnexpectedError (1). */
 const RESTORE_LEGACY = 1;
@@ -51,13 +51,12 @@ export class RestoreRbacTask implements DdlTask {
     for (const group of groups) if (rbac.privilegeGroups.has(group.name) || BUILTIN_GROUPS.has(group.name)) throw failure(`privilege group [${group.name}] already exists`);
     for (const user of users) if (rbac.credentials.has(user.user) || user.user === ROOT_USER) throw failure(`user [${user.user}] already exists`);
     const knownGroups = new Set(groups.map((g) => g.name));
-    const isPrivilege = (p: string): boolean => Object.values(OBJECT_PRIVILEGES).some((list) => list.includes(p));
     const knownRoles = new Set([...rbac.roles, ...roles]);
     for (const grant of grants) {
-      if (!isPrivilege(grant.privilege) && !knownGroups.has(grant.privilege)) throw failure(`privilege group [${grant.privilege}] of a grant to role [${grant.role}] does not exist`);
+      if (!isPlainPrivilege(grant.privilege) && !BUILTIN_GROUPS.has(grant.privilege) && !knownGroups.has(grant.privilege)) throw failure(`privilege group [${grant.privilege}] of a grant to role [${grant.role}] does not exist`);
       if (!knownRoles.has(grant.role)) throw failure(`role [${grant.role}] of a grant does not exist`);
     }
-    const now = ctx.wallClockNs() / 1_000_000n;
+    const now = wallMs(ctx);
     const commands: MetaCommand[] = [
       ...roles.map((role): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putRole', role } })),
       ...groups.map((group): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putPrivilegeGroup', group } })),

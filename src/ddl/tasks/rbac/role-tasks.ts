@@ -91,7 +91,7 @@ export class OperateUserRoleTask implements DdlTask {
   async execute(ctx: TaskContext): Promise<void> {
     const rbac = ctx.meta.rbac;
     if (!rbac.roles.has(this.role)) throw rbacError(RbacLegacy.OperateUserRole, `not found the role, maybe the role isn't existed or internal system error: ${this.role}`);
-    const bound = rbac.rolesOf(this.username).includes(this.role);
+    const bound = rbac.roleSet(this.username).has(this.role);
     if (this.type === OperateUserRoleType.AddUserToRole) {
       if (!rbac.credentials.has(this.username) && this.username !== ROOT_USER) throw rbacError(RbacLegacy.OperateUserRole, `not found the user, maybe the user isn't existed or internal system error: ${this.username}`);
       if (bound) return;
