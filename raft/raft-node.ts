@@ -6,10 +6,11 @@ import { Prng } from './prng.js';
 import { RawNode } from './raw-node.js';
 import type { RaftStatus } from './raw-node.js';
 import type { LogStore } from './storage.js';
-import type { Transport } from './transport.js';
+import type { Transport, TransportFaults } from './transport.js';
 import { ConfChangeType, decodeConfChange, EntryType, MessageType, NONE, StateRole } from './types.js';
 import type { ConfChange, ConfState, Entry, Message, Ready } from './types.js';
 import type { UnsafeKnobs } from './config.js';
+import type { RaftHandle } from './raft-handle.js';
 
 /** A committed entry as the state machine sees it: `data` is null for internal entries. */
 export interface AppliedEntry {
@@ -18,6 +19,8 @@ export interface AppliedEntry {
   readonly data: Uint8Array | null;
   /** A membership change, seen by the state machine in log order (to keep member addresses with its snapshots). */
   readonly confChange: ConfChange | null;
+  /** Proposed on this node and still awaited here: its proposer wants the state machine's result. */
+  readonly local?: boolean;
 }
 
 /**
@@ -48,6 +51,12 @@ export interface RaftNodeOptions {
   readonly snapshotEntriesKept?: number;
   readonly proposalTimeoutMs?: number;
   readonly pendingProposalsMax?: number;
+  /**
+   * Make snapshots beside the Ready loop instead of in it, so that heartbeats and appends go on while
+   * the state machine serialises itself. The state machine's `snapshot()` must then capture its state
+   * at the index applied when it was called (a state machine applied in order on another thread does).
+   */
+  readonly backgroundSnapshots?: boolean;
   readonly seed?: number;
   readonly unsafe?: UnsafeKnobs;
   readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
@@ -104,7 +113,7 @@ function unwrap(data: Uint8Array): { origin: number; seq: number; payload: Uint8
  * machine. The Ready loop persists (one fsync per batch: group commit), sends, applies, advances; a
  * leader sends in parallel with its own fsync.
  */
-export class RaftNode extends EventEmitter {
+export class RaftNode extends EventEmitter implements RaftHandle {
   readonly id: number;
   private readonly raw: RawNode;
   private readonly options: RaftNodeOptions;
@@ -122,6 +131,8 @@ export class RaftNode extends EventEmitter {
   /** Proposals made on this node that were applied, and that failed (refused, timed out, closed). */
   readonly counters = { proposalsCommitted: 0, proposalsFailed: 0 };
   private readonly snapshotRequests: Array<(index: number) => void> = [];
+  /** A snapshot being made beside the Ready loop (option backgroundSnapshots). */
+  private snapshotting: Promise<void> | null = null;
   private leaseStartMs = 0;
   private leaseUntilMs = 0;
   private leaseTerm = -1;
@@ -214,16 +225,28 @@ export class RaftNode extends EventEmitter {
         await this.handleReady(this.raw.ready());
       }
     } catch (error) {
-      this.failed = error as Error;
-      this.options.log?.('warn', 'raft node stopped on an error', { error: String(error) });
-      this.emit('error', error);
-      this.closed = true;
-      this.failAll(new RaftError('Closed', `raft node ${this.id} failed: ${String(error)}`));
+      this.fail(error as Error);
     }
+  }
+
+  /**
+   * A fatal error (the storage failed): stop, fail every waiter, and emit 'fatal' for the host, which
+   * should log it and exit; a node whose log cannot be written must not go on voting or serving.
+   */
+  private fail(error: Error): void {
+    if (this.failed !== null) return;
+    this.failed = error;
+    this.options.log?.('warn', 'raft node stopped on an error', { error: String(error) });
+    this.closed = true;
+    this.wakeLoop();
+    this.failAll(new RaftError('Closed', `raft node ${this.id} failed: ${String(error)}`));
+    this.emit('fatal', error);
   }
 
   private async handleReady(rd: Ready): Promise<void> {
     const { storage, transport } = this.options;
+    // A snapshot from the leader replaces the log: never while one of ours is being recorded.
+    if (rd.snapshot !== null && this.snapshotting !== null) await this.snapshotting;
     this.noteHeartbeats(rd.messages);
     if (rd.sendBeforePersist) transport.send(rd.messages);
     const persistStartMs = performance.now();
@@ -269,7 +292,8 @@ export class RaftNode extends EventEmitter {
   private async apply(entries: readonly Entry[]): Promise<void> {
     const applied: AppliedEntry[] = entries.map((e) => {
       const envelope = e.type === EntryType.Normal ? unwrap(e.data) : null;
-      return { index: e.index, term: e.term, data: envelope === null ? null : envelope.payload, confChange: e.type === EntryType.ConfChange ? decodeConfChange(e.data) : null };
+      const local = envelope !== null && envelope.origin === this.id && this.proposals.has(envelope.seq);
+      return { index: e.index, term: e.term, data: envelope === null ? null : envelope.payload, confChange: e.type === EntryType.ConfChange ? decodeConfChange(e.data) : null, local };
     });
     const results = await this.options.stateMachine.apply(applied);
     assert(results.length === entries.length, `state machine returned ${results.length} results for ${entries.length} entries`);
@@ -337,12 +361,35 @@ export class RaftNode extends EventEmitter {
     const storage = this.options.storage;
     const waiting = this.snapshotRequests.splice(0);
     const due = this.appliedIndex - storage.snapshot().metadata.index >= every;
-    if ((force || due) && this.appliedIndex > storage.snapshot().metadata.index) {
-      const data = await this.options.stateMachine.snapshot();
-      await storage.createSnapshot(this.appliedIndex, this.raw.confState(), data, this.options.snapshotEntriesKept ?? 1000);
-      this.emit('snapshot', this.appliedIndex);
+    const wanted = (force || due) && this.appliedIndex > storage.snapshot().metadata.index;
+    if (this.options.backgroundSnapshots === true) {
+      if (wanted && this.snapshotting === null) this.snapshotting = this.recordSnapshot(this.appliedIndex, this.raw.confState());
+      const done = this.snapshotting ?? Promise.resolve();
+      void done.then(() => {
+        for (const resolve of waiting) resolve(storage.snapshot().metadata.index);
+      });
+      return;
     }
+    if (wanted) await this.recordSnapshot(this.appliedIndex, this.raw.confState());
     for (const resolve of waiting) resolve(storage.snapshot().metadata.index);
+  }
+
+  /** Snapshot the state machine at `index` (applied) and record it, compacting the log behind it. */
+  private async recordSnapshot(index: number, confState: ConfState): Promise<void> {
+    const storage = this.options.storage;
+    try {
+      const data = await this.options.stateMachine.snapshot();
+      // A snapshot from the leader may have overtaken ours while the state machine serialised itself.
+      if (index > storage.snapshot().metadata.index) {
+        await storage.createSnapshot(index, confState, data, this.options.snapshotEntriesKept ?? 1000);
+        this.emit('snapshot', index);
+      }
+    } catch (error) {
+      if (this.options.backgroundSnapshots !== true) throw error;
+      this.fail(error as Error);
+    } finally {
+      this.snapshotting = null;
+    }
   }
 
   /** Snapshot the state machine at the applied index now and compact the log; resolves with the snapshot index. */
@@ -376,9 +423,16 @@ export class RaftNode extends EventEmitter {
     if (this.closed) throw this.failed ?? new RaftError('Closed', `raft node ${this.id} is closed`);
   }
 
-  /** Replicate `data`; resolves once it is applied here, with its index and the state machine's result. */
-  propose(data: Uint8Array): Promise<{ index: number; result: unknown }> {
+  /**
+   * Replicate `data`; resolves once it is applied here, with its index and the state machine's result.
+   * With `leaderTerm`, only as the leader of that term: a proposal made for a leadership that has since
+   * been lost is refused instead of being forwarded to the next leader.
+   */
+  propose(data: Uint8Array, leaderTerm?: number): Promise<{ index: number; result: unknown }> {
     this.ensureOpen();
+    if (leaderTerm !== undefined && (!this.raw.isLeader() || this.raw.raft.term !== leaderTerm)) {
+      return Promise.reject(new RaftError('LeadershipLost', `node ${this.id} is not the leader of term ${leaderTerm}`));
+    }
     if (this.proposals.size >= (this.options.pendingProposalsMax ?? 100_000)) {
       return Promise.reject(new RaftError('QueueFull', `${this.proposals.size} proposals are pending`));
     }
@@ -512,6 +566,17 @@ export class RaftNode extends EventEmitter {
     return this.raw.status();
   }
 
+  /** The status as of now (the same as `status()` here; a node on another thread answers by message). */
+  async currentStatus(): Promise<RaftStatus> {
+    return this.raw.status();
+  }
+
+  /** Chaos testing: drop or delay peer traffic, if the transport can. */
+  injectTransportFaults(faults: TransportFaults): void {
+    const transport = this.options.transport as Transport & { setFaults?: (faults: TransportFaults) => void };
+    transport.setFaults?.(faults);
+  }
+
   pendingProposals(): number {
     return this.proposals.size;
   }
@@ -542,6 +607,7 @@ export class RaftNode extends EventEmitter {
     this.closed = true;
     this.wakeLoop();
     await this.loop;
+    await this.snapshotting;
     if (!wasClosed || this.failed !== null) this.failAll(new RaftError('Closed', `raft node ${this.id} closed`));
     await this.options.transport.close();
     await this.options.storage.close();

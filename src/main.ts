@@ -173,6 +173,19 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // The Raft log could not be written: stop serving and exit non-zero (a supervisor restarts the node,
+  // which then recovers from its log or refuses to start naming the damaged file).
+  node.onFatal = (error) => {
+    console.error(`rootcoord: node ${config.id} stops: ${error.message}`);
+    const force = setTimeout(() => process.exit(1), 3000);
+    force.unref();
+    void (async () => {
+      await api.close().catch(() => undefined);
+      await http?.close().catch(() => undefined);
+      await node.close().catch(() => undefined);
+      process.exit(1);
+    })();
+  };
 }
 
 const entry = process.argv[1] === undefined ? '' : realpathSync(process.argv[1]);

@@ -9,7 +9,7 @@ export function adminHandlers(node: RootCoordNode): Record<string, Handler> {
     ClusterStatus: {
       kind: 'local',
       handle: async () => {
-        const st = node.raft.status();
+        const st = await node.raft.currentStatus();
         const leaderAddress = node.memberAddress(st.lead)?.client ?? '';
         return {
           self: {

@@ -1,4 +1,4 @@
-import type { RaftNode } from '../../raft/raft-node.js';
+import type { RaftHandle } from '../../raft/raft-handle.js';
 import type { Logger } from '../common/logger.js';
 import { recoverDdl } from '../ddl/recovery.js';
 import type { Scheduler } from '../ddl/scheduler.js';
@@ -8,7 +8,7 @@ import type { IdAllocator } from '../tso/id-allocator.js';
 import type { Tso } from '../tso/tso.js';
 
 export interface LeaderServicesPorts {
-  readonly raft: RaftNode;
+  readonly raft: RaftHandle;
   readonly tso: Tso;
   readonly ids: IdAllocator;
   readonly scheduler: Scheduler;

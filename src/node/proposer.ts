@@ -1,5 +1,5 @@
 import { RaftError } from '../../raft/errors.js';
-import type { RaftNode } from '../../raft/raft-node.js';
+import type { RaftHandle } from '../../raft/raft-handle.js';
 import { CodedError } from '../common/error-codes.js';
 import { encodeCommand } from '../meta/commands.js';
 import type { MetaCommand } from '../meta/commands.js';
@@ -13,12 +13,17 @@ export function codedFromRaft(error: unknown): unknown {
   return new CodedError('ServiceNotReady', error.message);
 }
 
-/** Replicates a MetaCommand and resolves once it is applied here; a failed precondition is an error. */
-export function makeProposer(raft: RaftNode): (command: MetaCommand) => Promise<void> {
+/**
+ * Replicates a MetaCommand and resolves once it is applied here; a failed precondition is an error.
+ * Only as the leader of the term `leaderTerm()` names (-1: refused at once).
+ */
+export function makeProposer(raft: RaftHandle, leaderTerm: () => number): (command: MetaCommand) => Promise<void> {
   return async (command) => {
     let applied: { result: unknown };
     try {
-      applied = await raft.propose(encodeCommand(command));
+      const term = leaderTerm();
+      if (term < 0) throw new CodedError('ServiceNotReady', `node ${raft.id} is not the leader`);
+      applied = await raft.propose(encodeCommand(command), term);
     } catch (error) {
       throw codedFromRaft(error);
     }

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { DurableStorage } from '../../raft/durable-storage.js';
-import { TcpTransport } from '../../raft/tcp-transport.js';
 import type { LogStore } from '../../raft/storage.js';
 import type { Transport, TransportFaults } from '../../raft/transport.js';
+import type { RaftHandle } from '../../raft/raft-handle.js';
 import { RaftNode } from '../../raft/raft-node.js';
 import type { LeaderChange } from '../../raft/raft-node.js';
+import { RaftWorkerClient } from '../../raft/raft-worker-client.js';
 import { ConfChangeType, StateRole } from '../../raft/types.js';
 import type { ConfChange } from '../../raft/types.js';
 import { CodedError } from '../common/error-codes.js';
@@ -80,20 +80,24 @@ export class RootCoordNode {
 
   /** Chaos testing: an offset added to the TSO's clock (a clock jump on this node). */
   private clockSkewMs = 0n;
+  /**
+   * The term this node leads in, as its role changes are seen here (-1: not leader). Every proposal is
+   * made for that term only, so a task of a lost leadership cannot be forwarded into a later one.
+   */
+  private leaderTerm = -1;
 
   private constructor(
     readonly config: NodeConfig,
     readonly meta: MetaTable,
-    readonly raft: RaftNode,
+    readonly raft: RaftHandle,
     log: Logger,
-    private readonly transport: Transport & Partial<Pick<TcpTransport, 'setFaults'>>,
     members: ReadonlyMap<number, MemberAddress>,
     readonly passwords: PasswordHasher,
   ) {
     const nowMs = (): bigint => BigInt(Date.now()) + this.clockSkewMs;
     this.log = log;
     this.members = new Map(members);
-    this.propose = makeProposer(raft);
+    this.propose = makeProposer(raft, () => this.leaderTerm);
     this.reads = new ReadBatcher(() => raft.readIndex());
     this.broker = new EventBroker(config.limits.gcConfirmDelayMs);
     this.background = new StepExecutor(4, 10_000, 200, (message, fields) => log.warn(message, fields));
@@ -134,8 +138,6 @@ export class RootCoordNode {
     const log = simulated?.log ?? new Logger(config.id, config.logFile);
     const self = config.members.get(config.id);
     if (self === undefined) throw new Error(`node ${config.id} is not in the member list`);
-    let storage: LogStore;
-    let transport: Transport & Partial<Pick<TcpTransport, 'setFaults'>>;
     const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta')) : await MetaTable.over(simulated.metaStore);
     // The configured members, then those added at runtime (recorded in the catalog, so in snapshots too).
     const members = new Map(config.members);
@@ -143,37 +145,60 @@ export class RootCoordNode {
       const address = parseMemberContext(context);
       if (address !== null) members.set(id, address);
     }
-    if (simulated === null) {
-      storage = await DurableStorage.open(join(config.dataDir, 'raft'), { log: (level, message, fields) => log.log(level, message, fields) });
-      const peers = new Map([...members].map(([id, m]) => [id, m.peer]));
-      transport = new TcpTransport({ id: config.id, listenAddress: self.peer, peers, secret: config.secret, faultInjection: config.chaos, log: (level, message, fields) => log.log(level, message, fields) });
-    } else {
-      storage = simulated.storage;
-      transport = simulated.transport;
-    }
-    const raft = await RaftNode.start({
-      ...(simulated === null ? {} : { seed: simulated.seed }),
+    const raftLog = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void => log.log(level, message, fields);
+    const common = {
       id: config.id,
-      storage,
-      transport,
-      stateMachine: new MetaStateMachine(meta),
       ...(config.join ? {} : { initialVoters: [...config.members.keys()] }),
       tickIntervalMs: config.tickIntervalMs,
       electionTicks: config.electionTicks,
       heartbeatTicks: config.heartbeatTicks,
       snapshotEntries: config.snapshotEntries,
-      log: (level, message, fields) => log.log(level, message, fields),
-    });
-    const node = new RootCoordNode(config, meta, raft, log, transport, members, simulated?.passwords ?? scryptHasher);
+    };
+    const stateMachine = new MetaStateMachine(meta);
+    let raft: RaftHandle;
+    if (simulated === null) {
+      // Raft on a thread of its own: nothing this thread does can delay a heartbeat or a log write.
+      raft = await RaftWorkerClient.start(
+        {
+          ...common,
+          logDir: join(config.dataDir, 'raft'),
+          listenAddress: self.peer,
+          peers: [...members].map(([id, m]) => [id, m.peer] as const),
+          secret: config.secret,
+          faultInjection: config.chaos,
+          appliedIndex: meta.appliedIndex,
+        },
+        stateMachine,
+        raftLog,
+      );
+    } else {
+      raft = await RaftNode.start({ ...common, seed: simulated.seed, storage: simulated.storage, transport: simulated.transport, stateMachine, log: raftLog });
+    }
+    const node = new RootCoordNode(config, meta, raft, log, members, simulated?.passwords ?? scryptHasher);
     raft.on('member-change', (cc: ConfChange) => node.onMemberChange(cc));
+    raft.on('fatal', (error: Error) => {
+      log.error('raft failed; this node stops serving', { error: error.message });
+      node.leaderTerm = -1;
+      node.leaderServices.onLeadership(false);
+      node.onFatal(error);
+    });
     raft.on('role-change', (change: LeaderChange) => {
+      node.leaderTerm = change.role === StateRole.Leader ? change.term : -1;
       log.term = change.term;
       log.info('raft role changed', { role: change.role, leader: change.leader, term: change.term });
       node.leaderServices.onLeadership(change.role === StateRole.Leader);
     });
+    // A role change reported before the listeners above were attached is in the status already.
+    if (raft.isLeader() && node.leaderTerm < 0) {
+      node.leaderTerm = raft.status().term;
+      node.leaderServices.onLeadership(true);
+    }
     log.info('node started', { dataDir: config.dataDir, applied: meta.appliedIndex });
     return node;
   }
+
+  /** Called when the Raft log cannot be written (the node has stopped serving); main.ts exits. */
+  onFatal: (error: Error) => void = () => {};
 
   memberAddress(id: number): MemberAddress | undefined {
     return this.members.get(id);
@@ -204,7 +229,7 @@ export class RootCoordNode {
 
   async removeMember(id: number): Promise<void> {
     if (!this.isServingLeader()) throw new CodedError('ServiceNotReady', `node ${this.config.id} is not the serving leader`);
-    const { voters, learners } = this.raft.status().confState;
+    const { voters, learners } = (await this.raft.currentStatus()).confState;
     if (!voters.includes(id) && !learners.includes(id)) throw new CodedError('ParameterInvalid', `node ${id} is not a member`);
     try {
       await this.raft.removeMember(id);
@@ -291,7 +316,7 @@ export class RootCoordNode {
   /** Chaos testing only: drop or delay peer traffic, jump the TSO clock. */
   injectFaults(faults: TransportFaults & { clockSkewMs: bigint }): void {
     if (!this.config.chaos) throw new CodedError('PrivilegeNotPermitted', `node ${this.config.id} was not started with --chaos`);
-    this.transport.setFaults?.(faults);
+    this.raft.injectTransportFaults(faults);
     this.clockSkewMs = faults.clockSkewMs;
     this.log.warn('faults injected', { ...faults, clockSkewMs: faults.clockSkewMs });
   }

@@ -1,0 +1,337 @@
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { RaftError } from './errors.js';
+import type { RaftErrorCode } from './errors.js';
+import type { RaftHandle } from './raft-handle.js';
+import type { AppliedEntry, LeaderChange, StateMachine } from './raft-node.js';
+import { compact } from './raft-worker-protocol.js';
+import type { FromWorker, RaftWorkerOptions, ToWorker, WireError } from './raft-worker-protocol.js';
+import type { RaftStatus } from './raw-node.js';
+import type { TransportFaults } from './transport.js';
+import type { ConfState } from './types.js';
+import { StateRole } from './types.js';
+
+type Log = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+
+/** Distributes a call's `ToWorker` message type over the union, without its `call` number. */
+type Request = ToWorker extends infer M ? (M extends { call: number } ? Omit<M, 'call'> : never) : never;
+
+interface PendingCall {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/** Results of entries proposed here are kept this many entries behind the applied index, at most. */
+const RESULTS_KEPT_BEHIND = 100_000;
+
+function fromWire(error: WireError): Error {
+  return error.code === null ? new Error(error.message) : new RaftError(error.code as RaftErrorCode, error.message);
+}
+
+/**
+ * A Raft node on a thread of its own (raft-worker.ts), driven from the host's thread. The worker owns
+ * the core, the log and the peer transport, so heartbeats, elections and log writes never wait for the
+ * host's event loop; the host's state machine applies committed entries here, in log order, on one
+ * promise chain. Proposals and reads resolve on that chain, after the entries they depend on.
+ *
+ * `status()` is the worker's status as last reported (every 20 ms while it changes, and with every role
+ * change); `currentStatus()` asks.
+ */
+export class RaftWorkerClient extends EventEmitter implements RaftHandle {
+  readonly id: number;
+  readonly counters = { proposalsCommitted: 0, proposalsFailed: 0 };
+  private readonly worker: Worker;
+  private readonly calls = new Map<number, PendingCall>();
+  private nextCall = 1;
+  /** Everything applied to the state machine, in order; proposals and reads wait on it. */
+  private chain: Promise<void> = Promise.resolve();
+  /** Results of entries proposed here, by index, until their proposer takes them. */
+  private readonly results = new Map<number, unknown>();
+  private lastStatus: RaftStatus;
+  private pending = 0;
+  private closed = false;
+  private closing = false;
+  private failed: Error | null = null;
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    options: RaftWorkerOptions,
+    private readonly stateMachine: StateMachine,
+    private readonly log: Log,
+    started: (error: Error | null) => void,
+  ) {
+    super();
+    this.id = options.id;
+    this.lastStatus = {
+      id: options.id,
+      term: 0,
+      vote: 0,
+      lead: 0,
+      role: StateRole.Follower,
+      commit: 0,
+      applied: options.appliedIndex,
+      lastIndex: 0,
+      firstIndex: 1,
+      leadTransferee: 0,
+      confState: { voters: [], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false },
+      progress: new Map(),
+    } as RaftStatus;
+    this.worker = new Worker(new URL('./raft-worker.js', import.meta.url), { workerData: options });
+    let startedYet = false;
+    this.worker.on('message', (message: FromWorker) => {
+      if (message.type === 'started') {
+        startedYet = true;
+        this.lastStatus = message.status;
+        started(null);
+        return;
+      }
+      if (message.type === 'fatal' && !startedYet) {
+        startedYet = true;
+        started(fromWire(message.error));
+        return;
+      }
+      this.receive(message);
+    });
+    this.worker.on('error', (error: Error) => {
+      if (!startedYet) {
+        startedYet = true;
+        started(error);
+      } else {
+        this.fail(error);
+      }
+    });
+    this.exited = new Promise((resolve) => {
+      this.worker.once('exit', (code) => {
+        if (!startedYet) {
+          startedYet = true;
+          started(new Error(`the raft worker exited with code ${code} before it started`));
+        } else if (!this.closed && !this.closing) {
+          this.fail(new Error(`the raft worker exited unexpectedly with code ${code}`));
+        }
+        resolve();
+      });
+    });
+  }
+
+  /** Start the worker (it opens the log, restores the newest snapshot through `stateMachine`, joins its peers). */
+  static async start(options: RaftWorkerOptions, stateMachine: StateMachine, log: Log): Promise<RaftWorkerClient> {
+    let settle: (error: Error | null) => void = () => {};
+    const started = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === null ? resolve() : reject(error));
+    });
+    const client = new RaftWorkerClient(options, stateMachine, log, (error) => settle(error));
+    try {
+      await started;
+    } catch (error) {
+      await client.worker.terminate();
+      throw error;
+    }
+    return client;
+  }
+
+  private receive(message: FromWorker): void {
+    switch (message.type) {
+      case 'reply': {
+        const pending = this.calls.get(message.call);
+        if (pending === undefined) return;
+        this.calls.delete(message.call);
+        if (message.error !== undefined) pending.reject(fromWire(message.error));
+        else pending.resolve(message.value);
+        return;
+      }
+      case 'apply':
+        return this.enqueue(() => this.apply(message.entries));
+      case 'restore':
+        return this.enqueue(() => this.stateMachine.restore(message.data, message.index));
+      case 'snapshot':
+        return this.enqueue(() => this.snapshotFor(message.request));
+      case 'status':
+        this.lastStatus = message.status;
+        for (const [seconds, entries] of message.observations.persisted) this.emit('persisted', seconds, entries);
+        for (const [peer, seconds] of message.observations.peerRtt) this.emit('peer-rtt', peer, seconds);
+        return;
+      case 'leader-change':
+      case 'role-change':
+        this.lastStatus = message.status;
+        this.emit(message.type, message.change satisfies LeaderChange);
+        return;
+      case 'member-change':
+        this.emit('member-change', message.cc);
+        return;
+      case 'snapshot-saved':
+        this.emit('snapshot', message.index);
+        return;
+      case 'log':
+        this.log(message.level, message.message, message.fields);
+        return;
+      case 'fatal':
+        this.fail(fromWire(message.error));
+        return;
+      case 'started':
+        return;
+    }
+  }
+
+  /** Run `work` on the apply chain, after everything received before it. A failure there is fatal. */
+  private enqueue(work: () => Promise<unknown>): void {
+    this.chain = this.chain.then(async () => {
+      if (this.failed !== null) return;
+      try {
+        await work();
+      } catch (error) {
+        this.fail(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  }
+
+  private async apply(entries: readonly AppliedEntry[]): Promise<void> {
+    const startedMs = performance.now();
+    const results = await this.stateMachine.apply(entries);
+    entries.forEach((entry, i) => {
+      if (entry.local === true) this.results.set(entry.index, results[i]);
+    });
+    const last = entries[entries.length - 1];
+    if (last !== undefined && this.results.size > 0) {
+      // A proposer that gave up (its call was failed by a close) never takes its result.
+      for (const index of this.results.keys()) {
+        if (index >= last.index - RESULTS_KEPT_BEHIND) break;
+        this.results.delete(index);
+      }
+    }
+    this.emit('applied', (performance.now() - startedMs) / 1000, entries.length);
+  }
+
+  private async snapshotFor(request: number): Promise<void> {
+    let message: ToWorker;
+    try {
+      const data = compact(await this.stateMachine.snapshot());
+      message = { op: 'snapshotData', request, data };
+      this.worker.postMessage(message, [data.buffer as ArrayBuffer]);
+    } catch (error) {
+      message = { op: 'snapshotData', request, data: null, error: String(error) };
+      this.worker.postMessage(message);
+    }
+  }
+
+  /** Resolves once every entry received so far is applied. */
+  private afterApplied<T>(value: () => T): Promise<T> {
+    return this.chain.then(() => {
+      if (this.failed !== null) throw this.failed;
+      return value();
+    });
+  }
+
+  private fail(error: Error): void {
+    if (this.failed !== null) return;
+    this.failed = error;
+    this.log('warn', 'raft worker failed', { error: error.message });
+    for (const [call, pending] of this.calls) {
+      this.calls.delete(call);
+      pending.reject(new RaftError('Closed', `raft node ${this.id} failed: ${error.message}`));
+    }
+    this.emit('fatal', error);
+  }
+
+  private request<T>(message: Request): Promise<T> {
+    if (this.failed !== null) return Promise.reject(new RaftError('Closed', `raft node ${this.id} failed: ${this.failed.message}`));
+    if (this.closed || (this.closing && message.op !== 'close')) return Promise.reject(new RaftError('Closed', `raft node ${this.id} is closed`));
+    const call = this.nextCall++;
+    return new Promise<T>((resolve, reject) => {
+      this.calls.set(call, { resolve: resolve as (value: unknown) => void, reject });
+      this.worker.postMessage({ ...message, call } as ToWorker);
+    });
+  }
+
+  async propose(data: Uint8Array, leaderTerm?: number): Promise<{ index: number; result: unknown }> {
+    this.pending++;
+    try {
+      const copy = compact(data);
+      const index = await this.request<number>({ op: 'propose', data: copy, ...(leaderTerm === undefined ? {} : { leaderTerm }) });
+      const result = await this.afterApplied(() => {
+        const value = this.results.get(index);
+        this.results.delete(index);
+        return value;
+      });
+      this.counters.proposalsCommitted++;
+      return { index, result };
+    } catch (error) {
+      this.counters.proposalsFailed++;
+      throw error;
+    } finally {
+      this.pending--;
+    }
+  }
+
+  async readIndex(): Promise<number> {
+    const index = await this.request<number>({ op: 'readIndex' });
+    return this.afterApplied(() => index);
+  }
+
+  async leaderLease(): Promise<void> {
+    await this.request<void>({ op: 'leaderLease' });
+  }
+
+  transferLeader(target: number): void {
+    if (this.closed || this.failed !== null) throw new RaftError('Closed', `raft node ${this.id} is closed`);
+    this.worker.postMessage({ op: 'transferLeader', target } satisfies ToWorker);
+  }
+
+  addVoter(id: number, address: string, caughtUpLagMax?: number): Promise<ConfState> {
+    return this.request<ConfState>({ op: 'addVoter', id, address, ...(caughtUpLagMax === undefined ? {} : { caughtUpLagMax }) });
+  }
+
+  removeMember(id: number): Promise<ConfState> {
+    return this.request<ConfState>({ op: 'removeMember', id });
+  }
+
+  status(): RaftStatus {
+    return this.lastStatus;
+  }
+
+  async currentStatus(): Promise<RaftStatus> {
+    this.lastStatus = await this.request<RaftStatus>({ op: 'status' });
+    return this.lastStatus;
+  }
+
+  pendingProposals(): number {
+    return this.pending;
+  }
+
+  isLeader(): boolean {
+    return this.lastStatus.role === StateRole.Leader;
+  }
+
+  leader(): number {
+    return this.lastStatus.lead;
+  }
+
+  snapshotNow(): Promise<number> {
+    return this.request<number>({ op: 'snapshotNow' });
+  }
+
+  injectTransportFaults(faults: TransportFaults): void {
+    this.worker.postMessage({ op: 'faults', faults } satisfies ToWorker);
+  }
+
+  /** Close the node in the worker (its log and transport), let the worker end, and finish applying. */
+  async close(): Promise<void> {
+    if (this.closed || this.closing) return this.exited;
+    this.closing = true;
+    if (this.failed === null) {
+      try {
+        await this.request<void>({ op: 'close' });
+      } catch {
+        // The worker failed or is gone: nothing more to close there.
+      }
+    }
+    this.closed = true;
+    for (const [call, pending] of this.calls) {
+      this.calls.delete(call);
+      pending.reject(new RaftError('Closed', `raft node ${this.id} closed`));
+    }
+    const timer = setTimeout(() => void this.worker.terminate(), 5000);
+    await this.exited;
+    clearTimeout(timer);
+    await this.chain;
+  }
+}

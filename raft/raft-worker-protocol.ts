@@ -1,0 +1,87 @@
+import type { AppliedEntry, LeaderChange } from './raft-node.js';
+import type { RaftStatus } from './raw-node.js';
+import type { TransportFaults } from './transport.js';
+import type { ConfChange } from './types.js';
+
+/**
+ * The messages between a host thread and the Raft worker thread it started (raft-worker.ts). Every
+ * value is structured-cloneable; byte arrays travel as compact copies (cloning a view would copy its
+ * whole underlying buffer).
+ */
+
+/** Everything the worker needs to open the log and the peer transport; set once, at start. */
+export interface RaftWorkerOptions {
+  readonly id: number;
+  /** The directory of the write-ahead log and snapshot files. */
+  readonly logDir: string;
+  readonly segmentBytesMax?: number;
+  readonly snapshotsKept?: number;
+  readonly listenAddress: string;
+  readonly peers: ReadonlyArray<readonly [number, string]>;
+  readonly secret?: string;
+  readonly faultInjection?: boolean;
+  readonly initialVoters?: readonly number[];
+  readonly tickIntervalMs?: number;
+  readonly electionTicks?: number;
+  readonly heartbeatTicks?: number;
+  readonly snapshotEntries?: number;
+  readonly snapshotEntriesKept?: number;
+  readonly proposalTimeoutMs?: number;
+  readonly pendingProposalsMax?: number;
+  /** The index the host's state machine has applied and stored (where the worker resumes). */
+  readonly appliedIndex: number;
+}
+
+/** Host -> worker. Requests with a `call` number are answered by a `reply` with the same number. */
+export type ToWorker =
+  | { readonly op: 'propose'; readonly call: number; readonly data: Uint8Array; readonly leaderTerm?: number }
+  | { readonly op: 'readIndex'; readonly call: number }
+  | { readonly op: 'leaderLease'; readonly call: number }
+  | { readonly op: 'addVoter'; readonly call: number; readonly id: number; readonly address: string; readonly caughtUpLagMax?: number }
+  | { readonly op: 'removeMember'; readonly call: number; readonly id: number }
+  | { readonly op: 'snapshotNow'; readonly call: number }
+  | { readonly op: 'status'; readonly call: number }
+  | { readonly op: 'close'; readonly call: number }
+  | { readonly op: 'transferLeader'; readonly target: number }
+  | { readonly op: 'faults'; readonly faults: TransportFaults }
+  /** The state machine's snapshot, asked for by a `snapshot` message. */
+  | { readonly op: 'snapshotData'; readonly request: number; readonly data: Uint8Array | null; readonly error?: string };
+
+/** A RaftError as data: code and message. */
+export interface WireError {
+  readonly code: string | null;
+  readonly message: string;
+}
+
+/** Observations batched between status messages, for the host's metrics. */
+export interface WorkerObservations {
+  /** [seconds, entries] per log write. */
+  readonly persisted: ReadonlyArray<readonly [number, number]>;
+  /** [peer, seconds] per heartbeat answered. */
+  readonly peerRtt: ReadonlyArray<readonly [number, number]>;
+  readonly proposalsCommitted: number;
+  readonly proposalsFailed: number;
+  readonly proposalsPending: number;
+}
+
+/** Worker -> host. */
+export type FromWorker =
+  | { readonly type: 'started'; readonly status: RaftStatus }
+  | { readonly type: 'reply'; readonly call: number; readonly value?: unknown; readonly error?: WireError }
+  /** Committed entries to apply, in log order. */
+  | { readonly type: 'apply'; readonly entries: readonly AppliedEntry[] }
+  /** Replace the state machine with a snapshot (from the leader, or the newest one at start). */
+  | { readonly type: 'restore'; readonly index: number; readonly data: Uint8Array }
+  /** Snapshot the state machine once it has applied everything sent before this message. */
+  | { readonly type: 'snapshot'; readonly request: number }
+  | { readonly type: 'status'; readonly status: RaftStatus; readonly observations: WorkerObservations }
+  | { readonly type: 'leader-change' | 'role-change'; readonly change: LeaderChange; readonly status: RaftStatus }
+  | { readonly type: 'member-change'; readonly cc: ConfChange }
+  | { readonly type: 'snapshot-saved'; readonly index: number }
+  | { readonly type: 'log'; readonly level: 'info' | 'warn'; readonly message: string; readonly fields?: Record<string, unknown> }
+  | { readonly type: 'fatal'; readonly error: WireError };
+
+/** A compact copy of `bytes`, so that cloning it copies only these bytes. */
+export function compact(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+}

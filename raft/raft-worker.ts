@@ -1,0 +1,212 @@
+/**
+ * The Raft worker thread: owns the Raft core, the write-ahead log and the peer transport, with an event
+ * loop of its own, so that nothing the host does (requests, password hashing, serialising a big
+ * catalog, garbage collection of a large heap) can delay a tick, a heartbeat or a log write. Committed
+ * entries go to the host, which applies them to its state machine in order on its own thread; see
+ * RaftWorkerClient for the other side and raft-worker-protocol.ts for the messages.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { DurableStorage } from './durable-storage.js';
+import { RaftError } from './errors.js';
+import { RaftNode } from './raft-node.js';
+import type { AppliedEntry, LeaderChange, StateMachine } from './raft-node.js';
+import { compact } from './raft-worker-protocol.js';
+import type { FromWorker, RaftWorkerOptions, ToWorker, WireError } from './raft-worker-protocol.js';
+import { TcpTransport } from './tcp-transport.js';
+import type { ConfChange } from './types.js';
+
+const STATUS_INTERVAL_MS = 20;
+
+if (parentPort === null) throw new Error('raft-worker.js runs as a worker thread');
+const port = parentPort;
+const options = workerData as RaftWorkerOptions;
+
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}
+
+function wireError(error: unknown): WireError {
+  if (error instanceof RaftError) return { code: error.code, message: error.message.startsWith(`${error.code}: `) ? error.message.slice(error.code.length + 2) : error.message };
+  return { code: null, message: error instanceof Error ? error.message : String(error) };
+}
+
+const log = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void => post({ type: 'log', level, message, ...(fields === undefined ? {} : { fields }) });
+
+/**
+ * The host's state machine as seen from this thread. Entries and snapshots are handed over in log
+ * order and applied there in the same order; `apply` and `restore` return once handed over, so the
+ * Ready loop goes on at once. A snapshot request is answered once the host has applied everything
+ * handed over before it: its state is exactly that of the index the request was made at.
+ */
+class HostStateMachine implements StateMachine {
+  private nextRequest = 1;
+  private readonly snapshotRequests = new Map<number, { resolve: (data: Uint8Array) => void; reject: (error: Error) => void }>();
+
+  constructor(private readonly applied: number) {}
+
+  appliedIndex(): number {
+    return this.applied;
+  }
+
+  async apply(entries: readonly AppliedEntry[]): Promise<unknown[]> {
+    const copies = entries.map((e) => ({ ...e, data: e.data === null ? null : compact(e.data) }));
+    post({ type: 'apply', entries: copies });
+    return entries.map(() => null);
+  }
+
+  snapshot(): Promise<Uint8Array> {
+    const request = this.nextRequest++;
+    return new Promise((resolve, reject) => {
+      this.snapshotRequests.set(request, { resolve, reject });
+      post({ type: 'snapshot', request });
+    });
+  }
+
+  snapshotAnswered(request: number, data: Uint8Array | null, error: string | undefined): void {
+    const pending = this.snapshotRequests.get(request);
+    if (pending === undefined) return;
+    this.snapshotRequests.delete(request);
+    if (data === null) pending.reject(new Error(`the state machine could not snapshot itself: ${error ?? 'unknown error'}`));
+    else pending.resolve(data);
+  }
+
+  async restore(data: Uint8Array, index: number): Promise<void> {
+    const copy = compact(data);
+    post({ type: 'restore', index, data: copy });
+  }
+}
+
+async function main(): Promise<void> {
+  const stateMachine = new HostStateMachine(options.appliedIndex);
+  const storage = await DurableStorage.open(options.logDir, {
+    ...(options.segmentBytesMax === undefined ? {} : { segmentBytesMax: options.segmentBytesMax }),
+    ...(options.snapshotsKept === undefined ? {} : { snapshotsKept: options.snapshotsKept }),
+    log,
+  });
+  const transport = new TcpTransport({
+    id: options.id,
+    listenAddress: options.listenAddress,
+    peers: new Map(options.peers),
+    ...(options.secret === undefined ? {} : { secret: options.secret }),
+    ...(options.faultInjection === undefined ? {} : { faultInjection: options.faultInjection }),
+    log,
+  });
+  // Messages that arrive while the node starts (a snapshot answer for the restore at start cannot, but
+  // a host may ask for status early) wait for it.
+  const early: ToWorker[] = [];
+  let node: RaftNode | null = null;
+  port.on('message', (message: ToWorker) => {
+    if (message.op === 'snapshotData') stateMachine.snapshotAnswered(message.request, message.data, message.error);
+    else if (node === null) early.push(message);
+    else handle(node, message);
+  });
+  node = await RaftNode.start({
+    id: options.id,
+    storage,
+    transport,
+    stateMachine,
+    backgroundSnapshots: true,
+    ...(options.initialVoters === undefined ? {} : { initialVoters: options.initialVoters }),
+    ...(options.tickIntervalMs === undefined ? {} : { tickIntervalMs: options.tickIntervalMs }),
+    ...(options.electionTicks === undefined ? {} : { electionTicks: options.electionTicks }),
+    ...(options.heartbeatTicks === undefined ? {} : { heartbeatTicks: options.heartbeatTicks }),
+    ...(options.snapshotEntries === undefined ? {} : { snapshotEntries: options.snapshotEntries }),
+    ...(options.snapshotEntriesKept === undefined ? {} : { snapshotEntriesKept: options.snapshotEntriesKept }),
+    ...(options.proposalTimeoutMs === undefined ? {} : { proposalTimeoutMs: options.proposalTimeoutMs }),
+    ...(options.pendingProposalsMax === undefined ? {} : { pendingProposalsMax: options.pendingProposalsMax }),
+    log,
+  });
+  const started = node;
+  const persisted: Array<[number, number]> = [];
+  const peerRtt: Array<[number, number]> = [];
+  started.on('persisted', (seconds: number, entries: number) => {
+    if (persisted.length < 10_000) persisted.push([seconds, entries]);
+  });
+  started.on('peer-rtt', (peer: number, seconds: number) => {
+    if (peerRtt.length < 10_000) peerRtt.push([peer, seconds]);
+  });
+  started.on('leader-change', (change: LeaderChange) => post({ type: 'leader-change', change, status: started.status() }));
+  started.on('role-change', (change: LeaderChange) => post({ type: 'role-change', change, status: started.status() }));
+  started.on('member-change', (cc: ConfChange) => post({ type: 'member-change', cc }));
+  started.on('snapshot', (index: number) => post({ type: 'snapshot-saved', index }));
+  started.on('fatal', (error: unknown) => post({ type: 'fatal', error: wireError(error) }));
+  let lastStatus = '';
+  const statusTimer = setInterval(() => {
+    const status = started.status();
+    const key = `${status.term}/${status.lead}/${status.role}/${status.commit}/${status.applied}/${status.lastIndex}/${status.firstIndex}/${status.confState.voters.join(',')}/${status.confState.learners.join(',')}`;
+    if (key === lastStatus && persisted.length === 0 && peerRtt.length === 0) return;
+    lastStatus = key;
+    post({
+      type: 'status',
+      status,
+      observations: {
+        persisted: persisted.splice(0),
+        peerRtt: peerRtt.splice(0),
+        proposalsCommitted: started.counters.proposalsCommitted,
+        proposalsFailed: started.counters.proposalsFailed,
+        proposalsPending: started.pendingProposals(),
+      },
+    });
+  }, STATUS_INTERVAL_MS);
+  post({ type: 'started', status: started.status() });
+  for (const message of early.splice(0)) handle(started, message);
+
+  function handle(raft: RaftNode, message: ToWorker): void {
+    const answer = (call: number, work: () => Promise<unknown>): void => {
+      let promise: Promise<unknown>;
+      try {
+        promise = work();
+      } catch (error) {
+        promise = Promise.reject(error);
+      }
+      promise.then(
+        (value) => post({ type: 'reply', call, value }),
+        (error: unknown) => post({ type: 'reply', call, error: wireError(error) }),
+      );
+    };
+    switch (message.op) {
+      case 'propose':
+        return answer(message.call, async () => (await raft.propose(message.data, message.leaderTerm)).index);
+      case 'readIndex':
+        return answer(message.call, () => raft.readIndex());
+      case 'leaderLease':
+        return answer(message.call, () => raft.leaderLease());
+      case 'addVoter':
+        return answer(message.call, () => raft.addVoter(message.id, message.address, message.caughtUpLagMax));
+      case 'removeMember':
+        return answer(message.call, () => raft.removeMember(message.id));
+      case 'snapshotNow':
+        return answer(message.call, () => raft.snapshotNow());
+      case 'status':
+        return answer(message.call, async () => raft.status());
+      case 'transferLeader':
+        try {
+          raft.transferLeader(message.target);
+        } catch (error) {
+          log('warn', 'leadership transfer refused', { target: message.target, error: String(error) });
+        }
+        return;
+      case 'faults':
+        try {
+          raft.injectTransportFaults(message.faults);
+        } catch (error) {
+          log('warn', 'transport faults refused', { error: String(error) });
+        }
+        return;
+      case 'close':
+        clearInterval(statusTimer);
+        return answer(message.call, async () => {
+          await raft.close();
+          // Nothing more will be said: let the thread end.
+          setImmediate(() => port.close());
+        });
+      case 'snapshotData':
+        return;
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  post({ type: 'fatal', error: wireError(error) });
+  setImmediate(() => port.close());
+});
