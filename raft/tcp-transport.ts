@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { decodeFrame, encodeFrame, MalformedMessageError } from './message-codec.js';
@@ -56,6 +56,15 @@ function writeFrame(socket: Socket, payload: Uint8Array, done?: (error?: Error |
   const ok = done === undefined ? socket.write(body) : socket.write(body, done);
   socket.uncork();
   return ok;
+}
+
+/**
+ * Compare secrets in time independent of where they differ: digests have one length whatever the input
+ * (timingSafeEqual throws on buffers of different lengths, and characters are not bytes).
+ */
+function secretsEqual(presented: string, secret: string): boolean {
+  const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(presented), digest(secret));
 }
 
 function splitAddress(address: string): { host: string; port: number } {
@@ -304,11 +313,15 @@ export class TcpTransport implements Transport {
     });
     socket.on('data', (chunk: Buffer) => {
       if (from === -2) return;
-      if (!reader.push(chunk)) {
+      // Whatever a peer sends, nothing it causes may escape this handler: that would stop the process.
+      try {
+        if (reader.push(chunk)) return;
         this.log('warn', 'dropped a raft connection that announced an oversize frame', { peer: socket.remoteAddress, from, limit: reader.frameBytesMax });
-        from = -2;
-        socket.destroy();
+      } catch (error) {
+        this.log('warn', 'dropped a raft connection whose data could not be handled', { peer: socket.remoteAddress, from, error: String(error) });
       }
+      from = -2;
+      socket.destroy();
     });
   }
 
@@ -316,7 +329,8 @@ export class TcpTransport implements Transport {
   private hello(payload: Buffer, socket: Socket): number {
     let hello: { magic?: unknown; from?: unknown; secret?: unknown };
     try {
-      hello = JSON.parse(payload.toString('utf8')) as typeof hello;
+      const parsed: unknown = JSON.parse(payload.toString('utf8'));
+      hello = typeof parsed === 'object' && parsed !== null ? (parsed as typeof hello) : {};
     } catch {
       hello = {};
     }
@@ -327,7 +341,7 @@ export class TcpTransport implements Transport {
       return -2;
     };
     if (hello.magic !== HELLO_MAGIC || typeof hello.from !== 'number' || !Number.isSafeInteger(hello.from) || hello.from <= 0) return refuse('refused a raft connection with a malformed hello');
-    if (this.secret !== '' && !(presented.length === this.secret.length && timingSafeEqual(Buffer.from(presented), Buffer.from(this.secret)))) {
+    if (this.secret !== '' && !secretsEqual(presented, this.secret)) {
       return refuse('refused a raft connection without the cluster secret');
     }
     if (!this.senders.has(hello.from)) return refuse('refused a raft connection from a node that is not a peer');

@@ -139,6 +139,44 @@ describe('TcpTransport', function () {
     expect(warnings.join('\n')).to.match(/secret/).and.match(/not a peer/).and.match(/malformed hello/).and.match(/oversize frame/);
     expect(atB.received).to.deep.equal([]);
   });
+  it('survives a hello whose secret has the right number of characters but not of bytes, or that is not an object', async () => {
+    const { a, atB, peers, warnings } = await pair();
+    // 's3creé' is six characters like 's3cret', but seven bytes: comparing the raw bytes would throw.
+    for (const hello of [helloFrame(1, 's3cre\u00e9'), Buffer.concat(framed(Buffer.from('null')))]) {
+      const raw = await rawConnection(peers.get(2) as string);
+      sockets.push(raw);
+      raw.on('error', () => {});
+      raw.write(hello);
+    }
+    await until(() => warnings.some((w) => /secret/.test(w)) && warnings.some((w) => /malformed hello/.test(w)));
+    a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })]);
+    await until(() => atB.received.length === 1);
+    expect(atB.received[0]?.type).to.equal(MessageType.Heartbeat);
+  });
+
+  it('drops a connection whose frame handling throws, and keeps serving', async () => {
+    const { a, b, atB, peers, warnings } = await pair();
+    let thrown = 0;
+    b.handler = {
+      receive(m: Message): void {
+        if (m.term !== 66) return atB.receive(m);
+        thrown++;
+        throw new Error('boom');
+      },
+      reportUnreachable: () => {},
+      reportSnapshot: () => {},
+    };
+    const raw = await rawConnection(peers.get(2) as string);
+    sockets.push(raw);
+    raw.on('error', () => {});
+    const closed = new Promise<void>((resolve) => raw.on('close', () => resolve()));
+    raw.write(Buffer.concat([helloFrame(1, 's3cret'), ...framed(encodeFrame(1, [message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 66 })], null))]));
+    await closed;
+    expect(thrown).to.equal(1);
+    expect(warnings.join('\n')).to.match(/could not be handled/);
+    a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })]);
+    await until(() => atB.received.length === 1);
+  });
 });
 
 describe('FrameReader', () => {
