@@ -67,6 +67,11 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   private readonly segmentBytesMax: number;
   private readonly snapshotsKept: number;
   private deferred: Buffer[] = [];
+  /**
+   * While replaying: the term of the entry at the snapshot's index in the log as written, or null when
+   * the retained log does not hold that index (it ends before it, or was compacted through it).
+   */
+  private replayedTermAtSnapshot: number | null = null;
 
   private constructor(
     readonly dir: string,
@@ -82,6 +87,8 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   static async open(dir: string, options: DurableStorageOptions = {}): Promise<DurableStorage> {
     await mkdir(dir, { recursive: true });
     const names = await readdir(dir);
+    // A snapshot being written when the process died; the snapshot it would have become never counted.
+    for (const name of names.filter((n) => n.endsWith('.snap.tmp'))) await rm(join(dir, name), { force: true });
     const memory = new MemoryStorage();
     const snapshot = await DurableStorage.loadNewestSnapshot(dir, names, options);
     if (snapshot !== null) memory.applySnapshot(snapshot);
@@ -90,9 +97,35 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     for (let i = 0; i < segmentNames.length; i++) {
       await storage.replaySegment(segmentNames[i] as string, i === segmentNames.length - 1, options);
     }
+    storage.reconcileWithSnapshot(options);
     memory.setHardState(storage.hardState);
     await storage.openNewSegment();
     return storage;
+  }
+
+  /**
+   * Make the replayed state agree with the newest snapshot whatever moment the process died at. A snapshot
+   * file is durable before the log records anything about it, so the log may lag it:
+   * - a snapshot holds only committed state, so the commit index is at least its index (a commit-only
+   *   hard state waits in memory and may have been lost);
+   * - a snapshot from the leader whose log reset was never recorded: the entries after it that were
+   *   written in another term at its index conflict with it and are void, as the reset would have made
+   *   them; the term is at least the snapshot's (the hard state that came with it was lost).
+   */
+  private reconcileWithSnapshot(options: DurableStorageOptions): void {
+    const { index, term } = this.memory.snapshot().metadata;
+    if (index === 0) return;
+    if (this.replayedTermAtSnapshot !== null && this.replayedTermAtSnapshot !== term) {
+      options.log?.('warn', 'discarding log entries that conflict with a snapshot whose install was cut short', {
+        dir: this.dir,
+        snapshotIndex: index,
+        entries: this.memory.lastIndex() - index,
+      });
+      this.memory.truncateAfterSnapshot();
+    }
+    const hs = this.hardState;
+    if (hs.commit >= index && hs.term >= term) return;
+    this.hardState = { term: Math.max(hs.term, term), vote: hs.term >= term ? hs.vote : 0, commit: Math.max(hs.commit, index) };
   }
 
   private static async loadNewestSnapshot(dir: string, names: string[], options: DurableStorageOptions): Promise<Snapshot | null> {
@@ -134,15 +167,20 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
         return;
       case RecordType.SnapshotReset: {
         const { index } = decodeSnapshotReset(payload);
-        const base = memory.snapshot().metadata.index;
-        if (index > base) throw new StorageCorruptionError(path, offset, `log reset to snapshot ${index}, but the newest snapshot file is ${base}`);
-        if (index === base) memory.truncateAfterSnapshot();
+        const base = memory.snapshot().metadata;
+        if (index > base.index) throw new StorageCorruptionError(path, offset, `log reset to snapshot ${index}, but the newest snapshot file is ${base.index}`);
+        if (index === base.index) memory.truncateAfterSnapshot();
+        this.replayedTermAtSnapshot = index === base.index ? base.term : null;
         return;
       }
       case RecordType.Entry: {
         const entry = decodeEntry(payload);
         segment.lastIndex = Math.max(segment.lastIndex, entry.index);
-        if (entry.index <= memory.snapshot().metadata.index) return;
+        // Writing entry i replaces the log from i on.
+        const base = memory.snapshot().metadata.index;
+        if (entry.index < base) this.replayedTermAtSnapshot = null;
+        if (entry.index === base) this.replayedTermAtSnapshot = entry.term;
+        if (entry.index <= base) return;
         if (entry.index > memory.lastIndex() + 1) {
           throw new StorageCorruptionError(path, offset, `entry ${entry.index} leaves a gap after ${memory.lastIndex()}`);
         }
@@ -243,6 +281,8 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
    */
   async createSnapshot(index: number, confState: ConfState, data: Uint8Array, entriesKept: number): Promise<Snapshot> {
     const term = this.memory.term(index);
+    // The commit index the snapshot implies goes to disk first (opening reconciles them either way).
+    await this.flushDeferred();
     await this.writeSnapshotFile({ metadata: { index, term, confState }, data });
     const snapshot = this.memory.createSnapshot(index, confState, data);
     const compactTo = Math.max(0, index - entriesKept);
@@ -272,8 +312,18 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     await this.save({ term: 1, vote: 0, commit: entries.length }, entries, null);
   }
 
-  async close(): Promise<void> {
+  private async flushDeferred(): Promise<void> {
     if (this.active !== null && this.deferred.length > 0) await this.write(Buffer.alloc(0));
+  }
+
+  /** Close without writing what still waits in memory, as a crash would (for tests). */
+  async abandon(): Promise<void> {
+    this.deferred = [];
+    await this.close();
+  }
+
+  async close(): Promise<void> {
+    await this.flushDeferred();
     await this.active?.close();
     this.active = null;
   }

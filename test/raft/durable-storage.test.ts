@@ -1,14 +1,18 @@
 /**
  * The durable log survives restarts byte for byte, truncates a torn last record, refuses to start on
- * corruption before the tail (naming the file and offset), and compacts through snapshots.
+ * corruption before the tail (naming the file and offset), compacts through snapshots, and reopens
+ * consistently after a crash at any point around a snapshot.
  */
 import { expect } from 'chai';
 import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DurableStorage, StorageCorruptionError } from '../../raft/durable-storage.js';
+import { Prng } from '../../raft/prng.js';
+import { RawNode } from '../../raft/raw-node.js';
 import { EntryType } from '../../raft/types.js';
 import type { Entry } from '../../raft/types.js';
+import { encodeSnapshotFile } from '../../raft/wal-codec.js';
 
 function entries(from: number, to: number, term: number): Entry[] {
   const out: Entry[] = [];
@@ -119,5 +123,59 @@ describe('DurableStorage', () => {
     expect(b.lastIndex()).to.equal(6);
     expect(b.term(6)).to.equal(3);
     await b.close();
+  });
+
+  describe('after a crash around a snapshot', () => {
+    const confState = { voters: [1, 2, 3], learners: [] };
+    /** The core refuses a storage whose hard state contradicts its log (commit below the snapshot, ...). */
+    function startCore(storage: DurableStorage, applied: number): RawNode {
+      return new RawNode({ id: 1, electionTicks: 10, heartbeatTicks: 1, random: new Prng(1), applied }, storage);
+    }
+    /**
+     * Entries 1 to 20 of term 2, then a crash just after a snapshot from the leader at 15 (in `term`)
+     * was renamed into place, before the log recorded the reset; reopened.
+     */
+    async function reopenAfterSnapshotPlaced(term: number): Promise<DurableStorage> {
+      const a = await DurableStorage.open(dir);
+      await a.save({ term: 2, vote: 1, commit: 10 }, entries(1, 20, 2), null);
+      await a.abandon();
+      const hex = (n: number): string => n.toString(16).padStart(16, '0');
+      await writeFile(join(dir, `snap-${hex(15)}-${hex(term)}.snap`), encodeSnapshotFile({ index: 15, term, confState }, new Uint8Array([15])));
+      return DurableStorage.open(dir);
+    }
+
+    it('reopens after a crash just after createSnapshot while a commit-only hard state was deferred', async () => {
+      const a = await DurableStorage.open(dir);
+      await a.save({ term: 1, vote: 1, commit: 1 }, entries(1, 11, 1), null);
+      await a.save({ term: 1, vote: 1, commit: 11 }, [], null, false);
+      await a.createSnapshot(11, confState, new TextEncoder().encode('state@11'), 100);
+      await a.abandon();
+      const b = await DurableStorage.open(dir);
+      expect(b.snapshot().metadata.index).to.equal(11);
+      expect(b.initialState().hardState.commit).to.be.at.least(11);
+      expect(() => startCore(b, 11)).not.to.throw();
+      await b.close();
+    });
+
+    it('reopens after a crash between placing a snapshot from the leader and recording the log reset', async () => {
+      // Entries 16 to 20 of term 2 conflict with the leader's snapshot at 15 in term 3.
+      const b = await reopenAfterSnapshotPlaced(3);
+      expect(b.snapshot().metadata).to.deep.equal({ index: 15, term: 3, confState });
+      expect(b.lastIndex(), 'the conflicting entries after the snapshot are void').to.equal(15);
+      const { hardState } = b.initialState();
+      expect(hardState.commit).to.equal(15);
+      expect(hardState.term).to.be.at.least(3);
+      expect(() => startCore(b, 15)).not.to.throw();
+      await b.close();
+    });
+
+    it('keeps the log after a snapshot placed on a crash when the log holds the snapshot\'s last entry', async () => {
+      const b = await reopenAfterSnapshotPlaced(2);
+      expect(b.lastIndex()).to.equal(20);
+      expect(b.entries(16, 21, Infinity)).to.deep.equal(entries(16, 20, 2));
+      expect(b.initialState().hardState).to.deep.equal({ term: 2, vote: 1, commit: 15 });
+      expect(() => startCore(b, 15)).not.to.throw();
+      await b.close();
+    });
   });
 });
