@@ -16,6 +16,7 @@ import {
   encodeHardState,
   encodeSnapshotFile,
   encodeSnapshotReset,
+  findValidRecord,
   readRecord,
   RecordType,
 } from './wal-codec.js';
@@ -27,7 +28,11 @@ export class StorageCorruptionError extends Error {
     readonly offset: number,
     reason: string,
   ) {
-    super(`corrupt raft log ${file} at offset ${offset}: ${reason}`);
+    super(
+      `corrupt raft log ${file} at offset ${offset}: ${reason}. This member's log cannot be trusted and it must ` +
+        'not start on it: remove the member and add it back with an empty data directory (rootcoord: ' +
+        '`scripts/cluster remove <id>`, then `scripts/cluster add`), or wipe its data directory before it rejoins.',
+    );
   }
 }
 
@@ -56,8 +61,9 @@ function hex(n: number): string {
 /**
  * The durable Raft storage: a write-ahead log in segment files plus snapshot files, with an in-memory
  * index (a MemoryStorage) that the core reads. Each `save()` is one synchronous-data write (group
- * commit). Every record carries a CRC32; on open a torn last record is truncated and logged, while
- * corruption anywhere else refuses to start with an error naming the file and offset.
+ * commit). Every record carries a CRC32. On open, a torn write (a bad record at the end of the newest
+ * segment with no valid record after it) is truncated and logged; any other bad record is corruption
+ * and refuses to start with an error naming the file and offset, touching nothing.
  */
 export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   private active: FileHandle | null = null;
@@ -148,12 +154,16 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     for (;;) {
       const read = readRecord(data, offset);
       if (read.kind === 'end') return;
-      if (read.kind === 'torn' && isLast) {
-        options.log?.('warn', 'truncating a torn record at the end of the raft log', { file: path, offset, reason: read.reason });
+      if (read.kind === 'bad') {
+        // Only the newest segment was being written when the process died, and a torn write is the last
+        // thing in it: a valid record after the bad one means the bad one is corruption.
+        if (!isLast) throw new StorageCorruptionError(path, offset, `${read.reason} in a sealed segment`);
+        const valid = findValidRecord(data, offset + 1);
+        if (valid !== -1) throw new StorageCorruptionError(path, offset, `${read.reason}, and a valid record follows at offset ${valid}`);
+        options.log?.('warn', 'truncating a torn write at the end of the raft log', { file: path, offset, bytes: data.byteLength - offset, reason: read.reason });
         await truncate(path, offset);
         return;
       }
-      if (read.kind !== 'record') throw new StorageCorruptionError(path, offset, read.reason);
       this.replayRecord(read.record.type, read.record.payload, segment, path, offset);
       offset = read.next;
     }

@@ -12,7 +12,7 @@ import { Prng } from '../../raft/prng.js';
 import { RawNode } from '../../raft/raw-node.js';
 import { EntryType } from '../../raft/types.js';
 import type { Entry } from '../../raft/types.js';
-import { encodeSnapshotFile } from '../../raft/wal-codec.js';
+import { encodeSnapshotFile, readRecord } from '../../raft/wal-codec.js';
 
 function entries(from: number, to: number, term: number): Entry[] {
   const out: Entry[] = [];
@@ -31,6 +31,19 @@ describe('DurableStorage', () => {
 
   async function segmentFiles(): Promise<string[]> {
     return (await readdir(dir)).filter((n) => n.startsWith('wal-')).sort();
+  }
+
+  /** The error opening `dir` fails with; fails the test if it opens. */
+  async function refusal(): Promise<StorageCorruptionError> {
+    const opened = await DurableStorage.open(dir).then(
+      async (storage) => {
+        await storage.close();
+        return null;
+      },
+      (error: unknown) => error,
+    );
+    expect(opened).to.be.instanceOf(StorageCorruptionError);
+    return opened as StorageCorruptionError;
   }
 
   it('restores entries, hard state and the bootstrap membership after reopening', async () => {
@@ -84,15 +97,57 @@ describe('DurableStorage', () => {
     const bytes = await readFile(path);
     bytes[60] = (bytes[60] as number) ^ 0xff;
     await writeFile(path, bytes);
-    let error: unknown;
-    try {
-      await DurableStorage.open(dir);
-    } catch (e) {
-      error = e;
+    const error = await refusal();
+    expect(error.file).to.equal(path);
+    expect(error.message).to.match(/at offset \d+/);
+  });
+
+  it('refuses to open, touching nothing, when a length field in the middle of the newest segment runs past the end', async () => {
+    const a = await DurableStorage.open(dir);
+    const payload = 'x'.repeat(1300);
+    for (let i = 1; i <= 3000; i += 100) {
+      const batch = entries(i, i + 99, 1).map((e) => ({ ...e, data: new TextEncoder().encode(payload) }));
+      await a.save({ term: 1, vote: 0, commit: i - 1 }, batch, null);
     }
-    expect(error).to.be.instanceOf(StorageCorruptionError);
-    expect((error as StorageCorruptionError).file).to.equal(path);
-    expect((error as StorageCorruptionError).message).to.match(/at offset \d+/);
+    await a.close();
+    const [segment] = await segmentFiles();
+    const path = join(dir, segment as string);
+    const bytes = await readFile(path);
+    // Walk to the 1500th record and make its length claim more than the rest of the file.
+    let offset = 0;
+    for (let n = 0; n < 1500; n++) {
+      const read = readRecord(bytes, offset);
+      if (read.kind !== 'record') throw new Error(`unexpected ${read.kind} at ${offset}`);
+      offset = read.next;
+    }
+    bytes.writeUInt32LE(bytes.byteLength, offset);
+    await writeFile(path, bytes);
+    const error = await refusal();
+    expect(error.file).to.equal(path);
+    expect(error.offset).to.equal(offset);
+    expect(error.message).to.include(path).and.include(`offset ${offset}`).and.match(/scripts\/cluster remove/);
+    expect(await readFile(path)).to.deep.equal(bytes);
+  });
+
+  it('truncates a torn tail however it looks: a partial header, an overlong length, zeros, a bad checksum', async () => {
+    const a = await DurableStorage.open(dir);
+    await a.save({ term: 1, vote: 0, commit: 0 }, entries(1, 5, 1), null);
+    await a.close();
+    const [segment] = await segmentFiles();
+    const path = join(dir, segment as string);
+    const intact = await readFile(path);
+    const partialRecord = entries(6, 6, 1).map((e) => e.data)[0] as Uint8Array;
+    const lastRecord = intact.subarray(intact.byteLength - 33);
+    const badChecksum = Buffer.from(lastRecord);
+    badChecksum[20] = (badChecksum[20] as number) ^ 1;
+    for (const tail of [Buffer.from([7, 0, 0]), Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 1, ...partialRecord]), Buffer.alloc(4096), badChecksum]) {
+      await writeFile(path, Buffer.concat([intact, tail]));
+      const b = await DurableStorage.open(dir);
+      expect(b.lastIndex()).to.equal(5);
+      await b.close();
+      expect((await readFile(path)).subarray(0, intact.byteLength)).to.deep.equal(intact);
+      for (const name of (await segmentFiles()).slice(1)) await rm(join(dir, name));
+    }
   });
 
   it('compacts through a snapshot and deletes segments it no longer needs', async () => {
