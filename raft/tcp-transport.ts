@@ -19,6 +19,14 @@ export interface TcpTransportOptions {
   readonly snapshotChunkBytes?: number;
   readonly snapshotBytesMax?: number;
   readonly reconnectDelayMsMax?: number;
+  /** A connection that has not presented an accepted hello this long after it opened is closed (5 s). */
+  readonly helloTimeoutMs?: number;
+  /**
+   * At most this many connections wait for their hello at once (16); a new one closes the oldest. With
+   * one connection per member (a member's new connection replaces its old one), the peer port holds at
+   * most this many plus the number of members, however many connections anyone opens.
+   */
+  readonly pendingHellosMax?: number;
   readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
   /** Allow fault injection (chaos testing only): see `setFaults`. */
   readonly faultInjection?: boolean;
@@ -264,6 +272,13 @@ export class TcpTransport implements Transport {
   handler: TransportHandler | null = null;
   private readonly senders = new Map<number, PeerSender>();
   private readonly inbound = new Set<Socket>();
+  /** Inbound connections waiting for their hello, oldest first. */
+  private readonly pendingHellos = new Set<Socket>();
+  /** The accepted inbound connection of each member. */
+  private readonly memberConnections = new Map<number, Socket>();
+  private readonly helloTimeoutMs: number;
+  private readonly pendingHellosMax: number;
+  private evictedCount = 0;
   private server: Server | null = null;
   private readonly log: NonNullable<TcpTransportOptions['log']>;
   droppedCount = 0;
@@ -277,6 +292,8 @@ export class TcpTransport implements Transport {
     this.snapshotChunkBytes = options.snapshotChunkBytes ?? 1024 * 1024;
     this.snapshotBytesMax = options.snapshotBytesMax ?? 4 * 1024 * 1024 * 1024;
     this.reconnectDelayMsMax = options.reconnectDelayMsMax ?? 1000;
+    this.helloTimeoutMs = options.helloTimeoutMs ?? 5000;
+    this.pendingHellosMax = options.pendingHellosMax ?? 16;
     this.log = options.log ?? (() => {});
     for (const [id, address] of options.peers) if (id !== this.id) this.addPeer(id, address);
   }
@@ -295,18 +312,55 @@ export class TcpTransport implements Transport {
     });
   }
 
+  /** Open inbound connections (accepted members' and those waiting for a hello). */
+  inboundConnections(): number {
+    return this.inbound.size;
+  }
+
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, KEEPALIVE_MS);
-    this.inbound.add(socket);
-    socket.on('close', () => this.inbound.delete(socket));
     socket.on('error', () => {});
+    if (this.server === null) {
+      socket.destroy();
+      return;
+    }
+    if (this.pendingHellos.size >= this.pendingHellosMax) {
+      const oldest = this.pendingHellos.values().next().value as Socket;
+      this.pendingHellos.delete(oldest);
+      oldest.destroy();
+      if (this.evictedCount++ % 1000 === 0) {
+        this.log('warn', 'closing raft connections that have not sent a hello to make room for new ones', { peer: oldest.remoteAddress, closed: this.evictedCount });
+      }
+    }
+    this.inbound.add(socket);
+    this.pendingHellos.add(socket);
+    const helloTimer = setTimeout(() => {
+      if (!this.pendingHellos.has(socket)) return;
+      this.log('warn', 'closed a raft connection that sent no hello in time', { peer: socket.remoteAddress, timeoutMs: this.helloTimeoutMs });
+      socket.destroy();
+    }, this.helloTimeoutMs);
+    helloTimer.unref();
     let from = -1;
+    socket.on('close', () => {
+      clearTimeout(helloTimer);
+      this.inbound.delete(socket);
+      this.pendingHellos.delete(socket);
+      if (this.memberConnections.get(from) === socket) this.memberConnections.delete(from);
+    });
     const assemblies = new Map<number, SnapshotAssembly>();
     const reader = new FrameReader(HELLO_BYTES_MAX, (payload) => {
       if (from === -1) {
         from = this.hello(payload, socket);
-        if (from > 0) reader.frameBytesMax = FRAME_BYTES_LIMIT;
+        this.pendingHellos.delete(socket);
+        clearTimeout(helloTimer);
+        if (from > 0) {
+          reader.frameBytesMax = FRAME_BYTES_LIMIT;
+          // A member that connects again has given up on its previous connection.
+          const previous = this.memberConnections.get(from);
+          this.memberConnections.set(from, socket);
+          previous?.destroy();
+        }
         return;
       }
       if (from > 0) this.receiveFrame(from, payload, assemblies);
@@ -453,6 +507,8 @@ export class TcpTransport implements Transport {
     this.senders.clear();
     for (const socket of this.inbound) socket.destroy();
     this.inbound.clear();
+    this.pendingHellos.clear();
+    this.memberConnections.clear();
     const server = this.server;
     this.server = null;
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));

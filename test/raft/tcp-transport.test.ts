@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { encodeFrame } from '../../raft/message-codec.js';
 import { FrameReader, framed, helloFrame, TcpTransport } from '../../raft/tcp-transport.js';
+import type { TcpTransportOptions } from '../../raft/tcp-transport.js';
 import type { TransportHandler } from '../../raft/transport.js';
 import { message, MessageType } from '../../raft/types.js';
 import type { Message } from '../../raft/types.js';
@@ -53,12 +54,14 @@ describe('TcpTransport', function () {
     await Promise.all(transports.splice(0).map((t) => t.close()));
   });
 
-  async function pair(): Promise<{ a: TcpTransport; b: TcpTransport; atB: Collector; atA: Collector; peers: Map<number, string>; warnings: string[] }> {
+  async function pair(
+    bOptions: Partial<TcpTransportOptions> = {},
+  ): Promise<{ a: TcpTransport; b: TcpTransport; atB: Collector; atA: Collector; peers: Map<number, string>; warnings: string[] }> {
     const [portA, portB] = await freePorts(2);
     const peers = new Map([[1, `127.0.0.1:${portA as number}`], [2, `127.0.0.1:${portB as number}`]]);
     const warnings: string[] = [];
     const a = new TcpTransport({ id: 1, listenAddress: peers.get(1) as string, peers, secret: 's3cret', snapshotChunkBytes: 1000 });
-    const b = new TcpTransport({ id: 2, listenAddress: peers.get(2) as string, peers, secret: 's3cret', frameBytesMax: 64 * 1024, log: (_l, m) => warnings.push(m) });
+    const b = new TcpTransport({ id: 2, listenAddress: peers.get(2) as string, peers, secret: 's3cret', frameBytesMax: 64 * 1024, log: (_l, m) => warnings.push(m), ...bOptions });
     transports.push(a, b);
     const atA = new Collector();
     const atB = new Collector();
@@ -152,6 +155,33 @@ describe('TcpTransport', function () {
     a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })]);
     await until(() => atB.received.length === 1);
     expect(atB.received[0]?.type).to.equal(MessageType.Heartbeat);
+  });
+
+  it('closes connections that send no hello in time, keeps few waiting for one, and still lets a peer in', async () => {
+    const { a, b, atB, peers } = await pair({ helloTimeoutMs: 1000, pendingHellosMax: 8 });
+    const idle: Socket[] = [];
+    let closed = 0;
+    for (let i = 0; i < 200; i++) {
+      const raw = await rawConnection(peers.get(2) as string);
+      sockets.push(raw);
+      raw.on('error', () => {});
+      raw.on('close', () => closed++);
+      idle.push(raw);
+    }
+    // Only the newest few wait for their hello; the others were closed to make room.
+    await until(() => closed >= 192);
+    expect(b.inboundConnections()).to.be.at.most(8);
+    // A member still gets in (its hello arrives at once), and a second connection from it replaces the first.
+    a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })]);
+    await until(() => atB.received.length === 1);
+    const again = await rawConnection(peers.get(2) as string);
+    sockets.push(again);
+    again.write(helloFrame(1, 's3cret'));
+    await until(() => closed === 200, 5000);
+    expect(b.inboundConnections(), 'the member\'s newer connection replaced the older one').to.equal(1);
+    again.write(Buffer.concat(framed(encodeFrame(1, [message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 5 })], null))));
+    await until(() => atB.received.length === 2);
+    expect(atB.received[1]?.term).to.equal(5);
   });
 
   it('drops a connection whose frame handling throws, and keeps serving', async () => {
