@@ -133,6 +133,8 @@ class PeerSender {
   private reconnectAtMs = 0;
   private reconnectDelayMs = 50;
   private closed = false;
+  /** The snapshot being sent and the offset of its next chunk; messages queued after it wait. */
+  private snapshotSend: { readonly message: Message; offset: number } | null = null;
 
   constructor(
     readonly peerId: number,
@@ -189,6 +191,7 @@ class PeerSender {
     if (this.socket !== socket) return;
     this.socket = null;
     socket.destroy();
+    this.abandonSnapshot();
     this.reconnectAtMs = Date.now() + this.reconnectDelayMs;
     this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, this.transport.reconnectDelayMsMax);
     this.transport.handler?.reportUnreachable(this.peerId);
@@ -196,18 +199,22 @@ class PeerSender {
   }
 
   private flush(): void {
-    if (this.queue.length === 0 || !this.writable || this.closed) return;
+    if ((this.queue.length === 0 && this.snapshotSend === null) || !this.writable || this.closed) return;
     const socket = this.connect();
     if (socket === null) {
       for (const m of this.queue) this.transport.dropped(this.peerId, m, 'peer unreachable');
       this.queue = [];
       return;
     }
-    while (this.queue.length > 0 && this.writable) {
+    while ((this.queue.length > 0 || this.snapshotSend !== null) && this.writable) {
+      if (this.snapshotSend !== null) {
+        this.writable = this.sendSnapshotChunk(socket, this.snapshotSend);
+        continue;
+      }
       const first = this.queue[0] as Message;
       if (first.snapshot !== null) {
         this.queue.shift();
-        this.writable = this.sendSnapshot(socket, first);
+        this.snapshotSend = { message: first, offset: 0 };
         continue;
       }
       const batch: Message[] = [];
@@ -221,22 +228,34 @@ class PeerSender {
     }
   }
 
-  /** Send a snapshot in chunks; the socket's buffer limit paces them (see 'drain'). */
-  private sendSnapshot(socket: Socket, m: Message): boolean {
-    const snapshot = m.snapshot;
-    if (snapshot === null) return true;
-    const data = snapshot.data;
-    const chunkBytes = this.transport.snapshotChunkBytes;
-    let ok = true;
-    for (let offset = 0; offset === 0 || offset < data.byteLength; offset += chunkBytes) {
-      const piece = data.subarray(offset, Math.min(offset + chunkBytes, data.byteLength));
-      const isLast = offset + chunkBytes >= data.byteLength;
-      ok = writeFrame(socket, encodeFrame(this.transport.id, [], { message: m, offset, totalBytes: data.byteLength, data: piece }), (error) => {
-        if (isLast) this.transport.handler?.reportSnapshot(this.peerId, error === undefined || error === null);
-      });
-      if (data.byteLength === 0) break;
-    }
-    return ok;
+  /**
+   * Write the next chunk of the snapshot being sent; false when the socket's buffer is full. The next
+   * chunk is written only after 'drain', so a snapshot of any size holds about one chunk in memory here.
+   */
+  private sendSnapshotChunk(socket: Socket, send: { readonly message: Message; offset: number }): boolean {
+    const m = send.message;
+    const data = (m.snapshot as NonNullable<Message['snapshot']>).data;
+    const offset = send.offset;
+    const end = Math.min(offset + this.transport.snapshotChunkBytes, data.byteLength);
+    const isLast = end === data.byteLength;
+    send.offset = end;
+    if (isLast) this.snapshotSend = null;
+    const frame = encodeFrame(this.transport.id, [], { message: m, offset, totalBytes: data.byteLength, data: data.subarray(offset, end) });
+    return writeFrame(socket, frame, (error) => {
+      if (isLast) this.transport.handler?.reportSnapshot(this.peerId, error === undefined || error === null);
+    });
+  }
+
+  /** The connection broke or closed while a snapshot was being sent: its remaining chunks never will be. */
+  private abandonSnapshot(): void {
+    if (this.snapshotSend === null) return;
+    this.snapshotSend = null;
+    this.transport.handler?.reportSnapshot(this.peerId, false);
+  }
+
+  /** Bytes handed to the connection that the kernel has not taken yet. */
+  bufferedBytes(): number {
+    return this.socket?.writableLength ?? 0;
   }
 
   close(): void {
@@ -244,6 +263,7 @@ class PeerSender {
     const socket = this.socket;
     this.socket = null;
     socket?.destroy();
+    this.abandonSnapshot();
     this.queue = [];
   }
 }
@@ -495,6 +515,11 @@ export class TcpTransport implements Transport {
     if (existing !== undefined && existing.address === address) return;
     existing?.close();
     this.senders.set(id, new PeerSender(id, address, this));
+  }
+
+  /** Bytes waiting in this process to be sent to a peer (what the kernel has not taken yet). */
+  outboundBufferedBytes(id: number): number {
+    return this.senders.get(id)?.bufferedBytes() ?? 0;
   }
 
   removePeer(id: number): void {

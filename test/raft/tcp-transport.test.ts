@@ -4,9 +4,9 @@
  * oversize frames and connections without the cluster secret.
  */
 import { expect } from 'chai';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import type { Socket } from 'node:net';
-import { encodeFrame } from '../../raft/message-codec.js';
+import { decodeFrame, encodeFrame } from '../../raft/message-codec.js';
 import { FrameReader, framed, helloFrame, TcpTransport } from '../../raft/tcp-transport.js';
 import type { TcpTransportOptions } from '../../raft/tcp-transport.js';
 import type { TransportHandler } from '../../raft/transport.js';
@@ -88,6 +88,65 @@ describe('TcpTransport', function () {
     expect(atB.received[0]?.snapshot?.data).to.deep.equal(data);
     expect(atB.received[0]?.snapshot?.metadata.index).to.equal(99);
     expect(atA.snapshotReports).to.deep.equal([[2, true]]);
+  });
+
+  it('sends a snapshot chunk by chunk as the receiver takes them, holding only a few in memory', async () => {
+    const [portA, portB] = await freePorts(2);
+    const peers = new Map([[1, `127.0.0.1:${portA as number}`], [2, `127.0.0.1:${portB as number}`]]);
+    // Peer 2 is a bare socket server that does not read until told to.
+    let receiver: Socket | null = null;
+    const server = createServer((socket) => {
+      receiver = socket;
+      socket.pause();
+    });
+    await new Promise<void>((resolve) => server.listen(portB, '127.0.0.1', resolve));
+    try {
+      const chunkBytes = 64 * 1024;
+      const a = new TcpTransport({ id: 1, listenAddress: peers.get(1) as string, peers, secret: 's3cret', snapshotChunkBytes: chunkBytes });
+      transports.push(a);
+      const atA = new Collector();
+      await a.start(atA);
+      const data = new Uint8Array(Buffer.alloc(16 * 1024 * 1024, 'snapshot data '));
+      a.send([message({ type: MessageType.Snap, from: 1, to: 2, term: 4, snapshot: { metadata: { index: 99, term: 4, confState: { voters: [1, 2], learners: [] } }, data } })]);
+      await until(() => receiver !== null);
+      // Once the kernel's buffers are full, what waits in the process stays at about a chunk.
+      let buffered = -1;
+      await until(() => {
+        const now = a.outboundBufferedBytes(2);
+        const settled = now === buffered;
+        buffered = now;
+        return settled && now > 0;
+      }, 5000).catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(a.outboundBufferedBytes(2)).to.be.below(3 * chunkBytes);
+      // The receiver reads on: every chunk arrives, in order, and the send is reported done.
+      let received = 0;
+      let helloSeen = false;
+      const reader = new FrameReader(1 << 30, (payload) => {
+        if (!helloSeen) {
+          helloSeen = true;
+          return;
+        }
+        const chunk = decodeFrame(payload).snapshotChunk;
+        expect(chunk?.offset).to.equal(received);
+        received += chunk?.data.byteLength ?? 0;
+      });
+      (receiver as unknown as Socket).on('data', (bytes: Buffer) => reader.push(bytes));
+      (receiver as unknown as Socket).resume();
+      await until(() => atA.snapshotReports.length === 1, 20_000);
+      expect(atA.snapshotReports).to.deep.equal([[2, true]]);
+      await until(() => received === data.byteLength);
+      // A connection lost in the middle of a snapshot fails the send.
+      (receiver as unknown as Socket).pause();
+      a.send([message({ type: MessageType.Snap, from: 1, to: 2, term: 4, snapshot: { metadata: { index: 100, term: 4, confState: { voters: [1, 2], learners: [] } }, data } })]);
+      await until(() => a.outboundBufferedBytes(2) > 0);
+      (receiver as unknown as Socket).destroy();
+      await until(() => atA.snapshotReports.length === 2);
+      expect(atA.snapshotReports[1]).to.deep.equal([2, false]);
+    } finally {
+      (receiver as Socket | null)?.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('reports an unreachable peer, and reconnects once it is back', async () => {
