@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, truncate } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rename, rm, truncate } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assert } from './assert.js';
@@ -51,6 +51,8 @@ interface Segment {
   lastIndex: number;
 }
 
+const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
 const SEGMENT_PATTERN = /^wal-([0-9a-f]{16})\.log$/;
 const SNAPSHOT_PATTERN = /^snap-([0-9a-f]{16})-([0-9a-f]{16})\.snap$/;
 
@@ -91,7 +93,10 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
 
   /** Open (or create) the storage in `dir`, replaying the newest snapshot and the log. */
   static async open(dir: string, options: DurableStorageOptions = {}): Promise<DurableStorage> {
-    await mkdir(dir, { recursive: true });
+    // The log holds every replicated command (password hashes among them): for this user only, also
+    // when the directory was made before.
+    await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    await chmod(dir, PRIVATE_DIR_MODE);
     const names = await readdir(dir);
     // A snapshot being written when the process died; the snapshot it would have become never counted.
     for (const name of names.filter((n) => n.endsWith('.snap.tmp'))) await rm(join(dir, name), { force: true });
@@ -204,7 +209,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     const seq = (this.segments[this.segments.length - 1]?.seq ?? 0) + 1;
     const name = `wal-${hex(seq)}.log`;
     await this.active?.close();
-    this.active = await open(join(this.dir, name), constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC, 0o644);
+    this.active = await open(join(this.dir, name), constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC, PRIVATE_FILE_MODE);
     this.segments.push({ name, seq, lastIndex: 0 });
     this.activeBytes = 0;
     // Every segment starts with the current hard state, so older segments can be deleted freely.
@@ -274,7 +279,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     const { index, term } = snapshot.metadata;
     const name = `snap-${hex(index)}-${hex(term)}.snap`;
     const temporary = join(this.dir, `${name}.tmp`);
-    const handle = await open(temporary, 'w');
+    const handle = await open(temporary, 'w', PRIVATE_FILE_MODE);
     try {
       await handle.writeFile(encodeSnapshotFile(snapshot.metadata, snapshot.data));
       await handle.sync();

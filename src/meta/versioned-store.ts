@@ -1,5 +1,6 @@
 import type { AbstractBatchOptions, AbstractLevel } from 'abstract-level';
 import { ClassicLevel } from 'classic-level';
+import { chmod, mkdir } from 'node:fs/promises';
 import { TOMBSTONE, versionKey, versionPrefix } from './catalog-keys.js';
 
 /** A LevelDB-like store with utf8 string keys and values: classic-level on disk, memory-level in simulations. */
@@ -20,6 +21,10 @@ export class VersionedStore {
   private constructor(private readonly db: LevelDb) {}
 
   static async open(path: string): Promise<VersionedStore> {
+    // The catalog holds every user's password hash: LevelDB makes its files readable by anyone, so its
+    // directory is for this user only (also when it was made before).
+    await mkdir(path, { recursive: true, mode: 0o700 });
+    await chmod(path, 0o700);
     const db = new ClassicLevel<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     await db.open();
     return new VersionedStore(db);
