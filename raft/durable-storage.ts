@@ -21,6 +21,12 @@ import {
   RecordType,
 } from './wal-codec.js';
 
+/** What to do about a member whose stored state is corrupt. */
+export const CORRUPT_MEMBER_RECOVERY =
+  "This member's data cannot be trusted and it must not start on it: remove the member and add it back with an " +
+  'empty data directory (rootcoord: `scripts/cluster remove <id>`, then `scripts/cluster add`), or wipe its data ' +
+  'directory before it rejoins.';
+
 export class StorageCorruptionError extends Error {
   override name = 'StorageCorruptionError';
   constructor(
@@ -28,11 +34,7 @@ export class StorageCorruptionError extends Error {
     readonly offset: number,
     reason: string,
   ) {
-    super(
-      `corrupt raft log ${file} at offset ${offset}: ${reason}. This member's log cannot be trusted and it must ` +
-        'not start on it: remove the member and add it back with an empty data directory (rootcoord: ' +
-        '`scripts/cluster remove <id>`, then `scripts/cluster add`), or wipe its data directory before it rejoins.',
-    );
+    super(`corrupt raft log ${file} at offset ${offset}: ${reason}. ${CORRUPT_MEMBER_RECOVERY}`);
   }
 }
 
