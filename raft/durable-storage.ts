@@ -110,9 +110,11 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     for (let i = 0; i < segmentNames.length; i++) {
       await storage.replaySegment(segmentNames[i] as string, i === segmentNames.length - 1, options);
     }
-    storage.reconcileWithSnapshot(options);
+    const reset = storage.reconcileWithSnapshot(options);
     memory.setHardState(storage.hardState);
     await storage.openNewSegment();
+    // Record the reset the install never did, or the next replay would void what is appended from now on.
+    if (reset) await storage.write(encodeSnapshotReset(memory.snapshot().metadata.index, memory.snapshot().metadata.term));
     return storage;
   }
 
@@ -124,11 +126,13 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
    * - a snapshot from the leader whose log reset was never recorded: the entries after it that were
    *   written in another term at its index conflict with it and are void, as the reset would have made
    *   them; the term is at least the snapshot's (the hard state that came with it was lost).
+   * True if the log must now record the reset.
    */
-  private reconcileWithSnapshot(options: DurableStorageOptions): void {
+  private reconcileWithSnapshot(options: DurableStorageOptions): boolean {
     const { index, term } = this.memory.snapshot().metadata;
-    if (index === 0) return;
-    if (this.replayedTermAtSnapshot !== null && this.replayedTermAtSnapshot !== term) {
+    if (index === 0) return false;
+    const reset = this.replayedTermAtSnapshot !== null && this.replayedTermAtSnapshot !== term;
+    if (reset) {
       options.log?.('warn', 'discarding log entries that conflict with a snapshot whose install was cut short', {
         dir: this.dir,
         snapshotIndex: index,
@@ -137,8 +141,10 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
       this.memory.truncateAfterSnapshot();
     }
     const hs = this.hardState;
-    if (hs.commit >= index && hs.term >= term) return;
-    this.hardState = { term: Math.max(hs.term, term), vote: hs.term >= term ? hs.vote : 0, commit: Math.max(hs.commit, index) };
+    if (hs.commit < index || hs.term < term) {
+      this.hardState = { term: Math.max(hs.term, term), vote: hs.term >= term ? hs.vote : 0, commit: Math.max(hs.commit, index) };
+    }
+    return reset;
   }
 
   private static async loadNewestSnapshot(dir: string, names: string[], options: DurableStorageOptions): Promise<Snapshot | null> {

@@ -224,6 +224,17 @@ describe('DurableStorage', () => {
       await b.close();
     });
 
+    it('keeps the entries appended after such a reopen when it reopens again', async () => {
+      const b = await reopenAfterSnapshotPlaced(3);
+      await b.save({ term: 3, vote: 0, commit: 17 }, entries(16, 18, 3), null);
+      await b.close();
+      const c = await DurableStorage.open(dir);
+      expect(c.lastIndex()).to.equal(18);
+      expect(c.entries(16, 19, Infinity)).to.deep.equal(entries(16, 18, 3));
+      expect(c.initialState().hardState).to.deep.equal({ term: 3, vote: 0, commit: 17 });
+      await c.close();
+    });
+
     it('keeps the log after a snapshot placed on a crash when the log holds the snapshot\'s last entry', async () => {
       const b = await reopenAfterSnapshotPlaced(2);
       expect(b.lastIndex()).to.equal(20);
