@@ -385,8 +385,9 @@ export class TcpTransport implements Transport {
       }
       if (from > 0) this.receiveFrame(from, payload, assemblies);
     });
+    let dropped = false;
     socket.on('data', (chunk: Buffer) => {
-      if (from === -2) return;
+      if (dropped || from === -2) return;
       // Whatever a peer sends, nothing it causes may escape this handler: that would stop the process.
       try {
         if (reader.push(chunk)) return;
@@ -394,7 +395,7 @@ export class TcpTransport implements Transport {
       } catch (error) {
         this.log('warn', 'dropped a raft connection whose data could not be handled', { peer: socket.remoteAddress, from, error: String(error) });
       }
-      from = -2;
+      dropped = true;
       socket.destroy();
     });
   }
