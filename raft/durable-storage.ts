@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, truncate } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rename, rm, truncate } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assert } from './assert.js';
@@ -16,9 +16,16 @@ import {
   encodeHardState,
   encodeSnapshotFile,
   encodeSnapshotReset,
+  findValidRecord,
   readRecord,
   RecordType,
 } from './wal-codec.js';
+
+/** What to do about a member whose stored state is corrupt. */
+export const CORRUPT_MEMBER_RECOVERY =
+  "This member's data cannot be trusted and it must not start on it: remove the member and add it back with an " +
+  'empty data directory (rootcoord: `scripts/cluster remove <id>`, then `scripts/cluster add`), or wipe its data ' +
+  'directory before it rejoins.';
 
 export class StorageCorruptionError extends Error {
   override name = 'StorageCorruptionError';
@@ -27,7 +34,7 @@ export class StorageCorruptionError extends Error {
     readonly offset: number,
     reason: string,
   ) {
-    super(`corrupt raft log ${file} at offset ${offset}: ${reason}`);
+    super(`corrupt raft log ${file} at offset ${offset}: ${reason}. ${CORRUPT_MEMBER_RECOVERY}`);
   }
 }
 
@@ -46,6 +53,8 @@ interface Segment {
   lastIndex: number;
 }
 
+const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
 const SEGMENT_PATTERN = /^wal-([0-9a-f]{16})\.log$/;
 const SNAPSHOT_PATTERN = /^snap-([0-9a-f]{16})-([0-9a-f]{16})\.snap$/;
 
@@ -56,8 +65,9 @@ function hex(n: number): string {
 /**
  * The durable Raft storage: a write-ahead log in segment files plus snapshot files, with an in-memory
  * index (a MemoryStorage) that the core reads. Each `save()` is one synchronous-data write (group
- * commit). Every record carries a CRC32; on open a torn last record is truncated and logged, while
- * corruption anywhere else refuses to start with an error naming the file and offset.
+ * commit). Every record carries a CRC32. On open, a torn write (a bad record at the end of the newest
+ * segment with no valid record after it) is truncated and logged; any other bad record is corruption
+ * and refuses to start with an error naming the file and offset, touching nothing.
  */
 export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   private active: FileHandle | null = null;
@@ -67,6 +77,11 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   private readonly segmentBytesMax: number;
   private readonly snapshotsKept: number;
   private deferred: Buffer[] = [];
+  /**
+   * While replaying: the term of the entry at the snapshot's index in the log as written, or null when
+   * the retained log does not hold that index (it ends before it, or was compacted through it).
+   */
+  private replayedTermAtSnapshot: number | null = null;
 
   private constructor(
     readonly dir: string,
@@ -80,8 +95,13 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
 
   /** Open (or create) the storage in `dir`, replaying the newest snapshot and the log. */
   static async open(dir: string, options: DurableStorageOptions = {}): Promise<DurableStorage> {
-    await mkdir(dir, { recursive: true });
+    // The log holds every replicated command (password hashes among them): for this user only, also
+    // when the directory was made before.
+    await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    await chmod(dir, PRIVATE_DIR_MODE);
     const names = await readdir(dir);
+    // A snapshot being written when the process died; the snapshot it would have become never counted.
+    for (const name of names.filter((n) => n.endsWith('.snap.tmp'))) await rm(join(dir, name), { force: true });
     const memory = new MemoryStorage();
     const snapshot = await DurableStorage.loadNewestSnapshot(dir, names, options);
     if (snapshot !== null) memory.applySnapshot(snapshot);
@@ -90,9 +110,41 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     for (let i = 0; i < segmentNames.length; i++) {
       await storage.replaySegment(segmentNames[i] as string, i === segmentNames.length - 1, options);
     }
+    const reset = storage.reconcileWithSnapshot(options);
     memory.setHardState(storage.hardState);
     await storage.openNewSegment();
+    // Record the reset the install never did, or the next replay would void what is appended from now on.
+    if (reset) await storage.write(encodeSnapshotReset(memory.snapshot().metadata.index, memory.snapshot().metadata.term));
     return storage;
+  }
+
+  /**
+   * Make the replayed state agree with the newest snapshot whatever moment the process died at. A snapshot
+   * file is durable before the log records anything about it, so the log may lag it:
+   * - a snapshot holds only committed state, so the commit index is at least its index (a commit-only
+   *   hard state waits in memory and may have been lost);
+   * - a snapshot from the leader whose log reset was never recorded: the entries after it that were
+   *   written in another term at its index conflict with it and are void, as the reset would have made
+   *   them; the term is at least the snapshot's (the hard state that came with it was lost).
+   * True if the log must now record the reset.
+   */
+  private reconcileWithSnapshot(options: DurableStorageOptions): boolean {
+    const { index, term } = this.memory.snapshot().metadata;
+    if (index === 0) return false;
+    const reset = this.replayedTermAtSnapshot !== null && this.replayedTermAtSnapshot !== term;
+    if (reset) {
+      options.log?.('warn', 'discarding log entries that conflict with a snapshot whose install was cut short', {
+        dir: this.dir,
+        snapshotIndex: index,
+        entries: this.memory.lastIndex() - index,
+      });
+      this.memory.truncateAfterSnapshot();
+    }
+    const hs = this.hardState;
+    if (hs.commit < index || hs.term < term) {
+      this.hardState = { term: Math.max(hs.term, term), vote: hs.term >= term ? hs.vote : 0, commit: Math.max(hs.commit, index) };
+    }
+    return reset;
   }
 
   private static async loadNewestSnapshot(dir: string, names: string[], options: DurableStorageOptions): Promise<Snapshot | null> {
@@ -115,12 +167,16 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     for (;;) {
       const read = readRecord(data, offset);
       if (read.kind === 'end') return;
-      if (read.kind === 'torn' && isLast) {
-        options.log?.('warn', 'truncating a torn record at the end of the raft log', { file: path, offset, reason: read.reason });
+      if (read.kind === 'bad') {
+        // Only the newest segment was being written when the process died, and a torn write is the last
+        // thing in it: a valid record after the bad one means the bad one is corruption.
+        if (!isLast) throw new StorageCorruptionError(path, offset, `${read.reason} in a sealed segment`);
+        const valid = findValidRecord(data, offset + 1);
+        if (valid !== -1) throw new StorageCorruptionError(path, offset, `${read.reason}, and a valid record follows at offset ${valid}`);
+        options.log?.('warn', 'truncating a torn write at the end of the raft log', { file: path, offset, bytes: data.byteLength - offset, reason: read.reason });
         await truncate(path, offset);
         return;
       }
-      if (read.kind !== 'record') throw new StorageCorruptionError(path, offset, read.reason);
       this.replayRecord(read.record.type, read.record.payload, segment, path, offset);
       offset = read.next;
     }
@@ -134,15 +190,20 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
         return;
       case RecordType.SnapshotReset: {
         const { index } = decodeSnapshotReset(payload);
-        const base = memory.snapshot().metadata.index;
-        if (index > base) throw new StorageCorruptionError(path, offset, `log reset to snapshot ${index}, but the newest snapshot file is ${base}`);
-        if (index === base) memory.truncateAfterSnapshot();
+        const base = memory.snapshot().metadata;
+        if (index > base.index) throw new StorageCorruptionError(path, offset, `log reset to snapshot ${index}, but the newest snapshot file is ${base.index}`);
+        if (index === base.index) memory.truncateAfterSnapshot();
+        this.replayedTermAtSnapshot = index === base.index ? base.term : null;
         return;
       }
       case RecordType.Entry: {
         const entry = decodeEntry(payload);
         segment.lastIndex = Math.max(segment.lastIndex, entry.index);
-        if (entry.index <= memory.snapshot().metadata.index) return;
+        // Writing entry i replaces the log from i on.
+        const base = memory.snapshot().metadata.index;
+        if (entry.index < base) this.replayedTermAtSnapshot = null;
+        if (entry.index === base) this.replayedTermAtSnapshot = entry.term;
+        if (entry.index <= base) return;
         if (entry.index > memory.lastIndex() + 1) {
           throw new StorageCorruptionError(path, offset, `entry ${entry.index} leaves a gap after ${memory.lastIndex()}`);
         }
@@ -156,7 +217,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     const seq = (this.segments[this.segments.length - 1]?.seq ?? 0) + 1;
     const name = `wal-${hex(seq)}.log`;
     await this.active?.close();
-    this.active = await open(join(this.dir, name), constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC, 0o644);
+    this.active = await open(join(this.dir, name), constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC, PRIVATE_FILE_MODE);
     this.segments.push({ name, seq, lastIndex: 0 });
     this.activeBytes = 0;
     // Every segment starts with the current hard state, so older segments can be deleted freely.
@@ -226,7 +287,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     const { index, term } = snapshot.metadata;
     const name = `snap-${hex(index)}-${hex(term)}.snap`;
     const temporary = join(this.dir, `${name}.tmp`);
-    const handle = await open(temporary, 'w');
+    const handle = await open(temporary, 'w', PRIVATE_FILE_MODE);
     try {
       await handle.writeFile(encodeSnapshotFile(snapshot.metadata, snapshot.data));
       await handle.sync();
@@ -243,6 +304,8 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
    */
   async createSnapshot(index: number, confState: ConfState, data: Uint8Array, entriesKept: number): Promise<Snapshot> {
     const term = this.memory.term(index);
+    // The commit index the snapshot implies goes to disk first (opening reconciles them either way).
+    await this.flushDeferred();
     await this.writeSnapshotFile({ metadata: { index, term, confState }, data });
     const snapshot = this.memory.createSnapshot(index, confState, data);
     const compactTo = Math.max(0, index - entriesKept);
@@ -272,8 +335,18 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     await this.save({ term: 1, vote: 0, commit: entries.length }, entries, null);
   }
 
-  async close(): Promise<void> {
+  private async flushDeferred(): Promise<void> {
     if (this.active !== null && this.deferred.length > 0) await this.write(Buffer.alloc(0));
+  }
+
+  /** Close without writing what still waits in memory, as a crash would (for tests). */
+  async abandon(): Promise<void> {
+    this.deferred = [];
+    await this.close();
+  }
+
+  async close(): Promise<void> {
+    await this.flushDeferred();
     await this.active?.close();
     this.active = null;
   }

@@ -1,7 +1,7 @@
 /** The public API of the Raft library. */
 export { assert, AssertionError } from './assert.js';
 export type { RaftConfig, UnsafeKnobs } from './config.js';
-export { DurableStorage, StorageCorruptionError } from './durable-storage.js';
+export { CORRUPT_MEMBER_RECOVERY, DurableStorage, StorageCorruptionError } from './durable-storage.js';
 export type { DurableStorageOptions } from './durable-storage.js';
 export { LogCompactedError, LogUnavailableError, RaftError, SnapshotTemporarilyUnavailableError } from './errors.js';
 export type { RaftErrorCode } from './errors.js';

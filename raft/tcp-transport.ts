@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { decodeFrame, encodeFrame, MalformedMessageError } from './message-codec.js';
@@ -19,6 +19,14 @@ export interface TcpTransportOptions {
   readonly snapshotChunkBytes?: number;
   readonly snapshotBytesMax?: number;
   readonly reconnectDelayMsMax?: number;
+  /** A connection that has not presented an accepted hello this long after it opened is closed (5 s). */
+  readonly helloTimeoutMs?: number;
+  /**
+   * At most this many connections wait for their hello at once (16); a new one closes the oldest. With
+   * one connection per member (a member's new connection replaces its old one), the peer port holds at
+   * most this many plus the number of members, however many connections anyone opens.
+   */
+  readonly pendingHellosMax?: number;
   readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
   /** Allow fault injection (chaos testing only): see `setFaults`. */
   readonly faultInjection?: boolean;
@@ -56,6 +64,15 @@ function writeFrame(socket: Socket, payload: Uint8Array, done?: (error?: Error |
   const ok = done === undefined ? socket.write(body) : socket.write(body, done);
   socket.uncork();
   return ok;
+}
+
+/**
+ * Compare secrets in time independent of where they differ: digests have one length whatever the input
+ * (timingSafeEqual throws on buffers of different lengths, and characters are not bytes).
+ */
+function secretsEqual(presented: string, secret: string): boolean {
+  const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(presented), digest(secret));
 }
 
 function splitAddress(address: string): { host: string; port: number } {
@@ -116,6 +133,8 @@ class PeerSender {
   private reconnectAtMs = 0;
   private reconnectDelayMs = 50;
   private closed = false;
+  /** The snapshot being sent and the offset of its next chunk; messages queued after it wait. */
+  private snapshotSend: { readonly message: Message; offset: number } | null = null;
 
   constructor(
     readonly peerId: number,
@@ -172,6 +191,7 @@ class PeerSender {
     if (this.socket !== socket) return;
     this.socket = null;
     socket.destroy();
+    this.abandonSnapshot();
     this.reconnectAtMs = Date.now() + this.reconnectDelayMs;
     this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, this.transport.reconnectDelayMsMax);
     this.transport.handler?.reportUnreachable(this.peerId);
@@ -179,18 +199,22 @@ class PeerSender {
   }
 
   private flush(): void {
-    if (this.queue.length === 0 || !this.writable || this.closed) return;
+    if ((this.queue.length === 0 && this.snapshotSend === null) || !this.writable || this.closed) return;
     const socket = this.connect();
     if (socket === null) {
       for (const m of this.queue) this.transport.dropped(this.peerId, m, 'peer unreachable');
       this.queue = [];
       return;
     }
-    while (this.queue.length > 0 && this.writable) {
+    while ((this.queue.length > 0 || this.snapshotSend !== null) && this.writable) {
+      if (this.snapshotSend !== null) {
+        this.writable = this.sendSnapshotChunk(socket, this.snapshotSend);
+        continue;
+      }
       const first = this.queue[0] as Message;
       if (first.snapshot !== null) {
         this.queue.shift();
-        this.writable = this.sendSnapshot(socket, first);
+        this.snapshotSend = { message: first, offset: 0 };
         continue;
       }
       const batch: Message[] = [];
@@ -204,22 +228,34 @@ class PeerSender {
     }
   }
 
-  /** Send a snapshot in chunks; the socket's buffer limit paces them (see 'drain'). */
-  private sendSnapshot(socket: Socket, m: Message): boolean {
-    const snapshot = m.snapshot;
-    if (snapshot === null) return true;
-    const data = snapshot.data;
-    const chunkBytes = this.transport.snapshotChunkBytes;
-    let ok = true;
-    for (let offset = 0; offset === 0 || offset < data.byteLength; offset += chunkBytes) {
-      const piece = data.subarray(offset, Math.min(offset + chunkBytes, data.byteLength));
-      const isLast = offset + chunkBytes >= data.byteLength;
-      ok = writeFrame(socket, encodeFrame(this.transport.id, [], { message: m, offset, totalBytes: data.byteLength, data: piece }), (error) => {
-        if (isLast) this.transport.handler?.reportSnapshot(this.peerId, error === undefined || error === null);
-      });
-      if (data.byteLength === 0) break;
-    }
-    return ok;
+  /**
+   * Write the next chunk of the snapshot being sent; false when the socket's buffer is full. The next
+   * chunk is written only after 'drain', so a snapshot of any size holds about one chunk in memory here.
+   */
+  private sendSnapshotChunk(socket: Socket, send: { readonly message: Message; offset: number }): boolean {
+    const m = send.message;
+    const data = (m.snapshot as NonNullable<Message['snapshot']>).data;
+    const offset = send.offset;
+    const end = Math.min(offset + this.transport.snapshotChunkBytes, data.byteLength);
+    const isLast = end === data.byteLength;
+    send.offset = end;
+    if (isLast) this.snapshotSend = null;
+    const frame = encodeFrame(this.transport.id, [], { message: m, offset, totalBytes: data.byteLength, data: data.subarray(offset, end) });
+    return writeFrame(socket, frame, (error) => {
+      if (isLast) this.transport.handler?.reportSnapshot(this.peerId, error === undefined || error === null);
+    });
+  }
+
+  /** The connection broke or closed while a snapshot was being sent: its remaining chunks never will be. */
+  private abandonSnapshot(): void {
+    if (this.snapshotSend === null) return;
+    this.snapshotSend = null;
+    this.transport.handler?.reportSnapshot(this.peerId, false);
+  }
+
+  /** Bytes handed to the connection that the kernel has not taken yet. */
+  bufferedBytes(): number {
+    return this.socket?.writableLength ?? 0;
   }
 
   close(): void {
@@ -227,6 +263,7 @@ class PeerSender {
     const socket = this.socket;
     this.socket = null;
     socket?.destroy();
+    this.abandonSnapshot();
     this.queue = [];
   }
 }
@@ -255,6 +292,13 @@ export class TcpTransport implements Transport {
   handler: TransportHandler | null = null;
   private readonly senders = new Map<number, PeerSender>();
   private readonly inbound = new Set<Socket>();
+  /** Inbound connections waiting for their hello, oldest first. */
+  private readonly pendingHellos = new Set<Socket>();
+  /** The accepted inbound connection of each member. */
+  private readonly memberConnections = new Map<number, Socket>();
+  private readonly helloTimeoutMs: number;
+  private readonly pendingHellosMax: number;
+  private evictedCount = 0;
   private server: Server | null = null;
   private readonly log: NonNullable<TcpTransportOptions['log']>;
   droppedCount = 0;
@@ -268,6 +312,8 @@ export class TcpTransport implements Transport {
     this.snapshotChunkBytes = options.snapshotChunkBytes ?? 1024 * 1024;
     this.snapshotBytesMax = options.snapshotBytesMax ?? 4 * 1024 * 1024 * 1024;
     this.reconnectDelayMsMax = options.reconnectDelayMsMax ?? 1000;
+    this.helloTimeoutMs = options.helloTimeoutMs ?? 5000;
+    this.pendingHellosMax = options.pendingHellosMax ?? 16;
     this.log = options.log ?? (() => {});
     for (const [id, address] of options.peers) if (id !== this.id) this.addPeer(id, address);
   }
@@ -286,29 +332,71 @@ export class TcpTransport implements Transport {
     });
   }
 
+  /** Open inbound connections (accepted members' and those waiting for a hello). */
+  inboundConnections(): number {
+    return this.inbound.size;
+  }
+
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, KEEPALIVE_MS);
-    this.inbound.add(socket);
-    socket.on('close', () => this.inbound.delete(socket));
     socket.on('error', () => {});
+    if (this.server === null) {
+      socket.destroy();
+      return;
+    }
+    if (this.pendingHellos.size >= this.pendingHellosMax) {
+      const oldest = this.pendingHellos.values().next().value as Socket;
+      this.pendingHellos.delete(oldest);
+      oldest.destroy();
+      if (this.evictedCount++ % 1000 === 0) {
+        this.log('warn', 'closing raft connections that have not sent a hello to make room for new ones', { peer: oldest.remoteAddress, closed: this.evictedCount });
+      }
+    }
+    this.inbound.add(socket);
+    this.pendingHellos.add(socket);
+    const helloTimer = setTimeout(() => {
+      if (!this.pendingHellos.has(socket)) return;
+      this.log('warn', 'closed a raft connection that sent no hello in time', { peer: socket.remoteAddress, timeoutMs: this.helloTimeoutMs });
+      socket.destroy();
+    }, this.helloTimeoutMs);
+    helloTimer.unref();
     let from = -1;
+    socket.on('close', () => {
+      clearTimeout(helloTimer);
+      this.inbound.delete(socket);
+      this.pendingHellos.delete(socket);
+      if (this.memberConnections.get(from) === socket) this.memberConnections.delete(from);
+    });
     const assemblies = new Map<number, SnapshotAssembly>();
     const reader = new FrameReader(HELLO_BYTES_MAX, (payload) => {
       if (from === -1) {
         from = this.hello(payload, socket);
-        if (from > 0) reader.frameBytesMax = FRAME_BYTES_LIMIT;
+        this.pendingHellos.delete(socket);
+        clearTimeout(helloTimer);
+        if (from > 0) {
+          reader.frameBytesMax = FRAME_BYTES_LIMIT;
+          // A member that connects again has given up on its previous connection.
+          const previous = this.memberConnections.get(from);
+          this.memberConnections.set(from, socket);
+          previous?.destroy();
+        }
         return;
       }
       if (from > 0) this.receiveFrame(from, payload, assemblies);
     });
+    let dropped = false;
     socket.on('data', (chunk: Buffer) => {
-      if (from === -2) return;
-      if (!reader.push(chunk)) {
+      if (dropped || from === -2) return;
+      // Whatever a peer sends, nothing it causes may escape this handler: that would stop the process.
+      try {
+        if (reader.push(chunk)) return;
         this.log('warn', 'dropped a raft connection that announced an oversize frame', { peer: socket.remoteAddress, from, limit: reader.frameBytesMax });
-        from = -2;
-        socket.destroy();
+      } catch (error) {
+        this.log('warn', 'dropped a raft connection whose data could not be handled', { peer: socket.remoteAddress, from, error: String(error) });
       }
+      dropped = true;
+      socket.destroy();
     });
   }
 
@@ -316,7 +404,8 @@ export class TcpTransport implements Transport {
   private hello(payload: Buffer, socket: Socket): number {
     let hello: { magic?: unknown; from?: unknown; secret?: unknown };
     try {
-      hello = JSON.parse(payload.toString('utf8')) as typeof hello;
+      const parsed: unknown = JSON.parse(payload.toString('utf8'));
+      hello = typeof parsed === 'object' && parsed !== null ? (parsed as typeof hello) : {};
     } catch {
       hello = {};
     }
@@ -327,7 +416,7 @@ export class TcpTransport implements Transport {
       return -2;
     };
     if (hello.magic !== HELLO_MAGIC || typeof hello.from !== 'number' || !Number.isSafeInteger(hello.from) || hello.from <= 0) return refuse('refused a raft connection with a malformed hello');
-    if (this.secret !== '' && !(presented.length === this.secret.length && timingSafeEqual(Buffer.from(presented), Buffer.from(this.secret)))) {
+    if (this.secret !== '' && !secretsEqual(presented, this.secret)) {
       return refuse('refused a raft connection without the cluster secret');
     }
     if (!this.senders.has(hello.from)) return refuse('refused a raft connection from a node that is not a peer');
@@ -429,6 +518,11 @@ export class TcpTransport implements Transport {
     this.senders.set(id, new PeerSender(id, address, this));
   }
 
+  /** Bytes waiting in this process to be sent to a peer (what the kernel has not taken yet). */
+  outboundBufferedBytes(id: number): number {
+    return this.senders.get(id)?.bufferedBytes() ?? 0;
+  }
+
   removePeer(id: number): void {
     this.senders.get(id)?.close();
     this.senders.delete(id);
@@ -439,6 +533,8 @@ export class TcpTransport implements Transport {
     this.senders.clear();
     for (const socket of this.inbound) socket.destroy();
     this.inbound.clear();
+    this.pendingHellos.clear();
+    this.memberConnections.clear();
     const server = this.server;
     this.server = null;
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
 import { crc32 } from 'node:zlib';
 import { assert } from './assert.js';
-import type { ConfState, Entry, EntryType, HardState, SnapshotMetadata } from './types.js';
+import { EntryType } from './types.js';
+import type { ConfState, Entry, HardState, SnapshotMetadata } from './types.js';
 
 /**
  * The on-disk record format of the durable log: [u32 payload length][u32 crc32(type + payload)][u8
@@ -44,24 +45,87 @@ export function encodeRecord(type: RecordType, payload: Uint8Array): Buffer {
 export type RecordRead =
   | { readonly kind: 'record'; readonly record: DecodedRecord; readonly next: number }
   | { readonly kind: 'end' }
-  | { readonly kind: 'torn'; readonly reason: string }
-  | { readonly kind: 'corrupt'; readonly reason: string };
+  | { readonly kind: 'bad'; readonly reason: string };
 
-/** Read the record at `offset`. A record cut short by the end of the file is torn; a bad checksum is corrupt. */
+/** Why the bytes at an offset are not a record (negative, so a record's end offset can share the type). */
+enum Flaw {
+  PartialHeader = -1,
+  ImpossibleLength = -2,
+  PastEnd = -3,
+  UnknownType = -4,
+  BadShape = -5,
+  BadChecksum = -6,
+}
+
+/**
+ * The end offset of the whole, well-formed record at `offset` whose checksum matches, else its flaw.
+ * Allocates nothing: `findValidRecord` calls it at every byte of a suspect tail.
+ */
+function checkRecord(data: Buffer, offset: number): number {
+  if (data.byteLength - offset < RECORD_HEADER_BYTES) return Flaw.PartialHeader;
+  const length = data.readUInt32LE(offset);
+  if (length > RECORD_PAYLOAD_BYTES_MAX) return Flaw.ImpossibleLength;
+  const end = offset + RECORD_HEADER_BYTES + length;
+  if (end > data.byteLength) return Flaw.PastEnd;
+  const type = data.readUInt8(offset + 8);
+  if (type !== RecordType.Entry && type !== RecordType.HardState && type !== RecordType.SnapshotReset) return Flaw.UnknownType;
+  // The shape its type needs is checked before the checksum, which costs more.
+  const fits =
+    type === RecordType.HardState
+      ? length === 24
+      : type === RecordType.SnapshotReset
+        ? length === 16
+        : length >= 17 && (data.readUInt8(offset + RECORD_HEADER_BYTES + 16) as EntryType) in EntryType;
+  if (!fits) return Flaw.BadShape;
+  if (crc32(data.subarray(offset + 8, end)) !== data.readUInt32LE(offset + 4)) return Flaw.BadChecksum;
+  return end;
+}
+
+function describeFlaw(flaw: Flaw, data: Buffer, offset: number): string {
+  const length = data.byteLength - offset >= 4 ? data.readUInt32LE(offset) : 0;
+  switch (flaw) {
+    case Flaw.PartialHeader:
+      return 'partial header';
+    case Flaw.ImpossibleLength:
+      return `impossible length ${length}`;
+    case Flaw.PastEnd:
+      return `record of ${length} bytes runs past the end of the file`;
+    case Flaw.UnknownType:
+      return `unknown record type ${data.readUInt8(offset + 8)}`;
+    case Flaw.BadShape:
+      return `a ${RecordType[data.readUInt8(offset + 8)] ?? '?'} record of ${length} bytes is malformed`;
+    case Flaw.BadChecksum:
+      return 'checksum mismatch';
+  }
+}
+
+/**
+ * Read the record at `offset`: 'bad' when it is cut short by the end of the file, claims an impossible
+ * length, is malformed for its type or fails its checksum. Whether a bad record is a torn write or
+ * corruption depends on what follows it (see `findValidRecord`).
+ */
 export function readRecord(data: Buffer, offset: number): RecordRead {
   if (offset === data.byteLength) return { kind: 'end' };
-  if (data.byteLength - offset < RECORD_HEADER_BYTES) return { kind: 'torn', reason: 'partial header' };
-  const length = data.readUInt32LE(offset);
-  if (length > RECORD_PAYLOAD_BYTES_MAX) return { kind: 'corrupt', reason: `impossible length ${length}` };
-  const end = offset + RECORD_HEADER_BYTES + length;
-  if (end > data.byteLength) return { kind: 'torn', reason: `record of ${length} bytes runs past the end` };
-  const expected = data.readUInt32LE(offset + 4);
-  if (crc32(data.subarray(offset + 8, end)) !== expected) {
-    return end === data.byteLength ? { kind: 'torn', reason: 'checksum mismatch in the last record' } : { kind: 'corrupt', reason: 'checksum mismatch' };
+  const end = checkRecord(data, offset);
+  if (end < 0) return { kind: 'bad', reason: describeFlaw(end as Flaw, data, offset) };
+  return { kind: 'record', record: { type: data.readUInt8(offset + 8) as RecordType, payload: data.subarray(offset + RECORD_HEADER_BYTES, end) }, next: end };
+}
+
+/**
+ * The offset of the first whole record with a correct checksum at or after `from`, or -1. A write torn
+ * by a crash leaves nothing valid after it: a bad record followed by a valid one is corruption.
+ */
+export function findValidRecord(data: Buffer, from: number): number {
+  const size = data.byteLength;
+  for (let offset = from; offset + RECORD_HEADER_BYTES <= size; offset++) {
+    // A quick look at the length and type first: this runs at every byte of what may be megabytes.
+    const type = data[offset + 8] as number;
+    if (type !== RecordType.Entry && type !== RecordType.HardState && type !== RecordType.SnapshotReset) continue;
+    const length = (data[offset] as number) + (data[offset + 1] as number) * 0x100 + (data[offset + 2] as number) * 0x1_0000 + (data[offset + 3] as number) * 0x100_0000;
+    if (offset + RECORD_HEADER_BYTES + length > size) continue;
+    if (checkRecord(data, offset) >= 0) return offset;
   }
-  const type = data.readUInt8(offset + 8) as RecordType;
-  if (!(type in RecordType)) return { kind: 'corrupt', reason: `unknown record type ${type}` };
-  return { kind: 'record', record: { type, payload: data.subarray(offset + RECORD_HEADER_BYTES, end) }, next: end };
+  return -1;
 }
 
 export function encodeEntry(entry: Entry): Buffer {

@@ -80,7 +80,7 @@ function readCluster(dir: string): ClusterFile {
 }
 
 function writeCluster(dir: string, cluster: ClusterFile): void {
-  writeFileSync(join(dir, 'cluster.json'), `${JSON.stringify(cluster, null, 2)}\n`);
+  writeFileSync(join(dir, 'cluster.json'), `${JSON.stringify(cluster, null, 2)}\n`, { mode: 0o600 });
 }
 
 function isAlive(pid: number): boolean {
@@ -128,7 +128,7 @@ function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
 }
 
 function spawnNode(cluster: ClusterFile, node: NodeEntry, foreground: boolean): number {
-  const out = foreground ? 'inherit' : openSync(node.logFile, 'a');
+  const out = foreground ? 'inherit' : openSync(node.logFile, 'a', 0o600);
   const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs(cluster, node)], { detached: !foreground, stdio: ['ignore', out, out] });
   if (!foreground) child.unref();
   if (child.pid === undefined) throw new Error(`could not start node ${node.id}`);
@@ -197,7 +197,9 @@ async function up(args: string[], dir: string): Promise<void> {
   const auth = bool(args, 'auth');
   const tls = bool(args, 'tls');
   const givenRootPasswordFile = flag(args, 'root-password-file', '');
-  mkdirSync(dir, { recursive: true });
+  // The nodes' data directories below it hold every user's password hash: for this user only.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
   // root's first password: the given file, or Milvus's default "Milvus" in a file of the cluster's own.
   let rootPasswordFile = givenRootPasswordFile === '' ? undefined : resolve(givenRootPasswordFile);
   if (auth && rootPasswordFile === undefined) {

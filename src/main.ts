@@ -3,7 +3,7 @@
  * One rootcoord node as an OS process (`node dist/src/main.js`, package bin `rootcoord`).
  * `--help` lists the flags.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ApiServer } from './api/api-server.js';
 import { defaultLimits } from './ddl/limits.js';
@@ -143,6 +143,8 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
 }
 
 async function main(): Promise<void> {
+  // The data directory holds every user's password hash: nothing this process creates is for others.
+  process.umask(0o077);
   let config: ReturnType<typeof parseArgs>;
   try {
     config = parseArgs(process.argv.slice(2));
@@ -150,6 +152,8 @@ async function main(): Promise<void> {
     console.error(`rootcoord: ${(error as Error).message}`);
     process.exit(2);
   }
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(config.dataDir, 0o700);
   const node = await RootCoordNode.start(config);
   const metrics = new NodeMetrics(node);
   const api = new ApiServer(node, metrics);

@@ -19,7 +19,7 @@ export class Logger {
     if (Logger.order[level] < Logger.order[this.minLevel]) return;
     const line = JSON.stringify({ time: new Date().toISOString(), level, node: this.node, term: this.term, message, ...fields }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
     if (this.file === null) process.stdout.write(`${line}\n`);
-    else appendFileSync(this.file, `${line}\n`);
+    else appendFileSync(this.file, `${line}\n`, { mode: 0o600 });
   }
 
   info(message: string, fields?: LogFields): void {

@@ -1,5 +1,7 @@
 import type { AbstractBatchOptions, AbstractLevel } from 'abstract-level';
 import { ClassicLevel } from 'classic-level';
+import { chmod, mkdir } from 'node:fs/promises';
+import { CORRUPT_MEMBER_RECOVERY } from '../../raft/durable-storage.js';
 import { TOMBSTONE, versionKey, versionPrefix } from './catalog-keys.js';
 
 /** A LevelDB-like store with utf8 string keys and values: classic-level on disk, memory-level in simulations. */
@@ -12,22 +14,68 @@ const NO_SYNC = { sync: false } as unknown as AbstractBatchOptions<string, strin
 export type StoreOp = { readonly type: 'put'; readonly key: string; readonly value: string } | { readonly type: 'del'; readonly key: string };
 
 /**
+ * A catalog operation that LevelDB failed, naming the catalog's directory (LevelDB's own messages, such
+ * as "Corruption: bad block type", do not) and, when the data is damaged, how to recover. `code` is
+ * LevelDB's (LEVEL_CORRUPTION, LEVEL_IO_ERROR, LEVEL_LOCKED, ...), from the innermost cause.
+ */
+export class CatalogStorageError extends Error {
+  override name = 'CatalogStorageError';
+  readonly code: string | undefined;
+
+  constructor(
+    readonly path: string,
+    operation: string,
+    cause: unknown,
+  ) {
+    const chain: Array<{ message?: unknown; code?: unknown; cause?: unknown }> = [];
+    for (let e = cause as { cause?: unknown } | null; typeof e === 'object' && e !== null && chain.length < 8; e = e.cause as typeof e) chain.push(e);
+    const codes = chain.map((e) => (typeof e.code === 'string' ? e.code : undefined)).filter((c) => c !== undefined);
+    const details = chain.length === 0 ? String(cause) : chain.map((e) => String(e.message)).join(': ');
+    const damaged = codes.includes('LEVEL_CORRUPTION') || codes.includes('LEVEL_IO_ERROR');
+    const advice = codes.includes('LEVEL_LOCKED') ? ' Is another process using this data directory?' : damaged ? ` ${CORRUPT_MEMBER_RECOVERY}` : '';
+    super(`LevelDB catalog ${path}: ${operation} failed: ${details}.${advice}`, { cause });
+    this.code = codes[codes.length - 1];
+  }
+}
+
+/**
  * The MetaTable's LevelDB, with Milvus's SuffixSnapshot semantics: a write at ts stores the plain key
  * and a versioned copy `snapshots/{key}_ts{ts}`; a delete stores a tombstone in both; a read at ts finds
  * the newest version at or before it. Writes are collected into one atomic batch per apply.
  */
 export class VersionedStore {
-  private constructor(private readonly db: LevelDb) {}
+  private constructor(
+    private readonly db: LevelDb,
+    /** Where the database is, for errors. */
+    private readonly path: string,
+  ) {}
 
   static async open(path: string): Promise<VersionedStore> {
+    // The catalog holds every user's password hash: LevelDB makes its files readable by anyone, so its
+    // directory is for this user only (also when it was made before).
+    await mkdir(path, { recursive: true, mode: 0o700 });
+    await chmod(path, 0o700);
     const db = new ClassicLevel<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
-    await db.open();
-    return new VersionedStore(db);
+    try {
+      await db.open();
+    } catch (error) {
+      throw new CatalogStorageError(path, 'open', error);
+    }
+    return new VersionedStore(db, path);
   }
 
   /** Over an open database of the level family (a whole-node simulation passes a memory-level one). */
   static over(db: LevelDb): VersionedStore {
-    return new VersionedStore(db);
+    return new VersionedStore(db, '(in memory)');
+  }
+
+  /** Run a database operation; a failure names the catalog (see CatalogStorageError). */
+  private async guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw new CatalogStorageError(this.path, operation, error);
+    }
   }
 
   /** Ops that write `value` at `ts` (ts 0: unversioned). */
@@ -43,52 +91,63 @@ export class VersionedStore {
 
   async write(ops: readonly StoreOp[]): Promise<void> {
     if (ops.length === 0) return;
-    await this.db.batch(ops.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: op.value } : { type: 'del' as const, key: op.key })), NO_SYNC);
+    const batch = ops.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: op.value } : { type: 'del' as const, key: op.key }));
+    await this.guarded('write', () => this.db.batch(batch, NO_SYNC));
   }
 
   async getLatest(key: string): Promise<string | undefined> {
-    const value = await this.db.get(key);
+    const value = await this.guarded('read', () => this.db.get(key));
     return value === undefined || value === TOMBSTONE ? undefined : value;
   }
 
   /** The value of `key` as of hybrid timestamp `ts`, or undefined if absent or deleted then. */
   async getAt(key: string, ts: bigint): Promise<string | undefined> {
     const prefix = versionPrefix(key);
-    for await (const [, value] of this.db.iterator({ gte: prefix, lte: versionKey(key, ts), reverse: true, limit: 1 })) {
-      return value === TOMBSTONE ? undefined : value;
-    }
-    return undefined;
+    return this.guarded('read', async () => {
+      for await (const [, value] of this.db.iterator({ gte: prefix, lte: versionKey(key, ts), reverse: true, limit: 1 })) {
+        return value === TOMBSTONE ? undefined : value;
+      }
+      return undefined;
+    });
   }
 
   /** Plain keys under a prefix (including tombstoned ones), in order. */
   async keysWithPrefix(prefix: string): Promise<string[]> {
     const out: string[] = [];
-    for await (const key of this.db.keys({ gte: prefix, lt: `${prefix}\uffff` })) out.push(key);
+    await this.guarded('read', async () => {
+      for await (const key of this.db.keys({ gte: prefix, lt: `${prefix}\uffff` })) out.push(key);
+    });
     return out;
   }
 
   /** Values under a prefix, in key order: live ones only, or with tombstones too. */
   async entriesWithPrefix(prefix: string, withTombstones = false): Promise<Array<[string, string]>> {
     const out: Array<[string, string]> = [];
-    for await (const [key, value] of this.db.iterator({ gte: prefix, lt: `${prefix}\uffff` })) {
-      if (withTombstones || value !== TOMBSTONE) out.push([key, value]);
-    }
+    await this.guarded('read', async () => {
+      for await (const [key, value] of this.db.iterator({ gte: prefix, lt: `${prefix}\uffff` })) {
+        if (withTombstones || value !== TOMBSTONE) out.push([key, value]);
+      }
+    });
     return out;
   }
 
   /** Every key and value, for a snapshot. */
   async dump(): Promise<Array<[string, string]>> {
     const out: Array<[string, string]> = [];
-    for await (const entry of this.db.iterator()) out.push(entry);
+    await this.guarded('read', async () => {
+      for await (const entry of this.db.iterator()) out.push(entry);
+    });
     return out;
   }
 
   async replaceAll(entries: ReadonlyArray<readonly [string, string]>): Promise<void> {
-    await this.db.clear();
-    const chunk = 1000;
-    for (let i = 0; i < entries.length; i += chunk) {
-      await this.db.batch(entries.slice(i, i + chunk).map(([key, value]) => ({ type: 'put' as const, key, value })));
-    }
+    await this.guarded('write', async () => {
+      await this.db.clear();
+      const chunk = 1000;
+      for (let i = 0; i < entries.length; i += chunk) {
+        await this.db.batch(entries.slice(i, i + chunk).map(([key, value]) => ({ type: 'put' as const, key, value })));
+      }
+    });
   }
 
   async close(): Promise<void> {

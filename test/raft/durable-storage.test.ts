@@ -1,14 +1,18 @@
 /**
  * The durable log survives restarts byte for byte, truncates a torn last record, refuses to start on
- * corruption before the tail (naming the file and offset), and compacts through snapshots.
+ * corruption before the tail (naming the file and offset), compacts through snapshots, and reopens
+ * consistently after a crash at any point around a snapshot.
  */
 import { expect } from 'chai';
 import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DurableStorage, StorageCorruptionError } from '../../raft/durable-storage.js';
+import { Prng } from '../../raft/prng.js';
+import { RawNode } from '../../raft/raw-node.js';
 import { EntryType } from '../../raft/types.js';
 import type { Entry } from '../../raft/types.js';
+import { encodeSnapshotFile, readRecord } from '../../raft/wal-codec.js';
 
 function entries(from: number, to: number, term: number): Entry[] {
   const out: Entry[] = [];
@@ -27,6 +31,19 @@ describe('DurableStorage', () => {
 
   async function segmentFiles(): Promise<string[]> {
     return (await readdir(dir)).filter((n) => n.startsWith('wal-')).sort();
+  }
+
+  /** The error opening `dir` fails with; fails the test if it opens. */
+  async function refusal(): Promise<StorageCorruptionError> {
+    const opened = await DurableStorage.open(dir).then(
+      async (storage) => {
+        await storage.close();
+        return null;
+      },
+      (error: unknown) => error,
+    );
+    expect(opened).to.be.instanceOf(StorageCorruptionError);
+    return opened as StorageCorruptionError;
   }
 
   it('restores entries, hard state and the bootstrap membership after reopening', async () => {
@@ -80,15 +97,57 @@ describe('DurableStorage', () => {
     const bytes = await readFile(path);
     bytes[60] = (bytes[60] as number) ^ 0xff;
     await writeFile(path, bytes);
-    let error: unknown;
-    try {
-      await DurableStorage.open(dir);
-    } catch (e) {
-      error = e;
+    const error = await refusal();
+    expect(error.file).to.equal(path);
+    expect(error.message).to.match(/at offset \d+/);
+  });
+
+  it('refuses to open, touching nothing, when a length field in the middle of the newest segment runs past the end', async () => {
+    const a = await DurableStorage.open(dir);
+    const payload = 'x'.repeat(1300);
+    for (let i = 1; i <= 3000; i += 100) {
+      const batch = entries(i, i + 99, 1).map((e) => ({ ...e, data: new TextEncoder().encode(payload) }));
+      await a.save({ term: 1, vote: 0, commit: i - 1 }, batch, null);
     }
-    expect(error).to.be.instanceOf(StorageCorruptionError);
-    expect((error as StorageCorruptionError).file).to.equal(path);
-    expect((error as StorageCorruptionError).message).to.match(/at offset \d+/);
+    await a.close();
+    const [segment] = await segmentFiles();
+    const path = join(dir, segment as string);
+    const bytes = await readFile(path);
+    // Walk to the 1500th record and make its length claim more than the rest of the file.
+    let offset = 0;
+    for (let n = 0; n < 1500; n++) {
+      const read = readRecord(bytes, offset);
+      if (read.kind !== 'record') throw new Error(`unexpected ${read.kind} at ${offset}`);
+      offset = read.next;
+    }
+    bytes.writeUInt32LE(bytes.byteLength, offset);
+    await writeFile(path, bytes);
+    const error = await refusal();
+    expect(error.file).to.equal(path);
+    expect(error.offset).to.equal(offset);
+    expect(error.message).to.include(path).and.include(`offset ${offset}`).and.match(/scripts\/cluster remove/);
+    expect(await readFile(path)).to.deep.equal(bytes);
+  });
+
+  it('truncates a torn tail however it looks: a partial header, an overlong length, zeros, a bad checksum', async () => {
+    const a = await DurableStorage.open(dir);
+    await a.save({ term: 1, vote: 0, commit: 0 }, entries(1, 5, 1), null);
+    await a.close();
+    const [segment] = await segmentFiles();
+    const path = join(dir, segment as string);
+    const intact = await readFile(path);
+    const partialRecord = entries(6, 6, 1).map((e) => e.data)[0] as Uint8Array;
+    const lastRecord = intact.subarray(intact.byteLength - 33);
+    const badChecksum = Buffer.from(lastRecord);
+    badChecksum[20] = (badChecksum[20] as number) ^ 1;
+    for (const tail of [Buffer.from([7, 0, 0]), Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 1, ...partialRecord]), Buffer.alloc(4096), badChecksum]) {
+      await writeFile(path, Buffer.concat([intact, tail]));
+      const b = await DurableStorage.open(dir);
+      expect(b.lastIndex()).to.equal(5);
+      await b.close();
+      expect((await readFile(path)).subarray(0, intact.byteLength)).to.deep.equal(intact);
+      for (const name of (await segmentFiles()).slice(1)) await rm(join(dir, name));
+    }
   });
 
   it('compacts through a snapshot and deletes segments it no longer needs', async () => {
@@ -119,5 +178,70 @@ describe('DurableStorage', () => {
     expect(b.lastIndex()).to.equal(6);
     expect(b.term(6)).to.equal(3);
     await b.close();
+  });
+
+  describe('after a crash around a snapshot', () => {
+    const confState = { voters: [1, 2, 3], learners: [] };
+    /** The core refuses a storage whose hard state contradicts its log (commit below the snapshot, ...). */
+    function startCore(storage: DurableStorage, applied: number): RawNode {
+      return new RawNode({ id: 1, electionTicks: 10, heartbeatTicks: 1, random: new Prng(1), applied }, storage);
+    }
+    /**
+     * Entries 1 to 20 of term 2, then a crash just after a snapshot from the leader at 15 (in `term`)
+     * was renamed into place, before the log recorded the reset; reopened.
+     */
+    async function reopenAfterSnapshotPlaced(term: number): Promise<DurableStorage> {
+      const a = await DurableStorage.open(dir);
+      await a.save({ term: 2, vote: 1, commit: 10 }, entries(1, 20, 2), null);
+      await a.abandon();
+      const hex = (n: number): string => n.toString(16).padStart(16, '0');
+      await writeFile(join(dir, `snap-${hex(15)}-${hex(term)}.snap`), encodeSnapshotFile({ index: 15, term, confState }, new Uint8Array([15])));
+      return DurableStorage.open(dir);
+    }
+
+    it('reopens after a crash just after createSnapshot while a commit-only hard state was deferred', async () => {
+      const a = await DurableStorage.open(dir);
+      await a.save({ term: 1, vote: 1, commit: 1 }, entries(1, 11, 1), null);
+      await a.save({ term: 1, vote: 1, commit: 11 }, [], null, false);
+      await a.createSnapshot(11, confState, new TextEncoder().encode('state@11'), 100);
+      await a.abandon();
+      const b = await DurableStorage.open(dir);
+      expect(b.snapshot().metadata.index).to.equal(11);
+      expect(b.initialState().hardState.commit).to.be.at.least(11);
+      expect(() => startCore(b, 11)).not.to.throw();
+      await b.close();
+    });
+
+    it('reopens after a crash between placing a snapshot from the leader and recording the log reset', async () => {
+      // Entries 16 to 20 of term 2 conflict with the leader's snapshot at 15 in term 3.
+      const b = await reopenAfterSnapshotPlaced(3);
+      expect(b.snapshot().metadata).to.deep.equal({ index: 15, term: 3, confState });
+      expect(b.lastIndex(), 'the conflicting entries after the snapshot are void').to.equal(15);
+      const { hardState } = b.initialState();
+      expect(hardState.commit).to.equal(15);
+      expect(hardState.term).to.be.at.least(3);
+      expect(() => startCore(b, 15)).not.to.throw();
+      await b.close();
+    });
+
+    it('keeps the entries appended after such a reopen when it reopens again', async () => {
+      const b = await reopenAfterSnapshotPlaced(3);
+      await b.save({ term: 3, vote: 0, commit: 17 }, entries(16, 18, 3), null);
+      await b.close();
+      const c = await DurableStorage.open(dir);
+      expect(c.lastIndex()).to.equal(18);
+      expect(c.entries(16, 19, Infinity)).to.deep.equal(entries(16, 18, 3));
+      expect(c.initialState().hardState).to.deep.equal({ term: 3, vote: 0, commit: 17 });
+      await c.close();
+    });
+
+    it('keeps the log after a snapshot placed on a crash when the log holds the snapshot\'s last entry', async () => {
+      const b = await reopenAfterSnapshotPlaced(2);
+      expect(b.lastIndex()).to.equal(20);
+      expect(b.entries(16, 21, Infinity)).to.deep.equal(entries(16, 20, 2));
+      expect(b.initialState().hardState).to.deep.equal({ term: 2, vote: 1, commit: 15 });
+      expect(() => startCore(b, 15)).not.to.throw();
+      await b.close();
+    });
   });
 });

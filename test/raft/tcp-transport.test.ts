@@ -4,10 +4,11 @@
  * oversize frames and connections without the cluster secret.
  */
 import { expect } from 'chai';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import type { Socket } from 'node:net';
-import { encodeFrame } from '../../raft/message-codec.js';
+import { decodeFrame, encodeFrame } from '../../raft/message-codec.js';
 import { FrameReader, framed, helloFrame, TcpTransport } from '../../raft/tcp-transport.js';
+import type { TcpTransportOptions } from '../../raft/tcp-transport.js';
 import type { TransportHandler } from '../../raft/transport.js';
 import { message, MessageType } from '../../raft/types.js';
 import type { Message } from '../../raft/types.js';
@@ -53,12 +54,14 @@ describe('TcpTransport', function () {
     await Promise.all(transports.splice(0).map((t) => t.close()));
   });
 
-  async function pair(): Promise<{ a: TcpTransport; b: TcpTransport; atB: Collector; atA: Collector; peers: Map<number, string>; warnings: string[] }> {
+  async function pair(
+    bOptions: Partial<TcpTransportOptions> = {},
+  ): Promise<{ a: TcpTransport; b: TcpTransport; atB: Collector; atA: Collector; peers: Map<number, string>; warnings: string[] }> {
     const [portA, portB] = await freePorts(2);
     const peers = new Map([[1, `127.0.0.1:${portA as number}`], [2, `127.0.0.1:${portB as number}`]]);
     const warnings: string[] = [];
     const a = new TcpTransport({ id: 1, listenAddress: peers.get(1) as string, peers, secret: 's3cret', snapshotChunkBytes: 1000 });
-    const b = new TcpTransport({ id: 2, listenAddress: peers.get(2) as string, peers, secret: 's3cret', frameBytesMax: 64 * 1024, log: (_l, m) => warnings.push(m) });
+    const b = new TcpTransport({ id: 2, listenAddress: peers.get(2) as string, peers, secret: 's3cret', frameBytesMax: 64 * 1024, log: (_l, m) => warnings.push(m), ...bOptions });
     transports.push(a, b);
     const atA = new Collector();
     const atB = new Collector();
@@ -85,6 +88,65 @@ describe('TcpTransport', function () {
     expect(atB.received[0]?.snapshot?.data).to.deep.equal(data);
     expect(atB.received[0]?.snapshot?.metadata.index).to.equal(99);
     expect(atA.snapshotReports).to.deep.equal([[2, true]]);
+  });
+
+  it('sends a snapshot chunk by chunk as the receiver takes them, holding only a few in memory', async () => {
+    const [portA, portB] = await freePorts(2);
+    const peers = new Map([[1, `127.0.0.1:${portA as number}`], [2, `127.0.0.1:${portB as number}`]]);
+    // Peer 2 is a bare socket server that does not read until told to.
+    let receiver: Socket | null = null;
+    const server = createServer((socket) => {
+      receiver = socket;
+      socket.pause();
+    });
+    await new Promise<void>((resolve) => server.listen(portB, '127.0.0.1', resolve));
+    try {
+      const chunkBytes = 64 * 1024;
+      const a = new TcpTransport({ id: 1, listenAddress: peers.get(1) as string, peers, secret: 's3cret', snapshotChunkBytes: chunkBytes });
+      transports.push(a);
+      const atA = new Collector();
+      await a.start(atA);
+      const data = new Uint8Array(Buffer.alloc(16 * 1024 * 1024, 'snapshot data '));
+      a.send([message({ type: MessageType.Snap, from: 1, to: 2, term: 4, snapshot: { metadata: { index: 99, term: 4, confState: { voters: [1, 2], learners: [] } }, data } })]);
+      await until(() => receiver !== null);
+      // Once the kernel's buffers are full, what waits in the process stays at about a chunk.
+      let buffered = -1;
+      await until(() => {
+        const now = a.outboundBufferedBytes(2);
+        const settled = now === buffered;
+        buffered = now;
+        return settled && now > 0;
+      }, 5000).catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(a.outboundBufferedBytes(2)).to.be.below(3 * chunkBytes);
+      // The receiver reads on: every chunk arrives, in order, and the send is reported done.
+      let received = 0;
+      let helloSeen = false;
+      const reader = new FrameReader(1 << 30, (payload) => {
+        if (!helloSeen) {
+          helloSeen = true;
+          return;
+        }
+        const chunk = decodeFrame(payload).snapshotChunk;
+        expect(chunk?.offset).to.equal(received);
+        received += chunk?.data.byteLength ?? 0;
+      });
+      (receiver as unknown as Socket).on('data', (bytes: Buffer) => reader.push(bytes));
+      (receiver as unknown as Socket).resume();
+      await until(() => atA.snapshotReports.length === 1, 20_000);
+      expect(atA.snapshotReports).to.deep.equal([[2, true]]);
+      await until(() => received === data.byteLength);
+      // A connection lost in the middle of a snapshot fails the send.
+      (receiver as unknown as Socket).pause();
+      a.send([message({ type: MessageType.Snap, from: 1, to: 2, term: 4, snapshot: { metadata: { index: 100, term: 4, confState: { voters: [1, 2], learners: [] } }, data } })]);
+      await until(() => a.outboundBufferedBytes(2) > 0);
+      (receiver as unknown as Socket).destroy();
+      await until(() => atA.snapshotReports.length === 2);
+      expect(atA.snapshotReports[1]).to.deep.equal([2, false]);
+    } finally {
+      (receiver as Socket | null)?.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('reports an unreachable peer, and reconnects once it is back', async () => {
@@ -138,6 +200,71 @@ describe('TcpTransport', function () {
     await until(() => warnings.length >= 4);
     expect(warnings.join('\n')).to.match(/secret/).and.match(/not a peer/).and.match(/malformed hello/).and.match(/oversize frame/);
     expect(atB.received).to.deep.equal([]);
+  });
+  it('survives a hello whose secret has the right number of characters but not of bytes, or that is not an object', async () => {
+    const { a, atB, peers, warnings } = await pair();
+    // 's3creé' is six characters like 's3cret', but seven bytes: comparing the raw bytes would throw.
+    for (const hello of [helloFrame(1, 's3cre\u00e9'), Buffer.concat(framed(Buffer.from('null')))]) {
+      const raw = await rawConnection(peers.get(2) as string);
+      sockets.push(raw);
+      raw.on('error', () => {});
+      raw.write(hello);
+    }
+    await until(() => warnings.some((w) => /secret/.test(w)) && warnings.some((w) => /malformed hello/.test(w)));
+    a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })]);
+    await until(() => atB.received.length === 1);
+    expect(atB.received[0]?.type).to.equal(MessageType.Heartbeat);
+  });
+
+  it('closes connections that send no hello in time, keeps few waiting for one, and still lets a peer in', async () => {
+    const { a, b, atB, peers } = await pair({ helloTimeoutMs: 1000, pendingHellosMax: 8 });
+    const idle: Socket[] = [];
+    let closed = 0;
+    for (let i = 0; i < 200; i++) {
+      const raw = await rawConnection(peers.get(2) as string);
+      sockets.push(raw);
+      raw.on('error', () => {});
+      raw.on('close', () => closed++);
+      idle.push(raw);
+    }
+    // Only the newest few wait for their hello; the others were closed to make room.
+    await until(() => closed >= 192);
+    expect(b.inboundConnections()).to.be.at.most(8);
+    // A member still gets in (its hello arrives at once), and a second connection from it replaces the first.
+    a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })]);
+    await until(() => atB.received.length === 1);
+    const again = await rawConnection(peers.get(2) as string);
+    sockets.push(again);
+    again.write(helloFrame(1, 's3cret'));
+    await until(() => closed === 200, 5000);
+    expect(b.inboundConnections(), 'the member\'s newer connection replaced the older one').to.equal(1);
+    again.write(Buffer.concat(framed(encodeFrame(1, [message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 5 })], null))));
+    await until(() => atB.received.length === 2);
+    expect(atB.received[1]?.term).to.equal(5);
+  });
+
+  it('drops a connection whose frame handling throws, and keeps serving', async () => {
+    const { a, b, atB, peers, warnings } = await pair();
+    let thrown = 0;
+    b.handler = {
+      receive(m: Message): void {
+        if (m.term !== 66) return atB.receive(m);
+        thrown++;
+        throw new Error('boom');
+      },
+      reportUnreachable: () => {},
+      reportSnapshot: () => {},
+    };
+    const raw = await rawConnection(peers.get(2) as string);
+    sockets.push(raw);
+    raw.on('error', () => {});
+    const closed = new Promise<void>((resolve) => raw.on('close', () => resolve()));
+    raw.write(Buffer.concat([helloFrame(1, 's3cret'), ...framed(encodeFrame(1, [message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 66 })], null))]));
+    await closed;
+    expect(thrown).to.equal(1);
+    expect(warnings.join('\n')).to.match(/could not be handled/);
+    a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })]);
+    await until(() => atB.received.length === 1);
   });
 });
 
