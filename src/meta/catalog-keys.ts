@@ -1,4 +1,18 @@
-/** Catalog key layout, after Milvus's `rootcoord_constant.go` (values are bigint-JSON, not protobuf). */
+/**
+ * A name as one component of a key: `%` and `/` (and, where a key joins names with a dot, `.`) are
+ * written as `%XX`, so a key always splits back into the names it was made of. Names that pass
+ * Milvus's validation contain none of them, so their keys are exactly Milvus's.
+ */
+export function keyPart(name: string, dotToo = false): string {
+  return name.replace(dotToo ? /[%/.]/g : /[%/]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/** The name a key component was made from (the inverse of keyPart). */
+export function fromKeyPart(part: string): string {
+  return part.replace(/%([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** Catalog key layout, after Milvus's `rootcoord_constant.go` (values are bigint-JSON, not protobuf); names escaped by keyPart. */
 export const keys = {
   database: (dbID: bigint): string => `root-coord/database/db-info/${dbID}`,
   databasePrefix: 'root-coord/database/db-info/',
@@ -8,23 +22,24 @@ export const keys = {
   fieldPrefix: (collectionID: bigint): string => `root-coord/fields/${collectionID}/`,
   partition: (collectionID: bigint, partitionID: bigint): string => `root-coord/partitions/${collectionID}/${partitionID}`,
   partitionPrefix: (collectionID: bigint): string => `root-coord/partitions/${collectionID}/`,
-  alias: (dbID: bigint, name: string): string => `root-coord/database/aliases/${dbID}/${name}`,
+  alias: (dbID: bigint, name: string): string => `root-coord/database/aliases/${dbID}/${keyPart(name)}`,
   aliasPrefix: (dbID?: bigint): string => (dbID === undefined ? 'root-coord/database/aliases/' : `root-coord/database/aliases/${dbID}/`),
-  credential: (user: string): string => `root-coord/credential/users/${user}`,
+  credential: (user: string): string => `root-coord/credential/users/${keyPart(user)}`,
   credentialPrefix: 'root-coord/credential/users/',
-  role: (role: string): string => `root-coord/credential/roles/${role}`,
+  role: (role: string): string => `root-coord/credential/roles/${keyPart(role)}`,
   rolePrefix: 'root-coord/credential/roles/',
-  userRole: (user: string, role: string): string => `root-coord/credential/user-role-mapping/${user}/${role}`,
+  userRole: (user: string, role: string): string => `root-coord/credential/user-role-mapping/${keyPart(user)}/${keyPart(role)}`,
   userRolePrefix: 'root-coord/credential/user-role-mapping/',
   /** A role's grants on one object (Milvus's layout): the value is the grantee ID (MD5 of this key). */
-  grantee: (role: string, objectType: string, dbName: string, objectName: string): string => `root-coord/credential/grantee-privileges/${role}/${objectType}/${dbName}.${objectName}`,
+  grantee: (role: string, objectType: string, dbName: string, objectName: string): string =>
+    `root-coord/credential/grantee-privileges/${keyPart(role)}/${keyPart(objectType)}/${keyPart(dbName, true)}.${keyPart(objectName, true)}`,
   granteePrefix: 'root-coord/credential/grantee-privileges/',
   /** One privilege of a grantee (metastore name, e.g. PrivilegeLoad or PrivilegeGroupX): the value is the grantor. */
-  granteePrivilege: (granteeId: string, privilege: string): string => `root-coord/credential/grantee-id/${granteeId}/${privilege}`,
+  granteePrivilege: (granteeId: string, privilege: string): string => `root-coord/credential/grantee-id/${granteeId}/${keyPart(privilege)}`,
   granteeIdPrefix: 'root-coord/credential/grantee-id/',
-  privilegeGroup: (name: string): string => `root-coord/privilege-group/${name}`,
+  privilegeGroup: (name: string): string => `root-coord/privilege-group/${keyPart(name)}`,
   privilegeGroupPrefix: 'root-coord/privilege-group/',
-  request: (requestId: string): string => `rootcoord/requests/${requestId}`,
+  request: (requestId: string): string => `rootcoord/requests/${keyPart(requestId)}`,
   requestPrefix: 'rootcoord/requests/',
   member: (id: number): string => `rootcoord/members/${id}`,
   memberPrefix: 'rootcoord/members/',

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { assert } from '../../raft/assert.js';
 import { parse, stringify } from '../common/bigint-json.js';
-import { keys, SNAPSHOT_PREFIX, TOMBSTONE } from './catalog-keys.js';
+import { fromKeyPart, keys, SNAPSHOT_PREFIX, TOMBSTONE } from './catalog-keys.js';
 import type { MetaCommand } from './commands.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, PartitionModel } from './model.js';
@@ -99,7 +99,7 @@ export class MetaTable {
       this.indexCollection(assemble(stored, fields, partitions));
     }
     for (const [, value] of await store.entriesWithPrefix(keys.aliasPrefix())) this.indexAlias(parse<AliasModel>(value));
-    const requests = (await store.entriesWithPrefix(keys.requestPrefix)).map(([key, value]) => [key.slice(keys.requestPrefix.length), BigInt(value)] as const);
+    const requests = (await store.entriesWithPrefix(keys.requestPrefix)).map(([key, value]) => [fromKeyPart(key.slice(keys.requestPrefix.length)), BigInt(value)] as const);
     requests.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
     for (const [id, ts] of requests) this.requests.set(id, ts);
     for (const [key, value] of await store.entriesWithPrefix(keys.memberPrefix)) this.members.set(Number(key.slice(keys.memberPrefix.length)), value);
@@ -544,15 +544,37 @@ export class MetaTable {
     await this.store.close();
   }
 
-  /** A digest of the latest catalog, equal on every replica that applied the same entries. */
+  /**
+   * A digest of what this replica serves (its in-memory state, RBAC included) and of what its LevelDB
+   * holds, equal on every replica that applied the same entries: a replica whose memory and disk
+   * disagree (so that it would serve something else after a restart) digests differently.
+   */
   async digest(): Promise<string> {
     await this.flushed();
     const hash = createHash('sha256');
+    hash.update('memory\0').update(canonicalJson(this.servedState())).update('\0');
+    hash.update('store\0');
     for (const [key, value] of await this.store.dump()) {
       if (key === keys.appliedIndex) continue;
       hash.update(key).update('\0').update(value).update('\0');
     }
     return hash.digest('hex');
+  }
+
+  /** The in-memory state that reads are served from, in a canonical order. */
+  private servedState(): unknown {
+    const byId = <K extends bigint | number, V>(m: ReadonlyMap<K, V>): Array<[K, V]> => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const byName = <V>(entries: Iterable<[string, V]>): Array<[string, V]> => [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return {
+      tsoWindowMs: this.tsoWindowMs,
+      idUpTo: this.idUpTo,
+      databases: byId(this.databases),
+      collections: byId(this.collections),
+      aliases: byId(this.aliasesByDb).filter(([, aliases]) => aliases.size > 0).map(([dbID, aliases]) => [dbID, byName(aliases)]),
+      requests: byName(this.requests),
+      members: byId(this.members),
+      rbac: this.rbac.servedState(),
+    };
   }
 }
 
@@ -562,4 +584,13 @@ function assemble(stored: StoredCollection, fields: FieldModel[], partitions: Pa
   fields.sort((a, b) => (rank(a) < rank(b) ? -1 : 1));
   partitions.sort((a, b) => (a.createdTs < b.createdTs ? -1 : a.createdTs > b.createdTs ? 1 : a.partitionID < b.partitionID ? -1 : 1));
   return { ...stored, fields, partitions };
+}
+
+/** JSON with object keys sorted at every level (bigints as strings): equal values, equal text, whatever the key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'bigint') return `${v}n`;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  });
 }
