@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { assert } from '../../raft/assert.js';
 import { parse, stringify } from '../common/bigint-json.js';
-import { fromKeyPart, keys, SNAPSHOT_PREFIX, TOMBSTONE } from './catalog-keys.js';
+import { CATALOG_FORMAT, fromKeyPart, keys, parseFormat1VersionKey, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionKey } from './catalog-keys.js';
 import type { MetaCommand } from './commands.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, PartitionModel } from './model.js';
@@ -88,6 +88,7 @@ export class MetaTable {
     this.requests.clear();
     this.members.clear();
     const store = this.store;
+    await this.upgradeFormat();
     this.appliedIndex = Number((await store.getLatest(keys.appliedIndex)) ?? '0');
     this.tsoWindowMs = BigInt((await store.getLatest(keys.tsoWindow)) ?? '0');
     this.idUpTo = BigInt((await store.getLatest(keys.idWindow)) ?? '0');
@@ -104,6 +105,24 @@ export class MetaTable {
     for (const [id, ts] of requests) this.requests.set(id, ts);
     for (const [key, value] of await store.entriesWithPrefix(keys.memberPrefix)) this.members.set(Number(key.slice(keys.memberPrefix.length)), value);
     await this.rbac.load(store);
+  }
+
+  /**
+   * Bring an older catalog to CATALOG_FORMAT in one atomic batch (format 1: version keys rewritten),
+   * or refuse a newer one. Every replica does the same, so their catalogs stay equal.
+   */
+  private async upgradeFormat(): Promise<void> {
+    const format = (await this.store.getLatest(keys.catalogFormat)) ?? '1';
+    if (format === String(CATALOG_FORMAT)) return;
+    if (format !== '1') throw new Error(`catalog format ${format} is not readable by this build (it reads format ${CATALOG_FORMAT} and upgrades format 1); run a build that knows it`);
+    const ops: StoreOp[] = [];
+    for (const [old, value] of await this.store.entriesWithPrefix(SNAPSHOT_PREFIX, true)) {
+      const version = parseFormat1VersionKey(old);
+      if (version === null) continue;
+      ops.push({ type: 'del', key: old }, { type: 'put', key: versionKey(version.key, version.ts), value });
+    }
+    ops.push({ type: 'put', key: keys.catalogFormat, value: String(CATALOG_FORMAT) });
+    await this.store.write(ops);
   }
 
   // ---- applying commands ----
@@ -371,13 +390,12 @@ export class MetaTable {
   /** The deletions a catalog GC at these bounds makes (spec 3.4): old versions, long-deleted keys. */
   private async garbageOps(versionsBeforeTs: bigint, tombstonesBeforeTs: bigint): Promise<StoreOp[]> {
     const versions = new Map<string, Array<{ versionKey: string; ts: bigint; value: string }>>();
-    for (const [versionKey, value] of await this.store.entriesWithPrefix(SNAPSHOT_PREFIX, true)) {
-      const match = /^snapshots\/(.*)_ts(\d{20})$/.exec(versionKey);
-      if (match === null) continue;
-      const key = match[1] as string;
-      const list = versions.get(key) ?? [];
-      list.push({ versionKey, ts: BigInt(match[2] as string), value });
-      versions.set(key, list);
+    for (const [stored, value] of await this.store.entriesWithPrefix(SNAPSHOT_PREFIX, true)) {
+      const version = parseVersionKey(stored);
+      if (version === null) continue;
+      const list = versions.get(version.key) ?? [];
+      list.push({ versionKey: stored, ts: version.ts, value });
+      versions.set(version.key, list);
     }
     const ops: StoreOp[] = [];
     for (const [key, list] of versions) {
