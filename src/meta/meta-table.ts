@@ -127,15 +127,21 @@ export class MetaTable {
 
   // ---- applying commands ----
 
-  /** Apply a batch of committed commands (null: an entry with no command) ending at `lastIndex`. */
+  /** Apply a batch of committed commands (null: an entry with no command) of consecutive entries ending at `lastIndex`. */
   async apply(commands: ReadonlyArray<MetaCommand | null>, lastIndex: number): Promise<ApplyResult[]> {
     assert(lastIndex > this.appliedIndex, `apply up to ${lastIndex} after ${this.appliedIndex}`);
+    const firstIndex = lastIndex - commands.length + 1;
     const ops: StoreOp[] = [];
     const results: ApplyResult[] = [];
-    for (const command of commands) {
+    for (const [i, command] of commands.entries()) {
       if (command?.kind === 'gcVersions') {
-        // Garbage collection reads the store: bring it up to date first, deterministically on every replica.
-        this.buffered.push(...ops.splice(0));
+        // Garbage collection reads the store: bring it up to date first, deterministically on every
+        // replica. That write covers the entries before this one, and says so: a crash after it
+        // replays from the entry after them, neither applying one twice nor skipping one.
+        if (ops.length > 0) {
+          this.buffered.push(...ops.splice(0));
+          this.bufferedIndex = firstIndex + i - 1;
+        }
         await this.flushed();
         ops.push(...(await this.garbageOps(command.versionsBeforeTs, command.tombstonesBeforeTs)));
         results.push(OK);

@@ -6,6 +6,7 @@ import { pickChannels, virtualChannelName } from '../dml-channels.js';
 import { lockChains } from '../lock-manager.js';
 import type { LockRequest } from '../lock-manager.js';
 import { generalCapacityUsed, requireDatabase } from '../lookups.js';
+import { reserveJobSlot } from '../step-executor.js';
 import type { DdlTask, TaskContext } from '../task.js';
 import { validateName, validateSchema } from '../validation.js';
 import type { SchemaInput } from '../validation.js';
@@ -133,15 +134,18 @@ export class CreateCollectionTask implements DdlTask {
       numPartitionsHint: request.numPartitions,
     };
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: request.collectionName, collectionID, msgType: 'DropCollection' }).catch(() => {});
-    await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: creating });
+    // The undo's place is held before the collection exists, so that an undo is never refused.
+    const undoSlot = reserveJobSlot(ctx.background);
     try {
+      await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: creating });
       await ctx.broker.notify({ type: 'WatchChannels', collectionID, vchannels: creating.virtualChannelNames, createTs: ctx.ts });
       await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: { ...creating, state: CollectionState.Created } });
     } catch (error) {
       // Undo: the collection never became visible; remove its meta in the background until it sticks
-      // (unless the commit, its outcome unknown here, did take effect: then the delete is a no-op).
-      ctx.background.submit({ name: `undo create collection ${collectionID}`, steps: [() => ctx.propose({ kind: 'deleteCollection', ts: ctx.ts, collectionID, ifState: CollectionState.Creating })] });
+      // (a no-op if it was never written, or if the commit, its outcome unknown here, did take effect).
+      undoSlot.submit({ name: `undo create collection ${collectionID}`, steps: [() => ctx.propose({ kind: 'deleteCollection', ts: ctx.ts, collectionID, ifState: CollectionState.Creating })] });
       throw error;
     }
+    undoSlot.release();
   }
 }
