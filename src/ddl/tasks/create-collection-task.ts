@@ -35,9 +35,12 @@ export function consistencyFromProperties(properties: readonly KeyValue[], fallb
   if (raw === undefined) return fallback;
   const byName = CONSISTENCY_BY_NAME[raw];
   if (byName !== undefined) return byName;
-  const n = Number(raw);
-  if (Number.isInteger(n) && n >= 0 && n <= 4) return n as ConsistencyLevel;
+  if (/^[0-9]+$/.test(raw) && isConsistencyLevel(Number(raw))) return Number(raw) as ConsistencyLevel;
   throw new CodedError('ParameterInvalid', `invalid consistency_level ${raw}`);
+}
+
+function isConsistencyLevel(n: number): boolean {
+  return Number.isInteger(n) && n >= ConsistencyLevel.Strong && n <= ConsistencyLevel.Customized;
 }
 
 /** The parameters Milvus compares for CreateCollection idempotency. */
@@ -77,6 +80,9 @@ export class CreateCollectionTask implements DdlTask {
     const { limits, meta } = ctx;
     this.db = requireDatabase(meta, request.dbName);
     validateName('collection', request.collectionName, limits);
+    if (!isConsistencyLevel(request.consistencyLevel)) {
+      throw new CodedError('ParameterInvalid', `invalid consistency level ${request.consistencyLevel}: want 0 (Strong), 1 (Session), 2 (Bounded), 3 (Eventually) or 4 (Customized)`);
+    }
     this.shards = request.shardsNum === 0 ? 1 : request.shardsNum;
     if (this.shards < 0) throw new CodedError('ParameterInvalid', `shard num (${this.shards}) must be positive`);
     if (this.shards > limits.dmlChannelNum) throw new CodedError('Unexpected', `shard num (${this.shards}) exceeds max configuration (${limits.dmlChannelNum})`);
