@@ -38,6 +38,18 @@ export class MetaTable {
   private readonly aliasesByDb = new Map<bigint, Map<string, AliasModel>>();
   /** collectionID -> number of its Created partitions, kept up to date so capacity checks need not scan them. */
   private readonly createdPartitions = new Map<bigint, number>();
+  /**
+   * Kept up to date as commands apply, so that no DDL scans the whole catalog: dbID -> its collections
+   * (any state); the Created collections, per db and in all; Σ(Created partitions × shards) over
+   * Created collections (general capacity); references per physical channel; collectionID -> its
+   * aliases (dbID + NUL + name -> name).
+   */
+  private readonly collectionIdsByDb = new Map<bigint, Set<bigint>>();
+  private readonly createdCollectionsByDb = new Map<bigint, number>();
+  private createdCollections = 0;
+  private capacityUsed = 0;
+  private readonly channelRefs = new Map<string, number>();
+  private readonly aliasesByCollection = new Map<bigint, Map<string, string>>();
   /** Request IDs that took effect -> the timestamp they were recorded at, oldest first (apply order). */
   private readonly requests = new Map<string, bigint>();
   /** Members added at runtime: id -> conf change context (their addresses). */
@@ -82,6 +94,12 @@ export class MetaTable {
     this.databases.clear();
     this.collections.clear();
     this.createdPartitions.clear();
+    this.collectionIdsByDb.clear();
+    this.createdCollectionsByDb.clear();
+    this.createdCollections = 0;
+    this.capacityUsed = 0;
+    this.channelRefs.clear();
+    this.aliasesByCollection.clear();
     this.dbIdByName.clear();
     this.names.clear();
     this.aliasesByDb.clear();
@@ -296,7 +314,10 @@ export class MetaTable {
     const database = this.databases.get(dbID);
     if (database === undefined) return OK;
     ops.push(...VersionedStore.remove(keys.database(dbID), ts));
-    for (const alias of this.aliasesByDb.get(dbID)?.values() ?? []) ops.push(...VersionedStore.remove(keys.alias(dbID, alias.name), ts));
+    for (const alias of this.aliasesByDb.get(dbID)?.values() ?? []) {
+      ops.push(...VersionedStore.remove(keys.alias(dbID, alias.name), ts));
+      this.unindexAlias(alias);
+    }
     this.databases.delete(dbID);
     this.dbIdByName.delete(database.name);
     this.aliasesByDb.delete(dbID);
@@ -388,7 +409,10 @@ export class MetaTable {
   }
 
   private deleteAlias(dbID: bigint, name: string, ts: bigint, ops: StoreOp[]): ApplyResult {
-    if (this.aliasesByDb.get(dbID)?.delete(name) !== true) return OK;
+    const alias = this.aliasesByDb.get(dbID)?.get(name);
+    if (alias === undefined) return OK;
+    this.aliasesByDb.get(dbID)?.delete(name);
+    this.unindexAlias(alias);
     ops.push(...VersionedStore.remove(keys.alias(dbID, name), ts));
     return OK;
   }
@@ -426,10 +450,18 @@ export class MetaTable {
   }
 
   private indexCollection(collection: CollectionModel): void {
-    this.collections.set(collection.collectionID, collection);
+    const id = collection.collectionID;
+    this.collections.set(id, collection);
     let created = 0;
     for (const p of collection.partitions) created += isCreated(p);
-    this.createdPartitions.set(collection.collectionID, created);
+    this.createdPartitions.set(id, created);
+    let inDb = this.collectionIdsByDb.get(collection.dbID);
+    if (inDb === undefined) {
+      inDb = new Set();
+      this.collectionIdsByDb.set(collection.dbID, inDb);
+    }
+    inDb.add(id);
+    this.countCollection(collection, created, 1);
     let names = this.names.get(collection.dbID);
     if (names === undefined) {
       names = new Map();
@@ -439,15 +471,53 @@ export class MetaTable {
   }
 
   private unindexCollection(collection: CollectionModel): void {
-    this.collections.delete(collection.collectionID);
-    this.createdPartitions.delete(collection.collectionID);
+    const id = collection.collectionID;
+    this.countCollection(collection, this.createdPartitionCount(id), -1);
+    const inDb = this.collectionIdsByDb.get(collection.dbID);
+    inDb?.delete(id);
+    if (inDb?.size === 0) this.collectionIdsByDb.delete(collection.dbID);
+    this.collections.delete(id);
+    this.createdPartitions.delete(id);
     const names = this.names.get(collection.dbID);
     // A re-created collection may own the name now; only remove the mapping if it is still ours.
     if (names?.get(collection.name) === collection.collectionID) names.delete(collection.name);
   }
 
+  /** Add (sign 1) or remove (sign -1) a collection's share of the counts kept per db, capacity and channel. */
+  private countCollection(collection: CollectionModel, createdPartitions: number, sign: 1 | -1): void {
+    if (collection.state === CollectionState.Created) {
+      this.createdCollections += sign;
+      this.createdCollectionsByDb.set(collection.dbID, (this.createdCollectionsByDb.get(collection.dbID) ?? 0) + sign);
+      if (this.createdCollectionsByDb.get(collection.dbID) === 0) this.createdCollectionsByDb.delete(collection.dbID);
+      this.capacityUsed += sign * createdPartitions * collection.shardsNum;
+    }
+    for (const p of collection.physicalChannelNames) {
+      const refs = (this.channelRefs.get(p) ?? 0) + sign;
+      if (refs === 0) this.channelRefs.delete(p);
+      else this.channelRefs.set(p, refs);
+    }
+  }
+
   private countCreated(collectionID: bigint, delta: number): void {
-    if (delta !== 0) this.createdPartitions.set(collectionID, (this.createdPartitions.get(collectionID) ?? 0) + delta);
+    if (delta === 0) return;
+    this.createdPartitions.set(collectionID, (this.createdPartitions.get(collectionID) ?? 0) + delta);
+    const collection = this.collections.get(collectionID);
+    if (collection?.state === CollectionState.Created) this.capacityUsed += delta * collection.shardsNum;
+  }
+
+  /** Created collections in a db, or in all (without scanning them). */
+  createdCollectionCount(dbID?: bigint): number {
+    return dbID === undefined ? this.createdCollections : (this.createdCollectionsByDb.get(dbID) ?? 0);
+  }
+
+  /** Σ(Created partitions × shards) over Created collections: Milvus's general capacity in use (without scanning). */
+  generalCapacityUsed(): number {
+    return this.capacityUsed;
+  }
+
+  /** How many collections (any state) use each physical channel that any uses. */
+  channelReferences(): ReadonlyMap<string, number> {
+    return this.channelRefs;
   }
 
   /** How many Created partitions the collection has (without scanning them). */
@@ -461,7 +531,22 @@ export class MetaTable {
       aliases = new Map();
       this.aliasesByDb.set(alias.dbID, aliases);
     }
+    const previous = aliases.get(alias.name);
+    if (previous !== undefined) this.unindexAlias(previous);
     aliases.set(alias.name, alias);
+    let ofCollection = this.aliasesByCollection.get(alias.collectionID);
+    if (ofCollection === undefined) {
+      ofCollection = new Map();
+      this.aliasesByCollection.set(alias.collectionID, ofCollection);
+    }
+    ofCollection.set(`${alias.dbID}\0${alias.name}`, alias.name);
+  }
+
+  /** Remove an alias from the per-collection index (the caller removes it from aliasesByDb). */
+  private unindexAlias(alias: AliasModel): void {
+    const ofCollection = this.aliasesByCollection.get(alias.collectionID);
+    ofCollection?.delete(`${alias.dbID}\0${alias.name}`);
+    if (ofCollection?.size === 0) this.aliasesByCollection.delete(alias.collectionID);
   }
 
   // ---- latest reads ----
@@ -493,8 +578,11 @@ export class MetaTable {
     return id === undefined ? undefined : this.collections.get(id);
   }
 
+  /** The collections of a db (any state), oldest first; from the per-db index, so its cost is that db's size. */
   collectionsOf(dbID: bigint): CollectionModel[] {
-    return [...this.collections.values()].filter((c) => c.dbID === dbID).sort((a, b) => (a.createTs < b.createTs ? -1 : a.createTs > b.createTs ? 1 : 0));
+    const out: CollectionModel[] = [];
+    for (const id of this.collectionIdsByDb.get(dbID) ?? []) out.push(this.collections.get(id) as CollectionModel);
+    return out.sort((a, b) => (a.createTs < b.createTs ? -1 : a.createTs > b.createTs ? 1 : 0));
   }
 
   alias(dbID: bigint, name: string): AliasModel | undefined {
@@ -506,9 +594,7 @@ export class MetaTable {
   }
 
   aliasesOfCollection(collectionID: bigint): string[] {
-    const out: string[] = [];
-    for (const aliases of this.aliasesByDb.values()) for (const a of aliases.values()) if (a.collectionID === collectionID) out.push(a.name);
-    return out.sort();
+    return [...(this.aliasesByCollection.get(collectionID)?.values() ?? [])].sort();
   }
 
   // ---- reads at a past timestamp ----

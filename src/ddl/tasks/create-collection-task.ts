@@ -87,10 +87,10 @@ export class CreateCollectionTask implements DdlTask {
     if (this.shards < 0) throw new CodedError('ParameterInvalid', `shard num (${this.shards}) must be positive`);
     if (this.shards > limits.dmlChannelNum) throw new CodedError('Unexpected', `shard num (${this.shards}) exceeds max configuration (${limits.dmlChannelNum})`);
     if (this.shards > limits.maxShardNum) throw new CodedError('Unexpected', `shard num (${this.shards}) exceeds system limit (${limits.maxShardNum})`);
-    const inDb = meta.collectionsOf(this.db.id).filter((c) => c.state === CollectionState.Created).length;
+    const inDb = meta.createdCollectionCount(this.db.id);
     const perDbLimit = Number(this.db.properties.find((p) => p.key === 'database.max.collections')?.value ?? limits.maxCollectionNumPerDB);
     if (inDb >= perDbLimit) throw new CodedError('CollectionNumLimitExceeded', `exceeded the limit number of collections[dbName=${this.db.name}][limit=${perDbLimit}]`);
-    const total = [...meta.collections.values()].filter((c) => c.state === CollectionState.Created).length;
+    const total = meta.createdCollectionCount();
     if (total >= limits.maxCollectionNum) throw new CodedError('CollectionNumLimitExceeded', `exceeded the limit number of collections[limit=${limits.maxCollectionNum}]`);
     const partitions = request.numPartitions > 0n ? Number(request.numPartitions) : 1;
     const capacity = generalCapacityUsed(meta) + this.shards * partitions;
