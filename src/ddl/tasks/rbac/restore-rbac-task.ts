@@ -1,5 +1,5 @@
 import { CodedError } from '../../../common/error-codes.js';
-import { ANY, BUILTIN_GROUPS, isPlainPrivilege, ROOT_USER } from '../../../meta/rbac-model.js';
+import { BUILTIN_GROUPS, isPlainPrivilege, ROOT_USER } from '../../../meta/rbac-model.js';
 import type { MetaCommand } from '../../../meta/commands.js';
 import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
