@@ -9,7 +9,7 @@ export function physicalChannelNames(limits: Limits): string[] {
 /** Reference counts per physical channel: one per collection (in any state) using it. */
 export function channelRefCounts(meta: MetaTable, limits: Limits): Map<string, number> {
   const counts = new Map(physicalChannelNames(limits).map((name) => [name, 0]));
-  for (const c of meta.collections.values()) for (const p of c.physicalChannelNames) counts.set(p, (counts.get(p) ?? 0) + 1);
+  for (const [p, refs] of meta.channelReferences()) counts.set(p, refs);
   return counts;
 }
 

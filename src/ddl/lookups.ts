@@ -24,13 +24,9 @@ export function visiblePartitions(collection: CollectionModel): CollectionModel 
   return { ...collection, partitions: collection.partitions.filter((p) => p.state === PartitionState.Created) };
 }
 
-/** Total Σ(Created partitions × shards) over Created collections (Milvus's general capacity); one step per collection. */
+/** Total Σ(Created partitions × shards) over Created collections (Milvus's general capacity), kept by the MetaTable. */
 export function generalCapacityUsed(meta: MetaTable): number {
-  let used = 0;
-  for (const c of meta.collections.values()) {
-    if (c.state === CollectionState.Created) used += meta.createdPartitionCount(c.collectionID) * c.shardsNum;
-  }
-  return used;
+  return meta.generalCapacityUsed();
 }
 
 /** Merge `updates` into `current` (key overwrite) and remove `deleteKeys`. */

@@ -19,7 +19,7 @@ export async function recoverDdl(ports: RecoveryPorts, background: StepExecutor)
       continue;
     }
     if (collection.state === CollectionState.Dropping) {
-      background.submit(dropCollectionJob(ports, collection));
+      background.resume(dropCollectionJob(ports, collection));
       rolledForward++;
       continue;
     }
@@ -28,7 +28,7 @@ export async function recoverDdl(ports: RecoveryPorts, background: StepExecutor)
         await removePartition(ports, collection.collectionID, partition.partitionID, PartitionState.Creating);
         rolledBack++;
       } else if (partition.state === PartitionState.Dropping) {
-        background.submit(dropPartitionJob(ports, collection.collectionID, partition.partitionID));
+        background.resume(dropPartitionJob(ports, collection.collectionID, partition.partitionID));
         rolledForward++;
       }
     }

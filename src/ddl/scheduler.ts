@@ -1,5 +1,6 @@
 import { CodedError, ErrorCodes } from '../common/error-codes.js';
 import { LockManager } from './lock-manager.js';
+import type { JobSlot } from './step-executor.js';
 import type { DdlTask, TaskContext, TaskPorts } from './task.js';
 
 export interface SchedulerPorts extends TaskPorts {
@@ -97,22 +98,25 @@ export class Scheduler {
       throw new CodedError('QueueFull', `the DDL scheduler holds ${this.queued} tasks (max ${this.ports.limits.schedulerQueueMax})`);
     }
     this.queued++;
-    if (task.precompute !== undefined) {
-      try {
-        await task.precompute(this.ports);
-      } catch (error) {
-        this.queued--;
-        throw error;
-      }
+    // Whatever throws from here on (precompute, the lock chain, the lock, the task), the place is given back.
+    try {
+      await this.runQueued(task, requestId);
+    } finally {
+      this.queued--;
     }
+  }
+
+  private async runQueued(task: DdlTask, requestId: string | null): Promise<void> {
+    if (task.precompute !== undefined) await task.precompute(this.ports);
     const generation = this.generation;
     let committed = false;
     const startedMs = performance.now();
     let lockedMs = startedMs;
     let ok = false;
-    const release = await this.locks.acquire(task.lockChain(this.ports.meta));
+    let release: (() => void) | null = null;
     let stamp: { id: bigint; ts: bigint } | null = null;
     try {
+      release = await this.locks.acquire(task.lockChain(this.ports.meta));
       lockedMs = performance.now();
       if (!this.open || generation !== this.generation) throw new CodedError('ServiceNotReady', 'leadership was lost while the task waited');
       stamp = await this.stamp();
@@ -129,7 +133,7 @@ export class Scheduler {
         propose,
         allocIds: fenced(this.ports.allocIds),
         allocTs: fenced(this.ports.allocTs),
-        background: { submit: (job) => generation === this.generation && this.ports.background.submit(job) },
+        background: { reserve: () => this.fencedSlot(generation) },
         commit: async (command) => {
           await propose(requestId === null ? command : { kind: 'request', requestId, ts, command });
           committed = true;
@@ -146,10 +150,20 @@ export class Scheduler {
       ok = true;
     } finally {
       if (stamp !== null) this.inflight.delete(stamp.id);
-      release();
-      this.queued--;
+      release?.();
       this.onTaskDone({ name: task.name, queueMs: lockedMs - startedMs, totalMs: performance.now() - startedMs, ok });
     }
+  }
+
+  /** A background job place for a task of `generation`: its job is not queued once that leadership is over (recovery resumes the work). */
+  private fencedSlot(generation: number): JobSlot | null {
+    if (generation !== this.generation) throw new CodedError('ServiceNotReady', 'leadership was lost while the task ran');
+    const slot = this.ports.background.reserve();
+    if (slot === null) return null;
+    return {
+      submit: (job) => (generation === this.generation ? slot.submit(job) : slot.release()),
+      release: () => slot.release(),
+    };
   }
 
   private async confirmAnswer(): Promise<void> {

@@ -1,3 +1,5 @@
+import { CodedError } from '../common/error-codes.js';
+
 /** One background job: named steps run in order; a failed step is retried, a finished one is not rerun. */
 export interface BackgroundJob {
   readonly name: string;
@@ -12,13 +14,28 @@ interface RunningJob {
 }
 
 /**
- * Milvus's background step executor, bounded: at most `parallelMax` jobs run at once and at most
- * `jobsMax` wait; each step is retried with backoff until it succeeds or the executor stops (on loss
- * of leadership; the next leader resumes from the entity states).
+ * A place in the executor's queue, held by a DDL before it takes effect for the job it will then need
+ * (a roll-forward, or an undo if a later step fails), so that submitting that job cannot be refused.
+ */
+export interface JobSlot {
+  /** Queue the job in the held place (once). After a loss of leadership it is not run: the next leader's recovery resumes the work from the entity states. */
+  submit(job: BackgroundJob): void;
+  /** Give the place back unused. */
+  release(): void;
+}
+
+/**
+ * Milvus's background step executor, bounded: at most `parallelMax` jobs run at once; each step is
+ * retried with backoff until it succeeds or the executor stops (on loss of leadership; the next
+ * leader resumes from the entity states). A DDL reserves a place before it takes effect, and is
+ * refused (QueueFull, retriable) when `jobsMax` places are taken: a job, once its DDL took effect,
+ * is never dropped. Recovery's jobs are always taken (they are the work of entities that exist).
  */
 export class StepExecutor {
   private readonly waiting: RunningJob[] = [];
   private running = 0;
+  /** Places held by slots not yet submitted or released (of the current generation). */
+  private reserved = 0;
   private stopped = false;
   private generation = 0;
   private readonly idleWaiters: Array<() => void> = [];
@@ -30,12 +47,42 @@ export class StepExecutor {
     private readonly log: (message: string, fields: Record<string, unknown>) => void = () => {},
   ) {}
 
-  /** Returns false if the queue is full (the job will be resumed by recovery). */
-  submit(job: BackgroundJob): boolean {
-    if (this.stopped || this.waiting.length >= this.jobsMax) return false;
+  /** Jobs waiting or running, and places reserved for jobs. */
+  load(): number {
+    return this.waiting.length + this.running + this.reserved;
+  }
+
+  /** A place for a job, or null if the executor is full or stopped. */
+  reserve(): JobSlot | null {
+    if (this.stopped || this.load() >= this.jobsMax) return null;
+    this.reserved++;
+    const generation = this.generation;
+    let used = false;
+    const giveBack = (): boolean => {
+      if (used) return false;
+      used = true;
+      if (generation !== this.generation) return false;
+      this.reserved--;
+      return true;
+    };
+    return {
+      submit: (job) => {
+        if (giveBack() && !this.stopped) this.enqueue(job);
+      },
+      release: () => {
+        giveBack();
+      },
+    };
+  }
+
+  /** Queue a job of recovery (a new leader resuming the work of Creating or Dropping entities): never refused while running. */
+  resume(job: BackgroundJob): void {
+    if (!this.stopped) this.enqueue(job);
+  }
+
+  private enqueue(job: BackgroundJob): void {
     this.waiting.push({ job, nextStep: 0, generation: this.generation });
     this.pump();
-    return true;
   }
 
   private pump(): void {
@@ -76,9 +123,17 @@ export class StepExecutor {
     this.stopped = true;
     this.generation++;
     this.waiting.length = 0;
+    this.reserved = 0;
   }
 
   start(): void {
     this.stopped = false;
   }
+}
+
+/** A place for the job a DDL will need once it takes effect; QueueFull (retriable) if there is none. */
+export function reserveJobSlot(background: Pick<StepExecutor, 'reserve'>): JobSlot {
+  const slot = background.reserve();
+  if (slot === null) throw new CodedError('QueueFull', 'the background step executor is full (or stopping); retry later');
+  return slot;
 }

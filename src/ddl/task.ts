@@ -15,7 +15,8 @@ export interface TaskPorts {
   readonly allocTs: () => Promise<bigint>;
   readonly limits: Limits;
   readonly broker: Broker;
-  readonly background: Pick<StepExecutor, 'submit'>;
+  /** Reserve the place of a background job before the DDL takes effect (reserveJobSlot). */
+  readonly background: Pick<StepExecutor, 'reserve'>;
   readonly wallClockNs: () => bigint;
   /** Password hashing (scrypt; the deterministic simulator injects its own). */
   readonly passwords: PasswordHasher;

@@ -74,12 +74,28 @@ function checkDuplicateKeys(field: FieldInput): void {
   }
 }
 
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+
+/**
+ * An integer as Go's strconv.ParseInt(s, 10, 64) reads it (Milvus parses dim, max_length and
+ * max_capacity so): an optional sign and decimal digits, within int64; no exponent, hex, spaces or
+ * fraction. Milvus returns the strconv error as it is, so the code is 65535 with Go's message.
+ */
+export function parseInt64(raw: string): bigint {
+  if (!/^[+-]?[0-9]+$/.test(raw)) throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: invalid syntax`, 'Unexpected');
+  const value = BigInt(raw);
+  if (value < INT64_MIN || value > INT64_MAX) throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: value out of range`, 'Unexpected');
+  return value;
+}
+
 function integerParam(field: FieldInput, key: string): number | null {
   const raw = param(field.type_params, key);
   if (raw === undefined) return null;
-  const value = Number(raw);
-  if (!Number.isInteger(value)) throw invalid(`${key} of field ${field.name} must be an integer, got "${raw}"`);
-  return value;
+  const value = parseInt64(raw);
+  // Beyond 2^53 a value is far out of every range checked below; clamp it so the range error says so.
+  const limit = BigInt(Number.MAX_SAFE_INTEGER);
+  return Number(value > limit ? limit : value < -limit ? -limit : value);
 }
 
 function validateTypeParams(field: FieldInput, limits: Limits): void {
@@ -188,8 +204,9 @@ export function validateSchema(collectionName: string, schema: SchemaInput, numP
     if (partitionKey.is_primary_key) throw invalid('the partition key field must not be primary field');
     if (partitionKey.nullable) throw invalid('partition key field not support nullable');
     if (partitionKey.data_type !== DataType.Int64 && partitionKey.data_type !== DataType.VarChar) throw invalid('the data type of partition key should be Int64 or VarChar');
-    if (numPartitions < 0n || numPartitions > BigInt(limits.maxPartitionNum)) throw invalid(`partition number (${numPartitions}) exceeds max configuration (${limits.maxPartitionNum})`);
-  } else if (numPartitions > 0n) {
+    if (numPartitions < 0n) throw invalid('the specified partitions should be greater than 0 if partition key is used');
+    if (numPartitions > BigInt(limits.maxPartitionNum)) throw invalid(`partition number (${numPartitions}) exceeds max configuration (${limits.maxPartitionNum})`);
+  } else if (numPartitions !== 0n) {
     throw invalid('num_partitions should only be specified with partition key field enabled');
   }
   if (fields.filter((f) => f.is_clustering_key).length > 1) throw invalid('there are more than one clustering key');

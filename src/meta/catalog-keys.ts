@@ -1,4 +1,19 @@
-/** Catalog key layout, after Milvus's `rootcoord_constant.go` (values are bigint-JSON, not protobuf). */
+/**
+ * A name as one component of a key: `%`, `/` and control characters (and, where a key joins names with a dot, `.`) are
+ * written as `%XX`, so a key always splits back into the names it was made of. Names that pass
+ * Milvus's validation contain none of them, so their keys are exactly Milvus's.
+ */
+export function keyPart(name: string, dotToo = false): string {
+  // eslint-disable-next-line no-control-regex
+  return name.replace(dotToo ? /[%/.\x00-\x1f]/g : /[%/\x00-\x1f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/** The name a key component was made from (the inverse of keyPart). */
+export function fromKeyPart(part: string): string {
+  return part.replace(/%([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** Catalog key layout, after Milvus's `rootcoord_constant.go` (values are bigint-JSON, not protobuf); names escaped by keyPart. */
 export const keys = {
   database: (dbID: bigint): string => `root-coord/database/db-info/${dbID}`,
   databasePrefix: 'root-coord/database/db-info/',
@@ -8,40 +23,68 @@ export const keys = {
   fieldPrefix: (collectionID: bigint): string => `root-coord/fields/${collectionID}/`,
   partition: (collectionID: bigint, partitionID: bigint): string => `root-coord/partitions/${collectionID}/${partitionID}`,
   partitionPrefix: (collectionID: bigint): string => `root-coord/partitions/${collectionID}/`,
-  alias: (dbID: bigint, name: string): string => `root-coord/database/aliases/${dbID}/${name}`,
+  alias: (dbID: bigint, name: string): string => `root-coord/database/aliases/${dbID}/${keyPart(name)}`,
   aliasPrefix: (dbID?: bigint): string => (dbID === undefined ? 'root-coord/database/aliases/' : `root-coord/database/aliases/${dbID}/`),
-  credential: (user: string): string => `root-coord/credential/users/${user}`,
+  credential: (user: string): string => `root-coord/credential/users/${keyPart(user)}`,
   credentialPrefix: 'root-coord/credential/users/',
-  role: (role: string): string => `root-coord/credential/roles/${role}`,
+  role: (role: string): string => `root-coord/credential/roles/${keyPart(role)}`,
   rolePrefix: 'root-coord/credential/roles/',
-  userRole: (user: string, role: string): string => `root-coord/credential/user-role-mapping/${user}/${role}`,
+  userRole: (user: string, role: string): string => `root-coord/credential/user-role-mapping/${keyPart(user)}/${keyPart(role)}`,
   userRolePrefix: 'root-coord/credential/user-role-mapping/',
   /** A role's grants on one object (Milvus's layout): the value is the grantee ID (MD5 of this key). */
-  grantee: (role: string, objectType: string, dbName: string, objectName: string): string => `root-coord/credential/grantee-privileges/${role}/${objectType}/${dbName}.${objectName}`,
+  grantee: (role: string, objectType: string, dbName: string, objectName: string): string =>
+    `root-coord/credential/grantee-privileges/${keyPart(role)}/${keyPart(objectType)}/${keyPart(dbName, true)}.${keyPart(objectName, true)}`,
   granteePrefix: 'root-coord/credential/grantee-privileges/',
   /** One privilege of a grantee (metastore name, e.g. PrivilegeLoad or PrivilegeGroupX): the value is the grantor. */
-  granteePrivilege: (granteeId: string, privilege: string): string => `root-coord/credential/grantee-id/${granteeId}/${privilege}`,
+  granteePrivilege: (granteeId: string, privilege: string): string => `root-coord/credential/grantee-id/${granteeId}/${keyPart(privilege)}`,
   granteeIdPrefix: 'root-coord/credential/grantee-id/',
-  privilegeGroup: (name: string): string => `root-coord/privilege-group/${name}`,
+  privilegeGroup: (name: string): string => `root-coord/privilege-group/${keyPart(name)}`,
   privilegeGroupPrefix: 'root-coord/privilege-group/',
-  request: (requestId: string): string => `rootcoord/requests/${requestId}`,
+  request: (requestId: string): string => `rootcoord/requests/${keyPart(requestId)}`,
   requestPrefix: 'rootcoord/requests/',
   member: (id: number): string => `rootcoord/members/${id}`,
   memberPrefix: 'rootcoord/members/',
   tsoWindow: 'gid/timestamp',
   idWindow: 'gid/idTimestamp',
   appliedIndex: 'raft/applied-index',
+  /** The layout of the catalog (CATALOG_FORMAT); absent in catalogs written before it existed (format 1). */
+  catalogFormat: 'rootcoord/catalog-format',
 } as const;
 
 export const SNAPSHOT_PREFIX = 'snapshots/';
 
+/**
+ * The catalog layout this build writes. 1: versions at `snapshots/{key}_ts{ts}`, where the versions of
+ * key `al` and those of a key `al_ts<20 digits>` could fall into one scan; 2: versions at
+ * `snapshots/{key}\0{ts}`, NUL occurring in no key (keyPart escapes it in names). Format 1 is rewritten on open.
+ */
+export const CATALOG_FORMAT = 2;
+const VERSION_SEPARATOR = '\u0000';
+
 /** The versioned copy of `key` at hybrid timestamp `ts` (zero-padded so keys sort by ts). */
 export function versionKey(key: string, ts: bigint): string {
-  return `${SNAPSHOT_PREFIX}${key}_ts${ts.toString().padStart(20, '0')}`;
+  return `${SNAPSHOT_PREFIX}${key}${VERSION_SEPARATOR}${ts.toString().padStart(20, '0')}`;
 }
 
+/** What every version of `key`, and no other key's, starts with. */
 export function versionPrefix(key: string): string {
-  return `${SNAPSHOT_PREFIX}${key}_ts`;
+  return `${SNAPSHOT_PREFIX}${key}${VERSION_SEPARATOR}`;
+}
+
+// eslint-disable-next-line no-control-regex
+const VERSION_KEY = /^snapshots\/([^\x00]*)\x00(\d{20})$/;
+const FORMAT_1_VERSION_KEY = /^snapshots\/(.*)_ts(\d{20})$/;
+
+/** The key and timestamp of a version key (null: not one). */
+export function parseVersionKey(versionKey: string): { key: string; ts: bigint } | null {
+  const match = VERSION_KEY.exec(versionKey);
+  return match === null ? null : { key: match[1] as string, ts: BigInt(match[2] as string) };
+}
+
+/** The key and timestamp of a format-1 version key (its timestamp is the last `_ts` and 20 digits). */
+export function parseFormat1VersionKey(versionKey: string): { key: string; ts: bigint } | null {
+  const match = FORMAT_1_VERSION_KEY.exec(versionKey);
+  return match === null ? null : { key: match[1] as string, ts: BigInt(match[2] as string) };
 }
 
 /** A deleted key's value: reads as "not found" (Milvus uses the bytes E2 9B BC). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { assert } from '../../raft/assert.js';
 import { parse, stringify } from '../common/bigint-json.js';
-import { keys, SNAPSHOT_PREFIX, TOMBSTONE } from './catalog-keys.js';
+import { CATALOG_FORMAT, fromKeyPart, keys, parseFormat1VersionKey, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionKey } from './catalog-keys.js';
 import type { MetaCommand } from './commands.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, PartitionModel } from './model.js';
@@ -38,6 +38,18 @@ export class MetaTable {
   private readonly aliasesByDb = new Map<bigint, Map<string, AliasModel>>();
   /** collectionID -> number of its Created partitions, kept up to date so capacity checks need not scan them. */
   private readonly createdPartitions = new Map<bigint, number>();
+  /**
+   * Kept up to date as commands apply, so that no DDL scans the whole catalog: dbID -> its collections
+   * (any state); the Created collections, per db and in all; Σ(Created partitions × shards) over
+   * Created collections (general capacity); references per physical channel; collectionID -> its
+   * aliases (dbID + NUL + name -> name).
+   */
+  private readonly collectionIdsByDb = new Map<bigint, Set<bigint>>();
+  private readonly createdCollectionsByDb = new Map<bigint, number>();
+  private createdCollections = 0;
+  private capacityUsed = 0;
+  private readonly channelRefs = new Map<string, number>();
+  private readonly aliasesByCollection = new Map<bigint, Map<string, string>>();
   /** Request IDs that took effect -> the timestamp they were recorded at, oldest first (apply order). */
   private readonly requests = new Map<string, bigint>();
   /** Members added at runtime: id -> conf change context (their addresses). */
@@ -82,12 +94,19 @@ export class MetaTable {
     this.databases.clear();
     this.collections.clear();
     this.createdPartitions.clear();
+    this.collectionIdsByDb.clear();
+    this.createdCollectionsByDb.clear();
+    this.createdCollections = 0;
+    this.capacityUsed = 0;
+    this.channelRefs.clear();
+    this.aliasesByCollection.clear();
     this.dbIdByName.clear();
     this.names.clear();
     this.aliasesByDb.clear();
     this.requests.clear();
     this.members.clear();
     const store = this.store;
+    await this.upgradeFormat();
     this.appliedIndex = Number((await store.getLatest(keys.appliedIndex)) ?? '0');
     this.tsoWindowMs = BigInt((await store.getLatest(keys.tsoWindow)) ?? '0');
     this.idUpTo = BigInt((await store.getLatest(keys.idWindow)) ?? '0');
@@ -99,24 +118,48 @@ export class MetaTable {
       this.indexCollection(assemble(stored, fields, partitions));
     }
     for (const [, value] of await store.entriesWithPrefix(keys.aliasPrefix())) this.indexAlias(parse<AliasModel>(value));
-    const requests = (await store.entriesWithPrefix(keys.requestPrefix)).map(([key, value]) => [key.slice(keys.requestPrefix.length), BigInt(value)] as const);
+    const requests = (await store.entriesWithPrefix(keys.requestPrefix)).map(([key, value]) => [fromKeyPart(key.slice(keys.requestPrefix.length)), BigInt(value)] as const);
     requests.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
     for (const [id, ts] of requests) this.requests.set(id, ts);
     for (const [key, value] of await store.entriesWithPrefix(keys.memberPrefix)) this.members.set(Number(key.slice(keys.memberPrefix.length)), value);
     await this.rbac.load(store);
   }
 
+  /**
+   * Bring an older catalog to CATALOG_FORMAT in one atomic batch (format 1: version keys rewritten),
+   * or refuse a newer one. Every replica does the same, so their catalogs stay equal.
+   */
+  private async upgradeFormat(): Promise<void> {
+    const format = (await this.store.getLatest(keys.catalogFormat)) ?? '1';
+    if (format === String(CATALOG_FORMAT)) return;
+    if (format !== '1') throw new Error(`catalog format ${format} is not readable by this build (it reads format ${CATALOG_FORMAT} and upgrades format 1); run a build that knows it`);
+    const ops: StoreOp[] = [];
+    for (const [old, value] of await this.store.entriesWithPrefix(SNAPSHOT_PREFIX, true)) {
+      const version = parseFormat1VersionKey(old);
+      if (version === null) continue;
+      ops.push({ type: 'del', key: old }, { type: 'put', key: versionKey(version.key, version.ts), value });
+    }
+    ops.push({ type: 'put', key: keys.catalogFormat, value: String(CATALOG_FORMAT) });
+    await this.store.write(ops);
+  }
+
   // ---- applying commands ----
 
-  /** Apply a batch of committed commands (null: an entry with no command) ending at `lastIndex`. */
+  /** Apply a batch of committed commands (null: an entry with no command) of consecutive entries ending at `lastIndex`. */
   async apply(commands: ReadonlyArray<MetaCommand | null>, lastIndex: number): Promise<ApplyResult[]> {
     assert(lastIndex > this.appliedIndex, `apply up to ${lastIndex} after ${this.appliedIndex}`);
+    const firstIndex = lastIndex - commands.length + 1;
     const ops: StoreOp[] = [];
     const results: ApplyResult[] = [];
-    for (const command of commands) {
+    for (const [i, command] of commands.entries()) {
       if (command?.kind === 'gcVersions') {
-        // Garbage collection reads the store: bring it up to date first, deterministically on every replica.
-        this.buffered.push(...ops.splice(0));
+        // Garbage collection reads the store: bring it up to date first, deterministically on every
+        // replica. That write covers the entries before this one, and says so: a crash after it
+        // replays from the entry after them, neither applying one twice nor skipping one.
+        if (ops.length > 0) {
+          this.buffered.push(...ops.splice(0));
+          this.bufferedIndex = firstIndex + i - 1;
+        }
         await this.flushed();
         ops.push(...(await this.garbageOps(command.versionsBeforeTs, command.tombstonesBeforeTs)));
         results.push(OK);
@@ -271,7 +314,10 @@ export class MetaTable {
     const database = this.databases.get(dbID);
     if (database === undefined) return OK;
     ops.push(...VersionedStore.remove(keys.database(dbID), ts));
-    for (const alias of this.aliasesByDb.get(dbID)?.values() ?? []) ops.push(...VersionedStore.remove(keys.alias(dbID, alias.name), ts));
+    for (const alias of this.aliasesByDb.get(dbID)?.values() ?? []) {
+      ops.push(...VersionedStore.remove(keys.alias(dbID, alias.name), ts));
+      this.unindexAlias(alias);
+    }
     this.databases.delete(dbID);
     this.dbIdByName.delete(database.name);
     this.aliasesByDb.delete(dbID);
@@ -363,7 +409,10 @@ export class MetaTable {
   }
 
   private deleteAlias(dbID: bigint, name: string, ts: bigint, ops: StoreOp[]): ApplyResult {
-    if (this.aliasesByDb.get(dbID)?.delete(name) !== true) return OK;
+    const alias = this.aliasesByDb.get(dbID)?.get(name);
+    if (alias === undefined) return OK;
+    this.aliasesByDb.get(dbID)?.delete(name);
+    this.unindexAlias(alias);
     ops.push(...VersionedStore.remove(keys.alias(dbID, name), ts));
     return OK;
   }
@@ -371,13 +420,12 @@ export class MetaTable {
   /** The deletions a catalog GC at these bounds makes (spec 3.4): old versions, long-deleted keys. */
   private async garbageOps(versionsBeforeTs: bigint, tombstonesBeforeTs: bigint): Promise<StoreOp[]> {
     const versions = new Map<string, Array<{ versionKey: string; ts: bigint; value: string }>>();
-    for (const [versionKey, value] of await this.store.entriesWithPrefix(SNAPSHOT_PREFIX, true)) {
-      const match = /^snapshots\/(.*)_ts(\d{20})$/.exec(versionKey);
-      if (match === null) continue;
-      const key = match[1] as string;
-      const list = versions.get(key) ?? [];
-      list.push({ versionKey, ts: BigInt(match[2] as string), value });
-      versions.set(key, list);
+    for (const [stored, value] of await this.store.entriesWithPrefix(SNAPSHOT_PREFIX, true)) {
+      const version = parseVersionKey(stored);
+      if (version === null) continue;
+      const list = versions.get(version.key) ?? [];
+      list.push({ versionKey: stored, ts: version.ts, value });
+      versions.set(version.key, list);
     }
     const ops: StoreOp[] = [];
     for (const [key, list] of versions) {
@@ -402,10 +450,18 @@ export class MetaTable {
   }
 
   private indexCollection(collection: CollectionModel): void {
-    this.collections.set(collection.collectionID, collection);
+    const id = collection.collectionID;
+    this.collections.set(id, collection);
     let created = 0;
     for (const p of collection.partitions) created += isCreated(p);
-    this.createdPartitions.set(collection.collectionID, created);
+    this.createdPartitions.set(id, created);
+    let inDb = this.collectionIdsByDb.get(collection.dbID);
+    if (inDb === undefined) {
+      inDb = new Set();
+      this.collectionIdsByDb.set(collection.dbID, inDb);
+    }
+    inDb.add(id);
+    this.countCollection(collection, created, 1);
     let names = this.names.get(collection.dbID);
     if (names === undefined) {
       names = new Map();
@@ -415,15 +471,53 @@ export class MetaTable {
   }
 
   private unindexCollection(collection: CollectionModel): void {
-    this.collections.delete(collection.collectionID);
-    this.createdPartitions.delete(collection.collectionID);
+    const id = collection.collectionID;
+    this.countCollection(collection, this.createdPartitionCount(id), -1);
+    const inDb = this.collectionIdsByDb.get(collection.dbID);
+    inDb?.delete(id);
+    if (inDb?.size === 0) this.collectionIdsByDb.delete(collection.dbID);
+    this.collections.delete(id);
+    this.createdPartitions.delete(id);
     const names = this.names.get(collection.dbID);
     // A re-created collection may own the name now; only remove the mapping if it is still ours.
     if (names?.get(collection.name) === collection.collectionID) names.delete(collection.name);
   }
 
+  /** Add (sign 1) or remove (sign -1) a collection's share of the counts kept per db, capacity and channel. */
+  private countCollection(collection: CollectionModel, createdPartitions: number, sign: 1 | -1): void {
+    if (collection.state === CollectionState.Created) {
+      this.createdCollections += sign;
+      this.createdCollectionsByDb.set(collection.dbID, (this.createdCollectionsByDb.get(collection.dbID) ?? 0) + sign);
+      if (this.createdCollectionsByDb.get(collection.dbID) === 0) this.createdCollectionsByDb.delete(collection.dbID);
+      this.capacityUsed += sign * createdPartitions * collection.shardsNum;
+    }
+    for (const p of collection.physicalChannelNames) {
+      const refs = (this.channelRefs.get(p) ?? 0) + sign;
+      if (refs === 0) this.channelRefs.delete(p);
+      else this.channelRefs.set(p, refs);
+    }
+  }
+
   private countCreated(collectionID: bigint, delta: number): void {
-    if (delta !== 0) this.createdPartitions.set(collectionID, (this.createdPartitions.get(collectionID) ?? 0) + delta);
+    if (delta === 0) return;
+    this.createdPartitions.set(collectionID, (this.createdPartitions.get(collectionID) ?? 0) + delta);
+    const collection = this.collections.get(collectionID);
+    if (collection?.state === CollectionState.Created) this.capacityUsed += delta * collection.shardsNum;
+  }
+
+  /** Created collections in a db, or in all (without scanning them). */
+  createdCollectionCount(dbID?: bigint): number {
+    return dbID === undefined ? this.createdCollections : (this.createdCollectionsByDb.get(dbID) ?? 0);
+  }
+
+  /** Σ(Created partitions × shards) over Created collections: Milvus's general capacity in use (without scanning). */
+  generalCapacityUsed(): number {
+    return this.capacityUsed;
+  }
+
+  /** How many collections (any state) use each physical channel that any uses. */
+  channelReferences(): ReadonlyMap<string, number> {
+    return this.channelRefs;
   }
 
   /** How many Created partitions the collection has (without scanning them). */
@@ -437,7 +531,22 @@ export class MetaTable {
       aliases = new Map();
       this.aliasesByDb.set(alias.dbID, aliases);
     }
+    const previous = aliases.get(alias.name);
+    if (previous !== undefined) this.unindexAlias(previous);
     aliases.set(alias.name, alias);
+    let ofCollection = this.aliasesByCollection.get(alias.collectionID);
+    if (ofCollection === undefined) {
+      ofCollection = new Map();
+      this.aliasesByCollection.set(alias.collectionID, ofCollection);
+    }
+    ofCollection.set(`${alias.dbID}\0${alias.name}`, alias.name);
+  }
+
+  /** Remove an alias from the per-collection index (the caller removes it from aliasesByDb). */
+  private unindexAlias(alias: AliasModel): void {
+    const ofCollection = this.aliasesByCollection.get(alias.collectionID);
+    ofCollection?.delete(`${alias.dbID}\0${alias.name}`);
+    if (ofCollection?.size === 0) this.aliasesByCollection.delete(alias.collectionID);
   }
 
   // ---- latest reads ----
@@ -469,8 +578,11 @@ export class MetaTable {
     return id === undefined ? undefined : this.collections.get(id);
   }
 
+  /** The collections of a db (any state), oldest first; from the per-db index, so its cost is that db's size. */
   collectionsOf(dbID: bigint): CollectionModel[] {
-    return [...this.collections.values()].filter((c) => c.dbID === dbID).sort((a, b) => (a.createTs < b.createTs ? -1 : a.createTs > b.createTs ? 1 : 0));
+    const out: CollectionModel[] = [];
+    for (const id of this.collectionIdsByDb.get(dbID) ?? []) out.push(this.collections.get(id) as CollectionModel);
+    return out.sort((a, b) => (a.createTs < b.createTs ? -1 : a.createTs > b.createTs ? 1 : 0));
   }
 
   alias(dbID: bigint, name: string): AliasModel | undefined {
@@ -482,9 +594,7 @@ export class MetaTable {
   }
 
   aliasesOfCollection(collectionID: bigint): string[] {
-    const out: string[] = [];
-    for (const aliases of this.aliasesByDb.values()) for (const a of aliases.values()) if (a.collectionID === collectionID) out.push(a.name);
-    return out.sort();
+    return [...(this.aliasesByCollection.get(collectionID)?.values() ?? [])].sort();
   }
 
   // ---- reads at a past timestamp ----
@@ -544,15 +654,37 @@ export class MetaTable {
     await this.store.close();
   }
 
-  /** A digest of the latest catalog, equal on every replica that applied the same entries. */
+  /**
+   * A digest of what this replica serves (its in-memory state, RBAC included) and of what its LevelDB
+   * holds, equal on every replica that applied the same entries: a replica whose memory and disk
+   * disagree (so that it would serve something else after a restart) digests differently.
+   */
   async digest(): Promise<string> {
     await this.flushed();
     const hash = createHash('sha256');
+    hash.update('memory\0').update(canonicalJson(this.servedState())).update('\0');
+    hash.update('store\0');
     for (const [key, value] of await this.store.dump()) {
       if (key === keys.appliedIndex) continue;
       hash.update(key).update('\0').update(value).update('\0');
     }
     return hash.digest('hex');
+  }
+
+  /** The in-memory state that reads are served from, in a canonical order. */
+  private servedState(): unknown {
+    const byId = <K extends bigint | number, V>(m: ReadonlyMap<K, V>): Array<[K, V]> => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const byName = <V>(entries: Iterable<[string, V]>): Array<[string, V]> => [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return {
+      tsoWindowMs: this.tsoWindowMs,
+      idUpTo: this.idUpTo,
+      databases: byId(this.databases),
+      collections: byId(this.collections),
+      aliases: byId(this.aliasesByDb).filter(([, aliases]) => aliases.size > 0).map(([dbID, aliases]) => [dbID, byName(aliases)]),
+      requests: byName(this.requests),
+      members: byId(this.members),
+      rbac: this.rbac.servedState(),
+    };
   }
 }
 
@@ -562,4 +694,13 @@ function assemble(stored: StoredCollection, fields: FieldModel[], partitions: Pa
   fields.sort((a, b) => (rank(a) < rank(b) ? -1 : 1));
   partitions.sort((a, b) => (a.createdTs < b.createdTs ? -1 : a.createdTs > b.createdTs ? 1 : a.partitionID < b.partitionID ? -1 : 1));
   return { ...stored, fields, partitions };
+}
+
+/** JSON with object keys sorted at every level (bigints as strings): equal values, equal text, whatever the key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'bigint') return `${v}n`;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  });
 }

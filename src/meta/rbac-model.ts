@@ -2,6 +2,7 @@
  * Users, roles, grants and privilege groups (Milvus spec sections 1.7, 1.8, 3.5): the model, the
  * privilege catalogue and the built-in roles and groups. The tenant is always "" as in Milvus.
  */
+import { keyPart } from './catalog-keys.js';
 
 export interface CredentialModel {
   readonly username: string;
@@ -40,9 +41,9 @@ export interface PrivilegeGroupModel {
   readonly privileges: readonly string[];
 }
 
-/** A grant's identity: a re-grant by another grantor replaces it, a revoke names it. */
+/** A grant's identity: a re-grant by another grantor replaces it, a revoke names it (names escaped: no two grants share one). */
 export function grantKey(g: Pick<GrantModel, 'role' | 'objectType' | 'dbName' | 'objectName' | 'privilege'>): string {
-  return `${g.role}/${OBJECT_TYPE_NAMES[g.objectType]}/${g.dbName}.${g.objectName}/${g.privilege}`;
+  return `${keyPart(g.role)}/${OBJECT_TYPE_NAMES[g.objectType]}/${keyPart(g.dbName, true)}.${keyPart(g.objectName, true)}/${keyPart(g.privilege)}`;
 }
 
 export const ROOT_USER = 'root';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parse, stringify } from '../common/bigint-json.js';
-import { keys } from './catalog-keys.js';
+import { fromKeyPart, keys } from './catalog-keys.js';
 import { BUILTIN_GROUPS, grantKey, OBJECT_TYPE_NAMES, objectTypeByName, ObjectType, privilegeForMetastore } from './rbac-model.js';
 import type { CredentialModel, GrantModel, PrivilegeGroupModel } from './rbac-model.js';
 import type { StoreOp, VersionedStore } from './versioned-store.js';
@@ -64,23 +64,28 @@ export class RbacTable {
       const credential = parse<CredentialModel>(value);
       this.credentials.set(credential.username, credential);
     }
-    for (const [key] of await store.entriesWithPrefix(keys.rolePrefix)) this.roles.add(key.slice(keys.rolePrefix.length));
+    // Every name in a key is escaped (keyPart): a key splits at its separators into exactly its names.
+    const parts = (key: string, prefix: string, separator: string, count: number): string[] | null => {
+      const split = key.slice(prefix.length).split(separator);
+      return split.length === count ? split.map(fromKeyPart) : null;
+    };
+    for (const [key] of await store.entriesWithPrefix(keys.rolePrefix)) this.roles.add(fromKeyPart(key.slice(keys.rolePrefix.length)));
     for (const [key] of await store.entriesWithPrefix(keys.userRolePrefix)) {
-      const rest = key.slice(keys.userRolePrefix.length);
-      const slash = rest.lastIndexOf('/');
-      this.addUserRole(rest.slice(0, slash), rest.slice(slash + 1));
+      const [user, role] = parts(key, keys.userRolePrefix, '/', 2) ?? [];
+      if (user !== undefined && role !== undefined) this.addUserRole(user, role);
     }
     // Grants in Milvus's two-level layout: grantee (role, object) -> ID, then (ID, privilege) -> grantor.
     const grantees = new Map<string, Omit<GrantModel, 'privilege' | 'grantor'>>();
     for (const [key, id] of await store.entriesWithPrefix(keys.granteePrefix)) {
-      const [role, type, object] = key.slice(keys.granteePrefix.length).split('/') as [string, string, string];
-      const dot = object.indexOf('.');
-      grantees.set(id, { role, objectType: objectTypeByName(type) ?? ObjectType.Global, dbName: object.slice(0, dot), objectName: object.slice(dot + 1) });
+      const [role, type, object] = key.slice(keys.granteePrefix.length).split('/');
+      const [dbName, objectName] = object === undefined ? [] : parts(object, '', '.', 2) ?? [];
+      if (role === undefined || type === undefined || dbName === undefined || objectName === undefined || key.split('/').length !== keys.granteePrefix.split('/').length + 2) continue;
+      grantees.set(id, { role: fromKeyPart(role), objectType: objectTypeByName(fromKeyPart(type)) ?? ObjectType.Global, dbName, objectName });
     }
     for (const [key, grantor] of await store.entriesWithPrefix(keys.granteeIdPrefix)) {
-      const [id, stored] = key.slice(keys.granteeIdPrefix.length).split('/') as [string, string];
-      const grantee = grantees.get(id);
-      if (grantee === undefined) continue;
+      const [id, stored] = parts(key, keys.granteeIdPrefix, '/', 2) ?? [];
+      const grantee = id === undefined ? undefined : grantees.get(id);
+      if (grantee === undefined || stored === undefined) continue;
       const grant: GrantModel = { ...grantee, privilege: privilegeFromMetastore(stored), grantor };
       this.addGrant(grant);
     }
@@ -206,6 +211,19 @@ export class RbacTable {
 
   grantsOf(role: string): GrantModel[] {
     return [...this.roleGrants(role)].sort((a, b) => grantKey(a).localeCompare(grantKey(b)));
+  }
+
+  /** Everything this table serves, in a canonical order (for replica digests). */
+  servedState(): unknown {
+    const byName = <T>(entries: Iterable<[string, T]>): Array<[string, T]> => [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return {
+      credentials: byName(this.credentials),
+      roles: [...this.roles].sort(),
+      userRoles: byName([...this.userRoles].map(([user, roles]): [string, string[]] => [user, [...roles].sort()])),
+      grants: byName(this.grants),
+      byRole: byName([...this.byRole].map(([role, grants]): [string, string[]] => [role, [...grants.keys()].sort()])),
+      privilegeGroups: byName(this.privilegeGroups),
+    };
   }
 
   /** The members of a built-in or custom group, or undefined if `name` is no group. */

@@ -40,7 +40,7 @@ export class CatalogStorageError extends Error {
 
 /**
  * The MetaTable's LevelDB, with Milvus's SuffixSnapshot semantics: a write at ts stores the plain key
- * and a versioned copy `snapshots/{key}_ts{ts}`; a delete stores a tombstone in both; a read at ts finds
+ * and a versioned copy `snapshots/{key}\\0{ts}` (catalog-keys.ts); a delete stores a tombstone in both; a read at ts finds
  * the newest version at or before it. Writes are collected into one atomic batch per apply.
  */
 export class VersionedStore {

@@ -10,6 +10,12 @@ export interface IdAllocatorOptions {
 }
 
 /**
+ * The most IDs one call may take: about 4 ms of ID space (2^18 per ms). Milvus sets no bound: a count
+ * of 2^32 - 1 would take 16 s of it, and the IDs would run that far ahead of the clock.
+ */
+export const ID_COUNT_MAX = 1_000_000;
+
+/**
  * Globally unique IDs (Milvus `GlobalIDAllocator`), shaped like hybrid timestamps (ms << 18 + n). Every
  * issued ID is below a high-water mark persisted through Raft, and a new leader starts at or above the
  * persisted mark, so no ID is reused across restart or failover.
@@ -38,9 +44,10 @@ export class IdAllocator {
     this.active = false;
   }
 
-  /** Allocate `count` consecutive IDs; returns the first of [first, first + count). */
+  /** Allocate `count` (1 to ID_COUNT_MAX) consecutive IDs; returns the first of [first, first + count). */
   async alloc(count: number): Promise<bigint> {
-    if (count <= 0) throw new CodedError('ParameterInvalid', 'id count should be positive');
+    if (!Number.isInteger(count) || count <= 0) throw new CodedError('ParameterInvalid', 'id count should be positive');
+    if (count > ID_COUNT_MAX) throw new CodedError('ParameterInvalid', `id count ${count} exceeds the maximum of ${ID_COUNT_MAX} per call`);
     const n = BigInt(count);
     while (this.active && this.next + n > this.upTo) {
       if (this.reserving === null) {

@@ -247,6 +247,23 @@ describe('RootCoord users, roles and grants', function () {
     await client.dropRole('r_meanwhile');
   });
 
+  it('grants on database names Milvus refuses (a dot, a slash, a dollar) are refused with DatabaseInvalidName (802), v1 and v2; "*" and "" are accepted', async () => {
+    for (const dbName of ['x.y', 'a/b', 'd$', '1db', 'a b', 'x'.repeat(256)]) {
+      const v1 = await expectCode(client.operatePrivilege({ role: 'r1', objectType: 'Collection', objectName: 'c', privilege: 'Load', dbName }), 802);
+      expect(v1.errorCode).to.equal(41);
+      await expectCode(client.operatePrivilege({ role: 'r1', objectType: 'Collection', objectName: 'c', privilege: 'Load', dbName }, true), 802);
+      await expectCode(client.operatePrivilege({ role: 'r1', objectType: '', objectName: 'c', privilege: 'Load', dbName }, false, 'v2'), 802);
+    }
+    await expectCode(client.operatePrivilege({ role: 'r1', objectType: 'Collection', objectName: 'a.b', privilege: 'Load' }), 1100);
+    await expectCode(client.operatePrivilege({ role: 'r1', objectType: 'Collection', objectName: 'a/b', privilege: 'Load' }), 1100);
+    await client.operatePrivilege({ role: 'r1', objectType: 'Collection', objectName: '*', privilege: 'Load', dbName: '*' });
+    await client.operatePrivilege({ role: 'r1', objectType: 'Collection', objectName: 'c', privilege: 'Load', dbName: '' });
+    const grants = (await client.selectGrant('r1', { dbName: '*', objectType: 'Collection' })).map((g) => `${g.dbName}.${g.objectName}:${g.privilege}`).sort();
+    expect(grants).to.deep.equal(['*.*:Load', 'default.c:Load']);
+    await client.operatePrivilege({ role: 'r1', objectType: 'Collection', objectName: '*', privilege: 'Load', dbName: '*' }, true);
+    await client.operatePrivilege({ role: 'r1', objectType: 'Collection', objectName: 'c', privilege: 'Load', dbName: '' }, true);
+  });
+
   it('replicas end with identical catalogs, users and grants included', async () => {
     const digests = await cluster.digests();
     expect(new Set(digests).size).to.equal(1);

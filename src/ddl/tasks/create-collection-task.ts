@@ -6,6 +6,7 @@ import { pickChannels, virtualChannelName } from '../dml-channels.js';
 import { lockChains } from '../lock-manager.js';
 import type { LockRequest } from '../lock-manager.js';
 import { generalCapacityUsed, requireDatabase } from '../lookups.js';
+import { reserveJobSlot } from '../step-executor.js';
 import type { DdlTask, TaskContext } from '../task.js';
 import { validateName, validateSchema } from '../validation.js';
 import type { SchemaInput } from '../validation.js';
@@ -34,9 +35,12 @@ export function consistencyFromProperties(properties: readonly KeyValue[], fallb
   if (raw === undefined) return fallback;
   const byName = CONSISTENCY_BY_NAME[raw];
   if (byName !== undefined) return byName;
-  const n = Number(raw);
-  if (Number.isInteger(n) && n >= 0 && n <= 4) return n as ConsistencyLevel;
+  if (/^[0-9]+$/.test(raw) && isConsistencyLevel(Number(raw))) return Number(raw) as ConsistencyLevel;
   throw new CodedError('ParameterInvalid', `invalid consistency_level ${raw}`);
+}
+
+function isConsistencyLevel(n: number): boolean {
+  return Number.isInteger(n) && n >= ConsistencyLevel.Strong && n <= ConsistencyLevel.Customized;
 }
 
 /** The parameters Milvus compares for CreateCollection idempotency. */
@@ -76,14 +80,17 @@ export class CreateCollectionTask implements DdlTask {
     const { limits, meta } = ctx;
     this.db = requireDatabase(meta, request.dbName);
     validateName('collection', request.collectionName, limits);
+    if (!isConsistencyLevel(request.consistencyLevel)) {
+      throw new CodedError('ParameterInvalid', `invalid consistency level ${request.consistencyLevel}: want 0 (Strong), 1 (Session), 2 (Bounded), 3 (Eventually) or 4 (Customized)`);
+    }
     this.shards = request.shardsNum === 0 ? 1 : request.shardsNum;
     if (this.shards < 0) throw new CodedError('ParameterInvalid', `shard num (${this.shards}) must be positive`);
     if (this.shards > limits.dmlChannelNum) throw new CodedError('Unexpected', `shard num (${this.shards}) exceeds max configuration (${limits.dmlChannelNum})`);
     if (this.shards > limits.maxShardNum) throw new CodedError('Unexpected', `shard num (${this.shards}) exceeds system limit (${limits.maxShardNum})`);
-    const inDb = meta.collectionsOf(this.db.id).filter((c) => c.state === CollectionState.Created).length;
+    const inDb = meta.createdCollectionCount(this.db.id);
     const perDbLimit = Number(this.db.properties.find((p) => p.key === 'database.max.collections')?.value ?? limits.maxCollectionNumPerDB);
     if (inDb >= perDbLimit) throw new CodedError('CollectionNumLimitExceeded', `exceeded the limit number of collections[dbName=${this.db.name}][limit=${perDbLimit}]`);
-    const total = [...meta.collections.values()].filter((c) => c.state === CollectionState.Created).length;
+    const total = meta.createdCollectionCount();
     if (total >= limits.maxCollectionNum) throw new CodedError('CollectionNumLimitExceeded', `exceeded the limit number of collections[limit=${limits.maxCollectionNum}]`);
     const partitions = request.numPartitions > 0n ? Number(request.numPartitions) : 1;
     const capacity = generalCapacityUsed(meta) + this.shards * partitions;
@@ -133,15 +140,18 @@ export class CreateCollectionTask implements DdlTask {
       numPartitionsHint: request.numPartitions,
     };
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: request.collectionName, collectionID, msgType: 'DropCollection' }).catch(() => {});
-    await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: creating });
+    // The undo's place is held before the collection exists, so that an undo is never refused.
+    const undoSlot = reserveJobSlot(ctx.background);
     try {
+      await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: creating });
       await ctx.broker.notify({ type: 'WatchChannels', collectionID, vchannels: creating.virtualChannelNames, createTs: ctx.ts });
       await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: { ...creating, state: CollectionState.Created } });
     } catch (error) {
       // Undo: the collection never became visible; remove its meta in the background until it sticks
-      // (unless the commit, its outcome unknown here, did take effect: then the delete is a no-op).
-      ctx.background.submit({ name: `undo create collection ${collectionID}`, steps: [() => ctx.propose({ kind: 'deleteCollection', ts: ctx.ts, collectionID, ifState: CollectionState.Creating })] });
+      // (a no-op if it was never written, or if the commit, its outcome unknown here, did take effect).
+      undoSlot.submit({ name: `undo create collection ${collectionID}`, steps: [() => ctx.propose({ kind: 'deleteCollection', ts: ctx.ts, collectionID, ifState: CollectionState.Creating })] });
       throw error;
     }
+    undoSlot.release();
   }
 }

@@ -3,6 +3,7 @@ import { DEFAULT_PARTITION_NAME, PartitionState } from '../../meta/model.js';
 import type { CollectionModel } from '../../meta/model.js';
 import { dropPartitionJob } from '../drop-jobs.js';
 import { lockChains } from '../lock-manager.js';
+import { reserveJobSlot } from '../step-executor.js';
 import type { LockRequest } from '../lock-manager.js';
 import { requireCollection, requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
@@ -32,7 +33,13 @@ export class DropPartitionTask implements DdlTask {
     const partition = collection.partitions.find((p) => p.partitionName === this.partitionName && p.state === PartitionState.Created);
     if (partition === undefined) return;
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: collection.name, collectionID: collection.collectionID, msgType: 'DropPartition' }).catch(() => {});
-    await ctx.commit({ kind: 'putPartition', ts: ctx.ts, collectionID: collection.collectionID, partition: { ...partition, state: PartitionState.Dropping } });
-    ctx.background.submit(dropPartitionJob(ctx, collection.collectionID, partition.partitionID));
+    const slot = reserveJobSlot(ctx.background);
+    try {
+      await ctx.commit({ kind: 'putPartition', ts: ctx.ts, collectionID: collection.collectionID, partition: { ...partition, state: PartitionState.Dropping } });
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+    slot.submit(dropPartitionJob(ctx, collection.collectionID, partition.partitionID));
   }
 }

@@ -7,7 +7,7 @@ import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
 import type { DdlTask, TaskContext } from '../../task.js';
 import { PolicyCacheOp } from '../../broker.js';
-import { notifyProxies, rbacError, RbacLegacy, validateRbacName } from './rbac-rules.js';
+import { notifyProxies, rbacError, RbacLegacy, validateGrantDatabaseName, validateRbacName } from './rbac-rules.js';
 
 export enum OperatePrivilegeType {
   Grant = 0,
@@ -45,6 +45,7 @@ function grantV1(req: GrantRequest, rbac: RbacTable, ctx: TaskContext): Omit<Gra
   if (!OBJECT_PRIVILEGES[objectType].includes(privilege)) throw fail(`not found the privilege name[${privilege}] in object[${req.objectType}]`);
   const objectName = objectType === ObjectType.Global ? ANY : req.objectName;
   validateRbacName('object', objectName, ctx.limits, RbacLegacy.OperatePrivilege, true);
+  validateGrantDatabaseName(req.dbName, ctx.limits, RbacLegacy.OperatePrivilege);
   return { role: req.role, objectType, dbName: req.dbName === '' ? DEFAULT_DB_NAME : req.dbName, objectName, privilege };
 }
 
@@ -58,7 +59,7 @@ function grantV2(req: GrantRequest, rbac: RbacTable, ctx: TaskContext): Omit<Gra
   if (level === undefined) throw fail(`not found the privilege name[${req.privilege}]`);
   const dbName = req.dbName === '' ? DEFAULT_DB_NAME : req.dbName;
   const collection = req.objectName === '' ? ANY : req.objectName;
-  if (dbName !== ANY) validateRbacName('database', dbName, ctx.limits, RbacLegacy.OperatePrivilege);
+  validateGrantDatabaseName(dbName, ctx.limits, RbacLegacy.OperatePrivilege);
   validateRbacName('collection', collection, ctx.limits, RbacLegacy.OperatePrivilege, true);
   switch (level) {
     case 'cluster':

@@ -65,3 +65,15 @@ export function validateRbacName(kind: string, name: string, limits: Limits, leg
   if (name.length > limits.maxNameLength) throw rbacError(legacy, `the length of a ${kind} name must be less than ${limits.maxNameLength} characters`, 'ParameterInvalid');
   if (!RBAC_NAME.test(name)) throw rbacError(legacy, `invalid ${kind} name ${name}: the first character must be an underscore or letter, the rest letters, digits, "_" or "$"`, 'ParameterInvalid');
 }
+
+/**
+ * The database name of a grant: `*` (every database), or a name Milvus's ValidateDatabaseName accepts
+ * (`_` or a letter, then letters, digits or `_`), else DatabaseInvalidName (802). Empty means default.
+ */
+export function validateGrantDatabaseName(name: string, limits: Limits, legacy: number): void {
+  if (name === '' || name === ANY) return;
+  const refuse = (why: string): CodedError => rbacError(legacy, `invalid database name ${name}: ${why}`, 'DatabaseInvalidName');
+  if (name.length > limits.maxNameLength) throw refuse(`the length of a database name must be less than ${limits.maxNameLength} characters`);
+  if (!/^[A-Za-z_]/.test(name)) throw refuse('the first character of a database name must be an underscore or letter');
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw refuse('database name can only contain numbers, letters and underscores');
+}

@@ -1,12 +1,12 @@
 import { CodedError } from '../../../common/error-codes.js';
-import { ANY, BUILTIN_GROUPS, isPlainPrivilege, ROOT_USER } from '../../../meta/rbac-model.js';
+import { BUILTIN_GROUPS, isPlainPrivilege, ROOT_USER } from '../../../meta/rbac-model.js';
 import type { MetaCommand } from '../../../meta/commands.js';
 import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
 import type { DdlTask, TaskContext } from '../../task.js';
 import type { RbacBackup } from './rbac-reads.js';
 import { PolicyCacheOp } from '../../broker.js';
-import { notifyProxies, validateRbacName, validateUsername, wallMs } from './rbac-rules.js';
+import { notifyProxies, validateGrantDatabaseName, validateRbacName, validateUsername, wallMs } from './rbac-rules.js';
 
 /** Milvus stamps no RBAC legacy code on RestoreRBAC; its failures carry UnexpectedError (1). */
 const RESTORE_LEGACY = 1;
@@ -39,7 +39,7 @@ export class RestoreRbacTask implements DdlTask {
     for (const grant of grants) {
       validateRbacName('role', grant.role, ctx.limits, RESTORE_LEGACY);
       validateRbacName('object', grant.objectName, ctx.limits, RESTORE_LEGACY, true);
-      if (grant.dbName !== ANY) validateRbacName('database', grant.dbName, ctx.limits, RESTORE_LEGACY);
+      validateGrantDatabaseName(grant.dbName, ctx.limits, RESTORE_LEGACY);
       if (grant.grantor !== '') validateUsername(grant.grantor, ctx.limits, RESTORE_LEGACY);
     }
   }

@@ -1,0 +1,136 @@
+/**
+ * Per-db and per-collection indexes (issue 9 E): the DDL path (collections of a db, a collection's
+ * aliases, collection counts, general capacity, channel references) never scans the whole catalog, and
+ * what the indexes answer always equals a scan, through a random history and after a reload.
+ */
+import { expect } from 'chai';
+import { MemoryLevel } from 'memory-level';
+import { Prng } from '../../raft/prng.js';
+import { channelRefCounts } from '../../src/ddl/dml-channels.js';
+import { defaultLimits } from '../../src/ddl/limits.js';
+import { generalCapacityUsed } from '../../src/ddl/lookups.js';
+import type { TaskContext } from '../../src/ddl/task.js';
+import { CreateCollectionTask } from '../../src/ddl/tasks/create-collection-task.js';
+import type { MetaCommand } from '../../src/meta/commands.js';
+import { MetaTable } from '../../src/meta/meta-table.js';
+import { CollectionState, ConsistencyLevel, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME, PartitionState } from '../../src/meta/model.js';
+import type { CollectionModel } from '../../src/meta/model.js';
+import { VersionedStore } from '../../src/meta/versioned-store.js';
+
+const level = (): MemoryLevel<string, string> => new MemoryLevel<string, string>({ keyEncoding: 'utf8', valueEncoding: 'utf8' });
+const limits = { ...defaultLimits, dmlChannelNum: 4 };
+
+function collection(id: bigint, dbID: bigint, state: CollectionState, shards: number, name = `c${id}`): CollectionModel {
+  const pchannels = Array.from({ length: shards }, (_, i) => `by-dev-rootcoord-dml_${(Number(id) + i) % 4}`);
+  return {
+    collectionID: id, dbID, name, description: '', autoID: false, fields: [],
+    partitions: [{ partitionID: id * 1000n, partitionName: '_default', createdTs: 1n, collectionID: id, state: PartitionState.Created }],
+    virtualChannelNames: pchannels.map((p, i) => `${p}_${id}v${i}`), physicalChannelNames: pchannels, shardsNum: shards, consistencyLevel: ConsistencyLevel.Bounded,
+    createTs: id, properties: [], enableDynamicField: false, state, updateTs: 1n, numPartitionsHint: 0n,
+  };
+}
+
+const putDb = (id: bigint, name: string): MetaCommand => ({ kind: 'putDatabase', ts: 1n, database: { id, name, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } });
+
+/** Every index answer, computed by scanning instead. */
+function scanned(meta: MetaTable, dbIDs: bigint[]): unknown {
+  const all = [...meta.collections.values()];
+  const created = all.filter((c) => c.state === CollectionState.Created);
+  const aliases = new Map<bigint, string[]>();
+  for (const db of dbIDs) for (const a of meta.aliasesOf(db)) aliases.set(a.collectionID, [...(aliases.get(a.collectionID) ?? []), a.name].sort());
+  const refs = new Map(Array.from({ length: 4 }, (_, i) => [`by-dev-rootcoord-dml_${i}`, 0]));
+  for (const c of all) for (const p of c.physicalChannelNames) refs.set(p, (refs.get(p) ?? 0) + 1);
+  return {
+    perDb: dbIDs.map((db) => all.filter((c) => c.dbID === db).sort((a, b) => (a.createTs < b.createTs ? -1 : 1)).map((c) => c.collectionID)),
+    createdPerDb: dbIDs.map((db) => created.filter((c) => c.dbID === db).length),
+    created: created.length,
+    capacity: created.reduce((sum, c) => sum + c.partitions.filter((p) => p.state === PartitionState.Created).length * c.shardsNum, 0),
+    refs: [...refs],
+    aliases: all.map((c) => [c.collectionID, aliases.get(c.collectionID) ?? []]).sort((a, b) => ((a[0] as bigint) < (b[0] as bigint) ? -1 : 1)),
+  };
+}
+
+function indexed(meta: MetaTable, dbIDs: bigint[]): unknown {
+  return {
+    perDb: dbIDs.map((db) => meta.collectionsOf(db).map((c) => c.collectionID)),
+    createdPerDb: dbIDs.map((db) => meta.createdCollectionCount(db)),
+    created: meta.createdCollectionCount(),
+    capacity: generalCapacityUsed(meta),
+    refs: [...channelRefCounts(meta, limits)],
+    aliases: [...meta.collections.values()].map((c) => [c.collectionID, meta.aliasesOfCollection(c.collectionID)]).sort((a, b) => ((a[0] as bigint) < (b[0] as bigint) ? -1 : 1)),
+  };
+}
+
+describe('MetaTable indexes', () => {
+  it('answer what a scan answers after every command of a random history, and after a reload', async () => {
+    const prng = new Prng(909);
+    const db = level();
+    const meta = await MetaTable.over(VersionedStore.over(db));
+    const dbIDs = [DEFAULT_DB_ID, 2n, 3n];
+    await meta.apply([putDb(DEFAULT_DB_ID, DEFAULT_DB_NAME), putDb(2n, 'two'), putDb(3n, 'three')], 1);
+    let index = 1;
+    let ts = 10n;
+    const pick = <T>(items: readonly T[]): T | undefined => (items.length === 0 ? undefined : items[Math.floor(prng.nextFloat() * items.length)]);
+    const states = [CollectionState.Created, CollectionState.Creating, CollectionState.Dropping];
+    for (let step = 0; step < 800; step++) {
+      const current = pick([...meta.collections.values()]);
+      const roll = prng.nextFloat();
+      let command: MetaCommand;
+      if (current === undefined || roll < 0.15) {
+        command = { kind: 'putCollection', ts, collection: collection(BigInt(100 + step), pick(dbIDs) as bigint, pick(states) as CollectionState, 1 + Math.floor(prng.nextFloat() * 3)) };
+      } else if (roll < 0.3) {
+        command = { kind: 'putCollection', ts, collection: { ...current, state: pick(states) as CollectionState, dbID: prng.nextFloat() < 0.2 ? (pick(dbIDs) as bigint) : current.dbID } };
+      } else if (roll < 0.45) {
+        command = { kind: 'putPartition', ts, collectionID: current.collectionID, partition: { partitionID: BigInt(step), partitionName: `p${step}`, createdTs: ts, collectionID: current.collectionID, state: prng.nextFloat() < 0.7 ? PartitionState.Created : PartitionState.Dropping } };
+      } else if (roll < 0.55) {
+        const partition = pick(current.partitions);
+        command = partition === undefined ? { kind: 'expireRequests', beforeTs: 0n } : { kind: 'deletePartition', ts, collectionID: current.collectionID, partitionID: partition.partitionID };
+      } else if (roll < 0.75) {
+        command = { kind: 'putAlias', ts, alias: { dbID: current.dbID, name: `a${Math.floor(prng.nextFloat() * 12)}`, collectionID: current.collectionID, createdTs: ts } };
+      } else if (roll < 0.85) {
+        command = { kind: 'deleteAlias', ts, dbID: current.dbID, name: `a${Math.floor(prng.nextFloat() * 12)}` };
+      } else if (roll < 0.97) {
+        command = { kind: 'deleteCollection', ts, collectionID: current.collectionID };
+      } else {
+        const dbID = pick([2n, 3n]) as bigint;
+        command = prng.nextFloat() < 0.5 ? { kind: 'deleteDatabase', ts, dbID } : putDb(dbID, dbID === 2n ? 'two' : 'three');
+      }
+      await meta.apply([command], ++index);
+      ts++;
+      expect(indexed(meta, dbIDs), `step ${step}: ${command.kind}`).to.deep.equal(scanned(meta, dbIDs));
+    }
+    await meta.flushed();
+    const reloaded = await MetaTable.over(VersionedStore.over(db));
+    expect(indexed(reloaded, dbIDs)).to.deep.equal(scanned(reloaded, dbIDs));
+    expect(indexed(reloaded, dbIDs)).to.deep.equal(indexed(meta, dbIDs));
+  });
+
+  it('the DDL-path lookups never iterate over every collection or every alias', async () => {
+    const meta = await MetaTable.over(VersionedStore.over(level()));
+    await meta.apply([putDb(DEFAULT_DB_ID, DEFAULT_DB_NAME), putDb(2n, 'two')], 1);
+    const commands: MetaCommand[] = [];
+    for (let i = 0; i < 200; i++) commands.push({ kind: 'putCollection', ts: 2n, collection: collection(BigInt(100 + i), i % 2 === 0 ? DEFAULT_DB_ID : 2n, CollectionState.Created, 1) });
+    commands.push({ kind: 'putAlias', ts: 3n, alias: { dbID: DEFAULT_DB_ID, name: 'a', collectionID: 100n, createdTs: 3n } });
+    await meta.apply(commands, 2);
+    const forbid = (map: Map<unknown, unknown>, what: string): void => {
+      const refuse = (): never => {
+        throw new Error(`scanned ${what}`);
+      };
+      for (const method of ['values', 'keys', 'entries', 'forEach', Symbol.iterator] as const) Object.defineProperty(map, method, { value: refuse });
+    };
+    forbid(meta.collections, 'every collection');
+    forbid((meta as unknown as { aliasesByDb: Map<unknown, unknown> }).aliasesByDb, 'every database\'s aliases');
+    expect(meta.collectionsOf(2n)).to.have.length(100);
+    expect(meta.aliasesOfCollection(100n)).to.deep.equal(['a']);
+    expect(generalCapacityUsed(meta)).to.equal(200);
+    expect(channelRefCounts(meta, limits).get('by-dev-rootcoord-dml_0')).to.equal(50);
+    const task = new CreateCollectionTask({
+      dbName: 'two', collectionName: 'fresh', shardsNum: 1, consistencyLevel: ConsistencyLevel.Bounded, properties: [], numPartitions: 0n,
+      schema: { name: 'fresh', description: '', autoID: false, enable_dynamic_field: false, fields: [
+        { name: 'id', is_primary_key: true, description: '', data_type: 5, type_params: [], index_params: [], autoID: false, element_type: 0, default_value: null, is_dynamic: false, is_partition_key: false, is_clustering_key: false, nullable: false },
+        { name: 'v', is_primary_key: false, description: '', data_type: 101, type_params: [{ key: 'dim', value: '8' }], index_params: [], autoID: false, element_type: 0, default_value: null, is_dynamic: false, is_partition_key: false, is_clustering_key: false, nullable: false },
+      ] },
+    });
+    task.prepare({ meta, limits } as unknown as TaskContext);
+  });
+});
