@@ -140,6 +140,8 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   private renewing = false;
   private ticker: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
+  /** The Ready loop is handling a Ready (persisting, sending, applying). */
+  private inReady = false;
   private loop: Promise<void> | null = null;
   private closed = false;
   private failed: Error | null = null;
@@ -192,13 +194,24 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     return node;
   }
 
-  /** Feed one input to the core and wake the Ready loop. Peer errors are dropped, never fatal. */
+  /**
+   * Feed one input to the core and wake the Ready loop. Peer errors are dropped, never fatal. While the
+   * loop is busy with a Ready (a slow disk write, a state machine), the messages that need not wait for
+   * it go out at once (RawNode.takeEarlyMessages), so a slow fsync delays no heartbeat.
+   */
   private input(action: () => void): void {
     if (this.closed) return;
     try {
       action();
     } catch (error) {
       if (!(error instanceof RaftError)) throw error;
+    }
+    if (this.inReady) {
+      const early = this.raw.takeEarlyMessages();
+      if (early.length > 0) {
+        this.noteHeartbeats(early);
+        this.options.transport.send(early);
+      }
     }
     this.wakeLoop();
   }
@@ -222,7 +235,12 @@ export class RaftNode extends EventEmitter implements RaftHandle {
           });
           continue;
         }
-        await this.handleReady(this.raw.ready());
+        this.inReady = true;
+        try {
+          await this.handleReady(this.raw.ready());
+        } finally {
+          this.inReady = false;
+        }
       }
     } catch (error) {
       this.fail(error as Error);

@@ -145,6 +145,27 @@ export class RawNode {
     return rd;
   }
 
+  /**
+   * Messages that may go out now, while the host is still persisting an earlier Ready (a slow disk),
+   * instead of waiting for the next Ready: a leader's messages (it may send before its own write, and it
+   * counts its own log only once persisted), and a follower's heartbeat answers (they acknowledge no
+   * entries). Nothing until the current term and vote are persisted: a message of a term not yet on
+   * disk must not leave.
+   */
+  takeEarlyMessages(): Message[] {
+    const r = this.raft;
+    if (r.msgs.length === 0 || r.term !== this.prevHardState.term || r.vote !== this.prevHardState.vote) return [];
+    if (r.role === StateRole.Leader) {
+      const msgs = r.msgs;
+      r.msgs = [];
+      return msgs;
+    }
+    if (r.role !== StateRole.Follower) return [];
+    const early = r.msgs.filter((m) => m.type === MessageType.HeartbeatResp);
+    if (early.length > 0) r.msgs = r.msgs.filter((m) => m.type !== MessageType.HeartbeatResp);
+    return early;
+  }
+
   /** The host has persisted, sent and applied everything in `rd`. */
   advance(rd: Ready): void {
     assert(this.readyOutstanding, 'advance() without a ready()');

@@ -36,6 +36,8 @@ export interface SimulationParams {
   readonly maxInflightMsgs: number;
   readonly maxMsgBytes: number;
   readonly maxUncommittedBytes: number;
+  /** Step inputs while a Ready is being persisted and send what RawNode lets go early (as RaftNode does). */
+  readonly stepDuringPersist: boolean;
 }
 
 export interface SimulationStats {
@@ -184,6 +186,8 @@ export class Simulation {
       maxInflightMsgs: p.intBetween(1, 8),
       maxMsgBytes: p.pick([64, 256, 4096, 1024 * 1024]),
       maxUncommittedBytes: p.pick([1024, 4096, 64 * 1024 * 1024]),
+      // As RaftNode does: inputs are stepped while a Ready is being persisted, and what may leave early does.
+      stepDuringPersist: p.chance(0.5),
     };
     this.lossRate = this.params.lossRate;
     this.duplicateRate = this.params.duplicateRate;
@@ -268,6 +272,7 @@ export class Simulation {
       if (this.now >= node.nextTickAt) {
         node.nextTickAt += node.tickUnits;
         this.guard(node, () => node.raw?.tick());
+        if (node.pending !== null && this.params.stepDuringPersist) this.sendEarly(node);
       }
     }
     this.deliverDue();
@@ -309,9 +314,20 @@ export class Simulation {
     this.stats.messagesDelivered++;
     if (this.options.trace !== undefined) this.trace(`deliver ${Simulation.describeMessage(m)}`);
     const stepIt = (): void => this.guard(node, () => node.raw?.step(m));
-    if (node.pending !== null) node.inbox.push(stepIt);
-    else stepIt();
+    if (node.pending === null) stepIt();
+    else if (this.params.stepDuringPersist) {
+      stepIt();
+      this.sendEarly(node);
+    } else node.inbox.push(stepIt);
     if (m.type === MessageType.Snap && sender !== undefined) this.reportSnapshot(sender, m.to, true);
+  }
+
+  /** While a Ready is being persisted: the messages RawNode lets go early (a leader's, heartbeat answers). */
+  private sendEarly(node: SimNode): void {
+    const raw = node.raw;
+    if (raw === null || !node.up) return;
+    const early = raw.takeEarlyMessages();
+    if (early.length > 0) this.send(node, early);
   }
 
   private reportSnapshot(sender: SimNode, to: number, ok: boolean): void {
