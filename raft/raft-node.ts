@@ -32,6 +32,11 @@ export interface StateMachine {
   appliedIndex(): number;
   apply(entries: readonly AppliedEntry[]): Promise<unknown[]>;
   snapshot(): Promise<Uint8Array>;
+  /**
+   * Optional: capture the state now and return what serialises that capture later, so that a host
+   * applying on another thread than Raft's can go on applying while a big state is serialised.
+   */
+  snapshotLater?(): Promise<() => Promise<Uint8Array>>;
   restore(data: Uint8Array, index: number): Promise<void>;
 }
 

@@ -201,16 +201,28 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
     this.emit('applied', (performance.now() - startedMs) / 1000, entries.length);
   }
 
+  /**
+   * Snapshot the state machine where the apply chain is now. With `snapshotLater`, the chain waits only
+   * for the capture, and the bytes are made (and sent to the worker) while applying goes on.
+   */
   private async snapshotFor(request: number): Promise<void> {
-    let message: ToWorker;
+    const send = async (produce: () => Promise<Uint8Array>): Promise<void> => {
+      try {
+        const data = compact(await produce());
+        this.worker.postMessage({ op: 'snapshotData', request, data } satisfies ToWorker, [data.buffer as ArrayBuffer]);
+      } catch (error) {
+        this.worker.postMessage({ op: 'snapshotData', request, data: null, error: String(error) } satisfies ToWorker);
+      }
+    };
+    const sm = this.stateMachine;
+    if (sm.snapshotLater === undefined) return send(() => sm.snapshot());
+    let produce: () => Promise<Uint8Array>;
     try {
-      const data = compact(await this.stateMachine.snapshot());
-      message = { op: 'snapshotData', request, data };
-      this.worker.postMessage(message, [data.buffer as ArrayBuffer]);
+      produce = await sm.snapshotLater();
     } catch (error) {
-      message = { op: 'snapshotData', request, data: null, error: String(error) };
-      this.worker.postMessage(message);
+      return send(() => Promise.reject(error));
     }
+    void send(produce);
   }
 
   /** Resolves once every entry received so far is applied. */

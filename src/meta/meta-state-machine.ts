@@ -34,6 +34,10 @@ export class MetaStateMachine implements StateMachine {
     return this.table.snapshot();
   }
 
+  snapshotLater(): Promise<() => Promise<Uint8Array>> {
+    return this.table.snapshotLater();
+  }
+
   restore(data: Uint8Array, index: number): Promise<void> {
     return this.table.restore(data, index);
   }

@@ -6,6 +6,7 @@ import type { MetaCommand } from './commands.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, PartitionModel } from './model.js';
 import { RbacTable } from './rbac-table.js';
+import { decodeCatalogSnapshot, encodeCatalogSnapshot } from './catalog-snapshot.js';
 import { VersionedStore } from './versioned-store.js';
 import type { StoreOp } from './versioned-store.js';
 
@@ -111,11 +112,16 @@ export class MetaTable {
     this.tsoWindowMs = BigInt((await store.getLatest(keys.tsoWindow)) ?? '0');
     this.idUpTo = BigInt((await store.getLatest(keys.idWindow)) ?? '0');
     for (const [, value] of await store.entriesWithPrefix(keys.databasePrefix)) this.indexDatabase(parse<DatabaseModel>(value));
-    for (const [, value] of await store.entriesWithPrefix(keys.collectionPrefix())) {
-      const stored = parse<StoredCollection>(value);
-      const fields = (await store.entriesWithPrefix(keys.fieldPrefix(stored.collectionID))).map(([, v]) => parse<FieldModel>(v));
-      const partitions = (await store.entriesWithPrefix(keys.partitionPrefix(stored.collectionID))).map(([, v]) => parse<PartitionModel>(v));
-      this.indexCollection(assemble(stored, fields, partitions));
+    // One pass over each kind of key (not one scan per collection): a restart reads the catalog once.
+    const fields = await childrenByCollection<FieldModel>(store, keys.fieldPrefixAll);
+    const partitions = await childrenByCollection<PartitionModel>(store, keys.partitionPrefixAll);
+    for await (const batch of store.scan(keys.collectionPrefix())) {
+      for (const [, value] of batch) {
+        if (value === TOMBSTONE) continue;
+        const stored = parse<StoredCollection>(value);
+        const id = String(stored.collectionID);
+        this.indexCollection(assemble(stored, fields.get(id) ?? [], partitions.get(id) ?? []));
+      }
     }
     for (const [, value] of await store.entriesWithPrefix(keys.aliasPrefix())) this.indexAlias(parse<AliasModel>(value));
     const requests = (await store.entriesWithPrefix(keys.requestPrefix)).map(([key, value]) => [fromKeyPart(key.slice(keys.requestPrefix.length)), BigInt(value)] as const);
@@ -636,16 +642,28 @@ export class MetaTable {
   // ---- snapshots ----
 
   async snapshot(): Promise<Uint8Array> {
+    return (await this.snapshotLater())();
+  }
+
+  /**
+   * Capture the catalog as of now (everything applied so far, nothing applied later) and return what
+   * encodes it: the capture is a LevelDB snapshot, so applying may go on while the bytes are made, in
+   * batches that leave the event loop free between them (catalog-snapshot.ts).
+   */
+  async snapshotLater(): Promise<() => Promise<Uint8Array>> {
     await this.flushed();
-    const entries = (await this.store.dump()).filter(([key]) => key !== keys.appliedIndex);
-    return new TextEncoder().encode(JSON.stringify(entries));
+    const batches = this.store.scan();
+    return () => encodeCatalogSnapshot(batches, keys.appliedIndex);
   }
 
   async restore(data: Uint8Array, index: number): Promise<void> {
     await this.flushed();
-    const entries = JSON.parse(new TextDecoder().decode(data)) as Array<[string, string]>;
-    entries.push([keys.appliedIndex, String(index)]);
-    await this.store.replaceAll(entries);
+    const applied = keys.appliedIndex;
+    async function* withAppliedIndex(): AsyncGenerator<ReadonlyArray<readonly [string, string]>> {
+      for await (const batch of decodeCatalogSnapshot(data)) yield batch.filter(([key]) => key !== applied);
+      yield [[applied, String(index)]];
+    }
+    await this.store.replaceAllFrom(withAppliedIndex());
     await this.load();
   }
 
@@ -686,6 +704,24 @@ export class MetaTable {
       rbac: this.rbac.servedState(),
     };
   }
+}
+
+/** The live children (fields or partitions) under `prefix` (`.../{collectionID}/{childID}`), by collection ID. */
+async function childrenByCollection<T>(store: VersionedStore, prefix: string): Promise<Map<string, T[]>> {
+  const out = new Map<string, T[]>();
+  for await (const batch of store.scan(prefix)) {
+    for (const [key, value] of batch) {
+      if (value === TOMBSTONE) continue;
+      const collectionID = key.slice(prefix.length, key.indexOf('/', prefix.length));
+      let list = out.get(collectionID);
+      if (list === undefined) {
+        list = [];
+        out.set(collectionID, list);
+      }
+      list.push(parse<T>(value));
+    }
+  }
+  return out;
 }
 
 function assemble(stored: StoredCollection, fields: FieldModel[], partitions: PartitionModel[]): CollectionModel {

@@ -89,10 +89,21 @@ export class VersionedStore {
     return VersionedStore.put(key, TOMBSTONE, ts);
   }
 
-  async write(ops: readonly StoreOp[]): Promise<void> {
+  /**
+   * Write `ops` as one atomic batch. A chained batch: abstract-level's array form copies and checks every
+   * operation as an object first, which made it 4 to 5 times slower per operation here.
+   */
+  async write(ops: ReadonlyArray<StoreOp | readonly [string, string]>): Promise<void> {
     if (ops.length === 0) return;
-    const batch = ops.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: op.value } : { type: 'del' as const, key: op.key }));
-    await this.guarded('write', () => this.db.batch(batch, NO_SYNC));
+    await this.guarded('write', () => {
+      const batch = this.db.batch();
+      for (const op of ops) {
+        if (Array.isArray(op)) batch.put(op[0] as string, op[1] as string);
+        else if ((op as StoreOp).type === 'put') batch.put((op as StoreOp).key, (op as { value: string }).value);
+        else batch.del((op as StoreOp).key);
+      }
+      return batch.write(NO_SYNC);
+    });
   }
 
   async getLatest(key: string): Promise<string | undefined> {
@@ -131,6 +142,33 @@ export class VersionedStore {
     return out;
   }
 
+  /**
+   * Every key and value (under `prefix`) as of this call, in batches of about `batchSize`: the LevelDB
+   * iterator is made now and reads the snapshot LevelDB takes with it, so writes made while the
+   * batches are read are not in them. The caller must read it to the end (that closes the iterator).
+   */
+  scan(prefix = '', batchSize = 1000): AsyncIterable<Array<[string, string]>> {
+    const iterator = this.db.iterator(prefix === '' ? {} : { gte: prefix, lt: `${prefix}\uffff` });
+    const read = (): Promise<Array<[string, string]>> => this.guarded('read', () => iterator.nextv(batchSize) as Promise<Array<[string, string]>>);
+    return (async function* () {
+      try {
+        for (;;) {
+          const batch = await read();
+          if (batch.length === 0) return;
+          yield batch;
+        }
+      } finally {
+        await iterator.close();
+      }
+    })();
+  }
+
+  /** Replace everything with the entries `batches` yields, written in batches as they come. */
+  async replaceAllFrom(batches: AsyncIterable<ReadonlyArray<readonly [string, string]>>): Promise<void> {
+    await this.guarded('write', () => this.db.clear());
+    for await (const batch of batches) await this.write(batch);
+  }
+
   /** Every key and value, for a snapshot. */
   async dump(): Promise<Array<[string, string]>> {
     const out: Array<[string, string]> = [];
@@ -138,16 +176,6 @@ export class VersionedStore {
       for await (const entry of this.db.iterator()) out.push(entry);
     });
     return out;
-  }
-
-  async replaceAll(entries: ReadonlyArray<readonly [string, string]>): Promise<void> {
-    await this.guarded('write', async () => {
-      await this.db.clear();
-      const chunk = 1000;
-      for (let i = 0; i < entries.length; i += chunk) {
-        await this.db.batch(entries.slice(i, i + chunk).map(([key, value]) => ({ type: 'put' as const, key, value })));
-      }
-    });
   }
 
   async close(): Promise<void> {
