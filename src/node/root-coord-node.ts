@@ -20,7 +20,7 @@ import type { VersionedStore } from '../meta/versioned-store.js';
 import { DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME } from '../meta/model.js';
 import { ANY, BUILTIN_ROLES, builtinRoleGrants, grantKey, PUBLIC_DEFAULT_GRANTS, PUBLIC_ROLE, ROOT_USER } from '../meta/rbac-model.js';
 import type { RbacChange } from '../meta/rbac-table.js';
-import { scryptHasher } from '../auth/password-hash.js';
+import { PasswordHashPool } from '../auth/hash-pool.js';
 import type { PasswordHasher } from '../auth/password-hash.js';
 import { IdAllocator } from '../tso/id-allocator.js';
 import { Tso } from '../tso/tso.js';
@@ -164,7 +164,7 @@ export class RootCoordNode {
       snapshotEntries: config.snapshotEntries,
       log: (level, message, fields) => log.log(level, message, fields),
     });
-    const node = new RootCoordNode(config, meta, raft, log, transport, members, simulated?.passwords ?? scryptHasher);
+    const node = new RootCoordNode(config, meta, raft, log, transport, members, simulated?.passwords ?? new PasswordHashPool({ workers: config.limits.passwordHashWorkers, queueMax: config.limits.passwordHashQueueMax }));
     raft.on('member-change', (cc: ConfChange) => node.onMemberChange(cc));
     raft.on('role-change', (change: LeaderChange) => {
       log.term = change.term;
@@ -321,6 +321,7 @@ export class RootCoordNode {
     }
     await this.raft.close();
     await this.meta.close();
+    await this.passwords.close?.();
     this.log.info('node stopped');
   }
 }
