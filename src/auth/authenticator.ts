@@ -22,7 +22,7 @@ export function authorizationValue(user: string, password: string): string {
  * more than the call, so a verified (user, password) pair is remembered by its SHA-256 together with the
  * hash it matched (as Milvus's proxies cache `sha256(password + username)`): a changed password or a
  * deleted user no longer matches. Failed logins back off (LoginThrottle): a connection that keeps
- * failing is refused without hashing, before the cache is consulted (so it cannot test guesses against
+ * failing for a user name is refused for that name without hashing, before the cache is consulted (so it cannot test guesses against
  * the cache at no cost); a user name's checks take a bounded share of the hashing pool.
  */
 export class Authenticator {
@@ -36,8 +36,9 @@ export class Authenticator {
 
   /**
    * The authenticated user name; throws AuthenticationError, or CodedError QueueFull (retriable) when
-   * the password cannot be checked now. `peer` names the client connection; `refresh`, if given, brings
-   * the catalog up to date before a password is hashed (a follower checking a call it forwards).
+   * the password cannot be checked now. `peer` names the client connection (gRPC getPeer());
+   * `refresh`, if given, brings the catalog up to date before a password is hashed (a follower
+   * checking a call it forwards).
    */
   async authenticate(header: string | undefined, peer = '', refresh?: () => Promise<void>): Promise<string> {
     if (header === undefined || header === '') throw new AuthenticationError('missing authorization in header');
@@ -46,7 +47,10 @@ export class Authenticator {
     if (colon <= 0) throw new AuthenticationError('invalid authorization in header: want base64 of user:password');
     const user = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
-    const waitMs = this.throttle.peerWaitMs(peer);
+    // Backoff is per connection and user name: a gateway's other users, on the same connection, are
+    // not held back by one of them guessing.
+    const client = `${peer}\0${user}`;
+    const waitMs = this.throttle.peerWaitMs(client);
     if (waitMs > 0) throw new AuthenticationError(`too many failed logins on this connection: retry in ${waitMs} ms`);
     const digest = createHash('sha256').update(user).update('\0').update(password).digest('base64');
     const cached = (): boolean => {
@@ -72,10 +76,10 @@ export class Authenticator {
       }
     }
     if (matched !== true || hash === undefined) {
-      this.throttle.peerFailed(peer);
+      this.throttle.peerFailed(client);
       throw new AuthenticationError('auth check failure, please check username and password are correct');
     }
-    this.throttle.peerSucceeded(peer);
+    this.throttle.peerSucceeded(client);
     if (this.verified.size >= CACHE_MAX) this.verified.clear();
     this.verified.set(digest, hash);
     return user;

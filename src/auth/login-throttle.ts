@@ -27,10 +27,12 @@ interface UserState {
 /**
  * Backoff for failed logins, so that guessing costs the guesser time and not the node hashes.
  *
- * - Per peer (one client connection, as gRPC's `getPeer()` names it): after `freeFailures` failures in a
- *   row, the peer's further attempts are refused without hashing for a wait that doubles with every
- *   failure (capped); a verified password resets it, and so does a quiet spell of ten maximum waits.
- *   This is the limit that bites a flood: each flooding connection soon waits seconds between guesses.
+ * - Per peer (the Authenticator's key: one client connection, as gRPC's `getPeer()` names it, and the
+ *   user name it tries): after `freeFailures` failures in a row, the peer's further attempts are refused
+ *   without hashing for a wait that doubles with every failure (capped); a verified password resets it,
+ *   and so does a quiet spell of ten maximum waits. This is the limit that bites a flood: each flooding
+ *   connection soon waits seconds between guesses. (A grpc-js process shares one connection per server
+ *   among its channels, so a legitimate client in the flooding process is held back with it.)
  * - Per user name: at most `userConcurrency` of its checks hash at once, and only one while its last
  *   `freeFailures` checks all failed; excess attempts are refused as QueueFull (retriable) without
  *   hashing. A user is never locked out: a flood against `root` from many connections takes at most a
