@@ -5,10 +5,12 @@
  * then for --seconds runs --clients flooding clients (in a process of their own, each on its own
  * connection to one node in turn, calling ListDatabases as root with a wrong password back to back;
  * --rotate: on a new connection after each backoff refusal) and one legitimate client (root,
- * right password, an AlterDatabase, a Raft write, every 100 ms). Reports the leader changes the nodes
+ * right password, an AlterDatabase, a Raft write, every 100 ms), and every 2 s a user signing in for
+ * the first time (a password to hash while the flood goes on). Reports the leader changes the nodes
  * counted (rootcoord_raft_leader_changes_seen_total, summed), the times no node knew a leader, the
- * legitimate calls' latency and failures, and how the flood's calls were answered. `--main` runs
- * another build (for a before/after comparison); the nodes are stopped (by their PIDs) at the end.
+ * legitimate calls' latency and failures, the first sign-ins' latency, and how the flood's calls were
+ * answered. `--main` runs another build (for a before/after comparison); the nodes are stopped (by
+ * their PIDs) at the end.
  */
 import * as grpc from '@grpc/grpc-js';
 import { fork, spawn } from 'node:child_process';
@@ -32,6 +34,12 @@ function option(args: string[], name: string, fallback: string): string {
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+}
+
+/** Counts a failed call under its code and reason (without the node's address). */
+function count(failures: Map<string, number>, error: unknown): void {
+  const what = error instanceof RootCoordError ? `code ${error.code}: ${error.reason.replace(/ on 127[^:]*:\d+/, '').slice(0, 90)}` : String(error);
+  failures.set(what, (failures.get(what) ?? 0) + 1);
 }
 
 async function leaderChanges(metrics: string[]): Promise<number> {
@@ -126,6 +134,9 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 200));
       }
     }
+    // Users who sign in for the first time during the flood: their passwords must be hashed.
+    const newcomers = Array.from({ length: Math.ceil(seconds / 2) }, (_, i) => `newcomer${i}`);
+    for (const user of newcomers) await legit.createCredential(user, `${user}-password`);
     const changesBefore = await leaderChanges(metrics);
     const stopAt = Date.now() + seconds * 1000;
     const flooding = floodProcess(endpoints, clients, seconds, args.includes('--rotate'));
@@ -139,6 +150,18 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
+    const signIns: number[] = [];
+    const signInFailures = new Map<string, number>();
+    const arrivals = (async () => {
+      for (const user of newcomers) {
+        await new Promise((r) => setTimeout(r, 2000));
+        if (Date.now() >= stopAt) break;
+        const newcomer = new RootCoordClient({ endpoints, user, password: `${user}-password`, retryBudgetMs: 15_000 });
+        const t0 = performance.now();
+        await newcomer.listDatabases().then(() => signIns.push(performance.now() - t0), (error: unknown) => count(signInFailures, error));
+        newcomer.close();
+      }
+    })();
     const latencies: number[] = [];
     const failures = new Map<string, number>();
     for (let i = 0; Date.now() < stopAt; i++) {
@@ -147,14 +170,14 @@ async function main(): Promise<void> {
         await legit.alterDatabase('default', { 'flood.round': String(i) });
         latencies.push(performance.now() - t0);
       } catch (error) {
-        const what = error instanceof RootCoordError ? `code ${error.code}: ${error.reason.replace(/ on 127[^:]*:\d+/, "").slice(0, 90)}` : String(error);
-        failures.set(what, (failures.get(what) ?? 0) + 1);
+        count(failures, error);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    const [floodAnswers] = await Promise.all([flooding, watch]);
+    const [floodAnswers] = await Promise.all([flooding, watch, arrivals]);
     const changes = (await leaderChanges(metrics)) - changesBefore;
     latencies.sort((a, b) => a - b);
+    signIns.sort((a, b) => a - b);
     const ms = (n: number): string => `${n.toFixed(1)} ms`;
     console.log(JSON.stringify({
       build: mainScript,
@@ -163,6 +186,7 @@ async function main(): Promise<void> {
       leaderChanges: changes,
       leaderlessSamples: `${leaderless}/${samples}`,
       legit: { ok: latencies.length, failed: Object.fromEntries(failures), p50: ms(percentile(latencies, 0.5)), p99: ms(percentile(latencies, 0.99)), max: ms(latencies.at(-1) ?? NaN) },
+      firstSignIns: { ok: signIns.length, failed: Object.fromEntries(signInFailures), p50: ms(percentile(signIns, 0.5)), max: ms(signIns.at(-1) ?? NaN) },
       floodAnswers,
     }, null, 2));
   } finally {
