@@ -14,6 +14,11 @@ export interface HashPoolOptions {
   readonly workers: number;
   /** Jobs waiting for a worker (beyond those running); one more is refused at once with QueueFull. */
   readonly queueMax: number;
+  /**
+   * The workers' nice value (0 to 19; Linux: per thread), so that the node's main thread wins the CPU.
+   * Too high on a busy machine and a hash waits seconds for the CPU: logins time out.
+   */
+  readonly nice?: number;
 }
 
 interface Pending {
@@ -37,7 +42,7 @@ export function defaultHashWorkers(): number {
  * scrypt through `crypto.scrypt` runs on libuv's thread pool (four threads), which the Raft log's
  * file writes share: a flood of wrong passwords queued those writes behind hashes until the leader
  * missed its heartbeats. Here a hash occupies one of `workers` threads (started on first use, at a
- * lower CPU priority, unref'd while idle) and at most `queueMax` more wait; beyond that a job is
+ * lower CPU priority if asked, unref'd while idle) and at most `queueMax` more wait; beyond that a job is
  * refused at once with the retriable QueueFull, never queued without bound.
  */
 export class PasswordHashPool implements PasswordHasher {
@@ -88,7 +93,7 @@ export class PasswordHashPool implements PasswordHasher {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(new URL('./hash-worker.js', import.meta.url)), running: null };
+    const slot: Slot = { worker: new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: { nice: this.options.nice ?? 0 } }), running: null };
     slot.worker.unref();
     slot.worker.on('message', (result: HashResult) => {
       const pending = slot.running;

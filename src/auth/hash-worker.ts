@@ -3,7 +3,7 @@
  * the event loop and libuv's thread pool (which the Raft log's file writes use).
  */
 import { setPriority } from 'node:os';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { hashPasswordSync, verifyPasswordSync } from './password-hash.js';
 import type { HashJob, HashResult } from './hash-pool.js';
 
@@ -12,7 +12,7 @@ const port = parentPort;
 
 // Linux's nice value is per thread: hashing yields the CPU to the node's main thread (Raft, gRPC).
 try {
-  setPriority(10);
+  setPriority((workerData as { nice: number }).nice);
 } catch {
   // Not permitted, or not supported here: hashing runs at the node's priority.
 }

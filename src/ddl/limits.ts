@@ -27,6 +27,8 @@ export interface Limits {
   readonly passwordHashWorkers: number;
   /** Password hashes and checks waiting for a worker; beyond it they are refused (QueueFull, retriable). */
   readonly passwordHashQueueMax: number;
+  /** The password workers' nice value (Linux, per thread): the node's main thread gets the CPU first. */
+  readonly passwordHashNice: number;
   /** Password checks of one user name running or waiting at once (one while its checks keep failing). */
   readonly authUserConcurrency: number;
   /** Failed logins a client connection may make before it must wait between attempts. */
@@ -77,6 +79,7 @@ export const defaultLimits: Limits = {
   passwordHashCost: 15,
   passwordHashWorkers: 0,
   passwordHashQueueMax: 32,
+  passwordHashNice: 5,
   authUserConcurrency: 4,
   authFreeFailures: 3,
   authBackoffBaseMs: 100,

@@ -164,7 +164,7 @@ export class RootCoordNode {
       snapshotEntries: config.snapshotEntries,
       log: (level, message, fields) => log.log(level, message, fields),
     });
-    const node = new RootCoordNode(config, meta, raft, log, transport, members, simulated?.passwords ?? new PasswordHashPool({ workers: config.limits.passwordHashWorkers, queueMax: config.limits.passwordHashQueueMax }));
+    const node = new RootCoordNode(config, meta, raft, log, transport, members, simulated?.passwords ?? new PasswordHashPool({ workers: config.limits.passwordHashWorkers, queueMax: config.limits.passwordHashQueueMax, nice: config.limits.passwordHashNice }));
     raft.on('member-change', (cc: ConfChange) => node.onMemberChange(cc));
     raft.on('role-change', (change: LeaderChange) => {
       log.term = change.term;
