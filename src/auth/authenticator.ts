@@ -22,8 +22,9 @@ export function authorizationValue(user: string, password: string): string {
  * more than the call, so a verified (user, password) pair is remembered by its SHA-256 together with the
  * hash it matched (as Milvus's proxies cache `sha256(password + username)`): a changed password or a
  * deleted user no longer matches. Failed logins back off (LoginThrottle): a connection that keeps
- * failing for a user name is refused for that name without hashing, before the cache is consulted (so it cannot test guesses against
- * the cache at no cost); a user name's checks take a bounded share of the hashing pool.
+ * failing for a user name is refused for that name without hashing, before the cache is consulted (so
+ * it cannot test guesses against the cache at no cost); a user name's checks take a bounded share of
+ * the hashing pool.
  */
 export class Authenticator {
   private readonly verified = new Map<string, string>();
