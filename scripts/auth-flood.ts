@@ -8,13 +8,14 @@
  * right password, an AlterDatabase, a Raft write, every 100 ms), and every 2 s a user signing in for
  * the first time (a password to hash while the flood goes on). Reports the leader changes the nodes
  * counted (rootcoord_raft_leader_changes_seen_total, summed), the times no node knew a leader, the
- * legitimate calls' latency and failures, the first sign-ins' latency, and how the flood's calls were
- * answered. `--main` runs another build (for a before/after comparison); the nodes are stopped (by
- * their PIDs) at the end.
+ * legitimate calls' latency and failures, the first sign-ins' latency, how the flood's calls were
+ * answered, and the CPU time the nodes and the flood process used. `--main` runs another build (for
+ * a before/after comparison); the nodes are stopped (by their PIDs) at the end.
  */
 import * as grpc from '@grpc/grpc-js';
 import { fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,6 +41,18 @@ function percentile(sorted: number[], p: number): number {
 function count(failures: Map<string, number>, error: unknown): void {
   const what = error instanceof RootCoordError ? `code ${error.code}: ${error.reason.replace(/ on 127[^:]*:\d+/, '').slice(0, 90)}` : String(error);
   failures.set(what, (failures.get(what) ?? 0) + 1);
+}
+
+/** CPU seconds (user and system) a process has used so far, from Linux's /proc (NaN elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  const fields = (() => {
+    try {
+      return readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    } catch {
+      return [];
+    }
+  })();
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function leaderChanges(metrics: string[]): Promise<number> {
@@ -92,10 +105,12 @@ async function flood(endpoints: string[], clients: number, seconds: number, rota
   return answers;
 }
 
-function floodProcess(endpoints: string[], clients: number, seconds: number, rotate: boolean): Promise<Record<string, number>> {
+type FloodReport = { answers: Record<string, number>; cpuSeconds: number };
+
+function floodProcess(endpoints: string[], clients: number, seconds: number, rotate: boolean): Promise<FloodReport> {
   const child = fork(fileURLToPath(import.meta.url), ['--flood-child', endpoints.join(','), String(clients), String(seconds), String(rotate)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((done, fail) => {
-    child.once('message', (answers) => done(answers as Record<string, number>));
+    child.once('message', (report) => done(report as FloodReport));
     child.once('exit', (code) => fail(new Error(`the flood process exited with ${String(code)}`)));
   });
 }
@@ -103,7 +118,9 @@ function floodProcess(endpoints: string[], clients: number, seconds: number, rot
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--flood-child') {
-    process.send?.(await flood((args[1] as string).split(','), Number(args[2]), Number(args[3]), args[4] === 'true'));
+    const answers = await flood((args[1] as string).split(','), Number(args[2]), Number(args[3]), args[4] === 'true');
+    const cpu = process.cpuUsage();
+    process.send?.({ answers, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
     process.disconnect?.();
     return;
   }
@@ -138,6 +155,7 @@ async function main(): Promise<void> {
     const newcomers = Array.from({ length: Math.ceil(seconds / 2) }, (_, i) => `newcomer${i}`);
     for (const user of newcomers) await legit.createCredential(user, `${user}-password`);
     const changesBefore = await leaderChanges(metrics);
+    const nodeCpuBefore = children.map((c) => cpuSeconds(c.pid));
     const stopAt = Date.now() + seconds * 1000;
     const flooding = floodProcess(endpoints, clients, seconds, args.includes('--rotate'));
     let leaderless = 0;
@@ -174,7 +192,8 @@ async function main(): Promise<void> {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    const [floodAnswers] = await Promise.all([flooding, watch, arrivals]);
+    const [floodReport] = await Promise.all([flooding, watch, arrivals]);
+    const nodeCpu = children.map((c, i) => Number((cpuSeconds(c.pid) - (nodeCpuBefore[i] as number)).toFixed(1)));
     const changes = (await leaderChanges(metrics)) - changesBefore;
     latencies.sort((a, b) => a - b);
     signIns.sort((a, b) => a - b);
@@ -187,7 +206,8 @@ async function main(): Promise<void> {
       leaderlessSamples: `${leaderless}/${samples}`,
       legit: { ok: latencies.length, failed: Object.fromEntries(failures), p50: ms(percentile(latencies, 0.5)), p99: ms(percentile(latencies, 0.99)), max: ms(latencies.at(-1) ?? NaN) },
       firstSignIns: { ok: signIns.length, failed: Object.fromEntries(signInFailures), p50: ms(percentile(signIns, 0.5)), max: ms(signIns.at(-1) ?? NaN) },
-      floodAnswers,
+      floodAnswers: floodReport.answers,
+      cpuSeconds: { nodes: nodeCpu, floodProcess: Number(floodReport.cpuSeconds.toFixed(1)) },
     }, null, 2));
   } finally {
     legit.close();
