@@ -59,22 +59,22 @@ export class Authenticator {
       return hash !== undefined && this.verified.get(digest) === hash;
     };
     if (cached()) return user;
-    if (refresh !== undefined) {
-      await refresh();
-      if (cached()) return user;
-    }
-    const hash = this.rbac.credentials.get(user)?.passwordHash;
-    // An unknown user is checked against root's hash (the answer ignored), as slowly as a wrong
-    // password, so that the time of a refusal does not tell which user names exist.
-    const against = hash ?? this.rbac.credentials.get(ROOT_USER)?.passwordHash;
+    // The user's share is taken before a refresh (a read barrier): a refused attempt costs no round.
+    if (!this.throttle.enterUser(user)) throw new CodedError('QueueFull', 'too many password checks for this user at once; retry later');
     let matched: boolean | null = null;
-    if (against !== undefined) {
-      if (!this.throttle.enterUser(user)) throw new CodedError('QueueFull', 'too many password checks for this user at once; retry later');
-      try {
-        matched = (await this.passwords.verify(password, against)) && hash !== undefined;
-      } finally {
-        this.throttle.leaveUser(user, matched);
+    let hash: string | undefined;
+    try {
+      if (refresh !== undefined) {
+        await refresh();
+        if (cached()) return user;
       }
+      hash = this.rbac.credentials.get(user)?.passwordHash;
+      // An unknown user is checked against root's hash (the answer ignored), as slowly as a wrong
+      // password, so that the time of a refusal does not tell which user names exist.
+      const against = hash ?? this.rbac.credentials.get(ROOT_USER)?.passwordHash;
+      if (against !== undefined) matched = (await this.passwords.verify(password, against)) && hash !== undefined;
+    } finally {
+      this.throttle.leaveUser(user, matched);
     }
     if (matched !== true || hash === undefined) {
       this.throttle.peerFailed(client);
