@@ -42,8 +42,8 @@ export function defaultHashWorkers(): number {
  * scrypt through `crypto.scrypt` runs on libuv's thread pool (four threads), which the Raft log's
  * file writes share: a flood of wrong passwords queued those writes behind hashes until the leader
  * missed its heartbeats. Here a hash occupies one of `workers` threads (started on first use, at a
- * lower CPU priority if asked, unref'd while idle) and at most `queueMax` more wait; beyond that a job is
- * refused at once with the retriable QueueFull, never queued without bound.
+ * lower CPU priority if asked, unref'd while idle) and at most `queueMax` more wait; beyond that a
+ * job is refused at once with the retriable QueueFull, never queued without bound.
  */
 export class PasswordHashPool implements PasswordHasher {
   readonly size: number;

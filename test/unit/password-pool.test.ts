@@ -62,9 +62,9 @@ describe('PasswordHashPool', function () {
   it('close refuses what waits and stops the workers (nothing keeps the process alive)', async () => {
     const p = new PasswordHashPool({ workers: 1, queueMax: 4 });
     const hash = await p.hash('pw', 12);
-    const pending = [p.verify('a', hash), p.verify('b', hash)];
+    const pending = [p.verify('a', hash), p.verify('b', hash)].map(refusal);
     await p.close();
-    for (const error of await Promise.all(pending.map(refusal))) expect(error).to.be.instanceOf(CodedError);
+    for (const error of await Promise.all(pending)) expect(error).to.be.instanceOf(CodedError);
     expect(await refusal(p.verify('pw', hash))).to.be.instanceOf(CodedError);
   });
 
