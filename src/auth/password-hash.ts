@@ -51,4 +51,6 @@ export interface PasswordHasher {
   verify(password: string, encoded: string): Promise<boolean>;
   /** Stops whatever threads the hasher runs. */
   close?(): Promise<void>;
+  /** Jobs running and waiting, for metrics. */
+  load?(): { running: number; waiting: number };
 }
