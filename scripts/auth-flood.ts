@@ -1,10 +1,11 @@
 /**
  * scripts/auth-flood: does a flood of wrong passwords cost the cluster its leader? (issue 8)
- *   node dist/scripts/auth-flood.js [--clients 16] [--seconds 20] [--rotate] [--main dist/src/main.js] [--limit name=value]...
+ *   node dist/scripts/auth-flood.js [--clients 16] [--seconds 20] [--rotate] [--writes] [--main dist/src/main.js] [--limit name=value]...
  * Starts three nodes with --auth (their own processes, 127.0.0.1, free ports, a temporary directory),
  * then for --seconds runs --clients flooding clients (in a process of their own, each on its own
  * connection to one node in turn, calling ListDatabases as root with a wrong password back to back;
- * --rotate: on a new connection after each backoff refusal) and one legitimate client (root,
+ * --writes: CreateDatabase, a leader call, which followers forward; --rotate: on a new connection
+ * after each backoff refusal) and one legitimate client (root,
  * right password, an AlterDatabase, a Raft write, every 100 ms), and every 2 s a user signing in for
  * the first time (a password to hash while the flood goes on). Reports the leader changes the nodes
  * counted (rootcoord_raft_leader_changes_seen_total, summed), the times no node knew a leader, the
@@ -70,11 +71,11 @@ const RootCoordStub = grpc.makeGenericClientConstructor(rootCoordService.definit
 
 /**
  * The flood, in a process of its own, as an attacker's would be: `clients` clients, each on its own
- * connection to one node in turn, ListDatabases as root with a wrong password, back to back. With
- * `rotate`, a client refused for backoff opens a new connection (the worst case: the per-connection
+ * connection to one node in turn, ListDatabases (CreateDatabase with `writes`) as root with a wrong
+ * password, back to back. With `rotate`, a client refused for backoff opens a new connection (the worst case: the per-connection
  * backoff is evaded, only the pool's bounds remain).
  */
-async function flood(endpoints: string[], clients: number, seconds: number, rotate: boolean): Promise<Record<string, number>> {
+async function flood(endpoints: string[], clients: number, seconds: number, rotate: boolean, writes: boolean): Promise<Record<string, number>> {
   const stopAt = Date.now() + seconds * 1000;
   const answers: Record<string, number> = {};
   const count = (what: string): void => {
@@ -89,9 +90,10 @@ async function flood(endpoints: string[], clients: number, seconds: number, rota
     metadata.set('authorization', authorizationValue('root', `wrong-${i}`));
     while (Date.now() < stopAt) {
       const what = await new Promise<string>((done) => {
-        (stub['ListDatabases'] as Stub[string]).call(stub, {}, metadata, { deadline: Date.now() + 10_000 }, (error, response) => {
+        (stub[writes ? 'CreateDatabase' : 'ListDatabases'] as Stub[string]).call(stub, writes ? { db_name: `flood${i}` } : {}, metadata, { deadline: Date.now() + 10_000 }, (error, response) => {
           if (error !== null) done(/too many failed logins/.test(error.details) ? 'backoff' : grpc.status[error.code] ?? String(error.code));
-          else done(`status ${String((response['status'] as PlainMessage | undefined)?.['code'] ?? 0)}`);
+          // CreateDatabase answers a Status; ListDatabases a response with one.
+          else done(`status ${String((('error_code' in response ? response : response['status']) as PlainMessage | undefined)?.['code'] ?? 0)}`);
         });
       });
       count(what);
@@ -107,8 +109,8 @@ async function flood(endpoints: string[], clients: number, seconds: number, rota
 
 type FloodReport = { answers: Record<string, number>; cpuSeconds: number };
 
-function floodProcess(endpoints: string[], clients: number, seconds: number, rotate: boolean): Promise<FloodReport> {
-  const child = fork(fileURLToPath(import.meta.url), ['--flood-child', endpoints.join(','), String(clients), String(seconds), String(rotate)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function floodProcess(endpoints: string[], clients: number, seconds: number, rotate: boolean, writes: boolean): Promise<FloodReport> {
+  const child = fork(fileURLToPath(import.meta.url), ['--flood-child', endpoints.join(','), String(clients), String(seconds), String(rotate), String(writes)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((done, fail) => {
     child.once('message', (report) => done(report as FloodReport));
     child.once('exit', (code) => fail(new Error(`the flood process exited with ${String(code)}`)));
@@ -118,7 +120,7 @@ function floodProcess(endpoints: string[], clients: number, seconds: number, rot
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--flood-child') {
-    const answers = await flood((args[1] as string).split(','), Number(args[2]), Number(args[3]), args[4] === 'true');
+    const answers = await flood((args[1] as string).split(','), Number(args[2]), Number(args[3]), args[4] === 'true', args[5] === 'true');
     const cpu = process.cpuUsage();
     process.send?.({ answers, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
     process.disconnect?.();
@@ -157,7 +159,7 @@ async function main(): Promise<void> {
     const changesBefore = await leaderChanges(metrics);
     const nodeCpuBefore = children.map((c) => cpuSeconds(c.pid));
     const stopAt = Date.now() + seconds * 1000;
-    const flooding = floodProcess(endpoints, clients, seconds, args.includes('--rotate'));
+    const flooding = floodProcess(endpoints, clients, seconds, args.includes('--rotate'), args.includes('--writes'));
     let leaderless = 0;
     let samples = 0;
     const watch = (async () => {
