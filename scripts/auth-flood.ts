@@ -1,17 +1,18 @@
 /**
  * scripts/auth-flood: does a flood of wrong passwords cost the cluster its leader? (issue 8)
- *   node dist/scripts/auth-flood.js [--clients 16] [--seconds 20] [--rotate] [--writes] [--main dist/src/main.js] [--limit name=value]...
+ *   node dist/scripts/auth-flood.js [--clients 16] [--seconds 20] [--rotate] [--writes]
+ *       [--main dist/src/main.js] [--limit name=value]...
  * Starts three nodes with --auth (their own processes, 127.0.0.1, free ports, a temporary directory),
  * then for --seconds runs --clients flooding clients (in a process of their own, each on its own
  * connection to one node in turn, calling ListDatabases as root with a wrong password back to back;
  * --writes: CreateDatabase, a leader call, which followers forward; --rotate: on a new connection
- * after each backoff refusal) and one legitimate client (root,
- * right password, an AlterDatabase, a Raft write, every 100 ms), and every 2 s a user signing in for
- * the first time (a password to hash while the flood goes on). Reports the leader changes the nodes
- * counted (rootcoord_raft_leader_changes_seen_total, summed), the times no node knew a leader, the
- * legitimate calls' latency and failures, the first sign-ins' latency, how the flood's calls were
- * answered, and the CPU time the nodes and the flood process used. `--main` runs another build (for
- * a before/after comparison); the nodes are stopped (by their PIDs) at the end.
+ * after each backoff refusal) and one legitimate client (root, right password, an AlterDatabase, a
+ * Raft write, every 100 ms), and every 2 s a user signing in for the first time (a password to hash
+ * while the flood goes on). Reports the leader changes the nodes counted
+ * (rootcoord_raft_leader_changes_seen_total, summed), the times no node knew a leader, the legitimate
+ * calls' latency and failures, the first sign-ins' latency, how the flood's calls were answered, and
+ * the CPU time the nodes and the flood process used. `--main` runs another build (for a before/after
+ * comparison); the nodes are stopped (by their PIDs) at the end.
  */
 import * as grpc from '@grpc/grpc-js';
 import { fork, spawn } from 'node:child_process';
