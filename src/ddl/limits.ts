@@ -31,7 +31,7 @@ export interface Limits {
   readonly passwordHashNice: number;
   /** Password checks of one user name running or waiting at once (one while its checks keep failing). */
   readonly authUserConcurrency: number;
-  /** Failed logins a client connection may make before it must wait between attempts. */
+  /** Failed logins a client connection may make for one user name before it must wait between attempts. */
   readonly authFreeFailures: number;
   /** The first such wait; it doubles with each further failure, up to authBackoffMaxMs. */
   readonly authBackoffBaseMs: number;
