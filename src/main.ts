@@ -42,7 +42,10 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                              TLS on the client port (PEM files); the CA verifies the leader when a
                              follower forwards to it (default: the certificate itself)
   --limit NAME=VALUE         override a limit (e.g. maxDatabaseNum=64, maxPartitionNum=1024, maxUserNum=100,
-                             maxRoleNum=10, passwordHashCost=15)
+                             maxRoleNum=10, passwordHashCost=15); password checks: passwordHashWorkers=0
+                             (0: min(2, cores)), passwordHashQueueMax=32, passwordHashNice=5,
+                             authUserConcurrency=4, authFreeFailures=3, authBackoffBaseMs=100,
+                             authBackoffMaxMs=5000, authTrackedMax=10000 (see README, Configuration)
   --log-file F               JSON-lines log file (default: stdout)
   --chaos                    allow fault injection (scripts/chaos only; never in production)
   --help                     this text`;

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { checkAccess, requirementOf, rootBypasses } from '../auth/access.js';
 import { AuthenticationError, Authenticator } from '../auth/authenticator.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
 import { CodedError, statusOf, successStatus } from '../common/error-codes.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
 import type { ApiMetrics } from './api-metrics.js';
@@ -29,9 +30,13 @@ function headerValue(metadata: grpc.Metadata, key: string): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-/** A gRPC-level error: bad credentials are UNAUTHENTICATED (as Milvus answers them); anything else INTERNAL. */
+/**
+ * A gRPC-level error (streams; unary calls answer with a Status): bad credentials are UNAUTHENTICATED
+ * (as Milvus answers them), a full queue RESOURCE_EXHAUSTED (the client retries it); anything else INTERNAL.
+ */
 function grpcError(error: unknown): Partial<grpc.ServiceError> {
   if (error instanceof AuthenticationError) return { code: grpc.status.UNAUTHENTICATED, details: error.message };
+  if (error instanceof CodedError && error.errorName === 'QueueFull') return { code: grpc.status.RESOURCE_EXHAUSTED, details: `code ${error.code}: ${error.message}` };
   if (error instanceof CodedError) return { code: grpc.status.PERMISSION_DENIED, details: `code ${error.code}: ${error.message}` };
   return { code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) };
 }
@@ -56,7 +61,9 @@ export class ApiServer {
     private readonly node: RootCoordNode,
     private readonly metrics: ApiMetrics | null,
   ) {
-    this.authenticator = new Authenticator(node.meta.rbac, node.passwords);
+    const limits = node.config.limits;
+    const throttle = new LoginThrottle({ freeFailures: limits.authFreeFailures, backoffBaseMs: limits.authBackoffBaseMs, backoffMaxMs: limits.authBackoffMaxMs, userConcurrency: limits.authUserConcurrency, trackedMax: limits.authTrackedMax });
+    this.authenticator = new Authenticator(node.meta.rbac, node.passwords, throttle);
     const tls = node.config.security?.clientTls ?? null;
     this.forwarder = new Forwarder(tls === null ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(Buffer.from(tls.ca)));
   }
@@ -84,7 +91,7 @@ export class ApiServer {
         const stream = streams[method.name];
         if (stream === undefined) throw new Error(`no stream handler for ${method.name}`);
         implementation[method.name] = (call: grpc.ServerWritableStream<PlainMessage, PlainMessage>) => {
-          this.authorize(service, method.name, call.metadata, call.request).then(
+          this.authorize(service, method.name, call, call.request).then(
             () => stream(call),
             (error: unknown) => call.emit('error', grpcError(error)),
           );
@@ -136,26 +143,32 @@ export class ApiServer {
       if (call.metadata.get(FORWARDED_HEADER).length > 0) throw new CodedError('ServiceNotReady', `node ${this.node.config.id} is not the serving leader`);
       const deadlineMs = deadlineOf(call);
       const leader = await this.waitForLeader(Math.min(deadlineMs, LEADER_WAIT_MS_MAX));
-      if (leader === this.node.config.id) return handler.handle(request, { requestId: id, user: await this.authorize(service, method, call.metadata, request) });
+      if (leader === this.node.config.id) return handler.handle(request, { requestId: id, user: await this.authorize(service, method, call, request) });
       const address = this.node.memberAddress(leader)?.client;
       if (address === undefined) throw new CodedError('ServiceNotReady', `no client address is known for leader ${leader}`);
-      // The leader authenticates and authorizes the call itself (against its catalog, which is current).
+      // Wrong credentials are refused here, under this node's limits on its own clients, instead of
+      // costing the leader a hash; the leader then authenticates and authorizes the call itself
+      // (against its catalog, which is current; a verified password costs it no hash but the first).
+      if (this.authRequired(service, method, request)) await this.authenticator.authenticate(headerValue(call.metadata, AUTHORIZATION_HEADER) ?? undefined, call.getPeer(), () => this.node.readBarrier());
       return this.forwarder.forward(address, service, method, request, deadlineMs, id, headerValue(call.metadata, AUTHORIZATION_HEADER));
     }
     if (handler.kind === 'read' && call.metadata.get(READ_CONSISTENCY_HEADER)[0] !== 'stale') await this.node.readBarrier();
     // After the read barrier: credentials and grants are read as of the call, like any other read.
-    return handler.handle(request, { requestId: id, user: await this.authorize(service, method, call.metadata, request) });
+    return handler.handle(request, { requestId: id, user: await this.authorize(service, method, call, request) });
+  }
+
+  private authRequired(service: ServiceName, method: string, request: PlainMessage): boolean {
+    return this.node.config.security?.authorizationEnabled === true && requirementOf(service, method, request).kind !== 'anonymous';
   }
 
   /**
    * With authorization on: the caller's user name, after checking its credentials (AuthenticationError)
    * and its privileges for the call (CodedError PrivilegeNotPermitted). Null when it is off.
    */
-  private async authorize(service: ServiceName, method: string, metadata: grpc.Metadata, request: PlainMessage): Promise<string | null> {
-    if (this.node.config.security?.authorizationEnabled !== true) return null;
+  private async authorize(service: ServiceName, method: string, call: Pick<grpc.ServerUnaryCall<PlainMessage, PlainMessage>, 'metadata' | 'getPeer'>, request: PlainMessage): Promise<string | null> {
+    if (!this.authRequired(service, method, request)) return null;
     const need = requirementOf(service, method, request);
-    if (need.kind === 'anonymous') return null;
-    const user = await this.authenticator.authenticate(headerValue(metadata, AUTHORIZATION_HEADER) ?? undefined);
+    const user = await this.authenticator.authenticate(headerValue(call.metadata, AUTHORIZATION_HEADER) ?? undefined, call.getPeer());
     checkAccess(this.node.meta.rbac, user, method, need, rootBypasses(this.node.config.security));
     return user;
   }

@@ -1,5 +1,5 @@
 import bcrypt from 'bcryptjs';
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /** scrypt's cost as log2(N): 2^15 takes about 0.1 s on this kind of machine; tests use less. */
 export const DEFAULT_HASH_COST = 15;
@@ -7,29 +7,29 @@ const BLOCK_SIZE = 8;
 const PARALLELISM = 1;
 const KEY_LENGTH = 32;
 
-function derive(password: string, salt: Buffer, cost: number, r: number, p: number): Promise<Buffer> {
+function derive(password: string, salt: Buffer, cost: number, r: number, p: number): Buffer {
   const N = 2 ** cost;
-  return new Promise((resolve, reject) => {
-    scrypt(password, salt, KEY_LENGTH, { N, r, p, maxmem: 256 * N * r }, (error, key) => (error === null ? resolve(key) : reject(error)));
-  });
+  return scryptSync(password, salt, KEY_LENGTH, { N, r, p, maxmem: 256 * N * r });
 }
 
 /**
  * A salted scrypt hash of a password, as `scrypt$<log2 N>$<r>$<p>$<salt>$<key>` (base64). The password
- * itself is never stored or logged; hashing runs on libuv's thread pool, not the event loop.
+ * itself is never stored or logged. Synchronous and slow (0.1 s at the default cost): call it on a
+ * worker thread (PasswordHashPool), never on the event loop.
  */
-export async function hashPassword(password: string, cost = DEFAULT_HASH_COST): Promise<string> {
+export function hashPasswordSync(password: string, cost = DEFAULT_HASH_COST): string {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, cost, BLOCK_SIZE, PARALLELISM);
+  const key = derive(password, salt, cost, BLOCK_SIZE, PARALLELISM);
   return ['scrypt', cost, BLOCK_SIZE, PARALLELISM, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
 /**
- * Whether `password` matches a hash made by hashPassword, or a bcrypt hash as Milvus stores them (users
- * restored from a Milvus RBAC backup keep their passwords). False for a malformed hash.
+ * Whether `password` matches a hash made by hashPasswordSync, or a bcrypt hash as Milvus stores them
+ * (users restored from a Milvus RBAC backup keep their passwords). False for a malformed hash.
+ * Synchronous and slow, like hashPasswordSync.
  */
-export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
-  if (/^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(encoded)) return bcrypt.compare(password, encoded);
+export function verifyPasswordSync(password: string, encoded: string): boolean {
+  if (/^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(encoded)) return bcrypt.compareSync(password, encoded);
   const parts = encoded.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [cost, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
@@ -38,14 +38,19 @@ export async function verifyPassword(password: string, encoded: string): Promise
   const within = (n: number, max: number): boolean => Number.isInteger(n) && n >= 1 && n <= max;
   if (!within(cost, 20) || !within(r, 32) || !within(p, 16) || 2 ** cost * r > 2 ** 21) return false;
   const expected = Buffer.from(parts[5] as string, 'base64');
-  const key = await derive(password, Buffer.from(parts[4] as string, 'base64'), cost, r, p);
+  const key = derive(password, Buffer.from(parts[4] as string, 'base64'), cost, r, p);
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-/** How passwords are hashed and checked: scrypt (and bcrypt, checked) for real; injectable for the simulator. */
+/**
+ * How passwords are hashed and checked: scrypt (and bcrypt, checked) on a bounded pool of worker
+ * threads for real (PasswordHashPool); injectable for the simulator.
+ */
 export interface PasswordHasher {
   hash(password: string, cost: number): Promise<string>;
   verify(password: string, encoded: string): Promise<boolean>;
+  /** Stops whatever threads the hasher runs. */
+  close?(): Promise<void>;
+  /** Jobs running and waiting, for metrics. */
+  load?(): { running: number; waiting: number };
 }
-
-export const scryptHasher: PasswordHasher = { hash: hashPassword, verify: verifyPassword };

@@ -23,6 +23,21 @@ export interface Limits {
   readonly maxPasswordLength: number;
   /** scrypt cost of stored password hashes, as log2(N). */
   readonly passwordHashCost: number;
+  /** Worker threads hashing and checking passwords (never libuv's thread pool); 0: min(2, cores). */
+  readonly passwordHashWorkers: number;
+  /** Password hashes and checks waiting for a worker; beyond it they are refused (QueueFull, retriable). */
+  readonly passwordHashQueueMax: number;
+  /** The password workers' nice value (Linux, per thread): the node's main thread gets the CPU first. */
+  readonly passwordHashNice: number;
+  /** Password checks of one user name running or waiting at once (one while its checks keep failing). */
+  readonly authUserConcurrency: number;
+  /** Failed logins a client connection may make for one user name before it must wait between attempts. */
+  readonly authFreeFailures: number;
+  /** The first such wait; it doubles with each further failure, up to authBackoffMaxMs. */
+  readonly authBackoffBaseMs: number;
+  readonly authBackoffMaxMs: number;
+  /** Client connections and user names whose failed logins are tracked, at most. */
+  readonly authTrackedMax: number;
   /** DDL tasks waiting for locks or running; beyond it new tasks are refused (retriable). */
   readonly schedulerQueueMax: number;
   /** How long a dropped collection waits for DataCoord's GC confirmation (Milvus: 20 minutes). */
@@ -62,6 +77,14 @@ export const defaultLimits: Limits = {
   minPasswordLength: 6,
   maxPasswordLength: 72,
   passwordHashCost: 15,
+  passwordHashWorkers: 0,
+  passwordHashQueueMax: 32,
+  passwordHashNice: 5,
+  authUserConcurrency: 4,
+  authFreeFailures: 3,
+  authBackoffBaseMs: 100,
+  authBackoffMaxMs: 5000,
+  authTrackedMax: 10_000,
   schedulerQueueMax: 1024,
   gcConfirmDelayMs: 20 * 60 * 1000,
   clusterPrefix: 'by-dev',

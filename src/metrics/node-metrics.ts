@@ -41,6 +41,8 @@ export class NodeMetrics {
     gauge('milvus_rootcoord_database_num', 'Databases', () => node.meta.listDatabases().length);
     gauge('milvus_rootcoord_credential_num', 'Users (credentials), root included', () => node.meta.rbac.credentials.size);
     gauge('milvus_rootcoord_num_of_roles', 'Roles, admin and public included', () => node.meta.rbac.roles.size);
+    gauge('rootcoord_password_checks_running', 'Password hashes and checks running on the worker threads', () => node.passwords.load?.().running ?? 0);
+    gauge('rootcoord_password_checks_waiting', 'Password hashes and checks waiting for a worker thread', () => node.passwords.load?.().waiting ?? 0);
     gauge('milvus_rootcoord_partition_num', 'Partitions of available collections', () => {
       let n = 0;
       for (const c of node.meta.collections.values()) if (c.state === CollectionState.Created) n += c.partitions.filter((p) => p.state === PartitionState.Created).length;

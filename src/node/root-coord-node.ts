@@ -20,7 +20,7 @@ import type { VersionedStore } from '../meta/versioned-store.js';
 import { DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME } from '../meta/model.js';
 import { ANY, BUILTIN_ROLES, builtinRoleGrants, grantKey, PUBLIC_DEFAULT_GRANTS, PUBLIC_ROLE, ROOT_USER } from '../meta/rbac-model.js';
 import type { RbacChange } from '../meta/rbac-table.js';
-import { scryptHasher } from '../auth/password-hash.js';
+import { PasswordHashPool } from '../auth/hash-pool.js';
 import type { PasswordHasher } from '../auth/password-hash.js';
 import { IdAllocator } from '../tso/id-allocator.js';
 import { Tso } from '../tso/tso.js';
@@ -174,7 +174,7 @@ export class RootCoordNode {
     } else {
       raft = await RaftNode.start({ ...common, seed: simulated.seed, storage: simulated.storage, transport: simulated.transport, stateMachine, log: raftLog });
     }
-    const node = new RootCoordNode(config, meta, raft, log, members, simulated?.passwords ?? scryptHasher);
+    const node = new RootCoordNode(config, meta, raft, log, members, simulated?.passwords ?? new PasswordHashPool({ workers: config.limits.passwordHashWorkers, queueMax: config.limits.passwordHashQueueMax, nice: config.limits.passwordHashNice }));
     raft.on('member-change', (cc: ConfChange) => node.onMemberChange(cc));
     raft.on('fatal', (error: Error) => {
       log.error('raft failed; this node stops serving', { error: error.message });
@@ -346,6 +346,7 @@ export class RootCoordNode {
     }
     await this.raft.close();
     await this.meta.close();
+    await this.passwords.close?.();
     this.log.info('node stopped');
   }
 }

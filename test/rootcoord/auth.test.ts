@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RootCoordClient } from '../../src/client/root-coord-client.js';
+import type { RootCoordError } from '../../src/client/root-coord-client.js';
 import { OperateUserRoleTask, OperateUserRoleType } from '../../src/ddl/tasks/rbac/role-tasks.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
@@ -134,6 +135,48 @@ describe('RootCoord authentication and authorization', function () {
     await viaFollower.createCollection('leave', simpleSchema(), { dbName: 'hr' });
     await expectCode(viaFollower.createCollection('leave', simpleSchema(), { dbName: 'sales' }), 1401);
     await expectCode(as('operator', 'wrong', [cluster.address(follower)]).createCollection('x', simpleSchema(), { dbName: 'hr' }), 1400);
+  });
+
+  it('a follower refuses wrong credentials for a leader call itself: the leader hashes nothing for them', async () => {
+    const leader = await cluster.waitForServingLeader();
+    const follower = [1, 2, 3].find((id) => id !== leader) as number;
+    const passwords = cluster.node(leader).passwords;
+    let leaderChecks = 0;
+    const verify = passwords.verify.bind(passwords);
+    passwords.verify = (password, encoded) => {
+      leaderChecks++;
+      return verify(password, encoded);
+    };
+    try {
+      await expectCode(as('reader', 'not-the-password', [cluster.address(follower)]).createDatabase('never'), 1400, /auth check failure/);
+      expect(leaderChecks).to.equal(0);
+    } finally {
+      Reflect.deleteProperty(passwords, 'verify');
+    }
+  });
+
+  it('a flood of wrong passwords is refused with bounded hashing: QueueFull (2001, retriable) beyond a user\'s share, then backoff; the user signs in elsewhere', async () => {
+    await root.createCredential('flooded', 'flooded-pw');
+    const target = cluster.address(1);
+    const attempt = (password: string): Promise<unknown> => {
+      // No retries: the answer to each attempt as it is.
+      const c = cluster.client({ user: 'flooded', password, retryBudgetMs: 0, endpoints: [target] });
+      opened.push(c);
+      return c.listDatabases().then(() => null, (error: unknown) => error);
+    };
+    const first = (await Promise.all(Array.from({ length: 40 }, (_, i) => attempt(`guess-${i}`)))) as RootCoordError[];
+    const codes = first.map((e) => e.code);
+    // At most the user's share (4) hashes at once: the rest were refused without one (unless a check
+    // finished before they came).
+    const full = first.filter((e) => e.code === 2001);
+    expect(full.length, codes.join()).to.be.at.least(20);
+    expect(full.every((e) => e.retriable)).to.equal(true);
+    expect(codes.filter((c) => c !== 2001 && c !== 1400), codes.join()).to.deep.equal([]);
+    // This test's connection to node 1 now waits before trying "flooded" again, without a hash...
+    await expectCode(as('flooded', 'flooded-pw', [target]).listDatabases(), 1400, /too many failed logins/);
+    // ...while the user signs in on another connection, and root on this one.
+    expect((await as('flooded', 'flooded-pw', [cluster.address(2)]).listDatabases())['db_names'], 'no grants: an empty list').to.deep.equal([]);
+    expect((await as('root', 'root-secret', [target]).listDatabases())['db_names']).to.include('default');
   });
 });
 

@@ -1,6 +1,6 @@
 /** Users, roles, grants and privilege groups as Milvus users see them (spec 1.7, 1.8, 3.5), authorization off. */
 import { expect } from 'chai';
-import { verifyPassword } from '../../src/auth/password-hash.js';
+import { verifyPasswordSync as verifyPassword } from '../../src/auth/password-hash.js';
 import type { PlainMessage } from '../../src/api/proto.js';
 import type { RootCoordClient } from '../../src/client/root-coord-client.js';
 import { lockChains } from '../../src/ddl/lock-manager.js';
@@ -30,8 +30,8 @@ describe('RootCoord users, roles and grants', function () {
     const hash = String(root['password']);
     expect(hash).to.match(/^scrypt\$/);
     expect(hash).to.not.contain('Milvus');
-    expect(await verifyPassword('Milvus', hash)).to.equal(true);
-    expect(await verifyPassword('milvus', hash)).to.equal(false);
+    expect(verifyPassword('Milvus', hash)).to.equal(true);
+    expect(verifyPassword('milvus', hash)).to.equal(false);
     expect((await client.selectRole()).map((r) => r.role)).to.deep.equal(['admin', 'public']);
     const grants = await client.selectGrant('public', { dbName: '*' });
     expect(grants.map((g) => `${g.objectType}:${g.privilege}:${g.dbName}.${g.objectName}`).sort()).to.deep.equal(['Collection:IndexDetail:*.*', 'Global:DescribeCollection:*.*', 'Global:ListAliases:*.*']);
@@ -60,7 +60,7 @@ describe('RootCoord users, roles and grants', function () {
     await client.updateCredential('alice', 'alice-pw', 'alice-new');
     const after = String((await client.call('GetCredential', { username: 'alice' }))['password']);
     expect(after).to.not.equal(before);
-    expect(await verifyPassword('alice-new', after)).to.equal(true);
+    expect(verifyPassword('alice-new', after)).to.equal(true);
     await expectCode(client.updateCredential('nobody', 'whatever', 'whatever2'), 65535, /not found/);
 
     await expectCode(client.deleteCredential('root'), 1401);
@@ -189,7 +189,7 @@ describe('RootCoord users, roles and grants', function () {
     expect((await client.selectGrant('r3')).map((g) => g.privilege)).to.deep.equal(['writers']);
     expect((await client.listPrivilegeGroups()).find((g) => g.group === 'writers')?.privileges).to.deep.equal(['Delete', 'Insert']);
     const hash = String((await client.call('GetCredential', { username: 'alice' }))['password']);
-    expect(await verifyPassword('alice-new', hash)).to.equal(true);
+    expect(verifyPassword('alice-new', hash)).to.equal(true);
   });
 
   it('proxy sessions are told of credential and policy changes (Milvus CacheOpType and keys)', async () => {
