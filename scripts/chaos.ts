@@ -2,8 +2,8 @@
  * scripts/chaos: start a cluster, drive concurrent DDL, reads, AllocTimestamp and AllocID while injecting
  * faults on a seeded schedule, record every operation, and check the history.
  *   scripts/chaos [--duration-seconds 60] [--seed N] [--nodes 3] [--clients 8] [--pinned-readers 1]
- *                 [--faults kill,pause,partition,restart,clock,delay,torn] [--dir DIR] [--report FILE]
- *                 [--unsafe stale-reads] [--leader-bias 0.7] [--epoch-seconds 60] [--auth]
+ *                 [--faults kill,pause,partition,restart,clock,delay,torn,load] [--dir DIR] [--report FILE]
+ *                 [--unsafe stale-reads] [--leader-bias 0.7] [--epoch-seconds 60] [--burst-clients 300] [--auth]
  * Prints progress as it runs and a JSON summary; exits 0 only when nothing is violated.
  */
 import { execFile } from 'node:child_process';
@@ -23,7 +23,7 @@ import { freeBasePort } from './free-ports.js';
 
 const run = promisify(execFile);
 const clusterScript = fileURLToPath(new URL('./cluster.js', import.meta.url));
-const FAULT_KINDS = ['kill', 'pause', 'partition', 'restart', 'clock', 'delay', 'torn'] as const;
+const FAULT_KINDS = ['kill', 'pause', 'partition', 'restart', 'clock', 'delay', 'torn', 'load'] as const;
 type FaultKind = (typeof FAULT_KINDS)[number];
 const SCHEMA = { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] };
 /** Name groups (see randomMetaInput); names change every epoch, so long histories split up. */
@@ -54,10 +54,12 @@ interface Args {
   leaderBias: number;
   /** Collection names change every epoch, so long histories split into independently checkable parts. */
   epochSeconds: number;
+  /** Clients of one load fault (a burst: half create and drop a collection of their own, half allocate timestamps). */
+  burstClients: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { durationSeconds: 60, seed: 1, nodes: 3, clients: 8, pinnedReaders: 1, faults: [...FAULT_KINDS], dir: null, report: null, staleReads: false, auth: false, leaderBias: 0.7, epochSeconds: 60 };
+  const args: Args = { durationSeconds: 60, seed: 1, nodes: 3, clients: 8, pinnedReaders: 1, faults: [...FAULT_KINDS], dir: null, report: null, staleReads: false, auth: false, leaderBias: 0.7, epochSeconds: 60, burstClients: 300 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--auth') {
@@ -96,6 +98,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--epoch-seconds':
         args.epochSeconds = Number(value);
+        break;
+      case '--burst-clients':
+        args.burstClients = Number(value);
         break;
       case '--unsafe':
         if (value !== 'stale-reads') throw new Error('--unsafe takes stale-reads');
@@ -200,6 +205,9 @@ class Chaos {
   counts = { ok: 0, failed: 0, unknown: 0 };
   leaderKills = 0;
   readonly faults: FaultRecord[] = [];
+  /** Answers to the load faults' calls, by code (0: success); they are outside the checked history. */
+  readonly burstAnswers: Record<string, number> = {};
+  private bursts = 0;
   private stopping = false;
   private readonly t0 = performance.now();
   nodes: Array<{ id: number; client: string }> = [];
@@ -402,6 +410,12 @@ class Chaos {
         record.detail = file === null ? 'kill -9 (no log segment to tear)' : `kill -9, ${bytes} torn bytes appended to ${file}, restarted`;
         break;
       }
+      case 'load': {
+        const answers = await this.burst(holdMs);
+        const total = Object.values(answers).reduce((a, b) => a + b, 0);
+        record.detail = `${this.args.burstClients} clients for ${holdMs} ms: ${total} calls, answers by code ${JSON.stringify(answers)}`;
+        break;
+      }
       case 'clock': {
         const skew = this.prng.intBetween(-5000, 5000);
         await this.admin(target, 'InjectFaults', { drop_to: [], drop_from: [], delay_ms: 0, clock_skew_ms: String(skew) });
@@ -413,6 +427,40 @@ class Chaos {
     }
     record.endMs = this.now();
     this.faults.push(record);
+  }
+
+  /**
+   * A load fault: `burstClients` clients, each on its own connections, call as fast as they can for
+   * `holdMs`: half create and drop a collection of their own (names outside the checked groups), half
+   * allocate timestamps. Overload must be answered (2001 queue full, retriable), not left to time out.
+   */
+  private async burst(holdMs: number): Promise<Record<string, number>> {
+    const burst = this.bursts++;
+    const answers: Record<string, number> = {};
+    const count = (code: number): void => {
+      answers[String(code)] = (answers[String(code)] ?? 0) + 1;
+      this.burstAnswers[String(code)] = (this.burstAnswers[String(code)] ?? 0) + 1;
+    };
+    const until = this.now() + holdMs;
+    const endpoints = this.nodes.map((n) => n.client);
+    await Promise.all(
+      Array.from({ length: this.args.burstClients }, async (_, i) => {
+        const rotated = [...endpoints.slice(i % endpoints.length), ...endpoints.slice(0, i % endpoints.length)];
+        const client = new RootCoordClient({ endpoints: rotated, retryBudgetMs: 0, attemptDeadlineMs: 5000, ...this.credentials() });
+        try {
+          for (let n = 0; this.now() < until && !this.stopping; n++) {
+            const call = i % 2 === 0 ? client.allocTimestamp(1) : n % 2 === 0 ? client.createCollection(`burst_${burst}_${i}`, SCHEMA) : client.dropCollection(`burst_${burst}_${i}`);
+            await call.then(
+              () => count(0),
+              (error: unknown) => count(error instanceof RootCoordError ? error.code : -1),
+            );
+          }
+        } finally {
+          client.close();
+        }
+      }),
+    );
+    return answers;
   }
 
   async heal(): Promise<void> {
@@ -587,6 +635,7 @@ async function main(): Promise<void> {
       unsafe: args.staleReads ? 'stale-reads' : null,
       auth: args.auth,
       ops: { ...chaos.counts, metadata: chaos.meta.length, usersAndRoles: chaos.meta.filter((o) => o.input.user !== undefined || o.input.role !== undefined).length, timestamps: chaos.timestamps.length, ids: chaos.ids.length },
+      burstAnswers: chaos.burstAnswers,
       faults: { total: chaos.faults.length, byKind, leaderKills: chaos.leaderKills, list: chaos.faults.map((f) => ({ ...f, startMs: Math.round(f.startMs), endMs: Math.round(f.endMs), throughput: throughputAround(chaos.completions, f) })) },
       leader: { atStart: startStatus.leader, atEnd: endStatus.leader },
       checks: {
