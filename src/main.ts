@@ -3,6 +3,7 @@
  * One rootcoord node as an OS process (`node dist/src/main.js`, package bin `rootcoord`).
  * `--help` lists the flags.
  */
+import './thread-pool-size.js';
 import { chmodSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ApiServer } from './api/api-server.js';
