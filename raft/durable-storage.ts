@@ -14,11 +14,12 @@ import {
   decodeSnapshotReset,
   encodeEntry,
   encodeHardState,
-  encodeSnapshotFile,
+  encodeSnapshotFileHead,
   encodeSnapshotReset,
   findValidRecord,
   readRecord,
   RecordType,
+  SnapshotFileCrc,
 } from './wal-codec.js';
 
 /** What to do about a member whose stored state is corrupt. */
@@ -55,6 +56,8 @@ interface Segment {
 
 const PRIVATE_DIR_MODE = 0o700;
 const PRIVATE_FILE_MODE = 0o600;
+/** Snapshot files are written and checksummed in pieces of this size. */
+const SNAPSHOT_WRITE_CHUNK_BYTES = 1024 * 1024;
 const SEGMENT_PATTERN = /^wal-([0-9a-f]{16})\.log$/;
 const SNAPSHOT_PATTERN = /^snap-([0-9a-f]{16})-([0-9a-f]{16})\.snap$/;
 
@@ -289,7 +292,20 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     const temporary = join(this.dir, `${name}.tmp`);
     const handle = await open(temporary, 'w', PRIVATE_FILE_MODE);
     try {
-      await handle.writeFile(encodeSnapshotFile(snapshot.metadata, snapshot.data));
+      // Written and checksummed a chunk at a time: a snapshot of hundreds of megabytes never holds this
+      // thread (a Raft worker's: its heartbeats) for more than one chunk, and is never copied whole.
+      const head = encodeSnapshotFileHead(snapshot.metadata);
+      const crc = new SnapshotFileCrc(head);
+      await handle.write(head, 0, head.byteLength, 0);
+      let position = head.byteLength;
+      const data = snapshot.data;
+      for (let offset = 0; offset < data.byteLength; offset += SNAPSHOT_WRITE_CHUNK_BYTES) {
+        const chunk = data.subarray(offset, Math.min(data.byteLength, offset + SNAPSHOT_WRITE_CHUNK_BYTES));
+        crc.update(chunk);
+        await handle.write(chunk, 0, chunk.byteLength, position);
+        position += chunk.byteLength;
+      }
+      await handle.write(crc.bytes(), 0, 4, 0);
       await handle.sync();
     } finally {
       await handle.close();

@@ -171,13 +171,38 @@ export function decodeSnapshotReset(payload: Buffer): { index: number; term: num
 
 /** A snapshot file: [u32 crc32(rest)][u32 metadata length][metadata JSON][data]. */
 export function encodeSnapshotFile(metadata: SnapshotMetadata, data: Uint8Array): Buffer {
-  const meta = Buffer.from(JSON.stringify(metadata));
-  const file = Buffer.allocUnsafe(8 + meta.byteLength + data.byteLength);
-  file.writeUInt32LE(meta.byteLength, 4);
-  file.set(meta, 8);
-  file.set(data, 8 + meta.byteLength);
+  const head = encodeSnapshotFileHead(metadata);
+  const file = Buffer.concat([head, data]);
   file.writeUInt32LE(crc32(file.subarray(4)), 0);
   return file;
+}
+
+/** A snapshot file's head, [u32 crc placeholder][u32 metadata length][metadata JSON]: its data and then the crc follow (see SnapshotFileCrc). */
+export function encodeSnapshotFileHead(metadata: SnapshotMetadata): Buffer {
+  const meta = Buffer.from(JSON.stringify(metadata));
+  const head = Buffer.alloc(8 + meta.byteLength);
+  head.writeUInt32LE(meta.byteLength, 4);
+  head.set(meta, 8);
+  return head;
+}
+
+/** The crc of a snapshot file computed piece by piece as it is written: the head, then each data chunk. */
+export class SnapshotFileCrc {
+  private value: number;
+
+  constructor(head: Buffer) {
+    this.value = crc32(head.subarray(4));
+  }
+
+  update(chunk: Uint8Array): void {
+    this.value = crc32(chunk, this.value);
+  }
+
+  bytes(): Buffer {
+    const out = Buffer.alloc(4);
+    out.writeUInt32LE(this.value >>> 0, 0);
+    return out;
+  }
 }
 
 export function decodeSnapshotFile(file: Buffer): { metadata: SnapshotMetadata; data: Uint8Array } | null {
