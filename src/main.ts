@@ -42,7 +42,15 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                              TLS on the client port (PEM files); the CA verifies the leader when a
                              follower forwards to it (default: the certificate itself)
   --limit NAME=VALUE         override a limit (e.g. maxDatabaseNum=64, maxPartitionNum=1024, maxUserNum=100,
-                             maxRoleNum=10, passwordHashCost=15)
+                             maxRoleNum=10, passwordHashCost=15). Overload and request size:
+                               maxInflightRequests=256       unary calls in flight on the node; beyond: code 2001
+                               maxInflightDdl=64             DDL calls in flight on the node; beyond: code 2001
+                               maxInflightPerConnection=64   calls in flight per client connection (forwarded
+                                                             calls exempt); beyond: code 2001
+                               maxRequestBytes=4194304       largest request message (gRPC receive limit)
+                               maxCollectionDescriptionLength=1024, maxFieldDescriptionLength=65535,
+                               maxPropertyValueLength=65535, maxPropertiesSize=1048576,
+                               maxCollectionSchemaSize=1048576 (bytes; beyond: code 1100)
   --log-file F               JSON-lines log file (default: stdout)
   --chaos                    allow fault injection (scripts/chaos only; never in production)
   --help                     this text`;

@@ -4,6 +4,7 @@ import { AuthenticationError, Authenticator } from '../auth/authenticator.js';
 import { CodedError, statusOf, successStatus } from '../common/error-codes.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
 import type { ApiMetrics } from './api-metrics.js';
+import { Admission } from './admission.js';
 import { adminHandlers } from './admin-handlers.js';
 import { AUTHORIZATION_HEADER, FORWARDED_HEADER, Forwarder, REQUEST_ID_HEADER } from './forwarder.js';
 import type { ServiceName } from './forwarder.js';
@@ -48,14 +49,19 @@ function deadlineOf(call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): num
  * mapping; the handlers only turn requests into tasks or reads.
  */
 export class ApiServer {
-  private readonly server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  private readonly server: grpc.Server;
   private readonly forwarder: Forwarder;
   private readonly authenticator: Authenticator;
+  /** Bounded in-flight unary calls (the admin service and health checks are exempt). */
+  readonly admission: Admission;
 
   constructor(
     private readonly node: RootCoordNode,
     private readonly metrics: ApiMetrics | null,
   ) {
+    // A larger request is refused by grpc-js with RESOURCE_EXHAUSTED as soon as its length prefix is read.
+    this.server = new grpc.Server({ 'grpc.max_receive_message_length': node.config.limits.maxRequestBytes });
+    this.admission = new Admission(node.config.limits);
     this.authenticator = new Authenticator(node.meta.rbac, node.passwords);
     const tls = node.config.security?.clientTls ?? null;
     this.forwarder = new Forwarder(tls === null ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(Buffer.from(tls.ca)));
@@ -107,7 +113,9 @@ export class ApiServer {
   private async serve(service: ServiceName, method: string, handler: Handler, returnsStatus: boolean, call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): Promise<PlainMessage> {
     const startedMs = performance.now();
     let code = 0;
+    let release: (() => void) | null = null;
     try {
+      release = this.admit(service, handler, call);
       const body = await this.route(service, method, handler, call);
       if ('status' in body || (returnsStatus && 'error_code' in body)) {
         code = Number(((returnsStatus ? body : body['status']) as PlainMessage | undefined)?.['code'] ?? 0);
@@ -123,8 +131,19 @@ export class ApiServer {
       code = e.code;
       return returnsStatus ? statusOf(e) : { status: statusOf(e) };
     } finally {
+      release?.();
       this.metrics?.observe(method, handler.kind, code === 0, (performance.now() - startedMs) / 1000);
     }
+  }
+
+  /**
+   * Admission control (see Admission): RootCoord calls but the local ones (health, component states)
+   * count; a call a follower forwarded counts node-wide only, not against the follower's connection.
+   */
+  private admit(service: ServiceName, handler: Handler, call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): (() => void) | null {
+    if (service !== 'api' || handler.kind === 'local') return null;
+    const forwarded = call.metadata.get(FORWARDED_HEADER).length > 0;
+    return this.admission.admit(handler.ddl === true ? 'ddl' : 'light', forwarded ? null : call.getPeer());
   }
 
   /** Runs the call here, or forwards it to the leader. A forwarded response is returned as is. */

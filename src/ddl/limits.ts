@@ -25,6 +25,31 @@ export interface Limits {
   readonly passwordHashCost: number;
   /** DDL tasks waiting for locks or running; beyond it new tasks are refused (retriable). */
   readonly schedulerQueueMax: number;
+  /**
+   * Admission control on the client port (our own; Milvus's proxy queues up to proxy.maxTaskNum 1024
+   * per queue). Unary calls in flight on this node, all kinds together (health checks excepted); a call
+   * beyond it is answered at once with code 2001 (queue full, retriable).
+   */
+  readonly maxInflightRequests: number;
+  /** DDL calls in flight on this node (waiting to be forwarded, waiting for locks, or running). */
+  readonly maxInflightDdl: number;
+  /** Unary calls in flight from one client connection (gRPC peer); calls a follower forwards are exempt. */
+  readonly maxInflightPerConnection: number;
+  /** The largest request message the client port accepts, in bytes (gRPC max receive message length). */
+  readonly maxRequestBytes: number;
+  /** Bytes (UTF-8) of a collection's description (Milvus proxy.maxCollectionDescriptionLength, 1024). */
+  readonly maxCollectionDescriptionLength: number;
+  /** Bytes (UTF-8) of a field's description (Milvus has no limit; ours). */
+  readonly maxFieldDescriptionLength: number;
+  /** Bytes (UTF-8) of one database or collection property value (Milvus has no limit; ours). */
+  readonly maxPropertyValueLength: number;
+  /** Bytes of all keys and values of a database's or collection's properties together, after an alter (ours). */
+  readonly maxPropertiesSize: number;
+  /**
+   * Bytes of a collection's schema as stored: fields, descriptions, type params, properties (Milvus
+   * proxy.maxCollectionSchemaSize, milvus-io/milvus#51984, hard cap 1.25 MB; ours is 1 MiB).
+   */
+  readonly maxCollectionSchemaSize: number;
   /** How long a dropped collection waits for DataCoord's GC confirmation (Milvus: 20 minutes). */
   readonly gcConfirmDelayMs: number;
   readonly clusterPrefix: string;
@@ -63,6 +88,15 @@ export const defaultLimits: Limits = {
   maxPasswordLength: 72,
   passwordHashCost: 15,
   schedulerQueueMax: 1024,
+  maxInflightRequests: 256,
+  maxInflightDdl: 64,
+  maxInflightPerConnection: 64,
+  maxRequestBytes: 4 * 1024 * 1024,
+  maxCollectionDescriptionLength: 1024,
+  maxFieldDescriptionLength: 65_535,
+  maxPropertyValueLength: 65_535,
+  maxPropertiesSize: 1024 * 1024,
+  maxCollectionSchemaSize: 1024 * 1024,
   gcConfirmDelayMs: 20 * 60 * 1000,
   clusterPrefix: 'by-dev',
   catalogVersionTtlMs: 86_400_000,
