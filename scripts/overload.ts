@@ -9,7 +9,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clientChannelOptions } from '../src/api/proto.js';
 import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
 
 function flag(name: string, fallback: string): string {
@@ -37,8 +36,6 @@ async function main(): Promise<void> {
   const budget = flag('retry-budget-ms', '');
   const cluster = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ client: string }> };
   const endpoints = cluster.nodes.map((n) => n.client);
-  // One connection per client, as separate processes would have (grpc-js otherwise shares one).
-  (clientChannelOptions as Record<string, unknown>)['grpc.use_local_subchannel_pool'] = 1;
   const admin = new RootCoordClient({ endpoints });
   const termsBefore = await terms(admin, endpoints);
   const tallies: Record<string, Tally> = { CreateCollection: { codes: {}, latencies: [] }, AllocTimestamp: { codes: {}, latencies: [] } };
@@ -48,7 +45,8 @@ async function main(): Promise<void> {
   const workers = Array.from({ length: clients }, async (_, i) => {
     const start = Math.floor(Math.random() * endpoints.length);
     const order = endpoints.map((_e, k) => endpoints[(start + k) % endpoints.length] as string);
-    const client = new RootCoordClient({ endpoints: order, ...(budget === '' ? {} : { retryBudgetMs: Number(budget) }) });
+    // One connection per client, as separate processes would have (grpc-js otherwise shares one).
+    const client = new RootCoordClient({ endpoints: order, channelOptions: { 'grpc.use_local_subchannel_pool': 1 }, ...(budget === '' ? {} : { retryBudgetMs: Number(budget) }) });
     const method = i % 2 === 0 ? 'CreateCollection' : 'AllocTimestamp';
     const tally = tallies[method] as Tally;
     for (let n = 0; Date.now() < endAt; n++) {

@@ -35,6 +35,11 @@ export interface ClientOptions {
   readonly password?: string;
   /** TLS to the client ports, verifying the nodes' certificates against this CA (PEM). */
   readonly tlsCa?: string | Buffer;
+  /**
+   * More gRPC channel options. grpc-js shares one connection among the channels of a process with
+   * the same target and options; `{'grpc.use_local_subchannel_pool': 1}` gives this client its own.
+   */
+  readonly channelOptions?: grpc.ChannelOptions;
 }
 
 /** A call refused for missing or wrong credentials (gRPC UNAUTHENTICATED): Milvus's ErrPrivilegeNotAuthenticated. */
@@ -98,7 +103,8 @@ export class RootCoordClient {
     if (stub === undefined) {
       const ca = this.options.tlsCa;
       const credentials = ca === undefined ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(Buffer.from(ca));
-      stub = { api: new RootCoordStub(endpoint, credentials, clientChannelOptions) as unknown as Stub & grpc.Client, admin: new AdminStub(endpoint, credentials, clientChannelOptions) as unknown as Stub & grpc.Client };
+      const options = { ...clientChannelOptions, ...this.options.channelOptions };
+      stub = { api: new RootCoordStub(endpoint, credentials, options) as unknown as Stub & grpc.Client, admin: new AdminStub(endpoint, credentials, options) as unknown as Stub & grpc.Client };
       this.stubs.set(endpoint, stub);
     }
     return stub;
