@@ -35,6 +35,12 @@ export interface Limits {
   readonly maxInflightDdl: number;
   /** Unary calls in flight from one client connection (gRPC peer); calls a follower forwards are exempt. */
   readonly maxInflightPerConnection: number;
+  /**
+   * A DDL task that waited longer than this for its locks and its ID and timestamp is refused with
+   * code 2001 before it proposes anything: proposing that late risks a proposal that is not applied
+   * within its deadline, whose outcome (2002) the client cannot know.
+   */
+  readonly maxDdlQueueMs: number;
   /** The largest request message the client port accepts, in bytes (gRPC max receive message length). */
   readonly maxRequestBytes: number;
   /** Bytes (UTF-8) of a collection's description (Milvus proxy.maxCollectionDescriptionLength, 1024). */
@@ -91,6 +97,7 @@ export const defaultLimits: Limits = {
   maxInflightRequests: 256,
   maxInflightDdl: 64,
   maxInflightPerConnection: 64,
+  maxDdlQueueMs: 2000,
   maxRequestBytes: 4 * 1024 * 1024,
   maxCollectionDescriptionLength: 1024,
   maxFieldDescriptionLength: 65_535,

@@ -110,12 +110,21 @@ export class Scheduler {
     const startedMs = performance.now();
     let lockedMs = startedMs;
     let ok = false;
-    const release = await this.locks.acquire(task.lockChain(this.ports.meta));
+    const release = await this.locks.acquire(task.lockChain(this.ports.meta), this.ports.limits.maxDdlQueueMs);
+    if (release === null) {
+      this.queued--;
+      this.onTaskDone({ name: task.name, queueMs: performance.now() - startedMs, totalMs: performance.now() - startedMs, ok: false });
+      throw new CodedError('QueueFull', `the task waited ${this.ports.limits.maxDdlQueueMs} ms for its locks; nothing was done, retry later`);
+    }
     let stamp: { id: bigint; ts: bigint } | null = null;
     try {
       lockedMs = performance.now();
       if (!this.open || generation !== this.generation) throw new CodedError('ServiceNotReady', 'leadership was lost while the task waited');
       stamp = await this.stamp();
+      const waitedMs = performance.now() - startedMs;
+      if (waitedMs > this.ports.limits.maxDdlQueueMs) {
+        throw new CodedError('QueueFull', `the task waited ${Math.round(waitedMs)} ms for its locks and ID and timestamp (max ${this.ports.limits.maxDdlQueueMs}); nothing was done, retry later`);
+      }
       const ts = stamp.ts;
       const fenced = <A extends unknown[], T>(fn: (...args: A) => Promise<T>) => (...args: A): Promise<T> => {
         if (generation !== this.generation) return Promise.reject(new CodedError('ServiceNotReady', 'leadership was lost while the task ran'));

@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { Admission } from '../../src/api/admission.js';
 import { CodedError } from '../../src/common/error-codes.js';
+import { LockManager } from '../../src/ddl/lock-manager.js';
 import type { RootCoordClient } from '../../src/client/root-coord-client.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
@@ -49,6 +50,30 @@ describe('Admission budgets', () => {
   });
 });
 
+describe('Lock waits with a limit', () => {
+  it('a waiter that gives up leaves the queue, releases what it took, and lets the ones behind it in', async () => {
+    const locks = new LockManager();
+    const reader = await locks.acquire([{ key: 'c', mode: 'read' }]);
+    // A writer waits behind the reader; a reader queued behind the writer waits too (first come, first served).
+    const writer = locks.acquire([{ key: 'db', mode: 'read' }, { key: 'c', mode: 'write' }], 50);
+    await new Promise((resolve) => setImmediate(resolve));
+    let lateReader: (() => void) | null = null;
+    const late = locks.acquire([{ key: 'c', mode: 'read' }]).then((release) => (lateReader = release));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(lateReader).to.equal(null);
+    expect(await writer).to.equal(null);
+    await late;
+    expect(lateReader).to.be.a('function');
+    // The writer's read lock on db was released: a write on db is granted at once.
+    const dbWrite = await locks.acquire([{ key: 'db', mode: 'write' }], 0);
+    expect(dbWrite).to.be.a('function');
+    dbWrite?.();
+    reader?.();
+    (lateReader as unknown as () => void)();
+    expect(await locks.acquire([{ key: 'c', mode: 'write' }], 0)).to.be.a('function');
+  });
+});
+
 describe('Admission control on the client port', function () {
   this.timeout(60_000);
   let cluster: InProcessCluster;
@@ -63,7 +88,7 @@ describe('Admission control on the client port', function () {
   const member = (id: number): Member => cluster.members.get(id) as Member;
 
   before(async () => {
-    cluster = await InProcessCluster.start(3, { maxInflightRequests: 4, maxInflightDdl: 3, maxInflightPerConnection: 2 });
+    cluster = await InProcessCluster.start(3, { maxInflightRequests: 4, maxInflightDdl: 3, maxInflightPerConnection: 2, maxDdlQueueMs: 300 });
     leader = await cluster.waitForServingLeader();
     follower = [...cluster.members.keys()].find((id) => id !== leader) as number;
   });
@@ -93,6 +118,18 @@ describe('Admission control on the client port', function () {
     await until('every call released', () => member(leader).api.admission.counts().total === 0 && member(follower).api.admission.counts().total === 0);
     await c.createCollection('c1', simpleSchema());
     expect((await c.showCollections())['collection_names']).to.have.members(['a1', 'a2', 'b1', 'c1']);
+  });
+
+  it('a DDL task that waited too long for its lock answers 2001 before proposing anything', async () => {
+    const release = cluster.node(leader).broker.hold('WatchChannels');
+    const first = open(leader).createCollection('q1', simpleSchema());
+    await until('the first create holds its lock', () => member(leader).api.admission.counts().ddl === 1);
+    const applied = cluster.node(leader).meta.appliedIndex;
+    await expectCode(open(leader).createCollection('q1', { ...simpleSchema(), description: 'another' }), 2001, /waited 300 ms for its locks; nothing was done/);
+    release();
+    await first;
+    expect(((await open(leader).describeCollection('q1'))['schema'] as { description: string }).description).to.equal('');
+    expect(cluster.node(leader).meta.appliedIndex).to.be.greaterThan(applied);
   });
 
   it('the client library retries 2001 with backoff and succeeds once a place is free', async () => {
