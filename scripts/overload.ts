@@ -23,6 +23,8 @@ function percentile(sorted: number[], p: number): number {
 interface Tally {
   codes: Record<string, number>;
   latencies: number[];
+  /** The first few reasons of each failing code. */
+  reasons: Record<string, string[]>;
 }
 
 async function terms(client: RootCoordClient, endpoints: string[]): Promise<number[]> {
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
   const endpoints = cluster.nodes.map((n) => n.client);
   const admin = new RootCoordClient({ endpoints });
   const termsBefore = await terms(admin, endpoints);
-  const tallies: Record<string, Tally> = { CreateCollection: { codes: {}, latencies: [] }, AllocTimestamp: { codes: {}, latencies: [] } };
+  const tallies: Record<string, Tally> = { CreateCollection: { codes: {}, latencies: [], reasons: {} }, AllocTimestamp: { codes: {}, latencies: [], reasons: {} } };
   const endAt = Date.now() + seconds * 1000;
   const schema = { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true, autoID: true }, { name: 'vec', data_type: 'FloatVector', dim: 8 }] };
   const run = `o${Date.now().toString(36)}`;
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
         else await client.allocTimestamp(1);
       } catch (error) {
         code = error instanceof RootCoordError ? error.code : -1;
+        const seen = (tally.reasons[code] ??= []);
+        if (seen.length < 3) seen.push((error as Error).message.slice(0, 160));
         // A client that was refused waits a little before its next request, as a real one would.
         if (code !== 0) await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -71,7 +75,7 @@ async function main(): Promise<void> {
   const summary: Record<string, unknown> = { clients, seconds, retryBudgetMs: budget === '' ? 'default' : Number(budget), termsBefore, termsAfter, leaderChanges: Math.max(...termsAfter) - Math.max(...termsBefore) };
   for (const [method, tally] of Object.entries(tallies)) {
     const sorted = tally.latencies.sort((a, b) => a - b);
-    summary[method] = { calls: sorted.length, codes: tally.codes, p50ms: percentile(sorted, 0.5), p99ms: percentile(sorted, 0.99), perSec: Math.round(sorted.length / seconds) };
+    summary[method] = { calls: sorted.length, codes: tally.codes, p50ms: percentile(sorted, 0.5), p99ms: percentile(sorted, 0.99), perSec: Math.round(sorted.length / seconds), reasons: tally.reasons };
   }
   console.log(JSON.stringify(summary, null, 2));
   process.exit(0);

@@ -44,7 +44,10 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
   --limit NAME=VALUE         override a limit (e.g. maxDatabaseNum=64, maxPartitionNum=1024, maxUserNum=100,
                              maxRoleNum=10, passwordHashCost=15). Overload and request size:
                                maxInflightRequests=256       unary calls in flight on the node; beyond: code 2001
-                               maxInflightDdl=64             DDL calls in flight on the node; beyond: code 2001
+                               maxInflightDdl=64             DDL calls in flight on the node (an adaptive budget up
+                                                             to this); beyond: code 2001
+                               ddlLatencyTargetMs=1000       a slower DDL call shrinks the DDL budget by a quarter
+                               maxDdlQueueMs=2000            longest wait for locks, ID and timestamp; beyond: 2001
                                maxInflightPerConnection=64   calls in flight per client connection (forwarded
                                                              calls exempt); beyond: code 2001
                                maxRequestBytes=4194304       largest request message (gRPC receive limit)

@@ -31,8 +31,16 @@ export interface Limits {
    * beyond it is answered at once with code 2001 (queue full, retriable).
    */
   readonly maxInflightRequests: number;
-  /** DDL calls in flight on this node (waiting to be forwarded, waiting for locks, or running). */
+  /**
+   * DDL calls in flight on this node (waiting to be forwarded, waiting for locks, or running): the
+   * most the adaptive DDL budget grows to (see ddlLatencyTargetMs).
+   */
   readonly maxInflightDdl: number;
+  /**
+   * The DDL budget adapts (AIMD): a DDL call slower than this shrinks it by a quarter (at most once
+   * per this long, down to 4), a faster one grows it by 1/budget (about one per round of calls).
+   */
+  readonly ddlLatencyTargetMs: number;
   /** Unary calls in flight from one client connection (gRPC peer); calls a follower forwards are exempt. */
   readonly maxInflightPerConnection: number;
   /**
@@ -96,6 +104,7 @@ export const defaultLimits: Limits = {
   schedulerQueueMax: 1024,
   maxInflightRequests: 256,
   maxInflightDdl: 64,
+  ddlLatencyTargetMs: 1000,
   maxInflightPerConnection: 64,
   maxDdlQueueMs: 2000,
   maxRequestBytes: 4 * 1024 * 1024,

@@ -24,7 +24,7 @@ async function timed<T>(promise: Promise<T>): Promise<number> {
 }
 
 describe('Admission budgets', () => {
-  const limits = { maxInflightRequests: 3, maxInflightDdl: 2, maxInflightPerConnection: 2 };
+  const limits = { maxInflightRequests: 3, maxInflightDdl: 2, maxInflightPerConnection: 2, ddlLatencyTargetMs: 1000 };
 
   it('refuse beyond each budget with QueueFull (2001, retriable) and free a place on release', () => {
     const admission = new Admission(limits);
@@ -43,10 +43,42 @@ describe('Admission budgets', () => {
   });
 
   it('count forwarded calls (no connection) node-wide only', () => {
-    const admission = new Admission({ maxInflightRequests: 10, maxInflightDdl: 3, maxInflightPerConnection: 1 });
+    const admission = new Admission({ maxInflightRequests: 10, maxInflightDdl: 3, maxInflightPerConnection: 1, ddlLatencyTargetMs: 1000 });
     for (let i = 0; i < 3; i++) admission.admit('ddl', null);
     expect(() => admission.admit('ddl', null)).to.throw(CodedError, /DDL calls are in flight/);
     expect(admission.counts()).to.include({ total: 3, ddl: 3, connections: 0 });
+  });
+});
+
+describe('Adaptive DDL budget', () => {
+  it('shrinks by a quarter on a slow DDL call (once per target period, not below 4) and grows back on fast ones', () => {
+    let now = 0;
+    const admission = new Admission({ maxInflightRequests: 1000, maxInflightDdl: 64, maxInflightPerConnection: 1000, ddlLatencyTargetMs: 1000 }, () => now);
+    const slow = (): void => {
+      const release = admission.admit('ddl', null);
+      now += 1500;
+      release();
+    };
+    slow();
+    expect(admission.counts().ddlBudget).to.equal(48);
+    // Two slow calls finishing together shrink it once.
+    const a = admission.admit('ddl', null);
+    const b = admission.admit('ddl', null);
+    now += 1500;
+    a();
+    b();
+    expect(admission.counts().ddlBudget).to.equal(36);
+    for (let i = 0; i < 20; i++) slow();
+    expect(admission.counts().ddlBudget).to.equal(4);
+    const held = Array.from({ length: 4 }, () => admission.admit('ddl', null));
+    expect(() => admission.admit('ddl', null)).to.throw(CodedError, /\(max 4 now\)/);
+    for (const release of held) release();
+    for (let i = 0; i < 3000; i++) admission.admit('ddl', null)();
+    expect(admission.counts().ddlBudget).to.equal(64);
+    // Light calls never change it.
+    now += 5000;
+    admission.admit('light', null)();
+    expect(admission.counts().ddlBudget).to.equal(64);
   });
 });
 
@@ -110,7 +142,7 @@ describe('Admission control on the client port', function () {
     expect(await timed(perConnection)).to.be.below(1000);
     // The leader refuses a fourth DDL (cap 3) but still serves a timestamp (a separate, light budget).
     const c = open(leader);
-    const perNode = expectCode(c.createCollection('c1', simpleSchema()), 2001, /DDL calls are in flight on this node \(max 3\)/);
+    const perNode = expectCode(c.createCollection('c1', simpleSchema()), 2001, /DDL calls are in flight on this node \(max 3 now\)/);
     expect(await timed(perNode)).to.be.below(1000);
     expect((await c.allocTimestamp(1)).timestamp > 0n).to.equal(true);
     release();
