@@ -48,6 +48,7 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                                                              to this); beyond: code 2001
                                ddlLatencyTargetMs=1000       a slower DDL call shrinks the DDL budget by a quarter
                                maxDdlQueueMs=2000            longest wait for locks, ID and timestamp; beyond: 2001
+                               maxEventLoopLagMs=200         refuse new calls while the event loop lags more (0: off)
                                maxInflightPerConnection=64   calls in flight per client connection (forwarded
                                                              calls exempt); beyond: code 2001
                                maxRequestBytes=4194304       largest request message (gRPC receive limit)

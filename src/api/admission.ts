@@ -38,6 +38,8 @@ export class Admission {
   private rejected = 0;
   private ddlBudget: number;
   private lastDecreaseMs = -Infinity;
+  /** Why this node refuses every new call for now (its event loop lags), or null. */
+  private overload: string | null = null;
   private readonly byPeer = new Map<string, number>();
 
   constructor(
@@ -53,7 +55,8 @@ export class Admission {
     const ddlBudget = Math.floor(this.ddlBudget);
     const fromPeer = peer === null ? 0 : (this.byPeer.get(peer) ?? 0);
     let refusal: string | null = null;
-    if (this.total >= maxInflightRequests) refusal = `${this.total} calls are in flight on this node (max ${maxInflightRequests})`;
+    if (this.overload !== null) refusal = this.overload;
+    else if (this.total >= maxInflightRequests) refusal = `${this.total} calls are in flight on this node (max ${maxInflightRequests})`;
     else if (kind === 'ddl' && this.ddl >= ddlBudget) refusal = `${this.ddl} DDL calls are in flight on this node (max ${ddlBudget} now)`;
     else if (peer !== null && fromPeer >= maxInflightPerConnection) refusal = `${fromPeer} calls are in flight from this connection (max ${maxInflightPerConnection})`;
     if (refusal !== null) {
@@ -78,6 +81,11 @@ export class Admission {
       if (left <= 0) this.byPeer.delete(peer);
       else this.byPeer.set(peer, left);
     };
+  }
+
+  /** Refuse every new call (with this reason) until called again with null. */
+  setOverloaded(reason: string | null): void {
+    this.overload = reason;
   }
 
   private adapt(latencyMs: number): void {

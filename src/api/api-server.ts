@@ -1,4 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { IntervalHistogram } from 'node:perf_hooks';
 import { checkAccess, requirementOf, rootBypasses } from '../auth/access.js';
 import { AuthenticationError, Authenticator } from '../auth/authenticator.js';
 import { CodedError, statusOf, successStatus } from '../common/error-codes.js';
@@ -18,6 +20,8 @@ import type { Handler } from './handler.js';
 export const READ_CONSISTENCY_HEADER = 'x-rootcoord-read';
 const LEADER_WAIT_MS_MAX = 5000;
 const DEFAULT_DEADLINE_MS = 10_000;
+/** How often the event loop's lag is read (and the histogram reset) for admission. */
+const LAG_WINDOW_MS = 250;
 
 function coded(error: unknown, log: RootCoordNode['log'], method: string): CodedError {
   if (error instanceof CodedError) return error;
@@ -54,6 +58,7 @@ export class ApiServer {
   private readonly authenticator: Authenticator;
   /** Bounded in-flight unary calls (the admin service and health checks are exempt). */
   readonly admission: Admission;
+  private lagMonitor: { histogram: IntervalHistogram; timer: NodeJS.Timeout } | null = null;
 
   constructor(
     private readonly node: RootCoordNode,
@@ -68,6 +73,7 @@ export class ApiServer {
   }
 
   async start(address: string): Promise<void> {
+    this.watchEventLoopLag(this.node.config.limits.maxEventLoopLagMs);
     this.server.addService(rootCoordService.definition, this.implement('api', rootCoordService.methods, rootCoordHandlers(this.node)));
     this.server.addService(adminService.definition, this.implement('admin', adminService.methods, adminHandlers(this.node)));
     this.server.addService(healthService.definition, {
@@ -190,7 +196,33 @@ export class ApiServer {
     }
   }
 
+  /**
+   * Every LAG_WINDOW_MS: if the event loop was late by more than `maxLagMs` in that window, refuse new
+   * calls (2001) for the next one. Clients back off, and the Raft heartbeats this process sends stay on time.
+   */
+  private watchEventLoopLag(maxLagMs: number): void {
+    if (maxLagMs <= 0) return;
+    // The histogram catches lags within a window; the interval's own lateness catches one that ends
+    // just now (its sample may not be recorded yet when this callback runs).
+    const histogram = monitorEventLoopDelay({ resolution: 10 });
+    histogram.enable();
+    let lastMs = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      const lagMs = Math.max(histogram.max / 1e6 - 10, now - lastMs - LAG_WINDOW_MS);
+      lastMs = now;
+      histogram.reset();
+      this.admission.setOverloaded(lagMs > maxLagMs ? `this node is overloaded (its event loop lagged ${Math.round(lagMs)} ms, max ${maxLagMs})` : null);
+    }, LAG_WINDOW_MS);
+    timer.unref();
+    this.lagMonitor = { histogram, timer };
+  }
+
   async close(): Promise<void> {
+    if (this.lagMonitor !== null) {
+      clearInterval(this.lagMonitor.timer);
+      this.lagMonitor.histogram.disable();
+    }
     this.forwarder.close();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {

@@ -41,6 +41,12 @@ export interface Limits {
    * per this long, down to 4), a faster one grows it by 1/budget (about one per round of calls).
    */
   readonly ddlLatencyTargetMs: number;
+  /**
+   * While this node's event loop lags more than this (the longest delay in the last quarter second),
+   * new calls are refused with 2001, so that clients back off before heartbeats are late enough to
+   * cause an election; 0 turns it off.
+   */
+  readonly maxEventLoopLagMs: number;
   /** Unary calls in flight from one client connection (gRPC peer); calls a follower forwards are exempt. */
   readonly maxInflightPerConnection: number;
   /**
@@ -106,6 +112,7 @@ export const defaultLimits: Limits = {
   maxInflightDdl: 64,
   ddlLatencyTargetMs: 1000,
   maxInflightPerConnection: 64,
+  maxEventLoopLagMs: 200,
   maxDdlQueueMs: 2000,
   maxRequestBytes: 4 * 1024 * 1024,
   maxCollectionDescriptionLength: 1024,

@@ -120,7 +120,7 @@ describe('Admission control on the client port', function () {
   const member = (id: number): Member => cluster.members.get(id) as Member;
 
   before(async () => {
-    cluster = await InProcessCluster.start(3, { maxInflightRequests: 4, maxInflightDdl: 3, maxInflightPerConnection: 2, maxDdlQueueMs: 300 });
+    cluster = await InProcessCluster.start(3, { maxInflightRequests: 4, maxInflightDdl: 3, maxInflightPerConnection: 2, maxDdlQueueMs: 300, maxEventLoopLagMs: 400 });
     leader = await cluster.waitForServingLeader();
     follower = [...cluster.members.keys()].find((id) => id !== leader) as number;
   });
@@ -162,6 +162,18 @@ describe('Admission control on the client port', function () {
     await first;
     expect(((await open(leader).describeCollection('q1'))['schema'] as { description: string }).description).to.equal('');
     expect(cluster.node(leader).meta.appliedIndex).to.be.greaterThan(applied);
+  });
+
+  it('refuses new calls with 2001 while the event loop lags, and serves again once it does not', async () => {
+    const c = open(leader);
+    await c.allocTimestamp(1);
+    const blockUntil = performance.now() + 700;
+    while (performance.now() < blockUntil) {
+      // The process is busy: timers, heartbeats and calls all wait.
+    }
+    await expectCode(c.allocTimestamp(1), 2001, /this node is overloaded \(its event loop lagged \d+ ms, max 400\)/);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect((await c.allocTimestamp(1)).timestamp > 0n).to.equal(true);
   });
 
   it('the client library retries 2001 with backoff and succeeds once a place is free', async () => {
