@@ -46,7 +46,19 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                              maxRoleNum=10, passwordHashCost=15); password checks: passwordHashWorkers=0
                              (0: min(2, cores)), passwordHashQueueMax=32, passwordHashNice=5,
                              authUserConcurrency=4, authFreeFailures=3, authBackoffBaseMs=100,
-                             authBackoffMaxMs=5000, authTrackedMax=10000 (see README, Configuration)
+                             authBackoffMaxMs=5000, authTrackedMax=10000 (see README, Configuration). Overload and request size:
+                               maxInflightRequests=256       unary calls in flight on the node; beyond: code 2001
+                               maxInflightDdl=64             DDL calls in flight on the node (an adaptive budget up
+                                                             to this); beyond: code 2001
+                               ddlLatencyTargetMs=1000       a slower DDL call shrinks the DDL budget by a quarter
+                               maxDdlQueueMs=2000            longest wait for locks, ID and timestamp; beyond: 2001
+                               maxEventLoopLagMs=200         refuse new calls while the event loop lags more (0: off)
+                               maxInflightPerConnection=64   calls in flight per client connection (forwarded
+                                                             calls exempt); beyond: code 2001
+                               maxRequestBytes=4194304       largest request message (gRPC receive limit)
+                               maxCollectionDescriptionLength=1024, maxFieldDescriptionLength=65535,
+                               maxPropertyValueLength=65535, maxPropertiesSize=1048576,
+                               maxCollectionSchemaSize=1048576 (bytes; beyond: code 1100)
   --log-file F               JSON-lines log file (default: stdout)
   --chaos                    allow fault injection (scripts/chaos only; never in production)
   --help                     this text`;

@@ -1,10 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { IntervalHistogram } from 'node:perf_hooks';
 import { checkAccess, requirementOf, rootBypasses } from '../auth/access.js';
 import { AuthenticationError, Authenticator } from '../auth/authenticator.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { CodedError, statusOf, successStatus } from '../common/error-codes.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
 import type { ApiMetrics } from './api-metrics.js';
+import { Admission } from './admission.js';
 import { adminHandlers } from './admin-handlers.js';
 import { AUTHORIZATION_HEADER, FORWARDED_HEADER, Forwarder, REQUEST_ID_HEADER } from './forwarder.js';
 import type { ServiceName } from './forwarder.js';
@@ -18,6 +21,8 @@ import type { Handler } from './handler.js';
 export const READ_CONSISTENCY_HEADER = 'x-rootcoord-read';
 const LEADER_WAIT_MS_MAX = 5000;
 const DEFAULT_DEADLINE_MS = 10_000;
+/** How often the event loop's lag is read (and the histogram reset) for admission. */
+const LAG_WINDOW_MS = 250;
 
 function coded(error: unknown, log: RootCoordNode['log'], method: string): CodedError {
   if (error instanceof CodedError) return error;
@@ -53,15 +58,21 @@ function deadlineOf(call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): num
  * mapping; the handlers only turn requests into tasks or reads.
  */
 export class ApiServer {
-  private readonly server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  private readonly server: grpc.Server;
   private readonly forwarder: Forwarder;
   private readonly authenticator: Authenticator;
+  /** Bounded in-flight unary calls (the admin service and health checks are exempt). */
+  readonly admission: Admission;
+  private lagMonitor: { histogram: IntervalHistogram; timer: NodeJS.Timeout } | null = null;
 
   constructor(
     private readonly node: RootCoordNode,
     private readonly metrics: ApiMetrics | null,
   ) {
     const limits = node.config.limits;
+    // A larger request is refused by grpc-js with RESOURCE_EXHAUSTED as soon as its length prefix is read.
+    this.server = new grpc.Server({ 'grpc.max_receive_message_length': limits.maxRequestBytes });
+    this.admission = new Admission(limits);
     const throttle = new LoginThrottle({ freeFailures: limits.authFreeFailures, backoffBaseMs: limits.authBackoffBaseMs, backoffMaxMs: limits.authBackoffMaxMs, userConcurrency: limits.authUserConcurrency, trackedMax: limits.authTrackedMax });
     this.authenticator = new Authenticator(node.meta.rbac, node.passwords, throttle);
     const tls = node.config.security?.clientTls ?? null;
@@ -69,6 +80,7 @@ export class ApiServer {
   }
 
   async start(address: string): Promise<void> {
+    this.watchEventLoopLag(this.node.config.limits.maxEventLoopLagMs);
     this.server.addService(rootCoordService.definition, this.implement('api', rootCoordService.methods, rootCoordHandlers(this.node)));
     this.server.addService(adminService.definition, this.implement('admin', adminService.methods, adminHandlers(this.node)));
     this.server.addService(healthService.definition, {
@@ -114,7 +126,9 @@ export class ApiServer {
   private async serve(service: ServiceName, method: string, handler: Handler, returnsStatus: boolean, call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): Promise<PlainMessage> {
     const startedMs = performance.now();
     let code = 0;
+    let release: (() => void) | null = null;
     try {
+      release = this.admit(service, handler, call);
       const body = await this.route(service, method, handler, call);
       if ('status' in body || (returnsStatus && 'error_code' in body)) {
         code = Number(((returnsStatus ? body : body['status']) as PlainMessage | undefined)?.['code'] ?? 0);
@@ -130,8 +144,19 @@ export class ApiServer {
       code = e.code;
       return returnsStatus ? statusOf(e) : { status: statusOf(e) };
     } finally {
+      release?.();
       this.metrics?.observe(method, handler.kind, code === 0, (performance.now() - startedMs) / 1000);
     }
+  }
+
+  /**
+   * Admission control (see Admission): RootCoord calls but the local ones (health, component states)
+   * count; a call a follower forwarded counts node-wide only, not against the follower's connection.
+   */
+  private admit(service: ServiceName, handler: Handler, call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): (() => void) | null {
+    if (service !== 'api' || handler.kind === 'local') return null;
+    const forwarded = call.metadata.get(FORWARDED_HEADER).length > 0;
+    return this.admission.admit(handler.ddl === true ? 'ddl' : 'light', forwarded ? null : call.getPeer());
   }
 
   /** Runs the call here, or forwards it to the leader. A forwarded response is returned as is. */
@@ -184,7 +209,33 @@ export class ApiServer {
     }
   }
 
+  /**
+   * Every LAG_WINDOW_MS: if the event loop was late by more than `maxLagMs` in that window, refuse new
+   * calls (2001) for the next one. Clients back off, and the Raft heartbeats this process sends stay on time.
+   */
+  private watchEventLoopLag(maxLagMs: number): void {
+    if (maxLagMs <= 0) return;
+    // The histogram catches lags within a window; the interval's own lateness catches one that ends
+    // just now (its sample may not be recorded yet when this callback runs).
+    const histogram = monitorEventLoopDelay({ resolution: 10 });
+    histogram.enable();
+    let lastMs = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      const lagMs = Math.max(histogram.max / 1e6 - 10, now - lastMs - LAG_WINDOW_MS);
+      lastMs = now;
+      histogram.reset();
+      this.admission.setOverloaded(lagMs > maxLagMs ? `this node is overloaded (its event loop lagged ${Math.round(lagMs)} ms, max ${maxLagMs})` : null);
+    }, LAG_WINDOW_MS);
+    timer.unref();
+    this.lagMonitor = { histogram, timer };
+  }
+
   async close(): Promise<void> {
+    if (this.lagMonitor !== null) {
+      clearInterval(this.lagMonitor.timer);
+      this.lagMonitor.histogram.disable();
+    }
     this.forwarder.close();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {

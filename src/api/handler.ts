@@ -18,6 +18,8 @@ export interface CallContext {
 
 export interface Handler {
   readonly kind: CallKind;
+  /** A DDL task (admitted against the DDL budget, see Admission); unset for reads, TSO, IDs, time ticks. */
+  readonly ddl?: true;
   readonly handle: (req: PlainMessage, call: CallContext) => Promise<PlainMessage>;
 }
 
@@ -29,10 +31,11 @@ export function leaderHandler(handle: (req: PlainMessage, call: CallContext) => 
 
 /** A DDL call: the task runs on the serving leader, once per client request ID. */
 export function ddlHandler(node: RootCoordNode, toTask: (req: PlainMessage, call: CallContext) => DdlTask): Handler {
-  return leaderHandler(async (req, call) => {
+  const handle = async (req: PlainMessage, call: CallContext): Promise<PlainMessage> => {
     await node.submit(toTask(req, call), call.requestId);
     return EMPTY;
-  });
+  };
+  return { kind: 'leader', ddl: true, handle };
 }
 
 /** A read, served after the read barrier on whichever node the call reached. */

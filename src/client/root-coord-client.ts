@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from '../api/forwarder.js';
 import { authorizationValue } from '../auth/authenticator.js';
+import { ErrorCodes } from '../common/error-codes.js';
 import { adminService, clientChannelOptions, rootCoordService } from '../api/proto.js';
 import type { PlainMessage } from '../api/proto.js';
 import { encodeFieldJson, encodeSchemaFile } from './schema-file.js';
@@ -34,6 +35,11 @@ export interface ClientOptions {
   readonly password?: string;
   /** TLS to the client ports, verifying the nodes' certificates against this CA (PEM). */
   readonly tlsCa?: string | Buffer;
+  /**
+   * More gRPC channel options. grpc-js shares one connection among the channels of a process with
+   * the same target and options; `{'grpc.use_local_subchannel_pool': 1}` gives this client its own.
+   */
+  readonly channelOptions?: grpc.ChannelOptions;
 }
 
 /** A call refused for missing or wrong credentials (gRPC UNAUTHENTICATED): Milvus's ErrPrivilegeNotAuthenticated. */
@@ -44,6 +50,29 @@ type Stub = Record<string, (req: PlainMessage, md: grpc.Metadata, opts: grpc.Cal
 const RootCoordStub = grpc.makeGenericClientConstructor(rootCoordService.definition, 'RootCoord');
 const AdminStub = grpc.makeGenericClientConstructor(adminService.definition, 'RootCoordAdmin');
 const RETRIABLE_TRANSPORT = new Set([grpc.status.UNAVAILABLE, grpc.status.RESOURCE_EXHAUSTED, grpc.status.ABORTED]);
+const QUEUE_FULL = ErrorCodes.QueueFull.code;
+/** Backoff after a queue-full answer (2001): from the first step, doubling up to the cap, jittered. */
+const BUSY_BACKOFF_FIRST_MS = 50;
+const BUSY_BACKOFF_MAX_MS = 1000;
+
+/** A wait of between half and all of `ms`, so that clients refused together do not come back together. */
+function jittered(ms: number): number {
+  return ms / 2 + Math.random() * (ms / 2);
+}
+
+/**
+ * A transport failure as a RootCoordError. A request above the server's receive limit (gRPC
+ * RESOURCE_EXHAUSTED "Received message larger than max") is the caller's error: code 1100, not retried.
+ */
+function transportFailure(method: string, endpoint: string, e: grpc.ServiceError): RootCoordError {
+  const details = e.details ?? e.message;
+  if (e.code === grpc.status.UNAUTHENTICATED) return new RootCoordError(NOT_AUTHENTICATED_CODE, 1, `${method} on ${endpoint}: ${details}`, false);
+  if (e.code === grpc.status.DEADLINE_EXCEEDED) return new RootCoordError(ErrorCodes.OutcomeUnknown.code, 1, `${method} on ${endpoint}: deadline exceeded; the outcome is unknown`, false);
+  if (e.code === grpc.status.RESOURCE_EXHAUSTED && /larger than/i.test(details)) {
+    return new RootCoordError(ErrorCodes.ParameterInvalid.code, ErrorCodes.ParameterInvalid.legacy, `${method} on ${endpoint}: the request is larger than the server accepts (${details})`, false);
+  }
+  return new RootCoordError(ErrorCodes.ServiceNotReady.code, ErrorCodes.ServiceNotReady.legacy, `${method} on ${endpoint}: ${details}`, RETRIABLE_TRANSPORT.has(e.code));
+}
 
 /**
  * The rootcoord client: any endpoint accepts any call (followers forward to the leader); on a
@@ -74,7 +103,8 @@ export class RootCoordClient {
     if (stub === undefined) {
       const ca = this.options.tlsCa;
       const credentials = ca === undefined ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(Buffer.from(ca));
-      stub = { api: new RootCoordStub(endpoint, credentials, clientChannelOptions) as unknown as Stub & grpc.Client, admin: new AdminStub(endpoint, credentials, clientChannelOptions) as unknown as Stub & grpc.Client };
+      const options = { ...clientChannelOptions, ...this.options.channelOptions };
+      stub = { api: new RootCoordStub(endpoint, credentials, options) as unknown as Stub & grpc.Client, admin: new AdminStub(endpoint, credentials, options) as unknown as Stub & grpc.Client };
       this.stubs.set(endpoint, stub);
     }
     return stub;
@@ -101,6 +131,7 @@ export class RootCoordClient {
   async call(method: string, request: PlainMessage = {}, service: 'api' | 'admin' = 'api', requestId = randomBytes(16).toString('hex')): Promise<PlainMessage> {
     const deadline = Date.now() + (this.options.retryBudgetMs ?? 15_000);
     let delayMs = 25;
+    let busyDelayMs = BUSY_BACKOFF_FIRST_MS;
     for (let attempt = 0; ; attempt++) {
       this.lastCallAttempts = attempt + 1;
       const endpoint = this.endpoints[this.preferred % this.endpoints.length] as string;
@@ -112,15 +143,16 @@ export class RootCoordClient {
         if (code === 0) return response;
         failure = new RootCoordError(code, Number(status?.['error_code'] ?? 0), String(status?.['reason'] ?? ''), status?.['retriable'] === true);
       } catch (error) {
-        const e = error as grpc.ServiceError;
-        if (e.code === grpc.status.UNAUTHENTICATED) throw new RootCoordError(NOT_AUTHENTICATED_CODE, 1, `${method} on ${endpoint}: ${e.details ?? e.message}`, false);
-        if (e.code === grpc.status.DEADLINE_EXCEEDED) throw new RootCoordError(2002, 1, `${method} on ${endpoint}: deadline exceeded; the outcome is unknown`, false);
-        failure = new RootCoordError(1, 56, `${method} on ${endpoint}: ${e.details ?? e.message}`, RETRIABLE_TRANSPORT.has(e.code));
+        failure = transportFailure(method, endpoint, error as grpc.ServiceError);
       }
-      if (!failure.retriable || Date.now() + delayMs > deadline) throw failure;
+      // A full queue is overload: back off further each time (jittered) instead of coming back at once.
+      const busy = failure.code === QUEUE_FULL;
+      const waitMs = jittered(busy ? busyDelayMs : delayMs);
+      if (!failure.retriable || Date.now() + waitMs > deadline) throw failure;
       this.preferred++;
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      if (attempt >= this.endpoints.length - 1) delayMs = Math.min(delayMs * 2, 100);
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      if (busy) busyDelayMs = Math.min(busyDelayMs * 2, BUSY_BACKOFF_MAX_MS);
+      else if (attempt >= this.endpoints.length - 1) delayMs = Math.min(delayMs * 2, 100);
     }
   }
 

@@ -40,6 +40,51 @@ export interface Limits {
   readonly authTrackedMax: number;
   /** DDL tasks waiting for locks or running; beyond it new tasks are refused (retriable). */
   readonly schedulerQueueMax: number;
+  /**
+   * Admission control on the client port (our own; Milvus's proxy queues up to proxy.maxTaskNum 1024
+   * per queue). Unary calls in flight on this node, all kinds together (health checks excepted); a call
+   * beyond it is answered at once with code 2001 (queue full, retriable).
+   */
+  readonly maxInflightRequests: number;
+  /**
+   * DDL calls in flight on this node (waiting to be forwarded, waiting for locks, or running): the
+   * most the adaptive DDL budget grows to (see ddlLatencyTargetMs).
+   */
+  readonly maxInflightDdl: number;
+  /**
+   * The DDL budget adapts (AIMD): a DDL call slower than this shrinks it by a quarter (at most once
+   * per this long, down to 4), a faster one grows it by 1/budget (about one per round of calls).
+   */
+  readonly ddlLatencyTargetMs: number;
+  /**
+   * While this node's event loop lags more than this (the longest delay in the last quarter second),
+   * new calls are refused with 2001, so that clients back off before heartbeats are late enough to
+   * cause an election; 0 turns it off.
+   */
+  readonly maxEventLoopLagMs: number;
+  /** Unary calls in flight from one client connection (gRPC peer); calls a follower forwards are exempt. */
+  readonly maxInflightPerConnection: number;
+  /**
+   * A DDL task that waited longer than this for its locks and its ID and timestamp is refused with
+   * code 2001 before it proposes anything: proposing that late risks a proposal that is not applied
+   * within its deadline, whose outcome (2002) the client cannot know.
+   */
+  readonly maxDdlQueueMs: number;
+  /** The largest request message the client port accepts, in bytes (gRPC max receive message length). */
+  readonly maxRequestBytes: number;
+  /** Bytes (UTF-8) of a collection's description (Milvus proxy.maxCollectionDescriptionLength, 1024). */
+  readonly maxCollectionDescriptionLength: number;
+  /** Bytes (UTF-8) of a field's description (Milvus has no limit; ours). */
+  readonly maxFieldDescriptionLength: number;
+  /** Bytes (UTF-8) of one database or collection property value (Milvus has no limit; ours). */
+  readonly maxPropertyValueLength: number;
+  /** Bytes of all keys and values of a database's or collection's properties together, after an alter (ours). */
+  readonly maxPropertiesSize: number;
+  /**
+   * Bytes of a collection's schema as stored: fields, descriptions, type params, properties (Milvus
+   * proxy.maxCollectionSchemaSize, milvus-io/milvus#51984, hard cap 1.25 MB; ours is 1 MiB).
+   */
+  readonly maxCollectionSchemaSize: number;
   /** How long a dropped collection waits for DataCoord's GC confirmation (Milvus: 20 minutes). */
   readonly gcConfirmDelayMs: number;
   readonly clusterPrefix: string;
@@ -86,6 +131,18 @@ export const defaultLimits: Limits = {
   authBackoffMaxMs: 5000,
   authTrackedMax: 10_000,
   schedulerQueueMax: 1024,
+  maxInflightRequests: 256,
+  maxInflightDdl: 64,
+  ddlLatencyTargetMs: 1000,
+  maxInflightPerConnection: 64,
+  maxEventLoopLagMs: 200,
+  maxDdlQueueMs: 2000,
+  maxRequestBytes: 4 * 1024 * 1024,
+  maxCollectionDescriptionLength: 1024,
+  maxFieldDescriptionLength: 65_535,
+  maxPropertyValueLength: 65_535,
+  maxPropertiesSize: 1024 * 1024,
+  maxCollectionSchemaSize: 1024 * 1024,
   gcConfirmDelayMs: 20 * 60 * 1000,
   clusterPrefix: 'by-dev',
   catalogVersionTtlMs: 86_400_000,

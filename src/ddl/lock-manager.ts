@@ -26,10 +26,19 @@ interface LockState {
 export class LockManager {
   private readonly locks = new Map<string, LockState>();
 
-  async acquire(chain: readonly LockRequest[]): Promise<() => void> {
+  /**
+   * Take the chain, in order. With `waitMs`, give up a lock not granted within that long (counted
+   * from the call): the waiter leaves its queue, the locks already taken are released, and the result
+   * is null.
+   */
+  async acquire(chain: readonly LockRequest[], waitMs = Infinity): Promise<(() => void) | null> {
+    const deadline = performance.now() + waitMs;
     const held: LockRequest[] = [];
     for (const request of chain) {
-      await this.lockOne(request);
+      if (!(await this.lockOne(request, deadline))) {
+        for (const taken of held.reverse()) this.unlockOne(taken);
+        return null;
+      }
       held.push(request);
     }
     let released = false;
@@ -49,14 +58,34 @@ export class LockManager {
     return state;
   }
 
-  private lockOne(request: LockRequest): Promise<void> {
+  /** Resolves true once the lock is taken, or false if `deadline` (performance.now()) passes first. */
+  private lockOne(request: LockRequest, deadline: number): Promise<boolean> {
     const state = this.state(request.key);
     const free = request.mode === 'read' ? !state.writer && state.queue.length === 0 : !state.writer && state.readers === 0 && state.queue.length === 0;
     if (free) {
       this.take(state, request.mode);
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
-    return new Promise((resolve) => state.queue.push({ mode: request.mode, grant: resolve }));
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waiter: Waiter = {
+        mode: request.mode,
+        grant: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      state.queue.push(waiter);
+      if (!Number.isFinite(deadline)) return;
+      timer = setTimeout(() => {
+        const at = state.queue.indexOf(waiter);
+        if (at < 0) return;
+        state.queue.splice(at, 1);
+        // The waiter that left may have been all that held back the ones behind it.
+        this.grantWaiting(request.key, state);
+        resolve(false);
+      }, Math.max(0, deadline - performance.now()));
+    });
   }
 
   private take(state: LockState, mode: LockMode): void {
@@ -68,6 +97,11 @@ export class LockManager {
     const state = this.state(request.key);
     if (request.mode === 'read') state.readers--;
     else state.writer = false;
+    this.grantWaiting(request.key, state);
+  }
+
+  /** Grant the waiters at the head of the queue that the lock's holders now allow; forget an idle lock. */
+  private grantWaiting(key: string, state: LockState): void {
     while (state.queue.length > 0) {
       const next = state.queue[0] as Waiter;
       const grantable = next.mode === 'read' ? !state.writer : !state.writer && state.readers === 0;
@@ -77,7 +111,7 @@ export class LockManager {
       next.grant();
       if (next.mode === 'write') break;
     }
-    if (state.readers === 0 && !state.writer && state.queue.length === 0) this.locks.delete(request.key);
+    if (state.readers === 0 && !state.writer && state.queue.length === 0) this.locks.delete(key);
   }
 }
 

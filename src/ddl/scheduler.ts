@@ -116,10 +116,15 @@ export class Scheduler {
     let release: (() => void) | null = null;
     let stamp: { id: bigint; ts: bigint } | null = null;
     try {
-      release = await this.locks.acquire(task.lockChain(this.ports.meta));
+      release = await this.locks.acquire(task.lockChain(this.ports.meta), this.ports.limits.maxDdlQueueMs);
+      if (release === null) throw new CodedError('QueueFull', `the task waited ${this.ports.limits.maxDdlQueueMs} ms for its locks; nothing was done, retry later`);
       lockedMs = performance.now();
       if (!this.open || generation !== this.generation) throw new CodedError('ServiceNotReady', 'leadership was lost while the task waited');
       stamp = await this.stamp();
+      const waitedMs = performance.now() - startedMs;
+      if (waitedMs > this.ports.limits.maxDdlQueueMs) {
+        throw new CodedError('QueueFull', `the task waited ${Math.round(waitedMs)} ms for its locks and ID and timestamp (max ${this.ports.limits.maxDdlQueueMs}); nothing was done, retry later`);
+      }
       const ts = stamp.ts;
       const fenced = <A extends unknown[], T>(fn: (...args: A) => Promise<T>) => (...args: A): Promise<T> => {
         if (generation !== this.generation) return Promise.reject(new CodedError('ServiceNotReady', 'leadership was lost while the task ran'));

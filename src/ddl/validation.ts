@@ -1,3 +1,4 @@
+import { stringify } from '../common/bigint-json.js';
 import { CodedError } from '../common/error-codes.js';
 import type { ErrorName } from '../common/error-codes.js';
 import { DataType, VECTOR_TYPES } from '../meta/model.js';
@@ -58,6 +59,46 @@ export function validatePartitionName(name: string, limits: Limits): string {
   if (trimmed.length > limits.maxNameLength) throw invalid(`the length of a partition name must be less than ${limits.maxNameLength} characters: ${trimmed}`);
   if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(trimmed)) throw invalid(`partition name can only contain numbers, letters, dashes and underscores: ${trimmed}`);
   return trimmed;
+}
+
+function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** A description of at most `maxBytes` UTF-8 bytes (collections: Milvus proxy.maxCollectionDescriptionLength). */
+export function validateDescription(owner: string, description: string, maxBytes: number): void {
+  const bytes = utf8Bytes(description);
+  if (bytes > maxBytes) throw invalid(`the description of ${owner} is ${bytes} bytes, more than the limit of ${maxBytes} bytes`);
+}
+
+/**
+ * Database or collection properties: each key and each value at most maxPropertyValueLength bytes, all
+ * keys and values together at most maxPropertiesSize bytes. Checked on what a request sends and, for
+ * an alter, on the merged result.
+ */
+export function validateProperties(owner: string, properties: readonly KeyValue[], limits: Limits): void {
+  let total = 0;
+  for (const { key, value } of properties) {
+    const keyBytes = utf8Bytes(key);
+    const valueBytes = utf8Bytes(value);
+    if (keyBytes > limits.maxPropertyValueLength) throw invalid(`a property key of ${owner} is ${keyBytes} bytes, more than the limit of ${limits.maxPropertyValueLength} bytes`);
+    if (valueBytes > limits.maxPropertyValueLength) throw invalid(`the value of property "${key}" of ${owner} is ${valueBytes} bytes, more than the limit of ${limits.maxPropertyValueLength} bytes`);
+    total += keyBytes + valueBytes;
+  }
+  if (total > limits.maxPropertiesSize) throw invalid(`the properties of ${owner} are ${total} bytes, more than the limit of ${limits.maxPropertiesSize} bytes`);
+}
+
+/** What of a collection counts towards maxCollectionSchemaSize: its description, fields and properties. */
+export interface SchemaParts {
+  readonly description: string;
+  readonly fields: readonly FieldModel[];
+  readonly properties: readonly KeyValue[];
+}
+
+/** The collection's schema, as stored, is at most maxCollectionSchemaSize bytes. */
+export function validateSchemaSize(collectionName: string, schema: SchemaParts, limits: Limits): void {
+  const bytes = utf8Bytes(stringify({ description: schema.description, fields: schema.fields, properties: schema.properties }));
+  if (bytes > limits.maxCollectionSchemaSize) throw invalid(`the schema of collection ${collectionName} is ${bytes} bytes, more than the limit of ${limits.maxCollectionSchemaSize} bytes`);
 }
 
 function param(params: readonly KeyValue[], key: string): string | undefined {
@@ -159,6 +200,7 @@ function validateDefaultValue(field: FieldInput): void {
 
 function validateField(field: FieldInput, limits: Limits): void {
   validateName('field', field.name.trim(), limits);
+  validateDescription(`field ${field.name}`, field.description, limits.maxFieldDescriptionLength);
   if (SYSTEM_FIELD_NAMES.has(field.name)) throw invalid(`field name ${field.name} is a system field name`);
   if (RESERVED_FIELD_WORDS.has(field.name)) throw invalid(`field name ${field.name} is a reserved keyword`);
   const type = field.data_type as DataType;
@@ -181,6 +223,7 @@ function validateField(field: FieldInput, limits: Limits): void {
  */
 export function validateSchema(collectionName: string, schema: SchemaInput, numPartitions: bigint, limits: Limits): FieldModel[] {
   if (schema.name !== collectionName) throw invalid(`collection name [${collectionName}] not matches schema name [${schema.name}]`);
+  validateDescription(`collection ${collectionName}`, schema.description, limits.maxCollectionDescriptionLength);
   const fields = schema.fields;
   if (fields.length === 0) throw invalid(`schema of collection ${collectionName} has no field`);
   if (fields.length > limits.maxFieldNum) throw invalid(`maximum field's number should be limited to ${limits.maxFieldNum}`);

@@ -3,7 +3,7 @@ import { lockChains } from '../lock-manager.js';
 import type { LockRequest } from '../lock-manager.js';
 import { requireCollection, requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
-import { validateAddedField } from '../validation.js';
+import { validateAddedField, validateSchemaSize } from '../validation.js';
 import type { FieldInput } from '../validation.js';
 
 /** AddCollectionField: a nullable scalar field with ID max(existing, 100) + 1. */
@@ -26,7 +26,9 @@ export class AddCollectionFieldTask implements DdlTask {
     const db = requireDatabase(ctx.meta, this.dbName);
     const collection = ctx.meta.collections.get(requireCollection(ctx.meta, db, this.collectionName).collectionID) as CollectionModel;
     const field = validateAddedField(this.field, collection.fields, ctx.limits);
-    await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: { ...collection, fields: [...collection.fields, field], updateTs: ctx.ts } });
+    const next = { ...collection, fields: [...collection.fields, field], updateTs: ctx.ts };
+    validateSchemaSize(collection.name, next, ctx.limits);
+    await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: next });
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: collection.name, collectionID: collection.collectionID, msgType: 'AddCollectionField' }).catch(() => {});
   }
 }

@@ -5,7 +5,8 @@ import { lockChains } from '../lock-manager.js';
 import type { LockRequest } from '../lock-manager.js';
 import { checkAlterRequest, isSubset, mergeProperties, requireCollection, requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
-import { toFieldModel } from '../validation.js';
+import type { Limits } from '../limits.js';
+import { toFieldModel, validateDescription, validateProperties, validateSchemaSize } from '../validation.js';
 import { consistencyFromProperties } from './create-collection-task.js';
 
 const DESCRIPTION_KEY = 'collection.description';
@@ -29,9 +30,10 @@ export class AlterCollectionTask implements DdlTask {
     return lockChains.collection(this.dbName || 'default', this.collectionName, 'write');
   }
 
-  prepare(): void {
+  prepare(ctx: TaskContext): void {
     if (this.collectionName === '') throw new CodedError('ParameterInvalid', 'alter collection failed, collection name does not exists');
     checkAlterRequest(this.properties, this.deleteKeys);
+    validateProperties(`collection ${this.collectionName}`, this.properties, ctx.limits);
     const dynamic = this.properties.find((p) => p.key === DYNAMIC_KEY);
     if (dynamic !== undefined && this.properties.length > 1) throw new CodedError('ParameterInvalid', `cannot alter ${DYNAMIC_KEY} with other properties at the same time`);
   }
@@ -39,8 +41,9 @@ export class AlterCollectionTask implements DdlTask {
   async execute(ctx: TaskContext): Promise<void> {
     const db = requireDatabase(ctx.meta, this.dbName);
     const collection = ctx.meta.collections.get(requireCollection(ctx.meta, db, this.collectionName).collectionID) as CollectionModel;
-    const next = this.altered(collection);
+    const next = this.altered(collection, ctx.limits);
     if (next === null) return;
+    validateSchemaSize(collection.name, next, ctx.limits);
     await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: { ...next, updateTs: ctx.ts } });
     await ctx.broker.notify({ type: 'BroadcastAlteredCollection', collectionID: collection.collectionID }).catch(() => {});
     for (const name of [collection.name, ...ctx.meta.aliasesOfCollection(collection.collectionID)]) {
@@ -49,7 +52,7 @@ export class AlterCollectionTask implements DdlTask {
   }
 
   /** The altered collection, or null when nothing changes. */
-  private altered(collection: CollectionModel): CollectionModel | null {
+  private altered(collection: CollectionModel, limits: Limits): CollectionModel | null {
     const dynamic = this.properties.find((p) => p.key === DYNAMIC_KEY);
     if (dynamic !== undefined) return this.alterDynamicField(collection, dynamic.value);
     if (this.deleteKeys.length === 0 && isSubset(this.properties, collection.properties)) return null;
@@ -59,7 +62,9 @@ export class AlterCollectionTask implements DdlTask {
       if (p.key === DESCRIPTION_KEY) description = p.value;
       else updates.push(p);
     }
+    if (description !== collection.description) validateDescription(`collection ${collection.name}`, description, limits.maxCollectionDescriptionLength);
     const properties = mergeProperties(collection.properties, updates, this.deleteKeys);
+    validateProperties(`collection ${collection.name}`, properties, limits);
     const consistencyLevel = consistencyFromProperties(updates, collection.consistencyLevel);
     return { ...collection, description, properties, consistencyLevel };
   }

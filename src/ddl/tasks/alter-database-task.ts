@@ -4,6 +4,7 @@ import { lockChains } from '../lock-manager.js';
 import type { LockRequest } from '../lock-manager.js';
 import { checkAlterRequest, isSubset, mergeProperties, requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
+import { validateProperties } from '../validation.js';
 
 export class AlterDatabaseTask implements DdlTask {
   readonly name = 'AlterDatabase';
@@ -18,9 +19,10 @@ export class AlterDatabaseTask implements DdlTask {
     return lockChains.database(this.dbName, 'write');
   }
 
-  prepare(): void {
+  prepare(ctx: TaskContext): void {
     if (this.dbName === '') throw new CodedError('ParameterInvalid', 'alter database failed, database name does not exist');
     checkAlterRequest(this.properties, this.deleteKeys);
+    validateProperties(`database ${this.dbName}`, this.properties, ctx.limits);
   }
 
   async execute(ctx: TaskContext): Promise<void> {
@@ -28,6 +30,7 @@ export class AlterDatabaseTask implements DdlTask {
     if (this.deleteKeys.length === 0 && isSubset(this.properties, db.properties)) return;
     if (this.deleteKeys.length > 0 && !this.deleteKeys.some((k) => db.properties.some((p) => p.key === k))) return;
     const properties = mergeProperties(db.properties, this.properties, this.deleteKeys);
+    validateProperties(`database ${db.name}`, properties, ctx.limits);
     await ctx.commit({ kind: 'putDatabase', ts: ctx.ts, database: { ...db, properties } });
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: '', collectionID: 0n, msgType: 'AlterDatabase' }).catch(() => {});
   }

@@ -8,7 +8,7 @@ import type { LockRequest } from '../lock-manager.js';
 import { generalCapacityUsed, requireDatabase } from '../lookups.js';
 import { reserveJobSlot } from '../step-executor.js';
 import type { DdlTask, TaskContext } from '../task.js';
-import { validateName, validateSchema } from '../validation.js';
+import { validateName, validateProperties, validateSchema, validateSchemaSize } from '../validation.js';
 import type { SchemaInput } from '../validation.js';
 
 export interface CreateCollectionRequest {
@@ -96,6 +96,8 @@ export class CreateCollectionTask implements DdlTask {
     const capacity = generalCapacityUsed(meta) + this.shards * partitions;
     if (capacity > limits.maxGeneralCapacity) throw new CodedError('GeneralCapacityExceeded', `general capacity exceeded[limit=${limits.maxGeneralCapacity}][requested=${capacity}]`);
     this.fields = validateSchema(request.collectionName, request.schema, request.numPartitions, limits);
+    validateProperties(`collection ${request.collectionName}`, request.properties, limits);
+    validateSchemaSize(request.collectionName, { description: request.schema.description, fields: this.fields, properties: request.properties }, limits);
   }
 
   async execute(ctx: TaskContext): Promise<void> {

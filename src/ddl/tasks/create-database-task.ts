@@ -4,7 +4,7 @@ import type { KeyValue } from '../../meta/model.js';
 import { lockChains } from '../lock-manager.js';
 import type { LockRequest } from '../lock-manager.js';
 import type { DdlTask, TaskContext } from '../task.js';
-import { validateDatabaseName } from '../validation.js';
+import { validateDatabaseName, validateProperties } from '../validation.js';
 
 export class CreateDatabaseTask implements DdlTask {
   readonly name = 'CreateDatabase';
@@ -20,6 +20,7 @@ export class CreateDatabaseTask implements DdlTask {
 
   prepare(ctx: TaskContext): void {
     validateDatabaseName(this.dbName, ctx.limits);
+    validateProperties(`database ${this.dbName}`, this.properties, ctx.limits);
     const count = ctx.meta.listDatabases().length;
     if (count >= ctx.limits.maxDatabaseNum) throw new CodedError('DatabaseNumLimitExceeded', `database number (${count}) exceeds max configuration (${ctx.limits.maxDatabaseNum})`);
   }

@@ -1,0 +1,106 @@
+import { CodedError } from '../common/error-codes.js';
+import type { Limits } from '../ddl/limits.js';
+
+/** What a call costs: DDL runs a task through Raft; `light` calls are reads, TSO, IDs and time ticks. */
+export type AdmissionClass = 'ddl' | 'light';
+
+export interface AdmissionCounts {
+  readonly total: number;
+  readonly ddl: number;
+  /** The DDL budget now (adaptive, at most maxInflightDdl). */
+  readonly ddlBudget: number;
+  readonly connections: number;
+  readonly rejected: number;
+}
+
+/**
+ * Bounded in-flight work on the client port. A call is admitted only while the node-wide count, the
+ * DDL count (for DDL) and its connection's count are below their limits; otherwise it is refused at
+ * once with code 2001 (queue full, retriable), so that overload is answered in microseconds instead
+ * of as a proposal that times out (2002) after waiting behind everyone else.
+ *
+ * The DDL budget adapts to how fast DDL completes (additive increase, multiplicative decrease, as TCP
+ * and concurrency limiters do): a DDL call slower than ddlLatencyTargetMs shrinks it by a quarter, at
+ * most once per target period and not below DDL_BUDGET_MIN; a faster one grows it by 1/budget, up to
+ * maxInflightDdl. Under load it settles where DDL takes about the target, far below the 5 s in which
+ * a proposal must be applied, so a slow disk or a starved process shows as 2001 and not as 2002.
+ *
+ * Calls a follower forwards carry no connection (`peer` null): one follower connection carries many
+ * clients, each already counted against its own connection on the follower. The node-wide limits
+ * apply to them as to any other call.
+ */
+const DDL_BUDGET_MIN = 4;
+const DDL_BUDGET_DECREASE = 0.75;
+
+export class Admission {
+  private total = 0;
+  private ddl = 0;
+  private rejected = 0;
+  private ddlBudget: number;
+  private lastDecreaseMs = -Infinity;
+  /** Why this node refuses every new call for now (its event loop lags), or null. */
+  private overload: string | null = null;
+  private readonly byPeer = new Map<string, number>();
+
+  constructor(
+    private readonly limits: Pick<Limits, 'maxInflightRequests' | 'maxInflightDdl' | 'maxInflightPerConnection' | 'ddlLatencyTargetMs'>,
+    private readonly nowMs: () => number = () => performance.now(),
+  ) {
+    this.ddlBudget = limits.maxInflightDdl;
+  }
+
+  /** Admit a call or throw CodedError QueueFull; the returned function releases it (call it once). */
+  admit(kind: AdmissionClass, peer: string | null): () => void {
+    const { maxInflightRequests, maxInflightPerConnection } = this.limits;
+    const ddlBudget = Math.floor(this.ddlBudget);
+    const fromPeer = peer === null ? 0 : (this.byPeer.get(peer) ?? 0);
+    let refusal: string | null = null;
+    if (this.overload !== null) refusal = this.overload;
+    else if (this.total >= maxInflightRequests) refusal = `${this.total} calls are in flight on this node (max ${maxInflightRequests})`;
+    else if (kind === 'ddl' && this.ddl >= ddlBudget) refusal = `${this.ddl} DDL calls are in flight on this node (max ${ddlBudget} now)`;
+    else if (peer !== null && fromPeer >= maxInflightPerConnection) refusal = `${fromPeer} calls are in flight from this connection (max ${maxInflightPerConnection})`;
+    if (refusal !== null) {
+      this.rejected++;
+      throw new CodedError('QueueFull', `${refusal}; retry later`);
+    }
+    this.total++;
+    if (kind === 'ddl') this.ddl++;
+    if (peer !== null) this.byPeer.set(peer, fromPeer + 1);
+    let released = false;
+    const startedMs = this.nowMs();
+    return () => {
+      if (released) return;
+      released = true;
+      this.total--;
+      if (kind === 'ddl') {
+        this.ddl--;
+        this.adapt(this.nowMs() - startedMs);
+      }
+      if (peer === null) return;
+      const left = (this.byPeer.get(peer) ?? 1) - 1;
+      if (left <= 0) this.byPeer.delete(peer);
+      else this.byPeer.set(peer, left);
+    };
+  }
+
+  /** Refuse every new call (with this reason) until called again with null. */
+  setOverloaded(reason: string | null): void {
+    this.overload = reason;
+  }
+
+  private adapt(latencyMs: number): void {
+    const { maxInflightDdl, ddlLatencyTargetMs } = this.limits;
+    if (latencyMs <= ddlLatencyTargetMs) {
+      this.ddlBudget = Math.min(maxInflightDdl, this.ddlBudget + 1 / this.ddlBudget);
+      return;
+    }
+    const now = this.nowMs();
+    if (now - this.lastDecreaseMs < ddlLatencyTargetMs) return;
+    this.lastDecreaseMs = now;
+    this.ddlBudget = Math.max(Math.min(DDL_BUDGET_MIN, maxInflightDdl), this.ddlBudget * DDL_BUDGET_DECREASE);
+  }
+
+  counts(): AdmissionCounts {
+    return { total: this.total, ddl: this.ddl, ddlBudget: Math.floor(this.ddlBudget), connections: this.byPeer.size, rejected: this.rejected };
+  }
+}

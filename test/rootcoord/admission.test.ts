@@ -1,0 +1,258 @@
+/**
+ * Overload is answered at once with code 2001 (queue full) by bounded in-flight budgets, and requests
+ * too large for the client port or for the catalog get their coded errors, never an election.
+ */
+import { expect } from 'chai';
+import { Admission } from '../../src/api/admission.js';
+import { CodedError } from '../../src/common/error-codes.js';
+import { LockManager } from '../../src/ddl/lock-manager.js';
+import type { RootCoordClient } from '../../src/client/root-coord-client.js';
+import { expectCode } from './expect-code.js';
+import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
+import type { Member } from './fixtures/in-process-cluster.js';
+import { until } from './until.js';
+
+/** A client on its own gRPC connection (grpc-js would otherwise share one per process and target). */
+function ownConnection(cluster: InProcessCluster, id: number, retryBudgetMs = 0): RootCoordClient {
+  return cluster.client({ endpoints: [cluster.address(id)], retryBudgetMs, channelOptions: { 'grpc.use_local_subchannel_pool': 1 } });
+}
+
+async function timed<T>(promise: Promise<T>): Promise<number> {
+  const t0 = performance.now();
+  await promise.catch(() => undefined);
+  return performance.now() - t0;
+}
+
+describe('Admission budgets', () => {
+  const limits = { maxInflightRequests: 3, maxInflightDdl: 2, maxInflightPerConnection: 2, ddlLatencyTargetMs: 1000 };
+
+  it('refuse beyond each budget with QueueFull (2001, retriable) and free a place on release', () => {
+    const admission = new Admission(limits);
+    const a1 = admission.admit('ddl', 'a');
+    admission.admit('light', 'a');
+    expect(() => admission.admit('light', 'a')).to.throw(CodedError, /from this connection/).with.property('code', 2001);
+    admission.admit('ddl', 'b');
+    expect(admission.counts()).to.include({ total: 3, ddl: 2, connections: 2 });
+    expect(() => admission.admit('light', 'c')).to.throw(CodedError, /calls are in flight on this node/);
+    a1();
+    a1();
+    expect(admission.counts()).to.include({ total: 2, ddl: 1 });
+    expect(() => admission.admit('ddl', 'c')).to.not.throw();
+    expect(() => admission.admit('ddl', null)).to.throw(CodedError, /calls are in flight on this node/);
+    expect(admission.counts().rejected).to.equal(3);
+  });
+
+  it('count forwarded calls (no connection) node-wide only', () => {
+    const admission = new Admission({ maxInflightRequests: 10, maxInflightDdl: 3, maxInflightPerConnection: 1, ddlLatencyTargetMs: 1000 });
+    for (let i = 0; i < 3; i++) admission.admit('ddl', null);
+    expect(() => admission.admit('ddl', null)).to.throw(CodedError, /DDL calls are in flight/);
+    expect(admission.counts()).to.include({ total: 3, ddl: 3, connections: 0 });
+  });
+});
+
+describe('Adaptive DDL budget', () => {
+  it('shrinks by a quarter on a slow DDL call (once per target period, not below 4) and grows back on fast ones', () => {
+    let now = 0;
+    const admission = new Admission({ maxInflightRequests: 1000, maxInflightDdl: 64, maxInflightPerConnection: 1000, ddlLatencyTargetMs: 1000 }, () => now);
+    const slow = (): void => {
+      const release = admission.admit('ddl', null);
+      now += 1500;
+      release();
+    };
+    slow();
+    expect(admission.counts().ddlBudget).to.equal(48);
+    // Two slow calls finishing together shrink it once.
+    const a = admission.admit('ddl', null);
+    const b = admission.admit('ddl', null);
+    now += 1500;
+    a();
+    b();
+    expect(admission.counts().ddlBudget).to.equal(36);
+    for (let i = 0; i < 20; i++) slow();
+    expect(admission.counts().ddlBudget).to.equal(4);
+    const held = Array.from({ length: 4 }, () => admission.admit('ddl', null));
+    expect(() => admission.admit('ddl', null)).to.throw(CodedError, /\(max 4 now\)/);
+    for (const release of held) release();
+    for (let i = 0; i < 3000; i++) admission.admit('ddl', null)();
+    expect(admission.counts().ddlBudget).to.equal(64);
+    // Light calls never change it.
+    now += 5000;
+    admission.admit('light', null)();
+    expect(admission.counts().ddlBudget).to.equal(64);
+  });
+});
+
+describe('Lock waits with a limit', () => {
+  it('a waiter that gives up leaves the queue, releases what it took, and lets the ones behind it in', async () => {
+    const locks = new LockManager();
+    const reader = await locks.acquire([{ key: 'c', mode: 'read' }]);
+    // A writer waits behind the reader; a reader queued behind the writer waits too (first come, first served).
+    const writer = locks.acquire([{ key: 'db', mode: 'read' }, { key: 'c', mode: 'write' }], 50);
+    await new Promise((resolve) => setImmediate(resolve));
+    let lateReader: (() => void) | null = null;
+    const late = locks.acquire([{ key: 'c', mode: 'read' }]).then((release) => (lateReader = release));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(lateReader).to.equal(null);
+    expect(await writer).to.equal(null);
+    await late;
+    expect(lateReader).to.be.a('function');
+    // The writer's read lock on db was released: a write on db is granted at once.
+    const dbWrite = await locks.acquire([{ key: 'db', mode: 'write' }], 0);
+    expect(dbWrite).to.be.a('function');
+    dbWrite?.();
+    reader?.();
+    (lateReader as unknown as () => void)();
+    expect(await locks.acquire([{ key: 'c', mode: 'write' }], 0)).to.be.a('function');
+  });
+});
+
+describe('Admission control on the client port', function () {
+  this.timeout(60_000);
+  let cluster: InProcessCluster;
+  let leader: number;
+  let follower: number;
+  const clients: RootCoordClient[] = [];
+  const open = (id: number): RootCoordClient => {
+    const client = ownConnection(cluster, id);
+    clients.push(client);
+    return client;
+  };
+  const member = (id: number): Member => cluster.members.get(id) as Member;
+
+  before(async () => {
+    cluster = await InProcessCluster.start(3, { maxInflightRequests: 4, maxInflightDdl: 3, maxInflightPerConnection: 2, maxDdlQueueMs: 300, maxEventLoopLagMs: 400 });
+    leader = await cluster.waitForServingLeader();
+    follower = [...cluster.members.keys()].find((id) => id !== leader) as number;
+  });
+  after(async () => {
+    for (const client of clients) client.close();
+    await cluster.close();
+  });
+
+  it('answers 2001 at once beyond the per-connection and per-node DDL caps; forwarded calls share no connection cap', async () => {
+    const release = cluster.node(leader).broker.hold('WatchChannels');
+    const a = open(follower);
+    const b = open(follower);
+    // Three creates held on the leader, all forwarded by one follower over its one connection (cap 2).
+    const held = [a.createCollection('a1', simpleSchema()), a.createCollection('a2', simpleSchema()), b.createCollection('b1', simpleSchema())];
+    await until('three DDL calls held on the leader', () => member(leader).api.admission.counts().ddl === 3);
+    expect(member(follower).api.admission.counts()).to.include({ ddl: 3, connections: 2 });
+    // The follower refuses a third call on a's connection.
+    const perConnection = expectCode(a.createCollection('a3', simpleSchema()), 2001, /from this connection \(max 2\)/);
+    expect(await timed(perConnection)).to.be.below(1000);
+    // The leader refuses a fourth DDL (cap 3) but still serves a timestamp (a separate, light budget).
+    const c = open(leader);
+    const perNode = expectCode(c.createCollection('c1', simpleSchema()), 2001, /DDL calls are in flight on this node \(max 3 now\)/);
+    expect(await timed(perNode)).to.be.below(1000);
+    expect((await c.allocTimestamp(1)).timestamp > 0n).to.equal(true);
+    release();
+    await Promise.all(held);
+    await until('every call released', () => member(leader).api.admission.counts().total === 0 && member(follower).api.admission.counts().total === 0);
+    await c.createCollection('c1', simpleSchema());
+    expect((await c.showCollections())['collection_names']).to.have.members(['a1', 'a2', 'b1', 'c1']);
+  });
+
+  it('a DDL task that waited too long for its lock answers 2001 before proposing anything', async () => {
+    const release = cluster.node(leader).broker.hold('WatchChannels');
+    const first = open(leader).createCollection('q1', simpleSchema());
+    await until('the first create holds its lock', () => member(leader).api.admission.counts().ddl === 1);
+    const applied = cluster.node(leader).meta.appliedIndex;
+    await expectCode(open(leader).createCollection('q1', { ...simpleSchema(), description: 'another' }), 2001, /waited 300 ms for its locks; nothing was done/);
+    release();
+    await first;
+    expect(((await open(leader).describeCollection('q1'))['schema'] as { description: string }).description).to.equal('');
+    expect(cluster.node(leader).meta.appliedIndex).to.be.greaterThan(applied);
+  });
+
+  it('refuses new calls with 2001 while the event loop lags, and serves again once it does not', async () => {
+    const c = open(leader);
+    await c.allocTimestamp(1);
+    const blockUntil = performance.now() + 700;
+    while (performance.now() < blockUntil) {
+      // The process is busy: timers, heartbeats and calls all wait.
+    }
+    await expectCode(c.allocTimestamp(1), 2001, /this node is overloaded \(its event loop lagged \d+ ms, max 400\)/);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect((await c.allocTimestamp(1)).timestamp > 0n).to.equal(true);
+  });
+
+  it('the client library retries 2001 with backoff and succeeds once a place is free', async () => {
+    const release = cluster.node(leader).broker.hold('WatchChannels');
+    const held = [open(leader).createCollection('e1', simpleSchema()), open(leader).createCollection('e2', simpleSchema()), open(leader).createCollection('e3', simpleSchema())];
+    await until('three DDL calls held on the leader', () => member(leader).api.admission.counts().ddl === 3);
+    const patient = cluster.client({ endpoints: [cluster.address(leader)], retryBudgetMs: 10_000, channelOptions: { 'grpc.use_local_subchannel_pool': 1 } });
+    clients.push(patient);
+    const retried = patient.createCollection('e4', simpleSchema());
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const refusedSoFar = member(leader).api.admission.counts().rejected;
+    release();
+    await Promise.all([...held, retried]);
+    expect(patient.lastCallAttempts).to.be.greaterThan(1);
+    // Backed off (50 ms doubling, jittered): a handful of attempts in 400 ms, not hundreds.
+    expect(refusedSoFar).to.be.below(20);
+  });
+});
+
+describe('Request size limits', function () {
+  this.timeout(60_000);
+  let cluster: InProcessCluster;
+  let client: RootCoordClient;
+  let leader: number;
+  const kb = (n: number): string => 'x'.repeat(n * 1024);
+
+  before(async () => {
+    cluster = await InProcessCluster.start(3, { maxRequestBytes: 1024 * 1024, maxPropertiesSize: 100_000, maxCollectionSchemaSize: 100_000 });
+    client = cluster.client({ retryBudgetMs: 3000 });
+    leader = await cluster.waitForServingLeader();
+  });
+  after(async () => {
+    client.close();
+    await cluster.close();
+  });
+
+  async function expectNoElection(): Promise<void> {
+    expect(await cluster.waitForServingLeader()).to.equal(leader);
+    expect((await client.allocTimestamp(1)).timestamp > 0n).to.equal(true);
+  }
+
+  it('property values longer than 65535 bytes and properties over maxPropertiesSize answer 1100 and change nothing', async () => {
+    await client.createDatabase('shop', { owner: 'me' });
+    await expectCode(client.alterDatabase('shop', { big: kb(70) }), 1100, /value of property "big" of database shop is 71680 bytes, more than the limit of 65535/);
+    await expectCode(client.alterDatabase('shop', { one: kb(50), two: kb(50) }), 1100, /properties of database shop are \d+ bytes, more than the limit of 100000/);
+    await expectCode(client.createDatabase('big', { big: kb(70) }), 1100, /more than the limit of 65535/);
+    await client.alterDatabase('shop', { one: kb(50) });
+    await expectCode(client.alterDatabase('shop', { two: kb(50) }), 1100, /properties of database shop/);
+    const db = await client.describeDatabase('shop');
+    expect((db['properties'] as Array<{ key: string }>).map((p) => p.key).sort()).to.deep.equal(['one', 'owner']);
+    expect((await client.listDatabases())['db_names']).to.not.include('big');
+    await client.createCollection('books', simpleSchema());
+    await expectCode(client.alterCollection('books', { big: kb(70) }), 1100, /value of property "big" of collection books/);
+    await expectNoElection();
+  });
+
+  it('descriptions and schemas over their limits answer 1100 and create nothing', async () => {
+    await expectCode(client.createCollection('d1', { ...simpleSchema(), description: 'é'.repeat(513) }), 1100, /description of collection d1 is 1026 bytes, more than the limit of 1024/);
+    await expectCode(client.createCollection('d2', simpleSchema([{ name: 'f', data_type: 'Int32', description: kb(70) }])), 1100, /description of field f is 71680 bytes, more than the limit of 65535/);
+    const wide = simpleSchema([{ name: 'f1', data_type: 'Int32', description: kb(60) }, { name: 'f2', data_type: 'Int32', description: kb(60) }]);
+    await expectCode(client.createCollection('d3', wide), 1100, /schema of collection d3 is \d+ bytes, more than the limit of 100000/);
+    await client.createCollection('d4', { ...simpleSchema(), description: 'ok' });
+    await expectCode(client.alterCollection('d4', { 'collection.description': kb(2) }), 1100, /description of collection d4 is 2048 bytes/);
+    await client.addCollectionField('d4', { name: 'g1', data_type: 'Int32', nullable: true, description: kb(60) });
+    await expectCode(client.addCollectionField('d4', { name: 'g2', data_type: 'Int32', nullable: true, description: kb(60) }), 1100, /schema of collection d4/);
+    const described = await client.describeCollection('d4');
+    expect((described['schema'] as { description: string }).description).to.equal('ok');
+    expect((await client.showCollections())['collection_names']).to.not.include.members(['d1', 'd2', 'd3']);
+    await expectNoElection();
+  });
+
+  it('a request above the gRPC receive limit is refused with 1100 at once, not retried, and the node keeps serving', async () => {
+    const t0 = performance.now();
+    const error = await expectCode(client.alterDatabase('default', { huge: 'y'.repeat(16 * 1024 * 1024) }), 1100, /larger than the server accepts/);
+    expect(error.retriable).to.equal(false);
+    expect(client.lastCallAttempts).to.equal(1);
+    expect(performance.now() - t0).to.be.below(2000);
+    await expectCode(client.createCollection('huge', { ...simpleSchema(), description: 'z'.repeat(2 * 1024 * 1024) }), 1100, /larger than the server accepts/);
+    expect((await client.describeDatabase('default'))['properties']).to.deep.equal([]);
+    await expectNoElection();
+  });
+});
