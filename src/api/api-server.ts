@@ -179,7 +179,23 @@ export class ApiServer {
     }
     if (handler.kind === 'read' && call.metadata.get(READ_CONSISTENCY_HEADER)[0] !== 'stale') await this.node.readBarrier();
     // After the read barrier: credentials and grants are read as of the call, like any other read.
-    return handler.handle(request, { requestId: id, user: await this.authorize(service, method, call, request) });
+    if (handler.kind !== 'local') return handler.handle(request, { requestId: id, user: await this.authorize(service, method, call, request) });
+    // A local call is answered without a leader, against this node's catalog as it is; a missing
+    // privilege is confirmed after a read barrier (when one can be had), so a grant that took effect
+    // before the call is never refused by a node that has not applied it yet.
+    let user: string | null;
+    try {
+      user = await this.authorize(service, method, call, request);
+    } catch (error) {
+      if (!(error instanceof CodedError)) throw error;
+      const barrier = await this.node.readBarrier().then(
+        () => true,
+        () => false,
+      );
+      if (!barrier) throw error;
+      user = await this.authorize(service, method, call, request);
+    }
+    return handler.handle(request, { requestId: id, user });
   }
 
   private authRequired(service: ServiceName, method: string, request: PlainMessage): boolean {
