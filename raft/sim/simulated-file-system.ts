@@ -138,6 +138,8 @@ export interface SimulatedFileSystemOptions {
   readonly latency?: () => Promise<void>;
   /** After a crash: throw SimulatedCrash on every call (default), or ignore writes (a dead process's calls reach nothing). */
   readonly afterCrash?: 'throw' | 'ignore';
+  /** Keep a description of every mutating operation in `opLog`. */
+  readonly recordOps?: boolean;
 }
 
 function ioError(code: string, message: string): Error {
@@ -152,7 +154,7 @@ export class SimulatedFileSystem implements FileSystem {
   ops = 0;
   /** Crash (throw SimulatedCrash, and keep throwing) when this many operations are done and another starts. */
   crashAfterOps: number | null = null;
-  /** Each mutating operation, for describing a crash point. */
+  /** Each mutating operation, for describing a crash point (with `recordOps`). */
   readonly opLog: string[] = [];
   private dead = false;
 
@@ -178,7 +180,7 @@ export class SimulatedFileSystem implements FileSystem {
       throw new SimulatedCrash(`crash after ${this.ops} operations, before ${what}`);
     }
     this.ops++;
-    this.opLog.push(what);
+    if (this.options.recordOps === true) this.opLog.push(what);
     return true;
   }
 
@@ -217,6 +219,13 @@ export class SimulatedFileSystem implements FileSystem {
       next.dirs.set(path, copy);
     }
     return next;
+  }
+
+  /** Writes and truncations not yet fsynced (a crash now decides their fate). */
+  unsyncedWrites(): number {
+    let n = 0;
+    for (const dir of this.dirs.values()) for (const inode of new Set(dir.current.values())) n += inode.pending.length;
+    return n;
   }
 
   // ---- faults at rest ----
@@ -369,8 +378,8 @@ class SimulatedFile implements WritableFile {
     if (data.byteLength === 0) return;
     const name = basename(this.path);
     const offset = this.append ? this.inode.size() : this.position;
-    const copy = Buffer.from(data);
-    await this.fs.fileOp(`write ${name} ${offset}+${data.byteLength}`, () => this.inode.pending.push({ kind: 'write', offset, data: copy }), false);
+    // Kept by reference until it is synced or a crash takes it: callers hand over a buffer they do not reuse.
+    await this.fs.fileOp(`write ${name} ${offset}+${data.byteLength}`, () => this.inode.pending.push({ kind: 'write', offset, data }), false);
     this.position = offset + data.byteLength;
     if (this.dsync) await this.fs.fileOp(`dsync ${name}`, () => this.inode.sync(), true);
   }

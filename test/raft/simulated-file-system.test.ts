@@ -7,7 +7,7 @@ import { SimulatedCrash, SimulatedFileSystem } from '../../raft/sim/simulated-fi
 
 describe('SimulatedFileSystem', () => {
   async function disk(): Promise<SimulatedFileSystem> {
-    const fs = new SimulatedFileSystem({ seed: 7 });
+    const fs = new SimulatedFileSystem({ seed: 7, recordOps: true });
     await fs.mkdirPrivate('/d');
     return fs;
   }
