@@ -160,7 +160,9 @@ class SimNode {
 
 /**
  * A deterministic whole-cluster simulation in the style of TigerBeetle's VOPR: one seed decides the
- * cluster, the timing and every fault. Safety is checked after every step; after the fault phase the
+ * cluster, the timing and every fault. Each node persists through the real DurableStorage on its own
+ * SimulatedFileSystem: a crash keeps a random image of what survives (sometimes cut in the middle of a
+ * write) and a restart reopens it, replaying the log as after a real crash. Safety is checked after every step; after the fault phase the
  * network heals and the cluster must elect a leader and commit a fresh entry everywhere in bounded time.
  */
 export class Simulation {

@@ -29,6 +29,7 @@ describe('Raft simulator', function () {
     expect(totals.transfers, 'leadership transfers').to.be.above(50);
     expect(totals.readsServed, 'reads served').to.be.above(10_000);
     expect(totals.crashes, 'crashes').to.be.above(500);
+    expect(totals.crashesMidWrite, 'crashes in the middle of a write to disk').to.be.above(200);
     expect(totals.partitions, 'partitions').to.be.above(500);
   });
 
