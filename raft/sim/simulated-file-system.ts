@@ -157,6 +157,11 @@ export class SimulatedFileSystem implements FileSystem {
   /** Each mutating operation, for describing a crash point (with `recordOps`). */
   readonly opLog: string[] = [];
   private dead = false;
+  /**
+   * Called once, when the next fsync (of a file, an O_DSYNC write's, or a directory's) starts: the
+   * moment a crash tears a write in progress. Cleared when called.
+   */
+  onNextFsync: (() => void) | null = null;
 
   constructor(private readonly options: SimulatedFileSystemOptions = {}) {
     this.prng = new Prng(options.seed ?? 1);
@@ -347,7 +352,14 @@ export class SimulatedFileSystem implements FileSystem {
     dir.pending.push(op);
   }
 
+  private fsyncStarts(): void {
+    const hook = this.onNextFsync;
+    this.onNextFsync = null;
+    hook?.();
+  }
+
   async syncDir(dir: string): Promise<void> {
+    this.fsyncStarts();
     await this.options.latency?.();
     if (!this.step(`fsync dir`)) return;
     this.dir(dir).sync();
@@ -355,7 +367,10 @@ export class SimulatedFileSystem implements FileSystem {
 
   /** For SimulatedFile. */
   async fileOp(what: string, action: () => void, durable: boolean): Promise<void> {
-    if (durable) await this.options.latency?.();
+    if (durable) {
+      this.fsyncStarts();
+      await this.options.latency?.();
+    }
     if (!this.step(what)) return;
     action();
   }
