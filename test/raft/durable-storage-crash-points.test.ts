@@ -18,6 +18,12 @@ describe('DurableStorage crash points', function () {
     expect(report.recoveryImages, 'crashes during recovery').to.be.above(1000);
   });
 
+  it('the same with a segment rotated after almost every write (more segment files created and deleted)', async () => {
+    const report = await runCrashPoints({ randomImages: 3, recoveryCrashes: true, segmentBytesMax: 100 });
+    console.log(`      ${report.operations + 1} crash points, ${report.images} images reopened, ${report.recoveryImages} more after a crash during recovery`);
+    expect(report.failures).to.deep.equal([]);
+  });
+
   it('refuses to start, or keeps everything acknowledged, after a bit flip in any byte of any file or a read error', async () => {
     const report = await runAtRestFaults();
     console.log(`      ${report.flips} bit flips: ${report.refused} refused, ${report.tornTail} in the newest record (read as a torn write); ${report.readErrors} unreadable files`);
