@@ -1,8 +1,8 @@
-import { constants } from 'node:fs';
-import { chmod, mkdir, open, readdir, readFile, rename, rm, truncate } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { assert } from './assert.js';
+import { nodeFileSystem } from './file-system.js';
+import type { FileSystem, WritableFile } from './file-system.js';
 import { bootstrapEntries, MemoryIndexedStorage, MemoryStorage } from './memory-storage.js';
 import type { LogStore } from './storage.js';
 import { emptyHardState } from './types.js';
@@ -45,6 +45,28 @@ export interface DurableStorageOptions {
   /** Snapshot files kept on disk (the newest ones). */
   readonly snapshotsKept?: number;
   readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+  /** The file system under the storage: the real disk (default), or a simulated one in tests. */
+  readonly fs?: FileSystem;
+  /**
+   * Deliberately broken durability, for tests that prove the crash-point test and the simulators catch
+   * each bug. Never set outside tests (no flag or configuration file reaches it).
+   */
+  readonly unsafe?: DurableStorageUnsafe;
+}
+
+export interface DurableStorageUnsafe {
+  /** Log segments are written without O_DSYNC: save() resolves before its data is durable. */
+  readonly skipFsync?: boolean;
+  /** A snapshot file is renamed into place without fsyncing its data first (nor after). */
+  readonly renameWithoutDataFsync?: boolean;
+  /** The directory is not fsynced after a snapshot file is renamed into place. */
+  readonly noDirFsyncAfterRename?: boolean;
+  /** The directory is not fsynced after a new log segment is created. */
+  readonly noDirFsyncForNewSegment?: boolean;
+  /** A snapshot from the leader: the log records the reset to it before the snapshot file is written. */
+  readonly resetBeforeSnapshotFile?: boolean;
+  /** A torn tail is truncated without fsyncing the truncation. */
+  readonly truncateWithoutFsync?: boolean;
 }
 
 interface Segment {
@@ -54,9 +76,7 @@ interface Segment {
   lastIndex: number;
 }
 
-const PRIVATE_DIR_MODE = 0o700;
-const PRIVATE_FILE_MODE = 0o600;
-/** Snapshot files are written and checksummed in pieces of this size. */
+/** Snapshot files are checksummed and written in pieces of this size. */
 const SNAPSHOT_WRITE_CHUNK_BYTES = 1024 * 1024;
 const SEGMENT_PATTERN = /^wal-([0-9a-f]{16})\.log$/;
 const SNAPSHOT_PATTERN = /^snap-([0-9a-f]{16})-([0-9a-f]{16})\.snap$/;
@@ -73,12 +93,14 @@ function hex(n: number): string {
  * and refuses to start with an error naming the file and offset, touching nothing.
  */
 export class DurableStorage extends MemoryIndexedStorage implements LogStore {
-  private active: FileHandle | null = null;
+  private active: WritableFile | null = null;
   private activeBytes = 0;
   private readonly segments: Segment[] = [];
   private hardState: HardState = emptyHardState;
   private readonly segmentBytesMax: number;
   private readonly snapshotsKept: number;
+  private readonly fs: FileSystem;
+  private readonly unsafe: DurableStorageUnsafe;
   private deferred: Buffer[] = [];
   /**
    * While replaying: the term of the entry at the snapshot's index in the log as written, or null when
@@ -94,17 +116,19 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     super();
     this.segmentBytesMax = options.segmentBytesMax ?? 64 * 1024 * 1024;
     this.snapshotsKept = options.snapshotsKept ?? 2;
+    this.fs = options.fs ?? nodeFileSystem;
+    this.unsafe = options.unsafe ?? {};
   }
 
   /** Open (or create) the storage in `dir`, replaying the newest snapshot and the log. */
   static async open(dir: string, options: DurableStorageOptions = {}): Promise<DurableStorage> {
     // The log holds every replicated command (password hashes among them): for this user only, also
     // when the directory was made before.
-    await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-    await chmod(dir, PRIVATE_DIR_MODE);
-    const names = await readdir(dir);
+    const fs = options.fs ?? nodeFileSystem;
+    await fs.mkdirPrivate(dir);
+    const names = await fs.readdir(dir);
     // A snapshot being written when the process died; the snapshot it would have become never counted.
-    for (const name of names.filter((n) => n.endsWith('.snap.tmp'))) await rm(join(dir, name), { force: true });
+    for (const name of names.filter((n) => n.endsWith('.snap.tmp'))) await fs.rm(join(dir, name));
     const memory = new MemoryStorage();
     const snapshot = await DurableStorage.loadNewestSnapshot(dir, names, options);
     if (snapshot !== null) memory.applySnapshot(snapshot);
@@ -153,7 +177,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   private static async loadNewestSnapshot(dir: string, names: string[], options: DurableStorageOptions): Promise<Snapshot | null> {
     const snapshots = names.filter((n) => SNAPSHOT_PATTERN.test(n)).sort().reverse();
     for (const name of snapshots) {
-      const decoded = decodeSnapshotFile(await readFile(join(dir, name)));
+      const decoded = decodeSnapshotFile(await (options.fs ?? nodeFileSystem).readFile(join(dir, name)));
       if (decoded !== null) return decoded;
       // A snapshot is written to a temporary file and renamed, so a bad one means the disk lied.
       options.log?.('warn', 'skipping a snapshot file that fails its checksum', { file: name });
@@ -163,7 +187,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
 
   private async replaySegment(name: string, isLast: boolean, options: DurableStorageOptions): Promise<void> {
     const path = join(this.dir, name);
-    const data = await readFile(path);
+    const data = await this.fs.readFile(path);
     const segment: Segment = { name, seq: Number.parseInt((SEGMENT_PATTERN.exec(name) as RegExpExecArray)[1] as string, 16), lastIndex: 0 };
     this.segments.push(segment);
     let offset = 0;
@@ -177,7 +201,14 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
         const valid = findValidRecord(data, offset + 1);
         if (valid !== -1) throw new StorageCorruptionError(path, offset, `${read.reason}, and a valid record follows at offset ${valid}`);
         options.log?.('warn', 'truncating a torn write at the end of the raft log', { file: path, offset, bytes: data.byteLength - offset, reason: read.reason });
-        await truncate(path, offset);
+        const file = await this.fs.openExisting(path);
+        try {
+          await file.truncate(offset);
+          // Durable before anything is appended after it: else the torn tail may come back in a sealed segment.
+          if (this.unsafe.truncateWithoutFsync !== true) await file.sync();
+        } finally {
+          await file.close();
+        }
         return;
       }
       this.replayRecord(read.record.type, read.record.payload, segment, path, offset);
@@ -220,12 +251,12 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     const seq = (this.segments[this.segments.length - 1]?.seq ?? 0) + 1;
     const name = `wal-${hex(seq)}.log`;
     await this.active?.close();
-    this.active = await open(join(this.dir, name), constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC, PRIVATE_FILE_MODE);
+    this.active = await this.fs.openAppend(join(this.dir, name), this.unsafe.skipFsync !== true);
     this.segments.push({ name, seq, lastIndex: 0 });
     this.activeBytes = 0;
     // Every segment starts with the current hard state, so older segments can be deleted freely.
     await this.write(encodeHardState(this.hardState));
-    await this.syncDir();
+    if (this.unsafe.noDirFsyncForNewSegment !== true) await this.fs.syncDir(this.dir);
   }
 
   /**
@@ -241,21 +272,8 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     }
     const data = this.deferred.length === 0 ? buffer : Buffer.concat([...this.deferred, buffer]);
     this.deferred = [];
-    let written = 0;
-    while (written < data.byteLength) {
-      const { bytesWritten } = await this.active.write(data, written, data.byteLength - written);
-      written += bytesWritten;
-    }
+    await this.active.write(data);
     this.activeBytes += data.byteLength;
-  }
-
-  private async syncDir(): Promise<void> {
-    const handle = await open(this.dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
   }
 
   /**
@@ -267,8 +285,9 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   async save(hardState: HardState | null, entries: readonly Entry[], snapshot: Snapshot | null, sync = true): Promise<void> {
     const parts: Buffer[] = [];
     if (snapshot !== null) {
+      if (this.unsafe.resetBeforeSnapshotFile === true) await this.write(encodeSnapshotReset(snapshot.metadata.index, snapshot.metadata.term));
       await this.writeSnapshotFile(snapshot);
-      parts.push(encodeSnapshotReset(snapshot.metadata.index, snapshot.metadata.term));
+      if (this.unsafe.resetBeforeSnapshotFile !== true) parts.push(encodeSnapshotReset(snapshot.metadata.index, snapshot.metadata.term));
     }
     for (const entry of entries) parts.push(encodeEntry(entry));
     if (hardState !== null) parts.push(encodeHardState(hardState));
@@ -290,28 +309,29 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     const { index, term } = snapshot.metadata;
     const name = `snap-${hex(index)}-${hex(term)}.snap`;
     const temporary = join(this.dir, `${name}.tmp`);
-    const handle = await open(temporary, 'w', PRIVATE_FILE_MODE);
+    const file = await this.fs.create(temporary);
     try {
-      // Written and checksummed a chunk at a time: a snapshot of hundreds of megabytes never holds this
+      // Checksummed, then written, a chunk at a time: a snapshot of hundreds of megabytes never holds this
       // thread (a Raft worker's: its heartbeats) for more than one chunk, and is never copied whole.
       const head = encodeSnapshotFileHead(snapshot.metadata);
       const crc = new SnapshotFileCrc(head);
-      await handle.write(head, 0, head.byteLength, 0);
-      let position = head.byteLength;
       const data = snapshot.data;
+      const chunks: Buffer[] = [];
       for (let offset = 0; offset < data.byteLength; offset += SNAPSHOT_WRITE_CHUNK_BYTES) {
-        const chunk = data.subarray(offset, Math.min(data.byteLength, offset + SNAPSHOT_WRITE_CHUNK_BYTES));
+        const chunk = Buffer.from(data.buffer, data.byteOffset + offset, Math.min(SNAPSHOT_WRITE_CHUNK_BYTES, data.byteLength - offset));
         crc.update(chunk);
-        await handle.write(chunk, 0, chunk.byteLength, position);
-        position += chunk.byteLength;
+        chunks.push(chunk);
+        if (chunks.length % 16 === 0) await yieldToLoop();
       }
-      await handle.write(crc.bytes(), 0, 4, 0);
-      await handle.sync();
+      crc.bytes().copy(head, 0);
+      await file.write(head);
+      for (const chunk of chunks) await file.write(chunk);
+      if (this.unsafe.renameWithoutDataFsync !== true) await file.sync();
     } finally {
-      await handle.close();
+      await file.close();
     }
-    await rename(temporary, join(this.dir, name));
-    await this.syncDir();
+    await this.fs.rename(temporary, join(this.dir, name));
+    if (this.unsafe.noDirFsyncAfterRename !== true) await this.fs.syncDir(this.dir);
   }
 
   /**
@@ -333,10 +353,10 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   private async deleteObsoleteFiles(compactedTo: number): Promise<void> {
     while (this.segments.length > 1 && (this.segments[0] as Segment).lastIndex <= compactedTo) {
       const segment = this.segments.shift() as Segment;
-      await rm(join(this.dir, segment.name), { force: true });
+      await this.fs.rm(join(this.dir, segment.name));
     }
-    const snapshots = (await readdir(this.dir)).filter((n) => SNAPSHOT_PATTERN.test(n)).sort().reverse();
-    for (const name of snapshots.slice(this.snapshotsKept)) await rm(join(this.dir, name), { force: true });
+    const snapshots = (await this.fs.readdir(this.dir)).filter((n) => SNAPSHOT_PATTERN.test(n)).sort().reverse();
+    for (const name of snapshots.slice(this.snapshotsKept)) await this.fs.rm(join(this.dir, name));
   }
 
   /** True for a brand-new data directory (nothing was ever persisted). */

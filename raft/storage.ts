@@ -18,7 +18,8 @@ export interface Storage {
 
 /**
  * What a RaftNode persists to: the core's view plus the writes of the Ready loop. DurableStorage keeps
- * it on disk; MemoryLogStore keeps it in memory for whole-node simulations.
+ * it on disk (the real one, or a simulated one: raft/sim/simulated-file-system.ts, under both
+ * simulators); MemoryLogStore keeps it in memory.
  */
 export interface LogStore extends Storage {
   /** Persist a Ready's hard state, entries and snapshot; with `sync` false the write may be lost in a crash. */

@@ -20,9 +20,12 @@ const options: VoprOptions = {
   ...(unsafe === 'no-request-ids' ? { withoutRequestIds: true } : {}),
 };
 let failed = 0;
+const disk = { crashes: 0, withUnsyncedWrites: 0 };
 const startedMs = Date.now();
 for (let seed = start; seed < start + seeds; seed++) {
   const result = await runVoprSeed(seed, options);
+  disk.crashes += result.diskCrashes.crashes;
+  disk.withUnsyncedWrites += result.diskCrashes.withUnsyncedWrites;
   if (result.violations.length === 0) continue;
   failed++;
   console.log(`seed ${seed} FAILED (${result.nodes} nodes, ops ${JSON.stringify(result.ops)})`);
@@ -30,5 +33,6 @@ for (let seed = start; seed < start + seeds; seed++) {
   console.log(`  faults: ${result.faults.join('; ')}`);
   console.log(`  replay: npm run sim:nodes -- --seeds 1 --start ${seed}${unsafe === '' ? '' : ` --unsafe ${unsafe}`} --duration-ms ${options.durationMs}`);
 }
+console.log(`disk crashes: ${disk.crashes}, ${disk.withUnsyncedWrites} with a write not yet durable`);
 console.log(`${seeds - failed} passed, ${failed} failed (${((Date.now() - startedMs) / 1000).toFixed(1)} s)`);
 process.exitCode = failed === 0 ? 0 : 1;

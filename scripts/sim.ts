@@ -72,13 +72,13 @@ function replayCommand(seed: number, args: Args): string {
   return `npm run sim -- --seeds 1 --start ${seed}${ticks}${unsafe} --trace`;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   let passed = 0;
   let failed = 0;
   const startedMs = Date.now();
   for (let seed = args.start; seed < args.start + args.seeds; seed++) {
-    const result = runSimulation({
+    const result = await runSimulation({
       seed,
       unsafe: args.unsafe,
       faultTicks: args.faultTicks,
@@ -100,4 +100,4 @@ function main(): void {
   process.exitCode = failed === 0 ? 0 : 1;
 }
 
-main();
+await main();

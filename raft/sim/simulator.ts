@@ -1,17 +1,21 @@
 import { AssertionError } from '../assert.js';
 import type { UnsafeKnobs } from '../config.js';
+import { DurableStorage, StorageCorruptionError } from '../durable-storage.js';
+import type { DurableStorageUnsafe } from '../durable-storage.js';
 import { RaftError } from '../errors.js';
-import { MemoryStorage } from '../memory-storage.js';
 import { Prng } from '../prng.js';
 import { RawNode } from '../raw-node.js';
 import { ConfChangeType, decodeConfChange, EntryType, MessageType, StateRole } from '../types.js';
 import type { Entry, Message, Ready, Snapshot } from '../types.js';
 import { SafetyChecker, SafetyViolation } from './safety-checker.js';
+import { SimulatedCrash, SimulatedFileSystem } from './simulated-file-system.js';
 
 /** Broken behaviours of the host (the simulator) on top of the core's own unsafe knobs. */
 export interface SimulationUnsafe extends UnsafeKnobs {
   /** Send every message before the entries and hard state it depends on are persisted. */
   readonly ackBeforePersist?: boolean;
+  /** Broken durability in the storage (test-only; see DurableStorageUnsafe). */
+  readonly storage?: DurableStorageUnsafe;
 }
 
 export interface SimulationOptions {
@@ -36,6 +40,10 @@ export interface SimulationParams {
   readonly maxInflightMsgs: number;
   readonly maxMsgBytes: number;
   readonly maxUncommittedBytes: number;
+  /** Log segment size of each node's DurableStorage (small: segments rotate and are deleted often). */
+  readonly segmentBytesMax: number;
+  /** Chance that a write to disk (a Ready's save, a snapshot) is cut short by a crash at one of its operations. */
+  readonly midWriteCrashRate: number;
   /** Step inputs while a Ready is being persisted and send what RawNode lets go early (as RaftNode does). */
   readonly stepDuringPersist: boolean;
 }
@@ -46,6 +54,8 @@ export interface SimulationStats {
   proposals: number;
   readsServed: number;
   crashes: number;
+  /** Crashes in the middle of a write to disk (after some of its file-system operations). */
+  crashesMidWrite: number;
   partitions: number;
   transfers: number;
   confChangesApplied: number;
@@ -69,6 +79,7 @@ export function emptySimulationStats(): SimulationStats {
     proposals: 0,
     readsServed: 0,
     crashes: 0,
+    crashesMidWrite: 0,
     partitions: 0,
     transfers: 0,
     confChangesApplied: 0,
@@ -84,6 +95,9 @@ const UNITS_PER_TICK = 10;
 const LIVENESS_ELECTIONS_MAX = 150;
 
 class LivenessFailure extends Error {}
+
+/** Where each simulated node keeps its raft directory on its simulated disk. */
+const DATA_DIR = '/raft';
 
 interface PendingPersist {
   readonly ready: Ready;
@@ -125,6 +139,8 @@ class HashChainMachine {
 class SimNode {
   up = true;
   raw: RawNode | null = null;
+  /** Open while the node is up. */
+  storage: DurableStorage | null = null;
   machine = new HashChainMachine();
   pending: PendingPersist | null = null;
   inbox: Array<() => void> = [];
@@ -135,7 +151,8 @@ class SimNode {
 
   constructor(
     readonly id: number,
-    readonly storage: MemoryStorage,
+    /** The node's disk; replaced at a crash by the image that survives it. */
+    public disk: SimulatedFileSystem,
     readonly tickUnits: number,
     start: number,
   ) {
@@ -145,7 +162,9 @@ class SimNode {
 
 /**
  * A deterministic whole-cluster simulation in the style of TigerBeetle's VOPR: one seed decides the
- * cluster, the timing and every fault. Safety is checked after every step; after the fault phase the
+ * cluster, the timing and every fault. Each node persists through the real DurableStorage on its own
+ * SimulatedFileSystem: a crash keeps a random image of what survives (sometimes cut in the middle of a
+ * write) and a restart reopens it, replaying the log as after a real crash. Safety is checked after every step; after the fault phase the
  * network heals and the cluster must elect a leader and commit a fresh entry everywhere in bounded time.
  */
 export class Simulation {
@@ -161,6 +180,7 @@ export class Simulation {
   private readonly pendingReads = new Map<number, { node: number; minIndex: number }>();
   private lossRate: number;
   private duplicateRate: number;
+  private midWriteCrashRate: number;
   private now = 0;
   private nextRequest = 1;
   private readonly unsafe: SimulationUnsafe;
@@ -186,29 +206,32 @@ export class Simulation {
       maxInflightMsgs: p.intBetween(1, 8),
       maxMsgBytes: p.pick([64, 256, 4096, 1024 * 1024]),
       maxUncommittedBytes: p.pick([1024, 4096, 64 * 1024 * 1024]),
+      segmentBytesMax: p.pick([256, 1024, 8192, 64 * 1024]),
+      midWriteCrashRate: p.pick([0, 0.0005, 0.002]),
       // As RaftNode does: inputs are stepped while a Ready is being persisted, and what may leave early does.
       stepDuringPersist: p.chance(0.5),
     };
     this.lossRate = this.params.lossRate;
     this.duplicateRate = this.params.duplicateRate;
+    this.midWriteCrashRate = this.params.midWriteCrashRate;
     this.maxNodeId = this.params.clusterSize + 2;
-    const voters = Array.from({ length: this.params.clusterSize }, (_, i) => i + 1);
-    for (const id of voters) this.startNewNode(id, MemoryStorage.bootstrapped(voters));
   }
 
-  run(): SimulationResult {
+  async run(): Promise<SimulationResult> {
     try {
+      const voters = Array.from({ length: this.params.clusterSize }, (_, i) => i + 1);
+      for (const id of voters) await this.startNewNode(id, voters);
       const faultUnits = (this.options.faultTicks ?? 400) * UNITS_PER_TICK;
       while (this.now < faultUnits) {
-        this.step();
-        this.injectFaults();
+        await this.step();
+        await this.injectFaults();
       }
-      this.heal();
-      this.runLiveness();
+      await this.heal();
+      await this.runLiveness();
       return { seed: this.options.seed, ok: true, violation: null, params: this.params, stats: this.stats };
     } catch (error) {
-      if (error instanceof SafetyViolation || error instanceof AssertionError || error instanceof LivenessFailure) {
-        const kind = error instanceof AssertionError ? 'assertion' : error instanceof LivenessFailure ? 'liveness' : 'safety';
+      if (error instanceof SafetyViolation || error instanceof AssertionError || error instanceof LivenessFailure || error instanceof StorageCorruptionError) {
+        const kind = error instanceof AssertionError ? 'assertion' : error instanceof LivenessFailure ? 'liveness' : error instanceof StorageCorruptionError ? 'storage' : 'safety';
         return { seed: this.options.seed, ok: false, violation: `${kind} at unit ${this.now}: ${error.message}`, params: this.params, stats: this.stats };
       }
       throw error;
@@ -221,14 +244,25 @@ export class Simulation {
 
   // ---- nodes ----
 
-  private startNewNode(id: number, storage: MemoryStorage): SimNode {
-    const node = new SimNode(id, storage, UNITS_PER_TICK + this.prng.intBetween(-2, 2), this.now + this.prng.intBetween(1, UNITS_PER_TICK));
+  /** A node with a fresh, empty disk; the initial voters bootstrap it. */
+  private async startNewNode(id: number, bootstrapVoters: readonly number[] | null): Promise<SimNode> {
+    const disk = new SimulatedFileSystem({ seed: this.prng.nextUint32() });
+    const node = new SimNode(id, disk, UNITS_PER_TICK + this.prng.intBetween(-2, 2), this.now + this.prng.intBetween(1, UNITS_PER_TICK));
     this.nodes.set(id, node);
-    this.boot(node);
+    await this.boot(node, bootstrapVoters);
     return node;
   }
 
-  private boot(node: SimNode): void {
+  /** Open the node's disk (DurableStorage replays it, as after a real restart) and start the core on it. */
+  private async boot(node: SimNode, bootstrapVoters: readonly number[] | null = null): Promise<void> {
+    const storage = await DurableStorage.open(DATA_DIR, {
+      fs: node.disk,
+      segmentBytesMax: this.params.segmentBytesMax,
+      ...(this.unsafe.storage === undefined ? {} : { unsafe: this.unsafe.storage }),
+      ...(this.options.trace === undefined ? {} : { log: (_level: string, message: string, fields?: Record<string, unknown>) => this.trace(`node ${node.id} storage: ${message} ${JSON.stringify(fields ?? {})}`) }),
+    });
+    if (bootstrapVoters !== null) await storage.bootstrap(bootstrapVoters);
+    node.storage = storage;
     node.raw = new RawNode(
       {
         id: node.id,
@@ -242,30 +276,54 @@ export class Simulation {
         maxUncommittedBytes: this.params.maxUncommittedBytes,
         unsafe: this.unsafe,
         // The machine restarts from the snapshot, which may be newer than the first retained entry.
-        applied: node.storage.snapshot().metadata.index,
+        applied: storage.snapshot().metadata.index,
       },
-      node.storage,
+      storage,
     );
     node.up = true;
     node.machine = new HashChainMachine();
-    node.machine.restore(node.storage.snapshot());
+    node.machine.restore(storage.snapshot());
     node.lastTerm = node.raw.raft.term;
     node.lastCommit = node.raw.raft.log.committed;
     node.lastApplied = node.raw.raft.log.applied;
   }
 
-  private crash(node: SimNode): void {
-    this.trace(`crash ${node.id}${node.pending !== null ? ' (losing an unsynced write)' : ''}`);
+  /** The node stops at once; its disk keeps what was durable and, at random, some of the rest. */
+  private crash(node: SimNode, midWrite = false): void {
+    this.trace(`crash ${node.id}${midWrite ? ' in the middle of a write' : node.pending !== null ? ' (losing an unsynced write)' : ''}`);
     node.up = false;
     node.raw = null;
+    node.storage = null;
+    node.disk = node.disk.crash('random');
     node.pending = null;
     node.inbox = [];
     this.stats.crashes++;
+    if (midWrite) this.stats.crashesMidWrite++;
+  }
+
+  /**
+   * Run a write to the node's disk; with the seed's mid-write crash rate, the process dies after a random
+   * number of its file-system operations (false: it crashed).
+   */
+  private async write(node: SimNode, action: (storage: DurableStorage) => Promise<unknown>): Promise<boolean> {
+    const storage = node.storage;
+    if (storage === null) return false;
+    if (this.midWriteCrashRate > 0 && this.prng.chance(this.midWriteCrashRate)) node.disk.crashAfterOps = node.disk.ops + this.prng.intBelow(8);
+    try {
+      await action(storage);
+      return true;
+    } catch (error) {
+      if (!(error instanceof SimulatedCrash)) throw error;
+      this.crash(node, true);
+      return false;
+    } finally {
+      node.disk.crashAfterOps = null;
+    }
   }
 
   // ---- the event loop ----
 
-  private step(): void {
+  private async step(): Promise<void> {
     this.now++;
     for (const node of this.nodes.values()) {
       if (!node.up || node.raw === null) continue;
@@ -277,9 +335,11 @@ export class Simulation {
     }
     this.deliverDue();
     for (const node of this.nodes.values()) {
-      if (node.pending !== null && node.pending.doneAt <= this.now) this.completePersist(node);
+      if (node.pending !== null && node.pending.doneAt <= this.now) await this.completePersist(node);
     }
-    for (const node of this.nodes.values()) this.pollReady(node);
+    for (const node of this.nodes.values()) {
+      if (node.up && node.pending === null && node.raw?.hasReady() === true) await this.pollReady(node);
+    }
     this.checkMonotonic();
   }
 
@@ -350,7 +410,7 @@ export class Simulation {
     }
   }
 
-  private pollReady(node: SimNode): void {
+  private async pollReady(node: SimNode): Promise<void> {
     const raw = node.raw;
     if (!node.up || raw === null || node.pending !== null || !raw.hasReady()) return;
     const rd = raw.ready();
@@ -360,7 +420,7 @@ export class Simulation {
     const needsDisk = rd.mustSync || rd.snapshot !== null || rd.entries.length > 0 || rd.hardState !== null;
     const doneAt = needsDisk ? this.now + this.prng.intBetween(1, this.params.persistUnitsMax) : this.now;
     node.pending = { ready: rd, doneAt, sent: sendNow };
-    if (doneAt <= this.now) this.completePersist(node);
+    if (doneAt <= this.now) await this.completePersist(node);
   }
 
   private observeReady(node: SimNode, raw: RawNode, rd: Ready): void {
@@ -385,25 +445,24 @@ export class Simulation {
     }
   }
 
-  private completePersist(node: SimNode): void {
+  private async completePersist(node: SimNode): Promise<void> {
     const raw = node.raw;
     const pending = node.pending;
     if (raw === null || pending === null) return;
     const rd = pending.ready;
-    if (rd.hardState !== null) node.storage.setHardState(rd.hardState);
+    const needsDisk = rd.mustSync || rd.snapshot !== null || rd.entries.length > 0 || rd.hardState !== null;
+    if (needsDisk && !(await this.write(node, (storage) => storage.save(rd.hardState, rd.entries, rd.snapshot, rd.mustSync)))) return;
     if (rd.snapshot !== null) {
-      node.storage.applySnapshot(rd.snapshot);
       node.machine.restore(rd.snapshot);
       this.stats.snapshotsInstalled++;
       this.trace(`node ${node.id} installed snapshot at ${rd.snapshot.metadata.index}`);
     }
-    node.storage.append(rd.entries);
     if (!pending.sent) this.send(node, rd.messages);
     for (const entry of rd.committedEntries) this.applyEntry(node, entry);
     for (const readState of rd.readStates) this.checkRead(node, readState.index, readState.requestCtx);
     raw.advance(rd);
     node.pending = null;
-    this.maybeCompact(node, raw);
+    if (!(await this.maybeCompact(node, raw))) return;
     const inbox = node.inbox;
     node.inbox = [];
     for (const action of inbox) {
@@ -439,12 +498,15 @@ export class Simulation {
     this.stats.readsServed++;
   }
 
-  private maybeCompact(node: SimNode, raw: RawNode): void {
+  /** Snapshot the machine and compact the log now and then; false if the node crashed doing it. */
+  private async maybeCompact(node: SimNode, raw: RawNode): Promise<boolean> {
+    const storage = node.storage;
+    if (storage === null) return false;
     const applied = node.machine.applied;
-    if (applied - node.storage.firstIndex() + 1 < this.params.compactEvery) return;
-    if (applied <= node.storage.snapshot().metadata.index || applied > node.storage.lastIndex()) return;
-    node.storage.createSnapshot(applied, raw.confState(), node.machine.encode());
-    node.storage.compact(Math.max(node.storage.firstIndex() - 1, applied - this.prng.intBetween(0, 5)));
+    if (applied - storage.firstIndex() + 1 < this.params.compactEvery) return true;
+    if (applied <= storage.snapshot().metadata.index || applied > storage.lastIndex()) return true;
+    const entriesKept = this.prng.intBetween(0, 5);
+    return this.write(node, (s) => s.createSnapshot(applied, raw.confState(), node.machine.encode(), entriesKept));
   }
 
   private checkMonotonic(): void {
@@ -478,7 +540,7 @@ export class Simulation {
     return best;
   }
 
-  private injectFaults(): void {
+  private async injectFaults(): Promise<void> {
     const p = this.prng;
     const up = this.upNodes();
     if (up.length === 0) return;
@@ -488,7 +550,7 @@ export class Simulation {
     for (const node of this.nodes.values()) {
       if (!node.up && !this.removed.has(node.id) && p.chance(1 / 250)) {
         this.trace(`restart ${node.id}`);
-        this.boot(node);
+        await this.boot(node);
       }
     }
     if (p.chance(1 / 1200)) this.partition();
@@ -497,7 +559,7 @@ export class Simulation {
       this.blocked.clear();
     }
     if (p.chance(1 / 2500)) this.transfer();
-    if (p.chance(1 / 1500)) this.changeMembership();
+    if (p.chance(1 / 1500)) await this.changeMembership();
   }
 
   private propose(node: SimNode, data: string): void {
@@ -537,7 +599,7 @@ export class Simulation {
     this.guard(leader, () => leader.raw?.transferLeader(target));
   }
 
-  private changeMembership(): void {
+  private async changeMembership(): Promise<void> {
     const leader = this.leader();
     if (leader === null) return;
     const raw = leader.raw as RawNode;
@@ -561,7 +623,7 @@ export class Simulation {
       const target = p.pick(candidates);
       const existing = this.nodes.get(target);
       // A node id is reused only with a fresh, empty disk, as an operator would.
-      if (existing === undefined || !existing.up) this.startNewNode(target, new MemoryStorage());
+      if (existing === undefined || !existing.up) await this.startNewNode(target, null);
       this.trace(`propose add learner ${target}`);
       this.guard(leader, () => raw.proposeConfChange({ type: ConfChangeType.AddLearner, nodeId: target }));
     }
@@ -569,23 +631,24 @@ export class Simulation {
 
   // ---- liveness ----
 
-  private heal(): void {
+  private async heal(): Promise<void> {
     this.trace('heal: no more faults');
     this.blocked.clear();
     this.lossRate = 0;
     this.duplicateRate = 0;
-    for (const node of this.nodes.values()) if (!node.up && !this.removed.has(node.id)) this.boot(node);
+    this.midWriteCrashRate = 0;
+    for (const node of this.nodes.values()) if (!node.up && !this.removed.has(node.id)) await this.boot(node);
   }
 
-  private runLiveness(): void {
+  private async runLiveness(): Promise<void> {
     const start = this.now;
     const budgetUnits = LIVENESS_ELECTIONS_MAX * this.params.electionTicks * UNITS_PER_TICK;
     const marker = `live-${this.options.seed}`;
     let proposedAt = -Infinity;
     while (this.now - start < budgetUnits) {
-      this.step();
+      await this.step();
       // A member may be added back (a committed AddLearner) only after the heal: start it too.
-      for (const node of this.nodes.values()) if (!node.up && !this.removed.has(node.id)) this.boot(node);
+      for (const node of this.nodes.values()) if (!node.up && !this.removed.has(node.id)) await this.boot(node);
       const leader = this.leader();
       if (leader === null) continue;
       if (this.markerAppliedEverywhere(leader, marker)) {
@@ -638,7 +701,7 @@ export class Simulation {
   }
 }
 
-export function runSimulation(options: SimulationOptions): SimulationResult {
+export function runSimulation(options: SimulationOptions): Promise<SimulationResult> {
   return new Simulation(options).run();
 }
 

@@ -13,12 +13,12 @@ const SUITE_SEEDS = 2000;
 describe('Raft simulator', function () {
   this.timeout(600_000);
 
-  it(`keeps every safety property and recovers after healing on seeds 1..${SUITE_SEEDS} and every regression seed`, () => {
+  it(`keeps every safety property and recovers after healing on seeds 1..${SUITE_SEEDS} and every regression seed`, async () => {
     const totals: SimulationStats = emptySimulationStats();
     const failures: string[] = [];
     const seeds = new Set([...Array.from({ length: SUITE_SEEDS }, (_, i) => i + 1), ...REGRESSION_SEEDS]);
     for (const seed of seeds) {
-      const result = runSimulation({ seed });
+      const result = await runSimulation({ seed });
       if (!result.ok) failures.push(`seed ${seed}: ${result.violation} (replay: npm run sim -- --seeds 1 --start ${seed} --trace)`);
       for (const key of Object.keys(totals) as Array<keyof SimulationStats>) totals[key] += result.stats[key];
     }
@@ -29,12 +29,13 @@ describe('Raft simulator', function () {
     expect(totals.transfers, 'leadership transfers').to.be.above(50);
     expect(totals.readsServed, 'reads served').to.be.above(10_000);
     expect(totals.crashes, 'crashes').to.be.above(500);
+    expect(totals.crashesMidWrite, 'crashes in the middle of a write to disk').to.be.above(200);
     expect(totals.partitions, 'partitions').to.be.above(500);
   });
 
-  it('replays a seed exactly', () => {
-    const a = runSimulation({ seed: 4242 });
-    const b = runSimulation({ seed: 4242 });
+  it('replays a seed exactly', async () => {
+    const a = await runSimulation({ seed: 4242 });
+    const b = await runSimulation({ seed: 4242 });
     expect(a).to.deep.equal(b);
   });
 });

@@ -13,12 +13,19 @@ describe('whole-node VOPR', function () {
 
   it(`seeds 1..${NODE_SIM_SEEDS}: linearizable, timestamps increasing, replicas identical`, async () => {
     const failures: string[] = [];
+    let diskCrashes = 0;
+    let inWrite = 0;
     for (let seed = 1; seed <= NODE_SIM_SEEDS; seed++) {
       const result = await runVoprSeed(seed);
       expect(result.ops.ok, `seed ${seed} did little work`).to.be.above(200);
+      diskCrashes += result.diskCrashes.crashes;
+      inWrite += result.diskCrashes.withUnsyncedWrites;
       if (result.violations.length > 0) failures.push(`seed ${seed}: ${result.violations.join('; ')} (replay: npm run sim:nodes -- --seeds 1 --start ${seed})`);
     }
     expect(failures).to.deep.equal([]);
+    // Every kill crashes the node's simulated disk (DurableStorage reopens what survived); some tear a write.
+    expect(diskCrashes, 'disk crashes').to.be.above(50);
+    expect(inWrite, 'kills in the middle of a write').to.be.above(5);
   });
 
   for (const [name, option] of [
