@@ -1,0 +1,5 @@
+import type { Args } from './bench-lib.js';
+
+export async function runCold(_args: Args): Promise<void> {
+  throw new Error('not yet');
+}
