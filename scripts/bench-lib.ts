@@ -46,15 +46,30 @@ export function summary(samples: readonly number[]): { n: number; p50Ms: number;
   return { n: samples.length, p50Ms: round(percentile(samples, 0.5)), p99Ms: round(percentile(samples, 0.99)), maxMs: round(samples.length === 0 ? NaN : Math.max(...samples)) };
 }
 
-/** Time each of `count` sequential operations (ms). */
-export async function timeEach(count: number, action: (i: number) => Promise<unknown>): Promise<number[]> {
+/** Time each of `count` sequential operations (ms); stop early after `budgetMs`. */
+export async function timeEach(count: number, action: (i: number) => Promise<unknown>, budgetMs = Infinity): Promise<number[]> {
   const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
+  const end = performance.now() + budgetMs;
+  for (let i = 0; i < count && performance.now() < end; i++) {
     const t0 = performance.now();
     await action(i);
     samples.push(performance.now() - t0);
   }
   return samples;
+}
+
+/** CPU time (user + system, ms) used so far by these processes (Linux /proc; NaN elsewhere). */
+export function cpuMs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return NaN;
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -133,13 +148,15 @@ export class BenchCluster {
   private constructor(
     readonly dir: string,
     readonly auth: boolean,
+    private readonly env: NodeJS.ProcessEnv | undefined,
   ) {
     this.unregister = onCleanup(() => this.killNow());
   }
 
-  static async up(options: { limits?: string[]; auth?: boolean; nodes?: number } = {}): Promise<BenchCluster> {
+  /** `env`: the environment of scripts/cluster and so of the nodes it starts (e.g. NODE_OPTIONS=--cpu-prof). */
+  static async up(options: { limits?: string[]; auth?: boolean; nodes?: number; env?: NodeJS.ProcessEnv } = {}): Promise<BenchCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'rootcoord-bench-'));
-    const cluster = new BenchCluster(dir, options.auth === true);
+    const cluster = new BenchCluster(dir, options.auth === true, options.env);
     const base = await freeBasePort(options.nodes ?? 3, 2);
     const args = ['up', '--nodes', String(options.nodes ?? 3), '--base-port', String(base), '--gc-confirm-delay-ms', '0', ...(options.auth === true ? ['--auth'] : []), ...(options.limits ?? []).flatMap((l) => ['--limit', l])];
     try {
@@ -152,7 +169,7 @@ export class BenchCluster {
   }
 
   async cmd(...args: string[]): Promise<string> {
-    return (await run(process.execPath, [clusterScript, ...args, '--dir', this.dir], { maxBuffer: 16 * 1024 * 1024 })).stdout;
+    return (await run(process.execPath, [clusterScript, ...args, '--dir', this.dir], { maxBuffer: 16 * 1024 * 1024, ...(this.env === undefined ? {} : { env: this.env }) })).stdout;
   }
 
   nodes(): NodeEntry[] {

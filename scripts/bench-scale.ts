@@ -24,22 +24,29 @@ interface Checkpoint {
   nodes: NodeSample[];
 }
 
-/** Single-client latencies: CreatePartition (after `warm` untimed calls) and DescribeCollection. */
-async function singleClient(client: RootCoordClient, prefix: string, calls: number, warm: number, describeNames: () => { name: string; db: string }): Promise<Record<string, unknown>> {
+/**
+ * Single-client latencies: CreatePartition (after `warm` untimed calls) and DescribeCollection, each
+ * phase bounded to `budgetMs` (a cluster in an election storm answers slowly: fewer samples then).
+ */
+async function singleClient(client: RootCoordClient, prefix: string, calls: number, warm: number, describeNames: () => { name: string; db: string }, budgetMs = 90_000): Promise<Record<string, unknown>> {
   const writer = partitionWriter(client, prefix);
-  await timeEach(warm, writer);
-  const createPartition = summary(await timeEach(calls, writer));
-  for (let i = 0; i < 100; i++) {
+  const failures: string[] = [];
+  const guarded = (action: () => Promise<unknown>) => async (): Promise<void> => {
+    try {
+      await action();
+    } catch (error) {
+      failures.push((error as Error).message.slice(0, 100));
+    }
+  };
+  await timeEach(warm, guarded(writer), budgetMs / 2);
+  const createPartition = summary(await timeEach(calls, guarded(writer), budgetMs));
+  const describe = guarded(() => {
     const d = describeNames();
-    await client.describeCollection(d.name, d.db);
-  }
-  const describeCollection = summary(
-    await timeEach(calls, () => {
-      const d = describeNames();
-      return client.describeCollection(d.name, d.db);
-    }),
-  );
-  return { createPartition, describeCollection };
+    return client.describeCollection(d.name, d.db);
+  });
+  await timeEach(100, describe, budgetMs / 4);
+  const describeCollection = summary(await timeEach(calls, describe, budgetMs));
+  return { createPartition, describeCollection, failures: failures.length, firstFailures: failures.slice(0, 5) };
 }
 
 export async function runScale(args: Args): Promise<void> {
@@ -75,6 +82,7 @@ export async function runScale(args: Args): Promise<void> {
     const reasons = new Map<string, number>();
     let next = 0;
     let created = 0;
+    const createdIdx: number[] = [];
     let gaveUp = 0;
     let deadlines = 0;
     let decileLat: number[] = [];
@@ -124,6 +132,7 @@ export async function runScale(args: Args): Promise<void> {
           if (r.code === 0) {
             done = true;
             created++;
+            createdIdx.push(idx);
             okInSecond++;
             decileLat.push(r.ms);
             recentLat.push(r.ms);
@@ -189,7 +198,7 @@ export async function runScale(args: Args): Promise<void> {
     log('at size N: single-client CreatePartition and DescribeCollection (300 untimed, then 500 timed each)');
     let d = 0;
     results['atN'] = await singleClient(atN, 'fullbench', 500, 300, () => {
-      const idx = (d++ * 7919) % Math.max(1, created);
+      const idx = createdIdx[(d++ * 7919) % Math.max(1, createdIdx.length)] ?? 0;
       const db = dbNames[idx % dbNames.length] as string;
       return { name: `c${idx}`, db: db === 'default' ? '' : db };
     });

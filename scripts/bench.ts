@@ -13,7 +13,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ import { promisify } from 'node:util';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
 import { portFree } from './free-ports.js';
 import { EtcdGrpcClient } from './etcd-grpc.js';
-import { Args, SCHEMA2, partitionWriter, percentile, round, timeEach } from './bench-lib.js';
+import { Args, SCHEMA2, cpuMs, partitionWriter, percentile, round, timeEach } from './bench-lib.js';
 
 const run = promisify(execFile);
 const clusterScript = fileURLToPath(new URL('./cluster.js', import.meta.url));
@@ -34,20 +34,6 @@ async function freeBase(offsets: number[]): Promise<number> {
     if ((await Promise.all(offsets.map((o) => portFree(base + o)))).every(Boolean)) return base;
   }
   throw new Error('no free ports');
-}
-
-/** CPU time (user + system, ms) used so far by these processes (Linux /proc; NaN elsewhere). */
-function cpuMs(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      return NaN;
-    }
-  }
-  return ticks * 10; // USER_HZ is 100 on Linux
 }
 
 /** Time each of `count` sequential operations, and the CPU they cost the servers and this client. */
