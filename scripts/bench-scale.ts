@@ -213,6 +213,14 @@ export async function runScale(args: Args): Promise<void> {
       names = ((r['collection_names'] ?? []) as string[]).length;
     }
     results['showCollections'] = { db: biggest, names, samplesMs: show.map((x) => round(x, 1)), medianMs: round(median(show), 1) };
+    // Integrity: every acknowledged CreateCollection is listed (a 2002 answer retried with its request ID included).
+    {
+      const listed = new Set<string>();
+      for (const db of dbNames) for (const n of ((await atN.showCollections(db === 'default' ? '' : db))['collection_names'] ?? []) as string[]) listed.add(`${db}/${n}`);
+      const lost = createdIdx.filter((i) => !listed.has(`${dbNames[i % dbNames.length] as string}/c${i}`)).map((i) => `c${i}`);
+      results['acknowledgedButNotListed'] = { count: lost.length, examples: lost.slice(0, 20) };
+      log(`  acknowledged CreateCollection not listed by ShowCollections: ${lost.length}${lost.length > 0 ? ` (${lost.slice(0, 10).join(', ')})` : ''}`);
+    }
     log(`  ShowCollections(${biggest}): ${names} names, median ${round(median(show), 1)} ms`);
 
     // size on disk (before the restarts)
@@ -368,6 +376,8 @@ ${checkpoints.map((c) => `| ${c.collections} | ${c.elapsedSec} | ${c.createColle
 | DescribeCollection | ${cell(empty['describeCollection'])} | ${cell(atN['describeCollection'])} |
 
 ShowCollections of database \`${String(show['db'])}\` (${String(show['names'])} names): median ${String(show['medianMs'])} ms (${JSON.stringify(show['samplesMs'])}).
+
+Acknowledged CreateCollection (code 0) that ShowCollections does not list afterwards: ${JSON.stringify(r['acknowledgedButNotListed'])}.
 
 Follower restart (signal, exit, start to /readyz): ${restarts.map((x) => `${String(x['signal'])}: exit ${String(x['exitMs'])} ms, start to ready ${String(x['startToReadyMs'])} ms (term rises since: ${String(x['termRises'])})`).join('; ')}.
 

@@ -118,7 +118,9 @@ function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
 
 function spawnNode(cluster: ClusterFile, node: NodeEntry, foreground: boolean): number {
   const out = foreground ? 'inherit' : openSync(node.logFile, 'a');
-  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs(cluster, node)], { detached: !foreground, stdio: ['ignore', out, out] });
+  // ROOTCOORD_NODE_FLAGS: extra Node flags for the nodes (e.g. --cpu-prof, not allowed in NODE_OPTIONS).
+  const extra = (process.env['ROOTCOORD_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  const child = spawn(process.execPath, ['--enable-source-maps', ...extra, ...nodeArgs(cluster, node)], { detached: !foreground, stdio: ['ignore', out, out] });
   if (!foreground) child.unref();
   if (child.pid === undefined) throw new Error(`could not start node ${node.id}`);
   return child.pid;

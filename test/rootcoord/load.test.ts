@@ -61,6 +61,7 @@ function leadership(nodes: NodeSample[]): { changes: Record<number, number | und
     // The fill: 64 clients, each name retried with its request ID on a retriable answer.
     let next = 0;
     let created = 0;
+    const acknowledged: string[] = [];
     const fillStart = performance.now();
     await Promise.all(
       Array.from({ length: FILL_CLIENTS }, async () => {
@@ -74,6 +75,7 @@ function leadership(nodes: NodeSample[]): { changes: Record<number, number | und
             count('fill CreateCollection', r);
             if (r.code === 0) {
               created++;
+              acknowledged.push(`c${idx}`);
               break;
             }
             if (r.code === 1 || r.code === -1) ep++;
@@ -96,8 +98,10 @@ function leadership(nodes: NodeSample[]): { changes: Record<number, number | und
         const kind = i % 2 === 0 ? 'CreateCollection' : 'AllocTimestamp';
         let ep = 0;
         while (running) {
-          const r = await pool.call(endpoints[ep % endpoints.length] as string, kind, kind === 'CreateCollection' ? createRequest(`burst${burstName++}`) : { count: 1 });
+          const name = `burst${burstName++}`;
+          const r = await pool.call(endpoints[ep % endpoints.length] as string, kind, kind === 'CreateCollection' ? createRequest(name) : { count: 1 });
           count(`burst ${kind}`, r);
+          if (kind === 'CreateCollection' && r.code === 0) acknowledged.push(name);
           if (r.code !== 0) {
             if (r.code === 1 || r.code === -1) ep++;
             await sleep(10);
@@ -111,12 +115,18 @@ function leadership(nodes: NodeSample[]): { changes: Record<number, number | und
     for (const p of pools) p.close();
     await sleep(1000);
     const after = leadership(await sampleNodes(nodes));
+    const reader = await cluster.client({ attemptDeadlineMs: 30_000, retryBudgetMs: 60_000 });
+    const listed = new Set((await reader.showCollections())['collection_names'] as string[]);
+    reader.close();
+    const lost = acknowledged.filter((n) => !listed.has(n));
 
     console.log(`      fill: ${created} collections in ${fillSec.toFixed(1)} s; answers ${JSON.stringify(codes)}`);
     console.log(`      leader changes seen per node ${JSON.stringify(before.changes)} -> ${JSON.stringify(after.changes)}; terms ${JSON.stringify(before.terms)} -> ${JSON.stringify(after.terms)}`);
+    console.log(`      acknowledged CreateCollection: ${acknowledged.length}; listed: ${listed.size}; acknowledged but not listed: ${lost.length}${lost.length > 0 ? ` (${lost.slice(0, 10).join(', ')})` : ''}`);
     if (reasons.size > 0) console.log(`      error answers: ${JSON.stringify(Object.fromEntries(reasons))}`);
 
     expect(created, 'collections created').to.equal(COLLECTIONS);
+    expect(lost, 'every acknowledged CreateCollection is listed').to.deep.equal([]);
     expect(after.changes, 'rootcoord_raft_leader_changes_seen_total of every node unchanged').to.deep.equal(before.changes);
     expect(after.terms, 'the term of every node unchanged').to.deep.equal(before.terms);
     expect(after.leaders, 'the same leader').to.deep.equal(before.leaders);
