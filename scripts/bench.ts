@@ -13,7 +13,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ import { promisify } from 'node:util';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
 import { portFree } from './free-ports.js';
 import { EtcdGrpcClient } from './etcd-grpc.js';
-import { Args, SCHEMA2, cpuMs, partitionWriter, percentile, round, timeEach } from './bench-lib.js';
+import { Args, SCHEMA2, cpuMs, killChild, onCleanup, partitionWriter, percentile, pidAlive, round, timeEach } from './bench-lib.js';
 
 const run = promisify(execFile);
 const clusterScript = fileURLToPath(new URL('./cluster.js', import.meta.url));
@@ -83,6 +83,7 @@ class EtcdCluster {
     const procs = names.map((name, i) =>
       spawn('etcd', ['--name', name, '--data-dir', join(dir, name), '--listen-client-urls', client(i), '--advertise-client-urls', client(i), '--listen-peer-urls', peer(i), '--initial-advertise-peer-urls', peer(i), '--initial-cluster', initial, '--initial-cluster-state', 'new', '--initial-cluster-token', 'bench', '--log-level', 'error'], { stdio: 'ignore' }),
     );
+    onCleanup(() => procs.forEach(killChild));
     const cluster = new EtcdCluster(procs, names.map((_, i) => client(i)), dir);
     const deadline = Date.now() + 20_000;
     for (;;) {
@@ -149,6 +150,15 @@ async function main(): Promise<void> {
   const seconds = quick ? 2 : 5;
   const kills = quick ? 3 : 10;
   const dir = await mkdtemp(join(tmpdir(), 'rootcoord-bench-'));
+  // Ctrl-C or an error: stop every node of both clusters by PID and remove the dir.
+  onCleanup(() => {
+    for (const name of ['rc', 'one']) {
+      const file = join(dir, name, 'cluster.json');
+      if (!existsSync(file)) continue;
+      for (const n of (JSON.parse(readFileSync(file, 'utf8')) as { nodes: Array<{ pid: number }> }).nodes) if (pidAlive(n.pid)) process.kill(n.pid, 'SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
   const clusterIn = async (name: string, ...a: string[]): Promise<string> => (await run(process.execPath, [clusterScript, ...a, '--dir', join(dir, name)])).stdout;
   const cluster = (...a: string[]): Promise<string> => clusterIn('rc', ...a);
   const nodesOf = async (name: string): Promise<Array<{ id: number; client: string; pid: number }>> =>
