@@ -83,6 +83,8 @@ export async function runScale(args: Args): Promise<void> {
     let next = 0;
     let created = 0;
     const createdIdx: number[] = [];
+    /** Every answer per name (code@ms since the fill started, the endpoint's index), to tell how a lost one was acknowledged. */
+    const history = new Map<number, string[]>();
     let gaveUp = 0;
     let deadlines = 0;
     let decileLat: number[] = [];
@@ -128,6 +130,9 @@ export async function runScale(args: Args): Promise<void> {
         for (let attempt = 0; attempt < 40 && !done && performance.now() < deadlineAt; attempt++) {
           const r = await pool.call(endpoints[ep % endpoints.length] as string, 'CreateCollection', req, requestId);
           addCount(codes, codeKey(r.code));
+          const h = history.get(idx) ?? [];
+          h.push(`${r.code}@${Math.round(timeline.elapsedSec() * 1000 - fillStartSec * 1000)}ms via node-endpoint ${ep % endpoints.length}`);
+          history.set(idx, h);
           if (r.deadline) deadlines++;
           if (r.code === 0) {
             done = true;
@@ -217,8 +222,9 @@ export async function runScale(args: Args): Promise<void> {
     {
       const listed = new Set<string>();
       for (const db of dbNames) for (const n of ((await atN.showCollections(db === 'default' ? '' : db))['collection_names'] ?? []) as string[]) listed.add(`${db}/${n}`);
-      const lost = createdIdx.filter((i) => !listed.has(`${dbNames[i % dbNames.length] as string}/c${i}`)).map((i) => `c${i}`);
-      results['acknowledgedButNotListed'] = { count: lost.length, examples: lost.slice(0, 20) };
+      const lostIdx = createdIdx.filter((i) => !listed.has(`${dbNames[i % dbNames.length] as string}/c${i}`));
+      const lost = lostIdx.map((i) => `c${i}`);
+      results['acknowledgedButNotListed'] = { count: lost.length, examples: lost.slice(0, 20), answers: Object.fromEntries(lostIdx.slice(0, 20).map((i) => [`c${i}`, history.get(i) ?? []])) };
       log(`  acknowledged CreateCollection not listed by ShowCollections: ${lost.length}${lost.length > 0 ? ` (${lost.slice(0, 10).join(', ')})` : ''}`);
     }
     log(`  ShowCollections(${biggest}): ${names} names, median ${round(median(show), 1)} ms`);
