@@ -1,15 +1,19 @@
 /**
  * scripts/bench: rootcoord and its anchors, side by side in one run on this machine.
  *   scripts/bench [--quick] [--out bench/results] [--no-etcd]
+ *   scripts/bench --scale [--quick] [--collections N] ...   (scripts/bench-scale.ts)
+ *   scripts/bench --load [--quick] [--clients 500] ...      (scripts/bench-load.ts)
+ *   scripts/bench --cold [--quick]                          (scripts/bench-cold.ts)
  * Measures: single-client CreatePartition latency against a 3-node etcd put (the anchor, through
- * etcd's HTTP gateway with keep-alive), both warmed up, then timed in alternating rounds so that both
+ * etcd's gRPC API with grpc-js, the same stack as rootcoord's client, and through etcd's HTTP
+ * gateway with keep-alive), all warmed up, then timed in alternating rounds so that both
  * see the same machine (the cold start is reported too); AllocTimestamp throughput against an empty gRPC call
  * (GetComponentStates) on the same server; the time from kill -9 of the leader to the next
  * successful DDL. Writes results.json and RESULTS.md.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -18,18 +22,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
 import { portFree } from './free-ports.js';
+import { EtcdGrpcClient } from './etcd-grpc.js';
+import { Args, SCHEMA2, cpuMs, killChild, onCleanup, partitionWriter, percentile, pidAlive, round, timeEach } from './bench-lib.js';
 
 const run = promisify(execFile);
 const clusterScript = fileURLToPath(new URL('./cluster.js', import.meta.url));
-
-function percentile(samples: number[], p: number): number {
-  const sorted = samples.slice().sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-}
-
-function round(n: number, digits = 3): number {
-  return Number(n.toFixed(digits));
-}
 
 async function freeBase(offsets: number[]): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
@@ -37,30 +34,6 @@ async function freeBase(offsets: number[]): Promise<number> {
     if ((await Promise.all(offsets.map((o) => portFree(base + o)))).every(Boolean)) return base;
   }
   throw new Error('no free ports');
-}
-
-async function timeEach(count: number, action: (i: number) => Promise<unknown>): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const t0 = performance.now();
-    await action(i);
-    samples.push(performance.now() - t0);
-  }
-  return samples;
-}
-
-/** CPU time (user + system, ms) used so far by these processes (Linux /proc; NaN elsewhere). */
-function cpuMs(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      return NaN;
-    }
-  }
-  return ticks * 10; // USER_HZ is 100 on Linux
 }
 
 /** Time each of `count` sequential operations, and the CPU they cost the servers and this client. */
@@ -75,18 +48,6 @@ async function timeWithCpu(count: number, pids: readonly number[], action: (i: n
     p99Ms: round(percentile(samples, 0.99)),
     serverCpuMsPerOp: round((cpuMs(pids) - server0) / count),
     clientCpuMsPerOp: round((client.user + client.system) / 1000 / count),
-  };
-}
-
-const SCHEMA = { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] };
-
-/** Sequential CreatePartition calls, 500 to a collection (the limit is 1024), new collections as needed. */
-function partitionWriter(client: RootCoordClient): () => Promise<void> {
-  let written = 0;
-  return async () => {
-    const slot = Math.floor(written / 500);
-    if (written % 500 === 0) await client.createCollection(`bench${slot}`, SCHEMA);
-    await client.createPartition(`bench${slot}`, `p${written++ % 500}`);
   };
 }
 
@@ -122,6 +83,7 @@ class EtcdCluster {
     const procs = names.map((name, i) =>
       spawn('etcd', ['--name', name, '--data-dir', join(dir, name), '--listen-client-urls', client(i), '--advertise-client-urls', client(i), '--listen-peer-urls', peer(i), '--initial-advertise-peer-urls', peer(i), '--initial-cluster', initial, '--initial-cluster-state', 'new', '--initial-cluster-token', 'bench', '--log-level', 'error'], { stdio: 'ignore' }),
     );
+    onCleanup(() => procs.forEach(killChild));
     const cluster = new EtcdCluster(procs, names.map((_, i) => client(i)), dir);
     const deadline = Date.now() + 20_000;
     for (;;) {
@@ -150,7 +112,15 @@ class EtcdCluster {
     });
   }
 
+  /** etcd's gRPC KV API on the same member as the HTTP gateway's (grpc-js, rootcoord's channel options). */
+  readonly grpc = (): EtcdGrpcClient => {
+    this.grpcClient ??= new EtcdGrpcClient(this.clientUrls[0]?.replace('http://', '') ?? '');
+    return this.grpcClient;
+  };
+  private grpcClient: EtcdGrpcClient | undefined;
+
   stop(): void {
+    this.grpcClient?.close();
     this.agent.destroy();
     for (const p of this.procs) p.kill('SIGKILL');
   }
@@ -180,6 +150,15 @@ async function main(): Promise<void> {
   const seconds = quick ? 2 : 5;
   const kills = quick ? 3 : 10;
   const dir = await mkdtemp(join(tmpdir(), 'rootcoord-bench-'));
+  // Ctrl-C or an error: stop every node of both clusters by PID and remove the dir.
+  onCleanup(() => {
+    for (const name of ['rc', 'one']) {
+      const file = join(dir, name, 'cluster.json');
+      if (!existsSync(file)) continue;
+      for (const n of (JSON.parse(readFileSync(file, 'utf8')) as { nodes: Array<{ pid: number }> }).nodes) if (pidAlive(n.pid)) process.kill(n.pid, 'SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
   const clusterIn = async (name: string, ...a: string[]): Promise<string> => (await run(process.execPath, [clusterScript, ...a, '--dir', join(dir, name)])).stdout;
   const cluster = (...a: string[]): Promise<string> => clusterIn('rc', ...a);
   const nodesOf = async (name: string): Promise<Array<{ id: number; client: string; pid: number }>> =>
@@ -193,7 +172,7 @@ async function main(): Promise<void> {
     const leaderId = (await status()).leader;
     const ordered = [...nodes].sort((a, b) => (a.id === leaderId ? -1 : b.id === leaderId ? 1 : 0)).map((n) => n.client);
     const client = new RootCoordClient({ endpoints: ordered });
-    await client.createCollection('bench', SCHEMA);
+    await client.createCollection('bench', SCHEMA2);
 
     // 1. single-client CreatePartition latency
     const createPartition = partitionWriter(client);
@@ -205,6 +184,7 @@ async function main(): Promise<void> {
       etcd = await EtcdCluster.start(join(dir, 'etcd'));
       const anchor = etcd;
       sides.push({ name: 'etcdPut', pids: () => anchor.procs.map((p) => p.pid ?? 0), op: () => anchor.put(`k${putCount++}`, 'v'), rounds: [] });
+      sides.push({ name: 'etcdPutGrpc', pids: () => anchor.procs.map((p) => p.pid ?? 0), op: () => anchor.grpc().put(`g${putCount++}`, 'v'), rounds: [] });
     }
     for (const side of sides) {
       const coldRun = await timeWithCpu(cold, side.pids(), side.op);
@@ -225,6 +205,7 @@ async function main(): Promise<void> {
         serverCpuMsPerOp: round(median(of('serverCpuMsPerOp'))),
         clientCpuMsPerOp: round(median(of('clientCpuMsPerOp'))),
         ...(side.name === 'etcdPut' ? { via: 'etcd 3.4 HTTP gateway, keep-alive' } : {}),
+        ...(side.name === 'etcdPutGrpc' ? { via: 'etcd 3.4 gRPC KV/Put through grpc-js (rootcoord client channel options)' } : {}),
       };
     }
 
@@ -300,6 +281,7 @@ function markdown(r: Record<string, unknown>): string {
   const get = (k: string): Record<string, number | string> => (r[k] ?? {}) as Record<string, number | string>;
   const ddl = get('createPartition');
   const etcd = get('etcdPut');
+  const etcdGrpc = get('etcdPutGrpc');
   const tso = get('allocTimestamp');
   const fo = get('failover');
   const one = get('createPartitionOneNode');
@@ -309,16 +291,29 @@ function markdown(r: Record<string, unknown>): string {
 
 | figure | rootcoord | anchor | target |
 | --- | --- | --- | --- |
-| single-client CreatePartition p50 (median of rounds) | ${ddl['p50Ms']} ms (p99 ${ddl['p99Ms']}) | etcd put p50 ${etcd['p50Ms'] ?? 'n/a'} ms (p99 ${etcd['p99Ms'] ?? 'n/a'}); ratio ${etcd['p50Ms'] === undefined ? 'n/a' : round(Number(ddl['p50Ms']) / Number(etcd['p50Ms']), 2)} | no slower than etcd |
+| single-client CreatePartition p50 (median of rounds) | ${ddl['p50Ms']} ms (p99 ${ddl['p99Ms']}) | etcd put (HTTP gateway) p50 ${etcd['p50Ms'] ?? 'n/a'} ms (p99 ${etcd['p99Ms'] ?? 'n/a'}); ratio ${etcd['p50Ms'] === undefined ? 'n/a' : round(Number(ddl['p50Ms']) / Number(etcd['p50Ms']), 2)} | no slower than etcd |
+| the same, against etcd put via gRPC (grpc-js) | ${ddl['p50Ms']} ms | etcd put p50 ${etcdGrpc['p50Ms'] ?? 'n/a'} ms (p99 ${etcdGrpc['p99Ms'] ?? 'n/a'}); ratio ${etcdGrpc['p50Ms'] === undefined ? 'n/a' : round(Number(ddl['p50Ms']) / Number(etcdGrpc['p50Ms']), 2)} | no slower than etcd |
 | AllocTimestamp, 64 in flight | ${tso['perSec']}/s | empty call ${tso['emptyCallPerSec']}/s (ratio ${tso['ratio']}) | >= 0.9 |
 | kill -9 of leader to next DDL | p50 ${fo['p50Ms']} ms, p99 ${fo['p99Ms']} ms over ${fo['kills']} kills | etcd: 1.0 to 2.4 s (spec) | < 1 s p99 |
 
 CPU per sequential write (all server processes / the benchmark client): rootcoord CreatePartition
-${ddl['serverCpuMsPerOp']} / ${ddl['clientCpuMsPerOp']} ms; etcd put ${etcd['serverCpuMsPerOp'] ?? 'n/a'} / ${etcd['clientCpuMsPerOp'] ?? 'n/a'} ms.
-Cold start (the first ${ddlCold['samples']} writes after the cluster started): CreatePartition p50 ${ddlCold['p50Ms']} ms, etcd put p50 ${etcdCold['p50Ms'] ?? 'n/a'} ms.
-Per-round p50s (ms): CreatePartition ${(ddl['roundP50sMs'] as unknown as number[] | undefined)?.join(', ')}; etcd ${(etcd['roundP50sMs'] as unknown as number[] | undefined)?.join(', ') ?? 'n/a'}.
+${ddl['serverCpuMsPerOp']} / ${ddl['clientCpuMsPerOp']} ms; etcd put (HTTP) ${etcd['serverCpuMsPerOp'] ?? 'n/a'} / ${etcd['clientCpuMsPerOp'] ?? 'n/a'} ms; etcd put (gRPC) ${etcdGrpc['serverCpuMsPerOp'] ?? 'n/a'} / ${etcdGrpc['clientCpuMsPerOp'] ?? 'n/a'} ms.
+Cold start (the first ${ddlCold['samples']} writes after the cluster started): CreatePartition p50 ${ddlCold['p50Ms']} ms, etcd put p50 ${etcdCold['p50Ms'] ?? 'n/a'} ms (HTTP), ${get('etcdPutGrpcCold')['p50Ms'] ?? 'n/a'} ms (gRPC).
+Per-round p50s (ms): CreatePartition ${(ddl['roundP50sMs'] as unknown as number[] | undefined)?.join(', ')}; etcd HTTP ${(etcd['roundP50sMs'] as unknown as number[] | undefined)?.join(', ') ?? 'n/a'}; etcd gRPC ${(etcdGrpc['roundP50sMs'] as unknown as number[] | undefined)?.join(', ') ?? 'n/a'}.
 One-node rootcoord (no replication) CreatePartition p50: ${one['p50Ms'] ?? 'n/a'} ms (server CPU ${one['serverCpuMsPerOp'] ?? 'n/a'} ms per call).
 `;
 }
 
-void main();
+/** --scale, --load and --cold live in their own files; the default is the benchmark above. */
+async function dispatch(): Promise<void> {
+  const args = new Args(process.argv.slice(2));
+  if (args.has('scale')) return (await import('./bench-scale.js')).runScale(args);
+  if (args.has('load')) return (await import('./bench-load.js')).runLoad(args);
+  if (args.has('cold')) return (await import('./bench-cold.js')).runCold(args);
+  return main();
+}
+
+dispatch().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -15,10 +15,11 @@ import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
+import { pidAlive } from './processes.js';
 
 const mainScript = fileURLToPath(new URL('../src/main.js', import.meta.url));
 
-interface NodeEntry {
+export interface NodeEntry {
   id: number;
   pid: number;
   client: string;
@@ -46,7 +47,7 @@ interface ClusterFile {
   nodes: NodeEntry[];
 }
 
-interface NodeState {
+export interface NodeState {
   id: number;
   pid: number;
   alive: boolean;
@@ -83,19 +84,7 @@ function writeCluster(dir: string, cluster: ClusterFile): void {
   writeFileSync(join(dir, 'cluster.json'), `${JSON.stringify(cluster, null, 2)}\n`, { mode: 0o600 });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A killed node whose parent is gone may linger as a zombie until reaped; it is not alive.
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
+const isAlive = pidAlive;
 
 /** How the scripts' own calls connect: TLS when the cluster has it, as root when authorization is on. */
 function credentials(cluster: ClusterFile): { user?: string; password?: string; tlsCa?: string } {
@@ -129,7 +118,9 @@ function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
 
 function spawnNode(cluster: ClusterFile, node: NodeEntry, foreground: boolean): number {
   const out = foreground ? 'inherit' : openSync(node.logFile, 'a', 0o600);
-  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs(cluster, node)], { detached: !foreground, stdio: ['ignore', out, out] });
+  // ROOTCOORD_NODE_FLAGS: extra Node flags for the nodes (e.g. --cpu-prof, not allowed in NODE_OPTIONS).
+  const extra = (process.env['ROOTCOORD_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  const child = spawn(process.execPath, ['--enable-source-maps', ...extra, ...nodeArgs(cluster, node)], { detached: !foreground, stdio: ['ignore', out, out] });
   if (!foreground) child.unref();
   if (child.pid === undefined) throw new Error(`could not start node ${node.id}`);
   return child.pid;

@@ -1,0 +1,575 @@
+/**
+ * Shared machinery of scripts/bench --scale, --load and --cold: a local cluster started through
+ * scripts/cluster in a temp dir (stopped by PID and removed even on error or Ctrl-C), answer codes
+ * counted once per call (the client's own retries off), /metrics scraping, percentiles, hand-written
+ * SVG charts.
+ */
+import { execFile } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
+import type { ClientOptions } from '../src/client/root-coord-client.js';
+import type { PlainMessage } from '../src/api/proto.js';
+import type { SchemaFile } from '../src/client/schema-file.js';
+import { freeBasePort } from './free-ports.js';
+import { pidAlive } from './processes.js';
+// Types only: importing cluster.ts for its types does not run it.
+import type { NodeEntry, NodeState } from './cluster.js';
+
+export { pidAlive };
+
+const run = promisify(execFile);
+const clusterScript = fileURLToPath(new URL('./cluster.js', import.meta.url));
+
+// ---- numbers ----
+
+export function percentile(samples: readonly number[], p: number): number {
+  const sorted = samples.slice().sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 0.5);
+}
+
+export function round(n: number, digits = 3): number {
+  return Number.isFinite(n) ? Number(n.toFixed(digits)) : n;
+}
+
+export function summary(samples: readonly number[]): { n: number; p50Ms: number; p99Ms: number; maxMs: number } {
+  return { n: samples.length, p50Ms: round(percentile(samples, 0.5)), p99Ms: round(percentile(samples, 0.99)), maxMs: round(samples.length === 0 ? NaN : Math.max(...samples)) };
+}
+
+/** Time each of `count` sequential operations (ms); stop early after `budgetMs`. */
+export async function timeEach(count: number, action: (i: number) => Promise<unknown>, budgetMs = Infinity): Promise<number[]> {
+  const samples: number[] = [];
+  const end = performance.now() + budgetMs;
+  for (let i = 0; i < count && performance.now() < end; i++) {
+    const t0 = performance.now();
+    await action(i);
+    samples.push(performance.now() - t0);
+  }
+  return samples;
+}
+
+/** CPU time (user + system, ms) used so far by these processes (Linux /proc; NaN elsewhere). */
+export function cpuMs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return NaN;
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function log(message: string): void {
+  const t = new Date().toISOString().slice(11, 19);
+  process.stderr.write(`[${t}] ${message}\n`);
+}
+
+// ---- arguments ----
+
+export class Args {
+  constructor(readonly argv: readonly string[]) {}
+  has(name: string): boolean {
+    return this.argv.includes(`--${name}`);
+  }
+  value(name: string, fallback: string): string {
+    const i = this.argv.indexOf(`--${name}`);
+    return i >= 0 && this.argv[i + 1] !== undefined ? (this.argv[i + 1] as string) : fallback;
+  }
+  number(name: string, fallback: number): number {
+    return Number(this.value(name, String(fallback)));
+  }
+}
+
+// ---- cleanup on exit, error or Ctrl-C ----
+
+const cleanups = new Set<() => void>();
+let handlersInstalled = false;
+
+/** Register a synchronous cleanup that runs on SIGINT/SIGTERM/exit (and may run more than once). */
+export function onCleanup(fn: () => void): () => void {
+  if (!handlersInstalled) {
+    handlersInstalled = true;
+    const runAll = (): void => {
+      for (const c of [...cleanups]) {
+        try {
+          c();
+        } catch {
+          // best effort
+        }
+      }
+    };
+    process.on('exit', runAll);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.on(signal, () => {
+        log(`${signal}: stopping every process this benchmark started`);
+        runAll();
+        process.exit(130);
+      });
+    }
+  }
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
+
+export function killChild(child: ChildProcess): void {
+  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+}
+
+// ---- the cluster under test ----
+
+export type { NodeEntry };
+
+/** A local cluster (scripts/cluster) in its own temp dir; `stop()` or any exit stops its nodes by PID and removes the dir. */
+export class BenchCluster {
+  private readonly unregister: () => void;
+  private stopped = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly auth: boolean,
+    private readonly env: NodeJS.ProcessEnv | undefined,
+  ) {
+    this.unregister = onCleanup(() => this.killNow());
+  }
+
+  /** `env`: the environment of scripts/cluster and so of the nodes it starts (e.g. NODE_OPTIONS=--cpu-prof). */
+  static async up(options: { limits?: string[]; auth?: boolean; nodes?: number; env?: NodeJS.ProcessEnv } = {}): Promise<BenchCluster> {
+    const dir = await mkdtemp(join(tmpdir(), 'rootcoord-bench-'));
+    const cluster = new BenchCluster(dir, options.auth === true, options.env);
+    const base = await freeBasePort(options.nodes ?? 3, 2);
+    const args = ['up', '--nodes', String(options.nodes ?? 3), '--base-port', String(base), '--gc-confirm-delay-ms', '0', ...(options.auth === true ? ['--auth'] : []), ...(options.limits ?? []).flatMap((l) => ['--limit', l])];
+    try {
+      await cluster.cmd(...args);
+    } catch (error) {
+      cluster.killNow();
+      throw error;
+    }
+    return cluster;
+  }
+
+  async cmd(...args: string[]): Promise<string> {
+    return (await run(process.execPath, [clusterScript, ...args, '--dir', this.dir], { maxBuffer: 16 * 1024 * 1024, ...(this.env === undefined ? {} : { env: this.env }) })).stdout;
+  }
+
+  nodes(): NodeEntry[] {
+    return (JSON.parse(readFileSync(join(this.dir, 'cluster.json'), 'utf8')) as { nodes: NodeEntry[] }).nodes;
+  }
+
+  node(id: number): NodeEntry {
+    const n = this.nodes().find((x) => x.id === id);
+    if (n === undefined) throw new Error(`no node ${id}`);
+    return n;
+  }
+
+  credentials(): Pick<ClientOptions, 'user' | 'password'> {
+    return this.auth ? { user: 'root', password: 'Milvus' } : {};
+  }
+
+  async status(): Promise<{ leader: number | null; nodes: NodeState[] }> {
+    return JSON.parse(await this.cmd('status', '--json')) as { leader: number | null; nodes: NodeState[] };
+  }
+
+  async leader(timeoutMs = 30_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await this.status().catch(() => null);
+      if (s?.leader !== null && s?.leader !== undefined) return s.leader;
+      if (Date.now() > deadline) throw new Error('no leader');
+      await sleep(100);
+    }
+  }
+
+  /** Client endpoints, the leader's first. */
+  async endpointsLeaderFirst(): Promise<string[]> {
+    const leader = await this.leader();
+    return [...this.nodes()].sort((a, b) => (a.id === leader ? -1 : b.id === leader ? 1 : a.id - b.id)).map((n) => n.client);
+  }
+
+  /** A client that retries (the library's defaults): for set-up and probes, not for counting answers. */
+  async client(options: Partial<ClientOptions> = {}): Promise<RootCoordClient> {
+    return new RootCoordClient({ endpoints: await this.endpointsLeaderFirst(), ...this.credentials(), ...options });
+  }
+
+  /** Wait until every node of cluster.json is alive and has applied what the leader has. */
+  async waitCaughtUp(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await this.status().catch(() => null);
+      if (s !== null && s.leader !== null) {
+        const leaderApplied = s.nodes.find((n) => n.id === s.leader)?.appliedIndex ?? -1;
+        if (s.nodes.every((n) => n.alive && n.appliedIndex !== null && n.appliedIndex >= leaderApplied - 5)) return;
+      }
+      if (Date.now() > deadline) throw new Error('the cluster did not catch up');
+      await sleep(200);
+    }
+  }
+
+  pids(): number[] {
+    try {
+      return this.nodes().map((n) => n.pid);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Synchronous: SIGKILL every node by PID and remove the dir (signal handlers, exit). */
+  killNow(): void {
+    for (const pid of this.pids()) {
+      if (pid > 0 && pidAlive(pid)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+    if (existsSync(this.dir)) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.cmd('down').catch(() => {});
+    this.killNow();
+    this.unregister();
+  }
+}
+
+/** Bytes under a directory (recursive). */
+export function duBytes(path: string, match: (name: string) => boolean = () => true): number {
+  let total = 0;
+  if (!existsSync(path)) return 0;
+  for (const name of readdirSync(path)) {
+    const p = join(path, name);
+    const st = statSync(p);
+    if (st.isDirectory()) total += duBytes(p, match);
+    else if (match(name)) total += st.size;
+  }
+  return total;
+}
+
+// ---- /metrics ----
+
+export function httpGet(address: string, path: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = get(`http://${address}${path}`, { timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+/** Metric samples without labels (name -> value), from Prometheus text. */
+export async function scrape(address: string, timeoutMs = 5000): Promise<Map<string, number>> {
+  const { body } = await httpGet(address, '/metrics', timeoutMs);
+  const out = new Map<string, number>();
+  for (const line of body.split('\n')) {
+    if (line.startsWith('#') || line === '') continue;
+    const space = line.lastIndexOf(' ');
+    const name = line.slice(0, space);
+    if (name.includes('{')) continue;
+    out.set(name, Number(line.slice(space + 1)));
+  }
+  return out;
+}
+
+export interface NodeSample {
+  id: number;
+  ok: boolean;
+  scrapeMs: number;
+  leaderChanges?: number | undefined;
+  isLeader?: number | undefined;
+  term?: number | undefined;
+  lagP99Ms?: number | undefined;
+  lagMaxMs?: number | undefined;
+  rssMb?: number | undefined;
+  heapMb?: number | undefined;
+}
+
+/** One scrape of every node's /metrics: leader changes, term, event-loop lag since the last scrape, RSS. */
+export async function sampleNodes(nodes: readonly NodeEntry[], timeoutMs = 5000): Promise<NodeSample[]> {
+  return Promise.all(
+    nodes.map(async (n) => {
+      const t0 = performance.now();
+      try {
+        const m = await scrape(n.metrics, timeoutMs);
+        const ms = (k: string): number | undefined => (m.has(k) ? round((m.get(k) as number) * 1000, 2) : undefined);
+        const mb = (k: string): number | undefined => (m.has(k) ? round((m.get(k) as number) / 1048576, 1) : undefined);
+        return {
+          id: n.id,
+          ok: true,
+          scrapeMs: round(performance.now() - t0, 1),
+          leaderChanges: m.get('rootcoord_raft_leader_changes_seen_total'),
+          isLeader: m.get('rootcoord_raft_is_leader'),
+          term: m.get('rootcoord_raft_term'),
+          lagP99Ms: ms('nodejs_eventloop_lag_p99_seconds'),
+          lagMaxMs: ms('nodejs_eventloop_lag_max_seconds'),
+          rssMb: mb('process_resident_memory_bytes'),
+          heapMb: mb('nodejs_heap_size_used_bytes'),
+        } satisfies NodeSample;
+      } catch {
+        return { id: n.id, ok: false, scrapeMs: round(performance.now() - t0, 1) } satisfies NodeSample;
+      }
+    }),
+  );
+}
+
+/**
+ * Samples every node's metrics every `intervalMs` in the background: the timeline of leader changes,
+ * terms, lag and RSS. Leader changes are counted as the rise of the counters plus restarts (a
+ * restarted node's counter starts again), and as the rise of the highest term.
+ */
+export class MetricsTimeline {
+  readonly samples: Array<{ tSec: number; nodes: NodeSample[] }> = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly t0 = performance.now();
+  private busy = false;
+
+  constructor(
+    private readonly nodes: () => NodeEntry[],
+    private readonly intervalMs = 2000,
+  ) {}
+
+  start(): this {
+    const tick = async (): Promise<void> => {
+      if (this.busy) return;
+      this.busy = true;
+      try {
+        await this.sampleNow();
+      } finally {
+        this.busy = false;
+      }
+    };
+    void tick();
+    this.timer = setInterval(() => void tick(), this.intervalMs);
+    return this;
+  }
+
+  async sampleNow(): Promise<NodeSample[]> {
+    const nodes = await sampleNodes(this.nodes(), Math.max(1000, this.intervalMs * 2));
+    this.samples.push({ tSec: round((performance.now() - this.t0) / 1000, 2), nodes });
+    return nodes;
+  }
+
+  elapsedSec(): number {
+    return (performance.now() - this.t0) / 1000;
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** The highest term seen at or before each sample. */
+  maxTerm(fromSec = 0, toSec = Infinity): { first: number; last: number } {
+    const terms = this.samples.filter((s) => s.tSec >= fromSec && s.tSec <= toSec).map((s) => Math.max(0, ...s.nodes.map((n) => n.term ?? 0)));
+    return { first: terms[0] ?? NaN, last: terms.length === 0 ? NaN : Math.max(...terms) };
+  }
+
+  /** Sum over nodes of the rise of rootcoord_raft_leader_changes_seen_total between two times. */
+  leaderChangesSeen(fromSec = 0, toSec = Infinity): number {
+    const within = this.samples.filter((s) => s.tSec >= fromSec && s.tSec <= toSec);
+    let total = 0;
+    const last = new Map<number, number>();
+    for (const s of within) {
+      for (const n of s.nodes) {
+        if (n.leaderChanges === undefined) continue;
+        const prev = last.get(n.id);
+        if (prev !== undefined) total += n.leaderChanges >= prev ? n.leaderChanges - prev : n.leaderChanges;
+        last.set(n.id, n.leaderChanges);
+      }
+    }
+    return total;
+  }
+
+  /** Term rises (elections that changed the term) between two times. */
+  termRises(fromSec = 0, toSec = Infinity): number {
+    const { first, last } = this.maxTerm(fromSec, toSec);
+    return Number.isFinite(first) && Number.isFinite(last) ? last - first : NaN;
+  }
+
+  lagMax(fromSec = 0, toSec = Infinity): { p99MaxMs: number; maxMs: number; medianOfP99Ms: number } {
+    const within = this.samples.filter((s) => s.tSec >= fromSec && s.tSec <= toSec).flatMap((s) => s.nodes.filter((n) => n.ok));
+    const p99s = within.map((n) => n.lagP99Ms ?? 0);
+    return { p99MaxMs: round(Math.max(0, ...p99s), 1), maxMs: round(Math.max(0, ...within.map((n) => n.lagMaxMs ?? 0)), 1), medianOfP99Ms: round(median(p99s), 2) };
+  }
+
+  failedScrapes(fromSec = 0, toSec = Infinity): number {
+    return this.samples.filter((s) => s.tSec >= fromSec && s.tSec <= toSec).reduce((a, s) => a + s.nodes.filter((n) => !n.ok).length, 0);
+  }
+}
+
+// ---- counting answers once ----
+
+export type CodeCounts = Record<string, number>;
+
+/** The code class of an answer: 0, 1, 2001, 2002, 1400 or other (by number). */
+export function codeKey(code: number): string {
+  return [0, 1, 1400, 2001, 2002].includes(code) ? String(code) : `other:${code}`;
+}
+
+export function addCount(counts: CodeCounts, key: string, n = 1): void {
+  counts[key] = (counts[key] ?? 0) + n;
+}
+
+/**
+ * One attempt of one call (no retries), to one endpoint: the answer's code and time. A client-side
+ * deadline is the client's 2002 (unknown outcome), counted as "2002" and also as "deadline".
+ */
+export class OneShot {
+  private readonly clients = new Map<string, RootCoordClient>();
+
+  constructor(private readonly options: Omit<ClientOptions, 'endpoints'> = {}) {}
+
+  client(endpoint: string): RootCoordClient {
+    let c = this.clients.get(endpoint);
+    if (c === undefined) {
+      c = new RootCoordClient({ ...this.options, endpoints: [endpoint], retryBudgetMs: 0 });
+      this.clients.set(endpoint, c);
+    }
+    return c;
+  }
+
+  async call(endpoint: string, method: string, request: PlainMessage, requestId?: string): Promise<{ code: number; ms: number; deadline: boolean; reason: string }> {
+    const t0 = performance.now();
+    try {
+      await this.client(endpoint).call(method, request, 'api', requestId);
+      return { code: 0, ms: performance.now() - t0, deadline: false, reason: '' };
+    } catch (error) {
+      const ms = performance.now() - t0;
+      if (error instanceof RootCoordError) return { code: error.code, ms, deadline: error.reason.includes('deadline exceeded'), reason: error.reason };
+      return { code: -1, ms, deadline: false, reason: (error as Error).message };
+    }
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}
+
+// ---- the catalog ----
+
+/** 3 fields: an Int64 primary key, a FloatVector and a VarChar. */
+export const SCHEMA3: SchemaFile = {
+  fields: [
+    { name: 'id', data_type: 'Int64', is_primary_key: true },
+    { name: 'vec', data_type: 'FloatVector', dim: 8 },
+    { name: 'tag', data_type: 'VarChar', max_length: 64 },
+  ],
+};
+
+export const SCHEMA2: SchemaFile = { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] };
+
+/** Sequential CreatePartition calls, 500 to a collection (the limit is 1024), new collections `${prefix}${n}` as needed. */
+export function partitionWriter(client: RootCoordClient, prefix = 'bench'): () => Promise<void> {
+  let written = 0;
+  return async () => {
+    const slot = Math.floor(written / 500);
+    if (written % 500 === 0) await client.createCollection(`${prefix}${slot}`, SCHEMA2);
+    await client.createPartition(`${prefix}${slot}`, `p${written++ % 500}`);
+  };
+}
+
+// ---- SVG ----
+
+export interface Series {
+  name: string;
+  points: Array<[number, number]>;
+  /** Draw as points and vertical ticks (events) rather than a line. */
+  steps?: boolean;
+}
+
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#17becf'];
+
+function niceMax(v: number): number {
+  if (!(v > 0) || !Number.isFinite(v)) return 1;
+  const e = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (v <= m * e) return m * e;
+  return 10 * e;
+}
+
+function fmt(v: number): string {
+  if (Math.abs(v) >= 1e6) return `${round(v / 1e6, 2)}M`;
+  if (Math.abs(v) >= 1e3) return `${round(v / 1e3, 1)}k`;
+  return String(round(v, 2));
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A line chart, hand-written SVG. */
+export function svgChart(options: { title: string; xLabel: string; yLabel: string; series: Series[]; width?: number; height?: number; yMax?: number }): string {
+  const width = options.width ?? 760;
+  const height = options.height ?? 360;
+  const left = 70;
+  const right = 170;
+  const top = 36;
+  const bottom = 50;
+  const pw = width - left - right;
+  const ph = height - top - bottom;
+  const all = options.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+  const xMax = niceMax(Math.max(0, ...all.map(([x]) => x)));
+  const yMax = options.yMax ?? niceMax(Math.max(0, ...all.map(([, y]) => y)));
+  const X = (x: number): number => left + (x / xMax) * pw;
+  const Y = (y: number): number => top + ph - (Math.min(y, yMax) / yMax) * ph;
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`);
+  parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
+  parts.push(`<text x="${width / 2 - right / 2}" y="20" text-anchor="middle" font-size="14">${esc(options.title)}</text>`);
+  for (let i = 0; i <= 5; i++) {
+    const yv = (yMax * i) / 5;
+    const xv = (xMax * i) / 5;
+    parts.push(`<line x1="${left}" x2="${left + pw}" y1="${Y(yv)}" y2="${Y(yv)}" stroke="#ddd"/>`);
+    parts.push(`<text x="${left - 6}" y="${Y(yv) + 4}" text-anchor="end">${fmt(yv)}</text>`);
+    parts.push(`<line x1="${X(xv)}" x2="${X(xv)}" y1="${top}" y2="${top + ph}" stroke="#eee"/>`);
+    parts.push(`<text x="${X(xv)}" y="${top + ph + 16}" text-anchor="middle">${fmt(xv)}</text>`);
+  }
+  parts.push(`<rect x="${left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
+  parts.push(`<text x="${left + pw / 2}" y="${height - 10}" text-anchor="middle">${esc(options.xLabel)}</text>`);
+  parts.push(`<text transform="translate(16 ${top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(options.yLabel)}</text>`);
+  options.series.forEach((s, i) => {
+    const color = COLORS[i % COLORS.length] as string;
+    const pts = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    if (s.steps === true) {
+      for (const [x, y] of pts) parts.push(`<line x1="${X(x)}" x2="${X(x)}" y1="${Y(0)}" y2="${Y(y)}" stroke="${color}" stroke-width="2"/><circle cx="${X(x)}" cy="${Y(y)}" r="3" fill="${color}"/>`);
+    } else if (pts.length > 0) {
+      parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${pts.map(([x, y]) => `${round(X(x), 1)},${round(Y(y), 1)}`).join(' ')}"/>`);
+      if (pts.length <= 30) for (const [x, y] of pts) parts.push(`<circle cx="${X(x)}" cy="${Y(y)}" r="2.5" fill="${color}"/>`);
+    }
+    parts.push(`<rect x="${left + pw + 12}" y="${top + i * 18}" width="12" height="4" fill="${color}"/><text x="${left + pw + 30}" y="${top + i * 18 + 6}">${esc(s.name)}</text>`);
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}
+
+/** A default output dir: bench-results/<timestamp>-<kind>. */
+export function defaultOut(kind: string): string {
+  return join('bench-results', `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}-${kind}`);
+}

@@ -1,0 +1,332 @@
+/**
+ * scripts/bench --load [--quick] [--clients 500] [--seconds 60] [--channels 50] [--out DIR]
+ * On a fresh 3-node cluster: 500 concurrent callers for 60 s (--quick 20 s), half CreateCollection,
+ * half AllocTimestamp, every answer counted once by code (the client's retries off); then kill -9 of
+ * the leader under that load and the time to the next successful DDL; then one 16 MB AlterDatabase
+ * and one CreateCollection with a 30 MB description. On a second fresh cluster with --auth: 16, then
+ * 64 clients sending wrong passwords for 20 s each, while a legitimate client does CreateCollection.
+ * Leader changes (terms, rootcoord_raft_leader_changes_seen_total) and event-loop lag from every
+ * node's /metrics throughout.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { encodeSchemaFile } from '../src/client/schema-file.js';
+import { Args, BenchCluster, MetricsTimeline, OneShot, SCHEMA3, addCount, codeKey, defaultOut, log, round, sleep, summary, svgChart } from './bench-lib.js';
+import type { CodeCounts, NodeSample } from './bench-lib.js';
+
+type Kind = 'CreateCollection' | 'AllocTimestamp';
+
+interface PhaseStats {
+  codes: Record<Kind, CodeCounts>;
+  okMs: Record<Kind, number[]>;
+  allMs: Record<Kind, number[]>;
+  deadlines: number;
+  reasons: Map<string, number>;
+}
+
+function newStats(): PhaseStats {
+  return { codes: { CreateCollection: {}, AllocTimestamp: {} }, okMs: { CreateCollection: [], AllocTimestamp: [] }, allMs: { CreateCollection: [], AllocTimestamp: [] }, deadlines: 0, reasons: new Map() };
+}
+
+function statsJson(s: PhaseStats, seconds: number): Record<string, unknown> {
+  const kinds: Kind[] = ['CreateCollection', 'AllocTimestamp'];
+  return {
+    ...Object.fromEntries(
+      kinds.map((k) => [k, { codes: s.codes[k], okPerSec: round(s.okMs[k].length / seconds, 1), ok: summary(s.okMs[k]), allAnswers: summary(s.allMs[k]) }]),
+    ),
+    clientDeadlines: s.deadlines,
+    errorReasons: Object.fromEntries([...s.reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10)),
+  };
+}
+
+/** `clients` callers, half CreateCollection, half AllocTimestamp, until `stop()`; `stats` can be swapped between phases. */
+class Load {
+  stats = newStats();
+  private running = true;
+  private readonly pools: OneShot[];
+  private done: Promise<void> = Promise.resolve();
+  private nextName = 0;
+  /** Performance.now() of the first successful CreateCollection answered after `since` (set by the caller). */
+  since = Infinity;
+  firstDdlAfterSince = Infinity;
+  firstTsoAfterSince = Infinity;
+
+  constructor(
+    private readonly endpoints: string[],
+    private readonly clients: number,
+    channels: number,
+  ) {
+    this.pools = Array.from({ length: channels }, () => new OneShot({ attemptDeadlineMs: 10_000 }));
+  }
+
+  start(): void {
+    this.done = Promise.all(Array.from({ length: this.clients }, (_, i) => this.worker(i))).then(() => {});
+  }
+
+  private async worker(i: number): Promise<void> {
+    const kind: Kind = i % 2 === 0 ? 'CreateCollection' : 'AllocTimestamp';
+    const pool = this.pools[i % this.pools.length] as OneShot;
+    let ep = 0;
+    while (this.running) {
+      let request: Record<string, unknown>;
+      if (kind === 'CreateCollection') {
+        const name = `load${this.nextName++}`;
+        request = { db_name: '', collection_name: name, schema: encodeSchemaFile(SCHEMA3, name), shards_num: 2, consistency_level: 0, properties: [], num_partitions: '0' };
+      } else {
+        request = { count: 1 };
+      }
+      const t0 = performance.now();
+      const r = await pool.call(this.endpoints[ep % this.endpoints.length] as string, kind, request, randomBytes(16).toString('hex'));
+      const s = this.stats;
+      addCount(s.codes[kind], codeKey(r.code));
+      s.allMs[kind].push(r.ms);
+      if (r.deadline) s.deadlines++;
+      if (r.code === 0) {
+        s.okMs[kind].push(r.ms);
+        const at = t0 + r.ms;
+        if (t0 >= this.since) {
+          if (kind === 'CreateCollection' && at < this.firstDdlAfterSince) this.firstDdlAfterSince = at;
+          if (kind === 'AllocTimestamp' && at < this.firstTsoAfterSince) this.firstTsoAfterSince = at;
+        }
+      } else {
+        const key = `${kind} ${r.code}: ${r.reason.replace(/load\d+|\d{3,}/g, '#').slice(0, 120)}`;
+        s.reasons.set(key, (s.reasons.get(key) ?? 0) + 1);
+        // Unreachable, or no leader: the next node (a follower forwards to the leader). Back off a little on any error.
+        if (r.code === 1 || r.code === -1) ep++;
+        await sleep(r.code === 2001 ? 20 : 10);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.done;
+    for (const p of this.pools) p.close();
+  }
+}
+
+export async function runLoad(args: Args): Promise<void> {
+  const quick = args.has('quick');
+  const clients = args.number('clients', 500);
+  const seconds = args.number('seconds', quick ? 20 : 60);
+  const channels = args.number('channels', Math.max(1, Math.ceil(clients / 10)));
+  const killPhaseSec = quick ? 10 : 20;
+  const floodSec = args.number('flood-seconds', quick ? 10 : 20);
+  const out = resolve(args.value('out', defaultOut(quick ? 'load-quick' : 'load')));
+  const results: Record<string, unknown> = { kind: 'load', date: new Date().toISOString(), quick, clients, channels, seconds, machine: { cpus: (await import('node:os')).cpus().length, node: process.version, loadavgAtStart: (await import('node:os')).loadavg() } };
+  const timelines: Record<string, Array<{ tSec: number; nodes: NodeSample[] }>> = {};
+  const marks: Record<string, Array<{ name: string; tSec: number }>> = { load: [], auth: [] };
+  log(`load: ${clients} callers over ${channels} gRPC channels, ${seconds} s; output ${out}`);
+
+  // ---- part 1: load, kill -9 of the leader under load, big requests ----
+  {
+    const cluster = await BenchCluster.up({ limits: ['maxCollectionNum=1000000', 'maxCollectionNumPerDB=1000000', 'maxGeneralCapacity=10000000'] });
+    const timeline = new MetricsTimeline(() => cluster.nodes(), 1000).start();
+    try {
+      const endpoints = await cluster.endpointsLeaderFirst();
+      await sleep(1500);
+      const load = new Load(endpoints, clients, channels);
+      const loadStart = timeline.elapsedSec();
+      marks['load']?.push({ name: 'load', tSec: loadStart });
+      load.start();
+      const progress = setInterval(() => {
+        const s = load.stats;
+        const last = timeline.samples[timeline.samples.length - 1];
+        log(`load: CreateCollection ${JSON.stringify(s.codes.CreateCollection)} AllocTimestamp ${JSON.stringify(s.codes.AllocTimestamp)} | ${last?.nodes.map((n) => `n${n.id}${n.isLeader === 1 ? '*' : ''} t${n.term ?? '?'} lag ${n.lagMaxMs ?? '?'}ms`).join(' ') ?? ''}`);
+      }, 5000);
+      await sleep(seconds * 1000);
+      const loadEnd = timeline.elapsedSec();
+      const steady = load.stats;
+      load.stats = newStats();
+      results['load'] = { ...statsJson(steady, loadEnd - loadStart), termRises: timeline.termRises(loadStart, loadEnd), leaderChangesSeen: timeline.leaderChangesSeen(loadStart, loadEnd), lag: timeline.lagMax(loadStart, loadEnd), failedScrapes: timeline.failedScrapes(loadStart, loadEnd) };
+      log(`steady load: ${JSON.stringify(results['load'])}`);
+
+      // kill -9 of the leader under the same load
+      await sleep(2000);
+      const leader = await cluster.leader();
+      const killedNode = cluster.node(leader);
+      const killSec = timeline.elapsedSec();
+      marks['load']?.push({ name: 'kill -9', tSec: killSec });
+      const killedAt = performance.now();
+      load.since = killedAt;
+      process.kill(killedNode.pid, 'SIGKILL');
+      log(`kill -9 of leader ${leader} (pid ${killedNode.pid}) under load`);
+      await sleep(killPhaseSec * 1000);
+      const afterKill = load.stats;
+      await load.stop();
+      clearInterval(progress);
+      const killEnd = timeline.elapsedSec();
+      results['kill'] = {
+        leader,
+        toFirstCreateCollectionMs: round(load.firstDdlAfterSince - killedAt, 1),
+        toFirstAllocTimestampMs: round(load.firstTsoAfterSince - killedAt, 1),
+        phaseSec: round(killEnd - killSec, 1),
+        ...statsJson(afterKill, killEnd - killSec),
+        termRises: timeline.termRises(killSec, killEnd),
+        lag: timeline.lagMax(killSec, killEnd),
+      };
+      log(`kill: ${JSON.stringify(results['kill'])}`);
+      await cluster.cmd('start', String(leader));
+      await cluster.waitCaughtUp(120_000).catch((e: Error) => log(`warning: ${e.message}`));
+
+      // big requests, one attempt each, on the idle cluster
+      const setup = await cluster.client({ attemptDeadlineMs: 30_000 });
+      await setup.createDatabase('big');
+      setup.close();
+      const big: Record<string, unknown> = {};
+      const one = new OneShot({ attemptDeadlineMs: 120_000 });
+      const leaderEndpoint = (await cluster.endpointsLeaderFirst())[0] as string;
+      const bigCall = async (name: string, method: string, request: Record<string, unknown>): Promise<void> => {
+        await sleep(2000);
+        const t0Sec = timeline.elapsedSec();
+        marks['load']?.push({ name, tSec: t0Sec });
+        const r = await one.call(leaderEndpoint, method, request);
+        await sleep(5000);
+        big[name] = { code: r.code, ms: round(r.ms, 1), reason: r.reason.slice(0, 200), termRisesWithin5sAfter: timeline.termRises(t0Sec, Infinity), leaderChangesSeen: timeline.leaderChangesSeen(t0Sec, Infinity), lag: timeline.lagMax(t0Sec, Infinity) };
+        log(`${name}: ${JSON.stringify(big[name])}`);
+      };
+      await bigCall('alterDatabase16MB', 'AlterDatabase', { db_name: 'big', properties: [{ key: 'blob', value: 'x'.repeat(16 * 1024 * 1024) }], delete_keys: [] });
+      await bigCall('createCollection30MBDescription', 'CreateCollection', { db_name: 'big', collection_name: 'huge', schema: encodeSchemaFile({ ...SCHEMA3, description: 'd'.repeat(30 * 1024 * 1024) }, 'huge'), shards_num: 2, consistency_level: 0, properties: [], num_partitions: '0' });
+      // does the cluster still answer small DDL promptly?
+      const probe = await one.call(leaderEndpoint, 'CreateCollection', { db_name: '', collection_name: 'after_big', schema: encodeSchemaFile(SCHEMA3, 'after_big'), shards_num: 2, consistency_level: 0, properties: [], num_partitions: '0' });
+      big['smallDdlAfter'] = { code: probe.code, ms: round(probe.ms, 1) };
+      one.close();
+      results['big'] = big;
+    } finally {
+      timeline.stop();
+      timelines['load'] = timeline.samples;
+      await cluster.stop();
+    }
+  }
+
+  // ---- part 2: the wrong-password flood, on a cluster with authorization ----
+  {
+    const cluster = await BenchCluster.up({ auth: true, limits: ['maxCollectionNum=1000000', 'maxCollectionNumPerDB=1000000', 'maxGeneralCapacity=10000000'] });
+    const timeline = new MetricsTimeline(() => cluster.nodes(), 1000).start();
+    try {
+      const leaderEndpoint = (await cluster.endpointsLeaderFirst())[0] as string;
+      const legit = new OneShot({ attemptDeadlineMs: 10_000, user: 'root', password: 'Milvus' });
+      let n = 0;
+      const legitPhase = async (floodClients: number, sec: number): Promise<Record<string, unknown>> => {
+        const t0Sec = timeline.elapsedSec();
+        marks['auth']?.push({ name: floodClients === 0 ? 'no flood' : `flood ${floodClients}`, tSec: t0Sec });
+        let running = true;
+        const floodCodes: CodeCounts = {};
+        const floodMs: number[] = [];
+        const floods = Array.from({ length: floodClients }, async (_, i) => {
+          const bad = new OneShot({ attemptDeadlineMs: 10_000, user: 'root', password: `wrong-password-${i}` });
+          while (running) {
+            const r = await bad.call(leaderEndpoint, 'ListDatabases', {});
+            addCount(floodCodes, codeKey(r.code));
+            floodMs.push(r.ms);
+          }
+          bad.close();
+        });
+        const codes: CodeCounts = {};
+        const ok: number[] = [];
+        const all: number[] = [];
+        const end = performance.now() + sec * 1000;
+        while (performance.now() < end) {
+          const name = `legit${n++}`;
+          const r = await legit.call(leaderEndpoint, 'CreateCollection', { db_name: '', collection_name: name, schema: encodeSchemaFile(SCHEMA3, name), shards_num: 2, consistency_level: 0, properties: [], num_partitions: '0' });
+          addCount(codes, codeKey(r.code));
+          all.push(r.ms);
+          if (r.code === 0) ok.push(r.ms);
+          else await sleep(10);
+        }
+        running = false;
+        await Promise.all(floods);
+        const t1Sec = timeline.elapsedSec();
+        const phase = { floodClients, seconds: sec, legit: { codes, ok: summary(ok), allAnswers: summary(all) }, flood: { codes: floodCodes, perSec: round(floodMs.length / sec, 1), answers: summary(floodMs) }, termRises: timeline.termRises(t0Sec, t1Sec), leaderChangesSeen: timeline.leaderChangesSeen(t0Sec, t1Sec), lag: timeline.lagMax(t0Sec, t1Sec) };
+        log(`auth flood ${floodClients}: ${JSON.stringify(phase)}`);
+        return phase;
+      };
+      await sleep(1500);
+      // warm the legitimate path first (the password check is cached after the first success)
+      for (let i = 0; i < 200; i++) await legit.call(leaderEndpoint, 'AllocTimestamp', { count: 1 });
+      const phases = [await legitPhase(0, Math.min(10, floodSec)), await legitPhase(16, floodSec), await legitPhase(64, floodSec)];
+      await sleep(3000);
+      legit.close();
+      results['authFlood'] = phases;
+    } finally {
+      timeline.stop();
+      timelines['auth'] = timeline.samples;
+      await cluster.stop();
+    }
+  }
+  writeLoadResults(out, results, timelines, marks);
+}
+
+function writeLoadResults(out: string, r: Record<string, unknown>, timelines: Record<string, Array<{ tSec: number; nodes: NodeSample[] }>>, marks: Record<string, Array<{ name: string; tSec: number }>>): void {
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'results.json'), `${JSON.stringify({ ...r, marks, timelines }, null, 2)}\n`);
+  const charts: string[] = [];
+  for (const [name, samples] of Object.entries(timelines)) {
+    const ids = [...new Set(samples.flatMap((s) => s.nodes.map((n) => n.id)))].sort();
+    const terms = samples.map((s) => [s.tSec, Math.max(0, ...s.nodes.map((n) => n.term ?? 0))] as [number, number]);
+    const t0 = terms[0]?.[1] ?? 0;
+    const markSeries = (marks[name] ?? []).map((m) => ({ name: `${m.name} @${round(m.tSec, 0)}s`, points: [[m.tSec, 1]] as Array<[number, number]>, steps: true }));
+    writeFileSync(join(out, `leader-changes-${name}.svg`), svgChart({ title: `${name}: term rises over time (elections)`, xLabel: 's', yLabel: 'term rises', series: [{ name: 'term rises', points: terms.map(([t, v]) => [t, v - t0]) }, ...markSeries] }));
+    writeFileSync(join(out, `lag-${name}.svg`), svgChart({ title: `${name}: event-loop lag per node (max between scrapes)`, xLabel: 's', yLabel: 'ms', series: ids.map((id) => ({ name: `node ${id}`, points: samples.map((s) => [s.tSec, s.nodes.find((n) => n.id === id)?.lagMaxMs ?? NaN] as [number, number]) })) }));
+    charts.push(`leader-changes-${name}.svg`, `lag-${name}.svg`);
+  }
+  writeFileSync(join(out, 'RESULTS.md'), loadMarkdown(r, charts));
+  log(`results in ${out}`);
+}
+
+function loadMarkdown(r: Record<string, unknown>, charts: string[]): string {
+  const g = (k: string): Record<string, unknown> => (r[k] ?? {}) as Record<string, unknown>;
+  const kindRow = (phase: Record<string, unknown>, k: Kind): string => {
+    const x = (phase[k] ?? {}) as Record<string, unknown>;
+    const ok = (x['ok'] ?? {}) as Record<string, number>;
+    const all = (x['allAnswers'] ?? {}) as Record<string, number>;
+    return `| ${k} | ${JSON.stringify(x['codes'])} | ${String(x['okPerSec'])} | ${ok['p50Ms']} / ${ok['p99Ms']} | ${all['p50Ms']} / ${all['p99Ms']} / ${all['maxMs']} |`;
+  };
+  const load = g('load');
+  const kill = g('kill');
+  const big = g('big') as Record<string, Record<string, unknown>>;
+  const flood = (r['authFlood'] ?? []) as Array<Record<string, unknown>>;
+  return `# rootcoord load benchmark (${String(r['date'])}${r['quick'] === true ? ', quick' : ''})
+
+${String(r['clients'])} concurrent callers (half CreateCollection, half AllocTimestamp) over ${String(r['channels'])} gRPC channels, one attempt per
+call (the client's retries off), deadline 10 s. Machine: ${JSON.stringify(r['machine'])}. Shared machine: numbers are noisy.
+The benchmark client shares the two cores with the three nodes.
+
+## Steady load, ${String(r['seconds'])} s
+
+| call | answers by code | successes/s | p50 / p99 ms (successes) | p50 / p99 / max ms (all answers) |
+| --- | --- | --- | --- | --- |
+${kindRow(load, 'CreateCollection')}
+${kindRow(load, 'AllocTimestamp')}
+
+Term rises ${String(load['termRises'])}; rise of rootcoord_raft_leader_changes_seen_total (sum over nodes) ${String(load['leaderChangesSeen'])};
+event-loop lag ${JSON.stringify(load['lag'])}; failed /metrics scrapes ${String(load['failedScrapes'])}; client deadlines ${String(load['clientDeadlines'])}.
+Error reasons: ${'`'}${JSON.stringify(load['errorReasons'])}${'`'}
+
+## kill -9 of the leader under that load
+
+Time to the next successful CreateCollection: **${String(kill['toFirstCreateCollectionMs'])} ms** (AllocTimestamp: ${String(kill['toFirstAllocTimestampMs'])} ms); term rises ${String(kill['termRises'])}.
+
+| call | answers by code (${String(kill['phaseSec'])} s after the kill) | successes/s | p50 / p99 ms | all answers p50 / p99 / max |
+| --- | --- | --- | --- | --- |
+${kindRow(kill, 'CreateCollection')}
+${kindRow(kill, 'AllocTimestamp')}
+
+## Big requests (one attempt, deadline 120 s, to the leader)
+
+| request | code | ms | term rises (within ~5 s after) | lag | reason |
+| --- | --- | --- | --- | --- | --- |
+${['alterDatabase16MB', 'createCollection30MBDescription'].map((k) => `| ${k} | ${String(big[k]?.['code'])} | ${String(big[k]?.['ms'])} | ${String(big[k]?.['termRisesWithin5sAfter'])} | ${JSON.stringify(big[k]?.['lag'])} | ${String(big[k]?.['reason'] ?? '')} |`).join('\n')}
+
+A small CreateCollection afterwards: ${JSON.stringify(big['smallDdlAfter'])}.
+
+## Wrong-password flood (cluster with --auth; flood and legitimate client both to the leader)
+
+| flood clients | legit CreateCollection codes | legit p50 / p99 ms | flood answers | flood answers/s | term rises | lag |
+| --- | --- | --- | --- | --- | --- | --- |
+${flood.map((p) => { const l = p['legit'] as Record<string, unknown>; const ok = l['ok'] as Record<string, number>; const f = p['flood'] as Record<string, unknown>; return `| ${String(p['floodClients'])} | ${JSON.stringify(l['codes'])} | ${ok['p50Ms']} / ${ok['p99Ms']} | ${JSON.stringify(f['codes'])} | ${String(f['perSec'])} | ${String(p['termRises'])} | ${JSON.stringify(p['lag'])} |`; }).join('\n')}
+
+Charts: ${charts.join(', ')}.
+`;
+}

@@ -1,0 +1,136 @@
+/**
+ * Issue 8, "Never lose the leader to load or size", on real processes: a 3-node cluster filled to
+ * 5,000 collections by 64 concurrent clients, then a burst of 200 callers (half CreateCollection,
+ * half AllocTimestamp) for 10 s, must keep its leader (no node's rootcoord_raft_leader_changes_seen_total
+ * moves, no term rises) and give no outcome-unknown (2002) answer. Each answer is counted once: the
+ * client's own retries are off.
+ *
+ * Runs only with ROOTCOORD_LOAD_TEST=1 (about 1 to 2 minutes on 2 cores): it fails on the code of
+ * 2026-11-30, the bug being fixed, and is meant to be enabled with the fix.
+ */
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { encodeSchemaFile } from '../../src/client/schema-file.js';
+import { BenchCluster, OneShot, SCHEMA3, addCount, codeKey, sampleNodes, sleep } from '../../scripts/bench-lib.js';
+import type { CodeCounts, NodeSample } from '../../scripts/bench-lib.js';
+
+const enabled = process.env['ROOTCOORD_LOAD_TEST'] === '1';
+const COLLECTIONS = 5000;
+const FILL_CLIENTS = 64;
+const BURST_CLIENTS = 200;
+const BURST_SECONDS = 10;
+
+function createRequest(name: string): Record<string, unknown> {
+  return { db_name: '', collection_name: name, schema: encodeSchemaFile(SCHEMA3, name), shards_num: 2, consistency_level: 0, properties: [], num_partitions: '0' };
+}
+
+function leadership(nodes: NodeSample[]): { changes: Record<number, number | undefined>; terms: Record<number, number | undefined>; leaders: number[] } {
+  return {
+    changes: Object.fromEntries(nodes.map((n) => [n.id, n.leaderChanges])),
+    terms: Object.fromEntries(nodes.map((n) => [n.id, n.term])),
+    leaders: nodes.filter((n) => n.isLeader === 1).map((n) => n.id),
+  };
+}
+
+(enabled ? describe : describe.skip)('Load and size do not cost the leader (ROOTCOORD_LOAD_TEST=1)', function () {
+  this.timeout(240_000);
+  let cluster: BenchCluster | null = null;
+
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it(`keeps its leader and answers no 2002 while filled to ${COLLECTIONS} collections and under a ${BURST_CLIENTS}-caller burst`, async () => {
+    cluster = await BenchCluster.up({ limits: ['maxCollectionNum=100000', 'maxCollectionNumPerDB=100000', 'maxGeneralCapacity=1000000'] });
+    const nodes = cluster.nodes();
+    const endpoints = await cluster.endpointsLeaderFirst();
+    // Let the start-up election settle (a node counts the first leader it learns of).
+    await sleep(2000);
+    const before = leadership(await sampleNodes(nodes));
+    expect(before.leaders, 'one leader after start-up').to.have.length(1);
+
+    const codes: CodeCounts = {};
+    const reasons = new Map<string, number>();
+    const count = (kind: string, r: { code: number; reason: string }): void => {
+      addCount(codes, `${kind} ${codeKey(r.code)}`);
+      if (r.code === 0) return;
+      const key = `${kind} ${r.code}: ${r.reason.replace(/\d{3,}/g, '#').slice(0, 100)}`;
+      reasons.set(key, (reasons.get(key) ?? 0) + 1);
+    };
+
+    // The fill: 64 clients, each name retried with its request ID on a retriable answer.
+    let next = 0;
+    let created = 0;
+    const acknowledged: string[] = [];
+    const fillStart = performance.now();
+    await Promise.all(
+      Array.from({ length: FILL_CLIENTS }, async () => {
+        const client = new OneShot({ attemptDeadlineMs: 10_000 });
+        let ep = 0;
+        for (let idx = next++; idx < COLLECTIONS; idx = next++) {
+          const request = createRequest(`c${idx}`);
+          const requestId = randomBytes(16).toString('hex');
+          for (let attempt = 0; attempt < 20; attempt++) {
+            const r = await client.call(endpoints[ep % endpoints.length] as string, 'CreateCollection', request, requestId);
+            count('fill CreateCollection', r);
+            if (r.code === 0) {
+              created++;
+              acknowledged.push(`c${idx}`);
+              break;
+            }
+            if (r.code === 1 || r.code === -1) ep++;
+            if (![1, -1, 2001, 2002].includes(r.code)) break;
+            await sleep(20);
+          }
+        }
+        client.close();
+      }),
+    );
+    const fillSec = (performance.now() - fillStart) / 1000;
+
+    // The burst: 200 callers for 10 s, half CreateCollection, half AllocTimestamp, one attempt each.
+    let running = true;
+    let burstName = 0;
+    const pools = Array.from({ length: 20 }, () => new OneShot({ attemptDeadlineMs: 10_000 }));
+    const burst = Promise.all(
+      Array.from({ length: BURST_CLIENTS }, async (_, i) => {
+        const pool = pools[i % pools.length] as OneShot;
+        const kind = i % 2 === 0 ? 'CreateCollection' : 'AllocTimestamp';
+        let ep = 0;
+        while (running) {
+          const name = `burst${burstName++}`;
+          const r = await pool.call(endpoints[ep % endpoints.length] as string, kind, kind === 'CreateCollection' ? createRequest(name) : { count: 1 });
+          count(`burst ${kind}`, r);
+          if (kind === 'CreateCollection' && r.code === 0) acknowledged.push(name);
+          if (r.code !== 0) {
+            if (r.code === 1 || r.code === -1) ep++;
+            await sleep(10);
+          }
+        }
+      }),
+    );
+    await sleep(BURST_SECONDS * 1000);
+    running = false;
+    await burst;
+    for (const p of pools) p.close();
+    await sleep(1000);
+    const after = leadership(await sampleNodes(nodes));
+    const reader = await cluster.client({ attemptDeadlineMs: 30_000, retryBudgetMs: 60_000 });
+    const listed = new Set((await reader.showCollections())['collection_names'] as string[]);
+    reader.close();
+    const lost = acknowledged.filter((n) => !listed.has(n));
+
+    console.log(`      fill: ${created} collections in ${fillSec.toFixed(1)} s; answers ${JSON.stringify(codes)}`);
+    console.log(`      leader changes seen per node ${JSON.stringify(before.changes)} -> ${JSON.stringify(after.changes)}; terms ${JSON.stringify(before.terms)} -> ${JSON.stringify(after.terms)}`);
+    console.log(`      acknowledged CreateCollection: ${acknowledged.length}; listed: ${listed.size}; acknowledged but not listed: ${lost.length}${lost.length > 0 ? ` (${lost.slice(0, 10).join(', ')})` : ''}`);
+    if (reasons.size > 0) console.log(`      error answers: ${JSON.stringify(Object.fromEntries(reasons))}`);
+
+    expect(created, 'collections created').to.equal(COLLECTIONS);
+    expect(lost, 'every acknowledged CreateCollection is listed').to.deep.equal([]);
+    expect(after.changes, 'rootcoord_raft_leader_changes_seen_total of every node unchanged').to.deep.equal(before.changes);
+    expect(after.terms, 'the term of every node unchanged').to.deep.equal(before.terms);
+    expect(after.leaders, 'the same leader').to.deep.equal(before.leaders);
+    const unknown = Object.entries(codes).filter(([k]) => k.endsWith(' 2002'));
+    expect(unknown, 'no outcome-unknown (2002) answers').to.deep.equal([]);
+  });
+});
