@@ -102,6 +102,8 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   private readonly fs: FileSystem;
   private readonly unsafe: DurableStorageUnsafe;
   private deferred: Buffer[] = [];
+  /** The log's operations, one at a time (see exclusive). */
+  private logQueue: Promise<unknown> = Promise.resolve();
   /**
    * While replaying: the term of the entry at the snapshot's index in the log as written, or null when
    * the retained log does not hold that index (it ends before it, or was compacted through it).
@@ -282,7 +284,26 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
    * Ready that only moved the commit index, which Raft may lose) the write is not fsynced itself; the
    * next synced write carries it.
    */
-  async save(hardState: HardState | null, entries: readonly Entry[], snapshot: Snapshot | null, sync = true): Promise<void> {
+  save(hardState: HardState | null, entries: readonly Entry[], snapshot: Snapshot | null, sync = true): Promise<void> {
+    return this.exclusive(() => this.saveNow(hardState, entries, snapshot, sync));
+  }
+
+  /**
+   * Run `work` alone on the log: writes to the active segment, its rotation and the deletion of old files
+   * happen one after another, never interleaved. (A snapshot recorded beside the Ready loop wrote a
+   * waiting hard state while the loop saved a newer vote; the two writes could land in either order,
+   * and a restart could forget the vote.)
+   */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.logQueue.then(work);
+    this.logQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async saveNow(hardState: HardState | null, entries: readonly Entry[], snapshot: Snapshot | null, sync: boolean): Promise<void> {
     const parts: Buffer[] = [];
     if (snapshot !== null) {
       if (this.unsafe.resetBeforeSnapshotFile === true) await this.write(encodeSnapshotReset(snapshot.metadata.index, snapshot.metadata.term));
@@ -340,14 +361,18 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
    */
   async createSnapshot(index: number, confState: ConfState, data: Uint8Array, entriesKept: number): Promise<Snapshot> {
     const term = this.memory.term(index);
-    // The commit index the snapshot implies goes to disk first (opening reconciles them either way).
-    await this.flushDeferred();
+    // The snapshot's own file is written beside the log (a save may run meanwhile); recording it and
+    // compacting the log behind it happen alone on the log.
     await this.writeSnapshotFile({ metadata: { index, term, confState }, data });
-    const snapshot = this.memory.createSnapshot(index, confState, data);
-    const compactTo = Math.max(0, index - entriesKept);
-    this.memory.compact(compactTo);
-    await this.deleteObsoleteFiles(compactTo);
-    return snapshot;
+    return this.exclusive(async () => {
+      // The commit index the snapshot implies goes to disk (opening reconciles them either way).
+      await this.flushDeferred();
+      const snapshot = this.memory.createSnapshot(index, confState, data);
+      const compactTo = Math.max(0, index - entriesKept);
+      this.memory.compact(compactTo);
+      await this.deleteObsoleteFiles(compactTo);
+      return snapshot;
+    });
   }
 
   private async deleteObsoleteFiles(compactedTo: number): Promise<void> {
@@ -381,9 +406,11 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     await this.close();
   }
 
-  async close(): Promise<void> {
-    await this.flushDeferred();
-    await this.active?.close();
-    this.active = null;
+  close(): Promise<void> {
+    return this.exclusive(async () => {
+      await this.flushDeferred();
+      await this.active?.close();
+      this.active = null;
+    });
   }
 }

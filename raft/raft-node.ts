@@ -211,14 +211,18 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     } catch (error) {
       if (!(error instanceof RaftError)) throw error;
     }
-    if (this.inReady) {
-      const early = this.raw.takeEarlyMessages();
-      if (early.length > 0) {
-        this.noteHeartbeats(early);
-        this.options.transport.send(early);
-      }
-    }
+    this.sendEarlyMessages();
     this.wakeLoop();
+  }
+
+  /** While the Ready loop is busy: send what need not wait for it (RawNode.takeEarlyMessages). */
+  private sendEarlyMessages(): void {
+    if (!this.inReady) return;
+    const early = this.raw.takeEarlyMessages();
+    if (early.length > 0) {
+      this.noteHeartbeats(early);
+      this.options.transport.send(early);
+    }
   }
 
   private wakeLoop(): void {
@@ -384,7 +388,8 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     const storage = this.options.storage;
     const waiting = this.snapshotRequests.splice(0);
     const due = this.appliedIndex - storage.snapshot().metadata.index >= every;
-    const wanted = (force || due) && this.appliedIndex > storage.snapshot().metadata.index;
+    // Someone waits for a snapshot (snapshotNow during a Ready): take it now, not just when due.
+    const wanted = (force || due || waiting.length > 0) && this.appliedIndex > storage.snapshot().metadata.index;
     if (this.options.backgroundSnapshots === true) {
       if (wanted && this.snapshotting === null) this.snapshotting = this.recordSnapshot(this.appliedIndex, this.raw.confState());
       const done = this.snapshotting ?? Promise.resolve();
@@ -469,6 +474,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     } catch (error) {
       this.settle(this.proposals, seq, (p) => p.reject(error as Error));
     }
+    this.sendEarlyMessages();
     this.wakeLoop();
     return promise;
   }
@@ -488,6 +494,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     } catch (error) {
       this.settle(this.reads, ctx, (p) => p.reject(error as Error));
     }
+    this.sendEarlyMessages();
     this.wakeLoop();
     return promise;
   }

@@ -108,6 +108,11 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
         } else if (!this.closed && !this.closing) {
           this.fail(new Error(`the raft worker exited unexpectedly with code ${code}`));
         }
+        // Nothing will answer now (a close request included, if the worker died while closing).
+        for (const [call, pending] of this.calls) {
+          this.calls.delete(call);
+          pending.reject(new RaftError('Closed', `raft node ${this.id}'s worker exited`));
+        }
         resolve();
       });
     });
@@ -126,6 +131,9 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       await client.worker.terminate();
       throw error;
     }
+    // The snapshot restored at start (if any) is applied before the node serves anything.
+    await client.chain;
+    if (client.failed !== null) throw client.failed;
     return client;
   }
 
@@ -241,6 +249,8 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       this.calls.delete(call);
       pending.reject(new RaftError('Closed', `raft node ${this.id} failed: ${error.message}`));
     }
+    // A member whose host cannot apply must not go on voting and acknowledging: stop its Raft at once.
+    void this.worker.terminate();
     this.emit('fatal', error);
   }
 

@@ -81,7 +81,12 @@ export type FromWorker =
   | { readonly type: 'log'; readonly level: 'info' | 'warn'; readonly message: string; readonly fields?: Record<string, unknown> }
   | { readonly type: 'fatal'; readonly error: WireError };
 
-/** A compact copy of `bytes`, so that cloning it copies only these bytes. */
+/**
+ * `bytes` with a buffer of its own: as it is when it already owns its whole buffer, else a copy (a
+ * view's clone would copy its whole underlying buffer, a pooled Buffer's included, and only a buffer
+ * that is not shared may be transferred). Buffer#slice makes a view, so the copy is made explicitly.
+ */
 export function compact(bytes: Uint8Array): Uint8Array {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  return Uint8Array.prototype.slice.call(bytes);
 }

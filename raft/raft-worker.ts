@@ -30,6 +30,17 @@ function wireError(error: unknown): WireError {
   return { code: null, message: error instanceof Error ? error.message : String(error) };
 }
 
+/**
+ * `bytes` as a buffer of its own to post: a compact copy, listed in `transfer` to be moved rather than
+ * copied again; the original itself when it already owns its buffer (it may still be in use here: the
+ * log's memory holds snapshots, so it is cloned, not moved).
+ */
+function movable(bytes: Uint8Array, transfer: ArrayBuffer[]): Uint8Array {
+  const copy = compact(bytes);
+  if (copy !== bytes) transfer.push(copy.buffer as ArrayBuffer);
+  return copy;
+}
+
 const log = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void => post({ type: 'log', level, message, ...(fields === undefined ? {} : { fields }) });
 
 /**
@@ -49,8 +60,11 @@ class HostStateMachine implements StateMachine {
   }
 
   async apply(entries: readonly AppliedEntry[]): Promise<unknown[]> {
-    const copies = entries.map((e) => ({ ...e, data: e.data === null ? null : compact(e.data) }));
-    post({ type: 'apply', entries: copies });
+    // Each entry's bytes are copied once (an entry is a view into the frame it arrived in, or into its
+    // envelope) and the copies are moved to the host, not copied again.
+    const transfer: ArrayBuffer[] = [];
+    const copies = entries.map((e) => ({ ...e, data: e.data === null ? null : movable(e.data, transfer) }));
+    post({ type: 'apply', entries: copies }, transfer);
     return entries.map(() => null);
   }
 
@@ -71,8 +85,8 @@ class HostStateMachine implements StateMachine {
   }
 
   async restore(data: Uint8Array, index: number): Promise<void> {
-    const copy = compact(data);
-    post({ type: 'restore', index, data: copy });
+    const transfer: ArrayBuffer[] = [];
+    post({ type: 'restore', index, data: movable(data, transfer) }, transfer);
   }
 }
 

@@ -1,3 +1,4 @@
+import { assert } from '../../raft/assert.js';
 import type { AppliedEntry, StateMachine } from '../../raft/raft-node.js';
 import { ConfChangeType } from '../../raft/types.js';
 import { decodeCommand } from './commands.js';
@@ -27,6 +28,8 @@ export class MetaStateMachine implements StateMachine {
     });
     const last = entries[entries.length - 1];
     if (last === undefined) return [];
+    // Entries come in order, each exactly once: a skipped one would be a silent divergence.
+    assert((entries[0] as AppliedEntry).index === this.table.appliedIndex + 1, `apply from ${(entries[0] as AppliedEntry).index} after ${this.table.appliedIndex}`);
     return this.table.apply(commands, last.index);
   }
 

@@ -8,6 +8,7 @@ import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DurableStorage, StorageCorruptionError } from '../../raft/durable-storage.js';
+import { nodeFileSystem } from '../../raft/file-system.js';
 import { Prng } from '../../raft/prng.js';
 import { RawNode } from '../../raft/raw-node.js';
 import { EntryType } from '../../raft/types.js';
@@ -178,6 +179,43 @@ describe('DurableStorage', () => {
     expect(b.lastIndex()).to.equal(6);
     expect(b.term(6)).to.equal(3);
     await b.close();
+  });
+
+  it('a snapshot recorded beside the Ready loop never writes the log at the same time as a save (a newer vote is never overwritten)', async () => {
+    // A file system whose next append write is held back, as a late libuv pool thread would hold it.
+    let holdNext = false;
+    let release: () => void = () => {};
+    const fs = Object.create(nodeFileSystem) as typeof nodeFileSystem;
+    fs.openAppend = async (path: string, dsync: boolean) => {
+      const file = await nodeFileSystem.openAppend(path, dsync);
+      return {
+        write: async (data: Buffer) => {
+          if (holdNext) {
+            holdNext = false;
+            await new Promise<void>((resolve) => (release = resolve));
+          }
+          return file.write(data);
+        },
+        sync: () => file.sync(),
+        truncate: (length: number) => file.truncate(length),
+        close: () => file.close(),
+      };
+    };
+    const storage = await DurableStorage.open(dir, { fs });
+    await storage.bootstrap([1, 2, 3]);
+    await storage.save({ term: 5, vote: 2, commit: 3 }, entries(4, 5, 5), null, true);
+    await storage.save({ term: 5, vote: 2, commit: 5 }, [], null, false); // commit only: waits in memory
+    holdNext = true; // the snapshot's write of that waiting hard state is held
+    const snapshot = storage.createSnapshot(5, { voters: [1, 2, 3], learners: [] }, new Uint8Array([9]), 1000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const vote = storage.save({ term: 6, vote: 3, commit: 5 }, [], null, true); // the Ready loop votes in term 6
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    await Promise.all([snapshot, vote]);
+    await storage.close();
+    const reopened = await DurableStorage.open(dir);
+    expect(reopened.initialState().hardState).to.deep.include({ term: 6, vote: 3 });
+    await reopened.close();
   });
 
   describe('after a crash around a snapshot', () => {
