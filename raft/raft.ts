@@ -439,6 +439,9 @@ export class Raft {
   }
 
   private handleAppendResponse(m: Message, pr: Progress): void {
+    // No follower holds (or rejects) an index this leader never had: such an answer is not from a
+    // correct peer, and taking it would leave the progress past the log (a snapshot "needed", none made).
+    if (m.index > this.log.lastIndex()) return;
     pr.recentActive = true;
     if (m.reject) {
       const hint = m.logTerm > 0 ? this.log.findConflictByTerm(m.rejectHint, m.logTerm).index : m.rejectHint;
