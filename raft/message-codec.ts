@@ -130,5 +130,10 @@ export function decodeFrame(bytes: Uint8Array): WireFrame {
       data: chunk.data instanceof Uint8Array ? chunk.data : new Uint8Array(0),
     };
   }
-  return { from: wholeNumber(decoded.from, 'frame.from'), messages: decoded.messages.map(fromWireMessage), snapshotChunk };
+  const messages = decoded.messages.map(fromWireMessage);
+  // A snapshot travels only in chunks (its data is there); a snapshot message among the messages would
+  // be restored with no data at all.
+  if (messages.some((m) => m.type === MessageType.Snap || m.snapshot !== null)) throw new MalformedMessageError('a snapshot message outside a snapshot chunk');
+  if (snapshotChunk !== null && (snapshotChunk.message.type !== MessageType.Snap || snapshotChunk.message.snapshot === null)) throw new MalformedMessageError('a snapshot chunk whose message is not a snapshot');
+  return { from: wholeNumber(decoded.from, 'frame.from'), messages, snapshotChunk };
 }
