@@ -11,7 +11,7 @@
  * not a fault, and would change what "every node alive" means).
  *
  * Seeded: FUZZ_SEED=N (default 1); FUZZ_ITERATIONS=N calls without the default time cap (FUZZ_SECONDS
- * caps it). Default: at most 1200 calls or 20 s (about 15 s here).
+ * caps it). Default: at most 2500 calls or 25 s.
  */
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
@@ -171,7 +171,7 @@ describe('fuzz: gRPC client port', function () {
   });
 
   it('survives random and mutated requests to every RPC of every service', async () => {
-    const { seed, iterations, deadlineMs } = fuzzSettings(1200, 20);
+    const { seed, iterations, deadlineMs } = fuzzSettings(2500, 25);
     const all = methods();
     expect(all.length).to.be.above(50);
     const clients = cluster.nodes.map((n) => new grpc.Client(n.client, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024, 'grpc.max_receive_message_length': 64 * 1024 * 1024 }));

@@ -6,7 +6,7 @@
  * leader serving a DDL and equal digests.
  *
  * Seeded: FUZZ_SEED=N (default 1); FUZZ_ITERATIONS=N requests without the default time cap
- * (FUZZ_SECONDS caps it). Default: at most 600 requests or 10 s.
+ * (FUZZ_SECONDS caps it). Default: at most 1500 requests or 12 s.
  */
 import { expect } from 'chai';
 import { connect } from 'node:net';
@@ -104,7 +104,7 @@ describe('fuzz: metrics HTTP port', function () {
   });
 
   it('survives random, malformed, huge and slow HTTP requests', async () => {
-    const { seed, iterations, deadlineMs } = fuzzSettings(600, 10);
+    const { seed, iterations, deadlineMs } = fuzzSettings(1500, 12);
     let done = 0;
     const slow: Array<Promise<void>> = [];
     const parallel = 6;

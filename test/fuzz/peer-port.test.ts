@@ -5,7 +5,7 @@
  * Every run ends with every process alive, every node ready, a leader serving a DDL and equal digests.
  *
  * Seeded: FUZZ_SEED=N (default 1); FUZZ_ITERATIONS=N runs N attacks without the default time cap
- * (FUZZ_SECONDS caps it). Default: at most 800 attacks or 20 s (about 10 s here).
+ * (FUZZ_SECONDS caps it). Default: at most 1500 attacks or 20 s.
  */
 import { expect } from 'chai';
 import { connect } from 'node:net';
@@ -98,6 +98,9 @@ function randomMessage(rng: Prng, to: number, from: number, staleTerm = 2): Mess
  * (term 0, as followers send them) without membership changes.
  */
 function harmless(bytes: Uint8Array, target: number, member: number, staleTerm: number): boolean {
+  // FUZZ_FORGE=1 sends every authenticated frame (forged current-term messages included): expect a
+  // crash-fault-tolerant cluster to be damaged then, not necessarily a bug.
+  if (process.env['FUZZ_FORGE'] !== undefined) return true;
   let decoded: ReturnType<typeof decodeFrame>;
   try {
     decoded = decodeFrame(bytes);
@@ -173,7 +176,7 @@ describe('fuzz: Raft peer port', function () {
   });
 
   it('survives random, malformed, slow, half-open and authenticated-but-mutated traffic', async () => {
-    const { seed, iterations, deadlineMs } = fuzzSettings(800, 20);
+    const { seed, iterations, deadlineMs } = fuzzSettings(1500, 20);
     const rng = new Prng(seed);
     const kinds = new Map<string, number>();
     const lingering: Array<Promise<void>> = [];
