@@ -10,8 +10,11 @@
  * Not sent: AddMember and RemoveMember (a random but valid membership change is the service working,
  * not a fault, and would change what "every node alive" means).
  *
+ * Twice: authorization off, and on (`--auth`, most calls signed in as root, the others with missing,
+ * wrong or malformed credentials).
+ *
  * Seeded: FUZZ_SEED=N (default 1); FUZZ_ITERATIONS=N calls without the default time cap (FUZZ_SECONDS
- * caps it). Default: at most 2500 calls or 25 s.
+ * caps it). Default: at most 2500 calls or 25 s, and 800 calls or 10 s with --auth.
  */
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
@@ -139,11 +142,15 @@ function encodeRequest(rng: Prng, method: FuzzMethod): Buffer {
   return buffer.byteLength > MAX_MESSAGE_BYTES ? buffer.subarray(0, MAX_MESSAGE_BYTES) : buffer;
 }
 
-function randomMetadata(rng: Prng): grpc.Metadata {
+const ROOT = Buffer.from('root:Milvus').toString('base64');
+
+function randomMetadata(rng: Prng, auth: boolean): grpc.Metadata {
   const md = new grpc.Metadata();
+  // With authorization on, most calls sign in as root, so they reach the handlers.
+  if (auth && rng.chance(0.8)) md.set('authorization', ROOT);
   if (rng.chance(0.6)) md.set('x-rootcoord-request-id', rng.pick(['', 'r', 'x'.repeat(64), 'x'.repeat(65), 'fz-same-id', `fz-${rng.nextUint32()}`, '\u00E9t\u00E9'.normalize('NFC').replace(/[^\x20-\x7e]/g, '?')]));
   if (rng.chance(0.2)) md.set('x-rootcoord-read', rng.pick(['stale', 'linearizable', '', 'STALE', 'x']));
-  if (rng.chance(0.15)) md.set('authorization', rng.pick(['', 'garbage', Buffer.from('root:Milvus').toString('base64'), Buffer.from(':').toString('base64'), Buffer.from('\0:\0').toString('base64'), 'x'.repeat(7000)]));
+  if (rng.chance(0.15)) md.set('authorization', rng.pick(['', 'garbage', ROOT, Buffer.from('root:').toString('base64'), Buffer.from('root:Milvus\0').toString('base64'), Buffer.from('\u{1F600}:x').toString('base64'), `Basic ${ROOT}`, Buffer.from(':').toString('base64'), Buffer.from('\0:\0').toString('base64'), 'x'.repeat(7000)]));
   if (rng.chance(0.05)) md.set('x-fuzz-bin', Buffer.from(randomBuffer(rng, 32)));
   return md;
 }
@@ -159,19 +166,20 @@ function businessCode(method: FuzzMethod, response: Buffer | undefined): string 
   }
 }
 
-describe('fuzz: gRPC client port', function () {
+function fuzzClientPort(title: string, auth: boolean, defaultCalls: number, defaultSeconds: number): void {
+describe(title, function () {
   this.timeout(300_000);
   let cluster: FuzzCluster;
 
   before(async () => {
-    cluster = await FuzzCluster.start(3);
+    cluster = await FuzzCluster.start(3, { auth });
   });
   after(async () => {
     await cluster?.stop();
   });
 
   it('survives random and mutated requests to every RPC of every service', async () => {
-    const { seed, iterations, deadlineMs } = fuzzSettings(2500, 25);
+    const { seed, iterations, deadlineMs } = fuzzSettings(defaultCalls, defaultSeconds);
     const all = methods();
     expect(all.length).to.be.above(50);
     const clients = cluster.nodes.map((n) => new grpc.Client(n.client, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024, 'grpc.max_receive_message_length': 64 * 1024 * 1024 }));
@@ -188,7 +196,7 @@ describe('fuzz: gRPC client port', function () {
       called.add(method.path);
       const client = rng.pick(clients);
       const body = encodeRequest(rng, method);
-      const md = randomMetadata(rng);
+      const md = randomMetadata(rng, auth);
       const deadline = Date.now() + 3000;
       if (method.responseStream) {
         await new Promise<void>((resolve) => {
@@ -228,3 +236,8 @@ describe('fuzz: gRPC client port', function () {
     await cluster.check('client');
   });
 });
+}
+
+fuzzClientPort('fuzz: gRPC client port', false, 2500, 25);
+// Authorization on: credentials parsed and checked on every call, privileges, forwarded authorization.
+fuzzClientPort('fuzz: gRPC client port with --auth', true, 800, 10);
