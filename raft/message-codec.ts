@@ -95,11 +95,17 @@ function fromWireMessage(w: DecodedWireMessage): Message {
       },
     };
   }
+  const term = wholeNumber(w.term, 'term');
+  // Only these leave without their sender's term (Raft.send); any other message of term 0 would be
+  // taken for one of the receiver's current term (a VoteResp of term 0 then failed an assertion).
+  if (term === 0 && w.type !== MessageType.Prop && w.type !== MessageType.ReadIndex && w.type !== MessageType.TransferLeader) {
+    throw new MalformedMessageError(`${MessageType[w.type] ?? w.type} without a term`);
+  }
   return {
     type: w.type as MessageType,
     to: wholeNumber(w.to, 'to'),
     from: wholeNumber(w.from, 'from'),
-    term: wholeNumber(w.term, 'term'),
+    term,
     logTerm: wholeNumber(w.logTerm, 'logTerm'),
     index: wholeNumber(w.index, 'index'),
     entries,
