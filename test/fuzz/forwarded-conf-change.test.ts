@@ -1,8 +1,10 @@
 /**
- * Regression (found by the peer-port fuzzer, seed 2): a follower's forwarded proposal (MsgProp from a
- * peer) carrying a conf-change entry whose data is not a conf change made the leader's core throw in
- * decodeConfChange; in a node that stops the Raft worker, and the process exits. The leader now
- * refuses such a proposal as it refuses any other invalid conf change from a peer: silently.
+ * Hardening (seen while chasing a peer-port fuzzer crash, seed 2): a follower's forwarded proposal
+ * (MsgProp from a peer) carrying a conf-change entry whose data is not a conf change made the leader's
+ * core throw in decodeConfChange. In a node that did not stop the process: the TCP transport catches
+ * what a peer's frame causes and drops that connection (checked on real processes). The crash of seed 2
+ * was the snapshot message restored with no data (snapshot-frames.test.ts), whose error reads the same.
+ * The leader now refuses such a proposal as it refuses any other invalid conf change from a peer.
  */
 import { expect } from 'chai';
 import { EntryType, message, MessageType, StateRole } from '../../raft/types.js';

@@ -1,10 +1,11 @@
 /**
- * Regression (found reading why the peer-port fuzzer withholds term-0 messages): Raft treats a message of
+ * Hardening (found reading why the peer-port fuzzer withholds term-0 messages): Raft treats a message of
  * term 0 as one of its own current term (local messages have none). A (pre-)vote of term 0 from the
  * member a follower voted for was granted with a response of term 0, and Raft.send's assertion that a
- * vote response carries a term failed the Raft worker: one frame from a peer holding the secret stopped
- * the node. Only proposals, read requests and transfer requests travel without a term; the codec now
- * refuses any other message of term 0.
+ * vote response carries a term threw inside the core's step. The node survived (the TCP transport
+ * catches what a peer's frame causes and drops the connection; checked on real processes), but an
+ * assertion midway through a step is not a way to refuse input. Only proposals, read requests and
+ * transfer requests travel without a term; the codec now refuses any other message of term 0.
  */
 import { expect } from 'chai';
 import { decodeFrame, encodeFrame, MalformedMessageError } from '../../raft/message-codec.js';
