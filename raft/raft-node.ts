@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { LeaderLease } from './leader-lease.js';
 import { EventEmitter } from 'node:events';
 import { assert } from './assert.js';
 import { RaftError } from './errors.js';
@@ -138,10 +139,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   private readonly snapshotRequests: Array<(index: number) => void> = [];
   /** A snapshot being made beside the Ready loop (option backgroundSnapshots). */
   private snapshotting: Promise<void> | null = null;
-  private leaseStartMs = 0;
-  private leaseUntilMs = 0;
-  private leaseTerm = -1;
-  private transferRequestedMs = -1;
+  private readonly lease: LeaderLease;
   private renewing = false;
   private ticker: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
@@ -160,6 +158,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     this.options = options;
     this.id = options.id;
     this.raw = raw;
+    this.lease = new LeaderLease(((options.electionTicks ?? 10) * (options.tickIntervalMs ?? 100)) / 2);
     // Seeded (a simulation): a deterministic start; a simulation seeds each incarnation differently.
     this.nextSeq = options.seed === undefined ? randomInt(1, 2 ** 47) : 1 + Math.floor(new Prng(options.seed ^ 0x5eed).nextFloat() * (2 ** 47 - 1));
   }
@@ -275,6 +274,8 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     // A snapshot from the leader replaces the log: never while one of ours is being recorded.
     if (rd.snapshot !== null && this.snapshotting !== null) await this.snapshotting;
     this.noteHeartbeats(rd.messages);
+    // Before it leaves: a TimeoutNow ends this term's lease (see LeaderLease).
+    for (const m of rd.messages) if (m.type === MessageType.TimeoutNow) this.lease.timeoutNowSent(m.term);
     if (rd.sendBeforePersist) transport.send(rd.messages);
     const persistStartMs = performance.now();
     await storage.save(rd.hardState, rd.entries, rd.snapshot, rd.mustSync);
@@ -505,16 +506,15 @@ export class RaftNode extends EventEmitter implements RaftHandle {
    * t + the minimum election timeout, because every follower that acknowledged it ignores candidates
    * for that long (CheckQuorum). The lease covers half of that, for timer lateness and clock drift; a
    * paused process finds its lease expired when it resumes. A leadership transfer voids the lease
-   * (the transferee campaigns without waiting). Without a valid lease this is a ReadIndex round.
+   * (the transferee campaigns without waiting), and once a TimeoutNow was sent there is no lease for the
+   * rest of the term (LeaderLease). Without a valid lease this is a ReadIndex round.
    */
   async leaderLease(): Promise<void> {
     this.ensureOpen();
-    const st = this.raw.raft;
     const now = performance.now();
-    const valid = st.role === StateRole.Leader && st.leadTransferee === NONE && st.term === this.leaseTerm && now < this.leaseUntilMs && this.transferRequestedMs < this.leaseStartMs;
-    if (valid) {
+    if (this.lease.valid(now, this.raw.raft)) {
       // Renew in the background once half the lease is gone, so steady load never waits for a round.
-      if (now > this.leaseUntilMs - this.leaseMs() / 2 && !this.renewing) {
+      if (this.lease.dueForRenewal(now) && !this.renewing) {
         this.renewing = true;
         void this.readIndex()
           .catch(() => undefined)
@@ -527,24 +527,15 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     await this.readIndex();
   }
 
-  private leaseMs(): number {
-    return ((this.options.electionTicks ?? 10) * (this.options.tickIntervalMs ?? 100)) / 2;
-  }
-
   /** A ReadIndex round answered for a request made at `startedMs` renews the lease from then. */
   private renewLease(startedMs: number, term: number): void {
     if (!this.raw.isLeader() || this.raw.raft.term !== term) return;
-    if (startedMs > this.leaseStartMs || this.leaseTerm !== term) {
-      this.leaseStartMs = startedMs;
-      this.leaseTerm = term;
-      this.leaseUntilMs = startedMs + this.leaseMs();
-    }
+    this.lease.roundAnswered(startedMs, term);
   }
 
   transferLeader(target: number): void {
     this.ensureOpen();
-    this.transferRequestedMs = performance.now();
-    this.leaseUntilMs = 0;
+    this.lease.transferRequested(performance.now());
     this.input(() => this.raw.transferLeader(target));
   }
 

@@ -19,7 +19,7 @@ import {
   NONE,
   StateRole,
 } from './types.js';
-import type { ConfState, Entry, Message, ReadState, Snapshot } from './types.js';
+import type { ConfChange, ConfState, Entry, Message, ReadState, Snapshot } from './types.js';
 
 const MAX_SAFE_INDEX = Number.MAX_SAFE_INTEGER - 1;
 /** A snapshot that neither succeeds nor fails within this many election timeouts is sent again. */
@@ -385,7 +385,14 @@ export class Raft {
       if (this.pendingConfIndex > this.log.applied || confIndex !== 0) {
         return refuse('ConfChangePending', `conf change at ${this.pendingConfIndex} is not applied yet (applied ${this.log.applied})`);
       }
-      const invalid = this.tracker.validate(decodeConfChange(entry.data));
+      let cc: ConfChange;
+      try {
+        cc = decodeConfChange(entry.data);
+      } catch (error) {
+        // A peer's forwarded proposal is input like any other: refuse it, do not fail on it.
+        return refuse('InvalidConfChange', (error as Error).message);
+      }
+      const invalid = this.tracker.validate(cc);
       if (invalid !== null) return refuse('InvalidConfChange', invalid);
       confIndex = this.log.lastIndex() + i + 1;
     }
@@ -432,6 +439,9 @@ export class Raft {
   }
 
   private handleAppendResponse(m: Message, pr: Progress): void {
+    // No follower holds (or rejects) an index this leader never had: such an answer is not from a
+    // correct peer, and taking it would leave the progress past the log (a snapshot "needed", none made).
+    if (m.index > this.log.lastIndex()) return;
     pr.recentActive = true;
     if (m.reject) {
       const hint = m.logTerm > 0 ? this.log.findConflictByTerm(m.rejectHint, m.logTerm).index : m.rejectHint;

@@ -190,6 +190,9 @@ class PeerSender {
   private onBroken(socket: Socket): void {
     if (this.socket !== socket) return;
     this.socket = null;
+    // A connection broken while waiting for 'drain' never drains: the next one starts writable, or
+    // flush would wait for it forever and never dial again.
+    this.writable = true;
     socket.destroy();
     this.abandonSnapshot();
     this.reconnectAtMs = Date.now() + this.reconnectDelayMs;
