@@ -219,9 +219,16 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     if (!this.inReady) return;
     const early = this.raw.takeEarlyMessages();
     if (early.length > 0) {
-      this.noteHeartbeats(early);
+      this.beforeSending(early);
       this.options.transport.send(early);
     }
+  }
+
+  /** What every outgoing batch passes through first, whichever path sends it. */
+  private beforeSending(messages: readonly Message[]): void {
+    this.noteHeartbeats(messages);
+    // Before it leaves: a TimeoutNow ends this term's lease (see LeaderLease).
+    for (const m of messages) if (m.type === MessageType.TimeoutNow) this.lease.timeoutNowSent(m.term);
   }
 
   private wakeLoop(): void {
@@ -273,9 +280,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     const { storage, transport } = this.options;
     // A snapshot from the leader replaces the log: never while one of ours is being recorded.
     if (rd.snapshot !== null && this.snapshotting !== null) await this.snapshotting;
-    this.noteHeartbeats(rd.messages);
-    // Before it leaves: a TimeoutNow ends this term's lease (see LeaderLease).
-    for (const m of rd.messages) if (m.type === MessageType.TimeoutNow) this.lease.timeoutNowSent(m.term);
+    this.beforeSending(rd.messages);
     if (rd.sendBeforePersist) transport.send(rd.messages);
     const persistStartMs = performance.now();
     await storage.save(rd.hardState, rd.entries, rd.snapshot, rd.mustSync);
