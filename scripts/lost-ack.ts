@@ -3,7 +3,8 @@
  * a 3-node cluster, `--clients` concurrent clients creating collections (one attempt per call, a name
  * retried with its own request ID after 1, -1, 2001 or 2002, every answer recorded), while the leader
  * is changed every `--fault-ms` by a transfer, a SIGSTOP of `--stop-ms` (random in a range), or a kill -9
- * and restart (`--faults transfer,stop,kill`, taken in turn). At the end:
+ * and restart (`--faults transfer,stop,kill,elect`, taken in turn; `elect`: paused until
+ * another node leads, then resumed at once). At the end:
  * every acknowledged name must be listed by ShowCollections on the leader (linearizable) and on every
  * node (stale reads), and the replicas' applied index and digest must agree.
  *
@@ -15,6 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { PlainMessage } from '../src/api/proto.js';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
 import { encodeSchemaFile } from '../src/client/schema-file.js';
 import { Args, BenchCluster, OneShot, SCHEMA2, log, sleep } from './bench-lib.js';
@@ -35,10 +37,13 @@ async function main(): Promise<void> {
   const counts: Record<string, number> = {};
   const faultLog: string[] = [];
   let exitCode = 0;
+  let termRises = 0;
   const t0 = performance.now();
   const ms = (): number => Math.round(performance.now() - t0);
   try {
     const endpoints = cluster.nodes().map((n) => n.client);
+    const maxTerm = async (): Promise<number> => Math.max(...(await cluster.status()).nodes.map((n) => Number(n.term ?? 0)));
+    const firstTerm = await maxTerm();
     const stopAt = performance.now() + seconds * 1000;
     let next = 0;
     const worker = async (w: number): Promise<void> => {
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
         pool.close();
       }
     };
+    const probe = new RootCoordClient({ endpoints, attemptDeadlineMs: 300, retryBudgetMs: 0 });
     const faulter = async (): Promise<void> => {
       let i = 0;
       while (performance.now() < stopAt - 2000) {
@@ -90,6 +96,24 @@ async function main(): Promise<void> {
             await sleep(pause);
             process.kill(node.pid, 'SIGCONT');
             faultLog.push(`${ms()}ms CONT ${leader}`);
+          } else if (kind === 'elect') {
+            // Pause the leader until another node has won an election, then resume it at once: the old
+            // leader hears of the new term while the new leader's recovery runs (as after a busy loop).
+            const selfOf = (st: PlainMessage | null): Record<string, unknown> => (st?.['self'] ?? {}) as Record<string, unknown>;
+            const before = Number(selfOf(await probe.clusterStatus(node.client)).term ?? 0);
+            process.kill(node.pid, 'SIGSTOP');
+            const stoppedAt = performance.now();
+            let seen = '';
+            while (seen === '' && performance.now() - stoppedAt < 5000) {
+              for (const other of others) {
+                const st = await probe.clusterStatus(other.client).catch(() => null);
+                const self = selfOf(st);
+                if (Number(self['term'] ?? 0) > before && self['leader'] === self['id']) seen = `${other.id} leads term ${String(self['term'])}`;
+              }
+              if (seen === '') await sleep(5);
+            }
+            process.kill(node.pid, 'SIGCONT');
+            faultLog.push(`${ms()}ms STOP ${leader} until ${seen || 'no election seen'} after ${Math.round(performance.now() - stoppedAt)}ms, CONT`);
           } else {
             process.kill(node.pid, 'SIGKILL');
             faultLog.push(`${ms()}ms KILL ${leader}`);
@@ -105,11 +129,12 @@ async function main(): Promise<void> {
     const progress = setInterval(() => log(`${ms()} ms: ${acked.size} acknowledged, answers ${JSON.stringify(counts)}, faults ${faultLog.length}`), 5000);
     await Promise.all([faulter(), ...Array.from({ length: clients }, (_, w) => worker(w))]);
     clearInterval(progress);
+    probe.close();
     log(`fill done: ${acked.size} acknowledged of ${next} names, answers ${JSON.stringify(counts)}, ${faultLog.length} fault events`);
     await cluster.waitCaughtUp(120_000).catch((e: Error) => log(`warning: ${e.message}`));
     const leader = await cluster.leader();
-    const terms = (await cluster.status()).nodes.map((n) => `n${n.id} term ${String((n as { term?: unknown }).term)}`).join(', ');
-    log(`final leader ${leader}; ${terms}`);
+    termRises = (await maxTerm()) - firstTerm;
+    log(`final leader ${leader}; ${termRises} term rises`);
     const checker = new RootCoordClient({ endpoints: [cluster.node(leader).client], attemptDeadlineMs: 30_000, retryBudgetMs: 60_000 });
     const listed = new Set(((await checker.showCollections(''))['collection_names'] ?? []) as string[]);
     const lost = [...acked].filter((n) => !listed.has(n));
@@ -119,23 +144,33 @@ async function main(): Promise<void> {
       log(`  lost ${name}: Describe ${d}; answers ${JSON.stringify(answers.get(name))}`);
     }
     if (lost.length > 0) exitCode = 1;
-    const digests: string[] = [];
     for (const n of cluster.nodes()) {
       const c = new RootCoordClient({ endpoints: [n.client], staleReads: true, attemptDeadlineMs: 30_000, retryBudgetMs: 30_000 });
       try {
         const names = new Set(((await c.showCollections(''))['collection_names'] ?? []) as string[]);
         const missing = [...acked].filter((x) => !names.has(x)).length;
-        const d = await c.call('Digest', {}, 'admin');
-        digests.push(`${String(d['applied_index'])}:${String(d['digest'])}`);
-        log(`node ${n.id} (stale): ${names.size} listed, ${missing} acknowledged missing; applied ${String(d['applied_index'])} digest ${String(d['digest']).slice(0, 16)}`);
+        log(`node ${n.id} (stale): ${names.size} listed, ${missing} acknowledged missing`);
         if (missing > 0) exitCode = 1;
       } finally {
         c.close();
       }
     }
+    // Replicas: digests taken at the same applied index (entries keep coming: TSO windows, time ticks).
+    const admins = cluster.nodes().map((n) => new RootCoordClient({ endpoints: [n.client], attemptDeadlineMs: 10_000, retryBudgetMs: 10_000 }));
+    let digestsEqual: boolean | null = null;
+    for (let attempt = 0; attempt < 100 && digestsEqual === null; attempt++) {
+      const ds = await Promise.all(admins.map((a) => a.call('Digest', {}, 'admin')));
+      const applied = new Set(ds.map((d) => String(d['applied_index'])));
+      if (applied.size === 1) {
+        digestsEqual = new Set(ds.map((d) => String(d['digest']))).size === 1;
+        log(`digests at applied index ${[...applied][0]}: ${ds.map((d) => String(d['digest']).slice(0, 16)).join(' ')}${digestsEqual ? ' (equal)' : ' (DIFFER)'}`);
+      } else await sleep(50);
+    }
+    for (const a of admins) a.close();
+    if (digestsEqual === false) exitCode = 1;
     checker.close();
     log(`faults: ${faultLog.join('; ')}`);
-    console.log(JSON.stringify({ acknowledged: acked.size, names: next, answers: counts, faultEvents: faultLog.length, lost: lost.length, lostExamples: lost.slice(0, 20), digestsEqual: new Set(digests.map((d) => d.split(':')[1])).size === 1 }));
+    console.log(JSON.stringify({ acknowledged: acked.size, names: next, answers: counts, faultEvents: faultLog.length, termRises, lost: lost.length, lostExamples: lost.slice(0, 20), digestsEqual }));
   } finally {
     if (keepLogs !== '' && exitCode !== 0) {
       cpSync(cluster.dir, keepLogs, { recursive: true });
