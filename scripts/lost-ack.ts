@@ -74,7 +74,7 @@ async function main(): Promise<void> {
         pool.close();
       }
     };
-    const probe = new RootCoordClient({ endpoints, attemptDeadlineMs: 300, retryBudgetMs: 0 });
+    const probe = new RootCoordClient({ endpoints, attemptDeadlineMs: 1500, retryBudgetMs: 0 });
     const faulter = async (): Promise<void> => {
       let i = 0;
       while (performance.now() < stopAt - 2000) {

@@ -4,7 +4,7 @@
  * unconditional deleteCollection. When the old leader's commit of one of them (`request` +
  * putCollection Created) was applied between that scan and the rollback, the rollback deleted a
  * collection that had been created and acknowledged (and whose request ID, kept, answered a retry 0).
- * The rollback must only remove a collection that is still Creating when it applies.
+ * The rollback must only remove a collection (or partition) that is still Creating when it applies.
  */
 import { expect } from 'chai';
 import { MemoryLevel } from 'memory-level';
@@ -65,6 +65,27 @@ describe('recovery racing a commit of the previous leader', () => {
     expect(meta.collectionByName(DEFAULT_DB_ID, 'c100')?.collectionID).to.equal(100n);
     expect(meta.requestTookEffect('client-1')).to.equal(true);
     expect(meta.collections.has(101n), 'a collection still Creating is rolled back').to.equal(false);
+  });
+
+  it('a partition whose Created commit applies after the scan is not rolled back', async () => {
+    await apply({ kind: 'putCollection', ts: 13n, collection: collection(102n, CollectionState.Created) });
+    const creating = { partitionID: 7n, partitionName: 'p7', createdTs: 13n, collectionID: 102n, state: PartitionState.Creating };
+    await apply({ kind: 'putPartition', ts: 13n, collectionID: 102n, partition: creating });
+    let ts = 100n;
+    const ports: Pick<TaskContext, 'meta' | 'propose' | 'allocTs' | 'broker'> = {
+      meta,
+      propose: apply,
+      allocTs: async () => {
+        // Calls 1 and 2 roll back c100 and c101; call 3 is the partition's, after its state was checked.
+        if (ts === 102n) {
+          await apply({ kind: 'request', requestId: 'client-2', ts: 14n, command: { kind: 'putPartition', ts: 14n, collectionID: 102n, partition: { ...creating, state: PartitionState.Created } } });
+        }
+        return ts++;
+      },
+      broker: undefined as unknown as TaskContext['broker'],
+    };
+    await recoverDdl(ports, background);
+    expect(meta.collections.get(102n)?.partitions.map((p) => [p.partitionName, p.state])).to.deep.equal([['_default', PartitionState.Created], ['p7', PartitionState.Created]]);
   });
 
   it('a collection still Creating is rolled back', async () => {
