@@ -10,12 +10,13 @@
  *
  *   node dist/scripts/lost-ack.js [--seconds 60] [--clients 64] [--fault-ms 1500] [--faults transfer,stop,kill] [--stop-ms 300-1000] [--root DIR] [--keep-logs DIR]
  *
+ * `--keep-logs DIR`: copy the cluster dir (node logs, data) there at the end.
  * `--root DIR`: the build whose nodes are started (DIR/dist/scripts/cluster.js), e.g. a worktree of an
  * older commit; the client is always this build's. Exit code 1 if an acknowledged create is missing.
  */
 import { randomBytes } from 'node:crypto';
 import { cpSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { PlainMessage } from '../src/api/proto.js';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
 import { encodeSchemaFile } from '../src/client/schema-file.js';
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
     log(`faults: ${faultLog.join('; ')}`);
     console.log(JSON.stringify({ acknowledged: acked.size, names: next, answers: counts, faultEvents: faultLog.length, termRises, lost: lost.length, lostExamples: lost.slice(0, 20), digestsEqual }));
   } finally {
-    if (keepLogs !== '' && exitCode !== 0) {
+    if (keepLogs !== '') {
       cpSync(cluster.dir, keepLogs, { recursive: true });
       log(`cluster dir copied to ${keepLogs}`);
     }
