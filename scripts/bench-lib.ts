@@ -149,14 +149,15 @@ export class BenchCluster {
     readonly dir: string,
     readonly auth: boolean,
     private readonly env: NodeJS.ProcessEnv | undefined,
+    private readonly script: string = clusterScript,
   ) {
     this.unregister = onCleanup(() => this.killNow());
   }
 
   /** `env`: the environment of scripts/cluster and so of the nodes it starts (e.g. NODE_OPTIONS=--cpu-prof). */
-  static async up(options: { limits?: string[]; auth?: boolean; nodes?: number; env?: NodeJS.ProcessEnv } = {}): Promise<BenchCluster> {
+  static async up(options: { limits?: string[]; auth?: boolean; nodes?: number; env?: NodeJS.ProcessEnv; clusterScript?: string } = {}): Promise<BenchCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'rootcoord-bench-'));
-    const cluster = new BenchCluster(dir, options.auth === true, options.env);
+    const cluster = new BenchCluster(dir, options.auth === true, options.env, options.clusterScript);
     const base = await freeBasePort(options.nodes ?? 3, 2);
     const args = ['up', '--nodes', String(options.nodes ?? 3), '--base-port', String(base), '--gc-confirm-delay-ms', '0', ...(options.auth === true ? ['--auth'] : []), ...(options.limits ?? []).flatMap((l) => ['--limit', l])];
     try {
@@ -169,7 +170,7 @@ export class BenchCluster {
   }
 
   async cmd(...args: string[]): Promise<string> {
-    return (await run(process.execPath, [clusterScript, ...args, '--dir', this.dir], { maxBuffer: 16 * 1024 * 1024, ...(this.env === undefined ? {} : { env: this.env }) })).stdout;
+    return (await run(process.execPath, [this.script, ...args, '--dir', this.dir], { maxBuffer: 16 * 1024 * 1024, ...(this.env === undefined ? {} : { env: this.env }) })).stdout;
   }
 
   nodes(): NodeEntry[] {

@@ -1,5 +1,5 @@
 /**
- * npm run sim:nodes -- --seeds N --start S [--duration-ms MS] [--unsafe local-reads|no-request-ids]
+ * npm run sim:nodes -- --seeds N --start S [--duration-ms MS] [--fill-clients N] [--unsafe local-reads|no-request-ids]
  * Runs whole rootcoord nodes on the deterministic simulator (test/rootcoord/fixtures/node-vopr.ts) for
  * seeds S..S+N-1; prints each failing seed with the command that replays it, then `N passed, F failed`.
  */
@@ -16,16 +16,19 @@ const start = Number(flag('start', '1'));
 const unsafe = flag('unsafe', '');
 const options: VoprOptions = {
   durationMs: Number(flag('duration-ms', '8000')),
+  ...(args.includes('--fill-clients') ? { fillClients: Number(flag('fill-clients', '3')) } : {}),
   ...(unsafe === 'local-reads' ? { unsafeLocalReads: true } : {}),
   ...(unsafe === 'no-request-ids' ? { withoutRequestIds: true } : {}),
 };
 let failed = 0;
 const disk = { crashes: 0, withUnsyncedWrites: 0 };
+let acknowledgedCreates = 0;
 const startedMs = Date.now();
 for (let seed = start; seed < start + seeds; seed++) {
   const result = await runVoprSeed(seed, options);
   disk.crashes += result.diskCrashes.crashes;
   disk.withUnsyncedWrites += result.diskCrashes.withUnsyncedWrites;
+  acknowledgedCreates += result.acknowledgedCreates;
   if (result.violations.length === 0) continue;
   failed++;
   console.log(`seed ${seed} FAILED (${result.nodes} nodes, ops ${JSON.stringify(result.ops)})`);
@@ -33,6 +36,7 @@ for (let seed = start; seed < start + seeds; seed++) {
   console.log(`  faults: ${result.faults.join('; ')}`);
   console.log(`  replay: npm run sim:nodes -- --seeds 1 --start ${seed}${unsafe === '' ? '' : ` --unsafe ${unsafe}`} --duration-ms ${options.durationMs}`);
 }
+console.log(`fill clients' acknowledged creates (each checked on every replica): ${acknowledgedCreates}`);
 console.log(`disk crashes: ${disk.crashes}, ${disk.withUnsyncedWrites} with a write not yet durable`);
 console.log(`${seeds - failed} passed, ${failed} failed (${((Date.now() - startedMs) / 1000).toFixed(1)} s)`);
 process.exitCode = failed === 0 ? 0 : 1;

@@ -50,5 +50,6 @@ export function dropPartitionJob(ports: JobPorts, collectionID: bigint, partitio
 export async function removePartition(ports: JobPorts, collectionID: bigint, partitionID: bigint, expected: PartitionState): Promise<void> {
   const current = ports.meta.collections.get(collectionID);
   if (current === undefined || !current.partitions.some((p) => p.partitionID === partitionID && p.state === expected)) return;
-  await ports.propose({ kind: 'deletePartition', ts: await ports.allocTs(), collectionID, partitionID });
+  // Only if still in that state when applied: the check above may be older than the log (see recoverDdl).
+  await ports.propose({ kind: 'deletePartition', ts: await ports.allocTs(), collectionID, partitionID, ifState: expected });
 }

@@ -14,7 +14,10 @@ export async function recoverDdl(ports: RecoveryPorts, background: StepExecutor)
   let rolledForward = 0;
   for (const collection of [...ports.meta.collections.values()]) {
     if (collection.state === CollectionState.Creating) {
-      await ports.propose({ kind: 'deleteCollection', ts: await ports.allocTs(), collectionID: collection.collectionID });
+      // Only if still Creating when the rollback applies: this scan may be older than the log (a
+      // commit of the previous leader's task applied since, or forwarded into this term, makes it
+      // Created and acknowledged; an unconditional delete lost such collections under elections).
+      await ports.propose({ kind: 'deleteCollection', ts: await ports.allocTs(), collectionID: collection.collectionID, ifState: CollectionState.Creating });
       rolledBack++;
       continue;
     }

@@ -1,6 +1,6 @@
 import { parse, stringify } from '../common/bigint-json.js';
 import type { RbacChange } from './rbac-table.js';
-import type { AliasModel, CollectionModel, CollectionState, DatabaseModel, PartitionModel } from './model.js';
+import type { AliasModel, CollectionModel, CollectionState, DatabaseModel, PartitionModel, PartitionState } from './model.js';
 
 /**
  * The replicated commands: catalog mutations that every replica applies deterministically, in log
@@ -15,7 +15,8 @@ export type MetaCommand =
   | { readonly kind: 'deleteCollection'; readonly ts: bigint; readonly collectionID: bigint; readonly ifState?: CollectionState }
   /** Insert or replace one partition of a collection (by partition ID). */
   | { readonly kind: 'putPartition'; readonly ts: bigint; readonly collectionID: bigint; readonly partition: PartitionModel }
-  | { readonly kind: 'deletePartition'; readonly ts: bigint; readonly collectionID: bigint; readonly partitionID: bigint }
+  /** Remove one partition; with `ifState`, only while it is still in that state (a rollback that must not race a commit). */
+  | { readonly kind: 'deletePartition'; readonly ts: bigint; readonly collectionID: bigint; readonly partitionID: bigint; readonly ifState?: PartitionState }
   | { readonly kind: 'putAlias'; readonly ts: bigint; readonly alias: AliasModel }
   | { readonly kind: 'deleteAlias'; readonly ts: bigint; readonly dbID: bigint; readonly name: string }
   /** Users, roles, grants and privilege groups (unversioned; `ts` only orders the request). */

@@ -222,6 +222,7 @@ export class MetaTable {
       case 'putPartition':
         return this.putPartition(command.collectionID, command.partition, command.ts, ops);
       case 'deletePartition':
+        if (command.ifState !== undefined && this.collections.get(command.collectionID)?.partitions.find((p) => p.partitionID === command.partitionID)?.state !== command.ifState) return OK;
         return this.deletePartition(command.collectionID, command.partitionID, command.ts, ops);
       case 'putAlias':
         return this.putAlias(command.alias, command.ts, ops);

@@ -11,13 +11,15 @@ export const NODE_SIM_SEEDS = 20;
 describe('whole-node VOPR', function () {
   this.timeout(600_000);
 
-  it(`seeds 1..${NODE_SIM_SEEDS}: linearizable, timestamps increasing, replicas identical`, async () => {
+  it(`seeds 1..${NODE_SIM_SEEDS}: linearizable, timestamps increasing, replicas identical, every acknowledged create kept`, async () => {
     const failures: string[] = [];
     let diskCrashes = 0;
     let inWrite = 0;
+    let acknowledgedCreates = 0;
     for (let seed = 1; seed <= NODE_SIM_SEEDS; seed++) {
       const result = await runVoprSeed(seed);
       expect(result.ops.ok, `seed ${seed} did little work`).to.be.above(200);
+      acknowledgedCreates += result.acknowledgedCreates;
       diskCrashes += result.diskCrashes.crashes;
       inWrite += result.diskCrashes.withUnsyncedWrites;
       if (result.violations.length > 0) failures.push(`seed ${seed}: ${result.violations.join('; ')} (replay: npm run sim:nodes -- --seeds 1 --start ${seed})`);
@@ -26,6 +28,8 @@ describe('whole-node VOPR', function () {
     // Every kill crashes the node's simulated disk (DurableStorage reopens what survived); some tear a write.
     expect(diskCrashes, 'disk crashes').to.be.above(50);
     expect(inWrite, 'kills in the middle of a write').to.be.above(5);
+    // The fill clients' creates (many at once, each acknowledged one checked on every replica).
+    expect(acknowledgedCreates, 'acknowledged creates of the fill clients').to.be.above(2000);
   });
 
   for (const [name, option] of [
