@@ -206,6 +206,8 @@ function step(state: GroupState, input: MetaInput, output: MetaOutput): Step {
       return { ok: true, state: withCollection(state, name, null) };
     }
     case 'hasCollection':
+      // A refused read (2001 queue full, 1 not ready) says nothing about the state.
+      if (failed) return { ok: true, state };
       return { ok: unknown || output.exists === (resolve(state, name) !== null), state };
     case 'createPartition':
     case 'dropPartition': {

@@ -102,6 +102,15 @@ describe('metadata model', () => {
     const partition = { clientId: 1, input: { op: 'createPartition' as const, collection: 'c', partition: 'p' }, output: { code: 100 }, callTime: 2, returnTime: 3 };
     expect(checkHistory(metadataModel, [create, partition]).verdict).to.equal('not-linearizable');
   });
+
+  it('a refused read (2001 queue full, 1 not ready) says nothing about the state', async () => {
+    const { metadataModel } = await import('../../src/check/metadata-model.js');
+    const create = { clientId: 0, input: { op: 'createCollection' as const, collection: 'c' }, output: { code: 0 }, callTime: 0, returnTime: 1 };
+    for (const code of [2001, 1]) {
+      const refused = { clientId: 1, input: { op: 'hasCollection' as const, collection: 'c' }, output: { code }, callTime: 2, returnTime: 3 };
+      expect(checkHistory(metadataModel, [create, refused]).verdict, `code ${code}`).to.equal('linearizable');
+    }
+  });
 });
 
 describe('firstViolation', () => {
