@@ -20,6 +20,7 @@ import type { MetaInput, MetaOutput } from '../src/check/metadata-model.js';
 import { CHECKED_PROPERTY, randomMetaInput, randomMetaRead, randomRbacInput } from '../src/check/metadata-workload.js';
 import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
 import { freeBasePort } from './free-ports.js';
+import { readDigests } from './replicas.js';
 
 const run = promisify(execFile);
 const clusterScript = fileURLToPath(new URL('./cluster.js', import.meta.url));
@@ -585,21 +586,9 @@ async function main(): Promise<void> {
     // Digests are comparable only at the same applied index (the leader keeps proposing TSO windows).
     let digests: string[] = [];
     for (let attempt = 0; attempt < 20; attempt++) {
-      const answers = await Promise.all(
-        chaos.nodes.map(async (n) => {
-          const c = new RootCoordClient({ endpoints: [n.client], retryBudgetMs: 0, ...chaos.credentials() });
-          try {
-            return await c.call('Digest', {}, 'admin');
-          } catch {
-            return null;
-          } finally {
-            c.close();
-          }
-        }),
-      );
-      const got = answers.filter((a): a is NonNullable<typeof a> => a !== null);
-      digests = got.map((a) => String(a['digest']));
-      if (got.length === chaos.nodes.length && new Set(got.map((a) => String(a['applied_index']))).size === 1) break;
+      const round = await readDigests(chaos.nodes.map((n) => n.client), chaos.credentials());
+      digests = round.answers.flatMap((a) => (a === null ? [] : [a.digest]));
+      if (round.sameIndex) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     finalClient.close();

@@ -21,6 +21,7 @@ import type { PlainMessage } from '../src/api/proto.js';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
 import { encodeSchemaFile } from '../src/client/schema-file.js';
 import { Args, BenchCluster, OneShot, SCHEMA2, log, sleep } from './bench-lib.js';
+import { readDigests } from './replicas.js';
 
 async function main(): Promise<void> {
   const args = new Args(process.argv.slice(2));
@@ -157,17 +158,15 @@ async function main(): Promise<void> {
       }
     }
     // Replicas: digests taken at the same applied index (entries keep coming: TSO windows, time ticks).
-    const admins = cluster.nodes().map((n) => new RootCoordClient({ endpoints: [n.client], attemptDeadlineMs: 10_000, retryBudgetMs: 10_000 }));
     let digestsEqual: boolean | null = null;
     for (let attempt = 0; attempt < 100 && digestsEqual === null; attempt++) {
-      const ds = await Promise.all(admins.map((a) => a.call('Digest', {}, 'admin')));
-      const applied = new Set(ds.map((d) => String(d['applied_index'])));
-      if (applied.size === 1) {
-        digestsEqual = new Set(ds.map((d) => String(d['digest']))).size === 1;
-        log(`digests at applied index ${[...applied][0]}: ${ds.map((d) => String(d['digest']).slice(0, 16)).join(' ')}${digestsEqual ? ' (equal)' : ' (DIFFER)'}`);
+      const { answers, sameIndex } = await readDigests(endpoints, { attemptDeadlineMs: 10_000, retryBudgetMs: 10_000 });
+      if (sameIndex) {
+        const ds = answers.filter((d) => d !== null);
+        digestsEqual = new Set(ds.map((d) => d.digest)).size === 1;
+        log(`digests at applied index ${ds[0]?.appliedIndex}: ${ds.map((d) => d.digest.slice(0, 16)).join(' ')}${digestsEqual ? ' (equal)' : ' (DIFFER)'}`);
       } else await sleep(50);
     }
-    for (const a of admins) a.close();
     if (digestsEqual === false) exitCode = 1;
     checker.close();
     log(`faults: ${faultLog.join('; ')}`);
