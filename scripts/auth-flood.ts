@@ -17,7 +17,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,18 +25,10 @@ import { clientChannelOptions, rootCoordService } from '../src/api/proto.js';
 import type { PlainMessage } from '../src/api/proto.js';
 import { authorizationValue } from '../src/auth/authenticator.js';
 import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
+import { Args, cpuMs, percentile, scrape, sleep } from './bench-lib.js';
 import { freeBasePort } from './free-ports.js';
 
 const ROOT_PASSWORD = 'flood-test-root';
-
-function option(args: string[], name: string, fallback: string): string {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 && args[at + 1] !== undefined ? (args[at + 1] as string) : fallback;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-}
 
 /** Counts a failed call under its code and reason (without the node's address). */
 function count(failures: Map<string, number>, error: unknown): void {
@@ -45,25 +36,10 @@ function count(failures: Map<string, number>, error: unknown): void {
   failures.set(what, (failures.get(what) ?? 0) + 1);
 }
 
-/** CPU seconds (user and system) a process has used so far, from Linux's /proc (NaN elsewhere). */
-function cpuSeconds(pid: number | undefined): number {
-  const fields = (() => {
-    try {
-      return readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    } catch {
-      return [];
-    }
-  })();
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
+/** rootcoord_raft_leader_changes_seen_total summed over the nodes (NaN if a node does not answer). */
 async function leaderChanges(metrics: string[]): Promise<number> {
   let total = 0;
-  for (const address of metrics) {
-    const text = await fetch(`http://${address}/metrics`).then((r) => r.text(), () => '');
-    const line = text.split('\n').find((l) => l.startsWith('rootcoord_raft_leader_changes_seen_total'));
-    total += Number(line?.split(' ')[1] ?? NaN);
-  }
+  for (const address of metrics) total += (await scrape(address).catch(() => null))?.get('rootcoord_raft_leader_changes_seen_total') ?? NaN;
   return total;
 }
 
@@ -119,18 +95,19 @@ function floodProcess(endpoints: string[], clients: number, seconds: number, rot
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args[0] === '--flood-child') {
-    const answers = await flood((args[1] as string).split(','), Number(args[2]), Number(args[3]), args[4] === 'true', args[5] === 'true');
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--flood-child') {
+    const answers = await flood((argv[1] as string).split(','), Number(argv[2]), Number(argv[3]), argv[4] === 'true', argv[5] === 'true');
     const cpu = process.cpuUsage();
     process.send?.({ answers, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
     process.disconnect?.();
     return;
   }
-  const clients = Number(option(args, 'clients', '16'));
-  const seconds = Number(option(args, 'seconds', '20'));
-  const mainScript = resolve(option(args, 'main', fileURLToPath(new URL('../src/main.js', import.meta.url))));
-  const limits = args.flatMap((a, i) => (a === '--limit' && args[i + 1] !== undefined ? ['--limit', args[i + 1] as string] : []));
+  const args = new Args(argv);
+  const clients = args.number('clients', 16);
+  const seconds = args.number('seconds', 20);
+  const mainScript = resolve(args.value('main', fileURLToPath(new URL('../src/main.js', import.meta.url))));
+  const limits = argv.flatMap((a, i) => (a === '--limit' && argv[i + 1] !== undefined ? ['--limit', argv[i + 1] as string] : []));
   const dir = await mkdtemp(join(tmpdir(), 'auth-flood-'));
   const base = await freeBasePort(3, 0);
   const ids = [1, 2, 3];
@@ -151,16 +128,17 @@ async function main(): Promise<void> {
         break;
       } catch (error) {
         if (Date.now() > deadline) throw error;
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
       }
     }
     // Users who sign in for the first time during the flood: their passwords must be hashed.
     const newcomers = Array.from({ length: Math.ceil(seconds / 2) }, (_, i) => `newcomer${i}`);
     for (const user of newcomers) await legit.createCredential(user, `${user}-password`);
     const changesBefore = await leaderChanges(metrics);
+    const cpuSeconds = (pid: number | undefined): number => cpuMs([pid ?? -1]) / 1000;
     const nodeCpuBefore = children.map((c) => cpuSeconds(c.pid));
     const stopAt = Date.now() + seconds * 1000;
-    const flooding = floodProcess(endpoints, clients, seconds, args.includes('--rotate'), args.includes('--writes'));
+    const flooding = floodProcess(endpoints, clients, seconds, args.has('rotate'), args.has('writes'));
     let leaderless = 0;
     let samples = 0;
     const watch = (async () => {
@@ -168,14 +146,14 @@ async function main(): Promise<void> {
         const leaders = await Promise.all(endpoints.map((e) => legit.clusterStatus(e).then((s) => Number(s['leader']), () => 0)));
         samples++;
         if (leaders.every((l) => l === 0)) leaderless++;
-        await new Promise((r) => setTimeout(r, 250));
+        await sleep(250);
       }
     })();
     const signIns: number[] = [];
     const signInFailures = new Map<string, number>();
     const arrivals = (async () => {
       for (const user of newcomers) {
-        await new Promise((r) => setTimeout(r, 2000));
+        await sleep(2000);
         if (Date.now() >= stopAt) break;
         const newcomer = new RootCoordClient({ endpoints, user, password: `${user}-password`, retryBudgetMs: 15_000 });
         const t0 = performance.now();
@@ -193,7 +171,7 @@ async function main(): Promise<void> {
       } catch (error) {
         count(failures, error);
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     const [floodReport] = await Promise.all([flooding, watch, arrivals]);
     const nodeCpu = children.map((c, i) => Number((cpuSeconds(c.pid) - (nodeCpuBefore[i] as number)).toFixed(1)));

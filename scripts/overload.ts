@@ -11,14 +11,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
+import { Args, percentile, sleep } from './bench-lib.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN);
+/** Rounded to a whole ms. */
+function percentileMs(samples: number[], p: number): number {
+  return Math.round(percentile(samples, p));
 }
 
 interface Tally {
@@ -35,10 +32,11 @@ async function terms(client: RootCoordClient, endpoints: string[]): Promise<numb
 }
 
 async function main(): Promise<void> {
-  const dir = flag('dir', '.cluster');
-  const clients = Number(flag('clients', '500'));
-  const seconds = Number(flag('seconds', '25'));
-  const budget = flag('retry-budget-ms', '');
+  const args = new Args(process.argv.slice(2));
+  const dir = args.value('dir', '.cluster');
+  const clients = args.number('clients', 500);
+  const seconds = args.number('seconds', 25);
+  const budget = args.value('retry-budget-ms', '');
   const cluster = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ client: string }> };
   const endpoints = cluster.nodes.map((n) => n.client);
   const admin = new RootCoordClient({ endpoints });
@@ -65,7 +63,7 @@ async function main(): Promise<void> {
         const seen = (tally.reasons[code] ??= []);
         if (seen.length < 3) seen.push((error as Error).message.slice(0, 160));
         // A client that was refused waits a little before its next request, as a real one would.
-        if (code !== 0) await new Promise((resolve) => setTimeout(resolve, 50));
+        if (code !== 0) await sleep(50);
       }
       tally.latencies.push(performance.now() - t0);
       if (code === 0) tally.okLatencies.push(performance.now() - t0);
@@ -78,9 +76,9 @@ async function main(): Promise<void> {
   admin.close();
   const summary: Record<string, unknown> = { clients, seconds, retryBudgetMs: budget === '' ? 'default' : Number(budget), termsBefore, termsAfter, leaderChanges: Math.max(...termsAfter) - Math.max(...termsBefore) };
   for (const [method, tally] of Object.entries(tallies)) {
-    const sorted = tally.latencies.sort((a, b) => a - b);
-    const ok = tally.okLatencies.sort((a, b) => a - b);
-    summary[method] = { calls: sorted.length, codes: tally.codes, p50ms: percentile(sorted, 0.5), p99ms: percentile(sorted, 0.99), okP50ms: percentile(ok, 0.5), okP99ms: percentile(ok, 0.99), perSec: Math.round(sorted.length / seconds), reasons: tally.reasons };
+    const all = tally.latencies;
+    const ok = tally.okLatencies;
+    summary[method] = { calls: all.length, codes: tally.codes, p50ms: percentileMs(all, 0.5), p99ms: percentileMs(all, 0.99), okP50ms: percentileMs(ok, 0.5), okP99ms: percentileMs(ok, 0.99), perSec: Math.round(all.length / seconds), reasons: tally.reasons };
   }
   console.log(JSON.stringify(summary, null, 2));
   process.exit(0);
