@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
 import type { ClientOptions } from '../src/client/root-coord-client.js';
 import type { PlainMessage } from '../src/api/proto.js';
+import { encodeSchemaFile } from '../src/client/schema-file.js';
 import type { SchemaFile } from '../src/client/schema-file.js';
 import { freeBasePort } from './free-ports.js';
 import { pidAlive } from './processes.js';
@@ -486,6 +487,11 @@ export const SCHEMA3: SchemaFile = {
 };
 
 export const SCHEMA2: SchemaFile = { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] };
+
+/** A CreateCollection request for `OneShot.call`: 2 shards, SCHEMA3 and the default database unless given. */
+export function createCollectionRequest(name: string, options: { db?: string; schema?: SchemaFile; shards?: number } = {}): PlainMessage {
+  return { db_name: options.db ?? '', collection_name: name, schema: encodeSchemaFile(options.schema ?? SCHEMA3, name), shards_num: options.shards ?? 2, consistency_level: 0, properties: [], num_partitions: '0' };
+}
 
 /** Sequential CreatePartition calls, 500 to a collection (the limit is 1024), new collections `${prefix}${n}` as needed. */
 export function partitionWriter(client: RootCoordClient, prefix = 'bench'): () => Promise<void> {

@@ -11,8 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { encodeSchemaFile } from '../src/client/schema-file.js';
-import { Args, BenchCluster, MetricsTimeline, OneShot, SCHEMA3, addCount, codeKey, defaultOut, log, round, sleep, summary, svgChart } from './bench-lib.js';
+import { Args, BenchCluster, MetricsTimeline, OneShot, SCHEMA3, addCount, codeKey, createCollectionRequest, defaultOut, log, round, sleep, summary, svgChart } from './bench-lib.js';
 import type { CodeCounts, NodeSample } from './bench-lib.js';
 
 type Kind = 'CreateCollection' | 'AllocTimestamp';
@@ -69,13 +68,7 @@ class Load {
     const pool = this.pools[i % this.pools.length] as OneShot;
     let ep = 0;
     while (this.running) {
-      let request: Record<string, unknown>;
-      if (kind === 'CreateCollection') {
-        const name = `load${this.nextName++}`;
-        request = { db_name: '', collection_name: name, schema: encodeSchemaFile(SCHEMA3, name), shards_num: 2, consistency_level: 0, properties: [], num_partitions: '0' };
-      } else {
-        request = { count: 1 };
-      }
+      const request = kind === 'CreateCollection' ? createCollectionRequest(`load${this.nextName++}`) : { count: 1 };
       const t0 = performance.now();
       const r = await pool.call(this.endpoints[ep % this.endpoints.length] as string, kind, request, randomBytes(16).toString('hex'));
       const s = this.stats;
@@ -187,9 +180,9 @@ export async function runLoad(args: Args): Promise<void> {
         log(`${name}: ${JSON.stringify(big[name])}`);
       };
       await bigCall('alterDatabase16MB', 'AlterDatabase', { db_name: 'big', properties: [{ key: 'blob', value: 'x'.repeat(16 * 1024 * 1024) }], delete_keys: [] });
-      await bigCall('createCollection30MBDescription', 'CreateCollection', { db_name: 'big', collection_name: 'huge', schema: encodeSchemaFile({ ...SCHEMA3, description: 'd'.repeat(30 * 1024 * 1024) }, 'huge'), shards_num: 2, consistency_level: 0, properties: [], num_partitions: '0' });
+      await bigCall('createCollection30MBDescription', 'CreateCollection', createCollectionRequest('huge', { db: 'big', schema: { ...SCHEMA3, description: 'd'.repeat(30 * 1024 * 1024) } }));
       // does the cluster still answer small DDL promptly?
-      const probe = await one.call(leaderEndpoint, 'CreateCollection', { db_name: '', collection_name: 'after_big', schema: encodeSchemaFile(SCHEMA3, 'after_big'), shards_num: 2, consistency_level: 0, properties: [], num_partitions: '0' });
+      const probe = await one.call(leaderEndpoint, 'CreateCollection', createCollectionRequest('after_big'));
       big['smallDdlAfter'] = { code: probe.code, ms: round(probe.ms, 1) };
       one.close();
       results['big'] = big;
@@ -228,8 +221,7 @@ export async function runLoad(args: Args): Promise<void> {
         const all: number[] = [];
         const end = performance.now() + sec * 1000;
         while (performance.now() < end) {
-          const name = `legit${n++}`;
-          const r = await legit.call(leaderEndpoint, 'CreateCollection', { db_name: '', collection_name: name, schema: encodeSchemaFile(SCHEMA3, name), shards_num: 2, consistency_level: 0, properties: [], num_partitions: '0' });
+          const r = await legit.call(leaderEndpoint, 'CreateCollection', createCollectionRequest(`legit${n++}`));
           addCount(codes, codeKey(r.code));
           all.push(r.ms);
           if (r.code === 0) ok.push(r.ms);

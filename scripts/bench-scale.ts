@@ -12,8 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RootCoordClient } from '../src/client/root-coord-client.js';
-import { encodeSchemaFile } from '../src/client/schema-file.js';
-import { Args, BenchCluster, MetricsTimeline, OneShot, SCHEMA3, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, log, median, pidAlive, round, sampleNodes, sleep, summary, svgChart } from './bench-lib.js';
+import type { PlainMessage } from '../src/api/proto.js';
+import { Args, BenchCluster, MetricsTimeline, OneShot, createCollectionRequest, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, log, median, pidAlive, round, sampleNodes, sleep, summary, svgChart } from './bench-lib.js';
 import type { CodeCounts, NodeSample } from './bench-lib.js';
 
 interface Checkpoint {
@@ -99,11 +99,9 @@ export async function runScale(args: Args): Promise<void> {
     let lastCheckpointAt = performance.now();
     let lastCheckpointCount = 0;
     const checkpointing: Array<Promise<void>> = [];
-    const request = (idx: number): { name: string; req: Record<string, unknown> } => {
-      const name = `c${idx}`;
+    const request = (idx: number): PlainMessage => {
       const db = dbNames[idx % dbNames.length] as string;
-      const schema = encodeSchemaFile(SCHEMA3, name);
-      return { name, req: { db_name: db === 'default' ? '' : db, collection_name: name, schema, shards_num: 2, consistency_level: 0, properties: [], num_partitions: '0' } };
+      return createCollectionRequest(`c${idx}`, { db: db === 'default' ? '' : db });
     };
     const secondTicker = setInterval(() => {
       perSecond.push({ tSec: round(timeline.elapsedSec() - fillStartSec, 1), created, ok: okInSecond, errors: errInSecond });
@@ -124,7 +122,7 @@ export async function runScale(args: Args): Promise<void> {
       while (performance.now() < deadlineAt) {
         const idx = next++;
         if (idx >= target) return;
-        const { req } = request(idx);
+        const req = request(idx);
         const requestId = randomBytes(16).toString('hex');
         let done = false;
         for (let attempt = 0; attempt < 40 && !done && performance.now() < deadlineAt; attempt++) {

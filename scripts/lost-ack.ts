@@ -19,8 +19,7 @@ import { cpSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PlainMessage } from '../src/api/proto.js';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
-import { encodeSchemaFile } from '../src/client/schema-file.js';
-import { Args, BenchCluster, OneShot, SCHEMA2, log, sleep } from './bench-lib.js';
+import { Args, BenchCluster, OneShot, SCHEMA2, createCollectionRequest, log, sleep } from './bench-lib.js';
 import { readDigests } from './replicas.js';
 
 async function main(): Promise<void> {
@@ -55,7 +54,7 @@ async function main(): Promise<void> {
         while (performance.now() < stopAt) {
           const name = `c${next++}`;
           const requestId = randomBytes(16).toString('hex');
-          const req = { db_name: '', collection_name: name, schema: encodeSchemaFile(SCHEMA2, name), shards_num: 1, consistency_level: 0, properties: [], num_partitions: '0' };
+          const req = createCollectionRequest(name, { schema: SCHEMA2, shards: 1 });
           for (let attempt = 0; attempt < 60; attempt++) {
             const endpoint = endpoints[ep % endpoints.length] as string;
             const r = await pool.call(endpoint, 'CreateCollection', req, requestId);
