@@ -112,141 +112,138 @@ export async function runLoad(args: Args): Promise<void> {
   const marks: Record<string, Array<{ name: string; tSec: number }>> = { load: [], auth: [] };
   log(`load: ${clients} callers over ${channels} gRPC channels, ${seconds} s; output ${out}`);
 
-  // ---- part 1: load, kill -9 of the leader under load, big requests ----
-  {
-    const cluster = await BenchCluster.up({ limits: ['maxCollectionNum=1000000', 'maxCollectionNumPerDB=1000000', 'maxGeneralCapacity=10000000'] });
+  /** `part` on a fresh cluster whose nodes' /metrics are sampled every second; the samples are kept under `name`. */
+  const onCluster = async (name: string, auth: boolean, part: (cluster: BenchCluster, timeline: MetricsTimeline) => Promise<void>): Promise<void> => {
+    const cluster = await BenchCluster.up({ auth, limits: ['maxCollectionNum=1000000', 'maxCollectionNumPerDB=1000000', 'maxGeneralCapacity=10000000'] });
     const timeline = new MetricsTimeline(() => cluster.nodes(), 1000).start();
     try {
-      const endpoints = await cluster.endpointsLeaderFirst();
-      await sleep(1500);
-      const load = new Load(endpoints, clients, channels);
-      const loadStart = timeline.elapsedSec();
-      marks['load']?.push({ name: 'load', tSec: loadStart });
-      load.start();
-      const progress = setInterval(() => {
-        const s = load.stats;
-        const last = timeline.samples[timeline.samples.length - 1];
-        log(`load: CreateCollection ${JSON.stringify(s.codes.CreateCollection)} AllocTimestamp ${JSON.stringify(s.codes.AllocTimestamp)} | ${last?.nodes.map((n) => `n${n.id}${n.isLeader === 1 ? '*' : ''} t${n.term ?? '?'} lag ${n.lagMaxMs ?? '?'}ms`).join(' ') ?? ''}`);
-      }, 5000);
-      await sleep(seconds * 1000);
-      const loadEnd = timeline.elapsedSec();
-      const steady = load.stats;
-      load.stats = newStats();
-      results['load'] = { ...statsJson(steady, loadEnd - loadStart), termRises: timeline.termRises(loadStart, loadEnd), leaderChangesSeen: timeline.leaderChangesSeen(loadStart, loadEnd), lag: timeline.lagMax(loadStart, loadEnd), failedScrapes: timeline.failedScrapes(loadStart, loadEnd) };
-      log(`steady load: ${JSON.stringify(results['load'])}`);
-
-      // kill -9 of the leader under the same load
-      await sleep(2000);
-      const leader = await cluster.leader();
-      const killedNode = cluster.node(leader);
-      const killSec = timeline.elapsedSec();
-      marks['load']?.push({ name: 'kill -9', tSec: killSec });
-      const killedAt = performance.now();
-      load.since = killedAt;
-      process.kill(killedNode.pid, 'SIGKILL');
-      log(`kill -9 of leader ${leader} (pid ${killedNode.pid}) under load`);
-      await sleep(killPhaseSec * 1000);
-      const afterKill = load.stats;
-      await load.stop();
-      clearInterval(progress);
-      const killEnd = timeline.elapsedSec();
-      results['kill'] = {
-        leader,
-        toFirstCreateCollectionMs: round(load.firstDdlAfterSince - killedAt, 1),
-        toFirstAllocTimestampMs: round(load.firstTsoAfterSince - killedAt, 1),
-        phaseSec: round(killEnd - killSec, 1),
-        ...statsJson(afterKill, killEnd - killSec),
-        termRises: timeline.termRises(killSec, killEnd),
-        lag: timeline.lagMax(killSec, killEnd),
-      };
-      log(`kill: ${JSON.stringify(results['kill'])}`);
-      await cluster.cmd('start', String(leader));
-      await cluster.waitCaughtUp(120_000).catch((e: Error) => log(`warning: ${e.message}`));
-
-      // big requests, one attempt each, on the idle cluster
-      const setup = await cluster.client({ attemptDeadlineMs: 30_000 });
-      await setup.createDatabase('big');
-      setup.close();
-      const big: Record<string, unknown> = {};
-      const one = new OneShot({ attemptDeadlineMs: 120_000 });
-      const leaderEndpoint = (await cluster.endpointsLeaderFirst())[0] as string;
-      const bigCall = async (name: string, method: string, request: Record<string, unknown>): Promise<void> => {
-        await sleep(2000);
-        const t0Sec = timeline.elapsedSec();
-        marks['load']?.push({ name, tSec: t0Sec });
-        const r = await one.call(leaderEndpoint, method, request);
-        await sleep(5000);
-        big[name] = { code: r.code, ms: round(r.ms, 1), reason: r.reason.slice(0, 200), termRisesWithin5sAfter: timeline.termRises(t0Sec, Infinity), leaderChangesSeen: timeline.leaderChangesSeen(t0Sec, Infinity), lag: timeline.lagMax(t0Sec, Infinity) };
-        log(`${name}: ${JSON.stringify(big[name])}`);
-      };
-      await bigCall('alterDatabase16MB', 'AlterDatabase', { db_name: 'big', properties: [{ key: 'blob', value: 'x'.repeat(16 * 1024 * 1024) }], delete_keys: [] });
-      await bigCall('createCollection30MBDescription', 'CreateCollection', createCollectionRequest('huge', { db: 'big', schema: { ...SCHEMA3, description: 'd'.repeat(30 * 1024 * 1024) } }));
-      // does the cluster still answer small DDL promptly?
-      const probe = await one.call(leaderEndpoint, 'CreateCollection', createCollectionRequest('after_big'));
-      big['smallDdlAfter'] = { code: probe.code, ms: round(probe.ms, 1) };
-      one.close();
-      results['big'] = big;
+      await part(cluster, timeline);
     } finally {
       timeline.stop();
-      timelines['load'] = timeline.samples;
+      timelines[name] = timeline.samples;
       await cluster.stop();
     }
-  }
+  };
+
+  // ---- part 1: load, kill -9 of the leader under load, big requests ----
+  await onCluster('load', false, async (cluster, timeline) => {
+    const endpoints = await cluster.endpointsLeaderFirst();
+    await sleep(1500);
+    const load = new Load(endpoints, clients, channels);
+    const loadStart = timeline.elapsedSec();
+    marks['load']?.push({ name: 'load', tSec: loadStart });
+    load.start();
+    const progress = setInterval(() => {
+      const s = load.stats;
+      const last = timeline.samples[timeline.samples.length - 1];
+      log(`load: CreateCollection ${JSON.stringify(s.codes.CreateCollection)} AllocTimestamp ${JSON.stringify(s.codes.AllocTimestamp)} | ${last?.nodes.map((n) => `n${n.id}${n.isLeader === 1 ? '*' : ''} t${n.term ?? '?'} lag ${n.lagMaxMs ?? '?'}ms`).join(' ') ?? ''}`);
+    }, 5000);
+    await sleep(seconds * 1000);
+    const loadEnd = timeline.elapsedSec();
+    const steady = load.stats;
+    load.stats = newStats();
+    results['load'] = { ...statsJson(steady, loadEnd - loadStart), termRises: timeline.termRises(loadStart, loadEnd), leaderChangesSeen: timeline.leaderChangesSeen(loadStart, loadEnd), lag: timeline.lagMax(loadStart, loadEnd), failedScrapes: timeline.failedScrapes(loadStart, loadEnd) };
+    log(`steady load: ${JSON.stringify(results['load'])}`);
+
+    // kill -9 of the leader under the same load
+    await sleep(2000);
+    const leader = await cluster.leader();
+    const killedNode = cluster.node(leader);
+    const killSec = timeline.elapsedSec();
+    marks['load']?.push({ name: 'kill -9', tSec: killSec });
+    const killedAt = performance.now();
+    load.since = killedAt;
+    process.kill(killedNode.pid, 'SIGKILL');
+    log(`kill -9 of leader ${leader} (pid ${killedNode.pid}) under load`);
+    await sleep(killPhaseSec * 1000);
+    const afterKill = load.stats;
+    await load.stop();
+    clearInterval(progress);
+    const killEnd = timeline.elapsedSec();
+    results['kill'] = {
+      leader,
+      toFirstCreateCollectionMs: round(load.firstDdlAfterSince - killedAt, 1),
+      toFirstAllocTimestampMs: round(load.firstTsoAfterSince - killedAt, 1),
+      phaseSec: round(killEnd - killSec, 1),
+      ...statsJson(afterKill, killEnd - killSec),
+      termRises: timeline.termRises(killSec, killEnd),
+      lag: timeline.lagMax(killSec, killEnd),
+    };
+    log(`kill: ${JSON.stringify(results['kill'])}`);
+    await cluster.cmd('start', String(leader));
+    await cluster.waitCaughtUp(120_000).catch((e: Error) => log(`warning: ${e.message}`));
+
+    // big requests, one attempt each, on the idle cluster
+    const setup = await cluster.client({ attemptDeadlineMs: 30_000 });
+    await setup.createDatabase('big');
+    setup.close();
+    const big: Record<string, unknown> = {};
+    const one = new OneShot({ attemptDeadlineMs: 120_000 });
+    const leaderEndpoint = (await cluster.endpointsLeaderFirst())[0] as string;
+    const bigCall = async (name: string, method: string, request: Record<string, unknown>): Promise<void> => {
+      await sleep(2000);
+      const t0Sec = timeline.elapsedSec();
+      marks['load']?.push({ name, tSec: t0Sec });
+      const r = await one.call(leaderEndpoint, method, request);
+      await sleep(5000);
+      big[name] = { code: r.code, ms: round(r.ms, 1), reason: r.reason.slice(0, 200), termRisesWithin5sAfter: timeline.termRises(t0Sec, Infinity), leaderChangesSeen: timeline.leaderChangesSeen(t0Sec, Infinity), lag: timeline.lagMax(t0Sec, Infinity) };
+      log(`${name}: ${JSON.stringify(big[name])}`);
+    };
+    await bigCall('alterDatabase16MB', 'AlterDatabase', { db_name: 'big', properties: [{ key: 'blob', value: 'x'.repeat(16 * 1024 * 1024) }], delete_keys: [] });
+    await bigCall('createCollection30MBDescription', 'CreateCollection', createCollectionRequest('huge', { db: 'big', schema: { ...SCHEMA3, description: 'd'.repeat(30 * 1024 * 1024) } }));
+    // does the cluster still answer small DDL promptly?
+    const probe = await one.call(leaderEndpoint, 'CreateCollection', createCollectionRequest('after_big'));
+    big['smallDdlAfter'] = { code: probe.code, ms: round(probe.ms, 1) };
+    one.close();
+    results['big'] = big;
+  });
 
   // ---- part 2: the wrong-password flood, on a cluster with authorization ----
-  {
-    const cluster = await BenchCluster.up({ auth: true, limits: ['maxCollectionNum=1000000', 'maxCollectionNumPerDB=1000000', 'maxGeneralCapacity=10000000'] });
-    const timeline = new MetricsTimeline(() => cluster.nodes(), 1000).start();
-    try {
-      const leaderEndpoint = (await cluster.endpointsLeaderFirst())[0] as string;
-      const legit = new OneShot({ attemptDeadlineMs: 10_000, user: 'root', password: 'Milvus' });
-      let n = 0;
-      const legitPhase = async (floodClients: number, sec: number): Promise<Record<string, unknown>> => {
-        const t0Sec = timeline.elapsedSec();
-        marks['auth']?.push({ name: floodClients === 0 ? 'no flood' : `flood ${floodClients}`, tSec: t0Sec });
-        let running = true;
-        const floodCodes: CodeCounts = {};
-        const floodMs: number[] = [];
-        const floods = Array.from({ length: floodClients }, async (_, i) => {
-          const bad = new OneShot({ attemptDeadlineMs: 10_000, user: 'root', password: `wrong-password-${i}` });
-          while (running) {
-            const r = await bad.call(leaderEndpoint, 'ListDatabases', {});
-            addCount(floodCodes, codeKey(r.code));
-            floodMs.push(r.ms);
-          }
-          bad.close();
-        });
-        const codes: CodeCounts = {};
-        const ok: number[] = [];
-        const all: number[] = [];
-        const end = performance.now() + sec * 1000;
-        while (performance.now() < end) {
-          const r = await legit.call(leaderEndpoint, 'CreateCollection', createCollectionRequest(`legit${n++}`));
-          addCount(codes, codeKey(r.code));
-          all.push(r.ms);
-          if (r.code === 0) ok.push(r.ms);
-          else await sleep(10);
+  await onCluster('auth', true, async (cluster, timeline) => {
+    const leaderEndpoint = (await cluster.endpointsLeaderFirst())[0] as string;
+    const legit = new OneShot({ attemptDeadlineMs: 10_000, user: 'root', password: 'Milvus' });
+    let n = 0;
+    const legitPhase = async (floodClients: number, sec: number): Promise<Record<string, unknown>> => {
+      const t0Sec = timeline.elapsedSec();
+      marks['auth']?.push({ name: floodClients === 0 ? 'no flood' : `flood ${floodClients}`, tSec: t0Sec });
+      let running = true;
+      const floodCodes: CodeCounts = {};
+      const floodMs: number[] = [];
+      const floods = Array.from({ length: floodClients }, async (_, i) => {
+        const bad = new OneShot({ attemptDeadlineMs: 10_000, user: 'root', password: `wrong-password-${i}` });
+        while (running) {
+          const r = await bad.call(leaderEndpoint, 'ListDatabases', {});
+          addCount(floodCodes, codeKey(r.code));
+          floodMs.push(r.ms);
         }
-        running = false;
-        await Promise.all(floods);
-        const t1Sec = timeline.elapsedSec();
-        const phase = { floodClients, seconds: sec, legit: { codes, ok: summary(ok), allAnswers: summary(all) }, flood: { codes: floodCodes, perSec: round(floodMs.length / sec, 1), answers: summary(floodMs) }, termRises: timeline.termRises(t0Sec, t1Sec), leaderChangesSeen: timeline.leaderChangesSeen(t0Sec, t1Sec), lag: timeline.lagMax(t0Sec, t1Sec) };
-        log(`auth flood ${floodClients}: ${JSON.stringify(phase)}`);
-        return phase;
-      };
-      await sleep(1500);
-      // warm the legitimate path first (the password check is cached after the first success)
-      for (let i = 0; i < 200; i++) await legit.call(leaderEndpoint, 'AllocTimestamp', { count: 1 });
-      const phases = [await legitPhase(0, Math.min(10, floodSec)), await legitPhase(16, floodSec), await legitPhase(64, floodSec)];
-      await sleep(3000);
-      legit.close();
-      results['authFlood'] = phases;
-    } finally {
-      timeline.stop();
-      timelines['auth'] = timeline.samples;
-      await cluster.stop();
-    }
-  }
+        bad.close();
+      });
+      const codes: CodeCounts = {};
+      const ok: number[] = [];
+      const all: number[] = [];
+      const end = performance.now() + sec * 1000;
+      while (performance.now() < end) {
+        const r = await legit.call(leaderEndpoint, 'CreateCollection', createCollectionRequest(`legit${n++}`));
+        addCount(codes, codeKey(r.code));
+        all.push(r.ms);
+        if (r.code === 0) ok.push(r.ms);
+        else await sleep(10);
+      }
+      running = false;
+      await Promise.all(floods);
+      const t1Sec = timeline.elapsedSec();
+      const phase = { floodClients, seconds: sec, legit: { codes, ok: summary(ok), allAnswers: summary(all) }, flood: { codes: floodCodes, perSec: round(floodMs.length / sec, 1), answers: summary(floodMs) }, termRises: timeline.termRises(t0Sec, t1Sec), leaderChangesSeen: timeline.leaderChangesSeen(t0Sec, t1Sec), lag: timeline.lagMax(t0Sec, t1Sec) };
+      log(`auth flood ${floodClients}: ${JSON.stringify(phase)}`);
+      return phase;
+    };
+    await sleep(1500);
+    // warm the legitimate path first (the password check is cached after the first success)
+    for (let i = 0; i < 200; i++) await legit.call(leaderEndpoint, 'AllocTimestamp', { count: 1 });
+    const phases = [await legitPhase(0, Math.min(10, floodSec)), await legitPhase(16, floodSec), await legitPhase(64, floodSec)];
+    await sleep(3000);
+    legit.close();
+    results['authFlood'] = phases;
+  });
   writeLoadResults(out, results, timelines, marks);
 }
 
