@@ -1,7 +1,8 @@
 /**
- * etcd's gRPC KV API (Put, Range) through grpc-js, for the benchmark's etcd anchor: the same gRPC
- * stack as rootcoord's client, so the comparison is transport for transport. The messages are
- * written here from etcd's rpc.proto and kv.proto (etcd 3.4), field numbers as there.
+ * etcd's gRPC KV Put through grpc-js, for the benchmark's etcd anchor: the same gRPC stack as
+ * rootcoord's client, so the comparison is transport for transport. The messages are written here
+ * from etcd's rpc.proto (etcd 3.4), field numbers as there; only what a Put needs (a response's
+ * other fields, prev_kv, are skipped when decoded).
  */
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
@@ -18,15 +19,6 @@ message ResponseHeader {
   uint64 raft_term = 4;
 }
 
-message KeyValue {
-  bytes key = 1;
-  int64 create_revision = 2;
-  int64 mod_revision = 3;
-  int64 version = 4;
-  bytes value = 5;
-  int64 lease = 6;
-}
-
 message PutRequest {
   bytes key = 1;
   bytes value = 2;
@@ -38,30 +30,9 @@ message PutRequest {
 
 message PutResponse {
   ResponseHeader header = 1;
-  KeyValue prev_kv = 2;
-}
-
-message RangeRequest {
-  bytes key = 1;
-  bytes range_end = 2;
-  int64 limit = 3;
-  int64 revision = 4;
-  int32 sort_order = 5;
-  int32 sort_target = 6;
-  bool serializable = 7;
-  bool keys_only = 8;
-  bool count_only = 9;
-}
-
-message RangeResponse {
-  ResponseHeader header = 1;
-  repeated KeyValue kvs = 2;
-  bool more = 3;
-  int64 count = 4;
 }
 
 service KV {
-  rpc Range(RangeRequest) returns (RangeResponse) {}
   rpc Put(PutRequest) returns (PutResponse) {}
 }
 `;
@@ -69,9 +40,9 @@ service KV {
 const root = protobuf.parse(ETCD_KV_PROTO, { keepCase: true }).root;
 type Plain = Record<string, unknown>;
 
-function method(name: string, req: string, res: string): grpc.MethodDefinition<Plain, Plain> {
-  const reqType = root.lookupType(`etcdserverpb.${req}`);
-  const resType = root.lookupType(`etcdserverpb.${res}`);
+function method(name: string): grpc.MethodDefinition<Plain, Plain> {
+  const reqType = root.lookupType(`etcdserverpb.${name}Request`);
+  const resType = root.lookupType(`etcdserverpb.${name}Response`);
   return {
     path: `/etcdserverpb.KV/${name}`,
     requestStream: false,
@@ -83,7 +54,7 @@ function method(name: string, req: string, res: string): grpc.MethodDefinition<P
   };
 }
 
-const KvStub = grpc.makeGenericClientConstructor({ Put: method('Put', 'PutRequest', 'PutResponse'), Range: method('Range', 'RangeRequest', 'RangeResponse') }, 'KV');
+const KvStub = grpc.makeGenericClientConstructor({ Put: method('Put') }, 'KV');
 type Unary = (req: Plain, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: Plain) => void) => void;
 
 /** A grpc-js client of etcd's KV service on one endpoint (host:port), with rootcoord's client channel options. */
@@ -94,20 +65,10 @@ export class EtcdGrpcClient {
     this.stub = new KvStub(endpoint, grpc.credentials.createInsecure(), clientChannelOptions) as unknown as grpc.Client & Record<string, Unary>;
   }
 
-  private unary(name: 'Put' | 'Range', req: Plain, deadlineMs = 10_000): Promise<Plain> {
+  put(key: string, value: string, deadlineMs = 10_000): Promise<void> {
     return new Promise((resolve, reject) => {
-      (this.stub[name] as Unary).call(this.stub, req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (e, r) => (e === null ? resolve(r) : reject(e)));
+      (this.stub['Put'] as Unary).call(this.stub, { key: Buffer.from(key), value: Buffer.from(value) }, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (e) => (e === null ? resolve() : reject(e)));
     });
-  }
-
-  async put(key: string, value: string): Promise<void> {
-    await this.unary('Put', { key: Buffer.from(key), value: Buffer.from(value) });
-  }
-
-  async get(key: string): Promise<string | null> {
-    const r = await this.unary('Range', { key: Buffer.from(key) });
-    const kvs = (r['kvs'] ?? []) as Array<{ value: Uint8Array }>;
-    return kvs[0] === undefined ? null : Buffer.from(kvs[0].value).toString();
   }
 
   close(): void {
