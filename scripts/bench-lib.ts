@@ -213,14 +213,14 @@ export class BenchCluster {
     return new RootCoordClient({ endpoints: await this.endpointsLeaderFirst(), ...this.credentials(), ...options });
   }
 
-  /** Wait until every node of cluster.json is alive and has applied what the leader has. */
-  async waitCaughtUp(timeoutMs = 60_000): Promise<void> {
+  /** Wait until every node of cluster.json is alive and has applied what the leader has (at most `behind` entries fewer). */
+  async waitCaughtUp(timeoutMs = 60_000, behind = 5): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const s = await this.status().catch(() => null);
       if (s !== null && s.leader !== null) {
         const leaderApplied = s.nodes.find((n) => n.id === s.leader)?.appliedIndex ?? -1;
-        if (s.nodes.every((n) => n.alive && n.appliedIndex !== null && n.appliedIndex >= leaderApplied - 5)) return;
+        if (s.nodes.every((n) => n.alive && n.appliedIndex !== null && n.appliedIndex >= leaderApplied - behind)) return;
       }
       if (Date.now() > deadline) throw new Error('the cluster did not catch up');
       await sleep(200);

@@ -11,30 +11,17 @@
  * (GetComponentStates) on the same server; the time from kill -9 of the leader to the next
  * successful DDL. Writes results.json and RESULTS.md.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
-import { portFree } from './free-ports.js';
+import { freePortBase } from './free-ports.js';
 import { EtcdGrpcClient } from './etcd-grpc.js';
-import { Args, SCHEMA2, cpuMs, killChild, onCleanup, partitionWriter, percentile, pidAlive, round, timeEach } from './bench-lib.js';
-
-const run = promisify(execFile);
-const clusterScript = fileURLToPath(new URL('./cluster.js', import.meta.url));
-
-async function freeBase(offsets: number[]): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 400) * 100;
-    if ((await Promise.all(offsets.map((o) => portFree(base + o)))).every(Boolean)) return base;
-  }
-  throw new Error('no free ports');
-}
+import { Args, BenchCluster, SCHEMA2, cpuMs, killChild, onCleanup, partitionWriter, percentile, round, timeEach } from './bench-lib.js';
 
 /** Time each of `count` sequential operations, and the CPU they cost the servers and this client. */
 async function timeWithCpu(count: number, pids: readonly number[], action: (i: number) => Promise<unknown>): Promise<Record<string, number>> {
@@ -74,8 +61,10 @@ class EtcdCluster {
     readonly dir: string,
   ) {}
 
-  static async start(dir: string): Promise<EtcdCluster> {
-    const base = await freeBase([1, 2, 3, 11, 12, 13]);
+  /** Three members in a temp dir of their own; `stop()` or any exit kills them and removes it. */
+  static async start(): Promise<EtcdCluster> {
+    const dir = await mkdtemp(join(tmpdir(), 'rootcoord-bench-etcd-'));
+    const base = await freePortBase([1, 2, 3, 11, 12, 13]);
     const names = ['e1', 'e2', 'e3'];
     const peer = (i: number): string => `http://127.0.0.1:${base + 11 + i}`;
     const client = (i: number): string => `http://127.0.0.1:${base + 1 + i}`;
@@ -83,8 +72,8 @@ class EtcdCluster {
     const procs = names.map((name, i) =>
       spawn('etcd', ['--name', name, '--data-dir', join(dir, name), '--listen-client-urls', client(i), '--advertise-client-urls', client(i), '--listen-peer-urls', peer(i), '--initial-advertise-peer-urls', peer(i), '--initial-cluster', initial, '--initial-cluster-state', 'new', '--initial-cluster-token', 'bench', '--log-level', 'error'], { stdio: 'ignore' }),
     );
-    onCleanup(() => procs.forEach(killChild));
     const cluster = new EtcdCluster(procs, names.map((_, i) => client(i)), dir);
+    onCleanup(() => cluster.stop());
     const deadline = Date.now() + 20_000;
     for (;;) {
       try {
@@ -122,16 +111,12 @@ class EtcdCluster {
   stop(): void {
     this.grpcClient?.close();
     this.agent.destroy();
-    for (const p of this.procs) p.kill('SIGKILL');
+    this.procs.forEach(killChild);
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
 // ---- rootcoord ----
-
-interface Status {
-  leader: number | null;
-  nodes: Array<{ id: number; alive: boolean; appliedIndex: number | null }>;
-}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -149,29 +134,12 @@ async function main(): Promise<void> {
   const cold = 500;
   const seconds = quick ? 2 : 5;
   const kills = quick ? 3 : 10;
-  const dir = await mkdtemp(join(tmpdir(), 'rootcoord-bench-'));
-  // Ctrl-C or an error: stop every node of both clusters by PID and remove the dir.
-  onCleanup(() => {
-    for (const name of ['rc', 'one']) {
-      const file = join(dir, name, 'cluster.json');
-      if (!existsSync(file)) continue;
-      for (const n of (JSON.parse(readFileSync(file, 'utf8')) as { nodes: Array<{ pid: number }> }).nodes) if (pidAlive(n.pid)) process.kill(n.pid, 'SIGKILL');
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const clusterIn = async (name: string, ...a: string[]): Promise<string> => (await run(process.execPath, [clusterScript, ...a, '--dir', join(dir, name)])).stdout;
-  const cluster = (...a: string[]): Promise<string> => clusterIn('rc', ...a);
-  const nodesOf = async (name: string): Promise<Array<{ id: number; client: string; pid: number }>> =>
-    (JSON.parse(await readFile(join(dir, name, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string; pid: number }> }).nodes;
-  const status = async (): Promise<Status> => JSON.parse(await cluster('status', '--json')) as Status;
   const results: Record<string, unknown> = { date: new Date().toISOString(), quick, machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
   let etcd: EtcdCluster | null = null;
+  const cluster = await BenchCluster.up();
   try {
-    await cluster('up', '--base-port', String(await freeBase([1, 2, 3, 101, 102, 103, 201, 202, 203])), '--gc-confirm-delay-ms', '0');
-    const nodes = await nodesOf('rc');
-    const leaderId = (await status()).leader;
-    const ordered = [...nodes].sort((a, b) => (a.id === leaderId ? -1 : b.id === leaderId ? 1 : 0)).map((n) => n.client);
-    const client = new RootCoordClient({ endpoints: ordered });
+    const nodes = cluster.nodes();
+    const client = await cluster.client();
     await client.createCollection('bench', SCHEMA2);
 
     // 1. single-client CreatePartition latency
@@ -181,7 +149,7 @@ async function main(): Promise<void> {
       { name: 'createPartition', pids: () => nodes.map((n) => n.pid), op: createPartition, rounds: [] },
     ];
     if (!noEtcd) {
-      etcd = await EtcdCluster.start(join(dir, 'etcd'));
+      etcd = await EtcdCluster.start();
       const anchor = etcd;
       sides.push({ name: 'etcdPut', pids: () => anchor.procs.map((p) => p.pid ?? 0), op: () => anchor.put(`k${putCount++}`, 'v'), rounds: [] });
       sides.push({ name: 'etcdPutGrpc', pids: () => anchor.procs.map((p) => p.pid ?? 0), op: () => anchor.grpc().put(`g${putCount++}`, 'v'), rounds: [] });
@@ -211,16 +179,15 @@ async function main(): Promise<void> {
 
     // The floor without replication: the same calls on a one-node cluster (one fsync, no peer messages).
     if (!quick) {
-      await clusterIn('one', 'up', '--nodes', '1', '--base-port', String(await freeBase([1, 101, 201])), '--gc-confirm-delay-ms', '0');
+      const one = await BenchCluster.up({ nodes: 1 });
       try {
-        const one = await nodesOf('one');
-        const single = new RootCoordClient({ endpoints: one.map((n) => n.client) });
+        const single = await one.client();
         const op = partitionWriter(single);
         await timeEach(warmup, op);
-        results['createPartitionOneNode'] = await timeWithCpu(rounds * perRound, one.map((n) => n.pid), op);
+        results['createPartitionOneNode'] = await timeWithCpu(rounds * perRound, one.pids(), op);
         single.close();
       } finally {
-        await clusterIn('one', 'down', '--wipe').catch(() => {});
+        await one.stop();
       }
     }
 
@@ -242,7 +209,7 @@ async function main(): Promise<void> {
     for (let k = 0; k < kills; k++) {
       const probe = new RootCoordClient({ endpoints: nodes.map((n) => n.client), retryBudgetMs: 30_000, attemptDeadlineMs: 2000 });
       await probe.createPartition('bench', `warm${k}`);
-      await cluster('kill', 'leader');
+      await cluster.cmd('kill', 'leader');
       const killedAt = performance.now();
       for (let attempt = 0; ; attempt++) {
         try {
@@ -254,22 +221,14 @@ async function main(): Promise<void> {
       }
       failovers.push(performance.now() - killedAt);
       probe.close();
-      const dead = (await status()).nodes.find((n) => !n.alive);
-      if (dead !== undefined) await cluster('start', String(dead.id));
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const s = await status();
-        const leaderApplied = s.nodes.find((n) => n.id === s.leader)?.appliedIndex ?? -1;
-        if (s.nodes.every((n) => n.alive && n.appliedIndex === leaderApplied)) break;
-        if (Date.now() > deadline) throw new Error('a restarted node did not catch up');
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const dead = (await cluster.status()).nodes.find((n) => !n.alive);
+      if (dead !== undefined) await cluster.cmd('start', String(dead.id));
+      await cluster.waitCaughtUp(30_000, 0);
     }
     results['failover'] = { kills, samplesMs: failovers.map((f) => round(f, 1)), p50Ms: round(percentile(failovers, 0.5), 1), p99Ms: round(percentile(failovers, 0.99), 1) };
   } finally {
     etcd?.stop();
-    await cluster('down', '--wipe').catch(() => {});
-    await rm(dir, { recursive: true, force: true });
+    await cluster.stop();
   }
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
