@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Args, BenchCluster, defaultOut, log, onCleanup, percentile, round, sleep, svgChart, timeEach, partitionWriter } from './bench-lib.js';
+import { Args, BenchCluster, SCHEMA2, defaultOut, log, machineInfo, onCleanup, percentile, round, sleep, svgChart, timeEach, partitionWriter } from './bench-lib.js';
 import { coldBlocks } from './bench-cold-client.js';
 
 const run = promisify(execFile);
@@ -51,7 +51,7 @@ function nowUs(): number {
 }
 
 /** Self time of a V8 .cpuprofile inside each window (timestamps: startTime plus the time deltas), per call. */
-export function analyseProfile(path: string, windows: readonly Window[]): Array<{ name: string; calls: number; wallMs: number; busyMs: number; busyMsPerCall: number; byAreaMsPerCall: Record<string, number>; top: Array<[string, number]> }> {
+function analyseProfile(path: string, windows: readonly Window[]): Array<{ name: string; calls: number; wallMs: number; busyMs: number; busyMsPerCall: number; byAreaMsPerCall: Record<string, number>; top: Array<[string, number]> }> {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number };
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const area = (n: ProfileNode): string => {
@@ -106,7 +106,7 @@ export async function runCold(args: Args): Promise<void> {
   // --node-flags "...": extra Node/V8 flags for the nodes (e.g. --maglev), through scripts/cluster's ROOTCOORD_NODE_FLAGS.
   const nodeFlags = args.value('node-flags', '');
   const clusterEnv = nodeFlags === '' ? {} : { env: { ...process.env, ROOTCOORD_NODE_FLAGS: nodeFlags } };
-  const results: Record<string, unknown> = { kind: 'cold', nodeFlags, date: new Date().toISOString(), calls, block, machine: { cpus: (await import('node:os')).cpus().length, node: process.version, loadavgAtStart: (await import('node:os')).loadavg() } };
+  const results: Record<string, unknown> = { kind: 'cold', nodeFlags, date: new Date().toISOString(), calls, block, machine: machineInfo() };
   const progress = (name: string, blocks: Blocks): void => log(`${name}: p50 per block of ${block}: ${blocks.map((b) => b['p50Ms']).join(', ')} ms; server CPU/op ${blocks.map((b) => b['serverCpuMsPerOp']).join(', ')}; client CPU/op ${blocks.map((b) => b['clientCpuMsPerOp']).join(', ')}`);
 
   // A, B, C on cluster 1
@@ -142,7 +142,7 @@ export async function runCold(args: Args): Promise<void> {
       for (let i = 0; i < 5; i++) {
         const fresh = await cluster.client();
         const write = partitionWriter(fresh, `n${i}`);
-        await fresh.createCollection('warmup_other', { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] }).catch(() => {});
+        await fresh.createCollection('warmup_other', SCHEMA2).catch(() => {});
         channels.push((await timeEach(20, write)).map((x) => round(x, 2)));
         fresh.close();
       }
@@ -162,26 +162,26 @@ export async function runCold(args: Args): Promise<void> {
     try {
       const cluster = await BenchCluster.up({ env: { ...process.env, ROOTCOORD_NODE_FLAGS: `${nodeFlags} --cpu-prof --cpu-prof-dir=${profDir}` } });
       try {
-      const leader = await cluster.leader();
-      leaderPid = cluster.node(leader).pid;
-      const client = await cluster.client();
-      const windows: Window[] = [];
-      const timed = async (name: string, calls: number, prefix: string): Promise<number[]> => {
-        const fromUs = nowUs();
-        const samples = await timeEach(calls, partitionWriter(client, prefix));
-        windows.push({ name, calls, fromUs, toUs: nowUs() });
-        return samples;
-      };
-      await sleep(2000);
-      const cold = await timed('first 500 calls', 500, 'pc');
-      await timed('calls 501-1000', 500, 'pd');
-      await timed('calls 1001-2500', 1500, 'pm');
-      const warm = await timed('calls 2501-3000 (warm)', 500, 'pw');
-      await sleep(1000);
-      client.close();
-      profileWindows = windows;
-      results['profileRun'] = { leader, coldP50Ms: round(percentile(cold, 0.5)), warmP50Ms: round(percentile(warm, 0.5)) };
-      log(`profiled run: cold p50 ${round(percentile(cold, 0.5))} ms, warm p50 ${round(percentile(warm, 0.5))} ms`);
+        const leader = await cluster.leader();
+        leaderPid = cluster.node(leader).pid;
+        const client = await cluster.client();
+        const windows: Window[] = [];
+        const timed = async (name: string, calls: number, prefix: string): Promise<number[]> => {
+          const fromUs = nowUs();
+          const samples = await timeEach(calls, partitionWriter(client, prefix));
+          windows.push({ name, calls, fromUs, toUs: nowUs() });
+          return samples;
+        };
+        await sleep(2000);
+        const cold = await timed('first 500 calls', 500, 'pc');
+        await timed('calls 501-1000', 500, 'pd');
+        await timed('calls 1001-2500', 1500, 'pm');
+        const warm = await timed('calls 2501-3000 (warm)', 500, 'pw');
+        await sleep(1000);
+        client.close();
+        profileWindows = windows;
+        results['profileRun'] = { leader, coldP50Ms: round(percentile(cold, 0.5)), warmP50Ms: round(percentile(warm, 0.5)) };
+        log(`profiled run: cold p50 ${round(percentile(cold, 0.5))} ms, warm p50 ${round(percentile(warm, 0.5))} ms`);
       } finally {
         await cluster.stop(); // SIGTERM: the nodes exit through process.exit and write their profiles
       }

@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { get } from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -75,6 +75,11 @@ export function cpuMs(pids: readonly number[]): number {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The machine a run is on, for its results: CPUs, Node's version, the load average at the start. */
+export function machineInfo(): { cpus: number; node: string; loadavgAtStart: number[] } {
+  return { cpus: cpus().length, node: process.version, loadavgAtStart: loadavg() };
+}
+
 export function log(message: string): void {
   const t = new Date().toISOString().slice(11, 19);
   process.stderr.write(`[${t}] ${message}\n`);
@@ -138,8 +143,6 @@ export function killChild(child: ChildProcess): void {
 }
 
 // ---- the cluster under test ----
-
-export type { NodeEntry };
 
 /** A local cluster (scripts/cluster) in its own temp dir; `stop()` or any exit stops its nodes by PID and removes the dir. */
 export class BenchCluster {

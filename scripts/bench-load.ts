@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Args, BenchCluster, MetricsTimeline, OneShot, SCHEMA3, addCount, codeKey, createCollectionRequest, defaultOut, log, round, sleep, summary, svgChart } from './bench-lib.js';
+import { Args, BenchCluster, MetricsTimeline, OneShot, SCHEMA3, addCount, codeKey, createCollectionRequest, defaultOut, log, machineInfo, round, sleep, summary, svgChart } from './bench-lib.js';
 import type { CodeCounts, NodeSample } from './bench-lib.js';
 
 type Kind = 'CreateCollection' | 'AllocTimestamp';
@@ -107,7 +107,7 @@ export async function runLoad(args: Args): Promise<void> {
   const killPhaseSec = quick ? 10 : 20;
   const floodSec = args.number('flood-seconds', quick ? 10 : 20);
   const out = resolve(args.value('out', defaultOut(quick ? 'load-quick' : 'load')));
-  const results: Record<string, unknown> = { kind: 'load', date: new Date().toISOString(), quick, clients, channels, seconds, machine: { cpus: (await import('node:os')).cpus().length, node: process.version, loadavgAtStart: (await import('node:os')).loadavg() } };
+  const results: Record<string, unknown> = { kind: 'load', date: new Date().toISOString(), quick, clients, channels, seconds, machine: machineInfo() };
   const timelines: Record<string, Array<{ tSec: number; nodes: NodeSample[] }>> = {};
   const marks: Record<string, Array<{ name: string; tSec: number }>> = { load: [], auth: [] };
   log(`load: ${clients} callers over ${channels} gRPC channels, ${seconds} s; output ${out}`);

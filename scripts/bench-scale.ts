@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RootCoordClient } from '../src/client/root-coord-client.js';
 import type { PlainMessage } from '../src/api/proto.js';
-import { Args, BenchCluster, MetricsTimeline, OneShot, createCollectionRequest, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, log, median, pidAlive, round, sampleNodes, sleep, summary, svgChart } from './bench-lib.js';
+import { Args, BenchCluster, MetricsTimeline, OneShot, createCollectionRequest, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, log, machineInfo, median, pidAlive, round, sampleNodes, sleep, summary, svgChart } from './bench-lib.js';
 import type { CodeCounts, NodeSample } from './bench-lib.js';
 
 interface Checkpoint {
@@ -58,7 +58,7 @@ export async function runScale(args: Args): Promise<void> {
   const perDb = 60_000;
   const dbNames = Array.from({ length: Math.max(1, Math.ceil(target / perDb)) }, (_, i) => (i === 0 ? 'default' : `db${i}`));
   const limits = [`maxCollectionNum=${target + 5000}`, `maxCollectionNumPerDB=${Math.max(65536, perDb + 5000)}`, `maxGeneralCapacity=${4 * target + 20_000}`];
-  const results: Record<string, unknown> = { kind: 'scale', date: new Date().toISOString(), quick, target, concurrency, databases: dbNames.length, limits, machine: { cpus: (await import('node:os')).cpus().length, node: process.version, loadavgAtStart: (await import('node:os')).loadavg() } };
+  const results: Record<string, unknown> = { kind: 'scale', date: new Date().toISOString(), quick, target, concurrency, databases: dbNames.length, limits, machine: machineInfo() };
   log(`scale: target ${target} collections in ${dbNames.length} database(s), ${concurrency} clients; output ${out}`);
   const cluster = await BenchCluster.up({ limits });
   const timeline = new MetricsTimeline(() => cluster.nodes(), 2000).start();
@@ -160,8 +160,9 @@ export async function runScale(args: Args): Promise<void> {
           lastCheckpointCount = count;
           checkpointing.push(
             sampleNodes(cluster.nodes(), 10_000).then((nodes) => {
-              checkpoints.push({ collections: count, elapsedSec: round(timeline.elapsedSec() - fillStartSec, 1), createCollection: summary(lat), ratePerSec: round(rate, 1), nodes });
-              log(`checkpoint ${count}: CreateCollection p50 ${summary(lat).p50Ms} ms p99 ${summary(lat).p99Ms} ms, ${rate.toFixed(0)}/s, RSS ${nodes.map((n) => `n${n.id} ${n.rssMb}MB`).join(' ')}`);
+              const createCollection = summary(lat);
+              checkpoints.push({ collections: count, elapsedSec: round(timeline.elapsedSec() - fillStartSec, 1), createCollection, ratePerSec: round(rate, 1), nodes });
+              log(`checkpoint ${count}: CreateCollection p50 ${createCollection.p50Ms} ms p99 ${createCollection.p99Ms} ms, ${rate.toFixed(0)}/s, RSS ${nodes.map((n) => `n${n.id} ${n.rssMb}MB`).join(' ')}`);
             }),
           );
         }
