@@ -478,6 +478,35 @@ export class OneShot {
   }
 }
 
+export type Answer = Awaited<ReturnType<OneShot['call']>>;
+
+/**
+ * One request, retried under its request ID while its answer leaves it open: -1 (unreachable) and 1
+ * (not serving) move `at.endpoint` to the next node, 2001 and 2002 try again (after 50 ms, 10 ms
+ * after a 2002); any other answer ends it. Every answer goes to `onAnswer` (with the endpoint's
+ * index) before the next attempt; at most `attempts` of them, none started after `until`
+ * (performance.now()). True once it succeeded.
+ */
+export async function callUntilSettled(
+  pool: OneShot,
+  endpoints: readonly string[],
+  at: { endpoint: number },
+  method: string,
+  request: PlainMessage,
+  options: { requestId: string; attempts: number; until?: number; onAnswer: (r: Answer, endpoint: number) => void },
+): Promise<boolean> {
+  for (let attempt = 0; attempt < options.attempts && performance.now() < (options.until ?? Infinity); attempt++) {
+    const endpoint = at.endpoint % endpoints.length;
+    const r = await pool.call(endpoints[endpoint] as string, method, request, options.requestId);
+    options.onAnswer(r, endpoint);
+    if (r.code === 0) return true;
+    if (![1, -1, 2001, 2002].includes(r.code)) return false;
+    if (r.code === 1 || r.code === -1) at.endpoint++;
+    await sleep(r.code === 2002 ? 10 : 50);
+  }
+  return false;
+}
+
 // ---- the catalog ----
 
 /** 3 fields: an Int64 primary key, a FloatVector and a VarChar. */

@@ -13,8 +13,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RootCoordClient } from '../src/client/root-coord-client.js';
 import type { PlainMessage } from '../src/api/proto.js';
-import { Args, BenchCluster, MetricsTimeline, OneShot, createCollectionRequest, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, log, machineInfo, median, pidAlive, round, sampleNodes, sleep, summary, svgChart } from './bench-lib.js';
-import type { CodeCounts, NodeSample } from './bench-lib.js';
+import { Args, BenchCluster, MetricsTimeline, OneShot, callUntilSettled, createCollectionRequest, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, log, machineInfo, median, pidAlive, round, sampleNodes, sleep, summary, svgChart } from './bench-lib.js';
+import type { Answer, CodeCounts, NodeSample } from './bench-lib.js';
 
 interface Checkpoint {
   collections: number;
@@ -118,36 +118,29 @@ export async function runScale(args: Args): Promise<void> {
     }, 5000);
     const worker = async (w: number): Promise<void> => {
       const pool = pools[w] as OneShot;
-      let ep = 0;
+      const at = { endpoint: 0 };
       while (performance.now() < deadlineAt) {
         const idx = next++;
         if (idx >= target) return;
-        const req = request(idx);
-        const requestId = randomBytes(16).toString('hex');
-        let done = false;
-        for (let attempt = 0; attempt < 40 && !done && performance.now() < deadlineAt; attempt++) {
-          const r = await pool.call(endpoints[ep % endpoints.length] as string, 'CreateCollection', req, requestId);
+        const onAnswer = (r: Answer, endpoint: number): void => {
           addCount(codes, codeKey(r.code));
           const h = history.get(idx) ?? [];
-          h.push(`${r.code}@${Math.round(timeline.elapsedSec() * 1000 - fillStartSec * 1000)}ms via node-endpoint ${ep % endpoints.length}`);
+          h.push(`${r.code}@${Math.round(timeline.elapsedSec() * 1000 - fillStartSec * 1000)}ms via node-endpoint ${endpoint}`);
           history.set(idx, h);
           if (r.deadline) deadlines++;
           if (r.code === 0) {
-            done = true;
             created++;
             createdIdx.push(idx);
             okInSecond++;
             decileLat.push(r.ms);
             recentLat.push(r.ms);
-            break;
+            return;
           }
           errInSecond++;
           const reasonKey = `${r.code}: ${r.reason.replace(/c\d+|\d{3,}/g, '#').slice(0, 120)}`;
           reasons.set(reasonKey, (reasons.get(reasonKey) ?? 0) + 1);
-          if (r.code === 1 || r.code === -1) ep++; // unreachable or not serving: the next node
-          if (r.code === 0 || ![1, -1, 2001, 2002].includes(r.code)) break; // not retriable: give up this name
-          await sleep(r.code === 2002 ? 10 : 50);
-        }
+        };
+        const done = await callUntilSettled(pool, endpoints, at, 'CreateCollection', request(idx), { requestId: randomBytes(16).toString('hex'), attempts: 40, until: deadlineAt, onAnswer });
         if (!done) gaveUp++;
         if (created >= checkpointDue) {
           checkpointDue += Math.ceil(target / 10);

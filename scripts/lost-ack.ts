@@ -19,7 +19,8 @@ import { cpSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PlainMessage } from '../src/api/proto.js';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
-import { Args, BenchCluster, OneShot, SCHEMA2, createCollectionRequest, log, sleep } from './bench-lib.js';
+import { Args, BenchCluster, OneShot, SCHEMA2, callUntilSettled, createCollectionRequest, log, sleep } from './bench-lib.js';
+import type { Answer } from './bench-lib.js';
 import { readDigests } from './replicas.js';
 
 async function main(): Promise<void> {
@@ -49,27 +50,18 @@ async function main(): Promise<void> {
     let next = 0;
     const worker = async (w: number): Promise<void> => {
       const pool = new OneShot({ attemptDeadlineMs: 10_000 });
-      let ep = w;
+      const at = { endpoint: w };
       try {
         while (performance.now() < stopAt) {
           const name = `c${next++}`;
-          const requestId = randomBytes(16).toString('hex');
-          const req = createCollectionRequest(name, { schema: SCHEMA2, shards: 1 });
-          for (let attempt = 0; attempt < 60; attempt++) {
-            const endpoint = endpoints[ep % endpoints.length] as string;
-            const r = await pool.call(endpoint, 'CreateCollection', req, requestId);
+          const onAnswer = (r: Answer, endpoint: number): void => {
             counts[r.code] = (counts[r.code] ?? 0) + 1;
             const h = answers.get(name) ?? [];
-            h.push(`${r.code}@${ms()}ms via ${endpoint}${r.code === 0 ? '' : ` (${r.reason.slice(0, 80)})`}`);
+            h.push(`${r.code}@${ms()}ms via ${endpoints[endpoint] as string}${r.code === 0 ? '' : ` (${r.reason.slice(0, 80)})`}`);
             answers.set(name, h);
-            if (r.code === 0) {
-              acked.add(name);
-              break;
-            }
-            if (![1, -1, 2001, 2002].includes(r.code)) break;
-            if (r.code === 1 || r.code === -1) ep++;
-            await sleep(r.code === 2002 ? 10 : 50);
-          }
+            if (r.code === 0) acked.add(name);
+          };
+          await callUntilSettled(pool, endpoints, at, 'CreateCollection', createCollectionRequest(name, { schema: SCHEMA2, shards: 1 }), { requestId: randomBytes(16).toString('hex'), attempts: 60, onAnswer });
         }
       } finally {
         pool.close();
