@@ -544,6 +544,21 @@ export interface Series {
   steps?: boolean;
 }
 
+type Timeline = ReadonlyArray<{ tSec: number; nodes: NodeSample[] }>;
+
+/** The rise of the highest term since a timeline's first sample (elections), over time. */
+export function termRisePoints(timeline: Timeline): Array<[number, number]> {
+  const terms = timeline.map((s) => [s.tSec, Math.max(0, ...s.nodes.map((n) => n.term ?? 0))] as [number, number]);
+  const t0 = terms[0]?.[1] ?? 0;
+  return terms.map(([t, v]) => [t, v - t0]);
+}
+
+/** Each node's event-loop lag (max between scrapes) over a timeline, one series per node. */
+export function lagSeries(timeline: Timeline): Series[] {
+  const ids = [...new Set(timeline.flatMap((s) => s.nodes.map((n) => n.id)))].sort();
+  return ids.map((id) => ({ name: `node ${id}`, points: timeline.map((s) => [s.tSec, s.nodes.find((n) => n.id === id)?.lagMaxMs ?? NaN] as [number, number]) }));
+}
+
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#17becf'];
 
 function niceMax(v: number): number {

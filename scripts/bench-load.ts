@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Args, BenchCluster, MetricsTimeline, OneShot, SCHEMA3, addCount, codeKey, createCollectionRequest, defaultOut, log, machineInfo, round, sleep, summary, svgChart } from './bench-lib.js';
+import { Args, BenchCluster, MetricsTimeline, OneShot, SCHEMA3, addCount, codeKey, createCollectionRequest, defaultOut, lagSeries, log, machineInfo, round, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
 import type { CodeCounts, NodeSample } from './bench-lib.js';
 
 type Kind = 'CreateCollection' | 'AllocTimestamp';
@@ -252,12 +252,9 @@ function writeLoadResults(out: string, r: Record<string, unknown>, timelines: Re
   writeFileSync(join(out, 'results.json'), `${JSON.stringify({ ...r, marks, timelines }, null, 2)}\n`);
   const charts: string[] = [];
   for (const [name, samples] of Object.entries(timelines)) {
-    const ids = [...new Set(samples.flatMap((s) => s.nodes.map((n) => n.id)))].sort();
-    const terms = samples.map((s) => [s.tSec, Math.max(0, ...s.nodes.map((n) => n.term ?? 0))] as [number, number]);
-    const t0 = terms[0]?.[1] ?? 0;
     const markSeries = (marks[name] ?? []).map((m) => ({ name: `${m.name} @${round(m.tSec, 0)}s`, points: [[m.tSec, 1]] as Array<[number, number]>, steps: true }));
-    writeFileSync(join(out, `leader-changes-${name}.svg`), svgChart({ title: `${name}: term rises over time (elections)`, xLabel: 's', yLabel: 'term rises', series: [{ name: 'term rises', points: terms.map(([t, v]) => [t, v - t0]) }, ...markSeries] }));
-    writeFileSync(join(out, `lag-${name}.svg`), svgChart({ title: `${name}: event-loop lag per node (max between scrapes)`, xLabel: 's', yLabel: 'ms', series: ids.map((id) => ({ name: `node ${id}`, points: samples.map((s) => [s.tSec, s.nodes.find((n) => n.id === id)?.lagMaxMs ?? NaN] as [number, number]) })) }));
+    writeFileSync(join(out, `leader-changes-${name}.svg`), svgChart({ title: `${name}: term rises over time (elections)`, xLabel: 's', yLabel: 'term rises', series: [{ name: 'term rises', points: termRisePoints(samples) }, ...markSeries] }));
+    writeFileSync(join(out, `lag-${name}.svg`), svgChart({ title: `${name}: event-loop lag per node (max between scrapes)`, xLabel: 's', yLabel: 'ms', series: lagSeries(samples) }));
     charts.push(`leader-changes-${name}.svg`, `lag-${name}.svg`);
   }
   writeFileSync(join(out, 'RESULTS.md'), loadMarkdown(r, charts));

@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RootCoordClient } from '../src/client/root-coord-client.js';
 import type { PlainMessage } from '../src/api/proto.js';
-import { Args, BenchCluster, MetricsTimeline, OneShot, callUntilSettled, createCollectionRequest, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, log, machineInfo, median, pidAlive, round, sampleNodes, sleep, summary, svgChart } from './bench-lib.js';
+import { Args, BenchCluster, MetricsTimeline, OneShot, callUntilSettled, createCollectionRequest, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, lagSeries, log, machineInfo, median, pidAlive, round, sampleNodes, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
 import type { Answer, CodeCounts, NodeSample } from './bench-lib.js';
 
 interface Checkpoint {
@@ -306,15 +306,13 @@ function writeScaleResults(out: string, r: Record<string, unknown>): void {
       series: ids.map((id) => ({ name: `node ${id}`, points: checkpoints.map((c) => [c.collections, c.nodes.find((n) => n.id === id)?.rssMb ?? NaN] as [number, number]) })),
     }),
   );
-  const maxTerm = timeline.map((s) => [s.tSec, Math.max(0, ...s.nodes.map((n) => n.term ?? 0))] as [number, number]);
-  const t0 = maxTerm[0]?.[1] ?? 0;
   writeFileSync(
     join(out, 'leader-changes.svg'),
     svgChart({
       title: 'Elections over time (rise of the highest term since the start)',
       xLabel: 's since start',
       yLabel: 'term rises',
-      series: [{ name: 'term rises', points: maxTerm.map(([t, v]) => [t, v - t0]) }],
+      series: [{ name: 'term rises', points: termRisePoints(timeline) }],
     }),
   );
   writeFileSync(
@@ -323,7 +321,7 @@ function writeScaleResults(out: string, r: Record<string, unknown>): void {
       title: 'Event-loop lag per node (max between scrapes)',
       xLabel: 's since start',
       yLabel: 'ms',
-      series: ids.map((id) => ({ name: `node ${id}`, points: timeline.map((s) => [s.tSec, s.nodes.find((n) => n.id === id)?.lagMaxMs ?? NaN] as [number, number]) })),
+      series: lagSeries(timeline),
     }),
   );
   const perSecond = (r['perSecond'] ?? []) as Array<{ tSec: number; ok: number }>;
