@@ -1,8 +1,8 @@
 /**
- * Shared machinery of scripts/bench --scale, --load and --cold: a local cluster started through
- * scripts/cluster in a temp dir (stopped by PID and removed even on error or Ctrl-C), answer codes
- * counted once per call (the client's own retries off), /metrics scraping, percentiles, hand-written
- * SVG charts.
+ * Shared machinery of scripts/bench (all its modes), lost-ack, overload and auth-flood: a local
+ * cluster started through scripts/cluster in a temp dir (stopped by PID and removed even on error or
+ * Ctrl-C), answer codes counted once per call (the client's own retries off) and the retry loop
+ * around them, /metrics scraping, percentiles, hand-written SVG charts.
  */
 import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
