@@ -172,7 +172,6 @@ describe('fuzz: Raft peer port', function () {
   it('survives random, malformed, slow, half-open and authenticated-but-mutated traffic', async () => {
     const cluster = running();
     const { seed, iterations, deadlineMs } = fuzzSettings(1500, 20);
-    const rng = new Prng(seed);
     const kinds = new Map<string, number>();
     const lingering: Array<Promise<void>> = [];
     let done = 0;
@@ -265,7 +264,6 @@ describe('fuzz: Raft peer port', function () {
     await Promise.all(workers);
     await Promise.all(lingering);
     console.log(`      seed ${seed}: ${done} attacks (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); ${withheld} authenticated frames withheld as not harmless`);
-    void rng;
     expect(cluster.dead()).to.deep.equal([]);
     await cluster.check('peer');
   });
