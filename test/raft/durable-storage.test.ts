@@ -28,6 +28,15 @@ describe('DurableStorage', () => {
     return (await readdir(dir())).filter((n) => n.startsWith('wal-')).sort();
   }
 
+  /** Entries 1 to 5 of term 1 saved and the storage closed: the path of its one segment. */
+  async function fiveEntrySegment(): Promise<string> {
+    const a = await DurableStorage.open(dir());
+    await a.save({ term: 1, vote: 0, commit: 0 }, entries(1, 5, 1), null);
+    await a.close();
+    const [segment] = await segmentFiles();
+    return join(dir(), segment as string);
+  }
+
   /** The error opening the directory fails with; fails the test if it opens. */
   async function refusal(): Promise<StorageCorruptionError> {
     const opened = await DurableStorage.open(dir()).then(
@@ -68,11 +77,7 @@ describe('DurableStorage', () => {
   });
 
   it('truncates a torn last record and logs it', async () => {
-    const a = await DurableStorage.open(dir());
-    await a.save({ term: 1, vote: 0, commit: 0 }, entries(1, 5, 1), null);
-    await a.close();
-    const [segment] = await segmentFiles();
-    const path = join(dir(), segment as string);
+    const path = await fiveEntrySegment();
     const sizeBefore = (await stat(path)).size;
     await appendFile(path, Buffer.from([40, 0, 0, 0, 1, 2, 3, 4, 1, 9, 9]));
     const warnings: string[] = [];
@@ -84,11 +89,7 @@ describe('DurableStorage', () => {
   });
 
   it('refuses to open when a record before the tail is corrupt, naming the file and offset', async () => {
-    const a = await DurableStorage.open(dir());
-    await a.save({ term: 1, vote: 0, commit: 0 }, entries(1, 5, 1), null);
-    await a.close();
-    const [segment] = await segmentFiles();
-    const path = join(dir(), segment as string);
+    const path = await fiveEntrySegment();
     const bytes = await readFile(path);
     bytes[60] = (bytes[60] as number) ^ 0xff;
     await writeFile(path, bytes);
@@ -125,11 +126,7 @@ describe('DurableStorage', () => {
   });
 
   it('truncates a torn tail however it looks: a partial header, an overlong length, zeros, a bad checksum', async () => {
-    const a = await DurableStorage.open(dir());
-    await a.save({ term: 1, vote: 0, commit: 0 }, entries(1, 5, 1), null);
-    await a.close();
-    const [segment] = await segmentFiles();
-    const path = join(dir(), segment as string);
+    const path = await fiveEntrySegment();
     const intact = await readFile(path);
     const partialRecord = entries(6, 6, 1).map((e) => e.data)[0] as Uint8Array;
     const lastRecord = intact.subarray(intact.byteLength - 33);
