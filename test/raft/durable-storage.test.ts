@@ -13,6 +13,7 @@ import { RawNode } from '../../raft/raw-node.js';
 import { EntryType } from '../../raft/types.js';
 import type { Entry } from '../../raft/types.js';
 import { encodeSnapshotFile, readRecord } from '../../raft/wal-codec.js';
+import { until } from '../rootcoord/until.js';
 import { tempDirEach } from './fixtures/process-cluster.js';
 
 function entries(from: number, to: number, term: number): Entry[] {
@@ -198,8 +199,9 @@ describe('DurableStorage', () => {
     await storage.save({ term: 5, vote: 2, commit: 5 }, [], null, false); // commit only: waits in memory
     holdNext = true; // the snapshot's write of that waiting hard state is held
     const snapshot = storage.createSnapshot(5, { voters: [1, 2, 3], learners: [] }, new Uint8Array([9]), 1000);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until("the snapshot's write held", () => !holdNext);
     const vote = storage.save({ term: 6, vote: 3, commit: 5 }, [], null, true); // the Ready loop votes in term 6
+    // Time for the vote to reach the log beside the held write if the storage let it (nothing to poll for).
     await new Promise((resolve) => setTimeout(resolve, 20));
     release();
     await Promise.all([snapshot, vote]);
