@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DurableStorage } from '../../raft/durable-storage.js';
@@ -13,6 +13,7 @@ import { EntryType } from '../../raft/types.js';
 import { Logger } from '../../src/common/logger.js';
 import { VersionedStore } from '../../src/meta/versioned-store.js';
 import { freePorts, tempDirEach } from '../raft/fixtures/process-cluster.js';
+import { until } from '../rootcoord/until.js';
 
 async function mode(path: string): Promise<string> {
   return ((await stat(path)).mode & 0o777).toString(8);
@@ -68,15 +69,14 @@ describe('file modes', function () {
     const args = [main, '--id', '1', '--data-dir', dataDir, '--peers', `1=127.0.0.1:${peer as number}`, '--clients', `1=127.0.0.1:${client as number}`, '--log-file', join(dataDir, 'node.log')];
     const child = spawn(process.execPath, args, { stdio: 'ignore' });
     try {
-      const deadline = Date.now() + 20_000;
-      // Serving once its log says so; by then the raft log, the catalog and the log file exist.
-      for (;;) {
+      // Up once its log says it leads and serves: by then the raft log, the catalog and the log file exist
+      // and have been written.
+      await until('the node serving as leader', async () => {
         const logged = await readdir(dataDir).catch(() => [] as string[]);
-        if (logged.includes('node.log') && logged.includes('raft') && logged.includes('meta')) break;
-        if (Date.now() > deadline) throw new Error('the node did not start');
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
+        if (!(logged.includes('node.log') && logged.includes('raft') && logged.includes('meta'))) return false;
+        const log = await readFile(join(dataDir, 'node.log'), 'utf8');
+        return log.includes('"message":"serving"') && log.includes('"message":"leader services started"');
+      }, 20_000);
       expect(await mode(dataDir)).to.equal('700');
       expect(await exposed(dataDir)).to.deep.equal([]);
     } finally {
