@@ -23,7 +23,7 @@ import { apiRoot } from '../../src/api/proto.js';
 import { encodeSchemaFile } from '../../src/client/schema-file.js';
 import { Prng } from '../../raft/prng.js';
 import { simpleSchema } from '../rootcoord/fixtures/in-process-cluster.js';
-import { FuzzCluster, fuzzSettings, mutate, randomBuffer } from './fixtures/fuzz-cluster.js';
+import { fuzzSettings, mutate, randomBuffer, useFuzzCluster } from './fixtures/fuzz-cluster.js';
 
 const SKIPPED = new Set(['AddMember', 'RemoveMember']);
 const MAX_MESSAGE_BYTES = 60 * 1024 * 1024; // the server takes 64 MiB
@@ -171,16 +171,10 @@ function businessCode(method: FuzzMethod, response: Buffer | undefined): string 
 function fuzzClientPort(title: string, auth: boolean, defaultCalls: number, defaultSeconds: number): void {
 describe(title, function () {
   this.timeout(300_000);
-  let cluster: FuzzCluster;
-
-  before(async () => {
-    cluster = await FuzzCluster.start(3, { auth });
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  const running = useFuzzCluster({ auth });
 
   it('survives random and mutated requests to every RPC of every service', async () => {
+    const cluster = running();
     const { seed, iterations, deadlineMs } = fuzzSettings(defaultCalls, defaultSeconds);
     const all = methods();
     expect(all.length).to.be.above(50);

@@ -11,7 +11,7 @@
 import { expect } from 'chai';
 import { connect } from 'node:net';
 import { Prng } from '../../raft/prng.js';
-import { FuzzCluster, fuzzSettings, httpGet, mutate, randomBuffer, sleep } from './fixtures/fuzz-cluster.js';
+import { fuzzSettings, httpGet, mutate, randomBuffer, sleep, useFuzzCluster } from './fixtures/fuzz-cluster.js';
 
 const methods = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT', 'PATCH', 'BREW', 'get', 'G\u00C9T', '', 'GET GET'];
 const paths = ['/metrics', '/healthz', '/readyz', '/', '*', '/metrics?x=1', '/readyz/../metrics', '//metrics', '/%00', '/%', '/%zz', '/\u00E9', '/\u{1F600}', 'http://127.0.0.1/metrics', '/a/b/c/d', '/metrics#frag', '?', ''];
@@ -94,16 +94,10 @@ function exchange(address: string, bytes: Buffer, options: { pieces?: number; pa
 
 describe('fuzz: metrics HTTP port', function () {
   this.timeout(240_000);
-  let cluster: FuzzCluster;
-
-  before(async () => {
-    cluster = await FuzzCluster.start(3);
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  const running = useFuzzCluster();
 
   it('survives random, malformed, huge and slow HTTP requests', async () => {
+    const cluster = running();
     const { seed, iterations, deadlineMs } = fuzzSettings(1500, 12);
     let done = 0;
     const slow: Array<Promise<void>> = [];

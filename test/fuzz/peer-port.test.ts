@@ -15,7 +15,7 @@ import { Prng } from '../../raft/prng.js';
 import { framed, helloFrame } from '../../raft/tcp-transport.js';
 import { EntryType, localMessageTypes, MessageType } from '../../raft/types.js';
 import type { Entry, Message } from '../../raft/types.js';
-import { FuzzCluster, fuzzSettings, httpGet, mutate, randomBuffer, sleep } from './fixtures/fuzz-cluster.js';
+import { fuzzSettings, httpGet, mutate, randomBuffer, sleep, useFuzzCluster } from './fixtures/fuzz-cluster.js';
 import type { FuzzNode } from './fixtures/fuzz-cluster.js';
 
 const HELLO_MAGIC = 'rootcoord-raft/1';
@@ -156,16 +156,10 @@ function oddHello(rng: Prng, secret: string, memberOtherThanTarget: number): Buf
 
 describe('fuzz: Raft peer port', function () {
   this.timeout(240_000);
-  let cluster: FuzzCluster;
-
-  before(async () => {
-    cluster = await FuzzCluster.start(3);
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
+  const running = useFuzzCluster();
 
   it('a member frame with a term near 2^53 stops no node (regression)', async () => {
+    const cluster = running();
     for (const target of cluster.nodes) {
       const member = (cluster.nodes.find((n) => n.id !== target.id) as FuzzNode).id;
       const poison = encodeFrame(member, [{ ...randomMessage(new Prng(7), target.id, member), type: MessageType.Vote, to: target.id, from: member, term: Number.MAX_SAFE_INTEGER, entries: [], snapshot: null }], null);
@@ -176,8 +170,8 @@ describe('fuzz: Raft peer port', function () {
   });
 
   it('survives random, malformed, slow, half-open and authenticated-but-mutated traffic', async () => {
+    const cluster = running();
     const { seed, iterations, deadlineMs } = fuzzSettings(1500, 20);
-    const rng = new Prng(seed);
     const kinds = new Map<string, number>();
     const lingering: Array<Promise<void>> = [];
     let done = 0;
@@ -270,7 +264,6 @@ describe('fuzz: Raft peer port', function () {
     await Promise.all(workers);
     await Promise.all(lingering);
     console.log(`      seed ${seed}: ${done} attacks (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}); ${withheld} authenticated frames withheld as not harmless`);
-    void rng;
     expect(cluster.dead()).to.deep.equal([]);
     await cluster.check('peer');
   });

@@ -4,8 +4,7 @@
  * consistently after a crash at any point around a snapshot.
  */
 import { expect } from 'chai';
-import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DurableStorage, StorageCorruptionError } from '../../raft/durable-storage.js';
 import { nodeFileSystem } from '../../raft/file-system.js';
@@ -14,6 +13,8 @@ import { RawNode } from '../../raft/raw-node.js';
 import { EntryType } from '../../raft/types.js';
 import type { Entry } from '../../raft/types.js';
 import { encodeSnapshotFile, readRecord } from '../../raft/wal-codec.js';
+import { until } from '../rootcoord/until.js';
+import { tempDirEach } from './fixtures/process-cluster.js';
 
 function entries(from: number, to: number, term: number): Entry[] {
   const out: Entry[] = [];
@@ -22,21 +23,24 @@ function entries(from: number, to: number, term: number): Entry[] {
 }
 
 describe('DurableStorage', () => {
-  let dir = '';
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'raft-durable-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDirEach('raft-durable-');
 
   async function segmentFiles(): Promise<string[]> {
-    return (await readdir(dir)).filter((n) => n.startsWith('wal-')).sort();
+    return (await readdir(dir())).filter((n) => n.startsWith('wal-')).sort();
   }
 
-  /** The error opening `dir` fails with; fails the test if it opens. */
+  /** Entries 1 to 5 of term 1 saved and the storage closed: the path of its one segment. */
+  async function fiveEntrySegment(): Promise<string> {
+    const a = await DurableStorage.open(dir());
+    await a.save({ term: 1, vote: 0, commit: 0 }, entries(1, 5, 1), null);
+    await a.close();
+    const [segment] = await segmentFiles();
+    return join(dir(), segment as string);
+  }
+
+  /** The error opening the directory fails with; fails the test if it opens. */
   async function refusal(): Promise<StorageCorruptionError> {
-    const opened = await DurableStorage.open(dir).then(
+    const opened = await DurableStorage.open(dir()).then(
       async (storage) => {
         await storage.close();
         return null;
@@ -48,12 +52,12 @@ describe('DurableStorage', () => {
   }
 
   it('restores entries, hard state and the bootstrap membership after reopening', async () => {
-    const a = await DurableStorage.open(dir);
+    const a = await DurableStorage.open(dir());
     expect(a.isEmpty()).to.equal(true);
     await a.bootstrap([1, 2, 3]);
     await a.save({ term: 2, vote: 1, commit: 3 }, entries(4, 10, 2), null);
     await a.close();
-    const b = await DurableStorage.open(dir);
+    const b = await DurableStorage.open(dir());
     expect(b.isEmpty()).to.equal(false);
     expect(b.initialState().hardState).to.deep.equal({ term: 2, vote: 1, commit: 3 });
     expect(b.lastIndex()).to.equal(10);
@@ -62,11 +66,11 @@ describe('DurableStorage', () => {
   });
 
   it('replays an overwritten suffix as the newer entries', async () => {
-    const a = await DurableStorage.open(dir);
+    const a = await DurableStorage.open(dir());
     await a.save({ term: 1, vote: 0, commit: 0 }, entries(1, 10, 1), null);
     await a.save({ term: 2, vote: 0, commit: 0 }, entries(6, 7, 2), null);
     await a.close();
-    const b = await DurableStorage.open(dir);
+    const b = await DurableStorage.open(dir());
     expect(b.lastIndex()).to.equal(7);
     expect(b.term(5)).to.equal(1);
     expect(b.term(7)).to.equal(2);
@@ -74,15 +78,11 @@ describe('DurableStorage', () => {
   });
 
   it('truncates a torn last record and logs it', async () => {
-    const a = await DurableStorage.open(dir);
-    await a.save({ term: 1, vote: 0, commit: 0 }, entries(1, 5, 1), null);
-    await a.close();
-    const [segment] = await segmentFiles();
-    const path = join(dir, segment as string);
+    const path = await fiveEntrySegment();
     const sizeBefore = (await stat(path)).size;
     await appendFile(path, Buffer.from([40, 0, 0, 0, 1, 2, 3, 4, 1, 9, 9]));
     const warnings: string[] = [];
-    const b = await DurableStorage.open(dir, { log: (_level, message) => warnings.push(message) });
+    const b = await DurableStorage.open(dir(), { log: (_level, message) => warnings.push(message) });
     expect(b.lastIndex()).to.equal(5);
     expect(warnings.some((w) => w.includes('torn'))).to.equal(true);
     expect((await stat(path)).size).to.equal(sizeBefore);
@@ -90,11 +90,7 @@ describe('DurableStorage', () => {
   });
 
   it('refuses to open when a record before the tail is corrupt, naming the file and offset', async () => {
-    const a = await DurableStorage.open(dir);
-    await a.save({ term: 1, vote: 0, commit: 0 }, entries(1, 5, 1), null);
-    await a.close();
-    const [segment] = await segmentFiles();
-    const path = join(dir, segment as string);
+    const path = await fiveEntrySegment();
     const bytes = await readFile(path);
     bytes[60] = (bytes[60] as number) ^ 0xff;
     await writeFile(path, bytes);
@@ -104,7 +100,7 @@ describe('DurableStorage', () => {
   });
 
   it('refuses to open, touching nothing, when a length field in the middle of the newest segment runs past the end', async () => {
-    const a = await DurableStorage.open(dir);
+    const a = await DurableStorage.open(dir());
     const payload = 'x'.repeat(1300);
     for (let i = 1; i <= 3000; i += 100) {
       const batch = entries(i, i + 99, 1).map((e) => ({ ...e, data: new TextEncoder().encode(payload) }));
@@ -112,7 +108,7 @@ describe('DurableStorage', () => {
     }
     await a.close();
     const [segment] = await segmentFiles();
-    const path = join(dir, segment as string);
+    const path = join(dir(), segment as string);
     const bytes = await readFile(path);
     // Walk to the 1500th record and make its length claim more than the rest of the file.
     let offset = 0;
@@ -131,11 +127,7 @@ describe('DurableStorage', () => {
   });
 
   it('truncates a torn tail however it looks: a partial header, an overlong length, zeros, a bad checksum', async () => {
-    const a = await DurableStorage.open(dir);
-    await a.save({ term: 1, vote: 0, commit: 0 }, entries(1, 5, 1), null);
-    await a.close();
-    const [segment] = await segmentFiles();
-    const path = join(dir, segment as string);
+    const path = await fiveEntrySegment();
     const intact = await readFile(path);
     const partialRecord = entries(6, 6, 1).map((e) => e.data)[0] as Uint8Array;
     const lastRecord = intact.subarray(intact.byteLength - 33);
@@ -143,23 +135,23 @@ describe('DurableStorage', () => {
     badChecksum[20] = (badChecksum[20] as number) ^ 1;
     for (const tail of [Buffer.from([7, 0, 0]), Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 1, ...partialRecord]), Buffer.alloc(4096), badChecksum]) {
       await writeFile(path, Buffer.concat([intact, tail]));
-      const b = await DurableStorage.open(dir);
+      const b = await DurableStorage.open(dir());
       expect(b.lastIndex()).to.equal(5);
       await b.close();
       expect((await readFile(path)).subarray(0, intact.byteLength)).to.deep.equal(intact);
-      for (const name of (await segmentFiles()).slice(1)) await rm(join(dir, name));
+      for (const name of (await segmentFiles()).slice(1)) await rm(join(dir(), name));
     }
   });
 
   it('compacts through a snapshot and deletes segments it no longer needs', async () => {
-    const a = await DurableStorage.open(dir, { segmentBytesMax: 200 });
+    const a = await DurableStorage.open(dir(), { segmentBytesMax: 200 });
     for (let i = 1; i <= 40; i += 4) await a.save({ term: 1, vote: 0, commit: i + 3 }, entries(i, i + 3, 1), null);
     const before = (await segmentFiles()).length;
     await a.createSnapshot(36, { voters: [1, 2, 3], learners: [] }, new TextEncoder().encode('state@36'), 2);
     expect((await segmentFiles()).length).to.be.below(before);
     expect(a.firstIndex()).to.equal(35);
     await a.close();
-    const b = await DurableStorage.open(dir);
+    const b = await DurableStorage.open(dir());
     expect(b.snapshot().metadata).to.deep.equal({ index: 36, term: 1, confState: { voters: [1, 2, 3], learners: [] } });
     expect(new TextDecoder().decode(b.snapshot().data)).to.equal('state@36');
     expect(b.lastIndex()).to.equal(40);
@@ -168,13 +160,13 @@ describe('DurableStorage', () => {
   });
 
   it('an installed snapshot discards the conflicting log, also after reopening', async () => {
-    const a = await DurableStorage.open(dir);
+    const a = await DurableStorage.open(dir());
     await a.save({ term: 1, vote: 0, commit: 2 }, entries(1, 8, 1), null);
     const snapshot = { metadata: { index: 5, term: 3, confState: { voters: [1, 2, 3], learners: [] } }, data: new Uint8Array([1]) };
     await a.save({ term: 3, vote: 0, commit: 5 }, entries(6, 6, 3), snapshot);
     expect(a.lastIndex()).to.equal(6);
     await a.close();
-    const b = await DurableStorage.open(dir);
+    const b = await DurableStorage.open(dir());
     expect(b.snapshot().metadata.index).to.equal(5);
     expect(b.lastIndex()).to.equal(6);
     expect(b.term(6)).to.equal(3);
@@ -201,19 +193,20 @@ describe('DurableStorage', () => {
         close: () => file.close(),
       };
     };
-    const storage = await DurableStorage.open(dir, { fs });
+    const storage = await DurableStorage.open(dir(), { fs });
     await storage.bootstrap([1, 2, 3]);
     await storage.save({ term: 5, vote: 2, commit: 3 }, entries(4, 5, 5), null, true);
     await storage.save({ term: 5, vote: 2, commit: 5 }, [], null, false); // commit only: waits in memory
     holdNext = true; // the snapshot's write of that waiting hard state is held
     const snapshot = storage.createSnapshot(5, { voters: [1, 2, 3], learners: [] }, new Uint8Array([9]), 1000);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until("the snapshot's write held", () => !holdNext);
     const vote = storage.save({ term: 6, vote: 3, commit: 5 }, [], null, true); // the Ready loop votes in term 6
+    // Time for the vote to reach the log beside the held write if the storage let it (nothing to poll for).
     await new Promise((resolve) => setTimeout(resolve, 20));
     release();
     await Promise.all([snapshot, vote]);
     await storage.close();
-    const reopened = await DurableStorage.open(dir);
+    const reopened = await DurableStorage.open(dir());
     expect(reopened.initialState().hardState).to.deep.include({ term: 6, vote: 3 });
     await reopened.close();
   });
@@ -229,21 +222,21 @@ describe('DurableStorage', () => {
      * was renamed into place, before the log recorded the reset; reopened.
      */
     async function reopenAfterSnapshotPlaced(term: number): Promise<DurableStorage> {
-      const a = await DurableStorage.open(dir);
+      const a = await DurableStorage.open(dir());
       await a.save({ term: 2, vote: 1, commit: 10 }, entries(1, 20, 2), null);
       await a.abandon();
       const hex = (n: number): string => n.toString(16).padStart(16, '0');
-      await writeFile(join(dir, `snap-${hex(15)}-${hex(term)}.snap`), encodeSnapshotFile({ index: 15, term, confState }, new Uint8Array([15])));
-      return DurableStorage.open(dir);
+      await writeFile(join(dir(), `snap-${hex(15)}-${hex(term)}.snap`), encodeSnapshotFile({ index: 15, term, confState }, new Uint8Array([15])));
+      return DurableStorage.open(dir());
     }
 
     it('reopens after a crash just after createSnapshot while a commit-only hard state was deferred', async () => {
-      const a = await DurableStorage.open(dir);
+      const a = await DurableStorage.open(dir());
       await a.save({ term: 1, vote: 1, commit: 1 }, entries(1, 11, 1), null);
       await a.save({ term: 1, vote: 1, commit: 11 }, [], null, false);
       await a.createSnapshot(11, confState, new TextEncoder().encode('state@11'), 100);
       await a.abandon();
-      const b = await DurableStorage.open(dir);
+      const b = await DurableStorage.open(dir());
       expect(b.snapshot().metadata.index).to.equal(11);
       expect(b.initialState().hardState.commit).to.be.at.least(11);
       expect(() => startCore(b, 11)).not.to.throw();
@@ -266,7 +259,7 @@ describe('DurableStorage', () => {
       const b = await reopenAfterSnapshotPlaced(3);
       await b.save({ term: 3, vote: 0, commit: 17 }, entries(16, 18, 3), null);
       await b.close();
-      const c = await DurableStorage.open(dir);
+      const c = await DurableStorage.open(dir());
       expect(c.lastIndex()).to.equal(18);
       expect(c.entries(16, 19, Infinity)).to.deep.equal(entries(16, 18, 3));
       expect(c.initialState().hardState).to.deep.equal({ term: 3, vote: 0, commit: 17 });

@@ -11,6 +11,7 @@ import { MemoryTransportHub } from '../../raft/memory-transport.js';
 import { RaftNode } from '../../raft/raft-node.js';
 import type { AppliedEntry, StateMachine } from '../../raft/raft-node.js';
 import type { Entry, HardState, Snapshot } from '../../raft/types.js';
+import { until } from '../rootcoord/until.js';
 
 class FailingStore extends MemoryLogStore {
   failing = false;
@@ -38,11 +39,7 @@ describe('RaftNode with a log that cannot be written', () => {
     try {
       const storage = new FailingStore();
       const node = await RaftNode.start({ id: 1, storage, transport: new MemoryTransportHub().transport(1), stateMachine: machine, initialVoters: [1], tickIntervalMs: 5, electionTicks: 4 });
-      const deadline = Date.now() + 5000;
-      while (!node.isLeader()) {
-        if (Date.now() > deadline) throw new Error('no leader');
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      await until('a leader', () => node.isLeader(), 5000);
       await node.propose(new TextEncoder().encode('before'));
       const fatal = new Promise<Error>((resolve) => node.once('fatal', resolve));
       storage.failing = true;
@@ -57,6 +54,7 @@ describe('RaftNode with a log that cannot be written', () => {
       expect((refused as RaftError).code).to.equal('Closed');
       expect(() => node.propose(new Uint8Array([1]))).to.throw(/EIO/);
       await node.close();
+      // A rejection nobody handles is reported after a turn of the event loop: give it time to show.
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(unhandled).to.deep.equal([]);
     } finally {

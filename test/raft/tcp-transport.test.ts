@@ -109,14 +109,15 @@ describe('TcpTransport', function () {
       const data = new Uint8Array(Buffer.alloc(16 * 1024 * 1024, 'snapshot data '));
       a.send([message({ type: MessageType.Snap, from: 1, to: 2, term: 4, snapshot: { metadata: { index: 99, term: 4, confState: { voters: [1, 2], learners: [] } }, data } })]);
       await until(() => receiver !== null);
-      // Once the kernel's buffers are full, what waits in the process stays at about a chunk.
+      // Once the kernel's buffers are full, what waits in the process stays at about a chunk. The wait
+      // must end with bytes waiting: with none, the check below would hold for any sender.
       let buffered = -1;
       await until(() => {
         const now = a.outboundBufferedBytes(2);
         const settled = now === buffered;
         buffered = now;
         return settled && now > 0;
-      }, 5000).catch(() => {});
+      }, 10_000);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(a.outboundBufferedBytes(2)).to.be.below(3 * chunkBytes);
       // The receiver reads on: every chunk arrives, in order, and the send is reported done.

@@ -91,6 +91,7 @@ describe('Lock waits with a limit', () => {
     await new Promise((resolve) => setImmediate(resolve));
     let lateReader: (() => void) | null = null;
     const late = locks.acquire([{ key: 'c', mode: 'read' }]).then((release) => (lateReader = release));
+    // Time in which a late reader let past the waiting writer would be granted (nothing to poll for).
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(lateReader).to.equal(null);
     expect(await writer).to.equal(null);
@@ -172,6 +173,8 @@ describe('Admission control on the client port', function () {
       // The process is busy: timers, heartbeats and calls all wait.
     }
     await expectCode(c.allocTimestamp(1), 2001, /this node is overloaded \(its event loop lagged \d+ ms, max 400\)/);
+    // The lag monitor lifts the refusal at the end of its next window (250 ms) without a lag. Not a poll
+    // of calls: every refused one counts in admission.counts().rejected, which the backoff test reads.
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect((await c.allocTimestamp(1)).timestamp > 0n).to.equal(true);
   });
@@ -183,6 +186,7 @@ describe('Admission control on the client port', function () {
     const patient = cluster.client({ endpoints: [cluster.address(leader)], retryBudgetMs: 10_000, channelOptions: { 'grpc.use_local_subchannel_pool': 1 } });
     clients.push(patient);
     const retried = patient.createCollection('e4', simpleSchema());
+    // The refusals are counted over a fixed 400 ms (a duration, not a condition to poll for).
     await new Promise((resolve) => setTimeout(resolve, 400));
     const refusedSoFar = member(leader).api.admission.counts().rejected;
     release();

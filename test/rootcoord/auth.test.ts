@@ -150,6 +150,9 @@ describe('RootCoord authentication and authorization', function () {
     try {
       await expectCode(as('reader', 'not-the-password', [cluster.address(follower)]).createDatabase('never'), 1400, /auth check failure/);
       expect(leaderChecks).to.equal(0);
+      // The count sees the leader's checks: the same call sent to the leader itself is hashed there.
+      await expectCode(as('reader', 'not-the-password', [cluster.address(leader)]).createDatabase('never'), 1400, /auth check failure/);
+      expect(leaderChecks, 'checks counted on the leader').to.be.above(0);
     } finally {
       Reflect.deleteProperty(passwords, 'verify');
     }

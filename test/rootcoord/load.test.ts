@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { encodeSchemaFile } from '../../src/client/schema-file.js';
 import { BenchCluster, OneShot, SCHEMA3, addCount, codeKey, sampleNodes, sleep } from '../../scripts/bench-lib.js';
 import type { CodeCounts, NodeSample } from '../../scripts/bench-lib.js';
+import { until } from './until.js';
 
 const enabled = process.env['ROOTCOORD_LOAD_TEST'] !== '0';
 const COLLECTIONS = 5000;
@@ -44,8 +45,12 @@ function leadership(nodes: NodeSample[]): { changes: Record<number, number | und
     cluster = await BenchCluster.up({ limits: ['maxCollectionNum=100000', 'maxCollectionNumPerDB=100000', 'maxGeneralCapacity=1000000'] });
     const nodes = cluster.nodes();
     const endpoints = await cluster.endpointsLeaderFirst();
-    // Let the start-up election settle (a node counts the first leader it learns of).
-    await sleep(2000);
+    // Let the start-up election settle: one leader, in one term, that every node has counted (a node
+    // counts the first leader it learns of).
+    await until('every node to count the one leader', async () => {
+      const { changes, terms, leaders } = leadership(await sampleNodes(nodes));
+      return leaders.length === 1 && Object.values(changes).every((n) => n !== undefined && n >= 1) && new Set(Object.values(terms)).size === 1;
+    }, 30_000);
     const before = leadership(await sampleNodes(nodes));
     expect(before.leaders, 'one leader after start-up').to.have.length(1);
 

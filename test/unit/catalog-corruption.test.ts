@@ -3,24 +3,18 @@
  * open or on a read, instead of a bare "Corruption: bad block type".
  */
 import { expect } from 'chai';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VersionedStore } from '../../src/meta/versioned-store.js';
+import { tempDirEach } from '../raft/fixtures/process-cluster.js';
 
 describe('a corrupt catalog', function () {
   this.timeout(30_000);
-  let dir = '';
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rootcoord-catalog-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDirEach('rootcoord-catalog-');
 
   /** A catalog with its data in LevelDB table files (reopened once, so the write-ahead log is flushed). */
   async function catalog(): Promise<string> {
-    const path = join(dir, 'meta');
+    const path = join(dir(), 'meta');
     const store = await VersionedStore.open(path);
     await store.write(Array.from({ length: 10_000 }, (_, i) => VersionedStore.put(`key-${i}`, 'v'.repeat(100), BigInt(i + 1))).flat());
     await store.close();

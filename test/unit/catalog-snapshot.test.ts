@@ -4,16 +4,11 @@
  * snapshots of earlier builds (one JSON array) still restore; damaged ones are refused with a reason.
  */
 import { expect } from 'chai';
-import { MemoryLevel } from 'memory-level';
 import { CatalogSnapshotError, decodeCatalogSnapshot, encodeCatalogSnapshot } from '../../src/meta/catalog-snapshot.js';
-import { MetaTable } from '../../src/meta/meta-table.js';
+import type { MetaTable } from '../../src/meta/meta-table.js';
 import { CollectionState, ConsistencyLevel, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME, DataType, PartitionState } from '../../src/meta/model.js';
 import type { CollectionModel } from '../../src/meta/model.js';
-import { VersionedStore } from '../../src/meta/versioned-store.js';
-
-async function table(): Promise<MetaTable> {
-  return MetaTable.over(VersionedStore.over(new MemoryLevel<string, string>({ keyEncoding: 'utf8', valueEncoding: 'utf8' })));
-}
+import { metaOver } from './fixtures/memory-catalog.js';
 
 function collection(id: bigint): CollectionModel {
   return {
@@ -38,7 +33,7 @@ function collection(id: bigint): CollectionModel {
 }
 
 async function filled(count: number): Promise<MetaTable> {
-  const meta = await table();
+  const meta = await metaOver();
   await meta.apply([{ kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } }], 1);
   for (let i = 0; i < count; i += 100) {
     const commands = Array.from({ length: Math.min(100, count - i) }, (_, j) => ({ kind: 'putCollection' as const, ts: BigInt(10 + i + j), collection: collection(BigInt(1000 + i + j)) }));
@@ -67,7 +62,7 @@ describe('catalog snapshots', () => {
   it('restore a catalog of 3,000 collections to an equal replica', async function () {
     this.timeout(60_000);
     const source = await filled(3000);
-    const copy = await table();
+    const copy = await metaOver();
     await copy.restore(await source.snapshot(), source.appliedIndex);
     expect(copy.collections.size).to.equal(3000);
     expect(copy.appliedIndex).to.equal(source.appliedIndex);
@@ -80,7 +75,7 @@ describe('catalog snapshots', () => {
     const capturedAt = source.appliedIndex;
     await source.apply([{ kind: 'putCollection', ts: 100_000n, collection: collection(9_999n) }], source.appliedIndex + 1);
     await source.flushed();
-    const copy = await table();
+    const copy = await metaOver();
     await copy.restore(await produce(), capturedAt);
     expect(copy.collections.size).to.equal(200);
     expect(copy.collections.has(9_999n)).to.equal(false);
@@ -90,7 +85,7 @@ describe('catalog snapshots', () => {
     const source = await filled(50);
     await source.flushed();
     const legacy = new TextEncoder().encode(JSON.stringify((await source.store.dump()).filter(([key]) => key !== 'raft/applied-index')));
-    const copy = await table();
+    const copy = await metaOver();
     await copy.restore(legacy, source.appliedIndex);
     expect(await copy.digest()).to.equal(await source.digest());
   });

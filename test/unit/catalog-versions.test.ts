@@ -3,15 +3,12 @@
  * key's versions may fall into that scan, whatever the names; an old-format catalog is rewritten on open.
  */
 import { expect } from 'chai';
-import { MemoryLevel } from 'memory-level';
 import { keys } from '../../src/meta/catalog-keys.js';
 import type { MetaCommand } from '../../src/meta/commands.js';
-import { MetaTable } from '../../src/meta/meta-table.js';
+import type { MetaTable } from '../../src/meta/meta-table.js';
 import { CollectionState, ConsistencyLevel, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME } from '../../src/meta/model.js';
 import type { CollectionModel } from '../../src/meta/model.js';
-import { VersionedStore } from '../../src/meta/versioned-store.js';
-
-const level = (): MemoryLevel<string, string> => new MemoryLevel<string, string>({ keyEncoding: 'utf8', valueEncoding: 'utf8' });
+import { memoryLevel, metaOver } from './fixtures/memory-catalog.js';
 
 function collection(id: bigint, name: string): CollectionModel {
   return {
@@ -47,7 +44,7 @@ async function aliasesAt(meta: MetaTable, ts: bigint): Promise<string[]> {
 
 describe('MetaTable versioned keys', () => {
   it(`reading alias "al" at a past timestamp is never shadowed by alias "${SHADOW}"`, async () => {
-    const meta = await MetaTable.over(VersionedStore.over(level()));
+    const meta = await metaOver();
     await history(meta);
     await meta.flushed();
     const al = keys.alias(DEFAULT_DB_ID, 'al');
@@ -61,7 +58,7 @@ describe('MetaTable versioned keys', () => {
   });
 
   it('garbage collection keeps each key\'s own latest version, whatever the names', async () => {
-    const meta = await MetaTable.over(VersionedStore.over(level()));
+    const meta = await metaOver();
     await history(meta);
     await meta.apply([{ kind: 'gcVersions', versionsBeforeTs: 1000n, tombstonesBeforeTs: 0n }], 2);
     await meta.flushed();
@@ -71,8 +68,8 @@ describe('MetaTable versioned keys', () => {
   });
 
   it('an old-format catalog (versions at `{key}_ts{ts}`) is rewritten on open and reads the same', async () => {
-    const db = level();
-    const meta = await MetaTable.over(VersionedStore.over(db));
+    const db = memoryLevel();
+    const meta = await metaOver(db);
     await history(meta);
     await meta.flushed();
     // Rewrite the catalog in the old layout, without the format marker.
@@ -85,20 +82,20 @@ describe('MetaTable versioned keys', () => {
       await db.put(match === null ? key : `snapshots/${match[1] as string}_ts${match[2] as string}`, value);
     }
     expect(await db.get(`snapshots/${keys.alias(DEFAULT_DB_ID, SHADOW)}_ts${'5'.padStart(20, '0')}`)).to.not.equal(undefined);
-    const reopened = await MetaTable.over(VersionedStore.over(db));
+    const reopened = await metaOver(db);
     for await (const key of db.keys({ gte: 'snapshots/', lt: 'snapshots0' })) expect(key, key).to.match(/\x00\d{20}$/);
     expect(await db.get(FORMAT_KEY)).to.equal('2');
     expect(await aliasesAt(reopened, 50n)).to.deep.equal([`${SHADOW}->11`]);
     expect(await aliasesAt(reopened, 160n)).to.deep.equal([`al->10`, `${SHADOW}->10`]);
-    expect(await reopened.digest()).to.equal(await (await MetaTable.over(VersionedStore.over(db))).digest());
+    expect(await reopened.digest()).to.equal(await (await metaOver(db)).digest());
   });
 
   it('a catalog of a newer format is refused with a clear message', async () => {
-    const db = level();
+    const db = memoryLevel();
     await db.open();
     await db.put('rootcoord/catalog-format', '99');
     let error: unknown = null;
-    await MetaTable.over(VersionedStore.over(db)).catch((e: unknown) => (error = e));
+    await metaOver(db).catch((e: unknown) => (error = e));
     expect(String(error)).to.match(/catalog format 99/);
   });
 });

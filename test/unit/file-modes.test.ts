@@ -5,15 +5,15 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DurableStorage } from '../../raft/durable-storage.js';
 import { EntryType } from '../../raft/types.js';
 import { Logger } from '../../src/common/logger.js';
 import { VersionedStore } from '../../src/meta/versioned-store.js';
-import { freePorts } from '../raft/fixtures/process-cluster.js';
+import { freePorts, tempDirEach } from '../raft/fixtures/process-cluster.js';
+import { until } from '../rootcoord/until.js';
 
 async function mode(path: string): Promise<string> {
   return ((await stat(path)).mode & 0o777).toString(8);
@@ -33,16 +33,10 @@ async function exposed(root: string): Promise<string[]> {
 
 describe('file modes', function () {
   this.timeout(30_000);
-  let dir = '';
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rootcoord-modes-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDirEach('rootcoord-modes-');
 
   it('the raft directory is 0700, its segments and snapshots 0600, also for a directory made before', async () => {
-    const raftDir = join(dir, 'raft');
+    const raftDir = join(dir(), 'raft');
     await mkdir(raftDir, { mode: 0o755 });
     const storage = await DurableStorage.open(raftDir);
     await storage.save({ term: 1, vote: 0, commit: 3 }, [1, 2, 3].map((index) => ({ term: 1, index, type: EntryType.Normal, data: new Uint8Array([index]) })), null);
@@ -54,36 +48,35 @@ describe('file modes', function () {
   });
 
   it('the LevelDB catalog directory is 0700 before LevelDB writes anything into it', async () => {
-    const metaDir = join(dir, 'node-1', 'meta');
+    const metaDir = join(dir(), 'node-1', 'meta');
     const store = await VersionedStore.open(metaDir);
     await store.write(VersionedStore.put('k', 'v', 1n));
     await store.close();
     expect(await mode(metaDir)).to.equal('700');
-    expect(await mode(join(dir, 'node-1'))).to.equal('700');
+    expect(await mode(join(dir(), 'node-1'))).to.equal('700');
   });
 
   it('a log file is 0600', async () => {
-    const file = join(dir, 'node.log');
+    const file = join(dir(), 'node.log');
     new Logger(1, file).info('hello');
     expect(await mode(file)).to.equal('600');
   });
 
   it('a node process creates its data directory 0700 and every file in it 0600', async () => {
     const [peer, client] = await freePorts(2);
-    const dataDir = join(dir, 'data');
+    const dataDir = join(dir(), 'data');
     const main = fileURLToPath(new URL('../../src/main.js', import.meta.url));
     const args = [main, '--id', '1', '--data-dir', dataDir, '--peers', `1=127.0.0.1:${peer as number}`, '--clients', `1=127.0.0.1:${client as number}`, '--log-file', join(dataDir, 'node.log')];
     const child = spawn(process.execPath, args, { stdio: 'ignore' });
     try {
-      const deadline = Date.now() + 20_000;
-      // Serving once its log says so; by then the raft log, the catalog and the log file exist.
-      for (;;) {
+      // Up once its log says it leads and serves: by then the raft log, the catalog and the log file exist
+      // and have been written.
+      await until('the node serving as leader', async () => {
         const logged = await readdir(dataDir).catch(() => [] as string[]);
-        if (logged.includes('node.log') && logged.includes('raft') && logged.includes('meta')) break;
-        if (Date.now() > deadline) throw new Error('the node did not start');
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
+        if (!(logged.includes('node.log') && logged.includes('raft') && logged.includes('meta'))) return false;
+        const log = await readFile(join(dataDir, 'node.log'), 'utf8');
+        return log.includes('"message":"serving"') && log.includes('"message":"leader services started"');
+      }, 20_000);
       expect(await mode(dataDir)).to.equal('700');
       expect(await exposed(dataDir)).to.deep.equal([]);
     } finally {

@@ -4,14 +4,11 @@
  * crash right after it, then a replay from the stored index, applies nothing twice and skips nothing.
  */
 import { expect } from 'chai';
-import { MemoryLevel } from 'memory-level';
 import type { MetaCommand } from '../../src/meta/commands.js';
-import { MetaTable } from '../../src/meta/meta-table.js';
 import type { ApplyResult } from '../../src/meta/meta-table.js';
 import { DatabaseState } from '../../src/meta/model.js';
-import { VersionedStore } from '../../src/meta/versioned-store.js';
+import { memoryLevel, metaOver } from './fixtures/memory-catalog.js';
 
-const level = (): MemoryLevel<string, string> => new MemoryLevel<string, string>({ keyEncoding: 'utf8', valueEncoding: 'utf8' });
 const database = (id: bigint, ts: bigint, requestId: string): MetaCommand => ({
   kind: 'request',
   requestId,
@@ -25,18 +22,18 @@ const second: Array<MetaCommand | null> = [database(2n, 20n, 'r2'), { kind: 'idW
 
 describe('MetaTable apply with a catalog GC in mid-batch', () => {
   it('a crash after the mid-batch flush: the stored applied index is that of the last entry flushed, and a replay applies nothing twice', async () => {
-    const reference = await MetaTable.over(VersionedStore.over(level()));
+    const reference = await metaOver();
     await reference.apply(first, 2);
     await reference.apply(second, 7);
 
-    const db = level();
-    const crashed = await MetaTable.over(VersionedStore.over(db));
+    const db = memoryLevel();
+    const crashed = await metaOver(db);
     await crashed.apply(first, 2);
     await crashed.flushed();
     await crashed.apply(second, 7);
     crashed.abandon(); // the writes after the GC had not reached LevelDB
 
-    const reopened = await MetaTable.over(VersionedStore.over(db));
+    const reopened = await metaOver(db);
     expect(reopened.appliedIndex).to.equal(4);
     expect(reopened.databaseByName('db2')?.id).to.equal(2n);
     expect(reopened.idUpTo).to.equal(1000n);
@@ -48,12 +45,12 @@ describe('MetaTable apply with a catalog GC in mid-batch', () => {
   });
 
   it('a GC first in its batch flushes nothing new, and claims no index beyond what was written', async () => {
-    const db = level();
-    const table = await MetaTable.over(VersionedStore.over(db));
+    const db = memoryLevel();
+    const table = await metaOver(db);
     await table.apply(first, 2);
     await table.apply([{ kind: 'gcVersions', versionsBeforeTs: 15n, tombstonesBeforeTs: 0n }, database(2n, 20n, 'r2')], 4);
     table.abandon();
-    const reopened = await MetaTable.over(VersionedStore.over(db));
+    const reopened = await metaOver(db);
     expect(reopened.appliedIndex).to.equal(2);
     expect(reopened.databaseByName('db1')?.id).to.equal(1n);
     expect(reopened.databaseByName('db2')).to.equal(undefined);

@@ -4,7 +4,6 @@
  * what the indexes answer always equals a scan, through a random history and after a reload.
  */
 import { expect } from 'chai';
-import { MemoryLevel } from 'memory-level';
 import { Prng } from '../../raft/prng.js';
 import { channelRefCounts } from '../../src/ddl/dml-channels.js';
 import { defaultLimits } from '../../src/ddl/limits.js';
@@ -12,12 +11,11 @@ import { generalCapacityUsed } from '../../src/ddl/lookups.js';
 import type { TaskContext } from '../../src/ddl/task.js';
 import { CreateCollectionTask } from '../../src/ddl/tasks/create-collection-task.js';
 import type { MetaCommand } from '../../src/meta/commands.js';
-import { MetaTable } from '../../src/meta/meta-table.js';
+import type { MetaTable } from '../../src/meta/meta-table.js';
 import { CollectionState, ConsistencyLevel, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME, PartitionState } from '../../src/meta/model.js';
 import type { CollectionModel } from '../../src/meta/model.js';
-import { VersionedStore } from '../../src/meta/versioned-store.js';
+import { memoryLevel, metaOver } from './fixtures/memory-catalog.js';
 
-const level = (): MemoryLevel<string, string> => new MemoryLevel<string, string>({ keyEncoding: 'utf8', valueEncoding: 'utf8' });
 const limits = { ...defaultLimits, dmlChannelNum: 4 };
 
 function collection(id: bigint, dbID: bigint, state: CollectionState, shards: number, name = `c${id}`): CollectionModel {
@@ -64,8 +62,8 @@ function indexed(meta: MetaTable, dbIDs: bigint[]): unknown {
 describe('MetaTable indexes', () => {
   it('answer what a scan answers after every command of a random history, and after a reload', async () => {
     const prng = new Prng(909);
-    const db = level();
-    const meta = await MetaTable.over(VersionedStore.over(db));
+    const db = memoryLevel();
+    const meta = await metaOver(db);
     const dbIDs = [DEFAULT_DB_ID, 2n, 3n];
     await meta.apply([putDb(DEFAULT_DB_ID, DEFAULT_DB_NAME), putDb(2n, 'two'), putDb(3n, 'three')], 1);
     let index = 1;
@@ -100,13 +98,13 @@ describe('MetaTable indexes', () => {
       expect(indexed(meta, dbIDs), `step ${step}: ${command.kind}`).to.deep.equal(scanned(meta, dbIDs));
     }
     await meta.flushed();
-    const reloaded = await MetaTable.over(VersionedStore.over(db));
+    const reloaded = await metaOver(db);
     expect(indexed(reloaded, dbIDs)).to.deep.equal(scanned(reloaded, dbIDs));
     expect(indexed(reloaded, dbIDs)).to.deep.equal(indexed(meta, dbIDs));
   });
 
   it('the DDL-path lookups never iterate over every collection or every alias', async () => {
-    const meta = await MetaTable.over(VersionedStore.over(level()));
+    const meta = await metaOver();
     await meta.apply([putDb(DEFAULT_DB_ID, DEFAULT_DB_NAME), putDb(2n, 'two')], 1);
     const commands: MetaCommand[] = [];
     for (let i = 0; i < 200; i++) commands.push({ kind: 'putCollection', ts: 2n, collection: collection(BigInt(100 + i), i % 2 === 0 ? DEFAULT_DB_ID : 2n, CollectionState.Created, 1) });

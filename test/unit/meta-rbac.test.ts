@@ -5,15 +5,13 @@
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { MemoryLevel } from 'memory-level';
 import type { MetaCommand } from '../../src/meta/commands.js';
-import { MetaTable } from '../../src/meta/meta-table.js';
+import type { MetaTable } from '../../src/meta/meta-table.js';
 import { ObjectType } from '../../src/meta/rbac-model.js';
 import type { GrantModel } from '../../src/meta/rbac-model.js';
 import type { RbacChange } from '../../src/meta/rbac-table.js';
-import { VersionedStore } from '../../src/meta/versioned-store.js';
+import { memoryLevel, metaOver } from './fixtures/memory-catalog.js';
 
-const level = (): MemoryLevel<string, string> => new MemoryLevel<string, string>({ keyEncoding: 'utf8', valueEncoding: 'utf8' });
 const rbac = (change: RbacChange): MetaCommand => ({ kind: 'rbac', ts: 1n, change });
 
 function state(table: MetaTable): unknown {
@@ -23,8 +21,8 @@ function state(table: MetaTable): unknown {
 
 describe('MetaTable users, roles and grants', () => {
   it('stores them under Milvus\'s keys and reads back the same after a reload and from a snapshot', async () => {
-    const db = level();
-    const source = await MetaTable.over(VersionedStore.over(db));
+    const db = memoryLevel();
+    const source = await metaOver(db);
     const search: GrantModel = { role: 'readers', objectType: ObjectType.Collection, dbName: 'default', objectName: 'books', privilege: 'Search', grantor: 'root' };
     const query: GrantModel = { ...search, privilege: 'Query', grantor: 'alice' };
     const group: GrantModel = { role: 'readers', objectType: ObjectType.Global, dbName: 'shop', objectName: '*', privilege: 'mygroup', grantor: 'root' };
@@ -55,9 +53,9 @@ describe('MetaTable users, roles and grants', () => {
     expect(keys.has('root-coord/credential/user-role-mapping/alice/readers')).to.equal(true);
     expect(keys.has('root-coord/privilege-group/mygroup')).to.equal(true);
 
-    const reloaded = await MetaTable.over(VersionedStore.over(db));
+    const reloaded = await metaOver(db);
     expect(state(reloaded)).to.deep.equal(state(source));
-    const copy = await MetaTable.over(VersionedStore.over(level()));
+    const copy = await metaOver();
     await copy.restore(await source.snapshot(), 7);
     expect(state(copy)).to.deep.equal(state(source));
 
@@ -73,7 +71,7 @@ describe('MetaTable users, roles and grants', () => {
     const left: string[] = [];
     for await (const k of db.keys()) if (k.startsWith('root-coord/credential/') && !k.startsWith('root-coord/credential/users/')) left.push(k);
     expect(left).to.deep.equal([]);
-    expect(state(await MetaTable.over(VersionedStore.over(db)))).to.deep.equal(state(source));
+    expect(state(await metaOver(db))).to.deep.equal(state(source));
   });
 });
 
@@ -87,30 +85,30 @@ describe('MetaTable grants on names with separators (issue 9 A)', () => {
   ];
 
   it('reads back the grants memory holds, after a reload and from a snapshot, and a revoke removes them from both', async () => {
-    const db = level();
-    const source = await MetaTable.over(VersionedStore.over(db));
+    const db = memoryLevel();
+    const source = await metaOver(db);
     await source.apply([rbac({ op: 'putRole', role: 'r' }), rbac({ op: 'putUserRole', username: 'a.b-c', role: 'r' }), ...weird.map((grant) => rbac({ op: 'putGrant', grant }))], 3);
     await source.flushed();
     expect(source.rbac.grants.size).to.equal(weird.length);
-    const reloaded = await MetaTable.over(VersionedStore.over(db));
+    const reloaded = await metaOver(db);
     expect(state(reloaded)).to.deep.equal(state(source));
     expect(await reloaded.digest()).to.equal(await source.digest());
-    const copy = await MetaTable.over(VersionedStore.over(level()));
+    const copy = await metaOver();
     await copy.restore(await source.snapshot(), 3);
     expect(state(copy)).to.deep.equal(state(source));
 
     await source.apply(weird.slice(0, 4).map((grant) => rbac({ op: 'deleteGrant', grant })), 4);
     await source.flushed();
     expect(source.rbac.grantsOf('r').map((g) => g.privilege)).to.deep.equal(['All']);
-    expect(state(await MetaTable.over(VersionedStore.over(db)))).to.deep.equal(state(source));
+    expect(state(await metaOver(db))).to.deep.equal(state(source));
   });
 
   it('the digest covers what a node serves: a replica whose memory differs from its disk digests differently', async () => {
-    const db = level();
-    const a = await MetaTable.over(VersionedStore.over(db));
+    const db = memoryLevel();
+    const a = await metaOver(db);
     await a.apply([rbac({ op: 'putRole', role: 'r' }), rbac({ op: 'putGrant', grant: weird[4] as GrantModel })], 2);
     await a.flushed();
-    const b = await MetaTable.over(VersionedStore.over(db));
+    const b = await metaOver(db);
     expect(await b.digest()).to.equal(await a.digest());
     b.rbac.roles.add('ghost');
     expect(await b.digest()).to.not.equal(await a.digest());

@@ -7,15 +7,14 @@
  * The rollback must only remove a collection (or partition) that is still Creating when it applies.
  */
 import { expect } from 'chai';
-import { MemoryLevel } from 'memory-level';
 import { recoverDdl } from '../../src/ddl/recovery.js';
 import type { StepExecutor } from '../../src/ddl/step-executor.js';
 import type { TaskContext } from '../../src/ddl/task.js';
 import type { MetaCommand } from '../../src/meta/commands.js';
-import { MetaTable } from '../../src/meta/meta-table.js';
+import type { MetaTable } from '../../src/meta/meta-table.js';
 import { CollectionState, ConsistencyLevel, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME, PartitionState } from '../../src/meta/model.js';
 import type { CollectionModel } from '../../src/meta/model.js';
-import { VersionedStore } from '../../src/meta/versioned-store.js';
+import { metaOver } from './fixtures/memory-catalog.js';
 
 function collection(id: bigint, state: CollectionState): CollectionModel {
   return {
@@ -36,7 +35,7 @@ describe('recovery racing a commit of the previous leader', () => {
   const background = { resume: () => {} } as unknown as StepExecutor;
 
   beforeEach(async () => {
-    meta = await MetaTable.over(VersionedStore.over(new MemoryLevel<string, string>({ keyEncoding: 'utf8', valueEncoding: 'utf8' })));
+    meta = await metaOver();
     index = 0;
     await apply({ kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } });
     await apply({ kind: 'putCollection', ts: 10n, collection: collection(100n, CollectionState.Creating) });
