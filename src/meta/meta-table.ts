@@ -346,20 +346,15 @@ export class MetaTable {
     if (previous !== undefined && previous.dbID !== collection.dbID) ops.push(...VersionedStore.remove(keys.collection(previous.dbID, previous.collectionID), ts));
     ops.push(...VersionedStore.put(keys.collection(collection.dbID, collection.collectionID), stringify(stored), ts));
     const id = collection.collectionID;
-    // Write only the children that changed: a collection may hold a thousand partitions.
+    // Write only the fields that changed.
     const oldFields = new Map((previous?.fields ?? []).map((f) => [f.fieldID, stringify(f)]));
     for (const field of fields) {
       const value = stringify(field);
       if (oldFields.get(field.fieldID) !== value) ops.push(...VersionedStore.put(keys.field(id, field.fieldID), value, ts));
     }
-    const oldPartitions = new Map((previous?.partitions ?? []).map((p) => [p.partitionID, stringify(p)]));
-    for (const partition of partitions) {
-      const value = stringify(partition);
-      if (oldPartitions.get(partition.partitionID) !== value) ops.push(...VersionedStore.put(keys.partition(id, partition.partitionID), value, ts));
-    }
-    for (const old of previous?.partitions ?? []) {
-      if (!partitions.some((p) => p.partitionID === old.partitionID)) ops.push(...VersionedStore.remove(keys.partition(id, old.partitionID), ts));
-    }
+    // An update keeps the current partitions (above), so only a new collection's are written: a
+    // collection may hold a thousand partitions.
+    if (previous === undefined) for (const partition of partitions) ops.push(...VersionedStore.put(keys.partition(id, partition.partitionID), stringify(partition), ts));
     if (previous !== undefined) this.unindexCollection(previous);
     this.indexCollection(collection);
     return OK;
