@@ -42,8 +42,7 @@ function headerValue(metadata: grpc.Metadata, key: string): string | null {
  */
 function grpcError(error: unknown): Partial<grpc.ServiceError> {
   if (error instanceof AuthenticationError) return { code: grpc.status.UNAUTHENTICATED, details: error.message };
-  if (error instanceof CodedError && error.errorName === 'QueueFull') return { code: grpc.status.RESOURCE_EXHAUSTED, details: `code ${error.code}: ${error.message}` };
-  if (error instanceof CodedError) return { code: grpc.status.PERMISSION_DENIED, details: `code ${error.code}: ${error.message}` };
+  if (error instanceof CodedError) return { code: error.errorName === 'QueueFull' ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.PERMISSION_DENIED, details: `code ${error.code}: ${error.message}` };
   return { code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) };
 }
 
