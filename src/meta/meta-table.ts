@@ -30,6 +30,12 @@ function isCreated(partition: PartitionModel): number {
   return partition.state === PartitionState.Created ? 1 : 0;
 }
 
+function createdPartitions(collection: CollectionModel): number {
+  let created = 0;
+  for (const p of collection.partitions) created += isCreated(p);
+  return created;
+}
+
 export class MetaTable {
   readonly databases = new Map<bigint, DatabaseModel>();
   readonly collections = new Map<bigint, CollectionModel>();
@@ -37,17 +43,14 @@ export class MetaTable {
   /** dbID -> collection name -> collection ID (latest owner of the name, any state). */
   private readonly names = new Map<bigint, Map<string, bigint>>();
   private readonly aliasesByDb = new Map<bigint, Map<string, AliasModel>>();
-  /** collectionID -> number of its Created partitions, kept up to date so capacity checks need not scan them. */
-  private readonly createdPartitions = new Map<bigint, number>();
   /**
    * Kept up to date as commands apply, so that no DDL scans the whole catalog: dbID -> its collections
-   * (any state); the Created collections, per db and in all; Σ(Created partitions × shards) over
+   * (any state); the Created collections per db; Σ(Created partitions × shards) over
    * Created collections (general capacity); references per physical channel; collectionID -> its
    * aliases (dbID + NUL + name -> name).
    */
   private readonly collectionIdsByDb = new Map<bigint, Set<bigint>>();
   private readonly createdCollectionsByDb = new Map<bigint, number>();
-  private createdCollections = 0;
   private capacityUsed = 0;
   private readonly channelRefs = new Map<string, number>();
   private readonly aliasesByCollection = new Map<bigint, Map<string, string>>();
@@ -94,10 +97,8 @@ export class MetaTable {
   private async load(): Promise<void> {
     this.databases.clear();
     this.collections.clear();
-    this.createdPartitions.clear();
     this.collectionIdsByDb.clear();
     this.createdCollectionsByDb.clear();
-    this.createdCollections = 0;
     this.capacityUsed = 0;
     this.channelRefs.clear();
     this.aliasesByCollection.clear();
@@ -454,16 +455,13 @@ export class MetaTable {
   private indexCollection(collection: CollectionModel): void {
     const id = collection.collectionID;
     this.collections.set(id, collection);
-    let created = 0;
-    for (const p of collection.partitions) created += isCreated(p);
-    this.createdPartitions.set(id, created);
     let inDb = this.collectionIdsByDb.get(collection.dbID);
     if (inDb === undefined) {
       inDb = new Set();
       this.collectionIdsByDb.set(collection.dbID, inDb);
     }
     inDb.add(id);
-    this.countCollection(collection, created, 1);
+    this.countCollection(collection, 1);
     let names = this.names.get(collection.dbID);
     if (names === undefined) {
       names = new Map();
@@ -474,24 +472,22 @@ export class MetaTable {
 
   private unindexCollection(collection: CollectionModel): void {
     const id = collection.collectionID;
-    this.countCollection(collection, this.createdPartitionCount(id), -1);
+    this.countCollection(collection, -1);
     const inDb = this.collectionIdsByDb.get(collection.dbID);
     inDb?.delete(id);
     if (inDb?.size === 0) this.collectionIdsByDb.delete(collection.dbID);
     this.collections.delete(id);
-    this.createdPartitions.delete(id);
     const names = this.names.get(collection.dbID);
     // A re-created collection may own the name now; only remove the mapping if it is still ours.
     if (names?.get(collection.name) === collection.collectionID) names.delete(collection.name);
   }
 
   /** Add (sign 1) or remove (sign -1) a collection's share of the counts kept per db, capacity and channel. */
-  private countCollection(collection: CollectionModel, createdPartitions: number, sign: 1 | -1): void {
+  private countCollection(collection: CollectionModel, sign: 1 | -1): void {
     if (collection.state === CollectionState.Created) {
-      this.createdCollections += sign;
       this.createdCollectionsByDb.set(collection.dbID, (this.createdCollectionsByDb.get(collection.dbID) ?? 0) + sign);
       if (this.createdCollectionsByDb.get(collection.dbID) === 0) this.createdCollectionsByDb.delete(collection.dbID);
-      this.capacityUsed += sign * createdPartitions * collection.shardsNum;
+      this.capacityUsed += sign * createdPartitions(collection) * collection.shardsNum;
     }
     for (const p of collection.physicalChannelNames) {
       const refs = (this.channelRefs.get(p) ?? 0) + sign;
@@ -502,14 +498,16 @@ export class MetaTable {
 
   private countCreated(collectionID: bigint, delta: number): void {
     if (delta === 0) return;
-    this.createdPartitions.set(collectionID, (this.createdPartitions.get(collectionID) ?? 0) + delta);
     const collection = this.collections.get(collectionID);
     if (collection?.state === CollectionState.Created) this.capacityUsed += delta * collection.shardsNum;
   }
 
   /** Created collections in a db, or in all (without scanning them). */
   createdCollectionCount(dbID?: bigint): number {
-    return dbID === undefined ? this.createdCollections : (this.createdCollectionsByDb.get(dbID) ?? 0);
+    if (dbID !== undefined) return this.createdCollectionsByDb.get(dbID) ?? 0;
+    let created = 0;
+    for (const inDb of this.createdCollectionsByDb.values()) created += inDb;
+    return created;
   }
 
   /** Σ(Created partitions × shards) over Created collections: Milvus's general capacity in use (without scanning). */
@@ -522,9 +520,10 @@ export class MetaTable {
     return this.channelRefs;
   }
 
-  /** How many Created partitions the collection has (without scanning them). */
+  /** How many Created partitions the collection has. */
   createdPartitionCount(collectionID: bigint): number {
-    return this.createdPartitions.get(collectionID) ?? 0;
+    const collection = this.collections.get(collectionID);
+    return collection === undefined ? 0 : createdPartitions(collection);
   }
 
   private indexAlias(alias: AliasModel): void {
