@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { assert } from '../../raft/assert.js';
 import { parse, stringify } from '../common/bigint-json.js';
-import { CATALOG_FORMAT, fromKeyPart, keys, parseFormat1VersionKey, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionKey } from './catalog-keys.js';
+import { CATALOG_FORMAT, fromKeyPart, keys, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionKey } from './catalog-keys.js';
 import type { MetaCommand } from './commands.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, PartitionModel } from './model.js';
@@ -114,8 +114,8 @@ export class MetaTable {
     this.idUpTo = BigInt((await store.getLatest(keys.idWindow)) ?? '0');
     for (const [, value] of await store.entriesWithPrefix(keys.databasePrefix)) this.indexDatabase(parse<DatabaseModel>(value));
     // One pass over each kind of key (not one scan per collection): a restart reads the catalog once.
-    const fields = await childrenByCollection<FieldModel>(store, keys.fieldPrefixAll);
-    const partitions = await childrenByCollection<PartitionModel>(store, keys.partitionPrefixAll);
+    const fields = await childrenByCollection<FieldModel>(store, keys.fieldPrefix());
+    const partitions = await childrenByCollection<PartitionModel>(store, keys.partitionPrefix());
     for await (const batch of store.scan(keys.collectionPrefix())) {
       for (const [, value] of batch) {
         if (value === TOMBSTONE) continue;
@@ -142,7 +142,7 @@ export class MetaTable {
     if (format !== '1') throw new Error(`catalog format ${format} is not readable by this build (it reads format ${CATALOG_FORMAT} and upgrades format 1); run a build that knows it`);
     const ops: StoreOp[] = [];
     for (const [old, value] of await this.store.entriesWithPrefix(SNAPSHOT_PREFIX, true)) {
-      const version = parseFormat1VersionKey(old);
+      const version = parseVersionKey(old, 1);
       if (version === null) continue;
       ops.push({ type: 'del', key: old }, { type: 'put', key: versionKey(version.key, version.ts), value });
     }
