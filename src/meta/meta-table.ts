@@ -677,9 +677,8 @@ export class MetaTable {
     const hash = createHash('sha256');
     hash.update('memory\0').update(canonicalJson(this.servedState())).update('\0');
     hash.update('store\0');
-    for (const [key, value] of await this.store.dump()) {
-      if (key === keys.appliedIndex) continue;
-      hash.update(key).update('\0').update(value).update('\0');
+    for await (const batch of this.store.scan()) {
+      for (const [key, value] of batch) if (key !== keys.appliedIndex) hash.update(key).update('\0').update(value).update('\0');
     }
     return hash.digest('hex');
   }
