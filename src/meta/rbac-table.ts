@@ -77,9 +77,11 @@ export class RbacTable {
     // Grants in Milvus's two-level layout: grantee (role, object) -> ID, then (ID, privilege) -> grantor.
     const grantees = new Map<string, Omit<GrantModel, 'privilege' | 'grantor'>>();
     for (const [key, id] of await store.entriesWithPrefix(keys.granteePrefix)) {
-      const [role, type, object] = key.slice(keys.granteePrefix.length).split('/');
-      const [dbName, objectName] = object === undefined ? [] : parts(object, '', '.', 2) ?? [];
-      if (role === undefined || type === undefined || dbName === undefined || objectName === undefined || key.split('/').length !== keys.granteePrefix.split('/').length + 2) continue;
+      // {role}/{objectType}/{db}.{object}: the object part is split at its dot before it is unescaped.
+      const split = key.slice(keys.granteePrefix.length).split('/');
+      const [role, type, object] = split.length === 3 ? (split as [string, string, string]) : [];
+      const [dbName, objectName] = object === undefined ? [] : (parts(object, '', '.', 2) ?? []);
+      if (role === undefined || type === undefined || dbName === undefined || objectName === undefined) continue;
       grantees.set(id, { role: fromKeyPart(role), objectType: objectTypeByName(fromKeyPart(type)) ?? ObjectType.Global, dbName, objectName });
     }
     for (const [key, grantor] of await store.entriesWithPrefix(keys.granteeIdPrefix)) {
