@@ -130,7 +130,7 @@ const INT64_MAX = (1n << 63n) - 1n;
  * max_capacity so): an optional sign and decimal digits, within int64; no exponent, hex, spaces or
  * fraction. Milvus returns the strconv error as it is, so the code is 65535 with Go's message.
  */
-export function parseInt64(raw: string): bigint {
+function parseInt64(raw: string): bigint {
   if (!/^[+-]?[0-9]+$/.test(raw)) throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: invalid syntax`, 'Unexpected');
   const value = BigInt(raw);
   if (value < INT64_MIN || value > INT64_MAX) throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: value out of range`, 'Unexpected');
