@@ -20,12 +20,6 @@ const WRITE_BUFFER_OPS_MAX = 5000;
 
 type StoredCollection = Omit<CollectionModel, 'fields' | 'partitions'>;
 
-/**
- * The metadata of the cluster: an in-memory index of the latest state (databases, collections with
- * their fields and partitions, names, aliases, the TSO and ID windows) over a LevelDB catalog with
- * versioned keys for reads at a past timestamp. `apply` is deterministic and writes the applied index
- * in the same batch as the data, so a restart never applies an entry twice.
- */
 function isCreated(partition: PartitionModel): number {
   return partition.state === PartitionState.Created ? 1 : 0;
 }
@@ -36,6 +30,12 @@ function createdPartitions(collection: CollectionModel): number {
   return created;
 }
 
+/**
+ * The metadata of the cluster: an in-memory index of the latest state (databases, collections with
+ * their fields and partitions, names, aliases, the TSO and ID windows) over a LevelDB catalog with
+ * versioned keys for reads at a past timestamp. `apply` is deterministic and writes the applied index
+ * in the same batch as the data, so a restart never applies an entry twice.
+ */
 export class MetaTable {
   readonly databases = new Map<bigint, DatabaseModel>();
   readonly collections = new Map<bigint, CollectionModel>();
