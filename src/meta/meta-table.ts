@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { assert } from '../../raft/assert.js';
 import { parse, stringify } from '../common/bigint-json.js';
+import { getOrAdd } from '../common/maps.js';
 import { CATALOG_FORMAT, fromKeyPart, keys, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionKey } from './catalog-keys.js';
 import type { MetaCommand } from './commands.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
@@ -455,19 +456,9 @@ export class MetaTable {
   private indexCollection(collection: CollectionModel): void {
     const id = collection.collectionID;
     this.collections.set(id, collection);
-    let inDb = this.collectionIdsByDb.get(collection.dbID);
-    if (inDb === undefined) {
-      inDb = new Set();
-      this.collectionIdsByDb.set(collection.dbID, inDb);
-    }
-    inDb.add(id);
+    getOrAdd(this.collectionIdsByDb, collection.dbID, () => new Set()).add(id);
     this.countCollection(collection, 1);
-    let names = this.names.get(collection.dbID);
-    if (names === undefined) {
-      names = new Map();
-      this.names.set(collection.dbID, names);
-    }
-    names.set(collection.name, collection.collectionID);
+    getOrAdd(this.names, collection.dbID, () => new Map()).set(collection.name, collection.collectionID);
   }
 
   private unindexCollection(collection: CollectionModel): void {
@@ -527,20 +518,11 @@ export class MetaTable {
   }
 
   private indexAlias(alias: AliasModel): void {
-    let aliases = this.aliasesByDb.get(alias.dbID);
-    if (aliases === undefined) {
-      aliases = new Map();
-      this.aliasesByDb.set(alias.dbID, aliases);
-    }
+    const aliases = getOrAdd(this.aliasesByDb, alias.dbID, () => new Map());
     const previous = aliases.get(alias.name);
     if (previous !== undefined) this.unindexAlias(previous);
     aliases.set(alias.name, alias);
-    let ofCollection = this.aliasesByCollection.get(alias.collectionID);
-    if (ofCollection === undefined) {
-      ofCollection = new Map();
-      this.aliasesByCollection.set(alias.collectionID, ofCollection);
-    }
-    ofCollection.set(`${alias.dbID}\0${alias.name}`, alias.name);
+    getOrAdd(this.aliasesByCollection, alias.collectionID, () => new Map()).set(`${alias.dbID}\0${alias.name}`, alias.name);
   }
 
   /** Remove an alias from the per-collection index (the caller removes it from aliasesByDb). */
@@ -707,12 +689,7 @@ async function childrenByCollection<T>(store: VersionedStore, prefix: string): P
     for (const [key, value] of batch) {
       if (value === TOMBSTONE) continue;
       const collectionID = key.slice(prefix.length, key.indexOf('/', prefix.length));
-      let list = out.get(collectionID);
-      if (list === undefined) {
-        list = [];
-        out.set(collectionID, list);
-      }
-      list.push(parse<T>(value));
+      getOrAdd(out, collectionID, () => []).push(parse<T>(value));
     }
   }
   return out;

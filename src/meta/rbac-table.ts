@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parse, stringify } from '../common/bigint-json.js';
+import { getOrAdd } from '../common/maps.js';
 import { fromKeyPart, keys } from './catalog-keys.js';
 import { BUILTIN_GROUPS, grantKey, OBJECT_TYPE_NAMES, objectTypeByName, ObjectType, privilegeForMetastore } from './rbac-model.js';
 import type { CredentialModel, GrantModel, PrivilegeGroupModel } from './rbac-model.js';
@@ -170,12 +171,7 @@ export class RbacTable {
   private addGrant(grant: GrantModel): void {
     const key = grantKey(grant);
     this.grants.set(key, grant);
-    let ofRole = this.byRole.get(grant.role);
-    if (ofRole === undefined) {
-      ofRole = new Map();
-      this.byRole.set(grant.role, ofRole);
-    }
-    ofRole.set(key, grant);
+    getOrAdd(this.byRole, grant.role, () => new Map()).set(key, grant);
   }
 
   /** A role's grants, in no particular order. */
@@ -188,12 +184,7 @@ export class RbacTable {
   }
 
   private addUserRole(user: string, role: string): void {
-    let roles = this.userRoles.get(user);
-    if (roles === undefined) {
-      roles = new Set();
-      this.userRoles.set(user, roles);
-    }
-    roles.add(role);
+    getOrAdd(this.userRoles, user, () => new Set()).add(role);
   }
 
   /** The user's roles, unsorted (a privilege check runs on every call). */
