@@ -7,3 +7,8 @@ export function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   }
   return value;
 }
+
+/** Key-value pairs (a map's entries) sorted by key, strings, numbers or bigints alike: a canonical order. */
+export function sortedByKey<K extends string | number | bigint, V>(entries: Iterable<[K, V]>): Array<[K, V]> {
+  return [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { assert } from '../../raft/assert.js';
 import { parse, stringify } from '../common/bigint-json.js';
-import { getOrAdd } from '../common/maps.js';
+import { getOrAdd, sortedByKey } from '../common/maps.js';
 import { CATALOG_FORMAT, fromKeyPart, keys, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionKey } from './catalog-keys.js';
 import type { MetaCommand } from './commands.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
@@ -667,16 +667,14 @@ export class MetaTable {
 
   /** The in-memory state that reads are served from, in a canonical order. */
   private servedState(): unknown {
-    const byId = <K extends bigint | number, V>(m: ReadonlyMap<K, V>): Array<[K, V]> => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    const byName = <V>(entries: Iterable<[string, V]>): Array<[string, V]> => [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return {
       tsoWindowMs: this.tsoWindowMs,
       idUpTo: this.idUpTo,
-      databases: byId(this.databases),
-      collections: byId(this.collections),
-      aliases: byId(this.aliasesByDb).filter(([, aliases]) => aliases.size > 0).map(([dbID, aliases]) => [dbID, byName(aliases)]),
-      requests: byName(this.requests),
-      members: byId(this.members),
+      databases: sortedByKey(this.databases),
+      collections: sortedByKey(this.collections),
+      aliases: sortedByKey(this.aliasesByDb).filter(([, aliases]) => aliases.size > 0).map(([dbID, aliases]) => [dbID, sortedByKey(aliases)]),
+      requests: sortedByKey(this.requests),
+      members: sortedByKey(this.members),
       rbac: this.rbac.servedState(),
     };
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parse, stringify } from '../common/bigint-json.js';
-import { getOrAdd } from '../common/maps.js';
+import { getOrAdd, sortedByKey } from '../common/maps.js';
 import { fromKeyPart, keys } from './catalog-keys.js';
 import { BUILTIN_GROUPS, grantKey, OBJECT_TYPE_NAMES, objectTypeByName, ObjectType, privilegeForMetastore } from './rbac-model.js';
 import type { CredentialModel, GrantModel, PrivilegeGroupModel } from './rbac-model.js';
@@ -208,14 +208,13 @@ export class RbacTable {
 
   /** Everything this table serves, in a canonical order (for replica digests). */
   servedState(): unknown {
-    const byName = <T>(entries: Iterable<[string, T]>): Array<[string, T]> => [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return {
-      credentials: byName(this.credentials),
+      credentials: sortedByKey(this.credentials),
       roles: [...this.roles].sort(),
-      userRoles: byName([...this.userRoles].map(([user, roles]): [string, string[]] => [user, [...roles].sort()])),
-      grants: byName(this.grants),
-      byRole: byName([...this.byRole].map(([role, grants]): [string, string[]] => [role, [...grants.keys()].sort()])),
-      privilegeGroups: byName(this.privilegeGroups),
+      userRoles: sortedByKey([...this.userRoles].map(([user, roles]): [string, string[]] => [user, [...roles].sort()])),
+      grants: sortedByKey(this.grants),
+      byRole: sortedByKey([...this.byRole].map(([role, grants]): [string, string[]] => [role, [...grants.keys()].sort()])),
+      privilegeGroups: sortedByKey(this.privilegeGroups),
     };
   }
 
