@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { IntervalHistogram } from 'node:perf_hooks';
 import { checkAccess, requirementOf, rootBypasses } from '../auth/access.js';
+import type { Requirement } from '../auth/access.js';
 import { AuthenticationError, Authenticator } from '../auth/authenticator.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { CodedError, statusOf, successStatus } from '../common/error-codes.js';
@@ -41,8 +42,7 @@ function headerValue(metadata: grpc.Metadata, key: string): string | null {
  */
 function grpcError(error: unknown): Partial<grpc.ServiceError> {
   if (error instanceof AuthenticationError) return { code: grpc.status.UNAUTHENTICATED, details: error.message };
-  if (error instanceof CodedError && error.errorName === 'QueueFull') return { code: grpc.status.RESOURCE_EXHAUSTED, details: `code ${error.code}: ${error.message}` };
-  if (error instanceof CodedError) return { code: grpc.status.PERMISSION_DENIED, details: `code ${error.code}: ${error.message}` };
+  if (error instanceof CodedError) return { code: error.errorName === 'QueueFull' ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.PERMISSION_DENIED, details: `code ${error.code}: ${error.message}` };
   return { code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) };
 }
 
@@ -103,7 +103,7 @@ export class ApiServer {
         const stream = streams[method.name];
         if (stream === undefined) throw new Error(`no stream handler for ${method.name}`);
         implementation[method.name] = (call: grpc.ServerWritableStream<PlainMessage, PlainMessage>) => {
-          this.authorize(service, method.name, call, call.request).then(
+          this.authorize(method.name, this.requirement(service, method.name, call.request), call).then(
             () => stream(call),
             (error: unknown) => call.emit('error', grpcError(error)),
           );
@@ -164,53 +164,59 @@ export class ApiServer {
     const request = call.request;
     const requestId = call.metadata.get(REQUEST_ID_HEADER)[0];
     const id = typeof requestId === 'string' && requestId !== '' ? requestId : null;
+    const need = this.requirement(service, method, request);
     if (handler.kind === 'leader' && !this.node.isServingLeader()) {
       if (call.metadata.get(FORWARDED_HEADER).length > 0) throw new CodedError('ServiceNotReady', `node ${this.node.config.id} is not the serving leader`);
       const deadlineMs = deadlineOf(call);
       const leader = await this.waitForLeader(Math.min(deadlineMs, LEADER_WAIT_MS_MAX));
-      if (leader === this.node.config.id) return handler.handle(request, { requestId: id, user: await this.authorize(service, method, call, request) });
-      const address = this.node.memberAddress(leader)?.client;
-      if (address === undefined) throw new CodedError('ServiceNotReady', `no client address is known for leader ${leader}`);
-      // Wrong credentials are refused here, under this node's limits on its own clients, instead of
-      // costing the leader a hash; the leader then authenticates and authorizes the call itself
-      // (against its catalog, which is current; a verified password costs it no hash but the first).
-      if (this.authRequired(service, method, request)) await this.authenticator.authenticate(headerValue(call.metadata, AUTHORIZATION_HEADER) ?? undefined, call.getPeer(), () => this.node.readBarrier());
-      return this.forwarder.forward(address, service, method, request, deadlineMs, id, headerValue(call.metadata, AUTHORIZATION_HEADER));
+      if (leader !== this.node.config.id) {
+        const address = this.node.memberAddress(leader)?.client;
+        if (address === undefined) throw new CodedError('ServiceNotReady', `no client address is known for leader ${leader}`);
+        // Wrong credentials are refused here, under this node's limits on its own clients, instead of
+        // costing the leader a hash; the leader then authenticates and authorizes the call itself
+        // (against its catalog, which is current; a verified password costs it no hash but the first).
+        const authorization = headerValue(call.metadata, AUTHORIZATION_HEADER);
+        if (need !== null) await this.authenticator.authenticate(authorization ?? undefined, call.getPeer(), () => this.node.readBarrier());
+        return this.forwarder.forward(address, service, method, request, deadlineMs, id, authorization);
+      }
+    } else if (handler.kind === 'read' && call.metadata.get(READ_CONSISTENCY_HEADER)[0] !== 'stale') {
+      await this.node.readBarrier();
     }
-    if (handler.kind === 'read' && call.metadata.get(READ_CONSISTENCY_HEADER)[0] !== 'stale') await this.node.readBarrier();
-    // After the read barrier: credentials and grants are read as of the call, like any other read.
-    if (handler.kind !== 'local') return handler.handle(request, { requestId: id, user: await this.authorize(service, method, call, request) });
-    // A local call is answered without a leader, against this node's catalog as it is; a missing
-    // privilege is confirmed after a read barrier (when one can be had), so a grant that took effect
-    // before the call is never refused by a node that has not applied it yet.
-    let user: string | null;
+    // After the read barrier: credentials and grants are read as of the call, like any other read. A
+    // local call is answered without a barrier, against this node's catalog as it is: a missing
+    // privilege is confirmed after one (see authorize).
+    return handler.handle(request, { requestId: id, user: await this.authorize(method, need, call, handler.kind === 'local') });
+  }
+
+  /** What the call needs of its caller, or null when nothing is checked (authorization off, or a health check). */
+  private requirement(service: ServiceName, method: string, request: PlainMessage): Requirement | null {
+    if (this.node.config.security?.authorizationEnabled !== true) return null;
+    const need = requirementOf(service, method, request);
+    return need.kind === 'anonymous' ? null : need;
+  }
+
+  /**
+   * With a requirement (authorization on): the caller's user name, after checking its credentials
+   * (AuthenticationError) and its privileges for the call (CodedError PrivilegeNotPermitted). Null
+   * when nothing is checked. With `confirmAfterBarrier` (a call that passed no read barrier), a missing
+   * privilege is checked again after one (when one can be had), so that a grant that took effect
+   * before the call is never refused by a node that has not applied it yet.
+   */
+  private async authorize(method: string, need: Requirement | null, call: Pick<grpc.ServerUnaryCall<PlainMessage, PlainMessage>, 'metadata' | 'getPeer'>, confirmAfterBarrier = false): Promise<string | null> {
+    if (need === null) return null;
+    const user = await this.authenticator.authenticate(headerValue(call.metadata, AUTHORIZATION_HEADER) ?? undefined, call.getPeer());
+    const check = (): void => checkAccess(this.node.meta.rbac, user, method, need, rootBypasses(this.node.config.security));
     try {
-      user = await this.authorize(service, method, call, request);
+      check();
     } catch (error) {
-      if (!(error instanceof CodedError)) throw error;
+      if (!confirmAfterBarrier || !(error instanceof CodedError)) throw error;
       const barrier = await this.node.readBarrier().then(
         () => true,
         () => false,
       );
       if (!barrier) throw error;
-      user = await this.authorize(service, method, call, request);
+      check();
     }
-    return handler.handle(request, { requestId: id, user });
-  }
-
-  private authRequired(service: ServiceName, method: string, request: PlainMessage): boolean {
-    return this.node.config.security?.authorizationEnabled === true && requirementOf(service, method, request).kind !== 'anonymous';
-  }
-
-  /**
-   * With authorization on: the caller's user name, after checking its credentials (AuthenticationError)
-   * and its privileges for the call (CodedError PrivilegeNotPermitted). Null when it is off.
-   */
-  private async authorize(service: ServiceName, method: string, call: Pick<grpc.ServerUnaryCall<PlainMessage, PlainMessage>, 'metadata' | 'getPeer'>, request: PlainMessage): Promise<string | null> {
-    if (!this.authRequired(service, method, request)) return null;
-    const need = requirementOf(service, method, request);
-    const user = await this.authenticator.authenticate(headerValue(call.metadata, AUTHORIZATION_HEADER) ?? undefined, call.getPeer());
-    checkAccess(this.node.meta.rbac, user, method, need, rootBypasses(this.node.config.security));
     return user;
   }
 

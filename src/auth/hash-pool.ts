@@ -33,7 +33,7 @@ interface Slot {
 }
 
 /** min(2, cores): hashing never takes every core from the main thread on a small machine. */
-export function defaultHashWorkers(): number {
+function defaultHashWorkers(): number {
   return Math.max(1, Math.min(2, availableParallelism()));
 }
 

@@ -137,3 +137,18 @@ export function reserveJobSlot(background: Pick<StepExecutor, 'reserve'>): JobSl
   if (slot === null) throw new CodedError('QueueFull', 'the background step executor is full (or stopping); retry later');
   return slot;
 }
+
+/**
+ * Take effect (`commit`) with the place of the job that must follow it held first, then queue that
+ * job: refused (QueueFull) before anything is done when there is no place, never after.
+ */
+export async function commitThenQueue(background: Pick<StepExecutor, 'reserve'>, commit: () => Promise<void>, job: BackgroundJob): Promise<void> {
+  const slot = reserveJobSlot(background);
+  try {
+    await commit();
+  } catch (error) {
+    slot.release();
+    throw error;
+  }
+  slot.submit(job);
+}

@@ -40,12 +40,19 @@ function invalid(message: string, name: ErrorName = 'ParameterInvalid'): CodedEr
   return new CodedError(name, message);
 }
 
-/** Milvus's name rule for collections, aliases, databases and fields: `[A-Za-z_][A-Za-z0-9_]*`, at most maxNameLength. */
+/** How a non-empty name breaks Milvus's name rule (`[A-Za-z_][A-Za-z0-9_]*`, at most maxNameLength), or null if it does not. */
+export function nameRuleBroken(kind: string, name: string, limits: Limits): string | null {
+  if (name.length > limits.maxNameLength) return `the length of a ${kind} name must be less than ${limits.maxNameLength} characters`;
+  if (!/^[A-Za-z_]/.test(name)) return `the first character of a ${kind} name must be an underscore or letter`;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return `${kind} name can only contain numbers, letters and underscores`;
+  return null;
+}
+
+/** Milvus's name rule for collections, aliases, databases and fields (nameRuleBroken). */
 export function validateName(kind: string, name: string, limits: Limits, errorName: ErrorName = 'ParameterInvalid'): void {
   if (name === '') throw invalid(`the ${kind} name should not be empty`, errorName);
-  if (name.length > limits.maxNameLength) throw invalid(`the length of a ${kind} name must be less than ${limits.maxNameLength} characters: ${name}`, errorName);
-  if (!/^[A-Za-z_]/.test(name)) throw invalid(`the first character of a ${kind} name must be an underscore or letter: ${name}`, errorName);
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw invalid(`${kind} name can only contain numbers, letters and underscores: ${name}`, errorName);
+  const broken = nameRuleBroken(kind, name, limits);
+  if (broken !== null) throw invalid(`${broken}: ${name}`, errorName);
 }
 
 export function validateDatabaseName(name: string, limits: Limits): void {
@@ -123,7 +130,7 @@ const INT64_MAX = (1n << 63n) - 1n;
  * max_capacity so): an optional sign and decimal digits, within int64; no exponent, hex, spaces or
  * fraction. Milvus returns the strconv error as it is, so the code is 65535 with Go's message.
  */
-export function parseInt64(raw: string): bigint {
+function parseInt64(raw: string): bigint {
   if (!/^[+-]?[0-9]+$/.test(raw)) throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: invalid syntax`, 'Unexpected');
   const value = BigInt(raw);
   if (value < INT64_MIN || value > INT64_MAX) throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: value out of range`, 'Unexpected');

@@ -20,11 +20,9 @@ export const keys = {
   collection: (dbID: bigint, collectionID: bigint): string => `root-coord/database/collection-info/${dbID}/${collectionID}`,
   collectionPrefix: (dbID?: bigint): string => (dbID === undefined ? 'root-coord/database/collection-info/' : `root-coord/database/collection-info/${dbID}/`),
   field: (collectionID: bigint, fieldID: bigint): string => `root-coord/fields/${collectionID}/${fieldID}`,
-  fieldPrefix: (collectionID: bigint): string => `root-coord/fields/${collectionID}/`,
-  fieldPrefixAll: 'root-coord/fields/',
+  fieldPrefix: (collectionID?: bigint): string => (collectionID === undefined ? 'root-coord/fields/' : `root-coord/fields/${collectionID}/`),
   partition: (collectionID: bigint, partitionID: bigint): string => `root-coord/partitions/${collectionID}/${partitionID}`,
-  partitionPrefix: (collectionID: bigint): string => `root-coord/partitions/${collectionID}/`,
-  partitionPrefixAll: 'root-coord/partitions/',
+  partitionPrefix: (collectionID?: bigint): string => (collectionID === undefined ? 'root-coord/partitions/' : `root-coord/partitions/${collectionID}/`),
   alias: (dbID: bigint, name: string): string => `root-coord/database/aliases/${dbID}/${keyPart(name)}`,
   aliasPrefix: (dbID?: bigint): string => (dbID === undefined ? 'root-coord/database/aliases/' : `root-coord/database/aliases/${dbID}/`),
   credential: (user: string): string => `root-coord/credential/users/${keyPart(user)}`,
@@ -65,7 +63,7 @@ const VERSION_SEPARATOR = '\u0000';
 
 /** The versioned copy of `key` at hybrid timestamp `ts` (zero-padded so keys sort by ts). */
 export function versionKey(key: string, ts: bigint): string {
-  return `${SNAPSHOT_PREFIX}${key}${VERSION_SEPARATOR}${ts.toString().padStart(20, '0')}`;
+  return `${versionPrefix(key)}${ts.toString().padStart(20, '0')}`;
 }
 
 /** What every version of `key`, and no other key's, starts with. */
@@ -77,15 +75,9 @@ export function versionPrefix(key: string): string {
 const VERSION_KEY = /^snapshots\/([^\x00]*)\x00(\d{20})$/;
 const FORMAT_1_VERSION_KEY = /^snapshots\/(.*)_ts(\d{20})$/;
 
-/** The key and timestamp of a version key (null: not one). */
-export function parseVersionKey(versionKey: string): { key: string; ts: bigint } | null {
-  const match = VERSION_KEY.exec(versionKey);
-  return match === null ? null : { key: match[1] as string, ts: BigInt(match[2] as string) };
-}
-
-/** The key and timestamp of a format-1 version key (its timestamp is the last `_ts` and 20 digits). */
-export function parseFormat1VersionKey(versionKey: string): { key: string; ts: bigint } | null {
-  const match = FORMAT_1_VERSION_KEY.exec(versionKey);
+/** The key and timestamp of a version key (null: not one); `format` 1 reads the old layout (its timestamp is the last `_ts` and 20 digits). */
+export function parseVersionKey(versionKey: string, format: 1 | typeof CATALOG_FORMAT = CATALOG_FORMAT): { key: string; ts: bigint } | null {
+  const match = (format === 1 ? FORMAT_1_VERSION_KEY : VERSION_KEY).exec(versionKey);
   return match === null ? null : { key: match[1] as string, ts: BigInt(match[2] as string) };
 }
 

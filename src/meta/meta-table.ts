@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { assert } from '../../raft/assert.js';
 import { parse, stringify } from '../common/bigint-json.js';
-import { CATALOG_FORMAT, fromKeyPart, keys, parseFormat1VersionKey, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionKey } from './catalog-keys.js';
+import { getOrAdd, sortedByKey } from '../common/maps.js';
+import { CATALOG_FORMAT, fromKeyPart, keys, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionKey } from './catalog-keys.js';
 import type { MetaCommand } from './commands.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, PartitionModel } from './model.js';
@@ -20,16 +21,22 @@ const WRITE_BUFFER_OPS_MAX = 5000;
 
 type StoredCollection = Omit<CollectionModel, 'fields' | 'partitions'>;
 
+function isCreated(partition: PartitionModel): number {
+  return partition.state === PartitionState.Created ? 1 : 0;
+}
+
+function createdPartitions(collection: CollectionModel): number {
+  let created = 0;
+  for (const p of collection.partitions) created += isCreated(p);
+  return created;
+}
+
 /**
  * The metadata of the cluster: an in-memory index of the latest state (databases, collections with
  * their fields and partitions, names, aliases, the TSO and ID windows) over a LevelDB catalog with
  * versioned keys for reads at a past timestamp. `apply` is deterministic and writes the applied index
  * in the same batch as the data, so a restart never applies an entry twice.
  */
-function isCreated(partition: PartitionModel): number {
-  return partition.state === PartitionState.Created ? 1 : 0;
-}
-
 export class MetaTable {
   readonly databases = new Map<bigint, DatabaseModel>();
   readonly collections = new Map<bigint, CollectionModel>();
@@ -37,17 +44,14 @@ export class MetaTable {
   /** dbID -> collection name -> collection ID (latest owner of the name, any state). */
   private readonly names = new Map<bigint, Map<string, bigint>>();
   private readonly aliasesByDb = new Map<bigint, Map<string, AliasModel>>();
-  /** collectionID -> number of its Created partitions, kept up to date so capacity checks need not scan them. */
-  private readonly createdPartitions = new Map<bigint, number>();
   /**
    * Kept up to date as commands apply, so that no DDL scans the whole catalog: dbID -> its collections
-   * (any state); the Created collections, per db and in all; Σ(Created partitions × shards) over
+   * (any state); the Created collections per db; Σ(Created partitions × shards) over
    * Created collections (general capacity); references per physical channel; collectionID -> its
    * aliases (dbID + NUL + name -> name).
    */
   private readonly collectionIdsByDb = new Map<bigint, Set<bigint>>();
   private readonly createdCollectionsByDb = new Map<bigint, number>();
-  private createdCollections = 0;
   private capacityUsed = 0;
   private readonly channelRefs = new Map<string, number>();
   private readonly aliasesByCollection = new Map<bigint, Map<string, string>>();
@@ -94,10 +98,8 @@ export class MetaTable {
   private async load(): Promise<void> {
     this.databases.clear();
     this.collections.clear();
-    this.createdPartitions.clear();
     this.collectionIdsByDb.clear();
     this.createdCollectionsByDb.clear();
-    this.createdCollections = 0;
     this.capacityUsed = 0;
     this.channelRefs.clear();
     this.aliasesByCollection.clear();
@@ -113,8 +115,8 @@ export class MetaTable {
     this.idUpTo = BigInt((await store.getLatest(keys.idWindow)) ?? '0');
     for (const [, value] of await store.entriesWithPrefix(keys.databasePrefix)) this.indexDatabase(parse<DatabaseModel>(value));
     // One pass over each kind of key (not one scan per collection): a restart reads the catalog once.
-    const fields = await childrenByCollection<FieldModel>(store, keys.fieldPrefixAll);
-    const partitions = await childrenByCollection<PartitionModel>(store, keys.partitionPrefixAll);
+    const fields = await childrenByCollection<FieldModel>(store, keys.fieldPrefix());
+    const partitions = await childrenByCollection<PartitionModel>(store, keys.partitionPrefix());
     for await (const batch of store.scan(keys.collectionPrefix())) {
       for (const [, value] of batch) {
         if (value === TOMBSTONE) continue;
@@ -141,7 +143,7 @@ export class MetaTable {
     if (format !== '1') throw new Error(`catalog format ${format} is not readable by this build (it reads format ${CATALOG_FORMAT} and upgrades format 1); run a build that knows it`);
     const ops: StoreOp[] = [];
     for (const [old, value] of await this.store.entriesWithPrefix(SNAPSHOT_PREFIX, true)) {
-      const version = parseFormat1VersionKey(old);
+      const version = parseVersionKey(old, 1);
       if (version === null) continue;
       ops.push({ type: 'del', key: old }, { type: 'put', key: versionKey(version.key, version.ts), value });
     }
@@ -346,20 +348,15 @@ export class MetaTable {
     if (previous !== undefined && previous.dbID !== collection.dbID) ops.push(...VersionedStore.remove(keys.collection(previous.dbID, previous.collectionID), ts));
     ops.push(...VersionedStore.put(keys.collection(collection.dbID, collection.collectionID), stringify(stored), ts));
     const id = collection.collectionID;
-    // Write only the children that changed: a collection may hold a thousand partitions.
+    // Write only the fields that changed.
     const oldFields = new Map((previous?.fields ?? []).map((f) => [f.fieldID, stringify(f)]));
     for (const field of fields) {
       const value = stringify(field);
       if (oldFields.get(field.fieldID) !== value) ops.push(...VersionedStore.put(keys.field(id, field.fieldID), value, ts));
     }
-    const oldPartitions = new Map((previous?.partitions ?? []).map((p) => [p.partitionID, stringify(p)]));
-    for (const partition of partitions) {
-      const value = stringify(partition);
-      if (oldPartitions.get(partition.partitionID) !== value) ops.push(...VersionedStore.put(keys.partition(id, partition.partitionID), value, ts));
-    }
-    for (const old of previous?.partitions ?? []) {
-      if (!partitions.some((p) => p.partitionID === old.partitionID)) ops.push(...VersionedStore.remove(keys.partition(id, old.partitionID), ts));
-    }
+    // An update keeps the current partitions (above), so only a new collection's are written: a
+    // collection may hold a thousand partitions.
+    if (previous === undefined) for (const partition of partitions) ops.push(...VersionedStore.put(keys.partition(id, partition.partitionID), stringify(partition), ts));
     if (previous !== undefined) this.unindexCollection(previous);
     this.indexCollection(collection);
     return OK;
@@ -459,44 +456,29 @@ export class MetaTable {
   private indexCollection(collection: CollectionModel): void {
     const id = collection.collectionID;
     this.collections.set(id, collection);
-    let created = 0;
-    for (const p of collection.partitions) created += isCreated(p);
-    this.createdPartitions.set(id, created);
-    let inDb = this.collectionIdsByDb.get(collection.dbID);
-    if (inDb === undefined) {
-      inDb = new Set();
-      this.collectionIdsByDb.set(collection.dbID, inDb);
-    }
-    inDb.add(id);
-    this.countCollection(collection, created, 1);
-    let names = this.names.get(collection.dbID);
-    if (names === undefined) {
-      names = new Map();
-      this.names.set(collection.dbID, names);
-    }
-    names.set(collection.name, collection.collectionID);
+    getOrAdd(this.collectionIdsByDb, collection.dbID, () => new Set()).add(id);
+    this.countCollection(collection, 1);
+    getOrAdd(this.names, collection.dbID, () => new Map()).set(collection.name, collection.collectionID);
   }
 
   private unindexCollection(collection: CollectionModel): void {
     const id = collection.collectionID;
-    this.countCollection(collection, this.createdPartitionCount(id), -1);
+    this.countCollection(collection, -1);
     const inDb = this.collectionIdsByDb.get(collection.dbID);
     inDb?.delete(id);
     if (inDb?.size === 0) this.collectionIdsByDb.delete(collection.dbID);
     this.collections.delete(id);
-    this.createdPartitions.delete(id);
     const names = this.names.get(collection.dbID);
     // A re-created collection may own the name now; only remove the mapping if it is still ours.
     if (names?.get(collection.name) === collection.collectionID) names.delete(collection.name);
   }
 
   /** Add (sign 1) or remove (sign -1) a collection's share of the counts kept per db, capacity and channel. */
-  private countCollection(collection: CollectionModel, createdPartitions: number, sign: 1 | -1): void {
+  private countCollection(collection: CollectionModel, sign: 1 | -1): void {
     if (collection.state === CollectionState.Created) {
-      this.createdCollections += sign;
       this.createdCollectionsByDb.set(collection.dbID, (this.createdCollectionsByDb.get(collection.dbID) ?? 0) + sign);
       if (this.createdCollectionsByDb.get(collection.dbID) === 0) this.createdCollectionsByDb.delete(collection.dbID);
-      this.capacityUsed += sign * createdPartitions * collection.shardsNum;
+      this.capacityUsed += sign * createdPartitions(collection) * collection.shardsNum;
     }
     for (const p of collection.physicalChannelNames) {
       const refs = (this.channelRefs.get(p) ?? 0) + sign;
@@ -507,14 +489,16 @@ export class MetaTable {
 
   private countCreated(collectionID: bigint, delta: number): void {
     if (delta === 0) return;
-    this.createdPartitions.set(collectionID, (this.createdPartitions.get(collectionID) ?? 0) + delta);
     const collection = this.collections.get(collectionID);
     if (collection?.state === CollectionState.Created) this.capacityUsed += delta * collection.shardsNum;
   }
 
   /** Created collections in a db, or in all (without scanning them). */
   createdCollectionCount(dbID?: bigint): number {
-    return dbID === undefined ? this.createdCollections : (this.createdCollectionsByDb.get(dbID) ?? 0);
+    if (dbID !== undefined) return this.createdCollectionsByDb.get(dbID) ?? 0;
+    let created = 0;
+    for (const inDb of this.createdCollectionsByDb.values()) created += inDb;
+    return created;
   }
 
   /** Σ(Created partitions × shards) over Created collections: Milvus's general capacity in use (without scanning). */
@@ -527,26 +511,18 @@ export class MetaTable {
     return this.channelRefs;
   }
 
-  /** How many Created partitions the collection has (without scanning them). */
+  /** How many Created partitions the collection has. */
   createdPartitionCount(collectionID: bigint): number {
-    return this.createdPartitions.get(collectionID) ?? 0;
+    const collection = this.collections.get(collectionID);
+    return collection === undefined ? 0 : createdPartitions(collection);
   }
 
   private indexAlias(alias: AliasModel): void {
-    let aliases = this.aliasesByDb.get(alias.dbID);
-    if (aliases === undefined) {
-      aliases = new Map();
-      this.aliasesByDb.set(alias.dbID, aliases);
-    }
+    const aliases = getOrAdd(this.aliasesByDb, alias.dbID, () => new Map());
     const previous = aliases.get(alias.name);
     if (previous !== undefined) this.unindexAlias(previous);
     aliases.set(alias.name, alias);
-    let ofCollection = this.aliasesByCollection.get(alias.collectionID);
-    if (ofCollection === undefined) {
-      ofCollection = new Map();
-      this.aliasesByCollection.set(alias.collectionID, ofCollection);
-    }
-    ofCollection.set(`${alias.dbID}\0${alias.name}`, alias.name);
+    getOrAdd(this.aliasesByCollection, alias.collectionID, () => new Map()).set(`${alias.dbID}\0${alias.name}`, alias.name);
   }
 
   /** Remove an alias from the per-collection index (the caller removes it from aliasesByDb). */
@@ -683,25 +659,22 @@ export class MetaTable {
     const hash = createHash('sha256');
     hash.update('memory\0').update(canonicalJson(this.servedState())).update('\0');
     hash.update('store\0');
-    for (const [key, value] of await this.store.dump()) {
-      if (key === keys.appliedIndex) continue;
-      hash.update(key).update('\0').update(value).update('\0');
+    for await (const batch of this.store.scan()) {
+      for (const [key, value] of batch) if (key !== keys.appliedIndex) hash.update(key).update('\0').update(value).update('\0');
     }
     return hash.digest('hex');
   }
 
   /** The in-memory state that reads are served from, in a canonical order. */
   private servedState(): unknown {
-    const byId = <K extends bigint | number, V>(m: ReadonlyMap<K, V>): Array<[K, V]> => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    const byName = <V>(entries: Iterable<[string, V]>): Array<[string, V]> => [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return {
       tsoWindowMs: this.tsoWindowMs,
       idUpTo: this.idUpTo,
-      databases: byId(this.databases),
-      collections: byId(this.collections),
-      aliases: byId(this.aliasesByDb).filter(([, aliases]) => aliases.size > 0).map(([dbID, aliases]) => [dbID, byName(aliases)]),
-      requests: byName(this.requests),
-      members: byId(this.members),
+      databases: sortedByKey(this.databases),
+      collections: sortedByKey(this.collections),
+      aliases: sortedByKey(this.aliasesByDb).filter(([, aliases]) => aliases.size > 0).map(([dbID, aliases]) => [dbID, sortedByKey(aliases)]),
+      requests: sortedByKey(this.requests),
+      members: sortedByKey(this.members),
       rbac: this.rbac.servedState(),
     };
   }
@@ -714,12 +687,7 @@ async function childrenByCollection<T>(store: VersionedStore, prefix: string): P
     for (const [key, value] of batch) {
       if (value === TOMBSTONE) continue;
       const collectionID = key.slice(prefix.length, key.indexOf('/', prefix.length));
-      let list = out.get(collectionID);
-      if (list === undefined) {
-        list = [];
-        out.set(collectionID, list);
-      }
-      list.push(parse<T>(value));
+      getOrAdd(out, collectionID, () => []).push(parse<T>(value));
     }
   }
   return out;

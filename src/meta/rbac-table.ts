@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { parse, stringify } from '../common/bigint-json.js';
+import { getOrAdd, sortedByKey } from '../common/maps.js';
 import { fromKeyPart, keys } from './catalog-keys.js';
 import { BUILTIN_GROUPS, grantKey, OBJECT_TYPE_NAMES, objectTypeByName, ObjectType, privilegeForMetastore } from './rbac-model.js';
 import type { CredentialModel, GrantModel, PrivilegeGroupModel } from './rbac-model.js';
@@ -77,9 +78,11 @@ export class RbacTable {
     // Grants in Milvus's two-level layout: grantee (role, object) -> ID, then (ID, privilege) -> grantor.
     const grantees = new Map<string, Omit<GrantModel, 'privilege' | 'grantor'>>();
     for (const [key, id] of await store.entriesWithPrefix(keys.granteePrefix)) {
-      const [role, type, object] = key.slice(keys.granteePrefix.length).split('/');
-      const [dbName, objectName] = object === undefined ? [] : parts(object, '', '.', 2) ?? [];
-      if (role === undefined || type === undefined || dbName === undefined || objectName === undefined || key.split('/').length !== keys.granteePrefix.split('/').length + 2) continue;
+      // {role}/{objectType}/{db}.{object}: the object part is split at its dot before it is unescaped.
+      const split = key.slice(keys.granteePrefix.length).split('/');
+      const [role, type, object] = split.length === 3 ? (split as [string, string, string]) : [];
+      const [dbName, objectName] = object === undefined ? [] : (parts(object, '', '.', 2) ?? []);
+      if (role === undefined || type === undefined || dbName === undefined || objectName === undefined) continue;
       grantees.set(id, { role: fromKeyPart(role), objectType: objectTypeByName(fromKeyPart(type)) ?? ObjectType.Global, dbName, objectName });
     }
     for (const [key, grantor] of await store.entriesWithPrefix(keys.granteeIdPrefix)) {
@@ -168,12 +171,7 @@ export class RbacTable {
   private addGrant(grant: GrantModel): void {
     const key = grantKey(grant);
     this.grants.set(key, grant);
-    let ofRole = this.byRole.get(grant.role);
-    if (ofRole === undefined) {
-      ofRole = new Map();
-      this.byRole.set(grant.role, ofRole);
-    }
-    ofRole.set(key, grant);
+    getOrAdd(this.byRole, grant.role, () => new Map()).set(key, grant);
   }
 
   /** A role's grants, in no particular order. */
@@ -186,12 +184,7 @@ export class RbacTable {
   }
 
   private addUserRole(user: string, role: string): void {
-    let roles = this.userRoles.get(user);
-    if (roles === undefined) {
-      roles = new Set();
-      this.userRoles.set(user, roles);
-    }
-    roles.add(role);
+    getOrAdd(this.userRoles, user, () => new Set()).add(role);
   }
 
   /** The user's roles, unsorted (a privilege check runs on every call). */
@@ -215,14 +208,13 @@ export class RbacTable {
 
   /** Everything this table serves, in a canonical order (for replica digests). */
   servedState(): unknown {
-    const byName = <T>(entries: Iterable<[string, T]>): Array<[string, T]> => [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return {
-      credentials: byName(this.credentials),
+      credentials: sortedByKey(this.credentials),
       roles: [...this.roles].sort(),
-      userRoles: byName([...this.userRoles].map(([user, roles]): [string, string[]] => [user, [...roles].sort()])),
-      grants: byName(this.grants),
-      byRole: byName([...this.byRole].map(([role, grants]): [string, string[]] => [role, [...grants.keys()].sort()])),
-      privilegeGroups: byName(this.privilegeGroups),
+      userRoles: sortedByKey([...this.userRoles].map(([user, roles]): [string, string[]] => [user, [...roles].sort()])),
+      grants: sortedByKey(this.grants),
+      byRole: sortedByKey([...this.byRole].map(([role, grants]): [string, string[]] => [role, [...grants.keys()].sort()])),
+      privilegeGroups: sortedByKey(this.privilegeGroups),
     };
   }
 

@@ -98,9 +98,9 @@ export class VersionedStore {
     await this.guarded('write', () => {
       const batch = this.db.batch();
       for (const op of ops) {
-        if (Array.isArray(op)) batch.put(op[0] as string, op[1] as string);
-        else if ((op as StoreOp).type === 'put') batch.put((op as StoreOp).key, (op as { value: string }).value);
-        else batch.del((op as StoreOp).key);
+        if (!('type' in op)) batch.put(op[0], op[1]);
+        else if (op.type === 'put') batch.put(op.key, op.value);
+        else batch.del(op.key);
       }
       return batch.write(NO_SYNC);
     });

@@ -58,7 +58,7 @@ export class NodeMetrics {
       collect(this: Gauge<'db_name'>) {
         this.reset();
         for (const db of node.meta.listDatabases()) {
-          this.set({ db_name: db.name }, node.meta.collectionsOf(db.id).filter((c) => c.state === CollectionState.Created).length);
+          this.set({ db_name: db.name }, node.meta.createdCollectionCount(db.id));
         }
       },
     });

@@ -13,7 +13,7 @@ export interface IdAllocatorOptions {
  * The most IDs one call may take: about 4 ms of ID space (2^18 per ms). Milvus sets no bound: a count
  * of 2^32 - 1 would take 16 s of it, and the IDs would run that far ahead of the clock.
  */
-export const ID_COUNT_MAX = 1_000_000;
+const ID_COUNT_MAX = 1_000_000;
 
 /**
  * Globally unique IDs (Milvus `GlobalIDAllocator`), shaped like hybrid timestamps (ms << 18 + n). Every

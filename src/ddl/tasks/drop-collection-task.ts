@@ -2,7 +2,7 @@ import { CodedError } from '../../common/error-codes.js';
 import { CollectionState } from '../../meta/model.js';
 import { dropCollectionJob } from '../drop-jobs.js';
 import { lockChains } from '../lock-manager.js';
-import { reserveJobSlot } from '../step-executor.js';
+import { commitThenQueue } from '../step-executor.js';
 import type { LockRequest } from '../lock-manager.js';
 import type { DdlTask, TaskContext } from '../task.js';
 
@@ -36,14 +36,6 @@ export class DropCollectionTask implements DdlTask {
     }
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: this.collectionName, collectionID: collection.collectionID, msgType: 'DropCollection' }).catch(() => {});
     const dropping = { ...collection, state: CollectionState.Dropping, updateTs: ctx.ts };
-    // The roll-forward's place is held before the collection is marked Dropping: it cannot be refused after.
-    const slot = reserveJobSlot(ctx.background);
-    try {
-      await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: dropping });
-    } catch (error) {
-      slot.release();
-      throw error;
-    }
-    slot.submit(dropCollectionJob(ctx, dropping));
+    await commitThenQueue(ctx.background, () => ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: dropping }), dropCollectionJob(ctx, dropping));
   }
 }

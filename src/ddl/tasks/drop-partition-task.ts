@@ -3,7 +3,7 @@ import { DEFAULT_PARTITION_NAME, PartitionState } from '../../meta/model.js';
 import type { CollectionModel } from '../../meta/model.js';
 import { dropPartitionJob } from '../drop-jobs.js';
 import { lockChains } from '../lock-manager.js';
-import { reserveJobSlot } from '../step-executor.js';
+import { commitThenQueue } from '../step-executor.js';
 import type { LockRequest } from '../lock-manager.js';
 import { requireCollection, requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
@@ -33,13 +33,7 @@ export class DropPartitionTask implements DdlTask {
     const partition = collection.partitions.find((p) => p.partitionName === this.partitionName && p.state === PartitionState.Created);
     if (partition === undefined) return;
     await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: collection.name, collectionID: collection.collectionID, msgType: 'DropPartition' }).catch(() => {});
-    const slot = reserveJobSlot(ctx.background);
-    try {
-      await ctx.commit({ kind: 'putPartition', ts: ctx.ts, collectionID: collection.collectionID, partition: { ...partition, state: PartitionState.Dropping } });
-    } catch (error) {
-      slot.release();
-      throw error;
-    }
-    slot.submit(dropPartitionJob(ctx, collection.collectionID, partition.partitionID));
+    const dropping = { ...partition, state: PartitionState.Dropping };
+    await commitThenQueue(ctx.background, () => ctx.commit({ kind: 'putPartition', ts: ctx.ts, collectionID: collection.collectionID, partition: dropping }), dropPartitionJob(ctx, collection.collectionID, partition.partitionID));
   }
 }

@@ -4,6 +4,7 @@ import { ANY, RBAC_NAME } from '../../../meta/rbac-model.js';
 import type { BrokerEvent } from '../../broker.js';
 import type { Limits } from '../../limits.js';
 import type { TaskContext } from '../../task.js';
+import { nameRuleBroken } from '../../validation.js';
 
 /** Milvus's legacy codes for RBAC failures (its `ErrorCode` enum), stamped beside the numeric code. */
 export const RbacLegacy = {
@@ -72,8 +73,6 @@ export function validateRbacName(kind: string, name: string, limits: Limits, leg
  */
 export function validateGrantDatabaseName(name: string, limits: Limits, legacy: number): void {
   if (name === '' || name === ANY) return;
-  const refuse = (why: string): CodedError => rbacError(legacy, `invalid database name ${name}: ${why}`, 'DatabaseInvalidName');
-  if (name.length > limits.maxNameLength) throw refuse(`the length of a database name must be less than ${limits.maxNameLength} characters`);
-  if (!/^[A-Za-z_]/.test(name)) throw refuse('the first character of a database name must be an underscore or letter');
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw refuse('database name can only contain numbers, letters and underscores');
+  const broken = nameRuleBroken('database', name, limits);
+  if (broken !== null) throw rbacError(legacy, `invalid database name ${name}: ${broken}`, 'DatabaseInvalidName');
 }
