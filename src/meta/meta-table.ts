@@ -165,11 +165,11 @@ export class MetaTable {
         // replica. That write covers the entries before this one, and says so: a crash after it
         // replays from the entry after them, neither applying one twice nor skipping one.
         if (ops.length > 0) {
-          this.buffered.push(...ops.splice(0));
+          appendAll(this.buffered, ops.splice(0));
           this.bufferedIndex = firstIndex + i - 1;
         }
         await this.flushed();
-        ops.push(...(await this.garbageOps(command.versionsBeforeTs, command.tombstonesBeforeTs)));
+        appendAll(ops, await this.garbageOps(command.versionsBeforeTs, command.tombstonesBeforeTs));
         results.push(OK);
       } else {
         results.push(command === null ? OK : this.applyOne(command, ops));
@@ -181,7 +181,7 @@ export class MetaTable {
     // already makes the entries durable; a restart replays what LevelDB had not received yet.
     // Readers of the store itself (time travel, snapshots, digests) flush first.
     if (this.writeError !== null) throw this.writeError;
-    this.buffered.push(...ops);
+    appendAll(this.buffered, ops);
     this.bufferedIndex = lastIndex;
     this.appliedIndex = lastIndex;
     if (this.buffered.length >= WRITE_BUFFER_OPS_MAX) void this.flush();
@@ -691,6 +691,11 @@ async function childrenByCollection<T>(store: VersionedStore, prefix: string): P
     }
   }
   return out;
+}
+
+/** Append every item: `push(...items)` throws RangeError past about 130,000 of them (one GC entry may delete more). */
+function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }
 
 function assemble(stored: StoredCollection, fields: FieldModel[], partitions: PartitionModel[]): CollectionModel {
