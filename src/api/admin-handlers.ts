@@ -59,7 +59,10 @@ export function adminHandlers(node: RootCoordNode): Record<string, Handler> {
     },
     Digest: {
       kind: 'local',
-      handle: async () => ({ digest: await node.meta.digest(), applied_index: String(node.meta.appliedIndex) }),
+      handle: async () => {
+        const { digest, appliedIndex } = await node.meta.digestAtIndex();
+        return { digest, applied_index: String(appliedIndex) };
+      },
     },
     Snapshot: {
       kind: 'local',

@@ -655,14 +655,30 @@ export class MetaTable {
    * disagree (so that it would serve something else after a restart) digests differently.
    */
   async digest(): Promise<string> {
-    await this.flushed();
+    return (await this.digestAtIndex()).digest;
+  }
+
+  /**
+   * The digest and the applied index it belongs to, taken at one moment: memory, the applied index and
+   * a LevelDB snapshot are captured together once no write is buffered or in flight, so entries applied
+   * while the store is read are in neither (a digest read beside the apply chain could mix them).
+   */
+  async digestAtIndex(): Promise<{ digest: string; appliedIndex: number }> {
+    for (;;) {
+      const written = this.flush();
+      await written;
+      if (this.writeError !== null) throw this.writeError;
+      if (this.buffered.length === 0 && this.pendingWrite === written) break;
+    }
+    const appliedIndex = this.appliedIndex;
     const hash = createHash('sha256');
     hash.update('memory\0').update(canonicalJson(this.servedState())).update('\0');
+    const batches = this.store.scan();
     hash.update('store\0');
-    for await (const batch of this.store.scan()) {
+    for await (const batch of batches) {
       for (const [key, value] of batch) if (key !== keys.appliedIndex) hash.update(key).update('\0').update(value).update('\0');
     }
-    return hash.digest('hex');
+    return { digest: hash.digest('hex'), appliedIndex };
   }
 
   /** The in-memory state that reads are served from, in a canonical order. */
