@@ -130,9 +130,18 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
   if (!members.has(id)) throw new Error(`--id ${id} is not in --peers`);
   const limits: Record<string, number | string> = { ...defaultLimits, gcConfirmDelayMs: num('gc-confirm-delay-ms', defaultLimits.gcConfirmDelayMs) };
   for (const override of flags.get('limit') ?? []) {
-    const [key, value] = override.split('=');
-    if (key === undefined || value === undefined || !(key in defaultLimits)) throw new Error(`--limit: unknown limit "${override}"`);
-    limits[key] = typeof defaultLimits[key as keyof Limits] === 'number' ? Number(value) : value;
+    const at = override.indexOf('=');
+    const key = override.slice(0, at);
+    const value = override.slice(at + 1);
+    if (at < 0 || !(key in defaultLimits)) throw new Error(`--limit: unknown limit "${override}"`);
+    if (typeof defaultLimits[key as keyof Limits] !== 'number') {
+      limits[key] = value;
+      continue;
+    }
+    // A value that is not a number would be NaN, and every comparison with NaN is false: the limit would be off.
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`--limit ${key}: want a non-negative number, got "${value}"`);
+    limits[key] = n;
   }
   const rootPasswordFile = flags.get('root-password-file')?.[0];
   const rootPassword = rootPasswordFile !== undefined ? readFileSync(rootPasswordFile, 'utf8').trim() : one('root-password', defaultSecurity.rootPassword);
