@@ -233,7 +233,7 @@ export class ApiServer {
 
   /**
    * Every LAG_WINDOW_MS: if the event loop was late by more than `maxLagMs` in that window, refuse new
-   * calls (2001) for the next one. Clients back off, and the Raft heartbeats this process sends stay on time.
+   * calls (2001) for the next one. Clients back off before requests pile up behind a busy thread.
    */
   private watchEventLoopLag(maxLagMs: number): void {
     if (maxLagMs <= 0) return;
