@@ -1,5 +1,7 @@
-import type { AppliedEntry, LeaderChange } from './raft-node.js';
+import type { DurableStorageOptions } from './durable-storage.js';
+import type { AppliedEntry, LeaderChange, RaftNodeOptions } from './raft-node.js';
 import type { RaftStatus } from './raw-node.js';
+import type { TcpTransportOptions } from './tcp-transport.js';
 import type { TransportFaults } from './transport.js';
 import type { ConfChange } from './types.js';
 
@@ -9,25 +11,21 @@ import type { ConfChange } from './types.js';
  * whole underlying buffer).
  */
 
-/** Everything the worker needs to open the log and the peer transport; set once, at start. */
-export interface RaftWorkerOptions {
-  readonly id: number;
+/**
+ * Everything the worker needs to open the log and the peer transport; set once, at start. The options
+ * of RaftNode, DurableStorage and TcpTransport it passes on are theirs (defaults and docs there).
+ */
+export interface RaftWorkerOptions
+  extends Pick<
+      RaftNodeOptions,
+      'id' | 'initialVoters' | 'tickIntervalMs' | 'electionTicks' | 'heartbeatTicks' | 'snapshotEntries' | 'snapshotEntriesKept' | 'proposalTimeoutMs' | 'pendingProposalsMax'
+    >,
+    Pick<DurableStorageOptions, 'segmentBytesMax' | 'snapshotsKept'>,
+    Pick<TcpTransportOptions, 'listenAddress' | 'secret' | 'faultInjection'> {
   /** The directory of the write-ahead log and snapshot files. */
   readonly logDir: string;
-  readonly segmentBytesMax?: number;
-  readonly snapshotsKept?: number;
-  readonly listenAddress: string;
+  /** The peers' ids and addresses (TcpTransportOptions.peers, as pairs). */
   readonly peers: ReadonlyArray<readonly [number, string]>;
-  readonly secret?: string;
-  readonly faultInjection?: boolean;
-  readonly initialVoters?: readonly number[];
-  readonly tickIntervalMs?: number;
-  readonly electionTicks?: number;
-  readonly heartbeatTicks?: number;
-  readonly snapshotEntries?: number;
-  readonly snapshotEntriesKept?: number;
-  readonly proposalTimeoutMs?: number;
-  readonly pendingProposalsMax?: number;
   /** The index the host's state machine has applied and stored (where the worker resumes). */
   readonly appliedIndex: number;
 }

@@ -91,18 +91,20 @@ class HostStateMachine implements StateMachine {
 }
 
 async function main(): Promise<void> {
-  const stateMachine = new HostStateMachine(options.appliedIndex);
-  const storage = await DurableStorage.open(options.logDir, {
-    ...(options.segmentBytesMax === undefined ? {} : { segmentBytesMax: options.segmentBytesMax }),
-    ...(options.snapshotsKept === undefined ? {} : { snapshotsKept: options.snapshotsKept }),
+  // The rest are RaftNode's own options, passed on as they are.
+  const { logDir, segmentBytesMax, snapshotsKept, listenAddress, peers, secret, faultInjection, appliedIndex, ...nodeOptions } = options;
+  const stateMachine = new HostStateMachine(appliedIndex);
+  const storage = await DurableStorage.open(logDir, {
+    ...(segmentBytesMax === undefined ? {} : { segmentBytesMax }),
+    ...(snapshotsKept === undefined ? {} : { snapshotsKept }),
     log,
   });
   const transport = new TcpTransport({
     id: options.id,
-    listenAddress: options.listenAddress,
-    peers: new Map(options.peers),
-    ...(options.secret === undefined ? {} : { secret: options.secret }),
-    ...(options.faultInjection === undefined ? {} : { faultInjection: options.faultInjection }),
+    listenAddress,
+    peers: new Map(peers),
+    ...(secret === undefined ? {} : { secret }),
+    ...(faultInjection === undefined ? {} : { faultInjection }),
     log,
   });
   // Messages that arrive while the node starts (a snapshot answer for the restore at start cannot, but
@@ -114,22 +116,7 @@ async function main(): Promise<void> {
     else if (node === null) early.push(message);
     else handle(node, message);
   });
-  node = await RaftNode.start({
-    id: options.id,
-    storage,
-    transport,
-    stateMachine,
-    backgroundSnapshots: true,
-    ...(options.initialVoters === undefined ? {} : { initialVoters: options.initialVoters }),
-    ...(options.tickIntervalMs === undefined ? {} : { tickIntervalMs: options.tickIntervalMs }),
-    ...(options.electionTicks === undefined ? {} : { electionTicks: options.electionTicks }),
-    ...(options.heartbeatTicks === undefined ? {} : { heartbeatTicks: options.heartbeatTicks }),
-    ...(options.snapshotEntries === undefined ? {} : { snapshotEntries: options.snapshotEntries }),
-    ...(options.snapshotEntriesKept === undefined ? {} : { snapshotEntriesKept: options.snapshotEntriesKept }),
-    ...(options.proposalTimeoutMs === undefined ? {} : { proposalTimeoutMs: options.proposalTimeoutMs }),
-    ...(options.pendingProposalsMax === undefined ? {} : { pendingProposalsMax: options.pendingProposalsMax }),
-    log,
-  });
+  node = await RaftNode.start({ ...nodeOptions, storage, transport, stateMachine, backgroundSnapshots: true, log });
   const started = node;
   const persisted: Array<[number, number]> = [];
   const peerRtt: Array<[number, number]> = [];
