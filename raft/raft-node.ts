@@ -68,6 +68,21 @@ export interface RaftNodeOptions {
   readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
 }
 
+/** The options that have a default, resolved: the one place the defaults are set. */
+type RaftNodeSettings = Required<Pick<RaftNodeOptions, 'tickIntervalMs' | 'electionTicks' | 'heartbeatTicks' | 'snapshotEntries' | 'snapshotEntriesKept' | 'proposalTimeoutMs' | 'pendingProposalsMax'>>;
+
+function resolveSettings(options: RaftNodeOptions): RaftNodeSettings {
+  return {
+    tickIntervalMs: options.tickIntervalMs ?? 100,
+    electionTicks: options.electionTicks ?? 10,
+    heartbeatTicks: options.heartbeatTicks ?? 1,
+    snapshotEntries: options.snapshotEntries ?? 10_000,
+    snapshotEntriesKept: options.snapshotEntriesKept ?? 1000,
+    proposalTimeoutMs: options.proposalTimeoutMs ?? 5000,
+    pendingProposalsMax: options.pendingProposalsMax ?? 100_000,
+  };
+}
+
 export interface LeaderChange {
   readonly leader: number;
   readonly term: number;
@@ -123,6 +138,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   readonly id: number;
   private readonly raw: RawNode;
   private readonly options: RaftNodeOptions;
+  private readonly settings: RaftNodeSettings;
   private readonly proposals = new Map<number, Pending<{ index: number; result: unknown }>>();
   private readonly reads = new Map<number, Pending<number>>();
   /** Reads whose index is known, waiting for the state machine to catch up. */
@@ -153,18 +169,20 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   /** A leader's heartbeats, by peer: when the oldest unanswered one was sent (for round-trip times). */
   private readonly heartbeatsSentMs = new Map<number, number>();
 
-  private constructor(options: RaftNodeOptions, raw: RawNode) {
+  private constructor(options: RaftNodeOptions, settings: RaftNodeSettings, raw: RawNode) {
     super();
     this.options = options;
+    this.settings = settings;
     this.id = options.id;
     this.raw = raw;
-    this.lease = new LeaderLease(((options.electionTicks ?? 10) * (options.tickIntervalMs ?? 100)) / 2);
+    this.lease = new LeaderLease((settings.electionTicks * settings.tickIntervalMs) / 2);
     // Seeded (a simulation): a deterministic start; a simulation seeds each incarnation differently.
     this.nextSeq = options.seed === undefined ? randomInt(1, 2 ** 47) : 1 + Math.floor(new Prng(options.seed ^ 0x5eed).nextFloat() * (2 ** 47 - 1));
   }
 
   static async start(options: RaftNodeOptions): Promise<RaftNode> {
     const { storage, stateMachine } = options;
+    const settings = resolveSettings(options);
     if (storage.isEmpty() && (options.initialVoters ?? []).length > 0) await storage.bootstrap(options.initialVoters ?? []);
     const snapshot = storage.snapshot();
     let applied = stateMachine.appliedIndex();
@@ -175,15 +193,15 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     const raw = new RawNode(
       {
         id: options.id,
-        electionTicks: options.electionTicks ?? 10,
-        heartbeatTicks: options.heartbeatTicks ?? 1,
+        electionTicks: settings.electionTicks,
+        heartbeatTicks: settings.heartbeatTicks,
         random: new Prng(options.seed ?? (Date.now() ^ (options.id * 7919))),
         applied,
         ...(options.unsafe === undefined ? {} : { unsafe: options.unsafe }),
       },
       storage,
     );
-    const node = new RaftNode(options, raw);
+    const node = new RaftNode(options, settings, raw);
     node.appliedIndex = applied;
     await options.transport.start({
       receive: (m) => {
@@ -193,7 +211,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       reportUnreachable: (id) => node.input(() => node.raw.reportUnreachable(id)),
       reportSnapshot: (id, ok) => node.input(() => node.raw.reportSnapshot(id, ok)),
     });
-    node.ticker = setInterval(() => node.input(() => node.raw.tick()), options.tickIntervalMs ?? 100);
+    node.ticker = setInterval(() => node.input(() => node.raw.tick()), settings.tickIntervalMs);
     node.loop = node.run();
     return node;
   }
@@ -390,7 +408,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   }
 
   private async maybeSnapshot(force = false): Promise<void> {
-    const every = this.options.snapshotEntries ?? 10_000;
+    const every = this.settings.snapshotEntries;
     const storage = this.options.storage;
     const waiting = this.snapshotRequests.splice(0);
     const due = this.appliedIndex - storage.snapshot().metadata.index >= every;
@@ -415,7 +433,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       const data = await this.options.stateMachine.snapshot();
       // A snapshot from the leader may have overtaken ours while the state machine serialised itself.
       if (index > storage.snapshot().metadata.index) {
-        await storage.createSnapshot(index, confState, data, this.options.snapshotEntriesKept ?? 1000);
+        await storage.createSnapshot(index, confState, data, this.settings.snapshotEntriesKept);
         this.emit('snapshot', index);
       }
     } catch (error) {
@@ -444,7 +462,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
 
   private track<T>(map: Map<number, Pending<T>>, key: number, what: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timeoutMs = this.options.proposalTimeoutMs ?? 5000;
+      const timeoutMs = this.settings.proposalTimeoutMs;
       const timer = setTimeout(() => {
         map.delete(key);
         reject(new RaftError('Timeout', `${what} not applied within ${timeoutMs} ms; its outcome is unknown`));
@@ -467,7 +485,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     if (leaderTerm !== undefined && (!this.raw.isLeader() || this.raw.raft.term !== leaderTerm)) {
       return Promise.reject(new RaftError('LeadershipLost', `node ${this.id} is not the leader of term ${leaderTerm}`));
     }
-    if (this.proposals.size >= (this.options.pendingProposalsMax ?? 100_000)) {
+    if (this.proposals.size >= this.settings.pendingProposalsMax) {
       return Promise.reject(new RaftError('QueueFull', `${this.proposals.size} proposals are pending`));
     }
     const seq = this.nextSeq++;
@@ -547,7 +565,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   private changeMembership(cc: ConfChange, done: (cs: ConfState) => boolean): Promise<ConfState> {
     this.ensureOpen();
     const promise = new Promise<ConfState>((resolve, reject) => {
-      const timeoutMs = this.options.proposalTimeoutMs ?? 5000;
+      const timeoutMs = this.settings.proposalTimeoutMs;
       const pending: Pending<ConfState> = {
         resolve,
         reject,
@@ -573,7 +591,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   /** Add a voter the safe way: as a learner first, promoted once it has caught up. */
   async addVoter(id: number, address: string, caughtUpLagMax = 100): Promise<ConfState> {
     await this.addLearner(id, address);
-    const deadline = Date.now() + (this.options.proposalTimeoutMs ?? 5000) * 6;
+    const deadline = Date.now() + (this.settings.proposalTimeoutMs) * 6;
     for (;;) {
       const st = this.raw.status();
       const progress = st.progress.get(id);
