@@ -341,23 +341,25 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   }
 
   private async apply(entries: readonly Entry[]): Promise<void> {
-    const applied: AppliedEntry[] = entries.map((e) => {
-      const envelope = e.type === EntryType.Normal ? unwrap(e.data) : null;
+    // Each entry is unwrapped (a conf change decoded) once, for the state machine and for its proposer.
+    const envelopes = entries.map((e) => (e.type === EntryType.Normal ? unwrap(e.data) : null));
+    const applied: AppliedEntry[] = entries.map((e, i) => {
+      const envelope = envelopes[i] ?? null;
       const local = envelope !== null && envelope.origin === this.id && this.proposals.has(envelope.seq);
       return { index: e.index, term: e.term, data: envelope === null ? null : envelope.payload, confChange: e.type === EntryType.ConfChange ? decodeConfChange(e.data) : null, local };
     });
     const results = await this.options.stateMachine.apply(applied);
     assert(results.length === entries.length, `state machine returned ${results.length} results for ${entries.length} entries`);
-    entries.forEach((e, i) => {
-      if (e.type === EntryType.ConfChange) this.onConfChangeApplied(decodeConfChange(e.data));
-      const envelope = e.type === EntryType.Normal ? unwrap(e.data) : null;
-      if (envelope === null || envelope.origin !== this.id) return;
-      const pending = this.proposals.get(envelope.seq);
+    applied.forEach((a, i) => {
+      if (a.confChange !== null) this.onConfChangeApplied(a.confChange);
+      const seq = envelopes[i]?.seq;
+      if (!a.local || seq === undefined) return;
+      const pending = this.proposals.get(seq);
       if (pending === undefined) return;
-      this.proposals.delete(envelope.seq);
+      this.proposals.delete(seq);
       clearTimeout(pending.timer);
       this.counters.proposalsCommitted++;
-      pending.resolve({ index: e.index, result: results[i] });
+      pending.resolve({ index: a.index, result: results[i] });
     });
     this.appliedIndex = (entries[entries.length - 1] as Entry).index;
   }
