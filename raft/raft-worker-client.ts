@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { RaftError } from './errors.js';
-import type { RaftErrorCode } from './errors.js';
 import type { RaftHandle } from './raft-handle.js';
 import type { AppliedEntry, LeaderChange, StateMachine } from './raft-node.js';
-import { compact } from './raft-worker-protocol.js';
-import type { FromWorker, RaftWorkerOptions, ToWorker, WireError } from './raft-worker-protocol.js';
+import { compact, fromWireError } from './raft-worker-protocol.js';
+import type { FromWorker, RaftWorkerOptions, ToWorker } from './raft-worker-protocol.js';
 import type { RaftStatus } from './raw-node.js';
 import type { TransportFaults } from './transport.js';
 import type { ConfState } from './types.js';
@@ -23,10 +22,6 @@ interface PendingCall {
 
 /** Results of entries proposed here are kept this many entries behind the applied index, at most. */
 const RESULTS_KEPT_BEHIND = 100_000;
-
-function fromWire(error: WireError): Error {
-  return error.code === null ? new Error(error.message) : new RaftError(error.code as RaftErrorCode, error.message);
-}
 
 /**
  * A Raft node on a thread of its own (raft-worker.ts), driven from the host's thread. The worker owns
@@ -87,7 +82,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       }
       if (message.type === 'fatal' && !startedYet) {
         startedYet = true;
-        started(fromWire(message.error));
+        started(fromWireError(message.error));
         return;
       }
       this.receive(message);
@@ -143,7 +138,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
         const pending = this.calls.get(message.call);
         if (pending === undefined) return;
         this.calls.delete(message.call);
-        if (message.error !== undefined) pending.reject(fromWire(message.error));
+        if (message.error !== undefined) pending.reject(fromWireError(message.error));
         else pending.resolve(message.value);
         return;
       }
@@ -173,7 +168,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
         this.log(message.level, message.message, message.fields);
         return;
       case 'fatal':
-        this.fail(fromWire(message.error));
+        this.fail(fromWireError(message.error));
         return;
       case 'started':
         return;

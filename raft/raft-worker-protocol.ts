@@ -1,4 +1,6 @@
 import type { DurableStorageOptions } from './durable-storage.js';
+import { RaftError } from './errors.js';
+import type { RaftErrorCode } from './errors.js';
 import type { AppliedEntry, LeaderChange, RaftNodeOptions } from './raft-node.js';
 import type { RaftStatus } from './raw-node.js';
 import type { TcpTransportOptions } from './tcp-transport.js';
@@ -49,6 +51,16 @@ export type ToWorker =
 export interface WireError {
   readonly code: string | null;
   readonly message: string;
+}
+
+/** An error as data (a RaftError's message without the `code: ` prefix its constructor adds back). */
+export function toWireError(error: unknown): WireError {
+  if (error instanceof RaftError) return { code: error.code, message: error.message.startsWith(`${error.code}: `) ? error.message.slice(error.code.length + 2) : error.message };
+  return { code: null, message: error instanceof Error ? error.message : String(error) };
+}
+
+export function fromWireError(error: WireError): Error {
+  return error.code === null ? new Error(error.message) : new RaftError(error.code as RaftErrorCode, error.message);
 }
 
 /** Observations batched between status messages, for the host's metrics. */

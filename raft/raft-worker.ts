@@ -7,11 +7,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DurableStorage } from './durable-storage.js';
-import { RaftError } from './errors.js';
 import { RaftNode } from './raft-node.js';
 import type { AppliedEntry, LeaderChange, StateMachine } from './raft-node.js';
-import { compact } from './raft-worker-protocol.js';
-import type { FromWorker, RaftWorkerOptions, ToWorker, WireError } from './raft-worker-protocol.js';
+import { compact, toWireError } from './raft-worker-protocol.js';
+import type { FromWorker, RaftWorkerOptions, ToWorker } from './raft-worker-protocol.js';
 import { TcpTransport } from './tcp-transport.js';
 import type { ConfChange } from './types.js';
 
@@ -23,11 +22,6 @@ const options = workerData as RaftWorkerOptions;
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
-}
-
-function wireError(error: unknown): WireError {
-  if (error instanceof RaftError) return { code: error.code, message: error.message.startsWith(`${error.code}: `) ? error.message.slice(error.code.length + 2) : error.message };
-  return { code: null, message: error instanceof Error ? error.message : String(error) };
 }
 
 /**
@@ -130,7 +124,7 @@ async function main(): Promise<void> {
   started.on('role-change', (change: LeaderChange) => post({ type: 'role-change', change, status: started.status() }));
   started.on('member-change', (cc: ConfChange) => post({ type: 'member-change', cc }));
   started.on('snapshot', (index: number) => post({ type: 'snapshot-saved', index }));
-  started.on('fatal', (error: unknown) => post({ type: 'fatal', error: wireError(error) }));
+  started.on('fatal', (error: unknown) => post({ type: 'fatal', error: toWireError(error) }));
   let lastStatus = '';
   const statusTimer = setInterval(() => {
     const status = started.status();
@@ -162,7 +156,7 @@ async function main(): Promise<void> {
       }
       promise.then(
         (value) => post({ type: 'reply', call, value }),
-        (error: unknown) => post({ type: 'reply', call, error: wireError(error) }),
+        (error: unknown) => post({ type: 'reply', call, error: toWireError(error) }),
       );
     };
     switch (message.op) {
@@ -208,6 +202,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  post({ type: 'fatal', error: wireError(error) });
+  post({ type: 'fatal', error: toWireError(error) });
   setImmediate(() => port.close());
 });
