@@ -73,41 +73,27 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
     } as RaftStatus;
     this.worker = new Worker(new URL('./raft-worker.js', import.meta.url), { workerData: options });
     let startedYet = false;
+    const settleStart = (error: Error | null): void => {
+      startedYet = true;
+      started(error);
+    };
     this.worker.on('message', (message: FromWorker) => {
       if (message.type === 'started') {
-        startedYet = true;
         this.lastStatus = message.status;
-        started(null);
-        return;
-      }
-      if (message.type === 'fatal' && !startedYet) {
-        startedYet = true;
-        started(fromWireError(message.error));
-        return;
-      }
-      this.receive(message);
-    });
-    this.worker.on('error', (error: Error) => {
-      if (!startedYet) {
-        startedYet = true;
-        started(error);
+        settleStart(null);
+      } else if (message.type === 'fatal' && !startedYet) {
+        settleStart(fromWireError(message.error));
       } else {
-        this.fail(error);
+        this.receive(message);
       }
     });
+    this.worker.on('error', (error: Error) => (startedYet ? this.fail(error) : settleStart(error)));
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', (code) => {
-        if (!startedYet) {
-          startedYet = true;
-          started(new Error(`the raft worker exited with code ${code} before it started`));
-        } else if (!this.closed && !this.closing) {
-          this.fail(new Error(`the raft worker exited unexpectedly with code ${code}`));
-        }
+        if (!startedYet) settleStart(new Error(`the raft worker exited with code ${code} before it started`));
+        else if (!this.closed && !this.closing) this.fail(new Error(`the raft worker exited unexpectedly with code ${code}`));
         // Nothing will answer now (a close request included, if the worker died while closing).
-        for (const [call, pending] of this.calls) {
-          this.calls.delete(call);
-          pending.reject(new RaftError('Closed', `raft node ${this.id}'s worker exited`));
-        }
+        this.rejectCalls(`raft node ${this.id}'s worker exited`);
         resolve();
       });
     });
@@ -240,13 +226,16 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
     if (this.failed !== null) return;
     this.failed = error;
     this.log('warn', 'raft worker failed', { error: error.message });
-    for (const [call, pending] of this.calls) {
-      this.calls.delete(call);
-      pending.reject(new RaftError('Closed', `raft node ${this.id} failed: ${error.message}`));
-    }
+    this.rejectCalls(`raft node ${this.id} failed: ${error.message}`);
     // A member whose host cannot apply must not go on voting and acknowledging: stop its Raft at once.
     void this.worker.terminate();
     this.emit('fatal', error);
+  }
+
+  /** Fail every call still waiting for an answer: none will come. */
+  private rejectCalls(message: string): void {
+    for (const pending of this.calls.values()) pending.reject(new RaftError('Closed', message));
+    this.calls.clear();
   }
 
   private request<T>(message: Request): Promise<T> {
@@ -342,10 +331,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       }
     }
     this.closed = true;
-    for (const [call, pending] of this.calls) {
-      this.calls.delete(call);
-      pending.reject(new RaftError('Closed', `raft node ${this.id} closed`));
-    }
+    this.rejectCalls(`raft node ${this.id} closed`);
     const timer = setTimeout(() => void this.worker.terminate(), 5000);
     await this.exited;
     clearTimeout(timer);
