@@ -69,9 +69,6 @@ export interface WorkerObservations {
   readonly persisted: ReadonlyArray<readonly [number, number]>;
   /** [peer, seconds] per heartbeat answered. */
   readonly peerRtt: ReadonlyArray<readonly [number, number]>;
-  readonly proposalsCommitted: number;
-  readonly proposalsFailed: number;
-  readonly proposalsPending: number;
 }
 
 /** Worker -> host. */

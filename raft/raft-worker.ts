@@ -134,13 +134,7 @@ async function main(): Promise<void> {
     post({
       type: 'status',
       status,
-      observations: {
-        persisted: persisted.splice(0),
-        peerRtt: peerRtt.splice(0),
-        proposalsCommitted: started.counters.proposalsCommitted,
-        proposalsFailed: started.counters.proposalsFailed,
-        proposalsPending: started.pendingProposals(),
-      },
+      observations: { persisted: persisted.splice(0), peerRtt: peerRtt.splice(0) },
     });
   }, STATUS_INTERVAL_MS);
   post({ type: 'started', status: started.status() });
