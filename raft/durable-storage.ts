@@ -124,17 +124,17 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
 
   /** Open (or create) the storage in `dir`, replaying the newest snapshot and the log. */
   static async open(dir: string, options: DurableStorageOptions = {}): Promise<DurableStorage> {
+    const memory = new MemoryStorage();
+    const storage = new DurableStorage(dir, memory, options);
+    const fs = storage.fs;
     // The log holds every replicated command (password hashes among them): for this user only, also
     // when the directory was made before.
-    const fs = options.fs ?? nodeFileSystem;
     await fs.mkdirPrivate(dir);
     const names = await fs.readdir(dir);
     // A snapshot being written when the process died; the snapshot it would have become never counted.
     for (const name of names.filter((n) => n.endsWith('.snap.tmp'))) await fs.rm(join(dir, name));
-    const memory = new MemoryStorage();
-    const snapshot = await DurableStorage.loadNewestSnapshot(dir, names, options);
+    const snapshot = await storage.loadNewestSnapshot(names, options);
     if (snapshot !== null) memory.applySnapshot(snapshot);
-    const storage = new DurableStorage(dir, memory, options);
     const segmentNames = names.filter((n) => SEGMENT_PATTERN.test(n)).sort();
     for (let i = 0; i < segmentNames.length; i++) {
       await storage.replaySegment(segmentNames[i] as string, i === segmentNames.length - 1, options);
@@ -176,10 +176,10 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     return reset;
   }
 
-  private static async loadNewestSnapshot(dir: string, names: string[], options: DurableStorageOptions): Promise<Snapshot | null> {
+  private async loadNewestSnapshot(names: string[], options: DurableStorageOptions): Promise<Snapshot | null> {
     const snapshots = names.filter((n) => SNAPSHOT_PATTERN.test(n)).sort().reverse();
     for (const name of snapshots) {
-      const decoded = decodeSnapshotFile(await (options.fs ?? nodeFileSystem).readFile(join(dir, name)));
+      const decoded = decodeSnapshotFile(await this.fs.readFile(join(this.dir, name)));
       if (decoded !== null) return decoded;
       // A snapshot is written to a temporary file and renamed, so a bad one means the disk lied.
       options.log?.('warn', 'skipping a snapshot file that fails its checksum', { file: name });
