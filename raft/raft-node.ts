@@ -619,8 +619,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
 
   /** Chaos testing: drop or delay peer traffic, if the transport can. */
   injectTransportFaults(faults: TransportFaults): void {
-    const transport = this.options.transport as Transport & { setFaults?: (faults: TransportFaults) => void };
-    transport.setFaults?.(faults);
+    this.options.transport.setFaults?.(faults);
   }
 
   pendingProposals(): number {
