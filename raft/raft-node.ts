@@ -410,18 +410,20 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   }
 
   private async maybeSnapshot(force = false): Promise<void> {
-    const every = this.settings.snapshotEntries;
     const storage = this.options.storage;
     const waiting = this.snapshotRequests.splice(0);
-    const due = this.appliedIndex - storage.snapshot().metadata.index >= every;
+    const snapshotIndex = storage.snapshot().metadata.index;
+    const due = this.appliedIndex - snapshotIndex >= this.settings.snapshotEntries;
     // Someone waits for a snapshot (snapshotNow during a Ready): take it now, not just when due.
-    const wanted = (force || due || waiting.length > 0) && this.appliedIndex > storage.snapshot().metadata.index;
+    const wanted = (force || due || waiting.length > 0) && this.appliedIndex > snapshotIndex;
     if (this.options.backgroundSnapshots === true) {
       if (wanted && this.snapshotting === null) this.snapshotting = this.recordSnapshot(this.appliedIndex, this.raw.confState());
-      const done = this.snapshotting ?? Promise.resolve();
-      void done.then(() => {
-        for (const resolve of waiting) resolve(storage.snapshot().metadata.index);
-      });
+      // Those waiting are answered once the snapshot being made (if any) is recorded.
+      if (waiting.length > 0) {
+        void (this.snapshotting ?? Promise.resolve()).then(() => {
+          for (const resolve of waiting) resolve(storage.snapshot().metadata.index);
+        });
+      }
       return;
     }
     if (wanted) await this.recordSnapshot(this.appliedIndex, this.raw.confState());
