@@ -16,6 +16,9 @@ import type { ConfChange } from './types.js';
 
 const STATUS_INTERVAL_MS = 20;
 
+/** What the node handles; snapshot answers go to the state machine as they arrive, started or not. */
+type NodeRequest = Exclude<ToWorker, { op: 'snapshotData' }>;
+
 if (parentPort === null) throw new Error('raft-worker.js runs as a worker thread');
 const port = parentPort;
 const options = workerData as RaftWorkerOptions;
@@ -103,7 +106,7 @@ async function main(): Promise<void> {
   });
   // Messages that arrive while the node starts (a snapshot answer for the restore at start cannot, but
   // a host may ask for status early) wait for it.
-  const early: ToWorker[] = [];
+  const early: NodeRequest[] = [];
   let node: RaftNode | null = null;
   port.on('message', (message: ToWorker) => {
     if (message.op === 'snapshotData') stateMachine.snapshotAnswered(message.request, message.data, message.error);
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
   post({ type: 'started', status: started.status() });
   for (const message of early.splice(0)) handle(started, message);
 
-  function handle(raft: RaftNode, message: ToWorker): void {
+  function handle(raft: RaftNode, message: NodeRequest): void {
     const answer = (call: number, work: () => Promise<unknown>): void => {
       let promise: Promise<unknown>;
       try {
@@ -189,8 +192,6 @@ async function main(): Promise<void> {
           // Nothing more will be said: let the thread end.
           setImmediate(() => port.close());
         });
-      case 'snapshotData':
-        return;
     }
   }
 }
