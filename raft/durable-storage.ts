@@ -101,6 +101,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   private readonly snapshotsKept: number;
   private readonly fs: FileSystem;
   private readonly unsafe: DurableStorageUnsafe;
+  private readonly log: DurableStorageOptions['log'];
   private deferred: Buffer[] = [];
   /** The log's operations, one at a time (see exclusive). */
   private logQueue: Promise<unknown> = Promise.resolve();
@@ -120,26 +121,27 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     this.snapshotsKept = options.snapshotsKept ?? 2;
     this.fs = options.fs ?? nodeFileSystem;
     this.unsafe = options.unsafe ?? {};
+    this.log = options.log;
   }
 
   /** Open (or create) the storage in `dir`, replaying the newest snapshot and the log. */
   static async open(dir: string, options: DurableStorageOptions = {}): Promise<DurableStorage> {
+    const memory = new MemoryStorage();
+    const storage = new DurableStorage(dir, memory, options);
+    const fs = storage.fs;
     // The log holds every replicated command (password hashes among them): for this user only, also
     // when the directory was made before.
-    const fs = options.fs ?? nodeFileSystem;
     await fs.mkdirPrivate(dir);
     const names = await fs.readdir(dir);
     // A snapshot being written when the process died; the snapshot it would have become never counted.
     for (const name of names.filter((n) => n.endsWith('.snap.tmp'))) await fs.rm(join(dir, name));
-    const memory = new MemoryStorage();
-    const snapshot = await DurableStorage.loadNewestSnapshot(dir, names, options);
+    const snapshot = await storage.loadNewestSnapshot(names);
     if (snapshot !== null) memory.applySnapshot(snapshot);
-    const storage = new DurableStorage(dir, memory, options);
     const segmentNames = names.filter((n) => SEGMENT_PATTERN.test(n)).sort();
     for (let i = 0; i < segmentNames.length; i++) {
-      await storage.replaySegment(segmentNames[i] as string, i === segmentNames.length - 1, options);
+      await storage.replaySegment(segmentNames[i] as string, i === segmentNames.length - 1);
     }
-    const reset = storage.reconcileWithSnapshot(options);
+    const reset = storage.reconcileWithSnapshot();
     memory.setHardState(storage.hardState);
     await storage.openNewSegment();
     // Record the reset the install never did, or the next replay would void what is appended from now on.
@@ -157,12 +159,12 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
    *   them; the term is at least the snapshot's (the hard state that came with it was lost).
    * True if the log must now record the reset.
    */
-  private reconcileWithSnapshot(options: DurableStorageOptions): boolean {
+  private reconcileWithSnapshot(): boolean {
     const { index, term } = this.memory.snapshot().metadata;
     if (index === 0) return false;
     const reset = this.replayedTermAtSnapshot !== null && this.replayedTermAtSnapshot !== term;
     if (reset) {
-      options.log?.('warn', 'discarding log entries that conflict with a snapshot whose install was cut short', {
+      this.log?.('warn', 'discarding log entries that conflict with a snapshot whose install was cut short', {
         dir: this.dir,
         snapshotIndex: index,
         entries: this.memory.lastIndex() - index,
@@ -176,18 +178,18 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     return reset;
   }
 
-  private static async loadNewestSnapshot(dir: string, names: string[], options: DurableStorageOptions): Promise<Snapshot | null> {
+  private async loadNewestSnapshot(names: string[]): Promise<Snapshot | null> {
     const snapshots = names.filter((n) => SNAPSHOT_PATTERN.test(n)).sort().reverse();
     for (const name of snapshots) {
-      const decoded = decodeSnapshotFile(await (options.fs ?? nodeFileSystem).readFile(join(dir, name)));
+      const decoded = decodeSnapshotFile(await this.fs.readFile(join(this.dir, name)));
       if (decoded !== null) return decoded;
       // A snapshot is written to a temporary file and renamed, so a bad one means the disk lied.
-      options.log?.('warn', 'skipping a snapshot file that fails its checksum', { file: name });
+      this.log?.('warn', 'skipping a snapshot file that fails its checksum', { file: name });
     }
     return null;
   }
 
-  private async replaySegment(name: string, isLast: boolean, options: DurableStorageOptions): Promise<void> {
+  private async replaySegment(name: string, isLast: boolean): Promise<void> {
     const path = join(this.dir, name);
     const data = await this.fs.readFile(path);
     const segment: Segment = { name, seq: Number.parseInt((SEGMENT_PATTERN.exec(name) as RegExpExecArray)[1] as string, 16), lastIndex: 0 };
@@ -202,7 +204,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
         if (!isLast) throw new StorageCorruptionError(path, offset, `${read.reason} in a sealed segment`);
         const valid = findValidRecord(data, offset + 1);
         if (valid !== -1) throw new StorageCorruptionError(path, offset, `${read.reason}, and a valid record follows at offset ${valid}`);
-        options.log?.('warn', 'truncating a torn write at the end of the raft log', { file: path, offset, bytes: data.byteLength - offset, reason: read.reason });
+        this.log?.('warn', 'truncating a torn write at the end of the raft log', { file: path, offset, bytes: data.byteLength - offset, reason: read.reason });
         const file = await this.fs.openExisting(path);
         try {
           await file.truncate(offset);

@@ -68,6 +68,21 @@ export interface RaftNodeOptions {
   readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
 }
 
+/** The options that have a default, resolved: the one place the defaults are set. */
+type RaftNodeSettings = Required<Pick<RaftNodeOptions, 'tickIntervalMs' | 'electionTicks' | 'heartbeatTicks' | 'snapshotEntries' | 'snapshotEntriesKept' | 'proposalTimeoutMs' | 'pendingProposalsMax'>>;
+
+function resolveSettings(options: RaftNodeOptions): RaftNodeSettings {
+  return {
+    tickIntervalMs: options.tickIntervalMs ?? 100,
+    electionTicks: options.electionTicks ?? 10,
+    heartbeatTicks: options.heartbeatTicks ?? 1,
+    snapshotEntries: options.snapshotEntries ?? 10_000,
+    snapshotEntriesKept: options.snapshotEntriesKept ?? 1000,
+    proposalTimeoutMs: options.proposalTimeoutMs ?? 5000,
+    pendingProposalsMax: options.pendingProposalsMax ?? 100_000,
+  };
+}
+
 export interface LeaderChange {
   readonly leader: number;
   readonly term: number;
@@ -123,6 +138,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   readonly id: number;
   private readonly raw: RawNode;
   private readonly options: RaftNodeOptions;
+  private readonly settings: RaftNodeSettings;
   private readonly proposals = new Map<number, Pending<{ index: number; result: unknown }>>();
   private readonly reads = new Map<number, Pending<number>>();
   /** Reads whose index is known, waiting for the state machine to catch up. */
@@ -153,18 +169,20 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   /** A leader's heartbeats, by peer: when the oldest unanswered one was sent (for round-trip times). */
   private readonly heartbeatsSentMs = new Map<number, number>();
 
-  private constructor(options: RaftNodeOptions, raw: RawNode) {
+  private constructor(options: RaftNodeOptions, settings: RaftNodeSettings, raw: RawNode) {
     super();
     this.options = options;
+    this.settings = settings;
     this.id = options.id;
     this.raw = raw;
-    this.lease = new LeaderLease(((options.electionTicks ?? 10) * (options.tickIntervalMs ?? 100)) / 2);
+    this.lease = new LeaderLease((settings.electionTicks * settings.tickIntervalMs) / 2);
     // Seeded (a simulation): a deterministic start; a simulation seeds each incarnation differently.
     this.nextSeq = options.seed === undefined ? randomInt(1, 2 ** 47) : 1 + Math.floor(new Prng(options.seed ^ 0x5eed).nextFloat() * (2 ** 47 - 1));
   }
 
   static async start(options: RaftNodeOptions): Promise<RaftNode> {
     const { storage, stateMachine } = options;
+    const settings = resolveSettings(options);
     if (storage.isEmpty() && (options.initialVoters ?? []).length > 0) await storage.bootstrap(options.initialVoters ?? []);
     const snapshot = storage.snapshot();
     let applied = stateMachine.appliedIndex();
@@ -175,15 +193,15 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     const raw = new RawNode(
       {
         id: options.id,
-        electionTicks: options.electionTicks ?? 10,
-        heartbeatTicks: options.heartbeatTicks ?? 1,
+        electionTicks: settings.electionTicks,
+        heartbeatTicks: settings.heartbeatTicks,
         random: new Prng(options.seed ?? (Date.now() ^ (options.id * 7919))),
         applied,
         ...(options.unsafe === undefined ? {} : { unsafe: options.unsafe }),
       },
       storage,
     );
-    const node = new RaftNode(options, raw);
+    const node = new RaftNode(options, settings, raw);
     node.appliedIndex = applied;
     await options.transport.start({
       receive: (m) => {
@@ -193,7 +211,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       reportUnreachable: (id) => node.input(() => node.raw.reportUnreachable(id)),
       reportSnapshot: (id, ok) => node.input(() => node.raw.reportSnapshot(id, ok)),
     });
-    node.ticker = setInterval(() => node.input(() => node.raw.tick()), options.tickIntervalMs ?? 100);
+    node.ticker = setInterval(() => node.input(() => node.raw.tick()), settings.tickIntervalMs);
     node.loop = node.run();
     return node;
   }
@@ -323,23 +341,25 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   }
 
   private async apply(entries: readonly Entry[]): Promise<void> {
-    const applied: AppliedEntry[] = entries.map((e) => {
-      const envelope = e.type === EntryType.Normal ? unwrap(e.data) : null;
+    // Each entry is unwrapped (a conf change decoded) once, for the state machine and for its proposer.
+    const envelopes = entries.map((e) => (e.type === EntryType.Normal ? unwrap(e.data) : null));
+    const applied: AppliedEntry[] = entries.map((e, i) => {
+      const envelope = envelopes[i] ?? null;
       const local = envelope !== null && envelope.origin === this.id && this.proposals.has(envelope.seq);
       return { index: e.index, term: e.term, data: envelope === null ? null : envelope.payload, confChange: e.type === EntryType.ConfChange ? decodeConfChange(e.data) : null, local };
     });
     const results = await this.options.stateMachine.apply(applied);
     assert(results.length === entries.length, `state machine returned ${results.length} results for ${entries.length} entries`);
-    entries.forEach((e, i) => {
-      if (e.type === EntryType.ConfChange) this.onConfChangeApplied(decodeConfChange(e.data));
-      const envelope = e.type === EntryType.Normal ? unwrap(e.data) : null;
-      if (envelope === null || envelope.origin !== this.id) return;
-      const pending = this.proposals.get(envelope.seq);
+    applied.forEach((a, i) => {
+      if (a.confChange !== null) this.onConfChangeApplied(a.confChange);
+      const seq = envelopes[i]?.seq;
+      if (!a.local || seq === undefined) return;
+      const pending = this.proposals.get(seq);
       if (pending === undefined) return;
-      this.proposals.delete(envelope.seq);
+      this.proposals.delete(seq);
       clearTimeout(pending.timer);
       this.counters.proposalsCommitted++;
-      pending.resolve({ index: e.index, result: results[i] });
+      pending.resolve({ index: a.index, result: results[i] });
     });
     this.appliedIndex = (entries[entries.length - 1] as Entry).index;
   }
@@ -390,18 +410,20 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   }
 
   private async maybeSnapshot(force = false): Promise<void> {
-    const every = this.options.snapshotEntries ?? 10_000;
     const storage = this.options.storage;
     const waiting = this.snapshotRequests.splice(0);
-    const due = this.appliedIndex - storage.snapshot().metadata.index >= every;
+    const snapshotIndex = storage.snapshot().metadata.index;
+    const due = this.appliedIndex - snapshotIndex >= this.settings.snapshotEntries;
     // Someone waits for a snapshot (snapshotNow during a Ready): take it now, not just when due.
-    const wanted = (force || due || waiting.length > 0) && this.appliedIndex > storage.snapshot().metadata.index;
+    const wanted = (force || due || waiting.length > 0) && this.appliedIndex > snapshotIndex;
     if (this.options.backgroundSnapshots === true) {
       if (wanted && this.snapshotting === null) this.snapshotting = this.recordSnapshot(this.appliedIndex, this.raw.confState());
-      const done = this.snapshotting ?? Promise.resolve();
-      void done.then(() => {
-        for (const resolve of waiting) resolve(storage.snapshot().metadata.index);
-      });
+      // Those waiting are answered once the snapshot being made (if any) is recorded.
+      if (waiting.length > 0) {
+        void (this.snapshotting ?? Promise.resolve()).then(() => {
+          for (const resolve of waiting) resolve(storage.snapshot().metadata.index);
+        });
+      }
       return;
     }
     if (wanted) await this.recordSnapshot(this.appliedIndex, this.raw.confState());
@@ -415,7 +437,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       const data = await this.options.stateMachine.snapshot();
       // A snapshot from the leader may have overtaken ours while the state machine serialised itself.
       if (index > storage.snapshot().metadata.index) {
-        await storage.createSnapshot(index, confState, data, this.options.snapshotEntriesKept ?? 1000);
+        await storage.createSnapshot(index, confState, data, this.settings.snapshotEntriesKept);
         this.emit('snapshot', index);
       }
     } catch (error) {
@@ -444,7 +466,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
 
   private track<T>(map: Map<number, Pending<T>>, key: number, what: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timeoutMs = this.options.proposalTimeoutMs ?? 5000;
+      const timeoutMs = this.settings.proposalTimeoutMs;
       const timer = setTimeout(() => {
         map.delete(key);
         reject(new RaftError('Timeout', `${what} not applied within ${timeoutMs} ms; its outcome is unknown`));
@@ -467,7 +489,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     if (leaderTerm !== undefined && (!this.raw.isLeader() || this.raw.raft.term !== leaderTerm)) {
       return Promise.reject(new RaftError('LeadershipLost', `node ${this.id} is not the leader of term ${leaderTerm}`));
     }
-    if (this.proposals.size >= (this.options.pendingProposalsMax ?? 100_000)) {
+    if (this.proposals.size >= this.settings.pendingProposalsMax) {
       return Promise.reject(new RaftError('QueueFull', `${this.proposals.size} proposals are pending`));
     }
     const seq = this.nextSeq++;
@@ -547,7 +569,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   private changeMembership(cc: ConfChange, done: (cs: ConfState) => boolean): Promise<ConfState> {
     this.ensureOpen();
     const promise = new Promise<ConfState>((resolve, reject) => {
-      const timeoutMs = this.options.proposalTimeoutMs ?? 5000;
+      const timeoutMs = this.settings.proposalTimeoutMs;
       const pending: Pending<ConfState> = {
         resolve,
         reject,
@@ -573,7 +595,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   /** Add a voter the safe way: as a learner first, promoted once it has caught up. */
   async addVoter(id: number, address: string, caughtUpLagMax = 100): Promise<ConfState> {
     await this.addLearner(id, address);
-    const deadline = Date.now() + (this.options.proposalTimeoutMs ?? 5000) * 6;
+    const deadline = Date.now() + (this.settings.proposalTimeoutMs) * 6;
     for (;;) {
       const st = this.raw.status();
       const progress = st.progress.get(id);
@@ -599,8 +621,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
 
   /** Chaos testing: drop or delay peer traffic, if the transport can. */
   injectTransportFaults(faults: TransportFaults): void {
-    const transport = this.options.transport as Transport & { setFaults?: (faults: TransportFaults) => void };
-    transport.setFaults?.(faults);
+    this.options.transport.setFaults?.(faults);
   }
 
   pendingProposals(): number {

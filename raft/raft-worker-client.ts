@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { RaftError } from './errors.js';
-import type { RaftErrorCode } from './errors.js';
 import type { RaftHandle } from './raft-handle.js';
 import type { AppliedEntry, LeaderChange, StateMachine } from './raft-node.js';
-import { compact } from './raft-worker-protocol.js';
-import type { FromWorker, RaftWorkerOptions, ToWorker, WireError } from './raft-worker-protocol.js';
+import { compact, fromWireError } from './raft-worker-protocol.js';
+import type { FromWorker, RaftWorkerOptions, ToWorker } from './raft-worker-protocol.js';
 import type { RaftStatus } from './raw-node.js';
 import type { TransportFaults } from './transport.js';
 import type { ConfState } from './types.js';
@@ -23,10 +22,6 @@ interface PendingCall {
 
 /** Results of entries proposed here are kept this many entries behind the applied index, at most. */
 const RESULTS_KEPT_BEHIND = 100_000;
-
-function fromWire(error: WireError): Error {
-  return error.code === null ? new Error(error.message) : new RaftError(error.code as RaftErrorCode, error.message);
-}
 
 /**
  * A Raft node on a thread of its own (raft-worker.ts), driven from the host's thread. The worker owns
@@ -78,41 +73,27 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
     } as RaftStatus;
     this.worker = new Worker(new URL('./raft-worker.js', import.meta.url), { workerData: options });
     let startedYet = false;
+    const settleStart = (error: Error | null): void => {
+      startedYet = true;
+      started(error);
+    };
     this.worker.on('message', (message: FromWorker) => {
       if (message.type === 'started') {
-        startedYet = true;
         this.lastStatus = message.status;
-        started(null);
-        return;
-      }
-      if (message.type === 'fatal' && !startedYet) {
-        startedYet = true;
-        started(fromWire(message.error));
-        return;
-      }
-      this.receive(message);
-    });
-    this.worker.on('error', (error: Error) => {
-      if (!startedYet) {
-        startedYet = true;
-        started(error);
+        settleStart(null);
+      } else if (message.type === 'fatal' && !startedYet) {
+        settleStart(fromWireError(message.error));
       } else {
-        this.fail(error);
+        this.receive(message);
       }
     });
+    this.worker.on('error', (error: Error) => (startedYet ? this.fail(error) : settleStart(error)));
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', (code) => {
-        if (!startedYet) {
-          startedYet = true;
-          started(new Error(`the raft worker exited with code ${code} before it started`));
-        } else if (!this.closed && !this.closing) {
-          this.fail(new Error(`the raft worker exited unexpectedly with code ${code}`));
-        }
+        if (!startedYet) settleStart(new Error(`the raft worker exited with code ${code} before it started`));
+        else if (!this.closed && !this.closing) this.fail(new Error(`the raft worker exited unexpectedly with code ${code}`));
         // Nothing will answer now (a close request included, if the worker died while closing).
-        for (const [call, pending] of this.calls) {
-          this.calls.delete(call);
-          pending.reject(new RaftError('Closed', `raft node ${this.id}'s worker exited`));
-        }
+        this.rejectCalls(`raft node ${this.id}'s worker exited`);
         resolve();
       });
     });
@@ -143,7 +124,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
         const pending = this.calls.get(message.call);
         if (pending === undefined) return;
         this.calls.delete(message.call);
-        if (message.error !== undefined) pending.reject(fromWire(message.error));
+        if (message.error !== undefined) pending.reject(fromWireError(message.error));
         else pending.resolve(message.value);
         return;
       }
@@ -173,7 +154,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
         this.log(message.level, message.message, message.fields);
         return;
       case 'fatal':
-        this.fail(fromWire(message.error));
+        this.fail(fromWireError(message.error));
         return;
       case 'started':
         return;
@@ -245,13 +226,16 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
     if (this.failed !== null) return;
     this.failed = error;
     this.log('warn', 'raft worker failed', { error: error.message });
-    for (const [call, pending] of this.calls) {
-      this.calls.delete(call);
-      pending.reject(new RaftError('Closed', `raft node ${this.id} failed: ${error.message}`));
-    }
+    this.rejectCalls(`raft node ${this.id} failed: ${error.message}`);
     // A member whose host cannot apply must not go on voting and acknowledging: stop its Raft at once.
     void this.worker.terminate();
     this.emit('fatal', error);
+  }
+
+  /** Fail every call still waiting for an answer: none will come. */
+  private rejectCalls(message: string): void {
+    for (const pending of this.calls.values()) pending.reject(new RaftError('Closed', message));
+    this.calls.clear();
   }
 
   private request<T>(message: Request): Promise<T> {
@@ -347,10 +331,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       }
     }
     this.closed = true;
-    for (const [call, pending] of this.calls) {
-      this.calls.delete(call);
-      pending.reject(new RaftError('Closed', `raft node ${this.id} closed`));
-    }
+    this.rejectCalls(`raft node ${this.id} closed`);
     const timer = setTimeout(() => void this.worker.terminate(), 5000);
     await this.exited;
     clearTimeout(timer);

@@ -1,5 +1,9 @@
-import type { AppliedEntry, LeaderChange } from './raft-node.js';
+import type { DurableStorageOptions } from './durable-storage.js';
+import { RaftError } from './errors.js';
+import type { RaftErrorCode } from './errors.js';
+import type { AppliedEntry, LeaderChange, RaftNodeOptions } from './raft-node.js';
 import type { RaftStatus } from './raw-node.js';
+import type { TcpTransportOptions } from './tcp-transport.js';
 import type { TransportFaults } from './transport.js';
 import type { ConfChange } from './types.js';
 
@@ -9,25 +13,21 @@ import type { ConfChange } from './types.js';
  * whole underlying buffer).
  */
 
-/** Everything the worker needs to open the log and the peer transport; set once, at start. */
-export interface RaftWorkerOptions {
-  readonly id: number;
+/**
+ * Everything the worker needs to open the log and the peer transport; set once, at start. The options
+ * of RaftNode, DurableStorage and TcpTransport it passes on are theirs (defaults and docs there).
+ */
+export interface RaftWorkerOptions
+  extends Pick<
+      RaftNodeOptions,
+      'id' | 'initialVoters' | 'tickIntervalMs' | 'electionTicks' | 'heartbeatTicks' | 'snapshotEntries' | 'snapshotEntriesKept' | 'proposalTimeoutMs' | 'pendingProposalsMax'
+    >,
+    Pick<DurableStorageOptions, 'segmentBytesMax' | 'snapshotsKept'>,
+    Pick<TcpTransportOptions, 'listenAddress' | 'secret' | 'faultInjection'> {
   /** The directory of the write-ahead log and snapshot files. */
   readonly logDir: string;
-  readonly segmentBytesMax?: number;
-  readonly snapshotsKept?: number;
-  readonly listenAddress: string;
+  /** The peers' ids and addresses (TcpTransportOptions.peers, as pairs). */
   readonly peers: ReadonlyArray<readonly [number, string]>;
-  readonly secret?: string;
-  readonly faultInjection?: boolean;
-  readonly initialVoters?: readonly number[];
-  readonly tickIntervalMs?: number;
-  readonly electionTicks?: number;
-  readonly heartbeatTicks?: number;
-  readonly snapshotEntries?: number;
-  readonly snapshotEntriesKept?: number;
-  readonly proposalTimeoutMs?: number;
-  readonly pendingProposalsMax?: number;
   /** The index the host's state machine has applied and stored (where the worker resumes). */
   readonly appliedIndex: number;
 }
@@ -53,15 +53,22 @@ export interface WireError {
   readonly message: string;
 }
 
+/** An error as data (a RaftError's message without the `code: ` prefix its constructor adds back). */
+export function toWireError(error: unknown): WireError {
+  if (error instanceof RaftError) return { code: error.code, message: error.message.startsWith(`${error.code}: `) ? error.message.slice(error.code.length + 2) : error.message };
+  return { code: null, message: error instanceof Error ? error.message : String(error) };
+}
+
+export function fromWireError(error: WireError): Error {
+  return error.code === null ? new Error(error.message) : new RaftError(error.code as RaftErrorCode, error.message);
+}
+
 /** Observations batched between status messages, for the host's metrics. */
 export interface WorkerObservations {
   /** [seconds, entries] per log write. */
   readonly persisted: ReadonlyArray<readonly [number, number]>;
   /** [peer, seconds] per heartbeat answered. */
   readonly peerRtt: ReadonlyArray<readonly [number, number]>;
-  readonly proposalsCommitted: number;
-  readonly proposalsFailed: number;
-  readonly proposalsPending: number;
 }
 
 /** Worker -> host. */

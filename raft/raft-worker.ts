@@ -7,15 +7,17 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DurableStorage } from './durable-storage.js';
-import { RaftError } from './errors.js';
 import { RaftNode } from './raft-node.js';
 import type { AppliedEntry, LeaderChange, StateMachine } from './raft-node.js';
-import { compact } from './raft-worker-protocol.js';
-import type { FromWorker, RaftWorkerOptions, ToWorker, WireError } from './raft-worker-protocol.js';
+import { compact, toWireError } from './raft-worker-protocol.js';
+import type { FromWorker, RaftWorkerOptions, ToWorker } from './raft-worker-protocol.js';
 import { TcpTransport } from './tcp-transport.js';
 import type { ConfChange } from './types.js';
 
 const STATUS_INTERVAL_MS = 20;
+
+/** What the node handles; snapshot answers go to the state machine as they arrive, started or not. */
+type NodeRequest = Exclude<ToWorker, { op: 'snapshotData' }>;
 
 if (parentPort === null) throw new Error('raft-worker.js runs as a worker thread');
 const port = parentPort;
@@ -23,11 +25,6 @@ const options = workerData as RaftWorkerOptions;
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
-}
-
-function wireError(error: unknown): WireError {
-  if (error instanceof RaftError) return { code: error.code, message: error.message.startsWith(`${error.code}: `) ? error.message.slice(error.code.length + 2) : error.message };
-  return { code: null, message: error instanceof Error ? error.message : String(error) };
 }
 
 /**
@@ -91,45 +88,32 @@ class HostStateMachine implements StateMachine {
 }
 
 async function main(): Promise<void> {
-  const stateMachine = new HostStateMachine(options.appliedIndex);
-  const storage = await DurableStorage.open(options.logDir, {
-    ...(options.segmentBytesMax === undefined ? {} : { segmentBytesMax: options.segmentBytesMax }),
-    ...(options.snapshotsKept === undefined ? {} : { snapshotsKept: options.snapshotsKept }),
+  // The rest are RaftNode's own options, passed on as they are.
+  const { logDir, segmentBytesMax, snapshotsKept, listenAddress, peers, secret, faultInjection, appliedIndex, ...nodeOptions } = options;
+  const stateMachine = new HostStateMachine(appliedIndex);
+  const storage = await DurableStorage.open(logDir, {
+    ...(segmentBytesMax === undefined ? {} : { segmentBytesMax }),
+    ...(snapshotsKept === undefined ? {} : { snapshotsKept }),
     log,
   });
   const transport = new TcpTransport({
     id: options.id,
-    listenAddress: options.listenAddress,
-    peers: new Map(options.peers),
-    ...(options.secret === undefined ? {} : { secret: options.secret }),
-    ...(options.faultInjection === undefined ? {} : { faultInjection: options.faultInjection }),
+    listenAddress,
+    peers: new Map(peers),
+    ...(secret === undefined ? {} : { secret }),
+    ...(faultInjection === undefined ? {} : { faultInjection }),
     log,
   });
   // Messages that arrive while the node starts (a snapshot answer for the restore at start cannot, but
   // a host may ask for status early) wait for it.
-  const early: ToWorker[] = [];
+  const early: NodeRequest[] = [];
   let node: RaftNode | null = null;
   port.on('message', (message: ToWorker) => {
     if (message.op === 'snapshotData') stateMachine.snapshotAnswered(message.request, message.data, message.error);
     else if (node === null) early.push(message);
     else handle(node, message);
   });
-  node = await RaftNode.start({
-    id: options.id,
-    storage,
-    transport,
-    stateMachine,
-    backgroundSnapshots: true,
-    ...(options.initialVoters === undefined ? {} : { initialVoters: options.initialVoters }),
-    ...(options.tickIntervalMs === undefined ? {} : { tickIntervalMs: options.tickIntervalMs }),
-    ...(options.electionTicks === undefined ? {} : { electionTicks: options.electionTicks }),
-    ...(options.heartbeatTicks === undefined ? {} : { heartbeatTicks: options.heartbeatTicks }),
-    ...(options.snapshotEntries === undefined ? {} : { snapshotEntries: options.snapshotEntries }),
-    ...(options.snapshotEntriesKept === undefined ? {} : { snapshotEntriesKept: options.snapshotEntriesKept }),
-    ...(options.proposalTimeoutMs === undefined ? {} : { proposalTimeoutMs: options.proposalTimeoutMs }),
-    ...(options.pendingProposalsMax === undefined ? {} : { pendingProposalsMax: options.pendingProposalsMax }),
-    log,
-  });
+  node = await RaftNode.start({ ...nodeOptions, storage, transport, stateMachine, backgroundSnapshots: true, log });
   const started = node;
   const persisted: Array<[number, number]> = [];
   const peerRtt: Array<[number, number]> = [];
@@ -143,7 +127,7 @@ async function main(): Promise<void> {
   started.on('role-change', (change: LeaderChange) => post({ type: 'role-change', change, status: started.status() }));
   started.on('member-change', (cc: ConfChange) => post({ type: 'member-change', cc }));
   started.on('snapshot', (index: number) => post({ type: 'snapshot-saved', index }));
-  started.on('fatal', (error: unknown) => post({ type: 'fatal', error: wireError(error) }));
+  started.on('fatal', (error: unknown) => post({ type: 'fatal', error: toWireError(error) }));
   let lastStatus = '';
   const statusTimer = setInterval(() => {
     const status = started.status();
@@ -153,19 +137,13 @@ async function main(): Promise<void> {
     post({
       type: 'status',
       status,
-      observations: {
-        persisted: persisted.splice(0),
-        peerRtt: peerRtt.splice(0),
-        proposalsCommitted: started.counters.proposalsCommitted,
-        proposalsFailed: started.counters.proposalsFailed,
-        proposalsPending: started.pendingProposals(),
-      },
+      observations: { persisted: persisted.splice(0), peerRtt: peerRtt.splice(0) },
     });
   }, STATUS_INTERVAL_MS);
   post({ type: 'started', status: started.status() });
   for (const message of early.splice(0)) handle(started, message);
 
-  function handle(raft: RaftNode, message: ToWorker): void {
+  function handle(raft: RaftNode, message: NodeRequest): void {
     const answer = (call: number, work: () => Promise<unknown>): void => {
       let promise: Promise<unknown>;
       try {
@@ -175,7 +153,7 @@ async function main(): Promise<void> {
       }
       promise.then(
         (value) => post({ type: 'reply', call, value }),
-        (error: unknown) => post({ type: 'reply', call, error: wireError(error) }),
+        (error: unknown) => post({ type: 'reply', call, error: toWireError(error) }),
       );
     };
     switch (message.op) {
@@ -214,13 +192,11 @@ async function main(): Promise<void> {
           // Nothing more will be said: let the thread end.
           setImmediate(() => port.close());
         });
-      case 'snapshotData':
-        return;
     }
   }
 }
 
 main().catch((error: unknown) => {
-  post({ type: 'fatal', error: wireError(error) });
+  post({ type: 'fatal', error: toWireError(error) });
   setImmediate(() => port.close());
 });

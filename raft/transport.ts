@@ -25,5 +25,7 @@ export interface Transport {
   send(messages: readonly Message[]): void;
   addPeer(id: number, address: string): void;
   removePeer(id: number): void;
+  /** Optional, chaos testing: drop or delay traffic from now on (TcpTransport, when constructed to allow it). */
+  setFaults?(faults: TransportFaults): void;
   close(): Promise<void>;
 }

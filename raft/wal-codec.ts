@@ -177,7 +177,7 @@ export function encodeSnapshotFile(metadata: SnapshotMetadata, data: Uint8Array)
   return file;
 }
 
-/** A snapshot file's head, [u32 crc placeholder][u32 metadata length][metadata JSON]: its data and then the crc follow (see SnapshotFileCrc). */
+/** A snapshot file's head, [u32 crc placeholder][u32 metadata length][metadata JSON]: the data follows, and the crc (see SnapshotFileCrc) fills the placeholder. */
 export function encodeSnapshotFileHead(metadata: SnapshotMetadata): Buffer {
   const meta = Buffer.from(JSON.stringify(metadata));
   const head = Buffer.alloc(8 + meta.byteLength);

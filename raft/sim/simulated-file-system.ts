@@ -122,6 +122,12 @@ class Directory {
     }
   }
 
+  /** A change to the directory: seen at once, durable once the directory is synced. */
+  change(op: DirOp): void {
+    Directory.apply(this.current, op);
+    this.pending.push(op);
+  }
+
   sync(): void {
     for (const op of this.pending) Directory.apply(this.durable, op);
     this.pending = [];
@@ -270,13 +276,6 @@ export class SimulatedFileSystem implements FileSystem {
     return inode;
   }
 
-  private link(path: string, inode: Inode): void {
-    const dir = this.dir(dirname(path));
-    const op: DirOp = { kind: 'link', name: basename(path), inode };
-    Directory.apply(dir.current, op);
-    dir.pending.push(op);
-  }
-
   mkdirPrivate(dir: string): Promise<void> {
     this.checkAlive(`mkdir ${dir}`);
     const path = normalize(dir);
@@ -311,7 +310,7 @@ export class SimulatedFileSystem implements FileSystem {
       if (!this.step(`create ${basename(path)}`)) return new SimulatedFile(this, new Inode(), path, false, false);
       if (inode === undefined) {
         inode = new Inode();
-        this.link(path, inode);
+        this.dir(dirname(path)).change({ kind: 'link', name: basename(path), inode });
       } else {
         inode.pending.push({ kind: 'truncate', length: 0 });
       }
@@ -336,10 +335,7 @@ export class SimulatedFileSystem implements FileSystem {
     const inode = this.inodeOf(from);
     if (dirname(normalize(from)) !== dirname(normalize(to))) throw new Error('the simulated disk renames within one directory only');
     if (!this.step(`rename ${basename(from)} ${basename(to)}`)) return;
-    const dir = this.dir(dirname(from));
-    const op: DirOp = { kind: 'rename', from: basename(from), to: basename(to), inode };
-    Directory.apply(dir.current, op);
-    dir.pending.push(op);
+    this.dir(dirname(from)).change({ kind: 'rename', from: basename(from), to: basename(to), inode });
   }
 
   async rm(path: string): Promise<void> {
@@ -347,9 +343,7 @@ export class SimulatedFileSystem implements FileSystem {
     const dir = this.dir(dirname(path));
     if (!dir.current.has(basename(path))) return;
     if (!this.step(`rm ${basename(path)}`)) return;
-    const op: DirOp = { kind: 'unlink', name: basename(path) };
-    Directory.apply(dir.current, op);
-    dir.pending.push(op);
+    dir.change({ kind: 'unlink', name: basename(path) });
   }
 
   private fsyncStarts(): void {

@@ -103,6 +103,8 @@ interface PendingPersist {
   readonly ready: Ready;
   readonly doneAt: number;
   readonly sent: boolean;
+  /** The Ready has something to write to disk. */
+  readonly needsDisk: boolean;
 }
 
 interface InFlight {
@@ -419,7 +421,7 @@ export class Simulation {
     if (sendNow) this.send(node, rd.messages);
     const needsDisk = rd.mustSync || rd.snapshot !== null || rd.entries.length > 0 || rd.hardState !== null;
     const doneAt = needsDisk ? this.now + this.prng.intBetween(1, this.params.persistUnitsMax) : this.now;
-    node.pending = { ready: rd, doneAt, sent: sendNow };
+    node.pending = { ready: rd, doneAt, sent: sendNow, needsDisk };
     if (doneAt <= this.now) await this.completePersist(node);
   }
 
@@ -450,8 +452,7 @@ export class Simulation {
     const pending = node.pending;
     if (raw === null || pending === null) return;
     const rd = pending.ready;
-    const needsDisk = rd.mustSync || rd.snapshot !== null || rd.entries.length > 0 || rd.hardState !== null;
-    if (needsDisk && !(await this.write(node, (storage) => storage.save(rd.hardState, rd.entries, rd.snapshot, rd.mustSync)))) return;
+    if (pending.needsDisk && !(await this.write(node, (storage) => storage.save(rd.hardState, rd.entries, rd.snapshot, rd.mustSync)))) return;
     if (rd.snapshot !== null) {
       node.machine.restore(rd.snapshot);
       this.stats.snapshotsInstalled++;
