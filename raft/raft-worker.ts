@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   let lastStatus = '';
   const statusTimer = setInterval(() => {
     const status = started.status();
-    const key = `${status.term}/${status.lead}/${status.role}/${status.commit}/${status.applied}/${status.lastIndex}/${status.firstIndex}/${status.confState.voters.join(',')}/${status.confState.learners.join(',')}`;
+    const key = `${status.term}/${status.vote}/${status.lead}/${status.leadTransferee}/${status.role}/${status.commit}/${status.applied}/${status.lastIndex}/${status.firstIndex}/${status.confState.voters.join(',')}/${status.confState.learners.join(',')}`;
     if (key === lastStatus && persisted.length === 0 && peerRtt.length === 0) return;
     lastStatus = key;
     post({

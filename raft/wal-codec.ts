@@ -195,7 +195,8 @@ export class SnapshotFileCrc {
   }
 
   update(chunk: Uint8Array): void {
-    this.value = crc32(chunk, this.value);
+    // zlib.crc32 of an empty chunk returns 0 instead of the running value (Node 20.20) when its buffer is empty.
+    if (chunk.byteLength > 0) this.value = crc32(chunk, this.value);
   }
 
   bytes(): Buffer {
