@@ -136,7 +136,10 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     // A snapshot being written when the process died; the snapshot it would have become never counted.
     for (const name of names.filter((n) => n.endsWith('.snap.tmp'))) await fs.rm(join(dir, name));
     const snapshot = await storage.loadNewestSnapshot(names);
-    if (snapshot !== null) memory.applySnapshot(snapshot);
+    if (snapshot !== null) {
+      memory.applySnapshot(snapshot);
+      storage.dataInStateMachine = snapshot.dataInStateMachine;
+    }
     const segmentNames = names.filter((n) => SEGMENT_PATTERN.test(n)).sort();
     for (let i = 0; i < segmentNames.length; i++) {
       await storage.replaySegment(segmentNames[i] as string, i === segmentNames.length - 1);
@@ -178,7 +181,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     return reset;
   }
 
-  private async loadNewestSnapshot(names: string[]): Promise<Snapshot | null> {
+  private async loadNewestSnapshot(names: string[]): Promise<(Snapshot & { dataInStateMachine: boolean }) | null> {
     const snapshots = names.filter((n) => SNAPSHOT_PATTERN.test(n)).sort().reverse();
     for (const name of snapshots) {
       const decoded = decodeSnapshotFile(await this.fs.readFile(join(this.dir, name)));
@@ -319,7 +322,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     const segment = this.segments[this.segments.length - 1] as Segment;
     const last = entries[entries.length - 1];
     if (last !== undefined) segment.lastIndex = Math.max(segment.lastIndex, last.index);
-    if (snapshot !== null) this.memory.applySnapshot(snapshot);
+    if (snapshot !== null) this.installSnapshot(snapshot);
     this.memory.append(entries);
     if (hardState !== null) {
       this.hardState = hardState;
@@ -328,7 +331,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     if (this.activeBytes > this.segmentBytesMax) await this.openNewSegment();
   }
 
-  private async writeSnapshotFile(snapshot: Snapshot): Promise<void> {
+  private async writeSnapshotFile(snapshot: Snapshot, dataInStateMachine = false): Promise<void> {
     const { index, term } = snapshot.metadata;
     const name = `snap-${hex(index)}-${hex(term)}.snap`;
     const temporary = join(this.dir, `${name}.tmp`);
@@ -336,7 +339,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     try {
       // Checksummed, then written, a chunk at a time: a snapshot of hundreds of megabytes never holds this
       // thread (a Raft worker's: its heartbeats) for more than one chunk, and is never copied whole.
-      const head = encodeSnapshotFileHead(snapshot.metadata);
+      const head = encodeSnapshotFileHead(snapshot.metadata, dataInStateMachine);
       const crc = new SnapshotFileCrc(head);
       const data = snapshot.data;
       const chunks: Buffer[] = [];
@@ -361,15 +364,16 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
    * Record a snapshot of the host's state machine at `index` (applied), then drop log entries up to
    * `index - entriesKept` and the segment and snapshot files no longer needed.
    */
-  async createSnapshot(index: number, confState: ConfState, data: Uint8Array, entriesKept: number): Promise<Snapshot> {
+  async createSnapshot(index: number, confState: ConfState, data: Uint8Array | null, entriesKept: number): Promise<Snapshot> {
     const term = this.memory.term(index);
     // The snapshot's own file is written beside the log (a save may run meanwhile); recording it and
-    // compacting the log behind it happen alone on the log.
-    await this.writeSnapshotFile({ metadata: { index, term, confState }, data });
+    // compacting the log behind it happen alone on the log. Without data, the file records the index
+    // only (a snapshot with data at the same index later replaces it, under the same name).
+    await this.writeSnapshotFile({ metadata: { index, term, confState }, data: data ?? new Uint8Array(0) }, data === null);
     return this.exclusive(async () => {
       // The commit index the snapshot implies goes to disk (opening reconciles them either way).
       await this.flushDeferred();
-      const snapshot = this.memory.createSnapshot(index, confState, data);
+      const snapshot = this.recordSnapshot(index, confState, data);
       const compactTo = Math.max(0, index - entriesKept);
       this.memory.compact(compactTo);
       await this.deleteObsoleteFiles(compactTo);

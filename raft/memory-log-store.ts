@@ -12,14 +12,14 @@ export class MemoryLogStore extends MemoryIndexedStorage implements LogStore {
   protected readonly memory = new MemoryStorage();
 
   save(hardState: HardState | null, entries: readonly Entry[], snapshot: Snapshot | null): Promise<void> {
-    if (snapshot !== null) this.memory.applySnapshot(snapshot);
+    if (snapshot !== null) this.installSnapshot(snapshot);
     this.memory.append(entries);
     if (hardState !== null) this.memory.setHardState(hardState);
     return Promise.resolve();
   }
 
-  createSnapshot(index: number, confState: ConfState, data: Uint8Array, entriesKept: number): Promise<Snapshot> {
-    const snapshot = this.memory.createSnapshot(index, confState, data);
+  createSnapshot(index: number, confState: ConfState, data: Uint8Array | null, entriesKept: number): Promise<Snapshot> {
+    const snapshot = this.recordSnapshot(index, confState, data);
     this.memory.compact(Math.max(0, index - entriesKept));
     return Promise.resolve(snapshot);
   }

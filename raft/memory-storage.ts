@@ -1,8 +1,8 @@
 import { assert } from './assert.js';
-import { LogCompactedError, LogUnavailableError, SnapshotOutOfDateError } from './errors.js';
+import { LogCompactedError, LogUnavailableError, SnapshotOutOfDateError, SnapshotTemporarilyUnavailableError } from './errors.js';
 import type { Storage } from './storage.js';
 import { ConfChangeType, emptyHardState, encodeConfChange, EntryType, limitEntriesBytes } from './types.js';
-import type { ConfState, Entry, HardState, Snapshot } from './types.js';
+import type { ConfState, Entry, HardState, Snapshot, SnapshotMetadata } from './types.js';
 
 const emptySnapshot: Snapshot = {
   metadata: { index: 0, term: 0, confState: { voters: [], learners: [] } },
@@ -103,6 +103,12 @@ export class MemoryStorage implements Storage {
     return this.snap;
   }
 
+  /** The newest snapshot, unchanged but for its data (the same state, now with a copy of it). */
+  withSnapshotData(data: Uint8Array): Snapshot {
+    this.snap = { metadata: this.snap.metadata, data };
+    return this.snap;
+  }
+
   /** Discard entries up to and including `compactIndex`. */
   compact(compactIndex: number): void {
     if (compactIndex <= this.offset) return;
@@ -142,6 +148,13 @@ export class MemoryStorage implements Storage {
 /** A store whose reads are served by an in-memory index (the durable store's, or a simulated disk). */
 export abstract class MemoryIndexedStorage implements Storage {
   protected abstract readonly memory: MemoryStorage;
+  /**
+   * The newest snapshot was recorded without data: its state is the host's state machine itself, kept
+   * durable there (see LogStore.createSnapshot). Its data is made only when a peer needs it.
+   */
+  protected dataInStateMachine = false;
+  /** The core asked for the newest snapshot (to send it) while it had no data. */
+  private dataWanted = false;
 
   initialState(): { hardState: HardState; confState: ConfState } {
     return this.memory.initialState();
@@ -158,7 +171,40 @@ export abstract class MemoryIndexedStorage implements Storage {
   lastIndex(): number {
     return this.memory.lastIndex();
   }
+  /** The newest snapshot; while its data is the state machine's own, SnapshotTemporarilyUnavailableError (and the data is wanted). */
   snapshot(): Snapshot {
+    if (this.dataInStateMachine) {
+      this.dataWanted = true;
+      throw new SnapshotTemporarilyUnavailableError(`snapshot ${this.memory.snapshot().metadata.index} has no data yet: it is being made`);
+    }
     return this.memory.snapshot();
+  }
+
+  newestSnapshot(): { readonly metadata: SnapshotMetadata; readonly data: Uint8Array | null } {
+    const snapshot = this.memory.snapshot();
+    return { metadata: snapshot.metadata, data: this.dataInStateMachine ? null : snapshot.data };
+  }
+
+  takeSnapshotDataWanted(): boolean {
+    const wanted = this.dataWanted;
+    this.dataWanted = false;
+    return wanted;
+  }
+
+  /**
+   * Record a snapshot in memory: `data` null for one whose data is the state machine's own; data for
+   * the index of such a snapshot fills it in (the same state, now with a copy to send).
+   */
+  protected recordSnapshot(index: number, confState: ConfState, data: Uint8Array | null): Snapshot {
+    const fillsIn = data !== null && this.dataInStateMachine && index === this.memory.snapshot().metadata.index;
+    const snapshot = fillsIn ? this.memory.withSnapshotData(data) : this.memory.createSnapshot(index, confState, data ?? new Uint8Array(0));
+    this.dataInStateMachine = data === null;
+    return snapshot;
+  }
+
+  /** A snapshot from the leader (with its data) replaces the log. */
+  protected installSnapshot(snapshot: Snapshot): void {
+    this.memory.applySnapshot(snapshot);
+    this.dataInStateMachine = false;
   }
 }

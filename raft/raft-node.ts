@@ -39,6 +39,14 @@ export interface StateMachine {
    */
   snapshotLater?(): Promise<() => Promise<Uint8Array>>;
   restore(data: Uint8Array, index: number): Promise<void>;
+  /**
+   * Optional, for a state machine that stores its state durably itself (a database): make everything
+   * applied before this call durable (fsynced). With it, the log is compacted behind snapshots that
+   * record an index only, with no copy of the state; a copy (`snapshotLater` or `snapshot`) is made
+   * only when a peer needs one to catch up. A restart then needs `appliedIndex()` at or past the newest
+   * snapshot's index.
+   */
+  persist?(): Promise<void>;
 }
 
 export interface RaftNodeOptions {
@@ -184,9 +192,14 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     const { storage, stateMachine } = options;
     const settings = resolveSettings(options);
     if (storage.isEmpty() && (options.initialVoters ?? []).length > 0) await storage.bootstrap(options.initialVoters ?? []);
-    const snapshot = storage.snapshot();
+    const snapshot = storage.newestSnapshot();
     let applied = stateMachine.appliedIndex();
     if (applied < snapshot.metadata.index) {
+      if (snapshot.data === null) {
+        throw new Error(
+          `the state machine has applied up to ${applied}, but the log was compacted behind its snapshot at ${snapshot.metadata.index}, whose state only the state machine held: the state machine lost data it had made durable`,
+        );
+      }
       await stateMachine.restore(snapshot.data, snapshot.metadata.index);
       applied = snapshot.metadata.index;
     }
@@ -412,32 +425,46 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   private async maybeSnapshot(force = false): Promise<void> {
     const storage = this.options.storage;
     const waiting = this.snapshotRequests.splice(0);
-    const snapshotIndex = storage.snapshot().metadata.index;
+    const newest = storage.newestSnapshot();
+    const snapshotIndex = newest.metadata.index;
     const due = this.appliedIndex - snapshotIndex >= this.settings.snapshotEntries;
+    // A peer needs the newest snapshot to catch up, and its state is only in the state machine.
+    const dataWanted = newest.data === null && storage.takeSnapshotDataWanted();
     // Someone waits for a snapshot (snapshotNow during a Ready): take it now, not just when due.
-    const wanted = (force || due || waiting.length > 0) && this.appliedIndex > snapshotIndex;
+    const wanted = ((force || due || waiting.length > 0) && this.appliedIndex > snapshotIndex) || dataWanted;
+    // A state machine that keeps its state durable needs no copy of it to compact the log behind.
+    const withData = dataWanted || this.options.stateMachine.persist === undefined;
     if (this.options.backgroundSnapshots === true) {
-      if (wanted && this.snapshotting === null) this.snapshotting = this.recordSnapshot(this.appliedIndex, this.raw.confState());
+      if (wanted && this.snapshotting === null) this.snapshotting = this.recordSnapshot(this.appliedIndex, this.raw.confState(), withData);
       // Those waiting are answered once the snapshot being made (if any) is recorded.
       if (waiting.length > 0) {
         void (this.snapshotting ?? Promise.resolve()).then(() => {
-          for (const resolve of waiting) resolve(storage.snapshot().metadata.index);
+          for (const resolve of waiting) resolve(storage.newestSnapshot().metadata.index);
         });
       }
       return;
     }
-    if (wanted) await this.recordSnapshot(this.appliedIndex, this.raw.confState());
-    for (const resolve of waiting) resolve(storage.snapshot().metadata.index);
+    if (wanted) await this.recordSnapshot(this.appliedIndex, this.raw.confState(), withData);
+    for (const resolve of waiting) resolve(storage.newestSnapshot().metadata.index);
   }
 
-  /** Snapshot the state machine at `index` (applied) and record it, compacting the log behind it. */
-  private async recordSnapshot(index: number, confState: ConfState): Promise<void> {
+  /**
+   * Record a snapshot of the state machine at `index` (applied), compacting the log behind it: with a
+   * copy of its state (`withData`), or, for a state machine that persists itself, once it has made
+   * everything up to `index` durable, by index only.
+   */
+  private async recordSnapshot(index: number, confState: ConfState, withData: boolean): Promise<void> {
     const storage = this.options.storage;
+    const stateMachine = this.options.stateMachine;
     try {
-      const data = await this.options.stateMachine.snapshot();
+      let data: Uint8Array | null = null;
+      if (withData || stateMachine.persist === undefined) data = await stateMachine.snapshot();
+      else await stateMachine.persist();
       // A snapshot from the leader may have overtaken ours while the state machine serialised itself.
-      if (index > storage.snapshot().metadata.index) {
+      const newest = storage.newestSnapshot();
+      if (index > newest.metadata.index || (index === newest.metadata.index && newest.data === null && data !== null)) {
         await storage.createSnapshot(index, confState, data, this.settings.snapshotEntriesKept);
+        if (data !== null && stateMachine.persist !== undefined) this.options.log?.('info', 'made a copy of the state machine for a peer that needs a snapshot', { index, bytes: data.byteLength });
         this.emit('snapshot', index);
       }
     } catch (error) {

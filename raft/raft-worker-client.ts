@@ -71,7 +71,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       confState: { voters: [], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false },
       progress: new Map(),
     } as RaftStatus;
-    this.worker = new Worker(new URL('./raft-worker.js', import.meta.url), { workerData: options });
+    this.worker = new Worker(new URL('./raft-worker.js', import.meta.url), { workerData: { ...options, stateMachinePersists: stateMachine.persist !== undefined } satisfies RaftWorkerOptions });
     let startedYet = false;
     const settleStart = (error: Error | null): void => {
       startedYet = true;
@@ -134,6 +134,8 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
         return this.enqueue(() => this.stateMachine.restore(message.data, message.index));
       case 'snapshot':
         return this.enqueue(() => this.snapshotFor(message.request));
+      case 'persist':
+        return this.enqueue(() => this.persistFor(message.request));
       case 'status':
         this.lastStatus = message.status;
         for (const [seconds, entries] of message.observations.persisted) this.emit('persisted', seconds, entries);
@@ -212,6 +214,16 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       return send(() => Promise.reject(error));
     }
     void send(produce);
+  }
+
+  /** Make everything applied so far durable (StateMachine.persist), and say so to the worker. */
+  private async persistFor(request: number): Promise<void> {
+    try {
+      await this.stateMachine.persist?.();
+      this.worker.postMessage({ op: 'persisted', request } satisfies ToWorker);
+    } catch (error) {
+      this.worker.postMessage({ op: 'persisted', request, error: String(error) } satisfies ToWorker);
+    }
   }
 
   /** Resolves once every entry received so far is applied. */

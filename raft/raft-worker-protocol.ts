@@ -30,6 +30,8 @@ export interface RaftWorkerOptions
   readonly peers: ReadonlyArray<readonly [number, string]>;
   /** The index the host's state machine has applied and stored (where the worker resumes). */
   readonly appliedIndex: number;
+  /** The host's state machine persists itself (StateMachine.persist): snapshots then record an index only, until a peer needs data. */
+  readonly stateMachinePersists?: boolean;
 }
 
 /** Host -> worker. Requests with a `call` number are answered by a `reply` with the same number. */
@@ -45,7 +47,9 @@ export type ToWorker =
   | { readonly op: 'transferLeader'; readonly target: number }
   | { readonly op: 'faults'; readonly faults: TransportFaults }
   /** The state machine's snapshot, asked for by a `snapshot` message. */
-  | { readonly op: 'snapshotData'; readonly request: number; readonly data: Uint8Array | null; readonly error?: string };
+  | { readonly op: 'snapshotData'; readonly request: number; readonly data: Uint8Array | null; readonly error?: string }
+  /** The answer to a `persist` message: everything applied before it is durable (or the error why not). */
+  | { readonly op: 'persisted'; readonly request: number; readonly error?: string };
 
 /** A RaftError as data: code and message. */
 export interface WireError {
@@ -81,6 +85,8 @@ export type FromWorker =
   | { readonly type: 'restore'; readonly index: number; readonly data: Uint8Array }
   /** Snapshot the state machine once it has applied everything sent before this message. */
   | { readonly type: 'snapshot'; readonly request: number }
+  /** Make everything sent before this message durable in the state machine (StateMachine.persist). */
+  | { readonly type: 'persist'; readonly request: number }
   | { readonly type: 'status'; readonly status: RaftStatus; readonly observations: WorkerObservations }
   | { readonly type: 'leader-change' | 'role-change'; readonly change: LeaderChange; readonly status: RaftStatus }
   | { readonly type: 'member-change'; readonly cc: ConfChange }

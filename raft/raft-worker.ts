@@ -16,8 +16,8 @@ import type { ConfChange } from './types.js';
 
 const STATUS_INTERVAL_MS = 20;
 
-/** What the node handles; snapshot answers go to the state machine as they arrive, started or not. */
-type NodeRequest = Exclude<ToWorker, { op: 'snapshotData' }>;
+/** What the node handles; the state machine's answers go to it as they arrive, started or not. */
+type NodeRequest = Exclude<ToWorker, { op: 'snapshotData' } | { op: 'persisted' }>;
 
 if (parentPort === null) throw new Error('raft-worker.js runs as a worker thread');
 const port = parentPort;
@@ -49,8 +49,32 @@ const log = (level: 'info' | 'warn', message: string, fields?: Record<string, un
 class HostStateMachine implements StateMachine {
   private nextRequest = 1;
   private readonly snapshotRequests = new Map<number, { resolve: (data: Uint8Array) => void; reject: (error: Error) => void }>();
+  private readonly persistRequests = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  /** Present when the host's state machine persists itself (see StateMachine.persist). */
+  readonly persist?: () => Promise<void>;
 
-  constructor(private readonly applied: number) {}
+  constructor(
+    private readonly applied: number,
+    persists: boolean,
+  ) {
+    if (persists) {
+      this.persist = () => {
+        const request = this.nextRequest++;
+        return new Promise((resolve, reject) => {
+          this.persistRequests.set(request, { resolve, reject });
+          post({ type: 'persist', request });
+        });
+      };
+    }
+  }
+
+  persistAnswered(request: number, error: string | undefined): void {
+    const pending = this.persistRequests.get(request);
+    if (pending === undefined) return;
+    this.persistRequests.delete(request);
+    if (error === undefined) pending.resolve();
+    else pending.reject(new Error(`the state machine could not make its state durable: ${error}`));
+  }
 
   appliedIndex(): number {
     return this.applied;
@@ -89,8 +113,8 @@ class HostStateMachine implements StateMachine {
 
 async function main(): Promise<void> {
   // The rest are RaftNode's own options, passed on as they are.
-  const { logDir, segmentBytesMax, snapshotsKept, listenAddress, peers, secret, faultInjection, appliedIndex, ...nodeOptions } = options;
-  const stateMachine = new HostStateMachine(appliedIndex);
+  const { logDir, segmentBytesMax, snapshotsKept, listenAddress, peers, secret, faultInjection, appliedIndex, stateMachinePersists, ...nodeOptions } = options;
+  const stateMachine = new HostStateMachine(appliedIndex, stateMachinePersists === true);
   const storage = await DurableStorage.open(logDir, {
     ...(segmentBytesMax === undefined ? {} : { segmentBytesMax }),
     ...(snapshotsKept === undefined ? {} : { snapshotsKept }),
@@ -110,6 +134,7 @@ async function main(): Promise<void> {
   let node: RaftNode | null = null;
   port.on('message', (message: ToWorker) => {
     if (message.op === 'snapshotData') stateMachine.snapshotAnswered(message.request, message.data, message.error);
+    else if (message.op === 'persisted') stateMachine.persistAnswered(message.request, message.error);
     else if (node === null) early.push(message);
     else handle(node, message);
   });

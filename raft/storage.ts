@@ -1,4 +1,4 @@
-import type { ConfState, Entry, HardState, Snapshot } from './types.js';
+import type { ConfState, Entry, HardState, Snapshot, SnapshotMetadata } from './types.js';
 
 /**
  * The core's read-only view of what the host has persisted. Entries in [firstIndex, lastIndex] are
@@ -24,8 +24,17 @@ export interface Storage {
 export interface LogStore extends Storage {
   /** Persist a Ready's hard state, entries and snapshot; with `sync` false the write may be lost in a crash. */
   save(hardState: HardState | null, entries: readonly Entry[], snapshot: Snapshot | null, sync?: boolean): Promise<void>;
-  /** Record a snapshot of the host's state at `index` and compact the log up to `index - entriesKept`. */
-  createSnapshot(index: number, confState: ConfState, data: Uint8Array, entriesKept: number): Promise<Snapshot>;
+  /**
+   * Record a snapshot of the host's state at `index` and compact the log up to `index - entriesKept`.
+   * `data` null records the index only: the host's state machine holds that state durably itself (see
+   * StateMachine.persist), and `snapshot()` answers SnapshotTemporarilyUnavailableError until data for
+   * it (or a later index) is recorded, after `takeSnapshotDataWanted()` said a peer needs it.
+   */
+  createSnapshot(index: number, confState: ConfState, data: Uint8Array | null, entriesKept: number): Promise<Snapshot>;
+  /** The newest snapshot's metadata, and its data (null when the state machine holds it). */
+  newestSnapshot(): { readonly metadata: SnapshotMetadata; readonly data: Uint8Array | null };
+  /** True once since the core last asked for a snapshot (to send to a peer) that had no data. */
+  takeSnapshotDataWanted(): boolean;
   /** True when nothing was ever persisted. */
   isEmpty(): boolean;
   /** Write the initial membership of a new cluster. */

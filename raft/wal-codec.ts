@@ -169,17 +169,21 @@ export function decodeSnapshotReset(payload: Buffer): { index: number; term: num
   return { index: readU53(payload, 0), term: readU53(payload, 8) };
 }
 
-/** A snapshot file: [u32 crc32(rest)][u32 metadata length][metadata JSON][data]. */
-export function encodeSnapshotFile(metadata: SnapshotMetadata, data: Uint8Array): Buffer {
-  const head = encodeSnapshotFileHead(metadata);
+/**
+ * A snapshot file: [u32 crc32(rest)][u32 metadata length][metadata JSON][data]. The JSON has
+ * `dataInStateMachine: true` for a snapshot recorded without data (its state is the host's state
+ * machine, kept durable there; see LogStore.createSnapshot).
+ */
+export function encodeSnapshotFile(metadata: SnapshotMetadata, data: Uint8Array, dataInStateMachine = false): Buffer {
+  const head = encodeSnapshotFileHead(metadata, dataInStateMachine);
   const file = Buffer.concat([head, data]);
   file.writeUInt32LE(crc32(file.subarray(4)), 0);
   return file;
 }
 
 /** A snapshot file's head, [u32 crc placeholder][u32 metadata length][metadata JSON]: the data follows, and the crc (see SnapshotFileCrc) fills the placeholder. */
-export function encodeSnapshotFileHead(metadata: SnapshotMetadata): Buffer {
-  const meta = Buffer.from(JSON.stringify(metadata));
+export function encodeSnapshotFileHead(metadata: SnapshotMetadata, dataInStateMachine = false): Buffer {
+  const meta = Buffer.from(JSON.stringify(dataInStateMachine ? { ...metadata, dataInStateMachine } : metadata));
   const head = Buffer.alloc(8 + meta.byteLength);
   head.writeUInt32LE(meta.byteLength, 4);
   head.set(meta, 8);
@@ -206,13 +210,14 @@ export class SnapshotFileCrc {
   }
 }
 
-export function decodeSnapshotFile(file: Buffer): { metadata: SnapshotMetadata; data: Uint8Array } | null {
+export function decodeSnapshotFile(file: Buffer): { metadata: SnapshotMetadata; data: Uint8Array; dataInStateMachine: boolean } | null {
   if (file.byteLength < 8 || crc32(file.subarray(4)) !== file.readUInt32LE(0)) return null;
   const metaLength = file.readUInt32LE(4);
   if (8 + metaLength > file.byteLength) return null;
-  const parsed = JSON.parse(file.subarray(8, 8 + metaLength).toString()) as { index: number; term: number; confState: ConfState };
+  const parsed = JSON.parse(file.subarray(8, 8 + metaLength).toString()) as { index: number; term: number; confState: ConfState; dataInStateMachine?: boolean };
   return {
     metadata: { index: parsed.index, term: parsed.term, confState: { voters: parsed.confState.voters, learners: parsed.confState.learners } },
     data: new Uint8Array(file.subarray(8 + metaLength)),
+    dataInStateMachine: parsed.dataInStateMachine === true,
   };
 }

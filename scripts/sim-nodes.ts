@@ -23,12 +23,14 @@ const options: VoprOptions = {
 let failed = 0;
 const disk = { crashes: 0, withUnsyncedWrites: 0 };
 let acknowledgedCreates = 0;
+let snapshotsForPeers = 0;
 const startedMs = Date.now();
 for (let seed = start; seed < start + seeds; seed++) {
   const result = await runVoprSeed(seed, options);
   disk.crashes += result.diskCrashes.crashes;
   disk.withUnsyncedWrites += result.diskCrashes.withUnsyncedWrites;
   acknowledgedCreates += result.acknowledgedCreates;
+  snapshotsForPeers += result.snapshotsForPeers;
   if (result.violations.length === 0) continue;
   failed++;
   console.log(`seed ${seed} FAILED (${result.nodes} nodes, ops ${JSON.stringify(result.ops)})`);
@@ -38,5 +40,6 @@ for (let seed = start; seed < start + seeds; seed++) {
 }
 console.log(`fill clients' acknowledged creates (each checked on every replica): ${acknowledgedCreates}`);
 console.log(`disk crashes: ${disk.crashes}, ${disk.withUnsyncedWrites} with a write not yet durable`);
+console.log(`snapshots made with data for a peer that needed one: ${snapshotsForPeers}`);
 console.log(`${seeds - failed} passed, ${failed} failed (${((Date.now() - startedMs) / 1000).toFixed(1)} s)`);
 process.exitCode = failed === 0 ? 0 : 1;

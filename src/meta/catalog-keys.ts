@@ -47,6 +47,8 @@ export const keys = {
   tsoWindow: 'gid/timestamp',
   idWindow: 'gid/idTimestamp',
   appliedIndex: 'raft/applied-index',
+  /** Never stored: its delete is the synchronous write that puts every earlier one on disk (MetaTable.persist). */
+  syncPoint: 'raft/sync-point',
   /** The layout of the catalog (CATALOG_FORMAT); absent in catalogs written before it existed (format 1). */
   catalogFormat: 'rootcoord/catalog-format',
 } as const;

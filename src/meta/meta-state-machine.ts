@@ -41,6 +41,10 @@ export class MetaStateMachine implements StateMachine {
     return this.table.snapshotLater();
   }
 
+  persist(): Promise<void> {
+    return this.table.persist();
+  }
+
   restore(data: Uint8Array, index: number): Promise<void> {
     return this.table.restore(data, index);
   }

@@ -204,6 +204,17 @@ export class MetaTable {
     return this.pendingWrite;
   }
 
+  /**
+   * Make every applied command durable: in LevelDB, then fsynced. LevelDB's own log is written in
+   * order, so one synchronous write (the delete of a key that never exists: it changes no data, no
+   * digest and no snapshot) puts every earlier write on disk. The Raft log may then be compacted
+   * behind the applied index with no copy of the catalog (StateMachine.persist).
+   */
+  async persist(): Promise<void> {
+    await this.flushed();
+    await this.store.write([{ type: 'del', key: keys.syncPoint }], true);
+  }
+
   /** Resolves once every applied command is in LevelDB. */
   async flushed(): Promise<void> {
     await this.flush();

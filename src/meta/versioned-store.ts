@@ -10,6 +10,8 @@ export type LevelDb = AbstractLevel<any, string, string>;
 
 /** classic-level: no fsync per batch (the Raft log is the durable record); other stores ignore it. */
 const NO_SYNC = { sync: false } as unknown as AbstractBatchOptions<string, string>;
+/** classic-level: this batch and every one before it are on disk when the write resolves. */
+const SYNC = { sync: true } as unknown as AbstractBatchOptions<string, string>;
 
 export type StoreOp = { readonly type: 'put'; readonly key: string; readonly value: string } | { readonly type: 'del'; readonly key: string };
 
@@ -93,7 +95,8 @@ export class VersionedStore {
    * Write `ops` as one atomic batch. A chained batch: abstract-level's array form copies and checks every
    * operation as an object first, which made it 4 to 5 times slower per operation here.
    */
-  async write(ops: ReadonlyArray<StoreOp | readonly [string, string]>): Promise<void> {
+  /** One atomic batch; with `sync`, it and every batch before it are on disk when this resolves. */
+  async write(ops: ReadonlyArray<StoreOp | readonly [string, string]>, sync = false): Promise<void> {
     if (ops.length === 0) return;
     await this.guarded('write', () => {
       const batch = this.db.batch();
@@ -102,7 +105,7 @@ export class VersionedStore {
         else if (op.type === 'put') batch.put(op.key, op.value);
         else batch.del(op.key);
       }
-      return batch.write(NO_SYNC);
+      return batch.write(sync ? SYNC : NO_SYNC);
     });
   }
 

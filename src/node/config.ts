@@ -44,6 +44,8 @@ export interface NodeConfig {
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
   readonly snapshotEntries: number;
+  /** Entries kept in the log behind a snapshot, for followers a little behind (RaftNode's default: 1,000). */
+  readonly snapshotEntriesKept?: number;
   /** How often the leader sends DML channel time ticks (Milvus proxy.timeTickInterval: 200 ms). */
   readonly timeTickIntervalMs: number;
   readonly secret: string;

@@ -153,6 +153,7 @@ export class RootCoordNode {
       electionTicks: config.electionTicks,
       heartbeatTicks: config.heartbeatTicks,
       snapshotEntries: config.snapshotEntries,
+      ...(config.snapshotEntriesKept === undefined ? {} : { snapshotEntriesKept: config.snapshotEntriesKept }),
     };
     const stateMachine = new MetaStateMachine(meta);
     let raft: RaftHandle;
