@@ -90,6 +90,32 @@ describe('catalog snapshots', () => {
     expect(await copy.digest()).to.equal(await source.digest());
   });
 
+  it('compress the catalog (a catalog of 3,000 collections: several times smaller than its records)', async function () {
+    this.timeout(60_000);
+    const source = await filled(3000);
+    await source.flushed();
+    const dump = await source.store.dump();
+    const recordBytes = dump.reduce((sum, [key, value]) => sum + 8 + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
+    const data = await source.snapshot();
+    expect(data.byteLength).to.be.below(recordBytes / 3);
+  });
+
+  it('restore a snapshot of the previous binary format (RCSNAP1, uncompressed records)', async () => {
+    const source = await filled(50);
+    await source.flushed();
+    const records = (await source.store.dump()).filter(([key]) => key !== 'raft/applied-index');
+    const parts = [Buffer.from('RCSNAP1\n', 'latin1')];
+    for (const [key, value] of records) {
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(Buffer.byteLength(key), 0);
+      head.writeUInt32BE(Buffer.byteLength(value), 4);
+      parts.push(head, Buffer.from(key), Buffer.from(value));
+    }
+    const copy = await metaOver();
+    await copy.restore(Buffer.concat(parts), source.appliedIndex);
+    expect(await copy.digest()).to.equal(await source.digest());
+  });
+
   it('refuse damaged data with a reason', async () => {
     const data = Buffer.from(await encodeCatalogSnapshot((async function* () { yield [['a', 'b'] as [string, string]]; })(), ''));
     const failure = async (bytes: Uint8Array): Promise<unknown> => collect(bytes).then(() => null, (error: unknown) => error);
@@ -98,5 +124,8 @@ describe('catalog snapshots', () => {
     const corrupt = Buffer.from(data);
     corrupt.writeUInt32BE(1_000_000, 8);
     expect(String(await failure(corrupt))).to.match(/runs past the end/);
+    const scrambled = Buffer.from(data);
+    scrambled.fill(0xff, 12);
+    expect(String(await failure(scrambled))).to.match(/does not decompress|runs past the end|truncated/);
   });
 });
