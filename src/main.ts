@@ -167,6 +167,21 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
   };
 }
 
+/** Runs a start step that listens on `address`; a port already taken becomes one line naming it, the node and its role. */
+async function listening<T>(id: number, address: string, role: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/EADDRINUSE/.test(message)) throw new StartError(`node ${id} cannot listen on ${address} (its ${role} port): the port is taken by another process`);
+    if (/EADDRNOTAVAIL|EACCES/.test(message)) throw new StartError(`node ${id} cannot listen on ${address} (its ${role} port): ${message}`);
+    throw error;
+  }
+}
+
+/** A start failure with a message that says it all (no stack trace needed). */
+class StartError extends Error {}
+
 async function main(): Promise<void> {
   // The data directory holds every user's password hash: nothing this process creates is for others.
   process.umask(0o077);
@@ -179,12 +194,19 @@ async function main(): Promise<void> {
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
-  const node = await RootCoordNode.start(config);
+  const peerAddress = config.members.get(config.id)?.peer ?? '';
+  const node = await listening(config.id, peerAddress, 'raft peer', () => RootCoordNode.start(config));
   const metrics = new NodeMetrics(node);
   const api = new ApiServer(node, metrics);
-  await api.start(config.clientAddress);
   const http = config.metricsAddress === null ? null : new MetricsHttpServer(node, metrics);
-  if (http !== null && config.metricsAddress !== null) await http.start(config.metricsAddress);
+  try {
+    await listening(config.id, config.clientAddress, 'client', () => api.start(config.clientAddress));
+    if (http !== null && config.metricsAddress !== null) await listening(config.id, config.metricsAddress, 'metrics', () => http.start(config.metricsAddress as string));
+  } catch (error) {
+    await api.close().catch(() => undefined);
+    await node.close().catch(() => undefined);
+    throw error;
+  }
   node.log.info('serving', { client: config.clientAddress, peer: config.members.get(config.id)?.peer, metrics: config.metricsAddress });
   let stopping = false;
   const stop = (signal: string): void => {
@@ -218,4 +240,9 @@ async function main(): Promise<void> {
 }
 
 const entry = process.argv[1] === undefined ? '' : realpathSync(process.argv[1]);
-if (entry === fileURLToPath(import.meta.url)) void main();
+if (entry === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof StartError ? `rootcoord: ${error.message}` : error);
+    process.exit(1);
+  });
+}
