@@ -242,7 +242,7 @@ async function main(): Promise<void> {
 const entry = process.argv[1] === undefined ? '' : realpathSync(process.argv[1]);
 if (entry === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
-    console.error(error instanceof StartError ? `rootcoord: ${error.message}` : error);
+    console.error(`rootcoord: ${error instanceof StartError ? error.message : ((error as Error).stack ?? String(error))}`);
     process.exit(1);
   });
 }
