@@ -410,13 +410,37 @@ async function add(_args: string[], dir: string): Promise<void> {
   writeCluster(dir, cluster);
   // The leader answers once the new node has caught up as a learner and is a voter: up to 30 s.
   const client = leaderClient({ ...cluster, nodes: cluster.nodes.filter((n) => n.id !== id) }, 45_000);
+  const progress = showCatchUp(cluster, id);
   try {
     await client.addMember(id, node.peer, node.client);
   } finally {
+    progress.stop();
     client.close();
   }
   refreshPrometheus(cluster);
   console.log(`node ${id} joined as a voter (client ${node.client}, pid ${node.pid})`);
+}
+
+/** While a new node catches up as a learner: every second, how far it has applied against the leader's commit index. */
+function showCatchUp(cluster: ClusterFile, id: number): { stop: () => void } {
+  let last = '';
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void nodeStates(cluster)
+      .then((states) => {
+        const learner = states.find((s) => s.id === id);
+        const leader = states.find((s) => s.role === 'Leader');
+        const line = learner?.appliedIndex == null ? `  node ${id}: starting` : `  node ${id}: applied ${learner.appliedIndex} of ${leader?.commitIndex ?? '?'} (${learner.role ?? 'catching up'})`;
+        if (line !== last) console.log(line);
+        last = line;
+      })
+      .finally(() => {
+        running = false;
+      });
+  }, 1000);
+  return { stop: () => clearInterval(timer) };
 }
 
 async function remove(args: string[], dir: string): Promise<void> {
