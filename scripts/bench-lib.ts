@@ -578,8 +578,15 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** A line chart, hand-written SVG. */
-export function svgChart(options: { title: string; xLabel: string; yLabel: string; series: Series[]; width?: number; height?: number; yMax?: number }): string {
+/** A stretch of the x axis to shade and label (a fault, in chaos runs). */
+export interface Band {
+  from: number;
+  to: number;
+  label: string;
+}
+
+/** A line chart, hand-written SVG; `bands` shade stretches of the x axis, each labelled at its top. */
+export function svgChart(options: { title: string; xLabel: string; yLabel: string; series: Series[]; bands?: Band[]; width?: number; height?: number; yMax?: number }): string {
   const width = options.width ?? 760;
   const height = options.height ?? 360;
   const left = 70;
@@ -589,7 +596,7 @@ export function svgChart(options: { title: string; xLabel: string; yLabel: strin
   const pw = width - left - right;
   const ph = height - top - bottom;
   const all = options.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
-  const xMax = niceMax(Math.max(0, ...all.map(([x]) => x)));
+  const xMax = niceMax(Math.max(0, ...all.map(([x]) => x), ...(options.bands ?? []).map((b) => b.to)));
   const yMax = options.yMax ?? niceMax(Math.max(0, ...all.map(([, y]) => y)));
   const X = (x: number): number => left + (x / xMax) * pw;
   const Y = (y: number): number => top + ph - (Math.min(y, yMax) / yMax) * ph;
@@ -604,6 +611,12 @@ export function svgChart(options: { title: string; xLabel: string; yLabel: strin
     parts.push(`<text x="${left - 6}" y="${Y(yv) + 4}" text-anchor="end">${fmt(yv)}</text>`);
     parts.push(`<line x1="${X(xv)}" x2="${X(xv)}" y1="${top}" y2="${top + ph}" stroke="#eee"/>`);
     parts.push(`<text x="${X(xv)}" y="${top + ph + 16}" text-anchor="middle">${fmt(xv)}</text>`);
+  }
+  for (const band of options.bands ?? []) {
+    const x0 = X(Math.max(0, band.from));
+    const w = Math.max(1, X(band.to) - x0);
+    parts.push(`<rect x="${round(x0, 1)}" y="${top}" width="${round(w, 1)}" height="${ph}" fill="#f5a623" fill-opacity="0.18"><title>${esc(band.label)}</title></rect>`);
+    parts.push(`<text transform="translate(${round(x0 + 3, 1)} ${top + 4}) rotate(90)" font-size="9" fill="#a0522d">${esc(band.label)}</text>`);
   }
   parts.push(`<rect x="${left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
   parts.push(`<text x="${left + pw / 2}" y="${height - 10}" text-anchor="middle">${esc(options.xLabel)}</text>`);

@@ -9,7 +9,8 @@
  * gateway with keep-alive), all warmed up, then timed in alternating rounds so that both
  * see the same machine (the cold start is reported too); AllocTimestamp throughput against an empty gRPC call
  * (GetComponentStates) on the same server; the time from kill -9 of the leader to the next
- * successful DDL. Writes results.json and RESULTS.md.
+ * successful DDL. Writes results.json, RESULTS.md and its charts (latency-rounds.svg, failover.svg),
+ * with a progress line on stderr at each step.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -21,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
 import { freePortBase } from './free-ports.js';
 import { EtcdGrpcClient } from './etcd-grpc.js';
-import { Args, BenchCluster, SCHEMA2, cpuMs, killChild, onCleanup, partitionWriter, percentile, round, timeEach } from './bench-lib.js';
+import { Args, BenchCluster, SCHEMA2, cpuMs, killChild, log, onCleanup, partitionWriter, percentile, round, svgChart, timeEach } from './bench-lib.js';
 
 /** Time each of `count` sequential operations, and the CPU they cost the servers and this client. */
 async function timeWithCpu(count: number, pids: readonly number[], action: (i: number) => Promise<unknown>): Promise<Record<string, number>> {
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
   const kills = quick ? 3 : 10;
   const results: Record<string, unknown> = { date: new Date().toISOString(), quick, machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
   let etcd: EtcdCluster | null = null;
+  log(`bench${quick ? ' --quick' : ''}: starting a 3-node rootcoord cluster${noEtcd ? ' (no etcd anchor)' : ' and a 3-node etcd'}`);
   const cluster = await BenchCluster.up();
   try {
     const nodes = cluster.nodes();
@@ -155,12 +157,14 @@ async function main(): Promise<void> {
       sides.push({ name: 'etcdPutGrpc', pids: () => anchor.procs.map((p) => p.pid ?? 0), op: () => anchor.grpc().put(`g${putCount++}`, 'v'), rounds: [] });
     }
     for (const side of sides) {
+      log(`${side.name}: ${cold} cold writes timed, then ${warmup - cold} to warm up`);
       const coldRun = await timeWithCpu(cold, side.pids(), side.op);
       await timeEach(warmup - cold, side.op);
       results[`${side.name}Cold`] = { samples: coldRun['samples'], p50Ms: coldRun['p50Ms'], p99Ms: coldRun['p99Ms'] };
     }
     for (let r = 0; r < rounds; r++) {
       for (const side of r % 2 === 0 ? sides : [...sides].reverse()) side.rounds.push(await timeWithCpu(perRound, side.pids(), side.op));
+      log(`latency round ${r + 1} of ${rounds}: ${sides.map((side) => `${side.name} p50 ${side.rounds[r]?.['p50Ms'] ?? '?'} ms`).join(', ')}`);
     }
     const median = (values: number[]): number => percentile(values, 0.5);
     for (const side of sides) {
@@ -179,6 +183,7 @@ async function main(): Promise<void> {
 
     // The floor without replication: the same calls on a one-node cluster (one fsync, no peer messages).
     if (!quick) {
+      log('the floor: the same writes on a one-node cluster');
       const one = await BenchCluster.up({ nodes: 1 });
       try {
         const single = await one.client();
@@ -198,6 +203,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < 3; r++) {
       emptyRounds.push(await throughput(64, seconds, () => client.call('GetComponentStates')));
       tsoRounds.push(await throughput(64, seconds, () => client.allocTimestamp(1)));
+      log(`AllocTimestamp round ${r + 1} of 3: ${Math.round(tsoRounds[r] ?? 0)}/s against an empty call's ${Math.round(emptyRounds[r] ?? 0)}/s`);
     }
     const empty = percentile(emptyRounds, 0.5);
     const tso = percentile(tsoRounds, 0.5);
@@ -220,6 +226,7 @@ async function main(): Promise<void> {
         }
       }
       failovers.push(performance.now() - killedAt);
+      log(`failover ${k + 1} of ${kills}: kill -9 of the leader to the next DDL in ${round(failovers[k] ?? 0, 1)} ms`);
       probe.close();
       const dead = (await cluster.status()).nodes.find((n) => !n.alive);
       if (dead !== undefined) await cluster.cmd('start', String(dead.id));
@@ -233,7 +240,30 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(out, 'RESULTS.md'), markdown(results));
+  for (const [name, svg] of Object.entries(charts(results))) writeFileSync(join(out, `${name}.svg`), svg);
+  log(`wrote ${join(out, 'results.json')}, RESULTS.md and its charts`);
   console.log(JSON.stringify(results, null, 2));
+}
+
+/** The run's charts: each latency round's p50 per side, and each failover's time to the next DDL. */
+function charts(r: Record<string, unknown>): Record<'latency-rounds' | 'failover', string> {
+  const rounds = (name: string): Array<[number, number]> => (((r[name] ?? {}) as { roundP50sMs?: number[] }).roundP50sMs ?? []).map((v, i) => [i + 1, v]);
+  const labels: Record<string, string> = { createPartition: 'rootcoord CreatePartition', etcdPut: 'etcd put (HTTP gateway)', etcdPutGrpc: 'etcd put (gRPC)' };
+  const failover = ((r['failover'] ?? {}) as { samplesMs?: number[] }).samplesMs ?? [];
+  return {
+    'latency-rounds': svgChart({
+      title: 'single-client sequential writes: p50 of each round',
+      xLabel: 'round (the sides alternate)',
+      yLabel: 'ms',
+      series: Object.keys(labels).filter((name) => rounds(name).length > 0).map((name) => ({ name: labels[name] as string, points: rounds(name) })),
+    }),
+    failover: svgChart({
+      title: 'kill -9 of the leader to the next successful DDL',
+      xLabel: 'kill',
+      yLabel: 'ms',
+      series: [{ name: 'time to the next DDL', points: failover.map((ms, i) => [i + 1, ms]), steps: true }, { name: 'target: 1 s', points: [[0, 1000], [failover.length + 1, 1000]] }],
+    }),
+  };
 }
 
 function markdown(r: Record<string, unknown>): string {
@@ -260,6 +290,10 @@ ${ddl['serverCpuMsPerOp']} / ${ddl['clientCpuMsPerOp']} ms; etcd put (HTTP) ${et
 Cold start (the first ${ddlCold['samples']} writes after the cluster started): CreatePartition p50 ${ddlCold['p50Ms']} ms, etcd put p50 ${etcdCold['p50Ms'] ?? 'n/a'} ms (HTTP), ${get('etcdPutGrpcCold')['p50Ms'] ?? 'n/a'} ms (gRPC).
 Per-round p50s (ms): CreatePartition ${(ddl['roundP50sMs'] as unknown as number[] | undefined)?.join(', ')}; etcd HTTP ${(etcd['roundP50sMs'] as unknown as number[] | undefined)?.join(', ') ?? 'n/a'}; etcd gRPC ${(etcdGrpc['roundP50sMs'] as unknown as number[] | undefined)?.join(', ') ?? 'n/a'}.
 One-node rootcoord (no replication) CreatePartition p50: ${one['p50Ms'] ?? 'n/a'} ms (server CPU ${one['serverCpuMsPerOp'] ?? 'n/a'} ms per call).
+
+![p50 of each latency round](latency-rounds.svg)
+
+![kill -9 of the leader to the next DDL](failover.svg)
 `;
 }
 

@@ -19,6 +19,8 @@ import { metadataModel } from '../src/check/metadata-model.js';
 import type { MetaInput, MetaOutput } from '../src/check/metadata-model.js';
 import { CHECKED_PROPERTY, randomMetaInput, randomMetaRead, randomRbacInput } from '../src/check/metadata-workload.js';
 import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
+import { percentile, svgChart } from './bench-lib.js';
+import type { Band } from './bench-lib.js';
 import { freeBasePort } from './free-ports.js';
 import { readDigests } from './replicas.js';
 
@@ -540,6 +542,50 @@ function throughputAround(completions: readonly number[], fault: FaultRecord): {
   return { before: rate(fault.startMs - span, fault.startMs), during: rate(fault.startMs, fault.endMs), after: rate(fault.endMs, fault.endMs + span) };
 }
 
+/**
+ * Charts of a run, faults shaded: the latency of completed operations (p50 and p99 per second, by
+ * completion time) and throughput (completions per second) around every fault, leader kills included.
+ */
+function charts(chaos: Chaos): Record<'latency' | 'throughput', string> {
+  const done: Array<[number, number]> = [
+    ...chaos.meta.filter((o) => Number.isFinite(o.returnTime)).map((o): [number, number] => [o.returnTime, o.returnTime - o.callTime]),
+    ...[...chaos.timestamps, ...chaos.ids].map((a): [number, number] => [a.complete, a.complete - a.invoke]),
+  ];
+  const seconds = new Map<number, number[]>();
+  for (const [at, ms] of done) {
+    const s = Math.floor(at / 1000);
+    const bucket = seconds.get(s);
+    if (bucket === undefined) seconds.set(s, [ms]);
+    else bucket.push(ms);
+  }
+  const last = Math.max(0, ...seconds.keys());
+  const at = Array.from({ length: last + 1 }, (_, s) => s);
+  const latencies = (s: number): number[] => seconds.get(s) ?? [];
+  const bands: Band[] = chaos.faults.map((f) => ({ from: f.startMs / 1000, to: Math.max(f.endMs, f.startMs + 100) / 1000, label: `${f.kind} n${f.target}${f.leader ? ' (leader)' : ''}` }));
+  const title = `chaos, seed ${chaos.args.seed}: ${chaos.faults.length} faults (shaded), ${chaos.leaderKills} of the leader`;
+  return {
+    latency: svgChart({
+      title: `${title}: latency`,
+      xLabel: 's since the start',
+      yLabel: 'ms',
+      bands,
+      width: 1000,
+      series: [
+        { name: 'p50 per second', points: at.filter((s) => latencies(s).length > 0).map((s) => [s, percentile(latencies(s), 0.5)]) },
+        { name: 'p99 per second', points: at.filter((s) => latencies(s).length > 0).map((s) => [s, percentile(latencies(s), 0.99)]) },
+      ],
+    }),
+    throughput: svgChart({
+      title: `${title}: throughput`,
+      xLabel: 's since the start',
+      yLabel: 'completed operations per s',
+      bands,
+      width: 1000,
+      series: [{ name: 'completed/s', points: at.map((s) => [s, latencies(s).length]) }],
+    }),
+  };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const dir = args.dir ?? mkdtempSync(join(tmpdir(), 'rootcoord-chaos-'));
@@ -640,7 +686,14 @@ async function main(): Promise<void> {
     };
     const text = JSON.stringify(summary, null, 2);
     console.log(text);
-    if (args.report !== null) writeFileSync(args.report, `${text}\n`);
+    if (args.report !== null) {
+      writeFileSync(args.report, `${text}\n`);
+      for (const [name, svg] of Object.entries(charts(chaos))) {
+        const file = `${args.report.replace(/\.json$/i, '')}-${name}.svg`;
+        writeFileSync(file, svg);
+        console.log(`chaos: chart ${file}`);
+      }
+    }
     exitCode = violations.length === 0 ? 0 : 1;
   } finally {
     // Keep the data and the node logs of a failed run for diagnosis.

@@ -1,6 +1,7 @@
 /**
  * scripts/cluster: run a local rootcoord cluster (interface.md section 3).
  *   up [--nodes 3] [--dir .cluster] [--base-port 53100] [--foreground] [--auth [--root-password-file F]] [--tls] [--limit name=value]...
+ *      [--prometheus [--prometheus-port P] [--scrape-interval 5s]]
  *   status [--dir .cluster] [--json]
  *   kill <id|leader> [--signal KILL|TERM|STOP|CONT] [--dir .cluster]
  *   start <id> [--dir .cluster]
@@ -8,13 +9,18 @@
  *   add [--dir .cluster]              start a new node and add it as a voter
  *   remove <id> [--dir .cluster]      remove a member and stop it
  *   down [--dir .cluster] [--wipe]
+ *   prometheus-config [--dir .cluster] [--scrape-interval 5s]   print a Prometheus scrape config for the cluster
  */
 import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
+import { freeBasePort, portFree } from './free-ports.js';
+import { findPrometheus, installHint, logTail, prometheusConfig, startPrometheus } from './monitoring.js';
+import type { PrometheusEntry } from './monitoring.js';
 import { pidAlive } from './processes.js';
 
 const mainScript = fileURLToPath(new URL('../src/main.js', import.meta.url));
@@ -45,6 +51,8 @@ interface ClusterFile {
   /** `--limit name=value` overrides passed to every node. */
   limits?: string[];
   nodes: NodeEntry[];
+  /** A Prometheus scraping the cluster, started by `up --prometheus` and stopped by `down`. */
+  prometheus?: PrometheusEntry & { scrapeInterval: string };
 }
 
 export interface NodeState {
@@ -116,14 +124,30 @@ function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
   return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs), ...(cluster.limits ?? []).flatMap((l) => ['--limit', l]), ...join];
 }
 
-function spawnNode(cluster: ClusterFile, node: NodeEntry, foreground: boolean): number {
+function spawnNodeProcess(cluster: ClusterFile, node: NodeEntry, foreground: boolean): ChildProcess & { pid: number } {
   const out = foreground ? 'inherit' : openSync(node.logFile, 'a', 0o600);
   // ROOTCOORD_NODE_FLAGS: extra Node flags for the nodes (e.g. --cpu-prof, not allowed in NODE_OPTIONS).
   const extra = (process.env['ROOTCOORD_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
   const child = spawn(process.execPath, ['--enable-source-maps', ...extra, ...nodeArgs(cluster, node)], { detached: !foreground, stdio: ['ignore', out, out] });
   if (!foreground) child.unref();
   if (child.pid === undefined) throw new Error(`could not start node ${node.id}`);
-  return child.pid;
+  return child as ChildProcess & { pid: number };
+}
+
+function spawnNode(cluster: ClusterFile, node: NodeEntry, foreground: boolean): number {
+  return spawnNodeProcess(cluster, node, foreground).pid;
+}
+
+/** Every port a node listens on, with its role. */
+function nodePorts(node: NodeEntry): Array<{ address: string; role: string }> {
+  return [{ address: node.client, role: 'client' }, { address: node.peer, role: 'raft peer' }, { address: node.metrics, role: 'metrics' }];
+}
+
+/** The ports of `wanted` that something already listens on, each named with its node and role. */
+async function takenPorts(wanted: Array<{ address: string; owner: string }>): Promise<string[]> {
+  const taken: string[] = [];
+  for (const { address, owner } of wanted) if (!(await portFree(Number(address.split(':')[1])))) taken.push(`${address} (${owner})`);
+  return taken;
 }
 
 async function nodeStates(cluster: ClusterFile): Promise<NodeState[]> {
@@ -151,9 +175,11 @@ function leaderOf(states: NodeState[]): number | null {
   return leader === undefined ? null : leader.id;
 }
 
-async function waitForCluster(cluster: ClusterFile, timeoutMs: number): Promise<number> {
+async function waitForCluster(cluster: ClusterFile, timeoutMs: number, failed: () => string | null = () => null): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    const failure = failed();
+    if (failure !== null) throw new Error(failure);
     const states = await nodeStates(cluster);
     const leader = leaderOf(states);
     const everyoneAnswers = states.every((s) => s.role !== null && s.leader === leader);
@@ -187,10 +213,17 @@ async function up(args: string[], dir: string): Promise<void> {
   const chaos = bool(args, 'chaos');
   const auth = bool(args, 'auth');
   const tls = bool(args, 'tls');
+  const withPrometheus = bool(args, 'prometheus');
+  const prometheusPort = flag(args, 'prometheus-port', '');
+  const scrapeInterval = flag(args, 'scrape-interval', '5s');
   const givenRootPasswordFile = flag(args, 'root-password-file', '');
+  if (!Number.isSafeInteger(count) || count < 1) throw new Error(`--nodes ${count}: want a positive integer`);
+  if (!Number.isSafeInteger(basePort) || basePort < 1 || basePort + 300 + count > 65535) throw new Error(`--base-port ${basePort}: want a port such that base + 300 + nodes stays below 65536`);
   // The nodes' data directories below it hold every user's password hash: for this user only.
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
+  const existing = existsSync(join(dir, 'cluster.json')) ? readCluster(dir) : null;
+  if (existing !== null && (existing.nodes.some((n) => isAlive(n.pid)) || (existing.prometheus !== undefined && isAlive(existing.prometheus.pid)))) throw new Error(`the cluster in ${dir} is already running (scripts/cluster down --dir ${dir})`);
   // root's first password: the given file, or Milvus's default "Milvus" in a file of the cluster's own.
   let rootPasswordFile = givenRootPasswordFile === '' ? undefined : resolve(givenRootPasswordFile);
   if (auth && rootPasswordFile === undefined) {
@@ -199,8 +232,6 @@ async function up(args: string[], dir: string): Promise<void> {
   }
   const secretFile = join(dir, 'cluster.secret');
   if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
-  const existing = existsSync(join(dir, 'cluster.json')) ? readCluster(dir) : null;
-  if (existing !== null && existing.nodes.some((n) => isAlive(n.pid))) throw new Error(`the cluster in ${dir} is already running (scripts/cluster down --dir ${dir})`);
   const ids = existing?.nodes.map((n) => n.id) ?? Array.from({ length: count }, (_, i) => i + 1);
   const base = existing?.basePort ?? basePort;
   const passwordFile = existing?.rootPasswordFile ?? rootPasswordFile;
@@ -215,18 +246,85 @@ async function up(args: string[], dir: string): Promise<void> {
     ...((existing?.limits ?? limits).length > 0 ? { limits: existing?.limits ?? limits } : {}),
     nodes: ids.map((id) => ({ id, pid: 0, client: `127.0.0.1:${base + id}`, peer: `127.0.0.1:${base + 100 + id}`, metrics: `127.0.0.1:${base + 200 + id}`, dataDir: join(dir, `node-${id}`), logFile: join(dir, `node-${id}.log`) })),
   };
-  for (const node of cluster.nodes) node.pid = spawnNode(cluster, node, foreground);
-  writeCluster(dir, cluster);
-  const leader = await waitForCluster(cluster, 15_000);
+  const prometheusBinary = withPrometheus ? findPrometheus() : null;
+  if (withPrometheus && prometheusBinary === null) console.error(`cluster: ${installHint}; starting the cluster without it (scrape config: scripts/cluster prometheus-config --dir ${dir})`);
+  const prometheusAddress = `127.0.0.1:${prometheusPort === '' ? base + 90 : Number(prometheusPort)}`;
+
+  // Every port is checked before anything starts: the defaults lie in Linux's ephemeral range, where
+  // any outgoing connection may hold one.
+  const wanted = cluster.nodes.flatMap((n) => nodePorts(n).map((p) => ({ address: p.address, owner: `node ${n.id}, ${p.role} port` })));
+  if (prometheusBinary !== null) wanted.push({ address: prometheusAddress, owner: 'prometheus' });
+  const taken = await takenPorts(wanted);
+  if (taken.length > 0) {
+    const hint = existing === null
+      ? `choose other ports with --base-port (for example --base-port ${await freeBasePort(count)}, free right now)`
+      : `the cluster in ${dir} keeps the ports it was created with (base ${base}): stop what holds them, or start another cluster with --dir and --base-port`;
+    throw new Error(`port${taken.length > 1 ? 's' : ''} taken: ${taken.join(', ')}; nothing was started. ${hint}`);
+  }
+
+  // From here on, a failure stops everything this command started.
+  const dataDirsBefore = new Set(cluster.nodes.filter((n) => existsSync(n.dataDir)).map((n) => n.dataDir));
+  const started: number[] = [];
+  let failure: string | null = null;
+  const cleanUp = async (reason: string): Promise<void> => {
+    const alive = started.filter(isAlive);
+    for (const pid of alive) process.kill(pid, 'SIGTERM');
+    await waitForExit(alive, 10_000);
+    if (existing === null) {
+      // A cluster that never served: forget it, so that `up` with other ports starts afresh.
+      rmSync(join(dir, 'cluster.json'), { force: true });
+      for (const node of cluster.nodes) if (!dataDirsBefore.has(node.dataDir)) rmSync(node.dataDir, { recursive: true, force: true });
+    }
+    console.error(`cluster: ${reason}`);
+    console.error(`cluster: stopped ${alive.length} process(es) this command had started${foreground ? '' : `; node logs in ${dir}`}`);
+  };
+  const interrupted = (signal: NodeJS.Signals): void => {
+    void cleanUp(`interrupted by ${signal} while starting`).then(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  let leader: number;
+  try {
+    for (const node of cluster.nodes) {
+      const child = spawnNodeProcess(cluster, node, foreground);
+      node.pid = child.pid;
+      started.push(child.pid);
+      child.once('exit', (code, signal) => {
+        const how = code === null ? `was killed by ${String(signal)}` : `exited with code ${code}`;
+        const said = foreground ? '' : logTail(node.logFile, 20).split('\n').filter((l) => l.startsWith('rootcoord:')).join('; ');
+        failure ??= `node ${node.id} ${how} while the cluster was starting${said === '' ? '' : `: ${said.replace(/^rootcoord: /, '')}`}`;
+      });
+    }
+    writeCluster(dir, cluster);
+    leader = await waitForCluster(cluster, 15_000, () => failure);
+    if (prometheusBinary !== null) {
+      const promDir = join(dir, 'prometheus');
+      mkdirSync(promDir, { recursive: true, mode: 0o700 });
+      const configFile = join(promDir, 'prometheus.yml');
+      writeFileSync(configFile, prometheusConfig({ nodes: cluster.nodes, scrapeInterval }));
+      const entry = await startPrometheus(prometheusBinary, { address: prometheusAddress, configFile, dataDir: join(promDir, 'data'), logFile: join(promDir, 'prometheus.log') });
+      started.push(entry.pid);
+      cluster.prometheus = { ...entry, scrapeInterval };
+      writeCluster(dir, cluster);
+    }
+  } catch (error) {
+    await cleanUp((error as Error).message);
+    process.exit(1);
+  } finally {
+    process.removeListener('SIGINT', interrupted);
+    process.removeListener('SIGTERM', interrupted);
+  }
   console.log(`rootcoord cluster of ${cluster.nodes.length} nodes is up (data in ${dir}); leader: node ${leader}`);
   for (const n of cluster.nodes) console.log(`  node ${n.id}: client ${n.client}  peer ${n.peer}  metrics http://${n.metrics}/metrics  pid ${n.pid}`);
+  if (cluster.prometheus !== undefined) console.log(`  prometheus: http://${cluster.prometheus.address} (alerts: http://${cluster.prometheus.address}/alerts)  pid ${cluster.prometheus.pid}; Grafana dashboard: monitoring/grafana/rootcoord.json`);
   console.log(cluster.auth === true ? `authorization is on: npx rootcoordctl --dir ${dir} --user root --password <${cluster.rootPasswordFile ?? ''}> db list` : `try: npx rootcoordctl --dir ${dir} db list`);
   if (!foreground) return;
   console.log('running in the foreground; Ctrl-C stops all nodes');
   await new Promise<void>((done) => {
     const stop = (): void => {
-      for (const n of cluster.nodes) if (isAlive(n.pid)) process.kill(n.pid, 'SIGTERM');
-      void waitForExit(cluster.nodes.map((n) => n.pid), 10_000).then(() => done());
+      const pids = [...cluster.nodes.map((n) => n.pid), ...(cluster.prometheus === undefined ? [] : [cluster.prometheus.pid])].filter(isAlive);
+      for (const pid of pids) process.kill(pid, 'SIGTERM');
+      void waitForExit(pids, 10_000).then(() => done());
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
@@ -248,6 +346,8 @@ async function status(args: string[], dir: string): Promise<void> {
     return;
   }
   console.log(`leader: ${leader ?? 'none'}`);
+  const prometheus = readCluster(dir).prometheus;
+  if (prometheus !== undefined) console.log(`prometheus: http://${prometheus.address} (pid ${prometheus.pid}, ${isAlive(prometheus.pid) ? 'running' : 'stopped'})`);
   console.log(['id', 'pid', 'alive', 'role', 'term', 'leader', 'commit', 'applied'].join('\t'));
   for (const s of states) console.log([s.id, s.pid, s.alive, s.role ?? '-', s.term ?? '-', s.leader ?? '-', s.commitIndex ?? '-', s.appliedIndex ?? '-'].join('\t'));
 }
@@ -310,12 +410,37 @@ async function add(_args: string[], dir: string): Promise<void> {
   writeCluster(dir, cluster);
   // The leader answers once the new node has caught up as a learner and is a voter: up to 30 s.
   const client = leaderClient({ ...cluster, nodes: cluster.nodes.filter((n) => n.id !== id) }, 45_000);
+  const progress = showCatchUp(cluster, id);
   try {
     await client.addMember(id, node.peer, node.client);
   } finally {
+    progress.stop();
     client.close();
   }
+  refreshPrometheus(cluster);
   console.log(`node ${id} joined as a voter (client ${node.client}, pid ${node.pid})`);
+}
+
+/** While a new node catches up as a learner: every second, how far it has applied against the leader's commit index. */
+function showCatchUp(cluster: ClusterFile, id: number): { stop: () => void } {
+  let last = '';
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void nodeStates(cluster)
+      .then((states) => {
+        const learner = states.find((s) => s.id === id);
+        const leader = states.find((s) => s.role === 'Leader');
+        const line = learner?.appliedIndex == null ? `  node ${id}: starting` : `  node ${id}: applied ${learner.appliedIndex} of ${leader?.commitIndex ?? '?'} (${learner.role ?? 'catching up'})`;
+        if (line !== last) console.log(line);
+        last = line;
+      })
+      .finally(() => {
+        running = false;
+      });
+  }, 1000);
+  return { stop: () => clearInterval(timer) };
 }
 
 async function remove(args: string[], dir: string): Promise<void> {
@@ -335,6 +460,7 @@ async function remove(args: string[], dir: string): Promise<void> {
   }
   cluster.nodes = cluster.nodes.filter((n) => n.id !== id);
   writeCluster(dir, cluster);
+  refreshPrometheus(cluster);
   console.log(`node ${id} removed and stopped (its data stays in ${node.dataDir})`);
 }
 
@@ -343,12 +469,13 @@ async function down(args: string[], dir: string): Promise<void> {
   if (existsSync(join(dir, 'cluster.json'))) {
     const cluster = readCluster(dir);
     const pids = cluster.nodes.map((n) => n.pid).filter(isAlive);
-    for (const pid of pids) {
+    const prometheus = cluster.prometheus !== undefined && isAlive(cluster.prometheus.pid) ? [cluster.prometheus.pid] : [];
+    for (const pid of [...pids, ...prometheus]) {
       process.kill(pid, 'SIGCONT');
       process.kill(pid, 'SIGTERM');
     }
-    await waitForExit(pids, 10_000);
-    console.log(`stopped ${pids.length} node(s)`);
+    await waitForExit([...pids, ...prometheus], 10_000);
+    console.log(`stopped ${pids.length} node(s)${prometheus.length > 0 ? ' and prometheus' : ''}`);
   }
   if (wipe) {
     rmSync(dir, { recursive: true, force: true });
@@ -356,14 +483,27 @@ async function down(args: string[], dir: string): Promise<void> {
   }
 }
 
+/** Rewrites the running Prometheus's scrape config after a membership change and has it reload (SIGHUP). */
+function refreshPrometheus(cluster: ClusterFile): void {
+  const p = cluster.prometheus;
+  if (p === undefined) return;
+  writeFileSync(p.configFile, prometheusConfig({ nodes: cluster.nodes, scrapeInterval: p.scrapeInterval }));
+  if (isAlive(p.pid)) process.kill(p.pid, 'SIGHUP');
+}
+
+async function printPrometheusConfig(args: string[], dir: string): Promise<void> {
+  const cluster = readCluster(dir);
+  process.stdout.write(prometheusConfig({ nodes: cluster.nodes, scrapeInterval: flag(args, 'scrape-interval', cluster.prometheus?.scrapeInterval ?? '5s') }));
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const command = args.shift();
   const dir = resolve(flag(args, 'dir', '.cluster'));
-  const commands: Record<string, (a: string[], d: string) => Promise<void>> = { up, status, kill, start, transfer, add, remove, down };
+  const commands: Record<string, (a: string[], d: string) => Promise<void>> = { up, status, kill, start, transfer, add, remove, down, 'prometheus-config': printPrometheusConfig };
   const run = command === undefined ? undefined : commands[command];
   if (run === undefined) {
-    console.error('usage: scripts/cluster up|status|kill|start|transfer|add|remove|down [options] (see the README)');
+    console.error('usage: scripts/cluster up|status|kill|start|transfer|add|remove|down|prometheus-config [options] (see the README)');
     process.exit(2);
   }
   await run(args, dir);

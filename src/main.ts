@@ -6,6 +6,7 @@
 import './thread-pool-size.js';
 import { chmodSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { load } from 'js-yaml';
 import { ApiServer } from './api/api-server.js';
 import { defaultLimits } from './ddl/limits.js';
 import type { Limits } from './ddl/limits.js';
@@ -18,21 +19,28 @@ import type { ClientTlsConfig, MemberAddress, NodeConfig } from './node/config.j
 import { RootCoordNode } from './node/root-coord-node.js';
 
 const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --clients 1=host:port,... [options]
+       rootcoord --config FILE [options]
+
+  --config F                 read settings from F (JSON, or YAML unless F ends in .json): an object whose
+                             keys are these flags without the dashes, e.g. {"id": 1, "data-dir": "n1",
+                             "peers": {"1": "127.0.0.1:53201"}, "limit": {"maxDatabaseNum": 128}, "auth": true};
+                             flags given on the command line win over the file
 
   --id N                     this node's id (a positive integer)
   --data-dir DIR             raft log, snapshots and the LevelDB MetaTable
   --peers LIST               raft peer addresses of the initial members: id=host:port,...
   --clients LIST             client (gRPC API) addresses of the members: id=host:port,...
+  --client-address H:P       this node's client address when --clients does not name it
   --metrics-address H:P      HTTP /metrics, /healthz, /readyz (default: none)
-  --join                     join an existing cluster (empty data dir) instead of bootstrapping
+  --join                     join an existing cluster (empty data dir) instead of bootstrapping (default: off)
   --tick-ms N                raft tick interval (default 50)
   --election-ticks N         election timeout in ticks, randomized in [N, 2N) (default 6)
   --heartbeat-ticks N        heartbeat interval in ticks (default 1)
   --snapshot-entries N       snapshot and compact the log every N applied entries (default 10000)
   --time-tick-ms N           DML channel time-tick interval (default 200)
-  --secret S | --secret-file F   shared cluster secret for peer traffic
+  --secret S | --secret-file F   shared cluster secret for peer traffic (default: none)
   --gc-confirm-delay-ms N    wait before a dropped collection's meta is deleted (default 1200000)
-  --auth                     require credentials (metadata authorization: base64 of user:password) and
+  --auth                     (default: off) require credentials (metadata authorization: base64 of user:password) and
                              check privileges on every call but health checks
   --root-password P | --root-password-file F
                              root's password when the cluster first starts (default Milvus)
@@ -41,7 +49,7 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                              as Milvus's common.security.builtinRoles)
   --tls-cert F --tls-key F [--tls-ca F]
                              TLS on the client port (PEM files); the CA verifies the leader when a
-                             follower forwards to it (default: the certificate itself)
+                             follower forwards to it (default: no TLS; the CA: the certificate itself)
   --limit NAME=VALUE         override a limit (e.g. maxDatabaseNum=64, maxPartitionNum=1024, maxUserNum=100,
                              maxRoleNum=10, passwordHashCost=15); password checks: passwordHashWorkers=0
                              (0: min(2, cores)), passwordHashQueueMax=32, passwordHashNice=5,
@@ -60,8 +68,63 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                                maxPropertyValueLength=65535, maxPropertiesSize=1048576,
                                maxCollectionSchemaSize=1048576 (bytes; beyond: code 1100)
   --log-file F               JSON-lines log file (default: stdout)
-  --chaos                    allow fault injection (scripts/chaos only; never in production)
-  --help                     this text`;
+  --chaos                    allow fault injection (scripts/chaos only; never in production; default: off)
+  --help                     this text, and every limit with its default`;
+
+/** Switches: flags without a value. */
+const SWITCHES = new Set(['help', 'join', 'chaos', 'auth', 'root-should-bind-role']);
+/** Every setting: the flags --help names (a --config file's keys are the same names). */
+const SETTINGS = new Set([...HELP.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1] as string));
+
+function helpText(): string {
+  const entries = Object.entries(defaultLimits).map(([name, value]) => `${name}=${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+  const lines: string[] = [];
+  for (let i = 0; i < entries.length; i += 3) lines.push(`    ${entries.slice(i, i + 3).join(', ')}`);
+  return `${HELP}\n\nevery limit (--limit NAME=VALUE) and its default:\n${lines.join('\n')}`;
+}
+
+/**
+ * The settings of a --config file as flag values (a switch set to true is present, false absent; peers
+ * and clients may be id: address objects; limit an object of name: value or a list of "name=value").
+ */
+function configFileFlags(file: string): Map<string, string[]> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`--config ${file}: ${(error as Error).message}`);
+  }
+  const json = /\.json$/i.test(file);
+  let doc: unknown;
+  try {
+    doc = json ? JSON.parse(text) : load(text);
+  } catch (error) {
+    throw new Error(`--config ${file}: not valid ${json ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0] ?? ''}`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`--config ${file}: want an object of settings, e.g. {"id": 1, "data-dir": "node-1"}`);
+  const out = new Map<string, string[]>();
+  const scalar = (where: string, value: unknown): string => {
+    if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return String(value);
+    throw new Error(`${where}: want a string or a number, got ${JSON.stringify(value)}`);
+  };
+  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+    const where = `setting "${key}" in ${file}`;
+    if (!SETTINGS.has(key) || key === 'config' || key === 'help') throw new Error(`${file}: unknown setting "${key}" (the settings are the flags of rootcoord --help, without the dashes)`);
+    if (SWITCHES.has(key)) {
+      if (typeof value !== 'boolean') throw new Error(`${where}: want true or false, got ${JSON.stringify(value)}`);
+      if (value) out.set(key, ['true']);
+    } else if (key === 'limit') {
+      if (Array.isArray(value)) out.set(key, value.map((v, i) => scalar(`${where}, item ${i}`, v)));
+      else if (value !== null && typeof value === 'object') out.set(key, Object.entries(value).map(([name, v]) => `${name}=${scalar(`${where}, ${name}`, v)}`));
+      else throw new Error(`${where}: want an object of limits, e.g. {"maxDatabaseNum": 128}`);
+    } else if ((key === 'peers' || key === 'clients') && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      out.set(key, [Object.entries(value).map(([id, address]) => `${id}=${scalar(`${where}, member ${id}`, address)}`).join(',')]);
+    } else {
+      out.set(key, [scalar(where, value)]);
+    }
+  }
+  return out;
+}
 
 function parseMembers(list: string, flag: string): Map<number, string> {
   const out = new Map<number, string>();
@@ -99,7 +162,8 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     const arg = argv[i] as string;
     if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}" (see --help)`);
     const name = arg.slice(2);
-    if (name === 'help' || name === 'join' || name === 'chaos' || name === 'auth' || name === 'root-should-bind-role') {
+    if (!SETTINGS.has(name)) throw new Error(`unknown flag ${arg} (see --help)`);
+    if (SWITCHES.has(name)) {
       flags.set(name, ['true']);
       continue;
     }
@@ -108,39 +172,59 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     flags.set(name, [...(flags.get(name) ?? []), value]);
   }
   if (flags.has('help')) {
-    console.log(HELP);
+    console.log(helpText());
     process.exit(0);
   }
+  // A --config file's settings, where the command line does not give them (limits: the file's first).
+  const configFile = flags.get('config')?.[0];
+  const fromFile = new Set<string>();
+  if (configFile !== undefined) {
+    for (const [name, values] of configFileFlags(configFile)) {
+      if (name === 'limit') flags.set(name, [...values, ...(flags.get(name) ?? [])]);
+      else if (flags.has(name)) continue;
+      else flags.set(name, values);
+      fromFile.add(name);
+    }
+  }
+  /** How an error names a setting: the flag, or the key of the config file it came from. */
+  const setting = (name: string): string => (fromFile.has(name) && name !== 'limit' ? `setting "${name}" in ${configFile ?? ''}` : `--${name}`);
   const one = (name: string, fallback?: string): string => {
     const v = flags.get(name)?.[0] ?? fallback;
-    if (v === undefined) throw new Error(`--${name} is required (see --help)`);
+    if (v === undefined) throw new Error(`--${name} is required (a flag, or a setting of --config; see --help)`);
     return v;
   };
-  const num = (name: string, fallback: number): number => {
-    const v = Number(one(name, String(fallback)));
-    if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`);
+  const num = (name: string, fallback: number, min = 0, integer = false): number => {
+    const text = one(name, String(fallback));
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v) || v < min || (integer && !Number.isSafeInteger(v))) {
+      throw new Error(`${setting(name)} must be ${integer ? 'an integer' : 'a number'} ${min === 0 ? 'of 0 or more' : `of at least ${min}`}, got "${text}"`);
+    }
     return v;
   };
   const id = num('id', 0);
-  if (!Number.isSafeInteger(id) || id <= 0) throw new Error('--id must be a positive integer');
-  const peers = parseMembers(one('peers'), '--peers');
-  const clients = parseMembers(one('clients'), '--clients');
+  if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`${setting('id')} must be a positive integer`);
+  const peers = parseMembers(one('peers'), setting('peers'));
+  const clients = parseMembers(one('clients'), setting('clients'));
   const members = new Map<number, MemberAddress>();
   for (const [memberId, peer] of peers) members.set(memberId, { peer, client: clients.get(memberId) ?? '' });
-  if (!members.has(id)) throw new Error(`--id ${id} is not in --peers`);
+  if (!members.has(id)) throw new Error(`${setting('id')} ${id} is not in ${setting('peers')}`);
+  const heartbeatTicks = num('heartbeat-ticks', 1, 1, true);
+  const electionTicks = num('election-ticks', 6, 2, true);
+  if (electionTicks <= heartbeatTicks) throw new Error(`${setting('election-ticks')} (${electionTicks}) must exceed ${setting('heartbeat-ticks')} (${heartbeatTicks})`);
+  const limitWhere = configFile !== undefined && fromFile.has('limit') ? `--limit (or "limit" in ${configFile})` : '--limit';
   const limits: Record<string, number | string> = { ...defaultLimits, gcConfirmDelayMs: num('gc-confirm-delay-ms', defaultLimits.gcConfirmDelayMs) };
   for (const override of flags.get('limit') ?? []) {
     const at = override.indexOf('=');
     const key = override.slice(0, at);
     const value = override.slice(at + 1);
-    if (at < 0 || !(key in defaultLimits)) throw new Error(`--limit: unknown limit "${override}"`);
+    if (at < 0 || !(key in defaultLimits)) throw new Error(`${limitWhere}: unknown limit "${override}"`);
     if (typeof defaultLimits[key as keyof Limits] !== 'number') {
       limits[key] = value;
       continue;
     }
     // A value that is not a number would be NaN, and every comparison with NaN is false: the limit would be off.
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`--limit ${key}: want a non-negative number, got "${value}"`);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`${limitWhere} ${key}: want a non-negative number, got "${value}"`);
     limits[key] = n;
   }
   const rootPasswordFile = flags.get('root-password-file')?.[0];
@@ -153,11 +237,11 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     members,
     join: flags.has('join'),
     metricsAddress: flags.get('metrics-address')?.[0] ?? null,
-    tickIntervalMs: num('tick-ms', 50),
-    electionTicks: num('election-ticks', 6),
-    heartbeatTicks: num('heartbeat-ticks', 1),
-    snapshotEntries: num('snapshot-entries', 10_000),
-    timeTickIntervalMs: num('time-tick-ms', 200),
+    tickIntervalMs: num('tick-ms', 50, 1),
+    electionTicks,
+    heartbeatTicks,
+    snapshotEntries: num('snapshot-entries', 10_000, 1, true),
+    timeTickIntervalMs: num('time-tick-ms', 200, 1),
     secret,
     limits: limits as unknown as Limits,
     security: { ...defaultSecurity, authorizationEnabled: flags.has('auth'), rootPassword, rootShouldBindRole: flags.has('root-should-bind-role'), builtinRoles: builtinRolesFile(flags.get('builtin-roles-file')?.[0]), clientTls: tlsFiles(flags.get('tls-cert')?.[0], flags.get('tls-key')?.[0], flags.get('tls-ca')?.[0]) },
@@ -166,6 +250,21 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     clientAddress: clients.get(id) ?? one('client-address'),
   };
 }
+
+/** Runs a start step that listens on `address`; a port already taken becomes one line naming it, the node and its role. */
+async function listening<T>(id: number, address: string, role: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/EADDRINUSE/.test(message)) throw new StartError(`node ${id} cannot listen on ${address} (its ${role} port): the port is taken by another process`);
+    if (/EADDRNOTAVAIL|EACCES/.test(message)) throw new StartError(`node ${id} cannot listen on ${address} (its ${role} port): ${message}`);
+    throw error;
+  }
+}
+
+/** A start failure with a message that says it all (no stack trace needed). */
+class StartError extends Error {}
 
 async function main(): Promise<void> {
   // The data directory holds every user's password hash: nothing this process creates is for others.
@@ -179,12 +278,19 @@ async function main(): Promise<void> {
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
-  const node = await RootCoordNode.start(config);
+  const peerAddress = config.members.get(config.id)?.peer ?? '';
+  const node = await listening(config.id, peerAddress, 'raft peer', () => RootCoordNode.start(config));
   const metrics = new NodeMetrics(node);
   const api = new ApiServer(node, metrics);
-  await api.start(config.clientAddress);
   const http = config.metricsAddress === null ? null : new MetricsHttpServer(node, metrics);
-  if (http !== null && config.metricsAddress !== null) await http.start(config.metricsAddress);
+  try {
+    await listening(config.id, config.clientAddress, 'client', () => api.start(config.clientAddress));
+    if (http !== null && config.metricsAddress !== null) await listening(config.id, config.metricsAddress, 'metrics', () => http.start(config.metricsAddress as string));
+  } catch (error) {
+    await api.close().catch(() => undefined);
+    await node.close().catch(() => undefined);
+    throw error;
+  }
   node.log.info('serving', { client: config.clientAddress, peer: config.members.get(config.id)?.peer, metrics: config.metricsAddress });
   let stopping = false;
   const stop = (signal: string): void => {
@@ -218,4 +324,9 @@ async function main(): Promise<void> {
 }
 
 const entry = process.argv[1] === undefined ? '' : realpathSync(process.argv[1]);
-if (entry === fileURLToPath(import.meta.url)) void main();
+if (entry === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(`rootcoord: ${error instanceof StartError ? error.message : ((error as Error).stack ?? String(error))}`);
+    process.exit(1);
+  });
+}

@@ -30,6 +30,20 @@ export class NodeMetrics {
     const gauge = (name: string, help: string, read: () => number): void => {
       new Gauge({ name, help, registers, collect(this: Gauge) { this.set(read()); } });
     };
+    // A count the node keeps itself (it only grows): a counter, moved on by what it grew since the last scrape.
+    const counter = (name: string, help: string, read: () => number): void => {
+      let seen = 0;
+      new Counter({
+        name,
+        help,
+        registers,
+        collect(this: Counter) {
+          const now = read();
+          if (now > seen) this.inc(now - seen);
+          seen = Math.max(seen, now);
+        },
+      });
+    };
     const status = () => node.raft.status();
     gauge('rootcoord_raft_has_leader', '1 if this node knows a leader', () => (status().lead !== 0 ? 1 : 0));
     gauge('rootcoord_raft_is_leader', '1 if this node is the leader', () => (status().role === StateRole.Leader ? 1 : 0));
@@ -76,15 +90,28 @@ export class NodeMetrics {
       buckets: [0.0001, 0.0002, 0.0004, 0.0008, 0.0016, 0.0032, 0.0064, 0.0128, 0.0256, 0.0512, 0.1024, 0.2048, 0.4096, 0.8192],
     });
     node.raft.on('peer-rtt', (peer: number, seconds: number) => peerRtt.observe({ peer: String(peer) }, seconds));
-    const ttLag = new Gauge({ name: 'milvus_rootcoord_produce_tt_lag_ms', help: 'Now minus the physical time of the last time tick sent on each DML channel (ms)', labelNames: ['channel_name'], registers });
+    // Read when scraped, so a channel whose ticks stop shows a growing lag; only the serving leader sends ticks.
+    const lastTickMs = new Map<string, number>();
+    new Gauge({
+      name: 'milvus_rootcoord_produce_tt_lag_ms',
+      help: 'Now minus the physical time of the last time tick sent on each DML channel (ms; the serving leader only)',
+      labelNames: ['channel_name'],
+      registers,
+      collect(this: Gauge<'channel_name'>) {
+        this.reset();
+        if (!node.isServingLeader()) return;
+        const now = Date.now();
+        for (const [channel, ms] of lastTickMs) this.set({ channel_name: channel }, now - ms);
+      },
+    });
     const ttSync = new Histogram({ name: 'milvus_rootcoord_sync_timetick_latency', help: 'How long a time-tick round waited for all its sources (DDL and proxy sessions), in ms', registers, buckets: [1, 5, 10, 25, 50, 100, 200, 400, 1000, 5000] });
-    node.timeTicks.on('tick', (tick: TimeTick) => ttLag.set({ channel_name: tick.channel }, Date.now() - Number(physicalMs(tick.ts))));
+    node.timeTicks.on('tick', (tick: TimeTick) => lastTickMs.set(tick.channel, Number(physicalMs(tick.ts))));
     node.timeTicks.on('round', (ms: number) => ttSync.observe(ms));
-    gauge('rootcoord_raft_proposals_committed_total', 'Proposals made on this node and applied', () => node.raft.counters.proposalsCommitted);
-    gauge('rootcoord_raft_proposals_failed_total', 'Proposals made on this node that failed', () => node.raft.counters.proposalsFailed);
+    counter('rootcoord_raft_proposals_committed_total', 'Proposals made on this node and applied', () => node.raft.counters.proposalsCommitted);
+    counter('rootcoord_raft_proposals_failed_total', 'Proposals made on this node that failed', () => node.raft.counters.proposalsFailed);
     gauge('rootcoord_raft_proposals_pending', 'Proposals waiting to be applied', () => node.raft.pendingProposals());
-    gauge('rootcoord_ddl_retries_joined_total', 'DDL retries joined to the attempt still running (same request ID)', () => node.scheduler.retriesDeduplicated.joined);
-    gauge('rootcoord_ddl_retries_answered_total', 'DDL retries answered from the record of a request that took effect', () => node.scheduler.retriesDeduplicated.recorded);
+    counter('rootcoord_ddl_retries_joined_total', 'DDL retries joined to the attempt still running (same request ID)', () => node.scheduler.retriesDeduplicated.joined);
+    counter('rootcoord_ddl_retries_answered_total', 'DDL retries answered from the record of a request that took effect', () => node.scheduler.retriesDeduplicated.recorded);
     gauge('milvus_rootcoord_timestamp', 'The persisted TSO window minus the 3 s save interval (physical ms)', () => Number(node.meta.tsoWindowMs) - 3000);
     node.scheduler.onTaskDone = (timing) => this.ddlQueueLatency.observe({ function_name: timing.name }, timing.queueMs / 1000);
     node.raft.on('leader-change', (change: { leader: number }) => {

@@ -1,7 +1,7 @@
 /**
  * A short chaos run against real processes (kills, pauses, partitions, restarts, clock jumps) whose
  * history must check out, and proof that the checks bite: serving reads locally without ReadIndex
- * (an unsafe setting) must be reported as a linearizability violation.
+ * (an unsafe setting) must be reported as a linearizability violation. The report comes with SVG charts.
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
@@ -19,7 +19,7 @@ interface Summary {
   violations: string[];
 }
 
-function runChaos(args: string[]): Promise<{ code: number; summary: Summary; output: string }> {
+function runChaos(args: string[]): Promise<{ code: number; summary: Summary; output: string; charts: string[] }> {
   return new Promise((resolve, reject) => {
     void (async () => {
       const dir = await mkdtemp(join(tmpdir(), 'chaos-test-'));
@@ -28,7 +28,8 @@ function runChaos(args: string[]): Promise<{ code: number; summary: Summary; out
         void (async () => {
           try {
             const summary = JSON.parse(await readFile(report, 'utf8')) as Summary;
-            resolve({ code: error === null ? 0 : ((error as { code?: number }).code ?? 1), summary, output: stdout });
+            const charts = await Promise.all(['latency', 'throughput'].map((name) => readFile(join(dir, `report-${name}.svg`), 'utf8').catch(() => '')));
+            resolve({ code: error === null ? 0 : ((error as { code?: number }).code ?? 1), summary, output: stdout, charts });
           } catch (e) {
             reject(new Error(`chaos produced no report: ${(e as Error).message}\n${stdout}`));
           } finally {
@@ -44,12 +45,18 @@ describe('chaos', function () {
   this.timeout(300_000);
 
   it('a one-minute run with faults of several kinds finds no violation', async () => {
-    const { code, summary, output } = await runChaos(['--duration-seconds', '45', '--seed', '7', '--faults', 'kill,pause,partition,restart,clock,delay,torn']);
+    const { code, summary, output, charts } = await runChaos(['--duration-seconds', '45', '--seed', '7', '--faults', 'kill,pause,partition,restart,clock,delay,torn']);
     expect(summary.violations, output).to.deep.equal([]);
     expect(code).to.equal(0);
     expect(Object.keys(summary.faults.byKind).length, JSON.stringify(summary.faults.byKind)).to.be.at.least(3);
     expect(summary.ops.ok).to.be.above(1000);
     expect(Object.values(summary.checks).every(Boolean)).to.equal(true);
+    // Charts next to the report: latency and throughput over time, each fault shaded and named.
+    for (const svg of charts) {
+      expect(svg).to.match(/^<svg /);
+      expect(svg).to.match(/<polyline /);
+      expect(svg).to.match(/>(kill|pause|partition|restart|clock|delay|torn) n\d/);
+    }
   });
 
   it('the unsafe setting (reads served locally, without ReadIndex) is caught as a violation', async () => {

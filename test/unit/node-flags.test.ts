@@ -1,9 +1,17 @@
 /**
  * `rootcoord --limit name=value`: a value that is not a non-negative number is refused at start (it
  * became NaN, and a limit compared with NaN is never reached: the limit was silently off); a string
- * limit keeps everything after the first '='.
+ * limit keeps everything after the first '='. `--config F`: every flag from a JSON or YAML file, the
+ * command line winning, every bad setting refused naming it; --help shows the defaults.
  */
 import { expect } from 'chai';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePortBase } from '../../scripts/free-ports.js';
+import { defaultLimits } from '../../src/ddl/limits.js';
 import { parseArgs } from '../../src/main.js';
 
 const base = ['--id', '1', '--data-dir', '/tmp/unused', '--peers', '1=127.0.0.1:1', '--clients', '1=127.0.0.1:2'];
@@ -20,5 +28,92 @@ describe('rootcoord --limit', () => {
     const config = parseArgs([...base, '--limit', 'maxInflightRequests=12', '--limit', 'clusterPrefix=a=b']);
     expect(config.limits.maxInflightRequests).to.equal(12);
     expect(config.limits.clusterPrefix).to.equal('a=b');
+  });
+});
+
+describe('rootcoord --config', () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rootcoord-config-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('takes every kind of setting from JSON: values, members as objects, limits as an object, switches', () => {
+    const f = file('node.json', JSON.stringify({
+      id: 2, 'data-dir': '/tmp/unused-2', peers: { 1: '127.0.0.1:1', 2: '127.0.0.1:2' }, clients: '1=127.0.0.1:3,2=127.0.0.1:4',
+      'metrics-address': '127.0.0.1:5', 'tick-ms': 20, 'election-ticks': 10, 'heartbeat-ticks': 2, 'snapshot-entries': 500,
+      'time-tick-ms': 100, secret: 's3', auth: true, join: false, limit: { maxDatabaseNum: 7, clusterPrefix: 'x' }, 'root-password': 'pw123456',
+    }));
+    const config = parseArgs(['--config', f]);
+    expect(config.id).to.equal(2);
+    expect(config.members.get(1)?.peer).to.equal('127.0.0.1:1');
+    expect(config.clientAddress).to.equal('127.0.0.1:4');
+    expect(config.metricsAddress).to.equal('127.0.0.1:5');
+    expect([config.tickIntervalMs, config.electionTicks, config.heartbeatTicks, config.snapshotEntries, config.timeTickIntervalMs]).to.deep.equal([20, 10, 2, 500, 100]);
+    expect(config.secret).to.equal('s3');
+    expect(config.security?.authorizationEnabled).to.equal(true);
+    expect(config.security?.rootPassword).to.equal('pw123456');
+    expect(config.join).to.equal(false);
+    expect(config.limits.maxDatabaseNum).to.equal(7);
+    expect(config.limits.clusterPrefix).to.equal('x');
+  });
+
+  it('reads YAML, and the command line wins over the file (limits: both, the command line last)', () => {
+    const f = file('node.yaml', ['# a node', 'id: 1', 'data-dir: /tmp/unused', 'peers: "1=127.0.0.1:1"', 'clients:', '  1: 127.0.0.1:2', 'tick-ms: 30', 'limit:', '  maxDatabaseNum: 9', '  maxUserNum: 5', ''].join('\n'));
+    const config = parseArgs(['--config', f, '--tick-ms', '40', '--limit', 'maxUserNum=6']);
+    expect(config.tickIntervalMs).to.equal(40);
+    expect(config.limits.maxDatabaseNum).to.equal(9);
+    expect(config.limits.maxUserNum).to.equal(6);
+    expect(config.clientAddress).to.equal('127.0.0.1:2');
+  });
+
+  it('refuses a bad file or setting with an error naming it', () => {
+    const bad = (settings: Record<string, unknown>): string => file(`bad-${Math.random()}.json`, JSON.stringify({ id: 1, 'data-dir': '/tmp/x', peers: '1=127.0.0.1:1', clients: '1=127.0.0.1:2', ...settings }));
+    expect(() => parseArgs(['--config', bad({ 'tick-msec': 5 })])).to.throw(/unknown setting "tick-msec"/);
+    expect(() => parseArgs(['--config', bad({ 'tick-ms': 'fast' })])).to.throw(/setting "tick-ms" in .* must be a number/);
+    expect(() => parseArgs(['--config', bad({ 'snapshot-entries': 1.5 })])).to.throw(/setting "snapshot-entries" in .* must be an integer/);
+    expect(() => parseArgs(['--config', bad({ 'election-ticks': 2, 'heartbeat-ticks': 2 })])).to.throw(/setting "election-ticks" in .* must exceed setting "heartbeat-ticks"/);
+    expect(() => parseArgs(['--config', bad({ auth: 'yes' })])).to.throw(/setting "auth" in .*: want true or false/);
+    expect(() => parseArgs(['--config', bad({ secret: { a: 1 } })])).to.throw(/setting "secret" in .*: want a string or a number/);
+    expect(() => parseArgs(['--config', bad({ limit: { maxDatabaseNum: -1 } })])).to.throw(/"limit" in .* maxDatabaseNum: want a non-negative number/);
+    expect(() => parseArgs(['--config', bad({ peers: { 1: '127.0.0.1' } })])).to.throw(/setting "peers" in .*: bad member/);
+    expect(() => parseArgs(['--config', file('broken.json', '{"id": 1,')])).to.throw(/broken\.json: not valid JSON/);
+    expect(() => parseArgs(['--config', file('list.yaml', '- id: 1')])).to.throw(/want an object of settings/);
+    expect(() => parseArgs(['--config', join(dir, 'missing.json')])).to.throw(/--config .*missing\.json/);
+    expect(() => parseArgs([...base, '--tick-msec', '5'])).to.throw(/unknown flag --tick-msec/);
+  });
+
+  it('a node starts from a YAML config file alone and serves', async function () {
+    this.timeout(30_000);
+    const base = await freePortBase([1, 101, 201]);
+    const f = file('live.yaml', [`id: 1`, `data-dir: ${join(dir, 'live-data')}`, `peers: {1: "127.0.0.1:${base + 101}"}`, `clients: {1: "127.0.0.1:${base + 1}"}`, `metrics-address: 127.0.0.1:${base + 201}`, `log-file: ${join(dir, 'live.log')}`, ''].join('\n'));
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../../src/main.js', import.meta.url)), '--config', f], { stdio: 'ignore' });
+    try {
+      const deadline = Date.now() + 20_000;
+      let ready = false;
+      while (!ready && Date.now() < deadline) {
+        ready = await fetch(`http://127.0.0.1:${base + 201}/readyz`).then((r) => r.ok, () => false);
+        if (!ready) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(ready, 'the node became ready').to.equal(true);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    }
+  });
+
+  it('--help lists the defaults, every limit with its own', () => {
+    const help = execFileSync(process.execPath, [fileURLToPath(new URL('../../src/main.js', import.meta.url)), '--help'], { encoding: 'utf8' });
+    expect(help).to.include('--config F');
+    expect(help).to.match(/--tick-ms N +raft tick interval \(default 50\)/);
+    for (const [name, value] of Object.entries(defaultLimits)) expect(help).to.include(`${name}=${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
   });
 });
