@@ -12,7 +12,8 @@ import { Admission } from './admission.js';
 import { adminHandlers } from './admin-handlers.js';
 import { AUTHORIZATION_HEADER, FORWARDED_HEADER, Forwarder, REQUEST_ID_HEADER } from './forwarder.js';
 import type { ServiceName } from './forwarder.js';
-import { adminService, healthService, rootCoordService } from './proto.js';
+import { milvusRootCoordImplementation } from './milvus-root-coord.js';
+import { adminService, healthService, milvusRootCoordService, rootCoordService } from './proto.js';
 import type { MethodInfo, PlainMessage } from './proto.js';
 import { rootCoordHandlers } from './root-coord-handlers.js';
 import { streamHandlers } from './stream-handlers.js';
@@ -65,7 +66,8 @@ function deadlineOf(call: UnaryCall): number {
 }
 
 /**
- * The client port: RootCoord, RootCoordAdmin and grpc.health.v1. One wrapper does routing (leader
+ * The client port: RootCoord, RootCoordAdmin, grpc.health.v1 and Milvus's own RootCoord
+ * (milvus.proto.rootcoord.RootCoord, served through serveAs). One wrapper does routing (leader
  * calls are forwarded to the leader, reads pass a ReadIndex barrier), deadlines, metrics and error
  * mapping; the handlers only turn requests into tasks or reads.
  */
@@ -112,6 +114,8 @@ export class ApiServer {
     this.watchEventLoopLag(this.node.config.limits.maxEventLoopLagMs);
     this.server.addService(rootCoordService.definition, this.implement('api', rootCoordService.methods, this.apiHandlers));
     this.server.addService(adminService.definition, this.implement('admin', adminService.methods, adminHandlers(this.node)));
+    // Milvus's own RootCoord protocol, beside ours: every call onto ours through serveAs.
+    this.server.addService(milvusRootCoordService.definition, milvusRootCoordImplementation(this));
     this.server.addService(healthService.definition, {
       Check: (_call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
         callback(null, { status: this.node.leaderId() !== 0 ? 1 : 2 });

@@ -4,31 +4,18 @@ import { CodedError, statusOf, successStatus } from '../common/error-codes.js';
 import type { StatusMessage } from '../common/error-codes.js';
 import { DEFAULT_DB_NAME } from '../meta/model.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
-import { bindServer, grpcError, shutdownServer } from './api-server.js';
+import { bindServer, shutdownServer } from './api-server.js';
 import type { ApiServer, UnaryCall } from './api-server.js';
 import { str } from './convert.js';
+import { as, DATABASE_HEADER, frontImplementation, header, inDb } from './milvus-front.js';
+import type { Mapping } from './milvus-front.js';
 import { milvusCodec, milvusService } from './proto.js';
-import type { MethodInfo, PlainMessage } from './proto.js';
+import type { PlainMessage } from './proto.js';
 
-/** The gRPC metadata header in which Milvus's SDKs name the database of a call (`client.use({ db_name })`). */
-export const DATABASE_HEADER = 'dbname';
 /** Milvus's port, the Milvus port's default for a node started by hand. */
 export const MILVUS_DEFAULT_ADDRESS = '127.0.0.1:19530';
 /** What GetVersion reports: the Milvus API version this port follows (milvus-proto, SDK 2.6). */
 export const MILVUS_API_VERSION = 'v2.6.0';
-const STATUS_TYPE = 'milvus.proto.common.Status';
-
-/**
- * How a metadata call of MilvusService is served: as the RootCoord call `to` (the same handlers,
- * routing, authorization and admission as the client port). `db`: where the `dbname` header goes when
- * the request names no database (Milvus's proxy DatabaseInterceptor: the request's `db_name`, or its
- * grant entity's); `request`: what else changes on the way.
- */
-interface Mapping {
-  readonly to: string;
-  readonly db?: 'db_name' | 'entity';
-  readonly request?: (req: PlainMessage) => PlainMessage;
-}
 
 /** CreateCollection: refuse what rootcoord would otherwise drop without a word (schema functions, struct-array fields). */
 function checkSchema(req: PlainMessage): PlainMessage {
@@ -55,9 +42,6 @@ function privilegeV2(req: PlainMessage): PlainMessage {
     version: 'v2',
   };
 }
-
-const as = (to: string): Mapping => ({ to });
-const inDb = (to: string): Mapping => ({ to, db: 'db_name' });
 
 /** The metadata calls of MilvusService, each onto its RootCoord call. */
 const MAPPINGS: Readonly<Record<string, Mapping>> = {
@@ -116,53 +100,8 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
 /** The MilvusService calls rootcoord serves: the mapped ones, Connect and GetVersion. */
 export const MILVUS_SERVED_CALLS: readonly string[] = ['Connect', 'GetVersion', ...Object.keys(MAPPINGS)];
 
-function header(metadata: grpc.Metadata, key: string): string | null {
-  const value = metadata.get(key)[0];
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
-/** The request with the call's database filled in where Milvus's proxy fills it. */
-function withDatabase(req: PlainMessage, where: Mapping['db'], metadata: grpc.Metadata): PlainMessage {
-  if (where === undefined) return req;
-  const dbName = header(metadata, DATABASE_HEADER) ?? DEFAULT_DB_NAME;
-  if (where === 'db_name') return str(req, 'db_name') === '' ? { ...req, db_name: dbName } : req;
-  const entity = req['entity'];
-  if (entity === null || typeof entity !== 'object' || str(entity as PlainMessage, 'db_name') !== '') return req;
-  return { ...req, entity: { ...(entity as PlainMessage), db_name: dbName } };
-}
-
-/** The field of a response type that holds its Status ('' when the response is a Status, null when it has none). */
-function statusFieldOf(responseType: string): string | null {
-  if (responseType === STATUS_TYPE) return '';
-  for (const field of milvusCodec.lookupType(responseType).fieldsArray) {
-    field.resolve();
-    if (field.resolvedType?.fullName === `.${STATUS_TYPE}`) return field.name;
-  }
-  return null;
-}
-
-/** A response of `method` that carries only `status` (null: the response type has no Status). */
-function statusResponse(method: MethodInfo, status: StatusMessage): PlainMessage | null {
-  const field = statusFieldOf(method.responseType);
-  if (field === null) return null;
-  return field === '' ? status : { [field]: status };
-}
-
-/** A gRPC-level failure, for the refused calls whose responses carry no Status. */
-class GrpcFailure extends Error {
-  constructor(
-    readonly code: grpc.status,
-    readonly details: string,
-  ) {
-    super(details);
-  }
-}
-
-function refusal(name: string): CodedError {
-  return new CodedError(
-    'ServiceUnimplemented',
-    `${name} is not served here: rootcoord is Milvus's metadata coordinator (databases, collections, partitions, aliases, users, roles, grants); data, index, load, search and other data-plane calls go to a Milvus proxy`,
-  );
+function refusal(name: string): string {
+  return `${name} is not served here: rootcoord is Milvus's metadata coordinator (databases, collections, partitions, aliases, users, roles, grants); data, index, load, search and other data-plane calls go to a Milvus proxy`;
 }
 
 /** A non-zero 63-bit connection identifier, as a decimal string (exact beyond 2^53). */
@@ -177,7 +116,7 @@ function newIdentifier(): string {
  * RootCoord call it corresponds to, through the ApiServer (forwarded to the leader, read barriers,
  * authorization with the `authorization` header, admission, metrics); the `dbname` header names the
  * database when the request does not. Every other call is answered with code 10 (service
- * unimplemented) and a reason, never gRPC UNIMPLEMENTED (which the SDK turns into an empty success).
+ * unimplemented) and a reason (see frontImplementation).
  */
 export class MilvusServer {
   private readonly server: grpc.Server;
@@ -190,61 +129,12 @@ export class MilvusServer {
   }
 
   async start(address: string): Promise<void> {
-    const implementation: grpc.UntypedServiceImplementation = {};
-    for (const method of milvusService.methods) implementation[method.name] = this.implement(method);
-    this.server.addService(milvusService.definition, implementation);
+    const local = {
+      Connect: (call: UnaryCall) => this.connect(call),
+      GetVersion: async () => ({ status: successStatus, version: MILVUS_API_VERSION }),
+    };
+    this.server.addService(milvusService.definition, frontImplementation(this.api, milvusService.methods, MAPPINGS, local, refusal));
     await bindServer(this.server, address, this.node);
-  }
-
-  private implement(method: MethodInfo): grpc.UntypedHandleCall {
-    if (method.requestStream || method.responseStream) return this.refuseStream(method);
-    const serve = this.unaryServe(method);
-    return (call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
-      serve(call).then(
-        (response) => callback(null, response),
-        (error: unknown) => callback(error instanceof GrpcFailure ? error : grpcError(error)),
-      );
-    };
-  }
-
-  private unaryServe(method: MethodInfo): (call: UnaryCall) => Promise<PlainMessage> {
-    if (method.name === 'Connect') return (call) => this.connect(call);
-    if (method.name === 'GetVersion') return async () => ({ status: successStatus, version: MILVUS_API_VERSION });
-    const mapping = MAPPINGS[method.name];
-    if (mapping === undefined) return async () => this.refuse(method);
-    return async (call) => {
-      let request: PlainMessage;
-      try {
-        request = withDatabase(mapping.request?.(call.request) ?? call.request, mapping.db, call.metadata);
-      } catch (error) {
-        if (!(error instanceof CodedError)) throw error;
-        return statusResponse(method, statusOf(error)) ?? {};
-      }
-      return this.api.serveAs(mapping.to, request, call);
-    };
-  }
-
-  /** A refused unary call: its status, or (a response without one) a gRPC FAILED_PRECONDITION with the reason. */
-  private refuse(method: MethodInfo): PlainMessage {
-    const error = refusal(method.name);
-    if (method.name === 'Dummy') return { response: error.message };
-    const response = statusResponse(method, statusOf(error));
-    if (response === null) throw new GrpcFailure(grpc.status.FAILED_PRECONDITION, `code ${error.code}: ${error.message}`);
-    return response;
-  }
-
-  /** DumpMessages answers one message with the refusal's status; CreateReplicateStream (no status in its messages) fails FAILED_PRECONDITION. */
-  private refuseStream(method: MethodInfo): grpc.UntypedHandleCall {
-    return (call: grpc.ServerWritableStream<PlainMessage, PlainMessage> | grpc.ServerDuplexStream<PlainMessage, PlainMessage>) => {
-      const error = refusal(method.name);
-      const response = statusResponse(method, statusOf(error));
-      if (response === null) {
-        call.emit('error', new GrpcFailure(grpc.status.FAILED_PRECONDITION, `code ${error.code}: ${error.message}`));
-        return;
-      }
-      call.write(response);
-      call.end();
-    };
   }
 
   /**

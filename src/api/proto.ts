@@ -6,12 +6,16 @@ const protoDir = fileURLToPath(new URL('../../../proto/', import.meta.url));
 /** The client API, loaded once with Milvus's field names kept as written (snake_case stays snake_case). */
 export const apiRoot = new protobuf.Root().loadSync([`${protoDir}rootcoord.proto`, `${protoDir}health.proto`], { keepCase: true });
 
-/** Milvus's public API (proto/milvus/: packages milvus.proto.common, .schema, .feder, .milvus), for the Milvus port. */
+/**
+ * Milvus's protocols (proto/milvus/): the public API (packages milvus.proto.common, .schema, .feder,
+ * .milvus) for the Milvus port, and Milvus's own RootCoord (.rootcoord, with .internal, .proxy, .etcd)
+ * for the client port.
+ */
 export const milvusRoot = (() => {
   const root = new protobuf.Root();
   // The files import each other by name, as milvus-proto's do.
   root.resolvePath = (_origin, target) => (target.startsWith('/') ? target : `${protoDir}milvus/${target.replace(/^.*\//, '')}`);
-  return root.loadSync(['common.proto', 'schema.proto', 'feder.proto', 'milvus.proto'], { keepCase: true });
+  return root.loadSync(['common.proto', 'schema.proto', 'feder.proto', 'milvus.proto', 'internal.proto', 'proxy.proto', 'etcd_meta.proto', 'root_coord.proto'], { keepCase: true });
 })();
 
 /** Decoded messages are plain objects: 64-bit integers as decimal strings, enums as numbers. */
@@ -101,3 +105,4 @@ export const rootCoordService = apiCodec.serviceDefinition('rootcoord.RootCoord'
 export const adminService = apiCodec.serviceDefinition('rootcoord.RootCoordAdmin');
 export const healthService = apiCodec.serviceDefinition('grpc.health.v1.Health');
 export const milvusService = milvusCodec.serviceDefinition('milvus.proto.milvus.MilvusService');
+export const milvusRootCoordService = milvusCodec.serviceDefinition('milvus.proto.rootcoord.RootCoord');

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { MILVUS_SERVED_CALLS } from '../../src/api/milvus-server.js';
-import { milvusService } from '../../src/api/proto.js';
+import { milvusRootCoordService, milvusService } from '../../src/api/proto.js';
 import type { PlainMessage } from '../../src/api/proto.js';
 import { RootCoordClient } from '../../src/client/root-coord-client.js';
 import { freeBasePort } from '../../scripts/free-ports.js';
@@ -51,6 +51,13 @@ function ok<T>(reply: T): T {
   expect(status.code).to.equal(0);
   return reply;
 }
+/** A success as a raw client reads it (enums as numbers). */
+function rawOk(reply: unknown): void {
+  const status = statusOf(reply);
+  expect(Number(status.code), status.reason).to.equal(0);
+  expect(Number(status.error_code)).to.equal(0);
+}
+
 /** A refused call: some SDK methods answer the status, others (createCollection, loadCollection) throw it. */
 async function failed(reply: Promise<unknown>, code: number): Promise<void> {
   const status = statusOf(await reply.catch((error: unknown) => error));
@@ -114,6 +121,11 @@ const bookFields = [
 function rawMilvus(address: string): grpc.Client & Record<string, (...args: unknown[]) => unknown> {
   const Ctor = grpc.makeGenericClientConstructor(milvusService.definition, 'MilvusService');
   return new Ctor(address, grpc.credentials.createInsecure()) as grpc.Client & Record<string, (...args: unknown[]) => unknown>;
+}
+/** A raw gRPC client of Milvus's own RootCoord protocol, on a node's client port. */
+function rawRootCoord(address: string): ReturnType<typeof rawMilvus> {
+  const Ctor = grpc.makeGenericClientConstructor(milvusRootCoordService.definition, 'RootCoord');
+  return new Ctor(address, grpc.credentials.createInsecure()) as ReturnType<typeof rawMilvus>;
 }
 function rawCall(client: ReturnType<typeof rawMilvus>, method: string, request: PlainMessage, metadata = new grpc.Metadata()): Promise<PlainMessage> {
   return new Promise((resolve, reject) => {
@@ -315,6 +327,59 @@ describe('Milvus SDK against rootcoord (real processes)', function () {
         metadata.set('dbname', 'nowhere');
         expect(Number(((await rawCall(raw, 'Connect', {}, metadata))['status'] as Reply).code)).to.equal(800);
       } finally {
+        raw.close();
+      }
+    });
+
+    it("serves Milvus's own RootCoord protocol on the client port, as Milvus's coordinators call it", async () => {
+      const { follower } = await cluster.leaderAndFollower();
+      const raw = rawRootCoord(follower.client);
+      const own = new RootCoordClient({ endpoints: cluster.nodes.map((n) => n.client) });
+      const events: PlainMessage[] = [];
+      const session = own.stream('OpenProxySession', { server_id: '7', role: 'proxy' }, (m) => events.push(m));
+      try {
+        const call = (method: string, request: PlainMessage): Promise<PlainMessage> => rawCall(raw, method, request);
+        const books = await call('DescribeCollection', { db_name: 'shop', collection_name: 'books' });
+        const id = String(books['collectionID']);
+        const ids = await call('ShowCollectionIDs', { db_names: [] });
+        expect((ids['db_collections'] as PlainMessage[]).find((d) => d['db_name'] === 'shop')?.['collectionIDs']).to.include(id);
+        expect(Number(((await call('ShowCollectionIDs', { db_names: ['nowhere'] }))['status'] as Reply).code)).to.equal(800);
+        // By ID alone, as QueryCoord and DataCoord ask.
+        expect((await call('DescribeCollectionInternal', { collectionID: id }))['collection_name']).to.equal('books');
+        expect((await call('ShowPartitionsInternal', { collectionID: id }))['partition_names']).to.deep.equal(['_default']);
+        const pchannel = (books['physical_channel_names'] as string[])[0] as string;
+        const onChannel = ((await call('GetPChannelInfo', { pchannel }))['collections'] as PlainMessage[]).find((c) => c['collection_id'] === id);
+        expect(onChannel?.['vchannel']).to.equal((books['virtual_channel_names'] as string[])[0]);
+        expect(onChannel?.['state']).to.equal(0);
+        expect((onChannel?.['partitions'] as PlainMessage[]).map((p) => p['partition_id'])).to.have.length(1);
+        expect((await call('GetTimeTickChannel', {}))['value']).to.equal('by-dev-rootcoord-timetick');
+        expect((await call('GetStatisticsChannel', {}))['value']).to.equal('by-dev-rootcoord-statistics');
+        const metrics = await call('GetMetrics', { request: '{"metric_type":"system_info"}' });
+        expect(metrics['component_name']).to.equal(`rootcoord${follower.id}`);
+        expect(JSON.parse(String(metrics['response']))).to.include({ type: 'RootCoord', id: follower.id });
+        expect(Number(((await call('GetMetrics', { request: '{"metric_type":"nothing"}' }))['status'] as Reply).code)).to.equal(1100);
+        expect((await call('ShowConfigurations', { pattern: 'maxpartitionnum' }))['configuations']).to.deep.equal([{ key: 'rootcoord.maxPartitionNum', value: '1024' }]);
+        const ts = await call('AllocTimestamp', { count: 5 });
+        expect(String(ts['timestamp'])).to.match(/^[1-9]\d{17,}$/);
+        expect(ts['count']).to.equal(5);
+        expect(String((await call('AllocID', { count: 3 }))['ID'])).to.match(/^[1-9]\d*$/);
+        expect(((await call('GetComponentStates', {}))['state'] as PlainMessage)['state_code']).to.equal(1);
+        // A cache invalidation asked of a follower reaches the proxy sessions on the leader.
+        const before = events.length;
+        rawOk(await call('InvalidateCollectionMetaCache', { base: { msg_type: 111 }, db_name: 'shop', collection_name: 'books', collectionID: id }));
+        const deadline = Date.now() + 5000;
+        while (!events.slice(before).some((e) => e['type'] === 'InvalidateCollectionMetaCache') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(events.slice(before).find((e) => e['type'] === 'InvalidateCollectionMetaCache')).to.deep.include({ db_name: 'shop', collection_name: 'books', collectionID: id, msg_type: 'AlterCollection' });
+        // DDL through it, and what it does not serve.
+        rawOk(await call('CreatePartition', { db_name: 'shop', collection_name: 'books', partition_name: 'from_milvus' }));
+        expect((await call('ShowPartitionsInternal', { collectionID: id }))['partition_names']).to.deep.equal(['_default', 'from_milvus']);
+        rawOk(await call('DropPartition', { db_name: 'shop', collection_name: 'books', partition_name: 'from_milvus' }));
+        for (const method of ['TruncateCollection', 'CreateCredential', 'ShowSegments', 'AlterRole', 'GetQuotaMetrics']) {
+          expect(Number(statusOf(await call(method, {})).code), method).to.equal(10);
+        }
+      } finally {
+        session.cancel();
+        own.close();
         raw.close();
       }
     });
