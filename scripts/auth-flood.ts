@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   const clientList = ids.map((id) => `${id}=${client(id)}`).join(',');
   await writeFile(join(dir, 'root.password'), ROOT_PASSWORD, { mode: 0o600 });
   const children: ChildProcess[] = ids.map((id) =>
-    spawn(process.execPath, [mainScript, '--id', String(id), '--data-dir', join(dir, `node-${id}`), '--peers', peers, '--clients', clientList, '--metrics-address', metrics[id - 1] as string, '--secret', 'flood', '--auth', '--root-password-file', join(dir, 'root.password'), '--log-file', join(dir, `node-${id}.log`), ...limits], { stdio: 'ignore' }),
+    spawn(process.execPath, [mainScript, '--id', String(id), '--data-dir', join(dir, `node-${id}`), '--peers', peers, '--clients', clientList, '--metrics-address', metrics[id - 1] as string, '--milvus-address', 'none', '--secret', 'flood', '--auth', '--root-password-file', join(dir, 'root.password'), '--log-file', join(dir, `node-${id}.log`), ...limits], { stdio: 'ignore' }),
   );
   const endpoints = ids.map(client);
   const legit = new RootCoordClient({ endpoints, user: 'root', password: ROOT_PASSWORD, retryBudgetMs: 15_000 });

@@ -1,5 +1,6 @@
 /**
  * scripts/cluster: run a local rootcoord cluster (interface.md section 3).
+ * Node i listens on 127.0.0.1: client B+i, raft peer B+100+i, metrics B+200+i, Milvus's API B+300+i.
  *   up [--nodes 3] [--dir .cluster] [--base-port 53100] [--foreground] [--auth [--root-password-file F]] [--tls] [--limit name=value]...
  *      [--prometheus [--prometheus-port P] [--scrape-interval 5s]]
  *   status [--dir .cluster] [--json]
@@ -31,6 +32,8 @@ export interface NodeEntry {
   client: string;
   peer: string;
   metrics: string;
+  /** Milvus's public API (MilvusService) for Milvus's SDKs: B+300+id (absent in a cluster.json of an older build). */
+  milvus?: string;
   dataDir: string;
   logFile: string;
   /** Added to a running cluster (started with --join rather than bootstrapping). */
@@ -58,6 +61,8 @@ interface ClusterFile {
 export interface NodeState {
   id: number;
   pid: number;
+  /** The node's Milvus port (MilvusService), or null when it has none. */
+  milvus: string | null;
   alive: boolean;
   role: string | null;
   term: number | null;
@@ -113,6 +118,12 @@ function makeCertificate(dir: string): { cert: string; key: string } {
   return { cert, key };
 }
 
+/** Node `id` of a local cluster: client B+id, peer B+100+id, metrics B+200+id, Milvus B+300+id. */
+function nodeEntry(dir: string, base: number, id: number): NodeEntry {
+  const at = (offset: number): string => `127.0.0.1:${base + offset + id}`;
+  return { id, pid: 0, client: at(0), peer: at(100), metrics: at(200), milvus: at(300), dataDir: join(dir, `node-${id}`), logFile: join(dir, `node-${id}.log`) };
+}
+
 function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
   const peers = cluster.nodes.map((n) => `${n.id}=${n.peer}`).join(',');
   const clients = cluster.nodes.map((n) => `${n.id}=${n.client}`).join(',');
@@ -121,7 +132,7 @@ function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
   if (cluster.auth === true) join.push('--auth');
   if (cluster.rootPasswordFile !== undefined) join.push('--root-password-file', cluster.rootPasswordFile);
   if (cluster.tls !== undefined) join.push('--tls-cert', cluster.tls.cert, '--tls-key', cluster.tls.key);
-  return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs), ...(cluster.limits ?? []).flatMap((l) => ['--limit', l]), ...join];
+  return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--milvus-address', node.milvus ?? 'none', '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs), ...(cluster.limits ?? []).flatMap((l) => ['--limit', l]), ...join];
 }
 
 function spawnNodeProcess(cluster: ClusterFile, node: NodeEntry, foreground: boolean): ChildProcess & { pid: number } {
@@ -140,7 +151,12 @@ function spawnNode(cluster: ClusterFile, node: NodeEntry, foreground: boolean): 
 
 /** Every port a node listens on, with its role. */
 function nodePorts(node: NodeEntry): Array<{ address: string; role: string }> {
-  return [{ address: node.client, role: 'client' }, { address: node.peer, role: 'raft peer' }, { address: node.metrics, role: 'metrics' }];
+  return [
+    { address: node.client, role: 'client' },
+    { address: node.peer, role: 'raft peer' },
+    { address: node.metrics, role: 'metrics' },
+    ...(node.milvus === undefined ? [] : [{ address: node.milvus, role: "Milvus's API" }]),
+  ];
 }
 
 /** The ports of `wanted` that something already listens on, each named with its node and role. */
@@ -154,7 +170,7 @@ async function nodeStates(cluster: ClusterFile): Promise<NodeState[]> {
   return Promise.all(
     cluster.nodes.map(async (n) => {
       const alive = isAlive(n.pid);
-      const base: NodeState = { id: n.id, pid: n.pid, alive, role: null, term: null, leader: null, commitIndex: null, appliedIndex: null };
+      const base: NodeState = { id: n.id, pid: n.pid, milvus: n.milvus ?? null, alive, role: null, term: null, leader: null, commitIndex: null, appliedIndex: null };
       if (!alive) return base;
       const client = new RootCoordClient({ endpoints: [n.client], attemptDeadlineMs: 1000, retryBudgetMs: 0, ...credentials(cluster) });
       try {
@@ -244,7 +260,7 @@ async function up(args: string[], dir: string): Promise<void> {
     secretFile,
     gcConfirmDelayMs: existing?.gcConfirmDelayMs ?? gcConfirmDelayMs,
     ...((existing?.limits ?? limits).length > 0 ? { limits: existing?.limits ?? limits } : {}),
-    nodes: ids.map((id) => ({ id, pid: 0, client: `127.0.0.1:${base + id}`, peer: `127.0.0.1:${base + 100 + id}`, metrics: `127.0.0.1:${base + 200 + id}`, dataDir: join(dir, `node-${id}`), logFile: join(dir, `node-${id}.log`) })),
+    nodes: ids.map((id) => nodeEntry(dir, base, id)),
   };
   const prometheusBinary = withPrometheus ? findPrometheus() : null;
   if (withPrometheus && prometheusBinary === null) console.error(`cluster: ${installHint}; starting the cluster without it (scrape config: scripts/cluster prometheus-config --dir ${dir})`);
@@ -315,7 +331,7 @@ async function up(args: string[], dir: string): Promise<void> {
     process.removeListener('SIGTERM', interrupted);
   }
   console.log(`rootcoord cluster of ${cluster.nodes.length} nodes is up (data in ${dir}); leader: node ${leader}`);
-  for (const n of cluster.nodes) console.log(`  node ${n.id}: client ${n.client}  peer ${n.peer}  metrics http://${n.metrics}/metrics  pid ${n.pid}`);
+  for (const n of cluster.nodes) console.log(`  node ${n.id}: client ${n.client}  peer ${n.peer}  metrics http://${n.metrics}/metrics  milvus ${n.milvus ?? '-'}  pid ${n.pid}`);
   if (cluster.prometheus !== undefined) console.log(`  prometheus: http://${cluster.prometheus.address} (alerts: http://${cluster.prometheus.address}/alerts)  pid ${cluster.prometheus.pid}; Grafana dashboard: monitoring/grafana/rootcoord.json`);
   console.log(cluster.auth === true ? `authorization is on: npx rootcoordctl --dir ${dir} --user root --password <${cluster.rootPasswordFile ?? ''}> db list` : `try: npx rootcoordctl --dir ${dir} db list`);
   if (!foreground) return;
@@ -348,8 +364,8 @@ async function status(args: string[], dir: string): Promise<void> {
   console.log(`leader: ${leader ?? 'none'}`);
   const prometheus = readCluster(dir).prometheus;
   if (prometheus !== undefined) console.log(`prometheus: http://${prometheus.address} (pid ${prometheus.pid}, ${isAlive(prometheus.pid) ? 'running' : 'stopped'})`);
-  console.log(['id', 'pid', 'alive', 'role', 'term', 'leader', 'commit', 'applied'].join('\t'));
-  for (const s of states) console.log([s.id, s.pid, s.alive, s.role ?? '-', s.term ?? '-', s.leader ?? '-', s.commitIndex ?? '-', s.appliedIndex ?? '-'].join('\t'));
+  console.log(['id', 'pid', 'alive', 'role', 'term', 'leader', 'commit', 'applied', 'milvus'].join('\t'));
+  for (const s of states) console.log([s.id, s.pid, s.alive, s.role ?? '-', s.term ?? '-', s.leader ?? '-', s.commitIndex ?? '-', s.appliedIndex ?? '-', s.milvus ?? '-'].join('\t'));
 }
 
 async function kill(args: string[], dir: string): Promise<void> {
@@ -404,7 +420,7 @@ async function add(_args: string[], dir: string): Promise<void> {
   const cluster = readCluster(dir);
   const id = Math.max(...cluster.nodes.map((n) => n.id)) + 1;
   const base = cluster.basePort;
-  const node: NodeEntry = { id, pid: 0, client: `127.0.0.1:${base + id}`, peer: `127.0.0.1:${base + 100 + id}`, metrics: `127.0.0.1:${base + 200 + id}`, dataDir: join(dir, `node-${id}`), logFile: join(dir, `node-${id}.log`), joined: true };
+  const node: NodeEntry = { ...nodeEntry(dir, base, id), joined: true };
   cluster.nodes.push(node);
   node.pid = spawnNode(cluster, node, false);
   writeCluster(dir, cluster);

@@ -23,9 +23,9 @@ export async function freePortBase(offsets: readonly number[]): Promise<number> 
 }
 
 /**
- * A base port B for a local cluster of `nodes` nodes whose client (B+i), peer (B+100+i) and metrics
- * (B+200+i) ports are all free, with room for `spare` more nodes.
+ * A base port B for a local cluster of `nodes` nodes whose client (B+i), peer (B+100+i), metrics
+ * (B+200+i) and Milvus (B+300+i) ports are all free, with room for `spare` more nodes.
  */
 export function freeBasePort(nodes: number, spare = 1): Promise<number> {
-  return freePortBase([1, 101, 201].flatMap((offset) => Array.from({ length: nodes + spare }, (_, i) => offset + i)));
+  return freePortBase([1, 101, 201, 301].flatMap((offset) => Array.from({ length: nodes + spare }, (_, i) => offset + i)));
 }

@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { ApiServer } from './api/api-server.js';
+import { MILVUS_DEFAULT_ADDRESS, MilvusServer } from './api/milvus-server.js';
 import { defaultLimits } from './ddl/limits.js';
 import type { Limits } from './ddl/limits.js';
 import { MetricsHttpServer } from './metrics/http-server.js';
@@ -32,6 +33,9 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
   --clients LIST             client (gRPC API) addresses of the members: id=host:port,...
   --client-address H:P       this node's client address when --clients does not name it
   --metrics-address H:P      HTTP /metrics, /healthz, /readyz (default: none)
+  --milvus-address H:P       Milvus's public API (milvus.proto.milvus.MilvusService) for Milvus's SDKs
+                             (default 127.0.0.1:19530, skipped with a warning when that port is taken;
+                             none: off)
   --join                     join an existing cluster (empty data dir) instead of bootstrapping (default: off)
   --tick-ms N                raft tick interval (default 50)
   --election-ticks N         election timeout in ticks, randomized in [N, 2N) (default 6)
@@ -156,7 +160,20 @@ function tlsFiles(cert: string | undefined, key: string | undefined, ca: string 
   return { cert: certPem, key: readFileSync(key, 'utf8'), ca: ca === undefined ? certPem : readFileSync(ca, 'utf8') };
 }
 
-export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress: string } {
+/** The Milvus port: an address, or null (off); `explicit` unless it is the default. */
+export interface MilvusPort {
+  readonly address: string | null;
+  readonly explicit: boolean;
+}
+
+function milvusPort(flag: string | undefined): MilvusPort {
+  if (flag === undefined) return { address: MILVUS_DEFAULT_ADDRESS, explicit: false };
+  if (flag === 'none') return { address: null, explicit: true };
+  if (!/^[^:]+:\d+$/.test(flag)) throw new Error(`--milvus-address: want host:port or none, got "${flag}"`);
+  return { address: flag, explicit: true };
+}
+
+export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress: string; milvus: MilvusPort } {
   const flags = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -248,6 +265,7 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     logFile: flags.get('log-file')?.[0] ?? null,
     chaos: flags.has('chaos'),
     clientAddress: clients.get(id) ?? one('client-address'),
+    milvus: milvusPort(flags.get('milvus-address')?.[0]),
   };
 }
 
@@ -266,6 +284,21 @@ async function listening<T>(id: number, address: string, role: string, start: ()
 /** A start failure with a message that says it all (no stack trace needed). */
 class StartError extends Error {}
 
+/** The Milvus port, or null: off, or the default port taken (a warning; an address given with the flag must bind). */
+async function startMilvusPort(node: RootCoordNode, api: ApiServer, port: MilvusPort): Promise<MilvusServer | null> {
+  if (port.address === null) return null;
+  const milvus = new MilvusServer(node, api);
+  try {
+    await milvus.start(port.address);
+    return milvus;
+  } catch (error) {
+    await milvus.close();
+    if (port.explicit) throw new Error(`--milvus-address ${port.address}: ${(error as Error).message}`);
+    node.log.warn('the Milvus port is not served: its default address is taken (choose one with --milvus-address)', { address: port.address, error: (error as Error).message });
+    return null;
+  }
+}
+
 async function main(): Promise<void> {
   // The data directory holds every user's password hash: nothing this process creates is for others.
   process.umask(0o077);
@@ -283,15 +316,18 @@ async function main(): Promise<void> {
   const metrics = new NodeMetrics(node);
   const api = new ApiServer(node, metrics);
   const http = config.metricsAddress === null ? null : new MetricsHttpServer(node, metrics);
+  let milvus: MilvusServer | null = null;
   try {
     await listening(config.id, config.clientAddress, 'client', () => api.start(config.clientAddress));
+    milvus = await startMilvusPort(node, api, config.milvus);
     if (http !== null && config.metricsAddress !== null) await listening(config.id, config.metricsAddress, 'metrics', () => http.start(config.metricsAddress as string));
   } catch (error) {
+    await milvus?.close().catch(() => undefined);
     await api.close().catch(() => undefined);
     await node.close().catch(() => undefined);
     throw error;
   }
-  node.log.info('serving', { client: config.clientAddress, peer: config.members.get(config.id)?.peer, metrics: config.metricsAddress });
+  node.log.info('serving', { client: config.clientAddress, peer: config.members.get(config.id)?.peer, metrics: config.metricsAddress, milvus: milvus === null ? null : config.milvus.address });
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -300,6 +336,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 8000);
     force.unref();
     void (async () => {
+      await milvus?.close();
       await api.close();
       await http?.close();
       await node.close();
@@ -315,6 +352,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 3000);
     force.unref();
     void (async () => {
+      await milvus?.close().catch(() => undefined);
       await api.close().catch(() => undefined);
       await http?.close().catch(() => undefined);
       await node.close().catch(() => undefined);

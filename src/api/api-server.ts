@@ -12,7 +12,8 @@ import { Admission } from './admission.js';
 import { adminHandlers } from './admin-handlers.js';
 import { AUTHORIZATION_HEADER, FORWARDED_HEADER, Forwarder, REQUEST_ID_HEADER } from './forwarder.js';
 import type { ServiceName } from './forwarder.js';
-import { adminService, healthService, rootCoordService } from './proto.js';
+import { milvusRootCoordImplementation } from './milvus-root-coord.js';
+import { adminService, healthService, milvusRootCoordService, rootCoordService } from './proto.js';
 import type { MethodInfo, PlainMessage } from './proto.js';
 import { rootCoordHandlers } from './root-coord-handlers.js';
 import { streamHandlers } from './stream-handlers.js';
@@ -40,20 +41,33 @@ function headerValue(metadata: grpc.Metadata, key: string): string | null {
  * A gRPC-level error (streams; unary calls answer with a Status): bad credentials are UNAUTHENTICATED
  * (as Milvus answers them), a full queue RESOURCE_EXHAUSTED (the client retries it); anything else INTERNAL.
  */
-function grpcError(error: unknown): Partial<grpc.ServiceError> {
+export function grpcError(error: unknown): Partial<grpc.ServiceError> {
   if (error instanceof AuthenticationError) return { code: grpc.status.UNAUTHENTICATED, details: error.message };
   if (error instanceof CodedError) return { code: error.errorName === 'QueueFull' ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.PERMISSION_DENIED, details: `code ${error.code}: ${error.message}` };
   return { code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) };
 }
 
-function deadlineOf(call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): number {
+/** Binds a server of this node's client API (TLS when the client port has it). */
+export function bindServer(server: grpc.Server, address: string, node: RootCoordNode): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const tls = node.config.security?.clientTls ?? null;
+    const credentials = tls === null ? grpc.ServerCredentials.createInsecure() : grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }], false);
+    server.bindAsync(address, credentials, (error) => (error === null ? resolve() : reject(error)));
+  });
+}
+
+/** What the API wrapper uses of a unary call (a call of another front, the Milvus port, passes its own request). */
+export type UnaryCall = Pick<grpc.ServerUnaryCall<PlainMessage, PlainMessage>, 'request' | 'metadata' | 'getPeer' | 'getDeadline'>;
+
+function deadlineOf(call: UnaryCall): number {
   const deadline = call.getDeadline();
   const at = deadline instanceof Date ? deadline.getTime() : typeof deadline === 'number' && Number.isFinite(deadline) ? deadline : Date.now() + DEFAULT_DEADLINE_MS;
   return Math.max(1, at - Date.now());
 }
 
 /**
- * The client port: RootCoord, RootCoordAdmin and grpc.health.v1. One wrapper does routing (leader
+ * The client port: RootCoord, RootCoordAdmin, grpc.health.v1 and Milvus's own RootCoord
+ * (milvus.proto.rootcoord.RootCoord, served through serveAs). One wrapper does routing (leader
  * calls are forwarded to the leader, reads pass a ReadIndex barrier), deadlines, metrics and error
  * mapping; the handlers only turn requests into tasks or reads.
  */
@@ -64,6 +78,7 @@ export class ApiServer {
   /** Bounded in-flight unary calls (the admin service and health checks are exempt). */
   readonly admission: Admission;
   private lagMonitor: { histogram: IntervalHistogram; timer: NodeJS.Timeout } | null = null;
+  private readonly apiHandlers: Record<string, Handler>;
 
   constructor(
     private readonly node: RootCoordNode,
@@ -77,22 +92,36 @@ export class ApiServer {
     this.authenticator = new Authenticator(node.meta.rbac, node.passwords, throttle);
     const tls = node.config.security?.clientTls ?? null;
     this.forwarder = new Forwarder(tls === null ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(Buffer.from(tls.ca)));
+    this.apiHandlers = rootCoordHandlers(node);
+  }
+
+  /**
+   * Serves `request` as the RootCoord call `method` for another front (the Milvus port, see
+   * MilvusServer): the same admission, routing (forwarded to the leader, or after a read barrier),
+   * authorization, metrics and error mapping as on the client port. Resolves to the RootCoord response
+   * (a Status for the calls that return one); rejects with AuthenticationError for missing or wrong
+   * credentials.
+   */
+  serveAs(method: string, request: PlainMessage, call: Omit<UnaryCall, 'request'>): Promise<PlainMessage> {
+    const handler = this.apiHandlers[method];
+    const info = rootCoordService.methods.find((m) => m.name === method);
+    if (handler === undefined || info === undefined || info.responseStream) return Promise.reject(new Error(`no unary RootCoord call ${method}`));
+    const unary: UnaryCall = { request, metadata: call.metadata, getPeer: () => call.getPeer(), getDeadline: () => call.getDeadline() };
+    return this.serve('api', method, handler, info.responseType === 'rootcoord.Status', unary);
   }
 
   async start(address: string): Promise<void> {
     this.watchEventLoopLag(this.node.config.limits.maxEventLoopLagMs);
-    this.server.addService(rootCoordService.definition, this.implement('api', rootCoordService.methods, rootCoordHandlers(this.node)));
+    this.server.addService(rootCoordService.definition, this.implement('api', rootCoordService.methods, this.apiHandlers));
     this.server.addService(adminService.definition, this.implement('admin', adminService.methods, adminHandlers(this.node)));
+    // Milvus's own RootCoord protocol, beside ours: every call onto ours through serveAs.
+    this.server.addService(milvusRootCoordService.definition, milvusRootCoordImplementation(this));
     this.server.addService(healthService.definition, {
       Check: (_call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
         callback(null, { status: this.node.leaderId() !== 0 ? 1 : 2 });
       },
     });
-    await new Promise<void>((resolve, reject) => {
-      const tls = this.node.config.security?.clientTls ?? null;
-      const credentials = tls === null ? grpc.ServerCredentials.createInsecure() : grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }], false);
-      this.server.bindAsync(address, credentials, (error) => (error === null ? resolve() : reject(error)));
-    });
+    await bindServer(this.server, address, this.node);
   }
 
   private implement(service: ServiceName, methods: readonly MethodInfo[], handlers: Record<string, Handler>): grpc.UntypedServiceImplementation {
@@ -123,7 +152,7 @@ export class ApiServer {
     return implementation;
   }
 
-  private async serve(service: ServiceName, method: string, handler: Handler, returnsStatus: boolean, call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): Promise<PlainMessage> {
+  private async serve(service: ServiceName, method: string, handler: Handler, returnsStatus: boolean, call: UnaryCall): Promise<PlainMessage> {
     const startedMs = performance.now();
     let code = 0;
     let release: (() => void) | null = null;
@@ -153,14 +182,14 @@ export class ApiServer {
    * Admission control (see Admission): RootCoord calls but the local ones (health, component states)
    * count; a call a follower forwarded counts node-wide only, not against the follower's connection.
    */
-  private admit(service: ServiceName, handler: Handler, call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): (() => void) | null {
+  private admit(service: ServiceName, handler: Handler, call: UnaryCall): (() => void) | null {
     if (service !== 'api' || handler.kind === 'local') return null;
     const forwarded = call.metadata.get(FORWARDED_HEADER).length > 0;
     return this.admission.admit(handler.ddl === true ? 'ddl' : 'light', forwarded ? null : call.getPeer());
   }
 
   /** Runs the call here, or forwards it to the leader. A forwarded response is returned as is. */
-  private async route(service: ServiceName, method: string, handler: Handler, call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>): Promise<PlainMessage> {
+  private async route(service: ServiceName, method: string, handler: Handler, call: UnaryCall): Promise<PlainMessage> {
     const request = call.request;
     const requestId = call.metadata.get(REQUEST_ID_HEADER)[0];
     const id = typeof requestId === 'string' && requestId !== '' ? requestId : null;
@@ -202,7 +231,7 @@ export class ApiServer {
    * privilege is checked again after one (when one can be had), so that a grant that took effect
    * before the call is never refused by a node that has not applied it yet.
    */
-  private async authorize(method: string, need: Requirement | null, call: Pick<grpc.ServerUnaryCall<PlainMessage, PlainMessage>, 'metadata' | 'getPeer'>, confirmAfterBarrier = false): Promise<string | null> {
+  private async authorize(method: string, need: Requirement | null, call: Pick<UnaryCall, 'metadata' | 'getPeer'>, confirmAfterBarrier = false): Promise<string | null> {
     if (need === null) return null;
     const user = await this.authenticator.authenticate(headerValue(call.metadata, AUTHORIZATION_HEADER) ?? undefined, call.getPeer());
     const check = (): void => checkAccess(this.node.meta.rbac, user, method, need, rootBypasses(this.node.config.security));
@@ -259,15 +288,20 @@ export class ApiServer {
       this.lagMonitor.histogram.disable();
     }
     this.forwarder.close();
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => {
-        this.server.forceShutdown();
-        resolve();
-      }, 1000);
-      this.server.tryShutdown(() => {
-        clearTimeout(force);
-        resolve();
-      });
-    });
+    await shutdownServer(this.server);
   }
+}
+
+/** Stops a server: its calls in flight may finish within a second, then it is forced. */
+export function shutdownServer(server: grpc.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, 1000);
+    server.tryShutdown(() => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
 }

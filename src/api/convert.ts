@@ -150,6 +150,7 @@ export function describeResponse(c: CollectionModel, dbName: string, aliases: re
     num_partitions: String(c.partitions.length),
     db_id: c.dbID.toString(),
     update_timestamp: c.updateTs.toString(),
-    update_timestamp_str: new Date(Number(physicalMs(c.updateTs))).toISOString(),
+    // As Milvus's proxy writes it (the SDKs send it back as an insert's uint64 schema_timestamp).
+    update_timestamp_str: c.updateTs.toString(),
   };
 }

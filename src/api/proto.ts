@@ -6,6 +6,18 @@ const protoDir = fileURLToPath(new URL('../../../proto/', import.meta.url));
 /** The client API, loaded once with Milvus's field names kept as written (snake_case stays snake_case). */
 export const apiRoot = new protobuf.Root().loadSync([`${protoDir}rootcoord.proto`, `${protoDir}health.proto`], { keepCase: true });
 
+/**
+ * Milvus's protocols (proto/milvus/): the public API (packages milvus.proto.common, .schema, .feder,
+ * .milvus) for the Milvus port, and Milvus's own RootCoord (.rootcoord, with .internal, .proxy, .etcd)
+ * for the client port.
+ */
+export const milvusRoot = (() => {
+  const root = new protobuf.Root();
+  // The files import each other by name, as milvus-proto's do.
+  root.resolvePath = (_origin, target) => (target.startsWith('/') ? target : `${protoDir}milvus/${target.replace(/^.*\//, '')}`);
+  return root.loadSync(['common.proto', 'schema.proto', 'feder.proto', 'milvus.proto', 'internal.proto', 'proxy.proto', 'etcd_meta.proto', 'root_coord.proto'], { keepCase: true });
+})();
+
 /** Decoded messages are plain objects: 64-bit integers as decimal strings, enums as numbers. */
 const toObjectOptions: protobuf.IConversionOptions = { longs: String, enums: Number, defaults: true, arrays: true, oneofs: true };
 
@@ -19,56 +31,78 @@ export type PlainMessage = Record<string, unknown>;
  */
 export const clientChannelOptions: grpc.ChannelOptions = { 'grpc.enable_channelz': 0, 'grpc.enable_retries': 0 };
 
-const types = new Map<string, protobuf.Type>();
-function lookupType(typeName: string): protobuf.Type {
-  let type = types.get(typeName);
-  if (type === undefined) {
-    type = apiRoot.lookupType(typeName);
-    types.set(typeName, type);
-  }
-  return type;
-}
-
-export function encodeMessage(typeName: string, value: PlainMessage): Buffer {
-  const type = lookupType(typeName);
-  return Buffer.from(type.encode(type.fromObject(value)).finish());
-}
-
-export function decodeMessage(typeName: string, bytes: Uint8Array): PlainMessage {
-  const type = lookupType(typeName);
-  return type.toObject(type.decode(bytes), toObjectOptions) as PlainMessage;
-}
-
 export interface MethodInfo {
   readonly name: string;
   readonly requestType: string;
   readonly responseType: string;
+  readonly requestStream: boolean;
   readonly responseStream: boolean;
 }
 
-/** The methods of a service and a grpc-js definition that (de)serializes plain objects with protobufjs. */
-export function serviceDefinition(serviceName: string): { methods: MethodInfo[]; definition: grpc.ServiceDefinition } {
-  const service = apiRoot.lookupService(serviceName);
-  const methods: MethodInfo[] = [];
-  const definition: Record<string, grpc.MethodDefinition<PlainMessage, PlainMessage>> = {};
-  for (const method of service.methodsArray) {
-    const requestType = apiRoot.lookupType(method.requestType).fullName.slice(1);
-    const responseType = apiRoot.lookupType(method.responseType).fullName.slice(1);
-    const responseStream = method.responseStream === true;
-    methods.push({ name: method.name, requestType, responseType, responseStream });
-    definition[method.name] = {
-      path: `/${service.fullName.slice(1)}/${method.name}`,
-      requestStream: false,
-      responseStream,
-      requestSerialize: (value: PlainMessage) => encodeMessage(requestType, value),
-      requestDeserialize: (bytes: Buffer) => decodeMessage(requestType, bytes),
-      responseSerialize: (value: PlainMessage) => encodeMessage(responseType, value),
-      responseDeserialize: (bytes: Buffer) => decodeMessage(responseType, bytes),
-    };
+/** Plain objects to and from the messages of one protobuf root. */
+export class ProtoCodec {
+  private readonly types = new Map<string, protobuf.Type>();
+
+  constructor(readonly root: protobuf.Root) {}
+
+  lookupType(typeName: string): protobuf.Type {
+    let type = this.types.get(typeName);
+    if (type === undefined) {
+      type = this.root.lookupType(typeName);
+      this.types.set(typeName, type);
+    }
+    return type;
   }
-  return { methods, definition };
+
+  encode(typeName: string, value: PlainMessage): Buffer {
+    const type = this.lookupType(typeName);
+    return Buffer.from(type.encode(type.fromObject(value)).finish());
+  }
+
+  decode(typeName: string, bytes: Uint8Array): PlainMessage {
+    const type = this.lookupType(typeName);
+    return type.toObject(type.decode(bytes), toObjectOptions) as PlainMessage;
+  }
+
+  /** The methods of a service and a grpc-js definition that (de)serializes plain objects with protobufjs. */
+  serviceDefinition(serviceName: string): { methods: MethodInfo[]; definition: grpc.ServiceDefinition } {
+    const service = this.root.lookupService(serviceName);
+    const methods: MethodInfo[] = [];
+    const definition: Record<string, grpc.MethodDefinition<PlainMessage, PlainMessage>> = {};
+    for (const method of service.methodsArray) {
+      method.resolve();
+      const requestType = (method.resolvedRequestType as protobuf.Type).fullName.slice(1);
+      const responseType = (method.resolvedResponseType as protobuf.Type).fullName.slice(1);
+      const requestStream = method.requestStream === true;
+      const responseStream = method.responseStream === true;
+      methods.push({ name: method.name, requestType, responseType, requestStream, responseStream });
+      definition[method.name] = {
+        path: `/${service.fullName.slice(1)}/${method.name}`,
+        requestStream,
+        responseStream,
+        requestSerialize: (value: PlainMessage) => this.encode(requestType, value),
+        requestDeserialize: (bytes: Buffer) => this.decode(requestType, bytes),
+        responseSerialize: (value: PlainMessage) => this.encode(responseType, value),
+        responseDeserialize: (bytes: Buffer) => this.decode(responseType, bytes),
+      };
+    }
+    return { methods, definition };
+  }
 }
 
-export const rootCoordService = serviceDefinition('rootcoord.RootCoord');
-export const adminService = serviceDefinition('rootcoord.RootCoordAdmin');
-export const healthService = serviceDefinition('grpc.health.v1.Health');
+const apiCodec = new ProtoCodec(apiRoot);
+export const milvusCodec = new ProtoCodec(milvusRoot);
+
+export function encodeMessage(typeName: string, value: PlainMessage): Buffer {
+  return apiCodec.encode(typeName, value);
+}
+
+export function decodeMessage(typeName: string, bytes: Uint8Array): PlainMessage {
+  return apiCodec.decode(typeName, bytes);
+}
+
+export const rootCoordService = apiCodec.serviceDefinition('rootcoord.RootCoord');
+export const adminService = apiCodec.serviceDefinition('rootcoord.RootCoordAdmin');
+export const healthService = apiCodec.serviceDefinition('grpc.health.v1.Health');
+export const milvusService = milvusCodec.serviceDefinition('milvus.proto.milvus.MilvusService');
+export const milvusRootCoordService = milvusCodec.serviceDefinition('milvus.proto.rootcoord.RootCoord');

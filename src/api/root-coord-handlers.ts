@@ -26,6 +26,7 @@ import { big, describeResponse, fieldInputFromBytes, int, kvs, schemaInput, str,
 import type { PlainMessage } from './proto.js';
 import { ddlHandler, leaderHandler, readHandler } from './handler.js';
 import type { Handler } from './handler.js';
+import { coordinatorHandlers } from './coordinator-handlers.js';
 import { rbacHandlers } from './rbac-handlers.js';
 
 /** The RootCoord RPCs: each turns a request into a task or a read, and a result into a response. */
@@ -105,7 +106,7 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
     DropPartition: ddl((req) => new DropPartitionTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'partition_name'))),
     HasPartition: read((req) => ({ value: hasPartition(meta, str(req, 'db_name'), str(req, 'collection_name'), str(req, 'partition_name')) })),
     ShowPartitions: read((req) => {
-      const partitions = showPartitions(meta, str(req, 'db_name'), str(req, 'collection_name'));
+      const partitions = showPartitions(meta, str(req, 'db_name'), str(req, 'collection_name'), big(req, 'collectionID'));
       return {
         partition_names: partitions.map((p) => p.partitionName),
         partitionIDs: partitions.map((p) => p.partitionID.toString()),
@@ -128,6 +129,7 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
     }),
     ListAliases: read((req) => ({ db_name: str(req, 'db_name') || 'default', collection_name: str(req, 'collection_name'), aliases: listAliases(meta, str(req, 'db_name'), str(req, 'collection_name')) })),
     ...rbacHandlers(node),
+    ...coordinatorHandlers(node),
   };
 }
 

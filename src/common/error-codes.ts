@@ -5,6 +5,8 @@
 export const ErrorCodes = {
   Success: { code: 0, legacy: 0, retriable: false },
   ServiceNotReady: { code: 1, legacy: 56, retriable: true },
+  /** A call this server does not serve (the Milvus port's data-plane calls: a metadata coordinator has no data). */
+  ServiceUnimplemented: { code: 10, legacy: 1, retriable: false },
   CollectionNotFound: { code: 100, legacy: 4, retriable: false },
   CollectionNumLimitExceeded: { code: 102, legacy: 1, retriable: false },
   CollectionIllegalSchema: { code: 105, legacy: 1, retriable: false },

@@ -19,7 +19,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import protobuf from 'protobufjs';
-import { apiRoot } from '../../src/api/proto.js';
+import { apiRoot, milvusRoot } from '../../src/api/proto.js';
 import { encodeSchemaFile } from '../../src/client/schema-file.js';
 import { Prng } from '../../raft/prng.js';
 import { simpleSchema } from '../rootcoord/fixtures/in-process-cluster.js';
@@ -38,11 +38,14 @@ interface FuzzMethod {
 
 function methods(): FuzzMethod[] {
   const out: FuzzMethod[] = [];
-  for (const serviceName of ['rootcoord.RootCoord', 'rootcoord.RootCoordAdmin', 'grpc.health.v1.Health']) {
-    const service = apiRoot.lookupService(serviceName);
+  // Milvus's own RootCoord protocol is served on the client port too.
+  const services: Array<[protobuf.Root, string]> = [[apiRoot, 'rootcoord.RootCoord'], [apiRoot, 'rootcoord.RootCoordAdmin'], [apiRoot, 'grpc.health.v1.Health'], [milvusRoot, 'milvus.proto.rootcoord.RootCoord']];
+  for (const [root, serviceName] of services) {
+    const service = root.lookupService(serviceName);
     for (const m of service.methodsArray) {
       if (SKIPPED.has(m.name)) continue;
-      out.push({ path: `/${service.fullName.slice(1)}/${m.name}`, name: m.name, requestType: apiRoot.lookupType(m.requestType), responseType: apiRoot.lookupType(m.responseType), responseStream: m.responseStream === true });
+      m.resolve();
+      out.push({ path: `/${service.fullName.slice(1)}/${m.name}`, name: m.name, requestType: m.resolvedRequestType as protobuf.Type, responseType: m.resolvedResponseType as protobuf.Type, responseStream: m.responseStream === true });
     }
   }
   return out;

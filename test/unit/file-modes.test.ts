@@ -66,7 +66,7 @@ describe('file modes', function () {
     const [peer, client] = await freePorts(2);
     const dataDir = join(dir(), 'data');
     const main = fileURLToPath(new URL('../../src/main.js', import.meta.url));
-    const args = [main, '--id', '1', '--data-dir', dataDir, '--peers', `1=127.0.0.1:${peer as number}`, '--clients', `1=127.0.0.1:${client as number}`, '--log-file', join(dataDir, 'node.log')];
+    const args = [main, '--id', '1', '--data-dir', dataDir, '--peers', `1=127.0.0.1:${peer as number}`, '--clients', `1=127.0.0.1:${client as number}`, '--log-file', join(dataDir, 'node.log'), '--milvus-address', 'none'];
     const child = spawn(process.execPath, args, { stdio: 'ignore' });
     try {
       // Up once its log says it leads and serves: by then the raft log, the catalog and the log file exist

@@ -1,4 +1,6 @@
 import type { MetaTable } from '../../meta/meta-table.js';
+import { CodedError } from '../../common/error-codes.js';
+import { CollectionState } from '../../meta/model.js';
 import type { PartitionModel } from '../../meta/model.js';
 import { requireCollection, requireDatabase, visiblePartitions } from '../lookups.js';
 
@@ -8,7 +10,15 @@ export function hasPartition(meta: MetaTable, dbName: string, collectionName: st
   return collection.partitions.some((p) => p.partitionName === partitionName);
 }
 
-/** ShowPartitions: the Created partitions, in stored order. */
-export function showPartitions(meta: MetaTable, dbName: string, collectionName: string): PartitionModel[] {
+/**
+ * ShowPartitions: the Created partitions, in stored order. By `collectionID` when no name is given
+ * (Milvus's QueryCoord and DataCoord ask ShowPartitionsInternal that way), whatever the database.
+ */
+export function showPartitions(meta: MetaTable, dbName: string, collectionName: string, collectionID = 0n): PartitionModel[] {
+  if (collectionName === '' && collectionID > 0n) {
+    const collection = meta.collections.get(collectionID);
+    if (collection === undefined || collection.state !== CollectionState.Created) throw new CodedError('CollectionNotFound', `collection not found[collection=${collectionID}]`);
+    return [...visiblePartitions(collection).partitions];
+  }
   return [...visiblePartitions(requireCollection(meta, requireDatabase(meta, dbName), collectionName)).partitions];
 }

@@ -1,0 +1,130 @@
+import { cpus, freemem, hostname, totalmem } from 'node:os';
+import { CodedError } from '../common/error-codes.js';
+import { describeDatabase, listDatabases } from '../ddl/tasks/database-reads.js';
+import { CollectionState, PartitionState } from '../meta/model.js';
+import type { RootCoordNode } from '../node/root-coord-node.js';
+import { big, str, strings } from './convert.js';
+import { readHandler } from './handler.js';
+import type { Handler } from './handler.js';
+import type { PlainMessage } from './proto.js';
+
+/** Milvus's MsgType names of the DDL a caller may say its cache invalidation is for (common.proto). */
+const MSG_TYPES: Readonly<Record<number, string>> = {
+  100: 'CreateCollection',
+  101: 'DropCollection',
+  108: 'CreateAlias',
+  109: 'DropAlias',
+  110: 'AlterAlias',
+  111: 'AlterCollection',
+  112: 'RenameCollection',
+  200: 'CreatePartition',
+  201: 'DropPartition',
+  1801: 'CreateDatabase',
+  1802: 'DropDatabase',
+  1804: 'AlterDatabase',
+  1900: 'AddCollectionField',
+};
+
+const startedAt = new Date();
+
+/** GetMetrics `system_info`: this node as a component, in the shape of Milvus's component metrics. */
+function systemInfo(node: RootCoordNode): PlainMessage {
+  const memory = process.memoryUsage();
+  return {
+    has_error: false,
+    error_reason: '',
+    name: `rootcoord${node.config.id}`,
+    type: 'RootCoord',
+    id: node.config.id,
+    leader: node.leaderId(),
+    hardware_infos: { ip: hostname(), cpu_core_count: cpus().length, memory: totalmem(), memory_usage: totalmem() - freemem(), process_rss: memory.rss },
+    system_info: { system_version: 'rootcoord', deploy_mode: 'rootcoord', build_version: process.version, started_time: startedAt.toISOString() },
+    created_time: startedAt.toISOString(),
+    updated_time: new Date().toISOString(),
+    applied_index: node.meta.appliedIndex,
+    databases: node.meta.databases.size,
+    collections: node.meta.collections.size,
+  };
+}
+
+/**
+ * The calls Milvus's other coordinators and proxies make of RootCoord beyond the public ones
+ * (milvus-io/milvus pkg/proto/root_coord.proto): collection IDs per database, what lives on a physical
+ * channel, cache invalidations pushed to proxy sessions, the coordinator's channels, metrics and
+ * configuration. All of them need a super user when authorization is on (access.ts: not listed).
+ */
+export function coordinatorHandlers(node: RootCoordNode): Record<string, Handler> {
+  const meta = node.meta;
+  const limits = node.config.limits;
+  const local = (handle: (req: PlainMessage) => PlainMessage): Handler => ({ kind: 'local', handle: async (req) => handle(req) });
+
+  return {
+    /** The collection IDs of each database named (all when none is), Created ones unless allowUnavailable. */
+    ShowCollectionIDs: readHandler((req) => {
+      const names = strings(req, 'db_names');
+      const dbs = names.length === 0 ? listDatabases(meta) : names.map((name) => describeDatabase(meta, name));
+      const all = req['allowUnavailable'] === true;
+      return {
+        db_collections: dbs.map((db) => ({
+          db_name: db.name,
+          collectionIDs: meta
+            .collectionsOf(db.id)
+            .filter((c) => all || c.state === CollectionState.Created)
+            .map((c) => c.collectionID.toString()),
+        })),
+      };
+    }),
+
+    /** The collections with a virtual channel on physical channel `pchannel`, their partitions and state. */
+    GetPChannelInfo: readHandler((req) => {
+      const pchannel = str(req, 'pchannel');
+      if (pchannel === '') throw new CodedError('ParameterInvalid', 'pchannel is empty');
+      const collections: PlainMessage[] = [];
+      for (const c of meta.collections.values()) {
+        const at = c.physicalChannelNames.indexOf(pchannel);
+        if (at < 0) continue;
+        collections.push({
+          collection_id: c.collectionID.toString(),
+          partitions: c.partitions.filter((p) => p.state === PartitionState.Created).map((p) => ({ partition_id: p.partitionID.toString() })),
+          vchannel: c.virtualChannelNames[at] ?? '',
+          state: c.state,
+        });
+      }
+      return { collections };
+    }),
+
+    /** Tell the proxy sessions (on the leader) to drop what they cached of a collection or database. */
+    InvalidateCollectionMetaCache: {
+      kind: 'leader',
+      handle: async (req) => {
+        const msgType = Number((req['base'] as PlainMessage | null | undefined)?.['msg_type'] ?? 0);
+        await node.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: str(req, 'db_name'), collectionName: str(req, 'collection_name'), collectionID: big(req, 'collectionID'), msgType: MSG_TYPES[msgType] ?? String(msgType) });
+        return {};
+      },
+    },
+
+    GetTimeTickChannel: local(() => ({ value: `${limits.clusterPrefix}-rootcoord-timetick` })),
+    GetStatisticsChannel: local(() => ({ value: `${limits.clusterPrefix}-rootcoord-statistics` })),
+
+    /** Only `system_info` (Milvus's coordinators answer other metric types with an error too). */
+    GetMetrics: local((req) => {
+      let metricType = '';
+      try {
+        metricType = String((JSON.parse(str(req, 'request') || '{}') as PlainMessage)['metric_type'] ?? '');
+      } catch {
+        throw new CodedError('ParameterInvalid', `the metrics request is not JSON: ${str(req, 'request')}`);
+      }
+      if (metricType !== 'system_info') throw new CodedError('ParameterInvalid', `metric type not supported: "${metricType}" (only system_info)`);
+      return { response: JSON.stringify(systemInfo(node)), component_name: `rootcoord${node.config.id}` };
+    }),
+
+    /** This node's limits as `rootcoord.<name>`, those whose name contains the pattern (case-insensitive). */
+    ShowConfigurations: local((req) => {
+      const pattern = str(req, 'pattern').toLowerCase();
+      const configuations = Object.entries(limits)
+        .map(([key, value]) => ({ key: `rootcoord.${key}`, value: String(value) }))
+        .filter((kv) => kv.key.toLowerCase().includes(pattern));
+      return { configuations };
+    }),
+  };
+}
