@@ -9,6 +9,7 @@ import type { RaftStatus } from './raw-node.js';
 import type { LogStore } from './storage.js';
 import type { Transport, TransportFaults } from './transport.js';
 import { ConfChangeType, decodeConfChange, EntryType, MessageType, NONE, StateRole } from './types.js';
+import { ProgressState } from './progress.js';
 import type { ConfChange, ConfState, Entry, Message, Ready } from './types.js';
 import type { UnsafeKnobs } from './config.js';
 import type { RaftHandle } from './raft-handle.js';
@@ -444,7 +445,10 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       }
       return;
     }
-    if (wanted) await this.recordSnapshot(this.appliedIndex, this.raw.confState(), withData);
+    if (wanted) {
+      this.snapshotting = this.recordSnapshot(this.appliedIndex, this.raw.confState(), withData);
+      await this.snapshotting;
+    }
     for (const resolve of waiting) resolve(storage.newestSnapshot().metadata.index);
   }
 
@@ -622,12 +626,21 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   /** Add a voter the safe way: as a learner first, promoted once it has caught up. */
   async addVoter(id: number, address: string, caughtUpLagMax = 100): Promise<ConfState> {
     await this.addLearner(id, address);
-    const deadline = Date.now() + (this.settings.proposalTimeoutMs) * 6;
+    // The learner must not stall: 30 s (by default) without its log advancing, unless a snapshot is
+    // being made for it or is on its way (a big catalog takes longer than that to copy and send).
+    const patienceMs = this.settings.proposalTimeoutMs * 6;
+    let deadline = Date.now() + patienceMs;
+    let lastMatch = -1;
     for (;;) {
       const st = this.raw.status();
       const progress = st.progress.get(id);
       if (progress !== undefined && progress.match + caughtUpLagMax >= st.lastIndex) break;
-      if (Date.now() > deadline) throw new RaftError('Timeout', `learner ${id} did not catch up (leader last ${st.lastIndex})`);
+      const advancing = progress !== undefined && (progress.match > lastMatch || progress.state === ProgressState.Snapshot || this.snapshotting !== null);
+      if (advancing) {
+        lastMatch = Math.max(lastMatch, progress.match);
+        deadline = Date.now() + patienceMs;
+      }
+      if (Date.now() > deadline) throw new RaftError('Timeout', `learner ${id} did not catch up (leader last ${st.lastIndex}, learner at ${progress?.match ?? 'unknown'}, no progress for ${patienceMs} ms)`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return this.changeMembership({ type: ConfChangeType.AddVoter, nodeId: id, context: address }, (cs) => cs.voters.includes(id));

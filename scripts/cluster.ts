@@ -424,8 +424,9 @@ async function add(_args: string[], dir: string): Promise<void> {
   cluster.nodes.push(node);
   node.pid = spawnNode(cluster, node, false);
   writeCluster(dir, cluster);
-  // The leader answers once the new node has caught up as a learner and is a voter: up to 30 s.
-  const client = leaderClient({ ...cluster, nodes: cluster.nodes.filter((n) => n.id !== id) }, 45_000);
+  // The leader answers once the new node has caught up as a learner and is a voter. It gives up when
+  // the learner makes no progress for 30 s; a big catalog's copy may take minutes, so the wait here is long.
+  const client = leaderClient({ ...cluster, nodes: cluster.nodes.filter((n) => n.id !== id) }, 15 * 60_000);
   const progress = showCatchUp(cluster, id);
   try {
     await client.addMember(id, node.peer, node.client);

@@ -148,4 +148,35 @@ describe('snapshots whose data is the state machine (StateMachine.persist)', () 
     }
     expect(String(error)).to.match(/state machine has applied up to 0, but the log was compacted behind its snapshot at \d+/);
   });
+
+  it('a new member waits as long as a slow copy is being made for it, and a stalled one is given up on', async function () {
+    this.timeout(20_000);
+    class SlowCopy extends PersistingMachine {
+      override snapshot(): Promise<Uint8Array> {
+        return new Promise((resolve) => setTimeout(() => resolve(super.snapshot()), 1500));
+      }
+    }
+    const hub = new MemoryTransportHub();
+    const options = { tickIntervalMs: 5, electionTicks: 10, snapshotEntries: 10, snapshotEntriesKept: 2, proposalTimeoutMs: 100 };
+    const leader = await RaftNode.start({ id: 1, storage: new MemoryLogStore(), transport: hub.transport(1), stateMachine: new SlowCopy(), initialVoters: [1], ...options });
+    const nodes = [leader];
+    try {
+      await until('a leader', () => leader.isLeader(), 5000);
+      for (let i = 0; i < 50; i++) await leader.propose(new TextEncoder().encode(`x${i}`));
+      // Nobody answers as node 9: no progress for 600 ms (6 proposal timeouts), and it is given up on.
+      const stalled = await leader.addVoter(9, 'nowhere:1', 0).then(() => null, (error: unknown) => error);
+      expect(String(stalled)).to.match(/learner 9 did not catch up .*no progress for 600 ms/);
+      await leader.removeMember(9);
+      // Node 2 needs a copy that takes 1.5 s to make, longer than that patience: it joins all the same.
+      const second = new PersistingMachine();
+      nodes.push(await RaftNode.start({ id: 2, storage: new MemoryLogStore(), transport: hub.transport(2), stateMachine: second, ...options }));
+      const startedMs = Date.now();
+      const cs = await leader.addVoter(2, 'here:2', 0);
+      expect(Date.now() - startedMs).to.be.greaterThan(1000);
+      expect(cs.voters).to.include(2);
+      expect(second.restores).to.equal(1);
+    } finally {
+      for (const node of nodes) await node.close();
+    }
+  });
 });
