@@ -153,14 +153,27 @@ export class VersionedStore {
   scan(prefix = '', batchSize = 1000): AsyncIterable<Array<[string, string]>> {
     const iterator = this.db.iterator(prefix === '' ? {} : { gte: prefix, lt: `${prefix}\uffff` });
     const read = (): Promise<Array<[string, string]>> => this.guarded('read', () => iterator.nextv(batchSize) as Promise<Array<[string, string]>>);
+    // A read under way while the caller works must not count as an unhandled rejection if it fails: it
+    // is awaited (and throws) when the caller asks for the batch.
+    const readAhead = (): Promise<Array<[string, string]>> => {
+      const promise = read();
+      promise.catch(() => undefined);
+      return promise;
+    };
     return (async function* () {
+      // The next batch is read (on libuv's pool) while the caller works on this one.
+      let next: Promise<Array<[string, string]>> | null = readAhead();
       try {
         for (;;) {
-          const batch = await read();
+          const batch: Array<[string, string]> = await next;
+          next = null;
           if (batch.length === 0) return;
+          next = readAhead();
           yield batch;
         }
       } finally {
+        // One read at a time on an iterator: a caller that stopped early waits for the one under way.
+        if (next !== null) await next.catch(() => undefined);
         await iterator.close();
       }
     })();
