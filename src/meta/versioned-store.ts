@@ -182,7 +182,14 @@ export class VersionedStore {
   /** Replace everything with the entries `batches` yields, written in batches as they come. */
   async replaceAllFrom(batches: AsyncIterable<ReadonlyArray<readonly [string, string]>>): Promise<void> {
     await this.guarded('write', () => this.db.clear());
-    for await (const batch of batches) await this.write(batch);
+    // One batch written (on libuv's pool) while the next is decoded; batches land in order.
+    let writing: Promise<void> = Promise.resolve();
+    for await (const batch of batches) {
+      await writing;
+      writing = this.write(batch);
+      writing.catch(() => undefined);
+    }
+    await writing;
   }
 
   /** Every key and value, for a snapshot. */
