@@ -10,7 +10,7 @@ import type { RootCoordNode } from '../node/root-coord-node.js';
 import type { ApiMetrics } from './api-metrics.js';
 import { Admission } from './admission.js';
 import { adminHandlers } from './admin-handlers.js';
-import { AUTHORIZATION_HEADER, FORWARDED_HEADER, Forwarder, REQUEST_ID_HEADER } from './forwarder.js';
+import { AUTHORIZATION_HEADER, Forwarder, forwardedToken, isForwarded, REQUEST_ID_HEADER } from './forwarder.js';
 import type { ServiceName } from './forwarder.js';
 import { milvusRootCoordImplementation } from './milvus-root-coord.js';
 import { adminService, healthService, milvusRootCoordService, rootCoordService } from './proto.js';
@@ -74,6 +74,8 @@ function deadlineOf(call: UnaryCall): number {
 export class ApiServer {
   private readonly server: grpc.Server;
   private readonly forwarder: Forwarder;
+  /** What a member forwarding a call presents (forwardedToken): a client's own header counts for nothing. */
+  private readonly forwardedToken: string;
   private readonly authenticator: Authenticator;
   /** Bounded in-flight unary calls (the admin service and health checks are exempt). */
   readonly admission: Admission;
@@ -91,7 +93,8 @@ export class ApiServer {
     const throttle = new LoginThrottle({ freeFailures: limits.authFreeFailures, backoffBaseMs: limits.authBackoffBaseMs, backoffMaxMs: limits.authBackoffMaxMs, userConcurrency: limits.authUserConcurrency, trackedMax: limits.authTrackedMax });
     this.authenticator = new Authenticator(node.meta.rbac, node.passwords, throttle);
     const tls = node.config.security?.clientTls ?? null;
-    this.forwarder = new Forwarder(tls === null ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(Buffer.from(tls.ca)));
+    this.forwardedToken = forwardedToken(node.config.secret);
+    this.forwarder = new Forwarder(tls === null ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(Buffer.from(tls.ca)), this.forwardedToken);
     this.apiHandlers = rootCoordHandlers(node);
   }
 
@@ -184,7 +187,7 @@ export class ApiServer {
    */
   private admit(service: ServiceName, handler: Handler, call: UnaryCall): (() => void) | null {
     if (service !== 'api' || handler.kind === 'local') return null;
-    const forwarded = call.metadata.get(FORWARDED_HEADER).length > 0;
+    const forwarded = isForwarded(call.metadata, this.forwardedToken);
     return this.admission.admit(handler.ddl === true ? 'ddl' : 'light', forwarded ? null : call.getPeer());
   }
 
@@ -195,7 +198,7 @@ export class ApiServer {
     const id = typeof requestId === 'string' && requestId !== '' ? requestId : null;
     const need = this.requirement(service, method, request);
     if (handler.kind === 'leader' && !this.node.isServingLeader()) {
-      if (call.metadata.get(FORWARDED_HEADER).length > 0) throw new CodedError('ServiceNotReady', `node ${this.node.config.id} is not the serving leader`);
+      if (isForwarded(call.metadata, this.forwardedToken)) throw new CodedError('ServiceNotReady', `node ${this.node.config.id} is not the serving leader`);
       const deadlineMs = deadlineOf(call);
       const leader = await this.waitForLeader(Math.min(deadlineMs, LEADER_WAIT_MS_MAX));
       if (leader !== this.node.config.id) {

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { AuthenticationError } from '../auth/authenticator.js';
 import { CodedError } from '../common/error-codes.js';
@@ -5,6 +6,24 @@ import type { PlainMessage } from './proto.js';
 import { adminService, clientChannelOptions, rootCoordService } from './proto.js';
 
 export const FORWARDED_HEADER = 'x-rootcoord-forwarded';
+
+/**
+ * The value of FORWARDED_HEADER that members send: derived from the cluster secret, so that a client
+ * cannot pass for a member forwarding a call (and so escape its connection's budget, see Admission).
+ * Without a secret, members cannot be told from clients: "1".
+ */
+export function forwardedToken(secret: string): string {
+  return secret === '' ? '1' : createHmac('sha256', secret).update('rootcoord forwarded call').digest('hex');
+}
+
+/** True when `metadata` carries the token of this cluster's members (compared in constant time). */
+export function isForwarded(metadata: grpc.Metadata, token: string): boolean {
+  const value = metadata.get(FORWARDED_HEADER)[0];
+  if (typeof value !== 'string') return false;
+  const presented = Buffer.from(value);
+  const expected = Buffer.from(token);
+  return presented.byteLength === expected.byteLength && timingSafeEqual(presented, expected);
+}
 /** The client's ID for one request, the same on all its retries: DDL runs once per ID (see Scheduler). */
 export const REQUEST_ID_HEADER = 'x-rootcoord-request-id';
 /** Milvus clients' credentials: base64 of `user:password`. */
@@ -19,8 +38,11 @@ const constructors: Record<ServiceName, grpc.ServiceClientConstructor> = {
 export class Forwarder {
   private readonly clients = new Map<string, grpc.Client>();
 
-  /** `credentials`: TLS when the client port has it (the leader's port is a client port). */
-  constructor(private readonly credentials: grpc.ChannelCredentials) {}
+  /** `credentials`: TLS when the client port has it (the leader's port is a client port); `token`: see forwardedToken. */
+  constructor(
+    private readonly credentials: grpc.ChannelCredentials,
+    private readonly token: string,
+  ) {}
 
   forward(address: string, service: ServiceName, method: string, request: PlainMessage, deadlineMs: number, requestId: string | null, authorization: string | null = null): Promise<PlainMessage> {
     const key = `${service}@${address}`;
@@ -30,7 +52,7 @@ export class Forwarder {
       this.clients.set(key, client);
     }
     const metadata = new grpc.Metadata();
-    metadata.set(FORWARDED_HEADER, '1');
+    metadata.set(FORWARDED_HEADER, this.token);
     if (requestId !== null) metadata.set(REQUEST_ID_HEADER, requestId);
     if (authorization !== null) metadata.set(AUTHORIZATION_HEADER, authorization);
     const call = (client as unknown as Record<string, (req: PlainMessage, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res: PlainMessage) => void) => void>)[method];
