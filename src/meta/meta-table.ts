@@ -432,26 +432,39 @@ export class MetaTable {
     return OK;
   }
 
-  /** The deletions a catalog GC at these bounds makes (spec 3.4): old versions, long-deleted keys. */
+  /**
+   * The deletions a catalog GC at these bounds makes (spec 3.4): old versions, long-deleted keys. The
+   * versions of one key are adjacent in LevelDB (`snapshots/{key}\0{ts}`, NUL in no key, the timestamp
+   * zero-padded), so they are read in batches and judged a key at a time: a catalog of any size costs
+   * memory for its deletions only, not for every version (a million at 200,000 collections).
+   */
   private async garbageOps(versionsBeforeTs: bigint, tombstonesBeforeTs: bigint): Promise<StoreOp[]> {
-    const versions = new Map<string, Array<{ versionKey: string; ts: bigint; value: string }>>();
-    for (const [stored, value] of await this.store.entriesWithPrefix(SNAPSHOT_PREFIX, true)) {
-      const version = parseVersionKey(stored);
-      if (version === null) continue;
-      const list = versions.get(version.key) ?? [];
-      list.push({ versionKey: stored, ts: version.ts, value });
-      versions.set(version.key, list);
-    }
     const ops: StoreOp[] = [];
-    for (const [key, list] of versions) {
-      const latest = list[list.length - 1] as { ts: bigint; value: string };
+    let key: string | null = null;
+    let versions: Array<{ versionKey: string; ts: bigint; value: string }> = [];
+    const judge = (): void => {
+      const latest = versions[versions.length - 1];
+      if (key === null || latest === undefined) return;
       if (latest.value === TOMBSTONE && latest.ts < tombstonesBeforeTs) {
-        for (const v of list) ops.push({ type: 'del', key: v.versionKey });
+        for (const v of versions) ops.push({ type: 'del', key: v.versionKey });
         ops.push({ type: 'del', key });
-        continue;
+        return;
       }
-      for (const v of list.slice(0, -1)) if (v.ts < versionsBeforeTs) ops.push({ type: 'del', key: v.versionKey });
+      for (const v of versions.slice(0, -1)) if (v.ts < versionsBeforeTs) ops.push({ type: 'del', key: v.versionKey });
+    };
+    for await (const batch of this.store.scan(SNAPSHOT_PREFIX)) {
+      for (const [stored, value] of batch) {
+        const version = parseVersionKey(stored);
+        if (version === null) continue;
+        if (version.key !== key) {
+          judge();
+          key = version.key;
+          versions = [];
+        }
+        versions.push({ versionKey: stored, ts: version.ts, value });
+      }
     }
+    judge();
     return ops;
   }
 
