@@ -72,6 +72,12 @@ export interface RaftNodeOptions {
    * at the index applied when it was called (a state machine applied in order on another thread does).
    */
   readonly backgroundSnapshots?: boolean;
+  /**
+   * After the Ready loop wakes, let the rest of this turn of the event loop run first (setImmediate), so
+   * that inputs arriving together (several peers' answers, proposals) make one Ready and one message per
+   * peer instead of one each: fewer socket writes under load. Off where timers are simulated.
+   */
+  readonly batchInputsPerTurn?: boolean;
   readonly seed?: number;
   readonly unsafe?: UnsafeKnobs;
   readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
@@ -280,6 +286,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
           await new Promise<void>((resolve) => {
             this.wake = resolve;
           });
+          if (this.options.batchInputsPerTurn === true) await new Promise<void>((resolve) => setImmediate(resolve));
           continue;
         }
         this.inReady = true;

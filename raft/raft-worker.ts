@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     else if (node === null) early.push(message);
     else handle(node, message);
   });
-  node = await RaftNode.start({ ...nodeOptions, storage, transport, stateMachine, backgroundSnapshots: true, log });
+  node = await RaftNode.start({ ...nodeOptions, storage, transport, stateMachine, backgroundSnapshots: true, batchInputsPerTurn: true, log });
   const started = node;
   const persisted: Array<[number, number]> = [];
   const peerRtt: Array<[number, number]> = [];
