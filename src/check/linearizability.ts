@@ -187,14 +187,17 @@ export function historyAt<I, O>(history: readonly Operation<I, O>[], t: number, 
 /**
  * The earliest return time at which a non-linearizable history already fails (bisected over cuts made
  * by `historyAt`): the operation that returned then is the first result no linearization can explain.
+ * Null when none is found, or when the bisection outlasts `deadlineMs` (performance.now()): each cut is a
+ * search of its own, and a big history's cuts can take minutes in all.
  */
-export function firstViolation<S, I, O>(model: Model<S, I, O>, history: readonly Operation<I, O>[], unknownOutput: O, budget?: number): { time: number; operation: Operation<I, O> } | null {
+export function firstViolation<S, I, O>(model: Model<S, I, O>, history: readonly Operation<I, O>[], unknownOutput: O, budget?: number, deadlineMs = Infinity): { time: number; operation: Operation<I, O> } | null {
   const fails = (t: number): boolean => checkOperations(model, historyAt(history, t, unknownOutput), budget).ok === false;
   const times = [...new Set(history.map((op) => op.returnTime).filter(Number.isFinite))].sort((a, b) => a - b);
   if (times.length === 0 || !fails(times[times.length - 1] as number)) return null;
   let lo = 0;
   let hi = times.length - 1;
   while (lo < hi) {
+    if (performance.now() > deadlineMs) return null;
     const mid = (lo + hi) >> 1;
     if (fails(times[mid] as number)) hi = mid;
     else lo = mid + 1;
