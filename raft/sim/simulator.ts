@@ -175,6 +175,8 @@ export class Simulation {
   private readonly prng: Prng;
   private readonly nodes = new Map<number, SimNode>();
   private readonly removed = new Set<number>();
+  /** When a node last applied the removal of each id (see reusable). */
+  private readonly removalAppliedAt = new Map<number, number>();
   private membershipIndex = 0;
   private readonly checker = new SafetyChecker();
   private network: InFlight[] = [];
@@ -475,10 +477,12 @@ export class Simulation {
   private applyEntry(node: SimNode, entry: Entry): void {
     this.checker.observeApply(node.id, entry);
     node.machine.apply(entry);
-    // Membership is tracked in log order, once per entry, whichever node applies it first.
-    if (entry.type !== EntryType.ConfChange || entry.index <= this.membershipIndex) return;
-    this.membershipIndex = entry.index;
+    if (entry.type !== EntryType.ConfChange) return;
     const cc = decodeConfChange(entry.data);
+    if (cc.type === ConfChangeType.RemoveNode) this.removalAppliedAt.set(cc.nodeId, this.now);
+    // Membership is tracked in log order, once per entry, whichever node applies it first.
+    if (entry.index <= this.membershipIndex) return;
+    this.membershipIndex = entry.index;
     if (cc.type === ConfChangeType.RemoveNode && !this.removed.has(cc.nodeId)) {
       this.removed.add(cc.nodeId);
       this.stats.confChangesApplied++;
@@ -619,7 +623,7 @@ export class Simulation {
       this.guard(leader, () => raw.proposeConfChange({ type: ConfChangeType.AddVoter, nodeId: target }));
     } else if (choice === 2) {
       const members = new Set([...voters, ...learners]);
-      const candidates = Array.from({ length: this.maxNodeId }, (_, i) => i + 1).filter((id) => !members.has(id));
+      const candidates = Array.from({ length: this.maxNodeId }, (_, i) => i + 1).filter((id) => !members.has(id) && this.reusable(id));
       if (candidates.length === 0) return;
       const target = p.pick(candidates);
       const existing = this.nodes.get(target);
@@ -628,6 +632,23 @@ export class Simulation {
       this.trace(`propose add learner ${target}`);
       this.guard(leader, () => raw.proposeConfChange({ type: ConfChangeType.AddLearner, nodeId: target }));
     }
+  }
+
+  /**
+   * An id removed from the cluster is given to a fresh, empty node only once no live node still counts
+   * it a member and every message sent to it before that has arrived: a leader's heartbeat from before
+   * its removal carries a commit index the empty node's log cannot hold (etcd's raft panics on it too;
+   * operators, and scripts/cluster add, never reuse an id).
+   */
+  private reusable(id: number): boolean {
+    const removedAt = this.removalAppliedAt.get(id);
+    if (removedAt !== undefined && this.now <= removedAt + this.params.maxDelayUnits) return false;
+    for (const node of this.nodes.values()) {
+      if (!node.up || node.raw === null) continue;
+      const { voters, learners } = node.raw.confState();
+      if (voters.includes(id) || learners.includes(id)) return false;
+    }
+    return true;
   }
 
   // ---- liveness ----
