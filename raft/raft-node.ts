@@ -434,29 +434,28 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     const storage = this.options.storage;
     const waiting = this.snapshotRequests.splice(0);
     const newest = storage.newestSnapshot();
-    const snapshotIndex = newest.metadata.index;
-    const due = this.appliedIndex - snapshotIndex >= this.settings.snapshotEntries;
-    // A peer needs the newest snapshot to catch up, and its state is only in the state machine.
-    const dataWanted = newest.data === null && storage.takeSnapshotDataWanted();
-    // Someone waits for a snapshot (snapshotNow during a Ready): take it now, not just when due.
-    const wanted = ((force || due || waiting.length > 0) && this.appliedIndex > snapshotIndex) || dataWanted;
-    // A state machine that keeps its state durable needs no copy of it to compact the log behind.
-    const withData = dataWanted || this.options.stateMachine.persist === undefined;
-    if (this.options.backgroundSnapshots === true) {
-      if (wanted && this.snapshotting === null) this.snapshotting = this.recordSnapshot(this.appliedIndex, this.raw.confState(), withData);
-      // Those waiting are answered once the snapshot being made (if any) is recorded.
-      if (waiting.length > 0) {
-        void (this.snapshotting ?? Promise.resolve()).then(() => {
-          for (const resolve of waiting) resolve(storage.newestSnapshot().metadata.index);
-        });
+    const due = this.appliedIndex - newest.metadata.index >= this.settings.snapshotEntries;
+    // One snapshot at a time; a peer's wish for data is taken only when it can be acted on.
+    if (this.snapshotting === null) {
+      // A peer needs the newest snapshot to catch up, and its state is only in the state machine.
+      const dataWanted = newest.data === null && storage.takeSnapshotDataWanted();
+      // Someone waits for a snapshot (snapshotNow during a Ready): take it now, not just when due.
+      if (((force || due || waiting.length > 0) && this.appliedIndex > newest.metadata.index) || dataWanted) {
+        // A state machine that keeps its state durable needs no copy of it to compact the log behind.
+        this.snapshotting = this.recordSnapshot(this.appliedIndex, this.raw.confState(), dataWanted || this.options.stateMachine.persist === undefined);
       }
+    }
+    const recorded = this.snapshotting ?? Promise.resolve();
+    const answer = (): void => {
+      for (const resolve of waiting) resolve(storage.newestSnapshot().metadata.index);
+    };
+    if (this.options.backgroundSnapshots === true) {
+      // Those waiting are answered once the snapshot being made (if any) is recorded.
+      if (waiting.length > 0) void recorded.then(answer);
       return;
     }
-    if (wanted) {
-      this.snapshotting = this.recordSnapshot(this.appliedIndex, this.raw.confState(), withData);
-      await this.snapshotting;
-    }
-    for (const resolve of waiting) resolve(storage.newestSnapshot().metadata.index);
+    await recorded;
+    answer();
   }
 
   /**
@@ -468,9 +467,10 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     const storage = this.options.storage;
     const stateMachine = this.options.stateMachine;
     try {
+      // Without a copy, only a state machine that persists itself (maybeSnapshot decides).
       let data: Uint8Array | null = null;
-      if (withData || stateMachine.persist === undefined) data = await stateMachine.snapshot();
-      else await stateMachine.persist();
+      if (withData) data = await stateMachine.snapshot();
+      else await stateMachine.persist?.();
       // A snapshot from the leader may have overtaken ours while the state machine serialised itself.
       const newest = storage.newestSnapshot();
       if (index > newest.metadata.index || (index === newest.metadata.index && newest.data === null && data !== null)) {
