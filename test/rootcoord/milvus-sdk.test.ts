@@ -117,6 +117,15 @@ const bookFields = [
   { name: 'vec', data_type: DataType.FloatVector, dim: 8 },
 ];
 
+/** Poll `done` until it holds; fail after `ms`, naming what was awaited. */
+async function until(done: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** A raw gRPC client of the Milvus port (for calls the SDK does not make). */
 function rawMilvus(address: string): grpc.Client & Record<string, (...args: unknown[]) => unknown> {
   const Ctor = grpc.makeGenericClientConstructor(milvusService.definition, 'MilvusService');
@@ -339,6 +348,8 @@ describe('Milvus SDK against rootcoord (real processes)', function () {
       const session = own.stream('OpenProxySession', { server_id: '7', role: 'proxy' }, (m) => events.push(m));
       try {
         const call = (method: string, request: PlainMessage): Promise<PlainMessage> => rawCall(raw, method, request);
+        // The session follows the leader (a follower ends it; the client moves on): wait until it is open.
+        await until(() => events.some((e) => e['type'] === 'SessionAccepted'), 20_000, 'the proxy session to open on the leader');
         const books = await call('DescribeCollection', { db_name: 'shop', collection_name: 'books' });
         const id = String(books['collectionID']);
         const ids = await call('ShowCollectionIDs', { db_names: [] });
@@ -365,10 +376,15 @@ describe('Milvus SDK against rootcoord (real processes)', function () {
         expect(String((await call('AllocID', { count: 3 }))['ID'])).to.match(/^[1-9]\d*$/);
         expect(((await call('GetComponentStates', {}))['state'] as PlainMessage)['state_code']).to.equal(1);
         // A cache invalidation asked of a follower reaches the proxy sessions on the leader.
+        // (Sent again if a leader change on a loaded machine moved the session between the two.)
         const before = events.length;
-        rawOk(await call('InvalidateCollectionMetaCache', { base: { msg_type: 111 }, db_name: 'shop', collection_name: 'books', collectionID: id }));
-        const deadline = Date.now() + 5000;
-        while (!events.slice(before).some((e) => e['type'] === 'InvalidateCollectionMetaCache') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        const arrived = (): boolean => events.slice(before).some((e) => e['type'] === 'InvalidateCollectionMetaCache');
+        for (let attempt = 1; !arrived(); attempt++) {
+          rawOk(await call('InvalidateCollectionMetaCache', { base: { msg_type: 111 }, db_name: 'shop', collection_name: 'books', collectionID: id }));
+          await until(arrived, 5_000, 'the invalidation to reach the proxy session').catch((error: unknown) => {
+            if (attempt >= 4) throw error;
+          });
+        }
         expect(events.slice(before).find((e) => e['type'] === 'InvalidateCollectionMetaCache')).to.deep.include({ db_name: 'shop', collection_name: 'books', collectionID: id, msg_type: 'AlterCollection' });
         // DDL through it, and what it does not serve.
         rawOk(await call('CreatePartition', { db_name: 'shop', collection_name: 'books', partition_name: 'from_milvus' }));
