@@ -469,13 +469,14 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     try {
       // Without a copy, only a state machine that persists itself (maybeSnapshot decides).
       let data: Uint8Array | null = null;
+      const startedAt = performance.now();
       if (withData) data = await stateMachine.snapshot();
       else await stateMachine.persist?.();
       // A snapshot from the leader may have overtaken ours while the state machine serialised itself.
       const newest = storage.newestSnapshot();
       if (index > newest.metadata.index || (index === newest.metadata.index && newest.data === null && data !== null)) {
         await storage.createSnapshot(index, confState, data, this.settings.snapshotEntriesKept);
-        if (data !== null && stateMachine.persist !== undefined) this.options.log?.('info', 'made a copy of the state machine for a peer that needs a snapshot', { index, bytes: data.byteLength });
+        if (data !== null && stateMachine.persist !== undefined) this.options.log?.('info', 'made a copy of the state machine for a peer that needs a snapshot', { index, bytes: data.byteLength, ms: Math.round(performance.now() - startedAt) });
         this.emit('snapshot', index);
       }
     } catch (error) {

@@ -131,7 +131,11 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       case 'apply':
         return this.enqueue(() => this.apply(message.entries));
       case 'restore':
-        return this.enqueue(() => this.stateMachine.restore(message.data, message.index));
+        return this.enqueue(async () => {
+          const startedAt = performance.now();
+          await this.stateMachine.restore(message.data, message.index);
+          this.log('info', 'state machine restored from a snapshot', { index: message.index, bytes: message.data.byteLength, ms: Math.round(performance.now() - startedAt) });
+        });
       case 'snapshot':
         return this.enqueue(() => this.snapshotFor(message.request));
       case 'persist':

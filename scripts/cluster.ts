@@ -430,12 +430,26 @@ async function add(_args: string[], dir: string): Promise<void> {
   const progress = showCatchUp(cluster, id);
   try {
     await client.addMember(id, node.peer, node.client);
+    // A voter once its log matches the leader's; it serves once it has also applied what it received
+    // (a copy of a big catalog is written and loaded after the Raft log says it is installed).
+    await untilReady(node, 15 * 60_000);
   } finally {
     progress.stop();
     client.close();
   }
   refreshPrometheus(cluster);
-  console.log(`node ${id} joined as a voter (client ${node.client}, pid ${node.pid})`);
+  console.log(`node ${id} joined as a voter and has caught up (client ${node.client}, pid ${node.pid})`);
+}
+
+/** Poll the node's /readyz (it knows a leader and has applied what was committed) until it answers 200. */
+async function untilReady(node: NodeEntry, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ready = await fetch(`http://${node.metrics}/readyz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    if (ready) return;
+    if (Date.now() > deadline) throw new Error(`node ${node.id} did not become ready (/readyz on ${node.metrics}) within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** While a new node catches up as a learner: every second, how far it has applied against the leader's commit index. */

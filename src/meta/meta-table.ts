@@ -112,8 +112,11 @@ export class MetaTable {
     this.requests.clear();
     this.members.clear();
     const store = this.store;
+    // Until the catalog is in memory, nothing counts as applied: a read waiting for an index (and
+    // /readyz) must not take a half-loaded catalog for the one at its index (a restore loads again).
+    this.appliedIndex = 0;
     await this.upgradeFormat();
-    this.appliedIndex = Number((await store.getLatest(keys.appliedIndex)) ?? '0');
+    const appliedIndex = Number((await store.getLatest(keys.appliedIndex)) ?? '0');
     this.tsoWindowMs = BigInt((await store.getLatest(keys.tsoWindow)) ?? '0');
     this.idUpTo = BigInt((await store.getLatest(keys.idWindow)) ?? '0');
     for (const [, value] of await store.entriesWithPrefix(keys.databasePrefix)) this.indexDatabase(parse<DatabaseModel>(value));
@@ -137,6 +140,7 @@ export class MetaTable {
     for (const [key, ts] of requests) this.requests.set(fromKeyPart(key.slice(keys.requestPrefix.length)), BigInt(ts));
     for (const [key, value] of await store.entriesWithPrefix(keys.memberPrefix)) this.members.set(Number(key.slice(keys.memberPrefix.length)), value);
     await this.rbac.load(store);
+    this.appliedIndex = appliedIndex;
   }
 
   /**

@@ -138,7 +138,9 @@ export class RootCoordNode {
     const log = simulated?.log ?? new Logger(config.id, config.logFile);
     const self = config.members.get(config.id);
     if (self === undefined) throw new Error(`node ${config.id} is not in the member list`);
+    const startedAt = performance.now();
     const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta')) : await MetaTable.over(simulated.metaStore);
+    const catalogLoadMs = Math.round(performance.now() - startedAt);
     // The configured members, then those added at runtime (recorded in the catalog, so in snapshots too).
     const members = new Map(config.members);
     for (const [id, context] of meta.members) {
@@ -194,7 +196,7 @@ export class RootCoordNode {
       node.leaderTerm = raft.status().term;
       node.leaderServices.onLeadership(true);
     }
-    log.info('node started', { dataDir: config.dataDir, applied: meta.appliedIndex });
+    log.info('node started', { dataDir: config.dataDir, applied: meta.appliedIndex, collections: meta.collections.size, catalogLoadMs, raftStartMs: Math.round(performance.now() - startedAt) - catalogLoadMs });
     return node;
   }
 
