@@ -17,6 +17,8 @@ const MAGIC_V1 = Buffer.from('RCSNAP1\n', 'latin1');
 const BATCH = 1000;
 /** Blocks being compressed at once while the next batches are read. */
 const DEFLATES_IN_FLIGHT = 4;
+/** Blocks inflating at once ahead of the one being decoded. */
+const INFLATES_IN_FLIGHT = 3;
 const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
 /**
@@ -108,19 +110,30 @@ export async function* decodeCatalogSnapshot(data: Uint8Array): AsyncGenerator<A
     return;
   }
   if (!head.equals(MAGIC)) throw new CatalogSnapshotError('not a catalog snapshot (bad magic)');
+  // The next blocks inflate on libuv's pool while this thread decodes one (and its caller works).
+  const inflating: Array<{ at: number; records: Promise<Buffer> }> = [];
   let at = MAGIC.byteLength;
-  while (at < buffer.byteLength) {
+  const inflateNext = (): void => {
+    if (at >= buffer.byteLength) return;
     if (at + 4 > buffer.byteLength) throw new CatalogSnapshotError(`truncated block header at byte ${at}`);
     const end = at + 4 + buffer.readUInt32BE(at);
     if (end > buffer.byteLength) throw new CatalogSnapshotError(`block at byte ${at} runs past the end`);
+    const records = inflate(buffer.subarray(at + 4, end), { chunkSize: ZLIB_CHUNK_BYTES });
+    // Awaited below, in order; until then a failure must not count as unhandled.
+    records.catch(() => {});
+    inflating.push({ at, records });
+    at = end;
+  };
+  while (inflating.length < INFLATES_IN_FLIGHT && at < buffer.byteLength) inflateNext();
+  for (let block = inflating.shift(); block !== undefined; block = inflating.shift()) {
     let records: Buffer;
     try {
-      records = await inflate(buffer.subarray(at + 4, end), { chunkSize: ZLIB_CHUNK_BYTES });
+      records = await block.records;
     } catch (error) {
-      throw new CatalogSnapshotError(`block at byte ${at} does not decompress: ${String(error)}`);
+      throw new CatalogSnapshotError(`block at byte ${block.at} does not decompress: ${String(error)}`);
     }
-    for (const batch of decodeRecords(records, `the block at byte ${at}`)) yield batch;
-    at = end;
+    inflateNext();
+    for (const batch of decodeRecords(records, `the block at byte ${block.at}`)) yield batch;
     await yieldToLoop();
   }
 }

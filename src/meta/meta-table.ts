@@ -3,10 +3,11 @@ import { assert } from '../../raft/assert.js';
 import { parse, stringify } from '../common/bigint-json.js';
 import { getOrAdd, sortedByKey } from '../common/maps.js';
 import { CATALOG_FORMAT, fromKeyPart, keys, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionKey } from './catalog-keys.js';
+import { CollectionRecords } from './collection-records.js';
 import type { MetaCommand } from './commands.js';
 import { FieldInterner } from './field-interner.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
-import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, PartitionModel } from './model.js';
+import type { AliasModel, CollectionModel, DatabaseModel, PartitionModel } from './model.js';
 import { RbacTable } from './rbac-table.js';
 import { decodeCatalogSnapshot, encodeCatalogSnapshot } from './catalog-snapshot.js';
 import { VersionedStore } from './versioned-store.js';
@@ -20,7 +21,6 @@ const OK: ApplyResult = { ok: true };
 const WRITE_DELAY_MS = 50;
 const WRITE_BUFFER_OPS_MAX = 5000;
 
-type StoredCollection = Omit<CollectionModel, 'fields' | 'partitions'>;
 
 function isCreated(partition: PartitionModel): number {
   return partition.state === PartitionState.Created ? 1 : 0;
@@ -98,7 +98,8 @@ export class MetaTable {
 
   // ---- loading ----
 
-  private async load(): Promise<void> {
+  /** Load the in-memory index from the store; the collections from `records` if given (see restore). */
+  private async load(records?: CollectionRecords): Promise<void> {
     this.databases.clear();
     this.collections.clear();
     this.collectionIdsByDb.clear();
@@ -121,17 +122,7 @@ export class MetaTable {
     this.idUpTo = BigInt((await store.getLatest(keys.idWindow)) ?? '0');
     for (const [, value] of await store.entriesWithPrefix(keys.databasePrefix)) this.indexDatabase(parse<DatabaseModel>(value));
     // One pass over each kind of key (not one scan per collection): a restart reads the catalog once.
-    // The three scans at once: while LevelDB reads the next batches of two, this thread parses the
-    // third's. Fields are interned from their text: collections of one schema share their field objects.
-    const [fields, partitions, collections] = await Promise.all([
-      childrenByCollection(store, keys.fieldPrefix(), (text) => this.fields.fromText(text)),
-      childrenByCollection(store, keys.partitionPrefix(), (text) => parse<PartitionModel>(text)),
-      liveValues(store, keys.collectionPrefix(), (text) => parse<StoredCollection>(text)),
-    ]);
-    for (const stored of collections) {
-      const id = String(stored.collectionID);
-      this.indexCollection(assemble(stored, this.fields.list(fields.get(id) ?? [], byFieldRank), partitions.get(id) ?? []));
-    }
+    for (const collection of (records ?? (await CollectionRecords.scan(store, this.fields))).collections()) this.indexCollection(collection);
     for (const [, value] of await store.entriesWithPrefix(keys.aliasPrefix())) this.indexAlias(parse<AliasModel>(value));
     // Request IDs in the order they took effect (expiry walks them from the oldest). The timestamps
     // are compared as decimal text, shorter first: no bigint made per comparison (200,000 of them).
@@ -620,25 +611,20 @@ export class MetaTable {
   /** The collections of a db as of `ts` (all states), read from the versioned catalog. */
   async collectionsAt(dbID: bigint, ts: bigint): Promise<CollectionModel[]> {
     await this.flushed();
-    const out: CollectionModel[] = [];
-    for (const key of await this.store.keysWithPrefix(keys.collectionPrefix(dbID))) {
+    const records = new CollectionRecords(this.fields);
+    const addAt = async (key: string): Promise<string | undefined> => {
       const value = await this.store.getAt(key, ts);
-      if (value === undefined) continue;
-      const stored = parse<StoredCollection>(value);
-      const fields = await this.childrenAt(keys.fieldPrefix(stored.collectionID), ts);
-      const partitions = await this.childrenAt(keys.partitionPrefix(stored.collectionID), ts);
-      out.push(assemble(stored, fields.map((v) => parse<FieldModel>(v)), partitions.map((v) => parse<PartitionModel>(v))));
-    }
-    return out.sort((a, b) => (a.createTs < b.createTs ? -1 : a.createTs > b.createTs ? 1 : 0));
-  }
-
-  private async childrenAt(prefix: string, ts: bigint): Promise<string[]> {
-    const out: string[] = [];
+      if (value !== undefined) records.add(key, value);
+      return value;
+    };
+    const prefix = keys.collectionPrefix(dbID);
     for (const key of await this.store.keysWithPrefix(prefix)) {
-      const value = await this.store.getAt(key, ts);
-      if (value !== undefined) out.push(value);
+      if ((await addAt(key)) === undefined) continue;
+      const collectionID = BigInt(key.slice(prefix.length));
+      for (const child of await this.store.keysWithPrefix(keys.fieldPrefix(collectionID))) await addAt(child);
+      for (const child of await this.store.keysWithPrefix(keys.partitionPrefix(collectionID))) await addAt(child);
     }
-    return out;
+    return [...records.collections()].sort((a, b) => (a.createTs < b.createTs ? -1 : a.createTs > b.createTs ? 1 : 0));
   }
 
   async aliasesAt(dbID: bigint, ts: bigint): Promise<AliasModel[]> {
@@ -671,12 +657,18 @@ export class MetaTable {
   async restore(data: Uint8Array, index: number): Promise<void> {
     await this.flushed();
     const applied = keys.appliedIndex;
+    // The collections are gathered from the records as they are written, not read back after.
+    const records = new CollectionRecords(this.fields);
     async function* withAppliedIndex(): AsyncGenerator<ReadonlyArray<readonly [string, string]>> {
-      for await (const batch of decodeCatalogSnapshot(data)) yield batch.filter(([key]) => key !== applied);
+      for await (const batch of decodeCatalogSnapshot(data)) {
+        const kept = batch.filter(([key]) => key !== applied);
+        for (const [key, value] of kept) records.add(key, value);
+        yield kept;
+      }
       yield [[applied, String(index)]];
     }
     await this.store.replaceAllFrom(withAppliedIndex());
-    await this.load();
+    await this.load(records);
   }
 
   async close(): Promise<void> {
@@ -743,44 +735,9 @@ async function liveValues<T>(store: VersionedStore, prefix: string, read: (text:
   return out;
 }
 
-/**
- * The live children (fields or partitions) under `prefix` (`.../{collectionID}/{childID}`), by
- * collection ID, each made from its stored text by `read`. A collection's children are adjacent in key
- * order: one map lookup per collection, not per child.
- */
-async function childrenByCollection<T>(store: VersionedStore, prefix: string, read: (text: string) => T): Promise<Map<string, T[]>> {
-  const out = new Map<string, T[]>();
-  let currentId = '';
-  let current: T[] = [];
-  for await (const batch of store.scan(prefix, LOAD_BATCH)) {
-    for (const [key, value] of batch) {
-      if (value === TOMBSTONE) continue;
-      const end = key.indexOf('/', prefix.length);
-      if (currentId === '' || end - prefix.length !== currentId.length || !key.startsWith(currentId, prefix.length)) {
-        currentId = key.slice(prefix.length, end);
-        current = getOrAdd(out, currentId, () => []);
-      }
-      current.push(read(value));
-    }
-  }
-  return out;
-}
-
 /** Append every item: `push(...items)` throws RangeError past about 130,000 of them (one GC entry may delete more). */
 function appendAll<T>(target: T[], items: readonly T[]): void {
   for (const item of items) target.push(item);
-}
-
-/** User fields (IDs from 100) in order, then the system fields RowID (0) and Timestamp (1), as Milvus appends them. */
-function byFieldRank(a: FieldModel, b: FieldModel): number {
-  const rank = (f: FieldModel): bigint => (f.fieldID >= 100n ? f.fieldID : f.fieldID + (1n << 62n));
-  return rank(a) < rank(b) ? -1 : 1;
-}
-
-/** A collection from its stored record (which it becomes: a spread of 15 properties cost 0.5 s per 200,000). */
-function assemble(stored: StoredCollection, fields: readonly FieldModel[], partitions: PartitionModel[]): CollectionModel {
-  if (partitions.length > 1) partitions.sort((a, b) => (a.createdTs < b.createdTs ? -1 : a.createdTs > b.createdTs ? 1 : a.partitionID < b.partitionID ? -1 : 1));
-  return Object.assign(stored, { fields, partitions });
 }
 
 /** JSON with object keys sorted at every level (bigints as strings): equal values, equal text, whatever the key order. */
