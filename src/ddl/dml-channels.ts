@@ -1,9 +1,17 @@
 import type { MetaTable } from '../meta/meta-table.js';
 import type { Limits } from './limits.js';
 
-/** The physical DML channels: `{cluster}-rootcoord-dml_{i}` for i < dmlChannelNum. */
-export function physicalChannelNames(limits: Limits): string[] {
-  return Array.from({ length: limits.dmlChannelNum }, (_, i) => `${limits.clusterPrefix}-rootcoord-dml_${i}`);
+const namesMade = new Map<string, readonly string[]>();
+
+/** The physical DML channels: `{cluster}-rootcoord-dml_{i}` for i < dmlChannelNum (made once per configuration). */
+export function physicalChannelNames(limits: Limits): readonly string[] {
+  const key = `${limits.clusterPrefix}\0${limits.dmlChannelNum}`;
+  let names = namesMade.get(key);
+  if (names === undefined) {
+    names = Object.freeze(Array.from({ length: limits.dmlChannelNum }, (_, i) => `${limits.clusterPrefix}-rootcoord-dml_${i}`));
+    namesMade.set(key, names);
+  }
+  return names;
 }
 
 /** Reference counts per physical channel: one per collection (in any state) using it. */
@@ -15,10 +23,9 @@ export function channelRefCounts(meta: MetaTable, limits: Limits): Map<string, n
 
 /** Pick `shards` channels, least referenced first, then lowest index (Milvus's DML channel pool). */
 export function pickChannels(meta: MetaTable, limits: Limits, shards: number): string[] {
-  const counts = channelRefCounts(meta, limits);
-  const names = physicalChannelNames(limits);
-  return names
-    .map((name, index) => ({ name, index, refs: counts.get(name) ?? 0 }))
+  const refs = meta.channelReferences();
+  return physicalChannelNames(limits)
+    .map((name, index) => ({ name, index, refs: refs.get(name) ?? 0 }))
     .sort((a, b) => a.refs - b.refs || a.index - b.index)
     .slice(0, shards)
     .map((c) => c.name);

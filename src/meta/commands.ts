@@ -11,6 +11,12 @@ export type MetaCommand =
   | { readonly kind: 'putDatabase'; readonly ts: bigint; readonly database: DatabaseModel }
   | { readonly kind: 'deleteDatabase'; readonly ts: bigint; readonly dbID: bigint }
   | { readonly kind: 'putCollection'; readonly ts: bigint; readonly collection: CollectionModel }
+  /**
+   * A collection's state changes, nothing else (its other properties, updateTs included, stay): what
+   * putCollection of the collection with that state does, in an entry that does not carry the whole
+   * collection again. Refused if the collection does not exist.
+   */
+  | { readonly kind: 'setCollectionState'; readonly ts: bigint; readonly collectionID: bigint; readonly state: CollectionState }
   /** Remove a collection; with `ifState`, only while it is still in that state (an undo that must not race a commit). */
   | { readonly kind: 'deleteCollection'; readonly ts: bigint; readonly collectionID: bigint; readonly ifState?: CollectionState }
   /** Insert or replace one partition of a collection (by partition ID). */

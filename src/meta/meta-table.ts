@@ -230,6 +230,11 @@ export class MetaTable {
         return this.deleteDatabase(command.dbID, command.ts, ops);
       case 'putCollection':
         return this.putCollection(command.collection, command.ts, ops);
+      case 'setCollectionState': {
+        const current = this.collections.get(command.collectionID);
+        if (current === undefined) return { ok: false, reason: `collection ${command.collectionID} does not exist` };
+        return this.putCollection({ ...current, state: command.state }, command.ts, ops);
+      }
       case 'deleteCollection':
         if (command.ifState !== undefined && this.collections.get(command.collectionID)?.state !== command.ifState) return OK;
         return this.deleteCollection(command.collectionID, command.ts, ops);
@@ -311,6 +316,10 @@ export class MetaTable {
           return `collection name ${c.name} is taken by ${owner}`;
         }
         return this.aliasesByDb.get(c.dbID)?.has(c.name) === true ? `collection name ${c.name} is an alias` : null;
+      }
+      case 'setCollectionState': {
+        const current = this.collections.get(command.collectionID);
+        return current === undefined ? `collection ${command.collectionID} does not exist` : this.precondition({ kind: 'putCollection', ts: command.ts, collection: { ...current, state: command.state } });
       }
       case 'putAlias': {
         const a = command.alias;

@@ -147,7 +147,7 @@ export class CreateCollectionTask implements DdlTask {
     try {
       await ctx.propose({ kind: 'putCollection', ts: ctx.ts, collection: creating });
       await ctx.broker.notify({ type: 'WatchChannels', collectionID, vchannels: creating.virtualChannelNames, createTs: ctx.ts });
-      await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: { ...creating, state: CollectionState.Created } });
+      await ctx.commit({ kind: 'setCollectionState', ts: ctx.ts, collectionID, state: CollectionState.Created });
     } catch (error) {
       // Undo: the collection never became visible; remove its meta in the background until it sticks
       // (a no-op if it was never written, or if the commit, its outcome unknown here, did take effect).
