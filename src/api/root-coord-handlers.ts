@@ -18,7 +18,7 @@ import { DropPartitionTask } from '../ddl/tasks/drop-partition-task.js';
 import { hasPartition, showPartitions } from '../ddl/tasks/partition-reads.js';
 import { RenameCollectionTask } from '../ddl/tasks/rename-collection-task.js';
 import type { DdlTask } from '../ddl/task.js';
-import { canSeeCollection, canSeeDatabase, rootBypasses } from '../auth/access.js';
+import { isVisible, requireVisibleCollection, requireVisibleDatabase, visibleCollections, visibleDatabases } from '../auth/visibility.js';
 import { DEFAULT_DB_NAME } from '../meta/model.js';
 import type { ConsistencyLevel } from '../meta/model.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
@@ -32,7 +32,6 @@ import { rbacHandlers } from './rbac-handlers.js';
 /** The RootCoord RPCs: each turns a request into a task or a read, and a result into a response. */
 export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> {
   const meta = node.meta;
-  const rootBypass = rootBypasses(node.config.security);
   const leader = leaderHandler;
   const ddl = (toTask: (req: PlainMessage) => DdlTask): Handler => ddlHandler(node, toTask);
   const read = readHandler;
@@ -59,11 +58,12 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
     DropDatabase: ddl((req) => new DropDatabaseTask(str(req, 'db_name'))),
     AlterDatabase: ddl((req) => new AlterDatabaseTask(str(req, 'db_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))),
     ListDatabases: read((_req, call) => {
-      const user = call.user;
-      const dbs = listDatabases(meta).filter((d) => user === null || canSeeDatabase(meta.rbac, user, d.name, rootBypass));
+      const visible = call.user === null ? null : visibleDatabases(meta.rbac, call.user);
+      const dbs = listDatabases(meta).filter((d) => visible === null || isVisible(visible, d.name));
       return { db_names: dbs.map((d) => d.name), created_timestamp: dbs.map((d) => d.createdTimeNs.toString()), db_ids: dbs.map((d) => d.id.toString()) };
     }),
-    DescribeDatabase: read((req) => {
+    DescribeDatabase: read((req, call) => {
+      requireVisibleDatabase(meta.rbac, call.user, str(req, 'db_name') || DEFAULT_DB_NAME);
       const db = describeDatabase(meta, str(req, 'db_name'));
       return { db_name: db.name, dbID: db.id.toString(), created_timestamp: db.createdTimeNs.toString(), properties: db.properties };
     }),
@@ -82,14 +82,15 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
     ),
     DropCollection: ddl((req) => new DropCollectionTask(str(req, 'db_name'), str(req, 'collection_name'))),
     HasCollection: read(async (req) => ({ value: await hasCollection(meta, str(req, 'db_name'), str(req, 'collection_name'), big(req, 'time_stamp')) })),
-    DescribeCollection: read(async (req) => {
+    DescribeCollection: read(async (req, call) => {
+      requireVisibleCollection(meta.rbac, call.user, str(req, 'db_name') || DEFAULT_DB_NAME, str(req, 'collection_name'));
       const found = await describeCollection(meta, str(req, 'db_name'), str(req, 'collection_name'), big(req, 'collectionID'), big(req, 'time_stamp'));
       return describeResponse(found.collection, found.db.name, found.aliases);
     }),
     ShowCollections: read(async (req, call) => {
-      const user = call.user;
       const dbName = str(req, 'db_name') || DEFAULT_DB_NAME;
-      const collections = (await showCollections(meta, dbName, big(req, 'time_stamp'))).filter((c) => user === null || canSeeCollection(meta.rbac, user, dbName, c.name, rootBypass));
+      const visible = call.user === null ? null : visibleCollections(meta.rbac, call.user, dbName);
+      const collections = (await showCollections(meta, dbName, big(req, 'time_stamp'))).filter((c) => visible === null || isVisible(visible, c.name));
       return {
         collection_names: collections.map((c) => c.name),
         collection_ids: collections.map((c) => c.collectionID.toString()),
