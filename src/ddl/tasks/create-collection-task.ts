@@ -8,7 +8,7 @@ import type { LockRequest } from '../lock-manager.js';
 import { generalCapacityUsed, requireDatabase } from '../lookups.js';
 import { reserveJobSlot } from '../step-executor.js';
 import type { DdlTask, TaskContext } from '../task.js';
-import { validateName, validateProperties, validateSchema, validateSchemaSize } from '../validation.js';
+import { validateCollectionNameOrAlias, validateProperties, validateSchema, validateSchemaSize } from '../validation.js';
 import type { SchemaInput } from '../validation.js';
 
 export interface CreateCollectionRequest {
@@ -78,8 +78,11 @@ export class CreateCollectionTask implements DdlTask {
   prepare(ctx: TaskContext): void {
     const { request } = this;
     const { limits, meta } = ctx;
+    // Milvus's proxy checks first (createCollectionTask.PreExecute), then RootCoord's.
+    validateCollectionNameOrAlias('name', request.collectionName, limits);
+    if (request.shardsNum > limits.maxShardNum) throw new CodedError('Unexpected', `maximum shards's number should be limited to ${limits.maxShardNum}`);
+    this.fields = validateSchema(request.collectionName, request.schema, request.numPartitions, limits);
     this.db = requireDatabase(meta, request.dbName);
-    validateName('collection', request.collectionName, limits);
     if (!isConsistencyLevel(request.consistencyLevel)) {
       throw new CodedError('ParameterInvalid', `invalid consistency level ${request.consistencyLevel}: want 0 (Strong), 1 (Session), 2 (Bounded), 3 (Eventually) or 4 (Customized)`);
     }
@@ -95,7 +98,6 @@ export class CreateCollectionTask implements DdlTask {
     const partitions = request.numPartitions > 0n ? Number(request.numPartitions) : 1;
     const capacity = generalCapacityUsed(meta) + this.shards * partitions;
     if (capacity > limits.maxGeneralCapacity) throw new CodedError('GeneralCapacityExceeded', `general capacity exceeded[limit=${limits.maxGeneralCapacity}][requested=${capacity}]`);
-    this.fields = validateSchema(request.collectionName, request.schema, request.numPartitions, limits);
     validateProperties(`collection ${request.collectionName}`, request.properties, limits);
     validateSchemaSize(request.collectionName, { description: request.schema.description, fields: this.fields, properties: request.properties }, limits);
   }
