@@ -25,6 +25,7 @@ import type { RootCoordNode } from '../node/root-coord-node.js';
 import { big, describeResponse, fieldInputFromBytes, int, kvs, schemaInput, str, strings } from './convert.js';
 import type { PlainMessage } from './proto.js';
 import { ddlHandler, leaderHandler, readHandler } from './handler.js';
+import { requestTime } from './request-time.js';
 import type { Handler } from './handler.js';
 import { coordinatorHandlers } from './coordinator-handlers.js';
 import { rbacHandlers } from './rbac-handlers.js';
@@ -85,7 +86,7 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
     DescribeCollection: read(async (req, call) => {
       requireVisibleCollection(meta.rbac, call.user, str(req, 'db_name') || DEFAULT_DB_NAME, str(req, 'collection_name'));
       const found = await describeCollection(meta, str(req, 'db_name'), str(req, 'collection_name'), big(req, 'collectionID'), big(req, 'time_stamp'));
-      return describeResponse(found.collection, found.db.name, found.aliases);
+      return { ...describeResponse(found.collection, found.db.name, found.aliases), request_time: (await requestTime(node)).toString() };
     }),
     ShowCollections: read(async (req, call) => {
       const dbName = str(req, 'db_name') || DEFAULT_DB_NAME;

@@ -64,6 +64,12 @@ export class MetaTable {
   tsoWindowMs = 0n;
   idUpTo = 0n;
   appliedIndex = 0;
+  /**
+   * The largest timestamp of a command applied since this process started (0 before the first): a
+   * read that sees the catalog at this point reflects no DDL later than it (DescribeCollection's
+   * request_time). Memory only: after a restart the clock bounds it until the next command.
+   */
+  latestCommandTs = 0n;
   private pendingWrite: Promise<void> = Promise.resolve();
   private buffered: StoreOp[] = [];
   private bufferedIndex = 0;
@@ -222,6 +228,7 @@ export class MetaTable {
   }
 
   private applyOne(command: MetaCommand, ops: StoreOp[]): ApplyResult {
+    if ('ts' in command && command.ts > this.latestCommandTs) this.latestCommandTs = command.ts;
     switch (command.kind) {
       case 'putDatabase':
         return this.putDatabase(command.database, command.ts, ops);

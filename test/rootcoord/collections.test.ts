@@ -184,6 +184,25 @@ describe('RootCoord collections', function () {
     await expectCode(client.renameCollection('r_taken', 'r_x', '', 'nowhere'), 800);
   });
 
+  // Milvus: describe_collection_task.go Execute sets RequestTime to the task's TSO timestamp.
+  it('DescribeCollection answers request_time: a fresh TSO timestamp on the leader, no earlier than the DDL it reflects on any node', async () => {
+    await client.createCollection('rt', simpleSchema());
+    const leaderId = await cluster.waitForServingLeader();
+    const updated = BigInt(String((await client.alterCollection('rt', { 'rt.key': '1' }), (await client.describeCollection('rt'))['update_timestamp'])));
+    for (const id of [1, 2, 3]) {
+      const one = cluster.client({ endpoints: [cluster.address(id)] });
+      try {
+        const first = BigInt(String((await one.describeCollection('rt'))['request_time']));
+        const second = BigInt(String((await one.describeCollection('rt'))['request_time']));
+        expect(first > updated, `node ${id}: ${first} after the alter at ${updated}`).to.equal(true);
+        if (id === leaderId) expect(second > first, 'the leader allocates a new timestamp per describe').to.equal(true);
+        else expect(second >= first).to.equal(true);
+      } finally {
+        one.close();
+      }
+    }
+  });
+
   it('DDL sent to a follower is forwarded to the leader', async () => {
     const leader = await cluster.waitForServingLeader();
     const follower = [...cluster.members.keys()].find((id) => id !== leader) as number;
