@@ -20,6 +20,7 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   ...Object.fromEntries(
     [
       'GetComponentStates',
+      'AlterCollectionField',
       'GetTimeTickChannel',
       'GetStatisticsChannel',
       'DescribeAlias',

@@ -3,6 +3,7 @@ import { physicalMs } from '../common/hybrid-ts.js';
 import { AddCollectionFieldTask } from '../ddl/tasks/add-collection-field-task.js';
 import { describeAlias, listAliases } from '../ddl/tasks/alias-reads.js';
 import { AlterAliasTask } from '../ddl/tasks/alter-alias-task.js';
+import { AlterCollectionFieldTask } from '../ddl/tasks/alter-collection-field-task.js';
 import { AlterCollectionTask } from '../ddl/tasks/alter-collection-task.js';
 import { AlterDatabaseTask } from '../ddl/tasks/alter-database-task.js';
 import { describeCollection, hasCollection, showCollections } from '../ddl/tasks/collection-reads.js';
@@ -101,6 +102,7 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
       };
     }),
     AlterCollection: ddl((req) => new AlterCollectionTask(str(req, 'db_name'), str(req, 'collection_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))),
+    AlterCollectionField: ddl((req) => new AlterCollectionFieldTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'field_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))),
     AddCollectionField: ddl((req) => new AddCollectionFieldTask(str(req, 'db_name'), str(req, 'collection_name'), fieldInputFromBytes(req['schema']))),
     RenameCollection: ddl((req) => new RenameCollectionTask(str(req, 'db_name'), str(req, 'oldName'), str(req, 'newName'), str(req, 'newDBName'))),
 

@@ -59,6 +59,8 @@ const REQUIREMENTS: Readonly<Record<string, (req: Request) => Requirement>> = {
   ShowCollections: none,
   AlterCollection: global('CreateCollection', 'collection_name'),
   AddCollectionField: collection('AddCollectionField'),
+  // milvus.proto AlterCollectionFieldRequest: Global CreateCollection, object name index -1 (any).
+  AlterCollectionField: global('CreateCollection'),
   RenameCollection: global('RenameCollection', 'oldName'),
 
   CreatePartition: collection('CreatePartition'),

@@ -2,7 +2,9 @@ import { stringify } from '../common/bigint-json.js';
 import { CodedError } from '../common/error-codes.js';
 import type { ErrorName } from '../common/error-codes.js';
 import { DataType, VECTOR_TYPES } from '../meta/model.js';
-import type { DefaultValue, FieldModel, KeyValue } from '../meta/model.js';
+import type { DefaultValue, FieldModel, FunctionModel, KeyValue, StructArrayFieldModel } from '../meta/model.js';
+import { assignFunctionIds, typeParamTrue, validateFunctions } from './function-rules.js';
+import type { FunctionInput } from './function-rules.js';
 import type { Limits } from './limits.js';
 
 /** A field as a client sends it (CollectionSchema.fields), before validation and ID assignment. */
@@ -22,12 +24,24 @@ export interface FieldInput {
   readonly nullable: boolean;
 }
 
+/** A struct-array field as a client sends it (CollectionSchema.struct_array_fields). */
+export type StructArrayFieldInput = Omit<StructArrayFieldModel, 'fieldID' | 'fields'> & { readonly fields: readonly FieldInput[] };
+
 export interface SchemaInput {
   readonly name: string;
   readonly description: string;
   readonly autoID: boolean;
   readonly fields: readonly FieldInput[];
   readonly enable_dynamic_field: boolean;
+  readonly functions?: readonly FunctionInput[];
+  readonly struct_array_fields?: readonly StructArrayFieldInput[];
+}
+
+/** A validated schema with its IDs: fields (system ones included), functions, struct-array fields. */
+export interface ValidatedSchema {
+  readonly fields: FieldModel[];
+  readonly functions: FunctionModel[];
+  readonly structArrayFields: StructArrayFieldModel[];
 }
 
 export const SYSTEM_FIELD_NAMES: ReadonlySet<string> = new Set(['RowID', 'Timestamp', '$meta', '$namespace_id']);
@@ -186,13 +200,16 @@ function validateTypeParams(field: FieldInput, limits: Limits, collectionName: s
     const maxLength = integerParam(field, 'max_length');
     if (maxLength !== null && (maxLength <= 0 || maxLength > limits.maxTextLength)) throw invalid(`the maximum length specified for the field(${field.name}) should be in (0, ${limits.maxTextLength}], but got ${maxLength} instead`);
   }
-  if (type === DataType.Array) {
-    const raw = param(field.type_params, 'max_capacity');
-    if (raw === undefined) throw unexpected(`type param(max_capacity) should be specified for array field ${field.name} of collection ${collectionName}`);
-    if (!/^[+-]?[0-9]+$/.test(raw)) throw unexpected(`the value for max_capacity of field ${field.name} must be an integer`);
-    const capacity = integerParam(field, 'max_capacity') ?? 0;
-    if (capacity <= 0 || capacity > limits.maxArrayCapacity) throw unexpected(`the maximum capacity specified for a Array should be in (0, ${limits.maxArrayCapacity}]`);
-  }
+  if (type === DataType.Array) validateMaxCapacity(field, limits, collectionName);
+}
+
+/** Milvus's proxy validateMaxCapacityPerRow: Arrays and ArrayOfVectors name their capacity. */
+function validateMaxCapacity(field: FieldInput, limits: Limits, collectionName: string): void {
+  const raw = param(field.type_params, 'max_capacity');
+  if (raw === undefined) throw unexpected(`type param(max_capacity) should be specified for array field ${field.name} of collection ${collectionName}`);
+  if (!/^[+-]?[0-9]+$/.test(raw)) throw unexpected(`the value for max_capacity of field ${field.name} must be an integer`);
+  const capacity = integerParam(field, 'max_capacity') ?? 0;
+  if (capacity <= 0 || capacity > limits.maxArrayCapacity) throw unexpected(`the maximum capacity specified for a Array should be in (0, ${limits.maxArrayCapacity}]`);
 }
 
 function validateDefaultValue(field: FieldInput): void {
@@ -269,6 +286,8 @@ function validateField(field: FieldInput, limits: Limits, collectionName: string
   checkDuplicateKeys(field);
   validateTypeParams(field, limits, collectionName);
   validateDefaultValue(field);
+  // validateAnalyzer: text match needs the analyzer (a BM25 input's is checked with its function).
+  if (typeParamTrue(field, 'enable_match') && !typeParamTrue(field, 'enable_analyzer')) throw unexpected(`field ${field.name} is set to enable match or bm25 function but not enable analyzer`);
 }
 
 /** Milvus's proxy validatePrimaryKey, validateDynamicField and ValidateFieldAutoID: plain errors (65535). */
@@ -326,10 +345,14 @@ function validateClusteringKey(collectionName: string, fields: readonly FieldInp
  * user fields 100, 101, ... in order, `$meta` after them if dynamic fields are on, then the system
  * fields RowID (0) and Timestamp (1).
  */
-export function validateSchema(collectionName: string, schema: SchemaInput, numPartitions: bigint, limits: Limits): FieldModel[] {
+export function validateSchema(collectionName: string, schema: SchemaInput, numPartitions: bigint, limits: Limits): ValidatedSchema {
   const fields = schema.fields;
+  const functions = schema.functions ?? [];
+  const structs = schema.struct_array_fields ?? [];
   // Milvus's proxy createCollectionTask.PreExecute (internal/proxy/task.go), in its order.
-  if (fields.length > limits.maxFieldNum) throw unexpected(`maximum field's number should be limited to ${limits.maxFieldNum}`);
+  const outputs = validateFunctions(functions, fields);
+  const subFieldCount = structs.reduce((n, s) => n + s.fields.length, 0);
+  if (fields.length + subFieldCount > limits.maxFieldNum) throw unexpected(`maximum field's number should be limited to ${limits.maxFieldNum}`);
   const vectors = fields.filter((f) => VECTOR_TYPES.has(f.data_type as DataType)).length;
   if (vectors > limits.maxVectorFieldNum) throw unexpected(`maximum vector field's number should be limited to ${limits.maxVectorFieldNum}`);
   if (vectors === 0) throw invalid('schema does not contain vector field');
@@ -338,15 +361,66 @@ export function validateSchema(collectionName: string, schema: SchemaInput, numP
   validatePartitionKey(fields, numPartitions, limits);
   validateClusteringKey(collectionName, fields);
   for (const field of fields) validateField(field, limits, collectionName);
+  for (const struct of structs) validateStructArrayField(collectionName, struct, limits);
   const names = new Set<string>();
-  for (const field of fields) {
-    if (names.has(field.name)) throw unexpected(`duplicated field name ${field.name} found`);
-    names.add(field.name);
+  for (const name of [...fields.map((f) => f.name), ...structs.flatMap((s) => [s.name, ...s.fields.map((f) => f.name)])]) {
+    if (names.has(name)) throw unexpected(`duplicated field name ${name} found`);
+    names.add(name);
   }
   // RootCoord's own checks (create_collection_task.go), after the proxy's.
   if (schema.name !== collectionName) throw invalid(`collection name [${collectionName}] not matches schema name [${schema.name}]`);
   validateDescription(`collection ${collectionName}`, schema.description, limits.maxCollectionDescriptionLength);
-  return assignFieldIds(fields, schema.enable_dynamic_field, 100n);
+  return assignIds(schema, outputs);
+}
+
+/**
+ * Milvus's struct-array rules (proxy ValidateStructArrayField, RootCoord checkStructArrayFieldSchema;
+ * spec 8.3): at least one sub-field, each an Array or an ArrayOfVector of a fixed-dimension vector,
+ * with its capacity (and dim, max_length), and no key, autoID, default value or nullable.
+ */
+function validateStructArrayField(collectionName: string, struct: StructArrayFieldInput, limits: Limits): void {
+  validateFieldName(struct.name, limits);
+  if (struct.fields.length === 0) throw invalid(`struct array field ${struct.name} has no sub-fields: invalid parameter`);
+  for (const sub of struct.fields) {
+    validateFieldName(sub.name, limits);
+    const type = sub.data_type as DataType;
+    if (type !== DataType.Array && type !== DataType.ArrayOfVector) throw invalid(`sub-field ${sub.name} of struct array field ${struct.name} must be Array or ArrayOfVector, got ${DataType[type] ?? type}: invalid parameter`);
+    if (sub.is_partition_key) throw invalid(`partition key is not supported for struct field, field name = ${sub.name}: illegal collection schema[collection=${collectionName}]`, 'CollectionIllegalSchema');
+    if (sub.is_clustering_key) throw invalid(`clustering key is not supported for struct field, field name = ${sub.name}: illegal collection schema[collection=${collectionName}]`, 'CollectionIllegalSchema');
+    if (sub.autoID) throw invalid(`autoID is not supported for struct field, field name = ${sub.name}: invalid parameter`);
+    if (sub.is_primary_key || sub.is_dynamic || sub.nullable || sub.default_value !== null) throw invalid(`sub-field ${sub.name} of struct array field ${struct.name} cannot be a primary key, dynamic, nullable or have a default value: invalid parameter`);
+    if (type === DataType.ArrayOfVector) {
+      if (!STRUCT_VECTOR_ELEMENT_TYPES.has(sub.element_type as DataType)) throw invalid(`Unsupported element type ${DataType[sub.element_type] ?? sub.element_type} of ArrayOfVector field ${sub.name}, only fixed dimension vector types are supported: invalid parameter`);
+      // Its dim as its element type's, then its capacity (validateArrayOfVectorFieldSchema).
+      validateTypeParams({ ...sub, data_type: sub.element_type }, limits, collectionName);
+      validateMaxCapacity(sub, limits, collectionName);
+    } else {
+      validateFieldType(sub);
+      validateTypeParams(sub, limits, collectionName);
+    }
+    checkDuplicateKeys(sub);
+  }
+}
+
+const STRUCT_VECTOR_ELEMENT_TYPES: ReadonlySet<DataType> = new Set([DataType.FloatVector, DataType.Float16Vector, DataType.BFloat16Vector, DataType.Int8Vector, DataType.BinaryVector]);
+
+/**
+ * IDs as Milvus's RootCoord assigns them (assignFieldAndFunctionID): user fields 100, 101, ... in
+ * order, `$meta` after them if dynamic fields are on, then each struct-array field and its sub-fields
+ * consecutively; functions from 100 with their fields' IDs; then the system fields RowID (0) and
+ * Timestamp (1). A function's output fields are marked is_function_output.
+ */
+function assignIds(schema: SchemaInput, outputs: ReadonlySet<string>): ValidatedSchema {
+  const fields = assignFieldIds(schema.fields, schema.enable_dynamic_field, 100n).map((f) => (outputs.has(f.name) ? { ...f, is_function_output: true } : f));
+  const ids = new Map(fields.map((f) => [f.name, f.fieldID]));
+  let next = 100n + BigInt(schema.fields.length) + (schema.enable_dynamic_field ? 1n : 0n);
+  const structArrayFields = (schema.struct_array_fields ?? []).map((struct): StructArrayFieldModel => {
+    const fieldID = next++;
+    const subFields = struct.fields.map((sub) => toFieldModel(sub, next++));
+    for (const sub of subFields) ids.set(sub.name, sub.fieldID);
+    return { fieldID, name: struct.name.trim(), description: struct.description, fields: subFields };
+  });
+  return { fields, functions: assignFunctionIds(schema.functions ?? [], ids), structArrayFields };
 }
 
 export function toFieldModel(field: FieldInput, fieldID: bigint): FieldModel {

@@ -5,7 +5,7 @@ import { getOrAdd, sortedByKey } from '../common/maps.js';
 import { CATALOG_FORMAT, fromKeyPart, keys, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionKey } from './catalog-keys.js';
 import type { MetaCommand } from './commands.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
-import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, PartitionModel } from './model.js';
+import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, FunctionModel, PartitionModel, StructArrayFieldModel } from './model.js';
 import { RbacTable } from './rbac-table.js';
 import { decodeCatalogSnapshot, encodeCatalogSnapshot } from './catalog-snapshot.js';
 import { VersionedStore } from './versioned-store.js';
@@ -19,7 +19,31 @@ const OK: ApplyResult = { ok: true };
 const WRITE_DELAY_MS = 50;
 const WRITE_BUFFER_OPS_MAX = 5000;
 
-type StoredCollection = Omit<CollectionModel, 'fields' | 'partitions'>;
+type StoredCollection = Omit<CollectionModel, 'fields' | 'partitions' | 'functions' | 'structArrayFields'>;
+
+/** What of a collection is kept under keys of its own, one per item (Milvus's layout), besides its partitions. */
+interface CollectionChildren {
+  readonly fields: FieldModel[];
+  readonly functions: FunctionModel[];
+  readonly structArrayFields: StructArrayFieldModel[];
+}
+
+type Child = FieldModel | FunctionModel | StructArrayFieldModel;
+
+function childId(item: Child): bigint {
+  return 'fieldID' in item ? item.fieldID : item.id;
+}
+
+/** The child kinds and the key of one item of each. */
+const CHILD_KINDS = [
+  { kind: 'fields', key: keys.field },
+  { kind: 'functions', key: keys.function },
+  { kind: 'structArrayFields', key: keys.structArrayField },
+] as const;
+
+function childrenOf(collection: CollectionModel): Record<keyof CollectionChildren, readonly Child[]> {
+  return { fields: collection.fields, functions: collection.functions ?? [], structArrayFields: collection.structArrayFields ?? [] };
+}
 
 function isCreated(partition: PartitionModel): number {
   return partition.state === PartitionState.Created ? 1 : 0;
@@ -122,13 +146,18 @@ export class MetaTable {
     for (const [, value] of await store.entriesWithPrefix(keys.databasePrefix)) this.indexDatabase(parse<DatabaseModel>(value));
     // One pass over each kind of key (not one scan per collection): a restart reads the catalog once.
     // The two scans at once: while LevelDB reads the next batch of one, this thread parses the other's.
-    const [fields, partitions] = await Promise.all([childrenByCollection<FieldModel>(store, keys.fieldPrefix()), childrenByCollection<PartitionModel>(store, keys.partitionPrefix())]);
+    const [fields, partitions, functions, structArrayFields] = await Promise.all([
+      childrenByCollection<FieldModel>(store, keys.fieldPrefix()),
+      childrenByCollection<PartitionModel>(store, keys.partitionPrefix()),
+      childrenByCollection<FunctionModel>(store, keys.functionPrefix()),
+      childrenByCollection<StructArrayFieldModel>(store, keys.structArrayFieldPrefix()),
+    ]);
     for await (const batch of store.scan(keys.collectionPrefix(), LOAD_BATCH)) {
       for (const [, value] of batch) {
         if (value === TOMBSTONE) continue;
         const stored = parse<StoredCollection>(value);
         const id = String(stored.collectionID);
-        this.indexCollection(assemble(stored, fields.get(id) ?? [], partitions.get(id) ?? []));
+        this.indexCollection(assemble(stored, { fields: fields.get(id) ?? [], functions: functions.get(id) ?? [], structArrayFields: structArrayFields.get(id) ?? [] }, partitions.get(id) ?? []));
       }
     }
     for (const [, value] of await store.entriesWithPrefix(keys.aliasPrefix())) this.indexAlias(parse<AliasModel>(value));
@@ -362,15 +391,21 @@ export class MetaTable {
     if (reason !== null) return { ok: false, reason };
     const previous = this.collections.get(update.collectionID);
     const collection = previous === undefined ? update : { ...update, partitions: previous.partitions };
-    const { fields, partitions, ...stored } = collection;
+    const { fields: _fields, partitions, functions: _functions, structArrayFields: _structs, ...stored } = collection;
     if (previous !== undefined && previous.dbID !== collection.dbID) ops.push(...VersionedStore.remove(keys.collection(previous.dbID, previous.collectionID), ts));
     ops.push(...VersionedStore.put(keys.collection(collection.dbID, collection.collectionID), stringify(stored), ts));
     const id = collection.collectionID;
-    // Write only the fields that changed.
-    const oldFields = new Map((previous?.fields ?? []).map((f) => [f.fieldID, stringify(f)]));
-    for (const field of fields) {
-      const value = stringify(field);
-      if (oldFields.get(field.fieldID) !== value) ops.push(...VersionedStore.put(keys.field(id, field.fieldID), value, ts));
+    // Write only the fields (functions, struct-array fields) that changed; remove those that went.
+    const before = previous === undefined ? null : childrenOf(previous);
+    const after = childrenOf(collection);
+    for (const child of CHILD_KINDS) {
+      const old = new Map((before?.[child.kind] ?? []).map((item) => [childId(item), stringify(item)]));
+      for (const item of after[child.kind]) {
+        const value = stringify(item);
+        if (old.get(childId(item)) !== value) ops.push(...VersionedStore.put(child.key(id, childId(item)), value, ts));
+        old.delete(childId(item));
+      }
+      for (const gone of old.keys()) ops.push(...VersionedStore.remove(child.key(id, gone), ts));
     }
     // An update keeps the current partitions (above), so only a new collection's are written: a
     // collection may hold a thousand partitions.
@@ -415,7 +450,8 @@ export class MetaTable {
   private deleteCollection(collectionID: bigint, ts: bigint, ops: StoreOp[]): ApplyResult {
     const collection = this.collections.get(collectionID);
     if (collection === undefined) return OK;
-    for (const field of collection.fields) ops.push(...VersionedStore.remove(keys.field(collectionID, field.fieldID), ts));
+    const children = childrenOf(collection);
+    for (const child of CHILD_KINDS) for (const item of children[child.kind]) ops.push(...VersionedStore.remove(child.key(collectionID, childId(item)), ts));
     for (const partition of collection.partitions) ops.push(...VersionedStore.remove(keys.partition(collectionID, partition.partitionID), ts));
     ops.push(...VersionedStore.remove(keys.collection(collection.dbID, collectionID), ts));
     this.unindexCollection(collection);
@@ -621,9 +657,13 @@ export class MetaTable {
       const value = await this.store.getAt(key, ts);
       if (value === undefined) continue;
       const stored = parse<StoredCollection>(value);
-      const fields = await this.childrenAt(keys.fieldPrefix(stored.collectionID), ts);
-      const partitions = await this.childrenAt(keys.partitionPrefix(stored.collectionID), ts);
-      out.push(assemble(stored, fields.map((v) => parse<FieldModel>(v)), partitions.map((v) => parse<PartitionModel>(v))));
+      const at = async <T>(prefix: string): Promise<T[]> => (await this.childrenAt(prefix, ts)).map((v) => parse<T>(v));
+      const children: CollectionChildren = {
+        fields: await at<FieldModel>(keys.fieldPrefix(stored.collectionID)),
+        functions: await at<FunctionModel>(keys.functionPrefix(stored.collectionID)),
+        structArrayFields: await at<StructArrayFieldModel>(keys.structArrayFieldPrefix(stored.collectionID)),
+      };
+      out.push(assemble(stored, children, await at<PartitionModel>(keys.partitionPrefix(stored.collectionID))));
     }
     return out.sort((a, b) => (a.createTs < b.createTs ? -1 : a.createTs > b.createTs ? 1 : 0));
   }
@@ -748,12 +788,16 @@ function appendAll<T>(target: T[], items: readonly T[]): void {
   for (const item of items) target.push(item);
 }
 
-function assemble(stored: StoredCollection, fields: FieldModel[], partitions: PartitionModel[]): CollectionModel {
+function assemble(stored: StoredCollection, children: CollectionChildren, partitions: PartitionModel[]): CollectionModel {
   // User fields (IDs from 100) in order, then the system fields RowID (0) and Timestamp (1), as Milvus appends them.
   const rank = (f: FieldModel): bigint => (f.fieldID >= 100n ? f.fieldID : f.fieldID + (1n << 62n));
-  fields.sort((a, b) => (rank(a) < rank(b) ? -1 : 1));
+  const fields = children.fields.sort((a, b) => (rank(a) < rank(b) ? -1 : 1));
   partitions.sort((a, b) => (a.createdTs < b.createdTs ? -1 : a.createdTs > b.createdTs ? 1 : a.partitionID < b.partitionID ? -1 : 1));
-  return { ...stored, fields, partitions };
+  const byId = <T extends Child>(items: T[]): T[] => items.sort((a, b) => (childId(a) < childId(b) ? -1 : 1));
+  const functions = byId(children.functions);
+  const structArrayFields = byId(children.structArrayFields);
+  // Present only when there are any: collections without them read as they did before they were kept.
+  return { ...stored, fields, partitions, ...(functions.length > 0 ? { functions } : {}), ...(structArrayFields.length > 0 ? { structArrayFields } : {}) };
 }
 
 /** JSON with object keys sorted at every level (bigints as strings): equal values, equal text, whatever the key order. */

@@ -204,9 +204,10 @@ describe('Milvus SDK against rootcoord (real processes)', function () {
       expect(books.db_name).to.equal('shop');
       expect(books.schema.description).to.equal('all the books');
       expect(books.schema.enable_dynamic_field).to.equal(true);
-      const userFields = books.schema.fields.filter((f) => Number(f.fieldID) >= 100);
-      expect(userFields.map((f) => f.name)).to.deep.equal(['id', 'title', 'year', 'vec', '$meta']);
-      expect(userFields.map((f) => f.data_type)).to.deep.equal(['Int64', 'VarChar', 'Int32', 'FloatVector', 'JSON']);
+      // As Milvus's proxy answers: user fields only, not RowID, Timestamp or the dynamic field $meta.
+      const userFields = books.schema.fields;
+      expect(userFields.map((f) => f.name)).to.deep.equal(['id', 'title', 'year', 'vec']);
+      expect(userFields.map((f) => f.data_type)).to.deep.equal(['Int64', 'VarChar', 'Int32', 'FloatVector']);
       expect(userFields[1]?.type_params).to.deep.include({ key: 'max_length', value: '200' });
       expect(userFields[2]?.nullable).to.equal(true);
       expect(userFields[3]?.type_params).to.deep.include({ key: 'dim', value: '8' });
