@@ -1,7 +1,8 @@
 import { CodedError } from '../common/error-codes.js';
 import { physicalMs } from '../common/hybrid-ts.js';
+import type { FunctionInput } from '../ddl/function-rules.js';
 import type { FieldInput, SchemaInput } from '../ddl/validation.js';
-import type { CollectionModel, DefaultValue, FieldModel, KeyValue } from '../meta/model.js';
+import type { CollectionModel, DefaultValue, FieldModel, FunctionModel, FunctionType, KeyValue } from '../meta/model.js';
 import { decodeMessage } from './proto.js';
 import type { PlainMessage } from './proto.js';
 
@@ -86,13 +87,24 @@ export function schemaInput(bytes: unknown): SchemaInput {
   } catch (error) {
     throw new CodedError('ParameterInvalid', `schema is not a valid CollectionSchema: ${(error as Error).message}`);
   }
-  const fields = Array.isArray(schema['fields']) ? (schema['fields'] as PlainMessage[]) : [];
+  const list = (message: PlainMessage, key: string): PlainMessage[] => (Array.isArray(message[key]) ? (message[key] as PlainMessage[]) : []);
   return {
     name: str(schema, 'name'),
     description: str(schema, 'description'),
     autoID: schema['autoID'] === true,
-    fields: fields.map(fieldInput),
+    fields: list(schema, 'fields').map(fieldInput),
     enable_dynamic_field: schema['enable_dynamic_field'] === true,
+    functions: list(schema, 'functions').map(
+      (fn): FunctionInput => ({
+        name: str(fn, 'name'),
+        description: str(fn, 'description'),
+        type: int(fn, 'type') as FunctionType,
+        input_field_names: strings(fn, 'input_field_names'),
+        output_field_names: strings(fn, 'output_field_names'),
+        params: kvs(fn, 'params'),
+      }),
+    ),
+    struct_array_fields: list(schema, 'struct_array_fields').map((struct) => ({ name: str(struct, 'name'), description: str(struct, 'description'), fields: list(struct, 'fields').map(fieldInput) })),
   };
 }
 
@@ -132,9 +144,33 @@ export function fieldMessage(f: FieldModel): PlainMessage {
   };
 }
 
+function functionMessage(fn: FunctionModel): PlainMessage {
+  return {
+    name: fn.name,
+    id: fn.id.toString(),
+    description: fn.description,
+    type: fn.type,
+    input_field_names: fn.input_field_names,
+    input_field_ids: fn.input_field_ids.map(String),
+    output_field_names: fn.output_field_names,
+    output_field_ids: fn.output_field_ids.map(String),
+    params: fn.params,
+  };
+}
+
 export function describeResponse(c: CollectionModel, dbName: string, aliases: readonly string[]): PlainMessage {
   return {
-    schema: { name: c.name, description: c.description, autoID: c.autoID, fields: c.fields.map(fieldMessage), enable_dynamic_field: c.enableDynamicField, properties: c.properties, dbName },
+    schema: {
+      name: c.name,
+      description: c.description,
+      autoID: c.autoID,
+      fields: c.fields.map(fieldMessage),
+      enable_dynamic_field: c.enableDynamicField,
+      properties: c.properties,
+      dbName,
+      functions: (c.functions ?? []).map(functionMessage),
+      struct_array_fields: (c.structArrayFields ?? []).map((s) => ({ fieldID: s.fieldID.toString(), name: s.name, description: s.description, fields: s.fields.map(fieldMessage) })),
+    },
     collectionID: c.collectionID.toString(),
     virtual_channel_names: c.virtualChannelNames,
     physical_channel_names: c.physicalChannelNames,

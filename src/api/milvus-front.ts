@@ -22,6 +22,8 @@ export interface Mapping {
   readonly to: string;
   readonly db?: 'db_name' | 'entity';
   readonly request?: (req: PlainMessage) => PlainMessage;
+  /** What Milvus's proxy changes in the answer (a failed call's answer included). */
+  readonly response?: (res: PlainMessage) => PlainMessage;
 }
 
 /** A call served by the front itself (it may still use the ApiServer). */
@@ -111,7 +113,8 @@ export function frontImplementation(api: ServesAs, methods: readonly MethodInfo[
         if (!(error instanceof CodedError)) throw error;
         return statusResponse(method, statusOf(error)) ?? {};
       }
-      return api.serveAs(mapping.to, request, call);
+      const response = await api.serveAs(mapping.to, request, call);
+      return mapping.response?.(response) ?? response;
     };
   };
 

@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { as, frontImplementation } from './milvus-front.js';
 import type { Mapping, ServesAs } from './milvus-front.js';
+import { checkMsgType } from './msg-type.js';
 import { milvusRootCoordService } from './proto.js';
 
 /**
@@ -9,29 +10,22 @@ import { milvusRootCoordService } from './proto.js';
  * name (the *Internal variants onto the public ones). Internal callers name their databases, so no
  * `dbname` header is read here.
  */
+/**
+ * A call whose Milvus task checks `base.msg_type` in its Prepare (CheckMsgType): a proxy always sets
+ * it, so only this protocol sees a wrong one; the Milvus port's calls get it set, as a proxy would.
+ */
+const checked = (to: string, msgType: string): Mapping => ({ to, request: checkMsgType(msgType) });
+
 const MAPPINGS: Readonly<Record<string, Mapping>> = {
   ...Object.fromEntries(
     [
       'GetComponentStates',
+      'AlterCollectionField',
       'GetTimeTickChannel',
       'GetStatisticsChannel',
-      'CreateCollection',
-      'DropCollection',
-      'AddCollectionField',
-      'HasCollection',
-      'DescribeCollection',
-      'CreateAlias',
-      'DropAlias',
-      'AlterAlias',
       'DescribeAlias',
       'ListAliases',
-      'ShowCollections',
       'ShowCollectionIDs',
-      'AlterCollection',
-      'CreatePartition',
-      'DropPartition',
-      'HasPartition',
-      'ShowPartitions',
       'GetPChannelInfo',
       'AllocTimestamp',
       'AllocID',
@@ -57,7 +51,6 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
       'ListPrivilegeGroups',
       'OperatePrivilegeGroup',
       'CheckHealth',
-      'RenameCollection',
       'CreateDatabase',
       'DropDatabase',
       'ListDatabases',
@@ -65,8 +58,11 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
       'AlterDatabase',
     ].map((name) => [name, as(name)]),
   ),
-  DescribeCollectionInternal: as('DescribeCollection'),
-  ShowPartitionsInternal: as('ShowPartitions'),
+  ...Object.fromEntries(
+    ['CreateCollection', 'DropCollection', 'AddCollectionField', 'HasCollection', 'DescribeCollection', 'CreateAlias', 'DropAlias', 'AlterAlias', 'ShowCollections', 'AlterCollection', 'CreatePartition', 'DropPartition', 'HasPartition', 'ShowPartitions', 'RenameCollection'].map((name) => [name, checked(name, name)]),
+  ),
+  DescribeCollectionInternal: checked('DescribeCollection', 'DescribeCollection'),
+  ShowPartitionsInternal: checked('ShowPartitions', 'ShowPartitions'),
 };
 
 /** The calls of Milvus's RootCoord that rootcoord serves. */

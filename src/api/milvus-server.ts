@@ -1,15 +1,15 @@
 import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
-import { CodedError, statusOf, successStatus } from '../common/error-codes.js';
+import { CodedError, ErrorCodes, statusOf, successStatus } from '../common/error-codes.js';
 import type { StatusMessage } from '../common/error-codes.js';
 import { DEFAULT_DB_NAME } from '../meta/model.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
 import { bindServer, shutdownServer } from './api-server.js';
 import type { ApiServer, UnaryCall } from './api-server.js';
-import { str } from './convert.js';
+import { str, strings } from './convert.js';
 import { as, DATABASE_HEADER, frontImplementation, header, inDb } from './milvus-front.js';
 import type { Mapping } from './milvus-front.js';
-import { milvusCodec, milvusService } from './proto.js';
+import { milvusService } from './proto.js';
 import type { PlainMessage } from './proto.js';
 
 /** Milvus's port, the Milvus port's default for a node started by hand. */
@@ -17,20 +17,15 @@ export const MILVUS_DEFAULT_ADDRESS = '127.0.0.1:19530';
 /** What GetVersion reports: the Milvus API version this port follows (milvus-proto, SDK 2.6). */
 export const MILVUS_API_VERSION = 'v2.6.0';
 
-/** CreateCollection: refuse what rootcoord would otherwise drop without a word (schema functions, struct-array fields). */
-function checkSchema(req: PlainMessage): PlainMessage {
-  const bytes = req['schema'];
-  if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0) return req;
-  let schema: PlainMessage;
-  try {
-    schema = milvusCodec.decode('milvus.proto.schema.CollectionSchema', bytes);
-  } catch {
-    return req; // the RootCoord call answers a schema it cannot read
-  }
-  const count = (key: string): number => (Array.isArray(schema[key]) ? (schema[key] as unknown[]).length : 0);
-  if (count('functions') > 0) throw new CodedError('ParameterInvalid', 'schema functions (BM25, text embedding, ...) are not supported by rootcoord yet');
-  if (count('struct_array_fields') > 0) throw new CodedError('ParameterInvalid', 'struct-array fields are not supported by rootcoord yet');
-  return req;
+/**
+ * DescribeCollection as Milvus's proxy answers it (describeCollectionTask.Execute): only user fields
+ * (IDs from 100), and not the dynamic field `$meta`; RootCoord's answer has them all.
+ */
+function userFieldsOnly(res: PlainMessage): PlainMessage {
+  const schema = res['schema'] as PlainMessage | undefined;
+  if (schema === undefined || schema === null || !Array.isArray(schema['fields'])) return res;
+  const fields = (schema['fields'] as PlainMessage[]).filter((f) => BigInt(String(f['fieldID'] ?? '0')) >= 100n && f['is_dynamic'] !== true);
+  return { ...res, schema: { ...schema, fields } };
 }
 
 /** OperatePrivilegeV2 is OperatePrivilege version "v2" (as Milvus's proxy turns it): the level comes from the privilege. */
@@ -55,14 +50,15 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   AlterDatabase: as('AlterDatabase'),
   DescribeDatabase: as('DescribeDatabase'),
 
-  CreateCollection: { to: 'CreateCollection', db: 'db_name', request: checkSchema },
+  CreateCollection: inDb('CreateCollection'),
   DropCollection: inDb('DropCollection'),
   HasCollection: inDb('HasCollection'),
-  DescribeCollection: inDb('DescribeCollection'),
+  DescribeCollection: { to: 'DescribeCollection', db: 'db_name', response: userFieldsOnly },
   ShowCollections: inDb('ShowCollections'),
   AlterCollection: inDb('AlterCollection'),
   RenameCollection: inDb('RenameCollection'),
   AddCollectionField: inDb('AddCollectionField'),
+  AlterCollectionField: inDb('AlterCollectionField'),
 
   CreatePartition: inDb('CreatePartition'),
   DropPartition: inDb('DropPartition'),
@@ -98,10 +94,21 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
 };
 
 /** The MilvusService calls rootcoord serves: the mapped ones, Connect and GetVersion. */
-export const MILVUS_SERVED_CALLS: readonly string[] = ['Connect', 'GetVersion', ...Object.keys(MAPPINGS)];
+export const MILVUS_SERVED_CALLS: readonly string[] = ['Connect', 'GetVersion', 'BatchDescribeCollection', ...Object.keys(MAPPINGS)];
 
 function refusal(name: string): string {
   return `${name} is not served here: rootcoord is Milvus's metadata coordinator (databases, collections, partitions, aliases, users, roles, grants); data, index, load, search and other data-plane calls go to a Milvus proxy`;
+}
+
+/**
+ * A failed describe as Milvus's proxy answers it (describeCollectionTask.Execute): an empty schema
+ * (the SDKs read it), the names asked for, and for a missing collection the legacy code
+ * UnexpectedError with the reason `can't find collection[database=D][collection=C]` (code 100 kept).
+ */
+function describeFailure(status: StatusMessage, dbName: string, collectionName: string): PlainMessage {
+  const missing = Number(status.code) === ErrorCodes.CollectionNotFound.code;
+  const answered = missing ? { ...status, error_code: ErrorCodes.Unexpected.legacy, reason: `can't find collection[database=${dbName}][collection=${collectionName}]` } : status;
+  return { status: answered, schema: { name: '', description: '', autoID: false, fields: [] }, collectionID: '0', collection_name: collectionName, db_name: dbName };
 }
 
 /** A non-zero 63-bit connection identifier, as a decimal string (exact beyond 2^53). */
@@ -132,6 +139,7 @@ export class MilvusServer {
     const local = {
       Connect: (call: UnaryCall) => this.connect(call),
       GetVersion: async () => ({ status: successStatus, version: MILVUS_API_VERSION }),
+      BatchDescribeCollection: (call: UnaryCall) => this.batchDescribe(call),
     };
     this.server.addService(milvusService.definition, frontImplementation(this.api, milvusService.methods, MAPPINGS, local, refusal));
     await bindServer(this.server, address, this.node);
@@ -153,6 +161,24 @@ export class MilvusServer {
       server_info: { build_tags: MILVUS_API_VERSION, deploy_mode: 'rootcoord', reserved: { node: String(this.node.config.id), 'metadata-only': 'true' } },
       identifier: newIdentifier(),
     };
+  }
+
+  /**
+   * BatchDescribeCollection, as Milvus's proxy serves it (impl.go): 1101 without collection names;
+   * otherwise each name described as DescribeCollection would (its own status in its response, the
+   * call's status Success). The request's collection IDs are not read, as Milvus does not read them.
+   */
+  private async batchDescribe(call: UnaryCall): Promise<PlainMessage> {
+    const names = strings(call.request, 'collection_name');
+    if (names.length === 0) return { status: statusOf(new CodedError('ParameterMissing', 'collection names cannot be empty: missing parameter')) };
+    const dbName = str(call.request, 'db_name') || (header(call.metadata, DATABASE_HEADER) ?? DEFAULT_DB_NAME);
+    const responses: PlainMessage[] = [];
+    for (const name of names) {
+      const described = await this.api.serveAs('DescribeCollection', { db_name: dbName, collection_name: name }, call);
+      const status = described['status'] as StatusMessage | undefined;
+      responses.push(status === undefined || Number(status.code) === 0 ? userFieldsOnly(described) : describeFailure(status, dbName, name));
+    }
+    return { status: successStatus, responses };
   }
 
   async close(): Promise<void> {

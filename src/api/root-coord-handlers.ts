@@ -3,6 +3,7 @@ import { physicalMs } from '../common/hybrid-ts.js';
 import { AddCollectionFieldTask } from '../ddl/tasks/add-collection-field-task.js';
 import { describeAlias, listAliases } from '../ddl/tasks/alias-reads.js';
 import { AlterAliasTask } from '../ddl/tasks/alter-alias-task.js';
+import { AlterCollectionFieldTask } from '../ddl/tasks/alter-collection-field-task.js';
 import { AlterCollectionTask } from '../ddl/tasks/alter-collection-task.js';
 import { AlterDatabaseTask } from '../ddl/tasks/alter-database-task.js';
 import { describeCollection, hasCollection, showCollections } from '../ddl/tasks/collection-reads.js';
@@ -18,13 +19,14 @@ import { DropPartitionTask } from '../ddl/tasks/drop-partition-task.js';
 import { hasPartition, showPartitions } from '../ddl/tasks/partition-reads.js';
 import { RenameCollectionTask } from '../ddl/tasks/rename-collection-task.js';
 import type { DdlTask } from '../ddl/task.js';
-import { canSeeCollection, canSeeDatabase, rootBypasses } from '../auth/access.js';
+import { isVisible, requireVisibleCollection, requireVisibleDatabase, visibleCollections, visibleDatabases } from '../auth/visibility.js';
 import { DEFAULT_DB_NAME } from '../meta/model.js';
 import type { ConsistencyLevel } from '../meta/model.js';
 import type { RootCoordNode } from '../node/root-coord-node.js';
 import { big, describeResponse, fieldInputFromBytes, int, kvs, schemaInput, str, strings } from './convert.js';
 import type { PlainMessage } from './proto.js';
 import { ddlHandler, leaderHandler, readHandler } from './handler.js';
+import { requestTime } from './request-time.js';
 import type { Handler } from './handler.js';
 import { coordinatorHandlers } from './coordinator-handlers.js';
 import { rbacHandlers } from './rbac-handlers.js';
@@ -32,7 +34,6 @@ import { rbacHandlers } from './rbac-handlers.js';
 /** The RootCoord RPCs: each turns a request into a task or a read, and a result into a response. */
 export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> {
   const meta = node.meta;
-  const rootBypass = rootBypasses(node.config.security);
   const leader = leaderHandler;
   const ddl = (toTask: (req: PlainMessage) => DdlTask): Handler => ddlHandler(node, toTask);
   const read = readHandler;
@@ -59,11 +60,12 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
     DropDatabase: ddl((req) => new DropDatabaseTask(str(req, 'db_name'))),
     AlterDatabase: ddl((req) => new AlterDatabaseTask(str(req, 'db_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))),
     ListDatabases: read((_req, call) => {
-      const user = call.user;
-      const dbs = listDatabases(meta).filter((d) => user === null || canSeeDatabase(meta.rbac, user, d.name, rootBypass));
+      const visible = call.user === null ? null : visibleDatabases(meta.rbac, call.user);
+      const dbs = listDatabases(meta).filter((d) => visible === null || isVisible(visible, d.name));
       return { db_names: dbs.map((d) => d.name), created_timestamp: dbs.map((d) => d.createdTimeNs.toString()), db_ids: dbs.map((d) => d.id.toString()) };
     }),
-    DescribeDatabase: read((req) => {
+    DescribeDatabase: read((req, call) => {
+      requireVisibleDatabase(meta.rbac, call.user, str(req, 'db_name') || DEFAULT_DB_NAME);
       const db = describeDatabase(meta, str(req, 'db_name'));
       return { db_name: db.name, dbID: db.id.toString(), created_timestamp: db.createdTimeNs.toString(), properties: db.properties };
     }),
@@ -82,14 +84,15 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
     ),
     DropCollection: ddl((req) => new DropCollectionTask(str(req, 'db_name'), str(req, 'collection_name'))),
     HasCollection: read(async (req) => ({ value: await hasCollection(meta, str(req, 'db_name'), str(req, 'collection_name'), big(req, 'time_stamp')) })),
-    DescribeCollection: read(async (req) => {
+    DescribeCollection: read(async (req, call) => {
+      requireVisibleCollection(meta.rbac, call.user, str(req, 'db_name') || DEFAULT_DB_NAME, str(req, 'collection_name'));
       const found = await describeCollection(meta, str(req, 'db_name'), str(req, 'collection_name'), big(req, 'collectionID'), big(req, 'time_stamp'));
-      return describeResponse(found.collection, found.db.name, found.aliases);
+      return { ...describeResponse(found.collection, found.db.name, found.aliases), request_time: (await requestTime(node)).toString() };
     }),
     ShowCollections: read(async (req, call) => {
-      const user = call.user;
       const dbName = str(req, 'db_name') || DEFAULT_DB_NAME;
-      const collections = (await showCollections(meta, dbName, big(req, 'time_stamp'))).filter((c) => user === null || canSeeCollection(meta.rbac, user, dbName, c.name, rootBypass));
+      const visible = call.user === null ? null : visibleCollections(meta.rbac, call.user, dbName);
+      const collections = (await showCollections(meta, dbName, big(req, 'time_stamp'))).filter((c) => visible === null || isVisible(visible, c.name));
       return {
         collection_names: collections.map((c) => c.name),
         collection_ids: collections.map((c) => c.collectionID.toString()),
@@ -99,6 +102,7 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
       };
     }),
     AlterCollection: ddl((req) => new AlterCollectionTask(str(req, 'db_name'), str(req, 'collection_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))),
+    AlterCollectionField: ddl((req) => new AlterCollectionFieldTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'field_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))),
     AddCollectionField: ddl((req) => new AddCollectionFieldTask(str(req, 'db_name'), str(req, 'collection_name'), fieldInputFromBytes(req['schema']))),
     RenameCollection: ddl((req) => new RenameCollectionTask(str(req, 'db_name'), str(req, 'oldName'), str(req, 'newName'), str(req, 'newDBName'))),
 

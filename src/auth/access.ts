@@ -59,6 +59,8 @@ const REQUIREMENTS: Readonly<Record<string, (req: Request) => Requirement>> = {
   ShowCollections: none,
   AlterCollection: global('CreateCollection', 'collection_name'),
   AddCollectionField: collection('AddCollectionField'),
+  // milvus.proto AlterCollectionFieldRequest: Global CreateCollection, object name index -1 (any).
+  AlterCollectionField: global('CreateCollection'),
   RenameCollection: global('RenameCollection', 'oldName'),
 
   CreatePartition: collection('CreatePartition'),
@@ -136,25 +138,4 @@ export function checkAccess(rbac: RbacTable, user: string, method: string, need:
     throw new CodedError('PrivilegeNotPermitted', `PrivilegeNotPermitted: ${method}: user ${user} lacks privilege ${need.privilege} on ${need.dbName}.${need.objectName}`);
   }
   throw new CodedError('PrivilegeNotPermitted', `PrivilegeNotPermitted: ${method} is for root and members of the admin role, not ${user}`);
-}
-
-/** Read filtering (spec 3.6): a database is visible if one of the user's roles has a grant in it. */
-export function canSeeDatabase(rbac: RbacTable, user: string, dbName: string, rootBypass = true): boolean {
-  if (isSuperUser(rbac, user, rootBypass)) return true;
-  for (const role of effectiveRoles(rbac, user)) for (const grant of rbac.roleGrants(role)) if (grant.dbName === ANY || grant.dbName === dbName) return true;
-  return false;
-}
-
-/** A collection is visible with a collection-level grant on it (or `*`), a group, or Global All. */
-export function canSeeCollection(rbac: RbacTable, user: string, dbName: string, name: string, rootBypass = true): boolean {
-  if (isSuperUser(rbac, user, rootBypass)) return true;
-  for (const role of effectiveRoles(rbac, user)) {
-    for (const grant of rbac.roleGrants(role)) {
-      if (grant.dbName !== ANY && grant.dbName !== dbName) continue;
-      if (grant.privilege === 'All' && grant.objectType === ObjectType.Global) return true;
-      const collectionLevel = grant.objectType === ObjectType.Collection || rbac.groupMembers(grant.privilege) !== undefined;
-      if (collectionLevel && (grant.objectName === ANY || grant.objectName === name)) return true;
-    }
-  }
-  return false;
 }

@@ -2,20 +2,23 @@ import { parse } from '../common/bigint-json.js';
 import { getOrAdd } from '../common/maps.js';
 import { keys, TOMBSTONE } from './catalog-keys.js';
 import type { FieldInterner } from './field-interner.js';
-import type { CollectionModel, FieldModel, PartitionModel } from './model.js';
+import type { CollectionModel, FieldModel, FunctionModel, PartitionModel, StructArrayFieldModel } from './model.js';
 import type { VersionedStore } from './versioned-store.js';
 
 /** A collection as stored under its own key (its fields and partitions have keys of their own). */
-export type StoredCollection = Omit<CollectionModel, 'fields' | 'partitions'>;
+export type StoredCollection = Omit<CollectionModel, 'fields' | 'partitions' | 'functions' | 'structArrayFields'>;
 
 /** Keys read from LevelDB per batch while loading (fewer round trips to its thread than the default 1,000). */
 const LOAD_BATCH = 10_000;
 const COLLECTIONS = keys.collectionPrefix();
 const FIELDS = keys.fieldPrefix();
 const PARTITIONS = keys.partitionPrefix();
+const FUNCTIONS = keys.functionPrefix();
+const STRUCT_ARRAY_FIELDS = keys.structArrayFieldPrefix();
 
 /**
- * A catalog's collections gathered from its latest records (collection, field and partition keys):
+ * A catalog's collections gathered from its latest records (collection, field, partition, function and
+ * struct-array field keys):
  * from a scan of the store when a node starts, or from a snapshot's records while they are written, so
  * that a new member does not read back the catalog it has just written. Fields are interned as they
  * come (FieldInterner): collections of one schema share their field objects, parsed once.
@@ -24,18 +27,20 @@ export class CollectionRecords {
   private readonly stored: StoredCollection[] = [];
   private readonly fields: Children<FieldModel>;
   private readonly partitions = new Children<PartitionModel>(PARTITIONS, (text) => parse<PartitionModel>(text));
+  private readonly functions = new Children<FunctionModel>(FUNCTIONS, (text) => parse<FunctionModel>(text));
+  private readonly structArrayFields = new Children<StructArrayFieldModel>(STRUCT_ARRAY_FIELDS, (text) => parse<StructArrayFieldModel>(text));
 
   constructor(private readonly interner: FieldInterner) {
     this.fields = new Children<FieldModel>(FIELDS, (text) => interner.fromText(text));
   }
 
-  /** The three kinds scanned from `store` at once: while LevelDB reads the next batches of two, this thread parses the third's. */
+  /** The kinds scanned from `store` at once: while LevelDB reads the next batches of some, this thread parses another's. */
   static async scan(store: VersionedStore, interner: FieldInterner): Promise<CollectionRecords> {
     const records = new CollectionRecords(interner);
     const take = async (prefix: string): Promise<void> => {
       for await (const batch of store.scan(prefix, LOAD_BATCH)) for (const [key, value] of batch) records.add(key, value);
     };
-    await Promise.all([take(FIELDS), take(PARTITIONS), take(COLLECTIONS)]);
+    await Promise.all([take(FIELDS), take(PARTITIONS), take(COLLECTIONS), take(FUNCTIONS), take(STRUCT_ARRAY_FIELDS)]);
     return records;
   }
 
@@ -45,6 +50,8 @@ export class CollectionRecords {
     if (key.startsWith(FIELDS)) this.fields.add(key, value);
     else if (key.startsWith(PARTITIONS)) this.partitions.add(key, value);
     else if (key.startsWith(COLLECTIONS)) this.stored.push(parse<StoredCollection>(value));
+    else if (key.startsWith(FUNCTIONS)) this.functions.add(key, value);
+    else if (key.startsWith(STRUCT_ARRAY_FIELDS)) this.structArrayFields.add(key, value);
   }
 
   /** Every collection with its fields (user fields by ID, then the system fields) and partitions (by creation). */
@@ -54,7 +61,14 @@ export class CollectionRecords {
       const partitions = this.partitions.of(id);
       if (partitions.length > 1) partitions.sort((a, b) => (a.createdTs < b.createdTs ? -1 : a.createdTs > b.createdTs ? 1 : a.partitionID < b.partitionID ? -1 : 1));
       // The parsed record becomes the collection (a spread of its 15 properties cost 0.5 s per 200,000).
-      yield Object.assign(stored, { fields: this.interner.list(this.fields.of(id), byFieldRank), partitions });
+      const collection = Object.assign(stored, { fields: this.interner.list(this.fields.of(id), byFieldRank), partitions });
+      // Functions and struct-array fields only when there are any: a collection without them reads as
+      // it did before they were kept.
+      const functions = this.functions.of(id);
+      const structArrayFields = this.structArrayFields.of(id);
+      if (functions.length > 0) Object.assign(collection, { functions: functions.sort((a, b) => (a.id < b.id ? -1 : 1)) });
+      if (structArrayFields.length > 0) Object.assign(collection, { structArrayFields: structArrayFields.sort((a, b) => (a.fieldID < b.fieldID ? -1 : 1)) });
+      yield collection;
     }
   }
 }

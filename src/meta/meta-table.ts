@@ -7,7 +7,7 @@ import { CollectionRecords } from './collection-records.js';
 import type { MetaCommand } from './commands.js';
 import { FieldInterner } from './field-interner.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
-import type { AliasModel, CollectionModel, DatabaseModel, PartitionModel } from './model.js';
+import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, FunctionModel, PartitionModel, StructArrayFieldModel } from './model.js';
 import { RbacTable } from './rbac-table.js';
 import { decodeCatalogSnapshot, encodeCatalogSnapshot } from './catalog-snapshot.js';
 import { VersionedStore } from './versioned-store.js';
@@ -21,6 +21,23 @@ const OK: ApplyResult = { ok: true };
 const WRITE_DELAY_MS = 50;
 const WRITE_BUFFER_OPS_MAX = 5000;
 
+/** What of a collection is kept under keys of its own, one per item (Milvus's layout), besides its partitions. */
+type Child = FieldModel | FunctionModel | StructArrayFieldModel;
+
+function childId(item: Child): bigint {
+  return 'fieldID' in item ? item.fieldID : item.id;
+}
+
+/** The child kinds and the key of one item of each. */
+const CHILD_KINDS = [
+  { kind: 'fields', key: keys.field, prefix: keys.fieldPrefix },
+  { kind: 'functions', key: keys.function, prefix: keys.functionPrefix },
+  { kind: 'structArrayFields', key: keys.structArrayField, prefix: keys.structArrayFieldPrefix },
+] as const;
+
+function childrenOf(collection: CollectionModel): Record<(typeof CHILD_KINDS)[number]['kind'], readonly Child[]> {
+  return { fields: collection.fields, functions: collection.functions ?? [], structArrayFields: collection.structArrayFields ?? [] };
+}
 
 function isCreated(partition: PartitionModel): number {
   return partition.state === PartitionState.Created ? 1 : 0;
@@ -67,6 +84,12 @@ export class MetaTable {
   tsoWindowMs = 0n;
   idUpTo = 0n;
   appliedIndex = 0;
+  /**
+   * The largest timestamp of a command applied since this process started (0 before the first): a
+   * read that sees the catalog at this point reflects no DDL later than it (DescribeCollection's
+   * request_time). Memory only: after a restart the clock bounds it until the next command.
+   */
+  latestCommandTs = 0n;
   private pendingWrite: Promise<void> = Promise.resolve();
   private buffered: StoreOp[] = [];
   private bufferedIndex = 0;
@@ -223,6 +246,7 @@ export class MetaTable {
   }
 
   private applyOne(command: MetaCommand, ops: StoreOp[]): ApplyResult {
+    if ('ts' in command && command.ts > this.latestCommandTs) this.latestCommandTs = command.ts;
     switch (command.kind) {
       case 'putDatabase':
         return this.putDatabase(command.database, command.ts, ops);
@@ -367,14 +391,24 @@ export class MetaTable {
     // The fields as shared objects (see FieldInterner), each knowing its stored text.
     const shared = this.fields.list(update.fields.map((f) => this.fields.of(f)));
     const collection = { ...update, fields: shared, partitions: previous?.partitions ?? update.partitions };
-    const { fields, partitions, ...stored } = collection;
+    const { fields: _fields, partitions, functions: _functions, structArrayFields: _structs, ...stored } = collection;
     if (previous !== undefined && previous.dbID !== collection.dbID) ops.push(...VersionedStore.remove(keys.collection(previous.dbID, previous.collectionID), ts));
     ops.push(...VersionedStore.put(keys.collection(collection.dbID, collection.collectionID), stringify(stored), ts));
     const id = collection.collectionID;
-    // Write only the fields that changed (a shared field is the same object as before, or another).
-    const oldFields = new Map((previous?.fields ?? []).map((f) => [f.fieldID, f]));
-    for (const field of fields) {
-      if (oldFields.get(field.fieldID) !== field) ops.push(...VersionedStore.put(keys.field(id, field.fieldID), this.fields.textOf(field), ts));
+    // Write only the fields (functions, struct-array fields) that changed; remove those that went. A
+    // shared field is unchanged if it is the same object as before, and knows its text.
+    const before = previous === undefined ? null : childrenOf(previous);
+    const after = childrenOf(collection);
+    for (const child of CHILD_KINDS) {
+      const old = new Map((before?.[child.kind] ?? []).map((item) => [childId(item), item]));
+      for (const item of after[child.kind]) {
+        const was = old.get(childId(item));
+        old.delete(childId(item));
+        if (was === item) continue;
+        const value = child.kind === 'fields' ? this.fields.textOf(item as FieldModel) : stringify(item);
+        if (was === undefined || child.kind === 'fields' || stringify(was) !== value) ops.push(...VersionedStore.put(child.key(id, childId(item)), value, ts));
+      }
+      for (const gone of old.keys()) ops.push(...VersionedStore.remove(child.key(id, gone), ts));
     }
     // An update keeps the current partitions (above), so only a new collection's are written: a
     // collection may hold a thousand partitions.
@@ -419,7 +453,8 @@ export class MetaTable {
   private deleteCollection(collectionID: bigint, ts: bigint, ops: StoreOp[]): ApplyResult {
     const collection = this.collections.get(collectionID);
     if (collection === undefined) return OK;
-    for (const field of collection.fields) ops.push(...VersionedStore.remove(keys.field(collectionID, field.fieldID), ts));
+    const children = childrenOf(collection);
+    for (const child of CHILD_KINDS) for (const item of children[child.kind]) ops.push(...VersionedStore.remove(child.key(collectionID, childId(item)), ts));
     for (const partition of collection.partitions) ops.push(...VersionedStore.remove(keys.partition(collectionID, partition.partitionID), ts));
     ops.push(...VersionedStore.remove(keys.collection(collection.dbID, collectionID), ts));
     this.unindexCollection(collection);
@@ -630,8 +665,9 @@ export class MetaTable {
     for (const key of await this.store.keysWithPrefix(prefix)) {
       if ((await addAt(key)) === undefined) continue;
       const collectionID = BigInt(key.slice(prefix.length));
-      for (const child of await this.store.keysWithPrefix(keys.fieldPrefix(collectionID))) await addAt(child);
-      for (const child of await this.store.keysWithPrefix(keys.partitionPrefix(collectionID))) await addAt(child);
+      for (const childPrefix of [...CHILD_KINDS.map((c) => c.prefix(collectionID)), keys.partitionPrefix(collectionID)]) {
+        for (const child of await this.store.keysWithPrefix(childPrefix)) await addAt(child);
+      }
     }
     return [...records.collections()].sort((a, b) => (a.createTs < b.createTs ? -1 : a.createTs > b.createTs ? 1 : 0));
   }

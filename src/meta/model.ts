@@ -115,6 +115,35 @@ export interface PartitionModel {
   readonly state: PartitionState;
 }
 
+/** Milvus's FunctionType (schema.proto). */
+export enum FunctionType {
+  Unknown = 0,
+  BM25 = 1,
+  TextEmbedding = 2,
+  Rerank = 3,
+}
+
+/** A schema function (Milvus's FunctionSchema): IDs from 100, its fields by name and by ID. */
+export interface FunctionModel {
+  readonly id: bigint;
+  readonly name: string;
+  readonly description: string;
+  readonly type: FunctionType;
+  readonly input_field_names: readonly string[];
+  readonly input_field_ids: readonly bigint[];
+  readonly output_field_names: readonly string[];
+  readonly output_field_ids: readonly bigint[];
+  readonly params: readonly KeyValue[];
+}
+
+/** A struct-array field (Milvus's StructArrayFieldSchema): its ID, then its sub-fields' consecutive IDs. */
+export interface StructArrayFieldModel {
+  readonly fieldID: bigint;
+  readonly name: string;
+  readonly description: string;
+  readonly fields: readonly FieldModel[];
+}
+
 export interface CollectionModel {
   readonly collectionID: bigint;
   readonly dbID: bigint;
@@ -133,6 +162,9 @@ export interface CollectionModel {
   readonly state: CollectionState;
   readonly updateTs: bigint;
   readonly numPartitionsHint: bigint;
+  /** Absent when there are none (and in catalogs written before they were kept). */
+  readonly functions?: readonly FunctionModel[];
+  readonly structArrayFields?: readonly StructArrayFieldModel[];
 }
 
 export interface AliasModel {

@@ -49,8 +49,8 @@ describe('RootCoord authentication and authorization', function () {
     const writer = as('writer', 'writer-pw');
     await expectCode(writer.createCollection('c1', simpleSchema(), { dbName: 'sales' }), 1401, /CreateCollection/);
     await expectCode(writer.createPartition('orders', 'p1', 'sales'), 1401);
-    // public: Global DescribeCollection on every database.
-    expect((await writer.describeCollection('orders', 'sales'))['collection_name']).to.equal('orders');
+    // public's Global DescribeCollection passes the privilege check; the collection is not visible to writer.
+    await expectCode(writer.describeCollection('orders', 'sales'), 1401, /not allowed to access collection/);
 
     await root.createRole('sales_writer');
     await root.operateUserRole('writer', 'sales_writer', true);
@@ -77,21 +77,55 @@ describe('RootCoord authentication and authorization', function () {
     await expectCode(operator.createCollection('payroll', simpleSchema(), { dbName: 'sales' }), 1401);
   });
 
-  it('lists show only what a user has grants in (spec 3.6); admin and root see everything', async () => {
+  // Milvus: internal/rootcoord list_db_task.go, show_collection_task.go, describe_db_task.go,
+  // describe_collection_task.go (getVisibleDBs / getVisibleCollections): only the user's own roles
+  // count (SelectUser: public is no bound role), root and admin see everything.
+  it('lists and describes show only what the user\'s own roles have grants in (public\'s do not count); admin and root see everything', async () => {
     const reader = as('reader', 'reader-pw');
-    // public's default grants are on every database and collection.
-    expect((await reader.listDatabases())['db_names']).to.deep.equal(['default', 'sales', 'hr']);
-    await root.operatePrivilege({ role: 'public', objectType: 'Collection', objectName: '*', privilege: 'IndexDetail', dbName: '*' }, true);
-    await root.operatePrivilege({ role: 'public', objectType: 'Global', objectName: '*', privilege: 'DescribeCollection', dbName: '*' }, true);
-    await root.operatePrivilege({ role: 'public', objectType: 'Global', objectName: '*', privilege: 'ListAliases', dbName: '*' }, true);
+    // public's default grants (Global DescribeCollection on *.*) pass the privilege check, but show nothing.
     expect((await reader.listDatabases())['db_names']).to.deep.equal([]);
     expect((await reader.showCollections('sales'))['collection_names']).to.deep.equal([]);
+    await expectCode(reader.describeCollection('orders', 'sales'), 1401, /not allowed to access collection, collection name: orders/);
+    await expectCode(reader.describeCollection('missing', 'sales'), 1401, /not allowed to access collection/);
+
     await root.createRole('orders_reader');
     await root.operateUserRole('reader', 'orders_reader', true);
+    // A Global grant other than All shows its database, no collection in it.
+    await root.operatePrivilege({ role: 'orders_reader', objectType: 'Global', objectName: '*', privilege: 'DescribeCollection', dbName: 'hr' });
+    expect((await reader.listDatabases())['db_names']).to.deep.equal(['hr']);
+    expect((await reader.showCollections('hr'))['collection_names']).to.deep.equal([]);
+    // A privilege group is a Global grant in Milvus (util.GetObjectType): it shows no collection either.
+    await root.operatePrivilege({ role: 'orders_reader', objectType: '', objectName: 'orders', privilege: 'CollectionReadOnly', dbName: 'sales' }, false, 'v2');
+    expect((await reader.listDatabases())['db_names']).to.deep.equal(['sales', 'hr']);
+    expect((await reader.showCollections('sales'))['collection_names']).to.deep.equal([]);
+    // A Collection grant shows that collection, in that database only.
     await root.operatePrivilege({ role: 'orders_reader', objectType: 'Collection', objectName: 'orders', privilege: 'Search', dbName: 'sales' });
-    expect((await reader.listDatabases())['db_names']).to.deep.equal(['sales']);
     expect((await reader.showCollections('sales'))['collection_names']).to.deep.equal(['orders']);
+    expect((await reader.describeCollection('orders', 'sales'))['collection_name']).to.equal('orders');
+    await expectCode(reader.describeCollection('c1', 'sales'), 1401);
     expect((await root.showCollections('sales'))['collection_names']).to.deep.equal(['orders', 'c1']);
+    // DescribeDatabase is filtered the same way.
+    await root.operatePrivilege({ role: 'orders_reader', objectType: 'Global', objectName: '*', privilege: 'DescribeDatabase', dbName: '*' });
+    expect((await reader.call('DescribeDatabase', { db_name: 'sales' }))['db_name']).to.equal('sales');
+    // A grant on database * shows every database; Global All shows every collection.
+    expect((await reader.listDatabases())['db_names']).to.deep.equal(['default', 'sales', 'hr']);
+    await root.operatePrivilege({ role: 'orders_reader', objectType: 'Global', objectName: '*', privilege: 'All', dbName: 'sales' });
+    expect((await reader.showCollections('sales'))['collection_names']).to.deep.equal(['orders', 'c1']);
+    expect((await reader.showCollections('hr'))['collection_names']).to.deep.equal([]);
+
+    await root.createCredential('auditor', 'auditor-pw');
+    const auditor = as('auditor', 'auditor-pw');
+    await root.createRole('auditor_role');
+    await root.operateUserRole('auditor', 'auditor_role', true);
+    await root.operatePrivilege({ role: 'auditor_role', objectType: 'Global', objectName: '*', privilege: 'DescribeDatabase', dbName: 'sales' });
+    // With public allowed to call DescribeDatabase anywhere, the database must still be visible.
+    await root.operatePrivilege({ role: 'public', objectType: 'Global', objectName: '*', privilege: 'DescribeDatabase', dbName: '*' });
+    expect((await auditor.call('DescribeDatabase', { db_name: 'sales' }))['db_name']).to.equal('sales');
+    await expectCode(auditor.call('DescribeDatabase', { db_name: 'hr' }), 1401, /not allowed to access database, db name: hr/);
+    await root.operatePrivilege({ role: 'public', objectType: 'Global', objectName: '*', privilege: 'DescribeDatabase', dbName: '*' }, true);
+    await root.operateUserRole('auditor', 'admin', true);
+    expect((await auditor.listDatabases())['db_names']).to.deep.equal(['default', 'sales', 'hr']);
+    expect((await auditor.showCollections('hr'))['collection_names']).to.deep.equal(['staff']);
   });
 
   it('internal and admin calls are for root and members of admin', async () => {

@@ -44,7 +44,7 @@ describe('RootCoord collections', function () {
   });
 
   it('shards: 0 means 1, more than 16 fails; vchannels are named {pchannel}_{collectionID}v{i}', async () => {
-    await expectCode(client.createCollection('many_shards', simpleSchema(), { shards: 17 }), 65535, /shard num \(17\) exceeds max configuration \(16\)/);
+    await expectCode(client.createCollection('many_shards', simpleSchema(), { shards: 17 }), 65535, /maximum shards's number should be limited to 16/);
     await client.createCollection('two_shards', simpleSchema(), { shards: 2 });
     const d = await client.describeCollection('two_shards');
     const id = String(d['collectionID']);
@@ -63,17 +63,40 @@ describe('RootCoord collections', function () {
     for (const p of picked) expect(used.get(p) ?? 0, `${p} was already used`).to.equal(0);
   });
 
-  it('rejects schemas that break Milvus rules with 1100', async () => {
+  // Codes and messages of Milvus's proxy (internal/proxy/task.go createCollectionTask.PreExecute, util.go)
+  // and RootCoord (system field names, schema name): docs/milvus-check-codes.md lists them.
+  it('rejects schemas that break Milvus rules with Milvus\'s codes', async () => {
     await expectCode(client.createCollection('sys', simpleSchema([{ name: 'RowID', data_type: 'Int64' }])), 1100, /system field/);
     await expectCode(client.createCollection('novec', { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }] }), 1100, /vector/);
-    await expectCode(client.createCollection('nopk', { fields: [{ name: 'v', data_type: 'FloatVector', dim: 8 }] }), 1100, /primary key/);
-    await expectCode(client.createCollection('dim', { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 1 }] }), 1100, /dimension/);
-    await expectCode(client.createCollection('vc', simpleSchema([{ name: 's', data_type: 'VarChar' }])), 1100, /max_length/);
-    await expectCode(client.createCollection('str', simpleSchema([{ name: 's', data_type: 'String' }])), 1100, /VarChar/);
-    await expectCode(client.createCollection('dup', simpleSchema([{ name: 'vec', data_type: 'Int32' }])), 1100, /duplicated field name/);
+    await expectCode(client.createCollection('nopk', { fields: [{ name: 'v', data_type: 'FloatVector', dim: 8 }] }), 65535, /^primary key is not specified$/);
+    await expectCode(client.createCollection('dim', { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 1 }] }), 65535, /invalid dimension: 1. should be in range 2 ~ 32768/);
+    await expectCode(client.createCollection('vc', simpleSchema([{ name: 's', data_type: 'VarChar' }])), 65535, /type param\(max_length\) should be specified for varChar field\(s\) of collection vc/);
+    await expectCode(client.createCollection('str', simpleSchema([{ name: 's', data_type: 'String' }])), 65535, /string data type not supported yet, please use VarChar type instead/);
+    await expectCode(client.createCollection('dup', simpleSchema([{ name: 'vec', data_type: 'Int32' }])), 65535, /duplicated field name vec found/);
     await expectCode(client.createCollection('mismatch', { ...simpleSchema(), name: 'other' }), 1100, /not matches schema name/);
-    await expectCode(client.createCollection('bad-name', simpleSchema()), 1100);
+    await expectCode(client.createCollection('bad-name', simpleSchema()), 1100, /Invalid collection name: bad-name.  collection name can only contain numbers, letters and underscores: invalid parameter/);
     await expectCode(client.createCollection('dv', simpleSchema([{ name: 'n', data_type: 'Int8', default_value: 300 }])), 1100, /out of range/);
+    // validateFieldName: 1701, merr.WrapErrFieldNameInvalid's message.
+    await expectCode(client.createCollection('kw', simpleSchema([{ name: 'like', data_type: 'Int32' }])), 1701, /^Invalid field name: like. like is keyword in milvus.: field name invalid\[field=like\]$/);
+    await expectCode(client.createCollection('fn', simpleSchema([{ name: '9lives', data_type: 'Int32' }])), 1701, /The first character of a field name must be an underscore or letter/);
+    // validateClusteringKey: a vector key 107 (common.enableVectorClusteringKey is off), a second key 105.
+    await expectCode(client.createCollection('ck_vec', { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8, is_clustering_key: true }] }), 107, /^vector clustering key not allowed\[collection=ck_vec\]$/);
+    await expectCode(
+      client.createCollection('ck_two', simpleSchema([{ name: 'a', data_type: 'Int32', is_clustering_key: true }, { name: 'b', data_type: 'Int32', is_clustering_key: true }])),
+      105,
+      /^there are more than one clustering key, field name = a, b: illegal collection schema\[collection=ck_two\]$/,
+    );
+    // Plain errors of the proxy: 65535.
+    await expectCode(client.createCollection('pk2', simpleSchema([{ name: 'id2', data_type: 'Int64', is_primary_key: true }])), 65535, /^there are more than one primary key, field name = id, id2$/);
+    await expectCode(client.createCollection('pkf', { fields: [{ name: 'id', data_type: 'Float', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] }), 65535, /^the data type of primary key should be Int64 or VarChar$/);
+    await expectCode(client.createCollection('auto', simpleSchema([{ name: 'n', data_type: 'Int64', autoID: true }])), 65535, /^only one field can speficy AutoID with true, field name = id, n$/);
+    await expectCode(client.createCollection('pkey', simpleSchema([{ name: 'k', data_type: 'Float', is_partition_key: true }])), 65535, /^the data type of partition key should be Int64 or VarChar$/);
+    await expectCode(client.createCollection('arr', simpleSchema([{ name: 'a', data_type: 'Array', element_type: 'Int32' }])), 65535, /^type param\(max_capacity\) should be specified for array field a of collection arr$/);
+    await expectCode(client.createCollection('arr2', simpleSchema([{ name: 'a', data_type: 'Array', element_type: 'Int32', max_capacity: 5000 }])), 65535, /^the maximum capacity specified for a Array should be in \(0, 4096\]$/);
+    await expectCode(client.createCollection('arr3', simpleSchema([{ name: 'a', data_type: 'Array', element_type: 'JSON', max_capacity: 5 }])), 65535, /^element type JSON is not supported$/);
+    // A schema Milvus refuses that was accepted: a sparse vector with a dim.
+    await expectCode(client.createCollection('sparse_dim', simpleSchema([{ name: 'sp', data_type: 'SparseFloatVector', dim: 8 }])), 65535, /^dim should not be specified for sparse vector field sp\(0\)$/);
+    await expectCode(client.createAlias('nothing', '1alias'), 1100, /^Invalid collection alias: 1alias.  the first character of a collection alias must be an underscore or letter: invalid parameter$/);
   });
 
   it('a malformed schema is a coded error and the node keeps serving', async () => {
@@ -159,6 +182,25 @@ describe('RootCoord collections', function () {
     expect((await client.hasCollection('r_moved', 'elsewhere'))['value']).to.equal(true);
     await expectCode(client.renameCollection('r_taken', 'r_x', '', 'elsewhere'), 65535, /drop all aliases/);
     await expectCode(client.renameCollection('r_taken', 'r_x', '', 'nowhere'), 800);
+  });
+
+  // Milvus: describe_collection_task.go Execute sets RequestTime to the task's TSO timestamp.
+  it('DescribeCollection answers request_time: a fresh TSO timestamp on the leader, no earlier than the DDL it reflects on any node', async () => {
+    await client.createCollection('rt', simpleSchema());
+    const leaderId = await cluster.waitForServingLeader();
+    const updated = BigInt(String((await client.alterCollection('rt', { 'rt.key': '1' }), (await client.describeCollection('rt'))['update_timestamp'])));
+    for (const id of [1, 2, 3]) {
+      const one = cluster.client({ endpoints: [cluster.address(id)] });
+      try {
+        const first = BigInt(String((await one.describeCollection('rt'))['request_time']));
+        const second = BigInt(String((await one.describeCollection('rt'))['request_time']));
+        expect(first > updated, `node ${id}: ${first} after the alter at ${updated}`).to.equal(true);
+        if (id === leaderId) expect(second > first, 'the leader allocates a new timestamp per describe').to.equal(true);
+        else expect(second >= first).to.equal(true);
+      } finally {
+        one.close();
+      }
+    }
   });
 
   it('DDL sent to a follower is forwarded to the leader', async () => {

@@ -25,16 +25,16 @@ describe('RootCoord limits', function () {
     await client.createCollection('lim', simpleSchema());
     await expectCode(client.createPartition('lim', long), 1100, /less than 20/);
     await expectCode(client.createAlias('lim', long), 1100, /less than 20/);
-    await expectCode(client.createCollection('f', simpleSchema([{ name: long, data_type: 'Int32' }])), 1100, /less than 20/);
+    await expectCode(client.createCollection('f', simpleSchema([{ name: long, data_type: 'Int32' }])), 1701, /The length of a field name must be less than 20 characters/);
   });
 
   it('fields, vector fields, dimensions and VarChar lengths have limits', async () => {
     const many: SchemaFileField[] = [{ name: 'a', data_type: 'Int32' }, { name: 'b', data_type: 'Int32' }, { name: 'c', data_type: 'Int32' }];
-    await expectCode(client.createCollection('f1', simpleSchema(many)), 1100, /field's number should be limited to 4/);
-    await expectCode(client.createCollection('f2', simpleSchema([{ name: 'v2', data_type: 'FloatVector', dim: 8 }, { name: 'v3', data_type: 'BinaryVector', dim: 8 }])), 1100, /vector field's number should be limited to 2/);
-    await expectCode(client.createCollection('f3', { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 65 }] }), 1100, /range 2 - 64/);
+    await expectCode(client.createCollection('f1', simpleSchema(many)), 65535, /field's number should be limited to 4/);
+    await expectCode(client.createCollection('f2', simpleSchema([{ name: 'v2', data_type: 'FloatVector', dim: 8 }, { name: 'v3', data_type: 'BinaryVector', dim: 8 }])), 65535, /vector field's number should be limited to 2/);
+    await expectCode(client.createCollection('f3', { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 65 }] }), 65535, /invalid dimension: 65 of field v. float vector dimension should be in range 2 ~ 64/);
     await expectCode(client.createCollection('f4', simpleSchema([{ name: 's', data_type: 'VarChar', max_length: 101 }])), 1100, /\(0, 100\]/);
-    await expectCode(client.createCollection('f5', { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'b', data_type: 'BinaryVector', dim: 12 }] }), 1100, /multiple of 8/);
+    await expectCode(client.createCollection('f5', { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'b', data_type: 'BinaryVector', dim: 12 }] }), 65535, /binary vector dimension should be multiple of 8/);
   });
 
   it('the total collection limit answers 102', async () => {

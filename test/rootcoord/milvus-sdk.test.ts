@@ -204,9 +204,10 @@ describe('Milvus SDK against rootcoord (real processes)', function () {
       expect(books.db_name).to.equal('shop');
       expect(books.schema.description).to.equal('all the books');
       expect(books.schema.enable_dynamic_field).to.equal(true);
-      const userFields = books.schema.fields.filter((f) => Number(f.fieldID) >= 100);
-      expect(userFields.map((f) => f.name)).to.deep.equal(['id', 'title', 'year', 'vec', '$meta']);
-      expect(userFields.map((f) => f.data_type)).to.deep.equal(['Int64', 'VarChar', 'Int32', 'FloatVector', 'JSON']);
+      // As Milvus's proxy answers: user fields only, not RowID, Timestamp or the dynamic field $meta.
+      const userFields = books.schema.fields;
+      expect(userFields.map((f) => f.name)).to.deep.equal(['id', 'title', 'year', 'vec']);
+      expect(userFields.map((f) => f.data_type)).to.deep.equal(['Int64', 'VarChar', 'Int32', 'FloatVector']);
       expect(userFields[1]?.type_params).to.deep.include({ key: 'max_length', value: '200' });
       expect(userFields[2]?.nullable).to.equal(true);
       expect(userFields[3]?.type_params).to.deep.include({ key: 'dim', value: '8' });
@@ -350,14 +351,14 @@ describe('Milvus SDK against rootcoord (real processes)', function () {
         const call = (method: string, request: PlainMessage): Promise<PlainMessage> => rawCall(raw, method, request);
         // The session follows the leader (a follower ends it; the client moves on): wait until it is open.
         await until(() => events.some((e) => e['type'] === 'SessionAccepted'), 20_000, 'the proxy session to open on the leader');
-        const books = await call('DescribeCollection', { db_name: 'shop', collection_name: 'books' });
+        const books = await call('DescribeCollection', { base: { msg_type: 103 }, db_name: 'shop', collection_name: 'books' });
         const id = String(books['collectionID']);
         const ids = await call('ShowCollectionIDs', { db_names: [] });
         expect((ids['db_collections'] as PlainMessage[]).find((d) => d['db_name'] === 'shop')?.['collectionIDs']).to.include(id);
         expect(Number(((await call('ShowCollectionIDs', { db_names: ['nowhere'] }))['status'] as Reply).code)).to.equal(800);
         // By ID alone, as QueryCoord and DataCoord ask.
-        expect((await call('DescribeCollectionInternal', { collectionID: id }))['collection_name']).to.equal('books');
-        expect((await call('ShowPartitionsInternal', { collectionID: id }))['partition_names']).to.deep.equal(['_default']);
+        expect((await call('DescribeCollectionInternal', { base: { msg_type: 103 }, collectionID: id }))['collection_name']).to.equal('books');
+        expect((await call('ShowPartitionsInternal', { base: { msg_type: 204 }, collectionID: id }))['partition_names']).to.deep.equal(['_default']);
         const pchannel = (books['physical_channel_names'] as string[])[0] as string;
         const onChannel = ((await call('GetPChannelInfo', { pchannel }))['collections'] as PlainMessage[]).find((c) => c['collection_id'] === id);
         expect(onChannel?.['vchannel']).to.equal((books['virtual_channel_names'] as string[])[0]);
@@ -387,9 +388,9 @@ describe('Milvus SDK against rootcoord (real processes)', function () {
         }
         expect(events.slice(before).find((e) => e['type'] === 'InvalidateCollectionMetaCache')).to.deep.include({ db_name: 'shop', collection_name: 'books', collectionID: id, msg_type: 'AlterCollection' });
         // DDL through it, and what it does not serve.
-        rawOk(await call('CreatePartition', { db_name: 'shop', collection_name: 'books', partition_name: 'from_milvus' }));
-        expect((await call('ShowPartitionsInternal', { collectionID: id }))['partition_names']).to.deep.equal(['_default', 'from_milvus']);
-        rawOk(await call('DropPartition', { db_name: 'shop', collection_name: 'books', partition_name: 'from_milvus' }));
+        rawOk(await call('CreatePartition', { base: { msg_type: 200 }, db_name: 'shop', collection_name: 'books', partition_name: 'from_milvus' }));
+        expect((await call('ShowPartitionsInternal', { base: { msg_type: 204 }, collectionID: id }))['partition_names']).to.deep.equal(['_default', 'from_milvus']);
+        rawOk(await call('DropPartition', { base: { msg_type: 201 }, db_name: 'shop', collection_name: 'books', partition_name: 'from_milvus' }));
         for (const method of ['TruncateCollection', 'CreateCredential', 'ShowSegments', 'AlterRole', 'GetQuotaMetrics']) {
           expect(Number(statusOf(await call(method, {})).code), method).to.equal(10);
         }

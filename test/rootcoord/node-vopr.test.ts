@@ -4,7 +4,7 @@
  * `npm run sim:nodes -- --seeds N --start S` runs more seeds.
  */
 import { expect } from 'chai';
-import { runVoprSeed } from './fixtures/node-vopr.js';
+import { OUT_OF_BUDGET, runVoprSeed } from './fixtures/node-vopr.js';
 
 export const NODE_SIM_SEEDS = 20;
 
@@ -38,8 +38,10 @@ describe('whole-node VOPR', function () {
   ] as const) {
     it(`catches ${name} within ${NODE_SIM_SEEDS} seeds`, async () => {
       for (let seed = 1; seed <= NODE_SIM_SEEDS; seed++) {
-        const result = await runVoprSeed(seed, option);
-        if (result.violations.length > 0) return;
+        // A seed whose history the search cannot decide quickly proves nothing either way: the next
+        // one is tried (seed 1's non-linearizable history took 170 s to decide at the default budget).
+        const result = await runVoprSeed(seed, { ...option, checkBudget: 1_000_000 });
+        if (result.violations.some((v) => v !== OUT_OF_BUDGET)) return;
       }
       expect.fail(`no seed caught ${name}`);
     });

@@ -6,8 +6,8 @@
 import { expect } from 'chai';
 import { CatalogSnapshotError, decodeCatalogSnapshot, encodeCatalogSnapshot } from '../../src/meta/catalog-snapshot.js';
 import type { MetaTable } from '../../src/meta/meta-table.js';
-import { CollectionState, ConsistencyLevel, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME, DataType, PartitionState } from '../../src/meta/model.js';
-import type { CollectionModel } from '../../src/meta/model.js';
+import { CollectionState, ConsistencyLevel, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME, DataType, FunctionType, PartitionState } from '../../src/meta/model.js';
+import type { CollectionModel, FieldModel } from '../../src/meta/model.js';
 import { metaOver } from './fixtures/memory-catalog.js';
 
 function collection(id: bigint): CollectionModel {
@@ -66,6 +66,24 @@ describe('catalog snapshots', () => {
     await copy.restore(await source.snapshot(), source.appliedIndex);
     expect(copy.collections.size).to.equal(3000);
     expect(copy.appliedIndex).to.equal(source.appliedIndex);
+    expect(await copy.digest()).to.equal(await source.digest());
+  });
+
+  it('restore a collection\'s schema functions and struct-array fields (their own keys, as Milvus keeps them)', async () => {
+    const source = await filled(1);
+    const base = collection(7n);
+    const withExtras: CollectionModel = {
+      ...base,
+      functions: [{ id: 100n, name: 'bm25', description: '', type: FunctionType.BM25, input_field_names: ['id'], input_field_ids: [100n], output_field_names: ['id'], output_field_ids: [100n], params: [] }],
+      structArrayFields: [{ fieldID: 101n, name: 'frames', description: '', fields: [{ ...(base.fields[0] as FieldModel), fieldID: 102n, name: 'label', is_primary_key: false, data_type: DataType.Array, element_type: DataType.Int32 }] }],
+    };
+    await source.apply([{ kind: 'putCollection', ts: 20n, collection: withExtras }], source.appliedIndex + 1);
+    const copy = await metaOver();
+    await copy.restore(await source.snapshot(), source.appliedIndex);
+    const restored = copy.collections.get(7n);
+    expect(restored?.functions).to.deep.equal(withExtras.functions);
+    expect(restored?.structArrayFields).to.deep.equal(withExtras.structArrayFields);
+    expect(copy.collections.get(1000n)).to.not.have.property('functions');
     expect(await copy.digest()).to.equal(await source.digest());
   });
 

@@ -25,7 +25,7 @@ export class AddCollectionFieldTask implements DdlTask {
   async execute(ctx: TaskContext): Promise<void> {
     const db = requireDatabase(ctx.meta, this.dbName);
     const collection = ctx.meta.collections.get(requireCollection(ctx.meta, db, this.collectionName).collectionID) as CollectionModel;
-    const field = validateAddedField(this.field, collection.fields, ctx.limits);
+    const field = validateAddedField(collection.name, this.field, collection.fields, ctx.limits);
     const next = { ...collection, fields: [...collection.fields, field], updateTs: ctx.ts };
     validateSchemaSize(collection.name, next, ctx.limits);
     await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: next });

@@ -3,7 +3,7 @@ import { lockChains } from '../lock-manager.js';
 import type { LockRequest } from '../lock-manager.js';
 import { requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
-import { validateName } from '../validation.js';
+import { validateCollectionNameOrAlias } from '../validation.js';
 import { aliasTarget, checkAliasIsNotCollection } from './alias-rules.js';
 
 /** AlterAlias: re-point an existing alias (1600 if it does not exist) at another collection. */
@@ -22,7 +22,7 @@ export class AlterAliasTask implements DdlTask {
   }
 
   prepare(ctx: TaskContext): void {
-    validateName('alias', this.aliasName, ctx.limits);
+    validateCollectionNameOrAlias('alias', this.aliasName, ctx.limits);
   }
 
   async execute(ctx: TaskContext): Promise<void> {

@@ -3,7 +3,7 @@ import { lockChains } from '../lock-manager.js';
 import type { LockRequest } from '../lock-manager.js';
 import { requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
-import { validateName } from '../validation.js';
+import { validateCollectionNameOrAlias } from '../validation.js';
 import { aliasTarget, checkAliasIsNotCollection } from './alias-rules.js';
 
 /** CreateAlias: the alias must not be a live collection name; re-creating it for the same collection succeeds. */
@@ -22,8 +22,8 @@ export class CreateAliasTask implements DdlTask {
   }
 
   prepare(ctx: TaskContext): void {
-    validateName('alias', this.aliasName, ctx.limits);
-    validateName('collection', this.collectionName, ctx.limits);
+    validateCollectionNameOrAlias('alias', this.aliasName, ctx.limits);
+    validateCollectionNameOrAlias('name', this.collectionName, ctx.limits);
   }
 
   async execute(ctx: TaskContext): Promise<void> {

@@ -8,7 +8,8 @@ import type { LockRequest } from '../lock-manager.js';
 import { generalCapacityUsed, requireDatabase } from '../lookups.js';
 import { reserveJobSlot } from '../step-executor.js';
 import type { DdlTask, TaskContext } from '../task.js';
-import { validateName, validateProperties, validateSchema, validateSchemaSize } from '../validation.js';
+import { validateCollectionNameOrAlias, validateProperties, validateSchema, validateSchemaSize } from '../validation.js';
+import type { ValidatedSchema } from '../validation.js';
 import type { SchemaInput } from '../validation.js';
 
 export interface CreateCollectionRequest {
@@ -44,12 +45,14 @@ function isConsistencyLevel(n: number): boolean {
 }
 
 /** The parameters Milvus compares for CreateCollection idempotency. */
-function signature(c: Pick<CollectionModel, 'description' | 'autoID' | 'fields' | 'shardsNum' | 'consistencyLevel' | 'properties' | 'enableDynamicField' | 'partitions'>): string {
+function signature(c: Pick<CollectionModel, 'description' | 'autoID' | 'fields' | 'shardsNum' | 'consistencyLevel' | 'properties' | 'enableDynamicField' | 'partitions' | 'functions' | 'structArrayFields'>): string {
   const fields = c.fields.map((f: FieldModel) => ({ ...f }));
   return stringify({
     description: c.description,
     autoID: c.autoID,
     fields,
+    functions: c.functions ?? [],
+    structArrayFields: c.structArrayFields ?? [],
     shardsNum: c.shardsNum,
     consistencyLevel: c.consistencyLevel,
     properties: [...c.properties].sort((a, b) => a.key.localeCompare(b.key)),
@@ -66,7 +69,7 @@ function signature(c: Pick<CollectionModel, 'description' | 'autoID' | 'fields' 
 export class CreateCollectionTask implements DdlTask {
   readonly name = 'CreateCollection';
   private db: DatabaseModel | null = null;
-  private fields: FieldModel[] = [];
+  private schema: ValidatedSchema = { fields: [], functions: [], structArrayFields: [] };
   private shards = 1;
 
   constructor(private readonly request: CreateCollectionRequest) {}
@@ -78,8 +81,11 @@ export class CreateCollectionTask implements DdlTask {
   prepare(ctx: TaskContext): void {
     const { request } = this;
     const { limits, meta } = ctx;
+    // Milvus's proxy checks first (createCollectionTask.PreExecute), then RootCoord's.
+    validateCollectionNameOrAlias('name', request.collectionName, limits);
+    if (request.shardsNum > limits.maxShardNum) throw new CodedError('Unexpected', `maximum shards's number should be limited to ${limits.maxShardNum}`);
+    this.schema = validateSchema(request.collectionName, request.schema, request.numPartitions, limits);
     this.db = requireDatabase(meta, request.dbName);
-    validateName('collection', request.collectionName, limits);
     if (!isConsistencyLevel(request.consistencyLevel)) {
       throw new CodedError('ParameterInvalid', `invalid consistency level ${request.consistencyLevel}: want 0 (Strong), 1 (Session), 2 (Bounded), 3 (Eventually) or 4 (Customized)`);
     }
@@ -95,9 +101,8 @@ export class CreateCollectionTask implements DdlTask {
     const partitions = request.numPartitions > 0n ? Number(request.numPartitions) : 1;
     const capacity = generalCapacityUsed(meta) + this.shards * partitions;
     if (capacity > limits.maxGeneralCapacity) throw new CodedError('GeneralCapacityExceeded', `general capacity exceeded[limit=${limits.maxGeneralCapacity}][requested=${capacity}]`);
-    this.fields = validateSchema(request.collectionName, request.schema, request.numPartitions, limits);
     validateProperties(`collection ${request.collectionName}`, request.properties, limits);
-    validateSchemaSize(request.collectionName, { description: request.schema.description, fields: this.fields, properties: request.properties }, limits);
+    validateSchemaSize(request.collectionName, { description: request.schema.description, fields: [...this.schema.fields, ...this.schema.structArrayFields.flatMap((s) => s.fields)], properties: request.properties }, limits);
   }
 
   async execute(ctx: TaskContext): Promise<void> {
@@ -106,14 +111,17 @@ export class CreateCollectionTask implements DdlTask {
     if (ctx.meta.alias(db.id, request.collectionName) !== undefined) {
       throw new CodedError('ParameterInvalid', `collection name [${request.collectionName}] conflicts with an existing alias, please choose a unique name`);
     }
-    const partitionKey = this.fields.some((f) => f.is_partition_key);
+    const { fields, functions, structArrayFields } = this.schema;
+    const partitionKey = fields.some((f) => f.is_partition_key);
     const partitionNames = partitionKey
       ? Array.from({ length: Number(request.numPartitions > 0n ? request.numPartitions : 16n) }, (_, i) => `${DEFAULT_PARTITION_NAME}_${i}`)
       : [DEFAULT_PARTITION_NAME];
     const base = {
       description: request.schema.description,
-      autoID: this.fields.some((f) => f.autoID),
-      fields: this.fields,
+      autoID: fields.some((f) => f.autoID),
+      fields,
+      ...(functions.length > 0 ? { functions } : {}),
+      ...(structArrayFields.length > 0 ? { structArrayFields } : {}),
       shardsNum: this.shards,
       consistencyLevel: consistencyFromProperties(request.properties, request.consistencyLevel),
       properties: request.properties,

@@ -4,7 +4,7 @@ import { lockChains } from '../lock-manager.js';
 import type { LockRequest } from '../lock-manager.js';
 import { requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
-import { validateName } from '../validation.js';
+import { validateCollectionNameOrAlias } from '../validation.js';
 
 /** RenameCollection: cluster-exclusive, within a database or to another one (spec 1.3). */
 export class RenameCollectionTask implements DdlTask {
@@ -22,7 +22,7 @@ export class RenameCollectionTask implements DdlTask {
   }
 
   prepare(ctx: TaskContext): void {
-    validateName('collection', this.newName, ctx.limits);
+    validateCollectionNameOrAlias('name', this.newName, ctx.limits);
   }
 
   async execute(ctx: TaskContext): Promise<void> {
