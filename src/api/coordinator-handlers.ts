@@ -6,24 +6,8 @@ import type { RootCoordNode } from '../node/root-coord-node.js';
 import { big, str, strings } from './convert.js';
 import { readHandler } from './handler.js';
 import type { Handler } from './handler.js';
+import { msgTypeName } from './msg-type.js';
 import type { PlainMessage } from './proto.js';
-
-/** Milvus's MsgType names of the DDL a caller may say its cache invalidation is for (common.proto). */
-const MSG_TYPES: Readonly<Record<number, string>> = {
-  100: 'CreateCollection',
-  101: 'DropCollection',
-  108: 'CreateAlias',
-  109: 'DropAlias',
-  110: 'AlterAlias',
-  111: 'AlterCollection',
-  112: 'RenameCollection',
-  200: 'CreatePartition',
-  201: 'DropPartition',
-  1801: 'CreateDatabase',
-  1802: 'DropDatabase',
-  1804: 'AlterDatabase',
-  1900: 'AddCollectionField',
-};
 
 const startedAt = new Date();
 
@@ -98,7 +82,7 @@ export function coordinatorHandlers(node: RootCoordNode): Record<string, Handler
       kind: 'leader',
       handle: async (req) => {
         const msgType = Number((req['base'] as PlainMessage | null | undefined)?.['msg_type'] ?? 0);
-        await node.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: str(req, 'db_name'), collectionName: str(req, 'collection_name'), collectionID: big(req, 'collectionID'), msgType: MSG_TYPES[msgType] ?? String(msgType) });
+        await node.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: str(req, 'db_name'), collectionName: str(req, 'collection_name'), collectionID: big(req, 'collectionID'), msgType: msgTypeName(msgType) });
         return {};
       },
     },

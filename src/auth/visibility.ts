@@ -1,5 +1,6 @@
 import { CodedError } from '../common/error-codes.js';
-import { ADMIN_ROLE, ANY, ObjectType, ROOT_USER } from '../meta/rbac-model.js';
+import { ANY, ObjectType } from '../meta/rbac-model.js';
+import { isSuperUser } from './access.js';
 import type { GrantModel } from '../meta/rbac-model.js';
 import type { RbacTable } from '../meta/rbac-table.js';
 
@@ -22,10 +23,9 @@ export type Visible = { readonly all: true } | { readonly all: false; readonly n
 
 const ALL: Visible = { all: true };
 
+/** The roles whose grants decide what `user` sees; null for root (whatever rootShouldBindRole says) and admins, who see all. */
 function ownRoles(rbac: RbacTable, user: string): ReadonlySet<string> | null {
-  if (user === ROOT_USER) return null;
-  const roles = rbac.roleSet(user);
-  return roles.has(ADMIN_ROLE) ? null : roles;
+  return isSuperUser(rbac, user, true) ? null : rbac.roleSet(user);
 }
 
 /** The databases `user` sees in ListDatabases and may describe. */

@@ -8,8 +8,6 @@ import type { VersionedStore } from './versioned-store.js';
 /** A collection as stored under its own key (its fields and partitions have keys of their own). */
 export type StoredCollection = Omit<CollectionModel, 'fields' | 'partitions' | 'functions' | 'structArrayFields'>;
 
-/** Keys read from LevelDB per batch while loading (fewer round trips to its thread than the default 1,000). */
-const LOAD_BATCH = 10_000;
 const COLLECTIONS = keys.collectionPrefix();
 const FIELDS = keys.fieldPrefix();
 const PARTITIONS = keys.partitionPrefix();
@@ -37,10 +35,8 @@ export class CollectionRecords {
   /** The kinds scanned from `store` at once: while LevelDB reads the next batches of some, this thread parses another's. */
   static async scan(store: VersionedStore, interner: FieldInterner): Promise<CollectionRecords> {
     const records = new CollectionRecords(interner);
-    const take = async (prefix: string): Promise<void> => {
-      for await (const batch of store.scan(prefix, LOAD_BATCH)) for (const [key, value] of batch) records.add(key, value);
-    };
-    await Promise.all([take(FIELDS), take(PARTITIONS), take(COLLECTIONS), take(FUNCTIONS), take(STRUCT_ARRAY_FIELDS)]);
+    const add = (key: string, value: string): void => records.add(key, value);
+    await Promise.all([FIELDS, PARTITIONS, COLLECTIONS, FUNCTIONS, STRUCT_ARRAY_FIELDS].map((prefix) => store.forEachLive(prefix, add)));
     return records;
   }
 

@@ -149,7 +149,8 @@ export class MetaTable {
     for (const [, value] of await store.entriesWithPrefix(keys.aliasPrefix())) this.indexAlias(parse<AliasModel>(value));
     // Request IDs in the order they took effect (expiry walks them from the oldest). The timestamps
     // are compared as decimal text, shorter first: no bigint made per comparison (200,000 of them).
-    const requests = await liveValues(store, keys.requestPrefix, (text, key) => [key, text] as const);
+    const requests: Array<[string, string]> = [];
+    await store.forEachLive(keys.requestPrefix, (key, text) => requests.push([key, text]));
     requests.sort((a, b) => a[1].length - b[1].length || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
     for (const [key, ts] of requests) this.requests.set(fromKeyPart(key.slice(keys.requestPrefix.length)), BigInt(ts));
     for (const [key, value] of await store.entriesWithPrefix(keys.memberPrefix)) this.members.set(Number(key.slice(keys.memberPrefix.length)), value);
@@ -255,9 +256,8 @@ export class MetaTable {
       case 'putCollection':
         return this.putCollection(command.collection, command.ts, ops);
       case 'setCollectionState': {
-        const current = this.collections.get(command.collectionID);
-        if (current === undefined) return { ok: false, reason: `collection ${command.collectionID} does not exist` };
-        return this.putCollection({ ...current, state: command.state }, command.ts, ops);
+        const changed = this.withState(command);
+        return changed === undefined ? { ok: false, reason: `collection ${command.collectionID} does not exist` } : this.putCollection(changed, command.ts, ops);
       }
       case 'deleteCollection':
         if (command.ifState !== undefined && this.collections.get(command.collectionID)?.state !== command.ifState) return OK;
@@ -342,8 +342,8 @@ export class MetaTable {
         return this.aliasesByDb.get(c.dbID)?.has(c.name) === true ? `collection name ${c.name} is an alias` : null;
       }
       case 'setCollectionState': {
-        const current = this.collections.get(command.collectionID);
-        return current === undefined ? `collection ${command.collectionID} does not exist` : this.precondition({ kind: 'putCollection', ts: command.ts, collection: { ...current, state: command.state } });
+        const changed = this.withState(command);
+        return changed === undefined ? `collection ${command.collectionID} does not exist` : this.precondition({ kind: 'putCollection', ts: command.ts, collection: changed });
       }
       case 'putAlias': {
         const a = command.alias;
@@ -354,6 +354,12 @@ export class MetaTable {
       default:
         return null;
     }
+  }
+
+  /** The collection a setCollectionState makes (undefined if it does not exist). */
+  private withState(command: { readonly collectionID: bigint; readonly state: CollectionState }): CollectionModel | undefined {
+    const current = this.collections.get(command.collectionID);
+    return current === undefined ? undefined : { ...current, state: command.state };
   }
 
   private putDatabase(database: DatabaseModel, ts: bigint, ops: StoreOp[]): ApplyResult {
@@ -388,8 +394,9 @@ export class MetaTable {
     const reason = this.precondition({ kind: 'putCollection', ts, collection: update });
     if (reason !== null) return { ok: false, reason };
     const previous = this.collections.get(update.collectionID);
-    // The fields as shared objects (see FieldInterner), each knowing its stored text.
-    const shared = this.fields.list(update.fields.map((f) => this.fields.of(f)));
+    // The fields as shared objects (see FieldInterner), each knowing its stored text; a state change or
+    // an alter of the collection itself hands back the fields it has.
+    const shared = update.fields === previous?.fields ? previous.fields : this.fields.list(update.fields.map((f) => this.fields.of(f)));
     const collection = { ...update, fields: shared, partitions: previous?.partitions ?? update.partitions };
     const { fields: _fields, partitions, functions: _functions, structArrayFields: _structs, ...stored } = collection;
     if (previous !== undefined && previous.dbID !== collection.dbID) ops.push(...VersionedStore.remove(keys.collection(previous.dbID, previous.collectionID), ts));
@@ -400,13 +407,14 @@ export class MetaTable {
     const before = previous === undefined ? null : childrenOf(previous);
     const after = childrenOf(collection);
     for (const child of CHILD_KINDS) {
+      const text = (item: Child): string => (child.kind === 'fields' ? this.fields.textOf(item as FieldModel) : stringify(item));
       const old = new Map((before?.[child.kind] ?? []).map((item) => [childId(item), item]));
       for (const item of after[child.kind]) {
         const was = old.get(childId(item));
         old.delete(childId(item));
         if (was === item) continue;
-        const value = child.kind === 'fields' ? this.fields.textOf(item as FieldModel) : stringify(item);
-        if (was === undefined || child.kind === 'fields' || stringify(was) !== value) ops.push(...VersionedStore.put(child.key(id, childId(item)), value, ts));
+        const value = text(item);
+        if (was === undefined || text(was) !== value) ops.push(...VersionedStore.put(child.key(id, childId(item)), value, ts));
       }
       for (const gone of old.keys()) ops.push(...VersionedStore.remove(child.key(id, gone), ts));
     }
@@ -766,18 +774,6 @@ export class MetaTable {
       rbac: this.rbac.servedState(),
     };
   }
-}
-
-/** Keys read from LevelDB per batch while loading (fewer round trips to its thread than the default 1,000). */
-const LOAD_BATCH = 10_000;
-
-/** The live values under `prefix`, each made from its stored text (and key) by `read`. */
-async function liveValues<T>(store: VersionedStore, prefix: string, read: (text: string, key: string) => T): Promise<T[]> {
-  const out: T[] = [];
-  for await (const batch of store.scan(prefix, LOAD_BATCH)) {
-    for (const [key, value] of batch) if (value !== TOMBSTONE) out.push(read(value, key));
-  }
-  return out;
 }
 
 /** Append every item: `push(...items)` throws RangeError past about 130,000 of them (one GC entry may delete more). */
