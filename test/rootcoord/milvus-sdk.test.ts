@@ -18,6 +18,7 @@ import { milvusRootCoordService, milvusService } from '../../src/api/proto.js';
 import type { PlainMessage } from '../../src/api/proto.js';
 import { RootCoordClient } from '../../src/client/root-coord-client.js';
 import { freeBasePort } from '../../scripts/free-ports.js';
+import { until } from './until.js';
 
 const require = createRequire(import.meta.url);
 const sdk = require('@zilliz/milvus2-sdk-node') as typeof import('@zilliz/milvus2-sdk-node');
@@ -116,15 +117,6 @@ const bookFields = [
   { name: 'year', data_type: DataType.Int32, nullable: true },
   { name: 'vec', data_type: DataType.FloatVector, dim: 8 },
 ];
-
-/** Poll `done` until it holds; fail after `ms`, naming what was awaited. */
-async function until(done: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A raw gRPC client of the Milvus port (for calls the SDK does not make). */
 function rawMilvus(address: string): grpc.Client & Record<string, (...args: unknown[]) => unknown> {
@@ -350,7 +342,7 @@ describe('Milvus SDK against rootcoord (real processes)', function () {
       try {
         const call = (method: string, request: PlainMessage): Promise<PlainMessage> => rawCall(raw, method, request);
         // The session follows the leader (a follower ends it; the client moves on): wait until it is open.
-        await until(() => events.some((e) => e['type'] === 'SessionAccepted'), 20_000, 'the proxy session to open on the leader');
+        await until('the proxy session to open on the leader', () => events.some((e) => e['type'] === 'SessionAccepted'), 20_000);
         const books = await call('DescribeCollection', { base: { msg_type: 103 }, db_name: 'shop', collection_name: 'books' });
         const id = String(books['collectionID']);
         const ids = await call('ShowCollectionIDs', { db_names: [] });
@@ -382,7 +374,7 @@ describe('Milvus SDK against rootcoord (real processes)', function () {
         const arrived = (): boolean => events.slice(before).some((e) => e['type'] === 'InvalidateCollectionMetaCache');
         for (let attempt = 1; !arrived(); attempt++) {
           rawOk(await call('InvalidateCollectionMetaCache', { base: { msg_type: 111 }, db_name: 'shop', collection_name: 'books', collectionID: id }));
-          await until(arrived, 5_000, 'the invalidation to reach the proxy session').catch((error: unknown) => {
+          await until('the invalidation to reach the proxy session', arrived, 5_000).catch((error: unknown) => {
             if (attempt >= 4) throw error;
           });
         }
