@@ -7,11 +7,11 @@ import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kvModel, kvWholeModel, parseKvHistory } from '../../src/check/kv-model.js';
-import { checkHistory, firstViolation } from '../../src/check/linearizability.js';
-import type { Operation } from '../../src/check/linearizability.js';
-import { parseJepsenRegisterLog, registerModel } from '../../src/check/register-model.js';
-import type { RegisterInput, RegisterOutput } from '../../src/check/register-model.js';
+import { kvModel, kvWholeModel, parseKvHistory } from '../../scripts/check/kv-model.js';
+import { checkHistory, firstViolation } from '../../scripts/check/linearizability.js';
+import type { Operation } from '../../scripts/check/linearizability.js';
+import { parseJepsenRegisterLog, registerModel } from '../../scripts/check/register-model.js';
+import type { RegisterInput, RegisterOutput } from '../../scripts/check/register-model.js';
 
 /** The shared test data: beside the checkout (as CI lays it), or where ROOTCOORD_SHARED_DIR points. */
 const dataDir = [process.env['ROOTCOORD_SHARED_DIR'], fileURLToPath(new URL('../../../../shared', import.meta.url)), '/work/shared']
@@ -93,7 +93,7 @@ describe('linearizability checker', function () {
 
 describe('metadata model', () => {
   it('a has that starts after an acknowledged create must see the collection; unknown creates may or may not apply', async () => {
-    const { metadataModel } = await import('../../src/check/metadata-model.js');
+    const { metadataModel } = await import('../../scripts/check/metadata-model.js');
     const create = { clientId: 0, input: { op: 'createCollection' as const, collection: 'c' }, output: { code: 0 }, callTime: 0, returnTime: 1 };
     const staleRead = { clientId: 1, input: { op: 'hasCollection' as const, collection: 'c' }, output: { code: 0, exists: false }, callTime: 2, returnTime: 3 };
     expect(checkHistory(metadataModel, [create, staleRead]).verdict).to.equal('not-linearizable');
@@ -104,7 +104,7 @@ describe('metadata model', () => {
   });
 
   it('a refused read (2001 queue full, 1 not ready) says nothing about the state', async () => {
-    const { metadataModel } = await import('../../src/check/metadata-model.js');
+    const { metadataModel } = await import('../../scripts/check/metadata-model.js');
     const create = { clientId: 0, input: { op: 'createCollection' as const, collection: 'c' }, output: { code: 0 }, callTime: 0, returnTime: 1 };
     for (const code of [2001, 1]) {
       const refused = { clientId: 1, input: { op: 'hasCollection' as const, collection: 'c' }, output: { code }, callTime: 2, returnTime: 3 };
@@ -137,13 +137,13 @@ describe('firstViolation', () => {
 });
 
 describe('metadata model: renames, aliases, properties, databases', () => {
-  type In = import('../../src/check/metadata-model.js').MetaInput;
-  type Out = import('../../src/check/metadata-model.js').MetaOutput;
+  type In = import('../../scripts/check/metadata-model.js').MetaInput;
+  type Out = import('../../scripts/check/metadata-model.js').MetaOutput;
   let t = 0;
   const done = (input: In, output: Out): Operation<In, Out> => ({ clientId: 0, input: { group: 'g', ...input }, output, callTime: ++t, returnTime: ++t });
 
   it('a rename carries the alias along; a second alias to another collection cannot also succeed', async () => {
-    const { metadataModel } = await import('../../src/check/metadata-model.js');
+    const { metadataModel } = await import('../../scripts/check/metadata-model.js');
     const setup = [
       done({ op: 'createCollection', collection: 'c0' }, { code: 0 }),
       done({ op: 'createCollection', collection: 'c1' }, { code: 0 }),
@@ -158,7 +158,7 @@ describe('metadata model: renames, aliases, properties, databases', () => {
   });
 
   it('properties read back what was last altered; databases are listed once created', async () => {
-    const { metadataModel } = await import('../../src/check/metadata-model.js');
+    const { metadataModel } = await import('../../scripts/check/metadata-model.js');
     const history = [
       done({ op: 'createCollection', collection: 'c0' }, { code: 0 }),
       done({ op: 'alterCollection', collection: 'c0', value: 'v1' }, { code: 0 }),
@@ -172,7 +172,7 @@ describe('metadata model: renames, aliases, properties, databases', () => {
   });
 
   it('users and roles: a second create cannot succeed, a binding needs both, deletes and drops take bindings along', async () => {
-    const { metadataModel } = await import('../../src/check/metadata-model.js');
+    const { metadataModel } = await import('../../scripts/check/metadata-model.js');
     const rbac = (op: In['op'], output: Out, user = 'u', role = 'r'): Operation<In, Out> => done({ op, collection: '', user, role }, output);
     const bound = [rbac('createUser', { code: 0 }), rbac('createRole', { code: 0 }), rbac('bindRole', { code: 0 }), rbac('selectUser', { code: 0, roles: ['r'] })];
     expect(checkHistory(metadataModel, bound).verdict).to.equal('linearizable');
