@@ -37,13 +37,10 @@ export interface Broker {
 /**
  * The default broker: publishes every event to subscribed components (proxy sessions, tests) and
  * confirms garbage collection after a configurable delay (Milvus checks every 20 minutes; tests use 0).
- * `failNext` makes the next call of one event type fail and `hold` makes calls hang, for fault
- * injection in tests.
+ * Tests inject faults (a failed or hanging call) with test/rootcoord/fixtures/broker-faults.ts.
  */
 export class EventBroker extends EventEmitter implements Broker {
   private readonly firstAskedMs = new Map<string, number>();
-  private readonly failures = new Map<BrokerEvent['type'], number>();
-  private readonly holds = new Map<BrokerEvent['type'], Promise<void>>();
 
   constructor(
     private readonly gcConfirmDelayMs: number,
@@ -52,31 +49,7 @@ export class EventBroker extends EventEmitter implements Broker {
     super();
   }
 
-  /** Make calls of one event type hang until the returned function is called (crash-at-a-step tests). */
-  hold(type: BrokerEvent['type']): () => void {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    this.holds.set(type, gate);
-    return () => {
-      this.holds.delete(type);
-      release();
-    };
-  }
-
-  failNext(type: BrokerEvent['type'], times = 1): void {
-    this.failures.set(type, (this.failures.get(type) ?? 0) + times);
-  }
-
   async notify(event: BrokerEvent): Promise<void> {
-    const hold = this.holds.get(event.type);
-    if (hold !== undefined) await hold;
-    const failures = this.failures.get(event.type) ?? 0;
-    if (failures > 0) {
-      this.failures.set(event.type, failures - 1);
-      throw new Error(`injected failure of ${event.type}`);
-    }
     this.emit('event', event);
   }
 

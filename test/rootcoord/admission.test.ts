@@ -11,6 +11,7 @@ import { expectCode } from './expect-code.js';
 import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
 import type { Member } from './fixtures/in-process-cluster.js';
 import { until } from './until.js';
+import { brokerFaults } from './fixtures/broker-faults.js';
 
 /** A client on its own gRPC connection (grpc-js would otherwise share one per process and target). */
 function ownConnection(cluster: InProcessCluster, id: number, retryBudgetMs = 0): RootCoordClient {
@@ -131,7 +132,7 @@ describe('Admission control on the client port', function () {
   });
 
   it('answers 2001 at once beyond the per-connection and per-node DDL caps; forwarded calls share no connection cap', async () => {
-    const release = cluster.node(leader).broker.hold('WatchChannels');
+    const release = brokerFaults(cluster.node(leader).broker).hold('WatchChannels');
     const a = open(follower);
     const b = open(follower);
     // Three creates held on the leader, all forwarded by one follower over its one connection (cap 2).
@@ -154,7 +155,7 @@ describe('Admission control on the client port', function () {
   });
 
   it('a DDL task that waited too long for its lock answers 2001 before proposing anything', async () => {
-    const release = cluster.node(leader).broker.hold('WatchChannels');
+    const release = brokerFaults(cluster.node(leader).broker).hold('WatchChannels');
     const first = open(leader).createCollection('q1', simpleSchema());
     await until('the first create holds its lock', () => member(leader).api.admission.counts().ddl === 1);
     const applied = cluster.node(leader).meta.appliedIndex;
@@ -180,7 +181,7 @@ describe('Admission control on the client port', function () {
   });
 
   it('the client library retries 2001 with backoff and succeeds once a place is free', async () => {
-    const release = cluster.node(leader).broker.hold('WatchChannels');
+    const release = brokerFaults(cluster.node(leader).broker).hold('WatchChannels');
     const held = [open(leader).createCollection('e1', simpleSchema()), open(leader).createCollection('e2', simpleSchema()), open(leader).createCollection('e3', simpleSchema())];
     await until('three DDL calls held on the leader', () => member(leader).api.admission.counts().ddl === 3);
     const patient = cluster.client({ endpoints: [cluster.address(leader)], retryBudgetMs: 10_000, channelOptions: { 'grpc.use_local_subchannel_pool': 1 } });

@@ -12,6 +12,7 @@ import { CollectionState, PartitionState } from '../../src/meta/model.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
 import { until } from './until.js';
+import { brokerFaults } from './fixtures/broker-faults.js';
 
 describe('RootCoord background jobs and the scheduler queue', function () {
   this.timeout(60_000);
@@ -36,7 +37,7 @@ describe('RootCoord background jobs and the scheduler queue', function () {
     // Fill the queue with jobs that wait (as recovery would submit them).
     const blocker: BackgroundJob = { name: 'blocker', steps: [() => gate] };
     for (let i = 0; i < 10_004; i++) leader.background.resume(blocker);
-    leader.broker.failNext('WatchChannels');
+    brokerFaults(leader.broker).failNext('WatchChannels');
     const create = await client.createCollection('undone', simpleSchema()).then(() => null, (e: unknown) => e);
     const drop = await client.dropCollection('kept').then(() => null, (e: unknown) => e);
     const dropPartition = await client.dropPartition('kept', 'p1').then(() => null, (e: unknown) => e);

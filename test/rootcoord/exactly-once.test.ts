@@ -11,6 +11,7 @@ import { CollectionState } from '../../src/meta/model.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
 import { until } from './until.js';
+import { brokerFaults } from './fixtures/broker-faults.js';
 
 function createRequest(name: string): PlainMessage {
   return { db_name: '', collection_name: name, schema: encodeSchemaFile(simpleSchema(), name), shards_num: 0, consistency_level: 0, properties: [], num_partitions: '0' };
@@ -74,7 +75,7 @@ describe('RootCoord exactly-once DDL (request IDs)', function () {
 
   it('a retry while the request still runs joins it instead of running it again', async () => {
     const leader = cluster.node(await cluster.waitForServingLeader());
-    const release = leader.broker.hold('WatchChannels');
+    const release = brokerFaults(leader.broker).hold('WatchChannels');
     const client = cluster.client();
     const first = client.call('CreateCollection', createRequest('joined'), 'api', 'request-joined');
     await until('the first attempt to hold', () => [...leader.meta.collections.values()].some((c) => c.name === 'joined'));
@@ -90,7 +91,7 @@ describe('RootCoord exactly-once DDL (request IDs)', function () {
   it('a task that outlives its term cannot commit in a later term of the same node', async () => {
     const leaderId = await cluster.waitForServingLeader();
     const leader = cluster.node(leaderId);
-    const release = leader.broker.hold('WatchChannels');
+    const release = brokerFaults(leader.broker).hold('WatchChannels');
     const client = cluster.client({ endpoints: [cluster.address(leaderId)], retryBudgetMs: 0 });
     const stale = client.call('CreateCollection', createRequest('stale'), 'api', 'request-stale').catch((e: unknown) => e);
     await until('the task to hold at WatchChannels', () => [...leader.meta.collections.values()].some((c) => c.name === 'stale'));

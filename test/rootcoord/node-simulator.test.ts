@@ -16,6 +16,7 @@ import { RenameCollectionTask } from '../../src/ddl/tasks/rename-collection-task
 import { CollectionState, ConsistencyLevel, DataType } from '../../src/meta/model.js';
 import type { RootCoordNode } from '../../src/node/root-coord-node.js';
 import { NodeSimulator } from './fixtures/node-simulator.js';
+import { brokerFaults } from './fixtures/broker-faults.js';
 
 const field = (name: string, dataType: number, extra: Partial<FieldInput> = {}): FieldInput => ({
   name,
@@ -264,9 +265,9 @@ describe('whole-node simulator', function () {
       await sim.ddl(create('old'), 'old');
       await sim.ddl(() => new CreatePartitionTask('', 'old', 'p'), 'p');
       const leader = await sim.untilServing();
-      const releaseJob = leader.broker.hold('ReleasePartitions');
+      const releaseJob = brokerFaults(leader.broker).hold('ReleasePartitions');
       await sim.ddl(() => new DropPartitionTask('', 'old', 'p'), 'drop-p');
-      const releaseRename = leader.broker.hold('InvalidateCollectionMetaCache');
+      const releaseRename = brokerFaults(leader.broker).hold('InvalidateCollectionMetaCache');
       const renamed = leader.submit(new RenameCollectionTask('', 'old', 'new', ''), 'rename');
       await sim.until('the rename to read the collection and wait', () => leader.scheduler.minInflightTs() !== null);
       releaseJob();

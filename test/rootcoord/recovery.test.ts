@@ -8,6 +8,7 @@ import { CollectionState } from '../../src/meta/model.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
 import { until } from './until.js';
+import { brokerFaults } from './fixtures/broker-faults.js';
 
 
 describe('RootCoord DDL recovery', function () {
@@ -23,7 +24,7 @@ describe('RootCoord DDL recovery', function () {
 
   it('a failure at WatchChannels undoes CreateCollection (meta removed, name free)', async () => {
     const leader = cluster.node(await cluster.waitForServingLeader());
-    leader.broker.failNext('WatchChannels');
+    brokerFaults(leader.broker).failNext('WatchChannels');
     const client = cluster.client();
     await expectCode(client.createCollection('undone', simpleSchema()), 65535, /injected failure/);
     await until('the undo', () => [...leader.meta.collections.values()].every((c) => c.name !== 'undone'));
@@ -35,7 +36,7 @@ describe('RootCoord DDL recovery', function () {
   it('a leader that dies while a collection is Creating: the next leader rolls it back', async () => {
     const leaderId = await cluster.waitForServingLeader();
     const leader = cluster.node(leaderId);
-    leader.broker.hold('WatchChannels');
+    brokerFaults(leader.broker).hold('WatchChannels');
     const client = cluster.client({ retryBudgetMs: 0 });
     const pending = client.createCollection('half_made', simpleSchema()).catch((e: unknown) => e);
     await until('the Creating state to replicate', () => [...cluster.members.values()].every((m) => [...m.node.meta.collections.values()].some((c) => c.name === 'half_made' && c.state === CollectionState.Creating)));
@@ -54,7 +55,7 @@ describe('RootCoord DDL recovery', function () {
     await client.createCollection('doomed', simpleSchema());
     const leaderId = await cluster.waitForServingLeader();
     const leader = cluster.node(leaderId);
-    leader.broker.hold('ReleaseCollection');
+    brokerFaults(leader.broker).hold('ReleaseCollection');
     await client.dropCollection('doomed');
     expect((await client.hasCollection('doomed'))['value']).to.equal(false);
     expect([...leader.meta.collections.values()].some((c) => c.name === 'doomed' && c.state === CollectionState.Dropping)).to.equal(true);
@@ -71,7 +72,7 @@ describe('RootCoord DDL recovery', function () {
     await client.createCollection('parts', simpleSchema());
     await client.createPartition('parts', 'gone');
     const leaderId = await cluster.waitForServingLeader();
-    cluster.node(leaderId).broker.hold('ReleasePartitions');
+    brokerFaults(cluster.node(leaderId).broker).hold('ReleasePartitions');
     await client.dropPartition('parts', 'gone');
     await cluster.stopNode(leaderId);
     const next = cluster.node(await cluster.waitForServingLeader());

@@ -9,6 +9,7 @@ import type { RootCoordClient } from '../../src/client/root-coord-client.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
 import { until } from './until.js';
+import { brokerFaults } from './fixtures/broker-faults.js';
 
 
 describe('RootCoord time ticks and proxy sessions', function () {
@@ -70,7 +71,7 @@ describe('RootCoord time ticks and proxy sessions', function () {
     const ticks: bigint[] = [];
     const watch = client.stream('WatchTimeTick', { channel: '' }, (m) => ticks.push(BigInt(String(m['timestamp']))));
     await until('a tick', () => ticks.length > 0);
-    const release = leader.broker.hold('WatchChannels');
+    const release = brokerFaults(leader.broker).hold('WatchChannels');
     const pending = client.createCollection('slow', simpleSchema());
     await until('the task to be in flight', () => leader.scheduler.minInflightTs() !== null);
     const taskTs = leader.scheduler.minInflightTs() as bigint;
