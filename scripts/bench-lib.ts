@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
 import type { ClientOptions } from '../src/client/root-coord-client.js';
-import type { PlainMessage } from '../src/api/proto.js';
+import { ErrorCodes } from '../src/protocol/error-codes.js';
+import type { PlainMessage } from '../src/protocol/proto.js';
 import { encodeSchemaFile } from '../src/client/schema-file.js';
 import type { SchemaFile } from '../src/client/schema-file.js';
 import { freeBasePort } from './free-ports.js';
@@ -433,9 +434,15 @@ export class MetricsTimeline {
 
 export type CodeCounts = Record<string, number>;
 
+/** An answer's code when the node was not serving (1), and OneShot's code for a node it could not reach. */
+export const NOT_SERVING = ErrorCodes.ServiceNotReady.code;
+export const UNREACHABLE = -1;
+
+const CODE_CLASSES = new Set<number>([ErrorCodes.Success.code, ErrorCodes.ServiceNotReady.code, ErrorCodes.PrivilegeNotAuthenticated.code, ErrorCodes.QueueFull.code, ErrorCodes.OutcomeUnknown.code]);
+
 /** The code class of an answer: 0, 1, 2001, 2002, 1400 or other (by number). */
 export function codeKey(code: number): string {
-  return [0, 1, 1400, 2001, 2002].includes(code) ? String(code) : `other:${code}`;
+  return CODE_CLASSES.has(code) ? String(code) : `other:${code}`;
 }
 
 export function addCount(counts: CodeCounts, key: string, n = 1): void {
@@ -468,7 +475,7 @@ export class OneShot {
     } catch (error) {
       const ms = performance.now() - t0;
       if (error instanceof RootCoordError) return { code: error.code, ms, deadline: error.reason.includes('deadline exceeded'), reason: error.reason };
-      return { code: -1, ms, deadline: false, reason: (error as Error).message };
+      return { code: UNREACHABLE, ms, deadline: false, reason: (error as Error).message };
     }
   }
 
@@ -479,6 +486,8 @@ export class OneShot {
 }
 
 export type Answer = Awaited<ReturnType<OneShot['call']>>;
+
+const RETRIED_CODES = new Set<number>([NOT_SERVING, UNREACHABLE, ErrorCodes.QueueFull.code, ErrorCodes.OutcomeUnknown.code]);
 
 /**
  * One request, retried under its request ID while its answer leaves it open: -1 (unreachable) and 1
@@ -500,9 +509,9 @@ export async function callUntilSettled(
     const r = await pool.call(endpoints[endpoint] as string, method, request, options.requestId);
     options.onAnswer(r, endpoint);
     if (r.code === 0) return true;
-    if (![1, -1, 2001, 2002].includes(r.code)) return false;
-    if (r.code === 1 || r.code === -1) at.endpoint++;
-    await sleep(r.code === 2002 ? 10 : 50);
+    if (!RETRIED_CODES.has(r.code)) return false;
+    if (r.code === NOT_SERVING || r.code === UNREACHABLE) at.endpoint++;
+    await sleep(r.code === ErrorCodes.OutcomeUnknown.code ? 10 : 50);
   }
   return false;
 }

@@ -11,7 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Args, BenchCluster, MetricsTimeline, OneShot, SCHEMA3, addCount, codeKey, createCollectionRequest, defaultOut, lagSeries, log, machineInfo, round, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
+import { ErrorCodes } from '../src/protocol/error-codes.js';
+import { Args, BenchCluster, NOT_SERVING, UNREACHABLE, MetricsTimeline, OneShot, SCHEMA3, addCount, codeKey, createCollectionRequest, defaultOut, lagSeries, log, machineInfo, round, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
 import type { CodeCounts, NodeSample } from './bench-lib.js';
 
 type Kind = 'CreateCollection' | 'AllocTimestamp';
@@ -86,8 +87,8 @@ class Load {
         const key = `${kind} ${r.code}: ${r.reason.replace(/load\d+|\d{3,}/g, '#').slice(0, 120)}`;
         s.reasons.set(key, (s.reasons.get(key) ?? 0) + 1);
         // Unreachable, or no leader: the next node (a follower forwards to the leader). Back off a little on any error.
-        if (r.code === 1 || r.code === -1) ep++;
-        await sleep(r.code === 2001 ? 20 : 10);
+        if (r.code === NOT_SERVING || r.code === UNREACHABLE) ep++;
+        await sleep(r.code === ErrorCodes.QueueFull.code ? 20 : 10);
       }
     }
   }

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RootCoordClient } from '../src/client/root-coord-client.js';
-import type { PlainMessage } from '../src/api/proto.js';
+import type { PlainMessage } from '../src/protocol/proto.js';
 import { Args, BenchCluster, MetricsTimeline, OneShot, callUntilSettled, createCollectionRequest, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, lagSeries, log, machineInfo, median, pidAlive, round, sampleNodes, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
 import type { Answer, CodeCounts, NodeSample } from './bench-lib.js';
 

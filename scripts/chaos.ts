@@ -19,6 +19,7 @@ import { metadataModel } from './check/metadata-model.js';
 import type { MetaInput, MetaOutput } from './check/metadata-model.js';
 import { CHECKED_PROPERTY, randomMetaInput, randomMetaRead, randomRbacInput } from './check/metadata-workload.js';
 import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
+import { ErrorCodes } from '../src/protocol/error-codes.js';
 import { percentile, svgChart } from './bench-lib.js';
 import type { Band } from './bench-lib.js';
 import { freeBasePort } from './free-ports.js';
@@ -31,10 +32,10 @@ type FaultKind = (typeof FAULT_KINDS)[number];
 const SCHEMA = { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] };
 /** Name groups (see randomMetaInput); names change every epoch, so long histories split up. */
 const GROUPS = ['g0', 'g1', 'g2', 'g3', 'g4'];
-/** Codes after which a call certainly did not take effect. */
 const CHAOS_USER = 'chaos';
 const CHAOS_PASSWORD = 'chaos-password';
-const DEFINITE_CODES = new Set([100, 800, 801, 1100, 1600, 1601, 1602, 2001, 65535]);
+/** Codes after which a call certainly did not take effect. */
+const DEFINITE_CODES = new Set<number>((['CollectionNotFound', 'DatabaseNotFound', 'DatabaseNumLimitExceeded', 'ParameterInvalid', 'AliasNotFound', 'AliasCollectionNameConflict', 'AliasAlreadyExist', 'QueueFull', 'Unexpected'] as const).map((name) => ErrorCodes[name].code));
 
 interface Args {
   durationSeconds: number;

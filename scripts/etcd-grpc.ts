@@ -6,7 +6,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
-import { clientChannelOptions } from '../src/api/proto.js';
+import { clientChannelOptions } from '../src/protocol/proto.js';
 
 const ETCD_KV_PROTO = `
 syntax = "proto3";

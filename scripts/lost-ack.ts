@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { PlainMessage } from '../src/api/proto.js';
+import type { PlainMessage } from '../src/protocol/proto.js';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
 import { Args, BenchCluster, OneShot, SCHEMA2, callUntilSettled, createCollectionRequest, log, sleep } from './bench-lib.js';
 import type { Answer } from './bench-lib.js';

@@ -2,10 +2,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { AuthenticationError } from '../auth/authenticator.js';
 import { CodedError } from '../common/error-codes.js';
+import { AUTHORIZATION_HEADER, FORWARDED_HEADER, REQUEST_ID_HEADER } from '../protocol/headers.js';
 import type { PlainMessage } from './proto.js';
 import { adminService, clientChannelOptions, rootCoordService } from './proto.js';
 
-export const FORWARDED_HEADER = 'x-rootcoord-forwarded';
+export { AUTHORIZATION_HEADER, FORWARDED_HEADER, REQUEST_ID_HEADER };
 
 /**
  * The value of FORWARDED_HEADER that members send: derived from the cluster secret, so that a client
@@ -24,10 +25,6 @@ export function isForwarded(metadata: grpc.Metadata, token: string): boolean {
   const expected = Buffer.from(token);
   return presented.byteLength === expected.byteLength && timingSafeEqual(presented, expected);
 }
-/** The client's ID for one request, the same on all its retries: DDL runs once per ID (see Scheduler). */
-export const REQUEST_ID_HEADER = 'x-rootcoord-request-id';
-/** Milvus clients' credentials: base64 of `user:password`. */
-export const AUTHORIZATION_HEADER = 'authorization';
 export type ServiceName = 'api' | 'admin';
 const constructors: Record<ServiceName, grpc.ServiceClientConstructor> = {
   api: grpc.makeGenericClientConstructor(rootCoordService.definition, 'RootCoord'),

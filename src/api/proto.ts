@@ -1,10 +1,9 @@
-import * as grpc from '@grpc/grpc-js';
-import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { ProtoCodec, protoDir } from '../protocol/proto.js';
 
-const protoDir = fileURLToPath(new URL('../../../proto/', import.meta.url));
-/** The client API, loaded once with Milvus's field names kept as written (snake_case stays snake_case). */
-export const apiRoot = new protobuf.Root().loadSync([`${protoDir}rootcoord.proto`, `${protoDir}health.proto`], { keepCase: true });
+// The client API's protocol lives in src/protocol/proto.ts (shared with the client); the server's modules import it from here too.
+export { adminService, apiRoot, clientChannelOptions, decodeMessage, encodeMessage, healthService, ProtoCodec, rootCoordService } from '../protocol/proto.js';
+export type { MethodInfo, PlainMessage } from '../protocol/proto.js';
 
 /**
  * Milvus's protocols (proto/milvus/): the public API (packages milvus.proto.common, .schema, .feder,
@@ -18,91 +17,6 @@ export const milvusRoot = (() => {
   return root.loadSync(['common.proto', 'schema.proto', 'feder.proto', 'milvus.proto', 'internal.proto', 'proxy.proto', 'etcd_meta.proto', 'root_coord.proto'], { keepCase: true });
 })();
 
-/** Decoded messages are plain objects: 64-bit integers as decimal strings, enums as numbers. */
-const toObjectOptions: protobuf.IConversionOptions = { longs: String, enums: Number, defaults: true, arrays: true, oneofs: true };
-
-export type PlainMessage = Record<string, unknown>;
-
-/**
- * Channel options for the API's gRPC clients (a call costs mostly CPU here, on two shared cores): no
- * channelz bookkeeping, and no grpc-js retry layer (the client retries itself, with request IDs, and a
- * forwarded call is retried by the client that sent it). Servers keep channelz: grpc-js 1.14 tracks a
- * server's sessions only with it on, and without it `forceShutdown` leaves peers' connections open.
- */
-export const clientChannelOptions: grpc.ChannelOptions = { 'grpc.enable_channelz': 0, 'grpc.enable_retries': 0 };
-
-export interface MethodInfo {
-  readonly name: string;
-  readonly requestType: string;
-  readonly responseType: string;
-  readonly requestStream: boolean;
-  readonly responseStream: boolean;
-}
-
-/** Plain objects to and from the messages of one protobuf root. */
-export class ProtoCodec {
-  private readonly types = new Map<string, protobuf.Type>();
-
-  constructor(readonly root: protobuf.Root) {}
-
-  lookupType(typeName: string): protobuf.Type {
-    let type = this.types.get(typeName);
-    if (type === undefined) {
-      type = this.root.lookupType(typeName);
-      this.types.set(typeName, type);
-    }
-    return type;
-  }
-
-  encode(typeName: string, value: PlainMessage): Buffer {
-    const type = this.lookupType(typeName);
-    return Buffer.from(type.encode(type.fromObject(value)).finish());
-  }
-
-  decode(typeName: string, bytes: Uint8Array): PlainMessage {
-    const type = this.lookupType(typeName);
-    return type.toObject(type.decode(bytes), toObjectOptions) as PlainMessage;
-  }
-
-  /** The methods of a service and a grpc-js definition that (de)serializes plain objects with protobufjs. */
-  serviceDefinition(serviceName: string): { methods: MethodInfo[]; definition: grpc.ServiceDefinition } {
-    const service = this.root.lookupService(serviceName);
-    const methods: MethodInfo[] = [];
-    const definition: Record<string, grpc.MethodDefinition<PlainMessage, PlainMessage>> = {};
-    for (const method of service.methodsArray) {
-      method.resolve();
-      const requestType = (method.resolvedRequestType as protobuf.Type).fullName.slice(1);
-      const responseType = (method.resolvedResponseType as protobuf.Type).fullName.slice(1);
-      const requestStream = method.requestStream === true;
-      const responseStream = method.responseStream === true;
-      methods.push({ name: method.name, requestType, responseType, requestStream, responseStream });
-      definition[method.name] = {
-        path: `/${service.fullName.slice(1)}/${method.name}`,
-        requestStream,
-        responseStream,
-        requestSerialize: (value: PlainMessage) => this.encode(requestType, value),
-        requestDeserialize: (bytes: Buffer) => this.decode(requestType, bytes),
-        responseSerialize: (value: PlainMessage) => this.encode(responseType, value),
-        responseDeserialize: (bytes: Buffer) => this.decode(responseType, bytes),
-      };
-    }
-    return { methods, definition };
-  }
-}
-
-const apiCodec = new ProtoCodec(apiRoot);
 export const milvusCodec = new ProtoCodec(milvusRoot);
-
-export function encodeMessage(typeName: string, value: PlainMessage): Buffer {
-  return apiCodec.encode(typeName, value);
-}
-
-export function decodeMessage(typeName: string, bytes: Uint8Array): PlainMessage {
-  return apiCodec.decode(typeName, bytes);
-}
-
-export const rootCoordService = apiCodec.serviceDefinition('rootcoord.RootCoord');
-export const adminService = apiCodec.serviceDefinition('rootcoord.RootCoordAdmin');
-export const healthService = apiCodec.serviceDefinition('grpc.health.v1.Health');
 export const milvusService = milvusCodec.serviceDefinition('milvus.proto.milvus.MilvusService');
 export const milvusRootCoordService = milvusCodec.serviceDefinition('milvus.proto.rootcoord.RootCoord');

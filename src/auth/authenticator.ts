@@ -12,10 +12,7 @@ export class AuthenticationError extends Error {
 
 const CACHE_MAX = 10_000;
 
-/** `authorization` metadata as Milvus clients send it: base64 of `user:password`. */
-export function authorizationValue(user: string, password: string): string {
-  return Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
-}
+export { authorizationValue } from '../protocol/headers.js';
 
 /**
  * Checks `authorization` metadata against the stored password hashes. A slow hash per call would cost

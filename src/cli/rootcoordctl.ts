@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PlainMessage } from '../api/proto.js';
+import type { PlainMessage } from '../protocol/proto.js';
 import { physicalMs } from '../common/hybrid-ts.js';
 import { RootCoordClient, RootCoordError } from '../client/root-coord-client.js';
 import type { SchemaFile, SchemaFileField } from '../client/schema-file.js';

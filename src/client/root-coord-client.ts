@@ -1,10 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
-import { AUTHORIZATION_HEADER, REQUEST_ID_HEADER } from '../api/forwarder.js';
-import { authorizationValue } from '../auth/authenticator.js';
-import { ErrorCodes } from '../common/error-codes.js';
-import { adminService, clientChannelOptions, rootCoordService } from '../api/proto.js';
-import type { PlainMessage } from '../api/proto.js';
+import { ErrorCodes } from '../protocol/error-codes.js';
+import { AUTHORIZATION_HEADER, authorizationValue, READ_CONSISTENCY_HEADER, REQUEST_ID_HEADER, STALE_READ } from '../protocol/headers.js';
+import { adminService, clientChannelOptions, rootCoordService } from '../protocol/proto.js';
+import type { PlainMessage } from '../protocol/proto.js';
 import { encodeFieldJson, encodeSchemaFile } from './schema-file.js';
 import type { SchemaFile, SchemaFileField } from './schema-file.js';
 
@@ -43,7 +42,7 @@ export interface ClientOptions {
 }
 
 /** A call refused for missing or wrong credentials (gRPC UNAUTHENTICATED): Milvus's ErrPrivilegeNotAuthenticated. */
-export const NOT_AUTHENTICATED_CODE = 1400;
+export const NOT_AUTHENTICATED_CODE = ErrorCodes.PrivilegeNotAuthenticated.code;
 
 type Stub = Record<string, (req: PlainMessage, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: PlainMessage) => void) => void>;
 
@@ -66,8 +65,8 @@ function jittered(ms: number): number {
  */
 function transportFailure(method: string, endpoint: string, e: grpc.ServiceError): RootCoordError {
   const details = e.details ?? e.message;
-  if (e.code === grpc.status.UNAUTHENTICATED) return new RootCoordError(NOT_AUTHENTICATED_CODE, 1, `${method} on ${endpoint}: ${details}`, false);
-  if (e.code === grpc.status.DEADLINE_EXCEEDED) return new RootCoordError(ErrorCodes.OutcomeUnknown.code, 1, `${method} on ${endpoint}: deadline exceeded; the outcome is unknown`, false);
+  if (e.code === grpc.status.UNAUTHENTICATED) return new RootCoordError(NOT_AUTHENTICATED_CODE, ErrorCodes.PrivilegeNotAuthenticated.legacy, `${method} on ${endpoint}: ${details}`, false);
+  if (e.code === grpc.status.DEADLINE_EXCEEDED) return new RootCoordError(ErrorCodes.OutcomeUnknown.code, ErrorCodes.OutcomeUnknown.legacy, `${method} on ${endpoint}: deadline exceeded; the outcome is unknown`, false);
   if (e.code === grpc.status.RESOURCE_EXHAUSTED && /larger than/i.test(details)) {
     return new RootCoordError(ErrorCodes.ParameterInvalid.code, ErrorCodes.ParameterInvalid.legacy, `${method} on ${endpoint}: the request is larger than the server accepts (${details})`, false);
   }
@@ -116,7 +115,7 @@ export class RootCoordClient {
     if (fn === undefined) return Promise.reject(new Error(`unknown method ${method}`));
     const metadata = new grpc.Metadata();
     metadata.set(REQUEST_ID_HEADER, requestId);
-    if (this.options.staleReads === true) metadata.set('x-rootcoord-read', 'stale');
+    if (this.options.staleReads === true) metadata.set(READ_CONSISTENCY_HEADER, STALE_READ);
     if (this.authorization !== null) metadata.set(AUTHORIZATION_HEADER, this.authorization);
     return new Promise((resolve, reject) => {
       fn.call(stub, request, metadata, { deadline: Date.now() + (this.options.attemptDeadlineMs ?? 10_000) }, (error, response) => (error === null ? resolve(response) : reject(error)));

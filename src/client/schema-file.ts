@@ -1,5 +1,5 @@
-import { encodeMessage } from '../api/proto.js';
-import { DataType } from '../meta/model.js';
+import { DataType } from '../protocol/model.js';
+import { encodeMessage } from '../protocol/proto.js';
 
 /**
  * The JSON collection-schema file the CLI reads (see the README): Milvus's CollectionSchema with data

@@ -1,4 +1,8 @@
 /** The metadata model, as Milvus's `internal/metastore/model`. IDs and hybrid timestamps are bigint. */
+import { ConsistencyLevel, DataType } from '../protocol/model.js';
+
+// The schema enums are part of the client API's protocol (src/protocol/model.ts).
+export { ConsistencyLevel, DataType };
 
 export interface KeyValue {
   readonly key: string;
@@ -25,40 +29,6 @@ export enum PartitionState {
   Creating = 1,
   Dropping = 2,
   Dropped = 3,
-}
-
-export enum ConsistencyLevel {
-  Strong = 0,
-  Session = 1,
-  Bounded = 2,
-  Eventually = 3,
-  Customized = 4,
-}
-
-export enum DataType {
-  None = 0,
-  Bool = 1,
-  Int8 = 2,
-  Int16 = 3,
-  Int32 = 4,
-  Int64 = 5,
-  Float = 10,
-  Double = 11,
-  String = 20,
-  VarChar = 21,
-  Array = 22,
-  JSON = 23,
-  Geometry = 24,
-  Text = 25,
-  Timestamptz = 26,
-  BinaryVector = 100,
-  FloatVector = 101,
-  Float16Vector = 102,
-  BFloat16Vector = 103,
-  SparseFloatVector = 104,
-  Int8Vector = 105,
-  ArrayOfVector = 106,
-  ArrayOfStruct = 200,
 }
 
 export const VECTOR_TYPES: ReadonlySet<DataType> = new Set([
