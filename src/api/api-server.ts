@@ -18,9 +18,9 @@ import type { MethodInfo, PlainMessage } from './proto.js';
 import { rootCoordHandlers } from './root-coord-handlers.js';
 import { streamHandlers } from './stream-handlers.js';
 import type { Handler } from './handler.js';
+// A client may ask for a cheaper, possibly stale read with this metadata header set to "stale".
+import { READ_CONSISTENCY_HEADER, STALE_READ } from '../protocol/headers.js';
 
-/** A client may ask for a cheaper, possibly stale read with this metadata header set to "stale". */
-export const READ_CONSISTENCY_HEADER = 'x-rootcoord-read';
 const LEADER_WAIT_MS_MAX = 5000;
 const DEFAULT_DEADLINE_MS = 10_000;
 /** How often the event loop's lag is read (and the histogram reset) for admission. */
@@ -211,7 +211,7 @@ export class ApiServer {
         if (need !== null) await this.authenticator.authenticate(authorization ?? undefined, call.getPeer(), () => this.node.readBarrier());
         return this.forwarder.forward(address, service, method, request, deadlineMs, id, authorization);
       }
-    } else if (handler.kind === 'read' && call.metadata.get(READ_CONSISTENCY_HEADER)[0] !== 'stale') {
+    } else if (handler.kind === 'read' && call.metadata.get(READ_CONSISTENCY_HEADER)[0] !== STALE_READ) {
       await this.node.readBarrier();
     }
     // After the read barrier: credentials and grants are read as of the call, like any other read. A
