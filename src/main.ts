@@ -7,6 +7,7 @@ import './thread-pool-size.js';
 import { chmodSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
+import { collect, parseCommandLine } from './common/command-line.js';
 import { ApiServer } from './api/api-server.js';
 import { MILVUS_DEFAULT_ADDRESS, MilvusServer } from './api/milvus-server.js';
 import { defaultLimits } from './ddl/limits.js';
@@ -174,20 +175,13 @@ function milvusPort(flag: string | undefined): MilvusPort {
 }
 
 export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress: string; milvus: MilvusPort } {
-  const flags = new Map<string, string[]>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}" (see --help)`);
-    const name = arg.slice(2);
-    if (!SETTINGS.has(name)) throw new Error(`unknown flag ${arg} (see --help)`);
-    if (SWITCHES.has(name)) {
-      flags.set(name, ['true']);
-      continue;
-    }
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`--${name} needs a value`);
-    flags.set(name, [...(flags.get(name) ?? []), value]);
-  }
+  const parsed = collect(parseCommandLine(argv, { switches: [...SWITCHES], values: [...SETTINGS].filter((name) => !SWITCHES.has(name)) }), {
+    missing: (name) => new Error(`--${name} needs a value`),
+    unknown: (name) => new Error(`unknown flag --${name} (see --help)`),
+    positional: (value) => new Error(`unexpected argument "${value}" (see --help)`),
+  });
+  const flags = new Map(parsed.values);
+  for (const name of parsed.switches) flags.set(name, ['true']);
   if (flags.has('help')) {
     console.log(helpText());
     process.exit(0);
