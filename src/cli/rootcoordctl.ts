@@ -6,6 +6,8 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { collect, parseCommandLine } from '../common/command-line.js';
+import { ConsistencyLevel, DataType } from '../protocol/model.js';
 import type { PlainMessage } from '../protocol/proto.js';
 import { physicalMs } from '../common/hybrid-ts.js';
 import { RootCoordClient, RootCoordError } from '../client/root-coord-client.js';
@@ -43,26 +45,11 @@ interface Parsed {
   flags: Set<string>;
 }
 
-const BOOLEAN_FLAGS = new Set(['json', 'stale', 'help', 'force', 'v2']);
+const BOOLEAN_FLAGS = ['json', 'stale', 'help', 'force', 'v2'];
 
 function parse(argv: readonly string[]): Parsed {
-  const parsed: Parsed = { positional: [], options: new Map(), flags: new Set() };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith('--')) {
-      parsed.positional.push(arg);
-      continue;
-    }
-    const name = arg.slice(2);
-    if (BOOLEAN_FLAGS.has(name)) {
-      parsed.flags.add(name);
-      continue;
-    }
-    const value = argv[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    parsed.options.set(name, [...(parsed.options.get(name) ?? []), value]);
-  }
-  return parsed;
+  const args = collect(parseCommandLine(argv, { switches: BOOLEAN_FLAGS, values: 'any' }), { missing: (name) => new UsageError(`--${name} needs a value`) });
+  return { positional: args.positionals, options: args.values, flags: args.switches };
 }
 
 function option(p: Parsed, name: string, fallback = ''): string {
@@ -108,8 +95,10 @@ function table(headers: string[], rows: unknown[][]): string {
   return cells.map((r) => r.map((c, i) => (c ?? '').padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
-const CONSISTENCY: Record<string, number> = { Strong: 0, Session: 1, Bounded: 2, Eventually: 3, Customized: 4 };
-const DATA_TYPES: Record<number, string> = { 0: 'None', 1: 'Bool', 2: 'Int8', 3: 'Int16', 4: 'Int32', 5: 'Int64', 10: 'Float', 11: 'Double', 20: 'String', 21: 'VarChar', 22: 'Array', 23: 'JSON', 24: 'Geometry', 25: 'Text', 100: 'BinaryVector', 101: 'FloatVector', 102: 'Float16Vector', 103: 'BFloat16Vector', 104: 'SparseFloatVector', 105: 'Int8Vector' };
+/** Consistency levels by name, and data types' names by number (TypeScript's numeric enums map both ways). */
+const CONSISTENCY = ConsistencyLevel as unknown as Record<string, number | undefined>;
+const CONSISTENCY_NAMES = Object.keys(ConsistencyLevel).filter((k) => Number.isNaN(Number(k)));
+const DATA_TYPES = DataType as unknown as Record<number, string | undefined>;
 
 type Output = { json: unknown; text: string };
 
@@ -117,189 +106,182 @@ function ok(json: unknown, text = 'ok'): Output {
   return { json, text };
 }
 
+interface CommandContext {
+  readonly client: RootCoordClient;
+  readonly p: Parsed;
+  readonly verb: string;
+  /** --db (default ""). */
+  readonly db: string;
+  /** --at, a hybrid timestamp (default 0: now). */
+  readonly at: bigint;
+}
+
+type Command = (context: CommandContext) => Promise<Output>;
+
+/** Every command, by group and verb (USAGE lists them). */
+const COMMANDS = new Map<string, Command>(Object.entries({
+  'cluster status': async ({ client }) => {
+    const st = await client.clusterStatus();
+    const self = st['self'] as PlainMessage;
+    return ok(st, table(['leader', 'leader client', 'voters', 'learners', 'answered by', 'term', 'commit', 'applied'], [[st['leader'], st['leader_client_address'], (st['voters'] as string[]).join(','), (st['learners'] as string[]).join(','), self['id'], self['term'], self['commit_index'], self['applied_index']]]));
+  },
+  'cluster transfer': async ({ client, p }) => ok(await client.transferLeader(Number(need(p, 2, 'the target node id'))), 'transfer requested'),
+  'cluster snapshot': async ({ client }) => ok(await client.call('Snapshot', {}, 'admin'), 'snapshot taken'),
+  'db create': async ({ client, p }) => ok(await client.createDatabase(need(p, 2, 'a database name'), properties(p))),
+  'db drop': async ({ client, p }) => ok(await client.dropDatabase(need(p, 2, 'a database name'))),
+  'db list': async ({ client }) => {
+    const r = await client.listDatabases();
+    const names = r['db_names'] as string[];
+    const ids = r['db_ids'] as string[];
+    const created = r['created_timestamp'] as string[];
+    return ok(r, table(['name', 'id', 'created'], names.map((n, i) => [n, ids[i], new Date(Number(BigInt(created[i] ?? '0') / 1_000_000n)).toISOString()])));
+  },
+  'db describe': async ({ client, p }) => {
+    const r = await client.describeDatabase(need(p, 2, 'a database name'));
+    return ok(r, table(['name', 'id', 'properties'], [[r['db_name'], r['dbID'], JSON.stringify(r['properties'])]]));
+  },
+  'db alter': async ({ client, p }) => ok(await client.alterDatabase(need(p, 2, 'a database name'), properties(p), p.options.get('delete-key') ?? [])),
+  'collection create': async ({ client, p, db }) => {
+    const name = need(p, 2, 'a collection name');
+    const file = option(p, 'schema');
+    if (file === '') throw new UsageError('collection create needs --schema <file.json>');
+    const schema = JSON.parse(readFileSync(file, 'utf8')) as SchemaFile;
+    const consistency = option(p, 'consistency', 'Strong');
+    if (!CONSISTENCY_NAMES.includes(consistency)) throw new UsageError(`--consistency must be one of ${CONSISTENCY_NAMES.join(', ')}`);
+    return ok(await client.createCollection(name, schema, { dbName: db, shards: Number(option(p, 'shards', '0')), consistencyLevel: CONSISTENCY[consistency] ?? 0, properties: properties(p), numPartitions: Number(option(p, 'num-partitions', '0')) }));
+  },
+  'collection drop': async ({ client, p, db }) => ok(await client.dropCollection(need(p, 2, 'a collection name'), db)),
+  'collection has': async ({ client, p, db, at }) => {
+    const r = await client.hasCollection(need(p, 2, 'a collection name'), db, at);
+    return ok(r, String(r['value']));
+  },
+  'collection list': async ({ client, db, at }) => {
+    const r = await client.showCollections(db, at);
+    const names = r['collection_names'] as string[];
+    const ids = r['collection_ids'] as string[];
+    const ts = r['created_timestamps'] as string[];
+    const shards = r['shards_num'] as number[];
+    return ok(r, table(['name', 'id', 'shards', 'created'], names.map((n, i) => [n, ids[i], shards[i], new Date(Number(physicalMs(BigInt(ts[i] ?? '0')))).toISOString()])));
+  },
+  'collection describe': async ({ client, p, db, at }) => {
+    const r = await client.describeCollection(need(p, 2, 'a collection name'), db, at);
+    const schema = r['schema'] as PlainMessage;
+    const fields = (schema['fields'] as PlainMessage[]).map((f) => [f['fieldID'], f['name'], DATA_TYPES[Number(f['data_type'])] ?? f['data_type'], f['is_primary_key'] === true ? 'pk' : '', (f['type_params'] as Array<{ key: string; value: string }>).map((kv) => `${kv.key}=${kv.value}`).join(' ')]);
+    const header = table(['collection', 'id', 'db', 'shards', 'partitions', 'aliases', 'created ts'], [[r['collection_name'], r['collectionID'], r['db_name'], r['shards_num'], r['num_partitions'], (r['aliases'] as string[]).join(','), r['created_timestamp']]]);
+    return ok(r, `${header}\n\n${table(['field id', 'name', 'type', 'key', 'params'], fields)}\n\nchannels: ${(r['virtual_channel_names'] as string[]).join(', ')}`);
+  },
+  'collection rename': async ({ client, p, db }) => ok(await client.renameCollection(need(p, 2, 'the old name'), need(p, 3, 'the new name'), db, option(p, 'to-db'))),
+  'collection alter': async ({ client, p, db }) => ok(await client.alterCollection(need(p, 2, 'a collection name'), properties(p), p.options.get('delete-key') ?? [], db)),
+  'collection add-field': async ({ client, p, db }) => {
+    const field = JSON.parse(option(p, 'field', 'null')) as SchemaFileField | null;
+    if (field === null) throw new UsageError("add-field needs --field '<json>'");
+    return ok(await client.addCollectionField(need(p, 2, 'a collection name'), field, db));
+  },
+  'partition create': async ({ client, p, db }) => ok(await client.createPartition(need(p, 2, 'a collection name'), need(p, 3, 'a partition name'), db)),
+  'partition drop': async ({ client, p, db }) => ok(await client.dropPartition(need(p, 2, 'a collection name'), need(p, 3, 'a partition name'), db)),
+  'partition has': async ({ client, p, db }) => {
+    const r = await client.hasPartition(need(p, 2, 'a collection name'), need(p, 3, 'a partition name'), db);
+    return ok(r, String(r['value']));
+  },
+  'partition list': async ({ client, p, db }) => {
+    const r = await client.showPartitions(need(p, 2, 'a collection name'), db);
+    const names = r['partition_names'] as string[];
+    const ids = r['partitionIDs'] as string[];
+    return ok(r, table(['name', 'id'], names.map((n, i) => [n, ids[i]])));
+  },
+  'alias create': async ({ client, p, db }) => ok(await client.createAlias(need(p, 2, 'a collection name'), need(p, 3, 'an alias'), db)),
+  'alias drop': async ({ client, p, db }) => ok(await client.dropAlias(need(p, 2, 'an alias'), db)),
+  'alias alter': async ({ client, p, db }) => ok(await client.alterAlias(need(p, 2, 'a collection name'), need(p, 3, 'an alias'), db)),
+  'alias describe': async ({ client, p, db }) => {
+    const r = await client.describeAlias(need(p, 2, 'an alias'), db);
+    return ok(r, table(['alias', 'collection', 'db'], [[r['alias'], r['collection'], r['db_name']]]));
+  },
+  'alias list': async ({ client, p, db }) => {
+    const r = await client.listAliases(p.positional[2] ?? '', db);
+    return ok(r, (r['aliases'] as string[]).join('\n'));
+  },
+  'tso alloc': async ({ client, p }) => {
+    const r = await client.allocTimestamp(Number(option(p, 'count', '1')));
+    const json = { timestamp: r.timestamp.toString(), count: r.count, physicalMs: physicalMs(r.timestamp).toString() };
+    return ok(json, table(['timestamp', 'count', 'physical time'], [[json.timestamp, json.count, new Date(Number(json.physicalMs)).toISOString()]]));
+  },
+  'id alloc': async ({ client, p }) => {
+    const r = await client.allocId(Number(option(p, 'count', '1')));
+    return ok({ id: r.id.toString(), count: r.count }, table(['first id', 'count'], [[r.id.toString(), r.count]]));
+  },
+  'user create': async ({ client, p }) => ok(await client.createCredential(need(p, 2, 'a user name'), need(p, 3, 'a password'))),
+  'user delete': async ({ client, p }) => ok(await client.deleteCredential(need(p, 2, 'a user name'))),
+  'user list': async ({ client }) => {
+    const users = await client.selectUser('', true);
+    return ok(users, table(['user', 'roles'], users.map((u) => [u.user, u.roles.join(',')])));
+  },
+  'user passwd': async ({ client, p }) => ok(await client.updateCredential(need(p, 2, 'a user name'), need(p, 3, 'the old password (any, for root)'), need(p, 4, 'a new password'))),
+  'role create': async ({ client, p }) => ok(await client.createRole(need(p, 2, 'a role name'))),
+  'role drop': async ({ client, p }) => ok(await client.dropRole(need(p, 2, 'a role name'), p.flags.has('force'))),
+  'role list': async ({ client }) => {
+    const roles = await client.selectRole('', true);
+    return ok(roles, table(['role', 'users'], roles.map((r) => [r.role, r.users.join(',')])));
+  },
+  'role grant': async ({ client, p, verb }) => {
+    const grant = { role: need(p, 2, 'a role name'), privilege: need(p, 3, 'a privilege'), objectType: option(p, 'object', p.flags.has('v2') ? '' : 'Global'), objectName: option(p, 'name', '*'), dbName: option(p, 'db') };
+    return ok(await client.operatePrivilege(grant, verb === 'revoke', p.flags.has('v2') ? 'v2' : ''));
+  },
+  'role bind': async ({ client, p, verb }) => ok(await client.operateUserRole(need(p, 2, 'a user name'), need(p, 3, 'a role name'), verb === 'bind')),
+  'grant list': async ({ client, p }) => {
+    const objectType = option(p, 'object');
+    const grants = await client.selectGrant(need(p, 2, 'a role name'), { ...(objectType === '' ? {} : { objectType }), objectName: option(p, 'name'), dbName: option(p, 'db', '*') });
+    return ok(grants, table(['role', 'object', 'db', 'name', 'privilege', 'grantor'], grants.map((g) => [g.role, g.objectType, g.dbName, g.objectName, g.privilege, g.grantor])));
+  },
+  'group create': async ({ client, p }) => ok(await client.createPrivilegeGroup(need(p, 2, 'a group name'))),
+  'group drop': async ({ client, p }) => ok(await client.dropPrivilegeGroup(need(p, 2, 'a group name'))),
+  'group list': async ({ client }) => {
+    const groups = await client.listPrivilegeGroups();
+    return ok(groups, table(['group', 'privileges'], groups.map((g) => [g.group, g.privileges.join(',')])));
+  },
+  'group add': async ({ client, p, verb }) => ok(await client.operatePrivilegeGroup(need(p, 2, 'a group name'), p.positional.slice(3), verb === 'remove')),
+  'rbac backup': async ({ client }) => {
+    const meta = await client.backupRbac();
+    return ok(meta, JSON.stringify(meta, null, 2));
+  },
+  'rbac restore': async ({ client }) => {
+    const meta = JSON.parse(readFileSync(0, 'utf8')) as PlainMessage;
+    return ok(await client.restoreRbac(meta), 'restored');
+  },
+  'timetick watch': async ({ client, p }) => {
+    const json = p.flags.has('json');
+    const limit = Number(option(p, 'count', '0'));
+    let seen = 0;
+    await new Promise<void>((resolve) => {
+      const watch = client.stream('WatchTimeTick', { channel: option(p, 'channel') }, (m) => {
+        const ts = BigInt(String(m['timestamp']));
+        console.log(json ? JSON.stringify({ channel: m['channel'], timestamp: ts.toString() }) : `${String(m['channel'])}\t${ts}\t${new Date(Number(physicalMs(ts))).toISOString()}`);
+        if (limit > 0 && ++seen >= limit) {
+          watch.cancel();
+          resolve();
+        }
+      });
+      process.once('SIGINT', () => {
+        watch.cancel();
+        resolve();
+      });
+    });
+    return { json: null, text: '' };
+  },
+} satisfies Record<string, Command>));
+COMMANDS.set('cluster members', COMMANDS.get('cluster status') as Command);
+COMMANDS.set('role revoke', COMMANDS.get('role grant') as Command);
+COMMANDS.set('role unbind', COMMANDS.get('role bind') as Command);
+COMMANDS.set('group remove', COMMANDS.get('group add') as Command);
+
 async function run(client: RootCoordClient, p: Parsed): Promise<Output> {
   const group = need(p, 0, 'a command group (see --help)');
   const verb = p.positional[1] ?? '';
   const db = option(p, 'db');
   const at = BigInt(option(p, 'at', '0'));
   const key = `${group} ${verb}`;
-  switch (key) {
-    case 'cluster status':
-    case 'cluster members': {
-      const st = await client.clusterStatus();
-      const self = st['self'] as PlainMessage;
-      return ok(st, table(['leader', 'leader client', 'voters', 'learners', 'answered by', 'term', 'commit', 'applied'], [[st['leader'], st['leader_client_address'], (st['voters'] as string[]).join(','), (st['learners'] as string[]).join(','), self['id'], self['term'], self['commit_index'], self['applied_index']]]));
-    }
-    case 'cluster transfer':
-      return ok(await client.transferLeader(Number(need(p, 2, 'the target node id'))), 'transfer requested');
-    case 'cluster snapshot':
-      return ok(await client.call('Snapshot', {}, 'admin'), 'snapshot taken');
-    case 'db create':
-      return ok(await client.createDatabase(need(p, 2, 'a database name'), properties(p)));
-    case 'db drop':
-      return ok(await client.dropDatabase(need(p, 2, 'a database name')));
-    case 'db list': {
-      const r = await client.listDatabases();
-      const names = r['db_names'] as string[];
-      const ids = r['db_ids'] as string[];
-      const created = r['created_timestamp'] as string[];
-      return ok(r, table(['name', 'id', 'created'], names.map((n, i) => [n, ids[i], new Date(Number(BigInt(created[i] ?? '0') / 1_000_000n)).toISOString()])));
-    }
-    case 'db describe': {
-      const r = await client.describeDatabase(need(p, 2, 'a database name'));
-      return ok(r, table(['name', 'id', 'properties'], [[r['db_name'], r['dbID'], JSON.stringify(r['properties'])]]));
-    }
-    case 'db alter':
-      return ok(await client.alterDatabase(need(p, 2, 'a database name'), properties(p), p.options.get('delete-key') ?? []));
-    case 'collection create': {
-      const name = need(p, 2, 'a collection name');
-      const file = option(p, 'schema');
-      if (file === '') throw new UsageError('collection create needs --schema <file.json>');
-      const schema = JSON.parse(readFileSync(file, 'utf8')) as SchemaFile;
-      const consistency = option(p, 'consistency', 'Strong');
-      if (CONSISTENCY[consistency] === undefined) throw new UsageError(`--consistency must be one of ${Object.keys(CONSISTENCY).join(', ')}`);
-      return ok(await client.createCollection(name, schema, { dbName: db, shards: Number(option(p, 'shards', '0')), consistencyLevel: CONSISTENCY[consistency] ?? 0, properties: properties(p), numPartitions: Number(option(p, 'num-partitions', '0')) }));
-    }
-    case 'collection drop':
-      return ok(await client.dropCollection(need(p, 2, 'a collection name'), db));
-    case 'collection has': {
-      const r = await client.hasCollection(need(p, 2, 'a collection name'), db, at);
-      return ok(r, String(r['value']));
-    }
-    case 'collection list': {
-      const r = await client.showCollections(db, at);
-      const names = r['collection_names'] as string[];
-      const ids = r['collection_ids'] as string[];
-      const ts = r['created_timestamps'] as string[];
-      const shards = r['shards_num'] as number[];
-      return ok(r, table(['name', 'id', 'shards', 'created'], names.map((n, i) => [n, ids[i], shards[i], new Date(Number(physicalMs(BigInt(ts[i] ?? '0')))).toISOString()])));
-    }
-    case 'collection describe': {
-      const r = await client.describeCollection(need(p, 2, 'a collection name'), db, at);
-      const schema = r['schema'] as PlainMessage;
-      const fields = (schema['fields'] as PlainMessage[]).map((f) => [f['fieldID'], f['name'], DATA_TYPES[Number(f['data_type'])] ?? f['data_type'], f['is_primary_key'] === true ? 'pk' : '', (f['type_params'] as Array<{ key: string; value: string }>).map((kv) => `${kv.key}=${kv.value}`).join(' ')]);
-      const header = table(['collection', 'id', 'db', 'shards', 'partitions', 'aliases', 'created ts'], [[r['collection_name'], r['collectionID'], r['db_name'], r['shards_num'], r['num_partitions'], (r['aliases'] as string[]).join(','), r['created_timestamp']]]);
-      return ok(r, `${header}\n\n${table(['field id', 'name', 'type', 'key', 'params'], fields)}\n\nchannels: ${(r['virtual_channel_names'] as string[]).join(', ')}`);
-    }
-    case 'collection rename':
-      return ok(await client.renameCollection(need(p, 2, 'the old name'), need(p, 3, 'the new name'), db, option(p, 'to-db')));
-    case 'collection alter':
-      return ok(await client.alterCollection(need(p, 2, 'a collection name'), properties(p), p.options.get('delete-key') ?? [], db));
-    case 'collection add-field': {
-      const field = JSON.parse(option(p, 'field', 'null')) as SchemaFileField | null;
-      if (field === null) throw new UsageError("add-field needs --field '<json>'");
-      return ok(await client.addCollectionField(need(p, 2, 'a collection name'), field, db));
-    }
-    case 'partition create':
-      return ok(await client.createPartition(need(p, 2, 'a collection name'), need(p, 3, 'a partition name'), db));
-    case 'partition drop':
-      return ok(await client.dropPartition(need(p, 2, 'a collection name'), need(p, 3, 'a partition name'), db));
-    case 'partition has': {
-      const r = await client.hasPartition(need(p, 2, 'a collection name'), need(p, 3, 'a partition name'), db);
-      return ok(r, String(r['value']));
-    }
-    case 'partition list': {
-      const r = await client.showPartitions(need(p, 2, 'a collection name'), db);
-      const names = r['partition_names'] as string[];
-      const ids = r['partitionIDs'] as string[];
-      return ok(r, table(['name', 'id'], names.map((n, i) => [n, ids[i]])));
-    }
-    case 'alias create':
-      return ok(await client.createAlias(need(p, 2, 'a collection name'), need(p, 3, 'an alias'), db));
-    case 'alias drop':
-      return ok(await client.dropAlias(need(p, 2, 'an alias'), db));
-    case 'alias alter':
-      return ok(await client.alterAlias(need(p, 2, 'a collection name'), need(p, 3, 'an alias'), db));
-    case 'alias describe': {
-      const r = await client.describeAlias(need(p, 2, 'an alias'), db);
-      return ok(r, table(['alias', 'collection', 'db'], [[r['alias'], r['collection'], r['db_name']]]));
-    }
-    case 'alias list': {
-      const r = await client.listAliases(p.positional[2] ?? '', db);
-      return ok(r, (r['aliases'] as string[]).join('\n'));
-    }
-    case 'tso alloc': {
-      const r = await client.allocTimestamp(Number(option(p, 'count', '1')));
-      const json = { timestamp: r.timestamp.toString(), count: r.count, physicalMs: physicalMs(r.timestamp).toString() };
-      return ok(json, table(['timestamp', 'count', 'physical time'], [[json.timestamp, json.count, new Date(Number(json.physicalMs)).toISOString()]]));
-    }
-    case 'id alloc': {
-      const r = await client.allocId(Number(option(p, 'count', '1')));
-      return ok({ id: r.id.toString(), count: r.count }, table(['first id', 'count'], [[r.id.toString(), r.count]]));
-    }
-    case 'user create':
-      return ok(await client.createCredential(need(p, 2, 'a user name'), need(p, 3, 'a password')));
-    case 'user delete':
-      return ok(await client.deleteCredential(need(p, 2, 'a user name')));
-    case 'user list': {
-      const users = await client.selectUser('', true);
-      return ok(users, table(['user', 'roles'], users.map((u) => [u.user, u.roles.join(',')])));
-    }
-    case 'user passwd':
-      return ok(await client.updateCredential(need(p, 2, 'a user name'), need(p, 3, 'the old password (any, for root)'), need(p, 4, 'a new password')));
-    case 'role create':
-      return ok(await client.createRole(need(p, 2, 'a role name')));
-    case 'role drop':
-      return ok(await client.dropRole(need(p, 2, 'a role name'), p.flags.has('force')));
-    case 'role list': {
-      const roles = await client.selectRole('', true);
-      return ok(roles, table(['role', 'users'], roles.map((r) => [r.role, r.users.join(',')])));
-    }
-    case 'role grant':
-    case 'role revoke': {
-      const grant = { role: need(p, 2, 'a role name'), privilege: need(p, 3, 'a privilege'), objectType: option(p, 'object', p.flags.has('v2') ? '' : 'Global'), objectName: option(p, 'name', '*'), dbName: option(p, 'db') };
-      return ok(await client.operatePrivilege(grant, verb === 'revoke', p.flags.has('v2') ? 'v2' : ''));
-    }
-    case 'role bind':
-    case 'role unbind':
-      return ok(await client.operateUserRole(need(p, 2, 'a user name'), need(p, 3, 'a role name'), verb === 'bind'));
-    case 'grant list': {
-      const objectType = option(p, 'object');
-      const grants = await client.selectGrant(need(p, 2, 'a role name'), { ...(objectType === '' ? {} : { objectType }), objectName: option(p, 'name'), dbName: option(p, 'db', '*') });
-      return ok(grants, table(['role', 'object', 'db', 'name', 'privilege', 'grantor'], grants.map((g) => [g.role, g.objectType, g.dbName, g.objectName, g.privilege, g.grantor])));
-    }
-    case 'group create':
-      return ok(await client.createPrivilegeGroup(need(p, 2, 'a group name')));
-    case 'group drop':
-      return ok(await client.dropPrivilegeGroup(need(p, 2, 'a group name')));
-    case 'group list': {
-      const groups = await client.listPrivilegeGroups();
-      return ok(groups, table(['group', 'privileges'], groups.map((g) => [g.group, g.privileges.join(',')])));
-    }
-    case 'group add':
-    case 'group remove':
-      return ok(await client.operatePrivilegeGroup(need(p, 2, 'a group name'), p.positional.slice(3), verb === 'remove'));
-    case 'rbac backup': {
-      const meta = await client.backupRbac();
-      return ok(meta, JSON.stringify(meta, null, 2));
-    }
-    case 'rbac restore': {
-      const meta = JSON.parse(readFileSync(0, 'utf8')) as PlainMessage;
-      return ok(await client.restoreRbac(meta), 'restored');
-    }
-    case 'timetick watch': {
-      const json = p.flags.has('json');
-      const limit = Number(option(p, 'count', '0'));
-      let seen = 0;
-      await new Promise<void>((resolve) => {
-        const watch = client.stream('WatchTimeTick', { channel: option(p, 'channel') }, (m) => {
-          const ts = BigInt(String(m['timestamp']));
-          console.log(json ? JSON.stringify({ channel: m['channel'], timestamp: ts.toString() }) : `${String(m['channel'])}\t${ts}\t${new Date(Number(physicalMs(ts))).toISOString()}`);
-          if (limit > 0 && ++seen >= limit) {
-            watch.cancel();
-            resolve();
-          }
-        });
-        process.once('SIGINT', () => {
-          watch.cancel();
-          resolve();
-        });
-      });
-      return { json: null, text: '' };
-    }
-    default:
-      throw new UsageError(`unknown command "${key.trim()}"`);
-  }
+  const command = COMMANDS.get(key);
+  if (command === undefined) throw new UsageError(`unknown command "${key.trim()}"`);
+  return command({ client, p, verb, db, at });
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
