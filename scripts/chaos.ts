@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Prng } from '../raft/prng.js';
+import { parseCommandLine } from '../src/common/command-line.js';
 import { checkHistory, firstViolation } from './check/linearizability.js';
 import type { Operation } from './check/linearizability.js';
 import { metadataModel } from './check/metadata-model.js';
@@ -62,16 +63,20 @@ interface Args {
   burstClients: number;
 }
 
+const VALUE_FLAGS = ['duration-seconds', 'seed', 'nodes', 'clients', 'pinned-readers', 'faults', 'dir', 'report', 'leader-bias', 'epoch-seconds', 'burst-clients', 'unsafe'];
+
 function parseArgs(argv: string[]): Args {
   const args: Args = { durationSeconds: 60, seed: 1, nodes: 3, clients: 8, pinnedReaders: 1, faults: [...FAULT_KINDS], dir: null, report: null, staleReads: false, auth: false, leaderBias: 0.7, epochSeconds: 60, burstClients: 300 };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    if (flag === '--auth') {
+  for (const arg of parseCommandLine(argv, { switches: ['auth'], values: VALUE_FLAGS })) {
+    if (arg.kind === 'switch') {
       args.auth = true;
       continue;
     }
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`${String(flag)} needs a value`);
+    // Anything but a known flag with its value: an unknown flag takes the next argument, as ever, before it is refused.
+    const flag = arg.kind === 'positional' ? arg.value : `--${arg.name}`;
+    const value = arg.kind === 'value' ? arg.value : argv[arg.index + 1];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (arg.kind !== 'value') throw new Error(`unknown flag ${flag}`);
     switch (flag) {
       case '--duration-seconds':
         args.durationSeconds = Number(value);

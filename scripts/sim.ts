@@ -4,6 +4,7 @@
  * Ends with "N passed, M failed"; a failing seed prints the command that replays it exactly.
  */
 import { runSimulation } from '../raft/sim/simulator.js';
+import { parseCommandLine } from '../src/common/command-line.js';
 import type { SimulationUnsafe } from '../raft/sim/simulator.js';
 
 const unsafeKnobs = ['voteWithoutLogCheck', 'readWithoutQuorum', 'keepLogOnSnapshot', 'ackBeforePersist'] as const;
@@ -19,10 +20,10 @@ interface Args {
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = { seeds: 100, start: 1, faultTicks: 400, unsafe: {}, trace: false, verbose: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
+  for (const arg of parseCommandLine(argv, { switches: ['trace', 'verbose', 'help'], values: ['seeds', 'start', 'seed', 'fault-ticks', 'unsafe'] })) {
+    const flag = arg.kind === 'positional' ? arg.value : `--${arg.name}`;
     const value = (): string => {
-      const v = argv[++i];
+      const v = arg.kind === 'value' ? arg.value : undefined;
       if (v === undefined) throw new Error(`${flag} needs a value`);
       return v;
     };
