@@ -19,6 +19,7 @@ import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
+import { parseCommandLine } from '../src/common/command-line.js';
 import { freeBasePort, portFree } from './free-ports.js';
 import { findPrometheus, installHint, logTail, prometheusConfig, startPrometheus } from './monitoring.js';
 import type { PrometheusEntry } from './monitoring.js';
@@ -71,20 +72,50 @@ export interface NodeState {
   appliedIndex: number | null;
 }
 
-function flag(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = args[i + 1];
-  if (value === undefined) throw new Error(`--${name} needs a value`);
-  args.splice(i, 2);
-  return value;
-}
+/**
+ * A command's arguments (shared parser, src/common/command-line.ts): the flags it reads, each from its
+ * first occurrence (--limit: every one, up to an empty one); everything else, a repeated flag included,
+ * stays positional in order. A flag without its value fails when the command reads it.
+ */
+class CommandArgs {
+  readonly positionals: string[] = [];
+  private readonly values = new Map<string, string[]>();
+  private readonly switches = new Set<string>();
+  private readonly missing = new Set<string>();
 
-function bool(args: string[], name: string): boolean {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return false;
-  args.splice(i, 1);
-  return true;
+  constructor(argv: readonly string[], spec: { readonly switches?: readonly string[]; readonly values?: readonly string[] }) {
+    const seen = new Set<string>();
+    let limitsEnded = false;
+    for (const arg of parseCommandLine(argv, { switches: spec.switches ?? [], values: ['dir', ...(spec.values ?? [])] })) {
+      if (arg.kind === 'positional') {
+        this.positionals.push(arg.value);
+      } else if (arg.kind === 'unknown' || (arg.kind === 'switch' && this.switches.has(arg.name))) {
+        this.positionals.push(`--${arg.name}`);
+      } else if (arg.kind === 'switch') {
+        this.switches.add(arg.name);
+      } else if (arg.name === 'limit' ? limitsEnded : seen.has(arg.name)) {
+        this.positionals.push(`--${arg.name}`, ...(arg.value === undefined ? [] : [arg.value]));
+      } else {
+        seen.add(arg.name);
+        if (arg.value === undefined) this.missing.add(arg.name);
+        else if (arg.name === 'limit' && arg.value === '') limitsEnded = true;
+        else this.values.set(arg.name, [...(this.values.get(arg.name) ?? []), arg.value]);
+      }
+    }
+  }
+
+  all(name: string): string[] {
+    if (this.missing.has(name)) throw new Error(`--${name} needs a value`);
+    return this.values.get(name) ?? [];
+  }
+
+  flag(name: string, fallback: string): string {
+    return this.all(name)[0] ?? fallback;
+  }
+
+  bool(name: string): boolean {
+    return this.switches.has(name);
+  }
 }
 
 function readCluster(dir: string): ClusterFile {
@@ -219,20 +250,19 @@ async function waitForCluster(cluster: ClusterFile, timeoutMs: number, failed: (
   }
 }
 
-async function up(args: string[], dir: string): Promise<void> {
-  const count = Number(flag(args, 'nodes', '3'));
-  const basePort = Number(flag(args, 'base-port', '53100'));
-  const foreground = bool(args, 'foreground');
-  const gcConfirmDelayMs = Number(flag(args, 'gc-confirm-delay-ms', '1200000'));
-  const limits: string[] = [];
-  for (let l = flag(args, 'limit', ''); l !== ''; l = flag(args, 'limit', '')) limits.push(l);
-  const chaos = bool(args, 'chaos');
-  const auth = bool(args, 'auth');
-  const tls = bool(args, 'tls');
-  const withPrometheus = bool(args, 'prometheus');
-  const prometheusPort = flag(args, 'prometheus-port', '');
-  const scrapeInterval = flag(args, 'scrape-interval', '5s');
-  const givenRootPasswordFile = flag(args, 'root-password-file', '');
+async function up(args: CommandArgs, dir: string): Promise<void> {
+  const count = Number(args.flag('nodes', '3'));
+  const basePort = Number(args.flag('base-port', '53100'));
+  const foreground = args.bool('foreground');
+  const gcConfirmDelayMs = Number(args.flag('gc-confirm-delay-ms', '1200000'));
+  const limits = args.all('limit');
+  const chaos = args.bool('chaos');
+  const auth = args.bool('auth');
+  const tls = args.bool('tls');
+  const withPrometheus = args.bool('prometheus');
+  const prometheusPort = args.flag('prometheus-port', '');
+  const scrapeInterval = args.flag('scrape-interval', '5s');
+  const givenRootPasswordFile = args.flag('root-password-file', '');
   if (!Number.isSafeInteger(count) || count < 1) throw new Error(`--nodes ${count}: want a positive integer`);
   if (!Number.isSafeInteger(basePort) || basePort < 1 || basePort + 300 + count > 65535) throw new Error(`--base-port ${basePort}: want a port such that base + 300 + nodes stays below 65536`);
   // The nodes' data directories below it hold every user's password hash: for this user only.
@@ -353,8 +383,8 @@ async function waitForExit(pids: number[], timeoutMs: number): Promise<void> {
   for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
 }
 
-async function status(args: string[], dir: string): Promise<void> {
-  const json = bool(args, 'json');
+async function status(args: CommandArgs, dir: string): Promise<void> {
+  const json = args.bool('json');
   const states = await nodeStates(readCluster(dir));
   const leader = leaderOf(states);
   if (json) {
@@ -368,9 +398,9 @@ async function status(args: string[], dir: string): Promise<void> {
   for (const s of states) console.log([s.id, s.pid, s.alive, s.role ?? '-', s.term ?? '-', s.leader ?? '-', s.commitIndex ?? '-', s.appliedIndex ?? '-', s.milvus ?? '-'].join('\t'));
 }
 
-async function kill(args: string[], dir: string): Promise<void> {
-  const signal = `SIG${flag(args, 'signal', 'KILL').replace(/^SIG/, '')}` as NodeJS.Signals;
-  const target = args[0];
+async function kill(args: CommandArgs, dir: string): Promise<void> {
+  const signal = `SIG${args.flag('signal', 'KILL').replace(/^SIG/, '')}` as NodeJS.Signals;
+  const target = args.positionals[0];
   if (target === undefined) throw new Error('usage: scripts/cluster kill <id|leader> [--signal KILL|TERM|STOP|CONT]');
   const cluster = readCluster(dir);
   let id = Number(target);
@@ -386,20 +416,20 @@ async function kill(args: string[], dir: string): Promise<void> {
   console.log(`sent ${signal} to node ${id} (pid ${node.pid})`);
 }
 
-async function start(args: string[], dir: string): Promise<void> {
+async function start(args: CommandArgs, dir: string): Promise<void> {
   const cluster = readCluster(dir);
-  const node = cluster.nodes.find((n) => n.id === Number(args[0]));
-  if (node === undefined) throw new Error(`usage: scripts/cluster start <id>; no node ${String(args[0])}`);
+  const node = cluster.nodes.find((n) => n.id === Number(args.positionals[0]));
+  if (node === undefined) throw new Error(`usage: scripts/cluster start <id>; no node ${String(args.positionals[0])}`);
   if (isAlive(node.pid)) throw new Error(`node ${node.id} is already running (pid ${node.pid})`);
   node.pid = spawnNode(cluster, node, false);
   writeCluster(dir, cluster);
   console.log(`started node ${node.id} (pid ${node.pid})`);
 }
 
-async function transfer(args: string[], dir: string): Promise<void> {
+async function transfer(args: CommandArgs, dir: string): Promise<void> {
   const cluster = readCluster(dir);
-  const target = Number(args[0]);
-  if (!cluster.nodes.some((n) => n.id === target)) throw new Error(`usage: scripts/cluster transfer <id>; no node ${String(args[0])}`);
+  const target = Number(args.positionals[0]);
+  if (!cluster.nodes.some((n) => n.id === target)) throw new Error(`usage: scripts/cluster transfer <id>; no node ${String(args.positionals[0])}`);
   const leader = leaderOf(await nodeStates(cluster));
   const leaderNode = cluster.nodes.find((n) => n.id === leader);
   if (leaderNode === undefined) throw new Error('no leader is known right now');
@@ -416,7 +446,7 @@ function leaderClient(cluster: ClusterFile, attemptDeadlineMs = 10_000): RootCoo
   return new RootCoordClient({ endpoints: cluster.nodes.map((n) => n.client), retryBudgetMs: 30_000, attemptDeadlineMs, ...credentials(cluster) });
 }
 
-async function add(_args: string[], dir: string): Promise<void> {
+async function add(_args: CommandArgs, dir: string): Promise<void> {
   const cluster = readCluster(dir);
   const id = Math.max(...cluster.nodes.map((n) => n.id)) + 1;
   const base = cluster.basePort;
@@ -474,11 +504,11 @@ function showCatchUp(cluster: ClusterFile, id: number): { stop: () => void } {
   return { stop: () => clearInterval(timer) };
 }
 
-async function remove(args: string[], dir: string): Promise<void> {
+async function remove(args: CommandArgs, dir: string): Promise<void> {
   const cluster = readCluster(dir);
-  const id = Number(args[0]);
+  const id = Number(args.positionals[0]);
   const node = cluster.nodes.find((n) => n.id === id);
-  if (node === undefined) throw new Error(`usage: scripts/cluster remove <id>; no node ${String(args[0])}`);
+  if (node === undefined) throw new Error(`usage: scripts/cluster remove <id>; no node ${String(args.positionals[0])}`);
   const client = leaderClient(cluster);
   try {
     await client.removeMember(id);
@@ -495,8 +525,8 @@ async function remove(args: string[], dir: string): Promise<void> {
   console.log(`node ${id} removed and stopped (its data stays in ${node.dataDir})`);
 }
 
-async function down(args: string[], dir: string): Promise<void> {
-  const wipe = bool(args, 'wipe');
+async function down(args: CommandArgs, dir: string): Promise<void> {
+  const wipe = args.bool('wipe');
   if (existsSync(join(dir, 'cluster.json'))) {
     const cluster = readCluster(dir);
     const pids = cluster.nodes.map((n) => n.pid).filter(isAlive);
@@ -522,17 +552,28 @@ function refreshPrometheus(cluster: ClusterFile): void {
   if (isAlive(p.pid)) process.kill(p.pid, 'SIGHUP');
 }
 
-async function printPrometheusConfig(args: string[], dir: string): Promise<void> {
+async function printPrometheusConfig(args: CommandArgs, dir: string): Promise<void> {
   const cluster = readCluster(dir);
-  process.stdout.write(prometheusConfig({ nodes: cluster.nodes, scrapeInterval: flag(args, 'scrape-interval', cluster.prometheus?.scrapeInterval ?? '5s') }));
+  process.stdout.write(prometheusConfig({ nodes: cluster.nodes, scrapeInterval: args.flag('scrape-interval', cluster.prometheus?.scrapeInterval ?? '5s') }));
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const command = args.shift();
-  const dir = resolve(flag(args, 'dir', '.cluster'));
-  const commands: Record<string, (a: string[], d: string) => Promise<void>> = { up, status, kill, start, transfer, add, remove, down, 'prometheus-config': printPrometheusConfig };
-  const run = command === undefined ? undefined : commands[command];
+  const [command, ...rest] = process.argv.slice(2);
+  const commands: Record<string, { run: (a: CommandArgs, d: string) => Promise<void>; switches?: string[]; values?: string[] }> = {
+    up: { run: up, switches: ['foreground', 'chaos', 'auth', 'tls', 'prometheus'], values: ['nodes', 'base-port', 'gc-confirm-delay-ms', 'limit', 'prometheus-port', 'scrape-interval', 'root-password-file'] },
+    status: { run: status, switches: ['json'] },
+    kill: { run: kill, values: ['signal'] },
+    start: { run: start },
+    transfer: { run: transfer },
+    add: { run: add },
+    remove: { run: remove },
+    down: { run: down, switches: ['wipe'] },
+    'prometheus-config': { run: printPrometheusConfig, values: ['scrape-interval'] },
+  };
+  const entry = command === undefined || !Object.hasOwn(commands, command) ? undefined : commands[command];
+  const args = new CommandArgs(rest, entry ?? {});
+  const dir = resolve(args.flag('dir', '.cluster'));
+  const run = entry?.run;
   if (run === undefined) {
     console.error('usage: scripts/cluster up|status|kill|start|transfer|add|remove|down|prometheus-config [options] (see the README)');
     process.exit(2);

@@ -3,20 +3,23 @@
  * Runs whole rootcoord nodes on the deterministic simulator (test/rootcoord/fixtures/node-vopr.ts) for
  * seeds S..S+N-1; prints each failing seed with the command that replays it, then `N passed, F failed`.
  */
+import { parseCommandLine } from '../src/common/command-line.js';
 import { runVoprSeed } from '../test/rootcoord/fixtures/node-vopr.js';
 import type { VoprOptions } from '../test/rootcoord/fixtures/node-vopr.js';
 
-const args = process.argv.slice(2);
+// Each flag's first occurrence; one without its value, an unknown flag or a positional argument is passed over.
+const args = parseCommandLine(process.argv.slice(2), { values: ['seeds', 'start', 'unsafe', 'duration-ms', 'fill-clients'] });
+const given = (name: string): boolean => args.some((a) => a.kind === 'value' && a.name === name);
 const flag = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? (args[i + 1] as string) : fallback;
+  const first = args.find((a) => a.kind === 'value' && a.name === name);
+  return (first?.kind === 'value' ? first.value : undefined) ?? fallback;
 };
 const seeds = Number(flag('seeds', '20'));
 const start = Number(flag('start', '1'));
 const unsafe = flag('unsafe', '');
 const options: VoprOptions = {
   durationMs: Number(flag('duration-ms', '8000')),
-  ...(args.includes('--fill-clients') ? { fillClients: Number(flag('fill-clients', '3')) } : {}),
+  ...(given('fill-clients') ? { fillClients: Number(flag('fill-clients', '3')) } : {}),
   ...(unsafe === 'local-reads' ? { unsafeLocalReads: true } : {}),
   ...(unsafe === 'no-request-ids' ? { withoutRequestIds: true } : {}),
 };
