@@ -12,7 +12,6 @@ export const protoDir = fileURLToPath(new URL('../../../proto/', import.meta.url
 /** The client API, loaded once with Milvus's field names kept as written (snake_case stays snake_case). */
 export const apiRoot = new protobuf.Root().loadSync([`${protoDir}rootcoord.proto`, `${protoDir}health.proto`], { keepCase: true });
 
-
 /** Decoded messages are plain objects: 64-bit integers as decimal strings, enums as numbers. */
 const toObjectOptions: protobuf.IConversionOptions = { longs: String, enums: Number, defaults: true, arrays: true, oneofs: true };
 
