@@ -1,3 +1,4 @@
+import { ErrorCodes } from '../../src/protocol/error-codes.js';
 import type { Model, Operation } from './linearizability.js';
 
 export type MetaOpKind =
@@ -79,8 +80,8 @@ export interface GroupState {
   readonly bindings: ReadonlySet<string>;
 }
 
-const COLLECTION_NOT_FOUND = 100;
-const ALIAS_NOT_FOUND = 1600;
+const COLLECTION_NOT_FOUND = ErrorCodes.CollectionNotFound.code;
+const ALIAS_NOT_FOUND = ErrorCodes.AliasNotFound.code;
 const empty: GroupState = { collections: new Map(), aliases: new Map(), databases: new Set(), users: new Set(), roles: new Set(), bindings: new Set() };
 
 /** Whether sorted `a` holds the same names as `b` (in any order). */
