@@ -1,3 +1,4 @@
+import { assert } from '../../raft/assert.js';
 import { keys } from './catalog-keys.js';
 import type { StoreOp, VersionedStore } from './versioned-store.js';
 
@@ -12,7 +13,7 @@ const WRITE_BUFFER_OPS_MAX = 5000;
  * the entries durable; a restart replays what LevelDB had not received yet.
  *
  * The applied index is written here only, in the same LevelDB batch as the writes of the entries up to
- * it and of no later one, so a restart never applies an entry twice nor skips one.
+ * it and of no later one, so a restart never applies an entry twice nor skips one; it only grows.
  */
 export class CatalogWriter {
   private pendingWrite: Promise<void> = Promise.resolve();
@@ -26,6 +27,7 @@ export class CatalogWriter {
 
   /** Buffer the writes of the entries up to `index` (after those of the entries before them), to be written later. */
   buffer(ops: readonly StoreOp[], index: number): void {
+    assert(index > this.bufferedIndex, `catalog writes up to ${index} after those up to ${this.bufferedIndex}: the applied index only grows`);
     appendAll(this.buffered, ops);
     this.bufferedIndex = index;
   }
