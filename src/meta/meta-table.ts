@@ -2,6 +2,7 @@ import { assert } from '../../raft/assert.js';
 import { CatalogHistory } from './catalog-history.js';
 import { loadCatalog } from './catalog-load.js';
 import { appendAll, CatalogWriter } from './catalog-writer.js';
+import type { CollectionRecords } from './collection-records.js';
 import { CommandApplier, OK } from './command-applier.js';
 import type { ApplyResult } from './command-applier.js';
 import type { MetaCommand } from './commands.js';
@@ -68,7 +69,7 @@ export class MetaTable {
     this.writer.abandon();
   }
 
-  private load(records?: Parameters<typeof loadCatalog>[3]): Promise<void> {
+  private load(records?: CollectionRecords): Promise<void> {
     return loadCatalog(this.store, this.index, this.rbac, records);
   }
 
