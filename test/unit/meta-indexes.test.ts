@@ -117,7 +117,7 @@ describe('MetaTable indexes', () => {
       for (const method of ['values', 'keys', 'entries', 'forEach', Symbol.iterator] as const) Object.defineProperty(map, method, { value: refuse });
     };
     forbid(meta.collections, 'every collection');
-    forbid((meta as unknown as { aliasesByDb: Map<unknown, unknown> }).aliasesByDb, 'every database\'s aliases');
+    forbid((meta as unknown as { index: { aliasesByDb: Map<unknown, unknown> } }).index.aliasesByDb, 'every database\'s aliases');
     expect(meta.collectionsOf(2n)).to.have.length(100);
     expect(meta.aliasesOfCollection(100n)).to.deep.equal(['a']);
     expect(generalCapacityUsed(meta)).to.equal(200);

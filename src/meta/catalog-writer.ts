@@ -1,0 +1,115 @@
+import { assert } from '../../raft/assert.js';
+import { keys } from './catalog-keys.js';
+import type { StoreOp, VersionedStore } from './versioned-store.js';
+
+/** LevelDB writes trail the in-memory state by at most this long, or this many buffered operations. */
+const WRITE_DELAY_MS = 50;
+const WRITE_BUFFER_OPS_MAX = 5000;
+
+/**
+ * The write-behind catalog writer: the catalog writes of applied entries are buffered and written
+ * together at most every WRITE_DELAY_MS (or once WRITE_BUFFER_OPS_MAX are waiting). Small, frequent
+ * writes beside the Raft log's synchronous ones make every log fsync slower, and the log already makes
+ * the entries durable; a restart replays what LevelDB had not received yet.
+ *
+ * The applied index is written here only, in the same LevelDB batch as the writes of the entries up to
+ * it and of no later one, so a restart never applies an entry twice nor skips one; it only grows.
+ */
+export class CatalogWriter {
+  private pendingWrite: Promise<void> = Promise.resolve();
+  private buffered: StoreOp[] = [];
+  /** The last entry whose writes are buffered or written: the applied index the next batch records. */
+  private bufferedIndex = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private writeError: Error | null = null;
+
+  constructor(private readonly store: VersionedStore) {}
+
+  /** Buffer the writes of the entries up to `index` (after those of the entries before them), to be written later. */
+  buffer(ops: readonly StoreOp[], index: number): void {
+    assert(index > this.bufferedIndex, `catalog writes up to ${index} after those up to ${this.bufferedIndex}: the applied index only grows`);
+    appendAll(this.buffered, ops);
+    this.bufferedIndex = index;
+  }
+
+  /** Buffer the writes of the entries up to `index`, and have them written within WRITE_DELAY_MS. */
+  write(ops: readonly StoreOp[], index: number): void {
+    if (this.writeError !== null) throw this.writeError;
+    this.buffer(ops, index);
+    if (this.buffered.length >= WRITE_BUFFER_OPS_MAX) void this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), WRITE_DELAY_MS);
+  }
+
+  /** Hand the buffered writes, with the applied index they cover, to the store. */
+  flush(): Promise<void> {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.buffered.length === 0) return this.pendingWrite;
+    const ops = this.buffered;
+    ops.push({ type: 'put', key: keys.appliedIndex, value: String(this.bufferedIndex) });
+    this.buffered = [];
+    this.pendingWrite = this.pendingWrite
+      .then(() => this.store.write(ops))
+      .catch((error: unknown) => {
+        this.writeError = error instanceof Error ? error : new Error(String(error));
+      });
+    return this.pendingWrite;
+  }
+
+  /** Resolves once every buffered write is in LevelDB. */
+  async flushed(): Promise<void> {
+    await this.flush();
+    if (this.writeError !== null) throw this.writeError;
+  }
+
+  /**
+   * Make every buffered write durable: in LevelDB, then fsynced. LevelDB's own log is written in
+   * order, so one synchronous write (the delete of a key that never exists: it changes no data, no
+   * digest and no snapshot) puts every earlier write on disk.
+   */
+  async persist(): Promise<void> {
+    await this.flushed();
+    await this.store.write([{ type: 'del', key: keys.syncPoint }], true);
+  }
+
+  /**
+   * Call `capture` at a moment when no write is buffered or in flight (so that what it reads of memory
+   * and of the store agree), synchronously after the check, and return what it returns.
+   */
+  async atRest<T>(capture: () => T): Promise<T> {
+    for (;;) {
+      const written = this.flush();
+      await written;
+      if (this.writeError !== null) throw this.writeError;
+      if (this.buffered.length === 0 && this.pendingWrite === written) return capture();
+    }
+  }
+
+  /**
+   * Replace the whole catalog with the entries `batches` yields, as of entry `index` (a snapshot's
+   * restore): an applied index among them is replaced by `index`.
+   */
+  async replaceAll(batches: AsyncIterable<ReadonlyArray<readonly [string, string]>>, index: number): Promise<void> {
+    await this.flushed();
+    const applied = keys.appliedIndex;
+    async function* withAppliedIndex(): AsyncGenerator<ReadonlyArray<readonly [string, string]>> {
+      for await (const batch of batches) yield batch.filter(([key]) => key !== applied);
+      yield [[applied, String(index)]];
+    }
+    await this.store.replaceAllFrom(withAppliedIndex());
+    this.bufferedIndex = index;
+  }
+
+  /** A crash: the writes not yet handed to the store are lost, and nothing more is written. */
+  abandon(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.buffered = [];
+    this.writeError = new Error('the node crashed');
+  }
+}
+
+/** Append every item: `push(...items)` throws RangeError past about 130,000 of them (one GC entry may delete more). */
+export function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}

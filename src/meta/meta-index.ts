@@ -1,0 +1,219 @@
+import { getOrAdd } from '../common/maps.js';
+import { FieldInterner } from './field-interner.js';
+import { CollectionState, DatabaseState, PartitionState } from './model.js';
+import type { AliasModel, CollectionModel, DatabaseModel, PartitionModel } from './model.js';
+
+export function isCreated(partition: PartitionModel): number {
+  return partition.state === PartitionState.Created ? 1 : 0;
+}
+
+function createdPartitions(collection: CollectionModel): number {
+  let created = 0;
+  for (const p of collection.partitions) created += isCreated(p);
+  return created;
+}
+
+/**
+ * The in-memory index of the latest catalog (databases, collections with their fields and partitions,
+ * names, aliases, request IDs, members, the TSO and ID windows, the applied index) and the latest
+ * reads served from it. It changes only through the command applier (command-applier.ts) and the
+ * catalog loader (catalog-load.ts); the RBAC state has an index of its own (RbacTable).
+ */
+export class MetaIndex {
+  readonly databases = new Map<bigint, DatabaseModel>();
+  readonly collections = new Map<bigint, CollectionModel>();
+  readonly dbIdByName = new Map<string, bigint>();
+  /** dbID -> collection name -> collection ID (latest owner of the name, any state). */
+  readonly names = new Map<bigint, Map<string, bigint>>();
+  readonly aliasesByDb = new Map<bigint, Map<string, AliasModel>>();
+  /**
+   * Kept up to date as commands apply, so that no DDL scans the whole catalog: dbID -> its collections
+   * (any state); the Created collections per db; Σ(Created partitions × shards) over
+   * Created collections (general capacity); references per physical channel; collectionID -> its
+   * aliases (dbID + NUL + name -> name).
+   */
+  private readonly collectionIdsByDb = new Map<bigint, Set<bigint>>();
+  private readonly createdCollectionsByDb = new Map<bigint, number>();
+  private capacityUsed = 0;
+  private readonly channelRefs = new Map<string, number>();
+  private readonly aliasesByCollection = new Map<bigint, Map<string, string>>();
+  /** Request IDs that took effect -> the timestamp they were recorded at, oldest first (apply order). */
+  readonly requests = new Map<string, bigint>();
+  /** Members added at runtime: id -> conf change context (their addresses). */
+  readonly members = new Map<number, string>();
+  /** Field definitions shared by the collections that have them. */
+  readonly fields = new FieldInterner();
+  tsoWindowMs = 0n;
+  idUpTo = 0n;
+  /** The last entry this memory reflects (0 while the catalog is being loaded). */
+  appliedIndex = 0;
+  /**
+   * The largest timestamp of a command applied since this process started (0 before the first): a
+   * read that sees the catalog at this point reflects no DDL later than it (DescribeCollection's
+   * request_time). Memory only: after a restart the clock bounds it until the next command.
+   */
+  latestCommandTs = 0n;
+
+  /** Forget everything (before a load). */
+  clear(): void {
+    this.databases.clear();
+    this.collections.clear();
+    this.collectionIdsByDb.clear();
+    this.createdCollectionsByDb.clear();
+    this.capacityUsed = 0;
+    this.channelRefs.clear();
+    this.aliasesByCollection.clear();
+    this.dbIdByName.clear();
+    this.names.clear();
+    this.aliasesByDb.clear();
+    this.requests.clear();
+    this.members.clear();
+  }
+
+  // ---- changes ----
+
+  indexDatabase(database: DatabaseModel): void {
+    const previous = this.databases.get(database.id);
+    if (previous !== undefined && previous.name !== database.name) this.dbIdByName.delete(previous.name);
+    this.databases.set(database.id, database);
+    this.dbIdByName.set(database.name, database.id);
+  }
+
+  /** Remove a database, its names and its aliases (the caller unindexes each alias first). */
+  unindexDatabase(database: DatabaseModel): void {
+    this.databases.delete(database.id);
+    this.dbIdByName.delete(database.name);
+    this.aliasesByDb.delete(database.id);
+    this.names.delete(database.id);
+  }
+
+  indexCollection(collection: CollectionModel): void {
+    const id = collection.collectionID;
+    this.collections.set(id, collection);
+    getOrAdd(this.collectionIdsByDb, collection.dbID, () => new Set()).add(id);
+    this.countCollection(collection, 1);
+    getOrAdd(this.names, collection.dbID, () => new Map()).set(collection.name, collection.collectionID);
+  }
+
+  unindexCollection(collection: CollectionModel): void {
+    const id = collection.collectionID;
+    this.countCollection(collection, -1);
+    const inDb = this.collectionIdsByDb.get(collection.dbID);
+    inDb?.delete(id);
+    if (inDb?.size === 0) this.collectionIdsByDb.delete(collection.dbID);
+    this.collections.delete(id);
+    const names = this.names.get(collection.dbID);
+    // A re-created collection may own the name now; only remove the mapping if it is still ours.
+    if (names?.get(collection.name) === collection.collectionID) names.delete(collection.name);
+  }
+
+  /** Add (sign 1) or remove (sign -1) a collection's share of the counts kept per db, capacity and channel. */
+  private countCollection(collection: CollectionModel, sign: 1 | -1): void {
+    if (collection.state === CollectionState.Created) {
+      this.createdCollectionsByDb.set(collection.dbID, (this.createdCollectionsByDb.get(collection.dbID) ?? 0) + sign);
+      if (this.createdCollectionsByDb.get(collection.dbID) === 0) this.createdCollectionsByDb.delete(collection.dbID);
+      this.capacityUsed += sign * createdPartitions(collection) * collection.shardsNum;
+    }
+    for (const p of collection.physicalChannelNames) {
+      const refs = (this.channelRefs.get(p) ?? 0) + sign;
+      if (refs === 0) this.channelRefs.delete(p);
+      else this.channelRefs.set(p, refs);
+    }
+  }
+
+  /** A collection's Created partitions changed by `delta` (its partitions are replaced in `collections` by the caller). */
+  countCreated(collectionID: bigint, delta: number): void {
+    if (delta === 0) return;
+    const collection = this.collections.get(collectionID);
+    if (collection?.state === CollectionState.Created) this.capacityUsed += delta * collection.shardsNum;
+  }
+
+  indexAlias(alias: AliasModel): void {
+    const aliases = getOrAdd(this.aliasesByDb, alias.dbID, () => new Map());
+    const previous = aliases.get(alias.name);
+    if (previous !== undefined) this.unindexAlias(previous);
+    aliases.set(alias.name, alias);
+    getOrAdd(this.aliasesByCollection, alias.collectionID, () => new Map()).set(`${alias.dbID}\0${alias.name}`, alias.name);
+  }
+
+  /** Remove an alias from the per-collection index (the caller removes it from aliasesByDb). */
+  unindexAlias(alias: AliasModel): void {
+    const ofCollection = this.aliasesByCollection.get(alias.collectionID);
+    ofCollection?.delete(`${alias.dbID}\0${alias.name}`);
+    if (ofCollection?.size === 0) this.aliasesByCollection.delete(alias.collectionID);
+  }
+
+  // ---- counts ----
+
+  /** Created collections in a db, or in all (without scanning them). */
+  createdCollectionCount(dbID?: bigint): number {
+    if (dbID !== undefined) return this.createdCollectionsByDb.get(dbID) ?? 0;
+    let created = 0;
+    for (const inDb of this.createdCollectionsByDb.values()) created += inDb;
+    return created;
+  }
+
+  /** Σ(Created partitions × shards) over Created collections: Milvus's general capacity in use (without scanning). */
+  generalCapacityUsed(): number {
+    return this.capacityUsed;
+  }
+
+  /** How many collections (any state) use each physical channel that any uses. */
+  channelReferences(): ReadonlyMap<string, number> {
+    return this.channelRefs;
+  }
+
+  /** How many Created partitions the collection has. */
+  createdPartitionCount(collectionID: bigint): number {
+    const collection = this.collections.get(collectionID);
+    return collection === undefined ? 0 : createdPartitions(collection);
+  }
+
+  // ---- latest reads ----
+
+  /** Whether a client request with this ID has taken effect (and is not yet expired). */
+  requestTookEffect(requestId: string): boolean {
+    return this.requests.has(requestId);
+  }
+
+  databaseByName(name: string): DatabaseModel | undefined {
+    const id = this.dbIdByName.get(name === '' ? 'default' : name);
+    return id === undefined ? undefined : this.databases.get(id);
+  }
+
+  listDatabases(): DatabaseModel[] {
+    return [...this.databases.values()].filter((d) => d.state === DatabaseState.Created).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** The collection a name refers to in a db: aliases first, then names; any state. */
+  collectionByName(dbID: bigint, name: string): CollectionModel | undefined {
+    const alias = this.aliasesByDb.get(dbID)?.get(name);
+    if (alias !== undefined) return this.collections.get(alias.collectionID);
+    const id = this.names.get(dbID)?.get(name);
+    return id === undefined ? undefined : this.collections.get(id);
+  }
+
+  collectionNameOwner(dbID: bigint, name: string): CollectionModel | undefined {
+    const id = this.names.get(dbID)?.get(name);
+    return id === undefined ? undefined : this.collections.get(id);
+  }
+
+  /** The collections of a db (any state), oldest first; from the per-db index, so its cost is that db's size. */
+  collectionsOf(dbID: bigint): CollectionModel[] {
+    const out: CollectionModel[] = [];
+    for (const id of this.collectionIdsByDb.get(dbID) ?? []) out.push(this.collections.get(id) as CollectionModel);
+    return out.sort((a, b) => (a.createTs < b.createTs ? -1 : a.createTs > b.createTs ? 1 : 0));
+  }
+
+  alias(dbID: bigint, name: string): AliasModel | undefined {
+    return this.aliasesByDb.get(dbID)?.get(name);
+  }
+
+  aliasesOf(dbID: bigint): AliasModel[] {
+    return [...(this.aliasesByDb.get(dbID)?.values() ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  aliasesOfCollection(collectionID: bigint): string[] {
+    return [...(this.aliasesByCollection.get(collectionID)?.values() ?? [])].sort();
+  }
+}
