@@ -30,6 +30,12 @@ export interface RaftWorkerOptions
   readonly peers: ReadonlyArray<readonly [number, string]>;
   /** The index the host's state machine has applied and stored (where the worker resumes). */
   readonly appliedIndex: number;
+  /**
+   * The module (a URL for import()) whose `peerAddressOf` export reads a peer address from a conf
+   * change's context in the host's format (RaftNodeOptions.peerAddressOf; a function cannot be posted
+   * to the worker). Absent: the context is the address.
+   */
+  readonly peerAddressModule?: string;
   /** The host's state machine persists itself (StateMachine.persist): snapshots then record an index only, until a peer needs data. */
   readonly stateMachinePersists?: boolean;
 }

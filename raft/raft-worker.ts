@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DurableStorage } from './durable-storage.js';
+import type { PeerAddressOf } from './membership.js';
 import { RaftNode } from './raft-node.js';
 import type { AppliedEntry, LeaderChange, StateMachine } from './raft-node.js';
 import { compact, toWireError } from './raft-worker-protocol.js';
@@ -113,7 +114,8 @@ class HostStateMachine implements StateMachine {
 
 async function main(): Promise<void> {
   // The rest are RaftNode's own options, passed on as they are.
-  const { logDir, segmentBytesMax, snapshotsKept, listenAddress, peers, secret, faultInjection, appliedIndex, stateMachinePersists, ...nodeOptions } = options;
+  const { logDir, segmentBytesMax, snapshotsKept, listenAddress, peers, secret, faultInjection, peerAddressModule, appliedIndex, stateMachinePersists, ...nodeOptions } = options;
+  const peerAddressOf = peerAddressModule === undefined ? undefined : ((await import(peerAddressModule)) as { peerAddressOf: PeerAddressOf }).peerAddressOf;
   const stateMachine = new HostStateMachine(appliedIndex, stateMachinePersists === true);
   const storage = await DurableStorage.open(logDir, {
     ...(segmentBytesMax === undefined ? {} : { segmentBytesMax }),
@@ -138,7 +140,7 @@ async function main(): Promise<void> {
     else if (node === null) early.push(message);
     else handle(node, message);
   });
-  node = await RaftNode.start({ ...nodeOptions, storage, transport, stateMachine, backgroundSnapshots: true, batchInputsPerTurn: true, log });
+  node = await RaftNode.start({ ...nodeOptions, ...(peerAddressOf === undefined ? {} : { peerAddressOf }), storage, transport, stateMachine, backgroundSnapshots: true, batchInputsPerTurn: true, log });
   const started = node;
   const persisted: Array<[number, number]> = [];
   const peerRtt: Array<[number, number]> = [];

@@ -28,20 +28,9 @@ import { TimeTickLoop } from '../timetick/time-tick-loop.js';
 import { TimeTickSync } from '../timetick/time-tick-sync.js';
 import type { MemberAddress, NodeConfig } from './config.js';
 import { LeaderServices } from './leader-services.js';
+import { memberContext, parseMemberContext, PEER_ADDRESS_MODULE, peerAddressOf } from '../common/member-address.js';
 import { ReadBatcher } from './read-batcher.js';
 import { codedFromRaft, makeProposer } from './proposer.js';
-
-
-/** A conf change's context as member addresses (JSON with `peer` and `client`), or null. */
-function parseMemberContext(context: string | undefined): MemberAddress | null {
-  if (context === undefined || !context.startsWith('{')) return null;
-  try {
-    const parsed = JSON.parse(context) as { peer?: unknown; client?: unknown };
-    return typeof parsed.peer === 'string' && typeof parsed.client === 'string' ? { peer: parsed.peer, client: parsed.client } : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * What a whole-node simulation supplies instead of disks, sockets and entropy: an in-memory raft log
@@ -168,6 +157,7 @@ export class RootCoordNode {
           listenAddress: self.peer,
           peers: [...members].map(([id, m]) => [id, m.peer] as const),
           secret: config.secret,
+          peerAddressModule: PEER_ADDRESS_MODULE,
           faultInjection: config.chaos,
           appliedIndex: meta.appliedIndex,
         },
@@ -175,7 +165,7 @@ export class RootCoordNode {
         raftLog,
       );
     } else {
-      raft = await RaftNode.start({ ...common, seed: simulated.seed, storage: simulated.storage, transport: simulated.transport, stateMachine, log: raftLog });
+      raft = await RaftNode.start({ ...common, seed: simulated.seed, storage: simulated.storage, transport: simulated.transport, peerAddressOf, stateMachine, log: raftLog });
     }
     const node = new RootCoordNode(config, meta, raft, log, members, simulated?.passwords ?? new PasswordHashPool({ workers: config.limits.passwordHashWorkers, queueMax: config.limits.passwordHashQueueMax, nice: config.limits.passwordHashNice }));
     raft.on('member-change', (cc: ConfChange) => node.onMemberChange(cc));
@@ -224,7 +214,7 @@ export class RootCoordNode {
     if (!/^[^:]+:\d+$/.test(address.peer) || !/^[^:]+:\d+$/.test(address.client)) throw new CodedError('ParameterInvalid', `member addresses must be host:port, got ${address.peer} / ${address.client}`);
     this.members.set(id, address);
     try {
-      await this.raft.addVoter(id, JSON.stringify(address));
+      await this.raft.addVoter(id, memberContext(address));
     } catch (error) {
       throw codedFromRaft(error);
     }
