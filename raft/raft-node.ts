@@ -3,6 +3,7 @@ import { assert } from './assert.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { RaftError } from './errors.js';
+import { FaultyTransport } from './faulty-transport.js';
 import { HeartbeatRtt } from './heartbeat-rtt.js';
 import { LeaderLease } from './leader-lease.js';
 import { contextIsPeerAddress, Membership } from './membership.js';
@@ -473,9 +474,10 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     return this.raw.status();
   }
 
-  /** Chaos testing: drop or delay peer traffic, if the transport can. */
+  /** Chaos testing: drop or delay peer traffic, if the node was given a FaultyTransport. */
   injectTransportFaults(faults: TransportFaults): void {
-    this.options.transport.setFaults?.(faults);
+    const transport = this.options.transport;
+    if (transport instanceof FaultyTransport) transport.setFaults(faults);
   }
 
   pendingProposals(): number {

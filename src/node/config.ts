@@ -58,3 +58,5 @@ export interface NodeConfig {
   readonly chaos: boolean;
 }
 
+/** The name of this product's Raft peer protocol, in every peer connection's hello (TcpTransportOptions.helloMagic). */
+export const PEER_PROTOCOL = 'rootcoord-raft/1';

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { LogStore } from '../../raft/storage.js';
 import type { Transport, TransportFaults } from '../../raft/transport.js';
+import { FaultyTransport } from '../../raft/faulty-transport.js';
 import type { RaftHandle } from '../../raft/raft-handle.js';
 import { RaftNode } from '../../raft/raft-node.js';
 import type { LeaderChange } from '../../raft/raft-node.js';
@@ -26,6 +27,7 @@ import { IdAllocator } from '../tso/id-allocator.js';
 import { Tso } from '../tso/tso.js';
 import { TimeTickLoop } from '../timetick/time-tick-loop.js';
 import { TimeTickSync } from '../timetick/time-tick-sync.js';
+import { PEER_PROTOCOL } from './config.js';
 import type { MemberAddress, NodeConfig } from './config.js';
 import { LeaderServices } from './leader-services.js';
 import { memberContext, parseMemberContext, PEER_ADDRESS_MODULE, peerAddressOf } from '../common/member-address.js';
@@ -157,6 +159,7 @@ export class RootCoordNode {
           listenAddress: self.peer,
           peers: [...members].map(([id, m]) => [id, m.peer] as const),
           secret: config.secret,
+          helloMagic: PEER_PROTOCOL,
           peerAddressModule: PEER_ADDRESS_MODULE,
           faultInjection: config.chaos,
           appliedIndex: meta.appliedIndex,
@@ -165,7 +168,9 @@ export class RootCoordNode {
         raftLog,
       );
     } else {
-      raft = await RaftNode.start({ ...common, seed: simulated.seed, storage: simulated.storage, transport: simulated.transport, peerAddressOf, stateMachine, log: raftLog });
+      // Faults can be injected only where allowed (chaos), as on a real node.
+      const transport = config.chaos ? new FaultyTransport(simulated.transport) : simulated.transport;
+      raft = await RaftNode.start({ ...common, seed: simulated.seed, storage: simulated.storage, transport, peerAddressOf, stateMachine, log: raftLog });
     }
     const node = new RootCoordNode(config, meta, raft, log, members, simulated?.passwords ?? new PasswordHashPool({ workers: config.limits.passwordHashWorkers, queueMax: config.limits.passwordHashQueueMax, nice: config.limits.passwordHashNice }));
     raft.on('member-change', (cc: ConfChange) => node.onMemberChange(cc));
