@@ -1,3 +1,4 @@
+import { assert } from '../../raft/assert.js';
 import { systemClock } from '../../raft/clock.js';
 import type { Clock } from '../../raft/clock.js';
 import { CodedError } from '../common/error-codes.js';
@@ -29,6 +30,8 @@ export class Tso {
   private active = false;
   private timer: NodeJS.Timeout | null = null;
   private updating: Promise<void> | null = null;
+  /** The last timestamp handed out (0: none yet); every later one is above it, across leaderships too. */
+  private lastIssued = 0n;
   private readonly saveIntervalMs: bigint;
   private readonly updateIntervalMs: number;
   private readonly clock: Clock;
@@ -103,7 +106,11 @@ export class Tso {
       const logical = this.logical + BigInt(count);
       if (logical < LOGICAL_MAX) {
         this.logical = logical;
-        return composeTs(this.physical, logical);
+        const ts = composeTs(this.physical, logical);
+        // Timestamps never go backwards: not within a leadership, nor from one to the next (start).
+        assert(ts > this.lastIssued, 'the TSO would hand out a timestamp at or below the last one it handed out');
+        this.lastIssued = ts;
+        return ts;
       }
       // The logical counter is used up for this millisecond: move physical time on and try again.
       await this.update();
