@@ -39,7 +39,7 @@ export interface TcpTransportOptions {
   readonly clock?: Clock;
 }
 
-/** The first frame on every connection (see helloFrame): who dials, and the cluster secret. */
+/** The largest hello a connection may send. */
 const HELLO_BYTES_MAX = 4096;
 /** TCP keepalive on every peer connection, so a peer that vanished without a reset is noticed. */
 const KEEPALIVE_MS = 10_000;
@@ -58,6 +58,7 @@ export function framed(payload: Uint8Array): Buffer[] {
   return [header, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)];
 }
 
+/** The first frame on every connection: the protocol's name (helloMagic), who dials, and the cluster secret. */
 export function helloFrame(magic: string, from: number, secret: string): Buffer {
   return Buffer.concat(framed(Buffer.from(JSON.stringify({ magic, from, secret }))));
 }
