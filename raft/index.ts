@@ -1,14 +1,19 @@
 /** The public API of the Raft library. */
 export { assert, AssertionError } from './assert.js';
+export { systemClock } from './clock.js';
+export type { Clock } from './clock.js';
 export type { RaftConfig, UnsafeKnobs } from './config.js';
 export { CORRUPT_MEMBER_RECOVERY, DurableStorage, StorageCorruptionError } from './durable-storage.js';
 export type { DurableStorageOptions } from './durable-storage.js';
 export { LogCompactedError, LogUnavailableError, RaftError, SnapshotTemporarilyUnavailableError } from './errors.js';
 export type { RaftErrorCode } from './errors.js';
+export { FaultyTransport } from './faulty-transport.js';
 export { FrameReader, TcpTransport } from './tcp-transport.js';
 export type { TcpTransportOptions } from './tcp-transport.js';
 export { MemoryLogStore } from './memory-log-store.js';
 export { bootstrapEntries, MemoryStorage } from './memory-storage.js';
+export { contextIsPeerAddress } from './membership.js';
+export type { PeerAddressOf } from './membership.js';
 export { MemoryTransport, MemoryTransportHub } from './memory-transport.js';
 export { Prng } from './prng.js';
 export type { Random } from './prng.js';

@@ -23,13 +23,21 @@ export interface RaftWorkerOptions
       'id' | 'initialVoters' | 'tickIntervalMs' | 'electionTicks' | 'heartbeatTicks' | 'snapshotEntries' | 'snapshotEntriesKept' | 'proposalTimeoutMs' | 'pendingProposalsMax'
     >,
     Pick<DurableStorageOptions, 'segmentBytesMax' | 'snapshotsKept'>,
-    Pick<TcpTransportOptions, 'listenAddress' | 'secret' | 'faultInjection'> {
+    Pick<TcpTransportOptions, 'listenAddress' | 'secret' | 'helloMagic'> {
   /** The directory of the write-ahead log and snapshot files. */
   readonly logDir: string;
   /** The peers' ids and addresses (TcpTransportOptions.peers, as pairs). */
   readonly peers: ReadonlyArray<readonly [number, string]>;
   /** The index the host's state machine has applied and stored (where the worker resumes). */
   readonly appliedIndex: number;
+  /** Allow fault injection (chaos testing only): the transport is wrapped in a FaultyTransport. */
+  readonly faultInjection?: boolean;
+  /**
+   * The module (a URL for import()) whose `peerAddressOf` export reads a peer address from a conf
+   * change's context in the host's format (RaftNodeOptions.peerAddressOf; a function cannot be posted
+   * to the worker). Absent: the context is the address.
+   */
+  readonly peerAddressModule?: string;
   /** The host's state machine persists itself (StateMachine.persist): snapshots then record an index only, until a peer needs data. */
   readonly stateMachinePersists?: boolean;
 }

@@ -7,6 +7,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DurableStorage } from './durable-storage.js';
+import { FaultyTransport } from './faulty-transport.js';
+import type { PeerAddressOf } from './membership.js';
 import { RaftNode } from './raft-node.js';
 import type { AppliedEntry, LeaderChange, StateMachine } from './raft-node.js';
 import { compact, toWireError } from './raft-worker-protocol.js';
@@ -113,21 +115,24 @@ class HostStateMachine implements StateMachine {
 
 async function main(): Promise<void> {
   // The rest are RaftNode's own options, passed on as they are.
-  const { logDir, segmentBytesMax, snapshotsKept, listenAddress, peers, secret, faultInjection, appliedIndex, stateMachinePersists, ...nodeOptions } = options;
+  const { logDir, segmentBytesMax, snapshotsKept, listenAddress, peers, secret, helloMagic, faultInjection, peerAddressModule, appliedIndex, stateMachinePersists, ...nodeOptions } = options;
+  const peerAddressOf = peerAddressModule === undefined ? undefined : ((await import(peerAddressModule)) as { peerAddressOf: PeerAddressOf }).peerAddressOf;
   const stateMachine = new HostStateMachine(appliedIndex, stateMachinePersists === true);
   const storage = await DurableStorage.open(logDir, {
     ...(segmentBytesMax === undefined ? {} : { segmentBytesMax }),
     ...(snapshotsKept === undefined ? {} : { snapshotsKept }),
     log,
   });
-  const transport = new TcpTransport({
+  const tcp = new TcpTransport({
     id: options.id,
     listenAddress,
     peers: new Map(peers),
+    helloMagic,
     ...(secret === undefined ? {} : { secret }),
-    ...(faultInjection === undefined ? {} : { faultInjection }),
     log,
   });
+  // Fault injection only where the host allows it (chaos testing): otherwise the transport is bare.
+  const faulty = faultInjection === true ? new FaultyTransport(tcp, { log }) : null;
   // Messages that arrive while the node starts (a snapshot answer for the restore at start cannot, but
   // a host may ask for status early) wait for it.
   const early: NodeRequest[] = [];
@@ -138,7 +143,7 @@ async function main(): Promise<void> {
     else if (node === null) early.push(message);
     else handle(node, message);
   });
-  node = await RaftNode.start({ ...nodeOptions, storage, transport, stateMachine, backgroundSnapshots: true, batchInputsPerTurn: true, log });
+  node = await RaftNode.start({ ...nodeOptions, ...(peerAddressOf === undefined ? {} : { peerAddressOf }), storage, transport: faulty ?? tcp, stateMachine, backgroundSnapshots: true, batchInputsPerTurn: true, log });
   const started = node;
   const persisted: Array<[number, number]> = [];
   const peerRtt: Array<[number, number]> = [];
@@ -205,7 +210,8 @@ async function main(): Promise<void> {
         return;
       case 'faults':
         try {
-          raft.injectTransportFaults(message.faults);
+          if (faulty === null) throw new Error('fault injection is not enabled on this transport');
+          faulty.setFaults(message.faults);
         } catch (error) {
           log('warn', 'transport faults refused', { error: String(error) });
         }

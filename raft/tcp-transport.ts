@@ -1,9 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
+import { systemClock } from './clock.js';
+import type { Clock } from './clock.js';
 import { decodeFrame, encodeFrame, MalformedMessageError } from './message-codec.js';
 import type { WireFrame } from './message-codec.js';
-import type { Transport, TransportFaults, TransportHandler } from './transport.js';
+import type { Transport, TransportHandler } from './transport.js';
 import { entriesBytes } from './types.js';
 import type { Message } from './types.js';
 
@@ -28,12 +30,16 @@ export interface TcpTransportOptions {
    */
   readonly pendingHellosMax?: number;
   readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
-  /** Allow fault injection (chaos testing only): see `setFaults`. */
-  readonly faultInjection?: boolean;
+  /**
+   * The protocol name in every connection's hello (the host's, with a version, e.g. "myapp-raft/1"): a
+   * connection presenting another is refused, so clusters of different products never talk.
+   */
+  readonly helloMagic: string;
+  /** Wall time and timers (default: the process's). */
+  readonly clock?: Clock;
 }
 
-/** The first frame on every connection: who dials, and the cluster secret. */
-const HELLO_MAGIC = 'rootcoord-raft/1';
+/** The largest hello a connection may send. */
 const HELLO_BYTES_MAX = 4096;
 /** TCP keepalive on every peer connection, so a peer that vanished without a reset is noticed. */
 const KEEPALIVE_MS = 10_000;
@@ -52,8 +58,9 @@ export function framed(payload: Uint8Array): Buffer[] {
   return [header, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)];
 }
 
-export function helloFrame(from: number, secret: string): Buffer {
-  return Buffer.concat(framed(Buffer.from(JSON.stringify({ magic: HELLO_MAGIC, from, secret }))));
+/** The first frame on every connection: the protocol's name (helloMagic), who dials, and the cluster secret. */
+export function helloFrame(magic: string, from: number, secret: string): Buffer {
+  return Buffer.concat(framed(Buffer.from(JSON.stringify({ magic, from, secret }))));
 }
 
 /** Write one frame (header and payload in one system call); false when the socket's buffer is full. */
@@ -164,7 +171,7 @@ class PeerSender {
 
   private connect(): Socket | null {
     if (this.socket !== null) return this.socket;
-    if (Date.now() < this.reconnectAtMs) return null;
+    if (this.transport.clock.wallMs() < this.reconnectAtMs) return null;
     const { host, port } = splitAddress(this.address);
     const socket = connect({ host, port });
     socket.setNoDelay(true);
@@ -181,7 +188,7 @@ class PeerSender {
     socket.on('close', () => this.onBroken(socket));
     // The peer never writes on this connection; reading keeps a half-closed socket from lingering.
     socket.resume();
-    socket.write(helloFrame(this.transport.id, this.transport.secret));
+    socket.write(helloFrame(this.transport.helloMagic, this.transport.id, this.transport.secret));
     this.socket = socket;
     this.writable = true;
     return socket;
@@ -195,10 +202,10 @@ class PeerSender {
     this.writable = true;
     socket.destroy();
     this.abandonSnapshot();
-    this.reconnectAtMs = Date.now() + this.reconnectDelayMs;
+    this.reconnectAtMs = this.transport.clock.wallMs() + this.reconnectDelayMs;
     this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, this.transport.reconnectDelayMsMax);
     this.transport.handler?.reportUnreachable(this.peerId);
-    if (this.queue.length > 0 && !this.closed) setTimeout(() => this.scheduleFlush(), this.reconnectDelayMs).unref();
+    if (this.queue.length > 0 && !this.closed) this.transport.clock.setTimeout(() => this.scheduleFlush(), this.reconnectDelayMs).unref();
   }
 
   private flush(): void {
@@ -291,6 +298,8 @@ export class TcpTransport implements Transport {
   readonly frameBytesMax: number;
   readonly snapshotChunkBytes: number;
   readonly reconnectDelayMsMax: number;
+  readonly helloMagic: string;
+  readonly clock: Clock;
   private readonly snapshotBytesMax: number;
   handler: TransportHandler | null = null;
   private readonly senders = new Map<number, PeerSender>();
@@ -305,7 +314,6 @@ export class TcpTransport implements Transport {
   private server: Server | null = null;
   private readonly log: NonNullable<TcpTransportOptions['log']>;
   droppedCount = 0;
-  private faults: { dropTo: Set<number>; dropFrom: Set<number>; delayMs: number } | null = null;
 
   constructor(private readonly options: TcpTransportOptions) {
     this.id = options.id;
@@ -318,6 +326,8 @@ export class TcpTransport implements Transport {
     this.helloTimeoutMs = options.helloTimeoutMs ?? 5000;
     this.pendingHellosMax = options.pendingHellosMax ?? 16;
     this.log = options.log ?? (() => {});
+    this.helloMagic = options.helloMagic;
+    this.clock = options.clock ?? systemClock;
     for (const [id, address] of options.peers) if (id !== this.id) this.addPeer(id, address);
   }
 
@@ -358,7 +368,7 @@ export class TcpTransport implements Transport {
     }
     this.inbound.add(socket);
     this.pendingHellos.add(socket);
-    const helloTimer = setTimeout(() => {
+    const helloTimer = this.clock.setTimeout(() => {
       if (!this.pendingHellos.has(socket)) return;
       this.log('warn', 'closed a raft connection that sent no hello in time', { peer: socket.remoteAddress, timeoutMs: this.helloTimeoutMs });
       socket.destroy();
@@ -366,7 +376,7 @@ export class TcpTransport implements Transport {
     helloTimer.unref();
     let from = -1;
     socket.on('close', () => {
-      clearTimeout(helloTimer);
+      this.clock.clearTimeout(helloTimer);
       this.inbound.delete(socket);
       this.pendingHellos.delete(socket);
       if (this.memberConnections.get(from) === socket) this.memberConnections.delete(from);
@@ -376,7 +386,7 @@ export class TcpTransport implements Transport {
       if (from === -1) {
         from = this.hello(payload, socket);
         this.pendingHellos.delete(socket);
-        clearTimeout(helloTimer);
+        this.clock.clearTimeout(helloTimer);
         if (from > 0) {
           reader.frameBytesMax = FRAME_BYTES_LIMIT;
           // A member that connects again has given up on its previous connection.
@@ -418,7 +428,7 @@ export class TcpTransport implements Transport {
       socket.destroy();
       return -2;
     };
-    if (hello.magic !== HELLO_MAGIC || typeof hello.from !== 'number' || !Number.isSafeInteger(hello.from) || hello.from <= 0) return refuse('refused a raft connection with a malformed hello');
+    if (hello.magic !== this.helloMagic || typeof hello.from !== 'number' || !Number.isSafeInteger(hello.from) || hello.from <= 0) return refuse('refused a raft connection with a malformed hello');
     if (this.secret !== '' && !secretsEqual(presented, this.secret)) {
       return refuse('refused a raft connection without the cluster secret');
     }
@@ -444,7 +454,6 @@ export class TcpTransport implements Transport {
   }
 
   private deliver(from: number, m: Message): void {
-    if (this.faults?.dropFrom.has(from) === true) return;
     if (m.to !== this.id || m.from !== from) {
       this.log('warn', 'dropped a raft message with a wrong address', { from, messageFrom: m.from, to: m.to });
       return;
@@ -477,25 +486,7 @@ export class TcpTransport implements Transport {
     this.deliver(from, { ...assembly.message, snapshot: { metadata: snapshot.metadata, data: new Uint8Array(data) } });
   }
 
-  /** Inject faults (only when constructed with faultInjection); an empty plan heals. */
-  setFaults(faults: TransportFaults): void {
-    if (this.options.faultInjection !== true) throw new Error('fault injection is not enabled on this transport');
-    this.faults = { dropTo: new Set(faults.dropTo), dropFrom: new Set(faults.dropFrom), delayMs: faults.delayMs };
-    this.log('warn', 'transport faults injected', { dropTo: faults.dropTo, dropFrom: faults.dropFrom, delayMs: faults.delayMs });
-  }
-
   send(messages: readonly Message[]): void {
-    const faults = this.faults;
-    if (faults !== null && (faults.dropTo.size > 0 || faults.delayMs > 0)) {
-      const kept = messages.filter((m) => !faults.dropTo.has(m.to));
-      if (faults.delayMs > 0) setTimeout(() => this.sendNow(kept), faults.delayMs);
-      else this.sendNow(kept);
-      return;
-    }
-    this.sendNow(messages);
-  }
-
-  private sendNow(messages: readonly Message[]): void {
     for (const m of messages) {
       const sender = this.senders.get(m.to);
       if (sender === undefined) {

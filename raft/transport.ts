@@ -9,7 +9,7 @@ export interface TransportHandler {
   reportSnapshot(peerId: number, ok: boolean): void;
 }
 
-/** Injected network faults (chaos testing): messages to or from these peers vanish; others are delayed. */
+/** Injected network faults (chaos testing, FaultyTransport): messages to or from these peers vanish; others are delayed. */
 export interface TransportFaults {
   readonly dropTo: readonly number[];
   readonly dropFrom: readonly number[];
@@ -25,7 +25,5 @@ export interface Transport {
   send(messages: readonly Message[]): void;
   addPeer(id: number, address: string): void;
   removePeer(id: number): void;
-  /** Optional, chaos testing: drop or delay traffic from now on (TcpTransport, when constructed to allow it). */
-  setFaults?(faults: TransportFaults): void;
   close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { Clock } from '../../raft/clock.js';
 import { CodedError, ErrorCodes } from '../common/error-codes.js';
 import { LockManager } from './lock-manager.js';
 import type { JobSlot } from './step-executor.js';
@@ -6,6 +7,8 @@ import type { DdlTask, TaskContext, TaskPorts } from './task.js';
 export interface SchedulerPorts extends TaskPorts {
   /** Resolves if this node is still the leader (a lease, or a ReadIndex round); rejects otherwise. */
   readonly confirmLeadership: () => Promise<void>;
+  /** Times a task's waits (monotonic). */
+  readonly clock: Clock;
 }
 
 export interface TaskTiming {
@@ -110,7 +113,8 @@ export class Scheduler {
     if (task.precompute !== undefined) await task.precompute(this.ports);
     const generation = this.generation;
     let committed = false;
-    const startedMs = performance.now();
+    const clock = this.ports.clock;
+    const startedMs = clock.monotonicMs();
     let lockedMs = startedMs;
     let ok = false;
     let release: (() => void) | null = null;
@@ -118,10 +122,10 @@ export class Scheduler {
     try {
       release = await this.locks.acquire(task.lockChain(this.ports.meta), this.ports.limits.maxDdlQueueMs);
       if (release === null) throw new CodedError('QueueFull', `the task waited ${this.ports.limits.maxDdlQueueMs} ms for its locks; nothing was done, retry later`);
-      lockedMs = performance.now();
+      lockedMs = clock.monotonicMs();
       if (!this.open || generation !== this.generation) throw new CodedError('ServiceNotReady', 'leadership was lost while the task waited');
       stamp = await this.stamp();
-      const waitedMs = performance.now() - startedMs;
+      const waitedMs = clock.monotonicMs() - startedMs;
       if (waitedMs > this.ports.limits.maxDdlQueueMs) {
         throw new CodedError('QueueFull', `the task waited ${Math.round(waitedMs)} ms for its locks and ID and timestamp (max ${this.ports.limits.maxDdlQueueMs}); nothing was done, retry later`);
       }
@@ -156,7 +160,7 @@ export class Scheduler {
     } finally {
       if (stamp !== null) this.inflight.delete(stamp.id);
       release?.();
-      this.onTaskDone({ name: task.name, queueMs: lockedMs - startedMs, totalMs: performance.now() - startedMs, ok });
+      this.onTaskDone({ name: task.name, queueMs: lockedMs - startedMs, totalMs: clock.monotonicMs() - startedMs, ok });
     }
   }
 

@@ -1,3 +1,5 @@
+import { systemClock } from '../../raft/clock.js';
+import type { Clock } from '../../raft/clock.js';
 import { CodedError } from '../common/error-codes.js';
 
 /** One background job: named steps run in order; a failed step is retried, a finished one is not rerun. */
@@ -24,6 +26,31 @@ export interface JobSlot {
   release(): void;
 }
 
+export interface StepExecutorOptions {
+  /** Jobs run at once (4). */
+  readonly parallelMax?: number;
+  /** Places (jobs waiting or running, and places reserved) before a DDL is refused (10,000). */
+  readonly jobsMax?: number;
+  /** The first retry of a failed step waits this long, doubling up to 10 s (200 ms). */
+  readonly retryDelayMs?: number;
+  readonly log?: (message: string, fields: Record<string, unknown>) => void;
+  /** Timers (default: the process's). */
+  readonly clock?: Clock;
+}
+
+/** The options that have a default, resolved: the one place the defaults are set. */
+type StepExecutorSettings = Required<StepExecutorOptions>;
+
+function resolveSettings(options: StepExecutorOptions): StepExecutorSettings {
+  return {
+    parallelMax: options.parallelMax ?? 4,
+    jobsMax: options.jobsMax ?? 10_000,
+    retryDelayMs: options.retryDelayMs ?? 200,
+    log: options.log ?? (() => {}),
+    clock: options.clock ?? systemClock,
+  };
+}
+
 /**
  * Milvus's background step executor, bounded: at most `parallelMax` jobs run at once; each step is
  * retried with backoff until it succeeds or the executor stops (on loss of leadership; the next
@@ -40,12 +67,11 @@ export class StepExecutor {
   private generation = 0;
   private readonly idleWaiters: Array<() => void> = [];
 
-  constructor(
-    private readonly parallelMax = 4,
-    private readonly jobsMax = 10_000,
-    private readonly retryDelayMs = 200,
-    private readonly log: (message: string, fields: Record<string, unknown>) => void = () => {},
-  ) {}
+  private readonly settings: StepExecutorSettings;
+
+  constructor(options: StepExecutorOptions = {}) {
+    this.settings = resolveSettings(options);
+  }
 
   /** Jobs waiting or running, and places reserved for jobs. */
   load(): number {
@@ -54,7 +80,7 @@ export class StepExecutor {
 
   /** A place for a job, or null if the executor is full or stopped. */
   reserve(): JobSlot | null {
-    if (this.stopped || this.load() >= this.jobsMax) return null;
+    if (this.stopped || this.load() >= this.settings.jobsMax) return null;
     this.reserved++;
     const generation = this.generation;
     let used = false;
@@ -86,7 +112,7 @@ export class StepExecutor {
   }
 
   private pump(): void {
-    while (!this.stopped && this.running < this.parallelMax && this.waiting.length > 0) {
+    while (!this.stopped && this.running < this.settings.parallelMax && this.waiting.length > 0) {
       const next = this.waiting.shift() as RunningJob;
       this.running++;
       void this.run(next).finally(() => {
@@ -98,16 +124,17 @@ export class StepExecutor {
   }
 
   private async run(running: RunningJob): Promise<void> {
-    let delayMs = this.retryDelayMs;
+    const { retryDelayMs, log, clock } = this.settings;
+    let delayMs = retryDelayMs;
     while (!this.stopped && running.generation === this.generation && running.nextStep < running.job.steps.length) {
       const step = running.job.steps[running.nextStep] as () => Promise<void>;
       try {
         await step();
         running.nextStep++;
-        delayMs = this.retryDelayMs;
+        delayMs = retryDelayMs;
       } catch (error) {
-        this.log('background step failed; retrying', { job: running.job.name, step: running.nextStep, error: String(error) });
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        log('background step failed; retrying', { job: running.job.name, step: running.nextStep, error: String(error) });
+        await clock.sleep(delayMs);
         delayMs = Math.min(delayMs * 2, 10_000);
       }
     }

@@ -1,6 +1,7 @@
 import { assert } from '../../raft/assert.js';
 import type { AppliedEntry, StateMachine } from '../../raft/raft-node.js';
 import { ConfChangeType } from '../../raft/types.js';
+import { isMemberContext } from '../common/member-address.js';
 import { decodeCommand } from './commands.js';
 import type { MetaCommand } from './commands.js';
 import type { ApplyResult, MetaTable } from './meta-table.js';
@@ -22,7 +23,7 @@ export class MetaStateMachine implements StateMachine {
         const cc = e.confChange;
         if (cc.type === ConfChangeType.RemoveNode) return { kind: 'deleteMember', id: cc.nodeId };
         const context = cc.context ?? '';
-        return context.startsWith('{') ? { kind: 'putMember', id: cc.nodeId, context } : null;
+        return isMemberContext(context) ? { kind: 'putMember', id: cc.nodeId, context } : null;
       }
       return e.data === null || e.data.byteLength === 0 ? null : decodeCommand(e.data);
     });

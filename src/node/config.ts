@@ -1,10 +1,8 @@
 import type { Limits } from '../ddl/limits.js';
+import type { MemberAddress } from '../common/member-address.js';
 import type { BuiltinRolesConfig } from '../meta/rbac-model.js';
 
-export interface MemberAddress {
-  readonly peer: string;
-  readonly client: string;
-}
+export type { MemberAddress } from '../common/member-address.js';
 
 /** Client authentication and RBAC (interface.md section 6; Milvus common.security). */
 export interface SecurityConfig {
@@ -59,3 +57,6 @@ export interface NodeConfig {
   /** Chaos testing: allow InjectFaults (peer traffic faults, TSO clock offset). Never in production. */
   readonly chaos: boolean;
 }
+
+/** The name of this product's Raft peer protocol, in every peer connection's hello (TcpTransportOptions.helloMagic). */
+export const PEER_PROTOCOL = 'rootcoord-raft/1';

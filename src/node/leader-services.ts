@@ -1,3 +1,4 @@
+import type { Clock } from '../../raft/clock.js';
 import type { RaftHandle } from '../../raft/raft-handle.js';
 import type { Logger } from '../common/logger.js';
 import { recoverDdl } from '../ddl/recovery.js';
@@ -19,6 +20,7 @@ export interface LeaderServicesPorts {
   /** Further leader-only services (the time-tick loop), started last and stopped first. */
   readonly services: ReadonlyArray<{ start(): void; stop(): void }>;
   readonly log: Logger;
+  readonly clock: Clock;
 }
 
 /**
@@ -46,8 +48,8 @@ export class LeaderServices {
   }
 
   private async activate(epoch: number): Promise<void> {
-    const { raft, tso, ids, scheduler, background, log } = this.ports;
-    const startedMs = Date.now();
+    const { raft, tso, ids, scheduler, background, log, clock } = this.ports;
+    const startedMs = clock.wallMs();
     for (let attempt = 0; epoch === this.epoch; attempt++) {
       try {
         // Resolves once we, the leader, have committed an entry of our term and applied up to it.
@@ -63,12 +65,12 @@ export class LeaderServices {
         scheduler.start();
         for (const service of this.ports.services) service.start();
         this.serving = true;
-        log.info('leader services started', { ms: Date.now() - startedMs, tsoWindowMs: tso.window(), ...recovered });
+        log.info('leader services started', { ms: clock.wallMs() - startedMs, tsoWindowMs: tso.window(), ...recovered });
         return;
       } catch (error) {
         this.stopAll();
         log.warn('leader services failed to start; retrying', { attempt, error: String(error) });
-        await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 1000)));
+        await clock.sleep(Math.min(50 * 2 ** attempt, 1000));
         if (!raft.isLeader()) return;
       }
     }

@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import type { LogStore } from '../../raft/storage.js';
 import type { Transport, TransportFaults } from '../../raft/transport.js';
+import { systemClock } from '../../raft/clock.js';
+import type { Clock } from '../../raft/clock.js';
+import { FaultyTransport } from '../../raft/faulty-transport.js';
 import type { RaftHandle } from '../../raft/raft-handle.js';
 import { RaftNode } from '../../raft/raft-node.js';
 import type { LeaderChange } from '../../raft/raft-node.js';
@@ -26,22 +29,12 @@ import { IdAllocator } from '../tso/id-allocator.js';
 import { Tso } from '../tso/tso.js';
 import { TimeTickLoop } from '../timetick/time-tick-loop.js';
 import { TimeTickSync } from '../timetick/time-tick-sync.js';
+import { PEER_PROTOCOL } from './config.js';
 import type { MemberAddress, NodeConfig } from './config.js';
 import { LeaderServices } from './leader-services.js';
+import { memberContext, parseMemberContext, PEER_ADDRESS_MODULE, peerAddressOf } from '../common/member-address.js';
 import { ReadBatcher } from './read-batcher.js';
 import { codedFromRaft, makeProposer } from './proposer.js';
-
-
-/** A conf change's context as member addresses (JSON with `peer` and `client`), or null. */
-function parseMemberContext(context: string | undefined): MemberAddress | null {
-  if (context === undefined || !context.startsWith('{')) return null;
-  try {
-    const parsed = JSON.parse(context) as { peer?: unknown; client?: unknown };
-    return typeof parsed.peer === 'string' && typeof parsed.client === 'string' ? { peer: parsed.peer, client: parsed.client } : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * What a whole-node simulation supplies instead of disks, sockets and entropy: an in-memory raft log
@@ -55,6 +48,8 @@ export interface SimulatedDeps {
   readonly log: Logger;
   /** Deterministic password hashing (a salted scrypt hash would make runs unrepeatable). */
   readonly passwords?: PasswordHasher;
+  /** Time and timers (default: the process's). */
+  readonly clock?: Clock;
 }
 
 /**
@@ -69,7 +64,7 @@ export class RootCoordNode {
   readonly background: StepExecutor;
   readonly tso: Tso;
   readonly ids: IdAllocator;
-  readonly timeTicks = new TimeTickSync();
+  readonly timeTicks: TimeTickSync;
   private readonly timeTickLoop: TimeTickLoop;
   readonly catalogGc: CatalogGcLoop;
   private readonly leaderServices: LeaderServices;
@@ -93,15 +88,16 @@ export class RootCoordNode {
     log: Logger,
     members: ReadonlyMap<number, MemberAddress>,
     readonly passwords: PasswordHasher,
+    clock: Clock,
   ) {
-    const nowMs = (): bigint => BigInt(Date.now()) + this.clockSkewMs;
+    const nowMs = (): bigint => BigInt(clock.wallMs()) + this.clockSkewMs;
     this.log = log;
     this.members = new Map(members);
     this.propose = makeProposer(raft, () => this.leaderTerm);
     this.reads = new ReadBatcher(() => raft.readIndex());
     this.broker = new EventBroker(config.limits.gcConfirmDelayMs);
-    this.background = new StepExecutor(4, 10_000, 200, (message, fields) => log.warn(message, fields));
-    this.tso = new Tso({ nowMs, persistWindow: (windowMs) => this.propose({ kind: 'tsoWindow', windowMs }) });
+    this.background = new StepExecutor({ log: (message, fields) => log.warn(message, fields), clock });
+    this.tso = new Tso({ nowMs, persistWindow: (windowMs) => this.propose({ kind: 'tsoWindow', windowMs }), clock });
     this.ids = new IdAllocator({ nowMs, persistUpTo: (upTo) => this.propose({ kind: 'idWindow', upTo }) });
     const allocTs = (): Promise<bigint> => this.tso.generate(1);
     this.scheduler = new Scheduler({
@@ -112,12 +108,14 @@ export class RootCoordNode {
       limits: config.limits,
       broker: this.broker,
       background: this.background,
-      wallClockNs: () => BigInt(Date.now()) * 1_000_000n,
+      wallClockNs: () => BigInt(clock.wallMs()) * 1_000_000n,
       passwords,
       confirmLeadership: () => this.confirmLeadership(),
+      clock,
     });
     this.catalogGc = new CatalogGcLoop(this.propose, config.limits);
-    this.timeTickLoop = new TimeTickLoop(this.timeTicks, meta, this.scheduler, this.tso, config.limits, config.timeTickIntervalMs);
+    this.timeTicks = new TimeTickSync(clock);
+    this.timeTickLoop = new TimeTickLoop(this.timeTicks, meta, this.scheduler, this.tso, config.limits, config.timeTickIntervalMs, clock);
     this.leaderServices = new LeaderServices({
       raft,
       tso: this.tso,
@@ -131,11 +129,13 @@ export class RootCoordNode {
       },
       services: [this.timeTickLoop, this.catalogGc],
       log,
+      clock,
     });
   }
 
   static async start(config: NodeConfig, simulated: SimulatedDeps | null = null): Promise<RootCoordNode> {
     const log = simulated?.log ?? new Logger(config.id, config.logFile);
+    const clock = simulated?.clock ?? systemClock;
     const self = config.members.get(config.id);
     if (self === undefined) throw new Error(`node ${config.id} is not in the member list`);
     const startedAt = performance.now();
@@ -168,6 +168,8 @@ export class RootCoordNode {
           listenAddress: self.peer,
           peers: [...members].map(([id, m]) => [id, m.peer] as const),
           secret: config.secret,
+          helloMagic: PEER_PROTOCOL,
+          peerAddressModule: PEER_ADDRESS_MODULE,
           faultInjection: config.chaos,
           appliedIndex: meta.appliedIndex,
         },
@@ -175,9 +177,11 @@ export class RootCoordNode {
         raftLog,
       );
     } else {
-      raft = await RaftNode.start({ ...common, seed: simulated.seed, storage: simulated.storage, transport: simulated.transport, stateMachine, log: raftLog });
+      // Faults can be injected only where allowed (chaos), as on a real node.
+      const transport = config.chaos ? new FaultyTransport(simulated.transport, { clock }) : simulated.transport;
+      raft = await RaftNode.start({ ...common, seed: simulated.seed, storage: simulated.storage, transport, peerAddressOf, stateMachine, clock, log: raftLog });
     }
-    const node = new RootCoordNode(config, meta, raft, log, members, simulated?.passwords ?? new PasswordHashPool({ workers: config.limits.passwordHashWorkers, queueMax: config.limits.passwordHashQueueMax, nice: config.limits.passwordHashNice }));
+    const node = new RootCoordNode(config, meta, raft, log, members, simulated?.passwords ?? new PasswordHashPool({ workers: config.limits.passwordHashWorkers, queueMax: config.limits.passwordHashQueueMax, nice: config.limits.passwordHashNice }), clock);
     raft.on('member-change', (cc: ConfChange) => node.onMemberChange(cc));
     raft.on('fatal', (error: Error) => {
       log.error('raft failed; this node stops serving', { error: error.message });
@@ -224,7 +228,7 @@ export class RootCoordNode {
     if (!/^[^:]+:\d+$/.test(address.peer) || !/^[^:]+:\d+$/.test(address.client)) throw new CodedError('ParameterInvalid', `member addresses must be host:port, got ${address.peer} / ${address.client}`);
     this.members.set(id, address);
     try {
-      await this.raft.addVoter(id, JSON.stringify(address));
+      await this.raft.addVoter(id, memberContext(address));
     } catch (error) {
       throw codedFromRaft(error);
     }

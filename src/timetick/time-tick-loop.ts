@@ -1,3 +1,5 @@
+import { systemClock } from '../../raft/clock.js';
+import type { Clock } from '../../raft/clock.js';
 import { channelRefCounts } from '../ddl/dml-channels.js';
 import type { Limits } from '../ddl/limits.js';
 import type { Scheduler } from '../ddl/scheduler.js';
@@ -19,17 +21,18 @@ export class TimeTickLoop {
     private readonly tso: Tso,
     private readonly limits: Limits,
     private readonly intervalMs = 200,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   start(): void {
     this.stop();
     this.sync.reset();
-    this.timer = setInterval(() => void this.tick().catch(() => {}), this.intervalMs);
+    this.timer = this.clock.setInterval(() => void this.tick().catch(() => {}), this.intervalMs);
     this.timer.unref();
   }
 
   stop(): void {
-    if (this.timer !== null) clearInterval(this.timer);
+    if (this.timer !== null) this.clock.clearInterval(this.timer);
     this.timer = null;
   }
 

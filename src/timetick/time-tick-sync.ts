@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { systemClock } from '../../raft/clock.js';
+import type { Clock } from '../../raft/clock.js';
 import { CodedError } from '../common/error-codes.js';
 
 /** The DDL source's id, as in Milvus. */
@@ -29,7 +31,7 @@ export class TimeTickSync extends EventEmitter {
   /** When the current round got its first report (performance.now), or null before that. */
   private roundStartedMs: number | null = null;
 
-  constructor() {
+  constructor(private readonly clock: Clock = systemClock) {
     super();
     this.sources.set(DDL_SOURCE_ID, null);
   }
@@ -67,7 +69,7 @@ export class TimeTickSync extends EventEmitter {
     const map = new Map<string, bigint>();
     channels.forEach((c, i) => map.set(c, timestamps[i] as bigint));
     this.sources.set(sourceId, { channels: map, defaultTs });
-    this.roundStartedMs ??= performance.now();
+    this.roundStartedMs ??= this.clock.monotonicMs();
     this.maybeCompleteRound();
   }
 
@@ -89,7 +91,7 @@ export class TimeTickSync extends EventEmitter {
     }
     for (const key of this.sources.keys()) this.sources.set(key, null);
     // 'round': how long the round waited, from its first source's report to its last (milliseconds).
-    this.emit('round', performance.now() - (this.roundStartedMs ?? performance.now()));
+    this.emit('round', this.clock.monotonicMs() - (this.roundStartedMs ?? this.clock.monotonicMs()));
     this.roundStartedMs = null;
     for (const tick of ticks) this.emit('tick', tick);
   }

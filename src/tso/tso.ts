@@ -1,3 +1,6 @@
+import { assert } from '../../raft/assert.js';
+import { systemClock } from '../../raft/clock.js';
+import type { Clock } from '../../raft/clock.js';
 import { CodedError } from '../common/error-codes.js';
 import { composeTs, LOGICAL_MAX } from '../common/hybrid-ts.js';
 
@@ -9,6 +12,8 @@ export interface TsoOptions {
   readonly persistWindow: WindowPersister;
   readonly saveIntervalMs?: bigint;
   readonly updateIntervalMs?: number;
+  /** Timers (default: the process's); the physical time is `nowMs`. */
+  readonly clock?: Clock;
 }
 
 const RETRIES_MAX = 10;
@@ -25,10 +30,16 @@ export class Tso {
   private active = false;
   private timer: NodeJS.Timeout | null = null;
   private updating: Promise<void> | null = null;
+  /** The last timestamp handed out (0: none yet); every later one is above it, across leaderships too. */
+  private lastIssued = 0n;
   private readonly saveIntervalMs: bigint;
+  private readonly updateIntervalMs: number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: TsoOptions) {
     this.saveIntervalMs = options.saveIntervalMs ?? 3000n;
+    this.updateIntervalMs = options.updateIntervalMs ?? 50;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Become active above `persistedWindowMs` (the window every earlier leader issued below). */
@@ -41,13 +52,13 @@ export class Tso {
     this.physical = next;
     this.logical = 0n;
     this.active = true;
-    this.timer = setInterval(() => void this.update().catch(() => {}), this.options.updateIntervalMs ?? 50);
+    this.timer = this.clock.setInterval(() => void this.update().catch(() => {}), this.updateIntervalMs);
     this.timer.unref();
   }
 
   stop(): void {
     this.active = false;
-    if (this.timer !== null) clearInterval(this.timer);
+    if (this.timer !== null) this.clock.clearInterval(this.timer);
     this.timer = null;
   }
 
@@ -95,11 +106,15 @@ export class Tso {
       const logical = this.logical + BigInt(count);
       if (logical < LOGICAL_MAX) {
         this.logical = logical;
-        return composeTs(this.physical, logical);
+        const ts = composeTs(this.physical, logical);
+        // Timestamps never go backwards: not within a leadership, nor from one to the next (start).
+        assert(ts > this.lastIssued, 'the TSO would hand out a timestamp at or below the last one it handed out');
+        this.lastIssued = ts;
+        return ts;
       }
       // The logical counter is used up for this millisecond: move physical time on and try again.
       await this.update();
-      if (this.logical + BigInt(count) >= LOGICAL_MAX) await new Promise((resolve) => setTimeout(resolve, 1));
+      if (this.logical + BigInt(count) >= LOGICAL_MAX) await this.clock.sleep(1);
     }
     throw new CodedError('ServiceNotReady', 'can not get timestamp: the logical counter is exhausted');
   }

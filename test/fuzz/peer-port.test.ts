@@ -163,7 +163,7 @@ describe('fuzz: Raft peer port', function () {
     for (const target of cluster.nodes) {
       const member = (cluster.nodes.find((n) => n.id !== target.id) as FuzzNode).id;
       const poison = encodeFrame(member, [{ ...randomMessage(new Prng(7), target.id, member), type: MessageType.Vote, to: target.id, from: member, term: Number.MAX_SAFE_INTEGER, entries: [], snapshot: null }], null);
-      await send(target.peer, [helloFrame(member, cluster.secret), frame(poison)]);
+      await send(target.peer, [helloFrame(HELLO_MAGIC, member, cluster.secret), frame(poison)]);
     }
     await sleep(1500); // several election timeouts: a node that adopted the term would have failed by now
     expect(cluster.dead()).to.deep.equal([]);
@@ -186,7 +186,7 @@ describe('fuzz: Raft peer port', function () {
       const member = r.pick(others);
       const kind = r.pick(['random', 'garbage-frame', 'odd-hello', 'mutated-frames', 'mutated-frames', 'mutated-frames', 'huge-length', 'slow', 'half-open', 'flood']);
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
-      const hello = helloFrame(member, cluster.secret);
+      const hello = helloFrame(HELLO_MAGIC, member, cluster.secret);
       switch (kind) {
         case 'random':
           await send(target.peer, [randomBuffer(r, r.intBelow(3000))]);

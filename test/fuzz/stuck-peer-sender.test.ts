@@ -48,7 +48,7 @@ describe('TcpTransport: a connection that breaks while its buffer is full', func
       socket.on('data', (chunk: Buffer) => reader.push(chunk));
     });
     await new Promise<void>((resolve) => server?.listen(peerPort, '127.0.0.1', () => resolve()));
-    transport = new TcpTransport({ id: 1, listenAddress: `127.0.0.1:${ownPort as number}`, peers: new Map([[2, `127.0.0.1:${peerPort as number}`]]), secret: 's', reconnectDelayMsMax: 100 });
+    transport = new TcpTransport({ helloMagic: 'test-raft/1', id: 1, listenAddress: `127.0.0.1:${ownPort as number}`, peers: new Map([[2, `127.0.0.1:${peerPort as number}`]]), secret: 's', reconnectDelayMsMax: 100 });
     await transport.start({ receive: () => {}, reportUnreachable: () => {}, reportSnapshot: () => {} });
 
     // Fill the unread connection: far more than the kernel's and the socket's buffers take.

@@ -14,6 +14,9 @@ import { message, MessageType } from '../../raft/types.js';
 import type { Message } from '../../raft/types.js';
 import { freePorts } from './fixtures/process-cluster.js';
 
+/** The peer protocol's name in these tests' hellos (a host supplies its own). */
+const MAGIC = 'test-raft/1';
+
 class Collector implements TransportHandler {
   readonly received: Message[] = [];
   readonly snapshotReports: Array<[number, boolean]> = [];
@@ -55,13 +58,13 @@ describe('TcpTransport', function () {
   });
 
   async function pair(
-    bOptions: Partial<TcpTransportOptions> = {},
+    bOptions: Partial<Omit<TcpTransportOptions, 'helloMagic'>> = {},
   ): Promise<{ a: TcpTransport; b: TcpTransport; atB: Collector; atA: Collector; peers: Map<number, string>; warnings: string[] }> {
     const [portA, portB] = await freePorts(2);
     const peers = new Map([[1, `127.0.0.1:${portA as number}`], [2, `127.0.0.1:${portB as number}`]]);
     const warnings: string[] = [];
-    const a = new TcpTransport({ id: 1, listenAddress: peers.get(1) as string, peers, secret: 's3cret', snapshotChunkBytes: 1000 });
-    const b = new TcpTransport({ id: 2, listenAddress: peers.get(2) as string, peers, secret: 's3cret', frameBytesMax: 64 * 1024, log: (_l, m) => warnings.push(m), ...bOptions });
+    const a = new TcpTransport({ helloMagic: MAGIC, id: 1, listenAddress: peers.get(1) as string, peers, secret: 's3cret', snapshotChunkBytes: 1000 });
+    const b = new TcpTransport({ helloMagic: MAGIC, id: 2, listenAddress: peers.get(2) as string, peers, secret: 's3cret', frameBytesMax: 64 * 1024, log: (_l, m) => warnings.push(m), ...bOptions });
     transports.push(a, b);
     const atA = new Collector();
     const atB = new Collector();
@@ -102,7 +105,7 @@ describe('TcpTransport', function () {
     await new Promise<void>((resolve) => server.listen(portB, '127.0.0.1', resolve));
     try {
       const chunkBytes = 64 * 1024;
-      const a = new TcpTransport({ id: 1, listenAddress: peers.get(1) as string, peers, secret: 's3cret', snapshotChunkBytes: chunkBytes });
+      const a = new TcpTransport({ helloMagic: MAGIC, id: 1, listenAddress: peers.get(1) as string, peers, secret: 's3cret', snapshotChunkBytes: chunkBytes });
       transports.push(a);
       const atA = new Collector();
       await a.start(atA);
@@ -155,7 +158,7 @@ describe('TcpTransport', function () {
     await b.close();
     a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })]);
     await until(() => atA.unreachable > 0);
-    const again = new TcpTransport({ id: 2, listenAddress: peers.get(2) as string, peers, secret: 's3cret' });
+    const again = new TcpTransport({ helloMagic: MAGIC, id: 2, listenAddress: peers.get(2) as string, peers, secret: 's3cret' });
     transports.push(again);
     const atAgain = new Collector();
     await again.start(atAgain);
@@ -171,7 +174,7 @@ describe('TcpTransport', function () {
     const { a, atB, peers, warnings } = await pair();
     const raw = await rawConnection(peers.get(2) as string);
     sockets.push(raw);
-    raw.write(helloFrame(1, 's3cret'));
+    raw.write(helloFrame(MAGIC, 1, 's3cret'));
     raw.write(Buffer.concat(framed(Buffer.from([0xff, 0xff, 0xff, 0x01, 0x02]))));
     raw.write(Buffer.concat(framed(encodeFrame(9, [message({ type: MessageType.App, from: 9, to: 2, term: 1 })], null))));
     raw.write(Buffer.concat(framed(encodeFrame(1, [message({ type: MessageType.Hup, from: 1, to: 2 })], null))));
@@ -186,7 +189,7 @@ describe('TcpTransport', function () {
     const { atB, peers, warnings } = await pair();
     const address = peers.get(2) as string;
     const heartbeat = Buffer.concat(framed(encodeFrame(1, [message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })], null)));
-    for (const hello of [helloFrame(1, 'wrong'), helloFrame(7, 's3cret'), Buffer.concat(framed(Buffer.from('not json')))]) {
+    for (const hello of [helloFrame(MAGIC, 1, 'wrong'), helloFrame(MAGIC, 7, 's3cret'), Buffer.concat(framed(Buffer.from('not json')))]) {
       const raw = await rawConnection(address);
       sockets.push(raw);
       raw.on('error', () => {});
@@ -197,7 +200,7 @@ describe('TcpTransport', function () {
     oversize.on('error', () => {});
     const header = Buffer.alloc(4);
     header.writeUInt32BE(0x7fffffff, 0);
-    oversize.write(Buffer.concat([helloFrame(1, 's3cret'), header]));
+    oversize.write(Buffer.concat([helloFrame(MAGIC, 1, 's3cret'), header]));
     await until(() => warnings.length >= 4);
     expect(warnings.join('\n')).to.match(/secret/).and.match(/not a peer/).and.match(/malformed hello/).and.match(/oversize frame/);
     expect(atB.received).to.deep.equal([]);
@@ -205,7 +208,7 @@ describe('TcpTransport', function () {
   it('survives a hello whose secret has the right number of characters but not of bytes, or that is not an object', async () => {
     const { a, atB, peers, warnings } = await pair();
     // 's3creé' is six characters like 's3cret', but seven bytes: comparing the raw bytes would throw.
-    for (const hello of [helloFrame(1, 's3cre\u00e9'), Buffer.concat(framed(Buffer.from('null')))]) {
+    for (const hello of [helloFrame(MAGIC, 1, 's3cre\u00e9'), Buffer.concat(framed(Buffer.from('null')))]) {
       const raw = await rawConnection(peers.get(2) as string);
       sockets.push(raw);
       raw.on('error', () => {});
@@ -236,7 +239,7 @@ describe('TcpTransport', function () {
     await until(() => atB.received.length === 1);
     const again = await rawConnection(peers.get(2) as string);
     sockets.push(again);
-    again.write(helloFrame(1, 's3cret'));
+    again.write(helloFrame(MAGIC, 1, 's3cret'));
     await until(() => closed === 200, 5000);
     expect(b.inboundConnections(), 'the member\'s newer connection replaced the older one').to.equal(1);
     again.write(Buffer.concat(framed(encodeFrame(1, [message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 5 })], null))));
@@ -260,7 +263,7 @@ describe('TcpTransport', function () {
     sockets.push(raw);
     raw.on('error', () => {});
     const closed = new Promise<void>((resolve) => raw.on('close', () => resolve()));
-    raw.write(Buffer.concat([helloFrame(1, 's3cret'), ...framed(encodeFrame(1, [message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 66 })], null))]));
+    raw.write(Buffer.concat([helloFrame(MAGIC, 1, 's3cret'), ...framed(encodeFrame(1, [message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 66 })], null))]));
     await closed;
     expect(thrown).to.equal(1);
     expect(warnings.join('\n')).to.match(/could not be handled/);

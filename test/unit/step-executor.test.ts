@@ -5,7 +5,7 @@ import type { BackgroundJob } from '../../src/ddl/step-executor.js';
 
 describe('StepExecutor places', () => {
   it('counts reserved places; a reserved place always takes its job; recovery jobs go beyond the bound; a stop frees every place', async () => {
-    const executor = new StepExecutor(1, 3, 1);
+    const executor = new StepExecutor({ parallelMax: 1, jobsMax: 3, retryDelayMs: 1 });
     let open: () => void = () => {};
     const gate = new Promise<void>((resolve) => {
       open = resolve;

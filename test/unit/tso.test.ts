@@ -3,6 +3,7 @@
  * before issuing past it, and never goes backwards when the clock jumps back or forward.
  */
 import { expect } from 'chai';
+import { AssertionError } from '../../raft/assert.js';
 import { physicalMs } from '../../src/common/hybrid-ts.js';
 import { IdAllocator } from '../../src/tso/id-allocator.js';
 import { Tso } from '../../src/tso/tso.js';
@@ -38,6 +39,21 @@ describe('Tso', () => {
     expect(physicalMs(issued[2] as bigint)).to.equal(20_000n);
     expect(windows[windows.length - 1]).to.equal(23_000n);
     for (const ts of issued) expect(physicalMs(ts) < (windows[windows.length - 1] as bigint)).to.equal(true);
+    tso.stop();
+  });
+
+  it('asserts it never hands out a timestamp at or below the last one, even when restarted below it', async () => {
+    const { tso, clock } = fakeTso(10_000n);
+    await tso.start(0n);
+    const issued = await tso.generate(1);
+    tso.stop();
+    // A caller error: a restart under a window below what this TSO has issued.
+    clock.now = 1_000n;
+    await tso.start(0n);
+    let error: unknown = null;
+    await tso.generate(1).catch((e: unknown) => (error = e));
+    expect(error).to.be.instanceOf(AssertionError);
+    expect(physicalMs(issued)).to.equal(10_000n);
     tso.stop();
   });
 
