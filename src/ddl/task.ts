@@ -1,4 +1,5 @@
 import type { PasswordHasher } from '../auth/password-hash.js';
+import type { Logger } from '../common/logger.js';
 import type { MetaCommand } from '../meta/commands.js';
 import type { MetaTable } from '../meta/meta-table.js';
 import type { Broker } from './broker.js';
@@ -20,6 +21,8 @@ export interface TaskPorts {
   readonly wallClockNs: () => bigint;
   /** Password hashing (scrypt; the deterministic simulator injects its own). */
   readonly passwords: PasswordHasher;
+  /** What a task logs (a failed notification to the proxies, see notifyProxies). */
+  readonly log: Pick<Logger, 'warn'>;
 }
 
 /** A running task's ports plus its own ID and hybrid timestamp, stamped after its locks are held. */

@@ -114,6 +114,7 @@ export class RootCoordNode {
       background: this.background,
       wallClockNs: () => BigInt(Date.now()) * 1_000_000n,
       passwords,
+      log,
       confirmLeadership: () => this.confirmLeadership(),
     });
     this.catalogGc = new CatalogGcLoop(this.propose, config.limits);

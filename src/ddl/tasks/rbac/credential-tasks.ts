@@ -4,7 +4,8 @@ import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
 import type { DdlTask, TaskContext, TaskPorts } from '../../task.js';
 import { PolicyCacheOp } from '../../broker.js';
-import { decodePassword, notifyProxies, rbacError, RbacLegacy, validateUsername, wallMs } from './rbac-rules.js';
+import { notifyProxies } from '../../notify.js';
+import { decodePassword, rbacError, RbacLegacy, validateUsername, wallMs } from './rbac-rules.js';
 
 /** CreateCredential (spec 1.7): a new user with a salted slow hash of its password (made before the lock). */
 export class CreateCredentialTask implements DdlTask {

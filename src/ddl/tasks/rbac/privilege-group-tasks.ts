@@ -3,7 +3,8 @@ import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
 import type { DdlTask, TaskContext } from '../../task.js';
 import { PolicyCacheOp } from '../../broker.js';
-import { notifyProxies, rbacError, RbacLegacy, validateRbacName } from './rbac-rules.js';
+import { notifyProxies } from '../../notify.js';
+import { rbacError, RbacLegacy, validateRbacName } from './rbac-rules.js';
 
 /** CreatePrivilegeGroup: an empty custom group whose name clashes with no privilege or group. */
 export class CreatePrivilegeGroupTask implements DdlTask {

@@ -7,7 +7,8 @@ import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
 import type { DdlTask, TaskContext } from '../../task.js';
 import { PolicyCacheOp } from '../../broker.js';
-import { notifyProxies, rbacError, RbacLegacy, validateGrantDatabaseName, validateRbacName } from './rbac-rules.js';
+import { notifyProxies } from '../../notify.js';
+import { rbacError, RbacLegacy, validateGrantDatabaseName, validateRbacName } from './rbac-rules.js';
 
 export enum OperatePrivilegeType {
   Grant = 0,

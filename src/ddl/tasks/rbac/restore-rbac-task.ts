@@ -6,7 +6,8 @@ import type { LockRequest } from '../../lock-manager.js';
 import type { DdlTask, TaskContext } from '../../task.js';
 import type { RbacBackup } from './rbac-reads.js';
 import { PolicyCacheOp } from '../../broker.js';
-import { notifyProxies, validateGrantDatabaseName, validateRbacName, validateUsername, wallMs } from './rbac-rules.js';
+import { notifyProxies } from '../../notify.js';
+import { validateGrantDatabaseName, validateRbacName, validateUsername, wallMs } from './rbac-rules.js';
 
 /** Milvus stamps no RBAC legacy code on RestoreRBAC; its failures carry UnexpectedError (1). */
 const RESTORE_LEGACY = 1;

@@ -4,7 +4,8 @@ import { lockChains } from '../../lock-manager.js';
 import type { LockRequest } from '../../lock-manager.js';
 import type { DdlTask, TaskContext } from '../../task.js';
 import { PolicyCacheOp } from '../../broker.js';
-import { notifyProxies, rbacError, RbacLegacy, validateRbacName, validateUsername } from './rbac-rules.js';
+import { notifyProxies } from '../../notify.js';
+import { rbacError, RbacLegacy, validateRbacName, validateUsername } from './rbac-rules.js';
 
 /** CreateRole (spec 1.8): at most maxRoleNum roles, the built-in admin and public included. */
 export class CreateRoleTask implements DdlTask {
