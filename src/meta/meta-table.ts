@@ -8,7 +8,7 @@ import type { MetaCommand } from './commands.js';
 import { FieldInterner } from './field-interner.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, FunctionModel, PartitionModel, StructArrayFieldModel } from './model.js';
-import { RbacTable } from './rbac-table.js';
+import { RbacTable } from '../rbac/rbac-table.js';
 import { decodeCatalogSnapshot, encodeCatalogSnapshot } from './catalog-snapshot.js';
 import { VersionedStore } from './versioned-store.js';
 import type { StoreOp } from './versioned-store.js';

@@ -1,5 +1,5 @@
 import type { Limits } from '../ddl/limits.js';
-import type { BuiltinRolesConfig } from '../meta/rbac-model.js';
+import type { BuiltinRolesConfig } from '../rbac/rbac-model.js';
 
 export interface MemberAddress {
   readonly peer: string;

@@ -1,5 +1,5 @@
 import { CodedError } from '../../common/error-codes.js';
-import type { MetaTable } from '../../meta/meta-table.js';
+import type { CatalogView } from '../../meta/catalog-view.js';
 import { CollectionState } from '../../meta/model.js';
 import type { AliasModel, CollectionModel, DatabaseModel } from '../../meta/model.js';
 import { lockChains } from '../lock-manager.js';
@@ -8,7 +8,7 @@ import { requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
 
 /** Alias and collection names share no names: an alias may not equal a live collection's name (1601). */
-export function checkAliasIsNotCollection(meta: MetaTable, db: DatabaseModel, alias: string): void {
+export function checkAliasIsNotCollection(meta: CatalogView, db: DatabaseModel, alias: string): void {
   const owner = meta.collectionNameOwner(db.id, alias);
   if (owner !== undefined && (owner.state === CollectionState.Created || owner.state === CollectionState.Creating)) {
     throw new CodedError('AliasCollectionNameConflict', `alias and collection name conflict[database=${db.name}][alias=${alias}]`);
@@ -16,7 +16,7 @@ export function checkAliasIsNotCollection(meta: MetaTable, db: DatabaseModel, al
 }
 
 /** An alias points at a real (not alias) Created collection; otherwise 100. */
-export function aliasTarget(meta: MetaTable, db: DatabaseModel, collectionName: string): CollectionModel {
+export function aliasTarget(meta: CatalogView, db: DatabaseModel, collectionName: string): CollectionModel {
   const target = meta.collectionNameOwner(db.id, collectionName);
   if (meta.alias(db.id, collectionName) !== undefined || target === undefined || target.state !== CollectionState.Created) {
     throw new CodedError('CollectionNotFound', `collection not found[database=${db.name}][collection=${collectionName}]`);

@@ -1,9 +1,9 @@
-import { CodedError } from '../../../common/error-codes.js';
-import type { ErrorName } from '../../../common/error-codes.js';
-import { ANY, RBAC_NAME } from '../../../meta/rbac-model.js';
-import type { Limits } from '../../limits.js';
-import type { TaskContext } from '../../task.js';
-import { nameRuleBroken } from '../../validation.js';
+import { CodedError } from '../common/error-codes.js';
+import type { ErrorName } from '../common/error-codes.js';
+import { ANY, RBAC_NAME } from './rbac-model.js';
+import type { Limits } from '../ddl/limits.js';
+import type { TaskContext } from '../ddl/task.js';
+import { nameRuleBroken } from '../ddl/validation.js';
 
 /** Milvus's legacy codes for RBAC failures (its `ErrorCode` enum), stamped beside the numeric code. */
 export const RbacLegacy = {
