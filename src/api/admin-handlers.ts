@@ -1,10 +1,10 @@
 import { successStatus } from '../common/error-codes.js';
-import type { RootCoordNode } from '../node/root-coord-node.js';
+import type { AdminPort, CatalogPort, NodePort, RaftStatusPort } from './ports.js';
 import { big, int, str, strings } from './convert.js';
 import type { Handler } from './handler.js';
 
 /** RootCoordAdmin: cluster status, leadership transfer, snapshots. Answered locally by any node. */
-export function adminHandlers(node: RootCoordNode): Record<string, Handler> {
+export function adminHandlers(node: NodePort & CatalogPort & RaftStatusPort & AdminPort): Record<string, Handler> {
   return {
     ClusterStatus: {
       kind: 'local',
@@ -32,7 +32,7 @@ export function adminHandlers(node: RootCoordNode): Record<string, Handler> {
     TransferLeader: {
       kind: 'local',
       handle: async (req) => {
-        node.raft.transferLeader(int(req, 'target'));
+        node.transferLeader(int(req, 'target'));
         return successStatus;
       },
     },
@@ -60,7 +60,7 @@ export function adminHandlers(node: RootCoordNode): Record<string, Handler> {
     Digest: {
       kind: 'local',
       handle: async () => {
-        const { digest, appliedIndex } = await node.meta.digestAtIndex();
+        const { digest, appliedIndex } = await node.catalogDigest();
         return { digest, applied_index: String(appliedIndex) };
       },
     },

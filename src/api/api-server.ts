@@ -1,12 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { IntervalHistogram } from 'node:perf_hooks';
-import { checkAccess, requirementOf, rootBypasses } from '../auth/access.js';
-import type { Requirement } from '../auth/access.js';
+import { checkAccess, requirementOf, rootBypasses } from '../rbac/access.js';
+import type { Requirement } from '../rbac/access.js';
 import { AuthenticationError, Authenticator } from '../auth/authenticator.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { CodedError, statusOf, successStatus } from '../common/error-codes.js';
-import type { RootCoordNode } from '../node/root-coord-node.js';
+import type { Logger } from '../common/logger.js';
+import type { ApiPorts, NodePort } from './ports.js';
 import type { ApiMetrics } from './api-metrics.js';
 import { Admission } from './admission.js';
 import { adminHandlers } from './admin-handlers.js';
@@ -26,7 +27,7 @@ const DEFAULT_DEADLINE_MS = 10_000;
 /** How often the event loop's lag is read (and the histogram reset) for admission. */
 const LAG_WINDOW_MS = 250;
 
-function coded(error: unknown, log: RootCoordNode['log'], method: string): CodedError {
+function coded(error: unknown, log: Logger, method: string): CodedError {
   if (error instanceof CodedError) return error;
   log.error('unexpected error in handler', { method, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   return new CodedError('Unexpected', error instanceof Error ? error.message : String(error));
@@ -48,7 +49,7 @@ export function grpcError(error: unknown): Partial<grpc.ServiceError> {
 }
 
 /** Binds a server of this node's client API (TLS when the client port has it). */
-export function bindServer(server: grpc.Server, address: string, node: RootCoordNode): Promise<void> {
+export function bindServer(server: grpc.Server, address: string, node: Pick<NodePort, 'config'>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const tls = node.config.security?.clientTls ?? null;
     const credentials = tls === null ? grpc.ServerCredentials.createInsecure() : grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }], false);
@@ -83,7 +84,7 @@ export class ApiServer {
   private readonly apiHandlers: Record<string, Handler>;
 
   constructor(
-    private readonly node: RootCoordNode,
+    private readonly node: ApiPorts,
     private readonly metrics: ApiMetrics | null,
   ) {
     const limits = node.config.limits;

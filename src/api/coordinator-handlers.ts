@@ -1,8 +1,8 @@
 import { cpus, freemem, hostname, totalmem } from 'node:os';
 import { CodedError } from '../common/error-codes.js';
-import { describeDatabase, listDatabases } from '../ddl/tasks/database-reads.js';
+import { describeDatabase, listDatabases } from '../reads/database-reads.js';
 import { CollectionState, PartitionState } from '../meta/model.js';
-import type { RootCoordNode } from '../node/root-coord-node.js';
+import type { CatalogPort, NodePort, ProxyPort } from './ports.js';
 import { big, str, strings } from './convert.js';
 import { readHandler } from './handler.js';
 import type { Handler } from './handler.js';
@@ -12,7 +12,7 @@ import type { PlainMessage } from './proto.js';
 const startedAt = new Date();
 
 /** GetMetrics `system_info`: this node as a component, in the shape of Milvus's component metrics. */
-function systemInfo(node: RootCoordNode): PlainMessage {
+function systemInfo(node: NodePort & CatalogPort): PlainMessage {
   const memory = process.memoryUsage();
   return {
     has_error: false,
@@ -37,7 +37,7 @@ function systemInfo(node: RootCoordNode): PlainMessage {
  * channel, cache invalidations pushed to proxy sessions, the coordinator's channels, metrics and
  * configuration. All of them need a super user when authorization is on (access.ts: not listed).
  */
-export function coordinatorHandlers(node: RootCoordNode): Record<string, Handler> {
+export function coordinatorHandlers(node: NodePort & CatalogPort & Pick<ProxyPort, 'broker'>): Record<string, Handler> {
   const meta = node.meta;
   const limits = node.config.limits;
   const local = (handle: (req: PlainMessage) => PlainMessage): Handler => ({ kind: 'local', handle: async (req) => handle(req) });

@@ -1,5 +1,5 @@
 import type { DdlTask } from '../ddl/task.js';
-import type { RootCoordNode } from '../node/root-coord-node.js';
+import type { TaskPort } from './ports.js';
 import type { PlainMessage } from './proto.js';
 
 /**
@@ -30,7 +30,7 @@ export function leaderHandler(handle: (req: PlainMessage, call: CallContext) => 
 }
 
 /** A DDL call: the task runs on the serving leader, once per client request ID. */
-export function ddlHandler(node: RootCoordNode, toTask: (req: PlainMessage, call: CallContext) => DdlTask): Handler {
+export function ddlHandler(node: TaskPort, toTask: (req: PlainMessage, call: CallContext) => DdlTask): Handler {
   const handle = async (req: PlainMessage, call: CallContext): Promise<PlainMessage> => {
     await node.submit(toTask(req, call), call.requestId);
     return EMPTY;

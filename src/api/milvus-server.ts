@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { CodedError, ErrorCodes, statusOf, successStatus } from '../common/error-codes.js';
 import type { StatusMessage } from '../common/error-codes.js';
 import { DEFAULT_DB_NAME } from '../meta/model.js';
-import type { RootCoordNode } from '../node/root-coord-node.js';
+import type { NodePort } from './ports.js';
 import { bindServer, shutdownServer } from './api-server.js';
 import type { ApiServer, UnaryCall } from './api-server.js';
 import { str, strings } from './convert.js';
@@ -129,7 +129,7 @@ export class MilvusServer {
   private readonly server: grpc.Server;
 
   constructor(
-    private readonly node: RootCoordNode,
+    private readonly node: Pick<NodePort, 'config'>,
     private readonly api: ApiServer,
   ) {
     this.server = new grpc.Server({ 'grpc.max_receive_message_length': node.config.limits.maxRequestBytes });

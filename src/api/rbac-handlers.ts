@@ -1,17 +1,23 @@
-import { isSuperUser, rootBypasses } from '../auth/access.js';
+import { isSuperUser, rootBypasses } from '../rbac/access.js';
 import { CodedError } from '../common/error-codes.js';
-import { OBJECT_TYPE_NAMES, objectTypeByName, ROOT_USER } from '../meta/rbac-model.js';
-import type { GrantModel, PrivilegeGroupModel } from '../meta/rbac-model.js';
-import { CreateCredentialTask, DeleteCredentialTask, UpdateCredentialTask } from '../ddl/tasks/rbac/credential-tasks.js';
-import { CreatePrivilegeGroupTask, DropPrivilegeGroupTask, OperatePrivilegeGroupTask } from '../ddl/tasks/rbac/privilege-group-tasks.js';
-import { OperatePrivilegeTask } from '../ddl/tasks/rbac/privilege-tasks.js';
-import type { GrantRequest } from '../ddl/tasks/rbac/privilege-tasks.js';
-import { backupRbac, getCredential, listPolicy, listUsers, privilegeGroups, selectGrants, selectRoles, selectUsers } from '../ddl/tasks/rbac/rbac-reads.js';
-import type { RbacBackup } from '../ddl/tasks/rbac/rbac-reads.js';
-import { RestoreRbacTask } from '../ddl/tasks/rbac/restore-rbac-task.js';
-import { CreateRoleTask, DropRoleTask, OperateUserRoleTask } from '../ddl/tasks/rbac/role-tasks.js';
+import { OBJECT_TYPE_NAMES, objectTypeByName, ROOT_USER } from '../rbac/rbac-model.js';
+import type { GrantModel, PrivilegeGroupModel } from '../rbac/rbac-model.js';
+import { CreateCredentialTask } from '../rbac/tasks/create-credential-task.js';
+import { DeleteCredentialTask } from '../rbac/tasks/delete-credential-task.js';
+import { UpdateCredentialTask } from '../rbac/tasks/update-credential-task.js';
+import { CreatePrivilegeGroupTask } from '../rbac/tasks/create-privilege-group-task.js';
+import { DropPrivilegeGroupTask } from '../rbac/tasks/drop-privilege-group-task.js';
+import { OperatePrivilegeGroupTask } from '../rbac/tasks/operate-privilege-group-task.js';
+import { OperatePrivilegeTask } from '../rbac/tasks/operate-privilege-task.js';
+import type { GrantRequest } from '../rbac/tasks/operate-privilege-task.js';
+import { backupRbac, getCredential, listPolicy, listUsers, privilegeGroups, selectGrants, selectRoles, selectUsers } from '../rbac/rbac-reads.js';
+import type { RbacBackup } from '../rbac/rbac-reads.js';
+import { RestoreRbacTask } from '../rbac/tasks/restore-rbac-task.js';
+import { CreateRoleTask } from '../rbac/tasks/create-role-task.js';
+import { DropRoleTask } from '../rbac/tasks/drop-role-task.js';
+import { OperateUserRoleTask } from '../rbac/tasks/operate-user-role-task.js';
 import type { DdlTask } from '../ddl/task.js';
-import type { RootCoordNode } from '../node/root-coord-node.js';
+import type { CatalogPort, NodePort, TaskPort } from './ports.js';
 import { int, str } from './convert.js';
 import type { PlainMessage } from './proto.js';
 import { ddlHandler, readHandler } from './handler.js';
@@ -65,7 +71,7 @@ function backupFrom(meta: PlainMessage): RbacBackup {
 }
 
 /** The credential and RBAC RPCs (spec 1.7, 1.8): writes are tasks under the RBAC lock, reads are local. */
-export function rbacHandlers(node: RootCoordNode): Record<string, Handler> {
+export function rbacHandlers(node: Pick<NodePort, 'config'> & TaskPort & CatalogPort): Record<string, Handler> {
   const rbac = node.meta.rbac;
   const ddl = (toTask: (req: PlainMessage, call: CallContext) => DdlTask): Handler => ddlHandler(node, toTask);
   const read = (handle: (req: PlainMessage) => PlainMessage): Handler => readHandler(handle);

@@ -1,28 +1,28 @@
 import { CodedError } from '../common/error-codes.js';
 import { physicalMs } from '../common/hybrid-ts.js';
 import { AddCollectionFieldTask } from '../ddl/tasks/add-collection-field-task.js';
-import { describeAlias, listAliases } from '../ddl/tasks/alias-reads.js';
+import { describeAlias, listAliases } from '../reads/alias-reads.js';
 import { AlterAliasTask } from '../ddl/tasks/alter-alias-task.js';
 import { AlterCollectionFieldTask } from '../ddl/tasks/alter-collection-field-task.js';
 import { AlterCollectionTask } from '../ddl/tasks/alter-collection-task.js';
 import { AlterDatabaseTask } from '../ddl/tasks/alter-database-task.js';
-import { describeCollection, hasCollection, showCollections } from '../ddl/tasks/collection-reads.js';
+import { describeCollection, hasCollection, showCollections } from '../reads/collection-reads.js';
 import { CreateAliasTask } from '../ddl/tasks/create-alias-task.js';
 import { CreateCollectionTask } from '../ddl/tasks/create-collection-task.js';
 import { CreateDatabaseTask } from '../ddl/tasks/create-database-task.js';
 import { CreatePartitionTask } from '../ddl/tasks/create-partition-task.js';
-import { describeDatabase, listDatabases } from '../ddl/tasks/database-reads.js';
+import { describeDatabase, listDatabases } from '../reads/database-reads.js';
 import { DropAliasTask } from '../ddl/tasks/drop-alias-task.js';
 import { DropCollectionTask } from '../ddl/tasks/drop-collection-task.js';
 import { DropDatabaseTask } from '../ddl/tasks/drop-database-task.js';
 import { DropPartitionTask } from '../ddl/tasks/drop-partition-task.js';
-import { hasPartition, showPartitions } from '../ddl/tasks/partition-reads.js';
+import { hasPartition, showPartitions } from '../reads/partition-reads.js';
 import { RenameCollectionTask } from '../ddl/tasks/rename-collection-task.js';
 import type { DdlTask } from '../ddl/task.js';
-import { isVisible, requireVisibleCollection, requireVisibleDatabase, visibleCollections, visibleDatabases } from '../auth/visibility.js';
+import { isVisible, requireVisibleCollection, requireVisibleDatabase, visibleCollections, visibleDatabases } from '../rbac/visibility.js';
 import { DEFAULT_DB_NAME } from '../meta/model.js';
 import type { ConsistencyLevel } from '../meta/model.js';
-import type { RootCoordNode } from '../node/root-coord-node.js';
+import type { AllocPort, CatalogPort, NodePort, ProxyPort, RaftStatusPort, TaskPort } from './ports.js';
 import { big, describeResponse, fieldInputFromBytes, int, kvs, schemaInput, str, strings } from './convert.js';
 import type { PlainMessage } from './proto.js';
 import { ddlHandler, leaderHandler, readHandler } from './handler.js';
@@ -31,8 +31,11 @@ import type { Handler } from './handler.js';
 import { coordinatorHandlers } from './coordinator-handlers.js';
 import { rbacHandlers } from './rbac-handlers.js';
 
+/** What the RootCoord RPCs use of the node. */
+export type RootCoordPorts = NodePort & TaskPort & CatalogPort & AllocPort & ProxyPort & RaftStatusPort;
+
 /** The RootCoord RPCs: each turns a request into a task or a read, and a result into a response. */
-export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> {
+export function rootCoordHandlers(node: RootCoordPorts): Record<string, Handler> {
   const meta = node.meta;
   const leader = leaderHandler;
   const ddl = (toTask: (req: PlainMessage) => DdlTask): Handler => ddlHandler(node, toTask);
@@ -140,13 +143,13 @@ export function rootCoordHandlers(node: RootCoordNode): Record<string, Handler> 
 const STATE_HEALTHY = 1;
 const STATE_ABNORMAL = 2;
 
-function componentStates(node: RootCoordNode): PlainMessage {
+function componentStates(node: NodePort): PlainMessage {
   const healthy = node.leaderId() !== 0;
   const info = { nodeID: String(node.config.id), role: 'rootcoord', state_code: healthy ? STATE_HEALTHY : STATE_ABNORMAL, extra_info: [{ key: 'leader', value: String(node.leaderId()) }] };
   return { state: info, subcomponent_states: [info] };
 }
 
-function checkHealth(node: RootCoordNode): PlainMessage {
+function checkHealth(node: NodePort & CatalogPort & RaftStatusPort): PlainMessage {
   const reasons: string[] = [];
   if (node.leaderId() === 0) reasons.push(`node ${node.config.id} knows no leader`);
   const st = node.raft.status();

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { LeaderChange } from '../../raft/raft-node.js';
 import type { BrokerEvent } from '../ddl/broker.js';
-import type { RootCoordNode } from '../node/root-coord-node.js';
+import type { NodePort, ProxyPort, RaftStatusPort } from './ports.js';
 import type { TimeTick } from '../timetick/time-tick-sync.js';
 import { big, str } from './convert.js';
 import type { PlainMessage } from './proto.js';
@@ -9,14 +9,14 @@ import type { PlainMessage } from './proto.js';
 type Stream = grpc.ServerWritableStream<PlainMessage, PlainMessage>;
 
 /** End a stream because this node does not (or no longer) lead; the client reconnects to the leader. */
-function notLeader(node: RootCoordNode, call: Stream): void {
+function notLeader(node: NodePort, call: Stream): void {
   const leader = node.leaderId();
   const address = node.memberAddress(leader)?.client ?? '';
   call.emit('error', { code: grpc.status.UNAVAILABLE, details: `node ${node.config.id} is not the serving leader; leader: ${leader} ${address}`.trim() });
 }
 
 /** Run `attach` while this node leads and the stream is open; `detach` runs exactly once after. */
-function whileLeading(node: RootCoordNode, call: Stream, attach: () => () => void): void {
+function whileLeading(node: NodePort & RaftStatusPort, call: Stream, attach: () => () => void): void {
   if (!node.isServingLeader()) {
     notLeader(node, call);
     return;
@@ -41,7 +41,7 @@ function whileLeading(node: RootCoordNode, call: Stream, attach: () => () => voi
 }
 
 /** Server streams: proxy sessions (cache invalidations pushed to them) and time-tick watches. Leader only. */
-export function streamHandlers(node: RootCoordNode): Record<string, (call: Stream) => void> {
+export function streamHandlers(node: NodePort & ProxyPort & RaftStatusPort): Record<string, (call: Stream) => void> {
   return {
     OpenProxySession: (call) => {
       const serverId = big(call.request, 'server_id');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ROOT_USER } from '../meta/rbac-model.js';
-import type { RbacTable } from '../meta/rbac-table.js';
+import { ROOT_USER } from '../rbac/rbac-model.js';
+import type { RbacView } from '../rbac/rbac-table.js';
 import { CodedError } from '../common/error-codes.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password-hash.js';
@@ -27,7 +27,7 @@ export class Authenticator {
   private readonly verified = new Map<string, string>();
 
   constructor(
-    private readonly rbac: RbacTable,
+    private readonly rbac: RbacView,
     private readonly passwords: PasswordHasher,
     private readonly throttle: LoginThrottle,
   ) {}

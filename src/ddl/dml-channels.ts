@@ -1,4 +1,4 @@
-import type { MetaTable } from '../meta/meta-table.js';
+import type { CatalogView } from '../meta/catalog-view.js';
 import type { Limits } from './limits.js';
 
 const namesMade = new Map<string, readonly string[]>();
@@ -15,14 +15,14 @@ export function physicalChannelNames(limits: Limits): readonly string[] {
 }
 
 /** Reference counts per physical channel: one per collection (in any state) using it. */
-export function channelRefCounts(meta: MetaTable, limits: Limits): Map<string, number> {
+export function channelRefCounts(meta: CatalogView, limits: Limits): Map<string, number> {
   const counts = new Map(physicalChannelNames(limits).map((name) => [name, 0]));
   for (const [p, refs] of meta.channelReferences()) counts.set(p, refs);
   return counts;
 }
 
 /** Pick `shards` channels, least referenced first, then lowest index (Milvus's DML channel pool). */
-export function pickChannels(meta: MetaTable, limits: Limits, shards: number): string[] {
+export function pickChannels(meta: CatalogView, limits: Limits, shards: number): string[] {
   const refs = meta.channelReferences();
   return physicalChannelNames(limits)
     .map((name, index) => ({ name, index, refs: refs.get(name) ?? 0 }))

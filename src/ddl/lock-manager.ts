@@ -94,7 +94,8 @@ export class LockManager {
   }
 
   private unlockOne(request: LockRequest): void {
-    const state = this.state(request.key);
+    const state = this.locks.get(request.key);
+    assert(state !== undefined && (request.mode === 'read' ? state.readers > 0 : state.writer), `lock ${request.key} released in ${request.mode} mode by a task that does not hold it`);
     if (request.mode === 'read') state.readers--;
     else state.writer = false;
     this.grantWaiting(request.key, state);

@@ -1,17 +1,17 @@
 import { CodedError } from '../common/error-codes.js';
-import type { MetaTable } from '../meta/meta-table.js';
+import type { CatalogView } from '../meta/catalog-view.js';
 import { CollectionState, PartitionState } from '../meta/model.js';
 import type { CollectionModel, DatabaseModel, KeyValue } from '../meta/model.js';
 
 /** Shared lookups with Milvus's errors: unknown names become coded errors in one place. */
-export function requireDatabase(meta: MetaTable, dbName: string): DatabaseModel {
+export function requireDatabase(meta: CatalogView, dbName: string): DatabaseModel {
   const db = meta.databaseByName(dbName);
   if (db === undefined) throw new CodedError('DatabaseNotFound', `database not found[database=${dbName === '' ? 'default' : dbName}]`);
   return db;
 }
 
 /** A Created collection by name or alias. */
-export function requireCollection(meta: MetaTable, db: DatabaseModel, name: string): CollectionModel {
+export function requireCollection(meta: CatalogView, db: DatabaseModel, name: string): CollectionModel {
   const collection = meta.collectionByName(db.id, name);
   if (collection === undefined || collection.state !== CollectionState.Created) {
     throw new CodedError('CollectionNotFound', `collection not found[database=${db.name}][collection=${name}]`);
@@ -25,7 +25,7 @@ export function visiblePartitions(collection: CollectionModel): CollectionModel 
 }
 
 /** Total Σ(Created partitions × shards) over Created collections (Milvus's general capacity), kept by the MetaTable. */
-export function generalCapacityUsed(meta: MetaTable): number {
+export function generalCapacityUsed(meta: CatalogView): number {
   return meta.generalCapacityUsed();
 }
 

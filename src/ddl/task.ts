@@ -1,6 +1,7 @@
 import type { PasswordHasher } from '../auth/password-hash.js';
+import type { Logger } from '../common/logger.js';
 import type { MetaCommand } from '../meta/commands.js';
-import type { MetaTable } from '../meta/meta-table.js';
+import type { CatalogView } from '../meta/catalog-view.js';
 import type { Broker } from './broker.js';
 import type { Limits } from './limits.js';
 import type { LockRequest } from './lock-manager.js';
@@ -8,7 +9,7 @@ import type { StepExecutor } from './step-executor.js';
 
 /** The narrow ports a DDL task sees: meta reads, the proposer, allocators, the broker, the clock. */
 export interface TaskPorts {
-  readonly meta: MetaTable;
+  readonly meta: CatalogView;
   /** Replicate a command; resolves once it is applied on this (the leader) node. */
   readonly propose: (command: MetaCommand) => Promise<void>;
   readonly allocIds: (count: number) => Promise<bigint>;
@@ -20,6 +21,8 @@ export interface TaskPorts {
   readonly wallClockNs: () => bigint;
   /** Password hashing (scrypt; the deterministic simulator injects its own). */
   readonly passwords: PasswordHasher;
+  /** What a task logs (a failed notification to the proxies, see notifyProxies). */
+  readonly log: Pick<Logger, 'warn'>;
 }
 
 /** A running task's ports plus its own ID and hybrid timestamp, stamped after its locks are held. */
@@ -45,7 +48,7 @@ export interface DdlTask {
    * its locks, so that it holds back neither other tasks nor the time tick. Optional.
    */
   precompute?(ports: Pick<TaskPorts, 'meta' | 'limits' | 'passwords'>): Promise<void>;
-  lockChain(meta: MetaTable): LockRequest[];
+  lockChain(meta: CatalogView): LockRequest[];
   prepare(ctx: TaskContext): Promise<void> | void;
   execute(ctx: TaskContext): Promise<void>;
 }

@@ -3,7 +3,7 @@ import { CATALOG_FORMAT, fromKeyPart, keys, parseVersionKey, SNAPSHOT_PREFIX, ve
 import { CollectionRecords } from './collection-records.js';
 import type { MetaIndex } from './meta-index.js';
 import type { AliasModel, DatabaseModel } from './model.js';
-import type { RbacTable } from './rbac-table.js';
+import type { RbacTable } from '../rbac/rbac-table.js';
 import type { StoreOp, VersionedStore } from './versioned-store.js';
 
 /**

@@ -7,7 +7,7 @@ import { isCreated } from './meta-index.js';
 import type { MetaIndex } from './meta-index.js';
 import { CollectionState, PartitionState } from './model.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, PartitionModel } from './model.js';
-import type { RbacTable } from './rbac-table.js';
+import type { RbacTable } from '../rbac/rbac-table.js';
 import { VersionedStore } from './versioned-store.js';
 import type { StoreOp } from './versioned-store.js';
 

@@ -1,5 +1,5 @@
 import { parse, stringify } from '../common/bigint-json.js';
-import type { RbacChange } from './rbac-table.js';
+import type { RbacChange } from '../rbac/rbac-table.js';
 import type { AliasModel, CollectionModel, CollectionState, DatabaseModel, PartitionModel, PartitionState } from './model.js';
 
 /**

@@ -3,7 +3,7 @@ import { sortedByKey } from '../common/maps.js';
 import { keys } from './catalog-keys.js';
 import type { CatalogWriter } from './catalog-writer.js';
 import type { MetaIndex } from './meta-index.js';
-import type { RbacTable } from './rbac-table.js';
+import type { RbacTable } from '../rbac/rbac-table.js';
 import type { VersionedStore } from './versioned-store.js';
 
 /**

@@ -10,7 +10,7 @@ import { MetaIndex } from './meta-index.js';
 import { digestAtIndex } from './meta-digest.js';
 import { captureCatalog, restoreCatalog } from './meta-snapshot.js';
 import type { AliasModel, CollectionModel, DatabaseModel } from './model.js';
-import { RbacTable } from './rbac-table.js';
+import { RbacTable } from '../rbac/rbac-table.js';
 import { VersionedStore } from './versioned-store.js';
 import type { StoreOp } from './versioned-store.js';
 

@@ -1,14 +1,13 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import type { RootCoordNode } from '../node/root-coord-node.js';
-import type { NodeMetrics } from './node-metrics.js';
+import type { MetricsSource, NodeMetrics } from './node-metrics.js';
 
 /** GET /metrics (Prometheus text), /healthz (process up) and /readyz (knows a leader and has caught up). */
 export class MetricsHttpServer {
   private server: Server | null = null;
 
   constructor(
-    private readonly node: RootCoordNode,
+    private readonly node: Pick<MetricsSource, 'config' | 'raft' | 'meta' | 'isServingLeader'>,
     private readonly metrics: NodeMetrics,
   ) {}
 

@@ -1,10 +1,26 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CollectionState, PartitionState } from '../meta/model.js';
-import type { RootCoordNode } from '../node/root-coord-node.js';
+import type { RaftHandle } from '../../raft/raft-handle.js';
+import type { PasswordHasher } from '../auth/password-hash.js';
+import type { Scheduler } from '../ddl/scheduler.js';
+import type { CatalogView } from '../meta/catalog-view.js';
+import type { NodeConfig } from '../node/config.js';
+import type { TimeTickSync } from '../timetick/time-tick-sync.js';
 import { StateRole } from '../../raft/types.js';
 import { physicalChannelNames } from '../ddl/dml-channels.js';
 import { physicalMs } from '../common/hybrid-ts.js';
 import type { TimeTick } from '../timetick/time-tick-sync.js';
+
+/** What the metrics read of a node when scraped, and the events they count (RootCoordNode provides it). */
+export interface MetricsSource {
+  readonly config: Pick<NodeConfig, 'id' | 'limits'>;
+  readonly raft: Pick<RaftHandle, 'status' | 'counters' | 'pendingProposals' | 'on'>;
+  readonly meta: CatalogView;
+  readonly passwords: Pick<PasswordHasher, 'load'>;
+  readonly timeTicks: Pick<TimeTickSync, 'sessionCount' | 'on'>;
+  readonly scheduler: Pick<Scheduler, 'retriesDeduplicated' | 'onTaskDone'>;
+  isServingLeader(): boolean;
+}
 
 /**
  * Every metric of a node, defined once: Milvus-compatible RootCoord names (so existing dashboards work)
@@ -19,7 +35,7 @@ export class NodeMetrics {
   private readonly leaderChanges: Counter;
   private lastLeader = 0;
 
-  constructor(node: RootCoordNode) {
+  constructor(node: MetricsSource) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.ddlCount = new Counter({ name: 'milvus_rootcoord_ddl_req_count', help: 'DDL and other RootCoord requests by function and status (total|success|fail)', labelNames: ['function_name', 'status'], registers });

@@ -1,6 +1,6 @@
 import type { Limits } from '../ddl/limits.js';
 import type { MemberAddress } from '../common/member-address.js';
-import type { BuiltinRolesConfig } from '../meta/rbac-model.js';
+import type { BuiltinRolesConfig } from '../rbac/rbac-model.js';
 
 export type { MemberAddress } from '../common/member-address.js';
 

@@ -13,6 +13,7 @@ import type { ConfChange } from '../../raft/types.js';
 import { CodedError } from '../common/error-codes.js';
 import { Logger } from '../common/logger.js';
 import { EventBroker } from '../ddl/broker.js';
+import { BootstrapTask } from '../ddl/bootstrap-task.js';
 import { CatalogGcLoop } from '../ddl/catalog-gc-loop.js';
 import { Scheduler } from '../ddl/scheduler.js';
 import { StepExecutor } from '../ddl/step-executor.js';
@@ -20,9 +21,6 @@ import type { DdlTask } from '../ddl/task.js';
 import { MetaStateMachine } from '../meta/meta-state-machine.js';
 import { MetaTable } from '../meta/meta-table.js';
 import type { VersionedStore } from '../meta/versioned-store.js';
-import { DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME } from '../meta/model.js';
-import { ANY, BUILTIN_ROLES, builtinRoleGrants, grantKey, PUBLIC_DEFAULT_GRANTS, PUBLIC_ROLE, ROOT_USER } from '../meta/rbac-model.js';
-import type { RbacChange } from '../meta/rbac-table.js';
 import { PasswordHashPool } from '../auth/hash-pool.js';
 import type { PasswordHasher } from '../auth/password-hash.js';
 import { IdAllocator } from '../tso/id-allocator.js';
@@ -91,6 +89,7 @@ export class RootCoordNode {
     clock: Clock,
   ) {
     const nowMs = (): bigint => BigInt(clock.wallMs()) + this.clockSkewMs;
+    const wallClockNs = (): bigint => BigInt(clock.wallMs()) * 1_000_000n;
     this.log = log;
     this.members = new Map(members);
     this.propose = makeProposer(raft, () => this.leaderTerm);
@@ -108,8 +107,9 @@ export class RootCoordNode {
       limits: config.limits,
       broker: this.broker,
       background: this.background,
-      wallClockNs: () => BigInt(clock.wallMs()) * 1_000_000n,
+      wallClockNs,
       passwords,
+      log,
       confirmLeadership: () => this.confirmLeadership(),
       clock,
     });
@@ -123,10 +123,7 @@ export class RootCoordNode {
       scheduler: this.scheduler,
       background: this.background,
       recovery: { meta, propose: this.propose, allocTs, broker: this.broker },
-      firstLeaderSetup: async () => {
-        await this.ensureDefaultDatabase();
-        await this.ensureRbacBuiltins();
-      },
+      firstLeaderSetup: () => new BootstrapTask(config.security).run({ meta, propose: this.propose, allocTs, wallClockNs, passwords, limits: config.limits }),
       services: [this.timeTickLoop, this.catalogGc],
       log,
       clock,
@@ -245,44 +242,6 @@ export class RootCoordNode {
     }
   }
 
-  /** The first leader of a new cluster creates the default database (id 1). */
-  private async ensureDefaultDatabase(): Promise<void> {
-    if (this.meta.databaseByName(DEFAULT_DB_NAME) !== undefined) return;
-    const ts = await this.tso.generate(1);
-    await this.propose({
-      kind: 'putDatabase',
-      ts,
-      database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: BigInt(Date.now()) * 1_000_000n, properties: [] },
-    });
-  }
-
-  /**
-   * The first leader creates user root and the roles admin and public, and grants public its default
-   * privileges (spec 3.5), then the configured builtin roles and their grants; a later leader creates
-   * whichever of them is missing (so a builtin role added to the configuration appears at the next
-   * leader change or restart).
-   */
-  private async ensureRbacBuiltins(): Promise<void> {
-    const security = this.config.security;
-    if (security === null) return;
-    const rbac = this.meta.rbac;
-    const changes: RbacChange[] = [];
-    if (!rbac.credentials.has(ROOT_USER)) {
-      const now = BigInt(Date.now());
-      const passwordHash = await this.passwords.hash(security.rootPassword, this.config.limits.passwordHashCost);
-      changes.push({ op: 'putCredential', credential: { username: ROOT_USER, passwordHash, createdUtcMs: now, modifiedUtcMs: now } });
-    }
-    for (const role of BUILTIN_ROLES) if (!rbac.roles.has(role)) changes.push({ op: 'putRole', role });
-    if (!rbac.roles.has(PUBLIC_ROLE) && security.enablePublicPrivilege) {
-      for (const g of PUBLIC_DEFAULT_GRANTS) changes.push({ op: 'putGrant', grant: { ...g, role: PUBLIC_ROLE, dbName: ANY, objectName: ANY, grantor: ROOT_USER } });
-    }
-    for (const role of Object.keys(security.builtinRoles)) if (!rbac.roles.has(role)) changes.push({ op: 'putRole', role });
-    for (const grant of builtinRoleGrants(security.builtinRoles)) if (!rbac.grants.has(grantKey(grant))) changes.push({ op: 'putGrant', grant });
-    if (changes.length === 0) return;
-    const ts = await this.tso.generate(1);
-    await this.propose({ kind: 'batch', commands: changes.map((change) => ({ kind: 'rbac', ts, change })) });
-  }
-
   isServingLeader(): boolean {
     return this.leaderServices.isServing() && this.raft.isLeader();
   }
@@ -326,6 +285,16 @@ export class RootCoordNode {
     this.raft.injectTransportFaults(faults);
     this.clockSkewMs = faults.clockSkewMs;
     this.log.warn('faults injected', { ...faults, clockSkewMs: faults.clockSkewMs });
+  }
+
+  /** Hand leadership to `target` (RootCoordAdmin TransferLeader). */
+  transferLeader(target: number): void {
+    this.raft.transferLeader(target);
+  }
+
+  /** The catalog's digest and the index it is at (replicas compare them). */
+  catalogDigest(): Promise<{ digest: string; appliedIndex: number }> {
+    return this.meta.digestAtIndex();
   }
 
   snapshotNow(): Promise<number> {

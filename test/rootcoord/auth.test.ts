@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RootCoordClient } from '../../src/client/root-coord-client.js';
 import type { RootCoordError } from '../../src/client/root-coord-client.js';
-import { OperateUserRoleTask, OperateUserRoleType } from '../../src/ddl/tasks/rbac/role-tasks.js';
+import { OperateUserRoleTask, OperateUserRoleType } from '../../src/rbac/tasks/operate-user-role-task.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
 

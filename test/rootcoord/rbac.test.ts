@@ -4,7 +4,7 @@ import { verifyPasswordSync as verifyPassword } from '../../src/auth/password-ha
 import type { PlainMessage } from '../../src/api/proto.js';
 import type { RootCoordClient } from '../../src/client/root-coord-client.js';
 import { lockChains } from '../../src/ddl/lock-manager.js';
-import { builtinRoleGrants } from '../../src/meta/rbac-model.js';
+import { builtinRoleGrants } from '../../src/rbac/rbac-model.js';
 import type { DdlTask } from '../../src/ddl/task.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster } from './fixtures/in-process-cluster.js';

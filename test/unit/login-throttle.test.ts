@@ -8,7 +8,7 @@ import { LoginThrottle } from '../../src/auth/login-throttle.js';
 import type { LoginThrottleOptions } from '../../src/auth/login-throttle.js';
 import type { PasswordHasher } from '../../src/auth/password-hash.js';
 import { CodedError } from '../../src/common/error-codes.js';
-import type { RbacTable } from '../../src/meta/rbac-table.js';
+import type { RbacTable } from '../../src/rbac/rbac-table.js';
 
 const options = { freeFailures: 3, backoffBaseMs: 100, backoffMaxMs: 1000, userConcurrency: 4, trackedMax: 100 };
 

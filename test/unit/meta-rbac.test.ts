@@ -7,9 +7,9 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import type { MetaCommand } from '../../src/meta/commands.js';
 import type { MetaTable } from '../../src/meta/meta-table.js';
-import { ObjectType } from '../../src/meta/rbac-model.js';
-import type { GrantModel } from '../../src/meta/rbac-model.js';
-import type { RbacChange } from '../../src/meta/rbac-table.js';
+import { ObjectType } from '../../src/rbac/rbac-model.js';
+import type { GrantModel } from '../../src/rbac/rbac-model.js';
+import type { RbacChange } from '../../src/rbac/rbac-table.js';
 import { memoryLevel, metaOver } from './fixtures/memory-catalog.js';
 
 const rbac = (change: RbacChange): MetaCommand => ({ kind: 'rbac', ts: 1n, change });

@@ -5,6 +5,7 @@ import { requireCollection, requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
 import { validateAddedField, validateSchemaSize } from '../validation.js';
 import type { FieldInput } from '../validation.js';
+import { invalidateCollectionCache } from '../notify.js';
 
 /** AddCollectionField: a nullable scalar field with ID max(existing, 100) + 1. */
 export class AddCollectionFieldTask implements DdlTask {
@@ -29,6 +30,6 @@ export class AddCollectionFieldTask implements DdlTask {
     const next = { ...collection, fields: [...collection.fields, field], updateTs: ctx.ts };
     validateSchemaSize(collection.name, next, ctx.limits);
     await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: next });
-    await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: collection.name, collectionID: collection.collectionID, msgType: 'AddCollectionField' }).catch(() => {});
+    await invalidateCollectionCache(ctx, { dbName: db.name, collectionName: collection.name, collectionID: collection.collectionID, msgType: 'AddCollectionField' });
   }
 }

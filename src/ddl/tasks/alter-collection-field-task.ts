@@ -7,6 +7,7 @@ import { mergeProperties, requireCollection, requireDatabase } from '../lookups.
 import type { Limits } from '../limits.js';
 import type { DdlTask, TaskContext } from '../task.js';
 import { validateSchemaSize } from '../validation.js';
+import { invalidateCollectionCache } from '../notify.js';
 
 const MMAP_KEY = 'mmap.enabled';
 /** The keys Milvus's proxy lets a field alter (alterCollectionFieldTask, allowedAlterProps), and drop. */
@@ -96,7 +97,7 @@ export class AlterCollectionFieldTask implements DdlTask {
     validateSchemaSize(collection.name, next, ctx.limits);
     await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: next });
     for (const name of [collection.name, ...ctx.meta.aliasesOfCollection(collection.collectionID)]) {
-      await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: name, collectionID: collection.collectionID, msgType: 'AlterCollectionField' }).catch(() => {});
+      await invalidateCollectionCache(ctx, { dbName: db.name, collectionName: name, collectionID: collection.collectionID, msgType: 'AlterCollectionField' });
     }
   }
 }

@@ -8,6 +8,7 @@ import type { DdlTask, TaskContext } from '../task.js';
 import type { Limits } from '../limits.js';
 import { toFieldModel, validateDescription, validateProperties, validateSchemaSize } from '../validation.js';
 import { consistencyFromProperties } from './create-collection-task.js';
+import { invalidateCollectionCache, notifyProxies } from '../notify.js';
 
 const DESCRIPTION_KEY = 'collection.description';
 const DYNAMIC_KEY = 'dynamicfield.enabled';
@@ -45,9 +46,9 @@ export class AlterCollectionTask implements DdlTask {
     if (next === null) return;
     validateSchemaSize(collection.name, next, ctx.limits);
     await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: { ...next, updateTs: ctx.ts } });
-    await ctx.broker.notify({ type: 'BroadcastAlteredCollection', collectionID: collection.collectionID }).catch(() => {});
+    await notifyProxies(ctx, { type: 'BroadcastAlteredCollection', collectionID: collection.collectionID });
     for (const name of [collection.name, ...ctx.meta.aliasesOfCollection(collection.collectionID)]) {
-      await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: name, collectionID: collection.collectionID, msgType: 'AlterCollection' }).catch(() => {});
+      await invalidateCollectionCache(ctx, { dbName: db.name, collectionName: name, collectionID: collection.collectionID, msgType: 'AlterCollection' });
     }
   }
 

@@ -5,6 +5,7 @@ import type { LockRequest } from '../lock-manager.js';
 import { checkAlterRequest, isSubset, mergeProperties, requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
 import { validateProperties } from '../validation.js';
+import { invalidateCollectionCache } from '../notify.js';
 
 export class AlterDatabaseTask implements DdlTask {
   readonly name = 'AlterDatabase';
@@ -32,6 +33,6 @@ export class AlterDatabaseTask implements DdlTask {
     const properties = mergeProperties(db.properties, this.properties, this.deleteKeys);
     validateProperties(`database ${db.name}`, properties, ctx.limits);
     await ctx.commit({ kind: 'putDatabase', ts: ctx.ts, database: { ...db, properties } });
-    await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: '', collectionID: 0n, msgType: 'AlterDatabase' }).catch(() => {});
+    await invalidateCollectionCache(ctx, { dbName: db.name, collectionName: '', collectionID: 0n, msgType: 'AlterDatabase' });
   }
 }

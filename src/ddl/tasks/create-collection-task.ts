@@ -11,6 +11,7 @@ import type { DdlTask, TaskContext } from '../task.js';
 import { validateCollectionNameOrAlias, validateProperties, validateSchema, validateSchemaSize } from '../validation.js';
 import type { ValidatedSchema } from '../validation.js';
 import type { SchemaInput } from '../validation.js';
+import { invalidateCollectionCache } from '../notify.js';
 
 export interface CreateCollectionRequest {
   readonly dbName: string;
@@ -149,7 +150,7 @@ export class CreateCollectionTask implements DdlTask {
       updateTs: ctx.ts,
       numPartitionsHint: request.numPartitions,
     };
-    await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: request.collectionName, collectionID, msgType: 'DropCollection' }).catch(() => {});
+    await invalidateCollectionCache(ctx, { dbName: db.name, collectionName: request.collectionName, collectionID, msgType: 'DropCollection' });
     // The undo's place is held before the collection exists, so that an undo is never refused.
     const undoSlot = reserveJobSlot(ctx.background);
     try {

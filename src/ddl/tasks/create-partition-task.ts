@@ -6,6 +6,7 @@ import type { LockRequest } from '../lock-manager.js';
 import { generalCapacityUsed, requireCollection, requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
 import { validatePartitionName } from '../validation.js';
+import { invalidateCollectionCache } from '../notify.js';
 
 /** CreatePartition: one replicated write of the new partition; a duplicate name succeeds. */
 export class CreatePartitionTask implements DdlTask {
@@ -43,7 +44,7 @@ export class CreatePartitionTask implements DdlTask {
     }
     const partitionID = await ctx.allocIds(1);
     const partition = { partitionID, partitionName: this.partitionName, createdTs: ctx.ts, collectionID: collection.collectionID, state: PartitionState.Created };
-    await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: collection.name, collectionID: collection.collectionID, msgType: 'CreatePartition' }).catch(() => {});
+    await invalidateCollectionCache(ctx, { dbName: db.name, collectionName: collection.name, collectionID: collection.collectionID, msgType: 'CreatePartition' });
     // In the classic (non-streaming) path no external step sits between Milvus's Creating and Created
     // writes of a partition, so one replicated write makes it visible atomically.
     await ctx.commit({ kind: 'putPartition', ts: ctx.ts, collectionID: collection.collectionID, partition });

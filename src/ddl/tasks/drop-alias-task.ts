@@ -2,6 +2,7 @@ import { lockChains } from '../lock-manager.js';
 import type { LockRequest } from '../lock-manager.js';
 import { requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
+import { invalidateCollectionCache } from '../notify.js';
 
 /** DropAlias: dropping a missing alias succeeds. */
 export class DropAliasTask implements DdlTask {
@@ -23,7 +24,7 @@ export class DropAliasTask implements DdlTask {
     const db = requireDatabase(ctx.meta, this.dbName);
     const alias = ctx.meta.alias(db.id, this.aliasName);
     if (alias === undefined) return;
-    await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: this.aliasName, collectionID: alias.collectionID, msgType: 'DropAlias' }).catch(() => {});
+    await invalidateCollectionCache(ctx, { dbName: db.name, collectionName: this.aliasName, collectionID: alias.collectionID, msgType: 'DropAlias' });
     await ctx.commit({ kind: 'deleteAlias', ts: ctx.ts, dbID: db.id, name: this.aliasName });
   }
 }

@@ -5,6 +5,7 @@ import { lockChains } from '../lock-manager.js';
 import { commitThenQueue } from '../step-executor.js';
 import type { LockRequest } from '../lock-manager.js';
 import type { DdlTask, TaskContext } from '../task.js';
+import { invalidateCollectionCache } from '../notify.js';
 
 /**
  * DropCollection (redo): the sync part marks the collection Dropping (invisible at once, its name
@@ -34,7 +35,7 @@ export class DropCollectionTask implements DdlTask {
     if (aliases.length > 0) {
       throw new CodedError('Unexpected', `unable to drop the collection [${this.collectionName}] because it has associated aliases [${aliases.join(', ')}], please remove all aliases before dropping the collection`);
     }
-    await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: this.collectionName, collectionID: collection.collectionID, msgType: 'DropCollection' }).catch(() => {});
+    await invalidateCollectionCache(ctx, { dbName: db.name, collectionName: this.collectionName, collectionID: collection.collectionID, msgType: 'DropCollection' });
     const dropping = { ...collection, state: CollectionState.Dropping, updateTs: ctx.ts };
     await commitThenQueue(ctx.background, () => ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: dropping }), dropCollectionJob(ctx, dropping));
   }

@@ -3,6 +3,7 @@ import { CollectionState, DEFAULT_DB_NAME } from '../../meta/model.js';
 import { lockChains } from '../lock-manager.js';
 import type { LockRequest } from '../lock-manager.js';
 import type { DdlTask, TaskContext } from '../task.js';
+import { invalidateCollectionCache } from '../notify.js';
 
 export class DropDatabaseTask implements DdlTask {
   readonly name = 'DropDatabase';
@@ -23,6 +24,6 @@ export class DropDatabaseTask implements DdlTask {
     const live = ctx.meta.collectionsOf(db.id).filter((c) => c.state === CollectionState.Created || c.state === CollectionState.Creating);
     if (live.length > 0) throw new CodedError('Unexpected', `database:${this.dbName} not empty, must drop all collections before drop database`);
     await ctx.commit({ kind: 'deleteDatabase', ts: ctx.ts, dbID: db.id });
-    await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: this.dbName, collectionName: '', collectionID: 0n, msgType: 'DropDatabase' }).catch(() => {});
+    await invalidateCollectionCache(ctx, { dbName: this.dbName, collectionName: '', collectionID: 0n, msgType: 'DropDatabase' });
   }
 }

@@ -7,6 +7,7 @@ import { commitThenQueue } from '../step-executor.js';
 import type { LockRequest } from '../lock-manager.js';
 import { requireCollection, requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
+import { invalidateCollectionCache } from '../notify.js';
 
 /** DropPartition (redo): mark it Dropping, then roll forward in the background. */
 export class DropPartitionTask implements DdlTask {
@@ -32,7 +33,7 @@ export class DropPartitionTask implements DdlTask {
     if (collection.fields.some((f) => f.is_partition_key)) throw new CodedError('ParameterInvalid', 'disable drop partition if partition key mode is used');
     const partition = collection.partitions.find((p) => p.partitionName === this.partitionName && p.state === PartitionState.Created);
     if (partition === undefined) return;
-    await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: collection.name, collectionID: collection.collectionID, msgType: 'DropPartition' }).catch(() => {});
+    await invalidateCollectionCache(ctx, { dbName: db.name, collectionName: collection.name, collectionID: collection.collectionID, msgType: 'DropPartition' });
     const dropping = { ...partition, state: PartitionState.Dropping };
     await commitThenQueue(ctx.background, () => ctx.commit({ kind: 'putPartition', ts: ctx.ts, collectionID: collection.collectionID, partition: dropping }), dropPartitionJob(ctx, collection.collectionID, partition.partitionID));
   }

@@ -5,6 +5,7 @@ import type { LockRequest } from '../lock-manager.js';
 import { requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
 import { validateCollectionNameOrAlias } from '../validation.js';
+import { invalidateCollectionCache } from '../notify.js';
 
 /** RenameCollection: cluster-exclusive, within a database or to another one (spec 1.3). */
 export class RenameCollectionTask implements DdlTask {
@@ -44,7 +45,7 @@ export class RenameCollectionTask implements DdlTask {
     if (targetDb.id !== db.id && meta.aliasesOfCollection(collection.collectionID).length > 0) {
       throw new CodedError('Unexpected', 'fail to rename db name, must drop all aliases of this collection before rename');
     }
-    await ctx.broker.notify({ type: 'InvalidateCollectionMetaCache', dbName: db.name, collectionName: this.oldName, collectionID: collection.collectionID, msgType: 'RenameCollection' }).catch(() => {});
+    await invalidateCollectionCache(ctx, { dbName: db.name, collectionName: this.oldName, collectionID: collection.collectionID, msgType: 'RenameCollection' });
     await ctx.commit({ kind: 'putCollection', ts: ctx.ts, collection: { ...collection, name: this.newName, dbID: targetDb.id, updateTs: ctx.ts } });
   }
 }

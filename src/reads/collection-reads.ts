@@ -1,11 +1,11 @@
-import { CodedError } from '../../common/error-codes.js';
-import type { MetaTable } from '../../meta/meta-table.js';
-import { CollectionState } from '../../meta/model.js';
-import type { AliasModel, CollectionModel, DatabaseModel } from '../../meta/model.js';
-import { requireDatabase, visiblePartitions } from '../lookups.js';
+import { CodedError } from '../common/error-codes.js';
+import type { CatalogView } from '../meta/catalog-view.js';
+import { CollectionState } from '../meta/model.js';
+import type { AliasModel, CollectionModel, DatabaseModel } from '../meta/model.js';
+import { requireDatabase, visiblePartitions } from '../ddl/lookups.js';
 
 /** A collection as of `ts` (0: latest) by name or alias; only Created ones are visible. */
-async function resolveAt(meta: MetaTable, db: DatabaseModel, name: string, ts: bigint): Promise<{ collection: CollectionModel; aliases: string[] } | undefined> {
+async function resolveAt(meta: CatalogView, db: DatabaseModel, name: string, ts: bigint): Promise<{ collection: CollectionModel; aliases: string[] } | undefined> {
   if (ts === 0n) {
     const c = meta.collectionByName(db.id, name);
     if (c === undefined || c.state !== CollectionState.Created) return undefined;
@@ -19,7 +19,7 @@ async function resolveAt(meta: MetaTable, db: DatabaseModel, name: string, ts: b
 }
 
 /** HasCollection: never an error for "not found"; an unknown database is not found either. */
-export async function hasCollection(meta: MetaTable, dbName: string, name: string, ts: bigint): Promise<boolean> {
+export async function hasCollection(meta: CatalogView, dbName: string, name: string, ts: bigint): Promise<boolean> {
   const db = meta.databaseByName(dbName);
   if (db === undefined) return false;
   return (await resolveAt(meta, db, name, ts)) !== undefined;
@@ -32,7 +32,7 @@ export interface DescribedCollection {
 }
 
 /** DescribeCollection by name or alias (or by ID when `collectionID` is set); 100 when not visible. */
-export async function describeCollection(meta: MetaTable, dbName: string, name: string, collectionID: bigint, ts: bigint): Promise<DescribedCollection> {
+export async function describeCollection(meta: CatalogView, dbName: string, name: string, collectionID: bigint, ts: bigint): Promise<DescribedCollection> {
   if (collectionID > 0n && name === '') {
     const c = meta.collections.get(collectionID);
     const db = c === undefined ? undefined : meta.databases.get(c.dbID);
@@ -46,7 +46,7 @@ export async function describeCollection(meta: MetaTable, dbName: string, name: 
 }
 
 /** ShowCollections: the Created collections of a database as of `ts`, in creation order. */
-export async function showCollections(meta: MetaTable, dbName: string, ts: bigint): Promise<CollectionModel[]> {
+export async function showCollections(meta: CatalogView, dbName: string, ts: bigint): Promise<CollectionModel[]> {
   const db = requireDatabase(meta, dbName);
   const all = ts === 0n ? meta.collectionsOf(db.id) : await meta.collectionsAt(db.id, ts);
   return all.filter((c) => c.state === CollectionState.Created);

@@ -1,12 +1,13 @@
-import { CodedError } from '../../../common/error-codes.js';
-import { BUILTIN_GROUPS, isPlainPrivilege, ROOT_USER } from '../../../meta/rbac-model.js';
-import type { MetaCommand } from '../../../meta/commands.js';
-import { lockChains } from '../../lock-manager.js';
-import type { LockRequest } from '../../lock-manager.js';
-import type { DdlTask, TaskContext } from '../../task.js';
-import type { RbacBackup } from './rbac-reads.js';
-import { PolicyCacheOp } from '../../broker.js';
-import { notifyProxies, validateGrantDatabaseName, validateRbacName, validateUsername, wallMs } from './rbac-rules.js';
+import { CodedError } from '../../common/error-codes.js';
+import { BUILTIN_GROUPS, isPlainPrivilege, ROOT_USER } from '../rbac-model.js';
+import type { MetaCommand } from '../../meta/commands.js';
+import { lockChains } from '../../ddl/lock-manager.js';
+import type { LockRequest } from '../../ddl/lock-manager.js';
+import type { DdlTask, TaskContext } from '../../ddl/task.js';
+import type { RbacBackup } from '../rbac-reads.js';
+import { PolicyCacheOp } from '../../ddl/broker.js';
+import { notifyProxies } from '../../ddl/notify.js';
+import { validateGrantDatabaseName, validateRbacName, validateUsername, wallMs } from '../rbac-rules.js';
 
 /** Milvus stamps no RBAC legacy code on RestoreRBAC; its failures carry UnexpectedError (1). */
 const RESTORE_LEGACY = 1;

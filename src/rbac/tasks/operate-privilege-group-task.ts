@@ -1,55 +1,10 @@
-import { BUILTIN_GROUPS, isPlainPrivilege, privilegeLevel } from '../../../meta/rbac-model.js';
-import { lockChains } from '../../lock-manager.js';
-import type { LockRequest } from '../../lock-manager.js';
-import type { DdlTask, TaskContext } from '../../task.js';
-import { PolicyCacheOp } from '../../broker.js';
-import { notifyProxies, rbacError, RbacLegacy, validateRbacName } from './rbac-rules.js';
-
-/** CreatePrivilegeGroup: an empty custom group whose name clashes with no privilege or group. */
-export class CreatePrivilegeGroupTask implements DdlTask {
-  readonly name = 'CreatePrivilegeGroup';
-
-  constructor(private readonly group: string) {}
-
-  lockChain(): LockRequest[] {
-    return lockChains.rbac();
-  }
-
-  prepare(ctx: TaskContext): void {
-    validateRbacName('privilege group', this.group, ctx.limits, RbacLegacy.CreatePrivilegeGroup);
-    if (BUILTIN_GROUPS.has(this.group) || isPlainPrivilege(this.group)) throw rbacError(RbacLegacy.CreatePrivilegeGroup, `privilege group name [${this.group}] is defined by built in privileges or privilege groups in the system`, 'ParameterInvalid');
-  }
-
-  async execute(ctx: TaskContext): Promise<void> {
-    if (ctx.meta.rbac.privilegeGroups.has(this.group)) throw rbacError(RbacLegacy.CreatePrivilegeGroup, `privilege group [${this.group}] already exists`, 'ParameterInvalid');
-    await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'putPrivilegeGroup', group: { name: this.group, privileges: [] } } });
-  }
-}
-
-/** DropPrivilegeGroup: refused while any role is granted it; dropping what is no custom group succeeds. */
-export class DropPrivilegeGroupTask implements DdlTask {
-  readonly name = 'DropPrivilegeGroup';
-
-  constructor(private readonly group: string) {}
-
-  lockChain(): LockRequest[] {
-    return lockChains.rbac();
-  }
-
-  prepare(ctx: TaskContext): void {
-    validateRbacName('privilege group', this.group, ctx.limits, RbacLegacy.DropPrivilegeGroup);
-  }
-
-  async execute(ctx: TaskContext): Promise<void> {
-    const rbac = ctx.meta.rbac;
-    if (!rbac.privilegeGroups.has(this.group)) return;
-    for (const grant of rbac.grants.values()) {
-      if (grant.privilege === this.group) throw rbacError(RbacLegacy.DropPrivilegeGroup, `privilege group [${this.group}] is used by role [${grant.role}], Use REVOKE API to revoke it first`);
-    }
-    await ctx.commit({ kind: 'rbac', ts: ctx.ts, change: { op: 'deletePrivilegeGroup', name: this.group } });
-    await notifyProxies(ctx, { type: 'RefreshPolicyInfoCache', opType: PolicyCacheOp.Refresh, opKey: '' });
-  }
-}
+import { BUILTIN_GROUPS, isPlainPrivilege, privilegeLevel } from '../rbac-model.js';
+import { lockChains } from '../../ddl/lock-manager.js';
+import type { LockRequest } from '../../ddl/lock-manager.js';
+import type { DdlTask, TaskContext } from '../../ddl/task.js';
+import { PolicyCacheOp } from '../../ddl/broker.js';
+import { notifyProxies } from '../../ddl/notify.js';
+import { rbacError, RbacLegacy, validateRbacName } from '../rbac-rules.js';
 
 export enum OperatePrivilegeGroupType {
   AddPrivilegesToGroup = 0,
@@ -100,4 +55,3 @@ export class OperatePrivilegeGroupTask implements DdlTask {
     await notifyProxies(ctx, { type: 'RefreshPolicyInfoCache', opType: PolicyCacheOp.Refresh, opKey: '' });
   }
 }
-

@@ -1,11 +1,11 @@
-import { CodedError } from '../../common/error-codes.js';
-import type { MetaTable } from '../../meta/meta-table.js';
-import { CollectionState } from '../../meta/model.js';
-import { requireDatabase } from '../lookups.js';
-import { aliasTarget } from './alias-rules.js';
+import { CodedError } from '../common/error-codes.js';
+import type { CatalogView } from '../meta/catalog-view.js';
+import { CollectionState } from '../meta/model.js';
+import { requireDatabase } from '../ddl/lookups.js';
+import { aliasTarget } from '../ddl/tasks/alias-rules.js';
 
 /** DescribeAlias: 1101 for an empty alias, 800 for a missing database, 1600 for a missing alias. */
-export function describeAlias(meta: MetaTable, dbName: string, alias: string): { dbName: string; alias: string; collection: string } {
+export function describeAlias(meta: CatalogView, dbName: string, alias: string): { dbName: string; alias: string; collection: string } {
   if (alias === '') throw new CodedError('ParameterMissing', 'alias name is required');
   const db = requireDatabase(meta, dbName);
   const found = meta.alias(db.id, alias);
@@ -17,7 +17,7 @@ export function describeAlias(meta: MetaTable, dbName: string, alias: string): {
 }
 
 /** ListAliases: all aliases of Created collections in a db, or of one real collection. */
-export function listAliases(meta: MetaTable, dbName: string, collectionName: string): string[] {
+export function listAliases(meta: CatalogView, dbName: string, collectionName: string): string[] {
   const db = requireDatabase(meta, dbName);
   if (collectionName !== '') return meta.aliasesOfCollection(aliasTarget(meta, db, collectionName).collectionID);
   return meta

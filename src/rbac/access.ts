@@ -1,8 +1,8 @@
 import { CodedError } from '../common/error-codes.js';
 import { DEFAULT_DB_NAME } from '../meta/model.js';
-import { ADMIN_ROLE, ANY, ObjectType, PUBLIC_ROLE, ROOT_USER } from '../meta/rbac-model.js';
-import type { GrantModel } from '../meta/rbac-model.js';
-import type { RbacTable } from '../meta/rbac-table.js';
+import { ADMIN_ROLE, ANY, ObjectType, PUBLIC_ROLE, ROOT_USER } from './rbac-model.js';
+import type { GrantModel } from './rbac-model.js';
+import type { RbacView } from './rbac-table.js';
 
 type Request = Record<string, unknown>;
 
@@ -108,17 +108,17 @@ export function rootBypasses(security: { readonly rootShouldBindRole: boolean } 
  * root, or a member of admin: every privilege. root bypasses RBAC unless `rootBypass` is off (Milvus
  * `common.security.rootShouldBindRole`): then root has what its roles grant, like any user.
  */
-export function isSuperUser(rbac: RbacTable, user: string, rootBypass = true): boolean {
+export function isSuperUser(rbac: RbacView, user: string, rootBypass = true): boolean {
   return (rootBypass && user === ROOT_USER) || rbac.roleSet(user).has(ADMIN_ROLE);
 }
 
 /** The roles whose grants apply to `user`: its own and public. */
-function effectiveRoles(rbac: RbacTable, user: string): Set<string> {
+function effectiveRoles(rbac: RbacView, user: string): Set<string> {
   return new Set([...rbac.roleSet(user), PUBLIC_ROLE]);
 }
 
 /** Whether a grant covers a privilege on an object: `All`, a group holding it, or the privilege itself. */
-function grantCovers(rbac: RbacTable, grant: GrantModel, objectType: ObjectType, privilege: string, dbName: string, objectName: string): boolean {
+function grantCovers(rbac: RbacView, grant: GrantModel, objectType: ObjectType, privilege: string, dbName: string, objectName: string): boolean {
   if (grant.dbName !== ANY && grant.dbName !== dbName) return false;
   if (grant.objectName !== ANY && grant.objectName !== objectName) return false;
   if (grant.privilege === 'All' && grant.objectType === ObjectType.Global) return true;
@@ -128,7 +128,7 @@ function grantCovers(rbac: RbacTable, grant: GrantModel, objectType: ObjectType,
 }
 
 /** Throws PrivilegeNotPermitted (1401) unless `user` may make a call with this requirement. */
-export function checkAccess(rbac: RbacTable, user: string, method: string, need: Requirement, rootBypass = true): void {
+export function checkAccess(rbac: RbacView, user: string, method: string, need: Requirement, rootBypass = true): void {
   if (need.kind === 'none' || need.kind === 'anonymous' || isSuperUser(rbac, user, rootBypass)) return;
   if (need.kind === 'privilege') {
     if (need.self !== undefined && need.self === user) return;

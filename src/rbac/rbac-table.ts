@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { parse, stringify } from '../common/bigint-json.js';
 import { getOrAdd, sortedByKey } from '../common/maps.js';
-import { fromKeyPart, keys } from './catalog-keys.js';
+import { fromKeyPart, keys } from '../meta/catalog-keys.js';
 import { BUILTIN_GROUPS, grantKey, OBJECT_TYPE_NAMES, objectTypeByName, ObjectType, privilegeForMetastore } from './rbac-model.js';
 import type { CredentialModel, GrantModel, PrivilegeGroupModel } from './rbac-model.js';
-import type { StoreOp, VersionedStore } from './versioned-store.js';
+import type { StoreOp, VersionedStore } from '../meta/versioned-store.js';
 
 /**
  * A replicated change to users, roles, grants or privilege groups. The leader validates it under the
- * RBAC lock (src/ddl/tasks/rbac); applying it only records the decision, so it never fails.
+ * RBAC lock (src/rbac/tasks); applying it only records the decision, so it never fails.
  */
 export type RbacChange =
   | { readonly op: 'putCredential'; readonly credential: CredentialModel }
@@ -41,8 +41,23 @@ function privilegeFromMetastore(stored: string): string {
 
 const EMPTY_ROLES: ReadonlySet<string> = new Set();
 
+/** What is read of users, roles, grants and privilege groups (tasks, reads, access checks): no apply, no load. */
+export interface RbacView {
+  readonly credentials: ReadonlyMap<string, CredentialModel>;
+  readonly roles: ReadonlySet<string>;
+  readonly userRoles: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly grants: ReadonlyMap<string, GrantModel>;
+  readonly privilegeGroups: ReadonlyMap<string, PrivilegeGroupModel>;
+  roleGrants(role: string): Iterable<GrantModel>;
+  roleSet(user: string): ReadonlySet<string>;
+  rolesOf(user: string): string[];
+  usersOf(role: string): string[];
+  grantsOf(role: string): GrantModel[];
+  groupMembers(name: string): readonly string[] | undefined;
+}
+
 /** The in-memory index of the RBAC catalog (unversioned keys, as in Milvus). */
-export class RbacTable {
+export class RbacTable implements RbacView {
   readonly credentials = new Map<string, CredentialModel>();
   readonly roles = new Set<string>();
   /** user -> roles */

@@ -1,10 +1,9 @@
-import { CodedError } from '../../../common/error-codes.js';
-import type { ErrorName } from '../../../common/error-codes.js';
-import { ANY, RBAC_NAME } from '../../../meta/rbac-model.js';
-import type { BrokerEvent } from '../../broker.js';
-import type { Limits } from '../../limits.js';
-import type { TaskContext } from '../../task.js';
-import { nameRuleBroken } from '../../validation.js';
+import { CodedError } from '../common/error-codes.js';
+import type { ErrorName } from '../common/error-codes.js';
+import { ANY, RBAC_NAME } from './rbac-model.js';
+import type { Limits } from '../ddl/limits.js';
+import type { TaskContext } from '../ddl/task.js';
+import { nameRuleBroken } from '../ddl/validation.js';
 
 /** Milvus's legacy codes for RBAC failures (its `ErrorCode` enum), stamped beside the numeric code. */
 export const RbacLegacy = {
@@ -29,11 +28,6 @@ export const RbacLegacy = {
 /** The task's wall clock in Unix milliseconds (users' created and modified times). */
 export function wallMs(ctx: TaskContext): bigint {
   return ctx.wallClockNs() / 1_000_000n;
-}
-
-/** Tell the proxies what changed, after the change is committed; a failure is only logged, as in Milvus. */
-export async function notifyProxies(ctx: TaskContext, ...events: BrokerEvent[]): Promise<void> {
-  for (const event of events) await ctx.broker.notify(event).catch(() => {});
 }
 
 /** A failure of an RBAC call: the numeric code of its kind, the call's legacy code. */

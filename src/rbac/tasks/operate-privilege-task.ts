@@ -1,13 +1,14 @@
-import { CodedError } from '../../../common/error-codes.js';
-import { DEFAULT_DB_NAME } from '../../../meta/model.js';
-import { ANY, BUILTIN_GROUPS, grantKey, OBJECT_PRIVILEGES, objectTypeByName, objectTypeOf, ObjectType, policyFor, privilegeLevel, ROOT_USER } from '../../../meta/rbac-model.js';
-import type { GrantModel, PrivilegeLevel } from '../../../meta/rbac-model.js';
-import type { RbacTable } from '../../../meta/rbac-table.js';
-import { lockChains } from '../../lock-manager.js';
-import type { LockRequest } from '../../lock-manager.js';
-import type { DdlTask, TaskContext } from '../../task.js';
-import { PolicyCacheOp } from '../../broker.js';
-import { notifyProxies, rbacError, RbacLegacy, validateGrantDatabaseName, validateRbacName } from './rbac-rules.js';
+import { CodedError } from '../../common/error-codes.js';
+import { DEFAULT_DB_NAME } from '../../meta/model.js';
+import { ANY, BUILTIN_GROUPS, grantKey, OBJECT_PRIVILEGES, objectTypeByName, objectTypeOf, ObjectType, policyFor, privilegeLevel, ROOT_USER } from '../rbac-model.js';
+import type { GrantModel, PrivilegeLevel } from '../rbac-model.js';
+import type { RbacView } from '../rbac-table.js';
+import { lockChains } from '../../ddl/lock-manager.js';
+import type { LockRequest } from '../../ddl/lock-manager.js';
+import type { DdlTask, TaskContext } from '../../ddl/task.js';
+import { PolicyCacheOp } from '../../ddl/broker.js';
+import { notifyProxies } from '../../ddl/notify.js';
+import { rbacError, RbacLegacy, validateGrantDatabaseName, validateRbacName } from '../rbac-rules.js';
 
 export enum OperatePrivilegeType {
   Grant = 0,
@@ -29,7 +30,7 @@ export interface GrantRequest {
 const fail = (message: string, name: 'Unexpected' | 'ParameterInvalid' = 'ParameterInvalid'): CodedError => rbacError(RbacLegacy.OperatePrivilege, message, name);
 
 /** The level of a privilege group: a built-in one's, or a custom one's members' (undefined when empty). */
-function groupLevel(rbac: RbacTable, group: string): PrivilegeLevel | undefined {
+function groupLevel(rbac: RbacView, group: string): PrivilegeLevel | undefined {
   const builtin = BUILTIN_GROUPS.get(group);
   if (builtin !== undefined) return builtin.level;
   const members = rbac.privilegeGroups.get(group)?.privileges ?? [];
@@ -37,7 +38,7 @@ function groupLevel(rbac: RbacTable, group: string): PrivilegeLevel | undefined 
 }
 
 /** A grant as v1 validates it: a plain privilege of the object type; Global objects are always `*`. */
-function grantV1(req: GrantRequest, rbac: RbacTable, ctx: TaskContext): Omit<GrantModel, 'grantor'> {
+function grantV1(req: GrantRequest, rbac: RbacView, ctx: TaskContext): Omit<GrantModel, 'grantor'> {
   const objectType = objectTypeByName(req.objectType);
   if (objectType === undefined) throw fail(`not found the object type[name: ${req.objectType}], supported the object types: [Collection Global User]`);
   const privilege = req.privilege === ANY ? 'All' : req.privilege;
@@ -53,7 +54,7 @@ function grantV1(req: GrantRequest, rbac: RbacTable, ctx: TaskContext): Omit<Gra
  * A grant as v2 validates it: a privilege or a group, its object type and names fixed by its level:
  * cluster-level on `*`.`*`, database-level on `db`.`*`, collection-level on `db`.`collection`.
  */
-function grantV2(req: GrantRequest, rbac: RbacTable, ctx: TaskContext): Omit<GrantModel, 'grantor'> {
+function grantV2(req: GrantRequest, rbac: RbacView, ctx: TaskContext): Omit<GrantModel, 'grantor'> {
   const isGroup = BUILTIN_GROUPS.has(req.privilege) || rbac.privilegeGroups.has(req.privilege);
   const level = isGroup ? groupLevel(rbac, req.privilege) : privilegeLevel(req.privilege);
   if (level === undefined) throw fail(`not found the privilege name[${req.privilege}]`);

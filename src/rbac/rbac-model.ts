@@ -2,7 +2,7 @@
  * Users, roles, grants and privilege groups (Milvus spec sections 1.7, 1.8, 3.5): the model, the
  * privilege catalogue and the built-in roles and groups. The tenant is always "" as in Milvus.
  */
-import { keyPart } from './catalog-keys.js';
+import { keyPart } from '../meta/catalog-keys.js';
 
 export interface CredentialModel {
   readonly username: string;

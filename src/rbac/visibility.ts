@@ -1,8 +1,8 @@
 import { CodedError } from '../common/error-codes.js';
-import { ANY, ObjectType } from '../meta/rbac-model.js';
+import { ANY, ObjectType } from './rbac-model.js';
 import { isSuperUser } from './access.js';
-import type { GrantModel } from '../meta/rbac-model.js';
-import type { RbacTable } from '../meta/rbac-table.js';
+import type { GrantModel } from './rbac-model.js';
+import type { RbacView } from './rbac-table.js';
 
 /**
  * Which databases and collections a user's lists and describes show when authorization is on, as
@@ -24,12 +24,12 @@ export type Visible = { readonly all: true } | { readonly all: false; readonly n
 const ALL: Visible = { all: true };
 
 /** The roles whose grants decide what `user` sees; null for root (whatever rootShouldBindRole says) and admins, who see all. */
-function ownRoles(rbac: RbacTable, user: string): ReadonlySet<string> | null {
+function ownRoles(rbac: RbacView, user: string): ReadonlySet<string> | null {
   return isSuperUser(rbac, user, true) ? null : rbac.roleSet(user);
 }
 
 /** The databases `user` sees in ListDatabases and may describe. */
-export function visibleDatabases(rbac: RbacTable, user: string): Visible {
+export function visibleDatabases(rbac: RbacView, user: string): Visible {
   const roles = ownRoles(rbac, user);
   if (roles === null) return ALL;
   const names = new Set<string>();
@@ -43,12 +43,12 @@ export function visibleDatabases(rbac: RbacTable, user: string): Visible {
 }
 
 /** The object type Milvus stores a grant under: every privilege group is Global there. */
-function milvusObjectType(rbac: RbacTable, grant: GrantModel): ObjectType {
+function milvusObjectType(rbac: RbacView, grant: GrantModel): ObjectType {
   return rbac.groupMembers(grant.privilege) !== undefined ? ObjectType.Global : grant.objectType;
 }
 
 /** The collections of database `dbName` that `user` sees in ShowCollections and may describe by name. */
-export function visibleCollections(rbac: RbacTable, user: string, dbName: string): Visible {
+export function visibleCollections(rbac: RbacView, user: string, dbName: string): Visible {
   const roles = ownRoles(rbac, user);
   if (roles === null) return ALL;
   const names = new Set<string>();
@@ -70,13 +70,13 @@ export function isVisible(visible: Visible, name: string): boolean {
 }
 
 /** DescribeDatabase: 1401 for a database `user` does not see (checked before the lookup, as Milvus does). */
-export function requireVisibleDatabase(rbac: RbacTable, user: string | null, dbName: string): void {
+export function requireVisibleDatabase(rbac: RbacView, user: string | null, dbName: string): void {
   if (user === null || isVisible(visibleDatabases(rbac, user), dbName)) return;
   throw new CodedError('PrivilegeNotPermitted', `not allowed to access database, db name: ${dbName}: privilege not permitted`);
 }
 
 /** DescribeCollection by name (by ID is not filtered): 1401 for a collection `user` does not see. */
-export function requireVisibleCollection(rbac: RbacTable, user: string | null, dbName: string, collectionName: string): void {
+export function requireVisibleCollection(rbac: RbacView, user: string | null, dbName: string, collectionName: string): void {
   if (user === null || collectionName === '' || isVisible(visibleCollections(rbac, user, dbName), collectionName)) return;
   throw new CodedError('PrivilegeNotPermitted', `not allowed to access collection, collection name: ${collectionName}: privilege not permitted`);
 }
