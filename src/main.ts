@@ -16,7 +16,7 @@ import { MetricsHttpServer } from './metrics/http-server.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
 import { builtinRoleGrants } from './rbac/rbac-model.js';
 import type { BuiltinRolesConfig } from './rbac/rbac-model.js';
-import { defaultSecurity } from './node/config.js';
+import { DEFAULT_TIME_TICK_INTERVAL_MS, defaultSecurity } from './node/config.js';
 import type { ClientTlsConfig, MemberAddress, NodeConfig } from './node/config.js';
 import { RootCoordNode } from './node/root-coord-node.js';
 
@@ -42,7 +42,7 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
   --election-ticks N         election timeout in ticks, randomized in [N, 2N) (default 6)
   --heartbeat-ticks N        heartbeat interval in ticks (default 1)
   --snapshot-entries N       snapshot and compact the log every N applied entries (default 10000)
-  --time-tick-ms N           DML channel time-tick interval (default 200)
+  --time-tick-ms N           DML channel time-tick interval (default ${DEFAULT_TIME_TICK_INTERVAL_MS})
   --secret S | --secret-file F   shared cluster secret for peer traffic (default: none)
   --gc-confirm-delay-ms N    wait before a dropped collection's meta is deleted (default 1200000)
   --auth                     (default: off) require credentials (metadata authorization: base64 of user:password) and
@@ -252,7 +252,7 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     electionTicks,
     heartbeatTicks,
     snapshotEntries: num('snapshot-entries', 10_000, 1, true),
-    timeTickIntervalMs: num('time-tick-ms', 200, 1),
+    timeTickIntervalMs: num('time-tick-ms', DEFAULT_TIME_TICK_INTERVAL_MS, 1),
     secret,
     limits: limits as unknown as Limits,
     security: { ...defaultSecurity, authorizationEnabled: flags.has('auth'), rootPassword, rootShouldBindRole: flags.has('root-should-bind-role'), builtinRoles: builtinRolesFile(flags.get('builtin-roles-file')?.[0]), clientTls: tlsFiles(flags.get('tls-cert')?.[0], flags.get('tls-key')?.[0], flags.get('tls-ca')?.[0]) },

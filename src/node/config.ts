@@ -44,7 +44,7 @@ export interface NodeConfig {
   readonly snapshotEntries: number;
   /** Entries kept in the log behind a snapshot, for followers a little behind (RaftNode's default: 1,000). */
   readonly snapshotEntriesKept?: number;
-  /** How often the leader sends DML channel time ticks (Milvus proxy.timeTickInterval: 200 ms). */
+  /** How often the leader sends DML channel time ticks (default DEFAULT_TIME_TICK_INTERVAL_MS). */
   readonly timeTickIntervalMs: number;
   readonly secret: string;
   readonly limits: Limits;
@@ -57,6 +57,9 @@ export interface NodeConfig {
   /** Chaos testing: allow InjectFaults (peer traffic faults, TSO clock offset). Never in production. */
   readonly chaos: boolean;
 }
+
+/** How often the leader sends DML channel time ticks unless configured (Milvus proxy.timeTickInterval: 200 ms). */
+export const DEFAULT_TIME_TICK_INTERVAL_MS = 200;
 
 /** The name of this product's Raft peer protocol, in every peer connection's hello (TcpTransportOptions.helloMagic). */
 export const PEER_PROTOCOL = 'rootcoord-raft/1';

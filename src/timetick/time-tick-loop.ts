@@ -20,7 +20,7 @@ export class TimeTickLoop {
     private readonly scheduler: Scheduler,
     private readonly tso: Tso,
     private readonly limits: Limits,
-    private readonly intervalMs = 200,
+    private readonly intervalMs: number,
     private readonly clock: Clock = systemClock,
   ) {}
 
