@@ -12,6 +12,8 @@ export interface Clock {
   clearTimeout(timer: NodeJS.Timeout | null | undefined): void;
   setInterval(callback: () => void, ms: number): NodeJS.Timeout;
   clearInterval(timer: NodeJS.Timeout | null | undefined): void;
+  /** Run `callback` on a later turn of the event loop, after pending I/O (setImmediate). */
+  setImmediate(callback: () => void): void;
   /** A promise resolved after `ms`. */
   sleep(ms: number): Promise<void>;
 }
@@ -24,5 +26,6 @@ export const systemClock: Clock = {
   clearTimeout: (timer) => clearTimeout(timer ?? undefined),
   setInterval: (callback, ms) => setInterval(callback, ms),
   clearInterval: (timer) => clearInterval(timer ?? undefined),
+  setImmediate: (callback) => void setImmediate(callback),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };

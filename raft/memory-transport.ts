@@ -1,11 +1,16 @@
+import { systemClock } from './clock.js';
+import type { Clock } from './clock.js';
 import type { Transport, TransportHandler } from './transport.js';
 import type { Message } from './types.js';
 
 /**
  * In-process transports wired through one hub; for tests. `drop` filters messages in flight; `latencyMs`
- * delays each one (0: the next turn of the event loop), so messages may overtake each other.
+ * delays each one (0: the next turn of the event loop), so messages may overtake each other; `clock`
+ * times the delays.
  */
 export class MemoryTransportHub {
+  constructor(readonly clock: Clock = systemClock) {}
+
   readonly handlers = new Map<number, TransportHandler>();
   drop: (m: Message) => boolean = () => false;
   latencyMs: (m: Message) => number = () => 0;
@@ -40,8 +45,8 @@ export class MemoryTransport implements Transport {
         target.receive(m);
         if (m.snapshot !== null) sender?.reportSnapshot(m.to, true);
       };
-      if (latencyMs > 0) setTimeout(deliver, latencyMs);
-      else setImmediate(deliver);
+      if (latencyMs > 0) this.hub.clock.setTimeout(deliver, latencyMs);
+      else this.hub.clock.setImmediate(deliver);
     }
   }
 

@@ -274,7 +274,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
           await new Promise<void>((resolve) => {
             this.wake = resolve;
           });
-          if (this.options.batchInputsPerTurn === true) await new Promise<void>((resolve) => setImmediate(resolve));
+          if (this.options.batchInputsPerTurn === true) await new Promise<void>((resolve) => this.clock.setImmediate(resolve));
           continue;
         }
         this.inReady = true;

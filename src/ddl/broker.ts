@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { systemClock } from '../../raft/clock.js';
+import type { Clock } from '../../raft/clock.js';
 
 /** What RootCoord tells the other coordinators and the proxies (Milvus `broker.go` and proxy calls). */
 export type BrokerEvent =
@@ -44,7 +46,7 @@ export class EventBroker extends EventEmitter implements Broker {
 
   constructor(
     private readonly gcConfirmDelayMs: number,
-    private readonly nowMs: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
     super();
   }
@@ -55,9 +57,9 @@ export class EventBroker extends EventEmitter implements Broker {
 
   gcConfirm(collectionID: bigint, partitionID: bigint): Promise<boolean> {
     const key = `${collectionID}/${partitionID}`;
-    const first = this.firstAskedMs.get(key) ?? this.nowMs();
+    const first = this.firstAskedMs.get(key) ?? this.clock.wallMs();
     this.firstAskedMs.set(key, first);
-    const confirmed = this.nowMs() - first >= this.gcConfirmDelayMs;
+    const confirmed = this.clock.wallMs() - first >= this.gcConfirmDelayMs;
     if (confirmed) this.firstAskedMs.delete(key);
     return Promise.resolve(confirmed);
   }

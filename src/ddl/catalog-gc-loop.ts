@@ -1,3 +1,5 @@
+import { systemClock } from '../../raft/clock.js';
+import type { Clock } from '../../raft/clock.js';
 import { composeTs } from '../common/hybrid-ts.js';
 import type { MetaCommand } from '../meta/commands.js';
 import type { Limits } from './limits.js';
@@ -14,31 +16,31 @@ export class CatalogGcLoop {
   constructor(
     private readonly propose: (command: MetaCommand) => Promise<void>,
     private readonly limits: Limits,
-    private readonly nowMs: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   start(): void {
     this.stop();
-    this.timer = setInterval(() => void this.collect().catch(() => {}), this.limits.catalogGcIntervalMs);
+    this.timer = this.clock.setInterval(() => void this.collect().catch(() => {}), this.limits.catalogGcIntervalMs);
     this.timer.unref();
     const requestIntervalMs = Math.max(1, Math.min(60_000, Math.floor(this.limits.requestRetentionMs / 10)));
-    this.requestTimer = setInterval(() => void this.expireRequests().catch(() => {}), requestIntervalMs);
+    this.requestTimer = this.clock.setInterval(() => void this.expireRequests().catch(() => {}), requestIntervalMs);
     this.requestTimer.unref();
   }
 
   stop(): void {
-    if (this.timer !== null) clearInterval(this.timer);
-    if (this.requestTimer !== null) clearInterval(this.requestTimer);
+    this.clock.clearInterval(this.timer);
+    this.clock.clearInterval(this.requestTimer);
     this.timer = null;
     this.requestTimer = null;
   }
 
   expireRequests(): Promise<void> {
-    return this.propose({ kind: 'expireRequests', beforeTs: composeTs(BigInt(this.nowMs()) - BigInt(this.limits.requestRetentionMs), 0n) });
+    return this.propose({ kind: 'expireRequests', beforeTs: composeTs(BigInt(this.clock.wallMs()) - BigInt(this.limits.requestRetentionMs), 0n) });
   }
 
   collect(): Promise<void> {
-    const now = BigInt(this.nowMs());
+    const now = BigInt(this.clock.wallMs());
     return this.propose({
       kind: 'gcVersions',
       versionsBeforeTs: composeTs(now - BigInt(this.limits.catalogVersionTtlMs), 0n),

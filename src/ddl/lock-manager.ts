@@ -1,4 +1,6 @@
 import { assert } from '../../raft/assert.js';
+import { systemClock } from '../../raft/clock.js';
+import type { Clock } from '../../raft/clock.js';
 
 export type LockMode = 'read' | 'write';
 
@@ -21,10 +23,12 @@ interface LockState {
 /**
  * Hierarchical read/write locks for the DDL scheduler: a task takes its chain (cluster -> database ->
  * collection) in that order, so tasks on different collections run in parallel while conflicting ones
- * serialise in arrival order. Waiters are served first come, first served.
+ * serialise in arrival order. Waiters are served first come, first served. `clock` times the waits.
  */
 export class LockManager {
   private readonly locks = new Map<string, LockState>();
+
+  constructor(private readonly clock: Clock = systemClock) {}
 
   /**
    * Take the chain, in order. With `waitMs`, give up a lock not granted within that long (counted
@@ -32,7 +36,7 @@ export class LockManager {
    * is null.
    */
   async acquire(chain: readonly LockRequest[], waitMs = Infinity): Promise<(() => void) | null> {
-    const deadline = performance.now() + waitMs;
+    const deadline = this.clock.monotonicMs() + waitMs;
     const held: LockRequest[] = [];
     for (const request of chain) {
       if (!(await this.lockOne(request, deadline))) {
@@ -58,7 +62,7 @@ export class LockManager {
     return state;
   }
 
-  /** Resolves true once the lock is taken, or false if `deadline` (performance.now()) passes first. */
+  /** Resolves true once the lock is taken, or false if `deadline` (the clock's monotonic time) passes first. */
   private lockOne(request: LockRequest, deadline: number): Promise<boolean> {
     const state = this.state(request.key);
     const free = request.mode === 'read' ? !state.writer && state.queue.length === 0 : !state.writer && state.readers === 0 && state.queue.length === 0;
@@ -67,24 +71,24 @@ export class LockManager {
       return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: NodeJS.Timeout | undefined;
       const waiter: Waiter = {
         mode: request.mode,
         grant: () => {
-          clearTimeout(timer);
+          this.clock.clearTimeout(timer);
           resolve(true);
         },
       };
       state.queue.push(waiter);
       if (!Number.isFinite(deadline)) return;
-      timer = setTimeout(() => {
+      timer = this.clock.setTimeout(() => {
         const at = state.queue.indexOf(waiter);
         if (at < 0) return;
         state.queue.splice(at, 1);
         // The waiter that left may have been all that held back the ones behind it.
         this.grantWaiting(request.key, state);
         resolve(false);
-      }, Math.max(0, deadline - performance.now()));
+      }, Math.max(0, deadline - this.clock.monotonicMs()));
     });
   }
 

@@ -7,7 +7,7 @@ import type { DdlTask, TaskContext, TaskPorts } from './task.js';
 export interface SchedulerPorts extends TaskPorts {
   /** Resolves if this node is still the leader (a lease, or a ReadIndex round); rejects otherwise. */
   readonly confirmLeadership: () => Promise<void>;
-  /** Times a task's waits (monotonic). */
+  /** Times a task's waits (monotonic) and its lock waits. */
   readonly clock: Clock;
 }
 
@@ -42,7 +42,7 @@ export const REQUEST_ID_LENGTH_MAX = 64;
  * stale catalog.
  */
 export class Scheduler {
-  private readonly locks = new LockManager();
+  private readonly locks: LockManager;
   private readonly inflight = new Map<bigint, bigint>();
   private readonly byRequest = new Map<string, Promise<void>>();
   /** Retries of a request answered without running it again: joined to the running task, or answered from the record. */
@@ -53,7 +53,9 @@ export class Scheduler {
   private stamping: Promise<unknown> = Promise.resolve();
   onTaskDone: (timing: TaskTiming) => void = () => {};
 
-  constructor(private readonly ports: SchedulerPorts) {}
+  constructor(private readonly ports: SchedulerPorts) {
+    this.locks = new LockManager(ports.clock);
+  }
 
   start(): void {
     this.generation++;

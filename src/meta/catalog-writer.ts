@@ -1,4 +1,6 @@
 import { assert } from '../../raft/assert.js';
+import { systemClock } from '../../raft/clock.js';
+import type { Clock } from '../../raft/clock.js';
 import { keys } from './catalog-keys.js';
 import type { StoreOp, VersionedStore } from './versioned-store.js';
 
@@ -23,7 +25,10 @@ export class CatalogWriter {
   private flushTimer: NodeJS.Timeout | null = null;
   private writeError: Error | null = null;
 
-  constructor(private readonly store: VersionedStore) {}
+  constructor(
+    private readonly store: VersionedStore,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /** Buffer the writes of the entries up to `index` (after those of the entries before them), to be written later. */
   buffer(ops: readonly StoreOp[], index: number): void {
@@ -37,12 +42,12 @@ export class CatalogWriter {
     if (this.writeError !== null) throw this.writeError;
     this.buffer(ops, index);
     if (this.buffered.length >= WRITE_BUFFER_OPS_MAX) void this.flush();
-    else this.flushTimer ??= setTimeout(() => void this.flush(), WRITE_DELAY_MS);
+    else this.flushTimer ??= this.clock.setTimeout(() => void this.flush(), WRITE_DELAY_MS);
   }
 
   /** Hand the buffered writes, with the applied index they cover, to the store. */
   flush(): Promise<void> {
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.clock.clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (this.buffered.length === 0) return this.pendingWrite;
     const ops = this.buffered;
@@ -102,7 +107,7 @@ export class CatalogWriter {
 
   /** A crash: the writes not yet handed to the store are lost, and nothing more is written. */
   abandon(): void {
-    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.clock.clearTimeout(this.flushTimer);
     this.flushTimer = null;
     this.buffered = [];
     this.writeError = new Error('the node crashed');

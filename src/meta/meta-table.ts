@@ -1,4 +1,6 @@
 import { assert } from '../../raft/assert.js';
+import { systemClock } from '../../raft/clock.js';
+import type { Clock } from '../../raft/clock.js';
 import { CatalogHistory } from './catalog-history.js';
 import { loadCatalog } from './catalog-load.js';
 import { appendAll, CatalogWriter } from './catalog-writer.js';
@@ -42,24 +44,28 @@ export class MetaTable {
   private readonly writer: CatalogWriter;
   private readonly history: CatalogHistory;
 
-  private constructor(readonly store: VersionedStore) {
+  private constructor(
+    readonly store: VersionedStore,
+    clock: Clock,
+  ) {
     this.databases = this.index.databases;
     this.collections = this.index.collections;
     this.members = this.index.members;
     this.applier = new CommandApplier(this.index, this.rbac);
-    this.writer = new CatalogWriter(store);
+    this.writer = new CatalogWriter(store, clock);
     this.history = new CatalogHistory(store, this.writer, this.index.fields);
   }
 
-  static async open(path: string): Promise<MetaTable> {
-    const table = new MetaTable(await VersionedStore.open(path));
+  /** `clock` times the catalog writer's write-behind delay. */
+  static async open(path: string, clock: Clock = systemClock): Promise<MetaTable> {
+    const table = new MetaTable(await VersionedStore.open(path), clock);
     await table.load();
     return table;
   }
 
   /** Over an open store (a whole-node simulation keeps its in-memory store across a node's crash). */
-  static async over(store: VersionedStore): Promise<MetaTable> {
-    const table = new MetaTable(store);
+  static async over(store: VersionedStore, clock: Clock = systemClock): Promise<MetaTable> {
+    const table = new MetaTable(store, clock);
     await table.load();
     return table;
   }

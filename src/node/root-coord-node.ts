@@ -86,7 +86,7 @@ export class RootCoordNode {
     log: Logger,
     members: ReadonlyMap<number, MemberAddress>,
     readonly passwords: PasswordHasher,
-    clock: Clock,
+    private readonly clock: Clock,
   ) {
     const nowMs = (): bigint => BigInt(clock.wallMs()) + this.clockSkewMs;
     const wallClockNs = (): bigint => BigInt(clock.wallMs()) * 1_000_000n;
@@ -94,7 +94,7 @@ export class RootCoordNode {
     this.members = new Map(members);
     this.propose = makeProposer(raft, () => this.leaderTerm);
     this.reads = new ReadBatcher(() => raft.readIndex());
-    this.broker = new EventBroker(config.limits.gcConfirmDelayMs);
+    this.broker = new EventBroker(config.limits.gcConfirmDelayMs, clock);
     this.background = new StepExecutor({ log: (message, fields) => log.warn(message, fields), clock });
     this.tso = new Tso({ nowMs, persistWindow: (windowMs) => this.propose({ kind: 'tsoWindow', windowMs }), clock });
     this.ids = new IdAllocator({ nowMs, persistUpTo: (upTo) => this.propose({ kind: 'idWindow', upTo }) });
@@ -113,7 +113,7 @@ export class RootCoordNode {
       confirmLeadership: () => this.confirmLeadership(),
       clock,
     });
-    this.catalogGc = new CatalogGcLoop(this.propose, config.limits);
+    this.catalogGc = new CatalogGcLoop(this.propose, config.limits, clock);
     this.timeTicks = new TimeTickSync(clock);
     this.timeTickLoop = new TimeTickLoop(this.timeTicks, meta, this.scheduler, this.tso, config.limits, config.timeTickIntervalMs, clock);
     this.leaderServices = new LeaderServices({
@@ -131,13 +131,13 @@ export class RootCoordNode {
   }
 
   static async start(config: NodeConfig, simulated: SimulatedDeps | null = null): Promise<RootCoordNode> {
-    const log = simulated?.log ?? new Logger(config.id, config.logFile);
     const clock = simulated?.clock ?? systemClock;
+    const log = simulated?.log ?? new Logger(config.id, config.logFile, 'info', () => clock.wallMs());
     const self = config.members.get(config.id);
     if (self === undefined) throw new Error(`node ${config.id} is not in the member list`);
-    const startedAt = performance.now();
-    const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta')) : await MetaTable.over(simulated.metaStore);
-    const catalogLoadMs = Math.round(performance.now() - startedAt);
+    const startedAt = clock.monotonicMs();
+    const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta'), clock) : await MetaTable.over(simulated.metaStore, clock);
+    const catalogLoadMs = Math.round(clock.monotonicMs() - startedAt);
     // The configured members, then those added at runtime (recorded in the catalog, so in snapshots too).
     const members = new Map(config.members);
     for (const [id, context] of meta.members) {
@@ -197,7 +197,7 @@ export class RootCoordNode {
       node.leaderTerm = raft.status().term;
       node.leaderServices.onLeadership(true);
     }
-    log.info('node started', { dataDir: config.dataDir, applied: meta.appliedIndex, collections: meta.collections.size, catalogLoadMs, raftStartMs: Math.round(performance.now() - startedAt) - catalogLoadMs });
+    log.info('node started', { dataDir: config.dataDir, applied: meta.appliedIndex, collections: meta.collections.size, catalogLoadMs, raftStartMs: Math.round(clock.monotonicMs() - startedAt) - catalogLoadMs });
     return node;
   }
 
@@ -317,7 +317,7 @@ export class RootCoordNode {
       const target = this.raft.status().confState.voters.find((id) => id !== this.config.id);
       if (target !== undefined) {
         this.raft.transferLeader(target);
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await this.clock.sleep(300);
       }
     }
     await this.raft.close();
