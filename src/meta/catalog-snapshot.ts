@@ -1,6 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { deflateRaw, inflateRaw } from 'node:zlib';
+import { deflateRaw, deflateRawSync, inflateRaw, inflateRawSync } from 'node:zlib';
 
 /**
  * The catalog as a Raft snapshot: every LevelDB key and value, as `RCSNAP2\n` then blocks of
@@ -27,6 +27,27 @@ const inflate = promisify(inflateRaw);
  */
 const ZLIB_CHUNK_BYTES = 1024 * 1024;
 
+/** How a snapshot's blocks are compressed and decompressed. */
+export interface BlockCodec {
+  deflate(records: Buffer): Promise<Buffer>;
+  inflate(block: Buffer): Promise<Buffer>;
+}
+
+/** On libuv's thread pool, beside this thread's work: what a node uses. */
+export const poolCodec: BlockCodec = {
+  deflate: (records) => deflate(records, { level: 1 }),
+  inflate: (block) => inflate(block, { chunkSize: ZLIB_CHUNK_BYTES }),
+};
+
+/**
+ * On this thread: the same bytes, ready at a point the caller's code decides rather than when the
+ * pool finishes, so that a simulation's seed decides the whole run (the whole-node simulator).
+ */
+export const inlineCodec: BlockCodec = {
+  deflate: async (records) => deflateRawSync(records, { level: 1 }),
+  inflate: async (block) => inflateRawSync(block, { chunkSize: ZLIB_CHUNK_BYTES }),
+};
+
 export class CatalogSnapshotError extends Error {
   override name = 'CatalogSnapshotError';
 }
@@ -49,13 +70,13 @@ function encodeRecords(batch: ReadonlyArray<readonly [string, string]>, skip: st
 }
 
 /** Encode the entries `batches` yields, leaving out `skip` (the applied index, which the snapshot's metadata carries). */
-export async function encodeCatalogSnapshot(batches: AsyncIterable<ReadonlyArray<readonly [string, string]>>, skip: string): Promise<Uint8Array> {
+export async function encodeCatalogSnapshot(batches: AsyncIterable<ReadonlyArray<readonly [string, string]>>, skip: string, codec: BlockCodec = poolCodec): Promise<Uint8Array> {
   const blocks: Array<Promise<Buffer>> = [];
   let settled = 0;
   for await (const batch of batches) {
     const records = encodeRecords(batch, skip);
     if (records.byteLength === 0) continue;
-    const block = deflate(records, { level: 1 });
+    const block = codec.deflate(records);
     // Awaited below, in order; until then a failure must not count as unhandled.
     block.catch(() => {});
     blocks.push(block);
@@ -93,7 +114,7 @@ function* decodeRecords(buffer: Buffer, where: string): Generator<Array<[string,
 }
 
 /** The entries of a snapshot, in batches, the event loop served between them; throws CatalogSnapshotError on bad data. */
-export async function* decodeCatalogSnapshot(data: Uint8Array): AsyncGenerator<Array<[string, string]>> {
+export async function* decodeCatalogSnapshot(data: Uint8Array, codec: BlockCodec = poolCodec): AsyncGenerator<Array<[string, string]>> {
   const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (buffer.byteLength > 0 && buffer[0] === 0x5b /* '[' */) {
     // A snapshot of an earlier build: one JSON array.
@@ -118,7 +139,7 @@ export async function* decodeCatalogSnapshot(data: Uint8Array): AsyncGenerator<A
     if (at + 4 > buffer.byteLength) throw new CatalogSnapshotError(`truncated block header at byte ${at}`);
     const end = at + 4 + buffer.readUInt32BE(at);
     if (end > buffer.byteLength) throw new CatalogSnapshotError(`block at byte ${at} runs past the end`);
-    const records = inflate(buffer.subarray(at + 4, end), { chunkSize: ZLIB_CHUNK_BYTES });
+    const records = codec.inflate(buffer.subarray(at + 4, end));
     // Awaited below, in order; until then a failure must not count as unhandled.
     records.catch(() => {});
     inflating.push({ at, records });

@@ -1,5 +1,6 @@
 import { keys } from './catalog-keys.js';
 import { decodeCatalogSnapshot, encodeCatalogSnapshot } from './catalog-snapshot.js';
+import type { BlockCodec } from './catalog-snapshot.js';
 import type { CatalogWriter } from './catalog-writer.js';
 import { CollectionRecords } from './collection-records.js';
 import type { FieldInterner } from './field-interner.js';
@@ -10,20 +11,20 @@ import type { VersionedStore } from './versioned-store.js';
  * encodes it: the capture is a LevelDB snapshot, so applying may go on while the bytes are made, in
  * batches that leave the event loop free between them (catalog-snapshot.ts).
  */
-export async function captureCatalog(store: VersionedStore, writer: CatalogWriter): Promise<() => Promise<Uint8Array>> {
+export async function captureCatalog(store: VersionedStore, writer: CatalogWriter, codec: BlockCodec): Promise<() => Promise<Uint8Array>> {
   await writer.flushed();
   const batches = store.scan();
-  return () => encodeCatalogSnapshot(batches, keys.appliedIndex);
+  return () => encodeCatalogSnapshot(batches, keys.appliedIndex, codec);
 }
 
 /**
  * Replace the catalog with a snapshot's, as of entry `index`, and return its collections, gathered
  * from the records as they are written, not read back after (the caller loads the index from them).
  */
-export async function restoreCatalog(data: Uint8Array, index: number, writer: CatalogWriter, fields: FieldInterner): Promise<CollectionRecords> {
+export async function restoreCatalog(data: Uint8Array, index: number, writer: CatalogWriter, fields: FieldInterner, codec: BlockCodec): Promise<CollectionRecords> {
   const records = new CollectionRecords(fields);
   async function* gathered(): AsyncGenerator<ReadonlyArray<readonly [string, string]>> {
-    for await (const batch of decodeCatalogSnapshot(data)) {
+    for await (const batch of decodeCatalogSnapshot(data, codec)) {
       for (const [key, value] of batch) records.add(key, value);
       yield batch;
     }

@@ -10,6 +10,8 @@ import type { ApplyResult } from './command-applier.js';
 import type { MetaCommand } from './commands.js';
 import { MetaIndex } from './meta-index.js';
 import { digestAtIndex } from './meta-digest.js';
+import { poolCodec } from './catalog-snapshot.js';
+import type { BlockCodec } from './catalog-snapshot.js';
 import { captureCatalog, restoreCatalog } from './meta-snapshot.js';
 import type { AliasModel, CollectionModel, DatabaseModel } from './model.js';
 import { RbacTable } from '../rbac/rbac-table.js';
@@ -47,6 +49,7 @@ export class MetaTable {
   private constructor(
     readonly store: VersionedStore,
     clock: Clock,
+    private readonly codec: BlockCodec,
   ) {
     this.databases = this.index.databases;
     this.collections = this.index.collections;
@@ -58,14 +61,17 @@ export class MetaTable {
 
   /** `clock` times the catalog writer's write-behind delay. */
   static async open(path: string, clock: Clock = systemClock): Promise<MetaTable> {
-    const table = new MetaTable(await VersionedStore.open(path), clock);
+    const table = new MetaTable(await VersionedStore.open(path), clock, poolCodec);
     await table.load();
     return table;
   }
 
-  /** Over an open store (a whole-node simulation keeps its in-memory store across a node's crash). */
-  static async over(store: VersionedStore, clock: Clock = systemClock): Promise<MetaTable> {
-    const table = new MetaTable(store, clock);
+  /**
+   * Over an open store (a whole-node simulation keeps its in-memory store across a node's crash, and
+   * compresses snapshots on its own thread: `inlineCodec`).
+   */
+  static async over(store: VersionedStore, clock: Clock = systemClock, codec: BlockCodec = poolCodec): Promise<MetaTable> {
+    const table = new MetaTable(store, clock, codec);
     await table.load();
     return table;
   }
@@ -225,11 +231,11 @@ export class MetaTable {
    * encodes it, while applying goes on.
    */
   snapshotLater(): Promise<() => Promise<Uint8Array>> {
-    return captureCatalog(this.store, this.writer);
+    return captureCatalog(this.store, this.writer, this.codec);
   }
 
   async restore(data: Uint8Array, index: number): Promise<void> {
-    await this.load(await restoreCatalog(data, index, this.writer, this.index.fields));
+    await this.load(await restoreCatalog(data, index, this.writer, this.index.fields, this.codec));
   }
 
   async close(): Promise<void> {

@@ -20,6 +20,7 @@ import { StepExecutor } from '../ddl/step-executor.js';
 import type { DdlTask } from '../ddl/task.js';
 import { MetaStateMachine } from '../meta/meta-state-machine.js';
 import { MetaTable } from '../meta/meta-table.js';
+import type { BlockCodec } from '../meta/catalog-snapshot.js';
 import type { VersionedStore } from '../meta/versioned-store.js';
 import { PasswordHashPool } from '../auth/hash-pool.js';
 import type { PasswordHasher } from '../auth/password-hash.js';
@@ -48,6 +49,8 @@ export interface SimulatedDeps {
   readonly passwords?: PasswordHasher;
   /** Time and timers (default: the process's). */
   readonly clock?: Clock;
+  /** How catalog snapshots compress (default: on libuv's pool, finishing in real time; `inlineCodec` on this thread). */
+  readonly snapshotCodec?: BlockCodec;
 }
 
 /**
@@ -136,7 +139,7 @@ export class RootCoordNode {
     const self = config.members.get(config.id);
     if (self === undefined) throw new Error(`node ${config.id} is not in the member list`);
     const startedAt = clock.monotonicMs();
-    const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta'), clock) : await MetaTable.over(simulated.metaStore, clock);
+    const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta'), clock) : await MetaTable.over(simulated.metaStore, clock, simulated.snapshotCodec);
     const catalogLoadMs = Math.round(clock.monotonicMs() - startedAt);
     // The configured members, then those added at runtime (recorded in the catalog, so in snapshots too).
     const members = new Map(config.members);
