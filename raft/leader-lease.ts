@@ -8,8 +8,8 @@ export interface LeaseView {
 }
 
 /**
- * A leader's lease, as a pure decision fed with events and a monotonic clock (RaftNode feeds it
- * `performance.now()`, tests a simulated clock).
+ * A leader's lease, as a pure decision fed with events and a monotonic clock (RaftNode feeds it its
+ * clock's `monotonicMs()`, tests a simulated clock).
  *
  * A ReadIndex round that started at time t and was answered proves no other leader can be elected
  * before t + the minimum election timeout: every follower that acknowledged it ignores candidates that

@@ -1,4 +1,4 @@
-import { assert } from '../../raft/assert.js';
+import { assert, AssertionError } from '../../raft/assert.js';
 import { systemClock } from '../../raft/clock.js';
 import type { Clock } from '../../raft/clock.js';
 
@@ -99,7 +99,10 @@ export class LockManager {
 
   private unlockOne(request: LockRequest): void {
     const state = this.locks.get(request.key);
-    assert(state !== undefined && (request.mode === 'read' ? state.readers > 0 : state.writer), `lock ${request.key} released in ${request.mode} mode by a task that does not hold it`);
+    // The message is built only when the check fails (this runs for every lock of every DDL).
+    if (state === undefined || !(request.mode === 'read' ? state.readers > 0 : state.writer)) {
+      throw new AssertionError(`lock ${request.key} released in ${request.mode} mode by a task that does not hold it`);
+    }
     if (request.mode === 'read') state.readers--;
     else state.writer = false;
     this.grantWaiting(request.key, state);

@@ -1,4 +1,4 @@
-import { assert } from '../../raft/assert.js';
+import { AssertionError } from '../../raft/assert.js';
 import { systemClock } from '../../raft/clock.js';
 import type { Clock } from '../../raft/clock.js';
 import { keys } from './catalog-keys.js';
@@ -30,9 +30,14 @@ export class CatalogWriter {
     private readonly clock: Clock = systemClock,
   ) {}
 
+  /** The catalog on disk covers the entries up to `index` (it was just loaded): later writes must be of later entries. */
+  resumeAfter(index: number): void {
+    this.bufferedIndex = index;
+  }
+
   /** Buffer the writes of the entries up to `index` (after those of the entries before them), to be written later. */
   buffer(ops: readonly StoreOp[], index: number): void {
-    assert(index > this.bufferedIndex, `catalog writes up to ${index} after those up to ${this.bufferedIndex}: the applied index only grows`);
+    if (index <= this.bufferedIndex) throw new AssertionError(`catalog writes up to ${index} after those up to ${this.bufferedIndex}: the applied index only grows`);
     appendAll(this.buffered, ops);
     this.bufferedIndex = index;
   }

@@ -81,8 +81,9 @@ export class MetaTable {
     this.writer.abandon();
   }
 
-  private load(records?: CollectionRecords): Promise<void> {
-    return loadCatalog(this.store, this.index, this.rbac, records);
+  private async load(records?: CollectionRecords): Promise<void> {
+    await loadCatalog(this.store, this.index, this.rbac, records);
+    this.writer.resumeAfter(this.index.appliedIndex);
   }
 
   /** The last entry applied (0 while the catalog is being loaded). */

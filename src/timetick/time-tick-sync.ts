@@ -28,7 +28,7 @@ export interface TimeTick {
 export class TimeTickSync extends EventEmitter {
   private readonly sources = new Map<bigint, SourceReport | null>();
   private readonly lastTick = new Map<string, bigint>();
-  /** When the current round got its first report (performance.now), or null before that. */
+  /** When the current round got its first report (the clock's monotonicMs), or null before that. */
   private roundStartedMs: number | null = null;
 
   constructor(private readonly clock: Clock = systemClock) {
