@@ -7,6 +7,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collect, parseCommandLine } from '../common/command-line.js';
+import type { CollectedArgs } from '../common/command-line.js';
 import { ConsistencyLevel, DataType } from '../protocol/model.js';
 import type { PlainMessage } from '../protocol/proto.js';
 import { physicalMs } from '../common/hybrid-ts.js';
@@ -39,26 +40,21 @@ Collection commands take --db D (default: "default"). With authorization on, pas
 
 class UsageError extends Error {}
 
-interface Parsed {
-  positional: string[];
-  options: Map<string, string[]>;
-  flags: Set<string>;
-}
+type Parsed = CollectedArgs;
 
 const BOOLEAN_FLAGS = ['json', 'stale', 'help', 'force', 'v2'];
 
 function parse(argv: readonly string[]): Parsed {
-  const args = collect(parseCommandLine(argv, { switches: BOOLEAN_FLAGS, values: 'any' }), { missing: (name) => new UsageError(`--${name} needs a value`) });
-  return { positional: args.positionals, options: args.values, flags: args.switches };
+  return collect(parseCommandLine(argv, { switches: BOOLEAN_FLAGS, values: 'any' }), { missing: (name) => new UsageError(`--${name} needs a value`) });
 }
 
 function option(p: Parsed, name: string, fallback = ''): string {
-  return p.options.get(name)?.[0] ?? fallback;
+  return p.values.get(name)?.[0] ?? fallback;
 }
 
 function properties(p: Parsed): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const kv of p.options.get('property') ?? []) {
+  for (const kv of p.values.get('property') ?? []) {
     const eq = kv.indexOf('=');
     if (eq <= 0) throw new UsageError(`--property wants k=v, got "${kv}"`);
     out[kv.slice(0, eq)] = kv.slice(eq + 1);
@@ -84,7 +80,7 @@ function connection(p: Parsed): { endpoints: string[]; tlsCa?: string } {
 }
 
 function need(p: Parsed, index: number, what: string): string {
-  const v = p.positional[index];
+  const v = p.positionals[index];
   if (v === undefined) throw new UsageError(`missing ${what}`);
   return v;
 }
@@ -140,7 +136,7 @@ const COMMANDS = new Map<string, Command>(Object.entries({
     const r = await client.describeDatabase(need(p, 2, 'a database name'));
     return ok(r, table(['name', 'id', 'properties'], [[r['db_name'], r['dbID'], JSON.stringify(r['properties'])]]));
   },
-  'db alter': async ({ client, p }) => ok(await client.alterDatabase(need(p, 2, 'a database name'), properties(p), p.options.get('delete-key') ?? [])),
+  'db alter': async ({ client, p }) => ok(await client.alterDatabase(need(p, 2, 'a database name'), properties(p), p.values.get('delete-key') ?? [])),
   'collection create': async ({ client, p, db }) => {
     const name = need(p, 2, 'a collection name');
     const file = option(p, 'schema');
@@ -171,7 +167,7 @@ const COMMANDS = new Map<string, Command>(Object.entries({
     return ok(r, `${header}\n\n${table(['field id', 'name', 'type', 'key', 'params'], fields)}\n\nchannels: ${(r['virtual_channel_names'] as string[]).join(', ')}`);
   },
   'collection rename': async ({ client, p, db }) => ok(await client.renameCollection(need(p, 2, 'the old name'), need(p, 3, 'the new name'), db, option(p, 'to-db'))),
-  'collection alter': async ({ client, p, db }) => ok(await client.alterCollection(need(p, 2, 'a collection name'), properties(p), p.options.get('delete-key') ?? [], db)),
+  'collection alter': async ({ client, p, db }) => ok(await client.alterCollection(need(p, 2, 'a collection name'), properties(p), p.values.get('delete-key') ?? [], db)),
   'collection add-field': async ({ client, p, db }) => {
     const field = JSON.parse(option(p, 'field', 'null')) as SchemaFileField | null;
     if (field === null) throw new UsageError("add-field needs --field '<json>'");
@@ -197,7 +193,7 @@ const COMMANDS = new Map<string, Command>(Object.entries({
     return ok(r, table(['alias', 'collection', 'db'], [[r['alias'], r['collection'], r['db_name']]]));
   },
   'alias list': async ({ client, p, db }) => {
-    const r = await client.listAliases(p.positional[2] ?? '', db);
+    const r = await client.listAliases(p.positionals[2] ?? '', db);
     return ok(r, (r['aliases'] as string[]).join('\n'));
   },
   'tso alloc': async ({ client, p }) => {
@@ -217,14 +213,14 @@ const COMMANDS = new Map<string, Command>(Object.entries({
   },
   'user passwd': async ({ client, p }) => ok(await client.updateCredential(need(p, 2, 'a user name'), need(p, 3, 'the old password (any, for root)'), need(p, 4, 'a new password'))),
   'role create': async ({ client, p }) => ok(await client.createRole(need(p, 2, 'a role name'))),
-  'role drop': async ({ client, p }) => ok(await client.dropRole(need(p, 2, 'a role name'), p.flags.has('force'))),
+  'role drop': async ({ client, p }) => ok(await client.dropRole(need(p, 2, 'a role name'), p.switches.has('force'))),
   'role list': async ({ client }) => {
     const roles = await client.selectRole('', true);
     return ok(roles, table(['role', 'users'], roles.map((r) => [r.role, r.users.join(',')])));
   },
   'role grant': async ({ client, p, verb }) => {
-    const grant = { role: need(p, 2, 'a role name'), privilege: need(p, 3, 'a privilege'), objectType: option(p, 'object', p.flags.has('v2') ? '' : 'Global'), objectName: option(p, 'name', '*'), dbName: option(p, 'db') };
-    return ok(await client.operatePrivilege(grant, verb === 'revoke', p.flags.has('v2') ? 'v2' : ''));
+    const grant = { role: need(p, 2, 'a role name'), privilege: need(p, 3, 'a privilege'), objectType: option(p, 'object', p.switches.has('v2') ? '' : 'Global'), objectName: option(p, 'name', '*'), dbName: option(p, 'db') };
+    return ok(await client.operatePrivilege(grant, verb === 'revoke', p.switches.has('v2') ? 'v2' : ''));
   },
   'role bind': async ({ client, p, verb }) => ok(await client.operateUserRole(need(p, 2, 'a user name'), need(p, 3, 'a role name'), verb === 'bind')),
   'grant list': async ({ client, p }) => {
@@ -238,7 +234,7 @@ const COMMANDS = new Map<string, Command>(Object.entries({
     const groups = await client.listPrivilegeGroups();
     return ok(groups, table(['group', 'privileges'], groups.map((g) => [g.group, g.privileges.join(',')])));
   },
-  'group add': async ({ client, p, verb }) => ok(await client.operatePrivilegeGroup(need(p, 2, 'a group name'), p.positional.slice(3), verb === 'remove')),
+  'group add': async ({ client, p, verb }) => ok(await client.operatePrivilegeGroup(need(p, 2, 'a group name'), p.positionals.slice(3), verb === 'remove')),
   'rbac backup': async ({ client }) => {
     const meta = await client.backupRbac();
     return ok(meta, JSON.stringify(meta, null, 2));
@@ -248,7 +244,7 @@ const COMMANDS = new Map<string, Command>(Object.entries({
     return ok(await client.restoreRbac(meta), 'restored');
   },
   'timetick watch': async ({ client, p }) => {
-    const json = p.flags.has('json');
+    const json = p.switches.has('json');
     const limit = Number(option(p, 'count', '0'));
     let seen = 0;
     await new Promise<void>((resolve) => {
@@ -275,7 +271,7 @@ COMMANDS.set('group remove', COMMANDS.get('group add') as Command);
 
 async function run(client: RootCoordClient, p: Parsed): Promise<Output> {
   const group = need(p, 0, 'a command group (see --help)');
-  const verb = p.positional[1] ?? '';
+  const verb = p.positionals[1] ?? '';
   const db = option(p, 'db');
   const at = BigInt(option(p, 'at', '0'));
   const key = `${group} ${verb}`;
@@ -288,9 +284,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   let p: Parsed;
   try {
     p = parse(argv);
-    if (p.flags.has('help') || p.positional.length === 0) {
+    if (p.switches.has('help') || p.positionals.length === 0) {
       console.log(USAGE);
-      return p.flags.has('help') ? 0 : 2;
+      return p.switches.has('help') ? 0 : 2;
     }
   } catch (error) {
     console.error(`rootcoordctl: ${(error as Error).message}`);
@@ -300,14 +296,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     const user = option(p, 'user', process.env['ROOTCOORD_USER'] ?? '');
     const password = option(p, 'password', process.env['ROOTCOORD_PASSWORD'] ?? '');
-    client = new RootCoordClient({ ...connection(p), staleReads: p.flags.has('stale'), user, password });
+    client = new RootCoordClient({ ...connection(p), staleReads: p.switches.has('stale'), user, password });
     const out = await run(client, p);
     if (out.json === null && out.text === '') return 0;
-    console.log(p.flags.has('json') ? JSON.stringify(out.json, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : Buffer.isBuffer(v) ? v.toString('base64') : v)) : out.text);
+    console.log(p.switches.has('json') ? JSON.stringify(out.json, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : Buffer.isBuffer(v) ? v.toString('base64') : v)) : out.text);
     return 0;
   } catch (error) {
     if (error instanceof RootCoordError) {
-      if (p.flags.has('json')) console.log(JSON.stringify({ error: { code: error.code, error_code: error.errorCode, reason: error.reason, retriable: error.retriable } }));
+      if (p.switches.has('json')) console.log(JSON.stringify({ error: { code: error.code, error_code: error.errorCode, reason: error.reason, retriable: error.retriable } }));
       console.error(`error: code ${error.code}: ${error.reason}`);
       return 1;
     }

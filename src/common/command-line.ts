@@ -1,14 +1,14 @@
 /**
- * The one command-line parser of rootcoord, rootcoordctl and the scripts, on node:util `parseArgs`.
+ * The one command-line parser of rootcoord, rootcoordctl and the scripts.
  *
  * The grammar is the one every tool has always had: a flag is `--name`; a switch takes no value; any
  * other flag takes the next argument as its value, whatever it is (`--password --x` sets the password
  * to "--x"); everything else is a positional argument (`-5` included). There is no `--name=value`
  * form: such an argument is a flag named `name=value`, unknown to every tool. `--` is a flag named "".
  * What a tool does with unknown flags, positional arguments, repeats and a missing value is its own
- * choice, made on the parsed arguments (see `collect` for the usual ones).
+ * choice, made on the parsed arguments (see `collect` for the usual ones). node:util's parseArgs is not
+ * used: it reads `--name=value`, `--`, short options and a value that looks like a flag otherwise.
  */
-import { parseArgs } from 'node:util';
 
 export type CommandLineArg =
   | { readonly kind: 'positional'; readonly value: string; readonly index: number }
@@ -28,44 +28,23 @@ export interface CommandLineSpec {
 /** The arguments in order, each with its index in `argv`. */
 export function parseCommandLine(argv: readonly string[], spec: CommandLineSpec): CommandLineArg[] {
   const switches = new Set(spec.switches ?? []);
-  const takesValue = (name: string): boolean => (spec.values === 'any' ? !switches.has(name) : spec.values.includes(name));
-  const options: Record<string, { type: 'string' | 'boolean' }> = {};
-  for (const name of switches) options[name] = { type: 'boolean' };
-  if (spec.values !== 'any') for (const name of spec.values) options[name] = { type: 'string' };
+  const values = spec.values === 'any' ? null : new Set(spec.values);
   const out: CommandLineArg[] = [];
-  let start = 0;
-  // parseArgs reads `--name=value` and `--` its own way and takes no value for an unknown flag: where
-  // the grammar above differs, the rest is parsed again after the argument it has taken.
-  parsing: while (start < argv.length) {
-    const { tokens } = parseArgs({ args: argv.slice(start), options, strict: false, allowPositionals: true, tokens: true });
-    let lastIndex = -1;
-    for (const token of tokens) {
-      const index = start + token.index;
-      if (index === lastIndex) continue; // the rest of a group of short options (-abc)
-      lastIndex = index;
-      const raw = argv[index] as string;
-      if (token.kind === 'positional' || (token.kind === 'option' && !raw.startsWith('--'))) {
-        out.push({ kind: 'positional', value: raw, index });
-        continue;
-      }
-      const name = raw.slice(2);
-      if (switches.has(name)) {
-        out.push({ kind: 'switch', name, index });
-      } else if (!takesValue(name)) {
-        out.push({ kind: 'unknown', name, index });
-        if (token.kind !== 'option' || token.inlineValue === true) {
-          start = index + 1;
-          continue parsing;
-        }
-      } else {
-        out.push({ kind: 'value', name, value: argv[index + 1], index });
-        if (token.kind !== 'option' || token.inlineValue !== false) {
-          start = index + 2;
-          continue parsing;
-        }
-      }
+  for (let index = 0; index < argv.length; index++) {
+    const raw = argv[index] as string;
+    if (!raw.startsWith('--')) {
+      out.push({ kind: 'positional', value: raw, index });
+      continue;
     }
-    break;
+    const name = raw.slice(2);
+    if (switches.has(name)) {
+      out.push({ kind: 'switch', name, index });
+    } else if (values === null || values.has(name)) {
+      out.push({ kind: 'value', name, value: argv[index + 1], index });
+      index++;
+    } else {
+      out.push({ kind: 'unknown', name, index });
+    }
   }
   return out;
 }

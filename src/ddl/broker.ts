@@ -29,7 +29,6 @@ export enum PolicyCacheOp {
   Refresh = 7,
 }
 
-
 export interface Broker {
   notify(event: BrokerEvent): Promise<void>;
   /** True once DataCoord confirms the data of a dropped collection (partitionID -1) or partition is gone. */

@@ -107,7 +107,6 @@ export class CatalogWriter {
       yield [[applied, String(index)]];
     }
     await this.store.replaceAllFrom(withAppliedIndex());
-    this.bufferedIndex = index;
   }
 
   /** A crash: the writes not yet handed to the store are lost, and nothing more is written. */
