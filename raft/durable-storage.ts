@@ -4,13 +4,16 @@ import { assert } from './assert.js';
 import { nodeFileSystem } from './file-system.js';
 import type { FileSystem, WritableFile } from './file-system.js';
 import { bootstrapEntries, MemoryIndexedStorage, MemoryStorage } from './memory-storage.js';
+import { SNAPSHOT_PIECE_BYTES, SnapshotFile, snapshotPieces } from './snapshot-data.js';
+import type { SnapshotData, SnapshotSource } from './snapshot-data.js';
 import type { LogStore } from './storage.js';
 import { emptyHardState } from './types.js';
-import type { ConfState, Entry, HardState, Snapshot } from './types.js';
+import type { ConfState, Entry, HardState, Snapshot, SnapshotMetadata } from './types.js';
 import {
   decodeEntry,
   decodeHardState,
   decodeSnapshotFile,
+  decodeSnapshotFileHead,
   decodeSnapshotReset,
   encodeEntry,
   encodeHardState,
@@ -19,6 +22,7 @@ import {
   findValidRecord,
   readRecord,
   RecordType,
+  SNAPSHOT_HEAD_BYTES_MAX,
   SnapshotFileCrc,
 } from './wal-codec.js';
 
@@ -47,6 +51,11 @@ export interface DurableStorageOptions {
   readonly log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
   /** The file system under the storage: the real disk (default), or a simulated one in tests. */
   readonly fs?: FileSystem;
+  /**
+   * A snapshot's data up to this size is also kept in memory (1 MiB); a larger one is read from its
+   * file when it is sent or restored, so its size costs disk, not memory.
+   */
+  readonly snapshotInMemoryBytesMax?: number;
   /**
    * Deliberately broken durability, for tests that prove the crash-point test and the simulators catch
    * each bug. Never set outside tests (no flag or configuration file reaches it).
@@ -77,7 +86,8 @@ interface Segment {
 }
 
 /** Snapshot files are checksummed and written in pieces of this size. */
-const SNAPSHOT_WRITE_CHUNK_BYTES = 1024 * 1024;
+const SNAPSHOT_WRITE_CHUNK_BYTES = SNAPSHOT_PIECE_BYTES;
+const SNAPSHOT_IN_MEMORY_BYTES_MAX = 1024 * 1024;
 const SEGMENT_PATTERN = /^wal-([0-9a-f]{16})\.log$/;
 const SNAPSHOT_PATTERN = /^snap-([0-9a-f]{16})-([0-9a-f]{16})\.snap$/;
 
@@ -99,6 +109,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   private hardState: HardState = emptyHardState;
   private readonly segmentBytesMax: number;
   private readonly snapshotsKept: number;
+  private readonly snapshotInMemoryBytesMax: number;
   private readonly fs: FileSystem;
   private readonly unsafe: DurableStorageUnsafe;
   private readonly log: DurableStorageOptions['log'];
@@ -119,6 +130,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     super();
     this.segmentBytesMax = options.segmentBytesMax ?? 64 * 1024 * 1024;
     this.snapshotsKept = options.snapshotsKept ?? 2;
+    this.snapshotInMemoryBytesMax = options.snapshotInMemoryBytesMax ?? SNAPSHOT_IN_MEMORY_BYTES_MAX;
     this.fs = options.fs ?? nodeFileSystem;
     this.unsafe = options.unsafe ?? {};
     this.log = options.log;
@@ -184,12 +196,32 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   private async loadNewestSnapshot(names: string[]): Promise<(Snapshot & { dataInStateMachine: boolean }) | null> {
     const snapshots = names.filter((n) => SNAPSHOT_PATTERN.test(n)).sort().reverse();
     for (const name of snapshots) {
-      const decoded = decodeSnapshotFile(await this.fs.readFile(join(this.dir, name)));
+      const path = join(this.dir, name);
+      const decoded = (await this.fs.size(path)) <= this.snapshotInMemoryBytesMax + SNAPSHOT_HEAD_BYTES_MAX ? decodeSnapshotFile(await this.fs.readFile(path)) : await this.checkedSnapshotFile(path);
       if (decoded !== null) return decoded;
       // A snapshot is written to a temporary file and renamed, so a bad one means the disk lied.
       this.log?.('warn', 'skipping a snapshot file that fails its checksum', { file: name });
     }
     return null;
+  }
+
+  /** A big snapshot file whose checksum holds (read a piece at a time), its data left in the file; null if it fails. */
+  private async checkedSnapshotFile(path: string): Promise<(Snapshot & { dataInStateMachine: boolean }) | null> {
+    const size = await this.fs.size(path);
+    const start = await this.fs.readRange(path, 0, Math.min(size, 8 + SNAPSHOT_HEAD_BYTES_MAX));
+    if (start.byteLength < 8) return null;
+    // The checksum covers everything after itself: checked first, so the head is parsed only when whole.
+    const crc = new SnapshotFileCrc(start.subarray(0, 4));
+    for (let at = 4; at < size; at += SNAPSHOT_WRITE_CHUNK_BYTES) {
+      const piece = await this.fs.readRange(path, at, SNAPSHOT_WRITE_CHUNK_BYTES);
+      if (piece.byteLength === 0) return null;
+      crc.update(piece);
+      await yieldToLoop();
+    }
+    if (!crc.bytes().equals(start.subarray(0, 4))) return null;
+    const head = decodeSnapshotFileHead(start);
+    if (head === null) return null;
+    return { metadata: head.metadata, data: new SnapshotFile(this.fs, path, head.dataOffset, size - head.dataOffset), dataInStateMachine: head.dataInStateMachine };
   }
 
   private async replaySegment(name: string, isLast: boolean): Promise<void> {
@@ -312,7 +344,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     const parts: Buffer[] = [];
     if (snapshot !== null) {
       if (this.unsafe.resetBeforeSnapshotFile === true) await this.write(encodeSnapshotReset(snapshot.metadata.index, snapshot.metadata.term));
-      await this.writeSnapshotFile(snapshot);
+      snapshot = { metadata: snapshot.metadata, data: await this.writeSnapshotFile(snapshot.metadata, snapshot.data) };
       if (this.unsafe.resetBeforeSnapshotFile !== true) parts.push(encodeSnapshotReset(snapshot.metadata.index, snapshot.metadata.term));
     }
     for (const entry of entries) parts.push(encodeEntry(entry));
@@ -331,45 +363,67 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     if (this.activeBytes > this.segmentBytesMax) await this.openNewSegment();
   }
 
-  private async writeSnapshotFile(snapshot: Snapshot, dataInStateMachine = false): Promise<void> {
-    const { index, term } = snapshot.metadata;
+  /**
+   * Write a snapshot's file and return its data as kept from now on: in memory if small, else in the
+   * file just written (a snapshot from a state machine in pieces, or received into a file, never sits
+   * in memory whole).
+   */
+  private async writeSnapshotFile(metadata: SnapshotMetadata, data: SnapshotSource | SnapshotData, dataInStateMachine = false): Promise<SnapshotData> {
+    const { index, term } = metadata;
     const name = `snap-${hex(index)}-${hex(term)}.snap`;
-    const temporary = join(this.dir, `${name}.tmp`);
+    const path = join(this.dir, name);
+    const temporary = `${path}.tmp`;
+    const head = encodeSnapshotFileHead(metadata, dataInStateMachine);
     const file = await this.fs.create(temporary);
+    let bytes = 0;
     try {
-      // Checksummed, then written, a chunk at a time: a snapshot of hundreds of megabytes never holds this
-      // thread (a Raft worker's: its heartbeats) for more than one chunk, and is never copied whole.
-      const head = encodeSnapshotFileHead(snapshot.metadata, dataInStateMachine);
       const crc = new SnapshotFileCrc(head);
-      const data = snapshot.data;
-      const chunks: Buffer[] = [];
-      for (let offset = 0; offset < data.byteLength; offset += SNAPSHOT_WRITE_CHUNK_BYTES) {
-        const chunk = Buffer.from(data.buffer, data.byteOffset + offset, Math.min(SNAPSHOT_WRITE_CHUNK_BYTES, data.byteLength - offset));
-        crc.update(chunk);
-        chunks.push(chunk);
-        if (chunks.length % 16 === 0) await yieldToLoop();
+      if (data instanceof Uint8Array) {
+        // Checksummed, then written, a chunk at a time: a snapshot of hundreds of megabytes never holds
+        // this thread (a Raft worker's: its heartbeats) for more than one chunk, and is never copied whole.
+        const chunks: Buffer[] = [];
+        for (let offset = 0; offset < data.byteLength; offset += SNAPSHOT_WRITE_CHUNK_BYTES) {
+          const chunk = Buffer.from(data.buffer, data.byteOffset + offset, Math.min(SNAPSHOT_WRITE_CHUNK_BYTES, data.byteLength - offset));
+          crc.update(chunk);
+          chunks.push(chunk);
+          if (chunks.length % 16 === 0) await yieldToLoop();
+        }
+        crc.bytes().copy(head, 0);
+        await file.write(head);
+        for (const chunk of chunks) await file.write(chunk);
+        bytes = data.byteLength;
+      } else {
+        // Pieces as they come (from the state machine, or from a file): the head's checksum last.
+        await file.write(head);
+        for await (const piece of data instanceof SnapshotFile ? snapshotPieces(data) : data) {
+          const chunk = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+          crc.update(chunk);
+          await file.write(chunk);
+          bytes += chunk.byteLength;
+        }
+        await file.writeAt(0, crc.bytes());
       }
-      crc.bytes().copy(head, 0);
-      await file.write(head);
-      for (const chunk of chunks) await file.write(chunk);
       if (this.unsafe.renameWithoutDataFsync !== true) await file.sync();
     } finally {
       await file.close();
     }
-    await this.fs.rename(temporary, join(this.dir, name));
+    await this.fs.rename(temporary, path);
     if (this.unsafe.noDirFsyncAfterRename !== true) await this.fs.syncDir(this.dir);
+    if (data instanceof Uint8Array && bytes <= this.snapshotInMemoryBytesMax) return data;
+    return new SnapshotFile(this.fs, path, head.byteLength, bytes);
   }
 
   /**
    * Record a snapshot of the host's state machine at `index` (applied), then drop log entries up to
    * `index - entriesKept` and the segment and snapshot files no longer needed.
    */
-  async createSnapshot(index: number, confState: ConfState, data: Uint8Array | null, entriesKept: number): Promise<Snapshot> {
+  async createSnapshot(index: number, confState: ConfState, source: SnapshotSource | null, entriesKept: number): Promise<Snapshot> {
     const term = this.memory.term(index);
     // The snapshot's own file is written beside the log (a save may run meanwhile); recording it and
     // compacting the log behind it happen alone on the log. Without data, the file records the index
     // only (a snapshot with data at the same index later replaces it, under the same name).
-    await this.writeSnapshotFile({ metadata: { index, term, confState }, data: data ?? new Uint8Array(0) }, data === null);
+    const written = await this.writeSnapshotFile({ index, term, confState }, source ?? new Uint8Array(0), source === null);
+    const data = source === null ? null : written;
     return this.exclusive(async () => {
       // The commit index the snapshot implies goes to disk (opening reconciles them either way).
       await this.flushDeferred();

@@ -1,3 +1,4 @@
+import type { SnapshotData } from './snapshot-data.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import type { Transport, TransportFaults, TransportHandler } from './transport.js';
@@ -47,6 +48,10 @@ export class FaultyTransport implements Transport {
 
   addPeer(id: number, address: string): void {
     this.inner.addPeer(id, address);
+  }
+
+  releaseSnapshot(data: SnapshotData): void {
+    this.inner.releaseSnapshot?.(data);
   }
 
   removePeer(id: number): void {

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { chmod, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 
 /**
@@ -12,6 +12,10 @@ export interface FileSystem {
   mkdirPrivate(dir: string): Promise<void>;
   readdir(dir: string): Promise<string[]>;
   readFile(path: string): Promise<Buffer>;
+  /** `length` bytes of a file from `position` (fewer at its end). */
+  readRange(path: string, position: number, length: number): Promise<Buffer>;
+  /** A file's size in bytes. */
+  size(path: string): Promise<number>;
   /**
    * Open for appending, creating the file (0600) if missing. With `dsync` (O_DSYNC) every write is
    * durable, data and size, when it resolves: a write and an fsync in one system call. The directory
@@ -33,6 +37,8 @@ export interface FileSystem {
 export interface WritableFile {
   /** Write all of `data` (at the end for an append file, else at the current position). */
   write(data: Buffer): Promise<void>;
+  /** Overwrite bytes already written, at `position` (the file's position does not move). */
+  writeAt(position: number, data: Buffer): Promise<void>;
   /** fsync: the data written so far and the file's size become durable. */
   sync(): Promise<void>;
   truncate(length: number): Promise<void>;
@@ -49,6 +55,14 @@ class NodeFile implements WritableFile {
     let written = 0;
     while (written < data.byteLength) {
       const { bytesWritten } = await this.handle.write(data, written, data.byteLength - written);
+      written += bytesWritten;
+    }
+  }
+
+  async writeAt(position: number, data: Buffer): Promise<void> {
+    let written = 0;
+    while (written < data.byteLength) {
+      const { bytesWritten } = await this.handle.write(data, written, data.byteLength - written, position + written);
       written += bytesWritten;
     }
   }
@@ -79,6 +93,26 @@ export class NodeFileSystem implements FileSystem {
 
   readFile(path: string): Promise<Buffer> {
     return readFile(path);
+  }
+
+  async readRange(path: string, position: number, length: number): Promise<Buffer> {
+    const handle = await open(path, 'r');
+    try {
+      const out = Buffer.allocUnsafe(length);
+      let got = 0;
+      while (got < length) {
+        const { bytesRead } = await handle.read(out, got, length - got, position + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return got === length ? out : out.subarray(0, got);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async size(path: string): Promise<number> {
+    return (await stat(path)).size;
   }
 
   async openAppend(path: string, dsync: boolean): Promise<WritableFile> {

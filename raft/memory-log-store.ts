@@ -1,5 +1,7 @@
 import { assert } from './assert.js';
 import { bootstrapEntries, MemoryIndexedStorage, MemoryStorage } from './memory-storage.js';
+import { sourceBytes } from './snapshot-data.js';
+import type { SnapshotSource } from './snapshot-data.js';
 import type { LogStore } from './storage.js';
 import type { ConfState, Entry, HardState, Snapshot } from './types.js';
 
@@ -18,7 +20,9 @@ export class MemoryLogStore extends MemoryIndexedStorage implements LogStore {
     return Promise.resolve();
   }
 
-  createSnapshot(index: number, confState: ConfState, data: Uint8Array | null, entriesKept: number): Promise<Snapshot> {
+  createSnapshot(index: number, confState: ConfState, data: SnapshotSource | null, entriesKept: number): Promise<Snapshot> {
+    // A state machine's bytes in pieces are gathered first; bytes given whole are recorded at once.
+    if (data !== null && !(data instanceof Uint8Array)) return sourceBytes(data).then((bytes) => this.createSnapshot(index, confState, bytes, entriesKept));
     const snapshot = this.recordSnapshot(index, confState, data);
     this.memory.compact(Math.max(0, index - entriesKept));
     return Promise.resolve(snapshot);

@@ -1,5 +1,6 @@
 import { assert } from './assert.js';
 import { LogCompactedError, LogUnavailableError, SnapshotOutOfDateError, SnapshotTemporarilyUnavailableError } from './errors.js';
+import type { SnapshotData } from './snapshot-data.js';
 import type { Storage } from './storage.js';
 import { ConfChangeType, emptyHardState, encodeConfChange, EntryType, limitEntriesBytes } from './types.js';
 import type { ConfState, Entry, HardState, Snapshot, SnapshotMetadata } from './types.js';
@@ -94,7 +95,7 @@ export class MemoryStorage implements Storage {
   }
 
   /** Record a snapshot of the state machine at `index` (which must be applied). Does not compact. */
-  createSnapshot(index: number, confState: ConfState, data: Uint8Array): Snapshot {
+  createSnapshot(index: number, confState: ConfState, data: SnapshotData): Snapshot {
     if (index <= this.snap.metadata.index) {
       throw new SnapshotOutOfDateError(`snapshot at ${index} is not newer than ${this.snap.metadata.index}`);
     }
@@ -104,7 +105,7 @@ export class MemoryStorage implements Storage {
   }
 
   /** The newest snapshot, unchanged but for its data (the same state, now with a copy of it). */
-  withSnapshotData(data: Uint8Array): Snapshot {
+  withSnapshotData(data: SnapshotData): Snapshot {
     this.snap = { metadata: this.snap.metadata, data };
     return this.snap;
   }
@@ -180,7 +181,7 @@ export abstract class MemoryIndexedStorage implements Storage {
     return this.memory.snapshot();
   }
 
-  newestSnapshot(): { readonly metadata: SnapshotMetadata; readonly data: Uint8Array | null } {
+  newestSnapshot(): { readonly metadata: SnapshotMetadata; readonly data: SnapshotData | null } {
     const snapshot = this.memory.snapshot();
     return { metadata: snapshot.metadata, data: this.dataInStateMachine ? null : snapshot.data };
   }
@@ -195,7 +196,7 @@ export abstract class MemoryIndexedStorage implements Storage {
    * Record a snapshot in memory: `data` null for one whose data is the state machine's own; data for
    * the index of such a snapshot fills it in (the same state, now with a copy to send).
    */
-  protected recordSnapshot(index: number, confState: ConfState, data: Uint8Array | null): Snapshot {
+  protected recordSnapshot(index: number, confState: ConfState, data: SnapshotData | null): Snapshot {
     const fillsIn = data !== null && this.dataInStateMachine && index === this.memory.snapshot().metadata.index;
     const snapshot = fillsIn ? this.memory.withSnapshotData(data) : this.memory.createSnapshot(index, confState, data ?? new Uint8Array(0));
     this.dataInStateMachine = data === null;

@@ -1,3 +1,4 @@
+import type { SnapshotData, SnapshotSource } from './snapshot-data.js';
 import { EventEmitter } from 'node:events';
 import { assert } from './assert.js';
 import { systemClock } from './clock.js';
@@ -39,13 +40,15 @@ export interface StateMachine {
   /** The last index applied and durably stored (0 for a fresh machine). */
   appliedIndex(): number;
   apply(entries: readonly AppliedEntry[]): Promise<unknown[]>;
-  snapshot(): Promise<Uint8Array>;
+  /** The state as bytes: whole, or in pieces as they are made (a big state: see SnapshotSource). */
+  snapshot(): Promise<SnapshotSource>;
   /**
    * Optional: capture the state now and return what serialises that capture later, so that a host
    * applying on another thread than Raft's can go on applying while a big state is serialised.
    */
-  snapshotLater?(): Promise<() => Promise<Uint8Array>>;
-  restore(data: Uint8Array, index: number): Promise<void>;
+  snapshotLater?(): Promise<() => Promise<SnapshotSource>>;
+  /** Replace the state with a snapshot's; a big one's data is in a file, to be read a piece at a time. */
+  restore(data: SnapshotData, index: number): Promise<void>;
   /**
    * Optional, for a state machine that stores its state durably itself (a database): make everything
    * applied before this call durable (fsynced). With it, the log is compacted behind snapshots that
@@ -314,7 +317,12 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     if (rd.mustSync || rd.entries.length > 0) this.emit('persisted', (this.clock.monotonicMs() - persistStartMs) / 1000, rd.entries.length);
     if (!rd.sendBeforePersist) transport.send(rd.messages);
     if (rd.snapshot !== null) {
-      await this.options.stateMachine.restore(rd.snapshot.data, rd.snapshot.metadata.index);
+      // The storage has its own copy now (a big one in its own file): restore from that, and let the
+      // transport drop the copy it received.
+      const stored = storage.newestSnapshot();
+      const data = stored.metadata.index === rd.snapshot.metadata.index && stored.data !== null ? stored.data : rd.snapshot.data;
+      if (data !== rd.snapshot.data) transport.releaseSnapshot?.(rd.snapshot.data);
+      await this.options.stateMachine.restore(data, rd.snapshot.metadata.index);
       this.appliedIndex = rd.snapshot.metadata.index;
     }
     if (rd.committedEntries.length > 0) {

@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { RaftError } from './errors.js';
+import { nodeFileSystem } from './file-system.js';
+import { SnapshotFile } from './snapshot-data.js';
+import type { SnapshotSource } from './snapshot-data.js';
 import type { RaftHandle } from './raft-handle.js';
 import type { AppliedEntry, LeaderChange, StateMachine } from './raft-node.js';
 import { compact, fromWireError } from './raft-worker-protocol.js';
@@ -18,6 +21,16 @@ type Request = ToWorker extends infer M ? (M extends { call: number } ? Omit<M, 
 interface PendingCall {
   resolve(value: unknown): void;
   reject(error: Error): void;
+}
+
+/** Pieces of a snapshot sent to the worker ahead of those it has taken. */
+const SNAPSHOT_PIECES_AHEAD = 4;
+
+/** A snapshot being sent to the worker in pieces: how many it has not taken yet, and who waits for it to take one. */
+interface SnapshotStream {
+  ahead: number;
+  stopped: boolean;
+  wake: (() => void) | null;
 }
 
 /** Results of entries proposed here are kept this many entries behind the applied index, at most. */
@@ -47,6 +60,8 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
   private closed = false;
   private closing = false;
   private failed: Error | null = null;
+  /** Snapshots being sent to the worker in pieces, by request. */
+  private readonly snapshotStreams = new Map<number, SnapshotStream>();
   private readonly exited: Promise<void>;
 
   private constructor(
@@ -133,9 +148,18 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       case 'restore':
         return this.enqueue(async () => {
           const startedAt = performance.now();
-          await this.stateMachine.restore(message.data, message.index);
-          this.log('info', 'state machine restored from a snapshot', { index: message.index, bytes: message.data.byteLength, ms: Math.round(performance.now() - startedAt) });
+          const { data } = message;
+          await this.stateMachine.restore(data instanceof Uint8Array ? data : new SnapshotFile(nodeFileSystem, data.path, data.offset, data.byteLength), message.index);
+          this.log('info', 'state machine restored from a snapshot', { index: message.index, bytes: data.byteLength, ms: Math.round(performance.now() - startedAt) });
         });
+      case 'snapshot-piece-taken': {
+        const stream = this.snapshotStreams.get(message.request);
+        if (stream === undefined) return;
+        if (message.stop === true) stream.stopped = true;
+        else stream.ahead--;
+        stream.wake?.();
+        return;
+      }
       case 'snapshot':
         return this.enqueue(() => this.snapshotFor(message.request));
       case 'persist':
@@ -201,17 +225,40 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
    * for the capture, and the bytes are made (and sent to the worker) while applying goes on.
    */
   private async snapshotFor(request: number): Promise<void> {
-    const send = async (produce: () => Promise<Uint8Array>): Promise<void> => {
+    const send = async (produce: () => Promise<SnapshotSource>): Promise<void> => {
       try {
-        const data = compact(await produce());
-        this.worker.postMessage({ op: 'snapshotData', request, data } satisfies ToWorker, [data.buffer as ArrayBuffer]);
+        const source = await produce();
+        if (source instanceof Uint8Array) {
+          const data = compact(source);
+          this.worker.postMessage({ op: 'snapshotData', request, data } satisfies ToWorker, [data.buffer as ArrayBuffer]);
+          return;
+        }
+        // In pieces, as they are made, never more than a few ahead of the worker's disk writes.
+        const stream: SnapshotStream = { ahead: 0, stopped: false, wake: null };
+        this.snapshotStreams.set(request, stream);
+        try {
+          for await (const made of source) {
+            while (stream.ahead >= SNAPSHOT_PIECES_AHEAD && !stream.stopped) await new Promise<void>((resolve) => (stream.wake = resolve));
+            stream.wake = null;
+            // The worker stopped reading (it no longer wants this snapshot, or it failed): stop making it.
+            if (stream.stopped) return;
+            const piece = compact(made);
+            stream.ahead++;
+            this.worker.postMessage({ op: 'snapshotPiece', request, piece } satisfies ToWorker, [piece.buffer as ArrayBuffer]);
+          }
+          this.worker.postMessage({ op: 'snapshotEnd', request } satisfies ToWorker);
+        } catch (error) {
+          this.worker.postMessage({ op: 'snapshotEnd', request, error: String(error) } satisfies ToWorker);
+        } finally {
+          this.snapshotStreams.delete(request);
+        }
       } catch (error) {
         this.worker.postMessage({ op: 'snapshotData', request, data: null, error: String(error) } satisfies ToWorker);
       }
     };
     const sm = this.stateMachine;
     if (sm.snapshotLater === undefined) return send(() => sm.snapshot());
-    let produce: () => Promise<Uint8Array>;
+    let produce: () => Promise<SnapshotSource>;
     try {
       produce = await sm.snapshotLater();
     } catch (error) {
@@ -242,10 +289,19 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
     if (this.failed !== null) return;
     this.failed = error;
     this.log('warn', 'raft worker failed', { error: error.message });
+    this.stopSnapshotStreams();
     this.rejectCalls(`raft node ${this.id} failed: ${error.message}`);
     // A member whose host cannot apply must not go on voting and acknowledging: stop its Raft at once.
     void this.worker.terminate();
     this.emit('fatal', error);
+  }
+
+  /** Snapshots being sent in pieces stop: no worker takes them any more. */
+  private stopSnapshotStreams(): void {
+    for (const stream of this.snapshotStreams.values()) {
+      stream.stopped = true;
+      stream.wake?.();
+    }
   }
 
   /** Fail every call still waiting for an answer: none will come. */
@@ -347,6 +403,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       }
     }
     this.closed = true;
+    this.stopSnapshotStreams();
     this.rejectCalls(`raft node ${this.id} closed`);
     const timer = setTimeout(() => void this.worker.terminate(), 5000);
     await this.exited;

@@ -54,10 +54,23 @@ export type ToWorker =
   | { readonly op: 'close'; readonly call: number }
   | { readonly op: 'transferLeader'; readonly target: number }
   | { readonly op: 'faults'; readonly faults: TransportFaults }
-  /** The state machine's snapshot, asked for by a `snapshot` message. */
+  /** The state machine's snapshot, asked for by a `snapshot` message: all of it (or the error why not). */
   | { readonly op: 'snapshotData'; readonly request: number; readonly data: Uint8Array | null; readonly error?: string }
+  /**
+   * Or the snapshot in pieces, as the state machine makes them, then its end (or the error that cut it
+   * short). The host sends a few pieces ahead of the worker's `snapshot-piece-taken`, no more.
+   */
+  | { readonly op: 'snapshotPiece'; readonly request: number; readonly piece: Uint8Array }
+  | { readonly op: 'snapshotEnd'; readonly request: number; readonly error?: string }
   /** The answer to a `persist` message: everything applied before it is durable (or the error why not). */
   | { readonly op: 'persisted'; readonly request: number; readonly error?: string };
+
+/** Where a snapshot's bytes are: `byteLength` bytes of the file `path` from `offset` (a SnapshotFile as data). */
+export interface SnapshotFileRef {
+  readonly path: string;
+  readonly offset: number;
+  readonly byteLength: number;
+}
 
 /** A RaftError as data: code and message. */
 export interface WireError {
@@ -89,8 +102,10 @@ export type FromWorker =
   | { readonly type: 'reply'; readonly call: number; readonly value?: unknown; readonly error?: WireError }
   /** Committed entries to apply, in log order. */
   | { readonly type: 'apply'; readonly entries: readonly AppliedEntry[] }
-  /** Replace the state machine with a snapshot (from the leader, or the newest one at start). */
-  | { readonly type: 'restore'; readonly index: number; readonly data: Uint8Array }
+  /** Replace the state machine with a snapshot (from the leader, or the newest one at start): its bytes, or (a big one) where they are. */
+  | { readonly type: 'restore'; readonly index: number; readonly data: Uint8Array | SnapshotFileRef }
+  /** A piece of a snapshot sent in pieces was taken: the host may send one more; `stop`: send no more (it is not wanted). */
+  | { readonly type: 'snapshot-piece-taken'; readonly request: number; readonly stop?: boolean }
   /** Snapshot the state machine once it has applied everything sent before this message. */
   | { readonly type: 'snapshot'; readonly request: number }
   /** Make everything sent before this message durable in the state machine (StateMachine.persist). */

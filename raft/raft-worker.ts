@@ -13,13 +13,15 @@ import { RaftNode } from './raft-node.js';
 import type { AppliedEntry, LeaderChange, StateMachine } from './raft-node.js';
 import { compact, toWireError } from './raft-worker-protocol.js';
 import type { FromWorker, RaftWorkerOptions, ToWorker } from './raft-worker-protocol.js';
+import { SnapshotFile } from './snapshot-data.js';
+import type { SnapshotData, SnapshotSource } from './snapshot-data.js';
 import { TcpTransport } from './tcp-transport.js';
 import type { ConfChange } from './types.js';
 
 const STATUS_INTERVAL_MS = 20;
 
 /** What the node handles; the state machine's answers go to it as they arrive, started or not. */
-type NodeRequest = Exclude<ToWorker, { op: 'snapshotData' } | { op: 'persisted' }>;
+type NodeRequest = Exclude<ToWorker, { op: 'snapshotData' } | { op: 'snapshotPiece' } | { op: 'snapshotEnd' } | { op: 'persisted' }>;
 
 if (parentPort === null) throw new Error('raft-worker.js runs as a worker thread');
 const port = parentPort;
@@ -42,6 +44,51 @@ function movable(bytes: Uint8Array, transfer: ArrayBuffer[]): Uint8Array {
 
 const log = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void => post({ type: 'log', level, message, ...(fields === undefined ? {} : { fields }) });
 
+/** The pieces of a snapshot as they arrive from the host, read in order; `taken` tells the host each time one is read. */
+class PieceQueue implements AsyncIterable<Uint8Array> {
+  private readonly pieces: Uint8Array[] = [];
+  private ended = false;
+  private error: Error | null = null;
+  private wake: (() => void) | null = null;
+
+  /** `taken(false)` each time a piece is read; `taken(true)` when the reader stops before the end. */
+  constructor(private readonly taken: (stop: boolean) => void) {}
+
+  push(piece: Uint8Array): void {
+    this.pieces.push(piece);
+    this.wake?.();
+  }
+
+  end(error: Error | null): void {
+    this.ended = true;
+    this.error = error;
+    this.wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    try {
+      for (;;) {
+        const piece = this.pieces.shift();
+        if (piece !== undefined) {
+          this.taken(false);
+          yield piece;
+          continue;
+        }
+        if (this.error !== null) throw this.error;
+        if (this.ended) return;
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = null;
+      }
+    } finally {
+      // The reader gave up (a write failed, or the snapshot is not wanted after all).
+      if (!this.ended) {
+        this.ended = true;
+        this.taken(true);
+      }
+    }
+  }
+}
+
 /**
  * The host's state machine as seen from this thread. Entries and snapshots are handed over in log
  * order and applied there in the same order; `apply` and `restore` return once handed over, so the
@@ -50,7 +97,9 @@ const log = (level: 'info' | 'warn', message: string, fields?: Record<string, un
  */
 class HostStateMachine implements StateMachine {
   private nextRequest = 1;
-  private readonly snapshotRequests = new Map<number, { resolve: (data: Uint8Array) => void; reject: (error: Error) => void }>();
+  private readonly snapshotRequests = new Map<number, { resolve: (data: SnapshotSource) => void; reject: (error: Error) => void }>();
+  /** Snapshots arriving in pieces, by request. */
+  private readonly snapshotStreams = new Map<number, PieceQueue>();
   private readonly persistRequests = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   /** Present when the host's state machine persists itself (see StateMachine.persist). */
   readonly persist?: () => Promise<void>;
@@ -91,7 +140,7 @@ class HostStateMachine implements StateMachine {
     return entries.map(() => null);
   }
 
-  snapshot(): Promise<Uint8Array> {
+  snapshot(): Promise<SnapshotSource> {
     const request = this.nextRequest++;
     return new Promise((resolve, reject) => {
       this.snapshotRequests.set(request, { resolve, reject });
@@ -107,7 +156,40 @@ class HostStateMachine implements StateMachine {
     else pending.resolve(data);
   }
 
-  async restore(data: Uint8Array, index: number): Promise<void> {
+  /** A piece of a snapshot sent in pieces: the first one answers the request with the stream of them. */
+  snapshotPiece(request: number, piece: Uint8Array): void {
+    let stream = this.snapshotStreams.get(request);
+    if (stream === undefined) {
+      const pending = this.snapshotRequests.get(request);
+      if (pending === undefined) return;
+      this.snapshotRequests.delete(request);
+      stream = new PieceQueue((stop) => {
+        if (stop) this.snapshotStreams.delete(request);
+        post({ type: 'snapshot-piece-taken', request, ...(stop ? { stop } : {}) });
+      });
+      this.snapshotStreams.set(request, stream);
+      pending.resolve(stream);
+    }
+    stream.push(piece);
+  }
+
+  snapshotEnded(request: number, error: string | undefined): void {
+    const stream = this.snapshotStreams.get(request);
+    if (stream === undefined) {
+      // No piece came: an empty snapshot, or one that failed before its first piece.
+      this.snapshotAnswered(request, error === undefined ? new Uint8Array(0) : null, error);
+      return;
+    }
+    this.snapshotStreams.delete(request);
+    stream.end(error === undefined ? null : new Error(`the state machine could not snapshot itself: ${error}`));
+  }
+
+  async restore(data: SnapshotData, index: number): Promise<void> {
+    if (data instanceof SnapshotFile) {
+      // A big snapshot stays in its file: the host reads it from there, a piece at a time.
+      post({ type: 'restore', index, data: { path: data.path, offset: data.offset, byteLength: data.byteLength } });
+      return;
+    }
     const transfer: ArrayBuffer[] = [];
     post({ type: 'restore', index, data: movable(data, transfer) }, transfer);
   }
@@ -125,6 +207,8 @@ async function main(): Promise<void> {
   });
   const tcp = new TcpTransport({
     id: options.id,
+    // A big snapshot from the leader is written beside the log as it arrives, not held in memory.
+    snapshotDir: logDir,
     listenAddress,
     peers: new Map(peers),
     helloMagic,
@@ -139,6 +223,8 @@ async function main(): Promise<void> {
   let node: RaftNode | null = null;
   port.on('message', (message: ToWorker) => {
     if (message.op === 'snapshotData') stateMachine.snapshotAnswered(message.request, message.data, message.error);
+    else if (message.op === 'snapshotPiece') stateMachine.snapshotPiece(message.request, message.piece);
+    else if (message.op === 'snapshotEnd') stateMachine.snapshotEnded(message.request, message.error);
     else if (message.op === 'persisted') stateMachine.persistAnswered(message.request, message.error);
     else if (node === null) early.push(message);
     else handle(node, message);

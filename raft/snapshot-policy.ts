@@ -1,6 +1,8 @@
 import type { Clock } from './clock.js';
 import type { StateMachine } from './raft-node.js';
 import type { LogStore } from './storage.js';
+import { discardSource } from './snapshot-data.js';
+import type { SnapshotSource } from './snapshot-data.js';
 import type { ConfState } from './types.js';
 
 /** What the snapshot policy needs of its node. */
@@ -88,16 +90,18 @@ export class SnapshotPolicy {
     const { storage, stateMachine, clock } = this.host;
     try {
       // Without a copy, only a state machine that persists itself (maybeSnapshot decides).
-      let data: Uint8Array | null = null;
+      let data: SnapshotSource | null = null;
       const startedAt = clock.monotonicMs();
       if (withData) data = await stateMachine.snapshot();
       else await stateMachine.persist?.();
       // A snapshot from the leader may have overtaken ours while the state machine serialised itself.
       const newest = storage.newestSnapshot();
       if (index > newest.metadata.index || (index === newest.metadata.index && newest.data === null && data !== null)) {
-        await storage.createSnapshot(index, confState, data, this.host.snapshotEntriesKept);
-        if (data !== null && stateMachine.persist !== undefined) this.host.log?.('info', 'made a copy of the state machine for a peer that needs a snapshot', { index, bytes: data.byteLength, ms: Math.round(clock.monotonicMs() - startedAt) });
+        const recorded = await storage.createSnapshot(index, confState, data, this.host.snapshotEntriesKept);
+        if (data !== null && stateMachine.persist !== undefined) this.host.log?.('info', 'made a copy of the state machine for a peer that needs a snapshot', { index, bytes: recorded.data.byteLength, ms: Math.round(clock.monotonicMs() - startedAt) });
         this.host.recorded(index);
+      } else if (data !== null) {
+        await discardSource(data);
       }
     } catch (error) {
       if (!this.host.background) throw error;

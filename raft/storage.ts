@@ -1,3 +1,4 @@
+import type { SnapshotData, SnapshotSource } from './snapshot-data.js';
 import type { ConfState, Entry, HardState, Snapshot, SnapshotMetadata } from './types.js';
 
 /**
@@ -30,9 +31,9 @@ export interface LogStore extends Storage {
    * StateMachine.persist), and `snapshot()` answers SnapshotTemporarilyUnavailableError until data for
    * it (or a later index) is recorded, after `takeSnapshotDataWanted()` said a peer needs it.
    */
-  createSnapshot(index: number, confState: ConfState, data: Uint8Array | null, entriesKept: number): Promise<Snapshot>;
+  createSnapshot(index: number, confState: ConfState, data: SnapshotSource | null, entriesKept: number): Promise<Snapshot>;
   /** The newest snapshot's metadata, and its data (null when the state machine holds it). */
-  newestSnapshot(): { readonly metadata: SnapshotMetadata; readonly data: Uint8Array | null };
+  newestSnapshot(): { readonly metadata: SnapshotMetadata; readonly data: SnapshotData | null };
   /** True once since the core last asked for a snapshot (to send to a peer) that had no data. */
   takeSnapshotDataWanted(): boolean;
   /** True when nothing was ever persisted. */

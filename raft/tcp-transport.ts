@@ -5,6 +5,11 @@ import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { decodeFrame, encodeFrame, MalformedMessageError } from './message-codec.js';
 import type { WireFrame } from './message-codec.js';
+import { nodeFileSystem } from './file-system.js';
+import type { FileSystem } from './file-system.js';
+import { SnapshotFile } from './snapshot-data.js';
+import type { SnapshotData } from './snapshot-data.js';
+import { SnapshotReceiver } from './snapshot-receiver.js';
 import type { Transport, TransportHandler } from './transport.js';
 import { entriesBytes } from './types.js';
 import type { Message } from './types.js';
@@ -20,6 +25,14 @@ export interface TcpTransportOptions {
   readonly frameBytesMax?: number;
   readonly snapshotChunkBytes?: number;
   readonly snapshotBytesMax?: number;
+  /**
+   * Where a snapshot being received that is larger than `snapshotInMemoryBytesMax` (1 MiB) is written as
+   * it arrives (the node's log directory); absent: every snapshot is assembled in memory.
+   */
+  readonly snapshotDir?: string;
+  readonly snapshotInMemoryBytesMax?: number;
+  /** The file system under `snapshotDir` (the real disk by default). */
+  readonly fs?: FileSystem;
   readonly reconnectDelayMsMax?: number;
   /** A connection that has not presented an accepted hello this long after it opened is closed (5 s). */
   readonly helloTimeoutMs?: number;
@@ -140,8 +153,8 @@ class PeerSender {
   private reconnectAtMs = 0;
   private reconnectDelayMs = 50;
   private closed = false;
-  /** The snapshot being sent and the offset of its next chunk; messages queued after it wait. */
-  private snapshotSend: { readonly message: Message; offset: number } | null = null;
+  /** The snapshot being sent and the offset of its next chunk (being read from its file); messages queued after it wait. */
+  private snapshotSend: { readonly message: Message; offset: number; reading: boolean } | null = null;
 
   constructor(
     readonly peerId: number,
@@ -218,13 +231,20 @@ class PeerSender {
     }
     while ((this.queue.length > 0 || this.snapshotSend !== null) && this.writable) {
       if (this.snapshotSend !== null) {
-        this.writable = this.sendSnapshotChunk(socket, this.snapshotSend);
+        const send = this.snapshotSend;
+        const data = snapshotDataOf(send.message);
+        if (data instanceof SnapshotFile) {
+          // The chunk is read from disk, then written; the read's completion goes on flushing.
+          this.readSnapshotChunk(socket, send, data);
+          return;
+        }
+        this.writable = this.sendSnapshotChunk(socket, send, data.subarray(send.offset, Math.min(send.offset + this.transport.snapshotChunkBytes, data.byteLength)));
         continue;
       }
       const first = this.queue[0] as Message;
       if (first.snapshot !== null) {
         this.queue.shift();
-        this.snapshotSend = { message: first, offset: 0 };
+        this.snapshotSend = { message: first, offset: 0, reading: false };
         continue;
       }
       const batch: Message[] = [];
@@ -238,19 +258,40 @@ class PeerSender {
     }
   }
 
+  /** Read the next chunk of a snapshot kept in a file, then send it and go on flushing. */
+  private readSnapshotChunk(socket: Socket, send: { readonly message: Message; offset: number; reading: boolean }, data: SnapshotFile): void {
+    if (send.reading) return;
+    send.reading = true;
+    data.read(send.offset, this.transport.snapshotChunkBytes).then(
+      (piece) => {
+        send.reading = false;
+        // Abandoned meanwhile (the connection broke, the sender closed): nothing to send.
+        if (this.snapshotSend !== send || this.socket !== socket || this.closed) return;
+        if (piece.byteLength === 0 && send.offset < data.byteLength) throw new Error(`snapshot file ${data.path} ends at ${send.offset} of ${data.byteLength} bytes`);
+        this.writable = this.sendSnapshotChunk(socket, send, piece);
+        this.flush();
+      },
+    ).catch((error: unknown) => {
+      send.reading = false;
+      if (this.snapshotSend !== send) return;
+      this.transport.log('warn', 'could not read a snapshot to send; it is abandoned', { peer: this.peerId, error: String(error) });
+      this.abandonSnapshot();
+      this.flush();
+    });
+  }
+
   /**
    * Write the next chunk of the snapshot being sent; false when the socket's buffer is full. The next
    * chunk is written only after 'drain', so a snapshot of any size holds about one chunk in memory here.
    */
-  private sendSnapshotChunk(socket: Socket, send: { readonly message: Message; offset: number }): boolean {
+  private sendSnapshotChunk(socket: Socket, send: { readonly message: Message; offset: number }, piece: Uint8Array): boolean {
     const m = send.message;
-    const data = (m.snapshot as NonNullable<Message['snapshot']>).data;
+    const totalBytes = snapshotDataOf(m).byteLength;
     const offset = send.offset;
-    const end = Math.min(offset + this.transport.snapshotChunkBytes, data.byteLength);
-    const isLast = end === data.byteLength;
-    send.offset = end;
+    send.offset = offset + piece.byteLength;
+    const isLast = send.offset >= totalBytes;
     if (isLast) this.snapshotSend = null;
-    const frame = encodeFrame(this.transport.id, [], { message: m, offset, totalBytes: data.byteLength, data: data.subarray(offset, end) });
+    const frame = encodeFrame(this.transport.id, [], { message: m, offset, totalBytes, data: piece });
     return writeFrame(socket, frame, (error) => {
       if (isLast) this.transport.handler?.reportSnapshot(this.peerId, error === undefined || error === null);
     });
@@ -278,10 +319,8 @@ class PeerSender {
   }
 }
 
-interface SnapshotAssembly {
-  readonly message: Message;
-  readonly chunks: Uint8Array[];
-  received: number;
+function snapshotDataOf(m: Message): SnapshotData {
+  return (m.snapshot as NonNullable<Message['snapshot']>).data;
 }
 
 /**
@@ -312,7 +351,8 @@ export class TcpTransport implements Transport {
   private readonly pendingHellosMax: number;
   private evictedCount = 0;
   private server: Server | null = null;
-  private readonly log: NonNullable<TcpTransportOptions['log']>;
+  readonly log: NonNullable<TcpTransportOptions['log']>;
+  private readonly snapshots: SnapshotReceiver;
   droppedCount = 0;
 
   constructor(private readonly options: TcpTransportOptions) {
@@ -328,11 +368,18 @@ export class TcpTransport implements Transport {
     this.log = options.log ?? (() => {});
     this.helloMagic = options.helloMagic;
     this.clock = options.clock ?? systemClock;
+    this.snapshots = new SnapshotReceiver({
+      dir: options.snapshotDir ?? null,
+      fs: options.fs ?? nodeFileSystem,
+      inMemoryBytesMax: options.snapshotInMemoryBytesMax ?? 1024 * 1024,
+      log: this.log,
+    });
     for (const [id, address] of options.peers) if (id !== this.id) this.addPeer(id, address);
   }
 
   async start(handler: TransportHandler): Promise<void> {
     this.handler = handler;
+    await this.snapshots.start();
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
     const { host, port } = splitAddress(this.options.listenAddress);
@@ -381,7 +428,6 @@ export class TcpTransport implements Transport {
       this.pendingHellos.delete(socket);
       if (this.memberConnections.get(from) === socket) this.memberConnections.delete(from);
     });
-    const assemblies = new Map<number, SnapshotAssembly>();
     const reader = new FrameReader(HELLO_BYTES_MAX, (payload) => {
       if (from === -1) {
         from = this.hello(payload, socket);
@@ -396,7 +442,7 @@ export class TcpTransport implements Transport {
         }
         return;
       }
-      if (from > 0) this.receiveFrame(from, payload, assemblies);
+      if (from > 0) this.receiveFrame(from, payload, socket);
     });
     let dropped = false;
     socket.on('data', (chunk: Buffer) => {
@@ -436,7 +482,7 @@ export class TcpTransport implements Transport {
     return hello.from;
   }
 
-  private receiveFrame(connectionFrom: number, bytes: Uint8Array, assemblies: Map<number, SnapshotAssembly>): void {
+  private receiveFrame(connectionFrom: number, bytes: Uint8Array, socket: Socket): void {
     let frame: WireFrame;
     try {
       frame = decodeFrame(bytes);
@@ -450,7 +496,7 @@ export class TcpTransport implements Transport {
       return;
     }
     for (const m of frame.messages) this.deliver(frame.from, m);
-    if (frame.snapshotChunk !== null) this.receiveChunk(frame.from, frame.snapshotChunk, assemblies);
+    if (frame.snapshotChunk !== null) this.receiveChunk(frame.from, frame.snapshotChunk, socket);
   }
 
   private deliver(from: number, m: Message): void {
@@ -461,29 +507,17 @@ export class TcpTransport implements Transport {
     this.handler?.receive(m);
   }
 
-  private receiveChunk(from: number, chunk: NonNullable<WireFrame['snapshotChunk']>, assemblies: Map<number, SnapshotAssembly>): void {
+  private receiveChunk(from: number, chunk: NonNullable<WireFrame['snapshotChunk']>, socket: Socket): void {
     if (chunk.totalBytes > this.snapshotBytesMax) {
       this.log('warn', 'dropped an oversize snapshot', { from, bytes: chunk.totalBytes });
       return;
     }
-    let assembly = assemblies.get(from);
-    if (chunk.offset === 0) {
-      assembly = { message: chunk.message, chunks: [], received: 0 };
-      assemblies.set(from, assembly);
-    }
-    if (assembly === undefined || chunk.offset !== assembly.received) {
-      this.log('warn', 'dropped an out-of-order snapshot chunk', { from, offset: chunk.offset });
-      assemblies.delete(from);
-      return;
-    }
-    assembly.chunks.push(chunk.data);
-    assembly.received += chunk.data.byteLength;
-    if (assembly.received < chunk.totalBytes) return;
-    assemblies.delete(from);
-    const data = Buffer.concat(assembly.chunks);
-    const snapshot = assembly.message.snapshot;
-    if (snapshot === null) return;
-    this.deliver(from, { ...assembly.message, snapshot: { metadata: snapshot.metadata, data: new Uint8Array(data) } });
+    this.snapshots.chunk(from, chunk, socket, (m) => this.deliver(from, m));
+  }
+
+  /** A snapshot this transport delivered is stored by the node now: the copy it received goes. */
+  releaseSnapshot(data: SnapshotData): void {
+    this.snapshots.release(data);
   }
 
   send(messages: readonly Message[]): void {
@@ -523,6 +557,7 @@ export class TcpTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    this.snapshots.close();
     for (const sender of this.senders.values()) sender.close();
     this.senders.clear();
     for (const socket of this.inbound) socket.destroy();

@@ -1,3 +1,4 @@
+import type { SnapshotData } from './snapshot-data.js';
 import type { Message } from './types.js';
 
 /** What a transport delivers to its node. All calls are synchronous and must not throw. */
@@ -26,4 +27,6 @@ export interface Transport {
   addPeer(id: number, address: string): void;
   removePeer(id: number): void;
   close(): Promise<void>;
+  /** Optional: a snapshot this transport delivered is stored by the node now, so a copy it kept for it may go. */
+  releaseSnapshot?(data: SnapshotData): void;
 }

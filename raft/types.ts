@@ -3,6 +3,7 @@
  * Ready bundle the core hands to its host. Terms and indexes are `number`s; the core asserts they stay
  * below 2^53.
  */
+import type { SnapshotData } from './snapshot-data.js';
 
 export const NONE = 0;
 
@@ -69,7 +70,8 @@ export interface SnapshotMetadata {
 
 export interface Snapshot {
   readonly metadata: SnapshotMetadata;
-  readonly data: Uint8Array;
+  /** In memory, or (a big one) in a file: see snapshot-data.ts. */
+  readonly data: SnapshotData;
 }
 
 export interface Message {

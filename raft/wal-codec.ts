@@ -210,14 +210,25 @@ export class SnapshotFileCrc {
   }
 }
 
-export function decodeSnapshotFile(file: Buffer): { metadata: SnapshotMetadata; data: Uint8Array; dataInStateMachine: boolean } | null {
-  if (file.byteLength < 8 || crc32(file.subarray(4)) !== file.readUInt32LE(0)) return null;
-  const metaLength = file.readUInt32LE(4);
-  if (8 + metaLength > file.byteLength) return null;
-  const parsed = JSON.parse(file.subarray(8, 8 + metaLength).toString()) as { index: number; term: number; confState: ConfState; dataInStateMachine?: boolean };
+/** A snapshot file's metadata JSON is never longer than this (a membership of thousands of members). */
+export const SNAPSHOT_HEAD_BYTES_MAX = 1024 * 1024;
+
+/** The head of a snapshot file whose first bytes are `start` (its checksum not checked); null if it does not fit. */
+export function decodeSnapshotFileHead(start: Buffer): { metadata: SnapshotMetadata; dataOffset: number; dataInStateMachine: boolean } | null {
+  if (start.byteLength < 8) return null;
+  const metaLength = start.readUInt32LE(4);
+  if (8 + metaLength > start.byteLength) return null;
+  const parsed = JSON.parse(start.subarray(8, 8 + metaLength).toString()) as { index: number; term: number; confState: ConfState; dataInStateMachine?: boolean };
   return {
     metadata: { index: parsed.index, term: parsed.term, confState: { voters: parsed.confState.voters, learners: parsed.confState.learners } },
-    data: new Uint8Array(file.subarray(8 + metaLength)),
+    dataOffset: 8 + metaLength,
     dataInStateMachine: parsed.dataInStateMachine === true,
   };
+}
+
+export function decodeSnapshotFile(file: Buffer): { metadata: SnapshotMetadata; data: Uint8Array; dataInStateMachine: boolean } | null {
+  if (file.byteLength < 8 || crc32(file.subarray(4)) !== file.readUInt32LE(0)) return null;
+  const head = decodeSnapshotFileHead(file);
+  if (head === null) return null;
+  return { metadata: head.metadata, data: new Uint8Array(file.subarray(head.dataOffset)), dataInStateMachine: head.dataInStateMachine };
 }

@@ -302,6 +302,14 @@ export class SimulatedFileSystem implements FileSystem {
     }
   }
 
+  readRange(path: string, position: number, length: number): Promise<Buffer> {
+    return this.readFile(path).then((whole) => whole.subarray(Math.min(position, whole.byteLength), Math.min(whole.byteLength, position + length)));
+  }
+
+  size(path: string): Promise<number> {
+    return this.readFile(path).then((whole) => whole.byteLength);
+  }
+
   private async openFile(path: string, how: 'append' | 'create' | 'existing', dsync: boolean): Promise<WritableFile> {
     const existing = this.dir(dirname(path)).current.get(basename(path));
     if (how === 'existing' && existing === undefined) throw ioError('ENOENT', `no such file ${path}`);
@@ -391,6 +399,13 @@ class SimulatedFile implements WritableFile {
     await this.fs.fileOp(`write ${name} ${offset}+${data.byteLength}`, () => this.inode.pending.push({ kind: 'write', offset, data }), false);
     this.position = offset + data.byteLength;
     if (this.dsync) await this.fs.fileOp(`dsync ${name}`, () => this.inode.sync(), true);
+  }
+
+  async writeAt(position: number, data: Buffer): Promise<void> {
+    if (this.closed) throw new Error(`write to a closed file ${this.path}`);
+    if (data.byteLength === 0) return;
+    await this.fs.fileOp(`write ${basename(this.path)} ${position}+${data.byteLength}`, () => this.inode.pending.push({ kind: 'write', offset: position, data }), false);
+    if (this.dsync) await this.fs.fileOp(`dsync ${basename(this.path)}`, () => this.inode.sync(), true);
   }
 
   sync(): Promise<void> {

@@ -1,3 +1,4 @@
+import { bytesInMemory } from '../snapshot-data.js';
 import { AssertionError } from '../assert.js';
 import type { UnsafeKnobs } from '../config.js';
 import { DurableStorage, StorageCorruptionError } from '../durable-storage.js';
@@ -130,7 +131,7 @@ class HashChainMachine {
   }
 
   restore(snapshot: Snapshot): void {
-    const text = new TextDecoder().decode(snapshot.data);
+    const text = new TextDecoder().decode(bytesInMemory(snapshot.data));
     const [applied, hash] = text === '' ? [0, 0] : text.split(':').map(Number);
     this.applied = applied ?? 0;
     this.hash = hash ?? 0;

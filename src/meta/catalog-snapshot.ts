@@ -15,6 +15,8 @@ import { deflateRaw, deflateRawSync, inflateRaw, inflateRawSync } from 'node:zli
 const MAGIC = Buffer.from('RCSNAP2\n', 'latin1');
 const MAGIC_V1 = Buffer.from('RCSNAP1\n', 'latin1');
 const BATCH = 1000;
+/** The encoded snapshot is handed over in pieces of about this size. */
+const PIECE_BYTES = 1024 * 1024;
 /** Blocks being compressed at once while the next batches are read. */
 const DEFLATES_IN_FLIGHT = 4;
 /** Blocks inflating at once ahead of the one being decoded. */
@@ -69,30 +71,48 @@ function encodeRecords(batch: ReadonlyArray<readonly [string, string]>, skip: st
   return chunk;
 }
 
-/** Encode the entries `batches` yields, leaving out `skip` (the applied index, which the snapshot's metadata carries). */
-export async function encodeCatalogSnapshot(batches: AsyncIterable<ReadonlyArray<readonly [string, string]>>, skip: string, codec: BlockCodec = poolCodec): Promise<Uint8Array> {
-  const blocks: Array<Promise<Buffer>> = [];
-  let settled = 0;
+/**
+ * Encode the entries `batches` yields, leaving out `skip` (the applied index, which the snapshot's
+ * metadata carries), as pieces of about PIECE_BYTES, made as they are read: a few blocks compress at
+ * once, and the rest of the catalog waits in LevelDB until the reader takes the pieces before them, so
+ * a catalog of any size costs a few pieces of memory. Stopping early (return) stops reading the store.
+ */
+export async function* encodeCatalogSnapshot(batches: AsyncIterable<ReadonlyArray<readonly [string, string]>>, skip: string, codec: BlockCodec = poolCodec): AsyncGenerator<Uint8Array> {
+  const compressing: Array<Promise<Buffer>> = [];
+  let parts: Buffer[] = [MAGIC];
+  let bytes = MAGIC.byteLength;
+  const add = (block: Buffer): void => {
+    const length = Buffer.allocUnsafe(4);
+    length.writeUInt32BE(block.byteLength, 0);
+    parts.push(length, block);
+    bytes += 4 + block.byteLength;
+  };
+  const take = (): Buffer => {
+    const piece = Buffer.concat(parts, bytes);
+    parts = [];
+    bytes = 0;
+    return piece;
+  };
   for await (const batch of batches) {
     const records = encodeRecords(batch, skip);
     if (records.byteLength === 0) continue;
     const block = codec.deflate(records);
     // Awaited below, in order; until then a failure must not count as unhandled.
     block.catch(() => {});
-    blocks.push(block);
-    // At most a few blocks compress at once; the rest of the catalog waits in LevelDB, not in memory.
-    if (blocks.length - settled > DEFLATES_IN_FLIGHT) await blocks[settled++];
+    compressing.push(block);
+    if (compressing.length <= DEFLATES_IN_FLIGHT) continue;
+    add(await (compressing.shift() as Promise<Buffer>));
+    if (bytes >= PIECE_BYTES) yield take();
   }
-  const compressed = await Promise.all(blocks);
-  const parts: Buffer[] = [MAGIC];
-  let total = MAGIC.byteLength;
-  for (const block of compressed) {
-    const length = Buffer.allocUnsafe(4);
-    length.writeUInt32BE(block.byteLength, 0);
-    parts.push(length, block);
-    total += 4 + block.byteLength;
-  }
-  return Buffer.concat(parts, total);
+  for (const block of compressing) add(await block);
+  yield take();
+}
+
+/** All of a snapshot in one buffer: for tests and small catalogs (a node sends and stores the pieces). */
+export async function encodeCatalogSnapshotBytes(batches: AsyncIterable<ReadonlyArray<readonly [string, string]>>, skip: string, codec: BlockCodec = poolCodec): Promise<Uint8Array> {
+  const pieces: Uint8Array[] = [];
+  for await (const piece of encodeCatalogSnapshot(batches, skip, codec)) pieces.push(piece);
+  return Buffer.concat(pieces);
 }
 
 /** Records from `buffer` (whole records only), in batches of at most `BATCH`; `where` names the bytes in errors. */
@@ -113,18 +133,61 @@ function* decodeRecords(buffer: Buffer, where: string): Generator<Array<[string,
   }
 }
 
-/** The entries of a snapshot, in batches, the event loop served between them; throws CatalogSnapshotError on bad data. */
-export async function* decodeCatalogSnapshot(data: Uint8Array, codec: BlockCodec = poolCodec): AsyncGenerator<Array<[string, string]>> {
-  const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (buffer.byteLength > 0 && buffer[0] === 0x5b /* '[' */) {
+/** Reads a stream of pieces as whole runs of bytes, however the pieces cut them. */
+class PieceReader {
+  private readonly pieces: Buffer[] = [];
+  private buffered = 0;
+  private ended = false;
+  /** Bytes taken so far: the offset in the snapshot of the next one. */
+  at = 0;
+
+  constructor(private readonly source: AsyncIterator<Uint8Array>) {}
+
+  /** The next `n` bytes; fewer only at the end (none: the end). */
+  async take(n: number): Promise<Buffer> {
+    while (this.buffered < n && !this.ended) {
+      const next = await this.source.next();
+      if (next.done === true) this.ended = true;
+      else if (next.value.byteLength > 0) {
+        this.pieces.push(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+        this.buffered += next.value.byteLength;
+      }
+    }
+    const all = this.pieces.length === 1 ? (this.pieces[0] as Buffer) : Buffer.concat(this.pieces, this.buffered);
+    const out = all.subarray(0, Math.min(n, all.byteLength));
+    const rest = all.subarray(out.byteLength);
+    this.pieces.length = 0;
+    if (rest.byteLength > 0) this.pieces.push(rest);
+    this.buffered = rest.byteLength;
+    this.at += out.byteLength;
+    return out;
+  }
+
+  /** Everything left, in one buffer (a legacy snapshot, which is read whole). */
+  async rest(): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for (let part = await this.take(PIECE_BYTES); part.byteLength > 0; part = await this.take(PIECE_BYTES)) parts.push(part);
+    return Buffer.concat(parts);
+  }
+}
+
+/**
+ * The entries of a snapshot, in batches, the event loop served between them; throws CatalogSnapshotError
+ * on bad data. The bytes come whole (a test's) or in pieces as they are read from a file: only a few
+ * blocks are in memory at once, whatever the catalog's size.
+ */
+export async function* decodeCatalogSnapshot(data: Uint8Array | AsyncIterable<Uint8Array>, codec: BlockCodec = poolCodec): AsyncGenerator<Array<[string, string]>> {
+  const source = data instanceof Uint8Array ? (async function* () { yield data; })() : data;
+  const reader = new PieceReader(source[Symbol.asyncIterator]());
+  const head = await reader.take(MAGIC.byteLength);
+  if (head.byteLength > 0 && head[0] === 0x5b /* '[' */) {
     // A snapshot of an earlier build: one JSON array.
-    const entries = JSON.parse(buffer.toString('utf8')) as Array<[string, string]>;
+    const entries = JSON.parse(Buffer.concat([head, await reader.rest()]).toString('utf8')) as Array<[string, string]>;
     for (let i = 0; i < entries.length; i += BATCH) yield entries.slice(i, i + BATCH);
     return;
   }
-  const head = buffer.subarray(0, MAGIC.byteLength);
   if (head.equals(MAGIC_V1)) {
-    for (const batch of decodeRecords(buffer.subarray(MAGIC_V1.byteLength), 'the snapshot')) {
+    for (const batch of decodeRecords(await reader.rest(), 'the snapshot')) {
       yield batch;
       await yieldToLoop();
     }
@@ -133,19 +196,25 @@ export async function* decodeCatalogSnapshot(data: Uint8Array, codec: BlockCodec
   if (!head.equals(MAGIC)) throw new CatalogSnapshotError('not a catalog snapshot (bad magic)');
   // The next blocks inflate on libuv's pool while this thread decodes one (and its caller works).
   const inflating: Array<{ at: number; records: Promise<Buffer> }> = [];
-  let at = MAGIC.byteLength;
-  const inflateNext = (): void => {
-    if (at >= buffer.byteLength) return;
-    if (at + 4 > buffer.byteLength) throw new CatalogSnapshotError(`truncated block header at byte ${at}`);
-    const end = at + 4 + buffer.readUInt32BE(at);
-    if (end > buffer.byteLength) throw new CatalogSnapshotError(`block at byte ${at} runs past the end`);
-    const records = codec.inflate(buffer.subarray(at + 4, end));
+  let ended = false;
+  const inflateNext = async (): Promise<void> => {
+    if (ended) return;
+    const at = reader.at;
+    const header = await reader.take(4);
+    if (header.byteLength === 0) {
+      ended = true;
+      return;
+    }
+    if (header.byteLength < 4) throw new CatalogSnapshotError(`truncated block header at byte ${at}`);
+    const length = header.readUInt32BE(0);
+    const block = await reader.take(length);
+    if (block.byteLength < length) throw new CatalogSnapshotError(`block at byte ${at} runs past the end`);
+    const records = codec.inflate(block);
     // Awaited below, in order; until then a failure must not count as unhandled.
     records.catch(() => {});
     inflating.push({ at, records });
-    at = end;
   };
-  while (inflating.length < INFLATES_IN_FLIGHT && at < buffer.byteLength) inflateNext();
+  while (inflating.length < INFLATES_IN_FLIGHT && !ended) await inflateNext();
   for (let block = inflating.shift(); block !== undefined; block = inflating.shift()) {
     let records: Buffer;
     try {
@@ -153,7 +222,7 @@ export async function* decodeCatalogSnapshot(data: Uint8Array, codec: BlockCodec
     } catch (error) {
       throw new CatalogSnapshotError(`block at byte ${block.at} does not decompress: ${String(error)}`);
     }
-    inflateNext();
+    await inflateNext();
     for (const batch of decodeRecords(records, `the block at byte ${block.at}`)) yield batch;
     await yieldToLoop();
   }

@@ -1,3 +1,5 @@
+import { snapshotPieces } from '../../raft/snapshot-data.js';
+import type { SnapshotData } from '../../raft/snapshot-data.js';
 import { keys } from './catalog-keys.js';
 import { decodeCatalogSnapshot, encodeCatalogSnapshot } from './catalog-snapshot.js';
 import type { BlockCodec } from './catalog-snapshot.js';
@@ -11,7 +13,7 @@ import type { VersionedStore } from './versioned-store.js';
  * encodes it: the capture is a LevelDB snapshot, so applying may go on while the bytes are made, in
  * batches that leave the event loop free between them (catalog-snapshot.ts).
  */
-export async function captureCatalog(store: VersionedStore, writer: CatalogWriter, codec: BlockCodec): Promise<() => Promise<Uint8Array>> {
+export async function captureCatalog(store: VersionedStore, writer: CatalogWriter, codec: BlockCodec): Promise<() => AsyncGenerator<Uint8Array>> {
   await writer.flushed();
   const batches = store.scan();
   return () => encodeCatalogSnapshot(batches, keys.appliedIndex, codec);
@@ -21,10 +23,11 @@ export async function captureCatalog(store: VersionedStore, writer: CatalogWrite
  * Replace the catalog with a snapshot's, as of entry `index`, and return its collections, gathered
  * from the records as they are written, not read back after (the caller loads the index from them).
  */
-export async function restoreCatalog(data: Uint8Array, index: number, writer: CatalogWriter, fields: FieldInterner, codec: BlockCodec): Promise<CollectionRecords> {
+export async function restoreCatalog(data: SnapshotData, index: number, writer: CatalogWriter, fields: FieldInterner, codec: BlockCodec): Promise<CollectionRecords> {
   const records = new CollectionRecords(fields);
   async function* gathered(): AsyncGenerator<ReadonlyArray<readonly [string, string]>> {
-    for await (const batch of decodeCatalogSnapshot(data, codec)) {
+    // A big snapshot is read from its file a piece at a time, as it is decoded.
+    for await (const batch of decodeCatalogSnapshot(data instanceof Uint8Array ? data : snapshotPieces(data), codec)) {
       for (const [key, value] of batch) records.add(key, value);
       yield batch;
     }

@@ -1,3 +1,4 @@
+import type { SnapshotData, SnapshotSource } from '../../raft/snapshot-data.js';
 import { assert } from '../../raft/assert.js';
 import type { AppliedEntry, StateMachine } from '../../raft/raft-node.js';
 import { ConfChangeType } from '../../raft/types.js';
@@ -38,15 +39,17 @@ export class MetaStateMachine implements StateMachine {
     return this.table.snapshot();
   }
 
-  snapshotLater(): Promise<() => Promise<Uint8Array>> {
-    return this.table.snapshotLater();
+  /** The catalog in pieces made as the Raft worker writes them (never whole in memory). */
+  async snapshotLater(): Promise<() => Promise<SnapshotSource>> {
+    const produce = await this.table.snapshotLater();
+    return async () => produce();
   }
 
   persist(): Promise<void> {
     return this.table.persist();
   }
 
-  restore(data: Uint8Array, index: number): Promise<void> {
+  restore(data: SnapshotData, index: number): Promise<void> {
     return this.table.restore(data, index);
   }
 }

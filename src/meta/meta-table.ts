@@ -1,3 +1,4 @@
+import type { SnapshotData } from '../../raft/snapshot-data.js';
 import { assert } from '../../raft/assert.js';
 import { systemClock } from '../../raft/clock.js';
 import type { Clock } from '../../raft/clock.js';
@@ -223,19 +224,27 @@ export class MetaTable {
 
   // ---- snapshots and digests (meta-snapshot.ts, meta-digest.ts) ----
 
+  /** The whole catalog as one snapshot in memory: for tests and small catalogs (a node uses snapshotLater's pieces). */
   async snapshot(): Promise<Uint8Array> {
+    const pieces: Uint8Array[] = [];
+    for await (const piece of await this.snapshotPieces()) pieces.push(piece);
+    return Buffer.concat(pieces);
+  }
+
+  /** The catalog as of now, as snapshot pieces made as they are read (see encodeCatalogSnapshot). */
+  async snapshotPieces(): Promise<AsyncGenerator<Uint8Array>> {
     return (await this.snapshotLater())();
   }
 
   /**
    * Capture the catalog as of now (everything applied so far, nothing applied later) and return what
-   * encodes it, while applying goes on.
+   * encodes it, in pieces, while applying goes on.
    */
-  snapshotLater(): Promise<() => Promise<Uint8Array>> {
+  snapshotLater(): Promise<() => AsyncGenerator<Uint8Array>> {
     return captureCatalog(this.store, this.writer, this.codec);
   }
 
-  async restore(data: Uint8Array, index: number): Promise<void> {
+  async restore(data: SnapshotData, index: number): Promise<void> {
     await this.load(await restoreCatalog(data, index, this.writer, this.index.fields, this.codec));
   }
 

@@ -5,11 +5,14 @@
  */
 import { expect } from 'chai';
 import { appendFile, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DurableStorage, StorageCorruptionError } from '../../raft/durable-storage.js';
 import { nodeFileSystem } from '../../raft/file-system.js';
 import { Prng } from '../../raft/prng.js';
 import { RawNode } from '../../raft/raw-node.js';
+import { bytesInMemory, SnapshotFile, snapshotBytes } from '../../raft/snapshot-data.js';
 import { EntryType } from '../../raft/types.js';
 import type { Entry } from '../../raft/types.js';
 import { encodeSnapshotFile, readRecord } from '../../raft/wal-codec.js';
@@ -20,6 +23,10 @@ function entries(from: number, to: number, term: number): Entry[] {
   const out: Entry[] = [];
   for (let i = from; i <= to; i++) out.push({ term, index: i, type: EntryType.Normal, data: new TextEncoder().encode(`e${i}t${term}`) });
   return out;
+}
+
+function tempDirFor(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
 }
 
 describe('DurableStorage', () => {
@@ -153,9 +160,50 @@ describe('DurableStorage', () => {
     await a.close();
     const b = await DurableStorage.open(dir());
     expect(b.snapshot().metadata).to.deep.equal({ index: 36, term: 1, confState: { voters: [1, 2, 3], learners: [] } });
-    expect(new TextDecoder().decode(b.snapshot().data)).to.equal('state@36');
+    expect(new TextDecoder().decode(bytesInMemory(b.snapshot().data))).to.equal('state@36');
     expect(b.lastIndex()).to.equal(40);
     expect(b.entries(37, 41, Infinity)).to.deep.equal(entries(37, 40, 1));
+    await b.close();
+  });
+
+  it('keeps a big snapshot in its file: written in pieces as they come, sent and restored from there, checked when reopened', async () => {
+    const bytes = Buffer.from(new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 31) % 253));
+    async function* pieces(): AsyncGenerator<Uint8Array> {
+      for (let at = 0; at < bytes.byteLength; at += 300_000) yield bytes.subarray(at, at + 300_000);
+    }
+    const a = await DurableStorage.open(dir());
+    await a.save({ term: 1, vote: 0, commit: 40 }, entries(1, 40, 1), null);
+    const recorded = await a.createSnapshot(36, { voters: [1, 2, 3], learners: [] }, pieces(), 2);
+    expect(recorded.data).to.be.instanceOf(SnapshotFile);
+    expect(Buffer.from(await snapshotBytes(a.snapshot().data)).equals(bytes)).to.equal(true);
+    await a.close();
+    const b = await DurableStorage.open(dir());
+    expect(b.snapshot().metadata.index).to.equal(36);
+    expect(b.snapshot().data).to.be.instanceOf(SnapshotFile);
+    expect(Buffer.from(await snapshotBytes(b.snapshot().data)).equals(bytes)).to.equal(true);
+    // A snapshot received into a file (another storage's) is copied into this one's own file.
+    const other = tempDirFor('raft-durable-received-');
+    try {
+      const c = await DurableStorage.open(other);
+      await c.save({ term: 2, vote: 0, commit: 36 }, [], b.snapshot());
+      expect((c.snapshot().data as SnapshotFile).path.startsWith(other)).to.equal(true);
+      await c.close();
+      const d = await DurableStorage.open(other);
+      expect(Buffer.from(await snapshotBytes(d.snapshot().data)).equals(bytes)).to.equal(true);
+      await d.close();
+      // One byte changed in the middle of the data: the checksum, read a piece at a time, refuses the file
+      // (and a log reset to that snapshot then refuses to open, rather than start without its state).
+      const name = (await readdir(other)).find((n) => n.endsWith('.snap')) as string;
+      const file = await readFile(join(other, name));
+      file.writeUInt8((file.readUInt8(file.byteLength >> 1) ^ 0xff), file.byteLength >> 1);
+      await writeFile(join(other, name), file);
+      const warnings: string[] = [];
+      const opened = await DurableStorage.open(other, { log: (_level, message) => warnings.push(message) }).then((e) => e.close(), (error: unknown) => error);
+      expect(opened).to.be.instanceOf(StorageCorruptionError);
+      expect(warnings).to.include('skipping a snapshot file that fails its checksum');
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
     await b.close();
   });
 
@@ -181,6 +229,7 @@ describe('DurableStorage', () => {
     fs.openAppend = async (path: string, dsync: boolean) => {
       const file = await nodeFileSystem.openAppend(path, dsync);
       return {
+        writeAt: (position: number, data: Buffer) => file.writeAt(position, data),
         write: async (data: Buffer) => {
           if (holdNext) {
             holdNext = false;

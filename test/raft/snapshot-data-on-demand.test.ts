@@ -16,6 +16,7 @@ import { MemoryTransportHub } from '../../raft/memory-transport.js';
 import { RaftNode } from '../../raft/raft-node.js';
 import type { Entry } from '../../raft/types.js';
 import { EntryType } from '../../raft/types.js';
+import { bytesInMemory } from '../../raft/snapshot-data.js';
 import { HashChainMachine } from './fixtures/hash-chain-machine.js';
 import { until } from '../rootcoord/until.js';
 
@@ -66,12 +67,12 @@ describe('snapshots whose data is the state machine (StateMachine.persist)', () 
     expect(() => b.snapshot()).to.throw(SnapshotTemporarilyUnavailableError);
     // Data for the same index fills it in, under the same file name.
     await b.createSnapshot(20, { voters: [1, 2, 3], learners: [] }, new TextEncoder().encode('state@20'), 5);
-    expect(new TextDecoder().decode(b.snapshot().data)).to.equal('state@20');
+    expect(new TextDecoder().decode(bytesInMemory(b.snapshot().data))).to.equal('state@20');
     await b.close();
     expect(readdirSync(dir).filter((n) => n.endsWith('.snap'))).to.have.length(1);
 
     const c = await DurableStorage.open(dir);
-    expect(new TextDecoder().decode(c.snapshot().data)).to.equal('state@20');
+    expect(new TextDecoder().decode(bytesInMemory(c.snapshot().data))).to.equal('state@20');
     // A later index-only snapshot replaces it.
     await c.createSnapshot(28, { voters: [1, 2, 3], learners: [] }, null, 5);
     expect(c.newestSnapshot().data).to.equal(null);

@@ -6,7 +6,12 @@
 import { expect } from 'chai';
 import { connect, createServer } from 'node:net';
 import type { Socket } from 'node:net';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeFileSystem } from '../../raft/file-system.js';
 import { decodeFrame, encodeFrame } from '../../raft/message-codec.js';
+import { SnapshotFile, snapshotBytes } from '../../raft/snapshot-data.js';
 import { FrameReader, framed, helloFrame, TcpTransport } from '../../raft/tcp-transport.js';
 import type { TcpTransportOptions } from '../../raft/tcp-transport.js';
 import type { TransportHandler } from '../../raft/transport.js';
@@ -91,6 +96,37 @@ describe('TcpTransport', function () {
     expect(atB.received[0]?.snapshot?.data).to.deep.equal(data);
     expect(atB.received[0]?.snapshot?.metadata.index).to.equal(99);
     expect(atA.snapshotReports).to.deep.equal([[2, true]]);
+  });
+
+  it('sends a snapshot from its file and receives a big one into a file, which goes once released', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rootcoord-tcp-snap-'));
+    try {
+      // A file left by a receiver that stopped is removed when the transport starts.
+      writeFileSync(join(dir, 'snapshot-from-1-7.recv'), 'stale');
+      const { a, atB, atA } = await pair({ snapshotDir: dir, snapshotInMemoryBytesMax: 4000 });
+      expect(readdirSync(dir)).to.deep.equal([]);
+      const bytes = Buffer.from(new Uint8Array(50_500).map((_, i) => (i * 7) % 251));
+      writeFileSync(join(dir, 'source.snap'), Buffer.concat([Buffer.from('head'), bytes]));
+      const data = new SnapshotFile(nodeFileSystem, join(dir, 'source.snap'), 4, bytes.byteLength);
+      const metadata = { index: 99, term: 4, confState: { voters: [1, 2], learners: [] } };
+      a.send([message({ type: MessageType.Snap, from: 1, to: 2, term: 4, snapshot: { metadata, data } })]);
+      await until(() => atB.received.length === 1 && atA.snapshotReports.length === 1);
+      expect(atA.snapshotReports).to.deep.equal([[2, true]]);
+      const received = atB.received[0]?.snapshot?.data;
+      expect(received).to.be.instanceOf(SnapshotFile);
+      expect(Buffer.from(await snapshotBytes(received as SnapshotFile)).equals(bytes)).to.equal(true);
+      expect(readdirSync(dir).filter((n) => n.endsWith('.recv'))).to.have.length(1);
+      // A small one is assembled in memory.
+      const small = new Uint8Array(3000).map((_, i) => i % 13);
+      a.send([message({ type: MessageType.Snap, from: 1, to: 2, term: 4, snapshot: { metadata: { ...metadata, index: 100 }, data: small } })]);
+      await until(() => atB.received.length === 2);
+      expect(atB.received[1]?.snapshot?.data).to.deep.equal(small);
+      const b = transports[1] as TcpTransport;
+      b.releaseSnapshot(received as SnapshotFile);
+      await until(() => readdirSync(dir).filter((n) => n.endsWith('.recv')).length === 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sends a snapshot chunk by chunk as the receiver takes them, holding only a few in memory', async () => {

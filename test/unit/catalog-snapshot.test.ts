@@ -4,7 +4,13 @@
  * snapshots of earlier builds (one JSON array) still restore; damaged ones are refused with a reason.
  */
 import { expect } from 'chai';
-import { CatalogSnapshotError, decodeCatalogSnapshot, encodeCatalogSnapshot } from '../../src/meta/catalog-snapshot.js';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeFileSystem } from '../../raft/file-system.js';
+import { SnapshotFile } from '../../raft/snapshot-data.js';
+import { CatalogSnapshotError, decodeCatalogSnapshot, encodeCatalogSnapshot, encodeCatalogSnapshotBytes } from '../../src/meta/catalog-snapshot.js';
 import type { MetaTable } from '../../src/meta/meta-table.js';
 import { CollectionState, ConsistencyLevel, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME, DataType, FunctionType, PartitionState } from '../../src/meta/model.js';
 import type { CollectionModel, FieldModel } from '../../src/meta/model.js';
@@ -55,7 +61,7 @@ describe('catalog snapshots', () => {
       for (let i = 0; i < entries.length; i += 700) yield entries.slice(i, i + 700);
       yield [['raft/applied-index', '99']];
     }
-    const data = await encodeCatalogSnapshot(batches(), 'raft/applied-index');
+    const data = await encodeCatalogSnapshotBytes(batches(), 'raft/applied-index');
     expect(await collect(data)).to.deep.equal(entries);
   });
 
@@ -94,9 +100,60 @@ describe('catalog snapshots', () => {
     await source.apply([{ kind: 'putCollection', ts: 100_000n, collection: collection(9_999n) }], source.appliedIndex + 1);
     await source.flushed();
     const copy = await metaOver();
-    await copy.restore(await produce(), capturedAt);
+    const pieces: Uint8Array[] = [];
+    for await (const piece of produce()) pieces.push(piece);
+    await copy.restore(Buffer.concat(pieces), capturedAt);
     expect(copy.collections.size).to.equal(200);
     expect(copy.collections.has(9_999n)).to.equal(false);
+  });
+
+  it('make a big catalog in pieces of about 1 MiB, and read it back however its bytes are cut', async function () {
+    this.timeout(60_000);
+    // Values that do not compress much: hashes.
+    const entries: Array<[string, string]> = Array.from({ length: 50_000 }, (_, i) => [`k/${i}`, createHash('sha256').update(String(i)).digest('base64')]);
+    async function* batches(): AsyncGenerator<Array<[string, string]>> {
+      for (let i = 0; i < entries.length; i += 1000) yield entries.slice(i, i + 1000);
+    }
+    const pieces: Uint8Array[] = [];
+    for await (const piece of encodeCatalogSnapshot(batches(), '')) pieces.push(piece);
+    expect(pieces.length).to.be.above(1);
+    for (const piece of pieces.slice(0, -1)) expect(piece.byteLength).to.be.within(1024 * 1024, 2 * 1024 * 1024);
+    const whole = Buffer.concat(pieces);
+    // Cut into pieces of 1 to 5,000 bytes, at every kind of boundary (inside a header, a block).
+    let seed = 7;
+    async function* cut(): AsyncGenerator<Uint8Array> {
+      for (let at = 0; at < whole.byteLength; ) {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        const size = 1 + (seed % 5000);
+        yield whole.subarray(at, at + size);
+        at += size;
+      }
+    }
+    const out: Array<[string, string]> = [];
+    for await (const batch of decodeCatalogSnapshot(cut())) out.push(...batch);
+    expect(out).to.deep.equal(entries);
+  });
+
+  it('restore a catalog from a snapshot kept in a file, read a piece at a time', async function () {
+    this.timeout(60_000);
+    const source = await filled(3000);
+    const dir = mkdtempSync(join(tmpdir(), 'rootcoord-snapfile-'));
+    try {
+      const bytes = await source.snapshot();
+      // Behind a head of 100 bytes, as in a Raft snapshot file.
+      writeFileSync(join(dir, 'snap'), Buffer.concat([Buffer.alloc(100, 1), bytes]));
+      const copy = await metaOver();
+      await copy.restore(new SnapshotFile(nodeFileSystem, join(dir, 'snap'), 100, bytes.byteLength), source.appliedIndex);
+      expect(copy.collections.size).to.equal(3000);
+      expect(await copy.digest()).to.equal(await source.digest());
+      // A file cut short is refused, not half restored as if whole.
+      writeFileSync(join(dir, 'short'), Buffer.concat([Buffer.alloc(100, 1), bytes.subarray(0, bytes.byteLength - 10)]));
+      const other = await metaOver();
+      const failure = await other.restore(new SnapshotFile(nodeFileSystem, join(dir, 'short'), 100, bytes.byteLength), source.appliedIndex).then(() => null, (error: unknown) => error);
+      expect(failure).to.be.instanceOf(Error);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('restore a snapshot of an earlier build (one JSON array)', async () => {
@@ -135,7 +192,7 @@ describe('catalog snapshots', () => {
   });
 
   it('refuse damaged data with a reason', async () => {
-    const data = Buffer.from(await encodeCatalogSnapshot((async function* () { yield [['a', 'b'] as [string, string]]; })(), ''));
+    const data = Buffer.from(await encodeCatalogSnapshotBytes((async function* () { yield [['a', 'b'] as [string, string]]; })(), ''));
     const failure = async (bytes: Uint8Array): Promise<unknown> => collect(bytes).then(() => null, (error: unknown) => error);
     expect(await failure(Buffer.from('garbage'))).to.be.instanceOf(CatalogSnapshotError);
     expect(await failure(data.subarray(0, data.byteLength - 1))).to.be.instanceOf(CatalogSnapshotError);

@@ -1,0 +1,83 @@
+import type { FileSystem } from './file-system.js';
+
+/**
+ * A snapshot's bytes kept in a file instead of in memory: `byteLength` bytes of `path` from `offset`
+ * (a snapshot file's data after its head, or a snapshot being received). Read a piece at a time, so a
+ * snapshot of any size costs one piece of memory to send, store or restore.
+ */
+export class SnapshotFile {
+  constructor(
+    readonly fs: FileSystem,
+    readonly path: string,
+    readonly offset: number,
+    readonly byteLength: number,
+  ) {}
+
+  /** `length` bytes (fewer at the end) from `at`, an offset into the data. */
+  read(at: number, length: number): Promise<Buffer> {
+    return this.fs.readRange(this.path, this.offset + at, Math.max(0, Math.min(length, this.byteLength - at)));
+  }
+}
+
+/** A snapshot's bytes: in memory (a small snapshot, a test's) or in a file (a big one). */
+export type SnapshotData = Uint8Array | SnapshotFile;
+
+/**
+ * What a state machine hands over as its snapshot: all of its bytes, or the bytes in pieces as they are
+ * made (written as they come, so the whole never sits in memory).
+ */
+export type SnapshotSource = Uint8Array | AsyncIterable<Uint8Array>;
+
+/** Pieces read from a snapshot's file, or served from its memory, by this size. */
+export const SNAPSHOT_PIECE_BYTES = 1024 * 1024;
+
+/** `length` bytes (fewer at the end) from `at` in `data`. */
+export function readSnapshot(data: SnapshotData, at: number, length: number): Promise<Uint8Array> {
+  if (data instanceof SnapshotFile) return data.read(at, length);
+  return Promise.resolve(data.subarray(at, Math.min(data.byteLength, at + length)));
+}
+
+/** The bytes of `data` in order, a piece at a time. */
+export async function* snapshotPieces(data: SnapshotData, pieceBytes = SNAPSHOT_PIECE_BYTES): AsyncGenerator<Uint8Array> {
+  if (!(data instanceof SnapshotFile)) {
+    for (let at = 0; at < data.byteLength; at += pieceBytes) yield data.subarray(at, Math.min(data.byteLength, at + pieceBytes));
+    return;
+  }
+  for (let at = 0; at < data.byteLength; at += pieceBytes) {
+    const piece = await data.read(at, pieceBytes);
+    if (piece.byteLength === 0) throw new Error(`snapshot file ${data.path} ends at ${at} of its ${data.byteLength} bytes`);
+    yield piece;
+  }
+}
+
+/** All of `data` in one buffer: for small snapshots only (tests, simulators), never a node's catalog. */
+export async function snapshotBytes(data: SnapshotData): Promise<Uint8Array> {
+  if (!(data instanceof SnapshotFile)) return data;
+  const pieces: Uint8Array[] = [];
+  for await (const piece of snapshotPieces(data)) pieces.push(piece);
+  return Buffer.concat(pieces);
+}
+
+/** All of a state machine's snapshot in one buffer (for a storage that keeps snapshots in memory). */
+export async function sourceBytes(source: SnapshotSource): Promise<Uint8Array> {
+  if (source instanceof Uint8Array) return source;
+  const pieces: Uint8Array[] = [];
+  for await (const piece of source) pieces.push(piece);
+  return Buffer.concat(pieces);
+}
+
+/** The bytes of a snapshot kept in memory (a small one: a simulator's, a test's); throws for one in a file. */
+export function bytesInMemory(data: SnapshotData): Uint8Array {
+  if (data instanceof SnapshotFile) throw new Error(`snapshot data expected in memory, found in ${data.path}`);
+  return data;
+}
+
+/** Give up a state machine's snapshot that is not wanted after all: one in pieces stops being made. */
+export async function discardSource(source: SnapshotSource): Promise<void> {
+  if (source instanceof Uint8Array) return;
+  // Reading stops after the first piece, which tells the maker (see the Raft worker's piece queue).
+  for await (const piece of source) {
+    void piece;
+    break;
+  }
+}

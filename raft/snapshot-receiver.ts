@@ -1,0 +1,167 @@
+import { join } from 'node:path';
+import type { FileSystem, WritableFile } from './file-system.js';
+import type { WireSnapshotChunk } from './message-codec.js';
+import { SnapshotFile } from './snapshot-data.js';
+import type { SnapshotData } from './snapshot-data.js';
+import type { Message } from './types.js';
+
+export interface SnapshotReceiverOptions {
+  /** Where snapshots larger than `inMemoryBytesMax` are assembled; null: all in memory. */
+  readonly dir: string | null;
+  readonly fs: FileSystem;
+  /** A snapshot up to this size is assembled in memory. */
+  readonly inMemoryBytesMax: number;
+  readonly log: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** The connection a chunk came on, paused while the disk is behind. */
+export interface ChunkSource {
+  pause(): void;
+  resume(): void;
+}
+
+/** Writes waiting for the disk before the connection stops being read, and fewer before it is read again. */
+const WRITES_QUEUED_MAX = 8;
+const WRITES_QUEUED_RESUME = 2;
+/** The name of a snapshot being received, from peer `from`, the `n`th this process received. */
+const RECEIVE_PATTERN = /^snapshot-from-\d+-\d+\.recv$/;
+
+interface Assembly {
+  readonly message: Message;
+  readonly totalBytes: number;
+  received: number;
+  /** Small: the chunks in memory. */
+  readonly chunks: Uint8Array[] | null;
+  /** Large: the file they are written to, in order. */
+  readonly file: { readonly path: string; handle: Promise<WritableFile>; queued: number; failed: boolean } | null;
+}
+
+/**
+ * Puts together the chunks of the snapshots peers send (tcp-transport.ts): a small one in memory, a
+ * large one in a file, written as the chunks arrive (the connection is paused while the disk is
+ * behind), so that receiving a snapshot of any size holds a few chunks in memory. The message is
+ * delivered once every byte is in; its data is then a SnapshotFile, which the node releases once the
+ * storage has its own copy (`release`). Files left by a process that stopped are removed at start.
+ */
+export class SnapshotReceiver {
+  private readonly assemblies = new Map<number, Assembly>();
+  /** Files received and delivered but not released yet, per peer, oldest first. */
+  private readonly delivered = new Map<number, string[]>();
+  private received = 0;
+
+  constructor(private readonly options: SnapshotReceiverOptions) {}
+
+  /** Remove the snapshot files a previous process left half received or unreleased. */
+  async start(): Promise<void> {
+    const { dir, fs } = this.options;
+    if (dir === null) return;
+    for (const name of await fs.readdir(dir).catch(() => [] as string[])) if (RECEIVE_PATTERN.test(name)) await fs.rm(join(dir, name));
+  }
+
+  /** One chunk from `from`; `deliver` gets the snapshot's message once all of it is in. */
+  chunk(from: number, chunk: WireSnapshotChunk, source: ChunkSource, deliver: (m: Message) => void): void {
+    let assembly = this.assemblies.get(from);
+    if (chunk.offset === 0) {
+      if (assembly !== undefined) this.discard(assembly);
+      assembly = this.begin(from, chunk);
+      this.assemblies.set(from, assembly);
+    }
+    if (assembly === undefined || chunk.offset !== assembly.received || chunk.message.snapshot === null) {
+      this.options.log('warn', 'dropped an out-of-order snapshot chunk', { from, offset: chunk.offset });
+      if (assembly !== undefined) this.discard(assembly);
+      this.assemblies.delete(from);
+      return;
+    }
+    assembly.received += chunk.data.byteLength;
+    const complete = assembly.received >= assembly.totalBytes;
+    if (complete) this.assemblies.delete(from);
+    if (assembly.chunks !== null) {
+      assembly.chunks.push(chunk.data);
+      if (complete) this.deliverFrom(from, assembly, Buffer.concat(assembly.chunks), deliver);
+      return;
+    }
+    this.write(from, assembly, chunk.data, source, complete ? deliver : null);
+  }
+
+  /** A snapshot delivered earlier is stored elsewhere now: its received copy goes. */
+  release(data: SnapshotData): void {
+    if (!(data instanceof SnapshotFile)) return;
+    for (const [from, paths] of this.delivered) {
+      const at = paths.indexOf(data.path);
+      if (at < 0) continue;
+      paths.splice(at, 1);
+      if (paths.length === 0) this.delivered.delete(from);
+      void this.options.fs.rm(data.path).catch(() => undefined);
+    }
+  }
+
+  /** Stop: snapshots being received are dropped, with their files. */
+  close(): void {
+    for (const assembly of this.assemblies.values()) this.discard(assembly);
+    this.assemblies.clear();
+  }
+
+  private begin(from: number, chunk: WireSnapshotChunk): Assembly {
+    const { dir, fs, inMemoryBytesMax } = this.options;
+    const base = { message: chunk.message, totalBytes: chunk.totalBytes, received: 0 };
+    if (dir === null || chunk.totalBytes <= inMemoryBytesMax) return { ...base, chunks: [], file: null };
+    const path = join(dir, `snapshot-from-${from}-${++this.received}.recv`);
+    const handle = fs.create(path);
+    handle.catch(() => undefined);
+    return { ...base, chunks: null, file: { path, handle, queued: 0, failed: false } };
+  }
+
+  private write(from: number, assembly: Assembly, data: Uint8Array, source: ChunkSource, deliver: ((m: Message) => void) | null): void {
+    const file = assembly.file as NonNullable<Assembly['file']>;
+    if (file.failed) return;
+    file.queued++;
+    if (file.queued === WRITES_QUEUED_MAX) source.pause();
+    const previous = file.handle;
+    file.handle = previous.then(async (handle) => {
+      await handle.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      return handle;
+    });
+    file.handle.then(
+      async (handle) => {
+        file.queued--;
+        if (file.queued === WRITES_QUEUED_RESUME) source.resume();
+        if (deliver === null) return;
+        await handle.close();
+        this.deliverFrom(from, assembly, new SnapshotFile(this.options.fs, file.path, 0, assembly.totalBytes), deliver);
+      },
+      (error: unknown) => {
+        file.queued--;
+        source.resume();
+        if (file.failed) return;
+        file.failed = true;
+        this.options.log('warn', 'could not store a snapshot being received; it is dropped', { from, file: file.path, error: String(error) });
+        if (this.assemblies.get(from) === assembly) this.assemblies.delete(from);
+        void this.options.fs.rm(file.path).catch(() => undefined);
+      },
+    );
+  }
+
+  private deliverFrom(from: number, assembly: Assembly, data: SnapshotData, deliver: (m: Message) => void): void {
+    const snapshot = assembly.message.snapshot;
+    if (snapshot === null) return;
+    if (data instanceof SnapshotFile) {
+      // At most two unreleased files per peer: one the node may still be storing, and this one.
+      const paths = this.delivered.get(from) ?? [];
+      while (paths.length >= 2) void this.options.fs.rm(paths.shift() as string).catch(() => undefined);
+      paths.push(data.path);
+      this.delivered.set(from, paths);
+    }
+    deliver({ ...assembly.message, snapshot: { metadata: snapshot.metadata, data } });
+  }
+
+  private discard(assembly: Assembly): void {
+    const file = assembly.file;
+    if (file === null || file.failed) return;
+    file.failed = true;
+    void file.handle
+      .then((handle) => handle.close())
+      .catch(() => undefined)
+      .then(() => this.options.fs.rm(file.path))
+      .catch(() => undefined);
+  }
+}
