@@ -4,7 +4,7 @@ import { assert } from './assert.js';
 import { nodeFileSystem } from './file-system.js';
 import type { FileSystem, WritableFile } from './file-system.js';
 import { bootstrapEntries, MemoryIndexedStorage, MemoryStorage } from './memory-storage.js';
-import { SNAPSHOT_PIECE_BYTES, SnapshotFile, snapshotPieces } from './snapshot-data.js';
+import { discardSource, SNAPSHOT_PIECE_BYTES, SnapshotFile, snapshotPieces } from './snapshot-data.js';
 import type { SnapshotData, SnapshotSource } from './snapshot-data.js';
 import type { LogStore } from './storage.js';
 import { emptyHardState } from './types.js';
@@ -374,8 +374,17 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     const path = join(this.dir, name);
     const temporary = `${path}.tmp`;
     const head = encodeSnapshotFileHead(metadata, dataInStateMachine);
-    const file = await this.fs.create(temporary);
+    let file: WritableFile;
+    try {
+      file = await this.fs.create(temporary);
+    } catch (error) {
+      // A state machine's pieces not taken: its maker stops.
+      if (!(data instanceof Uint8Array) && !(data instanceof SnapshotFile)) await discardSource(data).catch(() => undefined);
+      throw error;
+    }
     let bytes = 0;
+    /** A small snapshot's pieces, kept to hold it in memory (dropped once it is not small). */
+    let small: Buffer[] | null = [];
     try {
       const crc = new SnapshotFileCrc(head);
       if (data instanceof Uint8Array) {
@@ -400,16 +409,24 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
           crc.update(chunk);
           await file.write(chunk);
           bytes += chunk.byteLength;
+          if (small !== null) small = bytes <= this.snapshotInMemoryBytesMax ? [...small, chunk] : null;
         }
         await file.writeAt(0, crc.bytes());
       }
       if (this.unsafe.renameWithoutDataFsync !== true) await file.sync();
-    } finally {
-      await file.close();
+    } catch (error) {
+      // The pieces not written (a disk error) are not taken either: their maker stops (see discardSource).
+      await file.close().catch(() => undefined);
+      await this.fs.rm(temporary).catch(() => undefined);
+      throw error;
     }
+    await file.close();
     await this.fs.rename(temporary, path);
     if (this.unsafe.noDirFsyncAfterRename !== true) await this.fs.syncDir(this.dir);
-    if (data instanceof Uint8Array && bytes <= this.snapshotInMemoryBytesMax) return data;
+    if (bytes <= this.snapshotInMemoryBytesMax) {
+      if (data instanceof Uint8Array) return data;
+      if (small !== null) return Buffer.concat(small);
+    }
     return new SnapshotFile(this.fs, path, head.byteLength, bytes);
   }
 

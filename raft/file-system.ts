@@ -17,6 +17,11 @@ export interface FileSystem {
   /** A file's size in bytes. */
   size(path: string): Promise<number>;
   /**
+   * Open a file for reading: what it holds now stays readable through the handle until it is closed,
+   * even if the file is removed or another is renamed over its name meanwhile.
+   */
+  openRead(path: string): Promise<ReadableFile>;
+  /**
    * Open for appending, creating the file (0600) if missing. With `dsync` (O_DSYNC) every write is
    * durable, data and size, when it resolves: a write and an fsync in one system call. The directory
    * entry of a new file is durable only once its directory is synced.
@@ -32,6 +37,12 @@ export interface FileSystem {
   rm(path: string): Promise<void>;
   /** fsync of the directory: the entries created, renamed and removed in it so far become durable. */
   syncDir(dir: string): Promise<void>;
+}
+
+export interface ReadableFile {
+  /** `length` bytes from `position` (fewer at the end). */
+  read(position: number, length: number): Promise<Buffer>;
+  close(): Promise<void>;
 }
 
 export interface WritableFile {
@@ -96,19 +107,29 @@ export class NodeFileSystem implements FileSystem {
   }
 
   async readRange(path: string, position: number, length: number): Promise<Buffer> {
-    const handle = await open(path, 'r');
+    const file = await this.openRead(path);
     try {
-      const out = Buffer.allocUnsafe(length);
-      let got = 0;
-      while (got < length) {
-        const { bytesRead } = await handle.read(out, got, length - got, position + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      return got === length ? out : out.subarray(0, got);
+      return await file.read(position, length);
     } finally {
-      await handle.close();
+      await file.close();
     }
+  }
+
+  async openRead(path: string): Promise<ReadableFile> {
+    const handle = await open(path, 'r');
+    return {
+      read: async (position: number, length: number): Promise<Buffer> => {
+        const out = Buffer.allocUnsafe(length);
+        let got = 0;
+        while (got < length) {
+          const { bytesRead } = await handle.read(out, got, length - got, position + got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+        return got === length ? out : out.subarray(0, got);
+      },
+      close: () => handle.close(),
+    };
   }
 
   async size(path: string): Promise<number> {

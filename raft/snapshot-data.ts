@@ -13,10 +13,24 @@ export class SnapshotFile {
     readonly byteLength: number,
   ) {}
 
-  /** `length` bytes (fewer at the end) from `at`, an offset into the data. */
-  read(at: number, length: number): Promise<Buffer> {
-    return this.fs.readRange(this.path, this.offset + at, Math.max(0, Math.min(length, this.byteLength - at)));
+  /**
+   * Open it for reading: what it holds now stays readable until `close`, even if compaction removes
+   * the file meanwhile (a send or a restore that takes minutes outlives a snapshot or two).
+   */
+  async open(): Promise<SnapshotReader> {
+    const file = await this.fs.openRead(this.path);
+    return {
+      read: (at, length) => file.read(this.offset + at, Math.max(0, Math.min(length, this.byteLength - at))),
+      close: () => file.close(),
+    };
   }
+}
+
+/** A SnapshotFile open for reading. */
+export interface SnapshotReader {
+  /** `length` bytes (fewer at the end) from `at`, an offset into the data. */
+  read(at: number, length: number): Promise<Buffer>;
+  close(): Promise<void>;
 }
 
 /** A snapshot's bytes: in memory (a small snapshot, a test's) or in a file (a big one). */
@@ -31,22 +45,21 @@ export type SnapshotSource = Uint8Array | AsyncIterable<Uint8Array>;
 /** Pieces read from a snapshot's file, or served from its memory, by this size. */
 export const SNAPSHOT_PIECE_BYTES = 1024 * 1024;
 
-/** `length` bytes (fewer at the end) from `at` in `data`. */
-export function readSnapshot(data: SnapshotData, at: number, length: number): Promise<Uint8Array> {
-  if (data instanceof SnapshotFile) return data.read(at, length);
-  return Promise.resolve(data.subarray(at, Math.min(data.byteLength, at + length)));
-}
-
 /** The bytes of `data` in order, a piece at a time. */
 export async function* snapshotPieces(data: SnapshotData, pieceBytes = SNAPSHOT_PIECE_BYTES): AsyncGenerator<Uint8Array> {
   if (!(data instanceof SnapshotFile)) {
     for (let at = 0; at < data.byteLength; at += pieceBytes) yield data.subarray(at, Math.min(data.byteLength, at + pieceBytes));
     return;
   }
-  for (let at = 0; at < data.byteLength; at += pieceBytes) {
-    const piece = await data.read(at, pieceBytes);
-    if (piece.byteLength === 0) throw new Error(`snapshot file ${data.path} ends at ${at} of its ${data.byteLength} bytes`);
-    yield piece;
+  const reader = await data.open();
+  try {
+    for (let at = 0; at < data.byteLength; at += pieceBytes) {
+      const piece = await reader.read(at, pieceBytes);
+      if (piece.byteLength === 0) throw new Error(`snapshot file ${data.path} ends at ${at} of its ${data.byteLength} bytes`);
+      yield piece;
+    }
+  } finally {
+    await reader.close();
   }
 }
 

@@ -26,6 +26,16 @@ const WRITES_QUEUED_RESUME = 2;
 /** The name of a snapshot being received, from peer `from`, the `n`th this process received. */
 const RECEIVE_PATTERN = /^snapshot-from-\d+-\d+\.recv$/;
 
+interface ReceiveFile {
+  readonly path: string;
+  /** The file as created (closed once, whatever happens). */
+  readonly opened: Promise<WritableFile>;
+  /** The writes so far, in order. */
+  written: Promise<void>;
+  queued: number;
+  failed: boolean;
+}
+
 interface Assembly {
   readonly message: Message;
   readonly totalBytes: number;
@@ -33,7 +43,7 @@ interface Assembly {
   /** Small: the chunks in memory. */
   readonly chunks: Uint8Array[] | null;
   /** Large: the file they are written to, in order. */
-  readonly file: { readonly path: string; handle: Promise<WritableFile>; queued: number; failed: boolean } | null;
+  readonly file: ReceiveFile | null;
 }
 
 /**
@@ -48,6 +58,8 @@ export class SnapshotReceiver {
   /** Files received and delivered but not released yet, per peer, oldest first. */
   private readonly delivered = new Map<number, string[]>();
   private received = 0;
+  /** Peers whose snapshot being received was dropped on a write error (until their next one starts). */
+  private readonly failedFrom = new Set<number>();
 
   constructor(private readonly options: SnapshotReceiverOptions) {}
 
@@ -62,11 +74,17 @@ export class SnapshotReceiver {
   chunk(from: number, chunk: WireSnapshotChunk, source: ChunkSource, deliver: (m: Message) => void): void {
     let assembly = this.assemblies.get(from);
     if (chunk.offset === 0) {
+      this.failedFrom.delete(from);
       if (assembly !== undefined) this.discard(assembly);
       assembly = this.begin(from, chunk);
       this.assemblies.set(from, assembly);
     }
     if (assembly === undefined || chunk.offset !== assembly.received || chunk.message.snapshot === null) {
+      // The rest of a snapshot dropped after a write failed is dropped quietly.
+      if (assembly === undefined && this.failedFrom.delete(from)) {
+        this.failedFrom.add(from);
+        return;
+      }
       this.options.log('warn', 'dropped an out-of-order snapshot chunk', { from, offset: chunk.offset });
       if (assembly !== undefined) this.discard(assembly);
       this.assemblies.delete(from);
@@ -106,9 +124,9 @@ export class SnapshotReceiver {
     const base = { message: chunk.message, totalBytes: chunk.totalBytes, received: 0 };
     if (dir === null || chunk.totalBytes <= inMemoryBytesMax) return { ...base, chunks: [], file: null };
     const path = join(dir, `snapshot-from-${from}-${++this.received}.recv`);
-    const handle = fs.create(path);
-    handle.catch(() => undefined);
-    return { ...base, chunks: null, file: { path, handle, queued: 0, failed: false } };
+    const opened = fs.create(path);
+    opened.catch(() => undefined);
+    return { ...base, chunks: null, file: { path, opened, written: opened.then(() => undefined), queued: 0, failed: false } };
   }
 
   private write(from: number, assembly: Assembly, data: Uint8Array, source: ChunkSource, deliver: ((m: Message) => void) | null): void {
@@ -116,29 +134,25 @@ export class SnapshotReceiver {
     if (file.failed) return;
     file.queued++;
     if (file.queued === WRITES_QUEUED_MAX) source.pause();
-    const previous = file.handle;
-    file.handle = previous.then(async (handle) => {
-      await handle.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-      return handle;
-    });
-    file.handle.then(
-      async (handle) => {
+    file.written = file.written.then(async () => (await file.opened).write(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
+    file.written
+      .then(async () => {
         file.queued--;
         if (file.queued === WRITES_QUEUED_RESUME) source.resume();
-        if (deliver === null) return;
-        await handle.close();
+        if (deliver === null || file.failed) return;
+        await (await file.opened).close();
         this.deliverFrom(from, assembly, new SnapshotFile(this.options.fs, file.path, 0, assembly.totalBytes), deliver);
-      },
-      (error: unknown) => {
-        file.queued--;
-        source.resume();
+      })
+      .catch((error: unknown) => {
         if (file.failed) return;
-        file.failed = true;
+        source.resume();
         this.options.log('warn', 'could not store a snapshot being received; it is dropped', { from, file: file.path, error: String(error) });
-        if (this.assemblies.get(from) === assembly) this.assemblies.delete(from);
-        void this.options.fs.rm(file.path).catch(() => undefined);
-      },
-    );
+        if (this.assemblies.get(from) === assembly) {
+          this.assemblies.delete(from);
+          this.failedFrom.add(from);
+        }
+        this.discard(assembly);
+      });
   }
 
   private deliverFrom(from: number, assembly: Assembly, data: SnapshotData, deliver: (m: Message) => void): void {
@@ -154,12 +168,14 @@ export class SnapshotReceiver {
     deliver({ ...assembly.message, snapshot: { metadata: snapshot.metadata, data } });
   }
 
+  /** Drop a snapshot being received: its file is closed (after the writes under way) and removed. */
   private discard(assembly: Assembly): void {
     const file = assembly.file;
     if (file === null || file.failed) return;
     file.failed = true;
-    void file.handle
-      .then((handle) => handle.close())
+    void file.written
+      .catch(() => undefined)
+      .then(async () => (await file.opened).close())
       .catch(() => undefined)
       .then(() => this.options.fs.rm(file.path))
       .catch(() => undefined);

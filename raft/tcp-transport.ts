@@ -8,7 +8,7 @@ import type { WireFrame } from './message-codec.js';
 import { nodeFileSystem } from './file-system.js';
 import type { FileSystem } from './file-system.js';
 import { SnapshotFile } from './snapshot-data.js';
-import type { SnapshotData } from './snapshot-data.js';
+import type { SnapshotData, SnapshotReader } from './snapshot-data.js';
 import { SnapshotReceiver } from './snapshot-receiver.js';
 import type { Transport, TransportHandler } from './transport.js';
 import { entriesBytes } from './types.js';
@@ -154,7 +154,7 @@ class PeerSender {
   private reconnectDelayMs = 50;
   private closed = false;
   /** The snapshot being sent and the offset of its next chunk (being read from its file); messages queued after it wait. */
-  private snapshotSend: { readonly message: Message; offset: number; reading: boolean } | null = null;
+  private snapshotSend: SnapshotSend | null = null;
 
   constructor(
     readonly peerId: number,
@@ -244,7 +244,7 @@ class PeerSender {
       const first = this.queue[0] as Message;
       if (first.snapshot !== null) {
         this.queue.shift();
-        this.snapshotSend = { message: first, offset: 0, reading: false };
+        this.snapshotSend = { message: first, offset: 0, reading: false, reader: null };
         continue;
       }
       const batch: Message[] = [];
@@ -259,10 +259,12 @@ class PeerSender {
   }
 
   /** Read the next chunk of a snapshot kept in a file, then send it and go on flushing. */
-  private readSnapshotChunk(socket: Socket, send: { readonly message: Message; offset: number; reading: boolean }, data: SnapshotFile): void {
+  private readSnapshotChunk(socket: Socket, send: SnapshotSend, data: SnapshotFile): void {
     if (send.reading) return;
     send.reading = true;
-    data.read(send.offset, this.transport.snapshotChunkBytes).then(
+    // Opened once for the whole send: compaction may remove the file meanwhile.
+    send.reader ??= data.open();
+    send.reader.then((reader) => reader.read(send.offset, this.transport.snapshotChunkBytes)).then(
       (piece) => {
         send.reading = false;
         // Abandoned meanwhile (the connection broke, the sender closed): nothing to send.
@@ -276,7 +278,11 @@ class PeerSender {
       if (this.snapshotSend !== send) return;
       this.transport.log('warn', 'could not read a snapshot to send; it is abandoned', { peer: this.peerId, error: String(error) });
       this.abandonSnapshot();
-      this.flush();
+      try {
+        this.flush();
+      } catch (flushError) {
+        this.transport.log('warn', 'could not go on sending to a peer', { peer: this.peerId, error: String(flushError) });
+      }
     });
   }
 
@@ -284,13 +290,16 @@ class PeerSender {
    * Write the next chunk of the snapshot being sent; false when the socket's buffer is full. The next
    * chunk is written only after 'drain', so a snapshot of any size holds about one chunk in memory here.
    */
-  private sendSnapshotChunk(socket: Socket, send: { readonly message: Message; offset: number }, piece: Uint8Array): boolean {
+  private sendSnapshotChunk(socket: Socket, send: SnapshotSend, piece: Uint8Array): boolean {
     const m = send.message;
     const totalBytes = snapshotDataOf(m).byteLength;
     const offset = send.offset;
     send.offset = offset + piece.byteLength;
     const isLast = send.offset >= totalBytes;
-    if (isLast) this.snapshotSend = null;
+    if (isLast) {
+      this.snapshotSend = null;
+      closeReader(send);
+    }
     const frame = encodeFrame(this.transport.id, [], { message: m, offset, totalBytes, data: piece });
     return writeFrame(socket, frame, (error) => {
       if (isLast) this.transport.handler?.reportSnapshot(this.peerId, error === undefined || error === null);
@@ -300,6 +309,7 @@ class PeerSender {
   /** The connection broke or closed while a snapshot was being sent: its remaining chunks never will be. */
   private abandonSnapshot(): void {
     if (this.snapshotSend === null) return;
+    closeReader(this.snapshotSend);
     this.snapshotSend = null;
     this.transport.handler?.reportSnapshot(this.peerId, false);
   }
@@ -317,6 +327,19 @@ class PeerSender {
     this.abandonSnapshot();
     this.queue = [];
   }
+}
+
+/** A snapshot being sent: the offset of its next chunk, and (kept in a file) its file, open while it is read. */
+interface SnapshotSend {
+  readonly message: Message;
+  offset: number;
+  reading: boolean;
+  reader: Promise<SnapshotReader> | null;
+}
+
+function closeReader(send: SnapshotSend): void {
+  send.reader?.then((reader) => reader.close()).catch(() => undefined);
+  send.reader = null;
 }
 
 function snapshotDataOf(m: Message): SnapshotData {

@@ -1,5 +1,5 @@
 import { basename, dirname, normalize } from 'node:path/posix';
-import type { FileSystem, WritableFile } from '../file-system.js';
+import type { FileSystem, ReadableFile, WritableFile } from '../file-system.js';
 import { Prng } from '../prng.js';
 
 /**
@@ -304,6 +304,21 @@ export class SimulatedFileSystem implements FileSystem {
 
   readRange(path: string, position: number, length: number): Promise<Buffer> {
     return this.readFile(path).then((whole) => whole.subarray(Math.min(position, whole.byteLength), Math.min(whole.byteLength, position + length)));
+  }
+
+  /** The inode open: removing or replacing its name later does not change what the handle reads. */
+  async openRead(path: string): Promise<ReadableFile> {
+    this.checkAlive(`open ${path}`);
+    const inode = this.inodeOf(path);
+    return {
+      read: async (position: number, length: number): Promise<Buffer> => {
+        this.checkAlive(`read ${path}`);
+        if (this.failingReads.has(normalize(path))) throw ioError('EIO', `read error in ${path}`);
+        const whole = inode.current();
+        return whole.subarray(Math.min(position, whole.byteLength), Math.min(whole.byteLength, position + length));
+      },
+      close: async () => undefined,
+    };
   }
 
   size(path: string): Promise<number> {

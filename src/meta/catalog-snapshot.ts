@@ -15,6 +15,8 @@ import { deflateRaw, deflateRawSync, inflateRaw, inflateRawSync } from 'node:zli
 const MAGIC = Buffer.from('RCSNAP2\n', 'latin1');
 const MAGIC_V1 = Buffer.from('RCSNAP1\n', 'latin1');
 const BATCH = 1000;
+/** No compressed block is larger (a block is 1,000 records; a record's value is at most tens of MiB). */
+const BLOCK_BYTES_MAX = 1024 * 1024 * 1024;
 /** The encoded snapshot is handed over in pieces of about this size. */
 const PIECE_BYTES = 1024 * 1024;
 /** Blocks being compressed at once while the next batches are read. */
@@ -207,6 +209,8 @@ export async function* decodeCatalogSnapshot(data: Uint8Array | AsyncIterable<Ui
     }
     if (header.byteLength < 4) throw new CatalogSnapshotError(`truncated block header at byte ${at}`);
     const length = header.readUInt32BE(0);
+    // A damaged length must not make the reader gather the rest of the snapshot before it fails.
+    if (length > BLOCK_BYTES_MAX) throw new CatalogSnapshotError(`block at byte ${at} claims ${length} bytes, more than a block can hold`);
     const block = await reader.take(length);
     if (block.byteLength < length) throw new CatalogSnapshotError(`block at byte ${at} runs past the end`);
     const records = codec.inflate(block);

@@ -204,6 +204,13 @@ describe('DurableStorage', () => {
     } finally {
       await rm(other, { recursive: true, force: true });
     }
+    // Opened for a send, it stays readable when compaction removes the file (two later snapshots).
+    const sending = await (b.snapshot().data as SnapshotFile).open();
+    await b.createSnapshot(38, { voters: [1, 2, 3], learners: [] }, null, 2);
+    await b.createSnapshot(40, { voters: [1, 2, 3], learners: [] }, null, 2);
+    expect((await readdir(dir())).filter((n) => n.startsWith('snap-0000000000000024'))).to.deep.equal([]);
+    expect((await sending.read(0, bytes.byteLength)).equals(bytes)).to.equal(true);
+    await sending.close();
     await b.close();
   });
 
