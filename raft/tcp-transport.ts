@@ -52,6 +52,8 @@ export interface TcpTransportOptions {
   readonly clock?: Clock;
 }
 
+/** A connection opened to announce a starting node is given up after this long without connecting. */
+const ANNOUNCE_TIMEOUT_MS = 1000;
 /** The largest hello a connection may send. */
 const HELLO_BYTES_MAX = 4096;
 /** TCP keepalive on every peer connection, so a peer that vanished without a reset is noticed. */
@@ -153,6 +155,8 @@ class PeerSender {
   private reconnectAtMs = 0;
   private reconnectDelayMs = 50;
   private closed = false;
+  /** The connection dial() opened, until it connects (messages wait for it). */
+  private announcing: Socket | null = null;
   /** The snapshot being sent and the offset of its next chunk (being read from its file); messages queued after it wait. */
   private snapshotSend: SnapshotSend | null = null;
 
@@ -182,6 +186,34 @@ class PeerSender {
     });
   }
 
+  /**
+   * The peer is back (it connected to us): dial it at the next message instead of waiting out the
+   * backoff its absence built up (up to reconnectDelayMsMax), so a restarted member hears its leader
+   * at the next heartbeat.
+   */
+  peerIsBack(): void {
+    if (this.closed || this.socket !== null) return;
+    this.reconnectAtMs = 0;
+    this.reconnectDelayMs = 50;
+    if (this.queue.length > 0) this.scheduleFlush();
+  }
+
+  /**
+   * Open the connection now if it is not open (a node starting tells its peers it is back). A peer
+   * that is down is not held against it: the next message dials again at once.
+   */
+  dial(): void {
+    if (this.closed || this.socket !== null) return;
+    const socket = this.connect();
+    this.announcing = socket;
+    // A peer whose host does not answer at all must not hold the messages for a TCP connect timeout.
+    this.transport.clock
+      .setTimeout(() => {
+        if (this.announcing === socket) socket?.destroy();
+      }, ANNOUNCE_TIMEOUT_MS)
+      .unref();
+  }
+
   private connect(): Socket | null {
     if (this.socket !== null) return this.socket;
     if (this.transport.clock.wallMs() < this.reconnectAtMs) return null;
@@ -191,6 +223,10 @@ class PeerSender {
     socket.setKeepAlive(true, KEEPALIVE_MS);
     socket.on('connect', () => {
       this.reconnectDelayMs = 50;
+      if (this.announcing === socket) {
+        this.announcing = null;
+        this.flush();
+      }
     });
     socket.on('drain', () => {
       if (this.socket !== socket) return;
@@ -215,6 +251,12 @@ class PeerSender {
     this.writable = true;
     socket.destroy();
     this.abandonSnapshot();
+    if (this.announcing === socket) {
+      // Only announcing ourselves: no backoff for a peer that may simply not be up yet.
+      this.announcing = null;
+      if (this.queue.length > 0) this.scheduleFlush();
+      return;
+    }
     this.reconnectAtMs = this.transport.clock.wallMs() + this.reconnectDelayMs;
     this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, this.transport.reconnectDelayMsMax);
     this.transport.handler?.reportUnreachable(this.peerId);
@@ -223,6 +265,8 @@ class PeerSender {
 
   private flush(): void {
     if ((this.queue.length === 0 && this.snapshotSend === null) || !this.writable || this.closed) return;
+    // Messages wait for an announcing connection to connect: if it fails, they go on the next one.
+    if (this.announcing !== null) return;
     const socket = this.connect();
     if (socket === null) {
       for (const m of this.queue) this.transport.dropped(this.peerId, m, 'peer unreachable');
@@ -413,6 +457,8 @@ export class TcpTransport implements Transport {
         resolve();
       });
     });
+    // Peers that gave up dialing this node while it was down learn at once that it is back.
+    for (const sender of this.senders.values()) sender.dial();
   }
 
   /** Open inbound connections (accepted members' and those waiting for a hello). */
@@ -462,6 +508,7 @@ export class TcpTransport implements Transport {
           const previous = this.memberConnections.get(from);
           this.memberConnections.set(from, socket);
           previous?.destroy();
+          this.senders.get(from)?.peerIsBack();
         }
         return;
       }

@@ -189,6 +189,31 @@ describe('TcpTransport', function () {
     }
   });
 
+  it('dials a peer that was down as soon as it connects, not after the backoff its absence built up', async () => {
+    const [portA, portB] = await freePorts(2);
+    const peers = new Map([[1, `127.0.0.1:${portA as number}`], [2, `127.0.0.1:${portB as number}`]]);
+    const a = new TcpTransport({ helloMagic: MAGIC, id: 1, listenAddress: peers.get(1) as string, peers, secret: 's3cret', reconnectDelayMsMax: 60_000 });
+    transports.push(a);
+    const atA = new Collector();
+    await a.start(atA);
+    // Peer 2 is down: each failed dial doubles the wait before the next (50 ms, then 100, ... 3.2 s).
+    for (let round = 0; round < 7; round++) {
+      const before = atA.unreachable;
+      a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })]);
+      await until(() => atA.unreachable > before);
+      await new Promise((resolve) => setTimeout(resolve, 60 * 2 ** round));
+    }
+    // Peer 2 starts and announces itself; the very next message to it is delivered, no 6 s wait.
+    const b = new TcpTransport({ helloMagic: MAGIC, id: 2, listenAddress: peers.get(2) as string, peers, secret: 's3cret' });
+    transports.push(b);
+    const atB = new Collector();
+    await b.start(atB);
+    await until(() => a.inboundConnections() === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })]);
+    await until(() => atB.received.length === 1, 1000);
+  });
+
   it('reports an unreachable peer, and reconnects once it is back', async () => {
     const { a, b, atA, peers } = await pair();
     await b.close();
