@@ -221,7 +221,9 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     if (!crc.bytes().equals(start.subarray(0, 4))) return null;
     const head = decodeSnapshotFileHead(start);
     if (head === null) return null;
-    return { metadata: head.metadata, data: new SnapshotFile(this.fs, path, head.dataOffset, size - head.dataOffset), dataInStateMachine: head.dataInStateMachine };
+    // Checked again whenever it is read whole (sent, copied, restored): the disk may change it later.
+    const check = { seed: new SnapshotFileCrc(start.subarray(0, head.dataOffset)).current, expected: crc.current };
+    return { metadata: head.metadata, data: new SnapshotFile(this.fs, path, head.dataOffset, size - head.dataOffset, check), dataInStateMachine: head.dataInStateMachine };
   }
 
   private async replaySegment(name: string, isLast: boolean): Promise<void> {
@@ -383,10 +385,12 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
       throw error;
     }
     let bytes = 0;
+    let check = { seed: 0, expected: 0 };
     /** A small snapshot's pieces, kept to hold it in memory (dropped once it is not small). */
     let small: Buffer[] | null = [];
     try {
       const crc = new SnapshotFileCrc(head);
+      check = { seed: crc.current, expected: 0 };
       if (data instanceof Uint8Array) {
         // Checksummed, then written, a chunk at a time: a snapshot of hundreds of megabytes never holds
         // this thread (a Raft worker's: its heartbeats) for more than one chunk, and is never copied whole.
@@ -413,6 +417,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
         }
         await file.writeAt(0, crc.bytes());
       }
+      check = { seed: check.seed, expected: crc.current };
       if (this.unsafe.renameWithoutDataFsync !== true) await file.sync();
     } catch (error) {
       // The pieces not written (a disk error) are not taken either: their maker stops (see discardSource).
@@ -427,7 +432,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
       if (data instanceof Uint8Array) return data;
       if (small !== null) return Buffer.concat(small);
     }
-    return new SnapshotFile(this.fs, path, head.byteLength, bytes);
+    return new SnapshotFile(this.fs, path, head.byteLength, bytes, check);
   }
 
   /**

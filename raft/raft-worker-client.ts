@@ -149,7 +149,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
         return this.enqueue(async () => {
           const startedAt = performance.now();
           const { data } = message;
-          await this.stateMachine.restore(data instanceof Uint8Array ? data : new SnapshotFile(nodeFileSystem, data.path, data.offset, data.byteLength), message.index);
+          await this.stateMachine.restore(data instanceof Uint8Array ? data : new SnapshotFile(nodeFileSystem, data.path, data.offset, data.byteLength, data.check), message.index);
           this.log('info', 'state machine restored from a snapshot', { index: message.index, bytes: data.byteLength, ms: Math.round(performance.now() - startedAt) });
         });
       case 'snapshot-piece-taken': {

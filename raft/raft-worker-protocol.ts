@@ -70,6 +70,8 @@ export interface SnapshotFileRef {
   readonly path: string;
   readonly offset: number;
   readonly byteLength: number;
+  /** The checksum the data must have (SnapshotFile.check). */
+  readonly check: { readonly seed: number; readonly expected: number } | null;
 }
 
 /** A RaftError as data: code and message. */

@@ -187,7 +187,7 @@ class HostStateMachine implements StateMachine {
   async restore(data: SnapshotData, index: number): Promise<void> {
     if (data instanceof SnapshotFile) {
       // A big snapshot stays in its file: the host reads it from there, a piece at a time.
-      post({ type: 'restore', index, data: { path: data.path, offset: data.offset, byteLength: data.byteLength } });
+      post({ type: 'restore', index, data: { path: data.path, offset: data.offset, byteLength: data.byteLength, check: data.check } });
       return;
     }
     const transfer: ArrayBuffer[] = [];

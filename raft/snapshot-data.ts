@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import type { FileSystem } from './file-system.js';
 
 /**
@@ -11,6 +12,8 @@ export class SnapshotFile {
     readonly path: string,
     readonly offset: number,
     readonly byteLength: number,
+    /** What the data must checksum to (a storage's snapshot file), checked as it is read whole. */
+    readonly check: SnapshotCheck | null = null,
   ) {}
 
   /**
@@ -23,6 +26,39 @@ export class SnapshotFile {
       read: (at, length) => file.read(this.offset + at, Math.max(0, Math.min(length, this.byteLength - at))),
       close: () => file.close(),
     };
+  }
+}
+
+/**
+ * The checksum a snapshot's data must have: crc32 continued from `seed` (the crc of what precedes the
+ * data in its file) over every byte of it gives `expected`.
+ */
+export interface SnapshotCheck {
+  readonly seed: number;
+  readonly expected: number;
+}
+
+/** A snapshot's file no longer holds what was written (the disk changed it). */
+export class SnapshotChecksumError extends Error {
+  override name = 'SnapshotChecksumError';
+}
+
+/** The checksum of a snapshot's data read in order, a piece at a time; `finish` throws if it differs. */
+export class SnapshotChecker {
+  private value: number;
+
+  constructor(private readonly file: SnapshotFile) {
+    this.value = file.check?.seed ?? 0;
+  }
+
+  update(piece: Uint8Array): void {
+    // zlib.crc32 of an empty buffer answers 0 instead of the running value.
+    if (this.file.check !== null && piece.byteLength > 0) this.value = crc32(piece, this.value);
+  }
+
+  finish(): void {
+    const check = this.file.check;
+    if (check !== null && this.value >>> 0 !== check.expected >>> 0) throw new SnapshotChecksumError(`snapshot file ${this.file.path} fails its checksum: it is not what was written`);
   }
 }
 
@@ -52,10 +88,14 @@ export async function* snapshotPieces(data: SnapshotData, pieceBytes = SNAPSHOT_
     return;
   }
   const reader = await data.open();
+  const checker = new SnapshotChecker(data);
   try {
     for (let at = 0; at < data.byteLength; at += pieceBytes) {
       const piece = await reader.read(at, pieceBytes);
       if (piece.byteLength === 0) throw new Error(`snapshot file ${data.path} ends at ${at} of its ${data.byteLength} bytes`);
+      checker.update(piece);
+      // The last piece is handed over only once the whole checks out.
+      if (at + piece.byteLength >= data.byteLength) checker.finish();
       yield piece;
     }
   } finally {

@@ -7,7 +7,7 @@ import { decodeFrame, encodeFrame, MalformedMessageError } from './message-codec
 import type { WireFrame } from './message-codec.js';
 import { nodeFileSystem } from './file-system.js';
 import type { FileSystem } from './file-system.js';
-import { SnapshotFile } from './snapshot-data.js';
+import { SnapshotChecker, SnapshotFile } from './snapshot-data.js';
 import type { SnapshotData, SnapshotReader } from './snapshot-data.js';
 import { SnapshotReceiver } from './snapshot-receiver.js';
 import type { Transport, TransportHandler } from './transport.js';
@@ -308,12 +308,17 @@ class PeerSender {
     send.reading = true;
     // Opened once for the whole send: compaction may remove the file meanwhile.
     send.reader ??= data.open();
+    send.checker ??= new SnapshotChecker(data);
+    const checker = send.checker;
     send.reader.then((reader) => reader.read(send.offset, this.transport.snapshotChunkBytes)).then(
       (piece) => {
         send.reading = false;
         // Abandoned meanwhile (the connection broke, the sender closed): nothing to send.
         if (this.snapshotSend !== send || this.socket !== socket || this.closed) return;
         if (piece.byteLength === 0 && send.offset < data.byteLength) throw new Error(`snapshot file ${data.path} ends at ${send.offset} of ${data.byteLength} bytes`);
+        checker.update(piece);
+        // A file the disk changed is not sent: its last chunk goes only once the whole checks out.
+        if (send.offset + piece.byteLength >= data.byteLength) checker.finish();
         this.writable = this.sendSnapshotChunk(socket, send, piece);
         this.flush();
       },
@@ -379,6 +384,7 @@ interface SnapshotSend {
   offset: number;
   reading: boolean;
   reader: Promise<SnapshotReader> | null;
+  checker?: SnapshotChecker;
 }
 
 function closeReader(send: SnapshotSend): void {

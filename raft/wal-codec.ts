@@ -208,6 +208,11 @@ export class SnapshotFileCrc {
     out.writeUInt32LE(this.value >>> 0, 0);
     return out;
   }
+
+  /** The checksum so far, as a number. */
+  get current(): number {
+    return this.value >>> 0;
+  }
 }
 
 /** A snapshot file's metadata JSON is never longer than this (a membership of thousands of members). */

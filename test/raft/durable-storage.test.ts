@@ -4,7 +4,7 @@
  * consistently after a crash at any point around a snapshot.
  */
 import { expect } from 'chai';
-import { appendFile, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { DurableStorage, StorageCorruptionError } from '../../raft/durable-stora
 import { nodeFileSystem } from '../../raft/file-system.js';
 import { Prng } from '../../raft/prng.js';
 import { RawNode } from '../../raft/raw-node.js';
-import { bytesInMemory, SnapshotFile, snapshotBytes } from '../../raft/snapshot-data.js';
+import { bytesInMemory, SnapshotChecksumError, SnapshotFile, snapshotBytes } from '../../raft/snapshot-data.js';
 import { EntryType } from '../../raft/types.js';
 import type { Entry } from '../../raft/types.js';
 import { encodeSnapshotFile, readRecord } from '../../raft/wal-codec.js';
@@ -190,6 +190,12 @@ describe('DurableStorage', () => {
       await c.close();
       const d = await DurableStorage.open(other);
       expect(Buffer.from(await snapshotBytes(d.snapshot().data)).equals(bytes)).to.equal(true);
+      // Changed on disk after it was checked at open: reading it whole (to send, copy or restore) refuses it.
+      const stored = d.snapshot().data as SnapshotFile;
+      const handle = await open(stored.path, 'r+');
+      await handle.write(Buffer.from([0x5a ^ (bytes[1000] as number)]), 0, 1, stored.offset + 1000);
+      await handle.close();
+      expect(await snapshotBytes(stored).then(() => null, (error: unknown) => error)).to.be.instanceOf(SnapshotChecksumError);
       await d.close();
       // One byte changed in the middle of the data: the checksum, read a piece at a time, refuses the file
       // (and a log reset to that snapshot then refuses to open, rather than start without its state).

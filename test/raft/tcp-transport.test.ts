@@ -116,6 +116,12 @@ describe('TcpTransport', function () {
       expect(received).to.be.instanceOf(SnapshotFile);
       expect(Buffer.from(await snapshotBytes(received as SnapshotFile)).equals(bytes)).to.equal(true);
       expect(readdirSync(dir).filter((n) => n.endsWith('.recv'))).to.have.length(1);
+      // A file that does not checksum to what was written is not sent (its last chunk is held back).
+      const corrupt = new SnapshotFile(nodeFileSystem, join(dir, 'source.snap'), 4, bytes.byteLength, { seed: 0, expected: 12345 });
+      a.send([message({ type: MessageType.Snap, from: 1, to: 2, term: 4, snapshot: { metadata: { ...metadata, index: 98 }, data: corrupt } })]);
+      await until(() => atA.snapshotReports.length === 2);
+      expect(atA.snapshotReports[1]).to.deep.equal([2, false]);
+      expect(atB.received).to.have.length(1);
       // A small one is assembled in memory.
       const small = new Uint8Array(3000).map((_, i) => i % 13);
       a.send([message({ type: MessageType.Snap, from: 1, to: 2, term: 4, snapshot: { metadata: { ...metadata, index: 100 }, data: small } })]);
