@@ -21,7 +21,10 @@ export class FaultyTransport implements Transport {
   start(handler: TransportHandler): Promise<void> {
     return this.inner.start({
       receive: (m) => {
-        if (this.faults?.dropFrom.has(m.from) === true) return;
+        if (this.faults?.dropFrom.has(m.from) === true) {
+          if (m.snapshot !== null) this.inner.releaseSnapshot?.(m.snapshot.data);
+          return;
+        }
         handler.receive(m);
       },
       reportUnreachable: (id) => handler.reportUnreachable(id),

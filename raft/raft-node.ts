@@ -218,6 +218,8 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       receive: (m) => {
         if (m.type === MessageType.HeartbeatResp) node.rtt.answered(m.from);
         node.input(() => node.raw.step(m));
+        // A snapshot the core did not take (stale, of an old term) is never stored: its received copy goes.
+        if (m.snapshot !== null && node.raw.pendingSnapshot()?.data !== m.snapshot.data) options.transport.releaseSnapshot?.(m.snapshot.data);
       },
       reportUnreachable: (id) => node.input(() => node.raw.reportUnreachable(id)),
       reportSnapshot: (id, ok) => node.input(() => node.raw.reportSnapshot(id, ok)),

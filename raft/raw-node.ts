@@ -15,7 +15,7 @@ import {
   NONE,
   StateRole,
 } from './types.js';
-import type { ConfChange, ConfState, HardState, Message, Ready, SoftState } from './types.js';
+import type { ConfChange, ConfState, HardState, Message, Ready, Snapshot, SoftState } from './types.js';
 
 export interface ProgressStatus {
   readonly match: number;
@@ -106,6 +106,11 @@ export class RawNode {
 
   private hardState(): HardState {
     return { term: this.raft.term, vote: this.raft.vote, commit: this.raft.log.committed };
+  }
+
+  /** The snapshot from a leader that the core has taken and not yet handed over in a Ready, if any. */
+  pendingSnapshot(): Snapshot | null {
+    return this.raft.log.unstable.snapshot;
   }
 
   hasReady(): boolean {
