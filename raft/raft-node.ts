@@ -217,9 +217,14 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     await options.transport.start({
       receive: (m) => {
         if (m.type === MessageType.HeartbeatResp) node.rtt.answered(m.from);
+        const pending = node.raw.pendingSnapshot();
         node.input(() => node.raw.step(m));
-        // A snapshot the core did not take (stale, of an old term) is never stored: its received copy goes.
-        if (m.snapshot !== null && node.raw.pendingSnapshot()?.data !== m.snapshot.data) options.transport.releaseSnapshot?.(m.snapshot.data);
+        if (m.snapshot === null) return;
+        // A snapshot the core did not take (stale, of an old term) is never stored: its received copy
+        // goes; so does one it took before, replaced by this one before a Ready handed it over.
+        const taken = node.raw.pendingSnapshot();
+        if (taken?.data !== m.snapshot.data) options.transport.releaseSnapshot?.(m.snapshot.data);
+        else if (pending !== null && pending.data !== taken.data) options.transport.releaseSnapshot?.(pending.data);
       },
       reportUnreachable: (id) => node.input(() => node.raw.reportUnreachable(id)),
       reportSnapshot: (id, ok) => node.input(() => node.raw.reportSnapshot(id, ok)),

@@ -90,14 +90,18 @@ export async function* snapshotPieces(data: SnapshotData, pieceBytes = SNAPSHOT_
   const reader = await data.open();
   const checker = new SnapshotChecker(data);
   try {
-    for (let at = 0; at < data.byteLength; at += pieceBytes) {
+    // Each piece is handed over once the next is read, and the last once the whole checks out.
+    let held: Buffer | null = null;
+    for (let at = 0; at < data.byteLength; ) {
       const piece = await reader.read(at, pieceBytes);
       if (piece.byteLength === 0) throw new Error(`snapshot file ${data.path} ends at ${at} of its ${data.byteLength} bytes`);
       checker.update(piece);
-      // The last piece is handed over only once the whole checks out.
-      if (at + piece.byteLength >= data.byteLength) checker.finish();
-      yield piece;
+      at += piece.byteLength;
+      if (held !== null) yield held;
+      held = piece;
     }
+    checker.finish();
+    if (held !== null) yield held;
   } finally {
     await reader.close();
   }

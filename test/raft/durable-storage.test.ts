@@ -220,6 +220,16 @@ describe('DurableStorage', () => {
     await b.close();
   });
 
+  it('refuses a snapshot file cut short inside its last piece (it never reads as whole)', async () => {
+    const bytes = Buffer.from(new Uint8Array(2.5 * 1024 * 1024).map((_, i) => (i * 13) % 251));
+    const path = join(dir(), 'cut.snap');
+    await writeFile(path, bytes.subarray(0, bytes.byteLength - 200_000));
+    for (const check of [null, { seed: 0, expected: 1 }]) {
+      const failure = await snapshotBytes(new SnapshotFile(nodeFileSystem, path, 0, bytes.byteLength, check)).then(() => null, (error: unknown) => error);
+      expect(String(failure)).to.match(/ends at 2421440 of its 2621440 bytes/);
+    }
+  });
+
   it('an installed snapshot discards the conflicting log, also after reopening', async () => {
     const a = await DurableStorage.open(dir());
     await a.save({ term: 1, vote: 0, commit: 2 }, entries(1, 8, 1), null);

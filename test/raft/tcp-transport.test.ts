@@ -204,11 +204,12 @@ describe('TcpTransport', function () {
     await a.start(atA);
     // Peer 2 is down: each failed dial doubles the wait before the next (50 ms, then 100, ... 3.2 s).
     for (let round = 0; round < 7; round++) {
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 60 * 2 ** (round - 1)));
       const before = atA.unreachable;
       a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })]);
       await until(() => atA.unreachable > before);
-      await new Promise((resolve) => setTimeout(resolve, 60 * 2 ** round));
     }
+    // The last failed dial left 3.2 s to wait before the next.
     // Peer 2 starts and announces itself; the very next message to it is delivered, no 6 s wait.
     const b = new TcpTransport({ helloMagic: MAGIC, id: 2, listenAddress: peers.get(2) as string, peers, secret: 's3cret' });
     transports.push(b);
