@@ -85,8 +85,7 @@ interface Segment {
   lastIndex: number;
 }
 
-/** Snapshot files are checksummed and written in pieces of this size. */
-const SNAPSHOT_WRITE_CHUNK_BYTES = SNAPSHOT_PIECE_BYTES;
+/** Snapshots up to this size are kept in memory once written (option snapshotInMemoryBytesMax). */
 const SNAPSHOT_IN_MEMORY_BYTES_MAX = 1024 * 1024;
 const SEGMENT_PATTERN = /^wal-([0-9a-f]{16})\.log$/;
 const SNAPSHOT_PATTERN = /^snap-([0-9a-f]{16})-([0-9a-f]{16})\.snap$/;
@@ -208,15 +207,22 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   /** A big snapshot file whose checksum holds (read a piece at a time), its data left in the file; null if it fails. */
   private async checkedSnapshotFile(path: string): Promise<(Snapshot & { dataInStateMachine: boolean }) | null> {
     const size = await this.fs.size(path);
-    const start = await this.fs.readRange(path, 0, Math.min(size, 8 + SNAPSHOT_HEAD_BYTES_MAX));
-    if (start.byteLength < 8) return null;
-    // The checksum covers everything after itself: checked first, so the head is parsed only when whole.
-    const crc = new SnapshotFileCrc(start.subarray(0, 4));
-    for (let at = 4; at < size; at += SNAPSHOT_WRITE_CHUNK_BYTES) {
-      const piece = await this.fs.readRange(path, at, SNAPSHOT_WRITE_CHUNK_BYTES);
-      if (piece.byteLength === 0) return null;
-      crc.update(piece);
-      await yieldToLoop();
+    const file = await this.fs.openRead(path);
+    let start: Buffer;
+    let crc: SnapshotFileCrc;
+    try {
+      start = await file.read(0, Math.min(size, 8 + SNAPSHOT_HEAD_BYTES_MAX));
+      if (start.byteLength < 8) return null;
+      // The checksum covers everything after itself: checked first, so the head is parsed only when whole.
+      crc = new SnapshotFileCrc(start.subarray(0, 4));
+      for (let at = 4; at < size; at += SNAPSHOT_PIECE_BYTES) {
+        const piece = await file.read(at, SNAPSHOT_PIECE_BYTES);
+        if (piece.byteLength === 0) return null;
+        crc.update(piece);
+        await yieldToLoop();
+      }
+    } finally {
+      await file.close();
     }
     if (!crc.bytes().equals(start.subarray(0, 4))) return null;
     const head = decodeSnapshotFileHead(start);
@@ -395,8 +401,8 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
         // Checksummed, then written, a chunk at a time: a snapshot of hundreds of megabytes never holds
         // this thread (a Raft worker's: its heartbeats) for more than one chunk, and is never copied whole.
         const chunks: Buffer[] = [];
-        for (let offset = 0; offset < data.byteLength; offset += SNAPSHOT_WRITE_CHUNK_BYTES) {
-          const chunk = Buffer.from(data.buffer, data.byteOffset + offset, Math.min(SNAPSHOT_WRITE_CHUNK_BYTES, data.byteLength - offset));
+        for (let offset = 0; offset < data.byteLength; offset += SNAPSHOT_PIECE_BYTES) {
+          const chunk = Buffer.from(data.buffer, data.byteOffset + offset, Math.min(SNAPSHOT_PIECE_BYTES, data.byteLength - offset));
           crc.update(chunk);
           chunks.push(chunk);
           if (chunks.length % 16 === 0) await yieldToLoop();
@@ -413,7 +419,10 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
           crc.update(chunk);
           await file.write(chunk);
           bytes += chunk.byteLength;
-          if (small !== null) small = bytes <= this.snapshotInMemoryBytesMax ? [...small, chunk] : null;
+          if (small !== null) {
+            if (bytes <= this.snapshotInMemoryBytesMax) small.push(chunk);
+            else small = null;
+          }
         }
         await file.writeAt(0, crc.bytes());
       }

@@ -12,8 +12,6 @@ export interface FileSystem {
   mkdirPrivate(dir: string): Promise<void>;
   readdir(dir: string): Promise<string[]>;
   readFile(path: string): Promise<Buffer>;
-  /** `length` bytes of a file from `position` (fewer at its end). */
-  readRange(path: string, position: number, length: number): Promise<Buffer>;
   /** A file's size in bytes. */
   size(path: string): Promise<number>;
   /**
@@ -104,15 +102,6 @@ export class NodeFileSystem implements FileSystem {
 
   readFile(path: string): Promise<Buffer> {
     return readFile(path);
-  }
-
-  async readRange(path: string, position: number, length: number): Promise<Buffer> {
-    const file = await this.openRead(path);
-    try {
-      return await file.read(position, length);
-    } finally {
-      await file.close();
-    }
   }
 
   async openRead(path: string): Promise<ReadableFile> {

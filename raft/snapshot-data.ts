@@ -108,11 +108,8 @@ export async function* snapshotPieces(data: SnapshotData, pieceBytes = SNAPSHOT_
 }
 
 /** All of `data` in one buffer: for small snapshots only (tests, simulators), never a node's catalog. */
-export async function snapshotBytes(data: SnapshotData): Promise<Uint8Array> {
-  if (!(data instanceof SnapshotFile)) return data;
-  const pieces: Uint8Array[] = [];
-  for await (const piece of snapshotPieces(data)) pieces.push(piece);
-  return Buffer.concat(pieces);
+export function snapshotBytes(data: SnapshotData): Promise<Uint8Array> {
+  return data instanceof SnapshotFile ? sourceBytes(snapshotPieces(data)) : Promise.resolve(data);
 }
 
 /** All of a state machine's snapshot in one buffer (for a storage that keeps snapshots in memory). */

@@ -7,8 +7,8 @@ import { decodeFrame, encodeFrame, MalformedMessageError } from './message-codec
 import type { WireFrame } from './message-codec.js';
 import { nodeFileSystem } from './file-system.js';
 import type { FileSystem } from './file-system.js';
-import { SnapshotChecker, SnapshotFile } from './snapshot-data.js';
-import type { SnapshotData, SnapshotReader } from './snapshot-data.js';
+import { SnapshotFile, snapshotPieces } from './snapshot-data.js';
+import type { SnapshotData } from './snapshot-data.js';
 import { SnapshotReceiver } from './snapshot-receiver.js';
 import type { Transport, TransportHandler } from './transport.js';
 import { entriesBytes } from './types.js';
@@ -288,7 +288,7 @@ class PeerSender {
       const first = this.queue[0] as Message;
       if (first.snapshot !== null) {
         this.queue.shift();
-        this.snapshotSend = { message: first, offset: 0, reading: false, reader: null };
+        this.snapshotSend = { message: first, offset: 0, reading: false, pieces: null };
         continue;
       }
       const batch: Message[] = [];
@@ -306,20 +306,16 @@ class PeerSender {
   private readSnapshotChunk(socket: Socket, send: SnapshotSend, data: SnapshotFile): void {
     if (send.reading) return;
     send.reading = true;
-    // Opened once for the whole send: compaction may remove the file meanwhile.
-    send.reader ??= data.open();
-    send.checker ??= new SnapshotChecker(data);
-    const checker = send.checker;
-    send.reader.then((reader) => reader.read(send.offset, this.transport.snapshotChunkBytes)).then(
-      (piece) => {
+    // One read of the file for the whole send (compaction may remove the file meanwhile), checked as
+    // it goes: the last chunk comes only once the whole checks out, so a file the disk changed is not sent.
+    send.pieces ??= snapshotPieces(data, this.transport.snapshotChunkBytes);
+    send.pieces.next().then(
+      (next) => {
         send.reading = false;
         // Abandoned meanwhile (the connection broke, the sender closed): nothing to send.
         if (this.snapshotSend !== send || this.socket !== socket || this.closed) return;
-        if (piece.byteLength === 0 && send.offset < data.byteLength) throw new Error(`snapshot file ${data.path} ends at ${send.offset} of ${data.byteLength} bytes`);
-        checker.update(piece);
-        // A file the disk changed is not sent: its last chunk goes only once the whole checks out.
-        if (send.offset + piece.byteLength >= data.byteLength) checker.finish();
-        this.writable = this.sendSnapshotChunk(socket, send, piece);
+        // Only an empty file ends before a chunk was sent: it goes as one empty chunk.
+        this.writable = this.sendSnapshotChunk(socket, send, next.done === true ? new Uint8Array(0) : next.value);
         this.flush();
       },
     ).catch((error: unknown) => {
@@ -347,7 +343,7 @@ class PeerSender {
     const isLast = send.offset >= totalBytes;
     if (isLast) {
       this.snapshotSend = null;
-      closeReader(send);
+      stopReading(send);
     }
     const frame = encodeFrame(this.transport.id, [], { message: m, offset, totalBytes, data: piece });
     return writeFrame(socket, frame, (error) => {
@@ -358,7 +354,7 @@ class PeerSender {
   /** The connection broke or closed while a snapshot was being sent: its remaining chunks never will be. */
   private abandonSnapshot(): void {
     if (this.snapshotSend === null) return;
-    closeReader(this.snapshotSend);
+    stopReading(this.snapshotSend);
     this.snapshotSend = null;
     this.transport.handler?.reportSnapshot(this.peerId, false);
   }
@@ -383,13 +379,14 @@ interface SnapshotSend {
   readonly message: Message;
   offset: number;
   reading: boolean;
-  reader: Promise<SnapshotReader> | null;
-  checker?: SnapshotChecker;
+  /** The chunks of a snapshot kept in a file, read as they are sent (its file open until they end or stop). */
+  pieces: AsyncGenerator<Uint8Array> | null;
 }
 
-function closeReader(send: SnapshotSend): void {
-  send.reader?.then((reader) => reader.close()).catch(() => undefined);
-  send.reader = null;
+/** Close the snapshot's file (at once, or after the read under way). */
+function stopReading(send: SnapshotSend): void {
+  send.pieces?.return(undefined).catch(() => undefined);
+  send.pieces = null;
 }
 
 function snapshotDataOf(m: Message): SnapshotData {

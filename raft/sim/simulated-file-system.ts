@@ -302,10 +302,6 @@ export class SimulatedFileSystem implements FileSystem {
     }
   }
 
-  readRange(path: string, position: number, length: number): Promise<Buffer> {
-    return this.readFile(path).then((whole) => whole.subarray(Math.min(position, whole.byteLength), Math.min(whole.byteLength, position + length)));
-  }
-
   /** The inode open: removing or replacing its name later does not change what the handle reads. */
   async openRead(path: string): Promise<ReadableFile> {
     this.checkAlive(`open ${path}`);

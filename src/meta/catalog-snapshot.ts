@@ -110,13 +110,6 @@ export async function* encodeCatalogSnapshot(batches: AsyncIterable<ReadonlyArra
   yield take();
 }
 
-/** All of a snapshot in one buffer: for tests and small catalogs (a node sends and stores the pieces). */
-export async function encodeCatalogSnapshotBytes(batches: AsyncIterable<ReadonlyArray<readonly [string, string]>>, skip: string, codec: BlockCodec = poolCodec): Promise<Uint8Array> {
-  const pieces: Uint8Array[] = [];
-  for await (const piece of encodeCatalogSnapshot(batches, skip, codec)) pieces.push(piece);
-  return Buffer.concat(pieces);
-}
-
 /** Records from `buffer` (whole records only), in batches of at most `BATCH`; `where` names the bytes in errors. */
 function* decodeRecords(buffer: Buffer, where: string): Generator<Array<[string, string]>> {
   let at = 0;

@@ -1,3 +1,4 @@
+import { sourceBytes } from '../../raft/snapshot-data.js';
 import type { SnapshotData } from '../../raft/snapshot-data.js';
 import { assert } from '../../raft/assert.js';
 import { systemClock } from '../../raft/clock.js';
@@ -226,14 +227,7 @@ export class MetaTable {
 
   /** The whole catalog as one snapshot in memory: for tests and small catalogs (a node uses snapshotLater's pieces). */
   async snapshot(): Promise<Uint8Array> {
-    const pieces: Uint8Array[] = [];
-    for await (const piece of await this.snapshotPieces()) pieces.push(piece);
-    return Buffer.concat(pieces);
-  }
-
-  /** The catalog as of now, as snapshot pieces made as they are read (see encodeCatalogSnapshot). */
-  async snapshotPieces(): Promise<AsyncGenerator<Uint8Array>> {
-    return (await this.snapshotLater())();
+    return sourceBytes((await this.snapshotLater())());
   }
 
   /**

@@ -4,18 +4,11 @@
  * succeed on the new leader; the killed node rejoins with everything.
  */
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { RootCoordClient, RootCoordError } from '../../src/client/root-coord-client.js';
 import { freeBasePort } from '../../scripts/free-ports.js';
 import { simpleSchema } from './fixtures/in-process-cluster.js';
+import { scriptCluster } from './fixtures/script-cluster.js';
 
-const run = promisify(execFile);
-const clusterScript = fileURLToPath(new URL('../../scripts/cluster.js', import.meta.url));
 
 interface Status {
   leader: number | null;
@@ -24,23 +17,14 @@ interface Status {
 
 describe('RootCoord on real processes', function () {
   this.timeout(180_000);
-  let dir = '';
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rootcoord-procs-'));
-  });
-  after(async () => {
-    await run(process.execPath, [clusterScript, 'down', '--dir', dir, '--wipe']).catch(() => {});
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const cluster = async (...args: string[]): Promise<string> => (await run(process.execPath, [clusterScript, ...args, '--dir', dir])).stdout;
+  const scripts = scriptCluster('rootcoord-procs-');
+  const cluster = scripts.run;
   const status = async (): Promise<Status> => JSON.parse(await cluster('status', '--json')) as Status;
 
   it('survives kill -9 of the leader during a stream of DDL with nothing acknowledged lost', async () => {
     const base = await freeBasePort(3);
     await cluster('up', '--base-port', String(base), '--gc-confirm-delay-ms', '0');
-    const nodes = (JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string }> }).nodes;
+    const nodes = await scripts.nodes();
     const client = new RootCoordClient({ endpoints: nodes.map((n) => n.client) });
     const first = await status();
     const follower = nodes.find((n) => n.id !== first.leader) as { client: string };
@@ -94,7 +78,7 @@ describe('RootCoord on real processes', function () {
   });
 
   it('a paused (SIGSTOP) old leader never hands out a timestamp below one the new leader gave', async () => {
-    const nodes = (JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string }> }).nodes;
+    const nodes = await scripts.nodes();
     const oldLeader = (await status()).leader as number;
     const oldAddress = (nodes.find((n) => n.id === oldLeader) as { client: string }).client;
     const direct = new RootCoordClient({ endpoints: [oldAddress], retryBudgetMs: 0, attemptDeadlineMs: 3000 });
@@ -124,7 +108,7 @@ describe('RootCoord on real processes', function () {
 
   it('adds a node at runtime (learner, then voter) and removes another, and keeps serving', async () => {
     await cluster('add');
-    const nodes = (JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string }> }).nodes;
+    const nodes = await scripts.nodes();
     const added = nodes[nodes.length - 1] as { id: number; client: string };
     const viaNew = new RootCoordClient({ endpoints: [added.client] });
     await viaNew.createDatabase('joined_db');

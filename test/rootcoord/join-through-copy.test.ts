@@ -6,18 +6,13 @@
  * every collection.
  */
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { RootCoordClient, RootCoordError } from '../../src/client/root-coord-client.js';
 import { freeBasePort } from '../../scripts/free-ports.js';
 import { simpleSchema } from './fixtures/in-process-cluster.js';
+import { scriptCluster } from './fixtures/script-cluster.js';
 
-const run = promisify(execFile);
-const clusterScript = fileURLToPath(new URL('../../scripts/cluster.js', import.meta.url));
 /** Enough collections for a compressed copy well over 1 MiB, and for the log to be compacted behind them (every 10,000 entries). */
 const COLLECTIONS = 9000;
 const CLIENTS = 32;
@@ -30,22 +25,13 @@ async function loggedBytes(file: string, message: string): Promise<number[]> {
 
 describe('A member joining through a copy of the catalog kept in files', function () {
   this.timeout(300_000);
-  let dir = '';
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rootcoord-join-copy-'));
-  });
-  after(async () => {
-    await run(process.execPath, [clusterScript, 'down', '--dir', dir, '--wipe']).catch(() => {});
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const cluster = async (...args: string[]): Promise<string> => (await run(process.execPath, [clusterScript, ...args, '--dir', dir], { maxBuffer: 16 * 1024 * 1024 })).stdout;
+  const scripts = scriptCluster('rootcoord-join-copy-');
+  const cluster = scripts.run;
 
   it('receives, stores and restores a copy of more than 1 MiB, and serves every collection', async () => {
     const base = await freeBasePort(4);
     await cluster('up', '--base-port', String(base));
-    const nodes = (JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string }> }).nodes;
+    const nodes = await scripts.nodes();
     const client = new RootCoordClient({ endpoints: nodes.map((n) => n.client) });
     let next = 0;
     await Promise.all(
@@ -65,7 +51,7 @@ describe('A member joining through a copy of the catalog kept in files', functio
       }),
     );
     await cluster('add');
-    const all = (JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string }> }).nodes;
+    const all = await scripts.nodes();
     const added = all[all.length - 1] as { id: number; client: string };
     const viaNew = new RootCoordClient({ endpoints: [added.client] });
     try {
@@ -73,10 +59,10 @@ describe('A member joining through a copy of the catalog kept in files', functio
       expect(names.filter((n) => /^c\d+$/.test(n))).to.have.length(COLLECTIONS);
       expect((await viaNew.describeCollection('c4321'))['collection_name']).to.equal('c4321');
       // It came through a copy kept in files (more than 1 MiB), not through the log.
-      const restored = await loggedBytes(join(dir, `node-${added.id}.log`), 'state machine restored from a snapshot');
+      const restored = await loggedBytes(join(scripts.dir(), `node-${added.id}.log`), 'state machine restored from a snapshot');
       expect(restored.length).to.be.at.least(1);
       expect(Math.max(...restored)).to.be.above(1024 * 1024);
-      const copies = (await Promise.all(nodes.map((n) => loggedBytes(join(dir, `node-${n.id}.log`), 'made a copy of the state machine for a peer that needs a snapshot')))).flat();
+      const copies = (await Promise.all(nodes.map((n) => loggedBytes(join(scripts.dir(), `node-${n.id}.log`), 'made a copy of the state machine for a peer that needs a snapshot')))).flat();
       expect(Math.max(...copies)).to.be.above(1024 * 1024);
     } finally {
       viaNew.close();

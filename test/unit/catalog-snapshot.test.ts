@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeFileSystem } from '../../raft/file-system.js';
-import { SnapshotFile } from '../../raft/snapshot-data.js';
-import { CatalogSnapshotError, decodeCatalogSnapshot, encodeCatalogSnapshot, encodeCatalogSnapshotBytes } from '../../src/meta/catalog-snapshot.js';
+import { SnapshotFile, sourceBytes } from '../../raft/snapshot-data.js';
+import { CatalogSnapshotError, decodeCatalogSnapshot, encodeCatalogSnapshot } from '../../src/meta/catalog-snapshot.js';
 import type { MetaTable } from '../../src/meta/meta-table.js';
 import { CollectionState, ConsistencyLevel, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME, DataType, FunctionType, PartitionState } from '../../src/meta/model.js';
 import type { CollectionModel, FieldModel } from '../../src/meta/model.js';
@@ -61,7 +61,7 @@ describe('catalog snapshots', () => {
       for (let i = 0; i < entries.length; i += 700) yield entries.slice(i, i + 700);
       yield [['raft/applied-index', '99']];
     }
-    const data = await encodeCatalogSnapshotBytes(batches(), 'raft/applied-index');
+    const data = await sourceBytes(encodeCatalogSnapshot(batches(), 'raft/applied-index'));
     expect(await collect(data)).to.deep.equal(entries);
   });
 
@@ -192,7 +192,7 @@ describe('catalog snapshots', () => {
   });
 
   it('refuse damaged data with a reason', async () => {
-    const data = Buffer.from(await encodeCatalogSnapshotBytes((async function* () { yield [['a', 'b'] as [string, string]]; })(), ''));
+    const data = Buffer.from(await sourceBytes(encodeCatalogSnapshot((async function* () { yield [['a', 'b'] as [string, string]]; })(), '')));
     const failure = async (bytes: Uint8Array): Promise<unknown> => collect(bytes).then(() => null, (error: unknown) => error);
     expect(await failure(Buffer.from('garbage'))).to.be.instanceOf(CatalogSnapshotError);
     expect(await failure(data.subarray(0, data.byteLength - 1))).to.be.instanceOf(CatalogSnapshotError);
