@@ -5,13 +5,13 @@
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeFileSystem } from '../../raft/file-system.js';
 import { SnapshotFile, sourceBytes } from '../../raft/snapshot-data.js';
 import { CatalogSnapshotError, decodeCatalogSnapshot, encodeCatalogSnapshot } from '../../src/meta/catalog-snapshot.js';
-import type { MetaTable } from '../../src/meta/meta-table.js';
+import { MetaTable } from '../../src/meta/meta-table.js';
 import { CollectionState, ConsistencyLevel, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME, DataType, FunctionType, PartitionState } from '../../src/meta/model.js';
 import type { CollectionModel, FieldModel } from '../../src/meta/model.js';
 import { metaOver } from './fixtures/memory-catalog.js';
@@ -151,6 +151,74 @@ describe('catalog snapshots', () => {
       const other = await metaOver();
       const failure = await other.restore(new SnapshotFile(nodeFileSystem, join(dir, 'short'), 100, bytes.byteLength), source.appliedIndex).then(() => null, (error: unknown) => error);
       expect(failure).to.be.instanceOf(Error);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('restore a catalog on disk from a big snapshot through a staging directory a worker writes, and keep the old one if it fails', async function () {
+    this.timeout(120_000);
+    const source = await filled(3000);
+    const dir = mkdtempSync(join(tmpdir(), 'rootcoord-staged-'));
+    try {
+      const bytes = await source.snapshot();
+      writeFileSync(join(dir, 'snap'), Buffer.concat([Buffer.alloc(100, 1), bytes]));
+      writeFileSync(join(dir, 'short'), Buffer.concat([Buffer.alloc(100, 1), bytes.subarray(0, bytes.byteLength - 10)]));
+      const path = join(dir, 'meta');
+      const old = await filled(10);
+      await old.flushed();
+      const table = await MetaTable.open(path);
+      await table.restore(await old.snapshot(), old.appliedIndex);
+      const oldDigest = await table.digest();
+      // A file cut short: refused, and the catalog is the old one, on disk too.
+      const failure = await table.restore(new SnapshotFile(nodeFileSystem, join(dir, 'short'), 100, bytes.byteLength), source.appliedIndex).then(() => null, (error: unknown) => error);
+      expect(failure).to.be.instanceOf(Error);
+      expect(await table.digest()).to.equal(oldDigest);
+      expect(readdirSync(dir).sort()).to.deep.equal(['meta', 'short', 'snap']);
+      // A whole one: the worker's directory replaces the catalog's.
+      await table.restore(new SnapshotFile(nodeFileSystem, join(dir, 'snap'), 100, bytes.byteLength), source.appliedIndex);
+      expect(table.collections.size).to.equal(3000);
+      expect(await table.digest()).to.equal(await source.digest());
+      expect(readdirSync(dir).sort()).to.deep.equal(['meta', 'short', 'snap']);
+      // Applying goes on over the new catalog, and a restart finds it.
+      await table.apply([{ kind: 'putCollection', ts: 99_999n, collection: collection(99_999n) }], source.appliedIndex + 1);
+      await table.close();
+      const reopened = await MetaTable.open(path);
+      expect(reopened.collections.size).to.equal(3001);
+      expect(reopened.appliedIndex).to.equal(source.appliedIndex + 1);
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finish or undo a swap of catalog directories that a crash interrupted, at the next open', async function () {
+    this.timeout(60_000);
+    const dir = mkdtempSync(join(tmpdir(), 'rootcoord-swap-'));
+    const catalog = async (path: string, count: number): Promise<void> => {
+      const table = await MetaTable.open(path);
+      const source = await filled(count);
+      await table.restore(await source.snapshot(), source.appliedIndex);
+      await table.close();
+    };
+    const sizeAt = async (path: string): Promise<number> => {
+      const table = await MetaTable.open(path);
+      const size = table.collections.size;
+      await table.close();
+      return size;
+    };
+    try {
+      const path = join(dir, 'meta');
+      // Crashed after the old catalog was moved aside, before the new one took its name: the old one is back.
+      await catalog(`${path}.replaced`, 5);
+      await catalog(`${path}.restoring`, 7);
+      expect(await sizeAt(path)).to.equal(5);
+      expect(readdirSync(dir)).to.deep.equal(['meta']);
+      // Crashed after the new one took its name, before the old one was removed: the new one stays.
+      renameSync(path, `${path}.replaced`);
+      await catalog(path, 7);
+      expect(await sizeAt(path)).to.equal(7);
+      expect(readdirSync(dir)).to.deep.equal(['meta']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
