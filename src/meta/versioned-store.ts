@@ -258,27 +258,21 @@ export class VersionedStore {
   }
 }
 
-/** The catalog holds every user's password hash: LevelDB makes its files readable by anyone, so its directory is for this user only (also when it was made before). */
-async function privateDirectory(path: string): Promise<void> {
-  await mkdir(path, { recursive: true, mode: 0o700 });
-  await chmod(path, 0o700);
-}
-
-async function openOnDisk(path: string): Promise<LevelDb> {
-  await privateDirectory(path);
-  const db = new ClassicLevel<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
-  try {
-    await db.open();
-  } catch (error) {
-    throw new CatalogStorageError(path, 'open', error);
-  }
-  return db;
+function openOnDisk(path: string): Promise<LevelDb> {
+  return openLevel<string>(path, 'utf8');
 }
 
 /** A catalog directory opened for its records' bytes as they are (a staged restore's writer, staged-restore-worker.ts). */
-export async function openCatalogBytes(path: string): Promise<ClassicLevel<Uint8Array, Uint8Array>> {
-  await privateDirectory(path);
-  const db = new ClassicLevel<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' });
+export function openCatalogBytes(path: string): Promise<ClassicLevel<Uint8Array, Uint8Array>> {
+  return openLevel<Uint8Array>(path, 'view');
+}
+
+async function openLevel<T extends string | Uint8Array>(path: string, encoding: 'utf8' | 'view'): Promise<ClassicLevel<T, T>> {
+  // The catalog holds every user's password hash: LevelDB makes its files readable by anyone, so its
+  // directory is for this user only (also when it was made before).
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  await chmod(path, 0o700);
+  const db = new ClassicLevel<T, T>(path, { keyEncoding: encoding, valueEncoding: encoding });
   try {
     await db.open();
   } catch (error) {

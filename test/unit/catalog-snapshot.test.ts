@@ -54,6 +54,23 @@ async function collect(data: Uint8Array): Promise<Array<[string, string]>> {
   return out;
 }
 
+/**
+ * A catalog of `count` collections and its snapshot in files of a fresh directory, each behind a head
+ * of 100 bytes as in a Raft snapshot file: `snap` whole, `short` cut 10 bytes short.
+ */
+async function withSnapshotFiles(count: number, run: (source: MetaTable, whole: SnapshotFile, short: SnapshotFile, dir: string) => Promise<void>): Promise<void> {
+  const source = await filled(count);
+  const dir = mkdtempSync(join(tmpdir(), 'rootcoord-snapfile-'));
+  try {
+    const bytes = await source.snapshot();
+    writeFileSync(join(dir, 'snap'), Buffer.concat([Buffer.alloc(100, 1), bytes]));
+    writeFileSync(join(dir, 'short'), Buffer.concat([Buffer.alloc(100, 1), bytes.subarray(0, bytes.byteLength - 10)]));
+    await run(source, new SnapshotFile(nodeFileSystem, join(dir, 'snap'), 100, bytes.byteLength), new SnapshotFile(nodeFileSystem, join(dir, 'short'), 100, bytes.byteLength), dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('catalog snapshots', () => {
   it('round-trip every key and value, in batches, leaving out the applied index', async () => {
     const entries: Array<[string, string]> = Array.from({ length: 2500 }, (_, i) => [`k/${i}`, `v${'é'.repeat(i % 7)}${i}`]);
@@ -136,34 +153,21 @@ describe('catalog snapshots', () => {
 
   it('restore a catalog from a snapshot kept in a file, read a piece at a time', async function () {
     this.timeout(60_000);
-    const source = await filled(3000);
-    const dir = mkdtempSync(join(tmpdir(), 'rootcoord-snapfile-'));
-    try {
-      const bytes = await source.snapshot();
-      // Behind a head of 100 bytes, as in a Raft snapshot file.
-      writeFileSync(join(dir, 'snap'), Buffer.concat([Buffer.alloc(100, 1), bytes]));
+    await withSnapshotFiles(3000, async (source, whole, short) => {
       const copy = await metaOver();
-      await copy.restore(new SnapshotFile(nodeFileSystem, join(dir, 'snap'), 100, bytes.byteLength), source.appliedIndex);
+      await copy.restore(whole, source.appliedIndex);
       expect(copy.collections.size).to.equal(3000);
       expect(await copy.digest()).to.equal(await source.digest());
       // A file cut short is refused, not half restored as if whole.
-      writeFileSync(join(dir, 'short'), Buffer.concat([Buffer.alloc(100, 1), bytes.subarray(0, bytes.byteLength - 10)]));
       const other = await metaOver();
-      const failure = await other.restore(new SnapshotFile(nodeFileSystem, join(dir, 'short'), 100, bytes.byteLength), source.appliedIndex).then(() => null, (error: unknown) => error);
+      const failure = await other.restore(short, source.appliedIndex).then(() => null, (error: unknown) => error);
       expect(failure).to.be.instanceOf(Error);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('restore a catalog on disk from a big snapshot through a staging directory a worker writes, and keep the old one if it fails', async function () {
     this.timeout(120_000);
-    const source = await filled(3000);
-    const dir = mkdtempSync(join(tmpdir(), 'rootcoord-staged-'));
-    try {
-      const bytes = await source.snapshot();
-      writeFileSync(join(dir, 'snap'), Buffer.concat([Buffer.alloc(100, 1), bytes]));
-      writeFileSync(join(dir, 'short'), Buffer.concat([Buffer.alloc(100, 1), bytes.subarray(0, bytes.byteLength - 10)]));
+    await withSnapshotFiles(3000, async (source, whole, short, dir) => {
       const path = join(dir, 'meta');
       const old = await filled(10);
       await old.flushed();
@@ -171,12 +175,12 @@ describe('catalog snapshots', () => {
       await table.restore(await old.snapshot(), old.appliedIndex);
       const oldDigest = await table.digest();
       // A file cut short: refused, and the catalog is the old one, on disk too.
-      const failure = await table.restore(new SnapshotFile(nodeFileSystem, join(dir, 'short'), 100, bytes.byteLength), source.appliedIndex).then(() => null, (error: unknown) => error);
+      const failure = await table.restore(short, source.appliedIndex).then(() => null, (error: unknown) => error);
       expect(failure).to.be.instanceOf(Error);
       expect(await table.digest()).to.equal(oldDigest);
       expect(readdirSync(dir).sort()).to.deep.equal(['meta', 'short', 'snap']);
       // A whole one: the worker's directory replaces the catalog's.
-      await table.restore(new SnapshotFile(nodeFileSystem, join(dir, 'snap'), 100, bytes.byteLength), source.appliedIndex);
+      await table.restore(whole, source.appliedIndex);
       expect(table.collections.size).to.equal(3000);
       expect(await table.digest()).to.equal(await source.digest());
       expect(readdirSync(dir).sort()).to.deep.equal(['meta', 'short', 'snap']);
@@ -187,9 +191,7 @@ describe('catalog snapshots', () => {
       expect(reopened.collections.size).to.equal(3001);
       expect(reopened.appliedIndex).to.equal(source.appliedIndex + 1);
       await reopened.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('finish or undo a swap of catalog directories that a crash interrupted, at the next open', async function () {
