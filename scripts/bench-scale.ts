@@ -9,7 +9,7 @@
  * database, a follower's restart to ready (TERM and -9), a new member's join, the size on disk.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RootCoordClient } from '../src/client/root-coord-client.js';
 import type { PlainMessage } from '../src/protocol/proto.js';
@@ -262,8 +262,12 @@ export async function runScale(args: Args): Promise<void> {
       await cluster.cmd('add').catch((e: Error) => (error = e.message.split('\n').slice(-3).join(' ')));
       const joinMs = performance.now() - t0;
       await sleep(2500);
-      results['join'] = { ms: round(joinMs, 1), ok: error === '', error, termRises: timeline.termRises(t0Sec, Infinity) };
-      log(`  join of a new member: ${round(joinMs, 1)} ms${error === '' ? '' : ` (failed: ${error})`}`);
+      // Where the join's time went, from the nodes' logs: the leader's copy, and the new member's restore.
+      const logged = (message: string): Array<Record<string, unknown>> => cluster.nodes().flatMap((n) => loggedLines(join(cluster.dir, `node-${n.id}.log`), message));
+      const copies = logged('made a copy of the state machine for a peer that needs a snapshot');
+      const restores = logged('state machine restored from a snapshot');
+      results['join'] = { ms: round(joinMs, 1), ok: error === '', error, termRises: timeline.termRises(t0Sec, Infinity), copyMs: copies.at(-1)?.['ms'] ?? null, copyBytes: copies.at(-1)?.['bytes'] ?? null, restoreMs: restores.at(-1)?.['ms'] ?? null };
+      log(`  join of a new member: ${round(joinMs, 1)} ms${error === '' ? '' : ` (failed: ${error})`} (the leader's copy ${String(copies.at(-1)?.['ms'] ?? '?')} ms, its restore ${String(restores.at(-1)?.['ms'] ?? '?')} ms)`);
     }
     setup.close();
     atN.close();
@@ -377,7 +381,7 @@ Acknowledged CreateCollection (code 0) that ShowCollections does not list afterw
 
 Follower restart (signal, exit, start to /readyz): ${restarts.map((x) => `${String(x['signal'])}: exit ${String(x['exitMs'])} ms, start to ready ${String(x['startToReadyMs'])} ms (term rises since: ${String(x['termRises'])})`).join('; ')}.
 
-New member join (\`scripts/cluster add\` to voter): ${String(join['ms'])} ms${join['ok'] === false ? ` FAILED: ${String(join['error'])}` : ''}.
+New member join (\`scripts/cluster add\` to voter): ${String(join['ms'])} ms${join['ok'] === false ? ` FAILED: ${String(join['error'])}` : ''} (the leader's copy ${String(join['copyMs'] ?? '?')} ms for ${String(join['copyBytes'] ?? '?')} bytes, the new member's restore ${String(join['restoreMs'] ?? '?')} ms).
 
 On disk at N: ${disk.map((x) => `node ${x['id']}: ${x['totalMb']} MB (snapshots ${x['snapshotsMb']}, Raft log ${x['raftLogMb']}, LevelDB ${x['metaMb']})`).join('; ')}.
 
@@ -385,4 +389,13 @@ Whole run: ${String(r['totalSec'])} s; term rises ${String(r['termRisesTotal'])}
 
 Charts: latency-vs-size.svg, rss-vs-size.svg, leader-changes.svg, lag.svg, throughput.svg.
 `;
+}
+
+/** The JSON log lines of `file` with this message (none if the file is missing). */
+function loggedLines(file: string, message: string): Array<Record<string, unknown>> {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(`"message":"${message}"`))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
