@@ -1,4 +1,4 @@
-import { SnapshotFile, sourceBytes } from '../../raft/snapshot-data.js';
+import { sourceBytes } from '../../raft/snapshot-data.js';
 import type { SnapshotData } from '../../raft/snapshot-data.js';
 import { assert } from '../../raft/assert.js';
 import { systemClock } from '../../raft/clock.js';
@@ -15,7 +15,6 @@ import { digestAtIndex } from './meta-digest.js';
 import { poolCodec } from './catalog-snapshot.js';
 import type { BlockCodec } from './catalog-snapshot.js';
 import { captureCatalog, restoreCatalog } from './meta-snapshot.js';
-import { restoreCatalogStaged } from './staged-restore.js';
 import type { AliasModel, CollectionModel, DatabaseModel } from './model.js';
 import { RbacTable } from '../rbac/rbac-table.js';
 import { VersionedStore } from './versioned-store.js';
@@ -35,8 +34,7 @@ export type { ApplyResult } from './command-applier.js';
  * - catalog-writer.ts: the write-behind catalog writer, the only writer of the applied index (CatalogWriter);
  * - catalog-history.ts: versions and tombstones: catalog GC and reads at a past timestamp (CatalogHistory);
  * - catalog-load.ts: loading the index from the catalog, format upgrades;
- * - meta-snapshot.ts, meta-digest.ts: snapshot capture and restore; the replica digest;
- * - staged-restore.ts: a big snapshot's restore on disk, written by a worker into a directory swapped in.
+ * - meta-snapshot.ts, meta-digest.ts: snapshot capture and restore; the replica digest.
  */
 export class MetaTable {
   readonly databases: Map<bigint, DatabaseModel>;
@@ -241,9 +239,7 @@ export class MetaTable {
   }
 
   async restore(data: SnapshotData, index: number): Promise<void> {
-    // A big snapshot on a catalog on disk: written by a worker beside this thread's index (staged-restore.ts).
-    const staged = data instanceof SnapshotFile && this.store.onDisk ? await restoreCatalogStaged(data, index, this.store, this.writer, this.index.fields) : null;
-    await this.load(staged ?? (await restoreCatalog(data, index, this.writer, this.index.fields, this.codec)));
+    await this.load(await restoreCatalog(data, index, this.writer, this.index.fields, this.codec));
   }
 
   async close(): Promise<void> {

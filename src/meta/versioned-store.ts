@@ -1,9 +1,7 @@
 import type { AbstractBatchOptions, AbstractLevel } from 'abstract-level';
 import { ClassicLevel } from 'classic-level';
-import { access, chmod, mkdir, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chmod, mkdir } from 'node:fs/promises';
 import { CORRUPT_MEMBER_RECOVERY } from '../../raft/durable-storage.js';
-import { nodeFileSystem } from '../../raft/file-system.js';
 import { TOMBSTONE, versionKey, versionPrefix } from './catalog-keys.js';
 
 /** A LevelDB-like store with utf8 string keys and values: classic-level on disk, memory-level in simulations. */
@@ -61,65 +59,33 @@ export class CatalogStorageError extends Error {
  * the newest version at or before it. Writes are collected into one atomic batch per apply.
  */
 export class VersionedStore {
-  /** Set while replaceWith swaps the directory: operations wait for the new database. */
-  private replacing: Promise<void> | null = null;
-
   private constructor(
-    private db: LevelDb,
-    /** Where the database is, for errors (and, on disk, for replaceWith). */
+    private readonly db: LevelDb,
+    /** Where the database is, for errors. */
     private readonly path: string,
-    /** On disk (classic-level), not a simulation's memory-level. */
-    readonly onDisk: boolean,
   ) {}
 
   static async open(path: string): Promise<VersionedStore> {
-    await finishReplacement(path);
-    return new VersionedStore(await openOnDisk(path), path, true);
-  }
-
-  /** Where a catalog to replace this one is written before replaceWith swaps it in (beside this one). */
-  stagingPath(): string {
-    if (!this.onDisk) throw new Error('an in-memory catalog has no staging directory');
-    return `${this.path}.restoring`;
-  }
-
-  /**
-   * Swap in the complete catalog in `staging` (stagingPath(), written and synced by another handle,
-   * then closed) for this one: a crash leaves one or the other (the next open finishes or undoes the
-   * swap). Durable when this resolves.
-   */
-  async replaceWith(staging: string): Promise<void> {
-    const swap = async (): Promise<void> => {
-      const replaced = replacedPath(this.path);
-      await this.db.close();
-      try {
-        await rm(replaced, { recursive: true, force: true });
-        await rename(this.path, replaced);
-        await rename(staging, this.path);
-        await nodeFileSystem.syncDir(dirname(this.path));
-        await rm(replaced, { recursive: true, force: true });
-      } finally {
-        // The new catalog if the swap went through, else the old one again (finishReplacement decides).
-        await finishReplacement(this.path);
-        this.db = await openOnDisk(this.path);
-      }
-    };
-    this.replacing = swap();
+    // The catalog holds every user's password hash: LevelDB makes its files readable by anyone, so its
+    // directory is for this user only (also when it was made before).
+    await mkdir(path, { recursive: true, mode: 0o700 });
+    await chmod(path, 0o700);
+    const db = new ClassicLevel<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     try {
-      await this.replacing;
-    } finally {
-      this.replacing = null;
+      await db.open();
+    } catch (error) {
+      throw new CatalogStorageError(path, 'open', error);
     }
+    return new VersionedStore(db, path);
   }
 
   /** Over an open database of the level family (a whole-node simulation passes a memory-level one). */
   static over(db: LevelDb): VersionedStore {
-    return new VersionedStore(db, '(in memory)', false);
+    return new VersionedStore(db, '(in memory)');
   }
 
   /** Run a database operation; a failure names the catalog (see CatalogStorageError). */
   private async guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    if (this.replacing !== null) await this.replacing.catch(() => undefined);
     try {
       return await run();
     } catch (error) {
@@ -256,47 +222,4 @@ export class VersionedStore {
   async close(): Promise<void> {
     await this.db.close();
   }
-}
-
-function openOnDisk(path: string): Promise<LevelDb> {
-  return openLevel<string>(path, 'utf8');
-}
-
-/** A catalog directory opened for its records' bytes as they are (a staged restore's writer, staged-restore-worker.ts). */
-export function openCatalogBytes(path: string): Promise<ClassicLevel<Uint8Array, Uint8Array>> {
-  return openLevel<Uint8Array>(path, 'view');
-}
-
-async function openLevel<T extends string | Uint8Array>(path: string, encoding: 'utf8' | 'view'): Promise<ClassicLevel<T, T>> {
-  // The catalog holds every user's password hash: LevelDB makes its files readable by anyone, so its
-  // directory is for this user only (also when it was made before).
-  await mkdir(path, { recursive: true, mode: 0o700 });
-  await chmod(path, 0o700);
-  const db = new ClassicLevel<T, T>(path, { keyEncoding: encoding, valueEncoding: encoding });
-  try {
-    await db.open();
-  } catch (error) {
-    throw new CatalogStorageError(path, 'open', error);
-  }
-  return db;
-}
-
-function replacedPath(path: string): string {
-  return `${path}.replaced`;
-}
-
-/**
- * Finish or undo a replaceWith that a crash interrupted: a staging directory is dropped (its restore
- * starts again from the Raft snapshot); a replaced catalog comes back if its successor never took its
- * name, and is dropped if it did.
- */
-async function finishReplacement(path: string): Promise<void> {
-  const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
-  const replaced = replacedPath(path);
-  if (await exists(replaced)) {
-    if (await exists(path)) await rm(replaced, { recursive: true, force: true });
-    else await rename(replaced, path);
-    await nodeFileSystem.syncDir(dirname(path));
-  }
-  await rm(`${path}.restoring`, { recursive: true, force: true });
 }
