@@ -222,12 +222,22 @@ function leaderOf(states: NodeState[]): number | null {
   return leader === undefined ? null : leader.id;
 }
 
-async function waitForCluster(cluster: ClusterFile, timeoutMs: number, failed: () => string | null = () => null): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Wait for a serving leader that every node follows: within `timeoutMs` of the moment every node
+ * answers. A node answers once it has loaded its catalog, which takes seconds for a big one (8 s for
+ * 200,000 collections, longer with three loading at once on 2 cores), so that wait has a deadline
+ * of its own, `loadTimeoutMs`, as long as no node exits meanwhile.
+ */
+async function waitForCluster(cluster: ClusterFile, timeoutMs: number, failed: () => string | null = () => null, loadTimeoutMs = 10 * 60_000): Promise<number> {
+  const startedAt = Date.now();
+  let deadline: number | null = null;
+  let toldLoading = false;
   for (;;) {
     const failure = failed();
     if (failure !== null) throw new Error(failure);
     const states = await nodeStates(cluster);
+    const loading = states.filter((s) => s.role === null).map((s) => s.id);
+    if (deadline === null && loading.length === 0) deadline = Date.now() + timeoutMs;
     const leader = leaderOf(states);
     const everyoneAnswers = states.every((s) => s.role !== null && s.leader === leader);
     if (leader !== null && everyoneAnswers) {
@@ -242,9 +252,13 @@ async function waitForCluster(cluster: ClusterFile, timeoutMs: number, failed: (
         client.close();
       }
     }
-    if (Date.now() > deadline) {
-      const dead = states.filter((s) => !s.alive).map((s) => s.id);
-      throw new Error(`the cluster did not elect a serving leader within ${timeoutMs / 1000} s${dead.length > 0 ? `; nodes ${dead.join(', ')} exited (see their log files)` : ''}`);
+    const dead = states.filter((s) => !s.alive).map((s) => s.id);
+    const died = dead.length > 0 ? `; nodes ${dead.join(', ')} exited (see their log files)` : '';
+    if (deadline !== null && Date.now() > deadline) throw new Error(`the cluster did not elect a serving leader within ${timeoutMs / 1000} s of every node answering${died}`);
+    if (deadline === null && Date.now() - startedAt > loadTimeoutMs) throw new Error(`nodes ${loading.join(', ')} did not answer within ${loadTimeoutMs / 1000} s (still loading their catalogs?)${died}`);
+    if (deadline === null && !toldLoading && Date.now() - startedAt > 5000) {
+      toldLoading = true;
+      console.log(`waiting for nodes ${loading.join(', ')} to load their catalogs and answer`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -18,9 +18,9 @@ import { freeBasePort } from '../../scripts/free-ports.js';
 const clusterScript = fileURLToPath(new URL('../../scripts/cluster.js', import.meta.url));
 
 /** Runs scripts/cluster to its end (or kills it after `timeoutMs`): exit code and output. */
-function cluster(args: string[], timeoutMs = 40_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cluster(args: string[], timeoutMs = 40_000, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [clusterScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [clusterScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -99,5 +99,29 @@ describe('scripts/cluster up cleans up after a failed start', function () {
     expect(result.code, result.stdout + result.stderr).to.equal(1);
     expect(result.stderr).to.include('node 3 exited with code 1 while the cluster was starting');
     expect(processesUsing(dir)).to.deep.equal([]);
+  });
+});
+
+describe('scripts/cluster up waits for nodes that take long to load', function () {
+  this.timeout(120_000);
+  let dir = '';
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rootcoord-slow-start-'));
+  });
+  after(async () => {
+    await cluster(['down', '--dir', dir]);
+    for (const pid of processesUsing(dir)) process.kill(pid, 'SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives the leader 15 s from the moment every node answers, not from the start (a big catalog loads for longer)', async () => {
+    const base = await freeBasePort(3);
+    // Every node's main thread (not its worker threads, which inherit the flags) sits 16 s before it
+    // starts, as a node loading 200,000 collections does for 8 s or more.
+    const slowStart = "--import=data:text/javascript,import%7BisMainThread%7Dfrom'node:worker_threads';if(isMainThread)await%20new%20Promise((r)=>setTimeout(r,16000))";
+    const result = await cluster(['up', '--base-port', String(base), '--dir', dir], 90_000, { ...process.env, ROOTCOORD_NODE_FLAGS: slowStart });
+    expect(result.code, result.stdout + result.stderr).to.equal(0);
+    expect(result.stdout).to.include('waiting for nodes 1, 2, 3 to load their catalogs and answer');
   });
 });
