@@ -213,6 +213,9 @@ async function main(): Promise<void> {
     peers: new Map(peers),
     helloMagic,
     ...(secret === undefined ? {} : { secret }),
+    // Appends to a peer at most every 2 ms: under load a leader's frames carry several Readys' entries
+    // (a fill at 200,000 collections: about 20% more CreateCollection per second, README "Scale").
+    frameIntervalMs: 2,
     log,
   });
   // Fault injection only where the host allows it (chaos testing): otherwise the transport is bare.

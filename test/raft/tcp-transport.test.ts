@@ -78,6 +78,27 @@ describe('TcpTransport', function () {
     return { a, b, atA, atB, peers, warnings };
   }
 
+  it('with frameIntervalMs, holds appends that closely follow a frame; a heartbeat goes at once and takes them along', async () => {
+    const { b, atA } = await pair({ frameIntervalMs: 400 });
+    const app = (index: number): Message => message({ type: MessageType.App, from: 2, to: 1, term: 3, index: index - 1, entries: [{ term: 3, index, type: 0, data: new Uint8Array([index]) }] });
+    b.send([app(1)]);
+    await until(() => atA.received.length === 1);
+    const firstAt = performance.now();
+    // Within the interval: the appends wait for its end, then go together.
+    b.send([app(2)]);
+    b.send([app(3)]);
+    await until(() => atA.received.length === 3);
+    expect(performance.now() - firstAt).to.be.above(300);
+    expect(atA.received.slice(1).map((m) => m.entries[0]?.index)).to.deep.equal([2, 3]);
+    // Again within the interval, but a heartbeat does not wait, and the append waiting goes with it.
+    const secondAt = performance.now();
+    b.send([app(4)]);
+    b.send([message({ type: MessageType.Heartbeat, from: 2, to: 1, term: 3 })]);
+    await until(() => atA.received.length === 5);
+    expect(performance.now() - secondAt).to.be.below(250);
+    expect(atA.received.slice(3).map((m) => m.type)).to.deep.equal([MessageType.App, MessageType.Heartbeat]);
+  });
+
   it('delivers batches of messages in order over one connection', async () => {
     const { a, atB } = await pair();
     const sent = Array.from({ length: 500 }, (_, i) => message({ type: MessageType.App, from: 1, to: 2, term: 3, index: i, entries: [{ term: 3, index: i + 1, type: 0, data: new Uint8Array([i % 256]) }] }));
