@@ -391,12 +391,13 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
       throw error;
     }
     let bytes = 0;
-    let check = { seed: 0, expected: 0 };
+    /** The checksum of the file's head, then of all of it: what the data must checksum to (SnapshotFile.check). */
+    const seed = new SnapshotFileCrc(head).current;
+    let expected = 0;
     /** A small snapshot's pieces, kept to hold it in memory (dropped once it is not small). */
     let small: Buffer[] | null = [];
     try {
       const crc = new SnapshotFileCrc(head);
-      check = { seed: crc.current, expected: 0 };
       if (data instanceof Uint8Array) {
         // Checksummed, then written, a chunk at a time: a snapshot of hundreds of megabytes never holds
         // this thread (a Raft worker's: its heartbeats) for more than one chunk, and is never copied whole.
@@ -426,7 +427,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
         }
         await file.writeAt(0, crc.bytes());
       }
-      check = { seed: check.seed, expected: crc.current };
+      expected = crc.current;
       if (this.unsafe.renameWithoutDataFsync !== true) await file.sync();
     } catch (error) {
       // The pieces not written (a disk error) are not taken either: their maker stops (see discardSource).
@@ -441,7 +442,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
       if (data instanceof Uint8Array) return data;
       if (small !== null) return Buffer.concat(small);
     }
-    return new SnapshotFile(this.fs, path, head.byteLength, bytes, check);
+    return new SnapshotFile(this.fs, path, head.byteLength, bytes, { seed, expected });
   }
 
   /**

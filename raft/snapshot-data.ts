@@ -43,25 +43,6 @@ export class SnapshotChecksumError extends Error {
   override name = 'SnapshotChecksumError';
 }
 
-/** The checksum of a snapshot's data read in order, a piece at a time; `finish` throws if it differs. */
-export class SnapshotChecker {
-  private value: number;
-
-  constructor(private readonly file: SnapshotFile) {
-    this.value = file.check?.seed ?? 0;
-  }
-
-  update(piece: Uint8Array): void {
-    // zlib.crc32 of an empty buffer answers 0 instead of the running value.
-    if (this.file.check !== null && piece.byteLength > 0) this.value = crc32(piece, this.value);
-  }
-
-  finish(): void {
-    const check = this.file.check;
-    if (check !== null && this.value >>> 0 !== check.expected >>> 0) throw new SnapshotChecksumError(`snapshot file ${this.file.path} fails its checksum: it is not what was written`);
-  }
-}
-
 /** A SnapshotFile open for reading. */
 export interface SnapshotReader {
   /** `length` bytes (fewer at the end) from `at`, an offset into the data. */
@@ -88,19 +69,21 @@ export async function* snapshotPieces(data: SnapshotData, pieceBytes = SNAPSHOT_
     return;
   }
   const reader = await data.open();
-  const checker = new SnapshotChecker(data);
+  const check = data.check;
+  let crc = check?.seed ?? 0;
   try {
     // Each piece is handed over once the next is read, and the last once the whole checks out.
     let held: Buffer | null = null;
     for (let at = 0; at < data.byteLength; ) {
       const piece = await reader.read(at, pieceBytes);
       if (piece.byteLength === 0) throw new Error(`snapshot file ${data.path} ends at ${at} of its ${data.byteLength} bytes`);
-      checker.update(piece);
+      // Never empty here (zlib.crc32 of an empty buffer answers 0, not the running value).
+      if (check !== null) crc = crc32(piece, crc);
       at += piece.byteLength;
       if (held !== null) yield held;
       held = piece;
     }
-    checker.finish();
+    if (check !== null && crc >>> 0 !== check.expected >>> 0) throw new SnapshotChecksumError(`snapshot file ${data.path} fails its checksum: it is not what was written`);
     if (held !== null) yield held;
   } finally {
     await reader.close();

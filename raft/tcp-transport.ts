@@ -173,6 +173,12 @@ class PeerSender {
   private lastEntriesFrameAtMs = -Infinity;
   /** Set while appends wait out frameIntervalMs. */
   private flushTimer: ReturnType<Clock['setTimeout']> | null = null;
+  /**
+   * Whether the queue holds a message that must not wait (not an append), and appends with entries:
+   * kept as messages are queued, until the queue empties, so that each message costs O(1) to queue.
+   */
+  private queuedUrgent = false;
+  private queuedEntries = false;
 
   constructor(
     readonly peerId: number,
@@ -186,7 +192,16 @@ class PeerSender {
       return;
     }
     this.queue.push(m);
+    if (m.type !== MessageType.App || m.snapshot !== null) this.queuedUrgent = true;
+    else if (m.entries.length > 0) this.queuedEntries = true;
     this.scheduleFlush();
+  }
+
+  /** The queue was emptied (sent, dropped): nothing in it waits or hurries. */
+  private emptied(): void {
+    this.queue = [];
+    this.queuedUrgent = false;
+    this.queuedEntries = false;
   }
 
   private scheduleFlush(): void {
@@ -219,14 +234,8 @@ class PeerSender {
    */
   private flushWaitMs(): number {
     const interval = this.transport.frameIntervalMs;
-    if (interval <= 0 || this.snapshotSend !== null) return 0;
-    let entries = false;
-    for (const m of this.queue) {
-      if (m.type !== MessageType.App || m.snapshot !== null) return 0;
-      if (m.entries.length > 0) entries = true;
-    }
-    const now = this.transport.clock.monotonicMs();
-    return entries ? this.lastEntriesFrameAtMs + interval - now : this.lastFrameAtMs + interval - now;
+    if (interval <= 0 || this.snapshotSend !== null || this.queuedUrgent) return 0;
+    return (this.queuedEntries ? this.lastEntriesFrameAtMs : this.lastFrameAtMs) + interval - this.transport.clock.monotonicMs();
   }
 
   /**
@@ -313,7 +322,7 @@ class PeerSender {
     const socket = this.connect();
     if (socket === null) {
       for (const m of this.queue) this.transport.dropped(this.peerId, m, 'peer unreachable');
-      this.queue = [];
+      this.emptied();
       return;
     }
     while ((this.queue.length > 0 || this.snapshotSend !== null) && this.writable) {
@@ -345,6 +354,7 @@ class PeerSender {
       this.lastFrameAtMs = this.transport.clock.monotonicMs();
       if (batch.some((m) => m.entries.length > 0)) this.lastEntriesFrameAtMs = this.lastFrameAtMs;
     }
+    if (this.queue.length === 0) this.emptied();
   }
 
   /** Read the next chunk of a snapshot kept in a file, then send it and go on flushing. */
@@ -417,7 +427,7 @@ class PeerSender {
     this.socket = null;
     socket?.destroy();
     this.abandonSnapshot();
-    this.queue = [];
+    this.emptied();
   }
 }
 

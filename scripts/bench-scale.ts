@@ -9,9 +9,10 @@
  * database, a follower's restart to ready (TERM and -9), a new member's join, the size on disk.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RootCoordClient } from '../src/client/root-coord-client.js';
+import { loggedLines } from './node-log.js';
 import type { PlainMessage } from '../src/protocol/proto.js';
 import { Args, BenchCluster, MetricsTimeline, OneShot, callUntilSettled, createCollectionRequest, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, lagSeries, log, machineInfo, median, pidAlive, round, sampleNodes, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
 import type { Answer, CodeCounts, NodeSample } from './bench-lib.js';
@@ -389,13 +390,4 @@ Whole run: ${String(r['totalSec'])} s; term rises ${String(r['termRisesTotal'])}
 
 Charts: latency-vs-size.svg, rss-vs-size.svg, leader-changes.svg, lag.svg, throughput.svg.
 `;
-}
-
-/** The JSON log lines of `file` with this message (none if the file is missing). */
-function loggedLines(file: string, message: string): Array<Record<string, unknown>> {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.includes(`"message":"${message}"`))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }

@@ -6,10 +6,10 @@
  * every collection.
  */
 import { expect } from 'chai';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RootCoordClient, RootCoordError } from '../../src/client/root-coord-client.js';
 import { freeBasePort } from '../../scripts/free-ports.js';
+import { loggedLines } from '../../scripts/node-log.js';
 import { simpleSchema } from './fixtures/in-process-cluster.js';
 import { scriptCluster } from './fixtures/script-cluster.js';
 
@@ -18,9 +18,8 @@ const COLLECTIONS = 9000;
 const CLIENTS = 32;
 
 /** The `bytes` of every log line of `file` with this message. */
-async function loggedBytes(file: string, message: string): Promise<number[]> {
-  const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.includes(`"message":"${message}"`));
-  return lines.map((l) => (JSON.parse(l) as { bytes: number }).bytes);
+function loggedBytes(file: string, message: string): number[] {
+  return loggedLines(file, message).map((line) => line['bytes'] as number);
 }
 
 describe('A member joining through a copy of the catalog kept in files', function () {
@@ -59,10 +58,10 @@ describe('A member joining through a copy of the catalog kept in files', functio
       expect(names.filter((n) => /^c\d+$/.test(n))).to.have.length(COLLECTIONS);
       expect((await viaNew.describeCollection('c4321'))['collection_name']).to.equal('c4321');
       // It came through a copy kept in files (more than 1 MiB), not through the log.
-      const restored = await loggedBytes(join(scripts.dir(), `node-${added.id}.log`), 'state machine restored from a snapshot');
+      const restored = loggedBytes(join(scripts.dir(), `node-${added.id}.log`), 'state machine restored from a snapshot');
       expect(restored.length).to.be.at.least(1);
       expect(Math.max(...restored)).to.be.above(1024 * 1024);
-      const copies = (await Promise.all(nodes.map((n) => loggedBytes(join(scripts.dir(), `node-${n.id}.log`), 'made a copy of the state machine for a peer that needs a snapshot')))).flat();
+      const copies = nodes.flatMap((n) => loggedBytes(join(scripts.dir(), `node-${n.id}.log`), 'made a copy of the state machine for a peer that needs a snapshot'));
       expect(Math.max(...copies)).to.be.above(1024 * 1024);
     } finally {
       viaNew.close();
