@@ -46,6 +46,16 @@ export const keys = {
   privilegeGroupPrefix: 'root-coord/privilege-group/',
   request: (requestId: string): string => `rootcoord/requests/${keyPart(requestId)}`,
   requestPrefix: 'rootcoord/requests/',
+  /**
+   * Which field list (below) a collection's fields are, by the list's key: a restart reads one small
+   * record per collection instead of every field record (five per collection at 200,000 collections).
+   * Latest only (no versions): a read at a past timestamp reads the field records.
+   */
+  collectionFieldList: (collectionID: bigint): string => `rootcoord/collection-fields/${collectionID}`,
+  collectionFieldListPrefix: 'rootcoord/collection-fields/',
+  /** A distinct list of fields (a JSON array of the field records' texts), stored once, kept while a collection has it. */
+  fieldList: (listKey: string): string => `rootcoord/field-lists/${listKey}`,
+  fieldListPrefix: 'rootcoord/field-lists/',
   member: (id: number): string => `rootcoord/members/${id}`,
   memberPrefix: 'rootcoord/members/',
   tsoWindow: 'gid/timestamp',

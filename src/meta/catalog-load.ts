@@ -21,14 +21,14 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
   index.idUpTo = BigInt((await store.getLatest(keys.idWindow)) ?? '0');
   for (const [, value] of await store.entriesWithPrefix(keys.databasePrefix)) index.indexDatabase(parse<DatabaseModel>(value));
   // One pass over each kind of key (not one scan per collection): a restart reads the catalog once.
-  for (const collection of (records ?? (await CollectionRecords.scan(store, index.fields))).collections()) index.indexCollection(collection);
+  // The request IDs are read while the collections are (one is on LevelDB's threads while this thread parses the other).
+  const [collections] = await Promise.all([
+    records ?? CollectionRecords.scan(store, index.fields),
+    store.forEachLive(keys.requestPrefix, (key, ts) => index.requests.set(fromKeyPart(key.slice(keys.requestPrefix.length)), BigInt(ts))),
+  ]);
+  for (const collection of collections.collections()) index.indexCollection(collection);
+  index.fieldLists.loaded(collections.listHolders, collections.unlisted);
   for (const [, value] of await store.entriesWithPrefix(keys.aliasPrefix())) index.indexAlias(parse<AliasModel>(value));
-  // Request IDs in the order they took effect (expiry walks them from the oldest). The timestamps
-  // are compared as decimal text, shorter first: no bigint made per comparison (200,000 of them).
-  const requests: Array<[string, string]> = [];
-  await store.forEachLive(keys.requestPrefix, (key, text) => requests.push([key, text]));
-  requests.sort((a, b) => a[1].length - b[1].length || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  for (const [key, ts] of requests) index.requests.set(fromKeyPart(key.slice(keys.requestPrefix.length)), BigInt(ts));
   for (const [key, value] of await store.entriesWithPrefix(keys.memberPrefix)) index.members.set(Number(key.slice(keys.memberPrefix.length)), value);
   await rbac.load(store);
   index.appliedIndex = appliedIndex;

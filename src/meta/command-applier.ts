@@ -198,6 +198,7 @@ export class CommandApplier {
       }
       for (const gone of old.keys()) ops.push(...VersionedStore.remove(child.key(id, gone), ts));
     }
+    this.index.fieldLists.set(id, previous?.fields, shared, ops);
     // An update keeps the current partitions (above), so only a new collection's are written: a
     // collection may hold a thousand partitions.
     if (previous === undefined) for (const partition of partitions) ops.push(...VersionedStore.put(keys.partition(id, partition.partitionID), stringify(partition), ts));
@@ -245,6 +246,7 @@ export class CommandApplier {
     for (const child of CHILD_KINDS) for (const item of children[child.kind]) ops.push(...VersionedStore.remove(child.key(collectionID, childId(item)), ts));
     for (const partition of collection.partitions) ops.push(...VersionedStore.remove(keys.partition(collectionID, partition.partitionID), ts));
     ops.push(...VersionedStore.remove(keys.collection(collection.dbID, collectionID), ts));
+    this.index.fieldLists.remove(collectionID, collection.fields, ops);
     this.index.unindexCollection(collection);
     return OK;
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parse, stringify } from '../common/bigint-json.js';
 import type { FieldModel } from './model.js';
 
@@ -19,6 +20,8 @@ export class FieldInterner {
   /** The text and a number for every field object this interner made (the number keys the lists). */
   private readonly known = new WeakMap<FieldModel, { readonly text: string; readonly id: number }>();
   private nextId = 0;
+  /** The key of every list a key was asked for (lists are frozen: the key never changes). */
+  private readonly listKeys = new WeakMap<readonly FieldModel[], string>();
 
   constructor(private readonly capacity = 100_000) {}
 
@@ -57,6 +60,26 @@ export class FieldInterner {
     const made = Object.freeze(order === undefined ? [...fields] : [...fields].sort(order));
     this.lists.set(key, made);
     return made;
+  }
+
+  /** The stored text of a list of fields: a JSON array of its fields' texts, in order. */
+  listText(fields: readonly FieldModel[]): string {
+    return JSON.stringify(fields.map((f) => this.textOf(f)));
+  }
+
+  /** The shared fields, in order, of a list stored as `listText` made it. */
+  fromListText(text: string): readonly FieldModel[] {
+    return this.list((JSON.parse(text) as string[]).map((t) => this.fromText(t)));
+  }
+
+  /** A key naming this list of fields by its content (equal lists, equal keys, on every replica). */
+  listKey(fields: readonly FieldModel[]): string {
+    let key = this.listKeys.get(fields);
+    if (key === undefined) {
+      key = createHash('sha256').update(this.listText(fields)).digest('hex').slice(0, 32);
+      if (Object.isFrozen(fields)) this.listKeys.set(fields, key);
+    }
+    return key;
   }
 
   private remember(text: string, field: FieldModel): FieldModel {

@@ -1,5 +1,6 @@
 import { getOrAdd } from '../common/maps.js';
 import { FieldInterner } from './field-interner.js';
+import { FieldLists } from './field-lists.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
 import type { AliasModel, CollectionModel, DatabaseModel, PartitionModel } from './model.js';
 
@@ -37,12 +38,14 @@ export class MetaIndex {
   private capacityUsed = 0;
   private readonly channelRefs = new Map<string, number>();
   private readonly aliasesByCollection = new Map<bigint, Map<string, string>>();
-  /** Request IDs that took effect -> the timestamp they were recorded at, oldest first (apply order). */
+  /** Request IDs that took effect -> the timestamp they were recorded at (in no particular order: expiry looks at every one). */
   readonly requests = new Map<string, bigint>();
   /** Members added at runtime: id -> conf change context (their addresses). */
   readonly members = new Map<number, string>();
   /** Field definitions shared by the collections that have them. */
   readonly fields = new FieldInterner();
+  /** Which stored field list each collection names (catalog bookkeeping, not served). */
+  readonly fieldLists = new FieldLists(this.fields);
   tsoWindowMs = 0n;
   idUpTo = 0n;
   /** The last entry this memory reflects (0 while the catalog is being loaded). */
@@ -68,6 +71,7 @@ export class MetaIndex {
     this.aliasesByDb.clear();
     this.requests.clear();
     this.members.clear();
+    this.fieldLists.clear();
   }
 
   // ---- changes ----

@@ -9,7 +9,7 @@ import { FieldInterner } from '../../src/meta/field-interner.js';
 import { MetaTable } from '../../src/meta/meta-table.js';
 import { CollectionState, ConsistencyLevel, DataType, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME, PartitionState } from '../../src/meta/model.js';
 import type { CollectionModel, FieldModel } from '../../src/meta/model.js';
-import { versionPrefix } from '../../src/meta/catalog-keys.js';
+import { keys, SNAPSHOT_PREFIX, versionPrefix } from '../../src/meta/catalog-keys.js';
 import { VersionedStore } from '../../src/meta/versioned-store.js';
 
 function field(fieldID: bigint, name: string, dataType: DataType, extra: Partial<FieldModel> = {}): FieldModel {
@@ -82,6 +82,57 @@ describe('MetaTable shared field definitions', () => {
     // The unchanged fields were not written again: one version of field 100 of collection 123, two of 101.
     const versions = async (fieldID: number): Promise<number> => (await store.keysWithPrefix(versionPrefix(`root-coord/fields/123/${fieldID}`))).length;
     expect([await versions(100), await versions(101)]).to.deep.equal([1, 2]);
+  });
+
+  it('a reload reads each distinct field list once, not the field records; lists go with their last collection; an older catalog still loads', async () => {
+    const db = new MemoryLevel<string, string>({ keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    const store = VersionedStore.over(db);
+    const meta = await MetaTable.over(store);
+    let index = 0;
+    const apply = async (m: MetaTable, command: Parameters<MetaTable['apply']>[0][number]): Promise<void> => {
+      await m.apply([command], ++index);
+      await m.persist();
+    };
+    await apply(meta, { kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } });
+    for (const id of [12n, 123n, 124n]) await apply(meta, { kind: 'putCollection', ts: 10n, collection: collection(id, schema()) });
+    // A field added after the system fields keeps its place (the field records alone would sort it before them).
+    await apply(meta, { kind: 'putCollection', ts: 11n, collection: collection(125n, [...schema(), field(102n, 'added', DataType.Int64)]) });
+    const stored = async (prefix: string): Promise<string[]> => (await store.keysWithPrefix(prefix)).map((k) => k.slice(prefix.length));
+    const lists = (): Promise<string[]> => stored(keys.fieldListPrefix);
+    expect(await lists()).to.have.length(2);
+    expect(await stored(keys.collectionFieldListPrefix)).to.have.members(['12', '123', '124', '125']);
+    const before = served(meta);
+    expect((before as Array<{ fields: Array<{ name: string }> }>)[3]?.fields.map((f) => f.name)).to.deep.equal(['id', 'vec', 'RowID', 'Timestamp', 'added']);
+
+    // Without the latest field records, a reload serves the same: it read the lists.
+    const fieldRecords = (await store.keysWithPrefix(keys.fieldPrefix())).filter((k) => !k.startsWith(SNAPSHOT_PREFIX));
+    const saved = await Promise.all(fieldRecords.map(async (k) => [k, (await store.getLatest(k)) as string] as const));
+    await store.write(fieldRecords.map((key) => ({ type: 'del', key })));
+    const reloaded = await MetaTable.over(store);
+    expect(served(reloaded)).to.deep.equal(before);
+    expect(reloaded.collections.get(12n)?.fields).to.equal(reloaded.collections.get(124n)?.fields);
+    await store.write(saved.map(([key, value]) => ({ type: 'put', key, value })));
+
+    // A list is deleted with the last collection that names it; a changed collection names another.
+    await apply(reloaded, { kind: 'deleteCollection', ts: 12n, collectionID: 125n });
+    expect(await lists()).to.have.length(1);
+    const c12 = reloaded.collections.get(12n) as CollectionModel;
+    await apply(reloaded, { kind: 'putCollection', ts: 13n, collection: { ...c12, fields: c12.fields.map((f) => (f.fieldID === 101n ? { ...f, description: 'changed' } : f)) } });
+    expect(await lists()).to.have.length(2);
+    for (const id of [123n, 124n]) await apply(reloaded, { kind: 'deleteCollection', ts: 14n, collectionID: id });
+    expect(await lists()).to.have.length(1);
+    expect(await stored(keys.collectionFieldListPrefix)).to.deep.equal(['12']);
+
+    // A catalog written before lists existed: its field records are read, and a change names a list.
+    await store.write([...(await store.keysWithPrefix('rootcoord/')).filter((k) => k.startsWith(keys.fieldListPrefix) || k.startsWith(keys.collectionFieldListPrefix)).map((key) => ({ type: 'del' as const, key }))]);
+    const older = await MetaTable.over(store);
+    expect(served(older)).to.deep.equal(served(reloaded));
+    await apply(older, { kind: 'putCollection', ts: 15n, collection: collection(126n, schema()) });
+    expect(await stored(keys.collectionFieldListPrefix)).to.deep.equal(['126']);
+    await apply(older, { kind: 'deleteCollection', ts: 16n, collectionID: 12n });
+    await apply(older, { kind: 'deleteCollection', ts: 16n, collectionID: 126n });
+    expect(await lists()).to.deep.equal([]);
+    expect(older.collections.size).to.equal(0);
   });
 
   it('forgets its tables past its capacity without unsharing what is shared', () => {
