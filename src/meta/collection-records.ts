@@ -41,7 +41,14 @@ export class CollectionRecords {
   readonly listHolders = new Map<string, number>();
   readonly unlisted: bigint[] = [];
 
-  constructor(private readonly interner: FieldInterner) {
+  /**
+   * `fieldsLater`: field records given to add() are skipped; readFieldsIfNeeded reads them from the
+   * store afterwards if a collection names no stored list (a snapshot's lists come after its fields).
+   */
+  constructor(
+    private readonly interner: FieldInterner,
+    private readonly fieldsLater = false,
+  ) {
     this.fields = new Children<FieldModel>(FIELDS, (text) => interner.fromText(text));
   }
 
@@ -50,11 +57,17 @@ export class CollectionRecords {
    * parses another's. The field records are read only if a collection names no stored field list.
    */
   static async scan(store: VersionedStore, interner: FieldInterner): Promise<CollectionRecords> {
-    const records = new CollectionRecords(interner);
+    const records = new CollectionRecords(interner, true);
     const add = (key: string, value: string): void => records.add(key, value);
     await Promise.all([LISTS, LIST_NAMES, PARTITIONS, COLLECTIONS, FUNCTIONS, STRUCT_ARRAY_FIELDS].map((prefix) => store.forEachLive(prefix, add)));
-    if (records.storedIds.some((_id, i) => records.fieldListAt(i) === undefined)) await store.forEachLive(FIELDS, add);
+    await records.readFieldsIfNeeded(store);
     return records;
+  }
+
+  /** Read the field records from `store` if a collection names no stored field list (skipped by add() with `fieldsLater`). */
+  async readFieldsIfNeeded(store: VersionedStore): Promise<void> {
+    if (this.storedIds.every((_id, i) => this.fieldListAt(i) !== undefined)) return;
+    await store.forEachLive(FIELDS, (key, value) => this.fields.add(key, value));
   }
 
   /** The key of the stored field list that the `i`th stored collection names (undefined: none, or it is not stored), looked up once. */
@@ -71,7 +84,9 @@ export class CollectionRecords {
   /** Take a latest record if it belongs to a collection (other keys, versions included, are not). Each kind must come in key order. */
   add(key: string, value: string): void {
     if (value === TOMBSTONE) return;
-    if (key.startsWith(FIELDS)) this.fields.add(key, value);
+    if (key.startsWith(FIELDS)) {
+      if (!this.fieldsLater) this.fields.add(key, value);
+    }
     else if (key.startsWith(PARTITIONS)) this.partitions.add(key, value);
     else if (key.startsWith(COLLECTIONS)) {
       this.stored.push(parse<StoredCollection>(value));

@@ -23,8 +23,9 @@ export async function captureCatalog(store: VersionedStore, writer: CatalogWrite
  * Replace the catalog with a snapshot's, as of entry `index`, and return its collections, gathered
  * from the records as they are written, not read back after (the caller loads the index from them).
  */
-export async function restoreCatalog(data: SnapshotData, index: number, writer: CatalogWriter, fields: FieldInterner, codec: BlockCodec): Promise<CollectionRecords> {
-  const records = new CollectionRecords(fields);
+export async function restoreCatalog(data: SnapshotData, index: number, store: VersionedStore, writer: CatalogWriter, fields: FieldInterner, codec: BlockCodec): Promise<CollectionRecords> {
+  // Fields only from the store, once written, and only for a collection that names no stored field list.
+  const records = new CollectionRecords(fields, true);
   async function* gathered(): AsyncGenerator<ReadonlyArray<readonly [string, string]>> {
     // A big snapshot is read from its file a piece at a time, as it is decoded.
     for await (const batch of decodeCatalogSnapshot(data instanceof Uint8Array ? data : snapshotPieces(data), codec)) {
@@ -33,5 +34,6 @@ export async function restoreCatalog(data: SnapshotData, index: number, writer: 
     }
   }
   await writer.replaceAll(gathered(), index);
+  await records.readFieldsIfNeeded(store);
   return records;
 }

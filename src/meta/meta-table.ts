@@ -239,7 +239,7 @@ export class MetaTable {
   }
 
   async restore(data: SnapshotData, index: number): Promise<void> {
-    await this.load(await restoreCatalog(data, index, this.writer, this.index.fields, this.codec));
+    await this.load(await restoreCatalog(data, index, this.store, this.writer, this.index.fields, this.codec));
   }
 
   async close(): Promise<void> {

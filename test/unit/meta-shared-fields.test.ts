@@ -112,6 +112,13 @@ describe('MetaTable shared field definitions', () => {
     expect(served(reloaded)).to.deep.equal(before);
     expect(reloaded.collections.get(12n)?.fields).to.equal(reloaded.collections.get(124n)?.fields);
     await store.write(saved.map(([key, value]) => ({ type: 'put', key, value })));
+    // A new member restoring a copy of it serves the same.
+    const restoreCopy = async (source: MetaTable): Promise<MetaTable> => {
+      const copy = await MetaTable.over(VersionedStore.over(new MemoryLevel<string, string>({ keyEncoding: 'utf8', valueEncoding: 'utf8' })));
+      await copy.restore(await source.snapshot(), source.appliedIndex);
+      return copy;
+    };
+    expect(served(await restoreCopy(reloaded))).to.deep.equal(before);
 
     // A list is deleted with the last collection that names it; a changed collection names another.
     await apply(reloaded, { kind: 'deleteCollection', ts: 12n, collectionID: 125n });
@@ -127,6 +134,7 @@ describe('MetaTable shared field definitions', () => {
     await store.write([...(await store.keysWithPrefix('rootcoord/')).filter((k) => k.startsWith(keys.fieldListPrefix) || k.startsWith(keys.collectionFieldListPrefix)).map((key) => ({ type: 'del' as const, key }))]);
     const older = await MetaTable.over(store);
     expect(served(older)).to.deep.equal(served(reloaded));
+    expect(served(await restoreCopy(older))).to.deep.equal(served(reloaded));
     await apply(older, { kind: 'putCollection', ts: 15n, collection: collection(126n, schema()) });
     expect(await stored(keys.collectionFieldListPrefix)).to.deep.equal(['126']);
     await apply(older, { kind: 'deleteCollection', ts: 16n, collectionID: 12n });
