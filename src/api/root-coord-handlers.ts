@@ -97,10 +97,12 @@ export function rootCoordHandlers(node: RootCoordPorts): Record<string, Handler>
       const visible = call.user === null ? null : visibleCollections(meta.rbac, call.user, dbName);
       const collections = (await showCollections(meta, dbName, big(req, 'time_stamp'))).filter((c) => visible === null || isVisible(visible, c.name));
       return {
+        // 64-bit values as bigints, not decimal text: the encoder takes them as they are (a decimal
+        // string costs a parse per value; 200,000 names carry 600,000 of them).
         collection_names: collections.map((c) => c.name),
-        collection_ids: collections.map((c) => c.collectionID.toString()),
-        created_timestamps: collections.map((c) => c.createTs.toString()),
-        created_utc_timestamps: collections.map((c) => physicalMs(c.createTs).toString()),
+        collection_ids: collections.map((c) => c.collectionID),
+        created_timestamps: collections.map((c) => c.createTs),
+        created_utc_timestamps: collections.map((c) => physicalMs(c.createTs)),
         shards_num: collections.map((c) => c.shardsNum),
       };
     }),
@@ -116,9 +118,9 @@ export function rootCoordHandlers(node: RootCoordPorts): Record<string, Handler>
       const partitions = showPartitions(meta, str(req, 'db_name'), str(req, 'collection_name'), big(req, 'collectionID'));
       return {
         partition_names: partitions.map((p) => p.partitionName),
-        partitionIDs: partitions.map((p) => p.partitionID.toString()),
-        created_timestamps: partitions.map((p) => p.createdTs.toString()),
-        created_utc_timestamps: partitions.map((p) => physicalMs(p.createdTs).toString()),
+        partitionIDs: partitions.map((p) => p.partitionID),
+        created_timestamps: partitions.map((p) => p.createdTs),
+        created_utc_timestamps: partitions.map((p) => physicalMs(p.createdTs)),
       };
     }),
 
