@@ -72,9 +72,11 @@ export const SNAPSHOT_PREFIX = 'snapshots/';
 /**
  * The catalog layout this build writes. 1: versions at `snapshots/{key}_ts{ts}`, where the versions of
  * key `al` and those of a key `al_ts<20 digits>` could fall into one scan; 2: versions at
- * `snapshots/{key}\0{ts}`, NUL occurring in no key (keyPart escapes it in names). Format 1 is rewritten on open.
+ * `snapshots/{key}\0{ts}`, NUL occurring in no key (keyPart escapes it in names); 3: besides, every
+ * collection names its field list (`keys.collectionFieldList`, `keys.fieldList`), which a build that
+ * does not know them would leave stale (so it must refuse the catalog). Older formats are upgraded on open.
  */
-export const CATALOG_FORMAT = 2;
+export const CATALOG_FORMAT = 3;
 const VERSION_SEPARATOR = '\u0000';
 
 /** The versioned copy of `key` at hybrid timestamp `ts` (zero-padded so keys sort by ts). */

@@ -2,7 +2,7 @@ import { parse } from '../common/bigint-json.js';
 import { CATALOG_FORMAT, fromKeyPart, keys, parseVersionKey, SNAPSHOT_PREFIX, versionKey } from './catalog-keys.js';
 import { CollectionRecords } from './collection-records.js';
 import type { MetaIndex } from './meta-index.js';
-import type { AliasModel, DatabaseModel } from './model.js';
+import type { AliasModel, CollectionModel, DatabaseModel } from './model.js';
 import type { RbacTable } from '../rbac/rbac-table.js';
 import type { StoreOp, VersionedStore } from './versioned-store.js';
 
@@ -15,7 +15,7 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
   // Until the catalog is in memory, nothing counts as applied: a read waiting for an index (and
   // /readyz) must not take a half-loaded catalog for the one at its index (a restore loads again).
   index.appliedIndex = 0;
-  await upgradeFormat(store);
+  const format = await upgradeVersionKeys(store);
   const appliedIndex = Number((await store.getLatest(keys.appliedIndex)) ?? '0');
   index.tsoWindowMs = BigInt((await store.getLatest(keys.tsoWindow)) ?? '0');
   index.idUpTo = BigInt((await store.getLatest(keys.idWindow)) ?? '0');
@@ -27,7 +27,15 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
     store.forEachLive(keys.requestPrefix, (key, ts) => index.requests.set(fromKeyPart(key.slice(keys.requestPrefix.length)), BigInt(ts))),
   ]);
   for (const collection of collections.collections()) index.indexCollection(collection);
-  index.fieldLists.loaded(collections.listHolders, collections.unlisted);
+  index.fieldLists.loaded(collections.listHolders);
+  // Format 2 (or a collection whose list is missing): every collection names its field list from now
+  // on, written with the format in one batch. Every replica does the same, so their catalogs stay equal.
+  if (format < CATALOG_FORMAT || collections.unlisted.length > 0) {
+    const ops: StoreOp[] = [];
+    for (const id of collections.unlisted) index.fieldLists.set(id, undefined, (index.collections.get(id) as CollectionModel).fields, ops);
+    ops.push({ type: 'put', key: keys.catalogFormat, value: String(CATALOG_FORMAT) });
+    await store.write(ops);
+  }
   for (const [, value] of await store.entriesWithPrefix(keys.aliasPrefix())) index.indexAlias(parse<AliasModel>(value));
   for (const [key, value] of await store.entriesWithPrefix(keys.memberPrefix)) index.members.set(Number(key.slice(keys.memberPrefix.length)), value);
   await rbac.load(store);
@@ -35,19 +43,21 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
 }
 
 /**
- * Bring an older catalog to CATALOG_FORMAT in one atomic batch (format 1: version keys rewritten),
- * or refuse a newer one. Every replica does the same, so their catalogs stay equal.
+ * Bring a catalog of format 1 to format 2 in one atomic batch (its version keys rewritten), or refuse
+ * a newer one than this build's; the format it is in after (format 3 comes with the field lists, once
+ * the collections are loaded). Every replica does the same, so their catalogs stay equal.
  */
-async function upgradeFormat(store: VersionedStore): Promise<void> {
+async function upgradeVersionKeys(store: VersionedStore): Promise<number> {
   const format = (await store.getLatest(keys.catalogFormat)) ?? '1';
-  if (format === String(CATALOG_FORMAT)) return;
-  if (format !== '1') throw new Error(`catalog format ${format} is not readable by this build (it reads format ${CATALOG_FORMAT} and upgrades format 1); run a build that knows it`);
+  if (format === String(CATALOG_FORMAT) || format === '2') return Number(format);
+  if (format !== '1') throw new Error(`catalog format ${format} is not readable by this build (it reads format ${CATALOG_FORMAT} and upgrades formats 1 and 2); run a build that knows it`);
   const ops: StoreOp[] = [];
   for (const [old, value] of await store.entriesWithPrefix(SNAPSHOT_PREFIX, true)) {
     const version = parseVersionKey(old, 1);
     if (version === null) continue;
     ops.push({ type: 'del', key: old }, { type: 'put', key: versionKey(version.key, version.ts), value });
   }
-  ops.push({ type: 'put', key: keys.catalogFormat, value: String(CATALOG_FORMAT) });
+  ops.push({ type: 'put', key: keys.catalogFormat, value: '2' });
   await store.write(ops);
+  return 2;
 }

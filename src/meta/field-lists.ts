@@ -12,35 +12,29 @@ import type { StoreOp } from './versioned-store.js';
  * records.
  *
  * The bookkeeping is derived from the catalog alone (which lists it holds, how many collections name
- * each), so every replica makes the same writes. A catalog written before lists existed has
- * collections that name none ("unlisted"): their field records are their fields until their next
- * change names a list.
+ * each), so every replica makes the same writes. A catalog written before lists existed (format 2)
+ * gets a list named for every collection when it is opened (catalog-load.ts).
  */
 export class FieldLists {
   /** List key -> how many collections name it (a list is stored while one does). */
   private readonly holders = new Map<string, number>();
-  /** Collections that name no list (loaded from a catalog written before lists existed). */
-  private readonly unlisted = new Set<bigint>();
 
   constructor(private readonly interner: FieldInterner) {}
 
   clear(): void {
     this.holders.clear();
-    this.unlisted.clear();
   }
 
-  /** At load: how many collections name each stored list, and the collections that name none (or one not stored). */
-  loaded(holders: ReadonlyMap<string, number>, unlisted: readonly bigint[]): void {
+  /** At load: how many collections name each stored list. */
+  loaded(holders: ReadonlyMap<string, number>): void {
     for (const [listKey, count] of holders) this.holders.set(listKey, count);
-    for (const collectionID of unlisted) this.unlisted.add(collectionID);
   }
 
   /** Add to `ops` the writes that make `fields` the list of collection `collectionID`, which had `before` (undefined: a new collection). */
   set(collectionID: bigint, before: readonly FieldModel[] | undefined, fields: readonly FieldModel[], ops: StoreOp[]): void {
     const listKey = this.interner.listKey(fields);
-    const had = before === undefined || this.unlisted.has(collectionID) ? undefined : this.interner.listKey(before);
+    const had = before === undefined ? undefined : this.interner.listKey(before);
     if (had === listKey) return;
-    this.unlisted.delete(collectionID);
     ops.push({ type: 'put', key: keys.collectionFieldList(collectionID), value: listKey });
     const holders = this.holders.get(listKey) ?? 0;
     if (holders === 0) ops.push({ type: 'put', key: keys.fieldList(listKey), value: this.interner.listText(fields) });
@@ -50,7 +44,6 @@ export class FieldLists {
 
   /** Add to `ops` the writes that forget the list of collection `collectionID`, whose fields were `fields`. */
   remove(collectionID: bigint, fields: readonly FieldModel[], ops: StoreOp[]): void {
-    if (this.unlisted.delete(collectionID)) return;
     ops.push({ type: 'del', key: keys.collectionFieldList(collectionID) });
     this.release(this.interner.listKey(fields), ops);
   }

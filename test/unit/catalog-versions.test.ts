@@ -84,7 +84,7 @@ describe('MetaTable versioned keys', () => {
     expect(await db.get(`snapshots/${keys.alias(DEFAULT_DB_ID, SHADOW)}_ts${'5'.padStart(20, '0')}`)).to.not.equal(undefined);
     const reopened = await metaOver(db);
     for await (const key of db.keys({ gte: 'snapshots/', lt: 'snapshots0' })) expect(key, key).to.match(/\x00\d{20}$/);
-    expect(await db.get(FORMAT_KEY)).to.equal('2');
+    expect(await db.get(FORMAT_KEY)).to.equal('3');
     expect(await aliasesAt(reopened, 50n)).to.deep.equal([`${SHADOW}->11`]);
     expect(await aliasesAt(reopened, 160n)).to.deep.equal([`al->10`, `${SHADOW}->10`]);
     expect(await reopened.digest()).to.equal(await (await metaOver(db)).digest());

@@ -84,63 +84,82 @@ describe('MetaTable shared field definitions', () => {
     expect([await versions(100), await versions(101)]).to.deep.equal([1, 2]);
   });
 
-  it('a reload reads each distinct field list once, not the field records; lists go with their last collection; an older catalog still loads', async () => {
-    const db = new MemoryLevel<string, string>({ keyEncoding: 'utf8', valueEncoding: 'utf8' });
-    const store = VersionedStore.over(db);
-    const meta = await MetaTable.over(store);
+  it('a reload reads each distinct field list once, not the field records; a list goes with its last collection; replicas that restart, restore or neither agree; a format 2 catalog is upgraded', async () => {
+    const memory = (): MemoryLevel<string, string> => new MemoryLevel<string, string>({ keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    type Command = Parameters<MetaTable['apply']>[0][number];
+    // Replica A applies every command and never restarts; replica B reloads its catalog after each one.
+    const storeA = VersionedStore.over(memory());
+    const storeB = VersionedStore.over(memory());
+    const a = await MetaTable.over(storeA);
+    let b = await MetaTable.over(storeB);
     let index = 0;
-    const apply = async (m: MetaTable, command: Parameters<MetaTable['apply']>[0][number]): Promise<void> => {
-      await m.apply([command], ++index);
-      await m.persist();
+    const apply = async (command: Command | ((m: MetaTable) => Command)): Promise<void> => {
+      index++;
+      for (const m of [a, b]) {
+        await m.apply([typeof command === 'function' ? command(m) : command], index);
+        await m.persist();
+      }
+      b = await MetaTable.over(storeB);
     };
-    await apply(meta, { kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } });
-    for (const id of [12n, 123n, 124n]) await apply(meta, { kind: 'putCollection', ts: 10n, collection: collection(id, schema()) });
+    const stored = async (store: VersionedStore, prefix: string): Promise<string[]> => (await store.keysWithPrefix(prefix)).map((k) => k.slice(prefix.length));
+    const lists = (): Promise<string[]> => stored(storeA, keys.fieldListPrefix);
+    // What they serve, by collection ID (their maps' orders may differ).
+    const byId = (m: MetaTable): unknown => (served(m) as Array<{ collectionID: string }>).sort((x, y) => (BigInt(x.collectionID) < BigInt(y.collectionID) ? -1 : 1));
+    const withDescription = (m: MetaTable, id: bigint, description: string): CollectionModel => {
+      const c = m.collections.get(id) as CollectionModel;
+      return { ...c, fields: c.fields.map((f) => (f.fieldID === 101n ? { ...f, description } : f)) };
+    };
+
+    await apply({ kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } });
+    for (const id of [12n, 123n, 124n]) await apply({ kind: 'putCollection', ts: 10n, collection: collection(id, schema()) });
     // A field added after the system fields keeps its place (the field records alone would sort it before them).
-    await apply(meta, { kind: 'putCollection', ts: 11n, collection: collection(125n, [...schema(), field(102n, 'added', DataType.Int64)]) });
-    const stored = async (prefix: string): Promise<string[]> => (await store.keysWithPrefix(prefix)).map((k) => k.slice(prefix.length));
-    const lists = (): Promise<string[]> => stored(keys.fieldListPrefix);
+    await apply({ kind: 'putCollection', ts: 11n, collection: collection(125n, [...schema(), field(102n, 'added', DataType.Int64)]) });
     expect(await lists()).to.have.length(2);
-    expect(await stored(keys.collectionFieldListPrefix)).to.have.members(['12', '123', '124', '125']);
-    const before = served(meta);
-    expect((before as Array<{ fields: Array<{ name: string }> }>)[3]?.fields.map((f) => f.name)).to.deep.equal(['id', 'vec', 'RowID', 'Timestamp', 'added']);
+    expect(await stored(storeA, keys.collectionFieldListPrefix)).to.have.members(['12', '123', '124', '125']);
+    expect(a.collections.get(125n)?.fields.map((f) => f.name)).to.deep.equal(['id', 'vec', 'RowID', 'Timestamp', 'added']);
+    expect(byId(b)).to.deep.equal(byId(a));
 
     // Without the latest field records, a reload serves the same: it read the lists.
-    const fieldRecords = (await store.keysWithPrefix(keys.fieldPrefix())).filter((k) => !k.startsWith(SNAPSHOT_PREFIX));
-    const saved = await Promise.all(fieldRecords.map(async (k) => [k, (await store.getLatest(k)) as string] as const));
-    await store.write(fieldRecords.map((key) => ({ type: 'del', key })));
-    const reloaded = await MetaTable.over(store);
-    expect(served(reloaded)).to.deep.equal(before);
+    const fieldRecords = (await storeA.keysWithPrefix(keys.fieldPrefix())).filter((k) => !k.startsWith(SNAPSHOT_PREFIX));
+    const saved = await Promise.all(fieldRecords.map(async (k) => [k, (await storeA.getLatest(k)) as string] as const));
+    await storeA.write(fieldRecords.map((key) => ({ type: 'del', key })));
+    const reloaded = await MetaTable.over(storeA);
+    expect(byId(reloaded)).to.deep.equal(byId(a));
     expect(reloaded.collections.get(12n)?.fields).to.equal(reloaded.collections.get(124n)?.fields);
-    await store.write(saved.map(([key, value]) => ({ type: 'put', key, value })));
-    // A new member restoring a copy of it serves the same.
-    const restoreCopy = async (source: MetaTable): Promise<MetaTable> => {
-      const copy = await MetaTable.over(VersionedStore.over(new MemoryLevel<string, string>({ keyEncoding: 'utf8', valueEncoding: 'utf8' })));
-      await copy.restore(await source.snapshot(), source.appliedIndex);
-      return copy;
-    };
-    expect(served(await restoreCopy(reloaded))).to.deep.equal(before);
+    await storeA.write(saved.map(([key, value]) => ({ type: 'put', key, value })));
 
-    // A list is deleted with the last collection that names it; a changed collection names another.
-    await apply(reloaded, { kind: 'deleteCollection', ts: 12n, collectionID: 125n });
+    // A list goes with the last collection that names it, not before: 123 and 124 share one.
+    await apply({ kind: 'deleteCollection', ts: 12n, collectionID: 125n });
     expect(await lists()).to.have.length(1);
-    const c12 = reloaded.collections.get(12n) as CollectionModel;
-    await apply(reloaded, { kind: 'putCollection', ts: 13n, collection: { ...c12, fields: c12.fields.map((f) => (f.fieldID === 101n ? { ...f, description: 'changed' } : f)) } });
+    await apply({ kind: 'deleteCollection', ts: 13n, collectionID: 123n });
+    expect(await lists()).to.have.length(1);
+    // A changed collection names another list; changed back, the first again (one batch: both at once).
+    await apply((m) => ({ kind: 'putCollection', ts: 14n, collection: withDescription(m, 12n, 'changed') }));
     expect(await lists()).to.have.length(2);
-    for (const id of [123n, 124n]) await apply(reloaded, { kind: 'deleteCollection', ts: 14n, collectionID: id });
-    expect(await lists()).to.have.length(1);
-    expect(await stored(keys.collectionFieldListPrefix)).to.deep.equal(['12']);
+    await apply((m) => ({ kind: 'batch', commands: [{ kind: 'putCollection', ts: 15n, collection: withDescription(m, 124n, 'changed') }, { kind: 'putCollection', ts: 15n, collection: withDescription(m, 12n, '') }] }));
+    expect(await lists()).to.have.length(2);
+    expect(await stored(storeA, keys.collectionFieldListPrefix)).to.deep.equal(['12', '124']);
 
-    // A catalog written before lists existed: its field records are read, and a change names a list.
-    await store.write([...(await store.keysWithPrefix('rootcoord/')).filter((k) => k.startsWith(keys.fieldListPrefix) || k.startsWith(keys.collectionFieldListPrefix)).map((key) => ({ type: 'del' as const, key }))]);
-    const older = await MetaTable.over(store);
-    expect(served(older)).to.deep.equal(served(reloaded));
-    expect(served(await restoreCopy(older))).to.deep.equal(served(reloaded));
-    await apply(older, { kind: 'putCollection', ts: 15n, collection: collection(126n, schema()) });
-    expect(await stored(keys.collectionFieldListPrefix)).to.deep.equal(['126']);
-    await apply(older, { kind: 'deleteCollection', ts: 16n, collectionID: 12n });
-    await apply(older, { kind: 'deleteCollection', ts: 16n, collectionID: 126n });
+    // A restored copy, the reloading replica and the one that never restarted agree, store and memory.
+    const c = await MetaTable.over(VersionedStore.over(memory()));
+    await c.restore(await a.snapshot(), a.appliedIndex);
+    expect(byId(b)).to.deep.equal(byId(a));
+    expect(byId(c)).to.deep.equal(byId(a));
+    const digest = await a.digest();
+    expect([await b.digest(), await c.digest()]).to.deep.equal([digest, digest]);
+
+    // A catalog of format 2 (no lists): opened, every collection names its list and the format is 3;
+    // an older build, which would leave lists stale, refuses it.
+    await storeA.write([...(await storeA.keysWithPrefix('rootcoord/')).filter((k) => k.startsWith(keys.fieldListPrefix) || k.startsWith(keys.collectionFieldListPrefix)).map((key) => ({ type: 'del' as const, key })), { type: 'put', key: keys.catalogFormat, value: '2' }]);
+    const upgraded = await MetaTable.over(storeA);
+    expect(await storeA.getLatest(keys.catalogFormat)).to.equal('3');
+    expect(await stored(storeA, keys.collectionFieldListPrefix)).to.deep.equal(['12', '124']);
+    expect(byId(upgraded)).to.deep.equal(byId(a));
+    expect(await upgraded.digest()).to.equal(digest);
+    for (const id of [12n, 124n]) await upgraded.apply([{ kind: 'deleteCollection', ts: 16n, collectionID: id }], ++index);
+    await upgraded.persist();
     expect(await lists()).to.deep.equal([]);
-    expect(older.collections.size).to.equal(0);
+    expect(await stored(storeA, keys.collectionFieldListPrefix)).to.deep.equal([]);
   });
 
   it('forgets its tables past its capacity without unsharing what is shared', () => {
