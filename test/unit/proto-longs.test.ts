@@ -3,6 +3,7 @@
  * same decimal text, at the edges of int64 and uint64 too (the codec decodes longs through BigInt).
  */
 import { expect } from 'chai';
+import protobuf from 'protobufjs';
 import { decodeMessage, encodeMessage } from '../../src/protocol/proto.js';
 
 describe('protocol codec: 64-bit integers', () => {
@@ -18,6 +19,14 @@ describe('protocol codec: 64-bit integers', () => {
       expect(decoded['created_timestamps']).to.deep.equal(unsigned);
     });
   }
+
+  it("protobufjs makes its longs with the codec's class, which writes decimal text through BigInt", () => {
+    expect(protobuf.util.Long.name).to.equal('DecimalLong');
+    const Long = protobuf.util.Long as unknown as new (low: number, high: number, unsigned: boolean) => { toString(radix?: number): string };
+    expect(new Long(-1, -1, true).toString()).to.equal('18446744073709551615');
+    expect(new Long(-1, -1, false).toString()).to.equal('-1');
+    expect(new Long(255, 0, false).toString(16)).to.equal('ff');
+  });
 
   it('a single (not repeated) uint64 decodes to its text', () => {
     const decoded = decodeMessage('rootcoord.AllocTimestampResponse', encodeMessage('rootcoord.AllocTimestampResponse', { timestamp: 18446744073709551615n, count: 3 }));
