@@ -9,6 +9,7 @@ import type { AppliedEntry, LeaderChange, StateMachine } from './raft-node.js';
 import { compact, fromWireError } from './raft-worker-protocol.js';
 import type { FromWorker, RaftWorkerOptions, ToWorker } from './raft-worker-protocol.js';
 import type { RaftStatus } from './raw-node.js';
+import { ThreadOutbox } from './thread-outbox.js';
 import type { TransportFaults } from './transport.js';
 import type { ConfState } from './types.js';
 import { StateRole } from './types.js';
@@ -49,6 +50,8 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
   readonly id: number;
   readonly counters = { proposalsCommitted: 0, proposalsFailed: 0 };
   private readonly worker: Worker;
+  /** What this thread posts to the worker in one turn goes as one message. */
+  private readonly outbox: ThreadOutbox<ToWorker>;
   private readonly calls = new Map<number, PendingCall>();
   private nextCall = 1;
   /** Everything applied to the state machine, in order; proposals and reads wait on it. */
@@ -87,13 +90,19 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       progress: new Map(),
     } as RaftStatus;
     this.worker = new Worker(new URL('./raft-worker.js', import.meta.url), { workerData: { ...options, stateMachinePersists: stateMachine.persist !== undefined } satisfies RaftWorkerOptions });
+    this.outbox = new ThreadOutbox<ToWorker>(
+      (message, transfer) => this.worker.postMessage(message, transfer),
+      (messages) => ({ op: 'batch', messages }),
+    );
     let startedYet = false;
     const settleStart = (error: Error | null): void => {
       startedYet = true;
       started(error);
     };
-    this.worker.on('message', (message: FromWorker) => {
-      if (message.type === 'started') {
+    const onMessage = (message: FromWorker): void => {
+      if (message.type === 'batch') {
+        for (const one of message.messages) onMessage(one);
+      } else if (message.type === 'started') {
         this.lastStatus = message.status;
         settleStart(null);
       } else if (message.type === 'fatal' && !startedYet) {
@@ -101,7 +110,8 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       } else {
         this.receive(message);
       }
-    });
+    };
+    this.worker.on('message', onMessage);
     this.worker.on('error', (error: Error) => (startedYet ? this.fail(error) : settleStart(error)));
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', (code) => {
@@ -230,7 +240,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
         const source = await produce();
         if (source instanceof Uint8Array) {
           const data = compact(source);
-          this.worker.postMessage({ op: 'snapshotData', request, data } satisfies ToWorker, [data.buffer as ArrayBuffer]);
+          this.outbox.post({ op: 'snapshotData', request, data } satisfies ToWorker, [data.buffer as ArrayBuffer]);
           return;
         }
         // In pieces, as they are made, never more than a few ahead of the worker's disk writes.
@@ -244,16 +254,16 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
             if (stream.stopped) return;
             const piece = compact(made);
             stream.ahead++;
-            this.worker.postMessage({ op: 'snapshotPiece', request, piece } satisfies ToWorker, [piece.buffer as ArrayBuffer]);
+            this.outbox.post({ op: 'snapshotPiece', request, piece } satisfies ToWorker, [piece.buffer as ArrayBuffer]);
           }
-          this.worker.postMessage({ op: 'snapshotEnd', request } satisfies ToWorker);
+          this.outbox.post({ op: 'snapshotEnd', request } satisfies ToWorker);
         } catch (error) {
-          this.worker.postMessage({ op: 'snapshotEnd', request, error: String(error) } satisfies ToWorker);
+          this.outbox.post({ op: 'snapshotEnd', request, error: String(error) } satisfies ToWorker);
         } finally {
           this.snapshotStreams.delete(request);
         }
       } catch (error) {
-        this.worker.postMessage({ op: 'snapshotData', request, data: null, error: String(error) } satisfies ToWorker);
+        this.outbox.post({ op: 'snapshotData', request, data: null, error: String(error) } satisfies ToWorker);
       }
     };
     const sm = this.stateMachine;
@@ -271,9 +281,9 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
   private async persistFor(request: number): Promise<void> {
     try {
       await this.stateMachine.persist?.();
-      this.worker.postMessage({ op: 'persisted', request } satisfies ToWorker);
+      this.outbox.post({ op: 'persisted', request } satisfies ToWorker);
     } catch (error) {
-      this.worker.postMessage({ op: 'persisted', request, error: String(error) } satisfies ToWorker);
+      this.outbox.post({ op: 'persisted', request, error: String(error) } satisfies ToWorker);
     }
   }
 
@@ -316,7 +326,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
     const call = this.nextCall++;
     return new Promise<T>((resolve, reject) => {
       this.calls.set(call, { resolve: resolve as (value: unknown) => void, reject });
-      this.worker.postMessage({ ...message, call } as ToWorker);
+      this.outbox.post({ ...message, call } as ToWorker);
     });
   }
 
@@ -351,7 +361,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
 
   transferLeader(target: number): void {
     if (this.closed || this.failed !== null) throw new RaftError('Closed', `raft node ${this.id} is closed`);
-    this.worker.postMessage({ op: 'transferLeader', target } satisfies ToWorker);
+    this.outbox.post({ op: 'transferLeader', target } satisfies ToWorker);
   }
 
   addVoter(id: number, address: string, caughtUpLagMax?: number): Promise<ConfState> {
@@ -388,7 +398,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
   }
 
   injectTransportFaults(faults: TransportFaults): void {
-    this.worker.postMessage({ op: 'faults', faults } satisfies ToWorker);
+    this.outbox.post({ op: 'faults', faults } satisfies ToWorker);
   }
 
   /** Close the node in the worker (its log and transport), let the worker end, and finish applying. */

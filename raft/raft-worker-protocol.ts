@@ -63,7 +63,9 @@ export type ToWorker =
   | { readonly op: 'snapshotPiece'; readonly request: number; readonly piece: Uint8Array }
   | { readonly op: 'snapshotEnd'; readonly request: number; readonly error?: string }
   /** The answer to a `persist` message: everything applied before it is durable (or the error why not). */
-  | { readonly op: 'persisted'; readonly request: number; readonly error?: string };
+  | { readonly op: 'persisted'; readonly request: number; readonly error?: string }
+  /** Several of the above, posted in one turn (ThreadOutbox), in order. */
+  | { readonly op: 'batch'; readonly messages: readonly ToWorker[] };
 
 /** Where a snapshot's bytes are: `byteLength` bytes of the file `path` from `offset` (a SnapshotFile as data). */
 export interface SnapshotFileRef {
@@ -117,7 +119,9 @@ export type FromWorker =
   | { readonly type: 'member-change'; readonly cc: ConfChange }
   | { readonly type: 'snapshot-saved'; readonly index: number }
   | { readonly type: 'log'; readonly level: 'info' | 'warn'; readonly message: string; readonly fields?: Record<string, unknown> }
-  | { readonly type: 'fatal'; readonly error: WireError };
+  | { readonly type: 'fatal'; readonly error: WireError }
+  /** Several of the above, posted in one turn (ThreadOutbox), in order. */
+  | { readonly type: 'batch'; readonly messages: readonly FromWorker[] };
 
 /**
  * `bytes` with a buffer of its own: as it is when it already owns its whole buffer, else a copy (a

@@ -16,19 +16,25 @@ import type { FromWorker, RaftWorkerOptions, ToWorker } from './raft-worker-prot
 import { SnapshotFile } from './snapshot-data.js';
 import type { SnapshotData, SnapshotSource } from './snapshot-data.js';
 import { TcpTransport } from './tcp-transport.js';
+import { ThreadOutbox } from './thread-outbox.js';
 import type { ConfChange } from './types.js';
 
 const STATUS_INTERVAL_MS = 20;
 
 /** What the node handles; the state machine's answers go to it as they arrive, started or not. */
-type NodeRequest = Exclude<ToWorker, { op: 'snapshotData' } | { op: 'snapshotPiece' } | { op: 'snapshotEnd' } | { op: 'persisted' }>;
+type NodeRequest = Exclude<ToWorker, { op: 'snapshotData' } | { op: 'snapshotPiece' } | { op: 'snapshotEnd' } | { op: 'persisted' } | { op: 'batch' }>;
 
 if (parentPort === null) throw new Error('raft-worker.js runs as a worker thread');
 const port = parentPort;
 const options = workerData as RaftWorkerOptions;
 
+const outbox = new ThreadOutbox<FromWorker>(
+  (message, transfer) => port.postMessage(message, transfer),
+  (messages) => ({ type: 'batch', messages }),
+);
+
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(message, transfer);
+  outbox.post(message, transfer);
 }
 
 /**
@@ -224,14 +230,16 @@ async function main(): Promise<void> {
   // a host may ask for status early) wait for it.
   const early: NodeRequest[] = [];
   let node: RaftNode | null = null;
-  port.on('message', (message: ToWorker) => {
-    if (message.op === 'snapshotData') stateMachine.snapshotAnswered(message.request, message.data, message.error);
+  const receive = (message: ToWorker): void => {
+    if (message.op === 'batch') for (const one of message.messages) receive(one);
+    else if (message.op === 'snapshotData') stateMachine.snapshotAnswered(message.request, message.data, message.error);
     else if (message.op === 'snapshotPiece') stateMachine.snapshotPiece(message.request, message.piece);
     else if (message.op === 'snapshotEnd') stateMachine.snapshotEnded(message.request, message.error);
     else if (message.op === 'persisted') stateMachine.persistAnswered(message.request, message.error);
     else if (node === null) early.push(message);
     else handle(node, message);
-  });
+  };
+  port.on('message', receive);
   node = await RaftNode.start({ ...nodeOptions, ...(peerAddressOf === undefined ? {} : { peerAddressOf }), storage, transport: faulty ?? tcp, stateMachine, backgroundSnapshots: true, batchInputsPerTurn: true, log });
   const started = node;
   const persisted: Array<[number, number]> = [];
