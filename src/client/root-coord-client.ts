@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes } from '../protocol/error-codes.js';
 import { AUTHORIZATION_HEADER, authorizationValue, READ_CONSISTENCY_HEADER, REQUEST_ID_HEADER, STALE_READ } from '../protocol/headers.js';
-import { adminService, clientChannelOptions, rootCoordService } from '../protocol/proto.js';
+import { adminService, CLIENT_RECEIVE_BYTES_MAX, clientChannelOptions, rootCoordService } from '../protocol/proto.js';
 import type { PlainMessage } from '../protocol/proto.js';
 import { encodeFieldJson, encodeSchemaFile } from './schema-file.js';
 import type { SchemaFile, SchemaFileField } from './schema-file.js';
@@ -61,13 +61,17 @@ function jittered(ms: number): number {
 
 /**
  * A transport failure as a RootCoordError. A request above the server's receive limit (gRPC
- * RESOURCE_EXHAUSTED "Received message larger than max") is the caller's error: code 1100, not retried.
+ * RESOURCE_EXHAUSTED "Received message larger than max (size vs limit)") is the caller's error: code
+ * 1100, not retried. The same words with this client's own limit are about the answer: Unexpected.
  */
 function transportFailure(method: string, endpoint: string, e: grpc.ServiceError): RootCoordError {
   const details = e.details ?? e.message;
   if (e.code === grpc.status.UNAUTHENTICATED) return new RootCoordError(NOT_AUTHENTICATED_CODE, ErrorCodes.PrivilegeNotAuthenticated.legacy, `${method} on ${endpoint}: ${details}`, false);
   if (e.code === grpc.status.DEADLINE_EXCEEDED) return new RootCoordError(ErrorCodes.OutcomeUnknown.code, ErrorCodes.OutcomeUnknown.legacy, `${method} on ${endpoint}: deadline exceeded; the outcome is unknown`, false);
   if (e.code === grpc.status.RESOURCE_EXHAUSTED && /larger than/i.test(details)) {
+    if (details.includes(`vs ${CLIENT_RECEIVE_BYTES_MAX})`)) {
+      return new RootCoordError(ErrorCodes.Unexpected.code, ErrorCodes.Unexpected.legacy, `${method} on ${endpoint}: the answer is larger than this client accepts (${details})`, false);
+    }
     return new RootCoordError(ErrorCodes.ParameterInvalid.code, ErrorCodes.ParameterInvalid.legacy, `${method} on ${endpoint}: the request is larger than the server accepts (${details})`, false);
   }
   return new RootCoordError(ErrorCodes.ServiceNotReady.code, ErrorCodes.ServiceNotReady.legacy, `${method} on ${endpoint}: ${details}`, RETRIABLE_TRANSPORT.has(e.code));

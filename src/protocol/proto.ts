@@ -33,12 +33,19 @@ const toObjectOptions: protobuf.IConversionOptions = { longs: String, enums: Num
 export type PlainMessage = Record<string, unknown>;
 
 /**
+ * The largest answer a client takes. Requests are bounded by the servers (4 MiB); answers from the
+ * cluster may be larger, and grpc-js's default of 4 MiB refused ShowCollections of 200,000 names (6.7 MB).
+ * Milvus's own clients take up to 256 MiB (`grpc.clientMaxRecvSize`).
+ */
+export const CLIENT_RECEIVE_BYTES_MAX = 256 * 1024 * 1024;
+
+/**
  * Channel options for the API's gRPC clients (a call costs mostly CPU here, on two shared cores): no
  * channelz bookkeeping, and no grpc-js retry layer (the client retries itself, with request IDs, and a
  * forwarded call is retried by the client that sent it). Servers keep channelz: grpc-js 1.14 tracks a
  * server's sessions only with it on, and without it `forceShutdown` leaves peers' connections open.
  */
-export const clientChannelOptions: grpc.ChannelOptions = { 'grpc.enable_channelz': 0, 'grpc.enable_retries': 0 };
+export const clientChannelOptions: grpc.ChannelOptions = { 'grpc.enable_channelz': 0, 'grpc.enable_retries': 0, 'grpc.max_receive_message_length': CLIENT_RECEIVE_BYTES_MAX };
 
 export interface MethodInfo {
   readonly name: string;
