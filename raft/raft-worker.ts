@@ -28,14 +28,12 @@ if (parentPort === null) throw new Error('raft-worker.js runs as a worker thread
 const port = parentPort;
 const options = workerData as RaftWorkerOptions;
 
+/** What this thread posts to the host in one turn goes as one message (ThreadOutbox). */
 const outbox = new ThreadOutbox<FromWorker>(
   (message, transfer) => port.postMessage(message, transfer),
   (messages) => ({ type: 'batch', messages }),
 );
-
-function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
-  outbox.post(message, transfer);
-}
+const post = (message: FromWorker, transfer?: readonly ArrayBuffer[]): void => outbox.post(message, transfer);
 
 /**
  * `bytes` as a buffer of its own to post: a compact copy, listed in `transfer` to be moved rather than

@@ -24,8 +24,7 @@ export class ThreadOutbox<M> {
     queueMicrotask(() => this.flush());
   }
 
-  /** Send what waits now. */
-  flush(): void {
+  private flush(): void {
     this.scheduled = false;
     const messages = this.messages;
     const transfer = this.transfer;

@@ -27,8 +27,8 @@ export class CollectionRecords {
   private readonly stored: StoredCollection[] = [];
   /** The ID of each stored collection as text, from its key (String of a bigint costs 0.3 s per 200,000). */
   private readonly storedIds: string[] = [];
-  /** The list each stored collection names (fieldListAt; null: not looked up yet). */
-  private readonly storedLists: Array<string | undefined | null> = [];
+  /** The list each stored collection names, once looked up (storedListKeys). */
+  private listKeys: Array<string | undefined> | null = null;
   private readonly fields: Children<FieldModel>;
   private readonly partitions = new Children<PartitionModel>(PARTITIONS, (text) => parse<PartitionModel>(text));
   private readonly functions = new Children<FunctionModel>(FUNCTIONS, (text) => parse<FunctionModel>(text));
@@ -66,19 +66,20 @@ export class CollectionRecords {
 
   /** Read the field records from `store` if a collection names no stored field list (skipped by add() with `fieldsLater`). */
   async readFieldsIfNeeded(store: VersionedStore): Promise<void> {
-    if (this.storedIds.every((_id, i) => this.fieldListAt(i) !== undefined)) return;
+    if (this.storedListKeys().every((listKey) => listKey !== undefined)) return;
     await store.forEachLive(FIELDS, (key, value) => this.fields.add(key, value));
   }
 
-  /** The key of the stored field list that the `i`th stored collection names (undefined: none, or it is not stored), looked up once. */
-  private fieldListAt(i: number): string | undefined {
-    let listKey = this.storedLists[i];
-    if (listKey === null) {
-      const named = this.listNames.get(this.storedIds[i] as string);
-      listKey = named !== undefined && this.lists.has(named) ? named : undefined;
-      this.storedLists[i] = listKey;
-    }
-    return listKey;
+  /**
+   * The key of the stored field list each stored collection names (undefined: none, or it is not
+   * stored), looked up once all lists and names are in (they come after the collections in key order).
+   */
+  private storedListKeys(): ReadonlyArray<string | undefined> {
+    this.listKeys ??= this.storedIds.map((id) => {
+      const named = this.listNames.get(id);
+      return named !== undefined && this.lists.has(named) ? named : undefined;
+    });
+    return this.listKeys;
   }
 
   /** Take a latest record if it belongs to a collection (other keys, versions included, are not). Each kind must come in key order. */
@@ -86,14 +87,11 @@ export class CollectionRecords {
     if (value === TOMBSTONE) return;
     if (key.startsWith(FIELDS)) {
       if (!this.fieldsLater) this.fields.add(key, value);
-    }
-    else if (key.startsWith(PARTITIONS)) this.partitions.add(key, value);
+    } else if (key.startsWith(PARTITIONS)) this.partitions.add(key, value);
     else if (key.startsWith(COLLECTIONS)) {
       this.stored.push(parse<StoredCollection>(value));
       this.storedIds.push(key.slice(key.lastIndexOf('/') + 1));
-      this.storedLists.push(null);
-    }
-    else if (key.startsWith(FUNCTIONS)) this.functions.add(key, value);
+    } else if (key.startsWith(FUNCTIONS)) this.functions.add(key, value);
     else if (key.startsWith(STRUCT_ARRAY_FIELDS)) this.structArrayFields.add(key, value);
     else if (key.startsWith(LIST_NAMES)) this.listNames.set(key.slice(LIST_NAMES.length), value);
     else if (key.startsWith(LISTS)) this.lists.set(key.slice(LISTS.length), this.interner.fromListText(value));
@@ -104,13 +102,14 @@ export class CollectionRecords {
    * their order, or else those of its field records (user fields by ID, then the system fields).
    */
   *collections(): Generator<CollectionModel> {
+    const listKeys = this.storedListKeys();
     for (let i = 0; i < this.stored.length; i++) {
       const stored = this.stored[i] as StoredCollection;
       const id = this.storedIds[i] as string;
       const partitions = this.partitions.of(id);
       if (partitions.length > 1) partitions.sort((a, b) => (a.createdTs < b.createdTs ? -1 : a.createdTs > b.createdTs ? 1 : a.partitionID < b.partitionID ? -1 : 1));
       // The parsed record becomes the collection (a spread of its 15 properties cost 0.5 s per 200,000).
-      const listKey = this.fieldListAt(i);
+      const listKey = listKeys[i];
       if (listKey === undefined) this.unlisted.push(stored.collectionID);
       else this.listHolders.set(listKey, (this.listHolders.get(listKey) ?? 0) + 1);
       const fields = listKey === undefined ? this.interner.list(this.fields.of(id), byFieldRank) : (this.lists.get(listKey) as readonly FieldModel[]);
