@@ -26,9 +26,13 @@ export class CatalogHistory {
    * zero-padded), so they are read in batches and judged a key at a time: a catalog of any size costs
    * memory for its deletions only, not for every version (a million at 200,000 collections). The GC
    * is an entry of the log: the caller has the writer flush the entries before it first.
+   *
+   * Also the field lists that a record still names after these deletions (`namedLists`): the caller
+   * deletes the others (FieldLists.sweep).
    */
-  async garbageOps(versionsBeforeTs: bigint, tombstonesBeforeTs: bigint): Promise<StoreOp[]> {
+  async garbage(versionsBeforeTs: bigint, tombstonesBeforeTs: bigint): Promise<{ ops: StoreOp[]; namedLists: Set<string> }> {
     const ops: StoreOp[] = [];
+    const namedLists = new Set<string>();
     let key: string | null = null;
     let versions: Array<{ versionKey: string; ts: bigint; value: string }> = [];
     const judge = (): void => {
@@ -39,7 +43,11 @@ export class CatalogHistory {
         ops.push({ type: 'del', key });
         return;
       }
-      for (const v of versions.slice(0, -1)) if (v.ts < versionsBeforeTs) ops.push({ type: 'del', key: v.versionKey });
+      const namesList = key.startsWith(keys.collectionFieldListPrefix);
+      for (const [i, v] of versions.entries()) {
+        if (i < versions.length - 1 && v.ts < versionsBeforeTs) ops.push({ type: 'del', key: v.versionKey });
+        else if (namesList && v.value !== TOMBSTONE) namedLists.add(v.value);
+      }
     };
     for await (const batch of this.store.scan(SNAPSHOT_PREFIX)) {
       for (const [stored, value] of batch) {
@@ -54,7 +62,9 @@ export class CatalogHistory {
       }
     }
     judge();
-    return ops;
+    // The latest records too (one a catalog before format 4 left unversioned names a list).
+    await this.store.forEachLive(keys.collectionFieldListPrefix, (_key, listKey) => namedLists.add(listKey));
+    return { ops, namedLists };
   }
 
   // ---- reads at a past timestamp ----
@@ -68,10 +78,18 @@ export class CatalogHistory {
       if (value !== undefined) records.add(key, value);
       return value;
     };
+    const lists = new Set<string>();
     const prefix = keys.collectionPrefix(dbID);
     for (const key of await this.store.keysWithPrefix(prefix)) {
       if ((await addAt(key)) === undefined) continue;
       const collectionID = BigInt(key.slice(prefix.length));
+      // The field list the collection named then (kept while a version names it: FieldLists).
+      const listKey = await addAt(keys.collectionFieldList(collectionID));
+      if (listKey !== undefined && !lists.has(listKey)) {
+        lists.add(listKey);
+        const list = await this.store.getLatest(keys.fieldList(listKey));
+        if (list !== undefined) records.add(keys.fieldList(listKey), list);
+      }
       for (const childPrefix of [...CHILD_KINDS.map((c) => c.prefix(collectionID)), keys.partitionPrefix(collectionID)]) {
         for (const child of await this.store.keysWithPrefix(childPrefix)) await addAt(child);
       }

@@ -1,6 +1,6 @@
 import { parse } from '../common/bigint-json.js';
-import { CATALOG_FORMAT, fromKeyPart, keys, parseVersionKey, SNAPSHOT_PREFIX, versionKey } from './catalog-keys.js';
-import { CollectionRecords } from './collection-records.js';
+import { CATALOG_FORMAT, fromKeyPart, keys, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionKey, versionPrefix } from './catalog-keys.js';
+import { byFieldRank, CollectionRecords } from './collection-records.js';
 import type { MetaIndex } from './meta-index.js';
 import type { AliasModel, CollectionModel, DatabaseModel } from './model.js';
 import type { RbacTable } from '../rbac/rbac-table.js';
@@ -27,30 +27,99 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
     store.forEachLive(keys.requestPrefix, (key, ts) => index.requests.set(fromKeyPart(key.slice(keys.requestPrefix.length)), BigInt(ts))),
   ]);
   for (const collection of collections.collections()) index.indexCollection(collection);
-  index.fieldLists.loaded(collections.listHolders);
-  // Format 2 (or a collection whose list is missing): every collection names its field list from now
-  // on, written with the format in one batch. Every replica does the same, so their catalogs stay equal.
-  if (format < CATALOG_FORMAT || collections.unlisted.length > 0) {
-    const ops: StoreOp[] = [];
-    for (const id of collections.unlisted) index.fieldLists.set(id, undefined, (index.collections.get(id) as CollectionModel).fields, ops);
-    ops.push({ type: 'put', key: keys.catalogFormat, value: String(CATALOG_FORMAT) });
-    await store.write(ops);
-  }
+  index.fieldLists.loaded(collections.storedLists());
+  if (format < CATALOG_FORMAT) await versionFieldLists(store, index, collections.unlisted);
+  await deleteFieldRecords(store);
   for (const [, value] of await store.entriesWithPrefix(keys.aliasPrefix())) index.indexAlias(parse<AliasModel>(value));
   for (const [key, value] of await store.entriesWithPrefix(keys.memberPrefix)) index.members.set(Number(key.slice(keys.memberPrefix.length)), value);
   await rbac.load(store);
   index.appliedIndex = appliedIndex;
 }
 
+/** Writes per batch of an upgrade that needs not be atomic (memory bounded whatever the catalog's size). */
+const UPGRADE_BATCH = 10_000;
+
+/**
+ * Bring a catalog of format 2 or 3 to format 4 (the collections loaded from it into `index`): from the
+ * versions of its field records, every collection gets the versions of its field list, so that a read
+ * at a past timestamp finds the fields it found before; a collection of format 2 (`unlisted`) names
+ * its current list. The writes repeat the same values if a crash cuts them short (the upgrade runs
+ * again); the format is written after them, and only then are the field records deleted
+ * (deleteFieldRecords), so a catalog that says format 4 has all its lists. Every replica does the same,
+ * so their catalogs stay equal.
+ */
+async function versionFieldLists(store: VersionedStore, index: MetaIndex, unlisted: readonly bigint[]): Promise<void> {
+  const ops: StoreOp[] = [];
+  const writeSome = async (): Promise<void> => {
+    if (ops.length >= UPGRADE_BATCH) await store.write(ops.splice(0));
+  };
+  for (const id of unlisted) {
+    index.fieldLists.set(id, undefined, (index.collections.get(id) as CollectionModel).fields, 0n, ops);
+    await writeSome();
+  }
+  // The versions of one collection's field records are adjacent (`snapshots/root-coord/fields/{id}/...`).
+  let collectionID: string | null = null;
+  let versions: Array<{ fieldID: string; ts: bigint; value: string }> = [];
+  const versionLists = (): void => {
+    if (collectionID === null) return;
+    const id = BigInt(collectionID);
+    const fields = new Map<string, string>();
+    versions.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+    for (let i = 0; i < versions.length; i++) {
+      const v = versions[i] as (typeof versions)[number];
+      if (v.value === TOMBSTONE) fields.delete(v.fieldID);
+      else fields.set(v.fieldID, v.value);
+      if (versions[i + 1]?.ts === v.ts) continue;
+      let value: string = TOMBSTONE;
+      if (fields.size > 0) {
+        // The latest version names the list the collection has; an earlier one, its fields then, in
+        // the order the field records gave (user fields by ID, then the system fields).
+        const live = i === versions.length - 1 ? index.collections.get(id) : undefined;
+        const list = live?.fields ?? index.fields.list([...fields.values()].map((text) => index.fields.fromText(text)), byFieldRank);
+        value = index.fields.listKey(list);
+        index.fieldLists.keep(value, list, ops);
+      }
+      ops.push({ type: 'put', key: versionKey(keys.collectionFieldList(id), v.ts), value });
+      // The latest record as a command writes it (format 3 deleted it with its collection).
+      if (i === versions.length - 1) ops.push({ type: 'put', key: keys.collectionFieldList(id), value });
+    }
+  };
+  const fieldVersions = versionPrefix(keys.fieldPrefix()).slice(0, -1);
+  for await (const batch of store.scan(fieldVersions)) {
+    for (const [stored, value] of batch) {
+      const version = parseVersionKey(stored);
+      if (version === null) continue;
+      const [id, fieldID] = version.key.slice(keys.fieldPrefix().length).split('/') as [string, string];
+      if (id !== collectionID) {
+        versionLists();
+        await writeSome();
+        collectionID = id;
+        versions = [];
+      }
+      versions.push({ fieldID, ts: version.ts, value });
+    }
+  }
+  versionLists();
+  ops.push({ type: 'put', key: keys.catalogFormat, value: String(CATALOG_FORMAT) });
+  await store.write(ops);
+}
+
+/** Delete the field records (and their versions) of a catalog before format 4, a batch at a time, once it has its lists. */
+async function deleteFieldRecords(store: VersionedStore): Promise<void> {
+  for (const prefix of [keys.fieldPrefix(), versionPrefix(keys.fieldPrefix()).slice(0, -1)]) {
+    for await (const batch of store.scan(prefix, UPGRADE_BATCH)) await store.write(batch.map(([key]) => ({ type: 'del', key })));
+  }
+}
+
 /**
  * Bring a catalog of format 1 to format 2 in one atomic batch (its version keys rewritten), or refuse
- * a newer one than this build's; the format it is in after (format 3 comes with the field lists, once
- * the collections are loaded). Every replica does the same, so their catalogs stay equal.
+ * a newer one than this build's; the format it is in after (formats 3 and 4 come with the field
+ * lists, once the collections are loaded). Every replica does the same, so their catalogs stay equal.
  */
 async function upgradeVersionKeys(store: VersionedStore): Promise<number> {
   const format = (await store.getLatest(keys.catalogFormat)) ?? '1';
-  if (format === String(CATALOG_FORMAT) || format === '2') return Number(format);
-  if (format !== '1') throw new Error(`catalog format ${format} is not readable by this build (it reads format ${CATALOG_FORMAT} and upgrades formats 1 and 2); run a build that knows it`);
+  if (['2', '3', String(CATALOG_FORMAT)].includes(format)) return Number(format);
+  if (format !== '1') throw new Error(`catalog format ${format} is not readable by this build (it reads format ${CATALOG_FORMAT} and upgrades formats 1 to 3); run a build that knows it`);
   const ops: StoreOp[] = [];
   for (const [old, value] of await store.entriesWithPrefix(SNAPSHOT_PREFIX, true)) {
     const version = parseVersionKey(old, 1);

@@ -1,8 +1,11 @@
 import { keys } from './catalog-keys.js';
-import type { CollectionModel, FieldModel, FunctionModel, StructArrayFieldModel } from './model.js';
+import type { CollectionModel, FunctionModel, StructArrayFieldModel } from './model.js';
 
-/** What of a collection is kept under keys of its own, one per item (Milvus's layout), besides its partitions. */
-export type Child = FieldModel | FunctionModel | StructArrayFieldModel;
+/**
+ * What of a collection is kept under keys of its own, one per item (Milvus's layout), besides its
+ * partitions. Its fields are not: they are one list shared by the collections of a schema (field-lists.ts).
+ */
+export type Child = FunctionModel | StructArrayFieldModel;
 
 export function childId(item: Child): bigint {
   return 'fieldID' in item ? item.fieldID : item.id;
@@ -10,11 +13,10 @@ export function childId(item: Child): bigint {
 
 /** The child kinds and the key of one item of each. */
 export const CHILD_KINDS = [
-  { kind: 'fields', key: keys.field, prefix: keys.fieldPrefix },
   { kind: 'functions', key: keys.function, prefix: keys.functionPrefix },
   { kind: 'structArrayFields', key: keys.structArrayField, prefix: keys.structArrayFieldPrefix },
 ] as const;
 
 export function childrenOf(collection: CollectionModel): Record<(typeof CHILD_KINDS)[number]['kind'], readonly Child[]> {
-  return { fields: collection.fields, functions: collection.functions ?? [], structArrayFields: collection.structArrayFields ?? [] };
+  return { functions: collection.functions ?? [], structArrayFields: collection.structArrayFields ?? [] };
 }

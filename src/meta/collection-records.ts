@@ -17,8 +17,8 @@ const LIST_NAMES = keys.collectionFieldListPrefix;
 const LISTS = keys.fieldListPrefix;
 
 /**
- * A catalog's collections gathered from its latest records (collection, field, partition, function and
- * struct-array field keys):
+ * A catalog's collections gathered from its latest records (collection, field list, partition, function
+ * and struct-array field keys; the field records of a catalog before format 4):
  * from a scan of the store when a node starts, or from a snapshot's records while they are written, so
  * that a new member does not read back the catalog it has just written. Fields are interned as they
  * come (FieldInterner): collections of one schema share their field objects, parsed once.
@@ -37,8 +37,7 @@ export class CollectionRecords {
   private readonly listNames = new Map<string, string>();
   /** List key -> the shared fields of that stored list. */
   private readonly lists = new Map<string, readonly FieldModel[]>();
-  /** Filled by collections(): how many collections name each stored list, and the collections that name none. */
-  readonly listHolders = new Map<string, number>();
+  /** Filled by collections(): the collections that name no stored list (a catalog of format 2). */
   readonly unlisted: bigint[] = [];
 
   /**
@@ -82,6 +81,11 @@ export class CollectionRecords {
     return this.listKeys;
   }
 
+  /** The keys of the stored field lists. */
+  storedLists(): Iterable<string> {
+    return this.lists.keys();
+  }
+
   /** Take a latest record if it belongs to a collection (other keys, versions included, are not). Each kind must come in key order. */
   add(key: string, value: string): void {
     if (value === TOMBSTONE) return;
@@ -111,7 +115,6 @@ export class CollectionRecords {
       // The parsed record becomes the collection (a spread of its 15 properties cost 0.5 s per 200,000).
       const listKey = listKeys[i];
       if (listKey === undefined) this.unlisted.push(stored.collectionID);
-      else this.listHolders.set(listKey, (this.listHolders.get(listKey) ?? 0) + 1);
       const fields = listKey === undefined ? this.interner.list(this.fields.of(id), byFieldRank) : (this.lists.get(listKey) as readonly FieldModel[]);
       const collection = Object.assign(stored, { fields, partitions });
       // Functions and struct-array fields only when there are any: a collection without them reads as
@@ -155,7 +158,7 @@ class Children<T> {
 }
 
 /** User fields (IDs from 100) in order, then the system fields RowID (0) and Timestamp (1), as Milvus appends them. */
-function byFieldRank(a: FieldModel, b: FieldModel): number {
+export function byFieldRank(a: FieldModel, b: FieldModel): number {
   const rank = (f: FieldModel): bigint => (f.fieldID >= 100n ? f.fieldID : f.fieldID + (1n << 62n));
   return rank(a) < rank(b) ? -1 : 1;
 }

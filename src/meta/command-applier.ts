@@ -1,12 +1,11 @@
 import { stringify } from '../common/bigint-json.js';
 import { keys } from './catalog-keys.js';
 import { CHILD_KINDS, childId, childrenOf } from './collection-children.js';
-import type { Child } from './collection-children.js';
 import type { MetaCommand } from './commands.js';
 import { isCreated } from './meta-index.js';
 import type { MetaIndex } from './meta-index.js';
 import { CollectionState, PartitionState } from './model.js';
-import type { AliasModel, CollectionModel, DatabaseModel, FieldModel, PartitionModel } from './model.js';
+import type { AliasModel, CollectionModel, DatabaseModel, PartitionModel } from './model.js';
 import type { RbacTable } from '../rbac/rbac-table.js';
 import { VersionedStore } from './versioned-store.js';
 import type { StoreOp } from './versioned-store.js';
@@ -182,23 +181,21 @@ export class CommandApplier {
     if (previous !== undefined && previous.dbID !== collection.dbID) ops.push(...VersionedStore.remove(keys.collection(previous.dbID, previous.collectionID), ts));
     ops.push(...VersionedStore.put(keys.collection(collection.dbID, collection.collectionID), stringify(stored), ts));
     const id = collection.collectionID;
-    // Write only the fields (functions, struct-array fields) that changed; remove those that went. A
-    // shared field is unchanged if it is the same object as before, and knows its text.
+    // Write only the functions and struct-array fields that changed; remove those that went.
     const before = previous === undefined ? null : childrenOf(previous);
     const after = childrenOf(collection);
     for (const child of CHILD_KINDS) {
-      const text = (item: Child): string => (child.kind === 'fields' ? this.index.fields.textOf(item as FieldModel) : stringify(item));
       const old = new Map((before?.[child.kind] ?? []).map((item) => [childId(item), item]));
       for (const item of after[child.kind]) {
         const was = old.get(childId(item));
         old.delete(childId(item));
         if (was === item) continue;
-        const value = text(item);
-        if (was === undefined || text(was) !== value) ops.push(...VersionedStore.put(child.key(id, childId(item)), value, ts));
+        const value = stringify(item);
+        if (was === undefined || stringify(was) !== value) ops.push(...VersionedStore.put(child.key(id, childId(item)), value, ts));
       }
       for (const gone of old.keys()) ops.push(...VersionedStore.remove(child.key(id, gone), ts));
     }
-    this.index.fieldLists.set(id, previous?.fields, shared, ops);
+    this.index.fieldLists.set(id, previous?.fields, shared, ts, ops);
     // An update keeps the current partitions (above), so only a new collection's are written: a
     // collection may hold a thousand partitions.
     if (previous === undefined) for (const partition of partitions) ops.push(...VersionedStore.put(keys.partition(id, partition.partitionID), stringify(partition), ts));
@@ -246,7 +243,7 @@ export class CommandApplier {
     for (const child of CHILD_KINDS) for (const item of children[child.kind]) ops.push(...VersionedStore.remove(child.key(collectionID, childId(item)), ts));
     for (const partition of collection.partitions) ops.push(...VersionedStore.remove(keys.partition(collectionID, partition.partitionID), ts));
     ops.push(...VersionedStore.remove(keys.collection(collection.dbID, collectionID), ts));
-    this.index.fieldLists.remove(collectionID, collection.fields, ops);
+    this.index.fieldLists.remove(collectionID, ts, ops);
     this.index.unindexCollection(collection);
     return OK;
   }

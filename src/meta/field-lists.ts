@@ -1,60 +1,64 @@
 import { keys } from './catalog-keys.js';
 import type { FieldInterner } from './field-interner.js';
 import type { FieldModel } from './model.js';
+import { VersionedStore } from './versioned-store.js';
 import type { StoreOp } from './versioned-store.js';
 
 /**
- * Which stored list of fields each collection has. Besides its field records (Milvus's layout, one key
- * per field, versioned for reads at a past timestamp), a collection names a field list
- * (`keys.collectionFieldList` -> a list key), and each distinct list is stored once
- * (`keys.fieldList`), for as long as a collection names it. Collections made from one schema share
- * one list, so a restart reads 200,000 small records and five lists instead of a million field
- * records.
+ * Which stored list of fields each collection has. A collection names its field list
+ * (`keys.collectionFieldList` -> a list key, versioned like the collection's own key), and each
+ * distinct list is stored once (`keys.fieldList`). Collections made from one schema share one list, so
+ * a restart reads 200,000 small records and five lists instead of a million field records.
  *
- * The bookkeeping is derived from the catalog alone (which lists it holds, how many collections name
- * each), so every replica makes the same writes. A catalog written before lists existed (format 2)
- * gets a list named for every collection when it is opened (catalog-load.ts).
+ * A list is kept while a record names it, a past version included (a read at a past timestamp reads
+ * it), so it is not deleted when its last collection goes: the catalog GC, which removes old versions,
+ * deletes the lists that no remaining record names (`sweep`). The bookkeeping is the set of stored
+ * lists, derived from the catalog alone, so every replica makes the same writes.
  */
 export class FieldLists {
-  /** List key -> how many collections name it (a list is stored while one does). */
-  private readonly holders = new Map<string, number>();
+  /** The keys of the lists in the catalog. */
+  private readonly stored = new Set<string>();
 
   constructor(private readonly interner: FieldInterner) {}
 
   clear(): void {
-    this.holders.clear();
+    this.stored.clear();
   }
 
-  /** At load: how many collections name each stored list. */
-  loaded(holders: ReadonlyMap<string, number>): void {
-    for (const [listKey, count] of holders) this.holders.set(listKey, count);
+  /** At load: the lists the catalog holds. */
+  loaded(listKeys: Iterable<string>): void {
+    for (const listKey of listKeys) this.stored.add(listKey);
   }
 
-  /** Add to `ops` the writes that make `fields` the list of collection `collectionID`, which had `before` (undefined: a new collection). */
-  set(collectionID: bigint, before: readonly FieldModel[] | undefined, fields: readonly FieldModel[], ops: StoreOp[]): void {
+  /**
+   * Add to `ops` the writes that make `fields` the list of collection `collectionID` from `ts` on (0:
+   * unversioned), which had `before` (undefined: a new collection).
+   */
+  set(collectionID: bigint, before: readonly FieldModel[] | undefined, fields: readonly FieldModel[], ts: bigint, ops: StoreOp[]): void {
     const listKey = this.interner.listKey(fields);
-    const had = before === undefined ? undefined : this.interner.listKey(before);
-    if (had === listKey) return;
-    ops.push({ type: 'put', key: keys.collectionFieldList(collectionID), value: listKey });
-    const holders = this.holders.get(listKey) ?? 0;
-    if (holders === 0) ops.push({ type: 'put', key: keys.fieldList(listKey), value: this.interner.listText(fields) });
-    this.holders.set(listKey, holders + 1);
-    if (had !== undefined) this.release(had, ops);
+    if (before !== undefined && this.interner.listKey(before) === listKey) return;
+    ops.push(...VersionedStore.put(keys.collectionFieldList(collectionID), listKey, ts));
+    this.keep(listKey, fields, ops);
   }
 
-  /** Add to `ops` the writes that forget the list of collection `collectionID`, whose fields were `fields`. */
-  remove(collectionID: bigint, fields: readonly FieldModel[], ops: StoreOp[]): void {
-    ops.push({ type: 'del', key: keys.collectionFieldList(collectionID) });
-    this.release(this.interner.listKey(fields), ops);
+  /** Add to `ops` the write that stores list `fields` (its key `listKey`) unless it is stored. */
+  keep(listKey: string, fields: readonly FieldModel[], ops: StoreOp[]): void {
+    if (this.stored.has(listKey)) return;
+    ops.push({ type: 'put', key: keys.fieldList(listKey), value: this.interner.listText(fields) });
+    this.stored.add(listKey);
   }
 
-  private release(listKey: string, ops: StoreOp[]): void {
-    const holders = (this.holders.get(listKey) ?? 1) - 1;
-    if (holders > 0) {
-      this.holders.set(listKey, holders);
-      return;
+  /** Add to `ops` the writes that forget the list of collection `collectionID` at `ts` (its versions stay). */
+  remove(collectionID: bigint, ts: bigint, ops: StoreOp[]): void {
+    ops.push(...VersionedStore.remove(keys.collectionFieldList(collectionID), ts));
+  }
+
+  /** Add to `ops` the deletes of the stored lists that no record names any more (`named`: the lists that one does). */
+  sweep(named: ReadonlySet<string>, ops: StoreOp[]): void {
+    for (const listKey of [...this.stored]) {
+      if (named.has(listKey)) continue;
+      ops.push({ type: 'del', key: keys.fieldList(listKey) });
+      this.stored.delete(listKey);
     }
-    this.holders.delete(listKey);
-    ops.push({ type: 'del', key: keys.fieldList(listKey) });
   }
 }

@@ -125,7 +125,9 @@ export class MetaTable {
         // replays from the entry after them, neither applying one twice nor skipping one.
         if (ops.length > 0) this.writer.buffer(ops.splice(0), firstIndex + i - 1);
         await this.writer.flushed();
-        appendAll(ops, await this.history.garbageOps(command.versionsBeforeTs, command.tombstonesBeforeTs));
+        const garbage = await this.history.garbage(command.versionsBeforeTs, command.tombstonesBeforeTs);
+        appendAll(ops, garbage.ops);
+        this.index.fieldLists.sweep(garbage.namedLists, ops);
         results.push(OK);
       } else {
         results.push(command === null ? OK : this.applier.apply(command, ops));

@@ -3,7 +3,7 @@
  * key's versions may fall into that scan, whatever the names; an old-format catalog is rewritten on open.
  */
 import { expect } from 'chai';
-import { keys } from '../../src/meta/catalog-keys.js';
+import { CATALOG_FORMAT, keys } from '../../src/meta/catalog-keys.js';
 import type { MetaCommand } from '../../src/meta/commands.js';
 import type { MetaTable } from '../../src/meta/meta-table.js';
 import { CollectionState, ConsistencyLevel, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME } from '../../src/meta/model.js';
@@ -84,7 +84,7 @@ describe('MetaTable versioned keys', () => {
     expect(await db.get(`snapshots/${keys.alias(DEFAULT_DB_ID, SHADOW)}_ts${'5'.padStart(20, '0')}`)).to.not.equal(undefined);
     const reopened = await metaOver(db);
     for await (const key of db.keys({ gte: 'snapshots/', lt: 'snapshots0' })) expect(key, key).to.match(/\x00\d{20}$/);
-    expect(await db.get(FORMAT_KEY)).to.equal('3');
+    expect(await db.get(FORMAT_KEY)).to.equal(String(CATALOG_FORMAT));
     expect(await aliasesAt(reopened, 50n)).to.deep.equal([`${SHADOW}->11`]);
     expect(await aliasesAt(reopened, 160n)).to.deep.equal([`al->10`, `${SHADOW}->10`]);
     expect(await reopened.digest()).to.equal(await (await metaOver(db)).digest());

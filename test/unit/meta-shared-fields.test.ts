@@ -4,13 +4,15 @@
  * collections: a change to one collection's field is stored and served for that collection only.
  */
 import { expect } from 'chai';
+import { parse } from '../../src/common/bigint-json.js';
 import { MemoryLevel } from 'memory-level';
 import { FieldInterner } from '../../src/meta/field-interner.js';
 import { MetaTable } from '../../src/meta/meta-table.js';
 import { CollectionState, ConsistencyLevel, DataType, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME, PartitionState } from '../../src/meta/model.js';
 import type { CollectionModel, FieldModel } from '../../src/meta/model.js';
-import { keys, SNAPSHOT_PREFIX, versionPrefix } from '../../src/meta/catalog-keys.js';
+import { keys, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionPrefix } from '../../src/meta/catalog-keys.js';
 import { VersionedStore } from '../../src/meta/versioned-store.js';
+import type { StoreOp } from '../../src/meta/versioned-store.js';
 
 function field(fieldID: bigint, name: string, dataType: DataType, extra: Partial<FieldModel> = {}): FieldModel {
   return {
@@ -38,6 +40,59 @@ function collection(id: bigint, fields: FieldModel[]): CollectionModel {
 
 /** What a client is served of a collection: plain data, object identity ignored. */
 const served = (meta: MetaTable): unknown => [...meta.collections.values()].map((c) => JSON.parse(JSON.stringify(c, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}` : v))) as unknown);
+
+const memory = (): MemoryLevel<string, string> => new MemoryLevel<string, string>({ keyEncoding: 'utf8', valueEncoding: 'utf8' });
+const stored = async (store: VersionedStore, prefix: string): Promise<string[]> => (await store.keysWithPrefix(prefix)).map((k) => k.slice(prefix.length));
+/** What they serve, by collection ID (their maps' orders may differ). */
+const byId = (m: MetaTable): unknown => (served(m) as Array<{ collectionID: string }>).sort((x, y) => (BigInt(x.collectionID) < BigInt(y.collectionID) ? -1 : 1));
+function withDescription(m: MetaTable, id: bigint, description: string): CollectionModel {
+  const c = m.collections.get(id) as CollectionModel;
+  return { ...c, fields: c.fields.map((f) => (f.fieldID === 101n ? { ...f, description } : f)) };
+}
+
+/**
+ * The catalog in `store` as a build before format 4 wrote it: Milvus's field records, a version of a
+ * field where it changed (a tombstone where it went), and (format 3) the latest field lists unversioned.
+ */
+async function asMilvusFields(store: VersionedStore, format: '2' | '3'): Promise<StoreOp[]> {
+  const ops: StoreOp[] = [];
+  const entries = await store.entriesWithPrefix('', true);
+  const values = new Map(entries);
+  const listPrefix = versionPrefix(keys.collectionFieldList(0n)).slice(0, -2);
+  let previous = new Map<string, string>();
+  let collection = '';
+  for (const [key, value] of entries) {
+    if (key.startsWith(keys.collectionFieldListPrefix)) {
+      if (format === '3' && value !== TOMBSTONE) ops.push({ type: 'put', key, value });
+      continue;
+    }
+    if (key.startsWith(keys.fieldListPrefix)) {
+      if (format === '3' && [...values].some(([k, v]) => k.startsWith(keys.collectionFieldListPrefix) && v === key.slice(keys.fieldListPrefix.length))) ops.push({ type: 'put', key, value });
+      continue;
+    }
+    if (key === keys.catalogFormat) {
+      ops.push({ type: 'put', key, value: format });
+      continue;
+    }
+    if (!key.startsWith(listPrefix)) {
+      ops.push({ type: 'put', key, value });
+      continue;
+    }
+    // A version of a collection's list: the field records that changed at its timestamp.
+    const { key: listName, ts } = parseVersionKey(key) as { key: string; ts: bigint };
+    const id = BigInt(listName.slice(keys.collectionFieldListPrefix.length));
+    if (listName !== collection) {
+      collection = listName;
+      previous = new Map();
+    }
+    const now = new Map<string, string>();
+    if (value !== TOMBSTONE) for (const text of JSON.parse(values.get(keys.fieldList(value)) as string) as string[]) now.set(String(parse<FieldModel>(text).fieldID), text);
+    for (const [fieldID, text] of now) if (previous.get(fieldID) !== text) ops.push(...VersionedStore.put(`root-coord/fields/${id}/${fieldID}`, text, ts));
+    for (const fieldID of previous.keys()) if (!now.has(fieldID)) ops.push(...VersionedStore.remove(`root-coord/fields/${id}/${fieldID}`, ts));
+    previous = now;
+  }
+  return ops;
+}
 
 describe('MetaTable shared field definitions', () => {
   it('collections of one schema share frozen field objects as they apply and after a reload; a change stays with its collection', async () => {
@@ -79,87 +134,120 @@ describe('MetaTable shared field definitions', () => {
       expect(m.collections.get(12n)?.fields[1]?.description).to.equal('');
       expect(m.collections.get(124n)?.fields).to.equal(m.collections.get(12n)?.fields);
     }
-    // The unchanged fields were not written again: one version of field 100 of collection 123, two of 101.
-    const versions = async (fieldID: number): Promise<number> => (await store.keysWithPrefix(versionPrefix(`root-coord/fields/123/${fieldID}`))).length;
-    expect([await versions(100), await versions(101)]).to.deep.equal([1, 2]);
+    // Collection 123 names a second list from ts 20; 12 still has one version. No field has a record of its own.
+    const versions = async (id: bigint): Promise<number> => (await store.keysWithPrefix(versionPrefix(keys.collectionFieldList(id)))).length;
+    expect([await versions(12n), await versions(123n)]).to.deep.equal([1, 2]);
+    expect(await store.keysWithPrefix('root-coord/fields/')).to.deep.equal([]);
+    expect(await store.keysWithPrefix(`${SNAPSHOT_PREFIX}root-coord/fields/`)).to.deep.equal([]);
   });
 
-  it('a reload reads each distinct field list once, not the field records; a list goes with its last collection; replicas that restart, restore or neither agree; a format 2 catalog is upgraded', async () => {
-    const memory = (): MemoryLevel<string, string> => new MemoryLevel<string, string>({ keyEncoding: 'utf8', valueEncoding: 'utf8' });
+  it('a reload reads each distinct field list once; a list stays while a version names it, until the catalog GC; past reads find the fields of then; replicas that restart, restore or neither agree', async () => {
     type Command = Parameters<MetaTable['apply']>[0][number];
     // Replica A applies every command and never restarts; replica B reloads its catalog after each one.
     const storeA = VersionedStore.over(memory());
     const storeB = VersionedStore.over(memory());
     const a = await MetaTable.over(storeA);
     let b = await MetaTable.over(storeB);
+    // Replica C joins from a snapshot (below).
+    let c: MetaTable | null = null;
     let index = 0;
     const apply = async (command: Command | ((m: MetaTable) => Command)): Promise<void> => {
       index++;
-      for (const m of [a, b]) {
+      for (const m of c === null ? [a, b] : [a, b, c]) {
         await m.apply([typeof command === 'function' ? command(m) : command], index);
         await m.persist();
       }
       b = await MetaTable.over(storeB);
     };
-    const stored = async (store: VersionedStore, prefix: string): Promise<string[]> => (await store.keysWithPrefix(prefix)).map((k) => k.slice(prefix.length));
     const lists = (): Promise<string[]> => stored(storeA, keys.fieldListPrefix);
-    // What they serve, by collection ID (their maps' orders may differ).
-    const byId = (m: MetaTable): unknown => (served(m) as Array<{ collectionID: string }>).sort((x, y) => (BigInt(x.collectionID) < BigInt(y.collectionID) ? -1 : 1));
-    const withDescription = (m: MetaTable, id: bigint, description: string): CollectionModel => {
-      const c = m.collections.get(id) as CollectionModel;
-      return { ...c, fields: c.fields.map((f) => (f.fieldID === 101n ? { ...f, description } : f)) };
-    };
+    const descriptionAt = async (id: bigint, ts: bigint): Promise<string | undefined> => (await a.collectionsAt(DEFAULT_DB_ID, ts)).find((c) => c.collectionID === id)?.fields[1]?.description;
 
     await apply({ kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } });
     for (const id of [12n, 123n, 124n]) await apply({ kind: 'putCollection', ts: 10n, collection: collection(id, schema()) });
-    // A field added after the system fields keeps its place (the field records alone would sort it before them).
+    // A field added after the system fields keeps its place (Milvus's field records alone would sort it before them).
     await apply({ kind: 'putCollection', ts: 11n, collection: collection(125n, [...schema(), field(102n, 'added', DataType.Int64)]) });
     expect(await lists()).to.have.length(2);
     expect(await stored(storeA, keys.collectionFieldListPrefix)).to.have.members(['12', '123', '124', '125']);
     expect(a.collections.get(125n)?.fields.map((f) => f.name)).to.deep.equal(['id', 'vec', 'RowID', 'Timestamp', 'added']);
     expect(byId(b)).to.deep.equal(byId(a));
+    expect(b.collections.get(12n)?.fields).to.equal(b.collections.get(124n)?.fields);
 
-    // Without the latest field records, a reload serves the same: it read the lists.
-    const fieldRecords = (await storeA.keysWithPrefix(keys.fieldPrefix())).filter((k) => !k.startsWith(SNAPSHOT_PREFIX));
-    const saved = await Promise.all(fieldRecords.map(async (k) => [k, (await storeA.getLatest(k)) as string] as const));
-    await storeA.write(fieldRecords.map((key) => ({ type: 'del', key })));
-    const reloaded = await MetaTable.over(storeA);
-    expect(byId(reloaded)).to.deep.equal(byId(a));
-    expect(reloaded.collections.get(12n)?.fields).to.equal(reloaded.collections.get(124n)?.fields);
-    await storeA.write(saved.map(([key, value]) => ({ type: 'put', key, value })));
-
-    // A list goes with the last collection that names it, not before: 123 and 124 share one.
+    // A list stays after its last collection goes, while a version names it: a read at a past timestamp reads it.
     await apply({ kind: 'deleteCollection', ts: 12n, collectionID: 125n });
-    expect(await lists()).to.have.length(1);
     await apply({ kind: 'deleteCollection', ts: 13n, collectionID: 123n });
-    expect(await lists()).to.have.length(1);
+    expect(await lists()).to.have.length(2);
+    expect((await a.collectionsAt(DEFAULT_DB_ID, 11n)).find((c) => c.collectionID === 125n)?.fields.map((f) => f.name)).to.deep.equal(['id', 'vec', 'RowID', 'Timestamp', 'added']);
+    expect((await a.collectionsAt(DEFAULT_DB_ID, 12n)).map((c) => c.collectionID)).to.have.members([12n, 123n, 124n]);
     // A changed collection names another list; changed back, the first again (one batch: both at once).
     await apply((m) => ({ kind: 'putCollection', ts: 14n, collection: withDescription(m, 12n, 'changed') }));
-    expect(await lists()).to.have.length(2);
+    expect(await lists()).to.have.length(3);
     await apply((m) => ({ kind: 'batch', commands: [{ kind: 'putCollection', ts: 15n, collection: withDescription(m, 124n, 'changed') }, { kind: 'putCollection', ts: 15n, collection: withDescription(m, 12n, '') }] }));
+    expect(await lists()).to.have.length(3);
+    expect([await descriptionAt(12n, 13n), await descriptionAt(12n, 14n), await descriptionAt(12n, 15n), await descriptionAt(124n, 14n), await descriptionAt(124n, 15n)]).to.deep.equal(['', 'changed', '', '', 'changed']);
+
+    // The GC: deleted collections' records go once their tombstones are old, and their list with them;
+    // old versions go (the latest stays), and a list that only they named.
+    await apply({ kind: 'gcVersions', versionsBeforeTs: 0n, tombstonesBeforeTs: 13n });
+    expect(await lists()).to.have.length(2);
+    expect(await stored(storeA, keys.collectionFieldListPrefix)).to.deep.equal(['12', '123', '124']);
+    await apply({ kind: 'gcVersions', versionsBeforeTs: 16n, tombstonesBeforeTs: 16n });
     expect(await lists()).to.have.length(2);
     expect(await stored(storeA, keys.collectionFieldListPrefix)).to.deep.equal(['12', '124']);
+    await apply({ kind: 'putCollection', ts: 17n, collection: withDescription(a, 124n, 'again') });
+    // A list that only a past version names stays while that version does.
+    await apply({ kind: 'gcVersions', versionsBeforeTs: 15n, tombstonesBeforeTs: 15n });
+    expect(await lists()).to.have.length(3);
+    expect(await descriptionAt(124n, 16n)).to.equal('changed');
+    await apply({ kind: 'gcVersions', versionsBeforeTs: 18n, tombstonesBeforeTs: 18n });
+    expect(await lists()).to.have.length(2);
+    expect(await descriptionAt(124n, 17n)).to.equal('again');
 
     // A restored copy, the reloading replica and the one that never restarted agree, store and memory.
-    const c = await MetaTable.over(VersionedStore.over(memory()));
-    await c.restore(await a.snapshot(), a.appliedIndex);
-    expect(byId(b)).to.deep.equal(byId(a));
-    expect(byId(c)).to.deep.equal(byId(a));
-    const digest = await a.digest();
-    expect([await b.digest(), await c.digest()]).to.deep.equal([digest, digest]);
-
-    // A catalog of format 2 (no lists): opened, every collection names its list and the format is 3;
-    // an older build, which would leave lists stale, refuses it.
-    await storeA.write([...(await storeA.keysWithPrefix('rootcoord/')).filter((k) => k.startsWith(keys.fieldListPrefix) || k.startsWith(keys.collectionFieldListPrefix)).map((key) => ({ type: 'del' as const, key })), { type: 'put', key: keys.catalogFormat, value: '2' }]);
-    const upgraded = await MetaTable.over(storeA);
-    expect(await storeA.getLatest(keys.catalogFormat)).to.equal('3');
-    expect(await stored(storeA, keys.collectionFieldListPrefix)).to.deep.equal(['12', '124']);
-    expect(byId(upgraded)).to.deep.equal(byId(a));
-    expect(await upgraded.digest()).to.equal(digest);
-    for (const id of [12n, 124n]) await upgraded.apply([{ kind: 'deleteCollection', ts: 16n, collectionID: id }], ++index);
-    await upgraded.persist();
+    const restored = await MetaTable.over(VersionedStore.over(memory()));
+    await restored.restore(await a.snapshot(), a.appliedIndex);
+    c = restored;
+    const agree = async (): Promise<void> => {
+      expect(byId(b)).to.deep.equal(byId(a));
+      expect(byId(restored)).to.deep.equal(byId(a));
+      const digest = await a.digest();
+      expect([await b.digest(), await restored.digest()]).to.deep.equal([digest, digest]);
+    };
+    await agree();
+    // And they go on alike: the lists each holds are the catalog's (one written again when needed).
+    await apply((m) => ({ kind: 'putCollection', ts: 19n, collection: withDescription(m, 12n, 'changed') }));
+    await apply({ kind: 'gcVersions', versionsBeforeTs: 20n, tombstonesBeforeTs: 20n });
+    expect(await lists()).to.have.length(2);
+    for (const id of [12n, 124n]) await apply({ kind: 'deleteCollection', ts: 21n, collectionID: id });
+    await agree();
+    await apply({ kind: 'gcVersions', versionsBeforeTs: 22n, tombstonesBeforeTs: 22n });
     expect(await lists()).to.deep.equal([]);
     expect(await stored(storeA, keys.collectionFieldListPrefix)).to.deep.equal([]);
+    expect(await storeA.keysWithPrefix(SNAPSHOT_PREFIX)).to.deep.equal([`${versionPrefix(keys.database(DEFAULT_DB_ID))}00000000000000000001`]);
+    await agree();
+  });
+
+  it('a catalog of format 2 or 3 (Milvus field records) is upgraded to versioned field lists: the same catalog as one written by this build', async () => {
+    // Written by this build: collection 7 altered at ts 20; collection 8 dropped at ts 30.
+    const original = VersionedStore.over(memory());
+    const meta = await MetaTable.over(original);
+    let index = 0;
+    await meta.apply([{ kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } }], ++index);
+    for (const id of [7n, 8n]) await meta.apply([{ kind: 'putCollection', ts: 10n, collection: collection(id, schema()) }], ++index);
+    await meta.apply([{ kind: 'putCollection', ts: 20n, collection: withDescription(meta, 7n, 'changed') }], ++index);
+    await meta.apply([{ kind: 'deleteCollection', ts: 30n, collectionID: 8n }], ++index);
+    await meta.persist();
+    const digest = await meta.digest();
+    for (const format of ['3', '2'] as const) {
+      const store = VersionedStore.over(memory());
+      await store.write(await asMilvusFields(original, format));
+      expect(await store.keysWithPrefix('root-coord/fields/')).to.have.length(8);
+      const upgraded = await MetaTable.over(store);
+      expect(await store.getLatest(keys.catalogFormat)).to.equal('4');
+      expect(await store.keysWithPrefix('root-coord/fields/')).to.deep.equal([]);
+      expect(await store.keysWithPrefix(`${SNAPSHOT_PREFIX}root-coord/fields/`)).to.deep.equal([]);
+      expect(byId(upgraded)).to.deep.equal(byId(meta));
+      expect(await upgraded.digest(), `from format ${format}`).to.equal(digest);
+    }
   });
 
   it('forgets its tables past its capacity without unsharing what is shared', () => {
