@@ -59,6 +59,116 @@ export interface MethodInfo {
 interface PackedLongField {
   readonly name: string;
   readonly id: number;
+  readonly unsigned: boolean;
+}
+
+const TWO_32 = 4294967296;
+
+/** One 64-bit varint value as decimal text (as int64 unless `unsigned`). */
+function decimal(low: number, high: number, unsigned: boolean): string {
+  // Exact in a double below 2^53 (and not negative as int64).
+  if (high < 0x200000) return String(high * TWO_32 + low);
+  const bits = (BigInt(high) << 32n) | BigInt(low);
+  return (unsigned ? bits : BigInt.asIntN(64, bits)).toString();
+}
+
+/**
+ * The values of one packed 64-bit field's body (`bytes[start..end)`) as decimal text, without the
+ * long.js object protobufjs makes of each (two per value with toObject); null if the body is malformed
+ * (protobufjs then decodes the message, and says what is wrong).
+ */
+function packedDecimals(bytes: Uint8Array, start: number, end: number, unsigned: boolean): string[] | null {
+  const out: string[] = [];
+  let at = start;
+  while (at < end) {
+    let low = 0;
+    let high = 0;
+    let shift = 0;
+    let byte = 128;
+    // The low 28 bits, then the 4 bits that straddle the halves, then the high 31 (10 bytes at most).
+    for (; shift < 28 && byte >= 128; shift += 7) {
+      if (at >= end) return null;
+      byte = bytes[at++] as number;
+      low |= (byte & 127) << shift;
+    }
+    if (byte >= 128) {
+      if (at >= end) return null;
+      byte = bytes[at++] as number;
+      low |= (byte & 15) << 28;
+      high = (byte & 127) >> 4;
+      for (shift = 3; shift < 32 && byte >= 128; shift += 7) {
+        if (at >= end) return null;
+        byte = bytes[at++] as number;
+        high |= (byte & 127) << shift;
+      }
+      if (byte >= 128) return null;
+    }
+    out.push(decimal(low >>> 0, high >>> 0, unsigned));
+  }
+  return out;
+}
+
+/** A varint at `bytes[at]`: its value (up to 2^53) and the offset after it; null past `end` or if too long. */
+function readVarint(bytes: Uint8Array, at: number, end: number): { value: number; next: number } | null {
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; i < 8; i++) {
+    if (at >= end) return null;
+    const byte = bytes[at++] as number;
+    value += (byte & 127) * scale;
+    if (byte < 128) return { value, next: at };
+    scale *= 128;
+  }
+  return null;
+}
+
+/**
+ * Take the packed 64-bit fields `fields` out of a message's top level: their values as decimal text,
+ * and the rest of the message (the other fields, in order) for protobufjs. Null when there is nothing
+ * to take or anything is unusual (a field of these also sent unpacked, a group, bad lengths): protobufjs
+ * decodes the whole message then.
+ */
+function takePackedLongs(bytes: Uint8Array, fields: readonly PackedLongField[]): { rest: Uint8Array; values: Map<string, string[]> } | null {
+  const values = new Map<string, string[]>();
+  const kept: Uint8Array[] = [];
+  let at = 0;
+  let keptFrom = 0;
+  while (at < bytes.length) {
+    const fieldStart = at;
+    const tag = readVarint(bytes, at, bytes.length);
+    if (tag === null) return null;
+    at = tag.next;
+    const id = Math.floor(tag.value / 8);
+    const wireType = tag.value % 8;
+    const field = fields.find((f) => f.id === id);
+    if (wireType === 0) {
+      if (field !== undefined) return null;
+      const skipped = readVarint(bytes, at, bytes.length);
+      if (skipped === null) {
+        // A varint longer than 8 bytes (a 64-bit value): skip to its last byte.
+        while (at < bytes.length && (bytes[at] as number) >= 128) at++;
+        at++;
+      } else at = skipped.next;
+    } else if (wireType === 1) at += 8;
+    else if (wireType === 5) at += 4;
+    else if (wireType === 2) {
+      const length = readVarint(bytes, at, bytes.length);
+      if (length === null || length.next + length.value > bytes.length) return null;
+      at = length.next + length.value;
+      if (field === undefined) continue;
+      const decoded = packedDecimals(bytes, length.next, at, field.unsigned);
+      if (decoded === null) return null;
+      const into = values.get(field.name);
+      if (into === undefined) values.set(field.name, decoded);
+      else for (const value of decoded) into.push(value);
+      if (fieldStart > keptFrom) kept.push(bytes.subarray(keptFrom, fieldStart));
+      keptFrom = at;
+    } else return null;
+    if (at > bytes.length) return null;
+  }
+  if (values.size === 0) return null;
+  if (keptFrom < bytes.length) kept.push(bytes.subarray(keptFrom));
+  return { rest: kept.length === 1 ? (kept[0] as Uint8Array) : Buffer.concat(kept), values };
 }
 
 /**
@@ -129,15 +239,21 @@ export class ProtoCodec {
   private packedLongFields(type: protobuf.Type): readonly PackedLongField[] {
     let fields = this.packedLongs.get(type);
     if (fields === undefined) {
-      fields = type.fieldsArray.filter((f) => f.repeated && f.packed && (f.type === 'int64' || f.type === 'uint64')).map((f) => ({ name: f.name, id: f.id }));
+      fields = type.fieldsArray.filter((f) => f.repeated && f.packed && (f.type === 'int64' || f.type === 'uint64')).map((f) => ({ name: f.name, id: f.id, unsigned: f.type === 'uint64' }));
       this.packedLongs.set(type, fields);
     }
     return fields;
   }
 
+  /** Packed repeated 64-bit fields at the top level are decoded by the codec itself: see takePackedLongs. */
   decode(typeName: string, bytes: Uint8Array): PlainMessage {
     const type = this.lookupType(typeName);
-    return type.toObject(type.decode(bytes), toObjectOptions) as PlainMessage;
+    const fields = this.packedLongFields(type);
+    const taken = fields.length === 0 ? null : takePackedLongs(bytes, fields);
+    if (taken === null) return type.toObject(type.decode(bytes), toObjectOptions) as PlainMessage;
+    const message = type.toObject(type.decode(taken.rest), toObjectOptions) as PlainMessage;
+    for (const [name, values] of taken.values) message[name] = values;
+    return message;
   }
 
   /** The methods of a service and a grpc-js definition that (de)serializes plain objects with protobufjs. */

@@ -28,6 +28,31 @@ describe('protocol codec: 64-bit integers', () => {
     expect(new Long(255, 0, false).toString(16)).to.equal('ff');
   });
 
+  it('packed fields in pieces, among other fields, or sent unpacked, decode as protobufjs decodes them', () => {
+    const w = protobuf.Writer.create();
+    // collection_ids (3) in two packed pieces around a name (2) and a shards_num (8, packed int32);
+    // created_timestamps (4) unpacked, one value per tag.
+    w.uint32((3 << 3) | 2).fork().int64('470840674334015495').int64('-1').ldelim();
+    w.uint32((2 << 3) | 2).string('a');
+    w.uint32((8 << 3) | 2).fork().int32(2).ldelim();
+    w.uint32((3 << 3) | 2).fork().int64('7').ldelim();
+    w.uint32((2 << 3) | 2).string('b');
+    const packed = decodeMessage('rootcoord.ShowCollectionsResponse', w.finish());
+    expect(packed['collection_ids']).to.deep.equal(['470840674334015495', '-1', '7']);
+    expect(packed['collection_names']).to.deep.equal(['a', 'b']);
+    expect(packed['shards_num']).to.deep.equal([2]);
+    const u = protobuf.Writer.create();
+    u.uint32((3 << 3) | 2).fork().int64('5').ldelim();
+    u.uint32(3 << 3).int64('6');
+    u.uint32(4 << 3).uint64('18446744073709551615');
+    const unpacked = decodeMessage('rootcoord.ShowCollectionsResponse', u.finish());
+    expect(unpacked['collection_ids']).to.deep.equal(['5', '6']);
+    expect(unpacked['created_timestamps']).to.deep.equal(['18446744073709551615']);
+    // A piece whose last varint is cut: protobufjs's own error.
+    const cut = Uint8Array.from([(3 << 3) | 2, 2, 0x80, 0x80]);
+    expect(() => decodeMessage('rootcoord.ShowCollectionsResponse', cut)).to.throw();
+  });
+
   it('a single (not repeated) uint64 decodes to its text', () => {
     const decoded = decodeMessage('rootcoord.AllocTimestampResponse', encodeMessage('rootcoord.AllocTimestampResponse', { timestamp: 18446744073709551615n, count: 3 }));
     expect(decoded['timestamp']).to.equal('18446744073709551615');
