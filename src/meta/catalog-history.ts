@@ -44,8 +44,13 @@ export class CatalogHistory {
         return;
       }
       const namesList = key.startsWith(keys.collectionFieldListPrefix);
+      // A version goes once a later one is in effect at the bound: a read at or after the bound never
+      // needs it. (Milvus deletes every version before the bound but the latest, the one in effect at
+      // the bound included, so a read inside the window could miss a key that changed only before it:
+      // here a collection's field list, which changes less often than the collection's own key.)
       for (const [i, v] of versions.entries()) {
-        if (i < versions.length - 1 && v.ts < versionsBeforeTs) ops.push({ type: 'del', key: v.versionKey });
+        const next = versions[i + 1];
+        if (next !== undefined && next.ts <= versionsBeforeTs) ops.push({ type: 'del', key: v.versionKey });
         else if (namesList && v.value !== TOMBSTONE) namedLists.add(v.value);
       }
     };

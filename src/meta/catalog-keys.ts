@@ -49,7 +49,8 @@ export const keys = {
   /**
    * Which field list (below) a collection's fields are, by the list's key, versioned like every
    * collection key: a read at a past timestamp finds the list the collection had then. The fields have
-   * no records of their own (Milvus keeps one per field, `field` below, which format 4 replaced): a
+   * no records of their own (Milvus keeps one per field, `root-coord/fields/{id}/{fieldID}`, which
+   * catalogs before format 4 hold, `fieldPrefix` above): a
    * restart reads one small record per collection instead of five field records, and a snapshot at
    * 200,000 collections carries 1.2 million records instead of 3.2 million.
    */

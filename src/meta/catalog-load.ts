@@ -2,7 +2,8 @@ import { parse } from '../common/bigint-json.js';
 import { CATALOG_FORMAT, fromKeyPart, keys, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionKey, versionPrefix } from './catalog-keys.js';
 import { byFieldRank, CollectionRecords } from './collection-records.js';
 import type { MetaIndex } from './meta-index.js';
-import type { AliasModel, CollectionModel, DatabaseModel } from './model.js';
+import type { AliasModel, CollectionModel, DatabaseModel, FieldModel } from './model.js';
+import { getOrAdd } from '../common/maps.js';
 import type { RbacTable } from '../rbac/rbac-table.js';
 import type { StoreOp, VersionedStore } from './versioned-store.js';
 
@@ -47,6 +48,12 @@ const UPGRADE_BATCH = 10_000;
  * again); the format is written after them, and only then are the field records deleted
  * (deleteFieldRecords), so a catalog that says format 4 has all its lists. Every replica does the same,
  * so their catalogs stay equal.
+ *
+ * The lists are made as a build of format 4 would have made them: a past list keeps the order of the
+ * one before it (a changed field in its place, a new one appended), the first one the order of the
+ * collection's fields now, and a past version is written only where the collection's own key has one
+ * (where a command wrote both). A replica that upgrades later than another (a rolling upgrade) may
+ * still differ from it in versions that a format 3 GC had already thinned, until they age out.
  */
 async function versionFieldLists(store: VersionedStore, index: MetaIndex, unlisted: readonly bigint[]): Promise<void> {
   const ops: StoreOp[] = [];
@@ -57,31 +64,61 @@ async function versionFieldLists(store: VersionedStore, index: MetaIndex, unlist
     index.fieldLists.set(id, undefined, (index.collections.get(id) as CollectionModel).fields, 0n, ops);
     await writeSome();
   }
+  // When each collection's own key has versions (`.../collection-info/{db}/{id}`).
+  const collectionVersions = new Map<string, Set<bigint>>();
+  for await (const batch of store.scan(versionPrefix(keys.collectionPrefix()).slice(0, -1))) {
+    for (const [stored] of batch) {
+      const version = parseVersionKey(stored);
+      if (version !== null) getOrAdd(collectionVersions, version.key.slice(version.key.lastIndexOf('/') + 1), () => new Set()).add(version.ts);
+    }
+  }
   // The versions of one collection's field records are adjacent (`snapshots/root-coord/fields/{id}/...`).
   let collectionID: string | null = null;
   let versions: Array<{ fieldID: string; ts: bigint; value: string }> = [];
   const versionLists = (): void => {
     if (collectionID === null) return;
     const id = BigInt(collectionID);
-    const fields = new Map<string, string>();
+    const live = index.collections.get(id);
+    const place = new Map((live?.fields ?? []).map((f, i) => [f.fieldID, i]));
+    // New fields: in the order the collection has them now, then the others by rank.
+    const newOrder = (a: FieldModel, b: FieldModel): number => {
+      const x = place.get(a.fieldID);
+      const y = place.get(b.fieldID);
+      if (x !== undefined && y !== undefined) return x - y;
+      if (x !== undefined || y !== undefined) return x !== undefined ? -1 : 1;
+      return byFieldRank(a, b);
+    };
+    const written = collectionVersions.get(collectionID);
     versions.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
-    for (let i = 0; i < versions.length; i++) {
-      const v = versions[i] as (typeof versions)[number];
-      if (v.value === TOMBSTONE) fields.delete(v.fieldID);
-      else fields.set(v.fieldID, v.value);
-      if (versions[i + 1]?.ts === v.ts) continue;
+    let fields: FieldModel[] = [];
+    for (let start = 0; start < versions.length; ) {
+      const ts = (versions[start] as (typeof versions)[number]).ts;
+      let end = start;
+      const added: FieldModel[] = [];
+      for (; end < versions.length && (versions[end] as (typeof versions)[number]).ts === ts; end++) {
+        const v = versions[end] as (typeof versions)[number];
+        const at = fields.findIndex((f) => String(f.fieldID) === v.fieldID);
+        if (v.value === TOMBSTONE) {
+          if (at >= 0) fields = fields.filter((_f, i) => i !== at);
+        } else if (at >= 0) {
+          fields = fields.slice();
+          fields[at] = index.fields.fromText(v.value);
+        } else added.push(index.fields.fromText(v.value));
+      }
+      fields = [...fields, ...added.sort(newOrder)];
+      start = end;
+      const latest = end === versions.length;
+      if (!latest && written?.has(ts) !== true) continue;
       let value: string = TOMBSTONE;
-      if (fields.size > 0) {
-        // The latest version names the list the collection has; an earlier one, its fields then, in
-        // the order the field records gave (user fields by ID, then the system fields).
-        const live = i === versions.length - 1 ? index.collections.get(id) : undefined;
-        const list = live?.fields ?? index.fields.list([...fields.values()].map((text) => index.fields.fromText(text)), byFieldRank);
+      if (fields.length > 0) {
+        // The latest version names the list the collection has.
+        const list = latest && live !== undefined ? live.fields : index.fields.list(fields);
         value = index.fields.listKey(list);
         index.fieldLists.keep(value, list, ops);
       }
-      ops.push({ type: 'put', key: versionKey(keys.collectionFieldList(id), v.ts), value });
+      ops.push({ type: 'put', key: versionKey(keys.collectionFieldList(id), ts), value });
       // The latest record as a command writes it (format 3 deleted it with its collection).
-      if (i === versions.length - 1) ops.push({ type: 'put', key: keys.collectionFieldList(id), value });
+      if (latest) ops.push({ type: 'put', key: keys.collectionFieldList(id), value });
     }
   };
   const fieldVersions = versionPrefix(keys.fieldPrefix()).slice(0, -1);
@@ -104,10 +141,19 @@ async function versionFieldLists(store: VersionedStore, index: MetaIndex, unlist
   await store.write(ops);
 }
 
-/** Delete the field records (and their versions) of a catalog before format 4, a batch at a time, once it has its lists. */
+/**
+ * Delete the field records (and their versions) of a catalog before format 4, a batch at a time, once
+ * it has its lists; then compact their range, so that no later scan walks past LevelDB's two million
+ * delete markers (at 200,000 collections).
+ */
 async function deleteFieldRecords(store: VersionedStore): Promise<void> {
   for (const prefix of [keys.fieldPrefix(), versionPrefix(keys.fieldPrefix()).slice(0, -1)]) {
-    for await (const batch of store.scan(prefix, UPGRADE_BATCH)) await store.write(batch.map(([key]) => ({ type: 'del', key })));
+    let deleted = false;
+    for await (const batch of store.scan(prefix, UPGRADE_BATCH)) {
+      await store.write(batch.map(([key]) => ({ type: 'del', key })));
+      deleted = true;
+    }
+    if (deleted) await store.compact(prefix);
   }
 }
 

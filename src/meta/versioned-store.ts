@@ -210,6 +210,13 @@ export class VersionedStore {
     await writing;
   }
 
+  /** Compact the keys under `prefix` (their delete markers go); a store that cannot does nothing. */
+  async compact(prefix: string): Promise<void> {
+    const db = this.db as LevelDb & { compactRange?: (start: string, end: string) => Promise<void> };
+    if (typeof db.compactRange !== 'function') return;
+    await this.guarded('compact', () => (db.compactRange as (start: string, end: string) => Promise<void>)(prefix, `${prefix}\uffff`));
+  }
+
   /** Every key and value, for a snapshot. */
   async dump(): Promise<Array<[string, string]>> {
     const out: Array<[string, string]> = [];

@@ -226,29 +226,52 @@ describe('MetaTable shared field definitions', () => {
     await agree();
   });
 
-  it('a catalog of format 2 or 3 (Milvus field records) is upgraded to versioned field lists: the same catalog as one written by this build', async () => {
-    // Written by this build: collection 7 altered at ts 20; collection 8 dropped at ts 30.
-    const original = VersionedStore.over(memory());
-    const meta = await MetaTable.over(original);
+  it('a GC keeps the version in effect at its bound: a read inside the window finds a collection whose fields changed only before it', async () => {
+    const meta = await MetaTable.over(VersionedStore.over(memory()));
     let index = 0;
     await meta.apply([{ kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } }], ++index);
-    for (const id of [7n, 8n]) await meta.apply([{ kind: 'putCollection', ts: 10n, collection: collection(id, schema()) }], ++index);
-    await meta.apply([{ kind: 'putCollection', ts: 20n, collection: withDescription(meta, 7n, 'changed') }], ++index);
-    await meta.apply([{ kind: 'deleteCollection', ts: 30n, collectionID: 8n }], ++index);
-    await meta.persist();
-    const digest = await meta.digest();
-    for (const format of ['3', '2'] as const) {
-      const store = VersionedStore.over(memory());
-      await store.write(await asMilvusFields(original, format));
-      expect(await store.keysWithPrefix('root-coord/fields/')).to.have.length(8);
-      const upgraded = await MetaTable.over(store);
-      expect(await store.getLatest(keys.catalogFormat)).to.equal('4');
-      expect(await store.keysWithPrefix('root-coord/fields/')).to.deep.equal([]);
-      expect(await store.keysWithPrefix(`${SNAPSHOT_PREFIX}root-coord/fields/`)).to.deep.equal([]);
-      expect(byId(upgraded)).to.deep.equal(byId(meta));
-      expect(await upgraded.digest(), `from format ${format}`).to.equal(digest);
-    }
+    await meta.apply([{ kind: 'putCollection', ts: 10n, collection: collection(7n, schema()) }], ++index);
+    // The collection's own key changes at 26 (its list does not), its fields at 30.
+    await meta.apply([{ kind: 'putCollection', ts: 26n, collection: { ...(meta.collections.get(7n) as CollectionModel), properties: [{ key: 'collection.ttl.seconds', value: '60' }] } }], ++index);
+    const seven = meta.collections.get(7n) as CollectionModel;
+    await meta.apply([{ kind: 'putCollection', ts: 30n, collection: { ...seven, fields: [...seven.fields, field(102n, 'added', DataType.Int64)] } }], ++index);
+    const namesAt = async (ts: bigint): Promise<string[] | undefined> => (await meta.collectionsAt(DEFAULT_DB_ID, ts)).find((c) => c.collectionID === 7n)?.fields.map((f) => f.name);
+    await meta.apply([{ kind: 'gcVersions', versionsBeforeTs: 25n, tombstonesBeforeTs: 25n }], ++index);
+    expect([await namesAt(25n), await namesAt(27n), await namesAt(31n)]).to.deep.equal([schema().map((f) => f.name), schema().map((f) => f.name), [...schema().map((f) => f.name), 'added']]);
   });
+
+  for (const added of [false, true]) {
+    const formats = added ? (['3'] as const) : (['3', '2'] as const);
+    it(`a catalog of format ${formats.join(' or ')} (Milvus field records) is upgraded to versioned field lists: the same catalog as one written by this build${added ? ', a field added after the system fields in its place' : ''}`, async () => {
+      // Written by this build: collection 7 changed at ts 20 (with a field added after its system
+      // fields at 15: each past list keeps its order, which format 2, with no lists, does not know);
+      // collection 8 dropped at ts 30.
+      const original = VersionedStore.over(memory());
+      const meta = await MetaTable.over(original);
+      let index = 0;
+      await meta.apply([{ kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } }], ++index);
+      for (const id of [7n, 8n]) await meta.apply([{ kind: 'putCollection', ts: 10n, collection: collection(id, schema()) }], ++index);
+      const seven = meta.collections.get(7n) as CollectionModel;
+      if (added) await meta.apply([{ kind: 'putCollection', ts: 15n, collection: { ...seven, fields: [...seven.fields, field(102n, 'added', DataType.Int64)] } }], ++index);
+      await meta.apply([{ kind: 'putCollection', ts: 20n, collection: withDescription(meta, 7n, 'changed') }], ++index);
+      await meta.apply([{ kind: 'deleteCollection', ts: 30n, collectionID: 8n }], ++index);
+      await meta.persist();
+      const digest = await meta.digest();
+      const namesAt = async (m: MetaTable, ts: bigint): Promise<string[] | undefined> => (await m.collectionsAt(DEFAULT_DB_ID, ts)).find((c) => c.collectionID === 7n)?.fields.map((f) => f.name);
+      for (const format of formats) {
+        const store = VersionedStore.over(memory());
+        await store.write(await asMilvusFields(original, format));
+        expect(await store.keysWithPrefix('root-coord/fields/')).to.have.length(added ? 9 : 8);
+        const upgraded = await MetaTable.over(store);
+        expect(await store.getLatest(keys.catalogFormat)).to.equal('4');
+        expect(await store.keysWithPrefix('root-coord/fields/')).to.deep.equal([]);
+        expect(await store.keysWithPrefix(`${SNAPSHOT_PREFIX}root-coord/fields/`)).to.deep.equal([]);
+        expect(byId(upgraded)).to.deep.equal(byId(meta));
+        for (const ts of [12n, 17n, 25n]) expect(await namesAt(upgraded, ts), `at ${ts}`).to.deep.equal(await namesAt(meta, ts));
+        expect(await upgraded.digest(), `from format ${format}`).to.equal(digest);
+      }
+    });
+  }
 
   it('forgets its tables past its capacity without unsharing what is shared', () => {
     const interner = new FieldInterner(2);
