@@ -4,6 +4,7 @@ import { byFieldRank, CollectionRecords } from './collection-records.js';
 import type { MetaIndex } from './meta-index.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel } from './model.js';
 import { getOrAdd } from '../common/maps.js';
+import { CORRUPT_MEMBER_RECOVERY } from '../../raft/durable-storage.js';
 import type { RbacTable } from '../rbac/rbac-table.js';
 import type { StoreOp, VersionedStore } from './versioned-store.js';
 
@@ -30,6 +31,11 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
   for (const collection of collections.collections()) index.indexCollection(collection);
   index.fieldLists.loaded(collections.storedLists());
   if (format < CATALOG_FORMAT) await versionFieldLists(store, index, collections.unlisted);
+  else if (collections.unlisted.length > 0) {
+    // Every collection of format 4 names a stored list: serving it without fields would be worse than stopping.
+    const [first] = collections.unlisted;
+    throw new Error(`catalog: collection ${first} ${collections.unlisted.length > 1 ? `(and ${collections.unlisted.length - 1} more) ` : ''}names no field list that the catalog holds. ${CORRUPT_MEMBER_RECOVERY}`);
+  }
   await deleteFieldRecords(store);
   for (const [, value] of await store.entriesWithPrefix(keys.aliasPrefix())) index.indexAlias(parse<AliasModel>(value));
   for (const [key, value] of await store.entriesWithPrefix(keys.memberPrefix)) index.members.set(Number(key.slice(keys.memberPrefix.length)), value);

@@ -226,6 +226,18 @@ describe('MetaTable shared field definitions', () => {
     await agree();
   });
 
+  it('a catalog whose collection names a list it does not hold is refused at load, not served without fields', async () => {
+    const store = VersionedStore.over(memory());
+    const meta = await MetaTable.over(store);
+    await meta.apply([{ kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } }], 1);
+    await meta.apply([{ kind: 'putCollection', ts: 10n, collection: collection(7n, schema()) }], 2);
+    await meta.persist();
+    await store.write((await store.keysWithPrefix(keys.fieldListPrefix)).map((key) => ({ type: 'del', key })));
+    let error: unknown = null;
+    await MetaTable.over(store).catch((e: unknown) => (error = e));
+    expect(String(error)).to.match(/collection 7 names no field list that the catalog holds/);
+  });
+
   it('a GC keeps the version in effect at its bound: a read inside the window finds a collection whose fields changed only before it', async () => {
     const meta = await MetaTable.over(VersionedStore.over(memory()));
     let index = 0;
