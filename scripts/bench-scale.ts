@@ -1,7 +1,9 @@
 /**
- * scripts/bench --scale [--quick] [--collections N] [--clients 64] [--out DIR] [--max-minutes M]
+ * scripts/bench --scale [--quick] [--collections N] [--clients 64] [--per-database 60000] [--out DIR] [--max-minutes M]
  * Fills a fresh 3-node cluster to N collections (default 200,000; --quick 20,000) with 64 concurrent
- * clients (2 shards, 3 fields each, spread over databases of at most 60,000), and records: throughput
+ * clients (2 shards, 3 fields each, spread over databases of at most --per-database, 60,000 by
+ * default: Milvus's limit per database is 65,536; `--per-database 200000` puts 200,000 in one, so
+ * that ShowCollections lists them all), and records: throughput
  * per second, CreateCollection latency per tenth of N, answers by code (each answer counted once: the
  * client's own retries are off, a retry is a new answer), leader changes and terms, event-loop lag and
  * RSS of every node (their /metrics, every 2 s); then, at size N against the same calls on the empty
@@ -56,7 +58,7 @@ export async function runScale(args: Args): Promise<void> {
   const concurrency = args.number('clients', 64);
   const maxMinutes = args.number('max-minutes', quick ? 15 : 120);
   const out = resolve(args.value('out', defaultOut(quick ? 'scale-quick' : 'scale')));
-  const perDb = 60_000;
+  const perDb = args.number('per-database', 60_000);
   const dbNames = Array.from({ length: Math.max(1, Math.ceil(target / perDb)) }, (_, i) => (i === 0 ? 'default' : `db${i}`));
   const limits = [`maxCollectionNum=${target + 5000}`, `maxCollectionNumPerDB=${Math.max(65536, perDb + 5000)}`, `maxGeneralCapacity=${4 * target + 20_000}`];
   const results: Record<string, unknown> = { kind: 'scale', date: new Date().toISOString(), quick, target, concurrency, databases: dbNames.length, limits, machine: machineInfo() };
@@ -204,7 +206,7 @@ export async function runScale(args: Args): Promise<void> {
     const biggest = dbNames[0] as string;
     const show: number[] = [];
     let names = 0;
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
       const r = await atN.showCollections(biggest === 'default' ? '' : biggest);
       show.push(performance.now() - t0);
