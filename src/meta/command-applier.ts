@@ -221,7 +221,7 @@ export class CommandApplier {
     if (at < 0) partitions.push(partition);
     else partitions[at] = partition;
     ops.push(...VersionedStore.put(keys.partition(collectionID, partition.partitionID), stringify(partition), ts));
-    this.index.collections.set(collectionID, { ...collection, partitions });
+    this.index.replaceCollection({ ...collection, partitions });
     this.index.countCreated(collectionID, (at < 0 ? 0 : -isCreated(current[at] as PartitionModel)) + isCreated(partition));
     return OK;
   }
@@ -231,7 +231,7 @@ export class CommandApplier {
     const removed = collection?.partitions.find((p) => p.partitionID === partitionID);
     if (collection === undefined || removed === undefined) return OK;
     ops.push(...VersionedStore.remove(keys.partition(collectionID, partitionID), ts));
-    this.index.collections.set(collectionID, { ...collection, partitions: collection.partitions.filter((p) => p !== removed) });
+    this.index.replaceCollection({ ...collection, partitions: collection.partitions.filter((p) => p !== removed) });
     this.index.countCreated(collectionID, -isCreated(removed));
     return OK;
   }

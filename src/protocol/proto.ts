@@ -63,6 +63,8 @@ interface PackedLongField {
 }
 
 const TWO_32 = 4294967296;
+/** Which 32-bit half of a 64-bit word in memory is the low one (0 on little-endian machines). */
+const LOW_HALF = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 
 /** One 64-bit varint value as decimal text (as int64 unless `unsigned`). */
 function decimal(low: number, high: number, unsigned: boolean): string {
@@ -177,13 +179,20 @@ function takePackedLongs(bytes: Uint8Array, fields: readonly PackedLongField[]):
  * two objects of each. Null if any value is not a bigint (the caller encodes the field as usual).
  */
 function packedBigints(id: number, values: readonly unknown[]): Buffer | null {
+  // Each value's two 32-bit halves through a typed array (which stores a bigint modulo 2^64, as
+  // protobuf's two's complement wants): no BigInt arithmetic, which allocates a BigInt per step.
+  const words = new BigUint64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value !== 'bigint') return null;
+    words[i] = value;
+  }
+  const halves = new Uint32Array(words.buffer);
   const body = Buffer.allocUnsafe(values.length * 10);
   let at = 0;
-  for (const value of values) {
-    if (typeof value !== 'bigint') return null;
-    const bits = BigInt.asUintN(64, value);
-    let low = Number(bits & 0xffffffffn);
-    let high = Number(bits >> 32n);
+  for (let i = 0; i < values.length; i++) {
+    let low = halves[2 * i + LOW_HALF] as number;
+    let high = halves[2 * i + 1 - LOW_HALF] as number;
     while (high !== 0) {
       body[at++] = (low & 127) | 128;
       low = ((low >>> 7) | (high << 25)) >>> 0;
