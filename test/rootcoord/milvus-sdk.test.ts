@@ -424,12 +424,20 @@ describe('Milvus SDK against rootcoord (real processes)', function () {
 
   describe('authorization on', () => {
     const cluster = new Cluster();
-    before(async () => cluster.up('--auth'));
+    const root = { username: 'root', password: 'Milvus' };
+    before(async () => {
+      await cluster.up('--auth');
+      // Every node serves root first: a refusal below must be the credentials', not a port or a
+      // catalog still starting (a call that waited past the SDK's 15 s deadline failed the test once).
+      for (const node of cluster.nodes) {
+        const client = milvus(node.milvus, root);
+        await until(`node ${node.id} to serve root`, async () => statusOf(await client.listDatabases().catch((e: unknown) => ({ code: -1, reason: String(e) }))).code === 0, 30_000);
+      }
+    });
     after(async () => {
       await closeClients();
       await cluster.down();
     });
-    const root = { username: 'root', password: 'Milvus' };
 
     it('refuses missing and wrong credentials', async () => {
       const { follower, leader } = await cluster.leaderAndFollower();
