@@ -116,8 +116,8 @@ async function versionFieldLists(store: VersionedStore, index: MetaIndex, unlist
       const latest = end === versions.length;
       if (!latest && written?.has(ts) !== true) continue;
       let value: string = TOMBSTONE;
-      if (fields.length > 0) {
-        // The latest version names the list the collection has.
+      // The latest version of a live collection names the list it has, even an empty one.
+      if (fields.length > 0 || (latest && live !== undefined)) {
         const list = latest && live !== undefined ? live.fields : index.fields.list(fields);
         value = index.fields.listKey(list);
         index.fieldLists.keep(value, list, ops);

@@ -110,19 +110,26 @@ function packedDecimals(bytes: Uint8Array, start: number, end: number, unsigned:
   return out;
 }
 
-/** A varint at `bytes[at]`: its value (up to 2^53) and the offset after it; null past `end` or if too long. */
-function readVarint(bytes: Uint8Array, at: number, end: number): { value: number; next: number } | null {
+/**
+ * A varint at `bytes[at]` of at most `maxBytes` bytes, its last byte at most `lastMax` when it takes
+ * them all: its value and the offset after it; null past `end` or otherwise. For a tag or a length,
+ * protobufjs's own bounds (5 bytes, the fifth at most 15 and 7): what it refuses goes to it whole.
+ */
+function readVarint(bytes: Uint8Array, at: number, end: number, maxBytes = 8, lastMax = 127): { value: number; next: number } | null {
   let value = 0;
   let scale = 1;
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < maxBytes; i++) {
     if (at >= end) return null;
     const byte = bytes[at++] as number;
+    if (i === maxBytes - 1 && byte > lastMax) return null;
     value += (byte & 127) * scale;
     if (byte < 128) return { value, next: at };
     scale *= 128;
   }
   return null;
 }
+const TAG_LAST_MAX = 15;
+const LENGTH_LAST_MAX = 7;
 
 /**
  * Take the packed 64-bit fields `fields` out of a message's top level: their values as decimal text,
@@ -137,7 +144,7 @@ function takePackedLongs(bytes: Uint8Array, fields: readonly PackedLongField[]):
   let keptFrom = 0;
   while (at < bytes.length) {
     const fieldStart = at;
-    const tag = readVarint(bytes, at, bytes.length);
+    const tag = readVarint(bytes, at, bytes.length, 5, TAG_LAST_MAX);
     if (tag === null) return null;
     at = tag.next;
     const id = Math.floor(tag.value / 8);
@@ -154,7 +161,7 @@ function takePackedLongs(bytes: Uint8Array, fields: readonly PackedLongField[]):
     } else if (wireType === 1) at += 8;
     else if (wireType === 5) at += 4;
     else if (wireType === 2) {
-      const length = readVarint(bytes, at, bytes.length);
+      const length = readVarint(bytes, at, bytes.length, 5, LENGTH_LAST_MAX);
       if (length === null || length.next + length.value > bytes.length) return null;
       at = length.next + length.value;
       if (field === undefined) continue;

@@ -285,6 +285,26 @@ describe('MetaTable shared field definitions', () => {
     });
   }
 
+  it('a collection whose fields were all removed, upgraded from format 3 or 2, names its empty list and opens again', async () => {
+    const original = VersionedStore.over(memory());
+    const meta = await MetaTable.over(original);
+    await meta.apply([{ kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } }], 1);
+    await meta.apply([{ kind: 'putCollection', ts: 10n, collection: collection(7n, [field(100n, 'id', DataType.Int64, { is_primary_key: true })]) }], 2);
+    await meta.apply([{ kind: 'putCollection', ts: 20n, collection: { ...(meta.collections.get(7n) as CollectionModel), fields: [] } }], 3);
+    await meta.persist();
+    const digest = await meta.digest();
+    for (const format of ['3', '2'] as const) {
+      const store = VersionedStore.over(memory());
+      await store.write(await asMilvusFields(original, format));
+      const upgraded = await MetaTable.over(store);
+      expect(upgraded.collections.get(7n)?.fields, `from format ${format}`).to.deep.equal([]);
+      await upgraded.persist();
+      const reopened = await MetaTable.over(store);
+      expect(reopened.collections.get(7n)?.fields).to.deep.equal([]);
+      expect(await reopened.digest(), `from format ${format}`).to.equal(digest);
+    }
+  });
+
   it('forgets its tables past its capacity without unsharing what is shared', () => {
     const interner = new FieldInterner(2);
     const a = interner.of(field(100n, 'a', DataType.Int64));

@@ -48,6 +48,10 @@ describe('protocol codec: 64-bit integers', () => {
     const unpacked = decodeMessage('rootcoord.ShowCollectionsResponse', u.finish());
     expect(unpacked['collection_ids']).to.deep.equal(['5', '6']);
     expect(unpacked['created_timestamps']).to.deep.equal(['18446744073709551615']);
+    // A tag or a length of a packed field longer than protobufjs allows: its own error, as without the codec.
+    for (const bytes of [[0x9a, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01, 0x07], [0x1a, 0x81, 0x80, 0x80, 0x80, 0x80, 0x00, 0x07]]) {
+      expect(() => decodeMessage('rootcoord.ShowCollectionsResponse', Uint8Array.from(bytes)), bytes.join(' ')).to.throw(/invalid (tag|length) encoding/);
+    }
     // A piece whose last varint is cut: protobufjs's own error.
     const cut = Uint8Array.from([(3 << 3) | 2, 2, 0x80, 0x80]);
     expect(() => decodeMessage('rootcoord.ShowCollectionsResponse', cut)).to.throw();
