@@ -1,5 +1,5 @@
 import { parse } from '../common/bigint-json.js';
-import { CATALOG_FORMAT, fromKeyPart, keys, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionKey, versionPrefix } from './catalog-keys.js';
+import { CATALOG_FORMAT, fromKeyPart, keys, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionKey } from './catalog-keys.js';
 import { byFieldRank, CollectionRecords } from './collection-records.js';
 import type { MetaIndex } from './meta-index.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel } from './model.js';
@@ -46,6 +46,13 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
 /** Writes per batch of an upgrade that needs not be atomic (memory bounded whatever the catalog's size). */
 const UPGRADE_BATCH = 10_000;
 
+/** A version of one field record of a catalog before format 4. */
+interface FieldVersion {
+  readonly fieldID: string;
+  readonly ts: bigint;
+  readonly value: string;
+}
+
 /**
  * Bring a catalog of format 2 or 3 to format 4 (the collections loaded from it into `index`): from the
  * versions of its field records, every collection gets the versions of its field list, so that a read
@@ -72,15 +79,16 @@ async function versionFieldLists(store: VersionedStore, index: MetaIndex, unlist
   }
   // When each collection's own key has versions (`.../collection-info/{db}/{id}`).
   const collectionVersions = new Map<string, Set<bigint>>();
-  for await (const batch of store.scan(versionPrefix(keys.collectionPrefix()).slice(0, -1))) {
+  for await (const batch of store.scan(SNAPSHOT_PREFIX + keys.collectionPrefix())) {
     for (const [stored] of batch) {
       const version = parseVersionKey(stored);
       if (version !== null) getOrAdd(collectionVersions, version.key.slice(version.key.lastIndexOf('/') + 1), () => new Set()).add(version.ts);
     }
   }
   // The versions of one collection's field records are adjacent (`snapshots/root-coord/fields/{id}/...`).
+  const fieldPrefix = keys.fieldPrefix();
   let collectionID: string | null = null;
-  let versions: Array<{ fieldID: string; ts: bigint; value: string }> = [];
+  let versions: FieldVersion[] = [];
   const versionLists = (): void => {
     if (collectionID === null) return;
     const id = BigInt(collectionID);
@@ -88,33 +96,26 @@ async function versionFieldLists(store: VersionedStore, index: MetaIndex, unlist
     const place = new Map((live?.fields ?? []).map((f, i) => [f.fieldID, i]));
     // New fields: in the order the collection has them now, then the others by rank.
     const newOrder = (a: FieldModel, b: FieldModel): number => {
-      const x = place.get(a.fieldID);
-      const y = place.get(b.fieldID);
-      if (x !== undefined && y !== undefined) return x - y;
-      if (x !== undefined || y !== undefined) return x !== undefined ? -1 : 1;
-      return byFieldRank(a, b);
+      const x = place.get(a.fieldID) ?? Infinity;
+      const y = place.get(b.fieldID) ?? Infinity;
+      return x !== y ? x - y : byFieldRank(a, b);
     };
     const written = collectionVersions.get(collectionID);
     versions.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
-    let fields: FieldModel[] = [];
-    for (let start = 0; start < versions.length; ) {
-      const ts = (versions[start] as (typeof versions)[number]).ts;
-      let end = start;
-      const added: FieldModel[] = [];
-      for (; end < versions.length && (versions[end] as (typeof versions)[number]).ts === ts; end++) {
-        const v = versions[end] as (typeof versions)[number];
-        const at = fields.findIndex((f) => String(f.fieldID) === v.fieldID);
-        if (v.value === TOMBSTONE) {
-          if (at >= 0) fields = fields.filter((_f, i) => i !== at);
-        } else if (at >= 0) {
-          fields = fields.slice();
-          fields[at] = index.fields.fromText(v.value);
-        } else added.push(index.fields.fromText(v.value));
-      }
-      fields = [...fields, ...added.sort(newOrder)];
-      start = end;
-      const latest = end === versions.length;
-      if (!latest && written?.has(ts) !== true) continue;
+    // The fields after each timestamp's versions: changed ones in place, new ones appended.
+    const fields: FieldModel[] = [];
+    let added: FieldModel[] = [];
+    for (const [i, v] of versions.entries()) {
+      const at = fields.findIndex((f) => String(f.fieldID) === v.fieldID);
+      if (v.value === TOMBSTONE) {
+        if (at >= 0) fields.splice(at, 1);
+      } else if (at >= 0) fields[at] = index.fields.fromText(v.value);
+      else added.push(index.fields.fromText(v.value));
+      if (versions[i + 1]?.ts === v.ts) continue;
+      fields.push(...added.sort(newOrder));
+      added = [];
+      const latest = i === versions.length - 1;
+      if (!latest && written?.has(v.ts) !== true) continue;
       let value: string = TOMBSTONE;
       // The latest version of a live collection names the list it has, even an empty one.
       if (fields.length > 0 || (latest && live !== undefined)) {
@@ -122,17 +123,16 @@ async function versionFieldLists(store: VersionedStore, index: MetaIndex, unlist
         value = index.fields.listKey(list);
         index.fieldLists.keep(value, list, ops);
       }
-      ops.push({ type: 'put', key: versionKey(keys.collectionFieldList(id), ts), value });
+      ops.push({ type: 'put', key: versionKey(keys.collectionFieldList(id), v.ts), value });
       // The latest record as a command writes it (format 3 deleted it with its collection).
       if (latest) ops.push({ type: 'put', key: keys.collectionFieldList(id), value });
     }
   };
-  const fieldVersions = versionPrefix(keys.fieldPrefix()).slice(0, -1);
-  for await (const batch of store.scan(fieldVersions)) {
+  for await (const batch of store.scan(SNAPSHOT_PREFIX + fieldPrefix)) {
     for (const [stored, value] of batch) {
       const version = parseVersionKey(stored);
       if (version === null) continue;
-      const [id, fieldID] = version.key.slice(keys.fieldPrefix().length).split('/') as [string, string];
+      const [id, fieldID] = version.key.slice(fieldPrefix.length).split('/') as [string, string];
       if (id !== collectionID) {
         versionLists();
         await writeSome();
@@ -153,7 +153,7 @@ async function versionFieldLists(store: VersionedStore, index: MetaIndex, unlist
  * delete markers (at 200,000 collections).
  */
 async function deleteFieldRecords(store: VersionedStore): Promise<void> {
-  for (const prefix of [keys.fieldPrefix(), versionPrefix(keys.fieldPrefix()).slice(0, -1)]) {
+  for (const prefix of [keys.fieldPrefix(), SNAPSHOT_PREFIX + keys.fieldPrefix()]) {
     let deleted = false;
     for await (const batch of store.scan(prefix, UPGRADE_BATCH)) {
       await store.write(batch.map(([key]) => ({ type: 'del', key })));

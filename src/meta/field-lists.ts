@@ -55,7 +55,7 @@ export class FieldLists {
 
   /** Add to `ops` the deletes of the stored lists that no record names any more (`named`: the lists that one does). */
   sweep(named: ReadonlySet<string>, ops: StoreOp[]): void {
-    for (const listKey of [...this.stored]) {
+    for (const listKey of this.stored) {
       if (named.has(listKey)) continue;
       ops.push({ type: 'del', key: keys.fieldList(listKey) });
       this.stored.delete(listKey);

@@ -212,9 +212,10 @@ export class VersionedStore {
 
   /** Compact the keys under `prefix` (their delete markers go); a store that cannot does nothing. */
   async compact(prefix: string): Promise<void> {
-    const db = this.db as LevelDb & { compactRange?: (start: string, end: string) => Promise<void> };
-    if (typeof db.compactRange !== 'function') return;
-    await this.guarded('compact', () => (db.compactRange as (start: string, end: string) => Promise<void>)(prefix, `${prefix}\uffff`));
+    const db = this.db;
+    if (!(db instanceof ClassicLevel)) return;
+    const { gte, lt } = under(prefix);
+    await this.guarded('compact', () => db.compactRange(gte ?? '', lt ?? '\uffff'));
   }
 
   /** Every key and value, for a snapshot. */

@@ -111,69 +111,40 @@ function packedDecimals(bytes: Uint8Array, start: number, end: number, unsigned:
 }
 
 /**
- * A varint at `bytes[at]` of at most `maxBytes` bytes, its last byte at most `lastMax` when it takes
- * them all: its value and the offset after it; null past `end` or otherwise. For a tag or a length,
- * protobufjs's own bounds (5 bytes, the fifth at most 15 and 7): what it refuses goes to it whole.
- */
-function readVarint(bytes: Uint8Array, at: number, end: number, maxBytes = 8, lastMax = 127): { value: number; next: number } | null {
-  let value = 0;
-  let scale = 1;
-  for (let i = 0; i < maxBytes; i++) {
-    if (at >= end) return null;
-    const byte = bytes[at++] as number;
-    if (i === maxBytes - 1 && byte > lastMax) return null;
-    value += (byte & 127) * scale;
-    if (byte < 128) return { value, next: at };
-    scale *= 128;
-  }
-  return null;
-}
-const TAG_LAST_MAX = 15;
-const LENGTH_LAST_MAX = 7;
-
-/**
  * Take the packed 64-bit fields `fields` out of a message's top level: their values as decimal text,
- * and the rest of the message (the other fields, in order) for protobufjs. Null when there is nothing
- * to take or anything is unusual (a field of these also sent unpacked, a group, bad lengths): protobufjs
- * decodes the whole message then.
+ * and the rest of the message (the other fields, in order) for protobufjs. Tags, lengths and the other
+ * fields are read by protobufjs's own Reader, with its bounds. Null when there is nothing to take or
+ * anything is unusual (a field of these not packed, a bad tag or length, a body that is not varints):
+ * protobufjs decodes the whole message then, and says what is wrong.
  */
 function takePackedLongs(bytes: Uint8Array, fields: readonly PackedLongField[]): { rest: Uint8Array; values: Map<string, string[]> } | null {
   const values = new Map<string, string[]>();
   const kept: Uint8Array[] = [];
-  let at = 0;
   let keptFrom = 0;
-  while (at < bytes.length) {
-    const fieldStart = at;
-    const tag = readVarint(bytes, at, bytes.length, 5, TAG_LAST_MAX);
-    if (tag === null) return null;
-    at = tag.next;
-    const id = Math.floor(tag.value / 8);
-    const wireType = tag.value % 8;
-    const field = fields.find((f) => f.id === id);
-    if (wireType === 0) {
-      if (field !== undefined) return null;
-      const skipped = readVarint(bytes, at, bytes.length);
-      if (skipped === null) {
-        // A varint longer than 8 bytes (a 64-bit value): skip to its last byte.
-        while (at < bytes.length && (bytes[at] as number) >= 128) at++;
-        at++;
-      } else at = skipped.next;
-    } else if (wireType === 1) at += 8;
-    else if (wireType === 5) at += 4;
-    else if (wireType === 2) {
-      const length = readVarint(bytes, at, bytes.length, 5, LENGTH_LAST_MAX);
-      if (length === null || length.next + length.value > bytes.length) return null;
-      at = length.next + length.value;
-      if (field === undefined) continue;
-      const decoded = packedDecimals(bytes, length.next, at, field.unsigned);
+  const reader = protobuf.Reader.create(bytes);
+  try {
+    while (reader.pos < reader.len) {
+      const fieldStart = reader.pos;
+      const tag = reader.tag();
+      const field = fields.find((f) => f.id === tag >>> 3);
+      if (field === undefined) {
+        reader.skipType(tag & 7);
+        continue;
+      }
+      if ((tag & 7) !== 2) return null;
+      const length = reader.size();
+      const bodyStart = reader.pos;
+      reader.skip(length);
+      const decoded = packedDecimals(bytes, bodyStart, reader.pos, field.unsigned);
       if (decoded === null) return null;
       const into = values.get(field.name);
       if (into === undefined) values.set(field.name, decoded);
       else for (const value of decoded) into.push(value);
       if (fieldStart > keptFrom) kept.push(bytes.subarray(keptFrom, fieldStart));
-      keptFrom = at;
-    } else return null;
-    if (at > bytes.length) return null;
+      keptFrom = reader.pos;
+    }
+  } catch {
+    return null;
   }
   if (values.size === 0) return null;
   if (keptFrom < bytes.length) kept.push(bytes.subarray(keptFrom));

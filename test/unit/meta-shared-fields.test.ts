@@ -58,6 +58,8 @@ async function asMilvusFields(store: VersionedStore, format: '2' | '3'): Promise
   const ops: StoreOp[] = [];
   const entries = await store.entriesWithPrefix('', true);
   const values = new Map(entries);
+  // The lists a latest record names (format 3 kept only those).
+  const namedNow = new Set(entries.filter(([k]) => k.startsWith(keys.collectionFieldListPrefix)).map(([, v]) => v));
   const listPrefix = versionPrefix(keys.collectionFieldList(0n)).slice(0, -2);
   let previous = new Map<string, string>();
   let collection = '';
@@ -67,7 +69,7 @@ async function asMilvusFields(store: VersionedStore, format: '2' | '3'): Promise
       continue;
     }
     if (key.startsWith(keys.fieldListPrefix)) {
-      if (format === '3' && [...values].some(([k, v]) => k.startsWith(keys.collectionFieldListPrefix) && v === key.slice(keys.fieldListPrefix.length))) ops.push({ type: 'put', key, value });
+      if (format === '3' && namedNow.has(key.slice(keys.fieldListPrefix.length))) ops.push({ type: 'put', key, value });
       continue;
     }
     if (key === keys.catalogFormat) {

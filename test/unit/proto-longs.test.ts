@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import protobuf from 'protobufjs';
-import { decodeMessage, encodeMessage } from '../../src/protocol/proto.js';
+import { apiRoot, decodeMessage, encodeMessage } from '../../src/protocol/proto.js';
 
 describe('protocol codec: 64-bit integers', () => {
   const signed = ['0', '1', '-1', '9007199254740993', '470840674334015495', '9223372036854775807', '-9223372036854775808', '-4294967296', '4294967295', '4294967296'];
@@ -55,6 +55,44 @@ describe('protocol codec: 64-bit integers', () => {
     // A piece whose last varint is cut: protobufjs's own error.
     const cut = Uint8Array.from([(3 << 3) | 2, 2, 0x80, 0x80]);
     expect(() => decodeMessage('rootcoord.ShowCollectionsResponse', cut)).to.throw();
+  });
+
+  it('decodes what protobufjs alone decodes, and refuses what it refuses, over mutated answers', () => {
+    const type = apiRoot.lookupType('rootcoord.ShowCollectionsResponse');
+    const plain = (bytes: Uint8Array): unknown => type.toObject(type.decode(bytes), { longs: String, enums: Number, defaults: true, arrays: true, oneofs: true });
+    const outcome = (decode: () => unknown): unknown => {
+      try {
+        return decode();
+      } catch {
+        return 'refused';
+      }
+    };
+    const valid = encodeMessage('rootcoord.ShowCollectionsResponse', {
+      status: { code: 0 }, collection_names: ['a', 'b', 'c'], collection_ids: signed.slice(0, 3).map((v) => BigInt(v)), created_timestamps: unsigned.slice(0, 3).map((v) => BigInt(v)), shards_num: [1, 2, 3],
+    });
+    // A fixed-seed generator: the same mutations on every run.
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    let refused = 0;
+    for (let round = 0; round < 2000; round++) {
+      const bytes = Array.from(valid);
+      for (let m = 1 + random(3); m > 0; m--) {
+        const at = random(bytes.length);
+        const kind = random(3);
+        if (kind === 0) bytes[at] = random(256);
+        else if (kind === 1) bytes.splice(at, 1);
+        else bytes.splice(at, 0, random(256));
+      }
+      const input = Uint8Array.from(bytes);
+      const expected = outcome(() => plain(input));
+      if (expected === 'refused') refused++;
+      expect(outcome(() => decodeMessage('rootcoord.ShowCollectionsResponse', input)), bytes.join(' ')).to.deep.equal(expected);
+    }
+    // The mutations reach both outcomes.
+    expect(refused).to.be.within(100, 1900);
   });
 
   it('a single (not repeated) uint64 decodes to its text', () => {
