@@ -360,7 +360,7 @@ each answer counted once (the client's retries off). Machine: ${JSON.stringify(r
 | time, rate | ${String(fill['seconds'])} s, ${String(fill['ratePerSec'])}/s on average, median per second ${String(fill['medianPerSecond'])} |
 | answers by code | ${JSON.stringify(fill['codes'])} (client deadlines among 2002: ${String(fill['clientDeadlines'])}) |
 | leader changes during the fill | term rises ${String(fill['termRises'])}; rise of rootcoord_raft_leader_changes_seen_total summed over nodes ${String(fill['leaderChangesSeen'])} |
-| event-loop lag (max over nodes and scrapes) | p99 ${JSON.stringify(fill['lag'])} |
+| event-loop lag of the request threads, ms beyond the 10 ms sampling interval: over the fill (runP99Ms: each node's p99, as its delay-histogram bucket bound; samplesOver100Ms), and per 2 s scrape window (p99MaxMs, maxMs, medianOfP99Ms) | ${JSON.stringify(fill['lag'])} |
 | failed /metrics scrapes | ${String(fill['failedScrapes'])} |
 
 Error reasons (most frequent): ${'```'}

@@ -318,6 +318,7 @@ async function main(): Promise<void> {
   } catch (error) {
     await milvus?.close().catch(() => undefined);
     await api.close().catch(() => undefined);
+    metrics.close();
     await node.close().catch(() => undefined);
     throw error;
   }
@@ -332,6 +333,7 @@ async function main(): Promise<void> {
     void (async () => {
       await milvus?.close();
       await api.close();
+      metrics.close();
       await http?.close();
       await node.close();
       process.exit(0);
@@ -348,6 +350,7 @@ async function main(): Promise<void> {
     void (async () => {
       await milvus?.close().catch(() => undefined);
       await api.close().catch(() => undefined);
+      metrics.close();
       await http?.close().catch(() => undefined);
       await node.close().catch(() => undefined);
       process.exit(1);

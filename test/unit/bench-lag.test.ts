@@ -1,0 +1,42 @@
+/**
+ * The benchmark's event-loop lag figures (scripts/bench-lib.ts): a run's p99 from the nodes' cumulative
+ * delay histograms, and prom-client's per-window figures without their 10 ms sampling interval.
+ */
+import { expect } from 'chai';
+import { DELAY_BOUNDS_MS, MetricsTimeline, delayPercentileMs } from '../../scripts/bench-lib.js';
+import type { NodeSample } from '../../scripts/bench-lib.js';
+
+/** Cumulative counts for samples given as (bound in ms -> how many fell in that bucket). */
+function cumulative(perBucket: Record<number, number>): number[] {
+  let sum = 0;
+  return DELAY_BOUNDS_MS.map((bound) => (sum += perBucket[bound] ?? 0));
+}
+
+function sample(id: number, buckets: number[], lagP99Ms = 0): NodeSample {
+  return { id, ok: true, scrapeMs: 1, delayBuckets: buckets, lagP99Ms, lagMaxMs: lagP99Ms };
+}
+
+describe('bench: event-loop lag figures', () => {
+  it('a percentile is the bound of the bucket that holds it', () => {
+    expect(delayPercentileMs(cumulative({ 1: 990, 50: 10 }), 0.99)).to.equal(1);
+    expect(delayPercentileMs(cumulative({ 1: 989, 50: 11 }), 0.99)).to.equal(50);
+    expect(delayPercentileMs(cumulative({ [Infinity]: 1 }), 0.99)).to.equal(Infinity);
+    expect(delayPercentileMs(cumulative({}), 0.99)).to.equal(0);
+  });
+
+  it("counts only what a run's scrapes saw rise, per node, and a restarted node's counts whole", () => {
+    const timeline = new MetricsTimeline(() => []);
+    // Node 1 had 10,000 slow samples before the run: they are not the run's.
+    timeline.samples.push({ tSec: 0, nodes: [sample(1, cumulative({ 200: 10_000 })), sample(2, cumulative({}))] });
+    timeline.samples.push({ tSec: 2, nodes: [sample(1, cumulative({ 200: 10_000, 2: 1_000 }), 40), sample(2, cumulative({ 5: 500 }))] });
+    // Node 2 restarted: its counts start again (100 slow samples), so the run saw 600, 100 of them slow.
+    timeline.samples.push({ tSec: 4, nodes: [sample(1, cumulative({ 200: 10_000, 2: 2_000 }), 3), sample(2, cumulative({ 150: 100 }), 120)] });
+    const lag = timeline.lagMax(0, 10);
+    expect(lag.runP99MsByNode).to.deep.equal({ '1': 2, '2': 150 });
+    expect(lag.runP99Ms).to.equal(150);
+    expect(lag.samplesOver100Ms).to.equal(100);
+    expect(lag.p99MaxMs).to.equal(120);
+    // A window outside the bounds is not counted.
+    expect(timeline.lagMax(0, 2).runP99MsByNode).to.deep.equal({ '1': 2, '2': 5 });
+  });
+});
