@@ -10,12 +10,22 @@ export function quorumSize(voterCount: number): number {
   return Math.floor(voterCount / 2) + 1;
 }
 
-/** The largest index that a majority of voters have matched. `match` gives 0 for unknown voters. */
+/**
+ * The largest index that a majority of voters have matched. `match` gives 0 for unknown voters.
+ * The leader computes it at every append answer: the matches are sorted (descending) by insertion as
+ * they are read, because Array.prototype.sort allocates its own work state on every call (about 1.4 KB,
+ * a tenth of everything the Raft thread allocated during a fill).
+ */
 export function committedIndex(voters: ReadonlySet<number>, match: (id: number) => number): number {
   if (voters.size === 0) return Number.MAX_SAFE_INTEGER;
   const matches: number[] = [];
-  for (const id of voters) matches.push(match(id));
-  matches.sort((a, b) => b - a);
+  for (const id of voters) {
+    const m = match(id);
+    let i = matches.length;
+    matches.push(m);
+    for (; i > 0 && (matches[i - 1] as number) < m; i--) matches[i] = matches[i - 1] as number;
+    matches[i] = m;
+  }
   return matches[quorumSize(voters.size) - 1] as number;
 }
 
