@@ -252,8 +252,13 @@ export async function runScale(args: Args): Promise<void> {
         await sleep(50);
       }
       await sleep(2500);
-      restarts.push({ signal, node: follower.id, exitMs: round(exitMs, 1), startToReadyMs: round(readyMs, 1), termRises: timeline.termRises(t0Sec, Infinity) });
-      log(`  restart of follower ${follower.id} (${signal}): exit ${round(exitMs, 1)} ms, start to /readyz ${round(readyMs, 1)} ms`);
+      // Where the restart's time went, from the node's log: loading the catalog, starting Raft (the rest
+      // is the processes' own start, and hearing the leader).
+      const started = loggedLines(join(cluster.dir, `node-${follower.id}.log`), 'node started').at(-1);
+      const catalogLoadMs = typeof started?.['catalogLoadMs'] === 'number' ? started['catalogLoadMs'] : null;
+      const raftStartMs = typeof started?.['raftStartMs'] === 'number' ? started['raftStartMs'] : null;
+      restarts.push({ signal, node: follower.id, exitMs: round(exitMs, 1), startToReadyMs: round(readyMs, 1), catalogLoadMs, raftStartMs, termRises: timeline.termRises(t0Sec, Infinity) });
+      log(`  restart of follower ${follower.id} (${signal}): exit ${round(exitMs, 1)} ms, start to /readyz ${round(readyMs, 1)} ms (catalog load ${String(catalogLoadMs)} ms, Raft start ${String(raftStartMs)} ms)`);
     }
     results['followerRestart'] = restarts;
 
@@ -382,7 +387,7 @@ ShowCollections of database \`${String(show['db'])}\` (${String(show['names'])} 
 
 Acknowledged CreateCollection (code 0) that ShowCollections does not list afterwards: ${JSON.stringify(r['acknowledgedButNotListed'])}.
 
-Follower restart (signal, exit, start to /readyz): ${restarts.map((x) => `${String(x['signal'])}: exit ${String(x['exitMs'])} ms, start to ready ${String(x['startToReadyMs'])} ms (term rises since: ${String(x['termRises'])})`).join('; ')}.
+Follower restart (signal, exit, \`scripts/cluster start\` to /readyz; the node's catalog load and Raft start from its log): ${restarts.map((x) => `${String(x['signal'])}: exit ${String(x['exitMs'])} ms, start to ready ${String(x['startToReadyMs'])} ms (catalog load ${String(x['catalogLoadMs'])} ms, Raft start ${String(x['raftStartMs'])} ms; term rises since: ${String(x['termRises'])})`).join('; ')}.
 
 New member join (\`scripts/cluster add\` to voter): ${String(join['ms'])} ms${join['ok'] === false ? ` FAILED: ${String(join['error'])}` : ''} (the leader's copy ${String(join['copyMs'] ?? '?')} ms for ${String(join['copyBytes'] ?? '?')} bytes, the new member's restore ${String(join['restoreMs'] ?? '?')} ms).
 
