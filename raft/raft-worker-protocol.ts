@@ -40,6 +40,8 @@ export interface RaftWorkerOptions
   readonly peerAddressModule?: string;
   /** The host's state machine persists itself (StateMachine.persist): snapshots then record an index only, until a peer needs data. */
   readonly stateMachinePersists?: boolean;
+  /** The worker thread's nice value (Linux, per thread), set before it opens anything; absent: the thread it was started from. */
+  readonly nice?: number;
 }
 
 /** Host -> worker. Requests with a `call` number are answered by a `reply` with the same number. */

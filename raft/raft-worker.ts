@@ -5,6 +5,7 @@
  * entries go to the host, which applies them to its state machine in order on its own thread; see
  * RaftWorkerClient for the other side and raft-worker-protocol.ts for the messages.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DurableStorage } from './durable-storage.js';
 import { FaultyTransport } from './faulty-transport.js';
@@ -201,7 +202,17 @@ class HostStateMachine implements StateMachine {
 
 async function main(): Promise<void> {
   // The rest are RaftNode's own options, passed on as they are.
-  const { logDir, segmentBytesMax, snapshotsKept, listenAddress, peers, secret, helloMagic, faultInjection, peerAddressModule, appliedIndex, stateMachinePersists, ...nodeOptions } = options;
+  const { logDir, segmentBytesMax, snapshotsKept, listenAddress, peers, secret, helloMagic, faultInjection, peerAddressModule, appliedIndex, stateMachinePersists, nice, ...nodeOptions } = options;
+  // Linux's nice value is per thread: this one, before anything runs on it. A value that cannot be set
+  // fails the start (the operator asked for it).
+  if (nice !== undefined) {
+    try {
+      setPriority(nice);
+    } catch (error) {
+      const denied = /EACCES|EPERM/.test((error as Error).message);
+      throw new Error(`could not set the Raft thread's nice value to ${nice}: ${denied ? 'not permitted (a value below the process\'s needs root or CAP_SYS_NICE)' : (error as Error).message}`);
+    }
+  }
   const peerAddressOf = peerAddressModule === undefined ? undefined : ((await import(peerAddressModule)) as { peerAddressOf: PeerAddressOf }).peerAddressOf;
   const stateMachine = new HostStateMachine(appliedIndex, stateMachinePersists === true);
   const storage = await DurableStorage.open(logDir, {

@@ -54,6 +54,8 @@ interface ClusterFile {
   gcConfirmDelayMs: number;
   /** `--limit name=value` overrides passed to every node. */
   limits?: string[];
+  /** `--raft-nice` and `--request-nice` passed to every node (their threads' nice values). */
+  nice?: { raft?: string; request?: string };
   nodes: NodeEntry[];
   /** A Prometheus scraping the cluster, started by `up --prometheus` and stopped by `down`. */
   prometheus?: PrometheusEntry & { scrapeInterval: string };
@@ -163,7 +165,11 @@ function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
   if (cluster.auth === true) join.push('--auth');
   if (cluster.rootPasswordFile !== undefined) join.push('--root-password-file', cluster.rootPasswordFile);
   if (cluster.tls !== undefined) join.push('--tls-cert', cluster.tls.cert, '--tls-key', cluster.tls.key);
-  return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--milvus-address', node.milvus ?? 'none', '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs), ...(cluster.limits ?? []).flatMap((l) => ['--limit', l]), ...join];
+  return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--milvus-address', node.milvus ?? 'none', '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs), ...(cluster.limits ?? []).flatMap((l) => ['--limit', l]), ...niceArgs(cluster.nice), ...join];
+}
+
+function niceArgs(nice: ClusterFile['nice']): string[] {
+  return [...(nice?.raft === undefined ? [] : ['--raft-nice', nice.raft]), ...(nice?.request === undefined ? [] : ['--request-nice', nice.request])];
 }
 
 function spawnNodeProcess(cluster: ClusterFile, node: NodeEntry, foreground: boolean): ChildProcess & { pid: number } {
@@ -270,6 +276,8 @@ async function up(args: CommandArgs, dir: string): Promise<void> {
   const foreground = args.bool('foreground');
   const gcConfirmDelayMs = Number(args.flag('gc-confirm-delay-ms', '1200000'));
   const limits = args.all('limit');
+  const raftNice = args.flag('raft-nice', '');
+  const requestNice = args.flag('request-nice', '');
   const chaos = args.bool('chaos');
   const auth = args.bool('auth');
   const tls = args.bool('tls');
@@ -304,6 +312,7 @@ async function up(args: CommandArgs, dir: string): Promise<void> {
     secretFile,
     gcConfirmDelayMs: existing?.gcConfirmDelayMs ?? gcConfirmDelayMs,
     ...((existing?.limits ?? limits).length > 0 ? { limits: existing?.limits ?? limits } : {}),
+    ...(existing?.nice !== undefined ? { nice: existing.nice } : raftNice !== '' || requestNice !== '' ? { nice: { ...(raftNice === '' ? {} : { raft: raftNice }), ...(requestNice === '' ? {} : { request: requestNice }) } } : {}),
     nodes: ids.map((id) => nodeEntry(dir, base, id)),
   };
   const prometheusBinary = withPrometheus ? findPrometheus() : null;
@@ -574,7 +583,7 @@ async function printPrometheusConfig(args: CommandArgs, dir: string): Promise<vo
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   const commands: Record<string, { run: (a: CommandArgs, d: string) => Promise<void>; switches?: string[]; values?: string[] }> = {
-    up: { run: up, switches: ['foreground', 'chaos', 'auth', 'tls', 'prometheus'], values: ['nodes', 'base-port', 'gc-confirm-delay-ms', 'limit', 'prometheus-port', 'scrape-interval', 'root-password-file'] },
+    up: { run: up, switches: ['foreground', 'chaos', 'auth', 'tls', 'prometheus'], values: ['nodes', 'base-port', 'gc-confirm-delay-ms', 'limit', 'raft-nice', 'request-nice', 'prometheus-port', 'scrape-interval', 'root-password-file'] },
     status: { run: status, switches: ['json'] },
     kill: { run: kill, values: ['signal'] },
     start: { run: start },

@@ -5,6 +5,7 @@
  */
 import './thread-pool-size.js';
 import { chmodSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { collect, parseCommandLine } from './common/command-line.js';
@@ -74,6 +75,10 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                                maxCollectionSchemaSize=1048576 (bytes; beyond: code 1100)
   --log-file F               JSON-lines log file (default: stdout)
   --chaos                    allow fault injection (scripts/chaos only; never in production; default: off)
+  --raft-nice N              the Raft thread's nice value, -20 to 19 (Linux, per thread; default: the process's)
+  --request-nice N           the request thread's nice value, -20 to 19, not below --raft-nice (default: the
+                             process's); a value below the process's needs root or CAP_SYS_NICE. renice -p
+                             of a node's PID changes its request thread only, not its Raft thread
   --help                     this text, and every limit with its default`;
 
 /** Switches: flags without a value. */
@@ -260,7 +265,25 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     chaos: flags.has('chaos'),
     clientAddress: clients.get(id) ?? one('client-address'),
     milvus: milvusPort(flags.get('milvus-address')?.[0]),
+    ...threadNice(),
   };
+
+  /** --raft-nice and --request-nice, each optional; the Raft thread never gets a lower priority than the request thread. */
+  function threadNice(): { raftNice?: number; requestNice?: number } {
+    const nice = (name: string): number | undefined => {
+      const text = flags.get(name)?.[0];
+      if (text === undefined) return undefined;
+      const v = Number(text);
+      if (text.trim() === '' || !Number.isSafeInteger(v) || v < -20 || v > 19) throw new Error(`${setting(name)} must be an integer from -20 to 19 (a nice value), got "${text}"`);
+      return v;
+    };
+    const raftNice = nice('raft-nice');
+    const requestNice = nice('request-nice');
+    if (raftNice !== undefined && requestNice !== undefined && raftNice > requestNice) {
+      throw new Error(`${setting('raft-nice')} (${raftNice}) must not be above ${setting('request-nice')} (${requestNice}): the Raft thread must get a core before the request thread`);
+    }
+    return { ...(raftNice === undefined ? {} : { raftNice }), ...(requestNice === undefined ? {} : { requestNice }) };
+  }
 }
 
 /** Runs a start step that listens on `address`; a port already taken becomes one line naming it, the node and its role. */
@@ -277,6 +300,28 @@ async function listening<T>(id: number, address: string, role: string, start: ()
 
 /** A start failure with a message that says it all (no stack trace needed). */
 class StartError extends Error {}
+
+/**
+ * The nice values to set: --raft-nice and --request-nice, and without --raft-nice a Raft thread raised
+ * with the request thread (it must never get a core after it). Refused before anything starts if this
+ * process may not set them: a value below the process's (a higher priority) needs root or CAP_SYS_NICE,
+ * so it is tried on this thread, and this thread's own value put back (lowering is always permitted).
+ */
+function threadNiceValues(config: { raftNice?: number; requestNice?: number }): { raftNice?: number; requestNice?: number } {
+  const own = getPriority();
+  const raftNice = config.raftNice ?? (config.requestNice !== undefined && config.requestNice < own ? config.requestNice : undefined);
+  const raftFlag = config.raftNice === undefined ? '--request-nice (for the Raft thread too)' : '--raft-nice';
+  for (const [flag, value] of [[raftFlag, raftNice], ['--request-nice', config.requestNice]] as const) {
+    if (value === undefined || value >= own) continue;
+    try {
+      setPriority(value);
+    } catch {
+      throw new StartError(`${flag} ${value}: not permitted (a nice value below the process's, ${own}, needs root or CAP_SYS_NICE)`);
+    }
+    setPriority(own);
+  }
+  return { ...(raftNice === undefined ? {} : { raftNice }), ...(config.requestNice === undefined ? {} : { requestNice: config.requestNice }) };
+}
 
 /** The Milvus port, or null: off, or the default port taken (a warning; an address given with the flag must bind). */
 async function startMilvusPort(node: RootCoordNode, api: ApiServer, port: MilvusPort): Promise<MilvusServer | null> {
@@ -306,7 +351,11 @@ async function main(): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(config.dataDir, 0o700);
   const peerAddress = config.members.get(config.id)?.peer ?? '';
-  const node = await listening(config.id, peerAddress, 'raft peer', () => RootCoordNode.start(config));
+  const nice = threadNiceValues(config);
+  const node = await listening(config.id, peerAddress, 'raft peer', () => RootCoordNode.start({ ...config, ...nice }));
+  // The request thread's nice value, once the Raft thread exists (it was started at the process's and
+  // set its own), so that a Raft thread above the request thread needs no privilege to be set.
+  if (nice.requestNice !== undefined) setPriority(nice.requestNice);
   const metrics = new NodeMetrics(node);
   const api = new ApiServer(node, metrics);
   const http = config.metricsAddress === null ? null : new MetricsHttpServer(node, metrics);

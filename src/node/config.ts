@@ -56,6 +56,13 @@ export interface NodeConfig {
   readonly logFile: string | null;
   /** Chaos testing: allow InjectFaults (peer traffic faults, TSO clock offset). Never in production. */
   readonly chaos: boolean;
+  /**
+   * Linux nice values (per thread) for the Raft thread and the request thread; absent: the process's.
+   * The Raft thread's is never above the request thread's (it must get a core first). Raising a
+   * priority (a lower value than the process's) needs root or CAP_SYS_NICE.
+   */
+  readonly raftNice?: number;
+  readonly requestNice?: number;
 }
 
 /** How often the leader sends DML channel time ticks unless configured (Milvus proxy.timeTickInterval: 200 ms). */

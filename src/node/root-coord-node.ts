@@ -172,6 +172,7 @@ export class RootCoordNode {
           peerAddressModule: PEER_ADDRESS_MODULE,
           faultInjection: config.chaos,
           appliedIndex: meta.appliedIndex,
+          ...(config.raftNice === undefined ? {} : { nice: config.raftNice }),
         },
         stateMachine,
         raftLog,

@@ -6,8 +6,8 @@
  */
 import { expect } from 'chai';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePortBase } from '../../scripts/free-ports.js';
@@ -115,5 +115,46 @@ describe('rootcoord --config', () => {
     expect(help).to.include('--config F');
     expect(help).to.match(/--tick-ms N +raft tick interval \(default 50\)/);
     for (const [name, value] of Object.entries(defaultLimits)) expect(help).to.include(`${name}=${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+  });
+});
+
+describe('rootcoord --raft-nice, --request-nice', () => {
+  it('takes nice values from -20 to 19, the Raft thread never below the request thread', () => {
+    const config = parseArgs([...base, '--raft-nice', '-10', '--request-nice', '-5']);
+    expect([config.raftNice, config.requestNice]).to.deep.equal([-10, -5]);
+    const none = parseArgs(base);
+    expect([none.raftNice, none.requestNice]).to.deep.equal([undefined, undefined]);
+    for (const bad of ['20', '-21', '1.5', 'x', '']) expect(() => parseArgs([...base, '--raft-nice', bad]), bad).to.throw(/--raft-nice must be an integer from -20 to 19/);
+    expect(() => parseArgs([...base, '--raft-nice', '5', '--request-nice', '3'])).to.throw(/--raft-nice \(5\) must not be above --request-nice \(3\)/);
+  });
+
+  it("sets each thread's own value in a running node (Linux)", async function () {
+    this.timeout(30_000);
+    // Values above this process's own need no privilege; /proc shows each thread's.
+    if (!existsSync('/proc/self/task') || getPriority() > 2) this.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'rootcoord-nice-'));
+    const port = await freePortBase([1, 101, 201]);
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../../src/main.js', import.meta.url)), ...['--id', '1', '--data-dir', join(dir, 'data'), '--peers', `1=127.0.0.1:${port + 101}`, '--clients', `1=127.0.0.1:${port + 1}`, '--metrics-address', `127.0.0.1:${port + 201}`, '--milvus-address', 'none', '--log-file', join(dir, 'log')], '--raft-nice', '2', '--request-nice', '4'], { stdio: 'ignore' });
+    try {
+      const deadline = Date.now() + 20_000;
+      let ready = false;
+      while (!ready && Date.now() < deadline) {
+        ready = await fetch(`http://127.0.0.1:${port + 201}/readyz`).then((r) => r.ok, () => false);
+        if (!ready) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(ready, 'the node became ready').to.equal(true);
+      // Field 19 of /proc/PID/task/TID/stat is the thread's nice value (the command name, field 2, has no spaces here).
+      const niceOf = (tid: string): number => Number(readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8').split(' ')[18]);
+      const threads = readdirSync(`/proc/${child.pid}/task`);
+      expect(niceOf(String(child.pid)), 'the request thread (the main thread)').to.equal(4);
+      expect(threads.filter((tid) => niceOf(tid) === 2), 'the Raft thread').to.have.length(1);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
