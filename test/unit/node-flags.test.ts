@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,29 @@ import { defaultLimits } from '../../src/ddl/limits.js';
 import { parseArgs } from '../../src/main.js';
 
 const base = ['--id', '1', '--data-dir', '/tmp/unused', '--peers', '1=127.0.0.1:1', '--clients', '1=127.0.0.1:2'];
+
+/** A node process (src/main.js) with these flags. */
+function startNode(args: readonly string[]): ChildProcess {
+  return spawn(process.execPath, [fileURLToPath(new URL('../../src/main.js', import.meta.url)), ...args], { stdio: 'ignore' });
+}
+
+/** Whether the node whose metrics are at `address` answers /readyz within `ms` (polled). */
+async function readyWithin(address: string, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await fetch(`http://${address}/readyz`).then((r) => r.ok, () => false)) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+/** SIGTERM to a node still running, and its exit. */
+async function stopNode(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
 
 describe('rootcoord --limit', () => {
   it('refuses a numeric limit that is not a non-negative number, naming it', () => {
@@ -92,21 +116,11 @@ describe('rootcoord --config', () => {
     this.timeout(30_000);
     const base = await freePortBase([1, 101, 201]);
     const f = file('live.yaml', [`id: 1`, `data-dir: ${join(dir, 'live-data')}`, `peers: {1: "127.0.0.1:${base + 101}"}`, `clients: {1: "127.0.0.1:${base + 1}"}`, `metrics-address: 127.0.0.1:${base + 201}`, `log-file: ${join(dir, 'live.log')}`, ''].join('\n'));
-    const child = spawn(process.execPath, [fileURLToPath(new URL('../../src/main.js', import.meta.url)), '--config', f], { stdio: 'ignore' });
+    const child = startNode(['--config', f]);
     try {
-      const deadline = Date.now() + 20_000;
-      let ready = false;
-      while (!ready && Date.now() < deadline) {
-        ready = await fetch(`http://127.0.0.1:${base + 201}/readyz`).then((r) => r.ok, () => false);
-        if (!ready) await new Promise((r) => setTimeout(r, 200));
-      }
-      expect(ready, 'the node became ready').to.equal(true);
+      expect(await readyWithin(`127.0.0.1:${base + 201}`, 20_000), 'the node became ready').to.equal(true);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopNode(child);
     }
   });
 
@@ -134,26 +148,16 @@ describe('rootcoord --raft-nice, --request-nice', () => {
     if (!existsSync('/proc/self/task') || getPriority() > 2) this.skip();
     const dir = mkdtempSync(join(tmpdir(), 'rootcoord-nice-'));
     const port = await freePortBase([1, 101, 201]);
-    const child = spawn(process.execPath, [fileURLToPath(new URL('../../src/main.js', import.meta.url)), ...['--id', '1', '--data-dir', join(dir, 'data'), '--peers', `1=127.0.0.1:${port + 101}`, '--clients', `1=127.0.0.1:${port + 1}`, '--metrics-address', `127.0.0.1:${port + 201}`, '--milvus-address', 'none', '--log-file', join(dir, 'log')], '--raft-nice', '2', '--request-nice', '4'], { stdio: 'ignore' });
+    const child = startNode(['--id', '1', '--data-dir', join(dir, 'data'), '--peers', `1=127.0.0.1:${port + 101}`, '--clients', `1=127.0.0.1:${port + 1}`, '--metrics-address', `127.0.0.1:${port + 201}`, '--milvus-address', 'none', '--log-file', join(dir, 'log'), '--raft-nice', '2', '--request-nice', '4']);
     try {
-      const deadline = Date.now() + 20_000;
-      let ready = false;
-      while (!ready && Date.now() < deadline) {
-        ready = await fetch(`http://127.0.0.1:${port + 201}/readyz`).then((r) => r.ok, () => false);
-        if (!ready) await new Promise((r) => setTimeout(r, 200));
-      }
-      expect(ready, 'the node became ready').to.equal(true);
+      expect(await readyWithin(`127.0.0.1:${port + 201}`, 20_000), 'the node became ready').to.equal(true);
       // Field 19 of /proc/PID/task/TID/stat is the thread's nice value (the command name, field 2, has no spaces here).
       const niceOf = (tid: string): number => Number(readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8').split(' ')[18]);
       const threads = readdirSync(`/proc/${child.pid}/task`);
       expect(niceOf(String(child.pid)), 'the request thread (the main thread)').to.equal(4);
       expect(threads.filter((tid) => niceOf(tid) === 2), 'the Raft thread').to.have.length(1);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopNode(child);
       rmSync(dir, { recursive: true, force: true });
     }
   });
