@@ -210,7 +210,7 @@ async function main(): Promise<void> {
       setPriority(nice);
     } catch (error) {
       const denied = /EACCES|EPERM/.test((error as Error).message);
-      throw new Error(`could not set the Raft thread's nice value to ${nice}: ${denied ? 'not permitted (a value below the process\'s needs root or CAP_SYS_NICE)' : (error as Error).message}`);
+      throw new Error(`could not set the Raft thread's nice value to ${nice}: ${denied ? 'not permitted (a value below the process\'s needs root, CAP_SYS_NICE or RLIMIT_NICE)' : (error as Error).message}`);
     }
   }
   const peerAddressOf = peerAddressModule === undefined ? undefined : ((await import(peerAddressModule)) as { peerAddressOf: PeerAddressOf }).peerAddressOf;

@@ -13,6 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { EVENT_LOOP_DELAY_BUCKETS } from '../src/metrics/node-metrics.js';
 import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
 import type { ClientOptions } from '../src/client/root-coord-client.js';
 import { ErrorCodes } from '../src/protocol/error-codes.js';
@@ -312,7 +313,7 @@ export async function scrape(address: string, timeoutMs = 5000): Promise<Map<str
  * how late a 10 ms timer ran (src/metrics/node-metrics.ts). Its bucket bounds in ms, +Inf last.
  */
 const DELAY_BUCKET = 'rootcoord_eventloop_delay_seconds_bucket{';
-export const DELAY_BOUNDS_MS = [1, 2, 5, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000, Infinity];
+export const DELAY_BOUNDS_MS: readonly number[] = [...EVENT_LOOP_DELAY_BUCKETS.map((s) => Math.round(s * 1000)), Infinity];
 
 /** The delay histogram's cumulative counts from a scrape, in DELAY_BOUNDS_MS order (undefined: a node without it). */
 function delayBuckets(m: Map<string, number>): number[] | undefined {
@@ -337,6 +338,8 @@ export interface NodeSample {
   lagMaxMs?: number | undefined;
   /** rootcoord_eventloop_delay_seconds's cumulative bucket counts (DELAY_BOUNDS_MS), since the node started. */
   delayBuckets?: number[] | undefined;
+  /** process_start_time_seconds: a restarted node's counts start again. */
+  startTimeSec?: number | undefined;
   rssMb?: number | undefined;
   heapMb?: number | undefined;
 }
@@ -365,6 +368,7 @@ export async function sampleNodes(nodes: readonly NodeEntry[], timeoutMs = 5000)
           lagP99Ms: lagMs(ms('nodejs_eventloop_lag_p99_seconds')),
           lagMaxMs: lagMs(ms('nodejs_eventloop_lag_max_seconds')),
           delayBuckets: delayBuckets(m),
+          startTimeSec: m.get('process_start_time_seconds'),
           rssMb: mb('process_resident_memory_bytes'),
           heapMb: mb('nodejs_heap_size_used_bytes'),
         } satisfies NodeSample;
@@ -455,20 +459,23 @@ export class MetricsTimeline {
    * worst p99 and max and the median p99. A window's p99 is nearly its max (a busy loop samples a few
    * hundred times in 2 s), so the worst window's p99 is a stall, not the run's 99th percentile.
    */
-  lagMax(fromSec = 0, toSec = Infinity): { runP99MsByNode: Record<string, number>; runP99Ms: number; samplesOver100Ms: number; p99MaxMs: number; maxMs: number; medianOfP99Ms: number } {
+  lagMax(fromSec = 0, toSec = Infinity): { runP99MsByNode: Record<string, number>; runP99Ms: number | null; samplesOver100Ms: number; p99MaxMs: number; maxMs: number; medianOfP99Ms: number } {
     const windows = this.samples.filter((s) => s.tSec >= fromSec && s.tSec <= toSec);
     const within = windows.flatMap((s) => s.nodes.filter((n) => n.ok));
     const p99s = within.map((n) => n.lagP99Ms ?? 0);
+    // The counts from the last scrape before the stretch: what the nodes recorded from its start on.
+    const before = this.samples.filter((s) => s.tSec < fromSec).at(-1);
     const runP99MsByNode: Record<string, number> = {};
     let samplesOver100Ms = 0;
-    for (const [id, counts] of delayCountsBetween(windows)) {
+    for (const [id, counts] of delayCountsBetween(before === undefined ? windows : [before, ...windows])) {
       runP99MsByNode[String(id)] = delayPercentileMs(counts, 0.99);
       const at100 = DELAY_BOUNDS_MS.indexOf(100);
       samplesOver100Ms += (counts[counts.length - 1] ?? 0) - (counts[at100] ?? 0);
     }
+    const p99ByNode = Object.values(runP99MsByNode);
     return {
       runP99MsByNode,
-      runP99Ms: Math.max(0, ...Object.values(runP99MsByNode)),
+      runP99Ms: p99ByNode.length === 0 ? null : Math.max(...p99ByNode),
       samplesOver100Ms,
       p99MaxMs: round(Math.max(0, ...p99s), 1),
       maxMs: round(Math.max(0, ...within.map((n) => n.lagMaxMs ?? 0)), 1),
@@ -483,23 +490,24 @@ export class MetricsTimeline {
 
 /**
  * Each node's delay-histogram counts accumulated over a run of samples: the rise between consecutive
- * scrapes (a restarted node's counts start again from zero, and count whole).
+ * scrapes of it (a restarted node, by its process start time or counts that fell, counts whole). A node
+ * scraped fewer than twice is left out (nothing is known of its stretch).
  */
 function delayCountsBetween(samples: ReadonlyArray<{ nodes: NodeSample[] }>): Map<number, number[]> {
   const sums = new Map<number, number[]>();
-  const last = new Map<number, number[]>();
+  const last = new Map<number, NodeSample>();
   for (const s of samples) {
     for (const n of s.nodes) {
-      if (n.delayBuckets === undefined) continue;
+      const counts = n.delayBuckets;
+      if (counts === undefined) continue;
       const prev = last.get(n.id);
-      last.set(n.id, n.delayBuckets);
-      if (prev === undefined) {
-        sums.set(n.id, sums.get(n.id) ?? n.delayBuckets.map(() => 0));
-        continue;
-      }
-      const restarted = (n.delayBuckets[n.delayBuckets.length - 1] ?? 0) < (prev[prev.length - 1] ?? 0);
-      const sum = sums.get(n.id) as number[];
-      n.delayBuckets.forEach((c, i) => (sum[i] = (sum[i] ?? 0) + (restarted ? c : c - (prev[i] ?? 0))));
+      last.set(n.id, n);
+      const prevCounts = prev?.delayBuckets;
+      if (prevCounts === undefined) continue;
+      const restarted = (n.startTimeSec !== undefined && prev?.startTimeSec !== undefined && n.startTimeSec !== prev.startTimeSec) || counts.some((c, i) => c < (prevCounts[i] ?? 0));
+      const sum = sums.get(n.id) ?? counts.map(() => 0);
+      sums.set(n.id, sum);
+      counts.forEach((c, i) => (sum[i] = (sum[i] ?? 0) + (restarted ? c : c - (prevCounts[i] ?? 0))));
     }
   }
   return sums;

@@ -240,6 +240,7 @@ export async function runScale(args: Args): Promise<void> {
       while (pidAlive(follower.pid) && performance.now() - t0 < 30_000) await sleep(20);
       const exitMs = performance.now() - t0;
       const t1 = performance.now();
+      const startedAtWallMs = Date.now();
       await cluster.cmd('start', String(follower.id));
       let readyMs = NaN;
       const node = cluster.node(follower.id);
@@ -254,7 +255,8 @@ export async function runScale(args: Args): Promise<void> {
       await sleep(2500);
       // Where the restart's time went, from the node's log: loading the catalog, starting Raft (the rest
       // is the processes' own start, and hearing the leader).
-      const started = loggedLines(join(cluster.dir, `node-${follower.id}.log`), 'node started').at(-1);
+      // Only this start's line (the log is appended to), and none if it never became ready.
+      const started = Number.isNaN(readyMs) ? undefined : loggedLines(join(cluster.dir, `node-${follower.id}.log`), 'node started').filter((line) => Date.parse(String(line['time'])) >= startedAtWallMs).at(-1);
       const catalogLoadMs = typeof started?.['catalogLoadMs'] === 'number' ? started['catalogLoadMs'] : null;
       const raftStartMs = typeof started?.['raftStartMs'] === 'number' ? started['raftStartMs'] : null;
       restarts.push({ signal, node: follower.id, exitMs: round(exitMs, 1), startToReadyMs: round(readyMs, 1), catalogLoadMs, raftStartMs, termRises: timeline.termRises(t0Sec, Infinity) });

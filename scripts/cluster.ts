@@ -176,7 +176,10 @@ function spawnNodeProcess(cluster: ClusterFile, node: NodeEntry, foreground: boo
   const out = foreground ? 'inherit' : openSync(node.logFile, 'a', 0o600);
   // ROOTCOORD_NODE_FLAGS: extra Node flags for the nodes (e.g. --cpu-prof, not allowed in NODE_OPTIONS).
   const extra = (process.env['ROOTCOORD_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
-  const child = spawn(process.execPath, ['--enable-source-maps', ...extra, ...nodeArgs(cluster, node)], { detached: !foreground, stdio: ['ignore', out, out] });
+  // libuv's pool is sized when a process first uses it, which Node's module loader does before any of a
+  // node's code runs: only the environment it starts with can size it (an operator's value wins).
+  const env = { ...process.env, UV_THREADPOOL_SIZE: process.env['UV_THREADPOOL_SIZE'] ?? '16' };
+  const child = spawn(process.execPath, ['--enable-source-maps', ...extra, ...nodeArgs(cluster, node)], { detached: !foreground, stdio: ['ignore', out, out], env });
   if (!foreground) child.unref();
   if (child.pid === undefined) throw new Error(`could not start node ${node.id}`);
   return child as ChildProcess & { pid: number };

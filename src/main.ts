@@ -3,7 +3,6 @@
  * One rootcoord node as an OS process (`node dist/src/main.js`, package bin `rootcoord`).
  * `--help` lists the flags.
  */
-import './thread-pool-size.js';
 import { chmodSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -302,25 +301,30 @@ async function listening<T>(id: number, address: string, role: string, start: ()
 class StartError extends Error {}
 
 /**
- * The nice values to set: --raft-nice and --request-nice, and without --raft-nice a Raft thread raised
- * with the request thread (it must never get a core after it). Refused before anything starts if this
- * process may not set them: a value below the process's (a higher priority) needs root or CAP_SYS_NICE,
- * so it is tried on this thread, and this thread's own value put back (lowering is always permitted).
+ * The nice values to set (Linux): --raft-nice and --request-nice, each defaulting so that the Raft
+ * thread never gets a core after the request thread (a raised request thread raises the Raft thread
+ * with it; a lowered Raft thread lowers the request thread with it). Refused before anything starts
+ * where this process may not set them: a value below the process's (a higher priority) needs root,
+ * CAP_SYS_NICE or RLIMIT_NICE, so it is tried on this thread and this thread's own value put back
+ * (lowering is always permitted). Off Linux, where a nice value is the whole process's, they are refused.
  */
 function threadNiceValues(config: { raftNice?: number; requestNice?: number }): { raftNice?: number; requestNice?: number } {
+  if (config.raftNice === undefined && config.requestNice === undefined) return {};
+  if (process.platform !== 'linux') throw new StartError(`--raft-nice and --request-nice need Linux (a thread's own nice value); this is ${process.platform}`);
   const own = getPriority();
   const raftNice = config.raftNice ?? (config.requestNice !== undefined && config.requestNice < own ? config.requestNice : undefined);
+  const requestNice = config.requestNice ?? (config.raftNice !== undefined && config.raftNice > own ? config.raftNice : undefined);
   const raftFlag = config.raftNice === undefined ? '--request-nice (for the Raft thread too)' : '--raft-nice';
-  for (const [flag, value] of [[raftFlag, raftNice], ['--request-nice', config.requestNice]] as const) {
+  for (const [flag, value] of [[raftFlag, raftNice], ['--request-nice', requestNice]] as const) {
     if (value === undefined || value >= own) continue;
     try {
       setPriority(value);
     } catch {
-      throw new StartError(`${flag} ${value}: not permitted (a nice value below the process's, ${own}, needs root or CAP_SYS_NICE)`);
+      throw new StartError(`${flag} ${value}: not permitted (a nice value below the process's, ${own}, needs root, CAP_SYS_NICE or RLIMIT_NICE)`);
     }
     setPriority(own);
   }
-  return { ...(raftNice === undefined ? {} : { raftNice }), ...(config.requestNice === undefined ? {} : { requestNice: config.requestNice }) };
+  return { ...(raftNice === undefined ? {} : { raftNice }), ...(requestNice === undefined ? {} : { requestNice }) };
 }
 
 /** The Milvus port, or null: off, or the default port taken (a warning; an address given with the flag must bind). */

@@ -12,6 +12,8 @@ import { physicalMs } from '../common/hybrid-ts.js';
 import type { TimeTick } from '../timetick/time-tick-sync.js';
 
 const DELAY_SAMPLE_MS = 10;
+/** The bucket bounds (seconds) of rootcoord_eventloop_delay_seconds (scripts/bench reads them). */
+export const EVENT_LOOP_DELAY_BUCKETS: readonly number[] = [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5];
 
 /**
  * Every DELAY_SAMPLE_MS, how late the timer ran, into a cumulative histogram: a scraper takes the
@@ -158,7 +160,7 @@ export class NodeMetrics {
       name: 'rootcoord_eventloop_delay_seconds',
       help: `How late a ${DELAY_SAMPLE_MS} ms timer on the request thread ran, every time it ran (the event loop's delay, without the interval itself; nodejs_eventloop_lag_* include it)`,
       registers,
-      buckets: [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5],
+      buckets: [...EVENT_LOOP_DELAY_BUCKETS],
     }));
   }
 

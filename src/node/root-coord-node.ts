@@ -182,7 +182,8 @@ export class RootCoordNode {
       const transport = config.chaos ? new FaultyTransport(simulated.transport, { clock }) : simulated.transport;
       raft = await RaftNode.start({ ...common, seed: simulated.seed, storage: simulated.storage, transport, peerAddressOf, stateMachine, clock, log: raftLog });
     }
-    const node = new RootCoordNode(config, meta, raft, log, members, simulated?.passwords ?? new PasswordHashPool({ workers: config.limits.passwordHashWorkers, queueMax: config.limits.passwordHashQueueMax, nice: config.limits.passwordHashNice }), clock);
+    // Password hashing never outranks the request thread (nor, so, the Raft thread): --request-nice above passwordHashNice wins.
+    const node = new RootCoordNode(config, meta, raft, log, members, simulated?.passwords ?? new PasswordHashPool({ workers: config.limits.passwordHashWorkers, queueMax: config.limits.passwordHashQueueMax, nice: Math.max(config.limits.passwordHashNice, config.requestNice ?? -20) }), clock);
     raft.on('member-change', (cc: ConfChange) => node.onMemberChange(cc));
     raft.on('fatal', (error: Error) => {
       log.error('raft failed; this node stops serving', { error: error.message });

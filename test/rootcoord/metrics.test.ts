@@ -33,12 +33,15 @@ describe('RootCoord metrics', function () {
   before(async () => {
     cluster = await InProcessCluster.start(3);
   });
+  const made: NodeMetrics[] = [];
   after(async () => {
+    for (const m of made) m.close();
     await cluster.close();
   });
 
   it('every node exports the spec names; the leader times its peers and lags its channels', async () => {
     const metrics = new Map([...cluster.members].map(([id, m]) => [id, new NodeMetrics(m.node)]));
+    made.push(...metrics.values());
     const client = cluster.client();
     await client.createCollection('m1', simpleSchema());
     await client.createPartition('m1', 'p1');

@@ -12,8 +12,8 @@ function cumulative(perBucket: Record<number, number>): number[] {
   return DELAY_BOUNDS_MS.map((bound) => (sum += perBucket[bound] ?? 0));
 }
 
-function sample(id: number, buckets: number[], lagP99Ms = 0): NodeSample {
-  return { id, ok: true, scrapeMs: 1, delayBuckets: buckets, lagP99Ms, lagMaxMs: lagP99Ms };
+function sample(id: number, buckets: number[], lagP99Ms = 0, startTimeSec = 1000): NodeSample {
+  return { id, ok: true, scrapeMs: 1, delayBuckets: buckets, startTimeSec, lagP99Ms, lagMaxMs: lagP99Ms };
 }
 
 describe('bench: event-loop lag figures', () => {
@@ -38,5 +38,26 @@ describe('bench: event-loop lag figures', () => {
     expect(lag.p99MaxMs).to.equal(120);
     // A window outside the bounds is not counted.
     expect(timeline.lagMax(0, 2).runP99MsByNode).to.deep.equal({ '1': 2, '2': 5 });
+  });
+
+  it('counts from the last scrape before a stretch, and leaves out a node scraped once', () => {
+    const timeline = new MetricsTimeline(() => []);
+    timeline.samples.push({ tSec: 0, nodes: [sample(1, cumulative({ 1: 100 }))] });
+    // Slow samples recorded between t=1 (the stretch's start) and the first scrape in it.
+    timeline.samples.push({ tSec: 2, nodes: [sample(1, cumulative({ 1: 100, 500: 5 })), sample(2, cumulative({ 1: 10 }))] });
+    timeline.samples.push({ tSec: 4, nodes: [sample(1, cumulative({ 1: 200, 500: 5 }))] });
+    const lag = timeline.lagMax(1, 10);
+    expect(lag.runP99MsByNode).to.deep.equal({ '1': 500 });
+    expect(lag.samplesOver100Ms).to.equal(5);
+    expect(new MetricsTimeline(() => []).lagMax().runP99Ms).to.equal(null);
+  });
+
+  it('takes a node whose process start time changed as restarted, even when its counts grew', () => {
+    const timeline = new MetricsTimeline(() => []);
+    timeline.samples.push({ tSec: 0, nodes: [sample(1, cumulative({ 1: 150, 200: 10 }), 0, 1000)] });
+    timeline.samples.push({ tSec: 2, nodes: [sample(1, cumulative({ 1: 170, 200: 20 }), 0, 1001)] });
+    const lag = timeline.lagMax(0, 10);
+    expect(lag.runP99MsByNode).to.deep.equal({ '1': 200 });
+    expect(lag.samplesOver100Ms).to.equal(20);
   });
 });

@@ -32,6 +32,16 @@ async function readyWithin(address: string, ms: number): Promise<boolean> {
   return false;
 }
 
+/** Each thread's nice value (Linux /proc): field 19 of its stat, the 17th after the command name's closing parenthesis. */
+function threadNices(pid: number): Map<number, number> {
+  const nices = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    nices.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return nices;
+}
+
 /** SIGTERM to a node still running, and its exit. */
 async function stopNode(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -142,20 +152,33 @@ describe('rootcoord --raft-nice, --request-nice', () => {
     expect(() => parseArgs([...base, '--raft-nice', '5', '--request-nice', '3'])).to.throw(/--raft-nice \(5\) must not be above --request-nice \(3\)/);
   });
 
+  it('a Raft thread lowered alone lowers the request thread with it (Linux)', async function () {
+    this.timeout(30_000);
+    if (!existsSync('/proc/self/task') || getPriority() >= 3) this.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'rootcoord-nice-'));
+    const port = await freePortBase([1, 101, 201]);
+    const child = startNode(['--id', '1', '--data-dir', join(dir, 'data'), '--peers', `1=127.0.0.1:${port + 101}`, '--clients', `1=127.0.0.1:${port + 1}`, '--metrics-address', `127.0.0.1:${port + 201}`, '--milvus-address', 'none', '--log-file', join(dir, 'log'), '--raft-nice', '3']);
+    try {
+      expect(await readyWithin(`127.0.0.1:${port + 201}`, 20_000), 'the node became ready').to.equal(true);
+      expect(threadNices(child.pid as number).get(child.pid as number), 'the request thread').to.equal(3);
+    } finally {
+      await stopNode(child);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("sets each thread's own value in a running node (Linux)", async function () {
     this.timeout(30_000);
     // Values above this process's own need no privilege; /proc shows each thread's.
-    if (!existsSync('/proc/self/task') || getPriority() > 2) this.skip();
+    if (!existsSync('/proc/self/task') || getPriority() >= 2) this.skip();
     const dir = mkdtempSync(join(tmpdir(), 'rootcoord-nice-'));
     const port = await freePortBase([1, 101, 201]);
     const child = startNode(['--id', '1', '--data-dir', join(dir, 'data'), '--peers', `1=127.0.0.1:${port + 101}`, '--clients', `1=127.0.0.1:${port + 1}`, '--metrics-address', `127.0.0.1:${port + 201}`, '--milvus-address', 'none', '--log-file', join(dir, 'log'), '--raft-nice', '2', '--request-nice', '4']);
     try {
       expect(await readyWithin(`127.0.0.1:${port + 201}`, 20_000), 'the node became ready').to.equal(true);
-      // Field 19 of /proc/PID/task/TID/stat is the thread's nice value (the command name, field 2, has no spaces here).
-      const niceOf = (tid: string): number => Number(readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8').split(' ')[18]);
-      const threads = readdirSync(`/proc/${child.pid}/task`);
-      expect(niceOf(String(child.pid)), 'the request thread (the main thread)').to.equal(4);
-      expect(threads.filter((tid) => niceOf(tid) === 2), 'the Raft thread').to.have.length(1);
+      const nices = threadNices(child.pid as number);
+      expect(nices.get(child.pid as number), 'the request thread (the main thread)').to.equal(4);
+      expect([...nices.values()].filter((nice) => nice === 2), 'the Raft thread').to.have.length(1);
     } finally {
       await stopNode(child);
       rmSync(dir, { recursive: true, force: true });
