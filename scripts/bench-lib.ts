@@ -466,10 +466,10 @@ export class MetricsTimeline {
     // The counts from the last scrape before the stretch: what the nodes recorded from its start on.
     const before = this.samples.filter((s) => s.tSec < fromSec).at(-1);
     const runP99MsByNode: Record<string, number> = {};
+    const at100 = DELAY_BOUNDS_MS.indexOf(100);
     let samplesOver100Ms = 0;
     for (const [id, counts] of delayCountsBetween(before === undefined ? windows : [before, ...windows])) {
       runP99MsByNode[String(id)] = delayPercentileMs(counts, 0.99);
-      const at100 = DELAY_BOUNDS_MS.indexOf(100);
       samplesOver100Ms += (counts[counts.length - 1] ?? 0) - (counts[at100] ?? 0);
     }
     const p99ByNode = Object.values(runP99MsByNode);
@@ -503,8 +503,8 @@ function delayCountsBetween(samples: ReadonlyArray<{ nodes: NodeSample[] }>): Ma
       const prev = last.get(n.id);
       last.set(n.id, n);
       const prevCounts = prev?.delayBuckets;
-      if (prevCounts === undefined) continue;
-      const restarted = (n.startTimeSec !== undefined && prev?.startTimeSec !== undefined && n.startTimeSec !== prev.startTimeSec) || counts.some((c, i) => c < (prevCounts[i] ?? 0));
+      if (prev === undefined || prevCounts === undefined) continue;
+      const restarted = (n.startTimeSec !== undefined && prev.startTimeSec !== undefined && n.startTimeSec !== prev.startTimeSec) || counts.some((c, i) => c < (prevCounts[i] ?? 0));
       const sum = sums.get(n.id) ?? counts.map(() => 0);
       sums.set(n.id, sum);
       counts.forEach((c, i) => (sum[i] = (sum[i] ?? 0) + (restarted ? c : c - (prevCounts[i] ?? 0))));

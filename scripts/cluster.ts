@@ -305,6 +305,8 @@ async function up(args: CommandArgs, dir: string): Promise<void> {
   if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
   const ids = existing?.nodes.map((n) => n.id) ?? Array.from({ length: count }, (_, i) => i + 1);
   const base = existing?.basePort ?? basePort;
+  // The nice values a cluster was made with stay its own (as its limits do).
+  const nice = existing?.nice ?? (raftNice === '' && requestNice === '' ? undefined : { ...(raftNice === '' ? {} : { raft: raftNice }), ...(requestNice === '' ? {} : { request: requestNice }) });
   const passwordFile = existing?.rootPasswordFile ?? rootPasswordFile;
   const cluster: ClusterFile = {
     chaos: existing?.chaos ?? chaos,
@@ -315,7 +317,7 @@ async function up(args: CommandArgs, dir: string): Promise<void> {
     secretFile,
     gcConfirmDelayMs: existing?.gcConfirmDelayMs ?? gcConfirmDelayMs,
     ...((existing?.limits ?? limits).length > 0 ? { limits: existing?.limits ?? limits } : {}),
-    ...(existing?.nice !== undefined ? { nice: existing.nice } : raftNice !== '' || requestNice !== '' ? { nice: { ...(raftNice === '' ? {} : { raft: raftNice }), ...(requestNice === '' ? {} : { request: requestNice }) } } : {}),
+    ...(nice === undefined ? {} : { nice }),
     nodes: ids.map((id) => nodeEntry(dir, base, id)),
   };
   const prometheusBinary = withPrometheus ? findPrometheus() : null;

@@ -183,7 +183,7 @@ export class RootCoordNode {
       raft = await RaftNode.start({ ...common, seed: simulated.seed, storage: simulated.storage, transport, peerAddressOf, stateMachine, clock, log: raftLog });
     }
     // Password hashing never outranks the request thread (nor, so, the Raft thread): --request-nice above passwordHashNice wins.
-    const node = new RootCoordNode(config, meta, raft, log, members, simulated?.passwords ?? new PasswordHashPool({ workers: config.limits.passwordHashWorkers, queueMax: config.limits.passwordHashQueueMax, nice: Math.max(config.limits.passwordHashNice, config.requestNice ?? -20) }), clock);
+    const node = new RootCoordNode(config, meta, raft, log, members, simulated?.passwords ?? new PasswordHashPool({ workers: config.limits.passwordHashWorkers, queueMax: config.limits.passwordHashQueueMax, nice: Math.max(config.limits.passwordHashNice, config.requestNice ?? config.limits.passwordHashNice) }), clock);
     raft.on('member-change', (cc: ConfChange) => node.onMemberChange(cc));
     raft.on('fatal', (error: Error) => {
       log.error('raft failed; this node stops serving', { error: error.message });
