@@ -78,9 +78,11 @@ export const SNAPSHOT_PREFIX = 'snapshots/';
  * `snapshots/{key}\0{ts}`, NUL occurring in no key (keyPart escapes it in names); 3: besides, every
  * collection names its field list (`keys.collectionFieldList`, `keys.fieldList`), which a build that
  * does not know them would leave stale (so it must refuse the catalog); 4: the field lists are versioned
- * and the field records (`root-coord/fields/...`) are gone. Older formats are upgraded on open.
+ * and the field records (`root-coord/fields/...`) are gone; 5: collection and partition records (and
+ * their versions) are JSON arrays in a fixed order (record-codec.ts), which a build before it cannot
+ * read. Older formats are upgraded on open.
  */
-export const CATALOG_FORMAT = 4;
+export const CATALOG_FORMAT = 5;
 const VERSION_SEPARATOR = '\u0000';
 
 /** The versioned copy of `key` at hybrid timestamp `ts` (zero-padded so keys sort by ts). */

@@ -4,6 +4,7 @@ import { keys, TOMBSTONE } from './catalog-keys.js';
 import type { FieldInterner } from './field-interner.js';
 import type { CollectionModel, FieldModel, FunctionModel, PartitionModel, StructArrayFieldModel } from './model.js';
 import type { VersionedStore } from './versioned-store.js';
+import { decodeCollection, decodePartition } from './record-codec.js';
 
 /** A collection as stored under its own key (its fields and partitions have keys of their own). */
 export type StoredCollection = Omit<CollectionModel, 'fields' | 'partitions' | 'functions' | 'structArrayFields'>;
@@ -30,7 +31,7 @@ export class CollectionRecords {
   /** The list each stored collection names, once looked up (storedListKeys). */
   private listKeys: Array<string | undefined> | null = null;
   private readonly fields: Children<FieldModel>;
-  private readonly partitions = new Children<PartitionModel>(PARTITIONS, (text) => parse<PartitionModel>(text));
+  private readonly partitions = new Children<PartitionModel>(PARTITIONS, decodePartition);
   private readonly functions = new Children<FunctionModel>(FUNCTIONS, (text) => parse<FunctionModel>(text));
   private readonly structArrayFields = new Children<StructArrayFieldModel>(STRUCT_ARRAY_FIELDS, (text) => parse<StructArrayFieldModel>(text));
   /** Collection ID -> the key of the field list it names (FieldLists). */
@@ -93,7 +94,7 @@ export class CollectionRecords {
       if (!this.fieldsLater) this.fields.add(key, value);
     } else if (key.startsWith(PARTITIONS)) this.partitions.add(key, value);
     else if (key.startsWith(COLLECTIONS)) {
-      this.stored.push(parse<StoredCollection>(value));
+      this.stored.push(decodeCollection(value));
       this.storedIds.push(key.slice(key.lastIndexOf('/') + 1));
     } else if (key.startsWith(FUNCTIONS)) this.functions.add(key, value);
     else if (key.startsWith(STRUCT_ARRAY_FIELDS)) this.structArrayFields.add(key, value);

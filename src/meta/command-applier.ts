@@ -8,6 +8,7 @@ import { CollectionState, PartitionState } from './model.js';
 import type { AliasModel, CollectionModel, DatabaseModel, PartitionModel } from './model.js';
 import type { RbacTable } from '../rbac/rbac-table.js';
 import { VersionedStore } from './versioned-store.js';
+import { encodeCollection, encodePartition } from './record-codec.js';
 import type { StoreOp } from './versioned-store.js';
 
 /** What applying a command reports back to its proposer: nothing, or why a precondition failed. */
@@ -179,7 +180,7 @@ export class CommandApplier {
     const collection = { ...update, fields: shared, partitions: previous?.partitions ?? update.partitions };
     const { fields: _fields, partitions, functions: _functions, structArrayFields: _structs, ...stored } = collection;
     if (previous !== undefined && previous.dbID !== collection.dbID) ops.push(...VersionedStore.remove(keys.collection(previous.dbID, previous.collectionID), ts));
-    ops.push(...VersionedStore.put(keys.collection(collection.dbID, collection.collectionID), stringify(stored), ts));
+    ops.push(...VersionedStore.put(keys.collection(collection.dbID, collection.collectionID), encodeCollection(stored), ts));
     const id = collection.collectionID;
     // Write only the functions and struct-array fields that changed; remove those that went.
     const before = previous === undefined ? null : childrenOf(previous);
@@ -198,7 +199,7 @@ export class CommandApplier {
     this.index.fieldLists.set(id, previous?.fields, shared, ts, ops);
     // An update keeps the current partitions (above), so only a new collection's are written: a
     // collection may hold a thousand partitions.
-    if (previous === undefined) for (const partition of partitions) ops.push(...VersionedStore.put(keys.partition(id, partition.partitionID), stringify(partition), ts));
+    if (previous === undefined) for (const partition of partitions) ops.push(...VersionedStore.put(keys.partition(id, partition.partitionID), encodePartition(partition), ts));
     if (previous !== undefined) this.index.unindexCollection(previous);
     this.index.indexCollection(collection);
     return OK;
@@ -220,7 +221,7 @@ export class CommandApplier {
     const partitions = current.slice();
     if (at < 0) partitions.push(partition);
     else partitions[at] = partition;
-    ops.push(...VersionedStore.put(keys.partition(collectionID, partition.partitionID), stringify(partition), ts));
+    ops.push(...VersionedStore.put(keys.partition(collectionID, partition.partitionID), encodePartition(partition), ts));
     this.index.replaceCollection({ ...collection, partitions });
     this.index.countCreated(collectionID, (at < 0 ? 0 : -isCreated(current[at] as PartitionModel)) + isCreated(partition));
     return OK;

@@ -24,7 +24,7 @@ function collection(id: bigint): CollectionModel {
     description: 'ünïcødé ✓ 🚀',
     autoID: false,
     fields: [{ fieldID: 100n, name: 'id', is_primary_key: true, description: '', data_type: DataType.Int64, type_params: [], index_params: [], autoID: false, element_type: DataType.None, default_value: null, is_dynamic: false, is_partition_key: false, is_clustering_key: false, nullable: false, is_function_output: false }],
-    partitions: [{ partitionID: id * 10n, partitionName: '_default', createdTs: 1n, state: PartitionState.Created }],
+    partitions: [{ partitionID: id * 10n, partitionName: '_default', createdTs: 1n, collectionID: id, state: PartitionState.Created }],
     virtualChannelNames: [],
     physicalChannelNames: [],
     shardsNum: 1,

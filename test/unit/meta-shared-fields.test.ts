@@ -10,9 +10,10 @@ import { FieldInterner } from '../../src/meta/field-interner.js';
 import { MetaTable } from '../../src/meta/meta-table.js';
 import { CollectionState, ConsistencyLevel, DataType, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME, PartitionState } from '../../src/meta/model.js';
 import type { CollectionModel, FieldModel } from '../../src/meta/model.js';
-import { keys, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionPrefix } from '../../src/meta/catalog-keys.js';
+import { CATALOG_FORMAT, keys, parseVersionKey, SNAPSHOT_PREFIX, TOMBSTONE, versionPrefix } from '../../src/meta/catalog-keys.js';
 import { VersionedStore } from '../../src/meta/versioned-store.js';
 import type { StoreOp } from '../../src/meta/versioned-store.js';
+import { asObjectRecord } from './fixtures/memory-catalog.js';
 
 function field(fieldID: bigint, name: string, dataType: DataType, extra: Partial<FieldModel> = {}): FieldModel {
   return {
@@ -51,7 +52,7 @@ function withDescription(m: MetaTable, id: bigint, description: string): Collect
 }
 
 /**
- * The catalog in `store` as a build before format 4 wrote it: Milvus's field records, a version of a
+ * The catalog in `store` as a build before format 4 wrote it (records in the form before format 5): Milvus's field records, a version of a
  * field where it changed (a tombstone where it went), and (format 3) the latest field lists unversioned.
  */
 async function asMilvusFields(store: VersionedStore, format: '2' | '3'): Promise<StoreOp[]> {
@@ -77,7 +78,7 @@ async function asMilvusFields(store: VersionedStore, format: '2' | '3'): Promise
       continue;
     }
     if (!key.startsWith(listPrefix)) {
-      ops.push({ type: 'put', key, value });
+      ops.push({ type: 'put', key, value: asObjectRecord(key, value) });
       continue;
     }
     // A version of a collection's list: the field records that changed at its timestamp.
@@ -277,7 +278,7 @@ describe('MetaTable shared field definitions', () => {
         await store.write(await asMilvusFields(original, format));
         expect(await store.keysWithPrefix('root-coord/fields/')).to.have.length(added ? 9 : 8);
         const upgraded = await MetaTable.over(store);
-        expect(await store.getLatest(keys.catalogFormat)).to.equal('4');
+        expect(await store.getLatest(keys.catalogFormat)).to.equal(String(CATALOG_FORMAT));
         expect(await store.keysWithPrefix('root-coord/fields/')).to.deep.equal([]);
         expect(await store.keysWithPrefix(`${SNAPSHOT_PREFIX}root-coord/fields/`)).to.deep.equal([]);
         expect(byId(upgraded)).to.deep.equal(byId(meta));
