@@ -34,3 +34,32 @@ function revive(value: unknown): unknown {
   }
   return object;
 }
+
+/**
+ * An upper bound on the UTF-8 bytes of stringify(value), found without making the text: each UTF-16
+ * unit of a string is at most 6 bytes (`\uXXXX`), a number at most 32 characters. A caller that
+ * checks a size limit makes the text only when the bound is over it.
+ */
+export function jsonBytesAtMost(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return 2 + 6 * value.length;
+    case 'number':
+      return 32;
+    case 'bigint':
+      return 16 + value.toString().length;
+    case 'object': {
+      if (value === null) return 4;
+      let bytes = 2;
+      if (Array.isArray(value)) {
+        for (const item of value) bytes += 1 + (item === undefined ? 4 : jsonBytesAtMost(item));
+        return bytes;
+      }
+      for (const key of Object.keys(value)) bytes += 2 + jsonBytesAtMost(key) + jsonBytesAtMost((value as Record<string, unknown>)[key]);
+      return bytes;
+    }
+    default:
+      // true, false, undefined (null in an array, left out of an object), functions and symbols likewise.
+      return 5;
+  }
+}

@@ -1,4 +1,4 @@
-import { stringify } from '../common/bigint-json.js';
+import { jsonBytesAtMost, stringify } from '../common/bigint-json.js';
 import { CodedError } from '../common/error-codes.js';
 import type { ErrorName } from '../common/error-codes.js';
 import { DataType, VECTOR_TYPES } from '../meta/model.js';
@@ -131,7 +131,10 @@ export interface SchemaParts {
 
 /** The collection's schema, as stored, is at most maxCollectionSchemaSize bytes. */
 export function validateSchemaSize(collectionName: string, schema: SchemaParts, limits: Limits): void {
-  const bytes = utf8Bytes(stringify({ description: schema.description, fields: schema.fields, properties: schema.properties }));
+  const parts = { description: schema.description, fields: schema.fields, properties: schema.properties };
+  // The text only near the limit (making it for every CreateCollection cost 4% of a leader's time in a fill).
+  if (jsonBytesAtMost(parts) <= limits.maxCollectionSchemaSize) return;
+  const bytes = utf8Bytes(stringify(parts));
   if (bytes > limits.maxCollectionSchemaSize) throw invalid(`the schema of collection ${collectionName} is ${bytes} bytes, more than the limit of ${limits.maxCollectionSchemaSize} bytes`);
 }
 

@@ -1,6 +1,7 @@
 /** bigint JSON (src/common/bigint-json.ts): what the catalog and the replicated commands are written in. */
 import { expect } from 'chai';
-import { parse, stringify } from '../../src/common/bigint-json.js';
+import { jsonBytesAtMost, parse, stringify } from '../../src/common/bigint-json.js';
+import { Prng } from '../../raft/prng.js';
 
 describe('bigint JSON', () => {
   it('round-trips bigints at any depth, in objects and arrays, beyond 2^53', () => {
@@ -17,5 +18,32 @@ describe('bigint JSON', () => {
     expect(Object.getPrototypeOf(parsed)).to.equal(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(parsed, '__proto__')?.value).to.equal(5n);
     expect(({} as Record<string, unknown>)['polluted']).to.equal(undefined);
+  });
+
+  it('bounds the UTF-8 bytes of a text from above without making it, for values of every kind', () => {
+    const random = new Prng(8);
+    const units = ['a', '"', '\\', '\n', '\u0001', 'é', '✓', '\ud83d\ude80', '\ud800', '\u2028'];
+    const text = (): string => Array.from({ length: random.intBelow(12) }, () => units[random.intBelow(units.length)]).join('');
+    const value = (depth: number): unknown => {
+      switch (random.intBelow(depth > 3 ? 6 : 8)) {
+        case 0: return text();
+        case 1: return [0, -1.5e-300, 2 ** 60, NaN, -Infinity, 123456.789][random.intBelow(6)];
+        case 2: return [0n, -(2n ** 70n), 470840858022248455n][random.intBelow(3)];
+        case 3: return [true, false, null][random.intBelow(3)];
+        case 4: return undefined;
+        case 5: return {};
+        case 6: return Array.from({ length: random.intBelow(5) }, () => value(depth + 1));
+        default: return Object.fromEntries(Array.from({ length: random.intBelow(5) }, () => [text(), value(depth + 1)]));
+      }
+    };
+    let tight = 0;
+    for (let i = 0; i < 3000; i++) {
+      const v = value(0);
+      const exact = Buffer.byteLength(stringify(v) ?? '');
+      expect(jsonBytesAtMost(v), stringify(v)).to.be.at.least(exact);
+      if (jsonBytesAtMost(v) <= exact * 8 + 32) tight++;
+    }
+    // A bound, not a guess: within a small factor for most values.
+    expect(tight).to.be.above(2500);
   });
 });
