@@ -326,8 +326,11 @@ async function main(): Promise<void> {
         clearInterval(statusTimer);
         return answer(message.call, async () => {
           await raft.close();
-          // Nothing more will be said: let the thread end.
-          setImmediate(() => port.close());
+          // Nothing more will be said (the answer is posted by now): let the thread end.
+          setImmediate(() => {
+            outbox.flush();
+            port.close();
+          });
         });
     }
   }
@@ -335,5 +338,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   post({ type: 'fatal', error: toWireError(error) });
+  outbox.flush();
   setImmediate(() => port.close());
 });

@@ -1,0 +1,60 @@
+import { expect } from 'chai';
+import { ThreadOutbox } from '../../raft/thread-outbox.js';
+
+type Message = number | { batch: number[] };
+
+function outbox(): { box: ThreadOutbox<Message>; sent: Array<{ message: Message; transfer: ArrayBuffer[] }> } {
+  const sent: Array<{ message: Message; transfer: ArrayBuffer[] }> = [];
+  const box = new ThreadOutbox<Message>(
+    (message, transfer) => sent.push({ message, transfer }),
+    (messages) => ({ batch: messages as number[] }),
+  );
+  return { box, sent };
+}
+
+const nextPass = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('ThreadOutbox: messages to another thread', () => {
+  it('posted by several callbacks of one pass of the event loop go as one message, in order, with every buffer to transfer', async () => {
+    const { box, sent } = outbox();
+    const buffers = [new ArrayBuffer(1), new ArrayBuffer(2)];
+    // Two timers due together run in one timers phase: under load, requests are such callbacks.
+    await new Promise<void>((resolve) => {
+      setTimeout(() => {
+        box.post(1, [buffers[0] as ArrayBuffer]);
+        box.post(2);
+      }, 0);
+      setTimeout(() => {
+        box.post(3, [buffers[1] as ArrayBuffer]);
+        resolve();
+      }, 0);
+    });
+    expect(sent).to.deep.equal([]);
+    await nextPass();
+    expect(sent).to.have.length(1);
+    expect(sent[0]?.message).to.deep.equal({ batch: [1, 2, 3] });
+    expect(sent[0]?.transfer).to.deep.equal(buffers);
+  });
+
+  it('a lone message leaves as itself in its own pass; later ones in a later message', async () => {
+    const { box, sent } = outbox();
+    box.post(7);
+    await nextPass();
+    expect(sent.map((s) => s.message)).to.deep.equal([7]);
+    box.post(8);
+    box.post(9);
+    await nextPass();
+    expect(sent.map((s) => s.message)).to.deep.equal([7, { batch: [8, 9] }]);
+  });
+
+  it('flush sends what is posted at once (before a port closes), and nothing twice', async () => {
+    const { box, sent } = outbox();
+    box.post(1);
+    box.flush();
+    expect(sent.map((s) => s.message)).to.deep.equal([1]);
+    box.post(2);
+    await nextPass();
+    box.flush();
+    expect(sent.map((s) => s.message)).to.deep.equal([1, 2]);
+  });
+});
