@@ -13,7 +13,7 @@ export function fromKeyPart(part: string): string {
   return part.replace(/%([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-/** Catalog key layout, after Milvus's `rootcoord_constant.go` (values are bigint-JSON, not protobuf); names escaped by keyPart. */
+/** Catalog key layout, after Milvus's `rootcoord_constant.go` (values are bigint-JSON, collection and partition records JSON arrays (record-codec.ts), not protobuf); names escaped by keyPart. */
 export const keys = {
   database: (dbID: bigint): string => `root-coord/database/db-info/${dbID}`,
   databasePrefix: 'root-coord/database/db-info/',
@@ -68,6 +68,8 @@ export const keys = {
   syncPoint: 'raft/sync-point',
   /** The layout of the catalog (CATALOG_FORMAT); absent in catalogs written before it existed (format 1). */
   catalogFormat: 'rootcoord/catalog-format',
+  /** Present while the upgrade to format 5 rewrites records (catalog-load.ts rewriteRecords). */
+  recordRewrite: 'rootcoord/catalog-rewrite-pending',
 } as const;
 
 export const SNAPSHOT_PREFIX = 'snapshots/';

@@ -7,7 +7,7 @@ import { getOrAdd } from '../common/maps.js';
 import { CORRUPT_MEMBER_RECOVERY } from '../../raft/durable-storage.js';
 import type { RbacTable } from '../rbac/rbac-table.js';
 import type { StoreOp, VersionedStore } from './versioned-store.js';
-import { decodeCollection, decodePartition, encodeCollection, encodePartition, isObjectRecord } from './record-codec.js';
+import { rewrittenCollection, rewrittenPartition } from './record-codec.js';
 
 /**
  * Load the in-memory index (and RBAC's) from the catalog in `store`, upgrading an older catalog format
@@ -19,7 +19,6 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
   // /readyz) must not take a half-loaded catalog for the one at its index (a restore loads again).
   index.appliedIndex = 0;
   const format = await upgradeVersionKeys(store);
-  if (format < CATALOG_FORMAT) await rewriteRecords(store);
   const appliedIndex = Number((await store.getLatest(keys.appliedIndex)) ?? '0');
   index.tsoWindowMs = BigInt((await store.getLatest(keys.tsoWindow)) ?? '0');
   index.idUpTo = BigInt((await store.getLatest(keys.idWindow)) ?? '0');
@@ -38,12 +37,11 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
     const [first] = collections.unlisted;
     throw new Error(`catalog: collection ${first} ${collections.unlisted.length > 1 ? `(and ${collections.unlisted.length - 1} more) ` : ''}names no field list that the catalog holds. ${CORRUPT_MEMBER_RECOVERY}`);
   }
-  // Format 4's records are rewritten (above): the format says so only once they all are.
-  if (format === 4) await store.write([{ type: 'put', key: keys.catalogFormat, value: String(CATALOG_FORMAT) }]);
   await deleteFieldRecords(store);
   for (const [, value] of await store.entriesWithPrefix(keys.aliasPrefix())) index.indexAlias(parse<AliasModel>(value));
   for (const [key, value] of await store.entriesWithPrefix(keys.memberPrefix)) index.members.set(Number(key.slice(keys.memberPrefix.length)), value);
   await rbac.load(store);
+  if (format < CATALOG_FORMAT || (await store.getLatest(keys.recordRewrite)) !== undefined) await rewriteRecords(store);
   index.appliedIndex = appliedIndex;
 }
 
@@ -147,34 +145,42 @@ async function versionFieldLists(store: VersionedStore, index: MetaIndex, unlist
     }
   }
   versionLists();
-  // This build's format: the records were rewritten before (rewriteRecords).
-  ops.push({ type: 'put', key: keys.catalogFormat, value: String(CATALOG_FORMAT) });
+  // Format 5's records come after (rewriteRecords).
+  ops.push({ type: 'put', key: keys.catalogFormat, value: '4' });
   await store.write(ops);
 }
 
 /**
- * Rewrite the collection and partition records of a catalog before format 5 (their versions included)
- * in the form of format 5 (record-codec.ts), a batch at a time: a crash part way leaves both forms,
- * which every build that knows format 5 reads, and the format unchanged, so the rewrite runs again.
- * The caller writes the format once it is done (and the field lists too, from before format 4). At
- * 200,000 collections it takes about 11 s (the compaction 3 s), once.
+ * Bring a catalog of format 4 (loaded, every older upgrade done) to format 5: its collection and
+ * partition records, their versions included, in the form of format 5 (record-codec.ts), a batch at a
+ * time. The format and a marker are written first, so that a build before format 5 refuses the catalog
+ * from then on (it cannot read the new form) and a crash part way, leaving both forms, has the rewrite
+ * run again at the next open; the marker goes once the rewritten ranges are compacted. A record that
+ * would not come back as it is stays as it was (the loaded index is what the records give). At 200,000
+ * collections it takes about 11 s (the compaction 3 s), once.
  */
 async function rewriteRecords(store: VersionedStore): Promise<void> {
+  await store.write([
+    { type: 'put', key: keys.catalogFormat, value: String(CATALOG_FORMAT) },
+    { type: 'put', key: keys.recordRewrite, value: '1' },
+  ]);
   const collections = keys.collectionPrefix();
   const partitions = keys.partitionPrefix();
   for (const prefix of [collections, partitions, SNAPSHOT_PREFIX + collections, SNAPSHOT_PREFIX + partitions]) {
-    const rewrite = prefix.endsWith(collections) ? (text: string) => encodeCollection(decodeCollection(text)) : (text: string) => encodePartition(decodePartition(text));
-    let rewritten = false;
+    const rewritten = prefix.endsWith(collections) ? rewrittenCollection : rewrittenPartition;
     for await (const batch of store.scan(prefix, UPGRADE_BATCH)) {
       const ops: StoreOp[] = [];
-      for (const [key, value] of batch) if (isObjectRecord(value)) ops.push({ type: 'put', key, value: rewrite(value) });
+      for (const [key, value] of batch) {
+        const record = rewritten(value);
+        if (record !== null) ops.push({ type: 'put', key, value: record });
+      }
       if (ops.length > 0) await store.write(ops);
-      rewritten ||= ops.length > 0;
     }
     // Until LevelDB compacts them, the old values are read past by every scan (a load at 200,000
     // collections took 5.5 s instead of 3.5 s).
-    if (rewritten) await store.compact(prefix);
+    await store.compact(prefix);
   }
+  await store.write([{ type: 'del', key: keys.recordRewrite }]);
 }
 
 /**

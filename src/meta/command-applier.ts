@@ -8,7 +8,7 @@ import { CollectionState, PartitionState } from './model.js';
 import type { AliasModel, CollectionModel, DatabaseModel, PartitionModel } from './model.js';
 import type { RbacTable } from '../rbac/rbac-table.js';
 import { VersionedStore } from './versioned-store.js';
-import { encodeCollection, encodePartition } from './record-codec.js';
+import { collectionProblem, decodeCollection, decodePartition, encodeCollection, encodePartition, partitionProblem } from './record-codec.js';
 import type { StoreOp } from './versioned-store.js';
 
 /** What applying a command reports back to its proposer: nothing, or why a precondition failed. */
@@ -116,6 +116,8 @@ export class CommandApplier {
       }
       case 'putCollection': {
         const c = command.collection;
+        const problem = collectionProblem(c) ?? (this.index.collections.has(c.collectionID) ? null : firstProblem(c.partitions, partitionProblem));
+        if (problem !== null) return problem;
         if (!this.index.databases.has(c.dbID)) return `database ${c.dbID} does not exist`;
         const owner = this.index.names.get(c.dbID)?.get(c.name);
         const ownerState = owner === undefined ? undefined : this.index.collections.get(owner)?.state;
@@ -128,6 +130,8 @@ export class CommandApplier {
         const changed = this.withState(command);
         return changed === undefined ? `collection ${command.collectionID} does not exist` : this.precondition({ kind: 'putCollection', ts: command.ts, collection: changed });
       }
+      case 'putPartition':
+        return partitionProblem(command.partition);
       case 'putAlias': {
         const a = command.alias;
         const owner = this.index.names.get(a.dbID)?.get(a.name);
@@ -177,10 +181,20 @@ export class CommandApplier {
     // The fields as shared objects (see FieldInterner), each knowing its stored text; a state change or
     // an alter of the collection itself hands back the fields it has.
     const shared = update.fields === previous?.fields ? previous.fields : this.index.fields.list(update.fields.map((f) => this.index.fields.of(f)));
-    const collection = { ...update, fields: shared, partitions: previous?.partitions ?? update.partitions };
-    const { fields: _fields, partitions, functions: _functions, structArrayFields: _structs, ...stored } = collection;
+    const { fields: _fields, partitions: newPartitions, functions, structArrayFields, ...stored } = update;
+    const record = encodeCollection(stored);
+    // A new collection's partitions as their records give them back (an update keeps the current ones).
+    const partitionRecords = previous === undefined ? newPartitions.map((p) => ({ id: p.partitionID, record: encodePartition(p) })) : [];
+    const partitions = previous?.partitions ?? partitionRecords.map((p) => decodePartition(p.record));
+    // In memory, what a reload gives: the record decoded, functions and struct-array fields only if any.
+    const collection: CollectionModel = Object.assign(decodeCollection(record), {
+      fields: shared,
+      partitions,
+      ...(functions !== undefined && functions.length > 0 ? { functions } : {}),
+      ...(structArrayFields !== undefined && structArrayFields.length > 0 ? { structArrayFields } : {}),
+    });
     if (previous !== undefined && previous.dbID !== collection.dbID) ops.push(...VersionedStore.remove(keys.collection(previous.dbID, previous.collectionID), ts));
-    ops.push(...VersionedStore.put(keys.collection(collection.dbID, collection.collectionID), encodeCollection(stored), ts));
+    ops.push(...VersionedStore.put(keys.collection(collection.dbID, collection.collectionID), record, ts));
     const id = collection.collectionID;
     // Write only the functions and struct-array fields that changed; remove those that went.
     const before = previous === undefined ? null : childrenOf(previous);
@@ -199,7 +213,7 @@ export class CommandApplier {
     this.index.fieldLists.set(id, previous?.fields, shared, ts, ops);
     // An update keeps the current partitions (above), so only a new collection's are written: a
     // collection may hold a thousand partitions.
-    if (previous === undefined) for (const partition of partitions) ops.push(...VersionedStore.put(keys.partition(id, partition.partitionID), encodePartition(partition), ts));
+    for (const p of partitionRecords) ops.push(...VersionedStore.put(keys.partition(id, p.id), p.record, ts));
     if (previous !== undefined) this.index.unindexCollection(previous);
     this.index.indexCollection(collection);
     return OK;
@@ -218,12 +232,15 @@ export class CommandApplier {
       else if (p.partitionName === partition.partitionName && p.state !== PartitionState.Dropping) nameTaken = true;
     }
     if (at < 0 && nameTaken) return { ok: false, reason: `partition name ${partition.partitionName} is taken` };
+    const record = encodePartition(partition);
+    // In memory, what a reload gives.
+    const stored = decodePartition(record);
     const partitions = current.slice();
-    if (at < 0) partitions.push(partition);
-    else partitions[at] = partition;
-    ops.push(...VersionedStore.put(keys.partition(collectionID, partition.partitionID), encodePartition(partition), ts));
+    if (at < 0) partitions.push(stored);
+    else partitions[at] = stored;
+    ops.push(...VersionedStore.put(keys.partition(collectionID, partition.partitionID), record, ts));
     this.index.replaceCollection({ ...collection, partitions });
-    this.index.countCreated(collectionID, (at < 0 ? 0 : -isCreated(current[at] as PartitionModel)) + isCreated(partition));
+    this.index.countCreated(collectionID, (at < 0 ? 0 : -isCreated(current[at] as PartitionModel)) + isCreated(stored));
     return OK;
   }
 
@@ -265,4 +282,13 @@ export class CommandApplier {
     ops.push(...VersionedStore.remove(keys.alias(dbID, name), ts));
     return OK;
   }
+}
+
+/** The first problem of any item (null: none has one). */
+function firstProblem<T>(items: readonly T[], problem: (item: T) => string | null): string | null {
+  for (const item of items) {
+    const found = problem(item);
+    if (found !== null) return found;
+  }
+  return null;
 }

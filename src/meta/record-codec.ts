@@ -11,8 +11,10 @@ import type { KeyValue, PartitionModel } from './model.js';
  * format 5 is rewritten when it is opened (catalog-load.ts), but a snapshot of an earlier build is
  * installed as it is, then rewritten.
  *
- * A value the model gains later is appended at the end (an older record lacks it and gets its default);
- * the order of the others never changes.
+ * A value the model gains later needs a new catalog format (appended at the end, the order of the
+ * others unchanged): a build that does not know it would read the record without it. The applier
+ * refuses a collection or partition whose members would not come back as they are (collectionProblem,
+ * partitionProblem) and keeps in memory what the record decodes to, so memory and a reload agree.
  */
 
 /** The fixed order of a collection record's values. */
@@ -76,10 +78,60 @@ export function decodePartition(text: string): PartitionModel {
   return { partitionID: BigInt(r[0]), partitionName: r[1], createdTs: BigInt(r[2]), collectionID: BigInt(r[3]), state: r[4] };
 }
 
-/** Whether a record is in the form of catalogs before format 5. */
-export function isObjectRecord(text: string): boolean {
-  return text.charCodeAt(0) === OBJECT;
+/**
+ * Why a collection's stored members would not decode to themselves (null: they would): each of the
+ * model's type, key-value pairs with exactly a key and a value.
+ */
+export function collectionProblem(c: StoredCollection): string | null {
+  const bigints = { collectionID: c.collectionID, dbID: c.dbID, createTs: c.createTs, updateTs: c.updateTs, numPartitionsHint: c.numPartitionsHint };
+  for (const [name, value] of Object.entries(bigints)) if (typeof value !== 'bigint') return `collection member ${name} is not a 64-bit integer`;
+  const texts = { name: c.name, description: c.description };
+  for (const [name, value] of Object.entries(texts)) if (typeof value !== 'string') return `collection member ${name} is not a string`;
+  if (typeof c.autoID !== 'boolean' || typeof c.enableDynamicField !== 'boolean') return 'collection members autoID and enableDynamicField must be booleans';
+  const integers = { shardsNum: c.shardsNum, consistencyLevel: c.consistencyLevel, state: c.state };
+  for (const [name, value] of Object.entries(integers)) if (!Number.isSafeInteger(value)) return `collection member ${name} is not an integer`;
+  for (const [name, value] of Object.entries({ virtualChannelNames: c.virtualChannelNames, physicalChannelNames: c.physicalChannelNames })) {
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return `collection member ${name} is not a list of strings`;
+  }
+  const pairs = c.properties as unknown;
+  if (!Array.isArray(pairs) || !pairs.every(isKeyValue)) return 'collection member properties is not a list of {key, value} strings';
+  return null;
 }
+
+/** Why a partition would not decode to itself (null: it would). */
+export function partitionProblem(p: PartitionModel): string | null {
+  if (typeof p.partitionID !== 'bigint' || typeof p.createdTs !== 'bigint' || typeof p.collectionID !== 'bigint') return 'partition members partitionID, createdTs and collectionID must be 64-bit integers';
+  if (typeof p.partitionName !== 'string') return 'partition member partitionName is not a string';
+  return Number.isSafeInteger(p.state) ? null : 'partition member state is not an integer';
+}
+
+function isKeyValue(pair: unknown): boolean {
+  if (typeof pair !== 'object' || pair === null) return false;
+  const { key, value } = pair as Record<string, unknown>;
+  return typeof key === 'string' && typeof value === 'string' && Object.keys(pair).length === 2;
+}
+
+/**
+ * A collection record of a catalog before format 5 in the form of format 5; null if it is not an
+ * object record or would not come back as it is (a member missing, of another type, or one the model
+ * does not have): such a record is left as it was and read as before.
+ */
+export function rewrittenCollection(text: string): string | null {
+  if (text.charCodeAt(0) !== OBJECT) return null;
+  const c = parse<StoredCollection>(text);
+  return Object.keys(c).length === COLLECTION_MEMBERS && collectionProblem(c) === null ? encodeCollection(c) : null;
+}
+
+/** A partition record of a catalog before format 5 in the form of format 5 (null: as rewrittenCollection). */
+export function rewrittenPartition(text: string): string | null {
+  if (text.charCodeAt(0) !== OBJECT) return null;
+  const p = parse<PartitionModel>(text);
+  return Object.keys(p).length === PARTITION_MEMBERS && partitionProblem(p) === null ? encodePartition(p) : null;
+}
+
+/** The members of StoredCollection and of PartitionModel (what encodeCollection and encodePartition write). */
+const COLLECTION_MEMBERS = 15;
+const PARTITION_MEMBERS = 5;
 
 const ARRAY = '['.charCodeAt(0);
 const OBJECT = '{'.charCodeAt(0);

@@ -80,25 +80,93 @@ describe('collection and partition records (catalog format 5)', () => {
     expect(written.filter(([, v]) => v !== TOMBSTONE).every(([, v]) => v.startsWith('['))).to.equal(true);
     const names = async (m: MetaTable, ts: bigint): Promise<unknown> => (await m.collectionsAt(DEFAULT_DB_ID, ts)).map((c) => [c.name, c.partitions.map((p) => p.partitionID)]);
 
-    for (const share of [1, 0.5]) {
-      // As a build of format 4 wrote it (or part of it rewritten when a crash cut the rewrite short).
+    const asFormat4 = async (): Promise<VersionedStore> => {
       const db = memoryLevel();
       const entries = await meta.store.entriesWithPrefix('', true);
-      let converted = 0;
-      await db.batch(
-        entries.map(([key, value]) => {
-          if (key === keys.catalogFormat) return { type: 'put', key, value: '4' };
-          const old = asObjectRecord(key, value);
-          if (old !== value && converted++ % Math.round(1 / share) !== 0) return { type: 'put', key, value };
-          return { type: 'put', key, value: old };
-        }),
-      );
-      expect((await records(VersionedStore.over(db))).filter(([, v]) => v.startsWith('{')).length).to.be.above(written.length * share * 0.4);
-      const upgraded = await MetaTable.over(VersionedStore.over(db));
+      await db.batch(entries.map(([key, value]) => ({ type: 'put', key, value: key === keys.catalogFormat ? '4' : asObjectRecord(key, value) })));
+      return VersionedStore.over(db);
+    };
+    const expectUpgraded = async (upgraded: MetaTable, label: string): Promise<void> => {
       expect(await upgraded.store.getLatest(keys.catalogFormat)).to.equal(String(CATALOG_FORMAT));
+      expect(await upgraded.store.getLatest(keys.recordRewrite)).to.equal(undefined);
       expect(await records(upgraded.store)).to.deep.equal(written);
-      expect(await upgraded.digest(), `share ${share}`).to.equal(digest);
-      for (const ts of [15n, 22n, 27n, 35n]) expect(await names(upgraded, ts), `at ${ts}`).to.deep.equal(await names(meta, ts));
+      expect(await upgraded.digest(), label).to.equal(digest);
+      for (const ts of [15n, 22n, 27n, 35n]) expect(await names(upgraded, ts), `${label} at ${ts}`).to.deep.equal(await names(meta, ts));
+    };
+
+    // As a build of format 4 wrote it.
+    const store = await asFormat4();
+    expect((await records(store)).filter(([, v]) => v.startsWith('{'))).to.have.length(written.filter(([, v]) => v !== TOMBSTONE).length);
+    await expectUpgraded(await MetaTable.over(store), 'whole');
+
+    // A crash part way (here: the first compaction fails): the catalog says format 5 at once, so a
+    // build before it refuses it, and the next open finishes the rewrite.
+    const crashed = await asFormat4();
+    const compact = crashed.compact.bind(crashed);
+    crashed.compact = () => Promise.reject(new Error('crash'));
+    let failure: unknown = null;
+    await MetaTable.over(crashed).catch((error: unknown) => (failure = error));
+    expect(String(failure)).to.contain('crash');
+    expect(await crashed.getLatest(keys.catalogFormat)).to.equal(String(CATALOG_FORMAT));
+    expect(await crashed.getLatest(keys.recordRewrite)).to.equal('1');
+    crashed.compact = compact;
+    await expectUpgraded(await MetaTable.over(crashed), 'after a crash');
+  });
+
+  it('a record of format 4 that would not come back as it is stays as it was, read as before', async () => {
+    const meta = await MetaTable.over(VersionedStore.over(memoryLevel()));
+    await meta.apply([{ kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } }], 1);
+    await meta.persist();
+    const db = memoryLevel();
+    const odd = { ...stored, dbID: DEFAULT_DB_ID, extra: 'kept' };
+    const key = keys.collection(DEFAULT_DB_ID, stored.collectionID);
+    const oddPartition = { ...partition, state: 'none' };
+    const partitionKey = keys.partition(stored.collectionID, partition.partitionID);
+    await db.batch([
+      ...(await meta.store.entriesWithPrefix('', true)).map(([k, value]) => ({ type: 'put' as const, key: k, value: k === keys.catalogFormat ? '4' : value })),
+      { type: 'put', key, value: stringify(odd) },
+      { type: 'put', key: partitionKey, value: stringify(oddPartition) },
+      { type: 'put', key: keys.collectionFieldList(stored.collectionID), value: 'none' },
+    ]);
+    const before = await db.get(key);
+    const upgraded = await MetaTable.over(VersionedStore.over(db)).catch((error: unknown) => error);
+    // It names no stored field list (a corrupt catalog, refused), but its records were not rewritten.
+    expect(String(upgraded)).to.contain('names no field list');
+    expect(await db.get(key)).to.equal(before);
+    expect(await db.get(partitionKey)).to.equal(stringify(oddPartition));
+  });
+
+  it('the applier refuses a collection or partition whose members would not come back as they are, and keeps in memory what a reload gives', async () => {
+    const db = memoryLevel();
+    const meta = await MetaTable.over(VersionedStore.over(db));
+    let index = 0;
+    await meta.apply([{ kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } }], ++index);
+    const good: CollectionModel = { ...stored, dbID: DEFAULT_DB_ID, state: CollectionState.Created, fields: [], partitions: [{ ...partition, state: PartitionState.Created }] };
+    const bad: Array<[string, unknown]> = [
+      ['numPartitionsHint', { ...good, numPartitionsHint: 5 }],
+      ['description', { ...good, description: undefined }],
+      ['properties', { ...good, properties: [{ key: 'a', value: 'b', extra: 1 }] }],
+      ['shardsNum', { ...good, shardsNum: 1.5 }],
+      ['physicalChannelNames', { ...good, physicalChannelNames: [1] }],
+      ['collectionID', { ...good, partitions: [{ ...partition, collectionID: undefined }] }],
+    ];
+    for (const [member, collection] of bad) {
+      const [result] = await meta.apply([{ kind: 'putCollection', ts: 10n, collection: collection as CollectionModel }], ++index);
+      expect(result?.ok, member).to.equal(false);
+      expect(result && !result.ok ? result.reason : '', member).to.contain(member);
     }
+    const [badPartition] = await meta.apply([{ kind: 'putPartition', ts: 11n, collectionID: good.collectionID, partition: { ...partition, createdTs: 1 as unknown as bigint } }], ++index);
+    expect(badPartition?.ok).to.equal(false);
+    expect(meta.collections.size).to.equal(0);
+    // A collection with members the model does not have: memory keeps what its record gives back.
+    const [put] = await meta.apply([{ kind: 'putCollection', ts: 12n, collection: { ...good, functions: [], extra: 'dropped' } as CollectionModel }], ++index);
+    expect(put).to.deep.equal({ ok: true });
+    await meta.apply([{ kind: 'putPartition', ts: 13n, collectionID: good.collectionID, partition: { ...partition, partitionID: 5n, partitionName: 'second', createdTs: partition.createdTs + 1n, extra: 1 } as PartitionModel }], ++index);
+    await meta.persist();
+    const digest = await meta.digest();
+    expect(meta.collections.get(good.collectionID)).to.not.have.property('extra');
+    expect(meta.collections.get(good.collectionID)).to.not.have.property('functions');
+    expect(meta.collections.get(good.collectionID)?.partitions[1]).to.not.have.property('extra');
+    expect(await (await MetaTable.over(VersionedStore.over(db))).digest()).to.equal(digest);
   });
 });
