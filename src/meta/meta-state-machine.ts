@@ -6,13 +6,19 @@ import { isMemberContext } from '../common/member-address.js';
 import { decodeCommand } from './commands.js';
 import type { MetaCommand } from './commands.js';
 import type { ApplyResult, MetaTable } from './meta-table.js';
+import type { FieldModel } from './model.js';
 
 /**
  * The replicated state machine: committed Raft entries are MetaCommands applied to the MetaTable;
  * membership changes are recorded there too, with the members' addresses.
  */
 export class MetaStateMachine implements StateMachine {
-  constructor(readonly table: MetaTable) {}
+  /** Fields in commands by their texts, shared with the catalog's (commands.ts). */
+  private readonly fieldFromText: (text: string) => FieldModel;
+
+  constructor(readonly table: MetaTable) {
+    this.fieldFromText = (text) => table.fieldFromText(text);
+  }
 
   appliedIndex(): number {
     return this.table.appliedIndex;
@@ -26,7 +32,7 @@ export class MetaStateMachine implements StateMachine {
         const context = cc.context ?? '';
         return isMemberContext(context) ? { kind: 'putMember', id: cc.nodeId, context } : null;
       }
-      return e.data === null || e.data.byteLength === 0 ? null : decodeCommand(e.data);
+      return e.data === null || e.data.byteLength === 0 ? null : decodeCommand(e.data, this.fieldFromText);
     });
     const last = entries[entries.length - 1];
     if (last === undefined) return [];

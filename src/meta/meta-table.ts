@@ -15,7 +15,7 @@ import { digestAtIndex } from './meta-digest.js';
 import { poolCodec } from './catalog-snapshot.js';
 import type { BlockCodec } from './catalog-snapshot.js';
 import { captureCatalog, restoreCatalog } from './meta-snapshot.js';
-import type { AliasModel, CollectionModel, DatabaseModel } from './model.js';
+import type { AliasModel, CollectionModel, DatabaseModel, FieldModel } from './model.js';
 import { RbacTable } from '../rbac/rbac-table.js';
 import { VersionedStore } from './versioned-store.js';
 import type { StoreOp } from './versioned-store.js';
@@ -217,6 +217,15 @@ export class MetaTable {
   // ---- reads at a past timestamp (catalog-history.ts) ----
 
   /** The collections of a db as of `ts` (all states), read from the versioned catalog. */
+  /** A field's stored text, and the shared field of a text (FieldInterner): how commands carry fields (commands.ts). */
+  fieldText(field: FieldModel): string {
+    return this.index.fields.textOf(field);
+  }
+
+  fieldFromText(text: string): FieldModel {
+    return this.index.fields.fromText(text);
+  }
+
   collectionsAt(dbID: bigint, ts: bigint): Promise<CollectionModel[]> {
     return this.history.collectionsAt(dbID, ts);
   }

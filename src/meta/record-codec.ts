@@ -83,19 +83,23 @@ export function decodePartition(text: string): PartitionModel {
  * model's type, key-value pairs with exactly a key and a value.
  */
 export function collectionProblem(c: StoredCollection): string | null {
-  const bigints = { collectionID: c.collectionID, dbID: c.dbID, createTs: c.createTs, updateTs: c.updateTs, numPartitionsHint: c.numPartitionsHint };
-  for (const [name, value] of Object.entries(bigints)) if (typeof value !== 'bigint') return `collection member ${name} is not a 64-bit integer`;
-  const texts = { name: c.name, description: c.description };
-  for (const [name, value] of Object.entries(texts)) if (typeof value !== 'string') return `collection member ${name} is not a string`;
+  // Checked at every put of a collection: plain conditions, no objects made.
+  const bigints = ['collectionID', 'dbID', 'createTs', 'updateTs', 'numPartitionsHint'] as const;
+  for (const name of bigints) if (typeof c[name] !== 'bigint') return `collection member ${name} is not a 64-bit integer`;
+  if (typeof c.name !== 'string') return 'collection member name is not a string';
+  if (typeof c.description !== 'string') return 'collection member description is not a string';
   if (typeof c.autoID !== 'boolean' || typeof c.enableDynamicField !== 'boolean') return 'collection members autoID and enableDynamicField must be booleans';
-  const integers = { shardsNum: c.shardsNum, consistencyLevel: c.consistencyLevel, state: c.state };
-  for (const [name, value] of Object.entries(integers)) if (!Number.isSafeInteger(value)) return `collection member ${name} is not an integer`;
-  for (const [name, value] of Object.entries({ virtualChannelNames: c.virtualChannelNames, physicalChannelNames: c.physicalChannelNames })) {
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return `collection member ${name} is not a list of strings`;
-  }
+  const integers = ['shardsNum', 'consistencyLevel', 'state'] as const;
+  for (const name of integers) if (!Number.isSafeInteger(c[name])) return `collection member ${name} is not an integer`;
+  if (!isTextList(c.virtualChannelNames)) return 'collection member virtualChannelNames is not a list of strings';
+  if (!isTextList(c.physicalChannelNames)) return 'collection member physicalChannelNames is not a list of strings';
   const pairs = c.properties as unknown;
   if (!Array.isArray(pairs) || !pairs.every(isKeyValue)) return 'collection member properties is not a list of {key, value} strings';
   return null;
+}
+
+function isTextList(list: unknown): boolean {
+  return Array.isArray(list) && list.every((item) => typeof item === 'string');
 }
 
 /** Why a partition would not decode to itself (null: it would). */

@@ -95,7 +95,7 @@ export class RootCoordNode {
     const wallClockNs = (): bigint => BigInt(clock.wallMs()) * 1_000_000n;
     this.log = log;
     this.members = new Map(members);
-    this.propose = makeProposer(raft, () => this.leaderTerm);
+    this.propose = makeProposer(raft, () => this.leaderTerm, (field) => meta.fieldText(field));
     this.reads = new ReadBatcher(() => raft.readIndex());
     this.broker = new EventBroker(config.limits.gcConfirmDelayMs, clock);
     this.background = new StepExecutor({ log: (message, fields) => log.warn(message, fields), clock });
