@@ -5,7 +5,9 @@
  * I/O callback; an apply, replies and a status on the Raft thread). The batch leaves in the pass's
  * check phase (setImmediate), in order, with every buffer to transfer; a lone message leaves as
  * itself. A pass with nothing else to do reaches its check phase at once (the poll does not wait while
- * an immediate is pending), so a lone message waits only for the I/O callbacks of its own pass.
+ * an immediate is pending), so a lone message waits only for the I/O callbacks of its own pass; one
+ * posted from a check-phase callback (the Raft thread's Ready loop resumes in one) waits for the next
+ * pass's check phase, after that pass's timers and I/O callbacks.
  *
  * Measured (30,000 CreateCollection by 64 clients, 3 nodes on 2 cores, alternating runs): sent at
  * the end of each turn's microtasks instead, the leader's process used 18.7 and 20.9 CPU seconds

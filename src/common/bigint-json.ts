@@ -37,8 +37,10 @@ function revive(value: unknown): unknown {
 
 /**
  * An upper bound on the UTF-8 bytes of stringify(value), found without making the text: each UTF-16
- * unit of a string is at most 6 bytes (`\uXXXX`), a number at most 32 characters. A caller that
- * checks a size limit makes the text only when the bound is over it.
+ * unit of a string is at most 6 bytes (`\uXXXX`), a number at most 32 characters. For plain data
+ * (what a decoded request holds); anything else (an object with toJSON, a boxed primitive, a Date, a
+ * Buffer) has no bound (Infinity). A caller that checks a size limit makes the text only when the
+ * bound is over it.
  */
 export function jsonBytesAtMost(value: unknown): number {
   switch (typeof value) {
@@ -51,6 +53,9 @@ export function jsonBytesAtMost(value: unknown): number {
     case 'object': {
       if (value === null) return 4;
       let bytes = 2;
+      const prototype: unknown = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== Array.prototype && prototype !== null) return Infinity;
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return Infinity;
       if (Array.isArray(value)) {
         for (const item of value) bytes += 1 + (item === undefined ? 4 : jsonBytesAtMost(item));
         return bytes;

@@ -66,10 +66,30 @@ export function encodeCommand(command: MetaCommand, fieldText: (field: FieldMode
   return encoder.encode(stringify(withFieldTexts(command, fieldText)));
 }
 
+/**
+ * The command of a log entry. An entry this build cannot apply (a kind it does not know: written by a
+ * newer build) stops the replica with an error that says so: skipping it would leave this replica's
+ * catalog behind the others'.
+ */
 export function decodeCommand(data: Uint8Array, fromText: (text: string) => FieldModel = parse): MetaCommand {
   const command = parse<MetaCommand>(decoder.decode(data));
+  checkKinds(command);
   withFieldObjects(command, fromText);
   return command;
+}
+
+const KINDS: ReadonlySet<string> = new Set<MetaCommand['kind']>([
+  'putDatabase', 'deleteDatabase', 'putCollection', 'setCollectionState', 'deleteCollection', 'putPartition', 'deletePartition', 'putAlias', 'deleteAlias',
+  'rbac', 'tsoWindow', 'idWindow', 'gcVersions', 'request', 'expireRequests', 'putMember', 'deleteMember', 'batch',
+]);
+
+function checkKinds(command: MetaCommand): void {
+  const kind = (command as { kind?: unknown }).kind;
+  if (typeof kind !== 'string' || !KINDS.has(kind)) {
+    throw new Error(`a log entry holds a command of kind ${JSON.stringify(kind)}, which this build does not know: it was written by a newer build. Upgrade this member (see the README, "Upgrades")`);
+  }
+  if (command.kind === 'request') checkKinds(command.command);
+  else if (command.kind === 'batch') for (const member of command.commands) checkKinds(member);
 }
 
 function withFieldTexts(command: MetaCommand, fieldText: (field: FieldModel) => string): unknown {

@@ -214,9 +214,6 @@ export class MetaTable {
     return this.index.createdPartitionCount(collectionID);
   }
 
-  // ---- reads at a past timestamp (catalog-history.ts) ----
-
-  /** The collections of a db as of `ts` (all states), read from the versioned catalog. */
   /** A field's stored text, and the shared field of a text (FieldInterner): how commands carry fields (commands.ts). */
   fieldText(field: FieldModel): string {
     return this.index.fields.textOf(field);
@@ -226,6 +223,9 @@ export class MetaTable {
     return this.index.fields.fromText(text);
   }
 
+  // ---- reads at a past timestamp (catalog-history.ts) ----
+
+  /** The collections of a db as of `ts` (all states), read from the versioned catalog. */
   collectionsAt(dbID: bigint, ts: bigint): Promise<CollectionModel[]> {
     return this.history.collectionsAt(dbID, ts);
   }

@@ -43,6 +43,10 @@ describe('bigint JSON', () => {
       expect(jsonBytesAtMost(v), stringify(v)).to.be.at.least(exact);
       if (jsonBytesAtMost(v) <= exact * 8 + 32) tight++;
     }
+    // What is not plain data has no bound: the text is made.
+    for (const v of [new Date(0), Buffer.alloc(3), new Number(123456789), { toJSON: () => 'x'.repeat(100) }, [{ nested: new Date(0) }]]) {
+      expect(jsonBytesAtMost(v)).to.be.at.least(Buffer.byteLength(stringify(v) ?? ''));
+    }
     // A bound, not a guess: within a small factor for most values.
     expect(tight).to.be.above(2500);
   });

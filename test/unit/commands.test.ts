@@ -53,4 +53,11 @@ describe('replicated commands as log entries', () => {
       expect(decodeCommand(before, (t) => interner.fromText(t))).to.deep.equal(command);
     }
   });
+
+  it('stop at an entry of a kind this build does not know (a newer build wrote it), at any depth, naming it', () => {
+    const future = { kind: 'putWidget', ts: 5n };
+    for (const command of [future, { kind: 'request', requestId: 'r', ts: 5n, command: future }, { kind: 'batch', commands: [{ kind: 'idWindow', upTo: 9n }, future] }, { nokind: 1 }]) {
+      expect(() => decodeCommand(new TextEncoder().encode(stringify(command)))).to.throw(/which this build does not know: it was written by a newer build/);
+    }
+  });
 });
