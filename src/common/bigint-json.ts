@@ -52,10 +52,10 @@ export function jsonBytesAtMost(value: unknown): number {
       return 16 + value.toString().length;
     case 'object': {
       if (value === null) return 4;
-      let bytes = 2;
       const prototype: unknown = Object.getPrototypeOf(value);
       if (prototype !== Object.prototype && prototype !== Array.prototype && prototype !== null) return Infinity;
       if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return Infinity;
+      let bytes = 2;
       if (Array.isArray(value)) {
         for (const item of value) bytes += 1 + (item === undefined ? 4 : jsonBytesAtMost(item));
         return bytes;

@@ -164,10 +164,13 @@ async function rewriteRecords(store: VersionedStore): Promise<void> {
     { type: 'put', key: keys.catalogFormat, value: String(CATALOG_FORMAT) },
     { type: 'put', key: keys.recordRewrite, value: '1' },
   ]);
-  const collections = keys.collectionPrefix();
-  const partitions = keys.partitionPrefix();
-  for (const prefix of [collections, partitions, SNAPSHOT_PREFIX + collections, SNAPSHOT_PREFIX + partitions]) {
-    const rewritten = prefix.endsWith(collections) ? rewrittenCollection : rewrittenPartition;
+  const ranges = [
+    [keys.collectionPrefix(), rewrittenCollection],
+    [SNAPSHOT_PREFIX + keys.collectionPrefix(), rewrittenCollection],
+    [keys.partitionPrefix(), rewrittenPartition],
+    [SNAPSHOT_PREFIX + keys.partitionPrefix(), rewrittenPartition],
+  ] as const;
+  for (const [prefix, rewritten] of ranges) {
     for await (const batch of store.scan(prefix, UPGRADE_BATCH)) {
       const ops: StoreOp[] = [];
       for (const [key, value] of batch) {

@@ -73,24 +73,16 @@ export function encodeCommand(command: MetaCommand, fieldText: (field: FieldMode
  */
 export function decodeCommand(data: Uint8Array, fromText: (text: string) => FieldModel = parse): MetaCommand {
   const command = parse<MetaCommand>(decoder.decode(data));
-  checkKinds(command);
-  withFieldObjects(command, fromText);
+  prepareDecoded(command, fromText);
   return command;
 }
 
-const KINDS: ReadonlySet<string> = new Set<MetaCommand['kind']>([
-  'putDatabase', 'deleteDatabase', 'putCollection', 'setCollectionState', 'deleteCollection', 'putPartition', 'deletePartition', 'putAlias', 'deleteAlias',
-  'rbac', 'tsoWindow', 'idWindow', 'gcVersions', 'request', 'expireRequests', 'putMember', 'deleteMember', 'batch',
-]);
-
-function checkKinds(command: MetaCommand): void {
-  const kind = (command as { kind?: unknown }).kind;
-  if (typeof kind !== 'string' || !KINDS.has(kind)) {
-    throw new Error(`a log entry holds a command of kind ${JSON.stringify(kind)}, which this build does not know: it was written by a newer build. Upgrade this member (see the README, "Upgrades")`);
-  }
-  if (command.kind === 'request') checkKinds(command.command);
-  else if (command.kind === 'batch') for (const member of command.commands) checkKinds(member);
-}
+/** Every kind this build applies (a kind added to MetaCommand and not here does not compile). */
+const KINDS: Readonly<Record<MetaCommand['kind'], true>> = {
+  putDatabase: true, deleteDatabase: true, putCollection: true, setCollectionState: true, deleteCollection: true, putPartition: true, deletePartition: true,
+  putAlias: true, deleteAlias: true, rbac: true, tsoWindow: true, idWindow: true, gcVersions: true, request: true, expireRequests: true, putMember: true,
+  deleteMember: true, batch: true,
+};
 
 function withFieldTexts(command: MetaCommand, fieldText: (field: FieldModel) => string): unknown {
   switch (command.kind) {
@@ -105,20 +97,19 @@ function withFieldTexts(command: MetaCommand, fieldText: (field: FieldModel) => 
   }
 }
 
-/** The fields of a decoded command's putCollection as objects, in place (the command is fresh from parse). */
-function withFieldObjects(command: MetaCommand, fromText: (text: string) => FieldModel): void {
-  switch (command.kind) {
-    case 'putCollection': {
-      const fields = command.collection.fields as ReadonlyArray<FieldModel | string>;
-      if (fields.some((f) => typeof f === 'string')) (command.collection as { fields: readonly FieldModel[] }).fields = fields.map((f) => (typeof f === 'string' ? fromText(f) : f));
-      return;
-    }
-    case 'request':
-      return withFieldObjects(command.command, fromText);
-    case 'batch':
-      for (const c of command.commands) withFieldObjects(c, fromText);
-      return;
-    default:
-      return;
+/**
+ * A decoded command, in place (it is fresh from parse), at any depth of a request or batch: its kind
+ * checked, a putCollection's field texts made the shared field objects.
+ */
+function prepareDecoded(command: MetaCommand, fromText: (text: string) => FieldModel): void {
+  const kind = (command as { kind?: unknown }).kind;
+  if (typeof kind !== 'string' || !Object.hasOwn(KINDS, kind)) {
+    throw new Error(`a log entry holds a command of kind ${JSON.stringify(kind)}, which this build does not know: it was written by a newer build. Upgrade this member (see the README, "Upgrades")`);
+  }
+  if (command.kind === 'request') prepareDecoded(command.command, fromText);
+  else if (command.kind === 'batch') for (const member of command.commands) prepareDecoded(member, fromText);
+  else if (command.kind === 'putCollection') {
+    const fields = command.collection.fields as ReadonlyArray<FieldModel | string>;
+    if (fields.some((f) => typeof f === 'string')) (command.collection as { fields: readonly FieldModel[] }).fields = fields.map((f) => (typeof f === 'string' ? fromText(f) : f));
   }
 }

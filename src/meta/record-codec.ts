@@ -121,21 +121,20 @@ function isKeyValue(pair: unknown): boolean {
  * does not have): such a record is left as it was and read as before.
  */
 export function rewrittenCollection(text: string): string | null {
-  if (text.charCodeAt(0) !== OBJECT) return null;
-  const c = parse<StoredCollection>(text);
-  return Object.keys(c).length === COLLECTION_MEMBERS && collectionProblem(c) === null ? encodeCollection(c) : null;
+  return rewritten(text, 15, collectionProblem, encodeCollection);
 }
 
 /** A partition record of a catalog before format 5 in the form of format 5 (null: as rewrittenCollection). */
 export function rewrittenPartition(text: string): string | null {
-  if (text.charCodeAt(0) !== OBJECT) return null;
-  const p = parse<PartitionModel>(text);
-  return Object.keys(p).length === PARTITION_MEMBERS && partitionProblem(p) === null ? encodePartition(p) : null;
+  return rewritten(text, 5, partitionProblem, encodePartition);
 }
 
-/** The members of StoredCollection and of PartitionModel (what encodeCollection and encodePartition write). */
-const COLLECTION_MEMBERS = 15;
-const PARTITION_MEMBERS = 5;
+/** `members`: how many the model has (what the encoder writes). */
+function rewritten<T extends object>(text: string, members: number, problem: (record: T) => string | null, encode: (record: T) => string): string | null {
+  if (text.charCodeAt(0) !== OBJECT) return null;
+  const record = parse<T>(text);
+  return Object.keys(record).length === members && problem(record) === null ? encode(record) : null;
+}
 
 const ARRAY = '['.charCodeAt(0);
 const OBJECT = '{'.charCodeAt(0);

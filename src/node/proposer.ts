@@ -19,7 +19,7 @@ export function codedFromRaft(error: unknown): unknown {
  * Only as the leader of the term `leaderTerm()` names (-1: refused at once). `fieldText`: the stored
  * text of a field (the catalog's, so that a shared field is not stringified again).
  */
-export function makeProposer(raft: RaftHandle, leaderTerm: () => number, fieldText?: (field: FieldModel) => string): (command: MetaCommand) => Promise<void> {
+export function makeProposer(raft: RaftHandle, leaderTerm: () => number, fieldText: (field: FieldModel) => string): (command: MetaCommand) => Promise<void> {
   return async (command) => {
     let applied: { result: unknown };
     try {
