@@ -99,7 +99,7 @@ export interface RaftNodeOptions {
 /** The options that have a default, resolved: the one place the defaults are set. */
 type RaftNodeSettings = Required<Pick<RaftNodeOptions, 'tickIntervalMs' | 'electionTicks' | 'heartbeatTicks' | 'snapshotEntries' | 'snapshotEntriesKept' | 'proposalTimeoutMs' | 'pendingProposalsMax'>>;
 
-function resolveSettings(options: RaftNodeOptions): RaftNodeSettings {
+function resolveSettings(options: Pick<RaftNodeOptions, keyof RaftNodeSettings>): RaftNodeSettings {
   return {
     tickIntervalMs: options.tickIntervalMs ?? 100,
     electionTicks: options.electionTicks ?? 10,
@@ -109,6 +109,12 @@ function resolveSettings(options: RaftNodeOptions): RaftNodeSettings {
     proposalTimeoutMs: options.proposalTimeoutMs ?? 5000,
     pendingProposalsMax: options.pendingProposalsMax ?? 100_000,
   };
+}
+
+/** How often a leader sends heartbeats (ms), with the defaults of `options`. */
+export function heartbeatIntervalMs(options: Pick<RaftNodeOptions, keyof RaftNodeSettings>): number {
+  const settings = resolveSettings(options);
+  return settings.tickIntervalMs * settings.heartbeatTicks;
 }
 
 export interface LeaderChange {

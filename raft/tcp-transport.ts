@@ -25,14 +25,21 @@ export interface TcpTransportOptions {
   readonly frameBytesMax?: number;
   readonly snapshotChunkBytes?: number;
   /**
-   * Appends to a peer at most this often (ms; 0, the default: every message as soon as there is one).
-   * Under load the leader sends a frame per Ready, a thousand a second per peer, and on loopback each
-   * socket write costs about 0.1 ms of this thread; waiting out the interval gathers several Readys'
-   * appends into one frame. Commit updates alone wait as long after any frame (the next append usually
-   * carries them); heartbeats, votes, read indexes and snapshots never wait, nor an append after a
-   * quiet spell.
+   * Appends to a peer at most this often while the peer has not answered the last frame of appends
+   * (ms; 0, the default: every message as soon as there is one). Under load the leader sends a frame
+   * per Ready, a thousand a second per peer, and on loopback each socket write costs about 0.1 ms of
+   * this thread; waiting out the interval gathers several Readys' appends into one frame. An append to
+   * a peer that has answered every frame of appends (a single client's next write) goes at once, as
+   * does one after a quiet spell; heartbeats, votes, read indexes and snapshots never wait.
    */
   readonly frameIntervalMs?: number;
+  /**
+   * A frame of commit updates alone (appends without entries) waits until this long after the last
+   * frame (default: frameIntervalMs); whatever frame goes first (the next append, a heartbeat) takes
+   * them along. A host that sends heartbeats sets its heartbeat interval: the followers then learn a
+   * commit from the next append or heartbeat, and no frame goes only to tell them.
+   */
+  readonly commitUpdateWaitMs?: number;
   readonly snapshotBytesMax?: number;
   /**
    * Where a snapshot being received that is larger than `snapshotInMemoryBytesMax` (1 MiB) is written as
@@ -171,6 +178,8 @@ class PeerSender {
   /** When the last frame of messages, and the last one with entries, was written (monotonic ms). */
   private lastFrameAtMs = -Infinity;
   private lastEntriesFrameAtMs = -Infinity;
+  /** A frame with entries was written and the peer has not answered an append since. */
+  private entriesUnanswered = false;
   /** Set while appends wait out frameIntervalMs. */
   private flushTimer: ReturnType<Clock['setTimeout']> | null = null;
   /**
@@ -229,13 +238,21 @@ class PeerSender {
 
   /**
    * How long the queued messages may wait (0: send now). With frameIntervalMs, appends wait until that
-   * long after the last frame that carried entries, and a frame of commit updates alone until that long
-   * after the last frame; anything else (a heartbeat, a vote, a read index, a snapshot) goes at once.
+   * long after the last frame that carried entries if the peer has not answered it yet, and a frame of
+   * commit updates alone until commitUpdateWaitMs after the last frame; anything else (a heartbeat, a
+   * vote, a read index, a snapshot) goes at once.
    */
   private flushWaitMs(): number {
-    const interval = this.transport.frameIntervalMs;
-    if (interval <= 0 || this.snapshotSend !== null || this.queuedUrgent) return 0;
-    return (this.queuedEntries ? this.lastEntriesFrameAtMs : this.lastFrameAtMs) + interval - this.transport.clock.monotonicMs();
+    const { frameIntervalMs, commitUpdateWaitMs } = this.transport;
+    if (frameIntervalMs <= 0 || this.snapshotSend !== null || this.queuedUrgent) return 0;
+    if (!this.queuedEntries) return this.lastFrameAtMs + commitUpdateWaitMs - this.transport.clock.monotonicMs();
+    if (!this.entriesUnanswered) return 0;
+    return this.lastEntriesFrameAtMs + frameIntervalMs - this.transport.clock.monotonicMs();
+  }
+
+  /** The peer answered an append: the next appends need not wait for an earlier frame's. */
+  appendAnswered(): void {
+    this.entriesUnanswered = false;
   }
 
   /**
@@ -352,7 +369,10 @@ class PeerSender {
       }
       this.writable = writeFrame(socket, encodeFrame(this.transport.id, batch, null));
       this.lastFrameAtMs = this.transport.clock.monotonicMs();
-      if (batch.some((m) => m.entries.length > 0)) this.lastEntriesFrameAtMs = this.lastFrameAtMs;
+      if (batch.some((m) => m.entries.length > 0)) {
+        this.lastEntriesFrameAtMs = this.lastFrameAtMs;
+        this.entriesUnanswered = true;
+      }
     }
     if (this.queue.length === 0) this.emptied();
   }
@@ -464,6 +484,7 @@ export class TcpTransport implements Transport {
   readonly frameBytesMax: number;
   readonly snapshotChunkBytes: number;
   readonly frameIntervalMs: number;
+  readonly commitUpdateWaitMs: number;
   readonly reconnectDelayMsMax: number;
   readonly helloMagic: string;
   readonly clock: Clock;
@@ -490,6 +511,7 @@ export class TcpTransport implements Transport {
     this.frameBytesMax = options.frameBytesMax ?? 4 * 1024 * 1024;
     this.snapshotChunkBytes = options.snapshotChunkBytes ?? 1024 * 1024;
     this.frameIntervalMs = options.frameIntervalMs ?? 0;
+    this.commitUpdateWaitMs = options.commitUpdateWaitMs ?? this.frameIntervalMs;
     this.snapshotBytesMax = options.snapshotBytesMax ?? 4 * 1024 * 1024 * 1024;
     this.reconnectDelayMsMax = options.reconnectDelayMsMax ?? 1000;
     this.helloTimeoutMs = options.helloTimeoutMs ?? 5000;
@@ -628,6 +650,7 @@ export class TcpTransport implements Transport {
       return;
     }
     for (const m of frame.messages) this.deliver(frame.from, m);
+    if (frame.messages.some((m) => m.type === MessageType.AppResp)) this.senders.get(frame.from)?.appendAnswered();
     if (frame.snapshotChunk !== null) this.receiveChunk(frame.from, frame.snapshotChunk, socket);
   }
 

@@ -100,6 +100,49 @@ describe('TcpTransport', function () {
     expect(atA.received.slice(3).map((m) => m.type)).to.deep.equal([MessageType.App, MessageType.Heartbeat]);
   });
 
+  it('with frameIntervalMs, an append to a peer that has answered the last frame of appends goes at once', async () => {
+    const { a, b, atA, atB } = await pair({ frameIntervalMs: 1000 });
+    const app = (index: number): Message => message({ type: MessageType.App, from: 2, to: 1, term: 3, index: index - 1, entries: [{ term: 3, index, type: 0, data: new Uint8Array([index]) }] });
+    b.send([app(1)]);
+    await until(() => atA.received.length === 1);
+    const firstAt = performance.now();
+    // A heartbeat's answer is not an append's: the next append still waits.
+    a.send([message({ type: MessageType.HeartbeatResp, from: 1, to: 2, term: 3 })]);
+    await until(() => atB.received.length === 1);
+    b.send([app(2)]);
+    await until(() => atA.received.length === 2);
+    expect(performance.now() - firstAt).to.be.above(700);
+    // The peer answers it: the next append (a single client's next write) does not wait.
+    a.send([message({ type: MessageType.AppResp, from: 1, to: 2, term: 3, index: 2 })]);
+    await until(() => atB.received.length === 2);
+    const answeredAt = performance.now();
+    b.send([app(3)]);
+    await until(() => atA.received.length === 3);
+    expect(performance.now() - answeredAt).to.be.below(500);
+    expect(atA.received.map((m) => m.entries[0]?.index)).to.deep.equal([1, 2, 3]);
+  });
+
+  it('holds a commit update alone for commitUpdateWaitMs after the last frame; the next frame takes it along', async () => {
+    const { b, atA } = await pair({ frameIntervalMs: 2, commitUpdateWaitMs: 1000 });
+    const commit = (index: number): Message => message({ type: MessageType.App, from: 2, to: 1, term: 3, index, logTerm: 3, commit: index });
+    b.send([message({ type: MessageType.App, from: 2, to: 1, term: 3, index: 0, entries: [{ term: 3, index: 1, type: 0, data: new Uint8Array([1]) }] })]);
+    await until(() => atA.received.length === 1);
+    // No frame goes only to tell the peer a commit index: it waits, and a heartbeat takes it along.
+    const heldAt = performance.now();
+    b.send([commit(1)]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(atA.received).to.have.length(1);
+    b.send([message({ type: MessageType.Heartbeat, from: 2, to: 1, term: 3, commit: 1 })]);
+    await until(() => atA.received.length === 3);
+    expect(performance.now() - heldAt).to.be.below(900);
+    expect(atA.received.slice(1).map((m) => [m.type, m.commit])).to.deep.equal([[MessageType.App, 1], [MessageType.Heartbeat, 1]]);
+    // With no other frame, it goes once the wait is over.
+    const aloneAt = performance.now();
+    b.send([commit(1)]);
+    await until(() => atA.received.length === 4);
+    expect(performance.now() - aloneAt).to.be.above(700);
+  });
+
   it('delivers batches of messages in order over one connection', async () => {
     const { a, atB } = await pair();
     const sent = Array.from({ length: 500 }, (_, i) => message({ type: MessageType.App, from: 1, to: 2, term: 3, index: i, entries: [{ term: 3, index: i + 1, type: 0, data: new Uint8Array([i % 256]) }] }));
