@@ -1,3 +1,4 @@
+import { CORRUPT_MEMBER_RECOVERY } from '../../raft/durable-storage.js';
 import { parse } from '../common/bigint-json.js';
 import { getOrAdd } from '../common/maps.js';
 import { keys, TOMBSTONE } from './catalog-keys.js';
@@ -16,6 +17,18 @@ const FUNCTIONS = keys.functionPrefix();
 const STRUCT_ARRAY_FIELDS = keys.structArrayFieldPrefix();
 const LIST_NAMES = keys.collectionFieldListPrefix;
 const LISTS = keys.fieldListPrefix;
+
+/** A catalog record that does not read as its kind: the catalog is not loaded (nor the node started) on it. */
+export class CatalogRecordError extends Error {
+  override name = 'CatalogRecordError';
+
+  constructor(
+    readonly key: string,
+    cause: unknown,
+  ) {
+    super(`catalog record ${key} cannot be read: ${cause instanceof Error ? cause.message : String(cause)}. ${CORRUPT_MEMBER_RECOVERY}`, { cause });
+  }
+}
 
 /**
  * A catalog's collections gathered from its latest records (collection, field list, partition, function
@@ -87,8 +100,19 @@ export class CollectionRecords {
     return this.lists.keys();
   }
 
-  /** Take a latest record if it belongs to a collection (other keys, versions included, are not). Each kind must come in key order. */
+  /**
+   * Take a latest record if it belongs to a collection (other keys, versions included, are not). Each
+   * kind must come in key order. A record that cannot be read is a CatalogRecordError naming its key.
+   */
   add(key: string, value: string): void {
+    try {
+      this.take(key, value);
+    } catch (error) {
+      throw new CatalogRecordError(key, error);
+    }
+  }
+
+  private take(key: string, value: string): void {
     if (value === TOMBSTONE) return;
     if (key.startsWith(FIELDS)) {
       if (!this.fieldsLater) this.fields.add(key, value);

@@ -169,4 +169,42 @@ describe('collection and partition records (catalog format 5)', () => {
     expect(meta.collections.get(good.collectionID)?.partitions[1]).to.not.have.property('extra');
     expect(await (await MetaTable.over(VersionedStore.over(db))).digest()).to.equal(digest);
   });
+
+  it('a collection or partition record that is not its values, each of its kind, is refused at load, naming its key and the value', async () => {
+    const db = memoryLevel();
+    const meta = await MetaTable.over(VersionedStore.over(db));
+    await meta.apply([{ kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } }], 1);
+    const good: CollectionModel = { ...stored, dbID: DEFAULT_DB_ID, state: CollectionState.Created, fields: [], partitions: [{ ...partition, state: PartitionState.Created }] };
+    await meta.apply([{ kind: 'putCollection', ts: 10n, collection: good }], 2);
+    await meta.persist();
+    const entries = await meta.store.entriesWithPrefix('', true);
+    const collectionKey = keys.collection(DEFAULT_DB_ID, good.collectionID);
+    const partitionKey = keys.partition(good.collectionID, partition.partitionID);
+    const collectionValues = JSON.parse(encodeCollection(good)) as unknown[];
+    const partitionValues = JSON.parse(encodePartition({ ...partition, state: PartitionState.Created })) as unknown[];
+    const withValue = (values: unknown[], i: number, value: unknown): string => JSON.stringify(values.map((v, j) => (j === i ? value : v)));
+    const cases: Array<[string, string, string]> = [
+      [collectionKey, withValue(collectionValues, 5, '2'), 'value 5 (shardsNum) is not an integer'],
+      [collectionKey, withValue(collectionValues, 0, '0x10'), 'value 0 (collectionID) is not an integer in decimal'],
+      [collectionKey, withValue(collectionValues, 13, 7), 'value 13 (updateTs)'],
+      [collectionKey, withValue(collectionValues, 1, '01'), 'value 1 (dbID)'],
+      [collectionKey, withValue(collectionValues, 14, '-0'), 'value 14 (numPartitionsHint)'],
+      [collectionKey, withValue(collectionValues, 7, [{ key: 'a' }]), 'value 7 (properties)'],
+      [collectionKey, withValue(collectionValues, 10, 'by-dev'), 'value 10 (physicalChannelNames)'],
+      [collectionKey, JSON.stringify(collectionValues.slice(1)), 'not an array of 15 values'],
+      [collectionKey, '[1,', 'JSON'],
+      [partitionKey, withValue(partitionValues, 4, 'created'), 'value 4 (state) is not an integer'],
+      [partitionKey, withValue(partitionValues, 2, ''), 'value 2 (createdTs)'],
+    ];
+    for (const [key, value, reason] of cases) {
+      const copy = memoryLevel();
+      await copy.batch(entries.map(([k, v]) => ({ type: 'put' as const, key: k, value: k === key ? value : v })));
+      const error = await MetaTable.over(VersionedStore.over(copy)).then(() => null, (e: unknown) => e);
+      expect(error, value).to.be.instanceOf(Error);
+      expect(String(error), value).to.contain(`catalog record ${key} cannot be read`).and.to.contain(reason);
+    }
+    // Untouched, the same records load.
+    const reloaded = await MetaTable.over(VersionedStore.over(db));
+    expect(reloaded.collections.get(good.collectionID)?.partitions.map((p) => p.partitionName)).to.deep.equal([partition.partitionName]);
+  });
 });
