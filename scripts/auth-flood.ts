@@ -2,7 +2,8 @@
  * scripts/auth-flood: does a flood of wrong passwords cost the cluster its leader? (issue 8)
  *   node dist/scripts/auth-flood.js [--clients 16] [--seconds 20] [--rotate] [--writes]
  *       [--main dist/src/main.js] [--limit name=value]...
- * Starts three nodes with --auth (their own processes, 127.0.0.1, free ports, a temporary directory),
+ * Starts three nodes with --auth (their own processes, started as scripts/cluster starts them: 32 MB
+ * semi-spaces, libuv's pool at 16; 127.0.0.1, free ports, a temporary directory),
  * then for --seconds runs --clients flooding clients (in a process of their own, each on its own
  * connection to one node in turn, calling ListDatabases as root with a wrong password back to back;
  * --writes: CreateDatabase, a leader call, which followers forward; --rotate: on a new connection
@@ -27,6 +28,7 @@ import { authorizationValue } from '../src/protocol/headers.js';
 import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
 import { Args, cpuMs, percentile, scrape, sleep } from './bench-lib.js';
 import { freeBasePort } from './free-ports.js';
+import { nodeCommandLine, nodeEnvironment } from './processes.js';
 
 const ROOT_PASSWORD = 'flood-test-root';
 
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
   const clientList = ids.map((id) => `${id}=${client(id)}`).join(',');
   await writeFile(join(dir, 'root.password'), ROOT_PASSWORD, { mode: 0o600 });
   const children: ChildProcess[] = ids.map((id) =>
-    spawn(process.execPath, [mainScript, '--id', String(id), '--data-dir', join(dir, `node-${id}`), '--peers', peers, '--clients', clientList, '--metrics-address', metrics[id - 1] as string, '--milvus-address', 'none', '--secret', 'flood', '--auth', '--root-password-file', join(dir, 'root.password'), '--log-file', join(dir, `node-${id}.log`), ...limits], { stdio: 'ignore' }),
+    spawn(process.execPath, nodeCommandLine([mainScript, '--id', String(id), '--data-dir', join(dir, `node-${id}`), '--peers', peers, '--clients', clientList, '--metrics-address', metrics[id - 1] as string, '--milvus-address', 'none', '--secret', 'flood', '--auth', '--root-password-file', join(dir, 'root.password'), '--log-file', join(dir, `node-${id}.log`), ...limits]), { stdio: 'ignore', env: nodeEnvironment() }),
   );
   const endpoints = ids.map(client);
   const legit = new RootCoordClient({ endpoints, user: 'root', password: ROOT_PASSWORD, retryBudgetMs: 15_000 });

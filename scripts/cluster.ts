@@ -23,7 +23,7 @@ import { parseCommandLine } from '../src/common/command-line.js';
 import { freeBasePort, portFree } from './free-ports.js';
 import { findPrometheus, installHint, logTail, prometheusConfig, startPrometheus } from './monitoring.js';
 import type { PrometheusEntry } from './monitoring.js';
-import { pidAlive } from './processes.js';
+import { nodeCommandLine, nodeEnvironment, pidAlive } from './processes.js';
 
 const mainScript = fileURLToPath(new URL('../src/main.js', import.meta.url));
 
@@ -172,25 +172,10 @@ function niceArgs(nice: ClusterFile['nice']): string[] {
   return [...(nice?.raft === undefined ? [] : ['--raft-nice', nice.raft]), ...(nice?.request === undefined ? [] : ['--request-nice', nice.request])];
 }
 
-/**
- * V8's young generation at 32 MB semi-spaces instead of 16: a leader's request objects live tens of
- * milliseconds under load and, with 16, many survived two scavenges into the old generation and died
- * there (its heap grew to 190 MB between mark-compacts at 30,000 collections, a follower's to 83 MB).
- * Four alternating pairs of 30,000 fills: leader CPU 17.0 to 18.0 s against 19.7 to 21.2 s, followers
- * 5.9 to 6.3 s against 6.8 to 7.5 s, fills 23.7 to 25.3 s against 27.1 to 30.6 s. (64 MB made the
- * request thread's delays worse in session 12: each scavenge copies more.) Flags given in
- * ROOTCOORD_NODE_FLAGS come later on the line and win.
- */
-const NODE_V8_FLAGS = ['--max-semi-space-size=32'];
 
 function spawnNodeProcess(cluster: ClusterFile, node: NodeEntry, foreground: boolean): ChildProcess & { pid: number } {
   const out = foreground ? 'inherit' : openSync(node.logFile, 'a', 0o600);
-  // ROOTCOORD_NODE_FLAGS: extra Node flags for the nodes (e.g. --cpu-prof, not allowed in NODE_OPTIONS).
-  const extra = (process.env['ROOTCOORD_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
-  // libuv's pool is sized when a process first uses it, which Node's module loader does before any of a
-  // node's code runs: only the environment it starts with can size it (an operator's value wins).
-  const env = { ...process.env, UV_THREADPOOL_SIZE: process.env['UV_THREADPOOL_SIZE'] ?? '16' };
-  const child = spawn(process.execPath, ['--enable-source-maps', ...NODE_V8_FLAGS, ...extra, ...nodeArgs(cluster, node)], { detached: !foreground, stdio: ['ignore', out, out], env });
+  const child = spawn(process.execPath, nodeCommandLine(nodeArgs(cluster, node)), { detached: !foreground, stdio: ['ignore', out, out], env: nodeEnvironment() });
   if (!foreground) child.unref();
   if (child.pid === undefined) throw new Error(`could not start node ${node.id}`);
   return child as ChildProcess & { pid: number };
