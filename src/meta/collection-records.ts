@@ -5,7 +5,7 @@ import { keys, TOMBSTONE } from './catalog-keys.js';
 import type { FieldInterner } from './field-interner.js';
 import type { CollectionModel, FieldModel, FunctionModel, PartitionModel, StructArrayFieldModel } from './model.js';
 import type { VersionedStore } from './versioned-store.js';
-import { decodeCollection, decodePartition } from './record-codec.js';
+import { decodeCollection, decodePartition, shareCollectionIds } from './record-codec.js';
 
 /** A collection as stored under its own key (its fields and partitions have keys of their own). */
 export type StoredCollection = Omit<CollectionModel, 'fields' | 'partitions' | 'functions' | 'structArrayFields'>;
@@ -136,6 +136,7 @@ export class CollectionRecords {
       const stored = this.stored[i] as StoredCollection;
       const id = this.storedIds[i] as string;
       const partitions = this.partitions.of(id);
+      shareCollectionIds(partitions, stored);
       if (partitions.length > 1) partitions.sort((a, b) => (a.createdTs < b.createdTs ? -1 : a.createdTs > b.createdTs ? 1 : a.partitionID < b.partitionID ? -1 : 1));
       // The parsed record becomes the collection (a spread of its 15 properties cost 0.5 s per 200,000).
       const listKey = listKeys[i];

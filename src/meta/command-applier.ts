@@ -8,7 +8,7 @@ import { CollectionState, PartitionState } from './model.js';
 import type { AliasModel, CollectionModel, DatabaseModel, PartitionModel } from './model.js';
 import type { RbacTable } from '../rbac/rbac-table.js';
 import { VersionedStore } from './versioned-store.js';
-import { collectionProblem, decodeCollection, decodePartition, encodeCollection, encodePartition, partitionProblem } from './record-codec.js';
+import { collectionProblem, decodeCollection, decodePartition, encodeCollection, encodePartition, partitionProblem, shareCollectionIds } from './record-codec.js';
 import type { StoreOp } from './versioned-store.js';
 
 /** What applying a command reports back to its proposer: nothing, or why a precondition failed. */
@@ -187,7 +187,9 @@ export class CommandApplier {
     const partitionRecords = previous === undefined ? newPartitions.map((p) => ({ id: p.partitionID, record: encodePartition(p) })) : [];
     const partitions = previous?.partitions ?? partitionRecords.map((p) => decodePartition(p.record));
     // In memory, what a reload gives: the record decoded, functions and struct-array fields only if any.
-    const collection: CollectionModel = Object.assign(decodeCollection(record), {
+    const decoded = decodeCollection(record);
+    if (previous === undefined) shareCollectionIds(partitions, decoded);
+    const collection: CollectionModel = Object.assign(decoded, {
       fields: shared,
       partitions,
       ...(functions !== undefined && functions.length > 0 ? { functions } : {}),
@@ -235,6 +237,7 @@ export class CommandApplier {
     const record = encodePartition(partition);
     // In memory, what a reload gives.
     const stored = decodePartition(record);
+    shareCollectionIds([stored], collection);
     const partitions = current.slice();
     if (at < 0) partitions.push(stored);
     else partitions[at] = stored;

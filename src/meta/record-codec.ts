@@ -77,7 +77,7 @@ export function decodeCollection(text: string): StoredCollection {
     properties: r[7],
     enableDynamicField: r[8],
     virtualChannelNames: r[9],
-    physicalChannelNames: r[10],
+    physicalChannelNames: sharedChannels(r[10]),
     createTs,
     state: r[12],
     updateTs: r[13] === r[11] ? createTs : BigInt(r[13]),
@@ -269,6 +269,36 @@ const OBJECT = '{'.charCodeAt(0);
 /** Key-value pairs with exactly their two members, in one order (the record's bytes depend on nothing else). */
 function keyValues(pairs: readonly KeyValue[]): KeyValue[] {
   return pairs.map(({ key, value }) => ({ key, value }));
+}
+
+/**
+ * The physical channel lists of collections repeat (a collection's shards on a few dozen channels):
+ * one frozen array per list, its names shared (about 600,000 objects fewer at 200,000 collections).
+ * Kept for at most CHANNEL_LISTS_MAX lists; any others are each their own.
+ */
+const channelLists = new Map<string, readonly string[]>();
+const CHANNEL_LISTS_MAX = 10_000;
+function sharedChannels(list: string[]): readonly string[] {
+  const key = list.length === 1 ? (list[0] as string) : list.join('\n');
+  let shared = channelLists.get(key);
+  if (shared === undefined) {
+    shared = Object.freeze(list);
+    if (channelLists.size < CHANNEL_LISTS_MAX) channelLists.set(key, shared);
+  }
+  return shared;
+}
+
+/**
+ * A collection's partitions made to hold its own ID and, where equal, its creation timestamp (the same
+ * values, one bigint each instead of one per partition: 400,000 objects fewer at 200,000 collections).
+ * Only for partitions just decoded, not yet shared with anyone.
+ */
+export function shareCollectionIds(partitions: readonly PartitionModel[], collection: { readonly collectionID: bigint; readonly createTs: bigint }): void {
+  for (const partition of partitions) {
+    const p = partition as { collectionID: bigint; createdTs: bigint };
+    if (p.collectionID === collection.collectionID) p.collectionID = collection.collectionID;
+    if (p.createdTs === collection.createTs) p.createdTs = collection.createTs;
+  }
 }
 
 /** The collections of a database are adjacent in key order: the last database ID read is likely the next. */

@@ -207,4 +207,26 @@ describe('collection and partition records (catalog format 5)', () => {
     const reloaded = await MetaTable.over(VersionedStore.over(db));
     expect(reloaded.collections.get(good.collectionID)?.partitions.map((p) => p.partitionName)).to.deep.equal([partition.partitionName]);
   });
+
+  it('collections on the same physical channels share one frozen list of them, in memory and after a reload', async () => {
+    const a = decodeCollection(encodeCollection(stored));
+    const b = decodeCollection(encodeCollection({ ...stored, collectionID: stored.collectionID + 1n, name: 'other' }));
+    expect(a.physicalChannelNames).to.equal(b.physicalChannelNames);
+    expect(Object.isFrozen(a.physicalChannelNames)).to.equal(true);
+    expect(decodeCollection(encodeCollection({ ...stored, physicalChannelNames: ['by-dev-rootcoord-dml_9'] })).physicalChannelNames).to.deep.equal(['by-dev-rootcoord-dml_9']);
+    const db = memoryLevel();
+    const meta = await MetaTable.over(VersionedStore.over(db));
+    await meta.apply([{ kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } }], 1);
+    const good: CollectionModel = { ...stored, dbID: DEFAULT_DB_ID, state: CollectionState.Created, fields: [], partitions: [{ ...partition, createdTs: stored.createTs, state: PartitionState.Created }] };
+    await meta.apply([{ kind: 'putCollection', ts: 10n, collection: good }], 2);
+    await meta.apply([{ kind: 'putCollection', ts: 11n, collection: { ...good, collectionID: good.collectionID + 10n, name: 'second', partitions: [{ ...partition, partitionID: partition.partitionID + 10n, collectionID: good.collectionID + 10n }] } }], 3);
+    await meta.persist();
+    const digest = await meta.digest();
+    const reloaded = await MetaTable.over(VersionedStore.over(db));
+    expect(await reloaded.digest()).to.equal(digest);
+    const [first, second] = [...reloaded.collections.values()];
+    expect(first?.physicalChannelNames).to.equal(second?.physicalChannelNames);
+    expect(first?.partitions[0]?.collectionID).to.equal(first?.collectionID);
+    expect(first?.partitions[0]?.createdTs).to.equal(first?.createTs);
+  });
 });
