@@ -233,7 +233,9 @@ async function main(): Promise<void> {
     frameIntervalMs: 2,
     // A commit update goes with the next append or heartbeat, not in a frame of its own (which cost
     // each follower a frame and an answer more after a third of a single client's writes). A
-    // follower's read is not held back: its read round's heartbeat carries the commit index.
+    // follower's linearizable read is not held back: its read round's heartbeat carries the commit
+    // index. Its stale reads and its applied catalog may trail the leader's by up to a heartbeat
+    // interval (tick-ms x heartbeat-ticks) when no other write follows.
     commitUpdateWaitMs: heartbeatIntervalMs(nodeOptions),
     log,
   });

@@ -25,12 +25,14 @@ export interface TcpTransportOptions {
   readonly frameBytesMax?: number;
   readonly snapshotChunkBytes?: number;
   /**
-   * Appends to a peer at most this often while the peer has not answered the last frame of appends
-   * (ms; 0, the default: every message as soon as there is one). Under load the leader sends a frame
-   * per Ready, a thousand a second per peer, and on loopback each socket write costs about 0.1 ms of
-   * this thread; waiting out the interval gathers several Readys' appends into one frame. An append to
-   * a peer that has answered every frame of appends (a single client's next write) goes at once, as
-   * does one after a quiet spell; heartbeats, votes, read indexes and snapshots never wait.
+   * Appends to a peer at most this often while the peer has not answered an append since the last
+   * frame of appends was written (ms; 0, the default: every message as soon as there is one, and
+   * commitUpdateWaitMs unused). Under load the leader sends a frame per Ready, a thousand a second per
+   * peer, and on loopback each socket write costs about 0.1 ms of this thread; waiting out the
+   * interval gathers several Readys' appends into one frame. An append to a peer that has answered
+   * since (a single client's next write) goes at once, as does one after a quiet spell; heartbeats,
+   * votes, read indexes and snapshots never wait. Any answer counts, also one to an earlier frame:
+   * a heuristic for batching, nothing depends on it for correctness.
    */
   readonly frameIntervalMs?: number;
   /**
@@ -178,10 +180,11 @@ class PeerSender {
   /** When the last frame of messages, and the last one with entries, was written (monotonic ms). */
   private lastFrameAtMs = -Infinity;
   private lastEntriesFrameAtMs = -Infinity;
-  /** A frame with entries was written and the peer has not answered an append since. */
+  /** A frame with entries was written and the peer has not answered an append (any) since. */
   private entriesUnanswered = false;
-  /** Set while appends wait out frameIntervalMs. */
+  /** Set while appends or commit updates wait (frameIntervalMs, commitUpdateWaitMs), with when it fires. */
   private flushTimer: ReturnType<Clock['setTimeout']> | null = null;
+  private flushDueAtMs = Infinity;
   /**
    * Whether the queue holds a message that must not wait (not an append), and appends with entries:
    * kept as messages are queued, until the queue empties, so that each message costs O(1) to queue.
@@ -217,10 +220,15 @@ class PeerSender {
     if (this.closed || (this.queue.length === 0 && this.snapshotSend === null)) return;
     const wait = this.flushWaitMs();
     if (wait > 0) {
-      // Appends and commit updates that may wait: gathered until the interval is over.
-      if (this.flushTimer === null && !this.flushScheduled) {
+      // Appends and commit updates that may wait: gathered until the interval is over. An append
+      // queued behind a commit update's longer wait brings the timer forward.
+      const dueAtMs = this.transport.clock.monotonicMs() + wait;
+      if (!this.flushScheduled && dueAtMs < this.flushDueAtMs) {
+        if (this.flushTimer !== null) this.transport.clock.clearTimeout(this.flushTimer);
+        this.flushDueAtMs = dueAtMs;
         this.flushTimer = this.transport.clock.setTimeout(() => {
           this.flushTimer = null;
+          this.flushDueAtMs = Infinity;
           this.scheduleFlush();
         }, wait);
       }
@@ -439,10 +447,28 @@ class PeerSender {
     return this.socket?.writableLength ?? 0;
   }
 
+  /**
+   * Close, but first send what is queued if it is only small messages without entries (commit updates,
+   * a heartbeat) on an open connection: a member being removed learns that its removal committed
+   * (held with the commit updates, it would otherwise go on campaigning until it is stopped).
+   */
+  closeAfterSmallMessages(): void {
+    const socket = this.socket;
+    if (socket !== null && this.announcing === null && this.writable && this.snapshotSend === null && this.queue.length > 0 && this.queue.every((m) => m.entries.length === 0 && m.snapshot === null)) {
+      writeFrame(socket, encodeFrame(this.transport.id, this.queue, null));
+      this.emptied();
+      this.socket = null;
+      socket.end();
+      this.transport.clock.setTimeout(() => socket.destroy(), ANNOUNCE_TIMEOUT_MS).unref();
+    }
+    this.close();
+  }
+
   close(): void {
     this.closed = true;
     if (this.flushTimer !== null) this.transport.clock.clearTimeout(this.flushTimer);
     this.flushTimer = null;
+    this.flushDueAtMs = Infinity;
     const socket = this.socket;
     this.socket = null;
     socket?.destroy();
@@ -707,7 +733,7 @@ export class TcpTransport implements Transport {
   }
 
   removePeer(id: number): void {
-    this.senders.get(id)?.close();
+    this.senders.get(id)?.closeAfterSmallMessages();
     this.senders.delete(id);
   }
 

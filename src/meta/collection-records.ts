@@ -1,4 +1,3 @@
-import { CORRUPT_MEMBER_RECOVERY } from '../../raft/durable-storage.js';
 import { parse } from '../common/bigint-json.js';
 import { getOrAdd } from '../common/maps.js';
 import { keys, TOMBSTONE } from './catalog-keys.js';
@@ -18,17 +17,35 @@ const STRUCT_ARRAY_FIELDS = keys.structArrayFieldPrefix();
 const LIST_NAMES = keys.collectionFieldListPrefix;
 const LISTS = keys.fieldListPrefix;
 
-/** A catalog record that does not read as its kind: the catalog is not loaded (nor the node started) on it. */
+/**
+ * A catalog record that does not read as its kind: the catalog is not loaded (nor the node started, nor
+ * a snapshot installed) on it. `advice`: what to do about it, where the record came from is known.
+ */
 export class CatalogRecordError extends Error {
   override name = 'CatalogRecordError';
 
   constructor(
     readonly key: string,
-    cause: unknown,
+    readonly reason: unknown,
+    advice = '',
   ) {
-    super(`catalog record ${key} cannot be read: ${cause instanceof Error ? cause.message : String(cause)}. ${CORRUPT_MEMBER_RECOVERY}`, { cause });
+    super(`catalog record ${key} cannot be read: ${reason instanceof Error ? reason.message : String(reason)}.${advice === '' ? '' : ` ${advice}`}`, { cause: reason });
+  }
+
+  /** The same error, with `advice`. */
+  withAdvice(advice: string): CatalogRecordError {
+    return new CatalogRecordError(this.key, this.reason, advice);
   }
 }
+
+/** What to do about a record this member's own catalog holds (at a start). */
+export const UNREADABLE_RECORD_AT_LOAD =
+  "If the other members start, this member's catalog is damaged: rebuild it from them (`scripts/cluster remove <id>`, then `scripts/cluster add`, " +
+  'or wipe its data directory before it rejoins). If every member refuses the same record, a bug wrote it: keep the data directories and report it.';
+
+/** What to do about a record in a snapshot the leader sent. */
+export const UNREADABLE_RECORD_IN_SNAPSHOT =
+  "It came in the leader's snapshot: the leader's catalog holds it too (written by a bug, or by a build of another catalog format; see the README's \"Upgrades\").";
 
 /**
  * A catalog's collections gathered from its latest records (collection, field list, partition, function
@@ -72,8 +89,12 @@ export class CollectionRecords {
   static async scan(store: VersionedStore, interner: FieldInterner): Promise<CollectionRecords> {
     const records = new CollectionRecords(interner, true);
     const add = (key: string, value: string): void => records.add(key, value);
-    await Promise.all([LISTS, LIST_NAMES, PARTITIONS, COLLECTIONS, FUNCTIONS, STRUCT_ARRAY_FIELDS].map((prefix) => store.forEachLive(prefix, add)));
-    await records.readFieldsIfNeeded(store);
+    try {
+      await Promise.all([LISTS, LIST_NAMES, PARTITIONS, COLLECTIONS, FUNCTIONS, STRUCT_ARRAY_FIELDS].map((prefix) => store.forEachLive(prefix, add)));
+      await records.readFieldsIfNeeded(store);
+    } catch (error) {
+      throw error instanceof CatalogRecordError ? error.withAdvice(UNREADABLE_RECORD_AT_LOAD) : error;
+    }
     return records;
   }
 

@@ -4,7 +4,7 @@ import { keys } from './catalog-keys.js';
 import { decodeCatalogSnapshot, encodeCatalogSnapshot } from './catalog-snapshot.js';
 import type { BlockCodec } from './catalog-snapshot.js';
 import type { CatalogWriter } from './catalog-writer.js';
-import { CollectionRecords } from './collection-records.js';
+import { CatalogRecordError, CollectionRecords, UNREADABLE_RECORD_IN_SNAPSHOT } from './collection-records.js';
 import type { FieldInterner } from './field-interner.js';
 import type { VersionedStore } from './versioned-store.js';
 
@@ -33,7 +33,11 @@ export async function restoreCatalog(data: SnapshotData, index: number, store: V
       yield batch;
     }
   }
-  await writer.replaceAll(gathered(), index);
-  await records.readFieldsIfNeeded(store);
+  try {
+    await writer.replaceAll(gathered(), index);
+    await records.readFieldsIfNeeded(store);
+  } catch (error) {
+    throw error instanceof CatalogRecordError ? error.withAdvice(UNREADABLE_RECORD_IN_SNAPSHOT) : error;
+  }
   return records;
 }

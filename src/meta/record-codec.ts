@@ -280,12 +280,18 @@ const channelLists = new Map<string, readonly string[]>();
 const CHANNEL_LISTS_MAX = 10_000;
 function sharedChannels(list: string[]): readonly string[] {
   const key = list.length === 1 ? (list[0] as string) : list.join('\n');
-  let shared = channelLists.get(key);
-  if (shared === undefined) {
-    shared = Object.freeze(list);
-    if (channelLists.size < CHANNEL_LISTS_MAX) channelLists.set(key, shared);
-  }
-  return shared;
+  const shared = channelLists.get(key);
+  // The key is not the list (a name may hold the separator, and [] and [""] have the same): compared.
+  if (shared !== undefined && sameTexts(shared, list)) return shared;
+  const frozen = Object.freeze(list);
+  if (shared === undefined && channelLists.size < CHANNEL_LISTS_MAX) channelLists.set(key, frozen);
+  return frozen;
+}
+
+function sameTexts(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

@@ -234,6 +234,7 @@ export class RootCoordNode {
     } catch (error) {
       throw codedFromRaft(error);
     }
+    await this.tellMembers();
   }
 
   async removeMember(id: number): Promise<void> {
@@ -245,6 +246,17 @@ export class RootCoordNode {
     } catch (error) {
       throw codedFromRaft(error);
     }
+    await this.tellMembers();
+  }
+
+  /**
+   * After a membership change: a read round, whose heartbeats carry the commit index, so that the
+   * members apply the change now (their status shows it) rather than with the next write or heartbeat
+   * (a commit update alone waits for one of those, see TcpTransportOptions.commitUpdateWaitMs). The
+   * change is done either way: a round that fails (leadership lost meanwhile) is not an error.
+   */
+  private async tellMembers(): Promise<void> {
+    await this.raft.readIndex().catch(() => undefined);
   }
 
   isServingLeader(): boolean {

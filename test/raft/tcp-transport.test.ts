@@ -143,6 +143,28 @@ describe('TcpTransport', function () {
     expect(performance.now() - aloneAt).to.be.above(700);
   });
 
+  it('an append queued behind a held commit update waits only frameIntervalMs; a removed peer still gets the commit updates held for it', async () => {
+    const { b, atA } = await pair({ frameIntervalMs: 2, commitUpdateWaitMs: 5000 });
+    const app = (index: number): Message => message({ type: MessageType.App, from: 2, to: 1, term: 3, index: index - 1, entries: [{ term: 3, index, type: 0, data: new Uint8Array([index]) }] });
+    const commit = (index: number): Message => message({ type: MessageType.App, from: 2, to: 1, term: 3, index, logTerm: 3, commit: index });
+    b.send([app(1)]);
+    await until(() => atA.received.length === 1);
+    // The commit update is held (5 s); the next append (unanswered frame before it) waits 2 ms, not 5 s.
+    const queuedAt = performance.now();
+    b.send([commit(1)]);
+    b.send([app(2)]);
+    await until(() => atA.received.length === 3);
+    expect(performance.now() - queuedAt).to.be.below(2000);
+    expect(atA.received.slice(1).map((m) => m.entries.length)).to.deep.equal([0, 1]);
+    // Removing the peer sends the commit update held for it (its removal's, in Raft) before closing.
+    const removedAt = performance.now();
+    b.send([commit(2)]);
+    b.removePeer(1);
+    await until(() => atA.received.length === 4);
+    expect(performance.now() - removedAt).to.be.below(2000);
+    expect(atA.received[3]?.commit).to.equal(2);
+  });
+
   it('delivers batches of messages in order over one connection', async () => {
     const { a, atB } = await pair();
     const sent = Array.from({ length: 500 }, (_, i) => message({ type: MessageType.App, from: 1, to: 2, term: 3, index: i, entries: [{ term: 3, index: i + 1, type: 0, data: new Uint8Array([i % 256]) }] }));
