@@ -53,6 +53,10 @@ function rawConnection(address: string): Promise<Socket> {
   });
 }
 
+/** From node 2 to node 1: an append of entry `index`, and a commit update alone (no entries) up to `index`. */
+const app = (index: number): Message => message({ type: MessageType.App, from: 2, to: 1, term: 3, index: index - 1, entries: [{ term: 3, index, type: 0, data: new Uint8Array([index]) }] });
+const commit = (index: number): Message => message({ type: MessageType.App, from: 2, to: 1, term: 3, index, logTerm: 3, commit: index });
+
 describe('TcpTransport', function () {
   this.timeout(30_000);
   const transports: TcpTransport[] = [];
@@ -81,7 +85,6 @@ describe('TcpTransport', function () {
   it('with frameIntervalMs, holds appends that closely follow a frame; a heartbeat goes at once and takes them along', async () => {
     // A long interval, so that the margins below hold on a busy machine.
     const { b, atA } = await pair({ frameIntervalMs: 1000 });
-    const app = (index: number): Message => message({ type: MessageType.App, from: 2, to: 1, term: 3, index: index - 1, entries: [{ term: 3, index, type: 0, data: new Uint8Array([index]) }] });
     b.send([app(1)]);
     await until(() => atA.received.length === 1);
     const firstAt = performance.now();
@@ -102,7 +105,6 @@ describe('TcpTransport', function () {
 
   it('with frameIntervalMs, an append to a peer that has answered the last frame of appends goes at once', async () => {
     const { a, b, atA, atB } = await pair({ frameIntervalMs: 1000 });
-    const app = (index: number): Message => message({ type: MessageType.App, from: 2, to: 1, term: 3, index: index - 1, entries: [{ term: 3, index, type: 0, data: new Uint8Array([index]) }] });
     b.send([app(1)]);
     await until(() => atA.received.length === 1);
     const firstAt = performance.now();
@@ -124,7 +126,6 @@ describe('TcpTransport', function () {
 
   it('holds a commit update alone for commitUpdateWaitMs after the last frame; the next frame takes it along', async () => {
     const { b, atA } = await pair({ frameIntervalMs: 2, commitUpdateWaitMs: 1000 });
-    const commit = (index: number): Message => message({ type: MessageType.App, from: 2, to: 1, term: 3, index, logTerm: 3, commit: index });
     b.send([message({ type: MessageType.App, from: 2, to: 1, term: 3, index: 0, entries: [{ term: 3, index: 1, type: 0, data: new Uint8Array([1]) }] })]);
     await until(() => atA.received.length === 1);
     // No frame goes only to tell the peer a commit index: it waits, and a heartbeat takes it along.
@@ -145,8 +146,6 @@ describe('TcpTransport', function () {
 
   it('an append queued behind a held commit update waits only frameIntervalMs; a removed peer still gets the commit updates held for it', async () => {
     const { b, atA } = await pair({ frameIntervalMs: 2, commitUpdateWaitMs: 5000 });
-    const app = (index: number): Message => message({ type: MessageType.App, from: 2, to: 1, term: 3, index: index - 1, entries: [{ term: 3, index, type: 0, data: new Uint8Array([index]) }] });
-    const commit = (index: number): Message => message({ type: MessageType.App, from: 2, to: 1, term: 3, index, logTerm: 3, commit: index });
     b.send([app(1)]);
     await until(() => atA.received.length === 1);
     // The commit update is held (5 s); the next append (unanswered frame before it) waits 2 ms, not 5 s.
