@@ -23,7 +23,7 @@ export function pidAlive(pid: number): boolean {
  * request thread's delays worse in session 12: each scavenge copies more.) Flags given in
  * ROOTCOORD_NODE_FLAGS come later on the line and win.
  */
-export const NODE_V8_FLAGS = ['--max-semi-space-size=32'];
+const NODE_V8_FLAGS = ['--max-semi-space-size=32'];
 
 /**
  * The command line of a rootcoord node process started by the scripts: source maps, NODE_V8_FLAGS, then
