@@ -151,8 +151,11 @@ export class RootCoordClient {
       // A full queue is overload: back off further each time (jittered) instead of coming back at once.
       const busy = failure.code === QUEUE_FULL;
       const waitMs = jittered(busy ? busyDelayMs : delayMs);
-      if (!failure.retriable || Date.now() + waitMs > deadline) throw failure;
+      if (!failure.retriable) throw failure;
+      // A retriable failure moves to the next endpoint, also when the budget is spent: the next call
+      // must not go back to a node that is down or not serving.
       this.preferred++;
+      if (Date.now() + waitMs > deadline) throw failure;
       await new Promise((resolve) => setTimeout(resolve, waitMs));
       if (busy) busyDelayMs = Math.min(busyDelayMs * 2, BUSY_BACKOFF_MAX_MS);
       else if (attempt >= this.endpoints.length - 1) delayMs = Math.min(delayMs * 2, 100);
