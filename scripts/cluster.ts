@@ -15,7 +15,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
@@ -126,8 +126,14 @@ function readCluster(dir: string): ClusterFile {
   return JSON.parse(readFileSync(path, 'utf8')) as ClusterFile;
 }
 
+/**
+ * Replace cluster.json whole (a new file renamed over it): a reader (a benchmark sampling the nodes,
+ * rootcoordctl --dir) never sees a file half written.
+ */
 function writeCluster(dir: string, cluster: ClusterFile): void {
-  writeFileSync(join(dir, 'cluster.json'), `${JSON.stringify(cluster, null, 2)}\n`, { mode: 0o600 });
+  const temporary = join(dir, `cluster.json.${process.pid}.tmp`);
+  writeFileSync(temporary, `${JSON.stringify(cluster, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temporary, join(dir, 'cluster.json'));
 }
 
 const isAlive = pidAlive;
