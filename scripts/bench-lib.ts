@@ -401,6 +401,9 @@ export class MetricsTimeline {
       this.busy = true;
       try {
         await this.sampleNow();
+      } catch (error) {
+        // A sample that fails (a node list that does not read) is skipped; the run goes on.
+        log(`  metrics sample skipped: ${(error as Error).message}`);
       } finally {
         this.busy = false;
       }
