@@ -66,3 +66,36 @@ describe('client: endpoints after a failed call', () => {
     }
   });
 });
+
+describe('client: a node that comes back', () => {
+  let server: grpc.Server | null = null;
+  afterEach(() => server?.forceShutdown());
+
+  it('is reached within about a second of its return, however long it was down', async function () {
+    this.timeout(30_000);
+    const port = await closedPort();
+    const client = new RootCoordClient({ endpoints: [`127.0.0.1:${port}`], retryBudgetMs: 0, attemptDeadlineMs: 2000 });
+    try {
+      // Down for 5 s of calls: grpc-js's default reconnect backoff (1 s, x1.6 per failure, up to 120 s)
+      // would make the next connection attempt about 4 s away by then.
+      const downUntil = Date.now() + 5000;
+      while (Date.now() < downUntil) {
+        await client.call('AllocTimestamp', { count: 1 }).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      server = new grpc.Server();
+      const handler = (_call: unknown, callback: (error: null, response: PlainMessage) => void): void => callback(null, { status: { code: 0 }, timestamp: 1n, count: 1 });
+      server.addService(rootCoordService.definition, { AllocTimestamp: handler } as unknown as grpc.UntypedServiceImplementation);
+      await new Promise<number>((resolve, reject) => server?.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) => (e === null ? resolve(p) : reject(e))));
+      const back = Date.now();
+      for (;;) {
+        const ok = await client.call('AllocTimestamp', { count: 1 }).then(() => true, () => false);
+        if (ok) break;
+        expect(Date.now() - back, 'time to reach the node again').to.be.below(2500);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      client.close();
+    }
+  });
+});
