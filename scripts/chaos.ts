@@ -216,6 +216,8 @@ class Chaos {
   readonly faults: FaultRecord[] = [];
   /** Answers to the load faults' calls, by code (0: success); they are outside the checked history. */
   readonly burstAnswers: Record<string, number> = {};
+  /** The first reason of each failure code among the load faults' answers. */
+  readonly burstReasons: Record<string, string> = {};
   private bursts = 0;
   private stopping = false;
   private readonly t0 = performance.now();
@@ -446,9 +448,11 @@ class Chaos {
   private async burst(holdMs: number): Promise<Record<string, number>> {
     const burst = this.bursts++;
     const answers: Record<string, number> = {};
-    const count = (code: number): void => {
+    const count = (code: number, reason?: string): void => {
       answers[String(code)] = (answers[String(code)] ?? 0) + 1;
       this.burstAnswers[String(code)] = (this.burstAnswers[String(code)] ?? 0) + 1;
+      // The first reason given for each failure code, so that a report says why, not only how often.
+      if (reason !== undefined && this.burstReasons[String(code)] === undefined) this.burstReasons[String(code)] = reason.slice(0, 300);
     };
     const until = this.now() + holdMs;
     const endpoints = this.nodes.map((n) => n.client);
@@ -461,7 +465,7 @@ class Chaos {
             const call = i % 2 === 0 ? client.allocTimestamp(1) : n % 2 === 0 ? client.createCollection(`burst_${burst}_${i}`, SCHEMA) : client.dropCollection(`burst_${burst}_${i}`);
             await call.then(
               () => count(0),
-              (error: unknown) => count(error instanceof RootCoordError ? error.code : -1),
+              (error: unknown) => count(error instanceof RootCoordError ? error.code : -1, error instanceof Error ? error.message : String(error)),
             );
           }
         } finally {
@@ -678,6 +682,7 @@ async function main(): Promise<void> {
       auth: args.auth,
       ops: { ...chaos.counts, metadata: chaos.meta.length, usersAndRoles: chaos.meta.filter((o) => o.input.user !== undefined || o.input.role !== undefined).length, timestamps: chaos.timestamps.length, ids: chaos.ids.length },
       burstAnswers: chaos.burstAnswers,
+      burstReasons: chaos.burstReasons,
       faults: { total: chaos.faults.length, byKind, leaderKills: chaos.leaderKills, list: chaos.faults.map((f) => ({ ...f, startMs: Math.round(f.startMs), endMs: Math.round(f.endMs), throughput: throughputAround(chaos.completions, f) })) },
       leader: { atStart: startStatus.leader, atEnd: endStatus.leader },
       checks: {
