@@ -137,7 +137,8 @@ export class RootCoordClient {
     let busyDelayMs = BUSY_BACKOFF_FIRST_MS;
     for (let attempt = 0; ; attempt++) {
       this.lastCallAttempts = attempt + 1;
-      const endpoint = this.endpoints[this.preferred % this.endpoints.length] as string;
+      const tried = this.preferred;
+      const endpoint = this.endpoints[tried % this.endpoints.length] as string;
       let failure: RootCoordError;
       try {
         const response = await this.invoke(endpoint, service, method, request, requestId);
@@ -152,10 +153,13 @@ export class RootCoordClient {
       const busy = failure.code === QUEUE_FULL;
       const waitMs = jittered(busy ? busyDelayMs : delayMs);
       if (!failure.retriable) throw failure;
-      // A retriable failure moves to the next endpoint, also when the budget is spent: the next call
-      // must not go back to a node that is down or not serving.
-      this.preferred++;
-      if (Date.now() + waitMs > deadline) throw failure;
+      const givingUp = Date.now() + waitMs > deadline;
+      // A retriable failure moves past the endpoint that failed, also when the budget is spent (the next
+      // call must not go back to a node that is down or not serving), but not a full queue given up on
+      // (a busy leader: moving would add a forwarding hop and escape its per-connection limit). Past it
+      // once: calls that failed there together do not move the client on by one endpoint each.
+      if (!(givingUp && busy) && this.preferred === tried) this.preferred = tried + 1;
+      if (givingUp) throw failure;
       await new Promise((resolve) => setTimeout(resolve, waitMs));
       if (busy) busyDelayMs = Math.min(busyDelayMs * 2, BUSY_BACKOFF_MAX_MS);
       else if (attempt >= this.endpoints.length - 1) delayMs = Math.min(delayMs * 2, 100);

@@ -52,7 +52,10 @@ export const clientChannelOptions: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': CLIENT_RECEIVE_BYTES_MAX,
   // A node that was down is tried again within about a second of its return: grpc-js's default backoff
   // grows to 120 s, and its connections are shared by every client of the process (a restarted member
-  // stayed unreachable for seconds to the clients of chaos runs). A refused connection costs little.
+  // stayed unreachable for seconds to the clients of chaos runs). The price: a channel to a node that
+  // is down tries it about once a second while the channel lives (one channel per endpoint for all the
+  // clients of a process, one per client with grpc.use_local_subchannel_pool); a refused connection
+  // costs little.
   'grpc.initial_reconnect_backoff_ms': 250,
   'grpc.max_reconnect_backoff_ms': 1000,
 };

@@ -6,6 +6,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { createServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { expect } from 'chai';
 import { RootCoordClient, RootCoordError } from '../../src/client/root-coord-client.js';
 import { rootCoordService } from '../../src/protocol/proto.js';
@@ -20,19 +21,30 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('client: endpoints after a failed call', () => {
-  let server: grpc.Server | null = null;
-  afterEach(() => server?.forceShutdown());
+function failureOf(call: Promise<unknown>): Promise<RootCoordError | null> {
+  return call.then(
+    () => null,
+    (e: unknown) => e as RootCoordError,
+  );
+}
 
+describe('client: endpoints after a failed call', () => {
+  const servers: grpc.Server[] = [];
+  afterEach(() => {
+    for (const server of servers.splice(0)) server.forceShutdown();
+  });
+
+  /** A stand-in RootCoord answering AllocTimestamp with `status`. */
   async function standIn(status: PlainMessage): Promise<{ port: number; calls: () => number }> {
     let calls = 0;
-    server = new grpc.Server();
+    const server = new grpc.Server();
+    servers.push(server);
     const handler = (_call: unknown, callback: (error: null, response: PlainMessage) => void): void => {
       calls++;
       callback(null, { status, timestamp: 1n, count: 1 });
     };
     server.addService(rootCoordService.definition, { AllocTimestamp: handler } as unknown as grpc.UntypedServiceImplementation);
-    const port = await new Promise<number>((resolve, reject) => server?.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e === null ? resolve(p) : reject(e))));
+    const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e === null ? resolve(p) : reject(e))));
     return { port, calls: () => calls };
   }
 
@@ -41,11 +53,29 @@ describe('client: endpoints after a failed call', () => {
     const live = await standIn({ code: 0 });
     const client = new RootCoordClient({ endpoints: [`127.0.0.1:${dead}`, `127.0.0.1:${live.port}`], retryBudgetMs: 0, attemptDeadlineMs: 5000 });
     try {
-      const first = await client.call('AllocTimestamp', { count: 1 }).then(() => null, (e: unknown) => e);
+      const first = await failureOf(client.call('AllocTimestamp', { count: 1 }));
       expect(first).to.be.instanceOf(RootCoordError);
       expect((first as RootCoordError).code).to.equal(1);
       for (let i = 0; i < 3; i++) await client.call('AllocTimestamp', { count: 1 });
       expect(live.calls()).to.equal(3);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('moves past a failed endpoint once, however many calls failed there together', async () => {
+    const dead = await closedPort();
+    const live = await standIn({ code: 0 });
+    const client = new RootCoordClient({ endpoints: [`127.0.0.1:${dead}`, `127.0.0.1:${live.port}`], retryBudgetMs: 0, attemptDeadlineMs: 5000 });
+    try {
+      // Two calls fail on the dead endpoint together: moving on once each would land on it again.
+      const first = await Promise.all([failureOf(client.call('AllocTimestamp', { count: 1 })), failureOf(client.call('AllocTimestamp', { count: 1 }))]);
+      expect(first.map((e) => e?.code)).to.deep.equal([1, 1]);
+      for (let round = 0; round < 3; round++) {
+        const answers = await Promise.all([failureOf(client.call('AllocTimestamp', { count: 1 })), failureOf(client.call('AllocTimestamp', { count: 1 }))]);
+        expect(answers).to.deep.equal([null, null]);
+      }
+      expect(live.calls()).to.equal(6);
     } finally {
       client.close();
     }
@@ -56,46 +86,55 @@ describe('client: endpoints after a failed call', () => {
     const dead = await closedPort();
     const client = new RootCoordClient({ endpoints: [`127.0.0.1:${live.port}`, `127.0.0.1:${dead}`], retryBudgetMs: 0, attemptDeadlineMs: 5000 });
     try {
-      for (let i = 0; i < 3; i++) {
-        const error = await client.call('AllocTimestamp', { count: 1 }).then(() => null, (e: unknown) => e);
-        expect((error as RootCoordError).code).to.equal(1100);
-      }
+      for (let i = 0; i < 3; i++) expect((await failureOf(client.call('AllocTimestamp', { count: 1 })))?.code).to.equal(1100);
       expect(live.calls()).to.equal(3);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('stays on a busy endpoint when it gives up on a full queue (no forwarding hop, no escape from its limit)', async () => {
+    const busy = await standIn({ code: 2001, error_code: 1, reason: 'queue full', retriable: true });
+    const other = await standIn({ code: 0 });
+    const client = new RootCoordClient({ endpoints: [`127.0.0.1:${busy.port}`, `127.0.0.1:${other.port}`], retryBudgetMs: 0, attemptDeadlineMs: 5000 });
+    try {
+      for (let i = 0; i < 3; i++) expect((await failureOf(client.call('AllocTimestamp', { count: 1 })))?.code).to.equal(2001);
+      expect(busy.calls()).to.equal(3);
+      expect(other.calls()).to.equal(0);
     } finally {
       client.close();
     }
   });
 });
 
-describe('client: a node that comes back', () => {
-  let server: grpc.Server | null = null;
-  afterEach(() => server?.forceShutdown());
-
-  it('is reached within about a second of its return, however long it was down', async function () {
+describe('client: a node that is down', () => {
+  it('is tried again about once a second, not after a backoff that grows to minutes', async function () {
     this.timeout(30_000);
-    const port = await closedPort();
+    // A node that accepts connections and drops them at once: each connection attempt is counted.
+    const sockets = new Set<Socket>();
+    let attempts = 0;
+    const server = createServer((socket) => {
+      attempts++;
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
     const client = new RootCoordClient({ endpoints: [`127.0.0.1:${port}`], retryBudgetMs: 0, attemptDeadlineMs: 2000 });
     try {
-      // Down for 5 s of calls: grpc-js's default reconnect backoff (1 s, x1.6 per failure, up to 120 s)
-      // would make the next connection attempt about 4 s away by then.
-      const downUntil = Date.now() + 5000;
-      while (Date.now() < downUntil) {
-        await client.call('AllocTimestamp', { count: 1 }).catch(() => undefined);
+      // 6 s of calls: with the backoff at most 1 s (from 250 ms, x1.6, +-20%) that is 6 attempts or more;
+      // grpc-js's default (1 s, x1.6, up to 120 s) makes at most 5 (attempts at about 0, 1, 2.6, 5.2 s).
+      const until = Date.now() + 6000;
+      while (Date.now() < until) {
+        await failureOf(client.call('AllocTimestamp', { count: 1 }));
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      server = new grpc.Server();
-      const handler = (_call: unknown, callback: (error: null, response: PlainMessage) => void): void => callback(null, { status: { code: 0 }, timestamp: 1n, count: 1 });
-      server.addService(rootCoordService.definition, { AllocTimestamp: handler } as unknown as grpc.UntypedServiceImplementation);
-      await new Promise<number>((resolve, reject) => server?.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) => (e === null ? resolve(p) : reject(e))));
-      const back = Date.now();
-      for (;;) {
-        const ok = await client.call('AllocTimestamp', { count: 1 }).then(() => true, () => false);
-        if (ok) break;
-        expect(Date.now() - back, 'time to reach the node again').to.be.below(2500);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      expect(attempts).to.be.at.least(6);
     } finally {
       client.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });
