@@ -239,6 +239,24 @@ class Chaos {
     return run(process.execPath, [clusterScript, ...a, '--dir', this.dir]).then((r) => r.stdout);
   }
 
+  /**
+   * Start a stopped node. A node sent SIGTERM may still be stopping (a busy machine: more than the
+   * restart fault's 1.2 s), and `cluster start` refuses a node whose process is alive: try again for
+   * up to 15 s rather than leave it down for the rest of the run.
+   */
+  async startNode(target: number): Promise<void> {
+    const deadline = this.now() + 15_000;
+    for (;;) {
+      try {
+        await this.cluster('start', String(target));
+        return;
+      } catch (error) {
+        if (!/already running/.test(String((error as { stderr?: unknown }).stderr ?? error)) || this.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
   async status(): Promise<{ leader: number | null; nodes: Array<{ id: number; alive: boolean; appliedIndex: number | null }> }> {
     return JSON.parse(await this.cluster('status', '--json')) as { leader: number | null; nodes: Array<{ id: number; alive: boolean; appliedIndex: number | null }> };
   }
@@ -371,7 +389,7 @@ class Chaos {
         await this.cluster('kill', String(target));
         this.dead.add(target);
         await new Promise((r) => setTimeout(r, holdMs));
-        await this.cluster('start', String(target));
+        await this.startNode(target);
         this.dead.delete(target);
         record.detail = `kill -9, restarted after ${holdMs} ms`;
         break;
@@ -379,7 +397,7 @@ class Chaos {
         await this.cluster('kill', String(target), '--signal', 'TERM');
         this.dead.add(target);
         await new Promise((r) => setTimeout(r, 1200));
-        await this.cluster('start', String(target));
+        await this.startNode(target);
         this.dead.delete(target);
         record.detail = 'SIGTERM, restarted';
         break;
@@ -416,7 +434,7 @@ class Chaos {
         this.dead.add(target);
         const bytes = this.prng.intBetween(1, 40);
         const file = tearLogTail(join(this.dir, `node-${target}`, 'raft'), bytes, this.prng);
-        await this.cluster('start', String(target));
+        await this.startNode(target);
         this.dead.delete(target);
         record.detail = file === null ? 'kill -9 (no log segment to tear)' : `kill -9, ${bytes} torn bytes appended to ${file}, restarted`;
         break;
