@@ -239,24 +239,6 @@ class Chaos {
     return run(process.execPath, [clusterScript, ...a, '--dir', this.dir]).then((r) => r.stdout);
   }
 
-  /**
-   * Start a stopped node. A node sent SIGTERM may still be stopping (a busy machine: more than the
-   * restart fault's 1.2 s), and `cluster start` refuses a node whose process is alive: try again for
-   * up to 15 s rather than leave it down for the rest of the run.
-   */
-  async startNode(target: number): Promise<void> {
-    const deadline = this.now() + 15_000;
-    for (;;) {
-      try {
-        await this.cluster('start', String(target));
-        return;
-      } catch (error) {
-        if (!/already running/.test(String((error as { stderr?: unknown }).stderr ?? error)) || this.now() > deadline) throw error;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
-  }
-
   async status(): Promise<{ leader: number | null; nodes: Array<{ id: number; alive: boolean; appliedIndex: number | null }> }> {
     return JSON.parse(await this.cluster('status', '--json')) as { leader: number | null; nodes: Array<{ id: number; alive: boolean; appliedIndex: number | null }> };
   }
@@ -386,18 +368,20 @@ class Chaos {
     const holdMs = this.prng.intBetween(800, 2500);
     switch (kind) {
       case 'kill':
-        await this.cluster('kill', String(target));
+        await this.cluster('kill', String(target), '--wait');
         this.dead.add(target);
         await new Promise((r) => setTimeout(r, holdMs));
-        await this.startNode(target);
+        await this.cluster('start', String(target));
         this.dead.delete(target);
         record.detail = `kill -9, restarted after ${holdMs} ms`;
         break;
       case 'restart':
-        await this.cluster('kill', String(target), '--signal', 'TERM');
+        // --wait: a node may take more than a second to stop on a busy machine, and `start` refuses a
+        // node still running (it was left down for the rest of a run that way).
+        await this.cluster('kill', String(target), '--signal', 'TERM', '--wait');
         this.dead.add(target);
         await new Promise((r) => setTimeout(r, 1200));
-        await this.startNode(target);
+        await this.cluster('start', String(target));
         this.dead.delete(target);
         record.detail = 'SIGTERM, restarted';
         break;
@@ -430,11 +414,11 @@ class Chaos {
       case 'torn': {
         // Stop the node hard, leave a torn record at the end of its log, and restart it: it must
         // truncate the torn tail, rejoin, and lose nothing it had acknowledged.
-        await this.cluster('kill', String(target));
+        await this.cluster('kill', String(target), '--wait');
         this.dead.add(target);
         const bytes = this.prng.intBetween(1, 40);
         const file = tearLogTail(join(this.dir, `node-${target}`, 'raft'), bytes, this.prng);
-        await this.startNode(target);
+        await this.cluster('start', String(target));
         this.dead.delete(target);
         record.detail = file === null ? 'kill -9 (no log segment to tear)' : `kill -9, ${bytes} torn bytes appended to ${file}, restarted`;
         break;

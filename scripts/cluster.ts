@@ -4,7 +4,7 @@
  *   up [--nodes 3] [--dir .cluster] [--base-port 53100] [--foreground] [--auth [--root-password-file F]] [--tls] [--limit name=value]...
  *      [--prometheus [--prometheus-port P] [--scrape-interval 5s]]
  *   status [--dir .cluster] [--json]
- *   kill <id|leader> [--signal KILL|TERM|STOP|CONT] [--dir .cluster]
+ *   kill <id|leader> [--signal KILL|TERM|STOP|CONT] [--wait] [--dir .cluster]
  *   start <id> [--dir .cluster]
  *   transfer <id> [--dir .cluster]
  *   add [--dir .cluster]              start a new node and add it as a voter
@@ -431,7 +431,7 @@ async function status(args: CommandArgs, dir: string): Promise<void> {
 async function kill(args: CommandArgs, dir: string): Promise<void> {
   const signal = `SIG${args.flag('signal', 'KILL').replace(/^SIG/, '')}` as NodeJS.Signals;
   const target = args.positionals[0];
-  if (target === undefined) throw new Error('usage: scripts/cluster kill <id|leader> [--signal KILL|TERM|STOP|CONT]');
+  if (target === undefined) throw new Error('usage: scripts/cluster kill <id|leader> [--signal KILL|TERM|STOP|CONT] [--wait]');
   const cluster = readCluster(dir);
   let id = Number(target);
   if (target === 'leader') {
@@ -444,6 +444,8 @@ async function kill(args: CommandArgs, dir: string): Promise<void> {
   if (!isAlive(node.pid)) throw new Error(`node ${id} (pid ${node.pid}) is not running`);
   process.kill(node.pid, signal);
   console.log(`sent ${signal} to node ${id} (pid ${node.pid})`);
+  // --wait: return once the node has exited (as `down` waits: SIGKILL after 10 s), so that a `start` may follow.
+  if (args.bool('wait')) await waitForExit([node.pid], 10_000);
 }
 
 async function start(args: CommandArgs, dir: string): Promise<void> {
@@ -592,7 +594,7 @@ async function main(): Promise<void> {
   const commands: Record<string, { run: (a: CommandArgs, d: string) => Promise<void>; switches?: string[]; values?: string[] }> = {
     up: { run: up, switches: ['foreground', 'chaos', 'auth', 'tls', 'prometheus'], values: ['nodes', 'base-port', 'gc-confirm-delay-ms', 'limit', 'raft-nice', 'request-nice', 'prometheus-port', 'scrape-interval', 'root-password-file'] },
     status: { run: status, switches: ['json'] },
-    kill: { run: kill, values: ['signal'] },
+    kill: { run: kill, switches: ['wait'], values: ['signal'] },
     start: { run: start },
     transfer: { run: transfer },
     add: { run: add },

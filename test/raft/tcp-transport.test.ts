@@ -126,7 +126,7 @@ describe('TcpTransport', function () {
 
   it('holds a commit update alone for commitUpdateWaitMs after the last frame; the next frame takes it along', async () => {
     const { b, atA } = await pair({ frameIntervalMs: 2, commitUpdateWaitMs: 1000 });
-    b.send([message({ type: MessageType.App, from: 2, to: 1, term: 3, index: 0, entries: [{ term: 3, index: 1, type: 0, data: new Uint8Array([1]) }] })]);
+    b.send([app(1)]);
     await until(() => atA.received.length === 1);
     // No frame goes only to tell the peer a commit index: it waits, and a heartbeat takes it along.
     const heldAt = performance.now();
