@@ -28,6 +28,10 @@ describe('ThreadOutbox: messages to another thread', () => {
         box.post(3, [buffers[1] as ArrayBuffer]);
         resolve();
       }, 0);
+      // Both due before the loop reaches its timers phase: a millisecond that ticked between the two
+      // calls above would otherwise leave the second for a later pass (it did, once, on a busy machine).
+      const dueBy = performance.now() + 5;
+      while (performance.now() < dueBy);
     });
     expect(sent).to.deep.equal([]);
     await nextPass();
