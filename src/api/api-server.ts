@@ -167,7 +167,8 @@ export class ApiServer {
         code = Number(((returnsStatus ? body : body['status']) as PlainMessage | undefined)?.['code'] ?? 0);
         return body;
       }
-      return returnsStatus ? successStatus : { ...body, status: successStatus };
+      // `status` first (the body has none): see the README, "Development": hidden classes.
+      return returnsStatus ? successStatus : { status: successStatus, ...body };
     } catch (error) {
       if (error instanceof AuthenticationError) {
         code = -1;

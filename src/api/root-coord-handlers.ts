@@ -90,7 +90,9 @@ export function rootCoordHandlers(node: RootCoordPorts): Record<string, Handler>
     DescribeCollection: read(async (req, call) => {
       requireVisibleCollection(meta.rbac, call.user, str(req, 'db_name') || DEFAULT_DB_NAME, str(req, 'collection_name'));
       const found = await describeCollection(meta, str(req, 'db_name'), str(req, 'collection_name'), big(req, 'collectionID'), big(req, 'time_stamp'));
-      return { ...describeResponse(found.collection, found.db.name, found.aliases), request_time: (await requestTime(node)).toString() };
+      // `request_time` first (see the README, "Development": hidden classes).
+      const requestTs = (await requestTime(node)).toString();
+      return { request_time: requestTs, ...describeResponse(found.collection, found.db.name, found.aliases) };
     }),
     ShowCollections: read(async (req, call) => {
       const dbName = str(req, 'db_name') || DEFAULT_DB_NAME;

@@ -80,7 +80,7 @@ export class PasswordHashPool implements PasswordHasher {
   private submit(request: HashRequest): Promise<string | boolean> {
     if (this.closed) return Promise.reject(new CodedError('ServiceNotReady', 'the node is stopping'));
     return new Promise((resolve, reject) => {
-      const pending: Pending = { job: { ...request, id: this.nextId++ }, resolve, reject };
+      const pending: Pending = { job: { id: this.nextId++, ...request }, resolve, reject };
       const slot = this.idleSlot();
       if (slot !== null) this.run(slot, pending);
       else if (this.waiting.length < this.options.queueMax) this.waiting.push(pending);

@@ -137,18 +137,21 @@ export class Scheduler {
         return fn(...args);
       };
       const propose = fenced(this.ports.propose);
+      // The task's own keys before the spread of the ports, the fenced ones (which replace ports) after
+      // it: V8 (Node 20) gives a literal that starts with a spread and then adds a key a new hidden
+      // class on every evaluation (the README, "Development": hidden classes).
       const ctx: TaskContext = {
-        ...this.ports,
         id: stamp.id,
         ts,
-        propose,
-        allocIds: fenced(this.ports.allocIds),
-        allocTs: fenced(this.ports.allocTs),
-        background: { reserve: () => this.fencedSlot(generation) },
         commit: async (command) => {
           await propose(requestId === null ? command : { kind: 'request', requestId, ts, command });
           committed = true;
         },
+        ...this.ports,
+        propose,
+        allocIds: fenced(this.ports.allocIds),
+        allocTs: fenced(this.ports.allocTs),
+        background: { reserve: () => this.fencedSlot(generation) },
       };
       try {
         await task.prepare(ctx);
