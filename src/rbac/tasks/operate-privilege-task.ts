@@ -101,7 +101,8 @@ export class OperatePrivilegeTask implements DdlTask {
     if (!rbac.roles.has(this.request.role)) throw fail(`not found the role, maybe the role isn't existed or internal system error: ${this.request.role}`, 'Unexpected');
     const grantor = this.request.grantor === '' ? this.caller : this.request.grantor;
     if (grantor !== ROOT_USER && !rbac.credentials.has(grantor)) throw fail(`not found the user, maybe the user isn't existed or internal system error: ${grantor}`, 'Unexpected');
-    const grant: GrantModel = { ...(this.version === 'v2' ? grantV2(this.request, rbac, ctx) : grantV1(this.request, rbac, ctx)), grantor };
+    // `grantor` first (the grant functions give none): see the README, "Development": hidden classes.
+    const grant: GrantModel = { grantor, ...(this.version === 'v2' ? grantV2(this.request, rbac, ctx) : grantV1(this.request, rbac, ctx)) };
     const exists = rbac.grants.has(grantKey(grant));
     const grantIt = this.type === OperatePrivilegeType.Grant;
     if (grantIt === exists) return;
