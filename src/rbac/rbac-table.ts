@@ -104,8 +104,7 @@ export class RbacTable implements RbacView {
       const [id, stored] = parts(key, keys.granteeIdPrefix, '/', 2) ?? [];
       const grantee = id === undefined ? undefined : grantees.get(id);
       if (grantee === undefined || stored === undefined) continue;
-      // Its own keys first (a grantee has neither): see the README, "Development": hidden classes.
-      const grant: GrantModel = { privilege: privilegeFromMetastore(stored), grantor, ...grantee };
+      const grant: GrantModel = { ...grantee, privilege: privilegeFromMetastore(stored), grantor };
       this.addGrant(grant);
     }
     for (const [, value] of await store.entriesWithPrefix(keys.privilegeGroupPrefix)) {
