@@ -4,6 +4,7 @@
  *   scripts/bench --scale [--quick] [--collections N] ...   (scripts/bench-scale.ts)
  *   scripts/bench --load [--quick] [--clients 500] ...      (scripts/bench-load.ts)
  *   scripts/bench --cold [--quick]                          (scripts/bench-cold.ts)
+ *   scripts/bench --floor [--quick]                         (scripts/bench-floor.ts)
  * Measures: single-client CreatePartition latency against a 3-node etcd put (the anchor, through
  * etcd's gRPC API with grpc-js, the same stack as rootcoord's client, and through etcd's HTTP
  * gateway with keep-alive), all warmed up, then timed in alternating rounds so that both
@@ -227,12 +228,13 @@ One-node rootcoord (no replication) CreatePartition p50: ${one['p50Ms'] ?? 'n/a'
 `;
 }
 
-/** --scale, --load and --cold live in their own files; the default is the benchmark above. */
+/** --scale, --load, --cold and --floor live in their own files; the default is the benchmark above. */
 async function dispatch(): Promise<void> {
   const args = new Args(process.argv.slice(2));
   if (args.has('scale')) return (await import('./bench-scale.js')).runScale(args);
   if (args.has('load')) return (await import('./bench-load.js')).runLoad(args);
   if (args.has('cold')) return (await import('./bench-cold.js')).runCold(args);
+  if (args.has('floor')) return (await import('./bench-floor.js')).runFloor(args);
   return main();
 }
 
