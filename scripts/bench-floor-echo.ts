@@ -5,9 +5,10 @@
  * both listen on 127.0.0.1, and exits when its parent closes its stdin.
  */
 import * as grpc from '@grpc/grpc-js';
+import { realpathSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 /** The one method: bytes in, the same bytes out (no protobuf: serialisation is rootcoord's own work). */
 export const ECHO_SERVICE = {
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
 }
 
 // Run as a program (the benchmark imports ECHO_SERVICE from here too).
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
     console.error(error);
     process.exit(1);

@@ -39,6 +39,8 @@ import { EtcdCluster } from './etcd-cluster.js';
 
 const echoScript = fileURLToPath(new URL('./bench-floor-echo.js', import.meta.url));
 const CALL_DEADLINE_MS = 10_000;
+/** A TCP or thread echo that has not answered within this long has failed. */
+const OP_TIMEOUT_MS = 10_000;
 
 interface Piece {
   readonly name: string;
@@ -79,44 +81,81 @@ function grpcEcho(port: number): { op: () => Promise<unknown>; close: () => void
 
 async function tcpEcho(port: number): Promise<{ op: () => Promise<unknown>; close: () => void }> {
   const socket: Socket = await new Promise((done, fail) => {
-    const s = connect(port, '127.0.0.1', () => done(s));
+    const s = connect(port, '127.0.0.1', () => {
+      s.off('error', fail);
+      done(s);
+    });
     s.once('error', fail);
   });
   socket.setNoDelay(true);
   const frame = Buffer.alloc(100, 3);
-  let waiting: { left: number; done: () => void } | null = null;
+  const waiter = new OneAtATime('TCP echo');
+  let left = 0;
   socket.on('data', (chunk: Buffer) => {
-    if (waiting === null) return;
-    waiting.left -= chunk.length;
-    if (waiting.left <= 0) {
-      const w = waiting;
-      waiting = null;
-      w.done();
-    }
+    left -= chunk.length;
+    if (left <= 0) waiter.settle();
   });
-  const op = (): Promise<unknown> =>
-    new Promise<void>((done) => {
-      waiting = { left: frame.length, done };
-      socket.write(frame);
-    });
+  // The echo process gone: the op in flight fails instead of waiting for ever.
+  socket.on('error', (error) => waiter.fail(error));
+  socket.on('close', () => waiter.fail(new Error('the TCP echo connection closed')));
+  const op = (): Promise<unknown> => {
+    left = frame.length;
+    const reply = waiter.begin();
+    socket.write(frame);
+    return reply;
+  };
   return { op, close: () => socket.destroy() };
 }
 
 function threadEcho(): { op: () => Promise<unknown>; close: () => Promise<number> } {
   const worker = new Worker("require('node:worker_threads').parentPort.on('message', (m) => require('node:worker_threads').parentPort.postMessage(m));", { eval: true });
-  let pending: (() => void) | null = null;
-  worker.on('message', () => {
-    const p = pending;
-    pending = null;
-    p?.();
-  });
+  const waiter = new OneAtATime('thread echo');
+  worker.on('message', () => waiter.settle());
+  worker.on('error', (error) => waiter.fail(error));
+  worker.on('exit', (code) => waiter.fail(new Error(`the echo thread exited (${code})`)));
   const entry = new Uint8Array(300).fill(5);
-  const op = (): Promise<unknown> =>
-    new Promise<void>((done) => {
-      pending = done;
-      worker.postMessage({ call: 'propose', data: entry });
-    });
+  const op = (): Promise<unknown> => {
+    const reply = waiter.begin();
+    worker.postMessage({ call: 'propose', data: entry });
+    return reply;
+  };
   return { op, close: () => worker.terminate() };
+}
+
+/**
+ * The one reply awaited on a connection or thread (ops run one at a time): settled by the reply, failed
+ * by the peer's end or after OP_TIMEOUT_MS, so that a dead echo stops the benchmark instead of hanging it.
+ */
+class OneAtATime {
+  private pending: { done: () => void; fail: (error: Error) => void; timer: NodeJS.Timeout } | null = null;
+
+  constructor(private readonly what: string) {}
+
+  begin(): Promise<void> {
+    if (this.pending !== null) throw new Error(`${this.what}: an op is already in flight`);
+    return new Promise<void>((done, fail) => {
+      const timer = setTimeout(() => this.fail(new Error(`${this.what}: no reply within ${OP_TIMEOUT_MS} ms`)), OP_TIMEOUT_MS);
+      this.pending = { done, fail, timer };
+    });
+  }
+
+  settle(): void {
+    const p = this.take();
+    p?.done();
+  }
+
+  fail(error: Error): void {
+    const p = this.take();
+    p?.fail(error);
+  }
+
+  private take(): { done: () => void; fail: (error: Error) => void } | null {
+    const p = this.pending;
+    if (p === null) return null;
+    this.pending = null;
+    clearTimeout(p.timer);
+    return p;
+  }
 }
 
 async function dsyncWrites(dir: string): Promise<{ poolOp: () => Promise<unknown>; syncOp: () => Promise<unknown>; close: () => Promise<void> }> {
@@ -201,12 +240,10 @@ export async function runFloor(args: Args): Promise<void> {
       floorMs: round(floorMs),
       createPartitionMs: round(writeMs),
       aboveFloorMs: round(writeMs - floorMs),
-      etcdPutGrpcMs: round(etcdMs),
-      floorOverEtcd: round(floorMs / etcdMs, 2),
-      createPartitionOverEtcd: round(writeMs / etcdMs, 2),
       poolWriteOverSyncWrite: round(p50('dsyncWritePool') / p50('dsyncWriteSync'), 2),
+      ...(noEtcd ? {} : { etcdPutGrpcMs: round(etcdMs), floorOverEtcd: round(floorMs / etcdMs, 2), createPartitionOverEtcd: round(writeMs / etcdMs, 2) }),
     };
-    log(`floor ${round(floorMs)} ms; CreatePartition ${round(writeMs)} ms (${round(writeMs - floorMs)} above the floor); etcd put ${round(etcdMs)} ms`);
+    log(`floor ${round(floorMs)} ms; CreatePartition ${round(writeMs)} ms (${round(writeMs - floorMs)} above the floor)${noEtcd ? '' : `; etcd put ${round(etcdMs)} ms`}`);
   } finally {
     for (const close of closers.reverse()) {
       try {
@@ -227,6 +264,10 @@ export async function runFloor(args: Args): Promise<void> {
 function markdown(results: Record<string, unknown>): string {
   const pieces = results['pieces'] as Record<string, { what: string; p50Ms: number; p99Ms: number; roundP50sMs: number[] }>;
   const floor = results['floor'] as Record<string, number | string>;
+  const etcdRows =
+    floor['etcdPutGrpcMs'] === undefined
+      ? ''
+      : `| etcd put through grpc-js p50 | ${String(floor['etcdPutGrpcMs'])} ms |\n| floor / etcd put | ${String(floor['floorOverEtcd'])} |\n| CreatePartition / etcd put | ${String(floor['createPartitionOverEtcd'])} |\n`;
   const rows = Object.entries(pieces).map(([name, p]) => `| ${name} | ${p.what} | ${p.p50Ms} | ${p.p99Ms} | ${p.roundP50sMs.join(' · ')} |`);
   return `# The floor under a single-client write (${String(results['date'])})
 
@@ -246,9 +287,6 @@ follower's write, so one write counts).
 | --- | --- |
 | CreatePartition p50 | ${String(floor['createPartitionMs'])} ms |
 | above the floor (rootcoord's own work and waits) | ${String(floor['aboveFloorMs'])} ms |
-| etcd put through grpc-js p50 | ${String(floor['etcdPutGrpcMs'])} ms |
-| floor / etcd put | ${String(floor['floorOverEtcd'])} |
-| CreatePartition / etcd put | ${String(floor['createPartitionOverEtcd'])} |
-| a log write through the pool / on the thread | ${String(floor['poolWriteOverSyncWrite'])} |
+${etcdRows}| a log write through the pool / on the thread | ${String(floor['poolWriteOverSyncWrite'])} |
 `;
 }

@@ -23,15 +23,19 @@ export function pidAlive(pid: number): boolean {
  * request thread's delays worse in session 12: each scavenge copies more.) Flags given in
  * ROOTCOORD_NODE_FLAGS come later on the line and win.
  *
- * And every heap's first old-generation limit at 128 MB (`--initial-old-space-size=128`): V8 starts
- * incremental marking once the old generation's room left is smaller than the new space, which with
- * 32 MB semi-spaces is always so for a small heap, so the Raft thread (a heap of 10 to 50 MB) ran a
- * mark-compact every 300 creates or so: 623 of them (6.8 s of pauses) in a 200,000 fill. With the
- * limit at 128 MB: 14 (0.1 s), and 290 scavenges (2.1 s) instead of 56 (0.4 s); the request thread's
- * scavenges are cheaper too with no marking under way (in that pair of 200,000 fills, a noisy hour:
- * leader CPU 93 s against 115 s, fill 216 s against 251 s). Alternating 40,000 fills: leader CPU 21.9,
- * 21.3, 19.3 s against 27.8, 24.5, 28.8, 25.4 s, fills 38.2, 39.2, 37.2 s against 44.9, 39.7, 47.4,
- * 47.9 s; RSS about 50 MB more per node at 40,000, 10 to 30 MB at 200,000 (session 18).
+ * And a floor of 128 MB under every heap's old-generation limit (`--initial-old-space-size=128`: V8
+ * then keeps each later limit at or above it, and does not cut the first one down from early survival
+ * rates). V8 starts incremental marking once the old generation's room left under its limit is smaller
+ * than the new space; with 32 MB semi-spaces and a limit sized from a small live heap that was always
+ * so, and the Raft thread (a heap of 10 to 50 MB) ran a mark-compact every 300 creates or so: 623 of
+ * them (6.8 s of pauses) in a 200,000 fill. With the floor: 14 (0.1 s), and 290 scavenges (2.1 s)
+ * instead of 56 (0.4 s); the request thread's scavenges are cheaper too with no marking under way (in
+ * that pair of 200,000 fills, a noisy hour: leader CPU 93 s against 115 s, fill 216 s against 251 s).
+ * 40,000 fills: leader CPU 21.9, 21.3, 19.3 s against 27.8, 24.5, 28.8, 25.4 s; fill 38.2, 39.2, 37.2 s
+ * against 44.9, 39.7, 47.4, 47.9 s; RSS 46 to 54 MB more per follower, 26 to 42 MB on the leader
+ * (session 18). Each heap (idle ones too, such as the password-hashing threads') may now hold up to
+ * about 128 MB of old generation before its limit asks for a full GC. Node refuses this flag in
+ * NODE_OPTIONS: a node started otherwise takes it on its command line.
  */
 const NODE_V8_FLAGS = ['--max-semi-space-size=32', '--initial-old-space-size=128'];
 
