@@ -29,21 +29,30 @@ function checkBasicParams(fn: FunctionInput): void {
   if (fn.name === '') throw unexpected('function name cannot be empty');
   if (fn.input_field_names.length === 0) throw unexpected(`function input field names cannot be empty, function: ${fn.name}`);
   if (fn.output_field_names.length === 0) throw unexpected(`function output field names cannot be empty, function: ${fn.name}`);
-  const count = (names: readonly string[], name: string): number => names.filter((n) => n === name).length;
+  // Counted once each (a count per name by scanning the list was quadratic: a request of 150,000 names
+  // held the leader's thread for minutes).
+  const inputs = countNames(fn.input_field_names);
+  const outputs = countNames(fn.output_field_names);
   for (const input of fn.input_field_names) {
     if (input === '') throw unexpected(`function input field name cannot be empty string, function: ${fn.name}`);
-    if (count(fn.input_field_names, input) > 1) throw unexpected(`each function input field should be used exactly once in the same function, function: ${fn.name}, input field: ${input}`);
+    if ((inputs.get(input) ?? 0) > 1) throw unexpected(`each function input field should be used exactly once in the same function, function: ${fn.name}, input field: ${input}`);
   }
   for (const output of fn.output_field_names) {
     if (output === '') throw unexpected(`function output field name cannot be empty string, function: ${fn.name}`);
-    if (count(fn.input_field_names, output) > 0) throw unexpected(`a single field cannot be both input and output in the same function, function: ${fn.name}, field: ${output}`);
-    if (count(fn.output_field_names, output) > 1) throw unexpected(`each function output field should be used exactly once in the same function, function: ${fn.name}, output field: ${output}`);
+    if (inputs.has(output)) throw unexpected(`a single field cannot be both input and output in the same function, function: ${fn.name}, field: ${output}`);
+    if ((outputs.get(output) ?? 0) > 1) throw unexpected(`each function output field should be used exactly once in the same function, function: ${fn.name}, output field: ${output}`);
   }
   if (fn.type === FunctionType.TextEmbedding || fn.type === FunctionType.Rerank) {
     throw new CodedError('ParameterInvalid', `function ${fn.name}: ${FunctionType[fn.type]} functions are not supported by rootcoord: Milvus validates them with their model provider, which a metadata coordinator does not reach`);
   }
   if (fn.type !== FunctionType.BM25) throw unexpected('check function params with unknown function type');
   if (fn.params.length !== 0) throw unexpected('BM25 function accepts no params');
+}
+
+function countNames(names: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return counts;
 }
 
 /** checkFunctionInputField: BM25 reads one VarChar field with its analyzer enabled. */

@@ -37,8 +37,21 @@ export function mergeProperties(current: readonly KeyValue[], updates: readonly 
   return [...map].map(([key, value]) => ({ key, value }));
 }
 
+/** Every update is a property `current` has already, key and value (linear: a scan per update was quadratic). */
 export function isSubset(updates: readonly KeyValue[], current: readonly KeyValue[]): boolean {
-  return updates.every((u) => current.some((c) => c.key === u.key && c.value === u.value));
+  const values = new Map<string, Set<string>>();
+  for (const c of current) {
+    const set = values.get(c.key);
+    if (set === undefined) values.set(c.key, new Set([c.value]));
+    else set.add(c.value);
+  }
+  return updates.every((u) => values.get(u.key)?.has(u.value) === true);
+}
+
+/** Whether any of `keys` is the key of a property in `current`. */
+export function hasAnyKey(current: readonly KeyValue[], keys: readonly string[]): boolean {
+  const present = new Set(current.map((c) => c.key));
+  return keys.some((k) => present.has(k));
 }
 
 /** Request validation shared by AlterDatabase and AlterCollection. */

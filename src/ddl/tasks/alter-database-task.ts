@@ -2,7 +2,7 @@ import { CodedError } from '../../common/error-codes.js';
 import type { KeyValue } from '../../meta/model.js';
 import { lockChains } from '../lock-manager.js';
 import type { LockRequest } from '../lock-manager.js';
-import { checkAlterRequest, isSubset, mergeProperties, requireDatabase } from '../lookups.js';
+import { checkAlterRequest, hasAnyKey, isSubset, mergeProperties, requireDatabase } from '../lookups.js';
 import type { DdlTask, TaskContext } from '../task.js';
 import { validateProperties } from '../validation.js';
 import { invalidateCollectionCache } from '../notify.js';
@@ -29,7 +29,7 @@ export class AlterDatabaseTask implements DdlTask {
   async execute(ctx: TaskContext): Promise<void> {
     const db = requireDatabase(ctx.meta, this.dbName);
     if (this.deleteKeys.length === 0 && isSubset(this.properties, db.properties)) return;
-    if (this.deleteKeys.length > 0 && !this.deleteKeys.some((k) => db.properties.some((p) => p.key === k))) return;
+    if (this.deleteKeys.length > 0 && !hasAnyKey(db.properties, this.deleteKeys)) return;
     const properties = mergeProperties(db.properties, this.properties, this.deleteKeys);
     validateProperties(`database ${db.name}`, properties, ctx.limits);
     await ctx.commit({ kind: 'putDatabase', ts: ctx.ts, database: { ...db, properties } });
