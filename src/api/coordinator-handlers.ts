@@ -45,7 +45,8 @@ export function coordinatorHandlers(node: NodePort & CatalogPort & Pick<ProxyPor
   return {
     /** The collection IDs of each database named (all when none is), Created ones unless allowUnavailable. */
     ShowCollectionIDs: readHandler((req) => {
-      const names = strings(req, 'db_names');
+      // Each database once (a name repeated 100,000 times answered every ID 100,000 times: 182 MB).
+      const names = [...new Set(strings(req, 'db_names'))];
       const dbs = names.length === 0 ? listDatabases(meta) : names.map((name) => describeDatabase(meta, name));
       const all = req['allowUnavailable'] === true;
       return {

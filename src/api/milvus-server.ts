@@ -39,6 +39,11 @@ function privilegeV2(req: PlainMessage): PlainMessage {
 }
 
 /** The metadata calls of MilvusService, each onto its RootCoord call. */
+/** The most collection names one BatchDescribeCollection may ask for (Milvus has no limit). */
+export const BATCH_DESCRIBE_NAMES_MAX = 1000;
+/** BatchDescribeCollection gives the event loop a turn after describing this many names. */
+const BATCH_DESCRIBE_YIELD_EVERY = 32;
+
 const MAPPINGS: Readonly<Record<string, Mapping>> = {
   CheckHealth: as('CheckHealth'),
   GetComponentStates: as('GetComponentStates'),
@@ -167,16 +172,35 @@ export class MilvusServer {
    * BatchDescribeCollection, as Milvus's proxy serves it (impl.go): 1101 without collection names;
    * otherwise each name described as DescribeCollection would (its own status in its response, the
    * call's status Success). The request's collection IDs are not read, as Milvus does not read them.
+   * Bounded (Milvus is not): at most BATCH_DESCRIBE_NAMES_MAX names (1100 beyond), a name asked for
+   * twice described once, the event loop given a turn every few names, and the work stopped once the
+   * call's deadline has passed. Without that, 4 MB of names kept a node's thread busy for minutes and
+   * built a 99 MB answer until the heap ran out.
    */
   private async batchDescribe(call: UnaryCall): Promise<PlainMessage> {
     const names = strings(call.request, 'collection_name');
     if (names.length === 0) return { status: statusOf(new CodedError('ParameterMissing', 'collection names cannot be empty: missing parameter')) };
+    if (names.length > BATCH_DESCRIBE_NAMES_MAX) {
+      return { status: statusOf(new CodedError('ParameterInvalid', `${names.length} collection names in one BatchDescribeCollection, more than the limit of ${BATCH_DESCRIBE_NAMES_MAX}: ask in several calls`)) };
+    }
     const dbName = str(call.request, 'db_name') || (header(call.metadata, DATABASE_HEADER) ?? DEFAULT_DB_NAME);
+    const deadline = call.getDeadline();
+    const deadlineMs = deadline instanceof Date ? deadline.getTime() : typeof deadline === 'number' && Number.isFinite(deadline) ? deadline : Infinity;
+    const described = new Map<string, PlainMessage>();
     const responses: PlainMessage[] = [];
-    for (const name of names) {
-      const described = await this.api.serveAs('DescribeCollection', { db_name: dbName, collection_name: name }, call);
-      const status = described['status'] as StatusMessage | undefined;
-      responses.push(status === undefined || Number(status.code) === 0 ? userFieldsOnly(described) : describeFailure(status, dbName, name));
+    for (const [i, name] of names.entries()) {
+      let response = described.get(name);
+      if (response === undefined) {
+        if (i > 0 && i % BATCH_DESCRIBE_YIELD_EVERY === 0) {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (Date.now() > deadlineMs) return { status: statusOf(new CodedError('Unexpected', `the call's deadline passed after ${i} of ${names.length} collections were described`)) };
+        }
+        const answer = await this.api.serveAs('DescribeCollection', { db_name: dbName, collection_name: name }, call);
+        const status = answer['status'] as StatusMessage | undefined;
+        response = status === undefined || Number(status.code) === 0 ? userFieldsOnly(answer) : describeFailure(status, dbName, name);
+        described.set(name, response);
+      }
+      responses.push(response);
     }
     return { status: successStatus, responses };
   }

@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import { createRequire } from 'node:module';
+import { BATCH_DESCRIBE_NAMES_MAX } from '../../src/api/milvus-server.js';
 import { milvusRootCoordService, milvusService } from '../../src/api/proto.js';
 import type { PlainMessage } from '../../src/api/proto.js';
 import { InProcessCluster } from './fixtures/in-process-cluster.js';
@@ -263,6 +264,12 @@ describe('Milvus behaviours (in-process, SDK and raw gRPC)', function () {
     expect(both.responses[1]?.status).to.deep.include({ error_code: 'UnexpectedError', reason: "can't find collection[database=default][collection=missing]" });
     const none = await client.batchDescribeCollections({ collection_names: [] });
     expect([Number(none.status.code), none.status.reason]).to.deep.equal([1101, 'collection names cannot be empty: missing parameter']);
+    // Bounded (Milvus is not): a name asked for again is answered again, from one description; more
+    // than BATCH_DESCRIBE_NAMES_MAX names are refused.
+    const again = await client.batchDescribeCollections({ collection_names: Array.from({ length: BATCH_DESCRIBE_NAMES_MAX }, (_, i) => (i % 2 === 0 ? 'books' : 'missing')) });
+    expect(again.responses.map((r) => Number(r.status.code))).to.deep.equal(Array.from({ length: BATCH_DESCRIBE_NAMES_MAX }, (_, i) => (i % 2 === 0 ? 0 : 100)));
+    const many = await client.batchDescribeCollections({ collection_names: Array.from({ length: BATCH_DESCRIBE_NAMES_MAX + 1 }, () => 'books') });
+    expect([Number(many.status.code), many.status.reason]).to.deep.equal([1100, `${BATCH_DESCRIBE_NAMES_MAX + 1} collection names in one BatchDescribeCollection, more than the limit of ${BATCH_DESCRIBE_NAMES_MAX}: ask in several calls`]);
   });
 
   // describe_collection_task.go Execute: RequestTime is the task's TSO timestamp.

@@ -348,6 +348,9 @@ describe('Milvus SDK against rootcoord (real processes)', function () {
         const ids = await call('ShowCollectionIDs', { db_names: [] });
         expect((ids['db_collections'] as PlainMessage[]).find((d) => d['db_name'] === 'shop')?.['collectionIDs']).to.include(id);
         expect(Number(((await call('ShowCollectionIDs', { db_names: ['nowhere'] }))['status'] as Reply).code)).to.equal(800);
+        // A database named many times is answered once (the answer is not the request times each database's IDs).
+        const repeated = (await call('ShowCollectionIDs', { db_names: Array.from({ length: 1000 }, () => 'shop') }))['db_collections'] as PlainMessage[];
+        expect(repeated.map((d) => d['db_name'])).to.deep.equal(['shop']);
         // By ID alone, as QueryCoord and DataCoord ask.
         expect((await call('DescribeCollectionInternal', { base: { msg_type: 103 }, collectionID: id }))['collection_name']).to.equal('books');
         expect((await call('ShowPartitionsInternal', { base: { msg_type: 204 }, collectionID: id }))['partition_names']).to.deep.equal(['_default']);
