@@ -7,6 +7,7 @@ import { AuthenticationError, Authenticator } from '../auth/authenticator.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { CodedError, statusOf, successStatus } from '../common/error-codes.js';
 import type { Logger } from '../common/logger.js';
+import type { Limits } from '../ddl/limits.js';
 import type { ApiPorts, NodePort } from './ports.js';
 import type { ApiMetrics } from './api-metrics.js';
 import { Admission } from './admission.js';
@@ -57,6 +58,27 @@ export function bindServer(server: grpc.Server, address: string, node: Pick<Node
   });
 }
 
+/** Streams open at once on one client connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
+export const STREAMS_PER_CONNECTION_MAX = 1000;
+/** A client connection with no stream open this long is closed (GOAWAY; a client reconnects when it needs to). */
+export const CONNECTION_IDLE_MS = 300_000;
+
+/**
+ * The options of both gRPC servers (the client port and the Milvus port). A request larger than
+ * maxRequestBytes is refused by grpc-js with RESOURCE_EXHAUSTED as soon as its length prefix is read.
+ * grpc-js sets no limit on the streams of a connection: one that opened streams and never sent their
+ * bodies held 300,000 of them (2 GB) and two such ran a node out of heap (an adversarial test); each
+ * connection may now hold STREAMS_PER_CONNECTION_MAX, far above the calls admission lets in flight
+ * from one (maxInflightPerConnection). Idle connections are closed after CONNECTION_IDLE_MS.
+ */
+export function grpcServerOptions(limits: Pick<Limits, 'maxRequestBytes'>): grpc.ServerOptions {
+  return {
+    'grpc.max_receive_message_length': limits.maxRequestBytes,
+    'grpc.max_concurrent_streams': STREAMS_PER_CONNECTION_MAX,
+    'grpc.max_connection_idle_ms': CONNECTION_IDLE_MS,
+  };
+}
+
 /** What the API wrapper uses of a unary call (a call of another front, the Milvus port, passes its own request). */
 export type UnaryCall = Pick<grpc.ServerUnaryCall<PlainMessage, PlainMessage>, 'request' | 'metadata' | 'getPeer' | 'getDeadline'>;
 
@@ -88,8 +110,7 @@ export class ApiServer {
     private readonly metrics: ApiMetrics | null,
   ) {
     const limits = node.config.limits;
-    // A larger request is refused by grpc-js with RESOURCE_EXHAUSTED as soon as its length prefix is read.
-    this.server = new grpc.Server({ 'grpc.max_receive_message_length': limits.maxRequestBytes });
+    this.server = new grpc.Server(grpcServerOptions(limits));
     this.admission = new Admission(limits);
     const throttle = new LoginThrottle({ freeFailures: limits.authFreeFailures, backoffBaseMs: limits.authBackoffBaseMs, backoffMaxMs: limits.authBackoffMaxMs, userConcurrency: limits.authUserConcurrency, trackedMax: limits.authTrackedMax });
     this.authenticator = new Authenticator(node.meta.rbac, node.passwords, throttle);

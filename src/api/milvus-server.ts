@@ -4,7 +4,7 @@ import { CodedError, ErrorCodes, statusOf, successStatus } from '../common/error
 import type { StatusMessage } from '../common/error-codes.js';
 import { DEFAULT_DB_NAME } from '../meta/model.js';
 import type { NodePort } from './ports.js';
-import { bindServer, shutdownServer } from './api-server.js';
+import { bindServer, grpcServerOptions, shutdownServer } from './api-server.js';
 import type { ApiServer, UnaryCall } from './api-server.js';
 import { str, strings } from './convert.js';
 import { as, DATABASE_HEADER, frontImplementation, header, inDb } from './milvus-front.js';
@@ -137,7 +137,7 @@ export class MilvusServer {
     private readonly node: Pick<NodePort, 'config'>,
     private readonly api: ApiServer,
   ) {
-    this.server = new grpc.Server({ 'grpc.max_receive_message_length': node.config.limits.maxRequestBytes });
+    this.server = new grpc.Server(grpcServerOptions(node.config.limits));
   }
 
   async start(address: string): Promise<void> {

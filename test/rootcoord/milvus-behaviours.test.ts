@@ -5,7 +5,9 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
+import * as http2 from 'node:http2';
 import { createRequire } from 'node:module';
+import { STREAMS_PER_CONNECTION_MAX } from '../../src/api/api-server.js';
 import { BATCH_DESCRIBE_NAMES_MAX } from '../../src/api/milvus-server.js';
 import { milvusRootCoordService, milvusService } from '../../src/api/proto.js';
 import type { PlainMessage } from '../../src/api/proto.js';
@@ -55,6 +57,23 @@ describe('Milvus behaviours (in-process, SDK and raw gRPC)', function () {
   after(async () => {
     await client.closeConnection();
     await cluster.close();
+  });
+
+  // Bounds an adversarial test found missing: with none, a connection that opens streams and never
+  // sends their bodies can hold hundreds of thousands of them until the heap runs out.
+  it('both gRPC ports tell each connection at most STREAMS_PER_CONNECTION_MAX concurrent streams', async () => {
+    for (const port of [cluster.address(1), address]) {
+      const session = http2.connect(`http://${port}`);
+      try {
+        const settings = await new Promise<http2.Settings>((resolve, reject) => {
+          session.once('remoteSettings', resolve);
+          session.once('error', reject);
+        });
+        expect(settings.maxConcurrentStreams, port).to.equal(STREAMS_PER_CONNECTION_MAX);
+      } finally {
+        session.destroy();
+      }
+    }
   });
 
   // internal/rootcoord/util.go CheckMsgType, called by the tasks' Prepare (create_partition_task.go,
