@@ -3,6 +3,8 @@ import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /** scrypt's cost as log2(N): 2^15 takes about 0.1 s on this kind of machine; tests use less. */
 export const DEFAULT_HASH_COST = 15;
+/** The highest bcrypt cost checked (Milvus hashes with bcrypt's default, 10; each step doubles the time). */
+export const BCRYPT_COST_MAX = 12;
 const BLOCK_SIZE = 8;
 const PARALLELISM = 1;
 const KEY_LENGTH = 32;
@@ -29,7 +31,9 @@ export function hashPasswordSync(password: string, cost = DEFAULT_HASH_COST): st
  * Synchronous and slow, like hashPasswordSync.
  */
 export function verifyPasswordSync(password: string, encoded: string): boolean {
-  if (/^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(encoded)) return bcrypt.compareSync(password, encoded);
+  // bcrypt's cost is log2 of its rounds: Milvus stores cost 10; a crafted 31 (RestoreRBAC takes hashes)
+  // would hold a hashing thread for days, so above BCRYPT_COST_MAX the hash matches nothing.
+  if (/^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(encoded)) return Number(encoded.slice(4, 6)) <= BCRYPT_COST_MAX && bcrypt.compareSync(password, encoded);
   const parts = encoded.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [cost, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];

@@ -239,6 +239,10 @@ function validateDefaultValue(field: FieldInput): void {
     const range = ranges[type];
     if (range !== undefined && (dv.int_data < range[0] || dv.int_data > range[1])) throw invalid(`the default value ${dv.int_data} of field ${field.name} is out of range for ${DataType[type]}`);
   }
+  // The catalog is JSON, which has no NaN or infinity: stored, they would read back as null (the default
+  // gone without a word). Refused instead (Milvus keeps them in protobuf).
+  const number = 'float_data' in dv ? dv.float_data : 'double_data' in dv ? dv.double_data : 0;
+  if (!Number.isFinite(number)) throw invalid(`the default value ${number} of field ${field.name} is not a finite number, which rootcoord cannot store`);
   if ('string_data' in dv) {
     const maxLength = integerParam(field, 'max_length');
     if (maxLength !== null && dv.string_data.length > maxLength) throw invalid(`the length (${dv.string_data.length}) of string exceeds max length (${maxLength}) of field ${field.name}`);

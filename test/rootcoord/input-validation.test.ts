@@ -53,6 +53,16 @@ describe('RootCoord input validation', function () {
     expect(await stored()).to.not.include.members(['c_neg', 'c_neg_key']);
   });
 
+  it('a Float or Double default that is NaN or infinite is refused (1100): the catalog, JSON, could not keep it', async () => {
+    for (const [type, value] of [['Float', NaN], ['Double', Infinity], ['Double', -Infinity]] as const) {
+      await expectCode(client.createCollection('c_nan', simpleSchema([{ name: 'x', data_type: type, default_value: value }])), 1100, /is not a finite number/);
+    }
+    await client.createCollection('c_finite', simpleSchema([{ name: 'x', data_type: 'Double', default_value: 1.5 }]));
+    const fields = (await client.describeCollection('c_finite'))['schema'] as { fields: Array<{ name: string; default_value: unknown }> };
+    expect(fields.fields.find((f) => f.name === 'x')?.default_value).to.deep.include({ double_data: 1.5 });
+    expect(await stored()).to.not.include('c_nan');
+  });
+
   it('AllocID refuses more than 1,000,000 IDs in one call (1100)', async () => {
     await expectCode(client.allocId(2 ** 32 - 1), 1100, /1000000/);
     await expectCode(client.allocId(1_000_001), 1100, /1000000/);

@@ -40,6 +40,11 @@ describe('PasswordHashPool', function () {
     expect(await p.verify('milvus-pw', milvus)).to.equal(true);
     expect(await p.verify('other', milvus)).to.equal(false);
     expect(await p.verify('x', 'scrypt$30$8$1$AAAA$AAAA'), 'a cost beyond the bound').to.equal(false);
+    // A bcrypt cost beyond BCRYPT_COST_MAX matches nothing, its right password neither, and costs no
+    // rounds: the hash of cost 31 below would take days to check (made with a cheap cost, then relabelled).
+    const crafted = milvus.replace(/^\$2([aby])\$04\$/, '$$2$1$$31$$');
+    expect(crafted.slice(0, 7)).to.match(/^\$2[aby]\$31\$/);
+    expect(await p.verify('milvus-pw', crafted)).to.equal(false);
     expect(await p.verify('x', 'not a hash')).to.equal(false);
     expect(p.load()).to.deep.equal({ running: 0, waiting: 0 });
   });
