@@ -15,17 +15,43 @@ function notLeader(node: NodePort, call: Stream): void {
   call.emit('error', { code: grpc.status.UNAVAILABLE, details: `node ${node.config.id} is not the serving leader; leader: ${leader} ${address}`.trim() });
 }
 
-/** Run `attach` while this node leads and the stream is open; `detach` runs exactly once after. */
-function whileLeading(node: NodePort & RaftStatusPort, call: Stream, attach: () => () => void): void {
+/** The server streams open on a node, at most `max` (limits.maxServerStreams). */
+class StreamSlots {
+  private open = 0;
+
+  constructor(private readonly max: number) {}
+
+  /** Take a slot, or end the stream with RESOURCE_EXHAUSTED and return false. */
+  take(call: Stream): boolean {
+    if (this.open >= this.max) {
+      call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `${this.open} streams are open on this node (maxServerStreams ${this.max}); retry later` });
+      return false;
+    }
+    this.open++;
+    return true;
+  }
+
+  release(): void {
+    this.open--;
+  }
+}
+
+/**
+ * Run `attach` while this node leads and the stream is open (and a stream slot is free); `detach`
+ * runs exactly once after.
+ */
+function whileLeading(node: NodePort & RaftStatusPort, slots: StreamSlots, call: Stream, attach: () => () => void): void {
   if (!node.isServingLeader()) {
     notLeader(node, call);
     return;
   }
+  if (!slots.take(call)) return;
   const detach = attach();
   let done = false;
   const finish = (): void => {
     if (done) return;
     done = true;
+    slots.release();
     node.raft.off('role-change', onRole);
     detach();
   };
@@ -42,15 +68,23 @@ function whileLeading(node: NodePort & RaftStatusPort, call: Stream, attach: () 
 
 /** Server streams: proxy sessions (cache invalidations pushed to them) and time-tick watches. Leader only. */
 export function streamHandlers(node: NodePort & ProxyPort & RaftStatusPort): Record<string, (call: Stream) => void> {
+  const { maxServerStreams, maxStreamBacklog } = node.config.limits;
+  const slots = new StreamSlots(maxServerStreams);
   return {
     OpenProxySession: (call) => {
       const serverId = big(call.request, 'server_id');
-      whileLeading(node, call, () => {
+      whileLeading(node, slots, call, () => {
         node.timeTicks.addSession(serverId);
         node.log.info('proxy session opened', { serverId, role: str(call.request, 'role') });
         call.write({ type: 'SessionAccepted', leader: String(node.config.id) });
         const leader = String(node.config.id);
         const onEvent = (event: BrokerEvent): void => {
+          // A session's events cannot be skipped (each invalidates a cache): a client that stopped
+          // reading is ended instead, before its backlog grows without bound; it reopens its session.
+          if (call.writableLength >= maxStreamBacklog) {
+            call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `${call.writableLength} events wait unsent on this session (maxStreamBacklog ${maxStreamBacklog}): its client is not reading` });
+            return;
+          }
           switch (event.type) {
             case 'InvalidateCollectionMetaCache':
               call.write({ type: event.type, db_name: event.dbName, collection_name: event.collectionName, collectionID: event.collectionID.toString(), msg_type: event.msgType, leader });
@@ -76,8 +110,11 @@ export function streamHandlers(node: NodePort & ProxyPort & RaftStatusPort): Rec
     },
     WatchTimeTick: (call) => {
       const channel = str(call.request, 'channel');
-      whileLeading(node, call, () => {
+      whileLeading(node, slots, call, () => {
         const onTick = (tick: TimeTick): void => {
+          // A watch that is behind (its client reads slower than ticks come, or not at all) skips ticks
+          // until its buffer drains: each tick supersedes the ones before it on its channel.
+          if (call.writableNeedDrain) return;
           if (channel === '' || channel === tick.channel) call.write({ channel: tick.channel, timestamp: tick.ts.toString() });
         };
         node.timeTicks.on('tick', onTick);

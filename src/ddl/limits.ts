@@ -65,6 +65,13 @@ export interface Limits {
   /** Unary calls in flight from one client connection (gRPC peer); calls a follower forwards are exempt. */
   readonly maxInflightPerConnection: number;
   /**
+   * Server streams (proxy sessions, time-tick watches) open on this node at once; one more is refused
+   * with RESOURCE_EXHAUSTED. A stream whose client does not read is ended once this many of its
+   * messages wait unsent (a time-tick watch skips ticks instead while it is behind).
+   */
+  readonly maxServerStreams: number;
+  readonly maxStreamBacklog: number;
+  /**
    * A DDL task that waited longer than this for its locks and its ID and timestamp is refused with
    * code 2001 before it proposes anything: proposing that late risks a proposal that is not applied
    * within its deadline, whose outcome (2002) the client cannot know.
@@ -135,6 +142,8 @@ export const defaultLimits: Limits = {
   maxInflightDdl: 64,
   ddlLatencyTargetMs: 1000,
   maxInflightPerConnection: 64,
+  maxServerStreams: 256,
+  maxStreamBacklog: 4096,
   maxEventLoopLagMs: 200,
   maxDdlQueueMs: 2000,
   maxRequestBytes: 4 * 1024 * 1024,

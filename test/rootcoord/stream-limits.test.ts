@@ -1,0 +1,60 @@
+/**
+ * Server streams are bounded (an adversarial test opened 6,000 time-tick watches that never read: the
+ * leader's heap filled, and it stayed busy minutes after they closed): at most maxServerStreams open
+ * at once, a slot freed when its stream ends; a watch that is behind skips ticks.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { expect } from 'chai';
+import { rootCoordService } from '../../src/api/proto.js';
+import type { PlainMessage } from '../../src/api/proto.js';
+import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
+import { until } from './until.js';
+
+type Watch = grpc.ClientReadableStream<PlainMessage>;
+
+describe('RootCoord server streams are bounded', function () {
+  this.timeout(60_000);
+  let cluster: InProcessCluster;
+  let raw: grpc.Client & Record<string, (request: PlainMessage) => Watch>;
+
+  before(async () => {
+    cluster = await InProcessCluster.start(1, { maxServerStreams: 2 });
+    // Ticks go to the channels in use: a collection puts some in use.
+    const client = cluster.client();
+    await client.createCollection('ticked', simpleSchema());
+    client.close();
+    const Ctor = grpc.makeGenericClientConstructor(rootCoordService.definition, 'Raw');
+    raw = new Ctor(cluster.address(1), grpc.credentials.createInsecure()) as typeof raw;
+  });
+  after(async () => {
+    raw.close();
+    await cluster.close();
+  });
+
+  /** A watch of every channel, with what it received and how it ended. */
+  function watch(): { call: Watch; ticks: number; error: grpc.ServiceError | null } {
+    const w = { call: (raw['WatchTimeTick'] as (r: PlainMessage) => Watch).call(raw, { channel: '' }), ticks: 0, error: null as grpc.ServiceError | null };
+    w.call.on('data', () => w.ticks++);
+    w.call.on('error', (error: grpc.ServiceError) => (w.error = error));
+    return w;
+  }
+
+  it('refuses a stream beyond maxServerStreams with RESOURCE_EXHAUSTED, and takes one again once a slot is free', async () => {
+    const first = watch();
+    const second = watch();
+    await until('both watches to tick', () => first.ticks > 0 && second.ticks > 0);
+    const third = watch();
+    await until('the third to be refused', () => third.error !== null);
+    expect(third.error?.code).to.equal(grpc.status.RESOURCE_EXHAUSTED);
+    expect(third.error?.details).to.match(/2 streams are open on this node \(maxServerStreams 2\)/);
+    first.call.cancel();
+    // The slot comes back when the server sees the cancellation.
+    let fourth = watch();
+    await until('a new watch to tick', () => {
+      if (fourth.error !== null) fourth = watch();
+      return fourth.ticks > 0;
+    });
+    second.call.cancel();
+    fourth.call.cancel();
+  });
+});
