@@ -177,6 +177,10 @@ describe('RootCoord users, roles and grants', function () {
     await expectCode(client.restoreRbac({ roles: [{ name: 'bad/role' }] }), 1100);
     await expectCode(client.restoreRbac({ users: [{ user: 'zed', password: '', roles: [] }] }), 1100, /no password hash/);
     await expectCode(client.restoreRbac({ grants: [{ role: { name: 'r1' }, object: { name: 'Table' }, object_name: 'x', db_name: 'default', grantor: { user: { name: 'root' }, privilege: { name: 'Load' } } }] }), 1100, /unknown object type/);
+    // The user and role limits apply to a restore (here: 6 roles of 6 exist already).
+    await expectCode(client.restoreRbac({ roles: [{ name: 'r5' }, { name: 'r6' }] }), 65535, /restoring 2 roles would make 8, more than the limit\(6\)/);
+    const many = Array.from({ length: 6 }, (_, i) => ({ user: `many${i}`, password: '$2a$04$abcdefghijklmnopqrstuuLaNQSFEMC6dH2G/RYKQDemzM5X7hmbS', roles: [] }));
+    await expectCode(client.restoreRbac({ users: many }), 65535, /restoring 6 users would make \d+, more than the limit of 6/);
     expect((await cluster.digests())[0]).to.equal(digest);
 
     for (const user of users) await client.deleteCredential(user);

@@ -51,6 +51,12 @@ export class RestoreRbacTask implements DdlTask {
     for (const role of roles) if (rbac.roles.has(role)) throw failure(`role [${role}] already exists`);
     for (const group of groups) if (rbac.privilegeGroups.has(group.name) || BUILTIN_GROUPS.has(group.name)) throw failure(`privilege group [${group.name}] already exists`);
     for (const user of users) if (rbac.credentials.has(user.user) || user.user === ROOT_USER) throw failure(`user [${user.user}] already exists`);
+    // The limits CreateCredential and CreateRole keep apply to a restore too (a crafted backup of 2,000
+    // users and roles went in whole).
+    const userCount = rbac.credentials.size + new Set(users.map((u) => u.user)).size;
+    if (userCount > ctx.limits.maxUserNum) throw failure(`restoring ${users.length} users would make ${userCount}, more than the limit of ${ctx.limits.maxUserNum}`);
+    const roleCount = rbac.roles.size + new Set(roles).size;
+    if (roleCount > ctx.limits.maxRoleNum) throw failure(`restoring ${roles.length} roles would make ${roleCount}, more than the limit(${ctx.limits.maxRoleNum})`);
     const knownGroups = new Set(groups.map((g) => g.name));
     const knownRoles = new Set([...rbac.roles, ...roles]);
     for (const grant of grants) {
