@@ -38,12 +38,19 @@ function privilegeV2(req: PlainMessage): PlainMessage {
   };
 }
 
-/** The metadata calls of MilvusService, each onto its RootCoord call. */
+/** The length of a response's JSON (bigints as their digits): an estimate of its size on the wire. */
+function jsonLength(response: PlainMessage): number {
+  return JSON.stringify(response, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)).length;
+}
+
 /** The most collection names one BatchDescribeCollection may ask for (Milvus has no limit). */
 export const BATCH_DESCRIBE_NAMES_MAX = 1000;
-/** BatchDescribeCollection gives the event loop a turn after describing this many names. */
+/** BatchDescribeCollection gives the event loop a turn after this many describes. */
 const BATCH_DESCRIBE_YIELD_EVERY = 32;
+/** The most one BatchDescribeCollection answers, measured as its responses' JSON (a repeated name counts each time). */
+export const BATCH_DESCRIBE_BYTES_MAX = 64 * 1024 * 1024;
 
+/** The metadata calls of MilvusService, each onto its RootCoord call. */
 const MAPPINGS: Readonly<Record<string, Mapping>> = {
   CheckHealth: as('CheckHealth'),
   GetComponentStates: as('GetComponentStates'),
@@ -172,9 +179,9 @@ export class MilvusServer {
    * BatchDescribeCollection, as Milvus's proxy serves it (impl.go): 1101 without collection names;
    * otherwise each name described as DescribeCollection would (its own status in its response, the
    * call's status Success). The request's collection IDs are not read, as Milvus does not read them.
-   * Bounded (Milvus is not): at most BATCH_DESCRIBE_NAMES_MAX names (1100 beyond), a name asked for
-   * twice described once, the event loop given a turn every few names, and the work stopped once the
-   * call's deadline has passed. Without that, 4 MB of names kept a node's thread busy for minutes and
+   * Bounded (Milvus is not): at most BATCH_DESCRIBE_NAMES_MAX names (1100 beyond) and
+   * BATCH_DESCRIBE_BYTES_MAX of answer (1100 beyond), a name asked for twice described once, the event
+   * loop given a turn every few describes, and the work stopped once the call's deadline has passed. Without that, 4 MB of names kept a node's thread busy for minutes and
    * built a 99 MB answer until the heap ran out.
    */
   private async batchDescribe(call: UnaryCall): Promise<PlainMessage> {
@@ -186,21 +193,27 @@ export class MilvusServer {
     const dbName = str(call.request, 'db_name') || (header(call.metadata, DATABASE_HEADER) ?? DEFAULT_DB_NAME);
     const deadline = call.getDeadline();
     const deadlineMs = deadline instanceof Date ? deadline.getTime() : typeof deadline === 'number' && Number.isFinite(deadline) ? deadline : Infinity;
-    const described = new Map<string, PlainMessage>();
+    const described = new Map<string, { response: PlainMessage; bytes: number }>();
     const responses: PlainMessage[] = [];
-    for (const [i, name] of names.entries()) {
-      let response = described.get(name);
-      if (response === undefined) {
-        if (i > 0 && i % BATCH_DESCRIBE_YIELD_EVERY === 0) {
-          await new Promise((resolve) => setImmediate(resolve));
-          if (Date.now() > deadlineMs) return { status: statusOf(new CodedError('Unexpected', `the call's deadline passed after ${i} of ${names.length} collections were described`)) };
-        }
+    let describes = 0;
+    let bytes = 0;
+    for (const name of names) {
+      let entry = described.get(name);
+      if (entry === undefined) {
+        if (describes > 0 && describes % BATCH_DESCRIBE_YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+        if (Date.now() > deadlineMs) return { status: statusOf(new CodedError('Unexpected', `the call's deadline passed after ${describes} of ${names.length} collections were described`)) };
+        describes++;
         const answer = await this.api.serveAs('DescribeCollection', { db_name: dbName, collection_name: name }, call);
         const status = answer['status'] as StatusMessage | undefined;
-        response = status === undefined || Number(status.code) === 0 ? userFieldsOnly(answer) : describeFailure(status, dbName, name);
-        described.set(name, response);
+        const response = status === undefined || Number(status.code) === 0 ? userFieldsOnly(answer) : describeFailure(status, dbName, name);
+        entry = { response, bytes: jsonLength(response) };
+        described.set(name, entry);
       }
-      responses.push(response);
+      bytes += entry.bytes;
+      if (bytes > BATCH_DESCRIBE_BYTES_MAX) {
+        return { status: statusOf(new CodedError('ParameterInvalid', `the answer to ${names.length} collection names would be more than ${BATCH_DESCRIBE_BYTES_MAX} bytes: ask for fewer in one call`)) };
+      }
+      responses.push(entry.response);
     }
     return { status: successStatus, responses };
   }

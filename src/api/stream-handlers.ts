@@ -38,20 +38,35 @@ class StreamSlots {
 
 /**
  * Run `attach` while this node leads and the stream is open (and a stream slot is free); `detach`
- * runs exactly once after.
+ * runs exactly once after. The slot is held until the stream is gone ('close' or 'cancelled'), not
+ * merely ended: an ended stream whose client does not read keeps its unsent messages until then, so
+ * maxServerStreams bounds those too.
  */
 function whileLeading(node: NodePort & RaftStatusPort, slots: StreamSlots, call: Stream, attach: () => () => void): void {
+  // Cancelled while its caller was being authorized: grpc-js has emitted its last events already.
+  if (call.cancelled || call.destroyed) return;
   if (!node.isServingLeader()) {
     notLeader(node, call);
     return;
   }
   if (!slots.take(call)) return;
-  const detach = attach();
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    slots.release();
+  };
+  let detach: () => void;
+  try {
+    detach = attach();
+  } catch (error) {
+    release();
+    throw error;
+  }
   let done = false;
   const finish = (): void => {
     if (done) return;
     done = true;
-    slots.release();
     node.raft.off('role-change', onRole);
     detach();
   };
@@ -60,9 +75,13 @@ function whileLeading(node: NodePort & RaftStatusPort, slots: StreamSlots, call:
     finish();
     notLeader(node, call);
   };
+  const gone = (): void => {
+    finish();
+    release();
+  };
   node.raft.on('role-change', onRole);
-  call.on('cancelled', finish);
-  call.on('close', finish);
+  call.on('cancelled', gone);
+  call.on('close', gone);
   call.on('error', finish);
 }
 

@@ -33,7 +33,11 @@ export function hashPasswordSync(password: string, cost = DEFAULT_HASH_COST): st
 export function verifyPasswordSync(password: string, encoded: string): boolean {
   // bcrypt's cost is log2 of its rounds: Milvus stores cost 10; a crafted 31 (RestoreRBAC takes hashes)
   // would hold a hashing thread for days, so above BCRYPT_COST_MAX the hash matches nothing.
-  if (/^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(encoded)) return Number(encoded.slice(4, 6)) <= BCRYPT_COST_MAX && bcrypt.compareSync(password, encoded);
+  if (/^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(encoded)) {
+    // bcryptjs throws below 4 (an error, not a refusal).
+    const cost = Number(encoded.slice(4, 6));
+    return cost >= 4 && cost <= BCRYPT_COST_MAX && bcrypt.compareSync(password, encoded);
+  }
   const parts = encoded.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [cost, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];

@@ -66,8 +66,9 @@ export interface Limits {
   readonly maxInflightPerConnection: number;
   /**
    * Server streams (proxy sessions, time-tick watches) open on this node at once; one more is refused
-   * with RESOURCE_EXHAUSTED. A stream whose client does not read is ended once this many of its
-   * messages wait unsent (a time-tick watch skips ticks instead while it is behind).
+   * with RESOURCE_EXHAUSTED. A proxy session whose client does not read is ended once this many of its
+   * messages wait unsent (a time-tick watch skips ticks instead while it is behind); an ended stream
+   * holds its slot, and what waits unsent, until its client reads it or goes.
    */
   readonly maxServerStreams: number;
   readonly maxStreamBacklog: number;
@@ -143,7 +144,7 @@ export const defaultLimits: Limits = {
   ddlLatencyTargetMs: 1000,
   maxInflightPerConnection: 64,
   maxServerStreams: 256,
-  maxStreamBacklog: 4096,
+  maxStreamBacklog: 1024,
   maxEventLoopLagMs: 200,
   maxDdlQueueMs: 2000,
   maxRequestBytes: 4 * 1024 * 1024,

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import * as http2 from 'node:http2';
 import { createRequire } from 'node:module';
 import { STREAMS_PER_CONNECTION_MAX } from '../../src/api/api-server.js';
-import { BATCH_DESCRIBE_NAMES_MAX } from '../../src/api/milvus-server.js';
+import { BATCH_DESCRIBE_BYTES_MAX, BATCH_DESCRIBE_NAMES_MAX } from '../../src/api/milvus-server.js';
 import { milvusRootCoordService, milvusService } from '../../src/api/proto.js';
 import type { PlainMessage } from '../../src/api/proto.js';
 import { InProcessCluster } from './fixtures/in-process-cluster.js';
@@ -287,6 +287,17 @@ describe('Milvus behaviours (in-process, SDK and raw gRPC)', function () {
     // than BATCH_DESCRIBE_NAMES_MAX names are refused.
     const again = await client.batchDescribeCollections({ collection_names: Array.from({ length: BATCH_DESCRIBE_NAMES_MAX }, (_, i) => (i % 2 === 0 ? 'books' : 'missing')) });
     expect(again.responses.map((r) => Number(r.status.code))).to.deep.equal(Array.from({ length: BATCH_DESCRIBE_NAMES_MAX }, (_, i) => (i % 2 === 0 ? 0 : 100)));
+    // And at most BATCH_DESCRIBE_BYTES_MAX of answer, a repeated name counted each time (a 120 KB schema 1,000 times).
+    const wide = await client.createCollection({
+      collection_name: 'wide',
+      fields: [
+        { name: 'id', data_type: DataType.Int64, is_primary_key: true, description: 'd'.repeat(60_000) },
+        { name: 'vec', data_type: DataType.FloatVector, dim: 8, description: 'e'.repeat(60_000) },
+      ],
+    });
+    expect(wide.error_code).to.equal('Success');
+    const big = await client.batchDescribeCollections({ collection_names: Array.from({ length: BATCH_DESCRIBE_NAMES_MAX }, () => 'wide') });
+    expect([Number(big.status.code), big.status.reason]).to.deep.equal([1100, `the answer to ${BATCH_DESCRIBE_NAMES_MAX} collection names would be more than ${BATCH_DESCRIBE_BYTES_MAX} bytes: ask for fewer in one call`]);
     const many = await client.batchDescribeCollections({ collection_names: Array.from({ length: BATCH_DESCRIBE_NAMES_MAX + 1 }, () => 'books') });
     expect([Number(many.status.code), many.status.reason]).to.deep.equal([1100, `${BATCH_DESCRIBE_NAMES_MAX + 1} collection names in one BatchDescribeCollection, more than the limit of ${BATCH_DESCRIBE_NAMES_MAX}: ask in several calls`]);
   });

@@ -46,7 +46,8 @@ export class OperatePrivilegeGroupTask implements DdlTask {
       const levels = new Set(privileges.map((p) => privilegeLevel(p)));
       if (levels.size > 1) throw rbacError(legacy, 'privileges are not the same privilege level', 'ParameterInvalid');
     } else {
-      privileges = current.privileges.filter((p) => !this.privileges.includes(p));
+      const removed = new Set(this.privileges);
+      privileges = current.privileges.filter((p) => !removed.has(p));
     }
     privileges.sort();
     if (privileges.join(',') === [...current.privileges].sort().join(',')) return;
