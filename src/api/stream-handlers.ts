@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { EventEmitter } from 'node:events';
 import type { LeaderChange } from '../../raft/raft-node.js';
 import type { BrokerEvent } from '../ddl/broker.js';
 import type { NodePort, ProxyPort, RaftStatusPort } from './ports.js';
@@ -89,6 +90,11 @@ function whileLeading(node: NodePort & RaftStatusPort, slots: StreamSlots, call:
 export function streamHandlers(node: NodePort & ProxyPort & RaftStatusPort): Record<string, (call: Stream) => void> {
   const { maxServerStreams, maxStreamBacklog } = node.config.limits;
   const slots = new StreamSlots(maxServerStreams);
+  // Each open stream listens on these (up to maxServerStreams streams, plus the node's own listeners):
+  // Node's default of 10 listeners per event would warn of a leak that the slots already bound.
+  for (const emitter of [node.raft, node.broker, node.timeTicks] as unknown[]) {
+    if (emitter instanceof EventEmitter) emitter.setMaxListeners(Math.max(emitter.getMaxListeners(), maxServerStreams + 16));
+  }
   return {
     OpenProxySession: (call) => {
       const serverId = big(call.request, 'server_id');

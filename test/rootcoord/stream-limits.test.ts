@@ -57,4 +57,9 @@ describe('RootCoord server streams are bounded', function () {
     second.call.cancel();
     fourth.call.cancel();
   });
+
+  it('lets as many listeners on the node\'s emitters as streams may be open, so Node does not warn of a leak', () => {
+    const node = cluster.node(1);
+    for (const emitter of [node.timeTicks, node.broker]) expect(emitter.getMaxListeners()).to.equal(2 + 16);
+  });
 });
