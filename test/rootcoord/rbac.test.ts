@@ -181,6 +181,9 @@ describe('RootCoord users, roles and grants', function () {
     await expectCode(client.restoreRbac({ roles: [{ name: 'r5' }, { name: 'r6' }] }), 65535, /restoring 2 roles would make 8, more than the limit\(6\)/);
     const many = Array.from({ length: 6 }, (_, i) => ({ user: `many${i}`, password: '$2a$04$abcdefghijklmnopqrstuuLaNQSFEMC6dH2G/RYKQDemzM5X7hmbS', roles: [] }));
     await expectCode(client.restoreRbac({ users: many }), 65535, /restoring 6 users would make \d+, more than the limit of 6/);
+    // A restored privilege group holds plain privileges of one level, as OperatePrivilegeGroup keeps them.
+    await expectCode(client.restoreRbac({ privilege_groups: [{ group_name: 'g1', privileges: [{ name: 'NoSuchPrivilege' }] }] }), 1100, /privilege name \[NoSuchPrivilege\] of privilege group \[g1\] is invalid/);
+    await expectCode(client.restoreRbac({ privilege_groups: [{ group_name: 'g1', privileges: [{ name: 'Insert' }, { name: 'CreateDatabase' }] }] }), 1100, /not the same privilege level/);
     expect((await cluster.digests())[0]).to.equal(digest);
 
     for (const user of users) await client.deleteCredential(user);

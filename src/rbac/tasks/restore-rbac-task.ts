@@ -1,5 +1,5 @@
 import { CodedError } from '../../common/error-codes.js';
-import { BUILTIN_GROUPS, isPlainPrivilege, ROOT_USER } from '../rbac-model.js';
+import { BUILTIN_GROUPS, isPlainPrivilege, privilegeLevel, ROOT_USER } from '../rbac-model.js';
 import type { MetaCommand } from '../../meta/commands.js';
 import { lockChains } from '../../ddl/lock-manager.js';
 import type { LockRequest } from '../../ddl/lock-manager.js';
@@ -36,7 +36,13 @@ export class RestoreRbacTask implements DdlTask {
       for (const role of u.roles) validateRbacName('role', role, ctx.limits, RESTORE_LEGACY);
     }
     for (const role of roles) validateRbacName('role', role, ctx.limits, RESTORE_LEGACY);
-    for (const group of groups) validateRbacName('privilege group', group.name, ctx.limits, RESTORE_LEGACY);
+    for (const group of groups) {
+      validateRbacName('privilege group', group.name, ctx.limits, RESTORE_LEGACY);
+      // As OperatePrivilegeGroup would have made it: plain privileges of one level (a crafted backup's
+      // group of 500,000 entries went in whole, and every authorized call scans a group's members).
+      for (const p of group.privileges) if (!isPlainPrivilege(p)) throw new CodedError('ParameterInvalid', `privilege name [${p}] of privilege group [${group.name}] is invalid`);
+      if (new Set(group.privileges.map((p) => privilegeLevel(p))).size > 1) throw new CodedError('ParameterInvalid', `the privileges of privilege group [${group.name}] are not the same privilege level`);
+    }
     for (const grant of grants) {
       validateRbacName('role', grant.role, ctx.limits, RESTORE_LEGACY);
       validateRbacName('object', grant.objectName, ctx.limits, RESTORE_LEGACY, true);
@@ -66,7 +72,7 @@ export class RestoreRbacTask implements DdlTask {
     const now = wallMs(ctx);
     const commands: MetaCommand[] = [
       ...roles.map((role): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putRole', role } })),
-      ...groups.map((group): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putPrivilegeGroup', group } })),
+      ...groups.map((group): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putPrivilegeGroup', group: { name: group.name, privileges: [...new Set(group.privileges)].sort() } } })),
       ...users.map((u): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putCredential', credential: { username: u.user, passwordHash: u.passwordHash, createdUtcMs: now, modifiedUtcMs: now } } })),
       ...users.flatMap((u) => u.roles.filter((r) => knownRoles.has(r)).map((role): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putUserRole', username: u.user, role } }))),
       ...grants.map((grant): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putGrant', grant } })),
