@@ -82,10 +82,16 @@ export function grpcServerOptions(limits: Pick<Limits, 'maxRequestBytes'>): grpc
 /** What the API wrapper uses of a unary call (a call of another front, the Milvus port, passes its own request). */
 export type UnaryCall = Pick<grpc.ServerUnaryCall<PlainMessage, PlainMessage>, 'request' | 'metadata' | 'getPeer' | 'getDeadline'>;
 
-function deadlineOf(call: UnaryCall): number {
+/** When the call's client gives up (Unix ms), or Infinity when it set no deadline. */
+export function deadlineAt(call: Pick<UnaryCall, 'getDeadline'>): number {
   const deadline = call.getDeadline();
-  const at = deadline instanceof Date ? deadline.getTime() : typeof deadline === 'number' && Number.isFinite(deadline) ? deadline : Date.now() + DEFAULT_DEADLINE_MS;
-  return Math.max(1, at - Date.now());
+  return deadline instanceof Date ? deadline.getTime() : typeof deadline === 'number' && Number.isFinite(deadline) ? deadline : Infinity;
+}
+
+/** The time left to the call's deadline (ms; DEFAULT_DEADLINE_MS without one). */
+function deadlineOf(call: UnaryCall): number {
+  const at = deadlineAt(call);
+  return Math.max(1, (Number.isFinite(at) ? at : Date.now() + DEFAULT_DEADLINE_MS) - Date.now());
 }
 
 /**

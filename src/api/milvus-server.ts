@@ -2,9 +2,10 @@ import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { CodedError, ErrorCodes, statusOf, successStatus } from '../common/error-codes.js';
 import type { StatusMessage } from '../common/error-codes.js';
+import { stringify } from '../common/bigint-json.js';
 import { DEFAULT_DB_NAME } from '../meta/model.js';
 import type { NodePort } from './ports.js';
-import { bindServer, grpcServerOptions, shutdownServer } from './api-server.js';
+import { bindServer, deadlineAt, grpcServerOptions, shutdownServer } from './api-server.js';
 import type { ApiServer, UnaryCall } from './api-server.js';
 import { str, strings } from './convert.js';
 import { as, DATABASE_HEADER, frontImplementation, header, inDb } from './milvus-front.js';
@@ -36,11 +37,6 @@ function privilegeV2(req: PlainMessage): PlainMessage {
     type: req['type'],
     version: 'v2',
   };
-}
-
-/** The length of a response's JSON (bigints as their digits): an estimate of its size on the wire. */
-function jsonLength(response: PlainMessage): number {
-  return JSON.stringify(response, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)).length;
 }
 
 /** The most collection names one BatchDescribeCollection may ask for (Milvus has no limit). */
@@ -181,8 +177,9 @@ export class MilvusServer {
    * call's status Success). The request's collection IDs are not read, as Milvus does not read them.
    * Bounded (Milvus is not): at most BATCH_DESCRIBE_NAMES_MAX names (1100 beyond) and
    * BATCH_DESCRIBE_BYTES_MAX of answer (1100 beyond), a name asked for twice described once, the event
-   * loop given a turn every few describes, and the work stopped once the call's deadline has passed. Without that, 4 MB of names kept a node's thread busy for minutes and
-   * built a 99 MB answer until the heap ran out.
+   * loop given a turn every few describes, and the work stopped once the call's deadline has passed.
+   * Without that, 4 MB of names kept a node's thread busy for minutes and built a 99 MB answer until
+   * the heap ran out.
    */
   private async batchDescribe(call: UnaryCall): Promise<PlainMessage> {
     const names = strings(call.request, 'collection_name');
@@ -191,8 +188,7 @@ export class MilvusServer {
       return { status: statusOf(new CodedError('ParameterInvalid', `${names.length} collection names in one BatchDescribeCollection, more than the limit of ${BATCH_DESCRIBE_NAMES_MAX}: ask in several calls`)) };
     }
     const dbName = str(call.request, 'db_name') || (header(call.metadata, DATABASE_HEADER) ?? DEFAULT_DB_NAME);
-    const deadline = call.getDeadline();
-    const deadlineMs = deadline instanceof Date ? deadline.getTime() : typeof deadline === 'number' && Number.isFinite(deadline) ? deadline : Infinity;
+    const deadlineMs = deadlineAt(call);
     const described = new Map<string, { response: PlainMessage; bytes: number }>();
     const responses: PlainMessage[] = [];
     let describes = 0;
@@ -206,7 +202,8 @@ export class MilvusServer {
         const answer = await this.api.serveAs('DescribeCollection', { db_name: dbName, collection_name: name }, call);
         const status = answer['status'] as StatusMessage | undefined;
         const response = status === undefined || Number(status.code) === 0 ? userFieldsOnly(answer) : describeFailure(status, dbName, name);
-        entry = { response, bytes: jsonLength(response) };
+        // Its JSON's length: an estimate (from above) of its size on the wire.
+        entry = { response, bytes: stringify(response).length };
         described.set(name, entry);
       }
       bytes += entry.bytes;
