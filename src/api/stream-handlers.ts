@@ -16,24 +16,40 @@ function notLeader(node: NodePort, call: Stream): void {
   call.emit('error', { code: grpc.status.UNAVAILABLE, details: `node ${node.config.id} is not the serving leader; leader: ${leader} ${address}`.trim() });
 }
 
-/** The server streams open on a node, at most `max` (limits.maxServerStreams). */
+/**
+ * The server streams open on a node, at most `max` (limits.maxServerStreams), and from one client
+ * connection (gRPC peer) at most `perConnection` (limits.maxStreamsPerConnection), so that one client
+ * cannot take every slot and keep proxies out.
+ */
 class StreamSlots {
   private open = 0;
+  private readonly byPeer = new Map<string, number>();
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly perConnection: number,
+  ) {}
 
-  /** Take a slot, or end the stream with RESOURCE_EXHAUSTED and return false. */
-  take(call: Stream): boolean {
-    if (this.open >= this.max) {
-      call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `${this.open} streams are open on this node (maxServerStreams ${this.max}); retry later` });
+  /** Take a slot for this connection, or end the stream with RESOURCE_EXHAUSTED and return false. */
+  take(call: Stream, peer: string): boolean {
+    const fromPeer = this.byPeer.get(peer) ?? 0;
+    let refusal: string | null = null;
+    if (this.open >= this.max) refusal = `${this.open} streams are open on this node (maxServerStreams ${this.max})`;
+    else if (fromPeer >= this.perConnection) refusal = `${fromPeer} streams are open from this connection (maxStreamsPerConnection ${this.perConnection})`;
+    if (refusal !== null) {
+      call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `${refusal}; retry later` });
       return false;
     }
     this.open++;
+    this.byPeer.set(peer, fromPeer + 1);
     return true;
   }
 
-  release(): void {
+  release(peer: string): void {
     this.open--;
+    const left = (this.byPeer.get(peer) ?? 1) - 1;
+    if (left <= 0) this.byPeer.delete(peer);
+    else this.byPeer.set(peer, left);
   }
 }
 
@@ -50,12 +66,13 @@ function whileLeading(node: NodePort & RaftStatusPort, slots: StreamSlots, call:
     notLeader(node, call);
     return;
   }
-  if (!slots.take(call)) return;
+  const peer = call.getPeer();
+  if (!slots.take(call, peer)) return;
   let released = false;
   const release = (): void => {
     if (released) return;
     released = true;
-    slots.release();
+    slots.release(peer);
   };
   let detach: () => void;
   try {
@@ -88,8 +105,8 @@ function whileLeading(node: NodePort & RaftStatusPort, slots: StreamSlots, call:
 
 /** Server streams: proxy sessions (cache invalidations pushed to them) and time-tick watches. Leader only. */
 export function streamHandlers(node: NodePort & ProxyPort & RaftStatusPort): Record<string, (call: Stream) => void> {
-  const { maxServerStreams, maxStreamBacklog } = node.config.limits;
-  const slots = new StreamSlots(maxServerStreams);
+  const { maxServerStreams, maxStreamsPerConnection, maxStreamBacklog } = node.config.limits;
+  const slots = new StreamSlots(maxServerStreams, maxStreamsPerConnection);
   // Each open stream listens on these (up to maxServerStreams streams, plus the node's own listeners):
   // Node's default of 10 listeners per event would warn of a leak that the slots already bound.
   for (const emitter of [node.raft, node.broker, node.timeTicks] as unknown[]) {

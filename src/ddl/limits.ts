@@ -68,9 +68,11 @@ export interface Limits {
    * Server streams (proxy sessions, time-tick watches) open on this node at once; one more is refused
    * with RESOURCE_EXHAUSTED. A proxy session whose client does not read is ended once this many of its
    * messages wait unsent (a time-tick watch skips ticks instead while it is behind); an ended stream
-   * holds its slot, and what waits unsent, until its client reads it or goes.
+   * holds its slot, and what waits unsent, until its client reads it or goes. One client connection
+   * (gRPC peer) may hold at most maxStreamsPerConnection of the slots.
    */
   readonly maxServerStreams: number;
+  readonly maxStreamsPerConnection: number;
   readonly maxStreamBacklog: number;
   /**
    * A DDL task that waited longer than this for its locks and its ID and timestamp is refused with
@@ -144,6 +146,7 @@ export const defaultLimits: Limits = {
   ddlLatencyTargetMs: 1000,
   maxInflightPerConnection: 64,
   maxServerStreams: 256,
+  maxStreamsPerConnection: 16,
   maxStreamBacklog: 1024,
   maxEventLoopLagMs: 200,
   maxDdlQueueMs: 2000,
