@@ -1,6 +1,6 @@
 /** Users, roles, grants and privilege groups as Milvus users see them (spec 1.7, 1.8, 3.5), authorization off. */
 import { expect } from 'chai';
-import { verifyPasswordSync as verifyPassword } from '../../src/auth/password-hash.js';
+import { hashPasswordSync, verifyPasswordSync as verifyPassword } from '../../src/auth/password-hash.js';
 import type { PlainMessage } from '../../src/api/proto.js';
 import type { RootCoordClient } from '../../src/client/root-coord-client.js';
 import { lockChains } from '../../src/ddl/lock-manager.js';
@@ -189,6 +189,9 @@ describe('RootCoord users, roles and grants', function () {
     for (const user of users) await client.deleteCredential(user);
     for (const role of ['r1', 'r2', 'r3', 'r4']) await client.dropRole(role, true);
     await client.dropPrivilegeGroup('writers');
+    expect(await client.listUsers()).to.deep.equal(['root']);
+    // A user's role must exist or be restored with it (it had been dropped silently).
+    await expectCode(client.restoreRbac({ users: [{ user: 'zed', password: hashPasswordSync('zed-pass', 4), roles: [{ name: 'nosuchrole' }] }] }), 65535, /role \[nosuchrole\] of user \[zed\] does not exist/);
     expect(await client.listUsers()).to.deep.equal(['root']);
     await client.restoreRbac(backup);
     expect(await client.listUsers()).to.deep.equal(['root', ...users].sort());

@@ -16,7 +16,8 @@ const failure = (message: string): CodedError => new CodedError('Unexpected', me
 
 /**
  * RestoreRBAC: recreate a backup's users, roles, custom groups and grants in one atomic command. It
- * fails, changing nothing, if any of them exists already or a grant names an unknown privilege group.
+ * fails, changing nothing, if any of them exists already, a grant names an unknown privilege group or
+ * role, or a user names a role that neither exists nor is restored (as Milvus's restore checks).
  */
 export class RestoreRbacTask implements DdlTask {
   readonly name = 'RestoreRBAC';
@@ -69,12 +70,13 @@ export class RestoreRbacTask implements DdlTask {
       if (!isPlainPrivilege(grant.privilege) && !BUILTIN_GROUPS.has(grant.privilege) && !knownGroups.has(grant.privilege)) throw failure(`privilege group [${grant.privilege}] of a grant to role [${grant.role}] does not exist`);
       if (!knownRoles.has(grant.role)) throw failure(`role [${grant.role}] of a grant does not exist`);
     }
+    for (const user of users) for (const role of user.roles) if (!knownRoles.has(role)) throw failure(`role [${role}] of user [${user.user}] does not exist`);
     const now = wallMs(ctx);
     const commands: MetaCommand[] = [
       ...roles.map((role): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putRole', role } })),
       ...groups.map((group): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putPrivilegeGroup', group: { name: group.name, privileges: [...new Set(group.privileges)].sort() } } })),
       ...users.map((u): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putCredential', credential: { username: u.user, passwordHash: u.passwordHash, createdUtcMs: now, modifiedUtcMs: now } } })),
-      ...users.flatMap((u) => u.roles.filter((r) => knownRoles.has(r)).map((role): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putUserRole', username: u.user, role } }))),
+      ...users.flatMap((u) => u.roles.map((role): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putUserRole', username: u.user, role } }))),
       ...grants.map((grant): MetaCommand => ({ kind: 'rbac', ts: ctx.ts, change: { op: 'putGrant', grant } })),
     ];
     if (commands.length === 0) return;
