@@ -123,14 +123,15 @@ describe('scripts/cluster up waits for nodes that take long to load', function (
     const result = await cluster(['up', '--base-port', String(base), '--dir', dir], 90_000, { ...process.env, ROOTCOORD_NODE_FLAGS: slowStart });
     expect(result.code, result.stdout + result.stderr).to.equal(0);
     expect(result.stdout).to.include('waiting for nodes 1, 2, 3 to load their catalogs and answer');
-    // Every node runs with 32 MB semi-spaces and a 128 MB floor under its old-generation limit (before the
-    // operator's flags, which win) and libuv's pool at 16.
+    // Every node runs with 32 MB semi-spaces, a 128 MB floor under its old-generation limit and limits that
+    // grow by half the live heap (before the operator's flags, which win), and libuv's pool at 16.
     const nodes = processesUsing(dir);
     expect(nodes).to.have.length(3);
     for (const pid of nodes) {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       expect(args.indexOf('--max-semi-space-size=32'), args.join(' ')).to.be.within(0, args.indexOf(slowStart) - 1);
       expect(args.indexOf('--initial-old-space-size=128'), args.join(' ')).to.be.within(0, args.indexOf(slowStart) - 1);
+      expect(args.indexOf('--heap-growing-percent=50'), args.join(' ')).to.be.within(0, args.indexOf(slowStart) - 1);
       expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).to.include(`UV_THREADPOOL_SIZE=${process.env['UV_THREADPOOL_SIZE'] ?? '16'}`);
     }
   });
