@@ -6,7 +6,7 @@ cd $B && scripts/cluster down --dir $D >/dev/null 2>&1; rm -rf $D
 ROOTCOORD_NODE_FLAGS="--trace-gc-nvp $*" scripts/cluster up --dir $D --base-port 56100 --limit maxCollectionNum=205000 --limit maxCollectionNumPerDB=65536 --limit maxGeneralCapacity=820000 >/dev/null 2>&1 || { echo up failed; exit 1; }
 PIDS=$(python3 -c "import json;print(' '.join(str(n['pid']) for n in json.load(open('$D/cluster.json'))['nodes']))")
 cpu() { for p in $PIDS; do awk '{printf "%d ", $14+$15}' /proc/$p/stat; done; }
-sed "s#/work/main/dist#$B/dist#g" $HERE/fill.mjs > $D.fill.mjs
+sed "s#/work/main/dist#$B/dist#g" $HERE/../2026-12-02-s18-initial-old-space/fill.mjs > $D.fill.mjs
 C0=$(cpu); node $D.fill.mjs $D $N 0 > $D.fill.log 2>&1; C1=$(cpu)
 L=$(for i in 1 2 3; do curl -s 127.0.0.1:5630$i/metrics | grep -q '^rootcoord_raft_is_leader 1' && echo $i; done)
 LAG=$(curl -s 127.0.0.1:5630$L/metrics | grep -E '^nodejs_eventloop_lag_(p99|max)_seconds' | awk '{printf "%s=%.0fms ", $1, $2*1000}')
