@@ -70,7 +70,7 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                                                              calls exempt); beyond: code 2001
                                maxServerStreams=256          proxy sessions and time-tick watches open at once;
                                                              beyond: RESOURCE_EXHAUSTED
-                               maxStreamsPerConnection=16    of those, open from one client connection
+                               maxStreamsPerConnection=32    of those, open from one client connection
                                maxStreamBacklog=1024         a session's unsent messages before it is ended
                                                              (a time-tick watch skips ticks while behind)
                                maxRequestBytes=4194304       largest request message (gRPC receive limit)

@@ -69,7 +69,9 @@ export interface Limits {
    * with RESOURCE_EXHAUSTED. A proxy session whose client does not read is ended once this many of its
    * messages wait unsent (a time-tick watch skips ticks instead while it is behind); an ended stream
    * holds its slot, and what waits unsent, until its client reads it or goes. One client connection
-   * (gRPC peer) may hold at most maxStreamsPerConnection of the slots.
+   * (gRPC peer) may hold at most maxStreamsPerConnection of the slots. grpc-js shares one connection
+   * per target among a process's clients, so this is also what one client process may open: 32 leaves
+   * room for a watch of each of the 16 default DML channels, a proxy session and more.
    */
   readonly maxServerStreams: number;
   readonly maxStreamsPerConnection: number;
@@ -146,7 +148,7 @@ export const defaultLimits: Limits = {
   ddlLatencyTargetMs: 1000,
   maxInflightPerConnection: 64,
   maxServerStreams: 256,
-  maxStreamsPerConnection: 16,
+  maxStreamsPerConnection: 32,
   maxStreamBacklog: 1024,
   maxEventLoopLagMs: 200,
   maxDdlQueueMs: 2000,
