@@ -40,12 +40,12 @@ export function pidAlive(pid: number): boolean {
  * And old-generation limits that grow by half the live heap (`--heap-growing-percent=50`), not by up to
  * 4 times it. After each mark-compact V8 sets the next limit at the live size times a factor it picks
  * from its GC and mutator speeds, up to 4; a leader's request thread under a 64-client fill promotes
- * about 5 KB of garbage per create and, for every request, the HTTP/2 header values Node makes external
- * strings in the old generation (only a mark-compact frees them), so its heap grew from 167 MB live to
+ * about 4.6 KB of garbage per create and, for every request, the HTTP/2 header values Node makes external
+ * strings in the old generation (only a mark-compact frees them), so its heap grew from 125 MB live to
  * 493 MB before one, and a mark-compact's pause grows with that heap: in a 200,000 fill, 4 of 93 to 187
- * ms (41 to 66 ms of each freeing external strings), a follower's up to 381 ms. With the factor at 1.5:
+ * ms (32 to 66 ms of each freeing external strings), a follower's up to 381 ms. With the factor at 1.5:
  * the leader's 20 of p50 41 ms, max 114 ms (829 ms in all against 549), followers' 4 of at most 51 ms;
- * leader RSS at 200,000 650 MB against 915 to 965 MB (session 19, `--trace-gc-nvp`; see "Scale" in the
+ * leader RSS at 200,000 652 to 672 MB against 915 to 965 MB (session 19, `--trace-gc-nvp`; see "Scale" in the
  * README). Node refuses this flag in NODE_OPTIONS too.
  */
 const NODE_V8_FLAGS = ['--max-semi-space-size=32', '--initial-old-space-size=128', '--heap-growing-percent=50'];
