@@ -1,9 +1,10 @@
-// node hs.mjs BUILD N OUT : 1-node in-process cluster, a child process fills N collections with 64 clients,
-// the main isolate's sampling heap profile (all allocations, collected ones included) during the fill.
+// node hs.mjs BUILD N OUT [promoted] : 1-node in-process cluster, a child process fills N collections with 64 clients,
+// the main isolate's sampling heap profile during the fill: every allocation (collected ones included), or with
+// `promoted` only what survived the scavenges (objects a scavenge collected left out; was hs4.mjs).
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-const [B, N, OUT] = process.argv.slice(2);
+const [B, N, OUT, MODE] = process.argv.slice(2);
 const { InProcessCluster } = await import(`${B}/dist/test/rootcoord/fixtures/in-process-cluster.js`);
 const cluster = await InProcessCluster.start(1, { maxCollectionNum: 300000, maxCollectionNumPerDB: 300000, maxGeneralCapacity: 10000000 });
 const addr = cluster.address(1);
@@ -24,7 +25,7 @@ writeFileSync('/tmp/s19/hs-child.mjs', child);
 const fill = (n, from) => new Promise((res) => { const p = spawn(process.execPath, ['/tmp/s19/hs-child.mjs', addr, String(n), String(from)], { stdio: 'inherit' }); p.on('exit', res); });
 await fill(2000, 0); // warm up
 const s = new Session(); s.connect();
-await s.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+await s.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: MODE !== 'promoted' });
 const m0 = process.memoryUsage();
 await fill(Number(N), 2000);
 const { profile } = await s.post('HeapProfiler.stopSampling');
