@@ -10,15 +10,15 @@ type RecoveryPorts = Pick<TaskContext, 'meta' | 'propose' | 'allocTs' | 'broker'
  * dead leader is rolled back; one left Dropping is rolled forward. Returns what it did, for the log.
  */
 export async function recoverDdl(ports: RecoveryPorts, background: StepExecutor): Promise<{ rolledBack: number; rolledForward: number }> {
-  let rolledBack = 0;
+  const rollbacks: Array<() => Promise<void>> = [];
   let rolledForward = 0;
-  for (const collection of [...ports.meta.collections.values()]) {
+  for (const collection of ports.meta.collections.values()) {
     if (collection.state === CollectionState.Creating) {
+      const collectionID = collection.collectionID;
       // Only if still Creating when the rollback applies: this scan may be older than the log (a
       // commit of the previous leader's task applied since, or forwarded into this term, makes it
       // Created and acknowledged; an unconditional delete lost such collections under elections).
-      await ports.propose({ kind: 'deleteCollection', ts: await ports.allocTs(), collectionID: collection.collectionID, ifState: CollectionState.Creating });
-      rolledBack++;
+      rollbacks.push(async () => ports.propose({ kind: 'deleteCollection', ts: await ports.allocTs(), collectionID, ifState: CollectionState.Creating }));
       continue;
     }
     if (collection.state === CollectionState.Dropping) {
@@ -28,13 +28,35 @@ export async function recoverDdl(ports: RecoveryPorts, background: StepExecutor)
     }
     for (const partition of collection.partitions) {
       if (partition.state === PartitionState.Creating) {
-        await removePartition(ports, collection.collectionID, partition.partitionID, PartitionState.Creating);
-        rolledBack++;
+        const { collectionID } = collection;
+        const { partitionID } = partition;
+        rollbacks.push(() => removePartition(ports, collectionID, partitionID, PartitionState.Creating));
       } else if (partition.state === PartitionState.Dropping) {
         background.resume(dropPartitionJob(ports, collection.collectionID, partition.partitionID));
         rolledForward++;
       }
     }
   }
-  return { rolledBack, rolledForward };
+  // The rollbacks are independent (each conditional on its own state), so they are proposed together:
+  // Raft carries concurrent proposals in one append and one fsync, where one after another took a
+  // round trip each (a leader killed under a 500-client load leaves about 64 creates behind).
+  await inParallel(rollbacks, RECOVERY_CONCURRENCY);
+  return { rolledBack: rollbacks.length, rolledForward };
+}
+
+/** Rollbacks proposed at once during recovery, at most (the proposal queue is bounded too). */
+const RECOVERY_CONCURRENCY = 64;
+
+/** Run `tasks`, at most `limit` at a time; rejects with the first failure once every started task has settled. */
+async function inParallel(tasks: ReadonlyArray<() => Promise<void>>, limit: number): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, tasks.length) }, async () => {
+    while (next < tasks.length) {
+      const task = tasks[next++] as () => Promise<void>;
+      await task();
+    }
+  });
+  const settled = await Promise.allSettled(lanes);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 }

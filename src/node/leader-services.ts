@@ -55,8 +55,10 @@ export class LeaderServices {
         // Resolves once we, the leader, have committed an entry of our term and applied up to it.
         await raft.readIndex();
         if (epoch !== this.epoch) return;
-        await tso.start(this.ports.recovery.meta.tsoWindowMs);
-        await ids.start(this.ports.recovery.meta.idUpTo);
+        // Two independent proposals: together, one append and one round trip. Both settle before a
+        // failure is thrown, so that stopAll() below cannot run before the other one activates.
+        const started = await Promise.allSettled([tso.start(this.ports.recovery.meta.tsoWindowMs), ids.start(this.ports.recovery.meta.idUpTo)]);
+        for (const s of started) if (s.status === 'rejected') throw s.reason;
         if (epoch !== this.epoch) return this.stopAll();
         background.start();
         await this.ports.firstLeaderSetup();
