@@ -66,8 +66,9 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                                ddlLatencyTargetMs=1000       a slower DDL call shrinks the DDL budget by a quarter
                                maxDdlQueueMs=2000            longest wait for locks, ID and timestamp; beyond: 2001
                                maxEventLoopLagMs=200         refuse new calls while the event loop lags more (0: off)
-                               maxInflightPerConnection=64   calls in flight per client connection (forwarded
-                                                             calls exempt); beyond: code 2001
+                               maxInflightPerConnection=64   DDL calls, and as many other calls, in flight per
+                                                             client connection (forwarded calls exempt); beyond:
+                                                             code 2001
                                maxServerStreams=256          proxy sessions and time-tick watches open at once;
                                                              beyond: RESOURCE_EXHAUSTED
                                maxStreamsPerConnection=32    of those, open from one client connection

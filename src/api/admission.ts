@@ -15,9 +15,15 @@ export interface AdmissionCounts {
 
 /**
  * Bounded in-flight work on the client port. A call is admitted only while the node-wide count, the
- * DDL count (for DDL) and its connection's count are below their limits; otherwise it is refused at
- * once with code 2001 (queue full, retriable), so that overload is answered in microseconds instead
- * of as a proposal that times out (2002) after waiting behind everyone else.
+ * DDL count (for DDL) and its connection's count of its class are below their limits; otherwise it is
+ * refused at once with code 2001 (queue full, retriable), so that overload is answered in microseconds
+ * instead of as a proposal that times out (2002) after waiting behind everyone else.
+ *
+ * A connection's DDL and light calls are counted apart (each up to maxInflightPerConnection): one
+ * budget for both let one kind starve the other on a shared connection (grpc-js shares one connection
+ * per target among a process's clients). Under a 500-caller load, a leader that had just taken over
+ * had its client connection's 64 places taken by AllocTimestamp calls, each caller sending its next
+ * one as its answer freed a place, while every CreateCollection was refused for 0.8 s.
  *
  * The DDL budget adapts to how fast DDL completes (additive increase, multiplicative decrease, as TCP
  * and concurrency limiters do): a DDL call slower than ddlLatencyTargetMs shrinks it by a quarter, at
@@ -40,7 +46,8 @@ export class Admission {
   private lastDecreaseMs = -Infinity;
   /** Why this node refuses every new call for now (its event loop lags), or null. */
   private overload: string | null = null;
-  private readonly byPeer = new Map<string, number>();
+  /** Calls in flight per connection: [DDL, light]. */
+  private readonly byPeer = new Map<string, [number, number]>();
 
   constructor(
     private readonly limits: Pick<Limits, 'maxInflightRequests' | 'maxInflightDdl' | 'maxInflightPerConnection' | 'ddlLatencyTargetMs'>,
@@ -53,19 +60,24 @@ export class Admission {
   admit(kind: AdmissionClass, peer: string | null): () => void {
     const { maxInflightRequests, maxInflightPerConnection } = this.limits;
     const ddlBudget = Math.floor(this.ddlBudget);
-    const fromPeer = peer === null ? 0 : (this.byPeer.get(peer) ?? 0);
+    const slot = kind === 'ddl' ? 0 : 1;
+    const counts = peer === null ? undefined : this.byPeer.get(peer);
+    const fromPeer = counts?.[slot] ?? 0;
     let refusal: string | null = null;
     if (this.overload !== null) refusal = this.overload;
     else if (this.total >= maxInflightRequests) refusal = `${this.total} calls are in flight on this node (max ${maxInflightRequests})`;
     else if (kind === 'ddl' && this.ddl >= ddlBudget) refusal = `${this.ddl} DDL calls are in flight on this node (max ${ddlBudget} now)`;
-    else if (peer !== null && fromPeer >= maxInflightPerConnection) refusal = `${fromPeer} calls are in flight from this connection (max ${maxInflightPerConnection})`;
+    else if (peer !== null && fromPeer >= maxInflightPerConnection) refusal = `${fromPeer} ${kind === 'ddl' ? 'DDL' : 'non-DDL'} calls are in flight from this connection (max ${maxInflightPerConnection})`;
     if (refusal !== null) {
       this.rejected++;
       throw new CodedError('QueueFull', `${refusal}; retry later`);
     }
     this.total++;
     if (kind === 'ddl') this.ddl++;
-    if (peer !== null) this.byPeer.set(peer, fromPeer + 1);
+    if (peer !== null) {
+      if (counts === undefined) this.byPeer.set(peer, slot === 0 ? [1, 0] : [0, 1]);
+      else counts[slot]++;
+    }
     let released = false;
     const startedMs = this.nowMs();
     return () => {
@@ -77,9 +89,10 @@ export class Admission {
         this.adapt(this.nowMs() - startedMs);
       }
       if (peer === null) return;
-      const left = (this.byPeer.get(peer) ?? 1) - 1;
-      if (left <= 0) this.byPeer.delete(peer);
-      else this.byPeer.set(peer, left);
+      const left = this.byPeer.get(peer);
+      if (left === undefined) return;
+      left[slot]--;
+      if (left[0] <= 0 && left[1] <= 0) this.byPeer.delete(peer);
     };
   }
 

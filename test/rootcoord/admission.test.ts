@@ -25,22 +25,38 @@ async function timed<T>(promise: Promise<T>): Promise<number> {
 }
 
 describe('Admission budgets', () => {
-  const limits = { maxInflightRequests: 3, maxInflightDdl: 2, maxInflightPerConnection: 2, ddlLatencyTargetMs: 1000 };
+  const limits = { maxInflightRequests: 4, maxInflightDdl: 2, maxInflightPerConnection: 2, ddlLatencyTargetMs: 1000 };
 
   it('refuse beyond each budget with QueueFull (2001, retriable) and free a place on release', () => {
     const admission = new Admission(limits);
     const a1 = admission.admit('ddl', 'a');
     admission.admit('light', 'a');
-    expect(() => admission.admit('light', 'a')).to.throw(CodedError, /from this connection/).with.property('code', 2001);
+    admission.admit('light', 'a');
+    expect(() => admission.admit('light', 'a')).to.throw(CodedError, /2 non-DDL calls are in flight from this connection \(max 2\)/).with.property('code', 2001);
     admission.admit('ddl', 'b');
-    expect(admission.counts()).to.include({ total: 3, ddl: 2, connections: 2 });
+    expect(admission.counts()).to.include({ total: 4, ddl: 2, connections: 2 });
     expect(() => admission.admit('light', 'c')).to.throw(CodedError, /calls are in flight on this node/);
     a1();
     a1();
-    expect(admission.counts()).to.include({ total: 2, ddl: 1 });
+    expect(admission.counts()).to.include({ total: 3, ddl: 1 });
     expect(() => admission.admit('ddl', 'c')).to.not.throw();
     expect(() => admission.admit('ddl', null)).to.throw(CodedError, /calls are in flight on this node/);
     expect(admission.counts().rejected).to.equal(3);
+  });
+
+  it("count a connection's DDL and other calls apart, so that neither kind can starve the other", () => {
+    const admission = new Admission({ ...limits, maxInflightRequests: 100, maxInflightDdl: 100 });
+    const light = [admission.admit('light', 'a'), admission.admit('light', 'a')];
+    expect(() => admission.admit('light', 'a')).to.throw(CodedError, /non-DDL calls are in flight from this connection/);
+    // The connection's light calls fill its light places only: its DDL still has all of its own.
+    const ddl = [admission.admit('ddl', 'a'), admission.admit('ddl', 'a')];
+    expect(() => admission.admit('ddl', 'a')).to.throw(CodedError, /2 DDL calls are in flight from this connection \(max 2\)/);
+    expect(admission.counts()).to.include({ total: 4, ddl: 2, connections: 1 });
+    (light[0] as () => void)();
+    expect(() => admission.admit('ddl', 'a'), 'a freed light place is not a DDL place').to.throw(CodedError, /DDL calls are in flight from this connection/);
+    admission.admit('light', 'a');
+    for (const release of [...light, ...ddl]) release();
+    expect(admission.counts()).to.include({ total: 1, ddl: 0, connections: 1 });
   });
 
   it('count forwarded calls (no connection) node-wide only', () => {
