@@ -27,6 +27,8 @@ const LEADER_WAIT_MS_MAX = 5000;
 const DEFAULT_DEADLINE_MS = 10_000;
 /** How often the event loop's lag is read (and the histogram reset) for admission. */
 const LAG_WINDOW_MS = 250;
+/** How often the channels to the other members are checked and reconnected if they went idle or down. */
+const FORWARDING_WARM_MS = 1000;
 
 function coded(error: unknown, log: Logger, method: string): CodedError {
   if (error instanceof CodedError) return error;
@@ -109,6 +111,7 @@ export class ApiServer {
   /** Bounded in-flight unary calls (the admin service and health checks are exempt). */
   readonly admission: Admission;
   private lagMonitor: { histogram: IntervalHistogram; timer: NodeJS.Timeout } | null = null;
+  private warmTimer: NodeJS.Timeout | null = null;
   private readonly apiHandlers: Record<string, Handler>;
 
   constructor(
@@ -153,6 +156,22 @@ export class ApiServer {
       },
     });
     await bindServer(this.server, address, this.node);
+    this.warmForwarding();
+  }
+
+  /** Keeps this node's channels to the other members' client ports connected (see Forwarder.warm). */
+  private warmForwarding(): void {
+    const warm = (): void => {
+      const addresses: string[] = [];
+      for (const id of this.node.memberIds()) {
+        const client = id === this.node.config.id ? undefined : this.node.memberAddress(id)?.client;
+        if (client !== undefined && client !== '') addresses.push(client);
+      }
+      this.forwarder.warm(addresses);
+    };
+    warm();
+    this.warmTimer = setInterval(warm, FORWARDING_WARM_MS);
+    this.warmTimer.unref();
   }
 
   private implement(service: ServiceName, methods: readonly MethodInfo[], handlers: Record<string, Handler>): grpc.UntypedServiceImplementation {
@@ -315,6 +334,7 @@ export class ApiServer {
   }
 
   async close(): Promise<void> {
+    if (this.warmTimer !== null) clearInterval(this.warmTimer);
     if (this.lagMonitor !== null) {
       clearInterval(this.lagMonitor.timer);
       this.lagMonitor.histogram.disable();

@@ -41,13 +41,27 @@ export class Forwarder {
     private readonly token: string,
   ) {}
 
-  forward(address: string, service: ServiceName, method: string, request: PlainMessage, deadlineMs: number, requestId: string | null, authorization: string | null = null): Promise<PlainMessage> {
+  private client(service: ServiceName, address: string): grpc.Client {
     const key = `${service}@${address}`;
     let client = this.clients.get(key);
     if (client === undefined) {
       client = new constructors[service](address, this.credentials, clientChannelOptions);
       this.clients.set(key, client);
     }
+    return client;
+  }
+
+  /**
+   * Connect (or keep connected) the channel to each of `addresses`, so that the first calls forwarded
+   * to a new leader do not wait for a connection: on a follower busy with hundreds of clients, setting
+   * one up took several turns of its event loop, a few hundred ms after a failover.
+   */
+  warm(addresses: readonly string[]): void {
+    for (const address of addresses) this.client('api', address).getChannel().getConnectivityState(true);
+  }
+
+  forward(address: string, service: ServiceName, method: string, request: PlainMessage, deadlineMs: number, requestId: string | null, authorization: string | null = null): Promise<PlainMessage> {
+    const client = this.client(service, address);
     const metadata = new grpc.Metadata();
     metadata.set(FORWARDED_HEADER, this.token);
     if (requestId !== null) metadata.set(REQUEST_ID_HEADER, requestId);

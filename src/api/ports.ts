@@ -22,6 +22,8 @@ export interface NodePort {
   isServingLeader(): boolean;
   leaderId(): number;
   memberAddress(id: number): MemberAddress | undefined;
+  /** The ids of the members this node knows of (itself included). */
+  memberIds(): number[];
 }
 
 /** Run a DDL task on the serving leader, once per client request ID. */

@@ -213,6 +213,10 @@ export class RootCoordNode {
     return this.members.get(id);
   }
 
+  memberIds(): number[] {
+    return [...this.members.keys()];
+  }
+
   private onMemberChange(cc: ConfChange): void {
     if (cc.type === ConfChangeType.RemoveNode) {
       this.log.info('member removed', { id: cc.nodeId });
