@@ -1,12 +1,13 @@
 /**
- * scripts/bench --load [--quick] [--clients 500] [--seconds 60] [--channels 50] [--out DIR]
+ * scripts/bench --load [--quick] [--clients 500] [--seconds 60] [--channels 50] [--parts load,big,auth] [--out DIR]
  * On a fresh 3-node cluster: 500 concurrent callers for 60 s (--quick 20 s), half CreateCollection,
  * half AllocTimestamp, every answer counted once by code (the client's retries off); then kill -9 of
  * the leader under that load and the time to the next successful DDL; then one 16 MB AlterDatabase
  * and one CreateCollection with a 30 MB description. On a second fresh cluster with --auth: 16, then
  * 64 clients sending wrong passwords for 20 s each, while a legitimate client does CreateCollection.
  * Leader changes (terms, rootcoord_raft_leader_changes_seen_total) and event-loop lag from every
- * node's /metrics throughout.
+ * node's /metrics throughout. `--parts`: which of the three to run (load and kill; big requests; the
+ * password flood), all by default.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -40,6 +41,34 @@ function statsJson(s: PhaseStats, seconds: number): Record<string, unknown> {
   };
 }
 
+function shortReason(reason: string): string {
+  return reason.replace(/load\d+|\d{3,}/g, '#').slice(0, 120);
+}
+
+/**
+ * The answers after a kill in 100 ms steps (by when they came): codes per call kind and the commonest
+ * reason, to see where the time to the first success goes (election, leader set-up, shedding, routing).
+ */
+function afterKillSteps(events: Load['afterSince'], untilMs: number): Array<Record<string, unknown>> {
+  const steps: Array<Record<string, unknown>> = [];
+  for (let from = 0; from < untilMs; from += 100) {
+    const inStep = events.filter((e) => e.endMs >= from && e.endMs < from + 100);
+    if (inStep.length === 0) continue;
+    const codes: Record<string, CodeCounts> = {};
+    const reasons = new Map<string, number>();
+    const okMs: Record<string, number[]> = {};
+    for (const e of inStep) {
+      if (e.code === 0) (okMs[e.kind] ??= []).push(e.endMs - e.startMs);
+      addCount((codes[e.kind] ??= {}), codeKey(e.code));
+      if (e.code !== 0) reasons.set(`${e.kind} ${e.code}: ${e.reason}`, (reasons.get(`${e.kind} ${e.code}: ${e.reason}`) ?? 0) + 1);
+    }
+    const top = [...reasons.entries()].sort((a, b) => b[1] - a[1])[0];
+    const okTook = Object.fromEntries(Object.entries(okMs).map(([k, v]) => [k, { p50Ms: round(summary(v)['p50Ms'] ?? 0, 1), maxMs: round(Math.max(...v), 1) }]));
+    steps.push({ fromMs: from, codes, okTook, ...(top === undefined ? {} : { topReason: `${top[0]} (${top[1]})` }) });
+  }
+  return steps;
+}
+
 /** `clients` callers, half CreateCollection, half AllocTimestamp, until `stop()`; `stats` can be swapped between phases. */
 class Load {
   stats = newStats();
@@ -51,6 +80,8 @@ class Load {
   since = Infinity;
   firstDdlAfterSince = Infinity;
   firstTsoAfterSince = Infinity;
+  /** Answers to calls started after `since`, in its first 5 s: when each started and ended (ms after `since`), how. */
+  readonly afterSince: Array<{ kind: Kind; startMs: number; endMs: number; code: number; reason: string }> = [];
 
   constructor(
     private readonly endpoints: string[],
@@ -76,6 +107,7 @@ class Load {
       addCount(s.codes[kind], codeKey(r.code));
       s.allMs[kind].push(r.ms);
       if (r.deadline) s.deadlines++;
+      if (t0 >= this.since && t0 - this.since < 5000) this.afterSince.push({ kind, startMs: t0 - this.since, endMs: t0 + r.ms - this.since, code: r.code, reason: r.code === 0 ? '' : shortReason(r.reason) });
       if (r.code === 0) {
         s.okMs[kind].push(r.ms);
         const at = t0 + r.ms;
@@ -84,7 +116,7 @@ class Load {
           if (kind === 'AllocTimestamp' && at < this.firstTsoAfterSince) this.firstTsoAfterSince = at;
         }
       } else {
-        const key = `${kind} ${r.code}: ${r.reason.replace(/load\d+|\d{3,}/g, '#').slice(0, 120)}`;
+        const key = `${kind} ${r.code}: ${shortReason(r.reason)}`;
         s.reasons.set(key, (s.reasons.get(key) ?? 0) + 1);
         // Unreachable, or no leader: the next node (a follower forwards to the leader). Back off a little on any error.
         if (r.code === NOT_SERVING || r.code === UNREACHABLE) ep++;
@@ -108,6 +140,7 @@ export async function runLoad(args: Args): Promise<void> {
   const killPhaseSec = quick ? 10 : 20;
   const floodSec = args.number('flood-seconds', quick ? 10 : 20);
   const out = resolve(args.value('out', defaultOut(quick ? 'load-quick' : 'load')));
+  const parts = new Set(args.value('parts', 'load,big,auth').split(','));
   const results: Record<string, unknown> = { kind: 'load', date: new Date().toISOString(), quick, clients, channels, seconds, machine: machineInfo() };
   const timelines: Record<string, Array<{ tSec: number; nodes: NodeSample[] }>> = {};
   const marks: Record<string, Array<{ name: string; tSec: number }>> = { load: [], auth: [] };
@@ -126,10 +159,8 @@ export async function runLoad(args: Args): Promise<void> {
     }
   };
 
-  // ---- part 1: load, kill -9 of the leader under load, big requests ----
-  await onCluster('load', false, async (cluster, timeline) => {
-    const endpoints = await cluster.endpointsLeaderFirst();
-    await sleep(1500);
+  /** The steady load, then kill -9 of the leader under it; the killed node is started again and caught up. */
+  const loadAndKill = async (cluster: BenchCluster, timeline: MetricsTimeline, endpoints: string[]): Promise<void> => {
     const load = new Load(endpoints, clients, channels);
     const loadStart = timeline.elapsedSec();
     marks['load']?.push({ name: 'load', tSec: loadStart });
@@ -169,11 +200,20 @@ export async function runLoad(args: Args): Promise<void> {
       ...statsJson(afterKill, killEnd - killSec),
       termRises: timeline.termRises(killSec, killEnd),
       lag: timeline.lagMax(killSec, killEnd),
+      killedAtIso: new Date(performance.timeOrigin + killedAt).toISOString(),
+      answersByStep: afterKillSteps(load.afterSince, Math.max(3000, Math.min(5000, load.firstDdlAfterSince - killedAt + 500))),
     };
     log(`kill: ${JSON.stringify(results['kill'])}`);
     await cluster.cmd('start', String(leader));
     await cluster.waitCaughtUp(120_000).catch((e: Error) => log(`warning: ${e.message}`));
+  };
 
+  // ---- part 1: load, kill -9 of the leader under load, big requests ----
+  if (parts.has('load') || parts.has('big')) await onCluster('load', false, async (cluster, timeline) => {
+    const endpoints = await cluster.endpointsLeaderFirst();
+    await sleep(1500);
+    if (parts.has('load')) await loadAndKill(cluster, timeline, endpoints);
+    if (!parts.has('big')) return;
     // big requests, one attempt each, on the idle cluster
     const setup = await cluster.client({ attemptDeadlineMs: 30_000 });
     await setup.createDatabase('big');
@@ -200,7 +240,7 @@ export async function runLoad(args: Args): Promise<void> {
   });
 
   // ---- part 2: the wrong-password flood, on a cluster with authorization ----
-  await onCluster('auth', true, async (cluster, timeline) => {
+  if (parts.has('auth')) await onCluster('auth', true, async (cluster, timeline) => {
     const leaderEndpoint = (await cluster.endpointsLeaderFirst())[0] as string;
     const legit = new OneShot({ attemptDeadlineMs: 10_000, user: 'root', password: 'Milvus' });
     let n = 0;
@@ -274,12 +314,15 @@ function loadMarkdown(r: Record<string, unknown>, charts: string[]): string {
   const kill = g('kill');
   const big = g('big') as Record<string, Record<string, unknown>>;
   const flood = (r['authFlood'] ?? []) as Array<Record<string, unknown>>;
-  return `# rootcoord load benchmark (${String(r['date'])}${r['quick'] === true ? ', quick' : ''})
+  const steps = (kill['answersByStep'] ?? []) as Array<{ fromMs: number; codes: Record<string, CodeCounts>; okTook: Record<string, { p50Ms: number }>; topReason?: string }>;
+  const stepRow = (x: (typeof steps)[number]): string => `| ${x.fromMs} | ${JSON.stringify(x.codes['CreateCollection'] ?? {})} | ${JSON.stringify(x.codes['AllocTimestamp'] ?? {})} | ${x.okTook['CreateCollection']?.p50Ms ?? ''} / ${x.okTook['AllocTimestamp']?.p50Ms ?? ''} | ${x.topReason ?? ''} |`;
+  const header = `# rootcoord load benchmark (${String(r['date'])}${r['quick'] === true ? ', quick' : ''})
 
 ${String(r['clients'])} concurrent callers (half CreateCollection, half AllocTimestamp) over ${String(r['channels'])} gRPC channels, one attempt per
 call (the client's retries off), deadline 10 s. Machine: ${JSON.stringify(r['machine'])}. Shared machine: numbers are noisy.
 The benchmark client shares the two cores with the three nodes.
-
+`;
+  const loadSection = `
 ## Steady load, ${String(r['seconds'])} s
 
 | call | answers by code | successes/s | p50 / p99 ms (successes) | p50 / p99 / max ms (all answers) |
@@ -300,6 +343,13 @@ Time to the next successful CreateCollection: **${String(kill['toFirstCreateColl
 ${kindRow(kill, 'CreateCollection')}
 ${kindRow(kill, 'AllocTimestamp')}
 
+Answers to calls started after the kill, by when they came (100 ms steps; "took": p50 of the successes' durations):
+
+| from ms | CreateCollection codes | AllocTimestamp codes | took ms (create / tso) | commonest error |
+| --- | --- | --- | --- | --- |
+${steps.map(stepRow).join('\n')}
+`;
+  const bigSection = `
 ## Big requests (one attempt, deadline 120 s, to the leader)
 
 | request | code | ms | term rises (within ~5 s after) | lag | reason |
@@ -307,13 +357,15 @@ ${kindRow(kill, 'AllocTimestamp')}
 ${['alterDatabase16MB', 'createCollection30MBDescription'].map((k) => `| ${k} | ${String(big[k]?.['code'])} | ${String(big[k]?.['ms'])} | ${String(big[k]?.['termRisesWithin5sAfter'])} | ${JSON.stringify(big[k]?.['lag'])} | ${String(big[k]?.['reason'] ?? '')} |`).join('\n')}
 
 A small CreateCollection afterwards: ${JSON.stringify(big['smallDdlAfter'])}.
-
+`;
+  const floodSection = `
 ## Wrong-password flood (cluster with --auth; flood and legitimate client both to the leader)
 
 | flood clients | legit CreateCollection codes | legit p50 / p99 ms | flood answers | flood answers/s | term rises | lag |
 | --- | --- | --- | --- | --- | --- | --- |
 ${flood.map((p) => { const l = p['legit'] as Record<string, unknown>; const ok = l['ok'] as Record<string, number>; const f = p['flood'] as Record<string, unknown>; return `| ${String(p['floodClients'])} | ${JSON.stringify(l['codes'])} | ${ok['p50Ms']} / ${ok['p99Ms']} | ${JSON.stringify(f['codes'])} | ${String(f['perSec'])} | ${String(p['termRises'])} | ${JSON.stringify(p['lag'])} |`; }).join('\n')}
-
+`;
+  return `${header}${r['load'] === undefined ? '' : loadSection}${r['big'] === undefined ? '' : bigSection}${r['authFlood'] === undefined ? '' : floodSection}
 Charts: ${charts.join(', ')}.
 `;
 }
