@@ -561,14 +561,16 @@ export class OneShot {
     return c;
   }
 
-  async call(endpoint: string, method: string, request: PlainMessage, requestId?: string): Promise<{ code: number; ms: number; deadline: boolean; reason: string }> {
+  /** `leader`: the leader's client address when the node answered a call it forwarded (RootCoordClient.leaderHint). */
+  async call(endpoint: string, method: string, request: PlainMessage, requestId?: string): Promise<{ code: number; ms: number; deadline: boolean; reason: string; leader?: string | null }> {
     const t0 = performance.now();
+    const client = this.client(endpoint);
     try {
-      await this.client(endpoint).call(method, request, 'api', requestId);
-      return { code: 0, ms: performance.now() - t0, deadline: false, reason: '' };
+      await client.call(method, request, 'api', requestId);
+      return { code: 0, ms: performance.now() - t0, deadline: false, reason: '', leader: client.leaderHint };
     } catch (error) {
       const ms = performance.now() - t0;
-      if (error instanceof RootCoordError) return { code: error.code, ms, deadline: error.reason.includes('deadline exceeded'), reason: error.reason };
+      if (error instanceof RootCoordError) return { code: error.code, ms, deadline: error.reason.includes('deadline exceeded'), reason: error.reason, leader: client.leaderHint };
       return { code: UNREACHABLE, ms, deadline: false, reason: (error as Error).message };
     }
   }

@@ -103,6 +103,11 @@ class Load {
       const request = kind === 'CreateCollection' ? createCollectionRequest(`load${this.nextName++}`) : { count: 1 };
       const t0 = performance.now();
       const r = await pool.call(this.endpoints[ep % this.endpoints.length] as string, kind, request, randomBytes(16).toString('hex'));
+      // An answer a follower forwarded names the leader: go there next, as the client library does.
+      if (r.leader !== undefined && r.leader !== null) {
+        const at = this.endpoints.indexOf(r.leader);
+        if (at >= 0) ep = at;
+      }
       const s = this.stats;
       addCount(s.codes[kind], codeKey(r.code));
       s.allMs[kind].push(r.ms);

@@ -21,7 +21,7 @@ import { rootCoordHandlers } from './root-coord-handlers.js';
 import { streamHandlers } from './stream-handlers.js';
 import type { Handler } from './handler.js';
 // A client may ask for a cheaper, possibly stale read with this metadata header set to "stale".
-import { READ_CONSISTENCY_HEADER, STALE_READ } from '../protocol/headers.js';
+import { LEADER_HINT_TRAILER, READ_CONSISTENCY_HEADER, STALE_READ } from '../protocol/headers.js';
 
 const LEADER_WAIT_MS_MAX = 5000;
 const DEFAULT_DEADLINE_MS = 10_000;
@@ -29,6 +29,18 @@ const DEFAULT_DEADLINE_MS = 10_000;
 const LAG_WINDOW_MS = 250;
 /** How often the channels to the other members are checked and reconnected if they went idle or down. */
 const FORWARDING_WARM_MS = 1000;
+
+/** What serve() learned while answering a unary call: the leader it forwarded the call to, if it did. */
+interface Answered {
+  leader: string | null;
+}
+
+/** Trailing metadata naming the leader's client address (LEADER_HINT_TRAILER). */
+function leaderHint(address: string): grpc.Metadata {
+  const trailer = new grpc.Metadata();
+  trailer.set(LEADER_HINT_TRAILER, address);
+  return trailer;
+}
 
 function coded(error: unknown, log: Logger, method: string): CodedError {
   if (error instanceof CodedError) return error;
@@ -193,8 +205,9 @@ export class ApiServer {
       if (handler === undefined) throw new Error(`no handler for ${method.name}`);
       const returnsStatus = method.responseType === 'rootcoord.Status';
       implementation[method.name] = (call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
-        this.serve(service, method.name, handler, returnsStatus, call).then(
-          (response) => callback(null, response),
+        const answer: Answered = { leader: null };
+        this.serve(service, method.name, handler, returnsStatus, call, answer).then(
+          (response) => callback(null, response, answer.leader === null ? undefined : leaderHint(answer.leader)),
           (error: unknown) => callback(grpcError(error)),
         );
       };
@@ -202,13 +215,14 @@ export class ApiServer {
     return implementation;
   }
 
-  private async serve(service: ServiceName, method: string, handler: Handler, returnsStatus: boolean, call: UnaryCall): Promise<PlainMessage> {
+  /** `answer.leader` is set when the call was forwarded, to the leader's client address (see LEADER_HINT_TRAILER). */
+  private async serve(service: ServiceName, method: string, handler: Handler, returnsStatus: boolean, call: UnaryCall, answer: Answered | null = null): Promise<PlainMessage> {
     const startedMs = performance.now();
     let code = 0;
     let release: (() => void) | null = null;
     try {
       release = this.admit(service, handler, call);
-      const body = await this.route(service, method, handler, call);
+      const body = await this.route(service, method, handler, call, answer);
       if ('status' in body || (returnsStatus && 'error_code' in body)) {
         code = Number(((returnsStatus ? body : body['status']) as PlainMessage | undefined)?.['code'] ?? 0);
         return body;
@@ -240,7 +254,7 @@ export class ApiServer {
   }
 
   /** Runs the call here, or forwards it to the leader. A forwarded response is returned as is. */
-  private async route(service: ServiceName, method: string, handler: Handler, call: UnaryCall): Promise<PlainMessage> {
+  private async route(service: ServiceName, method: string, handler: Handler, call: UnaryCall, answer: Answered | null): Promise<PlainMessage> {
     const request = call.request;
     const requestId = call.metadata.get(REQUEST_ID_HEADER)[0];
     const id = typeof requestId === 'string' && requestId !== '' ? requestId : null;
@@ -257,7 +271,9 @@ export class ApiServer {
         // (against its catalog, which is current; a verified password costs it no hash but the first).
         const authorization = headerValue(call.metadata, AUTHORIZATION_HEADER);
         if (need !== null) await this.authenticator.authenticate(authorization ?? undefined, call.getPeer(), () => this.node.readBarrier());
-        return this.forwarder.forward(address, service, method, request, deadlineMs, id, authorization);
+        const forwarded = await this.forwarder.forward(address, service, method, request, deadlineMs, id, authorization);
+        if (answer !== null) answer.leader = address;
+        return forwarded;
       }
     } else if (handler.kind === 'read' && call.metadata.get(READ_CONSISTENCY_HEADER)[0] !== STALE_READ) {
       await this.node.readBarrier();

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes } from '../protocol/error-codes.js';
-import { AUTHORIZATION_HEADER, authorizationValue, READ_CONSISTENCY_HEADER, REQUEST_ID_HEADER, STALE_READ } from '../protocol/headers.js';
+import { AUTHORIZATION_HEADER, authorizationValue, LEADER_HINT_TRAILER, READ_CONSISTENCY_HEADER, REQUEST_ID_HEADER, STALE_READ } from '../protocol/headers.js';
 import { adminService, CLIENT_RECEIVE_BYTES_MAX, clientChannelOptions, rootCoordService } from '../protocol/proto.js';
 import type { PlainMessage } from '../protocol/proto.js';
 import { encodeFieldJson, encodeSchemaFile } from './schema-file.js';
@@ -44,7 +44,7 @@ export interface ClientOptions {
 /** A call refused for missing or wrong credentials (gRPC UNAUTHENTICATED): Milvus's ErrPrivilegeNotAuthenticated. */
 export const NOT_AUTHENTICATED_CODE = ErrorCodes.PrivilegeNotAuthenticated.code;
 
-type Stub = Record<string, (req: PlainMessage, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: PlainMessage) => void) => void>;
+type Stub = Record<string, (req: PlainMessage, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: PlainMessage) => void) => grpc.ClientUnaryCall>;
 
 const RootCoordStub = grpc.makeGenericClientConstructor(rootCoordService.definition, 'RootCoord');
 const AdminStub = grpc.makeGenericClientConstructor(adminService.definition, 'RootCoordAdmin');
@@ -92,6 +92,12 @@ export class RootCoordClient {
    * prove the call had no effect: an earlier attempt may have been executed before its answer was lost.
    */
   lastCallAttempts = 0;
+  /**
+   * The leader's client address as the last answer gave it (a follower's answer to a call it
+   * forwarded, see LEADER_HINT_TRAILER), or null when that answer named none. When it is one of the
+   * endpoints, the next calls go there.
+   */
+  leaderHint: string | null = null;
   private readonly endpoints: string[];
   private readonly authorization: string | null;
 
@@ -122,8 +128,19 @@ export class RootCoordClient {
     if (this.options.staleReads === true) metadata.set(READ_CONSISTENCY_HEADER, STALE_READ);
     if (this.authorization !== null) metadata.set(AUTHORIZATION_HEADER, this.authorization);
     return new Promise((resolve, reject) => {
-      fn.call(stub, request, metadata, { deadline: Date.now() + (this.options.attemptDeadlineMs ?? 10_000) }, (error, response) => (error === null ? resolve(response) : reject(error)));
+      const call = fn.call(stub, request, metadata, { deadline: Date.now() + (this.options.attemptDeadlineMs ?? 10_000) }, (error, response) => (error === null ? resolve(response) : reject(error)));
+      // grpc-js emits 'status' (with the trailers) right after the callback, in the same turn: before
+      // the caller's continuation runs.
+      call.on('status', (status: grpc.StatusObject) => this.followHint(status.metadata.get(LEADER_HINT_TRAILER)[0]));
     });
+  }
+
+  /** A follower named the leader: send the next calls there if it is one of the endpoints. */
+  private followHint(leader: grpc.MetadataValue | undefined): void {
+    this.leaderHint = typeof leader === 'string' && leader !== '' ? leader : null;
+    if (this.leaderHint === null) return;
+    const index = this.endpoints.indexOf(this.leaderHint);
+    if (index >= 0 && this.preferred % this.endpoints.length !== index) this.preferred = index;
   }
 
   /**

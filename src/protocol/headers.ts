@@ -12,6 +12,12 @@ export const AUTHORIZATION_HEADER = 'authorization';
 /** A read's consistency: STALE_READ asks for a read served locally, without a ReadIndex round. */
 export const READ_CONSISTENCY_HEADER = 'x-rootcoord-read';
 export const STALE_READ = 'stale';
+/**
+ * Trailing metadata of a follower's answer to a call it forwarded: the leader's client address. A
+ * client that has that address among its endpoints sends its next calls there, without the extra hop
+ * (and without loading the follower, which after a failover may carry every client of the dead leader).
+ */
+export const LEADER_HINT_TRAILER = 'x-rootcoord-leader';
 
 /** `authorization` metadata as Milvus clients send it: base64 of `user:password`. */
 export function authorizationValue(user: string, password: string): string {

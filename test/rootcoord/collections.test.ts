@@ -212,6 +212,28 @@ describe('RootCoord collections', function () {
     viaFollower.close();
   });
 
+  it("a follower's answer to a forwarded call names the leader, and the client sends its next calls there", async () => {
+    const leader = await cluster.waitForServingLeader();
+    const follower = [...cluster.members.keys()].find((id) => id !== leader) as number;
+    // The follower first in the list: the first call goes there and is forwarded.
+    const both = cluster.client({ endpoints: [cluster.address(follower), cluster.address(leader)] });
+    const onlyFollower = cluster.clientOf(follower);
+    try {
+      await both.createCollection('hinted', simpleSchema());
+      expect(both.leaderHint, 'the forwarded answer names the leader').to.equal(cluster.address(leader));
+      // Answered by the leader itself this time: an answer without a hint.
+      await both.allocTimestamp(1);
+      expect(both.leaderHint, 'the next call went to the leader directly').to.equal(null);
+      // A client that does not know the leader's address keeps calling the follower, which keeps forwarding.
+      await onlyFollower.allocTimestamp(1);
+      await onlyFollower.allocTimestamp(1);
+      expect(onlyFollower.leaderHint).to.equal(cluster.address(leader));
+    } finally {
+      both.close();
+      onlyFollower.close();
+    }
+  });
+
   it('replicas end with identical MetaTables', async () => {
     expect(new Set(await cluster.digests()).size).to.equal(1);
   });
