@@ -47,16 +47,26 @@ export async function recoverDdl(ports: RecoveryPorts, background: StepExecutor)
 /** Rollbacks proposed at once during recovery, at most (the proposal queue is bounded too). */
 const RECOVERY_CONCURRENCY = 64;
 
-/** Run `tasks`, at most `limit` at a time; rejects with the first failure once every started task has settled. */
-async function inParallel(tasks: ReadonlyArray<() => Promise<void>>, limit: number): Promise<void> {
+/**
+ * Run `tasks`, at most `limit` at a time; after a failure no task is started (leadership is likely
+ * gone: recovery is retried or left to the next leader). Rejects with the first failure once every
+ * started task has settled.
+ */
+export async function inParallel(tasks: ReadonlyArray<() => Promise<void>>, limit: number): Promise<void> {
   let next = 0;
+  let stopped = false;
   const lanes = Array.from({ length: Math.min(limit, tasks.length) }, async () => {
-    while (next < tasks.length) {
+    while (next < tasks.length && !stopped) {
       const task = tasks[next++] as () => Promise<void>;
-      await task();
+      try {
+        await task();
+      } catch (error) {
+        stopped = true;
+        throw error;
+      }
     }
   });
   const settled = await Promise.allSettled(lanes);
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed !== undefined) throw failed.reason;
+  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (rejected !== undefined) throw rejected.reason;
 }

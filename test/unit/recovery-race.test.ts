@@ -7,7 +7,7 @@
  * The rollback must only remove a collection (or partition) that is still Creating when it applies.
  */
 import { expect } from 'chai';
-import { recoverDdl } from '../../src/ddl/recovery.js';
+import { inParallel, recoverDdl } from '../../src/ddl/recovery.js';
 import type { StepExecutor } from '../../src/ddl/step-executor.js';
 import type { TaskContext } from '../../src/ddl/task.js';
 import type { MetaCommand } from '../../src/meta/commands.js';
@@ -91,5 +91,43 @@ describe('recovery racing a commit of the previous leader', () => {
     let ts = 100n;
     await recoverDdl({ meta, propose: apply, allocTs: async () => ts++, broker: undefined as unknown as TaskContext['broker'] }, background);
     expect(meta.collections.size).to.equal(0);
+  });
+});
+
+describe('recovery proposes its rollbacks together (inParallel)', () => {
+  const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  it('runs every task, at most `limit` at once', async () => {
+    let running = 0;
+    let most = 0;
+    let done = 0;
+    const tasks = Array.from({ length: 50 }, () => async () => {
+      running++;
+      most = Math.max(most, running);
+      await tick();
+      running--;
+      done++;
+    });
+    await inParallel(tasks, 8);
+    expect(done).to.equal(50);
+    expect(most).to.equal(8);
+  });
+
+  it('starts no task after a failure and rejects with it once the started ones settle', async () => {
+    let started = 0;
+    let settled = 0;
+    const tasks = Array.from({ length: 50 }, (_, i) => async () => {
+      started++;
+      await tick();
+      settled++;
+      if (i === 2) throw new Error('leadership lost');
+    });
+    let error: unknown = null;
+    await inParallel(tasks, 4).catch((e: unknown) => {
+      error = e;
+    });
+    expect((error as Error | null)?.message).to.equal('leadership lost');
+    expect(started, 'the four lanes finish what they started, then stop').to.be.at.most(8);
+    expect(settled).to.equal(started);
   });
 });
