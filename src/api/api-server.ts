@@ -21,6 +21,7 @@ import { rootCoordHandlers } from './root-coord-handlers.js';
 import { streamHandlers } from './stream-handlers.js';
 import type { Handler } from './handler.js';
 // A client may ask for a cheaper, possibly stale read with this metadata header set to "stale".
+import { ErrorCodes } from '../protocol/error-codes.js';
 import { LEADER_HINT_TRAILER, READ_CONSISTENCY_HEADER, STALE_READ } from '../protocol/headers.js';
 
 const LEADER_WAIT_MS_MAX = 5000;
@@ -33,6 +34,12 @@ const FORWARDING_WARM_MS = 1000;
 /** What serve() learned while answering a unary call: the leader it forwarded the call to, if it did. */
 interface Answered {
   leader: string | null;
+}
+
+/** The code of a forwarded answer: a Status, or a response with a `status`. */
+function forwardedCode(body: PlainMessage): number {
+  const status = ('status' in body ? body['status'] : body) as PlainMessage | undefined;
+  return Number(status?.['code'] ?? 0);
 }
 
 /** Trailing metadata naming the leader's client address (LEADER_HINT_TRAILER). */
@@ -171,11 +178,14 @@ export class ApiServer {
     this.warmForwarding();
   }
 
-  /** Keeps this node's channels to the other members' client ports connected (see Forwarder.warm). */
+  /**
+   * Keeps this node's channels to the other voters' client ports connected (see Forwarder.warm): a
+   * learner never leads, and a removed member's channel is closed.
+   */
   private warmForwarding(): void {
     const warm = (): void => {
       const addresses: string[] = [];
-      for (const id of this.node.memberIds()) {
+      for (const id of this.node.voterIds()) {
         const client = id === this.node.config.id ? undefined : this.node.memberAddress(id)?.client;
         if (client !== undefined && client !== '') addresses.push(client);
       }
@@ -272,7 +282,8 @@ export class ApiServer {
         const authorization = headerValue(call.metadata, AUTHORIZATION_HEADER);
         if (need !== null) await this.authenticator.authenticate(authorization ?? undefined, call.getPeer(), () => this.node.readBarrier());
         const forwarded = await this.forwarder.forward(address, service, method, request, deadlineMs, id, authorization);
-        if (answer !== null) answer.leader = address;
+        // Not a hint to a node that answered it does not serve (a deposed leader, or one whose services are not started yet).
+        if (answer !== null && forwardedCode(forwarded) !== ErrorCodes.ServiceNotReady.code) answer.leader = address;
         return forwarded;
       }
     } else if (handler.kind === 'read' && call.metadata.get(READ_CONSISTENCY_HEADER)[0] !== STALE_READ) {

@@ -58,6 +58,13 @@ export class Forwarder {
    */
   warm(addresses: readonly string[]): void {
     for (const address of addresses) this.client('api', address).getChannel().getConnectivityState(true);
+    // A channel to an address no longer among them (a removed member) is closed, not kept trying.
+    const kept = new Set(addresses);
+    for (const [key, client] of this.clients) {
+      if (kept.has(key.slice(key.indexOf('@') + 1))) continue;
+      client.close();
+      this.clients.delete(key);
+    }
   }
 
   forward(address: string, service: ServiceName, method: string, request: PlainMessage, deadlineMs: number, requestId: string | null, authorization: string | null = null): Promise<PlainMessage> {

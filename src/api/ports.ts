@@ -22,8 +22,8 @@ export interface NodePort {
   isServingLeader(): boolean;
   leaderId(): number;
   memberAddress(id: number): MemberAddress | undefined;
-  /** The ids of the members this node knows of (itself included). */
-  memberIds(): number[];
+  /** The ids of the current voters, as this thread last heard from Raft (itself included). */
+  voterIds(): readonly number[];
 }
 
 /** Run a DDL task on the serving leader, once per client request ID. */

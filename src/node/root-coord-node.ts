@@ -213,8 +213,8 @@ export class RootCoordNode {
     return this.members.get(id);
   }
 
-  memberIds(): number[] {
-    return [...this.members.keys()];
+  voterIds(): readonly number[] {
+    return this.raft.status().confState.voters;
   }
 
   private onMemberChange(cc: ConfChange): void {
