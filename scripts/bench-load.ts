@@ -104,9 +104,13 @@ class Load {
       const t0 = performance.now();
       const r = await pool.call(this.endpoints[ep % this.endpoints.length] as string, kind, request, randomBytes(16).toString('hex'));
       // An answer a follower forwarded names the leader: go there next, as the client library does.
+      let hinted = false;
       if (r.leader !== undefined && r.leader !== null) {
         const at = this.endpoints.indexOf(r.leader);
-        if (at >= 0) ep = at;
+        if (at >= 0) {
+          ep = at;
+          hinted = true;
+        }
       }
       const s = this.stats;
       addCount(s.codes[kind], codeKey(r.code));
@@ -124,7 +128,7 @@ class Load {
         const key = `${kind} ${r.code}: ${shortReason(r.reason)}`;
         s.reasons.set(key, (s.reasons.get(key) ?? 0) + 1);
         // Unreachable, or no leader: the next node (a follower forwards to the leader). Back off a little on any error.
-        if (r.code === NOT_SERVING || r.code === UNREACHABLE) ep++;
+        if ((r.code === NOT_SERVING || r.code === UNREACHABLE) && !hinted) ep++;
         await sleep(r.code === ErrorCodes.QueueFull.code ? 20 : 10);
       }
     }
@@ -146,6 +150,7 @@ export async function runLoad(args: Args): Promise<void> {
   const floodSec = args.number('flood-seconds', quick ? 10 : 20);
   const out = resolve(args.value('out', defaultOut(quick ? 'load-quick' : 'load')));
   const parts = new Set(args.value('parts', 'load,big,auth').split(','));
+  for (const part of parts) if (!['load', 'big', 'auth'].includes(part)) throw new Error(`--parts: unknown part "${part}" (load, big, auth)`);
   const results: Record<string, unknown> = { kind: 'load', date: new Date().toISOString(), quick, clients, channels, seconds, machine: machineInfo() };
   const timelines: Record<string, Array<{ tSec: number; nodes: NodeSample[] }>> = {};
   const marks: Record<string, Array<{ name: string; tSec: number }>> = { load: [], auth: [] };
