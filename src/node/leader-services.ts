@@ -31,6 +31,12 @@ export interface LeaderServicesPorts {
 export class LeaderServices {
   private epoch = 0;
   private serving = false;
+  /**
+   * The epoch whose activation last began starting the services: only it stops them on its way out. A
+   * stale activation (leadership lost and won again meanwhile) whose proposal settled late, even after
+   * the newer one was serving, had stopped the newer one's services: a leader that no longer served.
+   */
+  private owner = 0;
 
   constructor(private readonly ports: LeaderServicesPorts) {}
 
@@ -55,22 +61,24 @@ export class LeaderServices {
         // Resolves once we, the leader, have committed an entry of our term and applied up to it.
         await raft.readIndex();
         if (epoch !== this.epoch) return;
+        this.owner = epoch;
         // Two independent proposals: together, one append and one round trip. Both settle before a
         // failure is thrown, so that stopAll() below cannot run before the other one activates.
         const started = await Promise.allSettled([tso.start(this.ports.recovery.meta.tsoWindowMs), ids.start(this.ports.recovery.meta.idUpTo)]);
         for (const s of started) if (s.status === 'rejected') throw s.reason;
-        if (epoch !== this.epoch) return this.stopAll();
+        if (epoch !== this.epoch) return this.stopOwn(epoch);
         background.start();
         await this.ports.firstLeaderSetup();
         const recovered = await recoverDdl(this.ports.recovery, background);
-        if (epoch !== this.epoch) return this.stopAll();
+        if (epoch !== this.epoch) return this.stopOwn(epoch);
         scheduler.start();
         for (const service of this.ports.services) service.start();
         this.serving = true;
         log.info('leader services started', { ms: clock.wallMs() - startedMs, tsoWindowMs: tso.window(), ...recovered });
         return;
       } catch (error) {
-        this.stopAll();
+        this.stopOwn(epoch);
+        if (epoch !== this.epoch) return;
         log.warn('leader services failed to start; retrying', { attempt, error: String(error) });
         await clock.sleep(Math.min(50 * 2 ** attempt, 1000));
         if (!raft.isLeader()) return;
@@ -82,6 +90,11 @@ export class LeaderServices {
     this.epoch++;
     if (this.serving) this.ports.log.info('leader services stopped');
     this.stopAll();
+  }
+
+  /** Stop the services if `epoch`'s activation is the one that last started them. */
+  private stopOwn(epoch: number): void {
+    if (this.owner === epoch) this.stopAll();
   }
 
   private stopAll(): void {

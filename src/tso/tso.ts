@@ -52,6 +52,8 @@ export class Tso {
     this.physical = next;
     this.logical = 0n;
     this.active = true;
+    // Started again without a stop in between (a stale start overtaken by a newer one): one timer, not two.
+    if (this.timer !== null) this.clock.clearInterval(this.timer);
     this.timer = this.clock.setInterval(() => void this.update().catch(() => {}), this.updateIntervalMs);
     this.timer.unref();
   }
