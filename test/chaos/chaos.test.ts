@@ -24,7 +24,9 @@ function runChaos(args: string[]): Promise<{ code: number; summary: Summary; out
     void (async () => {
       const dir = await mkdtemp(join(tmpdir(), 'chaos-test-'));
       const report = join(dir, 'report.json');
-      execFile(process.execPath, [chaosScript, ...args, '--report', report], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
+      // The cluster inside the test's directory: a run with a violation keeps its data for diagnosis
+      // (the unsafe-setting test below has one), and it goes with the directory.
+      execFile(process.execPath, [chaosScript, ...args, '--dir', join(dir, 'cluster'), '--report', report], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
         void (async () => {
           try {
             const summary = JSON.parse(await readFile(report, 'utf8')) as Summary;
