@@ -562,7 +562,7 @@ export class OneShot {
   }
 
   /** `leader`: the leader's client address when the node answered a call it forwarded (RootCoordClient.leaderHint). */
-  async call(endpoint: string, method: string, request: PlainMessage, requestId?: string): Promise<{ code: number; ms: number; deadline: boolean; reason: string; leader?: string | null }> {
+  async call(endpoint: string, method: string, request: PlainMessage, requestId?: string): Promise<{ code: number; ms: number; deadline: boolean; reason: string; leader: string | null }> {
     const t0 = performance.now();
     const client = this.client(endpoint);
     try {
@@ -571,7 +571,7 @@ export class OneShot {
     } catch (error) {
       const ms = performance.now() - t0;
       if (error instanceof RootCoordError) return { code: error.code, ms, deadline: error.reason.includes('deadline exceeded'), reason: error.reason, leader: client.leaderHint };
-      return { code: UNREACHABLE, ms, deadline: false, reason: (error as Error).message };
+      return { code: UNREACHABLE, ms, deadline: false, reason: (error as Error).message, leader: null };
     }
   }
 

@@ -58,12 +58,16 @@ function afterKillSteps(events: Load['afterSince'], untilMs: number): Array<Reco
     const reasons = new Map<string, number>();
     const okMs: Record<string, number[]> = {};
     for (const e of inStep) {
-      if (e.code === 0) (okMs[e.kind] ??= []).push(e.endMs - e.startMs);
       addCount((codes[e.kind] ??= {}), codeKey(e.code));
-      if (e.code !== 0) reasons.set(`${e.kind} ${e.code}: ${e.reason}`, (reasons.get(`${e.kind} ${e.code}: ${e.reason}`) ?? 0) + 1);
+      if (e.code === 0) {
+        (okMs[e.kind] ??= []).push(e.endMs - e.startMs);
+        continue;
+      }
+      const reason = `${e.kind} ${e.code}: ${e.reason}`;
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     }
     const top = [...reasons.entries()].sort((a, b) => b[1] - a[1])[0];
-    const okTook = Object.fromEntries(Object.entries(okMs).map(([k, v]) => [k, { p50Ms: round(summary(v)['p50Ms'] ?? 0, 1), maxMs: round(Math.max(...v), 1) }]));
+    const okTook = Object.fromEntries(Object.entries(okMs).map(([k, v]) => [k, { p50Ms: summary(v).p50Ms, maxMs: summary(v).maxMs }]));
     steps.push({ fromMs: from, codes, okTook, ...(top === undefined ? {} : { topReason: `${top[0]} (${top[1]})` }) });
   }
   return steps;
@@ -104,14 +108,8 @@ class Load {
       const t0 = performance.now();
       const r = await pool.call(this.endpoints[ep % this.endpoints.length] as string, kind, request, randomBytes(16).toString('hex'));
       // An answer a follower forwarded names the leader: go there next, as the client library does.
-      let hinted = false;
-      if (r.leader !== undefined && r.leader !== null) {
-        const at = this.endpoints.indexOf(r.leader);
-        if (at >= 0) {
-          ep = at;
-          hinted = true;
-        }
-      }
+      const hinted = r.leader === null ? -1 : this.endpoints.indexOf(r.leader);
+      if (hinted >= 0) ep = hinted;
       const s = this.stats;
       addCount(s.codes[kind], codeKey(r.code));
       s.allMs[kind].push(r.ms);
@@ -128,7 +126,7 @@ class Load {
         const key = `${kind} ${r.code}: ${shortReason(r.reason)}`;
         s.reasons.set(key, (s.reasons.get(key) ?? 0) + 1);
         // Unreachable, or no leader: the next node (a follower forwards to the leader). Back off a little on any error.
-        if ((r.code === NOT_SERVING || r.code === UNREACHABLE) && !hinted) ep++;
+        if ((r.code === NOT_SERVING || r.code === UNREACHABLE) && hinted < 0) ep++;
         await sleep(r.code === ErrorCodes.QueueFull.code ? 20 : 10);
       }
     }

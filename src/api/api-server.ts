@@ -36,8 +36,8 @@ interface Answered {
   leader: string | null;
 }
 
-/** The code of a forwarded answer: a Status, or a response with a `status`. */
-function forwardedCode(body: PlainMessage): number {
+/** The code an answer carries: a Status's own, or its `status`'s (0 when it has neither). */
+function answerCode(body: PlainMessage): number {
   const status = ('status' in body ? body['status'] : body) as PlainMessage | undefined;
   return Number(status?.['code'] ?? 0);
 }
@@ -234,7 +234,7 @@ export class ApiServer {
       release = this.admit(service, handler, call);
       const body = await this.route(service, method, handler, call, answer);
       if ('status' in body || (returnsStatus && 'error_code' in body)) {
-        code = Number(((returnsStatus ? body : body['status']) as PlainMessage | undefined)?.['code'] ?? 0);
+        code = answerCode(body);
         return body;
       }
       // `status` first (the body has none): see the README, "Development": hidden classes.
@@ -283,7 +283,7 @@ export class ApiServer {
         if (need !== null) await this.authenticator.authenticate(authorization ?? undefined, call.getPeer(), () => this.node.readBarrier());
         const forwarded = await this.forwarder.forward(address, service, method, request, deadlineMs, id, authorization);
         // Not a hint to a node that answered it does not serve (a deposed leader, or one whose services are not started yet).
-        if (answer !== null && forwardedCode(forwarded) !== ErrorCodes.ServiceNotReady.code) answer.leader = address;
+        if (answer !== null && answerCode(forwarded) !== ErrorCodes.ServiceNotReady.code) answer.leader = address;
         return forwarded;
       }
     } else if (handler.kind === 'read' && call.metadata.get(READ_CONSISTENCY_HEADER)[0] !== STALE_READ) {

@@ -13,8 +13,8 @@ export async function recoverDdl(ports: RecoveryPorts, background: StepExecutor)
   const rollbacks: Array<() => Promise<void>> = [];
   let rolledForward = 0;
   for (const collection of ports.meta.collections.values()) {
+    const { collectionID } = collection;
     if (collection.state === CollectionState.Creating) {
-      const collectionID = collection.collectionID;
       // Only if still Creating when the rollback applies: this scan may be older than the log (a
       // commit of the previous leader's task applied since, or forwarded into this term, makes it
       // Created and acknowledged; an unconditional delete lost such collections under elections).
@@ -28,11 +28,10 @@ export async function recoverDdl(ports: RecoveryPorts, background: StepExecutor)
     }
     for (const partition of collection.partitions) {
       if (partition.state === PartitionState.Creating) {
-        const { collectionID } = collection;
         const { partitionID } = partition;
         rollbacks.push(() => removePartition(ports, collectionID, partitionID, PartitionState.Creating));
       } else if (partition.state === PartitionState.Dropping) {
-        background.resume(dropPartitionJob(ports, collection.collectionID, partition.partitionID));
+        background.resume(dropPartitionJob(ports, collectionID, partition.partitionID));
         rolledForward++;
       }
     }

@@ -26,7 +26,8 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+/** The activations here wait only on promises (no timer): one turn of the event loop runs them all to their next wait. */
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('LeaderServices: a stale activation', () => {
   function services(tsoStarts: Array<() => Promise<void>>): { leader: LeaderServices; tsoActive: () => boolean } {
