@@ -28,6 +28,7 @@ export class FaultyTransport implements Transport {
         handler.receive(m);
       },
       reportUnreachable: (id) => handler.reportUnreachable(id),
+      reportPeerDown: (id) => handler.reportPeerDown(id),
       reportSnapshot: (id, ok) => handler.reportSnapshot(id, ok),
     });
   }

@@ -53,8 +53,10 @@ export class MemoryTransport implements Transport {
   addPeer(): void {}
   removePeer(): void {}
 
+  /** As a TCP peer's refused connections would tell them: the others learn at once that this one is down. */
   close(): Promise<void> {
     this.hub.handlers.delete(this.id);
+    for (const handler of this.hub.handlers.values()) this.hub.clock.setImmediate(() => handler.reportPeerDown(this.id));
     return Promise.resolve();
   }
 }

@@ -233,6 +233,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
         else if (pending !== null && pending.data !== taken.data) options.transport.releaseSnapshot?.(pending.data);
       },
       reportUnreachable: (id) => node.input(() => node.raw.reportUnreachable(id)),
+      reportPeerDown: (id) => node.input(() => node.raw.reportPeerDown(id)),
       reportSnapshot: (id, ok) => node.input(() => node.raw.reportSnapshot(id, ok)),
     });
     node.ticker = clock.setInterval(() => node.input(() => node.raw.tick()), settings.tickIntervalMs);

@@ -29,6 +29,11 @@ const SNAPSHOT_TIMEOUT_ELECTIONS = 10;
  * The pure Raft state machine. It does no I/O and reads no clock: time moves by `tick()`, input
  * arrives through `step()`, and output accumulates in `msgs` and `readStates` for the host to drain.
  */
+/** How many ticks apart the voters left by a leader that is down take their turns to campaign. */
+export function leaderDownSpacingTicks(electionTicks: number): number {
+  return Math.max(1, Math.floor(electionTicks / 2));
+}
+
 export class Raft {
   readonly id: number;
   readonly config: ResolvedRaftConfig;
@@ -48,6 +53,13 @@ export class Raft {
   private startupLeaseTicks = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTicks = 0;
+  /**
+   * Set when this follower learned that its leader's process is gone (PeerDown): it campaigns after
+   * this many ticks instead of a full randomized election timeout, until it hears from a leader or
+   * `leaderDownTicksLeft` runs out. Null otherwise.
+   */
+  private leaderDownTimeout: number | null = null;
+  private leaderDownTicksLeft = 0;
   private readonly readOnly: ReadOnly;
 
   constructor(config: RaftConfig, storage: Storage) {
@@ -116,6 +128,9 @@ export class Raft {
     this.reset(term);
     this.lead = lead;
     this.role = StateRole.Follower;
+    // A lost pre-vote (or a vote) after the leader went down: the next turn comes soon. A candidate keeps
+    // a full election timeout, as its round needs the voters' disk writes.
+    if (this.leaderDownTimeout !== null) this.randomizedElectionTicks = Math.min(this.randomizedElectionTicks, this.leaderDownTimeout);
   }
 
   private becomePreCandidate(): void {
@@ -135,6 +150,7 @@ export class Raft {
 
   private becomeLeader(): void {
     assert(this.role !== StateRole.Follower, 'a follower cannot become leader without an election');
+    this.leaderDownTimeout = null;
     this.reset(this.term);
     this.lead = this.id;
     this.role = StateRole.Leader;
@@ -156,6 +172,11 @@ export class Raft {
   private tickElection(): void {
     this.electionElapsed++;
     if (this.startupLeaseTicks > 0) this.startupLeaseTicks--;
+    if (this.leaderDownTimeout !== null && (this.lead !== NONE || --this.leaderDownTicksLeft <= 0)) {
+      // A leader was heard from, or the hurry is over: back to randomized election timeouts.
+      this.leaderDownTimeout = null;
+      this.randomizedElectionTicks = this.config.electionTicks + this.config.random.intBelow(this.config.electionTicks);
+    }
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTicks) {
       this.electionElapsed = 0;
       this.step(message({ type: MessageType.Hup, from: this.id }));
@@ -213,6 +234,9 @@ export class Raft {
     switch (m.type) {
       case MessageType.Hup:
         this.hup(m.context === CAMPAIGN_TRANSFER);
+        return;
+      case MessageType.PeerDown:
+        this.leaderDown(m.from);
         return;
       case MessageType.Vote:
       case MessageType.PreVote:
@@ -273,6 +297,33 @@ export class Raft {
     if (this.hasUnappliedConfChanges()) return;
     if (this.config.preVote && !transfer) this.campaign(true, false);
     else this.campaign(false, transfer);
+  }
+
+  /**
+   * The transport found no process listening at `id`'s address (a connection to it was refused). If `id`
+   * is this follower's leader, the leader is gone, not slow or cut off: waiting out an election timeout
+   * (which exists to tell a dead leader from a slow one) only delays the next leader. The follower
+   * forgets its leader, which also ends its lease (it grants votes again), and campaigns soon: the
+   * remaining voters take turns by ID, the lowest at once and each next one `leaderDownSpacingTicks`
+   * later, so that the survivors, who all see the refusal at about the same moment, do not split the
+   * vote. Each keeps that short timeout as a follower or pre-candidate (the lowest: one tick; a pre-vote
+   * ignored by a voter that has not seen the refusal yet is tried again at the next tick; a candidate
+   * waits a full timeout for its votes) until it hears from a leader or for two election timeouts.
+   *
+   * Safety does not depend on it (no timing does). The leader's read lease does: it assumes its
+   * followers ignore candidates for an election timeout after acknowledging it. A refused connection
+   * means the leader's Raft node is closed or its process is gone, and neither serves a lease read.
+   */
+  private leaderDown(id: number): void {
+    if (this.role !== StateRole.Follower || this.lead !== id || id === NONE || !this.promotable()) return;
+    const others = [...this.tracker.voters].filter((v) => v !== id).sort((a, b) => a - b);
+    const rank = others.indexOf(this.id);
+    this.lead = NONE;
+    this.leaderDownTimeout = 1 + rank * leaderDownSpacingTicks(this.config.electionTicks);
+    this.leaderDownTicksLeft = 2 * this.config.electionTicks;
+    this.electionElapsed = 0;
+    this.randomizedElectionTicks = this.leaderDownTimeout;
+    if (rank === 0) this.hup(false);
   }
 
   private hasUnappliedConfChanges(): boolean {

@@ -96,6 +96,11 @@ export class RawNode {
     this.raft.step(message({ type: MessageType.Unreachable, from: id }));
   }
 
+  /** No process listens at the peer's address: if it was this follower's leader, campaign soon (see Raft). */
+  reportPeerDown(id: number): void {
+    this.raft.step(message({ type: MessageType.PeerDown, from: id }));
+  }
+
   reportSnapshot(id: number, ok: boolean): void {
     this.raft.step(message({ type: MessageType.SnapStatus, from: id, reject: !ok }));
   }

@@ -72,6 +72,10 @@ export interface TcpTransportOptions {
 
 /** A connection opened to announce a starting node is given up after this long without connecting. */
 const ANNOUNCE_TIMEOUT_MS = 1000;
+/** How long a probe that connected stays open to see whether the peer resets it (a dying process). */
+const PROBE_HOLD_MS = 200;
+const PROBE_RETRY_MS = 5;
+const PROBE_ATTEMPTS = 5;
 /** The largest hello a connection may send. */
 const HELLO_BYTES_MAX = 4096;
 /** TCP keepalive on every peer connection, so a peer that vanished without a reset is noticed. */
@@ -113,6 +117,10 @@ function writeFrame(socket: Socket, payload: Uint8Array, done?: (error?: Error |
 function secretsEqual(presented: string, secret: string): boolean {
   const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
   return timingSafeEqual(digest(presented), digest(secret));
+}
+
+function isRefused(error: Error): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
 }
 
 function splitAddress(address: string): { host: string; port: number } {
@@ -310,7 +318,10 @@ class PeerSender {
       this.writable = true;
       this.flush();
     });
-    socket.on('error', () => this.onBroken(socket));
+    socket.on('error', (error) => {
+      if (isRefused(error)) this.transport.peerRefused(this.peerId);
+      this.onBroken(socket);
+    });
     socket.on('close', () => this.onBroken(socket));
     // The peer never writes on this connection; reading keeps a half-closed socket from lingering.
     socket.resume();
@@ -337,6 +348,7 @@ class PeerSender {
     this.reconnectAtMs = this.transport.clock.wallMs() + this.reconnectDelayMs;
     this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, this.transport.reconnectDelayMsMax);
     this.transport.handler?.reportUnreachable(this.peerId);
+    this.transport.probe(this.peerId, this.address);
     if (this.queue.length > 0 && !this.closed) this.transport.clock.setTimeout(() => this.scheduleFlush(), this.reconnectDelayMs).unref();
   }
 
@@ -522,6 +534,8 @@ export class TcpTransport implements Transport {
   private readonly pendingHellos = new Set<Socket>();
   /** The accepted inbound connection of each member. */
   private readonly memberConnections = new Map<number, Socket>();
+  /** Peers being probed (probe), with the probe's connection: one at a time each. */
+  private readonly probing = new Map<number, Socket>();
   private readonly helloTimeoutMs: number;
   private readonly pendingHellosMax: number;
   private evictedCount = 0;
@@ -605,7 +619,12 @@ export class TcpTransport implements Transport {
       this.clock.clearTimeout(helloTimer);
       this.inbound.delete(socket);
       this.pendingHellos.delete(socket);
-      if (this.memberConnections.get(from) === socket) this.memberConnections.delete(from);
+      if (this.memberConnections.get(from) === socket) {
+        this.memberConnections.delete(from);
+        // The member's connection closed, not replaced by a newer one: is its process still there?
+        const sender = this.senders.get(from);
+        if (sender !== undefined) this.probe(from, sender.address);
+      }
     });
     const reader = new FrameReader(HELLO_BYTES_MAX, (payload) => {
       if (from === -1) {
@@ -712,6 +731,64 @@ export class TcpTransport implements Transport {
     }
   }
 
+  /**
+   * Connect to a peer, only to learn whether anything listens at its address (nothing is sent). A
+   * refusal is reported (reportPeerDown): a follower whose leader it is need not wait out an election
+   * timeout. A process being killed closes its connections and its listening socket in no set order, so
+   * a probe that connects is held for PROBE_HOLD_MS: a live peer keeps it open (it waits for a hello),
+   * a dying one resets it, and then the peer is probed again, up to PROBE_ATTEMPTS times. One probe
+   * per peer at a time.
+   */
+  probe(peerId: number, address: string, attempt = 1): void {
+    if (this.server === null || (attempt === 1 && this.probing.has(peerId))) return;
+    const { host, port } = splitAddress(address);
+    const socket = connect({ host, port });
+    this.probing.set(peerId, socket);
+    let connected = false;
+    let refused = false;
+    const timer = this.clock.setTimeout(() => socket.destroy(), ANNOUNCE_TIMEOUT_MS);
+    timer.unref();
+    let holdTimer: ReturnType<Clock['setTimeout']> | null = null;
+    socket.on('connect', () => {
+      connected = true;
+      this.clock.clearTimeout(timer);
+      // Alive if it is still open at the end of the hold; closed by the peer before: probe again.
+      holdTimer = this.clock.setTimeout(() => {
+        holdTimer = null;
+        socket.destroy();
+      }, PROBE_HOLD_MS);
+      holdTimer.unref();
+    });
+    socket.resume();
+    socket.on('error', (error) => {
+      if (isRefused(error)) refused = true;
+    });
+    socket.on('close', () => {
+      this.clock.clearTimeout(timer);
+      const closedByPeer = connected && holdTimer !== null;
+      if (holdTimer !== null) this.clock.clearTimeout(holdTimer);
+      if (this.probing.get(peerId) !== socket) return;
+      this.probing.delete(peerId);
+      if (refused) this.peerRefused(peerId);
+      else if (closedByPeer && attempt < PROBE_ATTEMPTS && this.server !== null) {
+        this.probing.set(peerId, socket);
+        this.clock
+          .setTimeout(() => {
+            if (this.probing.get(peerId) !== socket) return;
+            this.probing.delete(peerId);
+            this.probe(peerId, address, attempt + 1);
+          }, PROBE_RETRY_MS)
+          .unref();
+      }
+    });
+  }
+
+  /** A connection to the peer was refused: nothing listens at its address. */
+  peerRefused(peerId: number): void {
+    if (this.server === null || !this.senders.has(peerId)) return;
+    this.handler?.reportPeerDown(peerId);
+  }
+
   dropped(peerId: number, m: Message, reason: string): void {
     this.droppedCount++;
     if (m.snapshot !== null) this.handler?.reportSnapshot(peerId, false);
@@ -743,6 +820,8 @@ export class TcpTransport implements Transport {
     this.senders.clear();
     for (const socket of this.inbound) socket.destroy();
     this.inbound.clear();
+    for (const socket of this.probing.values()) socket.destroy();
+    this.probing.clear();
     this.pendingHellos.clear();
     this.memberConnections.clear();
     const server = this.server;

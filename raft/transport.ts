@@ -6,6 +6,11 @@ export interface TransportHandler {
   receive(message: Message): void;
   /** The peer could not be reached; messages to it were dropped. */
   reportUnreachable(peerId: number): void;
+  /**
+   * Nothing listens at the peer's address (a connection to it was refused): its Raft node is closed or
+   * its process is gone, not merely slow or cut off.
+   */
+  reportPeerDown(peerId: number): void;
   /** A snapshot sent to the peer was fully transferred (ok) or failed. */
   reportSnapshot(peerId: number, ok: boolean): void;
 }

@@ -44,6 +44,8 @@ export enum MessageType {
   TimeoutNow = 16,
   ReadIndex = 17,
   ReadIndexResp = 18,
+  /** Local: the transport found no process listening at a peer's address (its connection was refused). */
+  PeerDown = 19,
 }
 
 export const localMessageTypes: ReadonlySet<MessageType> = new Set([
@@ -52,6 +54,7 @@ export const localMessageTypes: ReadonlySet<MessageType> = new Set([
   MessageType.Unreachable,
   MessageType.SnapStatus,
   MessageType.CheckQuorum,
+  MessageType.PeerDown,
 ]);
 
 /** `context` flag on Vote/PreVote messages sent because of a leadership transfer. */

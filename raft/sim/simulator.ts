@@ -57,6 +57,8 @@ export interface SimulationStats {
   crashes: number;
   /** Crashes in the middle of a write to disk (after some of its file-system operations). */
   crashesMidWrite: number;
+  /** Reports that a crashed node is down (its connections refused) delivered to the nodes still up. */
+  peerDownReports: number;
   partitions: number;
   transfers: number;
   confChangesApplied: number;
@@ -81,6 +83,7 @@ export function emptySimulationStats(): SimulationStats {
     readsServed: 0,
     crashes: 0,
     crashesMidWrite: 0,
+    peerDownReports: 0,
     partitions: 0,
     transfers: 0,
     confChangesApplied: 0,
@@ -106,6 +109,13 @@ interface PendingPersist {
   readonly sent: boolean;
   /** The Ready has something to write to disk. */
   readonly needsDisk: boolean;
+}
+
+/** A node's transport finding a crashed peer's address refusing connections, reported to its core. */
+interface PeerDownReport {
+  readonly to: number;
+  readonly about: number;
+  readonly deliverAt: number;
 }
 
 interface InFlight {
@@ -181,6 +191,12 @@ export class Simulation {
   private membershipIndex = 0;
   private readonly checker = new SafetyChecker();
   private network: InFlight[] = [];
+  private peerDownReports: PeerDownReport[] = [];
+  /**
+   * Decides the crash reports apart from the main PRNG, so that adding them did not change what every
+   * seed's cluster, timing and faults are.
+   */
+  private readonly reportPrng: Prng;
   private readonly blocked = new Set<string>();
   private readonly pendingReads = new Map<number, { node: number; minIndex: number }>();
   private lossRate: number;
@@ -193,6 +209,7 @@ export class Simulation {
 
   constructor(private readonly options: SimulationOptions) {
     this.prng = new Prng(options.seed);
+    this.reportPrng = new Prng(options.seed ^ 0x5eed_d0e5);
     this.unsafe = options.unsafe ?? {};
     const p = this.prng;
     const electionTicks = p.intBetween(5, 15);
@@ -303,6 +320,12 @@ export class Simulation {
     node.pending = null;
     node.inbox = [];
     this.stats.crashes++;
+    // The others' transports notice its connections close and find its address refusing new ones; a
+    // report can be missed (no connection was open) and arrives after the network's delay.
+    for (const other of this.upNodes()) {
+      if (this.reportPrng.chance(0.2)) continue;
+      this.peerDownReports.push({ to: other.id, about: node.id, deliverAt: this.now + this.reportPrng.intBetween(1, this.params.maxDelayUnits) });
+    }
     if (midWrite) this.stats.crashesMidWrite++;
   }
 
@@ -339,6 +362,7 @@ export class Simulation {
       }
     }
     this.deliverDue();
+    this.deliverPeerDownReports();
     for (const node of this.nodes.values()) {
       if (node.pending !== null && node.pending.doneAt <= this.now) await this.completePersist(node);
     }
@@ -367,6 +391,23 @@ export class Simulation {
     for (const item of this.network) (item.deliverAt <= this.now ? due : later).push(item);
     this.network = later;
     for (const { message: m } of due) this.deliver(m);
+  }
+
+  /** Reports whose time has come, about a node still down (a restarted one accepts connections again). */
+  private deliverPeerDownReports(): void {
+    if (this.peerDownReports.length === 0) return;
+    const due = this.peerDownReports.filter((r) => r.deliverAt <= this.now);
+    if (due.length === 0) return;
+    this.peerDownReports = this.peerDownReports.filter((r) => r.deliverAt > this.now);
+    for (const report of due) {
+      const node = this.nodes.get(report.to);
+      if (node === undefined || !node.up || node.raw === null || this.nodes.get(report.about)?.up !== false) continue;
+      this.stats.peerDownReports++;
+      this.trace(`node ${report.to} finds node ${report.about} down`);
+      const stepIt = (): void => this.guard(node, () => node.raw?.reportPeerDown(report.about));
+      if (node.pending === null || this.params.stepDuringPersist) stepIt();
+      else node.inbox.push(stepIt);
+    }
   }
 
   private deliver(m: Message): void {

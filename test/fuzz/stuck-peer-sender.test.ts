@@ -49,7 +49,7 @@ describe('TcpTransport: a connection that breaks while its buffer is full', func
     });
     await new Promise<void>((resolve) => server?.listen(peerPort, '127.0.0.1', () => resolve()));
     transport = new TcpTransport({ helloMagic: 'test-raft/1', id: 1, listenAddress: `127.0.0.1:${ownPort as number}`, peers: new Map([[2, `127.0.0.1:${peerPort as number}`]]), secret: 's', reconnectDelayMsMax: 100 });
-    await transport.start({ receive: () => {}, reportUnreachable: () => {}, reportSnapshot: () => {} });
+    await transport.start({ receive: () => {}, reportUnreachable: () => {}, reportPeerDown: () => {}, reportSnapshot: () => {} });
 
     // Fill the unread connection: far more than the kernel's and the socket's buffers take.
     const entry = { term: 1, index: 1, type: 0 as const, data: new Uint8Array(1024 * 1024) };

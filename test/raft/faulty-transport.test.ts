@@ -15,6 +15,7 @@ class Inbox implements TransportHandler {
     this.received.push(m);
   }
   reportUnreachable(): void {}
+  reportPeerDown(): void {}
   reportSnapshot(): void {}
 }
 

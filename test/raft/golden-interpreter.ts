@@ -87,6 +87,9 @@ export class GoldenInterpreter {
       case 'report-unreachable':
         this.node(id()).raw.reportUnreachable(Number(positional[1]));
         break;
+      case 'report-peer-down':
+        this.node(id()).raw.reportPeerDown(Number(positional[1]));
+        break;
       case 'isolate':
         this.isolated.add(id());
         break;

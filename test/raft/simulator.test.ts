@@ -31,6 +31,7 @@ describe('Raft simulator', function () {
     expect(totals.crashes, 'crashes').to.be.above(500);
     expect(totals.crashesMidWrite, 'crashes in the middle of a write to disk').to.be.above(200);
     expect(totals.partitions, 'partitions').to.be.above(500);
+    expect(totals.peerDownReports, 'crashed peers reported down').to.be.above(500);
   });
 
   it('replays a seed exactly', async () => {

@@ -32,6 +32,10 @@ class Collector implements TransportHandler {
   reportUnreachable(): void {
     this.unreachable++;
   }
+  readonly peersDown: number[] = [];
+  reportPeerDown(id: number): void {
+    this.peersDown.push(id);
+  }
   reportSnapshot(id: number, ok: boolean): void {
     this.snapshotReports.push([id, ok]);
   }
@@ -324,6 +328,36 @@ describe('TcpTransport', function () {
     expect(atAgain.received[0]?.term).to.equal(2);
   });
 
+  it('reports a peer down when its connection closes and its address refuses a new one, without sending to it', async () => {
+    const { a, b, atA, atB } = await pair();
+    // b's connection to a is open (a receives), and a's to b; then b's process goes.
+    b.send([message({ type: MessageType.Heartbeat, from: 2, to: 1, term: 1 })]);
+    a.send([message({ type: MessageType.HeartbeatResp, from: 1, to: 2, term: 1 })]);
+    await until(() => atA.received.length === 1 && atB.received.length === 1);
+    // (a found b down once already: a dials its peers as it starts, before b listened.)
+    atA.peersDown.length = 0;
+    await b.close();
+    await until(() => atA.peersDown.length > 0);
+    expect(new Set(atA.peersDown)).to.deep.equal(new Set([2]));
+  });
+
+  it('does not report a peer down whose connection broke while it still listens', async () => {
+    const { a, b, atA, atB } = await pair();
+    a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 1 })]);
+    await until(() => atB.received.length === 1);
+    atA.peersDown.length = 0;
+    // b drops its connections (as after a network error): a's connection to b breaks, and a probes b,
+    // which still accepts connections.
+    for (const socket of (b as unknown as { inbound: Set<Socket> }).inbound) socket.destroy();
+    await until(() => b.inboundConnections() === 0);
+    // A fresh connection from a gets through (after the reconnect backoff); the probe came and went.
+    await until(() => {
+      a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 2 })]);
+      return atB.received.length > 1;
+    });
+    expect(atA.peersDown).to.deep.equal([]);
+  });
+
   it('drops malformed frames and frames from non-members, and keeps serving', async () => {
     const { a, atB, peers, warnings } = await pair();
     const raw = await rawConnection(peers.get(2) as string);
@@ -411,6 +445,7 @@ describe('TcpTransport', function () {
         throw new Error('boom');
       },
       reportUnreachable: () => {},
+      reportPeerDown: () => {},
       reportSnapshot: () => {},
     };
     const raw = await rawConnection(peers.get(2) as string);
