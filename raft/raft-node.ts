@@ -233,7 +233,12 @@ export class RaftNode extends EventEmitter implements RaftHandle {
         else if (pending !== null && pending.data !== taken.data) options.transport.releaseSnapshot?.(pending.data);
       },
       reportUnreachable: (id) => node.input(() => node.raw.reportUnreachable(id)),
-      reportPeerDown: (id) => node.input(() => node.raw.reportPeerDown(id)),
+      reportPeerDown: (id) =>
+        node.input(() => {
+          const lead = node.raw.raft.lead;
+          node.raw.reportPeerDown(id);
+          if (lead === id && node.raw.raft.lead !== id) options.log?.('info', "the leader's peer port refuses connections: campaigning once its lease is over", { leader: id });
+        }),
       reportSnapshot: (id, ok) => node.input(() => node.raw.reportSnapshot(id, ok)),
     });
     node.ticker = clock.setInterval(() => node.input(() => node.raw.tick()), settings.tickIntervalMs);

@@ -29,6 +29,17 @@ const SNAPSHOT_TIMEOUT_ELECTIONS = 10;
  * The pure Raft state machine. It does no I/O and reads no clock: time moves by `tick()`, input
  * arrives through `step()`, and output accumulates in `msgs` and `readStates` for the host to drain.
  */
+/**
+ * After its leader is reported down, a follower still ignores candidates until this many ticks after it
+ * last heard from that leader. The leader's lease (RaftNode, LeaderLease) lasts half the minimum
+ * election timeout from the start of a round this follower acknowledged after that start; the k-th tick
+ * after hearing from the leader comes more than k - 1 tick intervals later, so ignoring candidates until
+ * tick ceil(E/2) + 2 outlasts the lease by more than a whole tick, however wrong the report.
+ */
+export function leaderDownLeaseTicks(electionTicks: number): number {
+  return Math.ceil(electionTicks / 2) + 2;
+}
+
 /** How many ticks apart the voters left by a leader that is down take their turns to campaign. */
 export function leaderDownSpacingTicks(electionTicks: number): number {
   return Math.max(1, Math.floor(electionTicks / 2));
@@ -53,13 +64,17 @@ export class Raft {
   private startupLeaseTicks = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTicks = 0;
+  /** Ticks since this node last heard from a leader (an append, a heartbeat, a snapshot). */
+  private ticksSinceLeader = 0;
   /**
-   * Set when this follower learned that its leader's process is gone (PeerDown): it campaigns after
-   * this many ticks instead of a full randomized election timeout, until it hears from a leader or
+   * Set when this follower learned that its leader's process is gone (PeerDown): from this many ticks
+   * after it last heard from that leader it campaigns at every tick, until it hears from a leader or
    * `leaderDownTicksLeft` runs out. Null otherwise.
    */
-  private leaderDownTimeout: number | null = null;
+  private leaderDownTurn: number | null = null;
   private leaderDownTicksLeft = 0;
+  /** The leader reported down (while leaderDownTurn is set). */
+  private downLeader = NONE;
   private readonly readOnly: ReadOnly;
 
   constructor(config: RaftConfig, storage: Storage) {
@@ -128,9 +143,7 @@ export class Raft {
     this.reset(term);
     this.lead = lead;
     this.role = StateRole.Follower;
-    // A lost pre-vote (or a vote) after the leader went down: the next turn comes soon. A candidate keeps
-    // a full election timeout, as its round needs the voters' disk writes.
-    if (this.leaderDownTimeout !== null) this.randomizedElectionTicks = Math.min(this.randomizedElectionTicks, this.leaderDownTimeout);
+    if (lead !== NONE) this.ticksSinceLeader = 0;
   }
 
   private becomePreCandidate(): void {
@@ -150,7 +163,7 @@ export class Raft {
 
   private becomeLeader(): void {
     assert(this.role !== StateRole.Follower, 'a follower cannot become leader without an election');
-    this.leaderDownTimeout = null;
+    this.leaderDownTurn = null;
     this.reset(this.term);
     this.lead = this.id;
     this.role = StateRole.Leader;
@@ -172,10 +185,19 @@ export class Raft {
   private tickElection(): void {
     this.electionElapsed++;
     if (this.startupLeaseTicks > 0) this.startupLeaseTicks--;
-    if (this.leaderDownTimeout !== null && (this.lead !== NONE || --this.leaderDownTicksLeft <= 0)) {
-      // A leader was heard from, or the hurry is over: back to randomized election timeouts.
-      this.leaderDownTimeout = null;
-      this.randomizedElectionTicks = this.config.electionTicks + this.config.random.intBelow(this.config.electionTicks);
+    this.ticksSinceLeader++;
+    // A leader was heard from, or the hurry is over: randomized election timeouts only.
+    if (this.leaderDownTurn !== null && (this.lead !== NONE || --this.leaderDownTicksLeft <= 0)) this.leaderDownTurn = null;
+    // Its turn has come: a follower or pre-candidate campaigns (again: a pre-vote ignored by a voter that
+    // has not seen the refusal yet). A candidate waits a full timeout for its votes (voters write them to
+    // disk), and so does a follower that has given its vote to another candidate in this term.
+    const votedForAnother = this.vote !== NONE && this.vote !== this.id && this.vote !== this.downLeader;
+    if (this.leaderDownTurn !== null && this.ticksSinceLeader >= this.leaderDownTurn && this.role !== StateRole.Candidate && !votedForAnother && this.promotable()) {
+      // Without PreVote each campaign raises the term: one, then randomized timeouts.
+      if (!this.config.preVote) this.leaderDownTurn = null;
+      this.electionElapsed = 0;
+      this.step(message({ type: MessageType.Hup, from: this.id }));
+      return;
     }
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTicks) {
       this.electionElapsed = 0;
@@ -253,7 +275,12 @@ export class Raft {
   private stepHigherTerm(m: Message): boolean {
     if (m.type === MessageType.Vote || m.type === MessageType.PreVote) {
       const force = m.context === CAMPAIGN_TRANSFER;
-      const inLease = this.config.checkQuorum && ((this.lead !== NONE && this.electionElapsed < this.config.electionTicks) || this.startupLeaseTicks > 0);
+      const inLease =
+        this.config.checkQuorum &&
+        ((this.lead !== NONE && this.electionElapsed < this.config.electionTicks) ||
+          // A leader reported down may still hold a lease on this node's acknowledgement (see leaderDownLeaseTicks).
+          (this.leaderDownTurn !== null && this.ticksSinceLeader < leaderDownLeaseTicks(this.config.electionTicks)) ||
+          this.startupLeaseTicks > 0);
       // A follower that heard from a live leader recently ignores candidates: they cannot disrupt it.
       if (!force && inLease) return false;
     }
@@ -301,29 +328,26 @@ export class Raft {
 
   /**
    * The transport found no process listening at `id`'s address (a connection to it was refused). If `id`
-   * is this follower's leader, the leader is gone, not slow or cut off: waiting out an election timeout
-   * (which exists to tell a dead leader from a slow one) only delays the next leader. The follower
-   * forgets its leader, which also ends its lease (it grants votes again), and campaigns soon: the
-   * remaining voters take turns by ID, the lowest at once and each next one `leaderDownSpacingTicks`
-   * later, so that the survivors, who all see the refusal at about the same moment, do not split the
-   * vote. Each keeps that short timeout as a follower or pre-candidate (the lowest: one tick; a pre-vote
-   * ignored by a voter that has not seen the refusal yet is tried again at the next tick; a candidate
-   * waits a full timeout for its votes) until it hears from a leader or for two election timeouts.
+   * is this follower's leader, the leader is most likely gone, not slow or cut off, and waiting out a
+   * randomized election timeout only delays the next leader. The follower forgets its leader and
+   * campaigns as soon as the leader's lease must be over: the remaining voters take turns by ID, the
+   * lowest `leaderDownLeaseTicks` ticks after it last heard from the leader, each next one
+   * `leaderDownSpacingTicks` later, so that survivors who all see the refusal at about the same moment do
+   * not split the vote. Until `leaderDownLeaseTicks` it still ignores other candidates.
    *
-   * Safety does not depend on it (no timing does). The leader's read lease does: it assumes its
-   * followers ignore candidates for an election timeout after acknowledging it. A refused connection
-   * means the leader's Raft node is closed or its process is gone, and neither serves a lease read.
+   * Safety does not depend on the report being right (a firewall may refuse new connections to a live
+   * leader while established ones still carry its heartbeats): no timing affects Raft's safety, and the
+   * leader's lease, which does depend on followers ignoring candidates for a while after acknowledging
+   * it, is outlasted (leaderDownLeaseTicks). A follower that hears from the leader again is back to normal.
    */
   private leaderDown(id: number): void {
     if (this.role !== StateRole.Follower || this.lead !== id || id === NONE || !this.promotable()) return;
     const others = [...this.tracker.voters].filter((v) => v !== id).sort((a, b) => a - b);
     const rank = others.indexOf(this.id);
     this.lead = NONE;
-    this.leaderDownTimeout = 1 + rank * leaderDownSpacingTicks(this.config.electionTicks);
-    this.leaderDownTicksLeft = 2 * this.config.electionTicks;
-    this.electionElapsed = 0;
-    this.randomizedElectionTicks = this.leaderDownTimeout;
-    if (rank === 0) this.hup(false);
+    this.downLeader = id;
+    this.leaderDownTurn = leaderDownLeaseTicks(this.config.electionTicks) + rank * leaderDownSpacingTicks(this.config.electionTicks);
+    this.leaderDownTicksLeft = this.leaderDownTurn + 2 * this.config.electionTicks;
   }
 
   private hasUnappliedConfChanges(): boolean {
@@ -677,17 +701,20 @@ export class Raft {
         return;
       case MessageType.App:
         this.electionElapsed = 0;
+        this.ticksSinceLeader = 0;
         this.lead = m.from;
         this.handleAppendEntries(m);
         return;
       case MessageType.Heartbeat:
         this.electionElapsed = 0;
+        this.ticksSinceLeader = 0;
         this.lead = m.from;
         this.log.commitTo(m.commit);
         this.send(message({ type: MessageType.HeartbeatResp, to: m.from, context: m.context }));
         return;
       case MessageType.Snap:
         this.electionElapsed = 0;
+        this.ticksSinceLeader = 0;
         this.lead = m.from;
         this.handleSnapshot(m);
         return;

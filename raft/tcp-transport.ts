@@ -119,7 +119,9 @@ function secretsEqual(presented: string, secret: string): boolean {
   return timingSafeEqual(digest(presented), digest(secret));
 }
 
+/** A connection refused: every address tried refused it (Node's happy eyeballs may try several). */
 function isRefused(error: Error): boolean {
+  if (error instanceof AggregateError) return error.errors.length > 0 && error.errors.every((e: unknown) => e instanceof Error && isRefused(e));
   return (error as NodeJS.ErrnoException).code === 'ECONNREFUSED';
 }
 
@@ -319,8 +321,9 @@ class PeerSender {
       this.flush();
     });
     socket.on('error', (error) => {
-      if (isRefused(error)) this.transport.peerRefused(this.peerId);
-      this.onBroken(socket);
+      const refused = isRefused(error);
+      if (refused) this.transport.peerRefused(this.peerId, this.address);
+      this.onBroken(socket, refused);
     });
     socket.on('close', () => this.onBroken(socket));
     // The peer never writes on this connection; reading keeps a half-closed socket from lingering.
@@ -331,7 +334,8 @@ class PeerSender {
     return socket;
   }
 
-  private onBroken(socket: Socket): void {
+  /** `refused`: the connection was refused (already reported): no need to probe the peer. */
+  private onBroken(socket: Socket, refused = false): void {
     if (this.socket !== socket) return;
     this.socket = null;
     // A connection broken while waiting for 'drain' never drains: the next one starts writable, or
@@ -348,7 +352,7 @@ class PeerSender {
     this.reconnectAtMs = this.transport.clock.wallMs() + this.reconnectDelayMs;
     this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, this.transport.reconnectDelayMsMax);
     this.transport.handler?.reportUnreachable(this.peerId);
-    this.transport.probe(this.peerId, this.address);
+    if (!refused) this.transport.probe(this.peerId, this.address);
     if (this.queue.length > 0 && !this.closed) this.transport.clock.setTimeout(() => this.scheduleFlush(), this.reconnectDelayMs).unref();
   }
 
@@ -746,6 +750,8 @@ export class TcpTransport implements Transport {
     this.probing.set(peerId, socket);
     let connected = false;
     let refused = false;
+    /** Reset by the peer (which may come before 'connect' is seen). */
+    let reset = false;
     const timer = this.clock.setTimeout(() => socket.destroy(), ANNOUNCE_TIMEOUT_MS);
     timer.unref();
     let holdTimer: ReturnType<Clock['setTimeout']> | null = null;
@@ -762,14 +768,15 @@ export class TcpTransport implements Transport {
     socket.resume();
     socket.on('error', (error) => {
       if (isRefused(error)) refused = true;
+      else if ((error as NodeJS.ErrnoException).code === 'ECONNRESET') reset = true;
     });
     socket.on('close', () => {
       this.clock.clearTimeout(timer);
-      const closedByPeer = connected && holdTimer !== null;
+      const closedByPeer = reset || (connected && holdTimer !== null);
       if (holdTimer !== null) this.clock.clearTimeout(holdTimer);
       if (this.probing.get(peerId) !== socket) return;
       this.probing.delete(peerId);
-      if (refused) this.peerRefused(peerId);
+      if (refused) this.peerRefused(peerId, address);
       else if (closedByPeer && attempt < PROBE_ATTEMPTS && this.server !== null) {
         this.probing.set(peerId, socket);
         this.clock
@@ -783,9 +790,9 @@ export class TcpTransport implements Transport {
     });
   }
 
-  /** A connection to the peer was refused: nothing listens at its address. */
-  peerRefused(peerId: number): void {
-    if (this.server === null || !this.senders.has(peerId)) return;
+  /** A connection to the peer's `address` was refused: nothing listens there (if it is still the peer's). */
+  peerRefused(peerId: number, address: string): void {
+    if (this.server === null || this.senders.get(peerId)?.address !== address) return;
     this.handler?.reportPeerDown(peerId);
   }
 

@@ -358,6 +358,42 @@ describe('TcpTransport', function () {
     expect(atA.peersDown).to.deep.equal([]);
   });
 
+  it('probes again a peer that resets the probe (a dying process): reported once its port refuses; a peer that keeps resetting is not', async () => {
+    const [portA, portB] = await freePorts(2);
+    const peers = new Map([[1, `127.0.0.1:${portA as number}`], [2, `127.0.0.1:${portB as number}`]]);
+    const a = new TcpTransport({ helloMagic: MAGIC, id: 1, listenAddress: peers.get(1) as string, peers, secret: 's3cret' });
+    transports.push(a);
+    const atA = new Collector();
+    // A "peer" that accepts and at once resets every connection; in the first case it stops listening after one.
+    let accepted = 0;
+    const dying = createServer((socket) => {
+      accepted++;
+      socket.resetAndDestroy();
+      if (stopAfterOne) dying.close();
+    });
+    let stopAfterOne = true;
+    await a.start(atA);
+    // (a dialled its peer as it started, refused: nothing listened yet.)
+    await until(() => atA.peersDown.length > 0);
+    atA.peersDown.length = 0;
+    await new Promise<void>((resolve) => dying.listen(portB, '127.0.0.1', resolve));
+    a.probe(2, peers.get(2) as string);
+    await until(() => atA.peersDown.length > 0);
+    expect(atA.peersDown).to.deep.equal([2]);
+    expect(accepted).to.equal(1);
+
+    atA.peersDown.length = 0;
+    stopAfterOne = false;
+    accepted = 0;
+    await new Promise<void>((resolve) => dying.listen(portB, '127.0.0.1', resolve));
+    a.probe(2, peers.get(2) as string);
+    await until(() => accepted >= 5);
+    // Five attempts, each reset by a peer that still listens: no report.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(atA.peersDown).to.deep.equal([]);
+    await new Promise<void>((resolve) => dying.close(() => resolve()));
+  });
+
   it('drops malformed frames and frames from non-members, and keeps serving', async () => {
     const { a, atB, peers, warnings } = await pair();
     const raw = await rawConnection(peers.get(2) as string);
