@@ -13,7 +13,9 @@ export interface LeaseView {
  *
  * A ReadIndex round that started at time t and was answered proves no other leader can be elected
  * before t + the minimum election timeout: every follower that acknowledged it ignores candidates that
- * long (CheckQuorum). The lease covers half of that (timer lateness, clock drift).
+ * long (CheckQuorum). The lease covers half of that (timer lateness, clock drift). A follower told that
+ * this leader is down (Raft.leaderDown: its peer port refused a connection, which may be wrong) ignores
+ * candidates for less, leaderDownLeaseTicks, which still outlasts the lease by more than a tick.
  *
  * A leadership transfer breaks that proof: the leader's TimeoutNow makes the transferee campaign at
  * once, and voters grant a transfer's vote even while they ignore other candidates. The transfer may

@@ -161,7 +161,9 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     this.clock = clock;
     this.id = options.id;
     this.raw = raw;
-    this.lease = new LeaderLease((settings.electionTicks * settings.tickIntervalMs) / 2);
+    // Half the minimum election timeout, less a millisecond per election tick: Node's intervals count
+    // whole milliseconds, so a follower's ticks may each come up to about 1 ms early in real time.
+    this.lease = new LeaderLease((settings.electionTicks * settings.tickIntervalMs) / 2 - settings.electionTicks);
     this.proposals = new Proposals(options.id, clock, settings.proposalTimeoutMs, settings.pendingProposalsMax, options.seed);
     this.counters = this.proposals.counters;
     this.rtt = new HeartbeatRtt(clock, (peer, seconds) => this.emit('peer-rtt', peer, seconds));

@@ -73,8 +73,9 @@ export class Raft {
    */
   private leaderDownTurn: number | null = null;
   private leaderDownTicksLeft = 0;
-  /** The leader reported down (while leaderDownTurn is set). */
+  /** The leader reported down, and the term it led (while leaderDownTurn is set). */
   private downLeader = NONE;
+  private downTerm = 0;
   private readonly readOnly: ReadOnly;
 
   constructor(config: RaftConfig, storage: Storage) {
@@ -191,7 +192,7 @@ export class Raft {
     // Its turn has come: a follower or pre-candidate campaigns (again: a pre-vote ignored by a voter that
     // has not seen the refusal yet). A candidate waits a full timeout for its votes (voters write them to
     // disk), and so does a follower that has given its vote to another candidate in this term.
-    const votedForAnother = this.vote !== NONE && this.vote !== this.id && this.vote !== this.downLeader;
+    const votedForAnother = this.vote !== NONE && this.vote !== this.id && !(this.vote === this.downLeader && this.term === this.downTerm);
     if (this.leaderDownTurn !== null && this.ticksSinceLeader >= this.leaderDownTurn && this.role !== StateRole.Candidate && !votedForAnother && this.promotable()) {
       // Without PreVote each campaign raises the term: one, then randomized timeouts.
       if (!this.config.preVote) this.leaderDownTurn = null;
@@ -346,7 +347,11 @@ export class Raft {
     const rank = others.indexOf(this.id);
     this.lead = NONE;
     this.downLeader = id;
-    this.leaderDownTurn = leaderDownLeaseTicks(this.config.electionTicks) + rank * leaderDownSpacingTicks(this.config.electionTicks);
+    this.downTerm = this.term;
+    // Without PreVote a vote ignored by a voter still in its lease is lost for the term: one tick later,
+    // the others' leases (counted from about the same heartbeat) are over too.
+    const lag = this.config.preVote ? 0 : 1;
+    this.leaderDownTurn = leaderDownLeaseTicks(this.config.electionTicks) + lag + rank * leaderDownSpacingTicks(this.config.electionTicks);
     this.leaderDownTicksLeft = this.leaderDownTurn + 2 * this.config.electionTicks;
   }
 

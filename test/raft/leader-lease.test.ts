@@ -80,6 +80,12 @@ class LeaseWorld {
     this.pump();
   }
 
+  /** Tick some nodes now, without time passing: their ticks fall just after what they last heard. */
+  tickNow(ids: readonly number[]): void {
+    for (const id of ids) this.c.node(id).raw.tick();
+    this.pump();
+  }
+
   readRound(id: number): void {
     const ctx = this.nextCtx++;
     this.rounds.set(ctx, { startedMs: this.nowMs, term: this.c.node(id).raw.raft.term });
@@ -234,7 +240,46 @@ function seededRun(seed: number, reportDown: boolean): { leasesHeld: number; old
   return { leasesHeld, oldSeen, reports };
 }
 
-describe('leader lease and a leader reported down (PeerDown)', () => {
+describe('leader lease and a leader reported down (PeerDown)', function () {
+  this.timeout(120_000);
+  it('a follower whose tick falls just after the heartbeat it acknowledged still outlasts the lease', () => {
+    const w = new LeaseWorld();
+    w.c.campaign(1);
+    w.pump();
+    w.readRound(1);
+    expect(w.leaseValid(1, 'after')).to.equal(true);
+    // The followers' next tick comes at once (the worst phase: each later tick is a whole interval).
+    w.tickNow([2, 3]);
+    for (const other of [2, 3]) w.cuts.add(`1>${other}`).add(`${other}>1`);
+    w.c.node(2).raw.reportPeerDown(1);
+    w.c.node(3).raw.reportPeerDown(1);
+    w.pump();
+    let elected = false;
+    for (let t = 1; t <= 2 * ELECTION_TICKS && !elected; t++) {
+      w.tick();
+      expect(w.overlaps('after'), `tick ${t}`).to.deep.equal([]);
+      elected = w.leader(2) || w.leader(3);
+    }
+    expect(elected).to.equal(true);
+  });
+
+  it('a follower told its leader is down still ignores another candidate while the lease may hold', () => {
+    const w = new LeaseWorld();
+    w.c.campaign(1);
+    w.pump();
+    // Node 3 is cut off from the leader; node 2 acknowledges a round, then finds the leader's port refusing.
+    w.cuts.add('1>3').add('3>1');
+    w.readRound(1);
+    expect(w.leaseValid(1, 'after')).to.equal(true);
+    w.c.node(2).raw.reportPeerDown(1);
+    w.pump();
+    // Node 3 campaigns at once (as if its election timeout had run out): node 2 must not vote for it yet.
+    w.c.campaign(3);
+    w.pump();
+    expect(w.leader(3)).to.equal(false);
+    expect(w.overlaps('after')).to.deep.equal([]);
+  });
+
   it('a wrong report (the leader is alive, cut off, its port refusing) elects no one while its lease holds, then elects a leader sooner than an election timeout', () => {
     const w = new LeaseWorld();
     w.c.campaign(1);
