@@ -39,7 +39,9 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                              none: off)
   --join                     join an existing cluster (empty data dir) instead of bootstrapping (default: off)
   --tick-ms N                raft tick interval (default 50)
-  --election-ticks N         election timeout in ticks, randomized in [N, 2N) (default 6)
+  --election-ticks N         election timeout in ticks, randomized in [N, 2N) (default 6); a follower whose
+                             leader's peer port refuses connections campaigns ceil(N/2) + 2 ticks after
+                             it last heard from it (the leader's lease, half of N ticks, is over by then)
   --heartbeat-ticks N        heartbeat interval in ticks (default 1)
   --snapshot-entries N       snapshot and compact the log every N applied entries (default 10000)
   --time-tick-ms N           DML channel time-tick interval (default ${DEFAULT_TIME_TICK_INTERVAL_MS})
