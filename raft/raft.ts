@@ -26,25 +26,25 @@ const MAX_SAFE_INDEX = Number.MAX_SAFE_INTEGER - 1;
 const SNAPSHOT_TIMEOUT_ELECTIONS = 10;
 
 /**
- * The pure Raft state machine. It does no I/O and reads no clock: time moves by `tick()`, input
- * arrives through `step()`, and output accumulates in `msgs` and `readStates` for the host to drain.
- */
-/**
  * After its leader is reported down, a follower still ignores candidates until this many ticks after it
  * last heard from that leader. The leader's lease (RaftNode, LeaderLease) lasts half the minimum
  * election timeout from the start of a round this follower acknowledged after that start; the k-th tick
  * after hearing from the leader comes more than k - 1 tick intervals later, so ignoring candidates until
  * tick ceil(E/2) + 2 outlasts the lease by more than a whole tick, however wrong the report.
  */
-export function leaderDownLeaseTicks(electionTicks: number): number {
+function leaderDownLeaseTicks(electionTicks: number): number {
   return Math.ceil(electionTicks / 2) + 2;
 }
 
 /** How many ticks apart the voters left by a leader that is down take their turns to campaign. */
-export function leaderDownSpacingTicks(electionTicks: number): number {
+function leaderDownSpacingTicks(electionTicks: number): number {
   return Math.max(1, Math.floor(electionTicks / 2));
 }
 
+/**
+ * The pure Raft state machine. It does no I/O and reads no clock: time moves by `tick()`, input
+ * arrives through `step()`, and output accumulates in `msgs` and `readStates` for the host to drain.
+ */
 export class Raft {
   readonly id: number;
   readonly config: ResolvedRaftConfig;
@@ -69,10 +69,9 @@ export class Raft {
   /**
    * Set when this follower learned that its leader's process is gone (PeerDown): from this many ticks
    * after it last heard from that leader it campaigns at every tick, until it hears from a leader or
-   * `leaderDownTicksLeft` runs out. Null otherwise.
+   * two election timeouts after its turn. Null otherwise.
    */
   private leaderDownTurn: number | null = null;
-  private leaderDownTicksLeft = 0;
   /** The leader reported down, and the term it led (while leaderDownTurn is set). */
   private downLeader = NONE;
   private downTerm = 0;
@@ -188,22 +187,24 @@ export class Raft {
     if (this.startupLeaseTicks > 0) this.startupLeaseTicks--;
     this.ticksSinceLeader++;
     // A leader was heard from, or the hurry is over: randomized election timeouts only.
-    if (this.leaderDownTurn !== null && (this.lead !== NONE || --this.leaderDownTicksLeft <= 0)) this.leaderDownTurn = null;
-    // Its turn has come: a follower or pre-candidate campaigns (again: a pre-vote ignored by a voter that
-    // has not seen the refusal yet). A candidate waits a full timeout for its votes (voters write them to
-    // disk), and so does a follower that has given its vote to another candidate in this term.
+    if (this.leaderDownTurn !== null && (this.lead !== NONE || this.ticksSinceLeader >= this.leaderDownTurn + 2 * this.config.electionTicks)) this.leaderDownTurn = null;
+    const hurry = this.leaderDownTurn !== null && this.leaderDownTurnCame(this.leaderDownTurn);
+    if (!this.promotable() || !(hurry || this.electionElapsed >= this.randomizedElectionTicks)) return;
+    // Without PreVote each campaign raises the term: one in a hurry, then randomized timeouts.
+    if (hurry && !this.config.preVote) this.leaderDownTurn = null;
+    this.electionElapsed = 0;
+    this.step(message({ type: MessageType.Hup, from: this.id }));
+  }
+
+  /**
+   * In a hurry after a leader reported down, its turn has come: a follower or pre-candidate campaigns
+   * (again: a pre-vote ignored by a voter that has not seen the refusal yet). A candidate waits a full
+   * timeout for its votes (voters write them to disk), and so does a follower that has given its vote
+   * to another candidate in this term.
+   */
+  private leaderDownTurnCame(turn: number): boolean {
     const votedForAnother = this.vote !== NONE && this.vote !== this.id && !(this.vote === this.downLeader && this.term === this.downTerm);
-    if (this.leaderDownTurn !== null && this.ticksSinceLeader >= this.leaderDownTurn && this.role !== StateRole.Candidate && !votedForAnother && this.promotable()) {
-      // Without PreVote each campaign raises the term: one, then randomized timeouts.
-      if (!this.config.preVote) this.leaderDownTurn = null;
-      this.electionElapsed = 0;
-      this.step(message({ type: MessageType.Hup, from: this.id }));
-      return;
-    }
-    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTicks) {
-      this.electionElapsed = 0;
-      this.step(message({ type: MessageType.Hup, from: this.id }));
-    }
+    return this.ticksSinceLeader >= turn && this.role !== StateRole.Candidate && !votedForAnother;
   }
 
   private tickHeartbeat(): void {
@@ -352,7 +353,6 @@ export class Raft {
     // the others' leases (counted from about the same heartbeat) are over too.
     const lag = this.config.preVote ? 0 : 1;
     this.leaderDownTurn = leaderDownLeaseTicks(this.config.electionTicks) + lag + rank * leaderDownSpacingTicks(this.config.electionTicks);
-    this.leaderDownTicksLeft = this.leaderDownTurn + 2 * this.config.electionTicks;
   }
 
   private hasUnappliedConfChanges(): boolean {

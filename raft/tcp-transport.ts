@@ -589,6 +589,11 @@ export class TcpTransport implements Transport {
     for (const sender of this.senders.values()) sender.dial();
   }
 
+  /** Peers being probed (a probe's connection open, or its next attempt waiting). */
+  probesInFlight(): number {
+    return this.probing.size;
+  }
+
   /** Open inbound connections (accepted members' and those waiting for a hello). */
   inboundConnections(): number {
     return this.inbound.size;

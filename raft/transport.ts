@@ -7,8 +7,9 @@ export interface TransportHandler {
   /** The peer could not be reached; messages to it were dropped. */
   reportUnreachable(peerId: number): void;
   /**
-   * Nothing listens at the peer's address (a connection to it was refused): its Raft node is closed or
-   * its process is gone, not merely slow or cut off.
+   * Nothing listens at the peer's address (a connection to it was refused): most likely its Raft node is
+   * closed or its process is gone, but it may be wrong (a firewall's reject refuses new connections to a
+   * live peer), so the core acts on it only as far as that is safe (Raft.leaderDown).
    */
   reportPeerDown(peerId: number): void;
   /** A snapshot sent to the peer was fully transferred (ok) or failed. */

@@ -385,20 +385,24 @@ export class Simulation {
     }
   }
 
+  /** What is due by now, and the rest (in their order). */
+  private splitDue<T extends { readonly deliverAt: number }>(items: readonly T[]): [due: T[], later: T[]] {
+    const due: T[] = [];
+    const later: T[] = [];
+    for (const item of items) (item.deliverAt <= this.now ? due : later).push(item);
+    return [due, later];
+  }
+
   private deliverDue(): void {
-    const due: InFlight[] = [];
-    const later: InFlight[] = [];
-    for (const item of this.network) (item.deliverAt <= this.now ? due : later).push(item);
+    const [due, later] = this.splitDue(this.network);
     this.network = later;
     for (const { message: m } of due) this.deliver(m);
   }
 
   /** Reports whose time has come, about a node still down (a restarted one accepts connections again). */
   private deliverPeerDownReports(): void {
-    if (this.peerDownReports.length === 0) return;
-    const due = this.peerDownReports.filter((r) => r.deliverAt <= this.now);
-    if (due.length === 0) return;
-    this.peerDownReports = this.peerDownReports.filter((r) => r.deliverAt > this.now);
+    const [due, later] = this.splitDue(this.peerDownReports);
+    this.peerDownReports = later;
     for (const report of due) {
       const node = this.nodes.get(report.to);
       if (node === undefined || !node.up || node.raw === null || this.nodes.get(report.about)?.up !== false) continue;

@@ -350,10 +350,10 @@ describe('TcpTransport', function () {
     // which still accepts connections.
     for (const socket of (b as unknown as { inbound: Set<Socket> }).inbound) socket.destroy();
     await until(() => b.inboundConnections() === 0);
-    // A fresh connection from a gets through (after the reconnect backoff); the probe came and went.
+    // A fresh connection from a gets through (after the reconnect backoff), and the probe has ended.
     await until(() => {
       a.send([message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 2 })]);
-      return atB.received.length > 1;
+      return atB.received.length > 1 && a.probesInFlight() === 0;
     });
     expect(atA.peersDown).to.deep.equal([]);
   });
@@ -387,9 +387,8 @@ describe('TcpTransport', function () {
     accepted = 0;
     await new Promise<void>((resolve) => dying.listen(portB, '127.0.0.1', resolve));
     a.probe(2, peers.get(2) as string);
-    await until(() => accepted >= 5);
-    // Five attempts, each reset by a peer that still listens: no report.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Five attempts, each reset by a peer that still listens, then the probe gives up: no report.
+    await until(() => accepted >= 5 && a.probesInFlight() === 0);
     expect(atA.peersDown).to.deep.equal([]);
     await new Promise<void>((resolve) => dying.close(() => resolve()));
   });
