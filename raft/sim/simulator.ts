@@ -25,6 +25,8 @@ export interface SimulationOptions {
   /** Ticks of the fault phase. */
   readonly faultTicks?: number;
   readonly trace?: (line: string) => void;
+  /** The transports report a crashed peer down (TransportHandler.reportPeerDown); default true. */
+  readonly reportPeersDown?: boolean;
 }
 
 export interface SimulationParams {
@@ -59,6 +61,8 @@ export interface SimulationStats {
   crashesMidWrite: number;
   /** Reports that a crashed node is down (its connections refused) delivered to the nodes still up. */
   peerDownReports: number;
+  /** Crashes of a leader followed by the election of another (in a later term). */
+  leaderFailovers: number;
   partitions: number;
   transfers: number;
   confChangesApplied: number;
@@ -73,6 +77,8 @@ export interface SimulationResult {
   readonly violation: string | null;
   readonly params: SimulationParams;
   readonly stats: SimulationStats;
+  /** The ticks from each leader's crash to the next leader's election. */
+  readonly failoverTicks: readonly number[];
 }
 
 export function emptySimulationStats(): SimulationStats {
@@ -84,6 +90,7 @@ export function emptySimulationStats(): SimulationStats {
     crashes: 0,
     crashesMidWrite: 0,
     peerDownReports: 0,
+    leaderFailovers: 0,
     partitions: 0,
     transfers: 0,
     confChangesApplied: 0,
@@ -206,6 +213,10 @@ export class Simulation {
   private nextRequest = 1;
   private readonly unsafe: SimulationUnsafe;
   private readonly maxNodeId: number;
+  /** A leader crashed at this time, in this term, and no later leader is elected yet. */
+  private leaderLost: { readonly atUnits: number; readonly term: number } | null = null;
+  /** The ticks from each leader's crash to the next leader's election (stats.leaderFailovers). */
+  private readonly failoverTicks: number[] = [];
 
   constructor(private readonly options: SimulationOptions) {
     this.prng = new Prng(options.seed);
@@ -250,11 +261,11 @@ export class Simulation {
       }
       await this.heal();
       await this.runLiveness();
-      return { seed: this.options.seed, ok: true, violation: null, params: this.params, stats: this.stats };
+      return { seed: this.options.seed, ok: true, violation: null, params: this.params, stats: this.stats, failoverTicks: this.failoverTicks };
     } catch (error) {
       if (error instanceof SafetyViolation || error instanceof AssertionError || error instanceof LivenessFailure || error instanceof StorageCorruptionError) {
         const kind = error instanceof AssertionError ? 'assertion' : error instanceof LivenessFailure ? 'liveness' : error instanceof StorageCorruptionError ? 'storage' : 'safety';
-        return { seed: this.options.seed, ok: false, violation: `${kind} at unit ${this.now}: ${error.message}`, params: this.params, stats: this.stats };
+        return { seed: this.options.seed, ok: false, violation: `${kind} at unit ${this.now}: ${error.message}`, params: this.params, stats: this.stats, failoverTicks: this.failoverTicks };
       }
       throw error;
     }
@@ -313,6 +324,7 @@ export class Simulation {
   /** The node stops at once; its disk keeps what was durable and, at random, some of the rest. */
   private crash(node: SimNode, midWrite = false): void {
     this.trace(`crash ${node.id}${midWrite ? ' in the middle of a write' : node.pending !== null ? ' (losing an unsynced write)' : ''}`);
+    if (node.raw?.raft.role === StateRole.Leader && this.leaderLost === null) this.leaderLost = { atUnits: this.now, term: node.raw.raft.term };
     node.up = false;
     node.raw = null;
     node.storage = null;
@@ -322,7 +334,7 @@ export class Simulation {
     this.stats.crashes++;
     // The others' transports notice its connections close and find its address refusing new ones; a
     // report can be missed (no connection was open) and arrives after the network's delay.
-    for (const other of this.upNodes()) {
+    for (const other of this.options.reportPeersDown === false ? [] : this.upNodes()) {
       if (this.reportPrng.chance(0.2)) continue;
       this.peerDownReports.push({ to: other.id, about: node.id, deliverAt: this.now + this.reportPrng.intBetween(1, this.params.maxDelayUnits) });
     }
@@ -479,6 +491,13 @@ export class Simulation {
     if (rd.softState !== null && rd.softState.role === StateRole.Leader) {
       this.stats.leadersElected++;
       this.trace(`node ${node.id} is leader of term ${raw.raft.term}`);
+      if (this.leaderLost !== null && raw.raft.term > this.leaderLost.term) {
+        this.stats.leaderFailovers++;
+        const ticks = (this.now - this.leaderLost.atUnits) / UNITS_PER_TICK;
+        this.failoverTicks.push(ticks);
+        this.trace(`a leader again ${ticks} ticks after the leader's crash`);
+        this.leaderLost = null;
+      }
       this.checker.observeLeader(node.id, raw.raft.term);
       this.checker.checkLeaderCompleteness(node.id, raw.raft.term, log.firstIndex(), termAt);
     } else if (raw.raft.role === StateRole.Leader) {
