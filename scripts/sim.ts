@@ -1,6 +1,6 @@
 /**
  * Runs the deterministic Raft simulator over a range of seeds:
- *   npm run sim -- --seeds N --start S [--unsafe knob] [--fault-ticks T] [--trace]
+ *   npm run sim -- --seeds N --start S [--unsafe knob] [--fault-ticks T] [--no-peer-down-reports] [--trace]
  * Ends with "N passed, M failed"; a failing seed prints the command that replays it exactly.
  */
 import { runSimulation } from '../raft/sim/simulator.js';
@@ -16,11 +16,13 @@ interface Args {
   unsafe: SimulationUnsafe;
   trace: boolean;
   verbose: boolean;
+  /** The survivors are not told that a crashed node is down (SimulationOptions.reportPeersDown). */
+  noPeerDownReports: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { seeds: 100, start: 1, faultTicks: 400, unsafe: {}, trace: false, verbose: false };
-  for (const arg of parseCommandLine(argv, { switches: ['trace', 'verbose', 'help'], values: ['seeds', 'start', 'seed', 'fault-ticks', 'unsafe'] })) {
+  const args: Args = { seeds: 100, start: 1, faultTicks: 400, unsafe: {}, trace: false, verbose: false, noPeerDownReports: false };
+  for (const arg of parseCommandLine(argv, { switches: ['trace', 'verbose', 'help', 'no-peer-down-reports'], values: ['seeds', 'start', 'seed', 'fault-ticks', 'unsafe'] })) {
     const flag = arg.kind === 'positional' ? arg.value : `--${arg.name}`;
     const value = (): string => {
       const v = arg.kind === 'value' ? arg.value : undefined;
@@ -56,8 +58,11 @@ function parseArgs(argv: readonly string[]): Args {
       case '--verbose':
         args.verbose = true;
         break;
+      case '--no-peer-down-reports':
+        args.noPeerDownReports = true;
+        break;
       case '--help':
-        console.log('usage: npm run sim -- [--seeds N] [--start S | --seed S] [--fault-ticks T] [--unsafe KNOB] [--trace] [--verbose]');
+        console.log('usage: npm run sim -- [--seeds N] [--start S | --seed S] [--fault-ticks T] [--unsafe KNOB] [--no-peer-down-reports] [--trace] [--verbose]');
         process.exit(0);
         break;
       default:
@@ -70,7 +75,8 @@ function parseArgs(argv: readonly string[]): Args {
 function replayCommand(seed: number, args: Args): string {
   const unsafe = Object.keys(args.unsafe).map((k) => ` --unsafe ${k}`).join('');
   const ticks = args.faultTicks === 400 ? '' : ` --fault-ticks ${args.faultTicks}`;
-  return `npm run sim -- --seeds 1 --start ${seed}${ticks}${unsafe} --trace`;
+  const reports = args.noPeerDownReports ? ' --no-peer-down-reports' : '';
+  return `npm run sim -- --seeds 1 --start ${seed}${ticks}${unsafe}${reports} --trace`;
 }
 
 async function main(): Promise<void> {
@@ -83,6 +89,7 @@ async function main(): Promise<void> {
       seed,
       unsafe: args.unsafe,
       faultTicks: args.faultTicks,
+      ...(args.noPeerDownReports ? { reportPeersDown: false } : {}),
       ...(args.trace ? { trace: (line: string) => console.log(line) } : {}),
     });
     if (result.ok) {

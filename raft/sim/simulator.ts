@@ -61,7 +61,11 @@ export interface SimulationStats {
   crashesMidWrite: number;
   /** Reports that a crashed node is down (its connections refused) delivered to the nodes still up. */
   peerDownReports: number;
-  /** Crashes of a leader followed by the election of another (in a later term). */
+  /**
+   * Crashes of the leader (of the latest term) followed, within the fault phase, by a leader of a later
+   * term (possibly the same node, restarted). Timed when the simulator processes the new leader's
+   * state change, which may wait for a disk write of the node to finish.
+   */
   leaderFailovers: number;
   partitions: number;
   transfers: number;
@@ -215,6 +219,8 @@ export class Simulation {
   private readonly maxNodeId: number;
   /** A leader crashed at this time, in this term, and no later leader is elected yet. */
   private leaderLost: { readonly atUnits: number; readonly term: number } | null = null;
+  /** The latest term a leader was seen in. */
+  private latestLeaderTerm = 0;
   /** The ticks from each leader's crash to the next leader's election (stats.leaderFailovers). */
   private readonly failoverTicks: number[] = [];
 
@@ -324,7 +330,9 @@ export class Simulation {
   /** The node stops at once; its disk keeps what was durable and, at random, some of the rest. */
   private crash(node: SimNode, midWrite = false): void {
     this.trace(`crash ${node.id}${midWrite ? ' in the middle of a write' : node.pending !== null ? ' (losing an unsynced write)' : ''}`);
-    if (node.raw?.raft.role === StateRole.Leader && this.leaderLost === null) this.leaderLost = { atUnits: this.now, term: node.raw.raft.term };
+    // Only the leader of the latest term: a deposed one cut off from the others may still think it leads.
+    const raft = node.raw?.raft;
+    if (raft?.role === StateRole.Leader && raft.term >= this.latestLeaderTerm && this.leaderLost === null) this.leaderLost = { atUnits: this.now, term: raft.term };
     node.up = false;
     node.raw = null;
     node.storage = null;
@@ -334,9 +342,14 @@ export class Simulation {
     this.stats.crashes++;
     // The others' transports notice its connections close and find its address refusing new ones; a
     // report can be missed (no connection was open) and arrives after the network's delay.
+    // A real transport reports only after a probe, begun once the process is gone, is refused: not
+    // before what the node sent while it lived has arrived (a report overtaken by the dead leader's last
+    // append had the follower take it for its leader again, in a third of the early campaigns).
     for (const other of this.options.reportPeersDown === false ? [] : this.upNodes()) {
       if (this.reportPrng.chance(0.2)) continue;
-      this.peerDownReports.push({ to: other.id, about: node.id, deliverAt: this.now + this.reportPrng.intBetween(1, this.params.maxDelayUnits) });
+      let deliverAt = this.now + this.reportPrng.intBetween(1, this.params.maxDelayUnits);
+      for (const sent of this.network) if (sent.message.from === node.id && sent.message.to === other.id) deliverAt = Math.max(deliverAt, sent.deliverAt);
+      this.peerDownReports.push({ to: other.id, about: node.id, deliverAt });
     }
     if (midWrite) this.stats.crashesMidWrite++;
   }
@@ -490,6 +503,7 @@ export class Simulation {
     const termAt = (index: number): number | null => log.termOrNull(index);
     if (rd.softState !== null && rd.softState.role === StateRole.Leader) {
       this.stats.leadersElected++;
+      this.latestLeaderTerm = Math.max(this.latestLeaderTerm, raw.raft.term);
       this.trace(`node ${node.id} is leader of term ${raw.raft.term}`);
       if (this.leaderLost !== null && raw.raft.term > this.leaderLost.term) {
         this.stats.leaderFailovers++;
@@ -720,6 +734,8 @@ export class Simulation {
 
   private async heal(): Promise<void> {
     this.trace('heal: no more faults');
+    // Failovers are measured within the fault phase only: from here every node is restarted and the network is whole.
+    this.leaderLost = null;
     this.blocked.clear();
     this.lossRate = 0;
     this.duplicateRate = 0;

@@ -32,14 +32,16 @@ describe('Raft simulator', function () {
     expect(totals.crashesMidWrite, 'crashes in the middle of a write to disk').to.be.above(200);
     expect(totals.partitions, 'partitions').to.be.above(500);
     expect(totals.peerDownReports, 'crashed peers reported down').to.be.above(500);
-    expect(totals.leaderFailovers, 'crashes of a leader followed by a new leader').to.be.above(500);
+    expect(totals.leaderFailovers, 'crashes of the leader followed by a leader of a later term').to.be.above(500);
   });
 
-  it('elects a new leader sooner after a crash when the survivors find the leader down (the same seeds with and without reports)', async () => {
-    // Each failover in election timeouts of its seed. Without the reports' effect (Raft.reportPeerDown a
-    // no-op) both runs of a seed are the same and the medians equal. The gain in the simulator is
-    // modest: its message delays reach a third of an election timeout, so the pre-vote and vote rounds
-    // after the campaign weigh much more than on a real network.
+  it('elects a new leader sooner after a crash when the survivors find the leader down (seeds 1..200 with and without the reports)', async () => {
+    // Each failover in election timeouts of its seed. The two runs of a seed are the same until the first
+    // report that changes what a follower does; after it their schedules differ, so the comparison is of
+    // two samples, not of pairs. Over five ranges of 200 seeds the ratio of the medians was 0.78 to 0.87
+    // (1.84 against 2.35 here). With reports ignored (RawNode.reportPeerDown a no-op) the two runs of
+    // every seed are identical and the ratio is exactly 1. What keeps the gain from being larger: a
+    // failover that waits for a quorum (a down node's restart) or a split vote, which no report shortens.
     const withReports: number[] = [];
     const without: number[] = [];
     for (let seed = 1; seed <= 200; seed++) {
@@ -52,7 +54,7 @@ describe('Raft simulator', function () {
     const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
     expect(withReports.length).to.be.above(100);
     expect(without.length).to.be.above(100);
-    expect(median(withReports), `median failover with reports against without, in election timeouts (${median(withReports)} against ${median(without)})`).to.be.below(median(without) * 0.92);
+    expect(median(withReports), `median failover with reports against without, in election timeouts (${median(withReports)} against ${median(without)})`).to.be.below(median(without) * 0.93);
   });
 
   it('replays a seed exactly', async () => {
