@@ -43,8 +43,9 @@ const RESULTS_KEPT_BEHIND = 100_000;
  * host's event loop; the host's state machine applies committed entries here, in log order, on one
  * promise chain. Proposals and reads resolve on that chain, after the entries they depend on.
  *
- * `status()` is the worker's status as last reported (every 20 ms while it changes, and with every role
- * change); `currentStatus()` asks.
+ * `status()` is the worker's status as last reported (while it changes, every 20 ms, with the worker's
+ * next applies or replies if any come within the next 20 ms, so at most about 40 ms old; and with every
+ * role change); `currentStatus()` asks.
  */
 export class RaftWorkerClient extends EventEmitter implements RaftHandle {
   readonly id: number;

@@ -18,12 +18,36 @@ export class ThreadOutbox<M> {
   private messages: M[] = [];
   private transfer: ArrayBuffer[] = [];
   private scheduled = false;
+  /** Makes a message that waits to go with the next batch (see postWithNext). */
+  private rider: (() => M) | null = null;
+  /** When this outbox last sent (performance.now()). */
+  private lastSentMs = -Infinity;
 
   constructor(
     private readonly send: (message: M, transfer: ArrayBuffer[]) => void,
     /** The one message that carries several. */
     private readonly batch: (messages: M[]) => M,
   ) {}
+
+  /**
+   * Post the message `make` makes with the next batch, made as that batch leaves, if this outbox has sent
+   * one within `withinMs` (messages are flowing, so the next one is likely soon); else, or if one is
+   * waiting already (from a call at least `withinMs` before: none came), at once. Called every
+   * `withinMs` while there is something to say, its message is never older than two such periods.
+   */
+  postWithNext(make: () => M, withinMs: number): void {
+    if (this.rider !== null || this.scheduled || performance.now() - this.lastSentMs > withinMs) {
+      this.rider = null;
+      this.post(make());
+      return;
+    }
+    this.rider = make;
+  }
+
+  /** A message given to postWithNext is waiting. */
+  waiting(): boolean {
+    return this.rider !== null;
+  }
 
   post(message: M, transfer: readonly ArrayBuffer[] = []): void {
     this.messages.push(message);
@@ -39,8 +63,13 @@ export class ThreadOutbox<M> {
     const messages = this.messages;
     const transfer = this.transfer;
     if (messages.length === 0) return;
+    if (this.rider !== null) {
+      messages.push(this.rider());
+      this.rider = null;
+    }
     this.messages = [];
     this.transfer = [];
+    this.lastSentMs = performance.now();
     this.send(messages.length === 1 ? (messages[0] as M) : this.batch(messages), transfer);
   }
 }

@@ -61,4 +61,43 @@ describe('ThreadOutbox: messages to another thread', () => {
     box.flush();
     expect(sent.map((s) => s.message)).to.deep.equal([1, 2]);
   });
+
+  it('postWithNext: alone when nothing was sent lately; else with the next batch, made as it leaves; alone if it is still waiting at the next call', async () => {
+    // Generous: a pause of the test's own thread longer than this would change what the steps expect.
+    const WITHIN_MS = 500;
+    const { box, sent } = outbox();
+    let made = 0;
+    const make = (): Message => 100 + made++;
+    // Nothing sent yet: at once.
+    box.postWithNext(make, WITHIN_MS);
+    await nextPass();
+    expect(sent.map((s) => s.message)).to.deep.equal([100]);
+    // Sent just now: it waits, and is made only when the next batch leaves, behind that batch's messages.
+    box.postWithNext(make, WITHIN_MS);
+    expect(box.waiting()).to.equal(true);
+    await nextPass();
+    expect(sent).to.have.length(1);
+    expect(made).to.equal(1);
+    box.post(5);
+    await nextPass();
+    expect(sent.map((s) => s.message)).to.deep.equal([100, { batch: [5, 101] }]);
+    expect(box.waiting()).to.equal(false);
+    // Waiting, and nothing else comes: the next call sends it alone (made then).
+    box.postWithNext(make, WITHIN_MS);
+    box.postWithNext(make, WITHIN_MS);
+    await nextPass();
+    expect(sent.map((s) => s.message)).to.deep.equal([100, { batch: [5, 101] }, 102]);
+    expect(box.waiting()).to.equal(false);
+    // A batch is already due in this pass: it goes with it.
+    box.post(6);
+    box.postWithNext(make, WITHIN_MS);
+    await nextPass();
+    expect(sent.map((s) => s.message)).to.deep.equal([100, { batch: [5, 101] }, 102, { batch: [6, 103] }]);
+    // Long after the last send: at once again.
+    await new Promise((resolve) => setTimeout(resolve, WITHIN_MS + 100));
+    box.postWithNext(make, WITHIN_MS);
+    expect(box.waiting()).to.equal(false);
+    await nextPass();
+    expect(sent.map((s) => s.message).at(-1)).to.equal(104);
+  });
 });
