@@ -28,7 +28,7 @@ export interface RaftHandle extends EventEmitter {
   transferLeader(target: number): void;
   addVoter(id: number, address: string, caughtUpLagMax?: number): Promise<ConfState>;
   removeMember(id: number): Promise<ConfState>;
-  /** The latest status known to the host's thread (at most a few milliseconds old for a worker). */
+  /** The latest status known to the host's thread (for a worker, as last reported: about 40 ms old at most, while its event loop keeps up; see RaftWorkerClient). */
   status(): RaftStatus;
   /** The status as of now. */
   currentStatus(): Promise<RaftStatus>;

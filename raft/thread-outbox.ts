@@ -31,12 +31,13 @@ export class ThreadOutbox<M> {
 
   /**
    * Post the message `make` makes with the next batch, made as that batch leaves, if this outbox has sent
-   * one within `withinMs` (messages are flowing, so the next one is likely soon); else, or if one is
-   * waiting already (from a call at least `withinMs` before: none came), at once. Called every
+   * one within `withinMs` (its own lone messages count too: the next batch is likely soon, and if none
+   * comes the next call sends it); else, or if one is waiting already (from a call at least `withinMs`
+   * before: no batch came), at once. Called every
    * `withinMs` while there is something to say, its message is never older than two such periods.
    */
   postWithNext(make: () => M, withinMs: number): void {
-    if (this.rider !== null || this.scheduled || performance.now() - this.lastSentMs > withinMs) {
+    if (this.rider !== null || performance.now() - this.lastSentMs > withinMs) {
       this.rider = null;
       this.post(make());
       return;

@@ -64,7 +64,7 @@ describe('ThreadOutbox: messages to another thread', () => {
 
   it('postWithNext: alone when nothing was sent lately; else with the next batch, made as it leaves; alone if it is still waiting at the next call', async () => {
     // Generous: a pause of the test's own thread longer than this would change what the steps expect.
-    const WITHIN_MS = 500;
+    const WITHIN_MS = 300;
     const { box, sent } = outbox();
     let made = 0;
     const make = (): Message => 100 + made++;
@@ -88,16 +88,25 @@ describe('ThreadOutbox: messages to another thread', () => {
     await nextPass();
     expect(sent.map((s) => s.message)).to.deep.equal([100, { batch: [5, 101] }, 102]);
     expect(box.waiting()).to.equal(false);
-    // A batch is already due in this pass: it goes with it.
+    // A batch is already due in this pass: it waits for that batch, and goes with it.
     box.post(6);
     box.postWithNext(make, WITHIN_MS);
+    expect(box.waiting()).to.equal(true);
     await nextPass();
     expect(sent.map((s) => s.message)).to.deep.equal([100, { batch: [5, 101] }, 102, { batch: [6, 103] }]);
+    // A flush with nothing posted leaves it waiting; a flush that sends (a closing port's) takes it along.
+    box.postWithNext(make, WITHIN_MS);
+    box.flush();
+    expect(box.waiting()).to.equal(true);
+    box.post(7);
+    box.flush();
+    expect(sent.map((s) => s.message).at(-1)).to.deep.equal({ batch: [7, 104] });
+    expect(box.waiting()).to.equal(false);
     // Long after the last send: at once again.
     await new Promise((resolve) => setTimeout(resolve, WITHIN_MS + 100));
     box.postWithNext(make, WITHIN_MS);
     expect(box.waiting()).to.equal(false);
     await nextPass();
-    expect(sent.map((s) => s.message).at(-1)).to.equal(104);
+    expect(sent.map((s) => s.message).at(-1)).to.equal(105);
   });
 });
