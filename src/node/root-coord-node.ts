@@ -197,7 +197,9 @@ export class RootCoordNode {
       log.info('raft role changed', { role: change.role, leader: change.leader, term: change.term });
       node.leaderServices.onLeadership(change.role === StateRole.Leader);
     });
-    // A role change reported before the listeners above were attached is in the status already.
+    // A role change reported before the listeners above were attached is in the status already (the
+    // log lines' term too: it stayed 0 until the next change).
+    log.term = raft.status().term;
     if (raft.isLeader() && node.leaderTerm < 0) {
       node.leaderTerm = raft.status().term;
       node.leaderServices.onLeadership(true);
