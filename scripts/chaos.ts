@@ -63,11 +63,22 @@ interface Args {
   burstClients: number;
 }
 
+const USAGE = `usage: scripts/chaos [--duration-seconds 60] [--seed N] [--nodes 3] [--clients 8] [--pinned-readers 1]
+                     [--faults ${FAULT_KINDS.join(',')}] [--dir DIR] [--report FILE]
+                     [--unsafe stale-reads] [--leader-bias 0.7] [--epoch-seconds 60] [--burst-clients 300] [--auth]
+Starts a cluster, drives concurrent DDL, reads, AllocTimestamp and AllocID while injecting the faults
+on the seed's schedule, records every operation and checks the history (see the README, "Chaos").
+Exits 0 only when nothing is violated.`;
+
 const VALUE_FLAGS = ['duration-seconds', 'seed', 'nodes', 'clients', 'pinned-readers', 'faults', 'dir', 'report', 'leader-bias', 'epoch-seconds', 'burst-clients', 'unsafe'];
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { durationSeconds: 60, seed: 1, nodes: 3, clients: 8, pinnedReaders: 1, faults: [...FAULT_KINDS], dir: null, report: null, staleReads: false, auth: false, leaderBias: 0.7, epochSeconds: 60, burstClients: 300 };
-  for (const arg of parseCommandLine(argv, { switches: ['auth'], values: VALUE_FLAGS })) {
+  for (const arg of parseCommandLine(argv, { switches: ['auth', 'help'], values: VALUE_FLAGS })) {
+    if (arg.kind === 'switch' && arg.name === 'help') {
+      console.log(USAGE);
+      process.exit(0);
+    }
     if (arg.kind === 'switch') {
       args.auth = true;
       continue;
