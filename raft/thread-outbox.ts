@@ -1,3 +1,6 @@
+import { systemClock } from './clock.js';
+import type { Clock } from './clock.js';
+
 /**
  * Messages to another thread posted in one pass of the event loop go as one `postMessage`: each post
  * costs this thread a structured clone set-up and the other thread a wake-up, about 0.05 to 0.1 ms on
@@ -20,24 +23,25 @@ export class ThreadOutbox<M> {
   private scheduled = false;
   /** Makes a message that waits to go with the next batch (see postWithNext). */
   private rider: (() => M) | null = null;
-  /** When this outbox last sent (performance.now()). */
+  /** When this outbox last sent (clock.monotonicMs()). */
   private lastSentMs = -Infinity;
 
   constructor(
     private readonly send: (message: M, transfer: ArrayBuffer[]) => void,
     /** The one message that carries several. */
     private readonly batch: (messages: M[]) => M,
+    private readonly clock: Pick<Clock, 'monotonicMs'> = systemClock,
   ) {}
 
   /**
    * Post the message `make` makes with the next batch, made as that batch leaves, if this outbox has sent
    * one within `withinMs` (its own lone messages count too: the next batch is likely soon, and if none
    * comes the next call sends it); else, or if one is waiting already (from a call at least `withinMs`
-   * before: no batch came), at once. Called every
-   * `withinMs` while there is something to say, its message is never older than two such periods.
+   * before: no batch came), at once. Called every `withinMs` while there is something to say, its
+   * message is never older than two such periods.
    */
   postWithNext(make: () => M, withinMs: number): void {
-    if (this.rider !== null || performance.now() - this.lastSentMs > withinMs) {
+    if (this.rider !== null || this.clock.monotonicMs() - this.lastSentMs > withinMs) {
       this.rider = null;
       this.post(make());
       return;
@@ -70,7 +74,7 @@ export class ThreadOutbox<M> {
     }
     this.messages = [];
     this.transfer = [];
-    this.lastSentMs = performance.now();
+    this.lastSentMs = this.clock.monotonicMs();
     this.send(messages.length === 1 ? (messages[0] as M) : this.batch(messages), transfer);
   }
 }

@@ -1,17 +1,13 @@
 /**
- * scripts/bench: rootcoord and its anchors, side by side in one run on this machine.
- *   scripts/bench [--quick] [--out bench/results] [--no-etcd]
- *   scripts/bench --scale [--quick] [--collections N] ...   (scripts/bench-scale.ts)
- *   scripts/bench --load [--quick] [--clients 500] ...      (scripts/bench-load.ts)
- *   scripts/bench --cold [--quick]                          (scripts/bench-cold.ts)
- *   scripts/bench --floor [--quick]                         (scripts/bench-floor.ts)
- * Measures: single-client CreatePartition latency against a 3-node etcd put (the anchor, through
- * etcd's gRPC API with grpc-js, the same stack as rootcoord's client, and through etcd's HTTP
- * gateway with keep-alive), all warmed up, then timed in alternating rounds so that both
- * see the same machine (the cold start is reported too); AllocTimestamp throughput against an empty gRPC call
- * (GetComponentStates) on the same server; the time from kill -9 of the leader to the next
- * successful DDL. Writes results.json, RESULTS.md and its charts (latency-rounds.svg, failover.svg),
- * with a progress line on stderr at each step.
+ * scripts/bench: rootcoord and its anchors, side by side in one run on this machine. Flags: USAGE
+ * below (`scripts/bench --help`); --scale, --load, --cold and --floor are in scripts/bench-scale.ts,
+ * bench-load.ts, bench-cold.ts and bench-floor.ts. The default measures: single-client CreatePartition
+ * latency against a 3-node etcd put (the anchor, through etcd's gRPC API with grpc-js, the same stack
+ * as rootcoord's client, and through etcd's HTTP gateway with keep-alive), all warmed up, then timed in
+ * alternating rounds so that both see the same machine (the cold start is reported too);
+ * AllocTimestamp throughput against an empty gRPC call (GetComponentStates) on the same server; the
+ * time from kill -9 of the leader to the next successful DDL. Writes results.json, RESULTS.md and its
+ * charts (latency-rounds.svg, failover.svg), with a progress line on stderr at each step.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

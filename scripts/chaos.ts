@@ -1,10 +1,8 @@
 /**
  * scripts/chaos: start a cluster, drive concurrent DDL, reads, AllocTimestamp and AllocID while injecting
- * faults on a seeded schedule, record every operation, and check the history.
- *   scripts/chaos [--duration-seconds 60] [--seed N] [--nodes 3] [--clients 8] [--pinned-readers 1]
- *                 [--faults kill,pause,partition,restart,clock,delay,torn,load] [--dir DIR] [--report FILE]
- *                 [--unsafe stale-reads] [--leader-bias 0.7] [--epoch-seconds 60] [--burst-clients 300] [--auth]
- * Prints progress as it runs and a JSON summary; exits 0 only when nothing is violated.
+ * faults on a seeded schedule, record every operation, and check the history. Flags: USAGE below
+ * (`scripts/chaos --help`). Prints progress as it runs and a JSON summary; exits 0 only when nothing is
+ * violated.
  */
 import { execFile } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,11 +73,11 @@ const VALUE_FLAGS = ['duration-seconds', 'seed', 'nodes', 'clients', 'pinned-rea
 function parseArgs(argv: string[]): Args {
   const args: Args = { durationSeconds: 60, seed: 1, nodes: 3, clients: 8, pinnedReaders: 1, faults: [...FAULT_KINDS], dir: null, report: null, staleReads: false, auth: false, leaderBias: 0.7, epochSeconds: 60, burstClients: 300 };
   for (const arg of parseCommandLine(argv, { switches: ['auth', 'help'], values: VALUE_FLAGS })) {
-    if (arg.kind === 'switch' && arg.name === 'help') {
-      console.log(USAGE);
-      process.exit(0);
-    }
     if (arg.kind === 'switch') {
+      if (arg.name === 'help') {
+        console.log(USAGE);
+        process.exit(0);
+      }
       args.auth = true;
       continue;
     }

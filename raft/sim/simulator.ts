@@ -221,7 +221,7 @@ export class Simulation {
   private leaderLost: { readonly atUnits: number; readonly term: number } | null = null;
   /** The latest term a leader was seen in. */
   private latestLeaderTerm = 0;
-  /** The ticks from each leader's crash to the next leader's election (stats.leaderFailovers). */
+  /** The ticks from each leader's crash to the next leader's election (stats.leaderFailovers counts them). */
   private readonly failoverTicks: number[] = [];
 
   constructor(private readonly options: SimulationOptions) {
@@ -256,6 +256,12 @@ export class Simulation {
     this.maxNodeId = this.params.clusterSize + 2;
   }
 
+  /** The run's result; `violation`: what failed (null: nothing). */
+  private result(violation: string | null): SimulationResult {
+    this.stats.leaderFailovers = this.failoverTicks.length;
+    return { seed: this.options.seed, ok: violation === null, violation, params: this.params, stats: this.stats, failoverTicks: this.failoverTicks };
+  }
+
   async run(): Promise<SimulationResult> {
     try {
       const voters = Array.from({ length: this.params.clusterSize }, (_, i) => i + 1);
@@ -267,11 +273,11 @@ export class Simulation {
       }
       await this.heal();
       await this.runLiveness();
-      return { seed: this.options.seed, ok: true, violation: null, params: this.params, stats: this.stats, failoverTicks: this.failoverTicks };
+      return this.result(null);
     } catch (error) {
       if (error instanceof SafetyViolation || error instanceof AssertionError || error instanceof LivenessFailure || error instanceof StorageCorruptionError) {
         const kind = error instanceof AssertionError ? 'assertion' : error instanceof LivenessFailure ? 'liveness' : error instanceof StorageCorruptionError ? 'storage' : 'safety';
-        return { seed: this.options.seed, ok: false, violation: `${kind} at unit ${this.now}: ${error.message}`, params: this.params, stats: this.stats, failoverTicks: this.failoverTicks };
+        return this.result(`${kind} at unit ${this.now}: ${error.message}`);
       }
       throw error;
     }
@@ -506,7 +512,6 @@ export class Simulation {
       this.latestLeaderTerm = Math.max(this.latestLeaderTerm, raw.raft.term);
       this.trace(`node ${node.id} is leader of term ${raw.raft.term}`);
       if (this.leaderLost !== null && raw.raft.term > this.leaderLost.term) {
-        this.stats.leaderFailovers++;
         const ticks = (this.now - this.leaderLost.atUnits) / UNITS_PER_TICK;
         this.failoverTicks.push(ticks);
         this.trace(`a leader again ${ticks} ticks after the leader's crash`);

@@ -3,13 +3,16 @@ import { ThreadOutbox } from '../../raft/thread-outbox.js';
 
 type Message = number | { batch: number[] };
 
-function outbox(): { box: ThreadOutbox<Message>; sent: Array<{ message: Message; transfer: ArrayBuffer[] }> } {
+/** `clock.ms`: the outbox's monotonic time, moved by the test. */
+function outbox(): { box: ThreadOutbox<Message>; sent: Array<{ message: Message; transfer: ArrayBuffer[] }>; clock: { ms: number } } {
   const sent: Array<{ message: Message; transfer: ArrayBuffer[] }> = [];
+  const clock = { ms: 0 };
   const box = new ThreadOutbox<Message>(
     (message, transfer) => sent.push({ message, transfer }),
     (messages) => ({ batch: messages as number[] }),
+    { monotonicMs: () => clock.ms },
   );
-  return { box, sent };
+  return { box, sent, clock };
 }
 
 const nextPass = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -63,9 +66,8 @@ describe('ThreadOutbox: messages to another thread', () => {
   });
 
   it('postWithNext: alone when nothing was sent lately; else with the next batch, made as it leaves; alone if it is still waiting at the next call', async () => {
-    // Generous: a pause of the test's own thread longer than this would change what the steps expect.
-    const WITHIN_MS = 300;
-    const { box, sent } = outbox();
+    const WITHIN_MS = 20;
+    const { box, sent, clock } = outbox();
     let made = 0;
     const make = (): Message => 100 + made++;
     // Nothing sent yet: at once.
@@ -103,7 +105,7 @@ describe('ThreadOutbox: messages to another thread', () => {
     expect(sent.map((s) => s.message).at(-1)).to.deep.equal({ batch: [7, 104] });
     expect(box.waiting()).to.equal(false);
     // Long after the last send: at once again.
-    await new Promise((resolve) => setTimeout(resolve, WITHIN_MS + 100));
+    clock.ms += WITHIN_MS + 1;
     box.postWithNext(make, WITHIN_MS);
     expect(box.waiting()).to.equal(false);
     await nextPass();
