@@ -30,6 +30,7 @@ export interface CatalogView {
   aliasesAt(dbID: bigint, ts: bigint): Promise<AliasModel[]>;
   createdCollectionCount(dbID?: bigint): number;
   createdPartitionCount(collectionID: bigint): number;
+  availablePartitionCount(): number;
   generalCapacityUsed(): number;
   channelReferences(): ReadonlyMap<string, number>;
   requestTookEffect(requestId: string): boolean;

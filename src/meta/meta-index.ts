@@ -30,12 +30,13 @@ export class MetaIndex {
   /**
    * Kept up to date as commands apply, so that no DDL scans the whole catalog: dbID -> its collections
    * (any state) by ID, the models themselves (looking 200,000 up by a bigint key cost 50-70 ms); the
-   * Created collections per db; Σ(Created partitions × shards) over Created collections (general
-   * capacity); references per physical channel; collectionID -> its aliases (dbID + NUL + name -> name).
+   * Created collections per db; Σ(Created partitions × shards) and Σ Created partitions over Created
+   * collections (general capacity, the partitions available); references per physical channel; collectionID -> its aliases (dbID + NUL + name -> name).
    */
   private readonly collectionsByDb = new Map<bigint, Map<bigint, CollectionModel>>();
   private readonly createdCollectionsByDb = new Map<bigint, number>();
   private capacityUsed = 0;
+  private partitionsAvailable = 0;
   private readonly channelRefs = new Map<string, number>();
   private readonly aliasesByCollection = new Map<bigint, Map<string, string>>();
   /** Request IDs that took effect -> the timestamp they were recorded at (in no particular order: expiry looks at every one). */
@@ -64,6 +65,7 @@ export class MetaIndex {
     this.collectionsByDb.clear();
     this.createdCollectionsByDb.clear();
     this.capacityUsed = 0;
+    this.partitionsAvailable = 0;
     this.channelRefs.clear();
     this.aliasesByCollection.clear();
     this.dbIdByName.clear();
@@ -122,7 +124,9 @@ export class MetaIndex {
     if (collection.state === CollectionState.Created) {
       this.createdCollectionsByDb.set(collection.dbID, (this.createdCollectionsByDb.get(collection.dbID) ?? 0) + sign);
       if (this.createdCollectionsByDb.get(collection.dbID) === 0) this.createdCollectionsByDb.delete(collection.dbID);
-      this.capacityUsed += sign * createdPartitions(collection) * collection.shardsNum;
+      const created = createdPartitions(collection);
+      this.capacityUsed += sign * created * collection.shardsNum;
+      this.partitionsAvailable += sign * created;
     }
     for (const p of collection.physicalChannelNames) {
       const refs = (this.channelRefs.get(p) ?? 0) + sign;
@@ -135,7 +139,10 @@ export class MetaIndex {
   countCreated(collectionID: bigint, delta: number): void {
     if (delta === 0) return;
     const collection = this.collections.get(collectionID);
-    if (collection?.state === CollectionState.Created) this.capacityUsed += delta * collection.shardsNum;
+    if (collection?.state === CollectionState.Created) {
+      this.capacityUsed += delta * collection.shardsNum;
+      this.partitionsAvailable += delta;
+    }
   }
 
   indexAlias(alias: AliasModel): void {
@@ -171,6 +178,11 @@ export class MetaIndex {
   /** How many collections (any state) use each physical channel that any uses. */
   channelReferences(): ReadonlyMap<string, number> {
     return this.channelRefs;
+  }
+
+  /** Σ Created partitions over Created collections (Milvus's partition count metric, without scanning). */
+  availablePartitionCount(): number {
+    return this.partitionsAvailable;
   }
 
   /** How many Created partitions the collection has. */

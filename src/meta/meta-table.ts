@@ -214,6 +214,11 @@ export class MetaTable {
     return this.index.createdPartitionCount(collectionID);
   }
 
+  /** Σ Created partitions over Created collections (without scanning them). */
+  availablePartitionCount(): number {
+    return this.index.availablePartitionCount();
+  }
+
   /** A field's stored text, and the shared field of a text (FieldInterner): how commands carry fields (commands.ts). */
   fieldText(field: FieldModel): string {
     return this.index.fields.textOf(field);

@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { CollectionState, PartitionState } from '../meta/model.js';
 import type { RaftHandle } from '../../raft/raft-handle.js';
 import type { PasswordHasher } from '../auth/password-hash.js';
 import type { Scheduler } from '../ddl/scheduler.js';
@@ -95,11 +94,8 @@ export class NodeMetrics {
     gauge('milvus_rootcoord_num_of_roles', 'Roles, admin and public included', () => node.meta.rbac.roles.size);
     gauge('rootcoord_password_checks_running', 'Password hashes and checks running on the worker threads', () => node.passwords.load?.().running ?? 0);
     gauge('rootcoord_password_checks_waiting', 'Password hashes and checks waiting for a worker thread', () => node.passwords.load?.().waiting ?? 0);
-    gauge('milvus_rootcoord_partition_num', 'Partitions of available collections', () => {
-      let n = 0;
-      for (const c of node.meta.collections.values()) if (c.state === CollectionState.Created) n += c.partitions.filter((p) => p.state === PartitionState.Created).length;
-      return n;
-    });
+    // Kept up to date as commands apply: a scrape at 200,000 collections walked them all (10 to 30 ms of the request thread).
+    gauge('milvus_rootcoord_partition_num', 'Partitions of available collections', () => node.meta.availablePartitionCount());
     gauge('milvus_rootcoord_proxy_num', 'Live proxy sessions on this node (the leader)', () => node.timeTicks.sessionCount());
     gauge('milvus_rootcoord_dml_channel_num', 'Physical DML channels', () => physicalChannelNames(node.config.limits).length);
     new Gauge({

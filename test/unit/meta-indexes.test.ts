@@ -43,6 +43,7 @@ function scanned(meta: MetaTable, dbIDs: bigint[]): unknown {
     createdPerDb: dbIDs.map((db) => created.filter((c) => c.dbID === db).length),
     created: created.length,
     capacity: created.reduce((sum, c) => sum + c.partitions.filter((p) => p.state === PartitionState.Created).length * c.shardsNum, 0),
+    partitionsAvailable: created.reduce((sum, c) => sum + c.partitions.filter((p) => p.state === PartitionState.Created).length, 0),
     refs: [...refs],
     aliases: all.map((c) => [c.collectionID, aliases.get(c.collectionID) ?? []]).sort((a, b) => ((a[0] as bigint) < (b[0] as bigint) ? -1 : 1)),
   };
@@ -54,6 +55,7 @@ function indexed(meta: MetaTable, dbIDs: bigint[]): unknown {
     createdPerDb: dbIDs.map((db) => meta.createdCollectionCount(db)),
     created: meta.createdCollectionCount(),
     capacity: generalCapacityUsed(meta),
+    partitionsAvailable: meta.availablePartitionCount(),
     refs: [...channelRefCounts(meta, limits)],
     aliases: [...meta.collections.values()].map((c) => [c.collectionID, meta.aliasesOfCollection(c.collectionID)]).sort((a, b) => ((a[0] as bigint) < (b[0] as bigint) ? -1 : 1)),
   };
