@@ -65,9 +65,8 @@ export function coordinatorHandlers(node: NodePort & CatalogPort & Pick<ProxyPor
       const pchannel = str(req, 'pchannel');
       if (pchannel === '') throw new CodedError('ParameterInvalid', 'pchannel is empty');
       const collections: PlainMessage[] = [];
-      for (const c of meta.collections.values()) {
+      for (const c of meta.collections.onChannel(pchannel)) {
         const at = c.physicalChannelNames.indexOf(pchannel);
-        if (at < 0) continue;
         collections.push({
           collection_id: c.collectionID.toString(),
           partitions: c.partitions.filter((p) => p.state === PartitionState.Created).map((p) => ({ partition_id: p.partitionID.toString() })),

@@ -12,7 +12,8 @@ type RecoveryPorts = Pick<TaskContext, 'meta' | 'propose' | 'allocTs' | 'broker'
 export async function recoverDdl(ports: RecoveryPorts, background: StepExecutor): Promise<{ rolledBack: number; rolledForward: number }> {
   const rollbacks: Array<() => Promise<void>> = [];
   let rolledForward = 0;
-  for (const collection of ports.meta.collections.values()) {
+  // Only those in transition: the others are not decoded (a collection loaded at a start is decoded when first read).
+  for (const collection of ports.meta.collections.inTransition()) {
     const { collectionID } = collection;
     if (collection.state === CollectionState.Creating) {
       // Only if still Creating when the rollback applies: this scan may be older than the log (a

@@ -29,7 +29,8 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
     records ?? CollectionRecords.scan(store, index.fields),
     store.forEachLive(keys.requestPrefix, (key, ts) => index.requests.set(fromKeyPart(key.slice(keys.requestPrefix.length)), BigInt(ts))),
   ]);
-  for (const collection of collections.collections()) index.indexCollection(collection);
+  // Each decoded when first read (CollectionTable): a restart reads and checks every record, makes no model.
+  for (const collection of collections.pending()) index.indexCollection(collection);
   index.fieldLists.loaded(collections.storedLists());
   if (format < 4) await versionFieldLists(store, index, collections.unlisted);
   else if (collections.unlisted.length > 0) {

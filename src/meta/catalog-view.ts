@@ -1,4 +1,5 @@
 import type { RbacView } from '../rbac/rbac-table.js';
+import type { CollectionsView } from './collection-table.js';
 import type { AliasModel, CollectionModel, DatabaseModel } from './model.js';
 
 /**
@@ -7,7 +8,7 @@ import type { AliasModel, CollectionModel, DatabaseModel } from './model.js';
  */
 export interface CatalogView {
   readonly databases: ReadonlyMap<bigint, DatabaseModel>;
-  readonly collections: ReadonlyMap<bigint, CollectionModel>;
+  readonly collections: CollectionsView;
   /** Users, roles, grants and privilege groups. */
   readonly rbac: RbacView;
   /** The last Raft index applied to the catalog. */

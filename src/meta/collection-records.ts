@@ -4,7 +4,10 @@ import { keys, TOMBSTONE } from './catalog-keys.js';
 import type { FieldInterner } from './field-interner.js';
 import type { CollectionModel, FieldModel, FunctionModel, PartitionModel, StructArrayFieldModel } from './model.js';
 import type { VersionedStore } from './versioned-store.js';
-import { decodeCollection, decodePartition, shareCollectionIds } from './record-codec.js';
+import { collectionSummary, decodeCollection, decodePartition, partitionStateOf, shareCollectionIds } from './record-codec.js';
+import { PendingCollection } from './collection-table.js';
+import type { CollectionSummary } from './collection-table.js';
+import { PartitionState } from './model.js';
 
 /** A collection as stored under its own key (its fields and partitions have keys of their own). */
 export type StoredCollection = Omit<CollectionModel, 'fields' | 'partitions' | 'functions' | 'structArrayFields'>;
@@ -55,29 +58,47 @@ export const UNREADABLE_RECORD_IN_SNAPSHOT =
  * come (FieldInterner): collections of one schema share their field objects, parsed once.
  */
 export class CollectionRecords {
-  private readonly stored: StoredCollection[] = [];
-  /** The ID of each stored collection as text, from its key (String of a bigint costs 0.3 s per 200,000). */
+  /**
+   * Each collection's record as stored, its key, its ID as text from its key (String of a bigint costs
+   * 0.3 s per 200,000), and, with `checkAsAdded`, its summary read as it came (null: a record of the
+   * earlier object form).
+   */
+  private readonly stored: string[] = [];
+  private readonly storedKeys: string[] = [];
   private readonly storedIds: string[] = [];
+  private readonly summaries: Array<CollectionSummary | null> = [];
   /** The list each stored collection names, once looked up (storedListKeys). */
   private listKeys: Array<string | undefined> | null = null;
   private readonly fields: Children<FieldModel>;
-  private readonly partitions = new Children<PartitionModel>(PARTITIONS, decodePartition);
+  /**
+   * Partition records as stored, each checked whole as it comes, decoded with its collection
+   * (collections(), or when first read after pending()).
+   */
+  private readonly partitions = new Children<string>(PARTITIONS, (text) => {
+    partitionStateOf(text);
+    return text;
+  });
   private readonly functions = new Children<FunctionModel>(FUNCTIONS, (text) => parse<FunctionModel>(text));
   private readonly structArrayFields = new Children<StructArrayFieldModel>(STRUCT_ARRAY_FIELDS, (text) => parse<StructArrayFieldModel>(text));
   /** Collection ID -> the key of the field list it names (FieldLists). */
   private readonly listNames = new Map<string, string>();
   /** List key -> the shared fields of that stored list. */
   private readonly lists = new Map<string, readonly FieldModel[]>();
-  /** Filled by collections(): the collections that name no stored list (a catalog of format 2). */
+  /** Filled by collections() or pending(): the collections that name no stored list (a catalog of format 2). */
   readonly unlisted: bigint[] = [];
+  private readonly unlistedSeen = new Set<string>();
 
   /**
    * `fieldsLater`: field records given to add() are skipped; readFieldsIfNeeded reads them from the
    * store afterwards if a collection names no stored list (a snapshot's lists come after its fields).
+   * `checkAsAdded`: a collection record is checked by add(), not later by pending() (a snapshot's
+   * records, so that a bad one stops its install before it is applied; at a start pending() checks
+   * them, the parse then short-lived: keeping 200,000 summaries from the scan on made a load slower).
    */
   constructor(
     private readonly interner: FieldInterner,
     private readonly fieldsLater = false,
+    private readonly checkAsAdded = false,
   ) {
     this.fields = new Children<FieldModel>(FIELDS, (text) => interner.fromText(text));
   }
@@ -139,7 +160,9 @@ export class CollectionRecords {
       if (!this.fieldsLater) this.fields.add(key, value);
     } else if (key.startsWith(PARTITIONS)) this.partitions.add(key, value);
     else if (key.startsWith(COLLECTIONS)) {
-      this.stored.push(decodeCollection(value));
+      if (this.checkAsAdded) this.summaries.push(checkedSummary(value));
+      this.stored.push(value);
+      this.storedKeys.push(key);
       this.storedIds.push(key.slice(key.lastIndexOf('/') + 1));
     } else if (key.startsWith(FUNCTIONS)) this.functions.add(key, value);
     else if (key.startsWith(STRUCT_ARRAY_FIELDS)) this.structArrayFields.add(key, value);
@@ -148,30 +171,90 @@ export class CollectionRecords {
   }
 
   /**
-   * Every collection with its fields and partitions (by creation): the fields of its stored list, in
-   * their order, or else those of its field records (user fields by ID, then the system fields).
+   * Every collection with its fields and partitions, decoded (by creation): the fields of its stored
+   * list, in their order, or else those of its field records (user fields by ID, then the system fields).
    */
   *collections(): Generator<CollectionModel> {
-    const listKeys = this.storedListKeys();
     for (let i = 0; i < this.stored.length; i++) {
-      const stored = this.stored[i] as StoredCollection;
       const id = this.storedIds[i] as string;
-      const partitions = this.partitions.of(id);
-      shareCollectionIds(partitions, stored);
-      if (partitions.length > 1) partitions.sort((a, b) => (a.createdTs < b.createdTs ? -1 : a.createdTs > b.createdTs ? 1 : a.partitionID < b.partitionID ? -1 : 1));
-      // The parsed record becomes the collection (a spread of its 15 properties cost 0.5 s per 200,000).
-      const listKey = listKeys[i];
-      if (listKey === undefined) this.unlisted.push(stored.collectionID);
-      const fields = listKey === undefined ? this.interner.list(this.fields.of(id), byFieldRank) : (this.lists.get(listKey) as readonly FieldModel[]);
-      const collection = Object.assign(stored, { fields, partitions });
-      // Functions and struct-array fields only when there are any: a collection without them reads as
-      // it did before they were kept.
-      const functions = this.functions.of(id);
-      const structArrayFields = this.structArrayFields.of(id);
-      if (functions.length > 0) Object.assign(collection, { functions: functions.sort((a, b) => (a.id < b.id ? -1 : 1)) });
-      if (structArrayFields.length > 0) Object.assign(collection, { structArrayFields: structArrayFields.sort((a, b) => (a.fieldID < b.fieldID ? -1 : 1)) });
-      yield collection;
+      yield this.decoded(this.stored[i] as string, this.partitions.of(id), this.fieldsAt(i), this.functions.of(id), this.structArrayFields.of(id), this.storedKeys[i] as string);
     }
+  }
+
+  /**
+   * Every collection (by creation), not decoded: what the index needs of it now (its summary and its
+   * partitions' states, read as the records came), its records kept to decode when it is first read
+   * (catalog-load.ts); a record of the earlier object form (a snapshot of an earlier build) decoded
+   * now. Every record is checked by now (a collection record here unless `checkAsAdded`: one that
+   * does not read is a CatalogRecordError with the advice for this member's own catalog, as at a
+   * start), so a later decode does not fail.
+   */
+  *pending(): Generator<CollectionModel | PendingCollection> {
+    const decode = (p: PendingCollection): CollectionModel =>
+      this.decoded(p.record, p.partitionRecords, p.fields, p.functions, p.structArrayFields, keys.collection(p.dbID, p.collectionID), UNREADABLE_RECORD_AT_LOAD);
+    for (let i = 0; i < this.stored.length; i++) {
+      const text = this.stored[i] as string;
+      const id = this.storedIds[i] as string;
+      const fields = this.fieldsAt(i);
+      const partitions = this.partitions.of(id);
+      const summary = this.checkAsAdded ? (this.summaries[i] as CollectionSummary | null) : this.read(this.storedKeys[i] as string, () => checkedSummary(text), UNREADABLE_RECORD_AT_LOAD);
+      if (summary === null) {
+        yield this.decoded(text, partitions, fields, this.functions.of(id), this.structArrayFields.of(id), this.storedKeys[i] as string);
+        continue;
+      }
+      let created = 0;
+      let states = 0;
+      for (const partition of partitions) {
+        const state = checkedPartitionState(partition);
+        if (state === PartitionState.Created) created++;
+        states |= 1 << state;
+      }
+      yield new PendingCollection(summary.collectionID, summary.dbID, summary.name, summary.state, summary.shardsNum, summary.physicalChannelNames, created, states, text, partitions, fields, this.functions.of(id), this.structArrayFields.of(id), decode);
+    }
+  }
+
+  /** The fields of the i-th stored collection: its stored list's, or else its field records'. */
+  private fieldsAt(i: number): readonly FieldModel[] {
+    const listKey = this.storedListKeys()[i];
+    if (listKey !== undefined) return this.lists.get(listKey) as readonly FieldModel[];
+    const id = this.storedIds[i] as string;
+    if (!this.unlistedSeen.has(id)) {
+      this.unlistedSeen.add(id);
+      this.unlisted.push(BigInt(id));
+    }
+    return this.interner.list(this.fields.of(id), byFieldRank);
+  }
+
+  /** `read()`, a record that cannot be read a CatalogRecordError naming `key` (with `advice`). */
+  private read<T>(key: string, read: () => T, advice = ''): T {
+    try {
+      return read();
+    } catch (error) {
+      throw new CatalogRecordError(key, error, advice);
+    }
+  }
+
+  /** A collection from its records (its partitions by creation; functions and struct-array fields only when there are any). */
+  private decoded(
+    text: string,
+    partitionRecords: readonly string[],
+    fields: readonly FieldModel[],
+    functions: readonly FunctionModel[],
+    structArrayFields: readonly StructArrayFieldModel[],
+    key: string,
+    advice = '',
+  ): CollectionModel {
+    const stored = this.read(key, () => decodeCollection(text), advice);
+    const partitions = partitionRecords.map((record) => this.read(keys.partitionPrefix(stored.collectionID), () => decodePartition(record), advice));
+    shareCollectionIds(partitions, stored);
+    if (partitions.length > 1) partitions.sort((a, b) => (a.createdTs < b.createdTs ? -1 : a.createdTs > b.createdTs ? 1 : a.partitionID < b.partitionID ? -1 : 1));
+    // The parsed record becomes the collection (a spread of its 15 properties cost 0.5 s per 200,000).
+    const collection = Object.assign(stored, { fields, partitions });
+    // Functions and struct-array fields only when there are any: a collection without them reads as
+    // it did before they were kept.
+    if (functions.length > 0) Object.assign(collection, { functions: [...functions].sort((a, b) => (a.id < b.id ? -1 : 1)) });
+    if (structArrayFields.length > 0) Object.assign(collection, { structArrayFields: [...structArrayFields].sort((a, b) => (a.fieldID < b.fieldID ? -1 : 1)) });
+    return collection;
   }
 }
 
@@ -199,10 +282,28 @@ class Children<T> {
     this.current.push(this.read(value));
   }
 
-  of(collectionID: string): T[] {
-    return this.byCollection.get(collectionID) ?? [];
+  /** A collection's children (shared and empty if it has none: most have no functions, for one). */
+  of(collectionID: string): readonly T[] {
+    if (this.byCollection.size === 0) return NONE;
+    return this.byCollection.get(collectionID) ?? NONE;
   }
 }
+
+const NONE: readonly never[] = Object.freeze([]);
+
+/** A collection record's summary (null: the object form, checked by decoding it); throws if it does not read. */
+function checkedSummary(text: string): CollectionSummary | null {
+  const summary = collectionSummary(text);
+  if (summary === null) decodeCollection(text);
+  return summary;
+}
+
+/** The state of a partition record already checked whole (add()): its last value, in the array form. */
+function checkedPartitionState(text: string): number {
+  return text.charCodeAt(0) === ARRAY ? Number(text.slice(text.lastIndexOf(',') + 1, -1)) : decodePartition(text).state;
+}
+
+const ARRAY = '['.charCodeAt(0);
 
 /** User fields (IDs from 100) in order, then the system fields RowID (0) and Timestamp (1), as Milvus appends them. */
 export function byFieldRank(a: FieldModel, b: FieldModel): number {

@@ -1,4 +1,6 @@
 import { getOrAdd } from '../common/maps.js';
+import { CollectionTable, createdOf } from './collection-table.js';
+import type { CollectionSummary, PendingCollection } from './collection-table.js';
 import { FieldInterner } from './field-interner.js';
 import { FieldLists } from './field-lists.js';
 import { CollectionState, DatabaseState, PartitionState } from './model.js';
@@ -6,12 +8,6 @@ import type { AliasModel, CollectionModel, DatabaseModel, PartitionModel } from 
 
 export function isCreated(partition: PartitionModel): number {
   return partition.state === PartitionState.Created ? 1 : 0;
-}
-
-function createdPartitions(collection: CollectionModel): number {
-  let created = 0;
-  for (const p of collection.partitions) created += isCreated(p);
-  return created;
 }
 
 /**
@@ -22,18 +18,18 @@ function createdPartitions(collection: CollectionModel): number {
  */
 export class MetaIndex {
   readonly databases = new Map<bigint, DatabaseModel>();
-  readonly collections = new Map<bigint, CollectionModel>();
+  /** By ID and by database; a collection loaded at a start is decoded when first read (CollectionTable). */
+  readonly collections = new CollectionTable();
   readonly dbIdByName = new Map<string, bigint>();
   /** dbID -> collection name -> collection ID (latest owner of the name, any state). */
   readonly names = new Map<bigint, Map<string, bigint>>();
   readonly aliasesByDb = new Map<bigint, Map<string, AliasModel>>();
   /**
-   * Kept up to date as commands apply, so that no DDL scans the whole catalog: dbID -> its collections
-   * (any state) by ID, the models themselves (looking 200,000 up by a bigint key cost 50-70 ms); the
-   * Created collections per db; Σ(Created partitions × shards) and Σ Created partitions over Created
-   * collections (general capacity, the partitions available); references per physical channel; collectionID -> its aliases (dbID + NUL + name -> name).
+   * Kept up to date as commands apply, so that no DDL scans the whole catalog (the collections of a db
+   * are kept by the CollectionTable): the Created collections per db; Σ(Created partitions × shards)
+   * and Σ Created partitions over Created collections (general capacity, the partitions available);
+   * references per physical channel; collectionID -> its aliases (dbID + NUL + name -> name).
    */
-  private readonly collectionsByDb = new Map<bigint, Map<bigint, CollectionModel>>();
   private readonly createdCollectionsByDb = new Map<bigint, number>();
   private capacityUsed = 0;
   private partitionsAvailable = 0;
@@ -62,7 +58,6 @@ export class MetaIndex {
   clear(): void {
     this.databases.clear();
     this.collections.clear();
-    this.collectionsByDb.clear();
     this.createdCollectionsByDb.clear();
     this.capacityUsed = 0;
     this.partitionsAvailable = 0;
@@ -93,38 +88,32 @@ export class MetaIndex {
     this.names.delete(database.id);
   }
 
-  indexCollection(collection: CollectionModel): void {
-    const id = collection.collectionID;
-    this.collections.set(id, collection);
-    getOrAdd(this.collectionsByDb, collection.dbID, () => new Map()).set(id, collection);
+  /** Index a collection: decoded, or loaded and decoded when first read (PendingCollection). */
+  indexCollection(collection: CollectionModel | PendingCollection): void {
+    this.collections.set(collection);
     this.countCollection(collection, 1);
     getOrAdd(this.names, collection.dbID, () => new Map()).set(collection.name, collection.collectionID);
   }
 
   /** Replace an indexed collection's model with `collection` (the same ID, db, name and state: its partitions changed). */
   replaceCollection(collection: CollectionModel): void {
-    this.collections.set(collection.collectionID, collection);
-    this.collectionsByDb.get(collection.dbID)?.set(collection.collectionID, collection);
+    this.collections.set(collection);
   }
 
   unindexCollection(collection: CollectionModel): void {
-    const id = collection.collectionID;
     this.countCollection(collection, -1);
-    const inDb = this.collectionsByDb.get(collection.dbID);
-    inDb?.delete(id);
-    if (inDb?.size === 0) this.collectionsByDb.delete(collection.dbID);
-    this.collections.delete(id);
+    this.collections.delete(collection.collectionID);
     const names = this.names.get(collection.dbID);
     // A re-created collection may own the name now; only remove the mapping if it is still ours.
     if (names?.get(collection.name) === collection.collectionID) names.delete(collection.name);
   }
 
   /** Add (sign 1) or remove (sign -1) a collection's share of the counts kept per db, capacity and channel. */
-  private countCollection(collection: CollectionModel, sign: 1 | -1): void {
+  private countCollection(collection: CollectionModel | PendingCollection, sign: 1 | -1): void {
     if (collection.state === CollectionState.Created) {
       this.createdCollectionsByDb.set(collection.dbID, (this.createdCollectionsByDb.get(collection.dbID) ?? 0) + sign);
       if (this.createdCollectionsByDb.get(collection.dbID) === 0) this.createdCollectionsByDb.delete(collection.dbID);
-      const created = createdPartitions(collection);
+      const created = createdOf(collection);
       this.capacityUsed += sign * created * collection.shardsNum;
       this.partitionsAvailable += sign * created;
     }
@@ -138,7 +127,7 @@ export class MetaIndex {
   /** A collection's Created partitions changed by `delta` (its partitions are replaced in `collections` by the caller). */
   countCreated(collectionID: bigint, delta: number): void {
     if (delta === 0) return;
-    const collection = this.collections.get(collectionID);
+    const collection: CollectionSummary | undefined = this.collections.summary(collectionID);
     if (collection?.state === CollectionState.Created) {
       this.capacityUsed += delta * collection.shardsNum;
       this.partitionsAvailable += delta;
@@ -187,8 +176,7 @@ export class MetaIndex {
 
   /** How many Created partitions the collection has. */
   createdPartitionCount(collectionID: bigint): number {
-    const collection = this.collections.get(collectionID);
-    return collection === undefined ? 0 : createdPartitions(collection);
+    return this.collections.createdPartitionCount(collectionID);
   }
 
   // ---- latest reads ----
@@ -222,8 +210,7 @@ export class MetaIndex {
 
   /** The collections of a db (any state), oldest first; from the per-db index, so its cost is that db's size. */
   collectionsOf(dbID: bigint): CollectionModel[] {
-    const out = [...(this.collectionsByDb.get(dbID)?.values() ?? [])];
-    return out.sort((a, b) => (a.createTs < b.createTs ? -1 : a.createTs > b.createTs ? 1 : 0));
+    return this.collections.ofDb(dbID).sort((a, b) => (a.createTs < b.createTs ? -1 : a.createTs > b.createTs ? 1 : 0));
   }
 
   alias(dbID: bigint, name: string): AliasModel | undefined {

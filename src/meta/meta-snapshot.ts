@@ -24,8 +24,9 @@ export async function captureCatalog(store: VersionedStore, writer: CatalogWrite
  * from the records as they are written, not read back after (the caller loads the index from them).
  */
 export async function restoreCatalog(data: SnapshotData, index: number, store: VersionedStore, writer: CatalogWriter, fields: FieldInterner, codec: BlockCodec): Promise<CollectionRecords> {
-  // Fields only from the store, once written, and only for a collection that names no stored field list.
-  const records = new CollectionRecords(fields, true);
+  // Fields only from the store, once written, and only for a collection that names no stored field list;
+  // every record checked as it comes (a bad one stops the install before the snapshot is applied).
+  const records = new CollectionRecords(fields, true, true);
   async function* gathered(): AsyncGenerator<ReadonlyArray<readonly [string, string]>> {
     // A big snapshot is read from its file a piece at a time, as it is decoded.
     for await (const batch of decodeCatalogSnapshot(data instanceof Uint8Array ? data : snapshotPieces(data), codec)) {

@@ -1,5 +1,6 @@
 import { parse } from '../common/bigint-json.js';
 import type { StoredCollection } from './collection-records.js';
+import type { CollectionSummary } from './collection-table.js';
 import type { KeyValue, PartitionModel } from './model.js';
 
 /**
@@ -84,6 +85,13 @@ export function decodeCollection(text: string): StoredCollection {
   };
 }
 
+/** What the index needs of a collection record, read from it (checked whole); null for an object record (decode it). */
+export function collectionSummary(text: string): CollectionSummary | null {
+  if (text.charCodeAt(0) !== ARRAY) return null;
+  const r = checked<CollectionRecord>(JSON.parse(text), COLLECTION_VALUES);
+  return { collectionID: BigInt(r[0]), dbID: dbIdOf(r[1]), name: r[2], shardsNum: r[5], physicalChannelNames: sharedChannels(r[10]), state: r[12] };
+}
+
 export function encodePartition(p: PartitionModel): string {
   return JSON.stringify([String(p.partitionID), p.partitionName, String(p.createdTs), String(p.collectionID), p.state]);
 }
@@ -103,6 +111,15 @@ export function decodePartition(text: string): PartitionModel {
   if (text.charCodeAt(0) !== ARRAY) return parse<PartitionModel>(text);
   const r = checked<PartitionRecord>(JSON.parse(text), PARTITION_VALUES);
   return { partitionID: BigInt(r[0]), partitionName: r[1], createdTs: BigInt(r[2]), collectionID: BigInt(r[3]), state: r[4] };
+}
+
+/**
+ * The state of a partition record, read and checked whole without making its model (its IDs and
+ * timestamps are made when its collection is decoded).
+ */
+export function partitionStateOf(text: string): number {
+  if (text.charCodeAt(0) !== ARRAY) return decodePartition(text).state;
+  return checked<PartitionRecord>(JSON.parse(text), PARTITION_VALUES)[4];
 }
 
 /**

@@ -205,6 +205,9 @@ export class RootCoordNode {
       node.leaderServices.onLeadership(true);
     }
     log.info('node started', { dataDir: config.dataDir, applied: meta.appliedIndex, collections: meta.collections.size, catalogLoadMs, raftStartMs: Math.round(clock.monotonicMs() - startedAt) - catalogLoadMs });
+    // The collections the load left pending, decoded from now on between other work (MetaTable).
+    const decodeStartedAt = clock.monotonicMs();
+    void meta.decodeInBackground().then((done) => done && log.info('catalog decoded', { collections: meta.collections.size, ms: Math.round(clock.monotonicMs() - decodeStartedAt) }));
     return node;
   }
 

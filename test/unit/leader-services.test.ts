@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { systemClock } from '../../raft/clock.js';
 import type { LeaderServicesPorts } from '../../src/node/leader-services.js';
 import { LeaderServices } from '../../src/node/leader-services.js';
+import { CollectionTable } from '../../src/meta/collection-table.js';
 
 interface Deferred {
   promise: Promise<void>;
@@ -49,7 +50,7 @@ describe('LeaderServices: a stale activation', () => {
       ids: { start: async () => {}, stop: () => {} },
       scheduler: component,
       background: component,
-      recovery: { meta: { tsoWindowMs: 0n, idUpTo: 0n, collections: new Map() } },
+      recovery: { meta: { tsoWindowMs: 0n, idUpTo: 0n, collections: new CollectionTable() } },
       firstLeaderSetup: async () => {},
       services: [],
       log: { info: () => {}, warn: () => {} },

@@ -112,13 +112,14 @@ describe('MetaTable indexes', () => {
     for (let i = 0; i < 200; i++) commands.push({ kind: 'putCollection', ts: 2n, collection: collection(BigInt(100 + i), i % 2 === 0 ? DEFAULT_DB_ID : 2n, CollectionState.Created, 1) });
     commands.push({ kind: 'putAlias', ts: 3n, alias: { dbID: DEFAULT_DB_ID, name: 'a', collectionID: 100n, createdTs: 3n } });
     await meta.apply(commands, 2);
-    const forbid = (map: Map<unknown, unknown>, what: string): void => {
+    const forbid = (map: object, what: string): void => {
       const refuse = (): never => {
         throw new Error(`scanned ${what}`);
       };
       for (const method of ['values', 'keys', 'entries', 'forEach', Symbol.iterator] as const) Object.defineProperty(map, method, { value: refuse });
     };
     forbid(meta.collections, 'every collection');
+    forbid((meta.collections as unknown as { all: Map<unknown, unknown> }).all, 'every collection');
     forbid((meta as unknown as { index: { aliasesByDb: Map<unknown, unknown> } }).index.aliasesByDb, 'every database\'s aliases');
     expect(meta.collectionsOf(2n)).to.have.length(100);
     expect(meta.aliasesOfCollection(100n)).to.deep.equal(['a']);

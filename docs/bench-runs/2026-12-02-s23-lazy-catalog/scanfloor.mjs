@@ -1,0 +1,12 @@
+import { cpSync, rmSync } from 'node:fs';
+const [root, src, mode] = process.argv.slice(2);
+const dir = `${src}-run-${process.pid}`; cpSync(src, dir, { recursive: true });
+const { VersionedStore } = await import(`${root}/dist/src/meta/versioned-store.js`);
+const { keys } = await import(`${root}/dist/src/meta/catalog-keys.js`);
+const store = await VersionedStore.open(dir);
+const prefixes = [keys.fieldListPrefix, keys.collectionFieldListPrefix, keys.partitionPrefix(), keys.collectionPrefix(), keys.functionPrefix(), keys.structArrayFieldPrefix(), keys.requestPrefix];
+const t0 = performance.now(); const c0 = process.cpuUsage(); const kept = []; let n = 0;
+await Promise.all(prefixes.map((p) => store.forEachLive(p, mode === 'keep' ? (k, v) => { kept.push(k, v); } : mode === 'vals' ? (k, v) => { kept.push(v); } : () => { n++; })));
+const c = process.cpuUsage(c0);
+console.log(mode, n || kept.length, Math.round(performance.now() - t0), 'ms cpu', Math.round((c.user + c.system) / 1000));
+rmSync(dir, { recursive: true, force: true });
