@@ -10,6 +10,11 @@ export function isCreated(partition: PartitionModel): number {
   return partition.state === PartitionState.Created ? 1 : 0;
 }
 
+/** Whether a collection in `state` keeps its name from others (the applier refuses a second such owner). */
+function holdsName(state: CollectionState | undefined): boolean {
+  return state === CollectionState.Created || state === CollectionState.Creating;
+}
+
 /**
  * The in-memory index of the latest catalog (databases, collections with their fields and partitions,
  * names, aliases, request IDs, members, the TSO and ID windows, the applied index) and the latest
@@ -92,7 +97,13 @@ export class MetaIndex {
   indexCollection(collection: CollectionModel | PendingCollection): void {
     this.collections.set(collection);
     this.countCollection(collection, 1);
-    getOrAdd(this.names, collection.dbID, () => new Map()).set(collection.name, collection.collectionID);
+    const names = getOrAdd(this.names, collection.dbID, () => new Map());
+    // A name that a Created or Creating collection holds stays with it: the applier gives such a name
+    // to no other collection, so only a load (in key order) could, and a restarted replica would then
+    // decide preconditions on the name (another collection's, an alias's, a state change's) unlike
+    // the others. A name only Dropping or Dropped collections hold goes to the latest.
+    const owner = names.get(collection.name);
+    if (owner === undefined || owner === collection.collectionID || !holdsName(this.collections.summary(owner)?.state)) names.set(collection.name, collection.collectionID);
   }
 
   /** Replace an indexed collection's model with `collection` (the same ID, db, name and state: its partitions changed). */

@@ -105,6 +105,33 @@ describe('MetaTable indexes', () => {
     expect(indexed(reloaded, dbIDs)).to.deep.equal(indexed(meta, dbIDs));
   });
 
+  it('a name\'s owner after a reload is the one a replica that did not restart has: commands apply alike on both', async () => {
+    const db = memoryLevel();
+    const meta = await metaOver(db);
+    await meta.apply([putDb(DEFAULT_DB_ID, DEFAULT_DB_NAME)], 1);
+    // 1014 is being dropped; 1012 is renamed to its name (allowed: a Dropping collection's name is free).
+    await meta.apply([
+      { kind: 'putCollection', ts: 2n, collection: collection(1012n, DEFAULT_DB_ID, CollectionState.Created, 1) },
+      { kind: 'putCollection', ts: 2n, collection: collection(1014n, DEFAULT_DB_ID, CollectionState.Dropping, 1) },
+    ], 2);
+    await meta.apply([{ kind: 'putCollection', ts: 3n, collection: { ...(meta.collections.get(1012n) as CollectionModel), name: 'c1014' } }], 3);
+    await meta.persist();
+    const reloaded = await metaOver(db);
+    expect(reloaded.collectionNameOwner(DEFAULT_DB_ID, 'c1014')?.collectionID).to.equal(1012n);
+    // Each decided by who owns the name: the Dropping collection's state, an alias of the name, another collection of the name.
+    const commands: MetaCommand[][] = [
+      [{ kind: 'setCollectionState', ts: 4n, collectionID: 1014n, state: CollectionState.Dropped }],
+      [{ kind: 'putAlias', ts: 5n, alias: { dbID: DEFAULT_DB_ID, name: 'c1014', collectionID: 1012n, createdTs: 5n } }],
+      [{ kind: 'putCollection', ts: 6n, collection: collection(1016n, DEFAULT_DB_ID, CollectionState.Creating, 1, 'c1014') }],
+    ];
+    let index = 3;
+    for (const batch of commands) {
+      index++;
+      expect(await reloaded.apply(batch, index), batch[0]?.kind).to.deep.equal(await meta.apply(batch, index));
+    }
+    expect(await reloaded.digest()).to.equal(await meta.digest());
+  });
+
   it('the DDL-path lookups never iterate over every collection or every alias', async () => {
     const meta = await metaOver();
     await meta.apply([putDb(DEFAULT_DB_ID, DEFAULT_DB_NAME), putDb(2n, 'two')], 1);
