@@ -174,6 +174,12 @@ export class CollectionTable implements CollectionsView {
     return out;
   }
 
+  /** Whether a collection of the database passes `test` (on its summary: none is decoded). */
+  someInDb(dbID: bigint, test: (summary: CollectionSummary) => boolean): boolean {
+    for (const entry of this.byDb.get(dbID)?.values() ?? []) if (test(entry)) return true;
+    return false;
+  }
+
   /**
    * The collections that are, or have a partition that is, Creating or Dropping (what a new leader
    * rolls back or forward): only those are decoded.

@@ -138,6 +138,12 @@ export class CommandApplier {
         if (owner !== undefined && this.index.collections.get(owner)?.state === CollectionState.Created) return `alias ${a.name} is a collection name`;
         return this.index.collections.has(a.collectionID) ? null : `collection ${a.collectionID} does not exist`;
       }
+      case 'deleteDatabase':
+        // As DropDatabase refuses it: its collections would keep names that a restart indexes again
+        // and a replica that did not restart has forgotten (their decisions on the name would differ).
+        return this.index.collections.someInDb(command.dbID, (c) => c.state === CollectionState.Created || c.state === CollectionState.Creating)
+          ? `database ${command.dbID} still has a Created or Creating collection`
+          : null;
       default:
         return null;
     }
@@ -160,6 +166,8 @@ export class CommandApplier {
   private deleteDatabase(dbID: bigint, ts: bigint, ops: StoreOp[]): ApplyResult {
     const database = this.index.databases.get(dbID);
     if (database === undefined) return OK;
+    const reason = this.precondition({ kind: 'deleteDatabase', ts, dbID });
+    if (reason !== null) return { ok: false, reason };
     ops.push(...VersionedStore.remove(keys.database(dbID), ts));
     for (const alias of this.index.aliasesByDb.get(dbID)?.values() ?? []) {
       ops.push(...VersionedStore.remove(keys.alias(dbID, alias.name), ts));

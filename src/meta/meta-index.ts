@@ -26,7 +26,11 @@ export class MetaIndex {
   /** By ID and by database; a collection loaded at a start is decoded when first read (CollectionTable). */
   readonly collections = new CollectionTable();
   readonly dbIdByName = new Map<string, bigint>();
-  /** dbID -> collection name -> collection ID (latest owner of the name, any state). */
+  /**
+   * dbID -> collection name -> collection ID: the Created or Creating collection of that name if there
+   * is one (at most one), else one of the Dropping or Dropped ones (which one may differ after a
+   * restart: no precondition and no read depends on it; indexCollection).
+   */
   readonly names = new Map<bigint, Map<string, bigint>>();
   readonly aliasesByDb = new Map<bigint, Map<string, AliasModel>>();
   /**

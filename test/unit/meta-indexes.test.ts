@@ -132,6 +132,59 @@ describe('MetaTable indexes', () => {
     expect(await reloaded.digest()).to.equal(await meta.digest());
   });
 
+  it('a replica restarted at any point decides every later command as one that did not restart (random histories)', async function () {
+    this.timeout(120_000);
+    const NAMES = ['x', 'y', 'z'];
+    const DBS = [DEFAULT_DB_ID, 2n];
+    const STATES = [CollectionState.Created, CollectionState.Creating, CollectionState.Dropping, CollectionState.Dropped];
+    const live = (c: CollectionModel | undefined, states: CollectionState[]): string | null => (c !== undefined && states.includes(c.state) ? String(c.collectionID) : null);
+    // What a precondition or a read can tell of each name: its Created collection, its Created or Creating owner.
+    const decisions = (m: MetaTable): string => JSON.stringify(DBS.flatMap((db) => NAMES.map((n) => [
+      live(m.collectionByName(db, n), [CollectionState.Created]), live(m.collectionNameOwner(db, n), [CollectionState.Created, CollectionState.Creating]),
+    ])));
+    const copyOf = async (level: ReturnType<typeof memoryLevel>): Promise<ReturnType<typeof memoryLevel>> => {
+      const copy = memoryLevel();
+      const entries: Array<{ type: 'put'; key: string; value: string }> = [];
+      for await (const [key, value] of level.iterator()) entries.push({ type: 'put', key, value });
+      await copy.batch(entries);
+      return copy;
+    };
+    for (let seed = 1; seed <= 40; seed++) {
+      const prng = new Prng(seed);
+      const pick = <T>(items: readonly T[]): T => items[Math.floor(prng.nextFloat() * items.length)] as T;
+      const level = memoryLevel();
+      const meta = await metaOver(level);
+      let index = 1;
+      let ts = 10n;
+      let nextId = 100n;
+      await meta.apply([putDb(DEFAULT_DB_ID, DEFAULT_DB_NAME), putDb(2n, 'two')], index);
+      const next = (): MetaCommand => {
+        ts++;
+        const ids = [...meta.collections.keys()];
+        const roll = prng.nextFloat();
+        if (ids.length === 0 || roll < 0.25) return { kind: 'putCollection', ts, collection: collection(nextId++, pick(DBS), pick(STATES), 1, pick(NAMES)) };
+        const id = pick(ids);
+        const current = meta.collections.get(id) as CollectionModel;
+        if (roll < 0.45) return { kind: 'setCollectionState', ts, collectionID: id, state: pick(STATES) };
+        if (roll < 0.6) return { kind: 'putCollection', ts, collection: { ...current, name: pick(NAMES), dbID: prng.nextFloat() < 0.3 ? pick(DBS) : current.dbID, state: prng.nextFloat() < 0.3 ? pick(STATES) : current.state } };
+        if (roll < 0.72) return { kind: 'deleteCollection', ts, collectionID: id };
+        if (roll < 0.85) return { kind: 'putAlias', ts, alias: { dbID: pick(DBS), name: pick(NAMES), collectionID: id, createdTs: ts } };
+        if (roll < 0.9) return { kind: 'deleteAlias', ts, dbID: pick(DBS), name: pick(NAMES) };
+        return prng.nextFloat() < 0.5 ? { kind: 'deleteDatabase', ts, dbID: 2n } : putDb(2n, 'two');
+      };
+      for (let step = 0; step < 30; step++) {
+        await meta.flushed();
+        const restarted = await metaOver(await copyOf(level));
+        for (let w = 1 + Math.floor(prng.nextFloat() * 3); w > 0; w--) {
+          expect(decisions(restarted), `seed ${seed} step ${step}`).to.equal(decisions(meta));
+          const command = next();
+          index++;
+          expect(await restarted.apply([command], index), `seed ${seed} step ${step}: ${command.kind}`).to.deep.equal(await meta.apply([command], index));
+        }
+      }
+    }
+  });
+
   it('the DDL-path lookups never iterate over every collection or every alias', async () => {
     const meta = await metaOver();
     await meta.apply([putDb(DEFAULT_DB_ID, DEFAULT_DB_NAME), putDb(2n, 'two')], 1);
