@@ -8,7 +8,7 @@ import { appendFile, open, readdir, readFile, rm, stat, writeFile } from 'node:f
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DurableStorage, StorageCorruptionError } from '../../raft/durable-storage.js';
+import { DurableStorage, SEGMENT_BYTES_MAX, StorageCorruptionError } from '../../raft/durable-storage.js';
 import { nodeFileSystem } from '../../raft/file-system.js';
 import { Prng } from '../../raft/prng.js';
 import { RawNode } from '../../raft/raw-node.js';
@@ -163,6 +163,29 @@ describe('DurableStorage', () => {
     expect(new TextDecoder().decode(bytesInMemory(b.snapshot().data))).to.equal('state@36');
     expect(b.lastIndex()).to.equal(40);
     expect(b.entries(37, 41, Infinity)).to.deep.equal(entries(37, 40, 1));
+    await b.close();
+  });
+
+  it('by default keeps, after a snapshot, about one segment more than the entries it keeps (what a restart reads)', async () => {
+    // 20 MiB of entries with the default segment size, then a snapshot of all but the last 1,000.
+    const a = await DurableStorage.open(dir());
+    const payload = new Uint8Array(2000).fill(7);
+    const perSave = 100;
+    let index = 0;
+    for (let save = 0; save < 100; save++) {
+      const batch: Entry[] = [];
+      for (let i = 0; i < perSave; i++) batch.push({ term: 1, index: ++index, type: EntryType.Normal, data: payload });
+      await a.save({ term: 1, vote: 0, commit: index }, batch, null);
+    }
+    await a.createSnapshot(index, { voters: [1], learners: [] }, new TextEncoder().encode('state'), 1000);
+    await a.close();
+    let bytes = 0;
+    for (const name of await segmentFiles()) bytes += (await stat(join(dir(), name))).size;
+    // The 1,000 kept entries are about 2 MB; a start reads them and at most one segment's more.
+    expect(bytes).to.be.below(2_100_000 + SEGMENT_BYTES_MAX);
+    const b = await DurableStorage.open(dir());
+    expect(b.snapshot().metadata.index).to.equal(index);
+    expect(b.lastIndex()).to.equal(index);
     await b.close();
   });
 
