@@ -4,7 +4,7 @@ import { assert } from '../../raft/assert.js';
 import { systemClock } from '../../raft/clock.js';
 import type { Clock } from '../../raft/clock.js';
 import { CatalogHistory } from './catalog-history.js';
-import { loadCatalog } from './catalog-load.js';
+import { loadCatalog, loadRequests } from './catalog-load.js';
 import { appendAll, CatalogWriter } from './catalog-writer.js';
 import type { CollectionRecords } from './collection-records.js';
 import { CommandApplier, OK } from './command-applier.js';
@@ -56,6 +56,10 @@ export class MetaTable {
 
   /** Bumped to stop the background decode of a load (another load, a close, a crash). */
   private decodeGeneration = 0;
+  /** Bumped to stop the request IDs' load (another load, a close, a crash). */
+  private requestsGeneration = 0;
+  /** The request IDs' load after a load (catalog-load.ts loadRequests), until it is done; what reads them waits for it. */
+  private requestsLoading: Promise<void> | null = null;
 
   private constructor(
     readonly store: VersionedStore,
@@ -90,13 +94,26 @@ export class MetaTable {
   /** A crash: the writes not yet handed to the store are lost, and nothing more is written. */
   abandon(): void {
     this.decodeGeneration++;
+    this.requestsGeneration++;
     this.writer.abandon();
   }
 
   private async load(records?: CollectionRecords): Promise<void> {
-    // A decode of the previous load's collections stops (the index is cleared and loaded again).
+    // A decode of the previous load's collections stops (the index is cleared and loaded again), and
+    // so does its load of request IDs, before the index is cleared.
     this.decodeGeneration++;
+    await this.stopLoadingRequests();
     await loadCatalog(this.store, this.index, this.rbac, records);
+    // The request IDs are read after the rest (a restart does not wait for them; see loadRequests):
+    // every apply waits for them (a request command, an expiry, and the serving leader's scheduler,
+    // which starts only once this node has applied an entry of its term).
+    const generation = ++this.requestsGeneration;
+    // Kept while it fails: then every apply fails with its error (the node stops on it).
+    const loading: Promise<void> = loadRequests(this.store, this.index, () => generation === this.requestsGeneration).then(() => {
+      if (this.requestsLoading === loading) this.requestsLoading = null;
+    });
+    loading.catch(() => undefined);
+    this.requestsLoading = loading;
     this.writer.resumeAfter(this.index.appliedIndex);
     // A restore happens on a running node: its collections are decoded at once in the background. At
     // a start the node asks for it once Raft has started (decodeInBackground).
@@ -148,8 +165,20 @@ export class MetaTable {
 
   // ---- applying commands ----
 
+  /** Resolves once the request IDs of the last load are in the index (rejects if reading them failed). */
+  requestsLoaded(): Promise<void> {
+    return this.requestsLoading ?? Promise.resolve();
+  }
+
+  /** Stop the load of request IDs, if one runs, and wait for it to stop. */
+  private async stopLoadingRequests(): Promise<void> {
+    this.requestsGeneration++;
+    await this.requestsLoading?.catch(() => undefined);
+  }
+
   /** Apply a batch of committed commands (null: an entry with no command) of consecutive entries ending at `lastIndex`. */
   async apply(commands: ReadonlyArray<MetaCommand | null>, lastIndex: number): Promise<ApplyResult[]> {
+    if (this.requestsLoading !== null) await this.requestsLoading;
     assert(lastIndex > this.index.appliedIndex, `apply up to ${lastIndex} after ${this.index.appliedIndex}`);
     const firstIndex = lastIndex - commands.length + 1;
     const ops: StoreOp[] = [];
@@ -191,8 +220,12 @@ export class MetaTable {
 
   // ---- latest reads (meta-index.ts) ----
 
-  /** Whether a client request with this ID has taken effect (and is not yet expired). */
+  /**
+   * Whether a client request with this ID has taken effect (and is not yet expired). Asked by the
+   * serving leader only, which has applied an entry of its term, so after the request IDs' load.
+   */
   requestTookEffect(requestId: string): boolean {
+    assert(this.requestsLoading === null, 'request IDs asked for before they are loaded');
     return this.index.requestTookEffect(requestId);
   }
 
@@ -296,6 +329,7 @@ export class MetaTable {
 
   async close(): Promise<void> {
     this.decodeGeneration++;
+    await this.stopLoadingRequests();
     await this.writer.flush();
     await this.store.close();
   }
@@ -309,7 +343,8 @@ export class MetaTable {
   }
 
   /** The digest and the applied index it belongs to, taken at one moment (meta-digest.ts). */
-  digestAtIndex(): Promise<{ digest: string; appliedIndex: number }> {
+  async digestAtIndex(): Promise<{ digest: string; appliedIndex: number }> {
+    await this.requestsLoaded();
     return digestAtIndex(this.index, this.rbac, this.store, this.writer);
   }
 }

@@ -1,0 +1,56 @@
+/**
+ * A load reads the request IDs kept for exactly-once DDL after the rest of the catalog (a restart does
+ * not wait for them): whatever reads them waits for them, so a request that took effect before a
+ * restart is refused again by the first apply after it, and the digest counts them.
+ */
+import { expect } from 'chai';
+import type { MetaCommand } from '../../src/meta/commands.js';
+import { memoryLevel, metaOver } from './fixtures/memory-catalog.js';
+
+/** `count` requests recorded, each wrapping a TSO window step. */
+function requests(first: number, count: number): MetaCommand[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = BigInt(first + i);
+    return { kind: 'request', requestId: `r${n}`, ts: n, command: { kind: 'tsoWindow', windowMs: n } };
+  });
+}
+
+/** A catalog holding 30,000 request IDs (r1 to r30000, several reads of them at a load), and its digest. */
+async function catalogWithRequests(): Promise<{ db: ReturnType<typeof memoryLevel>; digest: string }> {
+  const db = memoryLevel();
+  const meta = await metaOver(db);
+  await meta.apply(requests(1, 30_000), 30_000);
+  await meta.persist();
+  return { db, digest: await meta.digest() };
+}
+
+describe('MetaTable: request IDs after a load', () => {
+  it('the first apply after a reopen, at once, refuses a request that took effect before it', async () => {
+    const { db } = await catalogWithRequests();
+    const reopened = await metaOver(db);
+    // Applied before the request IDs are read (30,000 take several reads): the apply waits for them.
+    const [again, fresh] = await reopened.apply([{ kind: 'request', requestId: 'r17', ts: 40_000n, command: { kind: 'tsoWindow', windowMs: 40_000n } }, ...requests(30_001, 1)], 30_002);
+    expect(again).to.deep.equal({ ok: false, reason: 'request r17 has already taken effect' });
+    expect(fresh).to.deep.equal({ ok: true });
+    expect(reopened.requestTookEffect('r29999')).to.equal(true);
+    await reopened.close();
+  });
+
+  it('the digest after a reopen counts every request ID (it waits for them)', async () => {
+    const { db, digest } = await catalogWithRequests();
+    const reopened = await metaOver(db);
+    expect(await reopened.digest()).to.equal(digest);
+    await reopened.close();
+  });
+
+  it('a close while the request IDs are read stops their read and closes', async () => {
+    const { db } = await catalogWithRequests();
+    const reopened = await metaOver(db);
+    await reopened.close();
+    await db.open();
+    const again = await metaOver(db);
+    const [result] = await again.apply(requests(2, 1), 30_001);
+    expect(result).to.deep.equal({ ok: false, reason: 'request r2 has already taken effect' });
+    await again.close();
+  });
+});
