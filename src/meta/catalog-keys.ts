@@ -10,6 +10,8 @@ export function keyPart(name: string, dotToo = false): string {
 
 /** The name a key component was made from (the inverse of keyPart). */
 export function fromKeyPart(part: string): string {
+  // Most names have nothing escaped (a restart reads 200,000 request IDs through here).
+  if (!part.includes('%')) return part;
   return part.replace(/%([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
