@@ -54,8 +54,19 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
 export async function loadRequests(store: VersionedStore, index: MetaIndex, current: () => boolean): Promise<void> {
   const prefix = keys.requestPrefix;
   for await (const batch of store.scan(prefix, REQUEST_BATCH)) {
-    if (!current()) return;
+    // Stopped: what waits for them must not go on with part of them (an apply would decide a request
+    // differently from the other replicas).
+    if (!current()) throw new RequestsLoadStopped();
     for (const [key, ts] of batch) if (ts !== TOMBSTONE) index.requests.set(fromKeyPart(key.slice(prefix.length)), BigInt(ts));
+  }
+}
+
+/** loadRequests was stopped before it had read them all. */
+export class RequestsLoadStopped extends Error {
+  override name = 'RequestsLoadStopped';
+
+  constructor() {
+    super('the request IDs were not all read: another load, a close or a crash stopped their read');
   }
 }
 

@@ -18,6 +18,7 @@ import { CatalogGcLoop } from '../ddl/catalog-gc-loop.js';
 import { Scheduler } from '../ddl/scheduler.js';
 import { StepExecutor } from '../ddl/step-executor.js';
 import type { DdlTask } from '../ddl/task.js';
+import { RequestsLoadStopped } from '../meta/catalog-load.js';
 import { MetaStateMachine } from '../meta/meta-state-machine.js';
 import { MetaTable } from '../meta/meta-table.js';
 import type { BlockCodec } from '../meta/catalog-snapshot.js';
@@ -205,6 +206,10 @@ export class RootCoordNode {
       node.leaderServices.onLeadership(true);
     }
     log.info('node started', { dataDir: config.dataDir, applied: meta.appliedIndex, collections: meta.collections.size, catalogLoadMs, raftStartMs: Math.round(clock.monotonicMs() - startedAt) - catalogLoadMs });
+    // The request IDs are read after the catalog (MetaTable): a failure fails this node's next apply; say so now.
+    meta.requestsLoaded().catch((error: unknown) => {
+      if (!(error instanceof RequestsLoadStopped)) log.error("the catalog's request IDs could not be read: this node fails at its next apply", { error: (error as Error).message });
+    });
     // The collections the load left pending, decoded from now on between other work (MetaTable).
     const decodeStartedAt = clock.monotonicMs();
     void meta.decodeInBackground().then((done) => done && log.info('catalog decoded', { collections: meta.collections.size, ms: Math.round(clock.monotonicMs() - decodeStartedAt) }));

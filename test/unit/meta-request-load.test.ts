@@ -4,6 +4,7 @@
  * restart is refused again by the first apply after it, and the digest counts them.
  */
 import { expect } from 'chai';
+import { RequestsLoadStopped } from '../../src/meta/catalog-load.js';
 import type { MetaCommand } from '../../src/meta/commands.js';
 import { memoryLevel, metaOver } from './fixtures/memory-catalog.js';
 
@@ -41,6 +42,22 @@ describe('MetaTable: request IDs after a load', () => {
     const reopened = await metaOver(db);
     expect(await reopened.digest()).to.equal(digest);
     await reopened.close();
+  });
+
+  it('an apply waiting for the request IDs when a close stops their read fails, and nothing of it is written', async () => {
+    const { db } = await catalogWithRequests();
+    const reopened = await metaOver(db);
+    // r29999 took effect before: applied with part of the IDs read, it would take effect again.
+    const applying = reopened.apply([{ kind: 'request', requestId: 'r29999', ts: 40_000n, command: { kind: 'tsoWindow', windowMs: 40_000n } }], 30_001);
+    await reopened.close();
+    let error: unknown = null;
+    await applying.catch((e: unknown) => (error = e));
+    expect(error).to.be.instanceOf(RequestsLoadStopped);
+    await db.open();
+    const again = await metaOver(db);
+    expect(again.appliedIndex).to.equal(30_000);
+    expect(again.tsoWindowMs).to.equal(30_000n);
+    await again.close();
   });
 
   it('a close while the request IDs are read stops their read and closes', async () => {
