@@ -1,5 +1,5 @@
 /**
- * scripts/bench --scale [--quick] [--collections N] [--clients 64] [--per-database 60000] [--out DIR] [--max-minutes M]
+ * scripts/bench --scale [--quick] [--collections N] [--clients 64] [--per-database 60000] [--restarts 3] [--out DIR] [--max-minutes M]
  * Fills a fresh 3-node cluster to N collections (default 200,000; --quick 20,000) with 64 concurrent
  * clients (2 shards, 3 fields each, spread over databases of at most --per-database, 60,000 by
  * default: Milvus's limit per database is 65,536; `--per-database 200000` puts 200,000 in one, so
@@ -8,7 +8,9 @@
  * client's own retries are off, a retry is a new answer), leader changes and terms, event-loop lag and
  * RSS of every node (their /metrics, every 2 s); then, at size N against the same calls on the empty
  * cluster: single-client CreatePartition and DescribeCollection, ShowCollections of the biggest
- * database, a follower's restart to ready (TERM and -9), a new member's join, the size on disk.
+ * database, a follower's restart to ready (--restarts times each with TERM and with -9, alternating;
+ * the median of them all, as a single restart on a shared machine varies by a second), a new
+ * member's join, the size on disk.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -59,6 +61,7 @@ export async function runScale(args: Args): Promise<void> {
   const maxMinutes = args.number('max-minutes', quick ? 15 : 120);
   const out = resolve(args.value('out', defaultOut(quick ? 'scale-quick' : 'scale')));
   const perDb = args.number('per-database', 60_000);
+  const restartsPerSignal = args.number('restarts', quick ? 1 : 3);
   const dbNames = Array.from({ length: Math.max(1, Math.ceil(target / perDb)) }, (_, i) => (i === 0 ? 'default' : `db${i}`));
   const limits = [`maxCollectionNum=${target + 5000}`, `maxCollectionNumPerDB=${Math.max(65536, perDb + 5000)}`, `maxGeneralCapacity=${4 * target + 20_000}`];
   const results: Record<string, unknown> = { kind: 'scale', date: new Date().toISOString(), quick, target, concurrency, databases: dbNames.length, limits, machine: machineInfo() };
@@ -228,9 +231,10 @@ export async function runScale(args: Args): Promise<void> {
     results['disk'] = cluster.nodes().map((n) => ({ id: n.id, totalMb: round(duBytes(n.dataDir) / 1048576, 1), snapshotsMb: round(duBytes(join(n.dataDir, 'raft'), (f) => f.endsWith('.snap')) / 1048576, 1), raftLogMb: round(duBytes(join(n.dataDir, 'raft'), (f) => !f.endsWith('.snap')) / 1048576, 1), metaMb: round(duBytes(join(n.dataDir, 'meta')) / 1048576, 1) }));
     log(`  disk: ${JSON.stringify(results['disk'])}`);
 
-    // 4. restart of a follower to ready, TERM then -9
+    // 4. restart of a follower to ready, TERM then -9, restartsPerSignal times
     const restarts: Array<Record<string, unknown>> = [];
-    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    const signals = Array.from({ length: restartsPerSignal }, () => ['SIGTERM', 'SIGKILL'] as const).flat();
+    for (const signal of signals) {
       const leader = await cluster.leader();
       const follower = cluster.nodes().find((n) => n.id !== leader);
       if (follower === undefined) break;
@@ -263,6 +267,9 @@ export async function runScale(args: Args): Promise<void> {
       log(`  restart of follower ${follower.id} (${signal}): exit ${round(exitMs, 1)} ms, start to /readyz ${round(readyMs, 1)} ms (catalog load ${String(catalogLoadMs)} ms, Raft start ${String(raftStartMs)} ms)`);
     }
     results['followerRestart'] = restarts;
+    const readyTimes = restarts.map((x) => x['startToReadyMs'] as number).filter((ms) => Number.isFinite(ms));
+    results['followerRestartMedianMs'] = readyTimes.length === 0 ? null : round(median(readyTimes), 1);
+    log(`  follower restart to ready: median ${String(results['followerRestartMedianMs'])} ms over ${readyTimes.length} of ${restarts.length} restarts`);
 
     // 5. a new member's join (scripts/cluster add: a learner catches up, then becomes a voter)
     {
@@ -389,7 +396,7 @@ ShowCollections of database \`${String(show['db'])}\` (${String(show['names'])} 
 
 Acknowledged CreateCollection (code 0) that ShowCollections does not list afterwards: ${JSON.stringify(r['acknowledgedButNotListed'])}.
 
-Follower restart (signal, exit, \`scripts/cluster start\` to /readyz; the node's catalog load and Raft start from its log): ${restarts.map((x) => `${String(x['signal'])}: exit ${String(x['exitMs'])} ms, start to ready ${String(x['startToReadyMs'])} ms (catalog load ${String(x['catalogLoadMs'])} ms, Raft start ${String(x['raftStartMs'])} ms; term rises since: ${String(x['termRises'])})`).join('; ')}.
+Follower restart (signal, exit, \`scripts/cluster start\` to /readyz; the node's catalog load and Raft start from its log): median to ready ${String(r['followerRestartMedianMs'])} ms; ${restarts.map((x) => `${String(x['signal'])}: exit ${String(x['exitMs'])} ms, start to ready ${String(x['startToReadyMs'])} ms (catalog load ${String(x['catalogLoadMs'])} ms, Raft start ${String(x['raftStartMs'])} ms; term rises since: ${String(x['termRises'])})`).join('; ')}.
 
 New member join (\`scripts/cluster add\` to voter): ${String(join['ms'])} ms${join['ok'] === false ? ` FAILED: ${String(join['error'])}` : ''} (the leader's copy ${String(join['copyMs'] ?? '?')} ms for ${String(join['copyBytes'] ?? '?')} bytes, the new member's restore ${String(join['restoreMs'] ?? '?')} ms).
 
