@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RootCoordClient } from '../src/client/root-coord-client.js';
+import type { ClientOptions, RootCoordClient } from '../src/client/root-coord-client.js';
 import { parseCommandLine } from '../src/common/command-line.js';
 import { freeBasePort, portFree } from './free-ports.js';
 import { findPrometheus, installHint, logTail, prometheusConfig, startPrometheus } from './monitoring.js';
@@ -214,7 +214,7 @@ async function nodeStates(cluster: ClusterFile): Promise<NodeState[]> {
       const alive = isAlive(n.pid);
       const base: NodeState = { id: n.id, pid: n.pid, milvus: n.milvus ?? null, alive, role: null, term: null, leader: null, commitIndex: null, appliedIndex: null };
       if (!alive) return base;
-      const client = new RootCoordClient({ endpoints: [n.client], attemptDeadlineMs: 1000, retryBudgetMs: 0, ...credentials(cluster) });
+      const client = await newClient({ endpoints: [n.client], attemptDeadlineMs: 1000, retryBudgetMs: 0, ...credentials(cluster) });
       try {
         const st = await client.clusterStatus(n.client);
         const self = st['self'] as Record<string, string>;
@@ -252,7 +252,7 @@ async function waitForCluster(cluster: ClusterFile, timeoutMs: number, failed: (
     const leader = leaderOf(states);
     const everyoneAnswers = states.every((s) => s.role !== null && s.leader === leader);
     if (leader !== null && everyoneAnswers) {
-      const client = new RootCoordClient({ endpoints: cluster.nodes.map((n) => n.client), attemptDeadlineMs: 1000, retryBudgetMs: 2000, ...credentials(cluster) });
+      const client = await newClient({ endpoints: cluster.nodes.map((n) => n.client), attemptDeadlineMs: 1000, retryBudgetMs: 2000, ...credentials(cluster) });
       try {
         await client.listDatabases();
         const dbs = await client.listDatabases();
@@ -465,7 +465,7 @@ async function transfer(args: CommandArgs, dir: string): Promise<void> {
   const leader = leaderOf(await nodeStates(cluster));
   const leaderNode = cluster.nodes.find((n) => n.id === leader);
   if (leaderNode === undefined) throw new Error('no leader is known right now');
-  const client = new RootCoordClient({ endpoints: [leaderNode.client], ...credentials(cluster) });
+  const client = await newClient({ endpoints: [leaderNode.client], ...credentials(cluster) });
   try {
     await client.transferLeader(target);
   } finally {
@@ -474,8 +474,17 @@ async function transfer(args: CommandArgs, dir: string): Promise<void> {
   console.log(`asked node ${leaderNode.id} to transfer leadership to node ${target}`);
 }
 
-function leaderClient(cluster: ClusterFile, attemptDeadlineMs = 10_000): RootCoordClient {
-  return new RootCoordClient({ endpoints: cluster.nodes.map((n) => n.client), retryBudgetMs: 30_000, attemptDeadlineMs, ...credentials(cluster) });
+/**
+ * A client of the cluster. Its module (gRPC, the protocol files: about 0.14 s to load) is loaded only
+ * by the commands that call a node, so that \`start\`, \`kill\` and \`down\` start a node or stop it at once.
+ */
+async function newClient(options: ClientOptions): Promise<RootCoordClient> {
+  const { RootCoordClient } = await import('../src/client/root-coord-client.js');
+  return new RootCoordClient(options);
+}
+
+function leaderClient(cluster: ClusterFile, attemptDeadlineMs = 10_000): Promise<RootCoordClient> {
+  return newClient({ endpoints: cluster.nodes.map((n) => n.client), retryBudgetMs: 30_000, attemptDeadlineMs, ...credentials(cluster) });
 }
 
 async function add(_args: CommandArgs, dir: string): Promise<void> {
@@ -488,7 +497,7 @@ async function add(_args: CommandArgs, dir: string): Promise<void> {
   writeCluster(dir, cluster);
   // The leader answers once the new node has caught up as a learner and is a voter. It gives up when
   // the learner makes no progress for 30 s; a big catalog's copy may take minutes, so the wait here is long.
-  const client = leaderClient({ ...cluster, nodes: cluster.nodes.filter((n) => n.id !== id) }, 15 * 60_000);
+  const client = await leaderClient({ ...cluster, nodes: cluster.nodes.filter((n) => n.id !== id) }, 15 * 60_000);
   const progress = showCatchUp(cluster, id);
   try {
     await client.addMember(id, node.peer, node.client);
@@ -541,7 +550,7 @@ async function remove(args: CommandArgs, dir: string): Promise<void> {
   const id = Number(args.positionals[0]);
   const node = cluster.nodes.find((n) => n.id === id);
   if (node === undefined) throw new Error(`usage: scripts/cluster remove <id>; no node ${String(args.positionals[0])}`);
-  const client = leaderClient(cluster);
+  const client = await leaderClient(cluster);
   try {
     await client.removeMember(id);
   } finally {
