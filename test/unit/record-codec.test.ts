@@ -170,14 +170,19 @@ describe('collection and partition records (catalog format 5)', () => {
     expect(await (await MetaTable.over(VersionedStore.over(db))).digest()).to.equal(digest);
   });
 
-  it('a collection or partition record that is not its values, each of its kind, is refused at load, naming its key and the value', async () => {
+  /** A catalog with the default database and one Created collection with one partition, and all its entries. */
+  async function catalogWithOneCollection(): Promise<{ db: ReturnType<typeof memoryLevel>; meta: MetaTable; good: CollectionModel; entries: Array<[string, string]> }> {
     const db = memoryLevel();
     const meta = await MetaTable.over(VersionedStore.over(db));
     await meta.apply([{ kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } }], 1);
     const good: CollectionModel = { ...stored, dbID: DEFAULT_DB_ID, state: CollectionState.Created, fields: [], partitions: [{ ...partition, state: PartitionState.Created }] };
     await meta.apply([{ kind: 'putCollection', ts: 10n, collection: good }], 2);
     await meta.persist();
-    const entries = await meta.store.entriesWithPrefix('', true);
+    return { db, meta, good, entries: await meta.store.entriesWithPrefix('', true) };
+  }
+
+  it('a collection or partition record that is not its values, each of its kind, is refused at load, naming its key and the value', async () => {
+    const { db, meta, good, entries } = await catalogWithOneCollection();
     const collectionKey = keys.collection(DEFAULT_DB_ID, good.collectionID);
     const partitionKey = keys.partition(good.collectionID, partition.partitionID);
     const collectionValues = JSON.parse(encodeCollection(good)) as unknown[];
@@ -206,6 +211,27 @@ describe('collection and partition records (catalog format 5)', () => {
     // Untouched, the same records load.
     const reloaded = await MetaTable.over(VersionedStore.over(db));
     expect(reloaded.collections.get(good.collectionID)?.partitions.map((p) => p.partitionName)).to.deep.equal([partition.partitionName]);
+  });
+
+  it('a record whose key holds something else where an ID belongs is refused at load, naming its key', async () => {
+    const { db, meta, good, entries } = await catalogWithOneCollection();
+    const collectionValue = encodeCollection(good);
+    const partitionValue = encodePartition({ ...partition, state: PartitionState.Created });
+    const listValue = (await meta.store.getLatest(keys.collectionFieldList(good.collectionID))) as string;
+    // Not IDs as a key holds them: a leading zero (it would stand for the same ID as another key), a
+    // sign, letters, nothing; each as a collection, a partition's collection and a field-list name.
+    for (const id of ['0' + String(good.collectionID), '-5', '12x', '']) {
+      for (const [key, value] of [
+        [`${keys.collectionPrefix(DEFAULT_DB_ID)}${id}`, collectionValue],
+        [`${keys.partitionPrefix()}${id}/77`, partitionValue],
+        [`${keys.collectionFieldListPrefix}${id}`, listValue],
+      ] as const) {
+        const copy = memoryLevel();
+        await copy.batch([...entries.map(([k, v]) => ({ type: 'put' as const, key: k, value: v })), { type: 'put' as const, key, value }]);
+        const error = await MetaTable.over(VersionedStore.over(copy)).then(() => null, (e: unknown) => e);
+        expect(String(error), key).to.contain(`catalog record ${key} cannot be read`).and.to.contain(`holds "${id}" where an ID belongs`);
+      }
+    }
   });
 
   it('collections on the same physical channels share one frozen list of them, in memory and after a reload', async () => {
