@@ -122,7 +122,7 @@ export class CollectionRecords {
   /** Read the field records from `store` if a collection names no stored field list (skipped by add() with `fieldsLater`). */
   async readFieldsIfNeeded(store: VersionedStore): Promise<void> {
     if (this.storedListKeys().every((listKey) => listKey !== undefined)) return;
-    await store.forEachLive(FIELDS, (key, value) => this.fields.add(key, value));
+    await store.forEachLive(FIELDS, (key, value) => this.read(key, () => this.fields.add(key, value)));
   }
 
   /**
@@ -157,7 +157,10 @@ export class CollectionRecords {
   private take(key: string, value: string): void {
     if (value === TOMBSTONE) return;
     if (key.startsWith(FIELDS)) {
+      // Read later (readFieldsIfNeeded) if at all, but its key checked now: a snapshot's bad one
+      // stops the install before the snapshot is applied.
       if (!this.fieldsLater) this.fields.add(key, value);
+      else collectionIdOfChild(FIELDS, key);
     } else if (key.startsWith(PARTITIONS)) this.partitions.add(key, value);
     else if (key.startsWith(COLLECTIONS)) {
       if (this.checkAsAdded) this.summaries.push(checkedSummary(value));
@@ -281,7 +284,7 @@ class Children<T> {
     const end = key.indexOf('/', prefix.length);
     if (this.currentId === '' || end - prefix.length !== this.currentId.length || !key.startsWith(this.currentId, prefix.length)) {
       this.currentId = key.slice(prefix.length, end);
-      this.current = getOrAdd(this.byCollection, idInKey(this.currentId), () => []);
+      this.current = getOrAdd(this.byCollection, collectionIdOfChild(prefix, key), () => []);
     }
     this.current.push(this.read(value));
   }
@@ -306,6 +309,13 @@ const ID_IN_KEY = /^(?:0|[1-9][0-9]{0,19})$/;
 function idInKey(text: string): bigint {
   if (!ID_IN_KEY.test(text)) throw new Error(`its key holds "${text}" where an ID belongs`);
   return BigInt(text);
+}
+
+/** The collection ID of a child's key (`{prefix}{collectionID}/{childID}`). */
+function collectionIdOfChild(prefix: string, key: string): bigint {
+  const end = key.indexOf('/', prefix.length);
+  if (end < 0) throw new Error('its key holds no child ID after the collection ID');
+  return idInKey(key.slice(prefix.length, end));
 }
 
 /** A collection record's summary (null: the object form, checked by decoding it); throws if it does not read. */

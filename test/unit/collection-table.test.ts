@@ -228,4 +228,21 @@ describe('the background decode after a load', () => {
       expect((await metaOver(target)).appliedIndex, kind).to.equal(0);
     }
   });
+
+  it('a snapshot with a field, function or struct-array field record whose key holds no collection ID is refused before it is applied', async () => {
+    const { meta } = await filled(3);
+    const entries = await meta.store.entriesWithPrefix('', true);
+    // Field records are read only when a collection names no list, but their keys are checked as they come.
+    for (const key of [`${keys.fieldPrefix()}12x/100`, `${keys.fieldPrefix()}0123/100`, `${keys.functionPrefix()}-1/5`, `${keys.structArrayFieldPrefix()}/7`, `${keys.fieldPrefix()}123`]) {
+      async function* batches(): AsyncGenerator<Array<[string, string]>> {
+        yield [...entries, [key, '{}'] as [string, string]].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      }
+      const snapshot = await sourceBytes(encodeCatalogSnapshot(batches(), keys.appliedIndex, inlineCodec));
+      const target = memoryLevel();
+      const restoring = await metaOver(target);
+      const error = await restoring.restore(snapshot, 7).then(() => null, (e: unknown) => e);
+      expect(String(error), key).to.contain(`catalog record ${key} cannot be read`).and.to.contain("It came in the leader's snapshot");
+      expect((await metaOver(target)).appliedIndex, key).to.equal(0);
+    }
+  });
 });
