@@ -62,6 +62,7 @@ export async function runScale(args: Args): Promise<void> {
   const out = resolve(args.value('out', defaultOut(quick ? 'scale-quick' : 'scale')));
   const perDb = args.number('per-database', 60_000);
   const restartsPerSignal = args.number('restarts', quick ? 1 : 3);
+  if (!Number.isSafeInteger(restartsPerSignal) || restartsPerSignal < 0) throw new Error(`--restarts must be a whole number, not ${String(restartsPerSignal)}`);
   const dbNames = Array.from({ length: Math.max(1, Math.ceil(target / perDb)) }, (_, i) => (i === 0 ? 'default' : `db${i}`));
   const limits = [`maxCollectionNum=${target + 5000}`, `maxCollectionNumPerDB=${Math.max(65536, perDb + 5000)}`, `maxGeneralCapacity=${4 * target + 20_000}`];
   const results: Record<string, unknown> = { kind: 'scale', date: new Date().toISOString(), quick, target, concurrency, databases: dbNames.length, limits, machine: machineInfo() };
@@ -396,7 +397,7 @@ ShowCollections of database \`${String(show['db'])}\` (${String(show['names'])} 
 
 Acknowledged CreateCollection (code 0) that ShowCollections does not list afterwards: ${JSON.stringify(r['acknowledgedButNotListed'])}.
 
-Follower restart (signal, exit, \`scripts/cluster start\` to /readyz; the node's catalog load and Raft start from its log): median to ready ${String(r['followerRestartMedianMs'])} ms; ${restarts.map((x) => `${String(x['signal'])}: exit ${String(x['exitMs'])} ms, start to ready ${String(x['startToReadyMs'])} ms (catalog load ${String(x['catalogLoadMs'])} ms, Raft start ${String(x['raftStartMs'])} ms; term rises since: ${String(x['termRises'])})`).join('; ')}.
+Follower restart (signal, exit, \`scripts/cluster start\` to /readyz; the node's catalog load and Raft start from its log): median to ready ${String(r['followerRestartMedianMs'])} ms over the ${restarts.filter((x) => Number.isFinite(x['startToReadyMs'])).length} of ${restarts.length} that became ready; ${restarts.map((x) => `${String(x['signal'])}: exit ${String(x['exitMs'])} ms, start to ready ${Number.isFinite(x['startToReadyMs']) ? `${String(x['startToReadyMs'])} ms` : 'never'} (catalog load ${String(x['catalogLoadMs'])} ms, Raft start ${String(x['raftStartMs'])} ms; term rises since: ${String(x['termRises'])})`).join('; ')}.
 
 New member join (\`scripts/cluster add\` to voter): ${String(join['ms'])} ms${join['ok'] === false ? ` FAILED: ${String(join['error'])}` : ''} (the leader's copy ${String(join['copyMs'] ?? '?')} ms for ${String(join['copyBytes'] ?? '?')} bytes, the new member's restore ${String(join['restoreMs'] ?? '?')} ms).
 

@@ -476,7 +476,7 @@ async function transfer(args: CommandArgs, dir: string): Promise<void> {
 
 /**
  * A client of the cluster. Its module (gRPC, the protocol files: about 0.14 s to load) is loaded only
- * by the commands that call a node, so that \`start\`, \`kill\` and \`down\` start a node or stop it at once.
+ * by the commands that call a node, so that `start`, `kill` and `down` start a node or stop it at once.
  */
 async function newClient(options: ClientOptions): Promise<RootCoordClient> {
   const { RootCoordClient } = await import('../src/client/root-coord-client.js');
