@@ -270,6 +270,7 @@ export async function runScale(args: Args): Promise<void> {
     results['followerRestart'] = restarts;
     const readyTimes = restarts.map((x) => x['startToReadyMs'] as number).filter((ms) => Number.isFinite(ms));
     results['followerRestartMedianMs'] = readyTimes.length === 0 ? null : round(median(readyTimes), 1);
+    results['followerRestartsReady'] = readyTimes.length;
     log(`  follower restart to ready: median ${String(results['followerRestartMedianMs'])} ms over ${readyTimes.length} of ${restarts.length} restarts`);
 
     // 5. a new member's join (scripts/cluster add: a learner catches up, then becomes a voter)
@@ -397,7 +398,7 @@ ShowCollections of database \`${String(show['db'])}\` (${String(show['names'])} 
 
 Acknowledged CreateCollection (code 0) that ShowCollections does not list afterwards: ${JSON.stringify(r['acknowledgedButNotListed'])}.
 
-Follower restart (signal, exit, \`scripts/cluster start\` to /readyz; the node's catalog load and Raft start from its log): median to ready ${String(r['followerRestartMedianMs'])} ms over the ${restarts.filter((x) => Number.isFinite(x['startToReadyMs'])).length} of ${restarts.length} that became ready; ${restarts.map((x) => `${String(x['signal'])}: exit ${String(x['exitMs'])} ms, start to ready ${Number.isFinite(x['startToReadyMs']) ? `${String(x['startToReadyMs'])} ms` : 'never'} (catalog load ${String(x['catalogLoadMs'])} ms, Raft start ${String(x['raftStartMs'])} ms; term rises since: ${String(x['termRises'])})`).join('; ')}.
+Follower restart (signal, exit, \`scripts/cluster start\` to /readyz; the node's catalog load and Raft start from its log): median to ready ${String(r['followerRestartMedianMs'])} ms over the ${String(r['followerRestartsReady'])} of ${restarts.length} that became ready; ${restarts.map((x) => `${String(x['signal'])}: exit ${String(x['exitMs'])} ms, start to ready ${Number.isFinite(x['startToReadyMs']) ? `${String(x['startToReadyMs'])} ms` : 'never'} (catalog load ${String(x['catalogLoadMs'])} ms, Raft start ${String(x['raftStartMs'])} ms; term rises since: ${String(x['termRises'])})`).join('; ')}.
 
 New member join (\`scripts/cluster add\` to voter): ${String(join['ms'])} ms${join['ok'] === false ? ` FAILED: ${String(join['error'])}` : ''} (the leader's copy ${String(join['copyMs'] ?? '?')} ms for ${String(join['copyBytes'] ?? '?')} bytes, the new member's restore ${String(join['restoreMs'] ?? '?')} ms).
 

@@ -4,7 +4,7 @@ import { keys, TOMBSTONE } from './catalog-keys.js';
 import type { FieldInterner } from './field-interner.js';
 import type { CollectionModel, FieldModel, FunctionModel, PartitionModel, StructArrayFieldModel } from './model.js';
 import type { VersionedStore } from './versioned-store.js';
-import { collectionSummary, decodeCollection, decodePartition, partitionStateOf, shareCollectionIds } from './record-codec.js';
+import { collectionSummary, decodeCollection, decodePartition, isDecimal, partitionStateOf, shareCollectionIds } from './record-codec.js';
 import { PendingCollection } from './collection-table.js';
 import type { CollectionSummary } from './collection-table.js';
 import { PartitionState } from './model.js';
@@ -298,16 +298,14 @@ class Children<T> {
 
 const NONE: readonly never[] = Object.freeze([]);
 
-/** An ID as written in a key (a bigint in decimal, as `${id}` prints it): no other text is one. */
-const ID_IN_KEY = /^(?:0|[1-9][0-9]{0,19})$/;
-
 /**
  * The ID a key holds, as a bigint: the load's maps and lists keep bigints, not the ID's text, which is
  * a slice of the key and keeps all of it alive (at 200,000 collections, keeping fewer strings made a
  * load about 9% faster, mostly in the garbage collector). A key whose ID part is not one is refused.
  */
 function idInKey(text: string): bigint {
-  if (!ID_IN_KEY.test(text)) throw new Error(`its key holds "${text}" where an ID belongs`);
+  // As `${id}` writes an ID (a bigint in decimal, not negative, at most 20 digits): no other text is one.
+  if (text.length > 20 || text.startsWith('-') || !isDecimal(text)) throw new Error(`its key holds "${text}" where an ID belongs`);
   return BigInt(text);
 }
 

@@ -178,7 +178,7 @@ function isOfKind(value: unknown, kind: Value[1]): boolean {
 }
 
 /** A bigint as String writes it (a loop over the digits: half the time of a regular expression). */
-function isDecimal(value: unknown): boolean {
+export function isDecimal(value: unknown): boolean {
   if (typeof value !== 'string') return false;
   const start = value.charCodeAt(0) === MINUS ? 1 : 0;
   const length = value.length;
