@@ -19,6 +19,7 @@ import {
   encodeHardState,
   encodeSnapshotFileHead,
   encodeSnapshotReset,
+  entryPosition,
   findValidRecord,
   readRecord,
   RecordType,
@@ -292,17 +293,18 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
         return;
       }
       case RecordType.Entry: {
-        const entry = decodeEntry(payload);
-        segment.lastIndex = Math.max(segment.lastIndex, entry.index);
+        const { index, term } = entryPosition(payload);
+        segment.lastIndex = Math.max(segment.lastIndex, index);
         // Writing entry i replaces the log from i on.
         const base = memory.snapshot().metadata.index;
-        if (entry.index < base) this.replayedTermAtSnapshot = null;
-        if (entry.index === base) this.replayedTermAtSnapshot = entry.term;
-        if (entry.index <= base) return;
-        if (entry.index > memory.lastIndex() + 1) {
-          throw new StorageCorruptionError(path, offset, `entry ${entry.index} leaves a gap after ${memory.lastIndex()}`);
+        if (index < base) this.replayedTermAtSnapshot = null;
+        if (index === base) this.replayedTermAtSnapshot = term;
+        // Not decoded (its data copied) when the snapshot holds it: most of what a start reads.
+        if (index <= base) return;
+        if (index > memory.lastIndex() + 1) {
+          throw new StorageCorruptionError(path, offset, `entry ${index} leaves a gap after ${memory.lastIndex()}`);
         }
-        memory.append([entry]);
+        memory.append([decodeEntry(payload)]);
         return;
       }
     }

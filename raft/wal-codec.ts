@@ -137,6 +137,11 @@ export function encodeEntry(entry: Entry): Buffer {
   return encodeRecord(RecordType.Entry, payload);
 }
 
+/** An entry record's index and term, without its data (decodeEntry copies the data). */
+export function entryPosition(payload: Buffer): { index: number; term: number } {
+  return { index: readU53(payload, 8), term: readU53(payload, 0) };
+}
+
 export function decodeEntry(payload: Buffer): Entry {
   return {
     term: readU53(payload, 0),
