@@ -13,8 +13,6 @@ import type { Mapping } from './milvus-front.js';
 import { milvusService } from './proto.js';
 import type { PlainMessage } from './proto.js';
 
-/** Milvus's port, the Milvus port's default for a node started by hand. */
-export const MILVUS_DEFAULT_ADDRESS = '127.0.0.1:19530';
 /** What GetVersion reports: the Milvus API version this port follows (milvus-proto, SDK 2.6). */
 export const MILVUS_API_VERSION = 'v2.6.0';
 

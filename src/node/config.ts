@@ -68,5 +68,8 @@ export interface NodeConfig {
 /** How often the leader sends DML channel time ticks unless configured (Milvus proxy.timeTickInterval: 200 ms). */
 export const DEFAULT_TIME_TICK_INTERVAL_MS = 200;
 
+/** Milvus's port, the Milvus port's default for a node started by hand. */
+export const MILVUS_DEFAULT_ADDRESS = '127.0.0.1:19530';
+
 /** The name of this product's Raft peer protocol, in every peer connection's hello (TcpTransportOptions.helloMagic). */
 export const PEER_PROTOCOL = 'rootcoord-raft/1';

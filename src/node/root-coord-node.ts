@@ -54,6 +54,11 @@ export interface SimulatedDeps {
   readonly snapshotCodec?: BlockCodec;
 }
 
+/** What RootCoordNode.start runs on the way. */
+export interface StartHooks {
+  readonly whileRaftStarts?: () => void;
+}
+
 /**
  * The composition root of one rootcoord node: the MetaTable, the Raft node that replicates commands to
  * it, and the leader-only services. Data flows one way: api -> ddl -> propose -> raft -> state machine
@@ -134,7 +139,12 @@ export class RootCoordNode {
     });
   }
 
-  static async start(config: NodeConfig, simulated: SimulatedDeps | null = null): Promise<RootCoordNode> {
+  /**
+   * Open the catalog, then start Raft. `hooks.whileRaftStarts` runs once the catalog is loaded, just
+   * before Raft's thread is made: this thread waits for that thread then (main.ts loads its serving
+   * modules there).
+   */
+  static async start(config: NodeConfig, simulated: SimulatedDeps | null = null, hooks: StartHooks = {}): Promise<RootCoordNode> {
     const clock = simulated?.clock ?? systemClock;
     const log = simulated?.log ?? new Logger(config.id, config.logFile, 'info', () => clock.wallMs());
     const self = config.members.get(config.id);
@@ -142,6 +152,7 @@ export class RootCoordNode {
     const startedAt = clock.monotonicMs();
     const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta'), clock) : await MetaTable.over(simulated.metaStore, clock, simulated.snapshotCodec);
     const catalogLoadMs = Math.round(clock.monotonicMs() - startedAt);
+    hooks.whileRaftStarts?.();
     // The configured members, then those added at runtime (recorded in the catalog, so in snapshots too).
     const members = new Map(config.members);
     for (const [id, context] of meta.members) {
