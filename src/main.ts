@@ -382,6 +382,9 @@ async function main(): Promise<void> {
   let loading: Promise<Serving> | null = null;
   const node = await listening(config.id, peerAddress, 'raft peer', () =>
     RootCoordNode.start({ ...config, ...nice }, null, {
+      // Reading the request IDs and decoding the catalog would share this thread with the servers'
+      // start: after it (below).
+      backgroundWhenServing: true,
       whileRaftStarts: () => {
         loading = loadServing();
         // Awaited below; a start that fails first must not leave its rejection unhandled.
@@ -415,6 +418,7 @@ async function main(): Promise<void> {
     throw error;
   }
   node.log.info('serving', { client: config.clientAddress, peer: config.members.get(config.id)?.peer, metrics: config.metricsAddress, milvus: milvus === null ? null : config.milvus.address });
+  node.serving();
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

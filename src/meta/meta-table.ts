@@ -4,7 +4,7 @@ import { assert } from '../../raft/assert.js';
 import { systemClock } from '../../raft/clock.js';
 import type { Clock } from '../../raft/clock.js';
 import { CatalogHistory } from './catalog-history.js';
-import { loadCatalog, loadRequests } from './catalog-load.js';
+import { loadCatalog, loadRequests, RequestsLoadStopped } from './catalog-load.js';
 import { appendAll, CatalogWriter } from './catalog-writer.js';
 import type { CollectionRecords } from './collection-records.js';
 import { CommandApplier, OK } from './command-applier.js';
@@ -60,6 +60,8 @@ export class MetaTable {
   private requestsGeneration = 0;
   /** The request IDs' load after a load (catalog-load.ts loadRequests), until it is done; what reads them waits for it. */
   private requestsLoading: Promise<void> | null = null;
+  /** Starts the held read of the request IDs (open's `requestsLater`), until it is called. */
+  private releaseRequests: (() => void) | null = null;
 
   private constructor(
     readonly store: VersionedStore,
@@ -75,19 +77,24 @@ export class MetaTable {
   }
 
   /** `clock` times the catalog writer's write-behind delay. */
-  static async open(path: string, clock: Clock = systemClock): Promise<MetaTable> {
+  /**
+   * `requestsLater`: the request IDs are not read until readRequests() is called or something needs
+   * them (an apply, the digest): a node that starts reads them once it serves (main.ts), unless an
+   * entry to apply comes first.
+   */
+  static async open(path: string, clock: Clock = systemClock, requestsLater = false): Promise<MetaTable> {
     const table = new MetaTable(await VersionedStore.open(path), clock, poolCodec);
-    await table.load();
+    await table.load(undefined, requestsLater);
     return table;
   }
 
   /**
    * Over an open store (a whole-node simulation keeps its in-memory store across a node's crash, and
-   * compresses snapshots on its own thread: `inlineCodec`).
+   * compresses snapshots on its own thread: `inlineCodec`); `requestsLater` as for open().
    */
-  static async over(store: VersionedStore, clock: Clock = systemClock, codec: BlockCodec = poolCodec): Promise<MetaTable> {
+  static async over(store: VersionedStore, clock: Clock = systemClock, codec: BlockCodec = poolCodec, requestsLater = false): Promise<MetaTable> {
     const table = new MetaTable(store, clock, codec);
-    await table.load();
+    await table.load(undefined, requestsLater);
     return table;
   }
 
@@ -95,10 +102,18 @@ export class MetaTable {
   abandon(): void {
     this.decodeGeneration++;
     this.requestsGeneration++;
+    this.readRequests();
     this.writer.abandon();
   }
 
-  private async load(records?: CollectionRecords): Promise<void> {
+  /** Start reading the request IDs that open's `requestsLater` held (nothing if none are held or they are read already). */
+  readRequests(): void {
+    const release = this.releaseRequests;
+    this.releaseRequests = null;
+    release?.();
+  }
+
+  private async load(records?: CollectionRecords, requestsLater = false): Promise<void> {
     // A decode of the previous load's collections stops (the index is cleared and loaded again), and
     // so does its load of request IDs, before the index is cleared.
     this.decodeGeneration++;
@@ -108,8 +123,11 @@ export class MetaTable {
     // every apply waits for them (a request command, an expiry, and the serving leader's scheduler,
     // which starts only once this node has applied an entry of its term).
     const generation = ++this.requestsGeneration;
+    const current = (): boolean => generation === this.requestsGeneration;
+    const held = requestsLater ? new Promise<void>((resolve) => (this.releaseRequests = resolve)) : null;
+    const read = (): Promise<void> => (current() ? loadRequests(this.store, this.index, current) : Promise.reject(new RequestsLoadStopped()));
     // Kept while it fails: then every apply fails with its error (the node stops on it).
-    const loading: Promise<void> = loadRequests(this.store, this.index, () => generation === this.requestsGeneration).then(() => {
+    const loading: Promise<void> = (held === null ? read() : held.then(read)).then(() => {
       if (this.requestsLoading === loading) this.requestsLoading = null;
     });
     loading.catch(() => undefined);
@@ -173,12 +191,17 @@ export class MetaTable {
   /** Stop the load of request IDs, if one runs, and wait for it to stop. */
   private async stopLoadingRequests(): Promise<void> {
     this.requestsGeneration++;
+    // A held read then stops before it reads anything.
+    this.readRequests();
     await this.requestsLoading?.catch(() => undefined);
   }
 
   /** Apply a batch of committed commands (null: an entry with no command) of consecutive entries ending at `lastIndex`. */
   async apply(commands: ReadonlyArray<MetaCommand | null>, lastIndex: number): Promise<ApplyResult[]> {
-    if (this.requestsLoading !== null) await this.requestsLoading;
+    if (this.requestsLoading !== null) {
+      this.readRequests();
+      await this.requestsLoading;
+    }
     assert(lastIndex > this.index.appliedIndex, `apply up to ${lastIndex} after ${this.index.appliedIndex}`);
     const firstIndex = lastIndex - commands.length + 1;
     const ops: StoreOp[] = [];
@@ -344,6 +367,7 @@ export class MetaTable {
 
   /** The digest and the applied index it belongs to, taken at one moment (meta-digest.ts). */
   async digestAtIndex(): Promise<{ digest: string; appliedIndex: number }> {
+    this.readRequests();
     await this.requestsLoaded();
     return digestAtIndex(this.index, this.rbac, this.store, this.writer);
   }

@@ -57,6 +57,12 @@ export interface SimulatedDeps {
 /** What RootCoordNode.start runs on the way. */
 export interface StartHooks {
   readonly whileRaftStarts?: () => void;
+  /**
+   * Leave what a start does in the background (reading the request IDs, decoding the catalog) until
+   * the caller calls serving(): it would share this thread with the start of the caller's servers (an
+   * entry to apply before then has the request IDs read at once: an apply needs them).
+   */
+  readonly backgroundWhenServing?: boolean;
 }
 
 /**
@@ -150,7 +156,7 @@ export class RootCoordNode {
     const self = config.members.get(config.id);
     if (self === undefined) throw new Error(`node ${config.id} is not in the member list`);
     const startedAt = clock.monotonicMs();
-    const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta'), clock) : await MetaTable.over(simulated.metaStore, clock, simulated.snapshotCodec);
+    const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta'), clock, hooks.backgroundWhenServing === true) : await MetaTable.over(simulated.metaStore, clock, simulated.snapshotCodec);
     const catalogLoadMs = Math.round(clock.monotonicMs() - startedAt);
     hooks.whileRaftStarts?.();
     // The configured members, then those added at runtime (recorded in the catalog, so in snapshots too).
@@ -221,10 +227,23 @@ export class RootCoordNode {
     meta.requestsLoaded().catch((error: unknown) => {
       if (!(error instanceof RequestsLoadStopped)) log.error("the catalog's request IDs could not be read: this node fails at its next apply", { error: (error as Error).message });
     });
-    // The collections the load left pending, decoded from now on between other work (MetaTable).
-    const decodeStartedAt = clock.monotonicMs();
-    void meta.decodeInBackground().then((done) => done && log.info('catalog decoded', { collections: meta.collections.size, ms: Math.round(clock.monotonicMs() - decodeStartedAt) }));
+    if (hooks.backgroundWhenServing !== true) node.serving();
     return node;
+  }
+
+  /**
+   * The node serves: read the request IDs (if no apply has asked for them yet) and decode the
+   * collections the load left pending, between other work (MetaTable). start() calls it, unless its
+   * caller will (`backgroundWhenServing`: main.ts, once its servers listen). Once only.
+   */
+  serving(): void {
+    this.meta.readRequests();
+    this.decodeCatalog();
+  }
+
+  private decodeCatalog(): void {
+    const startedAt = this.clock.monotonicMs();
+    void this.meta.decodeInBackground().then((done) => done && this.log.info('catalog decoded', { collections: this.meta.collections.size, ms: Math.round(this.clock.monotonicMs() - startedAt) }));
   }
 
   /** Called when the Raft log cannot be written (the node has stopped serving); main.ts exits. */

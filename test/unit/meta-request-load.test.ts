@@ -60,6 +60,50 @@ describe('MetaTable: request IDs after a load', () => {
     await again.close();
   });
 
+  it('held (requestsLater): not read until readRequests() or an apply needs them', async () => {
+    const { db, digest } = await catalogWithRequests();
+    const reopened = await metaOver(db, true);
+    let read = false;
+    void reopened.requestsLoaded().then(() => (read = true));
+    // Long enough to read them all (tens of milliseconds) were they read: none are.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(read).to.equal(false);
+    // An apply needs them: it has them read, and refuses a request that took effect before.
+    const [again] = await reopened.apply([{ kind: 'request', requestId: 'r17', ts: 40_000n, command: { kind: 'tsoWindow', windowMs: 40_000n } }], 30_001);
+    expect(again).to.deep.equal({ ok: false, reason: 'request r17 has already taken effect' });
+    expect(read).to.equal(true);
+    await reopened.close();
+    await db.open();
+    // readRequests() reads them; so does the digest (it counts them).
+    const asked = await metaOver(db, true);
+    let askedRead = false;
+    void asked.requestsLoaded().then(() => (askedRead = true));
+    asked.readRequests();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(askedRead).to.equal(true);
+    expect(asked.requestTookEffect('r30000')).to.equal(true);
+    await asked.close();
+    await db.open();
+    const digested = await metaOver(db, true);
+    // The apply above changed nothing but the applied index, which the digest does not count.
+    expect(await digested.digest()).to.equal(digest);
+    await digested.close();
+  });
+
+  it('held: a close or a crash before they are asked for stops their read; what waits for them fails', async () => {
+    const { db } = await catalogWithRequests();
+    const reopened = await metaOver(db, true);
+    const waiting = reopened.requestsLoaded();
+    await reopened.close();
+    expect(await waiting.then(() => null, (e: unknown) => e)).to.be.instanceOf(RequestsLoadStopped);
+    await db.open();
+    const crashed = await metaOver(db, true);
+    expect(crashed.appliedIndex).to.equal(30_000);
+    const stopped = crashed.requestsLoaded();
+    crashed.abandon();
+    expect(await stopped.then(() => null, (e: unknown) => e)).to.be.instanceOf(RequestsLoadStopped);
+  });
+
   it('a close while the request IDs are read stops their read and closes', async () => {
     const { db } = await catalogWithRequests();
     const reopened = await metaOver(db);

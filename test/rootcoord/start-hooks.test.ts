@@ -1,0 +1,82 @@
+/**
+ * RootCoordNode.start's hooks, as main.ts uses them: its serving modules load while Raft's thread
+ * starts, and what a start does in the background (the request IDs' read, the catalog's decode) waits
+ * until the caller's servers listen (`backgroundWhenServing`, then serving()), or, for the request
+ * IDs, until an apply needs them. (Their hold itself: test/unit/meta-request-load.test.ts.)
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { defaultLimits } from '../../src/ddl/limits.js';
+import { defaultSecurity } from '../../src/node/config.js';
+import type { NodeConfig } from '../../src/node/config.js';
+import { RootCoordNode } from '../../src/node/root-coord-node.js';
+import { freePorts } from '../raft/fixtures/process-cluster.js';
+import { until } from './until.js';
+
+describe('RootCoordNode.start hooks', function () {
+  this.timeout(60_000);
+  let dir = '';
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rootcoord-start-hooks-'));
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function config(): Promise<NodeConfig> {
+    const [client, peer] = (await freePorts(2)) as [number, number];
+    return {
+      id: 1,
+      dataDir: join(dir, 'node-1'),
+      members: new Map([[1, { client: `127.0.0.1:${client}`, peer: `127.0.0.1:${peer}` }]]),
+      join: false,
+      metricsAddress: null,
+      tickIntervalMs: 20,
+      electionTicks: 10,
+      heartbeatTicks: 1,
+      snapshotEntries: 10_000,
+      timeTickIntervalMs: 50,
+      secret: 'test',
+      limits: { ...defaultLimits, gcConfirmDelayMs: 0, passwordHashCost: 10, maxEventLoopLagMs: 0 },
+      security: defaultSecurity,
+      logFile: join(dir, 'node-1.log'),
+      chaos: false,
+    };
+  }
+
+  it('whileRaftStarts runs once; with backgroundWhenServing a start that has entries to apply still starts and serves (the apply reads the request IDs)', async () => {
+    const settings = await config();
+    let calls = 0;
+    // A fresh member applies its bootstrap entries before start() returns.
+    const fresh = await RootCoordNode.start(settings, null, { whileRaftStarts: () => calls++, backgroundWhenServing: true });
+    try {
+      expect(calls).to.equal(1);
+      await until('a serving leader before serving()', () => fresh.isServingLeader());
+      fresh.serving();
+    } finally {
+      await fresh.close();
+    }
+    const again = await RootCoordNode.start(settings, null, { whileRaftStarts: () => calls++, backgroundWhenServing: true });
+    try {
+      expect(calls).to.equal(2);
+      again.serving();
+      await until('a serving leader after a restart', () => again.isServingLeader());
+      expect(again.meta.requestTookEffect('no such request')).to.equal(false);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('a node closed before serving() closes', async () => {
+    const settings = await config();
+    const first = await RootCoordNode.start(settings);
+    await until('a serving leader', () => first.isServingLeader());
+    await first.close();
+    const node = await RootCoordNode.start(settings, null, { backgroundWhenServing: true });
+    await node.close();
+  });
+});
