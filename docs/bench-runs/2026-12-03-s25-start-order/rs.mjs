@@ -1,0 +1,21 @@
+// rs.mjs REPO DIR NODE: restart NODE with REPO's build; ms from `cluster start` to /readyz 200, and the node's phases
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+const [repo, dir, id] = process.argv.slice(2);
+const node = () => JSON.parse(readFileSync(`${dir}/cluster.json`, 'utf8')).nodes.find((n) => n.id === Number(id));
+const alive = (pid) => { try { return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8')); } catch { return false; } };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const { pid, metrics } = node();
+process.kill(pid, 'SIGTERM');
+while (alive(pid)) await sleep(20);
+const t0 = performance.now();
+execFileSync('node', [`${repo}/dist/scripts/cluster.js`, 'start', id, '--dir', dir]);
+const ok = () => new Promise((resolve) => { const r = http.get(`http://${metrics}/readyz`, (res) => { res.resume(); resolve(res.statusCode === 200); }); r.on('error', () => resolve(false)); r.setTimeout(2000, () => { r.destroy(); resolve(false); }); });
+while (!(await ok())) await sleep(25);
+const ms = performance.now() - t0;
+const lines = readFileSync(`${dir}/node-${id}.log`, 'utf8').trim().split('\n').map((l) => { try { return JSON.parse(l); } catch { return null; } }).filter(Boolean);
+const started = lines.filter((l) => l.message === 'node started').at(-1);
+const idx = lines.lastIndexOf(started);
+const serving = lines.slice(idx).find((l) => l.message === 'serving');
+console.log(`${repo.split('/').pop()} ready ${Math.round(ms)} load ${started.catalogLoadMs} raft ${started.raftStartMs} started->serving ${serving ? Date.parse(serving.time) - Date.parse(started.time) : '?'}`);
