@@ -156,7 +156,7 @@ export class RootCoordNode {
     const self = config.members.get(config.id);
     if (self === undefined) throw new Error(`node ${config.id} is not in the member list`);
     const startedAt = clock.monotonicMs();
-    const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta'), clock, hooks.backgroundWhenServing === true) : await MetaTable.over(simulated.metaStore, clock, simulated.snapshotCodec);
+    const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta'), clock, hooks.backgroundWhenServing === true) : await MetaTable.over(simulated.metaStore, clock, simulated.snapshotCodec, hooks.backgroundWhenServing === true);
     const catalogLoadMs = Math.round(clock.monotonicMs() - startedAt);
     hooks.whileRaftStarts?.();
     // The configured members, then those added at runtime (recorded in the catalog, so in snapshots too).

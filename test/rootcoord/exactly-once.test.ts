@@ -67,6 +67,8 @@ describe('RootCoord exactly-once DDL (request IDs)', function () {
     await client.call('CreateCollection', createRequest('kept'), 'api', 'request-kept');
     expect(await exists(client, 'kept')).to.equal(false);
     await cluster.startNode(oldLeader);
+    // Read once the node serves (and asserted read before they are asked for).
+    await cluster.node(oldLeader).meta.requestsLoaded();
     expect(cluster.node(oldLeader).meta.requestTookEffect('request-kept')).to.equal(true);
     const digests = await cluster.digests();
     expect(new Set(digests).size).to.equal(1);

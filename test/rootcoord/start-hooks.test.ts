@@ -4,6 +4,7 @@
  * until the caller's servers listen (`backgroundWhenServing`, then serving()), or, for the request
  * IDs, until an apply needs them. (Their hold itself: test/unit/meta-request-load.test.ts.)
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,10 +52,17 @@ describe('RootCoordNode.start hooks', function () {
   it('whileRaftStarts runs once; with backgroundWhenServing a start that has entries to apply still starts and serves (the apply reads the request IDs)', async () => {
     const settings = await config();
     let calls = 0;
+    // After the catalog's load (its directory is made), before the Raft thread opens its log (it makes its directory).
+    const order: boolean[] = [];
+    const hook = (): void => {
+      calls++;
+      order.push(existsSync(join(settings.dataDir, 'meta')), existsSync(join(settings.dataDir, 'raft')));
+    };
     // A fresh member applies its bootstrap entries before start() returns.
-    const fresh = await RootCoordNode.start(settings, null, { whileRaftStarts: () => calls++, backgroundWhenServing: true });
+    const fresh = await RootCoordNode.start(settings, null, { whileRaftStarts: hook, backgroundWhenServing: true });
     try {
       expect(calls).to.equal(1);
+      expect(order).to.deep.equal([true, false]);
       await until('a serving leader before serving()', () => fresh.isServingLeader());
       fresh.serving();
     } finally {
@@ -63,7 +71,14 @@ describe('RootCoordNode.start hooks', function () {
     const again = await RootCoordNode.start(settings, null, { whileRaftStarts: () => calls++, backgroundWhenServing: true });
     try {
       expect(calls).to.equal(2);
+      // Its catalog is as its log (closed cleanly): nothing to apply until it leads (an election
+      // timeout of at least 200 ms away), so the request IDs wait for serving().
+      let read = false;
+      void again.meta.requestsLoaded().then(() => (read = true));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(read).to.equal(false);
       again.serving();
+      await again.meta.requestsLoaded();
       await until('a serving leader after a restart', () => again.isServingLeader());
       expect(again.meta.requestTookEffect('no such request')).to.equal(false);
     } finally {
