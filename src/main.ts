@@ -392,6 +392,10 @@ async function main(): Promise<void> {
       },
     }),
   );
+  // A Raft failure before the servers are up is handled once they are (below): until then there is
+  // nothing to stop but what the start path stops on an error.
+  const early: { error: Error | null } = { error: null };
+  node.onFatal = (error) => (early.error ??= error);
   let serving: Serving;
   try {
     serving = await (loading ?? loadServing());
@@ -452,6 +456,7 @@ async function main(): Promise<void> {
       process.exit(1);
     })();
   };
+  if (early.error !== null) node.onFatal(early.error);
 }
 
 const entry = process.argv[1] === undefined ? '' : realpathSync(process.argv[1]);
