@@ -396,10 +396,15 @@ async function main(): Promise<void> {
   // nothing to stop but what the start path stops on an error.
   const early: { error: Error | null } = { error: null };
   node.onFatal = (error) => (early.error ??= error);
+  // A start that fails after such a failure names it too (it may be why).
+  const sayEarly = (): void => {
+    if (early.error !== null) console.error(`rootcoord: node ${config.id}: its Raft failed during the start: ${early.error.message}`);
+  };
   let serving: Serving;
   try {
     serving = await (loading ?? loadServing());
   } catch (error) {
+    sayEarly();
     await node.close().catch(() => undefined);
     throw error;
   }
@@ -415,6 +420,7 @@ async function main(): Promise<void> {
     milvus = await startMilvusPort(serving, node, api, config.milvus);
     if (http !== null && config.metricsAddress !== null) await listening(config.id, config.metricsAddress, 'metrics', () => http.start(config.metricsAddress as string));
   } catch (error) {
+    sayEarly();
     await milvus?.close().catch(() => undefined);
     await api.close().catch(() => undefined);
     metrics.close();
