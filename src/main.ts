@@ -379,17 +379,15 @@ async function main(): Promise<void> {
   chmodSync(config.dataDir, 0o700);
   const peerAddress = config.members.get(config.id)?.peer ?? '';
   const nice = threadNiceValues(config);
-  let loading: Promise<Serving> | null = null;
+  let loading: Promise<Serving> | undefined;
+  const serve = (): Promise<Serving> => (loading ??= loadServing());
   const node = await listening(config.id, peerAddress, 'raft peer', () =>
     RootCoordNode.start({ ...config, ...nice }, null, {
       // Reading the request IDs and decoding the catalog would share this thread with the servers'
       // start: after it (below).
       backgroundWhenServing: true,
-      whileRaftStarts: () => {
-        loading = loadServing();
-        // Awaited below; a start that fails first must not leave its rejection unhandled.
-        loading.catch(() => undefined);
-      },
+      // Awaited below; a start that fails first must not leave its rejection unhandled.
+      whileRaftStarts: () => void serve().catch(() => undefined),
     }),
   );
   // A Raft failure before the servers are up is handled once they are (below): until then there is
@@ -402,7 +400,7 @@ async function main(): Promise<void> {
   };
   let serving: Serving;
   try {
-    serving = await (loading ?? loadServing());
+    serving = await serve();
   } catch (error) {
     sayEarly();
     await node.close().catch(() => undefined);

@@ -76,9 +76,8 @@ export class MetaTable {
     this.history = new CatalogHistory(store, this.writer, this.index.fields);
   }
 
-  /** `clock` times the catalog writer's write-behind delay. */
   /**
-   * `requestsLater`: the request IDs are not read until readRequests() is called or something needs
+   * `clock` times the catalog writer's write-behind delay. `requestsLater`: the request IDs are not read until readRequests() is called or something needs
    * them (an apply, the digest): a node that starts reads them once it serves (main.ts), unless an
    * entry to apply comes first.
    */

@@ -56,6 +56,7 @@ export interface SimulatedDeps {
 
 /** What RootCoordNode.start runs on the way. */
 export interface StartHooks {
+  /** Runs once the catalog is loaded, as Raft's thread is about to be made (this thread then waits for it). */
   readonly whileRaftStarts?: () => void;
   /**
    * Leave what a start does in the background (reading the request IDs, decoding the catalog) until
@@ -145,18 +146,15 @@ export class RootCoordNode {
     });
   }
 
-  /**
-   * Open the catalog, then start Raft. `hooks.whileRaftStarts` runs once the catalog is loaded, just
-   * before Raft's thread is made: this thread waits for that thread then (main.ts loads its serving
-   * modules there).
-   */
+  /** Open the catalog, then start Raft (`hooks`: StartHooks; main.ts loads its serving modules while Raft starts). */
   static async start(config: NodeConfig, simulated: SimulatedDeps | null = null, hooks: StartHooks = {}): Promise<RootCoordNode> {
     const clock = simulated?.clock ?? systemClock;
     const log = simulated?.log ?? new Logger(config.id, config.logFile, 'info', () => clock.wallMs());
     const self = config.members.get(config.id);
     if (self === undefined) throw new Error(`node ${config.id} is not in the member list`);
     const startedAt = clock.monotonicMs();
-    const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta'), clock, hooks.backgroundWhenServing === true) : await MetaTable.over(simulated.metaStore, clock, simulated.snapshotCodec, hooks.backgroundWhenServing === true);
+    const requestsLater = hooks.backgroundWhenServing === true;
+    const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta'), clock, requestsLater) : await MetaTable.over(simulated.metaStore, clock, simulated.snapshotCodec, requestsLater);
     const catalogLoadMs = Math.round(clock.monotonicMs() - startedAt);
     hooks.whileRaftStarts?.();
     // The configured members, then those added at runtime (recorded in the catalog, so in snapshots too).
@@ -227,7 +225,7 @@ export class RootCoordNode {
     meta.requestsLoaded().catch((error: unknown) => {
       if (!(error instanceof RequestsLoadStopped)) log.error("the catalog's request IDs could not be read: this node fails at its next apply", { error: (error as Error).message });
     });
-    if (hooks.backgroundWhenServing !== true) node.serving();
+    if (!requestsLater) node.serving();
     return node;
   }
 
@@ -238,10 +236,6 @@ export class RootCoordNode {
    */
   serving(): void {
     this.meta.readRequests();
-    this.decodeCatalog();
-  }
-
-  private decodeCatalog(): void {
     const startedAt = this.clock.monotonicMs();
     void this.meta.decodeInBackground().then((done) => done && this.log.info('catalog decoded', { collections: this.meta.collections.size, ms: Math.round(this.clock.monotonicMs() - startedAt) }));
   }

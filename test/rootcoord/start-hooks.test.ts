@@ -5,34 +5,24 @@
  * IDs, until an apply needs them. (Their hold itself: test/unit/meta-request-load.test.ts.)
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { defaultLimits } from '../../src/ddl/limits.js';
 import { defaultSecurity } from '../../src/node/config.js';
 import type { NodeConfig } from '../../src/node/config.js';
 import { RootCoordNode } from '../../src/node/root-coord-node.js';
-import { freePorts } from '../raft/fixtures/process-cluster.js';
+import { freePorts, tempDirEach } from '../raft/fixtures/process-cluster.js';
 import { until } from './until.js';
 
 describe('RootCoordNode.start hooks', function () {
   this.timeout(60_000);
-  let dir = '';
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rootcoord-start-hooks-'));
-  });
-
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDirEach('rootcoord-start-hooks-');
 
   async function config(): Promise<NodeConfig> {
     const [client, peer] = (await freePorts(2)) as [number, number];
     return {
       id: 1,
-      dataDir: join(dir, 'node-1'),
+      dataDir: join(dir(), 'node-1'),
       members: new Map([[1, { client: `127.0.0.1:${client}`, peer: `127.0.0.1:${peer}` }]]),
       join: false,
       metricsAddress: null,
@@ -44,7 +34,7 @@ describe('RootCoordNode.start hooks', function () {
       secret: 'test',
       limits: { ...defaultLimits, gcConfirmDelayMs: 0, passwordHashCost: 10, maxEventLoopLagMs: 0 },
       security: defaultSecurity,
-      logFile: join(dir, 'node-1.log'),
+      logFile: join(dir(), 'node-1.log'),
       chaos: false,
     };
   }
