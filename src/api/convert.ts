@@ -190,3 +190,26 @@ export function describeResponse(c: CollectionModel, dbName: string, aliases: re
     update_timestamp_str: c.updateTs.toString(),
   };
 }
+
+/**
+ * ShowCollections' answer, its columns filled in one pass: the 64-bit ones as BigInt64Array and
+ * BigUint64Array, which the codec encodes without a copy or an object per value (an answer of 200,000
+ * names carries 600,000 such values).
+ */
+export function showCollectionsResponse(collections: readonly CollectionModel[]): PlainMessage {
+  const n = collections.length;
+  const names = new Array<string>(n);
+  const ids = new BigInt64Array(n);
+  const created = new BigUint64Array(n);
+  const createdUtc = new BigUint64Array(n);
+  const shards = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const c = collections[i] as CollectionModel;
+    names[i] = c.name;
+    ids[i] = c.collectionID;
+    created[i] = c.createTs;
+    createdUtc[i] = physicalMs(c.createTs);
+    shards[i] = c.shardsNum;
+  }
+  return { collection_names: names, collection_ids: ids, created_timestamps: created, created_utc_timestamps: createdUtc, shards_num: shards };
+}

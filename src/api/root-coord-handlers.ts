@@ -23,7 +23,7 @@ import { isVisible, requireVisibleCollection, requireVisibleDatabase, visibleCol
 import { DEFAULT_DB_NAME } from '../meta/model.js';
 import type { ConsistencyLevel } from '../meta/model.js';
 import type { AllocPort, CatalogPort, NodePort, ProxyPort, RaftStatusPort, TaskPort } from './ports.js';
-import { big, describeResponse, fieldInputFromBytes, int, kvs, schemaInput, str, strings } from './convert.js';
+import { big, describeResponse, fieldInputFromBytes, int, kvs, schemaInput, showCollectionsResponse, str, strings } from './convert.js';
 import type { PlainMessage } from './proto.js';
 import { ddlHandler, leaderHandler, readHandler } from './handler.js';
 import { requestTime } from './request-time.js';
@@ -97,16 +97,8 @@ export function rootCoordHandlers(node: RootCoordPorts): Record<string, Handler>
     ShowCollections: read(async (req, call) => {
       const dbName = str(req, 'db_name') || DEFAULT_DB_NAME;
       const visible = call.user === null ? null : visibleCollections(meta.rbac, call.user, dbName);
-      const collections = (await showCollections(meta, dbName, big(req, 'time_stamp'))).filter((c) => visible === null || isVisible(visible, c.name));
-      return {
-        // 64-bit values as bigints, not decimal text: the encoder takes them as they are (a decimal
-        // string costs a parse per value; 200,000 names carry 600,000 of them).
-        collection_names: collections.map((c) => c.name),
-        collection_ids: collections.map((c) => c.collectionID),
-        created_timestamps: collections.map((c) => c.createTs),
-        created_utc_timestamps: collections.map((c) => physicalMs(c.createTs)),
-        shards_num: collections.map((c) => c.shardsNum),
-      };
+      const collections = await showCollections(meta, dbName, big(req, 'time_stamp'));
+      return showCollectionsResponse(visible === null ? collections : collections.filter((c) => isVisible(visible, c.name)));
     }),
     AlterCollection: ddl((req) => new AlterCollectionTask(str(req, 'db_name'), str(req, 'collection_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))),
     AlterCollectionField: ddl((req) => new AlterCollectionFieldTask(str(req, 'db_name'), str(req, 'collection_name'), str(req, 'field_name'), kvs(req, 'properties'), strings(req, 'delete_keys'))),

@@ -97,6 +97,8 @@ export class CollectionTable implements CollectionsView {
   /** The IDs of the pending collections in the order they were added (decodeSome's queue; some may be decoded or gone since), and how far it got. */
   private queue: bigint[] = [];
   private queued = 0;
+  /** How many entries are pending (0 once a load's collections are all decoded: ofDb's fast path). */
+  private pending = 0;
 
   get size(): number {
     return this.all.size;
@@ -124,14 +126,19 @@ export class CollectionTable implements CollectionsView {
 
   /** Add or replace a collection (a replaced one keeps its database: a move is a delete and an add). */
   set(entry: Entry): void {
+    if (this.all.get(entry.collectionID) instanceof PendingCollection) this.pending--;
     this.all.set(entry.collectionID, entry);
     getOrAdd(this.byDb, entry.dbID, () => new Map()).set(entry.collectionID, entry);
-    if (entry instanceof PendingCollection) this.queue.push(entry.collectionID);
+    if (entry instanceof PendingCollection) {
+      this.pending++;
+      this.queue.push(entry.collectionID);
+    }
   }
 
   delete(id: bigint): void {
     const entry = this.all.get(id);
     if (entry === undefined) return;
+    if (entry instanceof PendingCollection) this.pending--;
     this.all.delete(id);
     const inDb = this.byDb.get(entry.dbID);
     inDb?.delete(id);
@@ -143,6 +150,7 @@ export class CollectionTable implements CollectionsView {
     this.byDb.clear();
     this.queue = [];
     this.queued = 0;
+    this.pending = 0;
   }
 
   /**
@@ -169,6 +177,8 @@ export class CollectionTable implements CollectionsView {
   ofDb(dbID: bigint): CollectionModel[] {
     const inDb = this.byDb.get(dbID);
     if (inDb === undefined) return [];
+    // Nothing to decode: a copy without a test per entry (which costs 0.1 µs on entries of many shapes).
+    if (this.pending === 0) return [...inDb.values()] as CollectionModel[];
     const out: CollectionModel[] = [];
     for (const entry of inDb.values()) out.push(entry instanceof PendingCollection ? this.decoded(entry) : entry);
     return out;

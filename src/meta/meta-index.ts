@@ -225,7 +225,15 @@ export class MetaIndex {
 
   /** The collections of a db (any state), oldest first; from the per-db index, so its cost is that db's size. */
   collectionsOf(dbID: bigint): CollectionModel[] {
-    return this.collections.ofDb(dbID).sort((a, b) => (a.createTs < b.createTs ? -1 : a.createTs > b.createTs ? 1 : 0));
+    const list = this.collections.ofDb(dbID);
+    // Usually in order already (the per-db map holds them in the order they were created or loaded):
+    // a pass to check costs half a sort of 200,000.
+    for (let i = 1; i < list.length; i++) {
+      if ((list[i - 1] as CollectionModel).createTs > (list[i] as CollectionModel).createTs) {
+        return list.sort((a, b) => (a.createTs < b.createTs ? -1 : a.createTs > b.createTs ? 1 : 0));
+      }
+    }
+    return list;
   }
 
   alias(dbID: bigint, name: string): AliasModel | undefined {

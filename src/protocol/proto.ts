@@ -6,6 +6,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { columnOf, isInt64Column, withColumns } from './columns.js';
+import type { Column, ColumnField } from './columns.js';
 
 /**
  * 64-bit integers are decoded to decimal text through BigInt: long.js's own toString divides in 32-bit
@@ -76,8 +78,6 @@ interface PackedLongField {
 }
 
 const TWO_32 = 4294967296;
-/** Which 32-bit half of a 64-bit word in memory is the low one (0 on little-endian machines). */
-const LOW_HALF = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 
 /** One 64-bit varint value as decimal text (as int64 unless `unsigned`). */
 function decimal(low: number, high: number, unsigned: boolean): string {
@@ -164,45 +164,11 @@ function takePackedLongs(bytes: Uint8Array, fields: readonly PackedLongField[]):
   return { rest: kept.length === 1 ? (kept[0] as Uint8Array) : Buffer.concat(kept), values };
 }
 
-/**
- * A packed repeated 64-bit field given as bigints, encoded as protobuf does (tag, length, varints)
- * without long.js: ShowCollections of 200,000 names carries 600,000 such values, and protobufjs makes
- * two objects of each. Null if any value is not a bigint (the caller encodes the field as usual).
- */
-function packedBigints(id: number, values: readonly unknown[]): Buffer | null {
-  // Each value's two 32-bit halves through a typed array (which stores a bigint modulo 2^64, as
-  // protobuf's two's complement wants): no BigInt arithmetic, which allocates a BigInt per step.
-  const words = new BigUint64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (typeof value !== 'bigint') return null;
-    words[i] = value;
-  }
-  const halves = new Uint32Array(words.buffer);
-  const body = Buffer.allocUnsafe(values.length * 10);
-  let at = 0;
-  for (let i = 0; i < values.length; i++) {
-    let low = halves[2 * i + LOW_HALF] as number;
-    let high = halves[2 * i + 1 - LOW_HALF] as number;
-    while (high !== 0) {
-      body[at++] = (low & 127) | 128;
-      low = ((low >>> 7) | (high << 25)) >>> 0;
-      high >>>= 7;
-    }
-    while (low > 127) {
-      body[at++] = (low & 127) | 128;
-      low >>>= 7;
-    }
-    body[at++] = low;
-  }
-  const head = protobuf.Writer.create().uint32((id << 3) | 2).uint32(at).finish();
-  return Buffer.concat([head, body.subarray(0, at)]);
-}
-
 /** Plain objects to and from the messages of one protobuf root. */
 export class ProtoCodec {
   private readonly types = new Map<string, protobuf.Type>();
   private readonly packedLongs = new Map<protobuf.Type, readonly PackedLongField[]>();
+  private readonly columns = new Map<protobuf.Type, readonly ColumnField[]>();
 
   constructor(readonly root: protobuf.Root) {}
 
@@ -216,24 +182,36 @@ export class ProtoCodec {
   }
 
   /**
-   * Packed repeated 64-bit fields given as bigints are appended after the rest of the message (a
-   * message's fields may come in any order, and a packed field in pieces): see packedBigints.
+   * Top-level repeated strings, and packed repeated 64-bit fields given as bigints (an array, or a
+   * BigInt64Array or BigUint64Array), are written by the codec itself, after the rest: see columns.ts.
    */
   encode(typeName: string, value: PlainMessage): Buffer {
     const type = this.lookupType(typeName);
     let rest = value;
-    let tail: Buffer[] | null = null;
-    for (const field of this.packedLongFields(type)) {
+    const columns: Column[] = [];
+    for (const field of this.columnFields(type)) {
       const values = value[field.name];
-      if (!Array.isArray(values) || values.length === 0) continue;
-      const bytes = packedBigints(field.id, values);
-      if (bytes === null) continue;
+      const column = columnOf(field, values);
+      if (column === null && !isInt64Column(values)) continue;
+      // A typed array is never protobufjs's (it takes none); an empty one is an empty field.
       if (rest === value) rest = { ...value };
       rest[field.name] = [];
-      (tail ??= []).push(bytes);
+      if (column !== null) columns.push(column);
     }
-    const head = Buffer.from(type.encode(type.fromObject(rest)).finish());
-    return tail === null ? head : Buffer.concat([head, ...tail]);
+    const head = type.encode(type.fromObject(rest)).finish();
+    if (columns.length === 0) return Buffer.isBuffer(head) ? head : Buffer.from(head);
+    return withColumns(head, columns);
+  }
+
+  private columnFields(type: protobuf.Type): readonly ColumnField[] {
+    let fields = this.columns.get(type);
+    if (fields === undefined) {
+      fields = type.fieldsArray
+        .filter((f) => f.repeated && (f.type === 'string' || (f.packed && (f.type === 'int64' || f.type === 'uint64'))))
+        .map((f) => ({ name: f.name, id: f.id, kind: f.type as ColumnField['kind'] }));
+      this.columns.set(type, fields);
+    }
+    return fields;
   }
 
   private packedLongFields(type: protobuf.Type): readonly PackedLongField[] {

@@ -149,6 +149,20 @@ describe('the background decode after a load', () => {
     table.set(pendingOf(500n));
     expect(table.decodeSome(() => true)).to.equal(false);
     expect(decodedIds.at(-1)).to.equal(500n);
+    // A database's list decodes what is pending (and copies the list as it is when nothing is): a
+    // pending one added, one added and deleted, one replaced by another pending one.
+    const listed = (): CollectionModel[] => table.ofDb(DEFAULT_DB_ID);
+    expect(listed().some((c) => c instanceof PendingCollection)).to.equal(false);
+    table.set(pendingOf(600n));
+    table.set(pendingOf(601n));
+    table.delete(601n);
+    table.set(pendingOf(602n));
+    table.set(pendingOf(602n));
+    const list = listed();
+    expect(list.some((c) => c instanceof PendingCollection)).to.equal(false);
+    expect(decodedIds.slice(-2)).to.deep.equal([600n, 602n]);
+    expect(list).to.have.length(202);
+    expect(listed()).to.deep.equal(list);
   });
 
   async function filled(n: number): Promise<{ db: ReturnType<typeof memoryLevel>; meta: MetaTable }> {

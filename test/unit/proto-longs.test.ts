@@ -20,6 +20,28 @@ describe('protocol codec: 64-bit integers', () => {
     });
   }
 
+  it('values of every magnitude decode to the text BigInt writes (random, and at each power of two and ten)', () => {
+    // The codec writes values below 2^53 as a double's text and the others through BigInt: both sides
+    // of that edge, every bit length, around every power of ten, and random values.
+    const values: bigint[] = [];
+    for (let bits = 0n; bits <= 64n; bits++) for (const d of [-2n, -1n, 0n, 1n]) values.push((1n << bits) + d);
+    for (let e = 0n; e <= 19n; e++) for (const d of [-1n, 0n, 1n]) values.push(10n ** e + d);
+    let seed = 0x2545f491;
+    const random32 = (): bigint => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return BigInt(seed >>> 0);
+    };
+    for (let i = 0; i < 5000; i++) values.push((random32() << 32n) | random32());
+    const unsignedValues = values.map((v) => BigInt.asUintN(64, v));
+    const signedValues = values.map((v) => BigInt.asIntN(64, v));
+    const bytes = encodeMessage('rootcoord.ShowCollectionsResponse', { collection_ids: signedValues, created_timestamps: unsignedValues });
+    const decoded = decodeMessage('rootcoord.ShowCollectionsResponse', bytes);
+    expect(decoded['collection_ids']).to.deep.equal(signedValues.map(String));
+    expect(decoded['created_timestamps']).to.deep.equal(unsignedValues.map(String));
+  });
+
   it("protobufjs makes its longs with the codec's class, which writes decimal text through BigInt", () => {
     expect(protobuf.util.Long.name).to.equal('DecimalLong');
     const Long = protobuf.util.Long as unknown as new (low: number, high: number, unsigned: boolean) => { toString(radix?: number): string };
