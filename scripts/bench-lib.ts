@@ -17,6 +17,9 @@ import { EVENT_LOOP_DELAY_BUCKETS } from '../src/metrics/node-metrics.js';
 import { RootCoordClient, RootCoordError } from '../src/client/root-coord-client.js';
 import type { ClientOptions } from '../src/client/root-coord-client.js';
 import { ErrorCodes } from '../src/protocol/error-codes.js';
+import * as grpc from '@grpc/grpc-js';
+import { AUTHORIZATION_HEADER, authorizationValue } from '../src/protocol/headers.js';
+import { clientChannelOptions, encodeMessage } from '../src/protocol/proto.js';
 import type { PlainMessage } from '../src/protocol/proto.js';
 import { encodeSchemaFile } from '../src/client/schema-file.js';
 import type { SchemaFile } from '../src/client/schema-file.js';
@@ -187,6 +190,31 @@ export class BenchCluster {
     const n = this.nodes().find((x) => x.id === id);
     if (n === undefined) throw new Error(`no node ${id}`);
     return n;
+  }
+
+  /**
+   * One unary call to `endpoint` whose answer is not decoded: milliseconds until its bytes arrived
+   * (the server's work and the transport, without the client library's decode) and their size.
+   */
+  async rawCall(endpoint: string, method: string, requestType: string, request: PlainMessage): Promise<{ ms: number; bytes: number }> {
+    const Raw = grpc.makeGenericClientConstructor(
+      { [method]: { path: `/rootcoord.RootCoord/${method}`, requestStream: false, responseStream: false, requestSerialize: (v: PlainMessage) => encodeMessage(requestType, v), requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b } },
+      'RootCoord',
+    );
+    const client = new Raw(endpoint, grpc.credentials.createInsecure(), clientChannelOptions) as unknown as Record<string, (req: PlainMessage, md: grpc.Metadata, options: grpc.CallOptions, cb: (e: grpc.ServiceError | null, b?: Buffer) => void) => void> & grpc.Client;
+    const metadata = new grpc.Metadata();
+    const { user, password } = this.credentials();
+    if (user !== undefined) metadata.set(AUTHORIZATION_HEADER, authorizationValue(user, password ?? ''));
+    try {
+      // A first call sets the connection up; the second is timed.
+      const once = (): Promise<Buffer> => new Promise((res, rej) => (client[method] as (...a: unknown[]) => void)(request, metadata, { deadline: Date.now() + 60_000 }, (e: grpc.ServiceError | null, b?: Buffer) => (e ? rej(e) : res(b as Buffer))));
+      await once();
+      const t0 = performance.now();
+      const bytes = await once();
+      return { ms: performance.now() - t0, bytes: bytes.length };
+    } finally {
+      client.close();
+    }
   }
 
   credentials(): Pick<ClientOptions, 'user' | 'password'> {

@@ -216,7 +216,16 @@ export async function runScale(args: Args): Promise<void> {
       show.push(performance.now() - t0);
       names = ((r['collection_names'] ?? []) as string[]).length;
     }
-    results['showCollections'] = { db: biggest, names, samplesMs: show.map((x) => round(x, 1)), medianMs: round(median(show), 1) };
+    // The same answer's bytes only (the server's work and the transport), without this client's decode.
+    const raw: number[] = [];
+    let bytes = 0;
+    const leaderEndpoint = (await cluster.endpointsLeaderFirst())[0] as string;
+    for (let i = 0; i < 5; i++) {
+      const r = await cluster.rawCall(leaderEndpoint, 'ShowCollections', 'rootcoord.ShowCollectionsRequest', { db_name: biggest === 'default' ? '' : biggest });
+      raw.push(r.ms);
+      bytes = r.bytes;
+    }
+    results['showCollections'] = { db: biggest, names, samplesMs: show.map((x) => round(x, 1)), medianMs: round(median(show), 1), answerBytes: bytes, answerReceivedMs: raw.map((x) => round(x, 1)), answerReceivedMedianMs: round(median(raw), 1) };
     // Integrity: every acknowledged CreateCollection is listed (a 2002 answer retried with its request ID included).
     {
       const listed = new Set<string>();
@@ -226,7 +235,7 @@ export async function runScale(args: Args): Promise<void> {
       results['acknowledgedButNotListed'] = { count: lost.length, examples: lost.slice(0, 20), answers: Object.fromEntries(lostIdx.slice(0, 20).map((i) => [`c${i}`, history.get(i) ?? []])) };
       log(`  acknowledged CreateCollection not listed by ShowCollections: ${lost.length}${lost.length > 0 ? ` (${lost.slice(0, 10).join(', ')})` : ''}`);
     }
-    log(`  ShowCollections(${biggest}): ${names} names, median ${round(median(show), 1)} ms`);
+    log(`  ShowCollections(${biggest}): ${names} names, median ${round(median(show), 1)} ms; the answer received, not decoded: median ${round(median(raw), 1)} ms`);
 
     // size on disk (before the restarts)
     results['disk'] = cluster.nodes().map((n) => ({ id: n.id, totalMb: round(duBytes(n.dataDir) / 1048576, 1), snapshotsMb: round(duBytes(join(n.dataDir, 'raft'), (f) => f.endsWith('.snap')) / 1048576, 1), raftLogMb: round(duBytes(join(n.dataDir, 'raft'), (f) => !f.endsWith('.snap')) / 1048576, 1), metaMb: round(duBytes(join(n.dataDir, 'meta')) / 1048576, 1) }));
@@ -394,7 +403,7 @@ ${checkpoints.map((c) => `| ${c.collections} | ${c.elapsedSec} | ${c.createColle
 | CreatePartition | ${cell(empty['createPartition'])} | ${cell(atN['createPartition'])} |
 | DescribeCollection | ${cell(empty['describeCollection'])} | ${cell(atN['describeCollection'])} |
 
-ShowCollections of database \`${String(show['db'])}\` (${String(show['names'])} names): median ${String(show['medianMs'])} ms (${JSON.stringify(show['samplesMs'])}).
+ShowCollections of database \`${String(show['db'])}\` (${String(show['names'])} names) through the Node client: median ${String(show['medianMs'])} ms (${JSON.stringify(show['samplesMs'])}); its answer (${String(show['answerBytes'])} bytes) received, not decoded: median ${String(show['answerReceivedMedianMs'])} ms (${JSON.stringify(show['answerReceivedMs'])}; the server's work and the transport).
 
 Acknowledged CreateCollection (code 0) that ShowCollections does not list afterwards: ${JSON.stringify(r['acknowledgedButNotListed'])}.
 
