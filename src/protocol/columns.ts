@@ -42,6 +42,11 @@ export interface Column {
 /** Which 32-bit half of a 64-bit word in memory is the low one (0 on little-endian machines). */
 export const LOW_HALF = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 
+/** A length-delimited field's tag (unsigned: a field number of 2^28 or more overflows a signed shift). */
+function tagOf(id: number): number {
+  return ((id << 3) | 2) >>> 0;
+}
+
 /** How many bytes a varint of `value` (below 2^32) takes. */
 function varintSize(value: number): number {
   return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
@@ -88,7 +93,7 @@ function halvesOf(values: readonly unknown[] | Int64Column): Uint32Array | null 
 export function columnOf(field: ColumnField, values: unknown): Column | null {
   if (field.kind === 'string') {
     if (!Array.isArray(values) || values.length === 0) return null;
-    const tagSize = varintSize((field.id << 3) | 2);
+    const tagSize = varintSize(tagOf(field.id));
     const lengths = new Uint32Array(values.length);
     let size = 0;
     for (let i = 0; i < values.length; i++) {
@@ -106,7 +111,7 @@ export function columnOf(field: ColumnField, values: unknown): Column | null {
   if (halves === null) return null;
   let bodyLength = 0;
   for (let i = 0; i < values.length; i++) bodyLength += varint64Size(halves[2 * i + LOW_HALF] as number, halves[2 * i + 1 - LOW_HALF] as number);
-  return { id: field.id, strings: null, halves, lengths: null, bodyLength, size: varintSize((field.id << 3) | 2) + varintSize(bodyLength) + bodyLength };
+  return { id: field.id, strings: null, halves, lengths: null, bodyLength, size: varintSize(tagOf(field.id)) + varintSize(bodyLength) + bodyLength };
 }
 
 function writeVarint(out: Buffer, at: number, value: number): number {
@@ -119,7 +124,7 @@ function writeVarint(out: Buffer, at: number, value: number): number {
 }
 
 function writeColumn(out: Buffer, at: number, column: Column): number {
-  const tag = (column.id << 3) | 2;
+  const tag = tagOf(column.id);
   if (column.strings !== null) {
     const lengths = column.lengths as Uint32Array;
     for (let i = 0; i < column.strings.length; i++) {

@@ -192,8 +192,8 @@ export class ProtoCodec {
     for (const field of this.columnFields(type)) {
       const values = value[field.name];
       const column = columnOf(field, values);
-      if (column === null && !isInt64Column(values)) continue;
-      // A typed array is never protobufjs's (it takes none); an empty one is an empty field.
+      // A 64-bit typed array is never protobufjs's (it takes none); an empty one is an empty field.
+      if (column === null && !(field.kind !== 'string' && isInt64Column(values))) continue;
       if (rest === value) rest = { ...value };
       rest[field.name] = [];
       if (column !== null) columns.push(column);

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import protobuf from 'protobufjs';
-import { apiRoot, encodeMessage } from '../../src/protocol/proto.js';
+import { ProtoCodec, apiRoot, encodeMessage } from '../../src/protocol/proto.js';
 
 const TYPE = 'rootcoord.ShowCollectionsResponse';
 const type = apiRoot.lookupType(TYPE);
@@ -48,6 +48,22 @@ describe('protocol codec: columns written by the codec', () => {
     // Decimal text and numbers in a 64-bit column, numbers in a string column: protobufjs converts them.
     const mixed = { collection_ids: ['5', 6], collection_names: ['a', 7] };
     expect(plain(encodeMessage(TYPE, mixed))).to.deep.equal(plain(reference(mixed)));
+  });
+
+  it('a 64-bit typed array in a string column is refused as protobufjs refuses it', () => {
+    expect(() => encodeMessage(TYPE, { collection_names: BigInt64Array.from([1n]) })).to.throw(/array expected/);
+  });
+
+  it('fields numbered up to 2^29 - 1 get their full tags (no signed overflow of the shift)', () => {
+    const root = protobuf.Root.fromJSON({
+      nested: { T: { fields: { s: { id: 268435456, type: 'string', rule: 'repeated' }, n: { id: 536870911, type: 'int64', rule: 'repeated' }, m: { id: 16, type: 'uint64', rule: 'repeated' } } } },
+    });
+    const t = root.lookupType('T');
+    const message = { s: ['a', 'é'], n: BigInt64Array.from([-1n, 5n]), m: [2n ** 64n - 1n] };
+    const ours = new ProtoCodec(root).encode('T', message);
+    const theirs = t.encode(t.fromObject({ s: ['a', 'é'], n: ['-1', '5'], m: ['18446744073709551615'] })).finish();
+    const opts = { longs: String, arrays: true };
+    expect(t.toObject(t.decode(ours), opts)).to.deep.equal(t.toObject(t.decode(theirs), opts));
   });
 
   it('a message with columns and other fields round-trips through a protobufjs writer of fields in another order', () => {
