@@ -2,6 +2,7 @@ import { cpus, freemem, hostname, totalmem } from 'node:os';
 import { CodedError } from '../common/error-codes.js';
 import { describeDatabase, listDatabases } from '../reads/database-reads.js';
 import { CollectionState, PartitionState } from '../meta/model.js';
+import type { CollectionModel } from '../meta/model.js';
 import type { CatalogPort, NodePort, ProxyPort } from './ports.js';
 import { big, str, strings } from './convert.js';
 import { readHandler } from './handler.js';
@@ -50,13 +51,14 @@ export function coordinatorHandlers(node: NodePort & CatalogPort & Pick<ProxyPor
       const dbs = names.length === 0 ? listDatabases(meta) : names.map((name) => describeDatabase(meta, name));
       const all = req['allowUnavailable'] === true;
       return {
-        db_collections: dbs.map((db) => ({
-          db_name: db.name,
-          collectionIDs: meta
-            .collectionsOf(db.id)
-            .filter((c) => all || c.state === CollectionState.Created)
-            .map((c) => c.collectionID.toString()),
-        })),
+        db_collections: dbs.map((db) => {
+          const listed = meta.collectionsOf(db.id).filter((c) => all || c.state === CollectionState.Created);
+          // A BigInt64Array, which the codec writes itself: as decimal text, 200,000 IDs took protobufjs
+          // 150 to 330 ms to parse back into long.js values on the leader's request thread.
+          const collectionIDs = new BigInt64Array(listed.length);
+          for (let i = 0; i < listed.length; i++) collectionIDs[i] = (listed[i] as CollectionModel).collectionID;
+          return { db_name: db.name, collectionIDs };
+        }),
       };
     }),
 

@@ -22,14 +22,18 @@ export function isInt64Column(values: unknown): values is Int64Column {
 export interface ColumnField {
   readonly name: string;
   readonly id: number;
-  readonly kind: 'string' | 'int64' | 'uint64';
+  /** 'message': a repeated message field, written here only when an element holds a 64-bit typed array (see messagesColumn). */
+  readonly kind: 'string' | 'int64' | 'uint64' | 'message';
+  /** The element type of a 'message' field. */
+  readonly typeName?: string;
 }
 
 /** One column of a message about to be written: its field number and values. */
 export interface Column {
   readonly id: number;
-  /** The strings of a string column, or the 32-bit halves of a 64-bit column's values. */
+  /** The strings of a string column, the encoded elements of a message column, or the 32-bit halves of a 64-bit column's values. */
   readonly strings: readonly string[] | null;
+  readonly messages?: readonly Uint8Array[];
   readonly halves: Uint32Array | null;
   /** Each string's length in UTF-8 (a string column). */
   readonly lengths: Uint32Array | null;
@@ -91,6 +95,7 @@ function halvesOf(values: readonly unknown[] | Int64Column): Uint32Array | null 
  * array, empty, or a value of another type: protobufjs converts it or says what is wrong).
  */
 export function columnOf(field: ColumnField, values: unknown): Column | null {
+  if (field.kind === 'message') return null;
   if (field.kind === 'string') {
     if (!Array.isArray(values) || values.length === 0) return null;
     const tagSize = varintSize(tagOf(field.id));
@@ -123,8 +128,36 @@ function writeVarint(out: Buffer, at: number, value: number): number {
   return at;
 }
 
+/** Whether a repeated message field's elements are for the codec to write: one of them holds a 64-bit typed array (which protobufjs does not take). */
+export function holdsInt64Column(values: unknown): values is readonly Record<string, unknown>[] {
+  if (!Array.isArray(values)) return false;
+  for (const element of values) {
+    if (typeof element !== 'object' || element === null) return false;
+  }
+  for (const element of values) {
+    for (const value of Object.values(element as Record<string, unknown>)) if (isInt64Column(value)) return true;
+  }
+  return false;
+}
+
+/** A repeated message field as a column of its elements, each encoded already (by the codec, columns and all). */
+export function messagesColumn(field: ColumnField, encoded: readonly Uint8Array[]): Column {
+  const tagSize = varintSize(tagOf(field.id));
+  let size = 0;
+  for (const bytes of encoded) size += tagSize + varintSize(bytes.length) + bytes.length;
+  return { id: field.id, strings: null, messages: encoded, halves: null, lengths: null, bodyLength: 0, size };
+}
+
 function writeColumn(out: Buffer, at: number, column: Column): number {
   const tag = tagOf(column.id);
+  if (column.messages !== undefined) {
+    for (const bytes of column.messages) {
+      at = writeVarint(out, writeVarint(out, at, tag), bytes.length);
+      out.set(bytes, at);
+      at += bytes.length;
+    }
+    return at;
+  }
   if (column.strings !== null) {
     const lengths = column.lengths as Uint32Array;
     for (let i = 0; i < column.strings.length; i++) {

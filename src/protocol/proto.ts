@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
-import { columnOf, isInt64Column, withColumns } from './columns.js';
+import { columnOf, holdsInt64Column, isInt64Column, messagesColumn, withColumns } from './columns.js';
 import type { Column, ColumnField } from './columns.js';
 
 /**
@@ -191,6 +191,15 @@ export class ProtoCodec {
     const columns: Column[] = [];
     for (const field of this.columnFields(type)) {
       const values = value[field.name];
+      if (field.kind === 'message') {
+        // Elements with a 64-bit typed array (ShowCollectionIDs' IDs per database) are encoded here,
+        // each by this codec; any other repeated message is protobufjs's, as before.
+        if (!holdsInt64Column(values)) continue;
+        if (rest === value) rest = { ...value };
+        rest[field.name] = [];
+        columns.push(messagesColumn(field, values.map((element) => this.encode(field.typeName as string, element))));
+        continue;
+      }
       const column = columnOf(field, values);
       // A 64-bit typed array is never protobufjs's (it takes none); an empty one is an empty field.
       if (column === null && !(field.kind !== 'string' && isInt64Column(values))) continue;
@@ -207,8 +216,9 @@ export class ProtoCodec {
     let fields = this.columns.get(type);
     if (fields === undefined) {
       fields = type.fieldsArray
-        .filter((f) => f.repeated && (f.type === 'string' || (f.packed && (f.type === 'int64' || f.type === 'uint64'))))
-        .map((f) => ({ name: f.name, id: f.id, kind: f.type as ColumnField['kind'] }));
+        .map((f) => f.resolve())
+        .filter((f) => f.repeated && (f.type === 'string' || (f.packed && (f.type === 'int64' || f.type === 'uint64')) || f.resolvedType instanceof protobuf.Type))
+        .map((f) => (f.resolvedType instanceof protobuf.Type ? { name: f.name, id: f.id, kind: 'message' as const, typeName: f.resolvedType.fullName } : { name: f.name, id: f.id, kind: f.type as ColumnField['kind'] }));
       this.columns.set(type, fields);
     }
     return fields;

@@ -66,6 +66,33 @@ describe('protocol codec: columns written by the codec', () => {
     expect(t.toObject(t.decode(ours), opts)).to.deep.equal(t.toObject(t.decode(theirs), opts));
   });
 
+  it('a repeated message whose elements hold 64-bit typed arrays is written by the codec, element by element', () => {
+    const IDS = 'rootcoord.ShowCollectionIDsResponse';
+    const idsType = apiRoot.lookupType(IDS);
+    const decoded = (bytes: Uint8Array): unknown => idsType.toObject(idsType.decode(bytes), { longs: String, defaults: true, arrays: true });
+    const values = [0n, -1n, 470840674334015495n, 2n ** 63n - 1n];
+    const ours = encodeMessage(IDS, {
+      status: { code: 0, reason: 'ok' },
+      db_collections: [
+        { db_name: 'default', collectionIDs: BigInt64Array.from(values) },
+        { db_name: 'empty', collectionIDs: new BigInt64Array(0) },
+        { db_name: 'text', collectionIDs: ['5', '6'] },
+      ],
+    });
+    const theirs = idsType.encode(idsType.fromObject({
+      status: { code: 0, reason: 'ok' },
+      db_collections: [
+        { db_name: 'default', collectionIDs: values.map(String) },
+        { db_name: 'empty', collectionIDs: [] },
+        { db_name: 'text', collectionIDs: ['5', '6'] },
+      ],
+    })).finish();
+    expect(decoded(ours)).to.deep.equal(decoded(theirs));
+    // Without a typed array in any element the field is protobufjs's, byte for byte as before.
+    const plainMessage = { db_collections: [{ db_name: 'a', collectionIDs: ['1', '2'] }] };
+    expect(Buffer.from(encodeMessage(IDS, plainMessage)).equals(Buffer.from(idsType.encode(idsType.fromObject(plainMessage)).finish()))).to.equal(true);
+  });
+
   it('a message with columns and other fields round-trips through a protobufjs writer of fields in another order', () => {
     // Fields in any order decode alike: the columns come after the status here, and before it there.
     const names = ['a', 'b'];
