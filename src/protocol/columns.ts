@@ -24,8 +24,9 @@ export interface ColumnField {
   readonly id: number;
   /** 'message': a repeated message field, written here only when an element holds a 64-bit typed array (see messagesColumn). */
   readonly kind: 'string' | 'int64' | 'uint64' | 'message';
-  /** The element type of a 'message' field. */
+  /** The element type of a 'message' field, and that type's packed 64-bit fields. */
   readonly typeName?: string;
+  readonly int64Fields?: readonly string[];
 }
 
 /** One column of a message about to be written: its field number and values. */
@@ -128,14 +129,18 @@ function writeVarint(out: Buffer, at: number, value: number): number {
   return at;
 }
 
-/** Whether a repeated message field's elements are for the codec to write: one of them holds a 64-bit typed array (which protobufjs does not take). */
-export function holdsInt64Column(values: unknown): values is readonly Record<string, unknown>[] {
-  if (!Array.isArray(values)) return false;
+/**
+ * Whether a repeated message field's elements are for the codec to write: one of them holds a 64-bit
+ * typed array (which protobufjs does not take) in one of `int64Fields`, the element type's packed
+ * 64-bit fields (none: never, and nothing is read).
+ */
+export function holdsInt64Column(values: unknown, int64Fields: readonly string[]): values is readonly Record<string, unknown>[] {
+  if (int64Fields.length === 0 || !Array.isArray(values)) return false;
   for (const element of values) {
     if (typeof element !== 'object' || element === null) return false;
   }
   for (const element of values) {
-    for (const value of Object.values(element as Record<string, unknown>)) if (isInt64Column(value)) return true;
+    for (const name of int64Fields) if (isInt64Column((element as Record<string, unknown>)[name])) return true;
   }
   return false;
 }

@@ -194,7 +194,7 @@ export class ProtoCodec {
       if (field.kind === 'message') {
         // Elements with a 64-bit typed array (ShowCollectionIDs' IDs per database) are encoded here,
         // each by this codec; any other repeated message is protobufjs's, as before.
-        if (!holdsInt64Column(values)) continue;
+        if (!holdsInt64Column(values, field.int64Fields ?? [])) continue;
         if (rest === value) rest = { ...value };
         rest[field.name] = [];
         columns.push(messagesColumn(field, values.map((element) => this.encode(field.typeName as string, element))));
@@ -217,8 +217,12 @@ export class ProtoCodec {
     if (fields === undefined) {
       fields = type.fieldsArray
         .map((f) => f.resolve())
-        .filter((f) => f.repeated && (f.type === 'string' || (f.packed && (f.type === 'int64' || f.type === 'uint64')) || f.resolvedType instanceof protobuf.Type))
-        .map((f) => (f.resolvedType instanceof protobuf.Type ? { name: f.name, id: f.id, kind: 'message' as const, typeName: f.resolvedType.fullName } : { name: f.name, id: f.id, kind: f.type as ColumnField['kind'] }));
+        .filter((f) => f.repeated && (f.type === 'string' || (f.packed && (f.type === 'int64' || f.type === 'uint64')) || (f.resolvedType instanceof protobuf.Type && !f.delimited)))
+        .map((f) =>
+          f.resolvedType instanceof protobuf.Type
+            ? { name: f.name, id: f.id, kind: 'message' as const, typeName: f.resolvedType.fullName, int64Fields: this.packedLongFields(f.resolvedType).map((e) => e.name) }
+            : { name: f.name, id: f.id, kind: f.type as ColumnField['kind'] },
+        );
       this.columns.set(type, fields);
     }
     return fields;
