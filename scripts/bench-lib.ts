@@ -19,7 +19,7 @@ import type { ClientOptions } from '../src/client/root-coord-client.js';
 import { ErrorCodes } from '../src/protocol/error-codes.js';
 import * as grpc from '@grpc/grpc-js';
 import { AUTHORIZATION_HEADER, authorizationValue } from '../src/protocol/headers.js';
-import { clientChannelOptions, encodeMessage } from '../src/protocol/proto.js';
+import { clientChannelOptions, decodeMessage, encodeMessage } from '../src/protocol/proto.js';
 import type { PlainMessage } from '../src/protocol/proto.js';
 import { encodeSchemaFile } from '../src/client/schema-file.js';
 import type { SchemaFile } from '../src/client/schema-file.js';
@@ -196,7 +196,7 @@ export class BenchCluster {
    * One unary call to `endpoint` whose answer is not decoded: milliseconds until its bytes arrived
    * (the server's work and the transport, without the client library's decode) and their size.
    */
-  async rawCall(endpoint: string, method: string, requestType: string, request: PlainMessage): Promise<{ ms: number; bytes: number }> {
+  async rawCall(endpoint: string, method: string, requestType: string, responseType: string, request: PlainMessage): Promise<{ ms: number; bytes: number }> {
     const Raw = grpc.makeGenericClientConstructor(
       { [method]: { path: `/rootcoord.RootCoord/${method}`, requestStream: false, responseStream: false, requestSerialize: (v: PlainMessage) => encodeMessage(requestType, v), requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b } },
       'RootCoord',
@@ -211,7 +211,11 @@ export class BenchCluster {
       await once();
       const t0 = performance.now();
       const bytes = await once();
-      return { ms: performance.now() - t0, bytes: bytes.length };
+      const ms = performance.now() - t0;
+      // Decoded after the timing: a refusal (2001, 2002) is a short answer, not the one to time.
+      const status = (decodeMessage(responseType, bytes)['status'] ?? {}) as { code?: number; reason?: string };
+      if ((status.code ?? 0) !== 0) throw new Error(`${method} answered ${String(status.code)}: ${String(status.reason)}`);
+      return { ms, bytes: bytes.length };
     } finally {
       client.close();
     }
