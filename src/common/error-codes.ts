@@ -5,7 +5,12 @@ import type { ErrorName } from '../protocol/error-codes.js';
 export { ErrorCodes };
 export type { ErrorName };
 
-/** An operating error with a code: returned to the client as a Status, never thrown past the API. */
+/**
+ * An operating error with a code: returned to the client as a Status, never thrown past the API. It
+ * carries no stack trace: nothing reads one (the API logs the stack of unexpected errors only), and
+ * capturing it cost about 6 to 10 µs per error, which an overloaded leader paid for every call it
+ * refused (about 0.5 s of its request thread in 20 s of 500 callers).
+ */
 export class CodedError extends Error {
   override name = 'CodedError';
   readonly code: number;
@@ -18,7 +23,13 @@ export class CodedError extends Error {
     message: string,
     legacy?: number,
   ) {
-    super(message);
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
     const entry = ErrorCodes[errorName];
     this.code = entry.code;
     this.legacy = legacy ?? entry.legacy;

@@ -27,6 +27,22 @@ async function timed<T>(promise: Promise<T>): Promise<number> {
 describe('Admission budgets', () => {
   const limits = { maxInflightRequests: 4, maxInflightDdl: 2, maxInflightPerConnection: 2, ddlLatencyTargetMs: 1000 };
 
+  it('a refusal costs no stack trace (a CodedError captures none), and leaves the stack trace limit as it was', () => {
+    const admission = new Admission(limits);
+    admission.setOverloaded('its event loop lagged');
+    const limit = Error.stackTraceLimit;
+    let refusal: unknown;
+    try {
+      admission.admit('ddl', null);
+    } catch (e) {
+      refusal = e;
+    }
+    expect(refusal).to.be.instanceOf(CodedError);
+    expect((refusal as CodedError).stack).to.equal('CodedError: its event loop lagged; retry later');
+    expect(Error.stackTraceLimit).to.equal(limit);
+    expect(new Error('other').stack?.split('\n').length).to.be.above(1);
+  });
+
   it('refuse beyond each budget with QueueFull (2001, retriable) and free a place on release', () => {
     const admission = new Admission(limits);
     const a1 = admission.admit('ddl', 'a');
