@@ -19,7 +19,7 @@ import type { ClientOptions } from '../src/client/root-coord-client.js';
 import { ErrorCodes } from '../src/protocol/error-codes.js';
 import * as grpc from '@grpc/grpc-js';
 import { AUTHORIZATION_HEADER, authorizationValue } from '../src/protocol/headers.js';
-import { clientChannelOptions, decodeMessage, encodeMessage } from '../src/protocol/proto.js';
+import { clientChannelOptions, rootCoordService } from '../src/protocol/proto.js';
 import type { PlainMessage } from '../src/protocol/proto.js';
 import { encodeSchemaFile } from '../src/client/schema-file.js';
 import type { SchemaFile } from '../src/client/schema-file.js';
@@ -196,11 +196,10 @@ export class BenchCluster {
    * One unary call to `endpoint` whose answer is not decoded: milliseconds until its bytes arrived
    * (the server's work and the transport, without the client library's decode) and their size.
    */
-  async rawCall(endpoint: string, method: string, requestType: string, responseType: string, request: PlainMessage): Promise<{ ms: number; bytes: number }> {
-    const Raw = grpc.makeGenericClientConstructor(
-      { [method]: { path: `/rootcoord.RootCoord/${method}`, requestStream: false, responseStream: false, requestSerialize: (v: PlainMessage) => encodeMessage(requestType, v), requestDeserialize: (b: Buffer) => b, responseSerialize: (b: Buffer) => b, responseDeserialize: (b: Buffer) => b } },
-      'RootCoord',
-    );
+  async rawCall(endpoint: string, method: string, request: PlainMessage): Promise<{ ms: number; bytes: number }> {
+    const definition = rootCoordService.definition[method];
+    if (definition === undefined) throw new Error(`rawCall: no method ${method}`);
+    const Raw = grpc.makeGenericClientConstructor({ [method]: { ...definition, responseDeserialize: (b: Buffer) => b } }, 'RootCoord');
     const client = new Raw(endpoint, grpc.credentials.createInsecure(), clientChannelOptions) as unknown as Record<string, (req: PlainMessage, md: grpc.Metadata, options: grpc.CallOptions, cb: (e: grpc.ServiceError | null, b?: Buffer) => void) => void> & grpc.Client;
     const metadata = new grpc.Metadata();
     const { user, password } = this.credentials();
@@ -213,7 +212,7 @@ export class BenchCluster {
       const bytes = await once();
       const ms = performance.now() - t0;
       // Decoded after the timing: a refusal (2001, 2002) is a short answer, not the one to time.
-      const status = (decodeMessage(responseType, bytes)['status'] ?? {}) as { code?: number; reason?: string };
+      const status = ((definition.responseDeserialize(bytes) as PlainMessage)['status'] ?? {}) as { code?: number; reason?: string };
       if ((status.code ?? 0) !== 0) throw new Error(`${method} answered ${String(status.code)}: ${String(status.reason)}`);
       return { ms, bytes: bytes.length };
     } finally {

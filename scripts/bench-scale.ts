@@ -222,7 +222,7 @@ export async function runScale(args: Args): Promise<void> {
     const leaderEndpoint = (await cluster.endpointsLeaderFirst())[0] as string;
     for (let i = 0; i < 5; i++) {
       try {
-        const r = await cluster.rawCall(leaderEndpoint, 'ShowCollections', 'rootcoord.ShowCollectionsRequest', 'rootcoord.ShowCollectionsResponse', { db_name: biggest === 'default' ? '' : biggest });
+        const r = await cluster.rawCall(leaderEndpoint, 'ShowCollections', { db_name: biggest === 'default' ? '' : biggest });
         raw.push(r.ms);
         bytes = r.bytes;
       } catch (e) {

@@ -392,11 +392,11 @@ async function main(): Promise<void> {
   );
   // A Raft failure before the servers are up is handled once they are (below): until then there is
   // nothing to stop but what the start path stops on an error.
-  const early: { error: Error | null } = { error: null };
-  node.onFatal = (error) => (early.error ??= error);
+  let earlyError: Error | null = null;
+  node.onFatal = (error) => (earlyError ??= error);
   // A start that fails after such a failure names it too (it may be why).
   const sayEarly = (): void => {
-    if (early.error !== null) console.error(`rootcoord: node ${config.id}: its Raft failed during the start: ${early.error.message}`);
+    if (earlyError !== null) console.error(`rootcoord: node ${config.id}: its Raft failed during the start: ${earlyError.message}`);
   };
   let serving: Serving;
   try {
@@ -460,7 +460,7 @@ async function main(): Promise<void> {
       process.exit(1);
     })();
   };
-  if (early.error !== null) node.onFatal(early.error);
+  if (earlyError !== null) node.onFatal(earlyError);
 }
 
 const entry = process.argv[1] === undefined ? '' : realpathSync(process.argv[1]);

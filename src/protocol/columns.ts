@@ -12,40 +12,26 @@
  */
 
 /** A packed repeated 64-bit field's values, given as a typed array (no object per value). */
-export type Int64Column = BigInt64Array | BigUint64Array;
+type Int64Column = BigInt64Array | BigUint64Array;
 
-export function isInt64Column(values: unknown): values is Int64Column {
+function isInt64Column(values: unknown): values is Int64Column {
   return values instanceof BigInt64Array || values instanceof BigUint64Array;
 }
 
 /** A top-level field the codec can write itself. */
-export interface ColumnField {
-  readonly name: string;
-  readonly id: number;
-  /** 'message': a repeated message field, written here only when an element holds a 64-bit typed array (see messagesColumn). */
-  readonly kind: 'string' | 'int64' | 'uint64' | 'message';
-  /** The element type of a 'message' field, and that type's packed 64-bit fields. */
-  readonly typeName?: string;
-  readonly int64Fields?: readonly string[];
-}
+export type ColumnField =
+  | { readonly kind: 'string' | 'int64' | 'uint64'; readonly name: string; readonly id: number }
+  /** A repeated message, written here only when an element holds a 64-bit typed array in one of its element type's packed 64-bit fields (`int64Fields`). */
+  | { readonly kind: 'message'; readonly name: string; readonly id: number; readonly typeName: string; readonly int64Fields: readonly string[] };
 
-/** One column of a message about to be written: its field number and values. */
-export interface Column {
-  readonly id: number;
-  /** The strings of a string column, the encoded elements of a message column, or the 32-bit halves of a 64-bit column's values. */
-  readonly strings: readonly string[] | null;
-  readonly messages?: readonly Uint8Array[];
-  readonly halves: Uint32Array | null;
-  /** Each string's length in UTF-8 (a string column). */
-  readonly lengths: Uint32Array | null;
-  /** The length of its packed body (a 64-bit column). */
-  readonly bodyLength: number;
-  /** Its bytes, tags and lengths included. */
-  readonly size: number;
-}
+/** One column of a message about to be written, measured: `size` is its bytes, tags and lengths included. */
+export type Column =
+  | { readonly kind: 'strings'; readonly id: number; readonly size: number; readonly strings: readonly string[]; /** each string's length in UTF-8 */ readonly lengths: Uint32Array }
+  | { readonly kind: 'int64'; readonly id: number; readonly size: number; /** the values' 32-bit halves */ readonly halves: Uint32Array; readonly bodyLength: number }
+  | { readonly kind: 'messages'; readonly id: number; readonly size: number; /** each element, encoded */ readonly encoded: readonly Uint8Array[] };
 
 /** Which 32-bit half of a 64-bit word in memory is the low one (0 on little-endian machines). */
-export const LOW_HALF = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+const LOW_HALF = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 
 /** A length-delimited field's tag (unsigned: a field number of 2^28 or more overflows a signed shift). */
 function tagOf(id: number): number {
@@ -93,31 +79,42 @@ function halvesOf(values: readonly unknown[] | Int64Column): Uint32Array | null 
 
 /**
  * `values` as a column of `field`, measured; null when the codec leaves the field to protobufjs (not an
- * array, empty, or a value of another type: protobufjs converts it or says what is wrong).
+ * array, empty, a value of another type: protobufjs converts it or says what is wrong; a repeated
+ * message none of whose elements holds a 64-bit typed array). A 64-bit typed array is always a column
+ * (protobufjs takes none), an empty one of no bytes. `encode` encodes a message column's element.
  */
-export function columnOf(field: ColumnField, values: unknown): Column | null {
-  if (field.kind === 'message') return null;
-  if (field.kind === 'string') {
-    if (!Array.isArray(values) || values.length === 0) return null;
-    const tagSize = varintSize(tagOf(field.id));
-    const lengths = new Uint32Array(values.length);
-    let size = 0;
-    for (let i = 0; i < values.length; i++) {
-      const text: unknown = values[i];
-      if (typeof text !== 'string') return null;
-      const length = utf8Length(text);
-      lengths[i] = length;
-      size += tagSize + varintSize(length) + length;
+export function columnOf(field: ColumnField, values: unknown, encode: (typeName: string, element: Record<string, unknown>) => Uint8Array): Column | null {
+  const tagSize = varintSize(tagOf(field.id));
+  switch (field.kind) {
+    case 'message': {
+      if (!holdsInt64Column(values, field.int64Fields)) return null;
+      const encoded = values.map((element) => encode(field.typeName, element));
+      let size = 0;
+      for (const bytes of encoded) size += tagSize + varintSize(bytes.length) + bytes.length;
+      return { kind: 'messages', id: field.id, size, encoded };
     }
-    return { id: field.id, strings: values as string[], halves: null, lengths, bodyLength: 0, size };
+    case 'string': {
+      if (!Array.isArray(values) || values.length === 0) return null;
+      const lengths = new Uint32Array(values.length);
+      let size = 0;
+      for (let i = 0; i < values.length; i++) {
+        const text: unknown = values[i];
+        if (typeof text !== 'string') return null;
+        const length = utf8Length(text);
+        lengths[i] = length;
+        size += tagSize + varintSize(length) + length;
+      }
+      return { kind: 'strings', id: field.id, size, strings: values as string[], lengths };
+    }
+    default: {
+      if (!isInt64Column(values) && (!Array.isArray(values) || values.length === 0)) return null;
+      const halves = halvesOf(values);
+      if (halves === null) return null;
+      let bodyLength = 0;
+      for (let i = 0; i < values.length; i++) bodyLength += varint64Size(halves[2 * i + LOW_HALF] as number, halves[2 * i + 1 - LOW_HALF] as number);
+      return { kind: 'int64', id: field.id, size: bodyLength === 0 ? 0 : tagSize + varintSize(bodyLength) + bodyLength, halves, bodyLength };
+    }
   }
-  if (!isInt64Column(values) && !Array.isArray(values)) return null;
-  if (values.length === 0) return null;
-  const halves = halvesOf(values);
-  if (halves === null) return null;
-  let bodyLength = 0;
-  for (let i = 0; i < values.length; i++) bodyLength += varint64Size(halves[2 * i + LOW_HALF] as number, halves[2 * i + 1 - LOW_HALF] as number);
-  return { id: field.id, strings: null, halves, lengths: null, bodyLength, size: varintSize(tagOf(field.id)) + varintSize(bodyLength) + bodyLength };
 }
 
 function writeVarint(out: Buffer, at: number, value: number): number {
@@ -134,7 +131,7 @@ function writeVarint(out: Buffer, at: number, value: number): number {
  * typed array (which protobufjs does not take) in one of `int64Fields`, the element type's packed
  * 64-bit fields (none: never, and nothing is read).
  */
-export function holdsInt64Column(values: unknown, int64Fields: readonly string[]): values is readonly Record<string, unknown>[] {
+function holdsInt64Column(values: unknown, int64Fields: readonly string[]): values is readonly Record<string, unknown>[] {
   if (int64Fields.length === 0 || !Array.isArray(values)) return false;
   for (const element of values) {
     if (typeof element !== 'object' || element === null) return false;
@@ -145,49 +142,43 @@ export function holdsInt64Column(values: unknown, int64Fields: readonly string[]
   return false;
 }
 
-/** A repeated message field as a column of its elements, each encoded already (by the codec, columns and all). */
-export function messagesColumn(field: ColumnField, encoded: readonly Uint8Array[]): Column {
-  const tagSize = varintSize(tagOf(field.id));
-  let size = 0;
-  for (const bytes of encoded) size += tagSize + varintSize(bytes.length) + bytes.length;
-  return { id: field.id, strings: null, messages: encoded, halves: null, lengths: null, bodyLength: 0, size };
-}
-
 function writeColumn(out: Buffer, at: number, column: Column): number {
   const tag = tagOf(column.id);
-  if (column.messages !== undefined) {
-    for (const bytes of column.messages) {
-      at = writeVarint(out, writeVarint(out, at, tag), bytes.length);
-      out.set(bytes, at);
-      at += bytes.length;
+  switch (column.kind) {
+    case 'messages':
+      for (const bytes of column.encoded) {
+        at = writeVarint(out, writeVarint(out, at, tag), bytes.length);
+        out.set(bytes, at);
+        at += bytes.length;
+      }
+      return at;
+    case 'strings':
+      for (let i = 0; i < column.strings.length; i++) {
+        const text = column.strings[i] as string;
+        const length = column.lengths[i] as number;
+        at = writeVarint(out, writeVarint(out, at, tag), length);
+        if (length !== text.length) at += out.write(text, at, length, 'utf8');
+        else if (length > 64) at += out.write(text, at, length, 'latin1');
+        else for (let j = 0; j < length; j++) out[at++] = text.charCodeAt(j);
+      }
+      return at;
+    case 'int64': {
+      if (column.size === 0) return at;
+      const halves = column.halves;
+      at = writeVarint(out, writeVarint(out, at, tag), column.bodyLength);
+      for (let i = 0; i < halves.length; i += 2) {
+        let low = halves[i + LOW_HALF] as number;
+        let high = halves[i + 1 - LOW_HALF] as number;
+        while (high !== 0) {
+          out[at++] = (low & 127) | 128;
+          low = ((low >>> 7) | (high << 25)) >>> 0;
+          high >>>= 7;
+        }
+        at = writeVarint(out, at, low);
+      }
+      return at;
     }
-    return at;
   }
-  if (column.strings !== null) {
-    const lengths = column.lengths as Uint32Array;
-    for (let i = 0; i < column.strings.length; i++) {
-      const text = column.strings[i] as string;
-      const length = lengths[i] as number;
-      at = writeVarint(out, writeVarint(out, at, tag), length);
-      if (length !== text.length) at += out.write(text, at, length, 'utf8');
-      else if (length > 64) at += out.write(text, at, length, 'latin1');
-      else for (let j = 0; j < length; j++) out[at++] = text.charCodeAt(j);
-    }
-    return at;
-  }
-  const halves = column.halves as Uint32Array;
-  at = writeVarint(out, writeVarint(out, at, tag), column.bodyLength);
-  for (let i = 0; i < halves.length; i += 2) {
-    let low = halves[i + LOW_HALF] as number;
-    let high = halves[i + 1 - LOW_HALF] as number;
-    while (high !== 0) {
-      out[at++] = (low & 127) | 128;
-      low = ((low >>> 7) | (high << 25)) >>> 0;
-      high >>>= 7;
-    }
-    at = writeVarint(out, at, low);
-  }
-  return at;
 }
 
 /** The message: `head` (the rest, as protobufjs wrote it), then the columns, in one buffer. */

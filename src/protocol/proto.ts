@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
-import { columnOf, holdsInt64Column, isInt64Column, messagesColumn, withColumns } from './columns.js';
+import { columnOf, withColumns } from './columns.js';
 import type { Column, ColumnField } from './columns.js';
 
 /**
@@ -169,6 +169,8 @@ export class ProtoCodec {
   private readonly types = new Map<string, protobuf.Type>();
   private readonly packedLongs = new Map<protobuf.Type, readonly PackedLongField[]>();
   private readonly columns = new Map<protobuf.Type, readonly ColumnField[]>();
+  /** A message column's element, encoded by this codec (columns and all). */
+  private readonly encodeElement = (typeName: string, element: PlainMessage): Buffer => this.encode(typeName, element);
 
   constructor(readonly root: protobuf.Root) {}
 
@@ -190,22 +192,11 @@ export class ProtoCodec {
     let rest = value;
     const columns: Column[] = [];
     for (const field of this.columnFields(type)) {
-      const values = value[field.name];
-      if (field.kind === 'message') {
-        // Elements with a 64-bit typed array (ShowCollectionIDs' IDs per database) are encoded here,
-        // each by this codec; any other repeated message is protobufjs's, as before.
-        if (!holdsInt64Column(values, field.int64Fields ?? [])) continue;
-        if (rest === value) rest = { ...value };
-        rest[field.name] = [];
-        columns.push(messagesColumn(field, values.map((element) => this.encode(field.typeName as string, element))));
-        continue;
-      }
-      const column = columnOf(field, values);
-      // A 64-bit typed array is never protobufjs's (it takes none); an empty one is an empty field.
-      if (column === null && !(field.kind !== 'string' && isInt64Column(values))) continue;
+      const column = columnOf(field, value[field.name], this.encodeElement);
+      if (column === null) continue;
       if (rest === value) rest = { ...value };
       rest[field.name] = [];
-      if (column !== null) columns.push(column);
+      columns.push(column);
     }
     const head = type.encode(type.fromObject(rest)).finish();
     if (columns.length === 0) return Buffer.isBuffer(head) ? head : Buffer.from(head);
@@ -221,7 +212,7 @@ export class ProtoCodec {
         .map((f) =>
           f.resolvedType instanceof protobuf.Type
             ? { name: f.name, id: f.id, kind: 'message' as const, typeName: f.resolvedType.fullName, int64Fields: this.packedLongFields(f.resolvedType).map((e) => e.name) }
-            : { name: f.name, id: f.id, kind: f.type as ColumnField['kind'] },
+            : { name: f.name, id: f.id, kind: f.type as 'string' | 'int64' | 'uint64' },
         );
       this.columns.set(type, fields);
     }
