@@ -152,6 +152,14 @@ export class NodeMetrics {
       if (change.leader !== this.lastLeader) this.leaderChanges.inc();
       this.lastLeader = change.leader;
     });
+    // A leader this node knows already counts as the first it saw: main.ts makes the metrics once its
+    // serving modules are loaded, which can be after Raft's start has learned of a leader (a
+    // restarted follower hears the leader within a heartbeat), and that change's event went by.
+    const known = node.raft.status().lead;
+    if (known !== 0) {
+      this.leaderChanges.inc();
+      this.lastLeader = known;
+    }
     this.delayTimer = watchEventLoopDelay(new Histogram({
       name: 'rootcoord_eventloop_delay_seconds',
       help: `How late a ${DELAY_SAMPLE_MS} ms timer on the request thread ran, every time it ran (the event loop's delay, without the interval itself; nodejs_eventloop_lag_* include it)`,

@@ -39,6 +39,16 @@ describe('RootCoord metrics', function () {
     await cluster.close();
   });
 
+  it('metrics made after a node learned its leader count that leader as the first change seen', async () => {
+    await cluster.waitForServingLeader();
+    for (const [id, member] of cluster.members) {
+      const metrics = new NodeMetrics(member.node);
+      made.push(metrics);
+      const seen = (await metrics.registry.getSingleMetric('rootcoord_raft_leader_changes_seen_total')?.get())?.values[0]?.value;
+      expect(seen, `node ${id}`).to.equal(1);
+    }
+  });
+
   it('every node exports the spec names; the leader times its peers and lags its channels', async () => {
     const metrics = new Map([...cluster.members].map(([id, m]) => [id, new NodeMetrics(m.node)]));
     made.push(...metrics.values());
