@@ -208,13 +208,20 @@ export async function runScale(args: Args): Promise<void> {
     });
     log(`  at N: ${JSON.stringify(results['atN'])}`);
     const biggest = dbNames[0] as string;
+    // The whole call through the Node client, as a plain message (every ID and timestamp as decimal
+    // text) and as columns (showCollectionColumns: typed arrays), in turn.
     const show: number[] = [];
+    const showColumns: number[] = [];
     let names = 0;
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
       const r = await atN.showCollections(biggest === 'default' ? '' : biggest);
       show.push(performance.now() - t0);
       names = ((r['collection_names'] ?? []) as string[]).length;
+      const t1 = performance.now();
+      const c = await atN.showCollectionColumns(biggest === 'default' ? '' : biggest);
+      showColumns.push(performance.now() - t1);
+      if (c.names.length !== names || c.ids.length !== names) log(`  ShowCollections as columns: ${c.names.length} names and ${c.ids.length} IDs against ${names} names`);
     }
     // The same answer's bytes only (the server's work and the transport), without this client's decode.
     const raw: number[] = [];
@@ -230,7 +237,7 @@ export async function runScale(args: Args): Promise<void> {
         log(`  ShowCollections, answer's bytes: ${(e as Error).message}`);
       }
     }
-    results['showCollections'] = { db: biggest, names, samplesMs: show.map((x) => round(x, 1)), medianMs: round(median(show), 1), answerBytes: bytes, answerReceivedMs: raw.map((x) => round(x, 1)), answerReceivedMedianMs: round(median(raw), 1) };
+    results['showCollections'] = { db: biggest, names, samplesMs: show.map((x) => round(x, 1)), medianMs: round(median(show), 1), columnsSamplesMs: showColumns.map((x) => round(x, 1)), columnsMedianMs: round(median(showColumns), 1), answerBytes: bytes, answerReceivedMs: raw.map((x) => round(x, 1)), answerReceivedMedianMs: round(median(raw), 1) };
     // Integrity: every acknowledged CreateCollection is listed (a 2002 answer retried with its request ID included).
     {
       const listed = new Set<string>();
@@ -240,7 +247,7 @@ export async function runScale(args: Args): Promise<void> {
       results['acknowledgedButNotListed'] = { count: lost.length, examples: lost.slice(0, 20), answers: Object.fromEntries(lostIdx.slice(0, 20).map((i) => [`c${i}`, history.get(i) ?? []])) };
       log(`  acknowledged CreateCollection not listed by ShowCollections: ${lost.length}${lost.length > 0 ? ` (${lost.slice(0, 10).join(', ')})` : ''}`);
     }
-    log(`  ShowCollections(${biggest}): ${names} names, median ${round(median(show), 1)} ms; the answer received, not decoded: median ${round(median(raw), 1)} ms`);
+    log(`  ShowCollections(${biggest}): ${names} names, median ${round(median(show), 1)} ms; as columns median ${round(median(showColumns), 1)} ms; the answer received, not decoded: median ${round(median(raw), 1)} ms`);
 
     // size on disk (before the restarts)
     results['disk'] = cluster.nodes().map((n) => ({ id: n.id, totalMb: round(duBytes(n.dataDir) / 1048576, 1), snapshotsMb: round(duBytes(join(n.dataDir, 'raft'), (f) => f.endsWith('.snap')) / 1048576, 1), raftLogMb: round(duBytes(join(n.dataDir, 'raft'), (f) => !f.endsWith('.snap')) / 1048576, 1), metaMb: round(duBytes(join(n.dataDir, 'meta')) / 1048576, 1) }));
@@ -408,7 +415,7 @@ ${checkpoints.map((c) => `| ${c.collections} | ${c.elapsedSec} | ${c.createColle
 | CreatePartition | ${cell(empty['createPartition'])} | ${cell(atN['createPartition'])} |
 | DescribeCollection | ${cell(empty['describeCollection'])} | ${cell(atN['describeCollection'])} |
 
-ShowCollections of database \`${String(show['db'])}\` (${String(show['names'])} names) through the Node client: median ${String(show['medianMs'])} ms (${JSON.stringify(show['samplesMs'])}); its answer (${String(show['answerBytes'])} bytes) received, not decoded: median ${String(show['answerReceivedMedianMs'])} ms (${JSON.stringify(show['answerReceivedMs'])}; the server's work and the transport).
+ShowCollections of database \`${String(show['db'])}\` (${String(show['names'])} names) through the Node client: median ${String(show['medianMs'])} ms (${JSON.stringify(show['samplesMs'])}); as columns (\`showCollectionColumns\`: IDs and timestamps as typed arrays) median ${String(show['columnsMedianMs'])} ms (${JSON.stringify(show['columnsSamplesMs'])}); its answer (${String(show['answerBytes'])} bytes) received, not decoded: median ${String(show['answerReceivedMedianMs'])} ms (${JSON.stringify(show['answerReceivedMs'])}; the server's work and the transport).
 
 Acknowledged CreateCollection (code 0) that ShowCollections does not list afterwards: ${JSON.stringify(r['acknowledgedButNotListed'])}.
 

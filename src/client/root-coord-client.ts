@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes } from '../protocol/error-codes.js';
 import { AUTHORIZATION_HEADER, authorizationValue, LEADER_HINT_TRAILER, READ_CONSISTENCY_HEADER, REQUEST_ID_HEADER, STALE_READ } from '../protocol/headers.js';
-import { adminService, CLIENT_RECEIVE_BYTES_MAX, clientChannelOptions, rootCoordService } from '../protocol/proto.js';
+import { adminService, CLIENT_RECEIVE_BYTES_MAX, clientChannelOptions, rootCoordService, rootCoordServiceTypedColumns } from '../protocol/proto.js';
 import type { PlainMessage } from '../protocol/proto.js';
 import { encodeFieldJson, encodeSchemaFile } from './schema-file.js';
 import type { SchemaFile, SchemaFileField } from './schema-file.js';
@@ -41,13 +41,33 @@ export interface ClientOptions {
   readonly channelOptions?: grpc.ChannelOptions;
 }
 
+/** A database's collections as columns, index for index (RootCoordClient.showCollectionColumns). */
+export interface CollectionColumns {
+  readonly names: readonly string[];
+  readonly ids: BigInt64Array;
+  /** Hybrid timestamps of their creation. */
+  readonly createdTimestamps: BigUint64Array;
+  /** Physical milliseconds of their creation. */
+  readonly createdUtcTimestamps: BigUint64Array;
+  readonly shardsNum: readonly number[];
+}
+
 /** A call refused for missing or wrong credentials (gRPC UNAUTHENTICATED): Milvus's ErrPrivilegeNotAuthenticated. */
 export const NOT_AUTHENTICATED_CODE = ErrorCodes.PrivilegeNotAuthenticated.code;
 
 type Stub = Record<string, (req: PlainMessage, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r: PlainMessage) => void) => grpc.ClientUnaryCall>;
 
-const RootCoordStub = grpc.makeGenericClientConstructor(rootCoordService.definition, 'RootCoord');
-const AdminStub = grpc.makeGenericClientConstructor(adminService.definition, 'RootCoordAdmin');
+/**
+ * Which service a call goes to: the API, the admin service, or the API with the top-level packed 64-bit
+ * columns of its answer as BigInt64Array / BigUint64Array instead of arrays of decimal text.
+ */
+export type CallService = 'api' | 'admin' | 'api-columns';
+
+const stubConstructors: Record<CallService, grpc.ServiceClientConstructor> = {
+  api: grpc.makeGenericClientConstructor(rootCoordService.definition, 'RootCoord'),
+  admin: grpc.makeGenericClientConstructor(adminService.definition, 'RootCoordAdmin'),
+  'api-columns': grpc.makeGenericClientConstructor(rootCoordServiceTypedColumns.definition, 'RootCoord'),
+};
 const RETRIABLE_TRANSPORT = new Set([grpc.status.UNAVAILABLE, grpc.status.RESOURCE_EXHAUSTED, grpc.status.ABORTED]);
 const QUEUE_FULL = ErrorCodes.QueueFull.code;
 /** Backoff after a queue-full answer (2001): from the first step, doubling up to the cap, jittered. */
@@ -85,7 +105,8 @@ function transportFailure(method: string, endpoint: string, e: grpc.ServiceError
  * is not run again by the retry); reads are reads; a lost timestamp or ID allocation only leaves a gap.
  */
 export class RootCoordClient {
-  private readonly stubs = new Map<string, { api: Stub & grpc.Client; admin: Stub & grpc.Client }>();
+  /** Each endpoint's stubs, by service, made when first used. */
+  private readonly stubs = new Map<string, Partial<Record<CallService, Stub & grpc.Client>>>();
   private preferred = 0;
   /**
    * How many attempts the last completed `call` made. When it is more than one, a final error does not
@@ -107,20 +128,25 @@ export class RootCoordClient {
     this.authorization = options.user === undefined || options.user === '' ? null : authorizationValue(options.user, options.password ?? '');
   }
 
-  private stub(endpoint: string): { api: Stub & grpc.Client; admin: Stub & grpc.Client } {
-    let stub = this.stubs.get(endpoint);
+  private stub(endpoint: string, service: CallService): Stub & grpc.Client {
+    let stubs = this.stubs.get(endpoint);
+    if (stubs === undefined) {
+      stubs = {};
+      this.stubs.set(endpoint, stubs);
+    }
+    let stub = stubs[service];
     if (stub === undefined) {
       const ca = this.options.tlsCa;
       const credentials = ca === undefined ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(Buffer.from(ca));
       const options = { ...clientChannelOptions, ...this.options.channelOptions };
-      stub = { api: new RootCoordStub(endpoint, credentials, options) as unknown as Stub & grpc.Client, admin: new AdminStub(endpoint, credentials, options) as unknown as Stub & grpc.Client };
-      this.stubs.set(endpoint, stub);
+      stub = new stubConstructors[service](endpoint, credentials, options) as unknown as Stub & grpc.Client;
+      stubs[service] = stub;
     }
     return stub;
   }
 
-  private invoke(endpoint: string, service: 'api' | 'admin', method: string, request: PlainMessage, requestId: string): Promise<PlainMessage> {
-    const stub = this.stub(endpoint)[service];
+  private invoke(endpoint: string, service: CallService, method: string, request: PlainMessage, requestId: string): Promise<PlainMessage> {
+    const stub = this.stub(endpoint, service);
     const fn = stub[method];
     if (fn === undefined) return Promise.reject(new Error(`unknown method ${method}`));
     const metadata = new grpc.Metadata();
@@ -148,7 +174,7 @@ export class RootCoordClient {
    * `requestId` (default: a fresh random one) names the request on every attempt; pass your own to
    * retry a request yourself later, for instance after a process restart, without running it twice.
    */
-  async call(method: string, request: PlainMessage = {}, service: 'api' | 'admin' = 'api', requestId = randomBytes(16).toString('hex')): Promise<PlainMessage> {
+  async call(method: string, request: PlainMessage = {}, service: CallService = 'api', requestId = randomBytes(16).toString('hex')): Promise<PlainMessage> {
     const deadline = Date.now() + (this.options.retryBudgetMs ?? 15_000);
     let delayMs = 25;
     let busyDelayMs = BUSY_BACKOFF_FIRST_MS;
@@ -193,12 +219,13 @@ export class RootCoordClient {
     const connect = (): void => {
       if (cancelled) return;
       const endpoint = this.endpoints[this.preferred % this.endpoints.length] as string;
-      const stub = this.stub(endpoint).api as unknown as Record<string, (req: PlainMessage, md: grpc.Metadata) => grpc.ClientReadableStream<PlainMessage>>;
+      const api = this.stub(endpoint, 'api');
+      const stub = api as unknown as Record<string, (req: PlainMessage, md: grpc.Metadata) => grpc.ClientReadableStream<PlainMessage>>;
       const open = stub[method];
       if (open === undefined) throw new Error(`unknown stream ${method}`);
       const metadata = new grpc.Metadata();
       if (this.authorization !== null) metadata.set(AUTHORIZATION_HEADER, this.authorization);
-      const call = open.call(this.stub(endpoint).api, request, metadata);
+      const call = open.call(api, request, metadata);
       current = call;
       let retired = false;
       // A failed call may report both 'error' and 'end': reconnect once per call, never twice.
@@ -234,9 +261,8 @@ export class RootCoordClient {
   }
 
   close(): void {
-    for (const stub of this.stubs.values()) {
-      stub.api.close();
-      stub.admin.close();
+    for (const stubs of this.stubs.values()) {
+      for (const stub of Object.values(stubs)) stub.close();
     }
     this.stubs.clear();
   }
@@ -280,6 +306,20 @@ export class RootCoordClient {
   }
   showCollections(dbName = '', ts = 0n): Promise<PlainMessage> {
     return this.call('ShowCollections', { db_name: dbName, time_stamp: ts.toString() });
+  }
+  /**
+   * ShowCollections with the IDs and timestamps as typed arrays, index for index with the names: for a
+   * large database (200,000 names: about 600,000 decimal strings fewer to make).
+   */
+  async showCollectionColumns(dbName = '', ts = 0n): Promise<CollectionColumns> {
+    const r = await this.call('ShowCollections', { db_name: dbName, time_stamp: ts.toString() }, 'api-columns');
+    return {
+      names: r['collection_names'] as string[],
+      ids: r['collection_ids'] as BigInt64Array,
+      createdTimestamps: r['created_timestamps'] as BigUint64Array,
+      createdUtcTimestamps: r['created_utc_timestamps'] as BigUint64Array,
+      shardsNum: r['shards_num'] as number[],
+    };
   }
   alterCollection(name: string, properties: Record<string, string>, deleteKeys: string[] = [], dbName = ''): Promise<PlainMessage> {
     return this.call('AlterCollection', { db_name: dbName, collection_name: name, properties: kv(properties), delete_keys: deleteKeys });

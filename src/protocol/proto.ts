@@ -88,12 +88,11 @@ function decimal(low: number, high: number, unsigned: boolean): string {
 }
 
 /**
- * The values of one packed 64-bit field's body (`bytes[start..end)`) as decimal text, without the
- * long.js object protobufjs makes of each (two per value with toObject); null if the body is malformed
- * (protobufjs then decodes the message, and says what is wrong).
+ * Read the varints of one packed 64-bit field's body (`bytes[start..end)`), giving each value's low and
+ * high 32 bits to `each`; false if the body is malformed (protobufjs then decodes the message, and says
+ * what is wrong).
  */
-function packedDecimals(bytes: Uint8Array, start: number, end: number, unsigned: boolean): string[] | null {
-  const out: string[] = [];
+function readPackedVarints(bytes: Uint8Array, start: number, end: number, each: (low: number, high: number) => void): boolean {
   let at = start;
   while (at < end) {
     let low = 0;
@@ -102,36 +101,66 @@ function packedDecimals(bytes: Uint8Array, start: number, end: number, unsigned:
     let byte = 128;
     // The low 28 bits, then the 4 bits that straddle the halves, then the high 31 (10 bytes at most).
     for (; shift < 28 && byte >= 128; shift += 7) {
-      if (at >= end) return null;
+      if (at >= end) return false;
       byte = bytes[at++] as number;
       low |= (byte & 127) << shift;
     }
     if (byte >= 128) {
-      if (at >= end) return null;
+      if (at >= end) return false;
       byte = bytes[at++] as number;
       low |= (byte & 15) << 28;
       high = (byte & 127) >> 4;
       for (shift = 3; shift < 32 && byte >= 128; shift += 7) {
-        if (at >= end) return null;
+        if (at >= end) return false;
         byte = bytes[at++] as number;
         high |= (byte & 127) << shift;
       }
-      if (byte >= 128) return null;
+      if (byte >= 128) return false;
     }
-    out.push(decimal(low >>> 0, high >>> 0, unsigned));
+    each(low >>> 0, high >>> 0);
   }
-  return out;
+  return true;
+}
+
+/** How a packed repeated 64-bit field is decoded: decimal text (as everywhere), or one typed array. */
+export type LongColumns = 'decimal' | 'typed';
+/** A decoded packed 64-bit column. */
+type LongColumn = string[] | BigInt64Array | BigUint64Array;
+
+/**
+ * The values of the bodies `ranges` (start and end offsets, in order) of one packed 64-bit field: as
+ * decimal text, without the long.js object protobufjs makes of each (two per value with toObject), or
+ * as one BigInt64Array (int64) or BigUint64Array (uint64). Null if a body is malformed.
+ */
+function packedColumn(bytes: Uint8Array, ranges: readonly number[], unsigned: boolean, as: LongColumns): LongColumn | null {
+  if (as === 'decimal') {
+    const out: string[] = [];
+    const push = (low: number, high: number): void => void out.push(decimal(low, high, unsigned));
+    for (let r = 0; r < ranges.length; r += 2) if (!readPackedVarints(bytes, ranges[r] as number, ranges[r + 1] as number, push)) return null;
+    return out;
+  }
+  // Each value's last byte is the one below 128: count them for the array's length.
+  let count = 0;
+  for (let r = 0; r < ranges.length; r += 2) for (let at = ranges[r] as number; at < (ranges[r + 1] as number); at++) if ((bytes[at] as number) < 128) count++;
+  const out = unsigned ? new BigUint64Array(count) : new BigInt64Array(count);
+  let k = 0;
+  // A typed array's element takes the value modulo 2^64: int64's sign comes with it.
+  const put = (low: number, high: number): void => {
+    out[k++] = (BigInt(high) << 32n) | BigInt(low);
+  };
+  for (let r = 0; r < ranges.length; r += 2) if (!readPackedVarints(bytes, ranges[r] as number, ranges[r + 1] as number, put)) return null;
+  return k === count ? out : null;
 }
 
 /**
- * Take the packed 64-bit fields `fields` out of a message's top level: their values as decimal text,
- * and the rest of the message (the other fields, in order) for protobufjs. Tags, lengths and the other
- * fields are read by protobufjs's own Reader, with its bounds. Null when there is nothing to take or
- * anything is unusual (a field of these not packed, a bad tag or length, a body that is not varints):
- * protobufjs decodes the whole message then, and says what is wrong.
+ * Take the packed 64-bit fields `fields` out of a message's top level: their values (decimal text or
+ * typed arrays, `as`), and the rest of the message (the other fields, in order) for protobufjs. Tags,
+ * lengths and the other fields are read by protobufjs's own Reader, with its bounds. Null when there is
+ * nothing to take or anything is unusual (a field of these not packed, a bad tag or length, a body that
+ * is not varints): protobufjs decodes the whole message then, and says what is wrong.
  */
-function takePackedLongs(bytes: Uint8Array, fields: readonly PackedLongField[]): { rest: Uint8Array; values: Map<string, string[]> } | null {
-  const values = new Map<string, string[]>();
+function takePackedLongs(bytes: Uint8Array, fields: readonly PackedLongField[], as: LongColumns): { rest: Uint8Array; values: Map<string, LongColumn> } | null {
+  const bodies = new Map<PackedLongField, number[]>();
   const kept: Uint8Array[] = [];
   let keptFrom = 0;
   const reader = protobuf.Reader.create(bytes);
@@ -148,18 +177,22 @@ function takePackedLongs(bytes: Uint8Array, fields: readonly PackedLongField[]):
       const length = reader.size();
       const bodyStart = reader.pos;
       reader.skip(length);
-      const decoded = packedDecimals(bytes, bodyStart, reader.pos, field.unsigned);
-      if (decoded === null) return null;
-      const into = values.get(field.name);
-      if (into === undefined) values.set(field.name, decoded);
-      else for (const value of decoded) into.push(value);
+      const ranges = bodies.get(field);
+      if (ranges === undefined) bodies.set(field, [bodyStart, reader.pos]);
+      else ranges.push(bodyStart, reader.pos);
       if (fieldStart > keptFrom) kept.push(bytes.subarray(keptFrom, fieldStart));
       keptFrom = reader.pos;
     }
   } catch {
     return null;
   }
-  if (values.size === 0) return null;
+  if (bodies.size === 0) return null;
+  const values = new Map<string, LongColumn>();
+  for (const [field, ranges] of bodies) {
+    const column = packedColumn(bytes, ranges, field.unsigned, as);
+    if (column === null) return null;
+    values.set(field.name, column);
+  }
   if (keptFrom < bytes.length) kept.push(bytes.subarray(keptFrom));
   return { rest: kept.length === 1 ? (kept[0] as Uint8Array) : Buffer.concat(kept), values };
 }
@@ -228,19 +261,33 @@ export class ProtoCodec {
     return fields;
   }
 
-  /** Packed repeated 64-bit fields at the top level are decoded by the codec itself: see takePackedLongs. */
-  decode(typeName: string, bytes: Uint8Array): PlainMessage {
+  /**
+   * Packed repeated 64-bit fields at the top level are decoded by the codec itself (see
+   * takePackedLongs): as decimal text like every other 64-bit value, or with `longColumns` 'typed' each
+   * as one BigInt64Array (int64) or BigUint64Array (uint64), empty when absent: 200,000 values in a few
+   * milliseconds instead of 200,000 strings.
+   */
+  decode(typeName: string, bytes: Uint8Array, longColumns: LongColumns = 'decimal'): PlainMessage {
     const type = this.lookupType(typeName);
     const fields = this.packedLongFields(type);
-    const taken = fields.length === 0 ? null : takePackedLongs(bytes, fields);
-    if (taken === null) return type.toObject(type.decode(bytes), toObjectOptions) as PlainMessage;
-    const message = type.toObject(type.decode(taken.rest), toObjectOptions) as PlainMessage;
-    for (const [name, values] of taken.values) message[name] = values;
+    const taken = fields.length === 0 ? null : takePackedLongs(bytes, fields, longColumns);
+    const message = type.toObject(type.decode(taken === null ? bytes : taken.rest), toObjectOptions) as PlainMessage;
+    if (taken !== null) for (const [name, values] of taken.values) message[name] = values;
+    if (longColumns === 'typed') {
+      // What protobufjs decoded (fields not sent, or sent unpacked: valid too) as decimal text.
+      for (const field of fields) {
+        const value = message[field.name];
+        if (Array.isArray(value)) message[field.name] = field.unsigned ? BigUint64Array.from(value, (v) => BigInt(String(v))) : BigInt64Array.from(value, (v) => BigInt(String(v)));
+      }
+    }
     return message;
   }
 
-  /** The methods of a service and a grpc-js definition that (de)serializes plain objects with protobufjs. */
-  serviceDefinition(serviceName: string): { methods: MethodInfo[]; definition: grpc.ServiceDefinition } {
+  /**
+   * The methods of a service and a grpc-js definition that (de)serializes plain objects with protobufjs
+   * (the messages' packed 64-bit columns decoded as `longColumns` says).
+   */
+  serviceDefinition(serviceName: string, longColumns: LongColumns = 'decimal'): { methods: MethodInfo[]; definition: grpc.ServiceDefinition } {
     const service = this.root.lookupService(serviceName);
     const methods: MethodInfo[] = [];
     const definition: Record<string, grpc.MethodDefinition<PlainMessage, PlainMessage>> = {};
@@ -256,9 +303,9 @@ export class ProtoCodec {
         requestStream,
         responseStream,
         requestSerialize: (value: PlainMessage) => this.encode(requestType, value),
-        requestDeserialize: (bytes: Buffer) => this.decode(requestType, bytes),
+        requestDeserialize: (bytes: Buffer) => this.decode(requestType, bytes, longColumns),
         responseSerialize: (value: PlainMessage) => this.encode(responseType, value),
-        responseDeserialize: (bytes: Buffer) => this.decode(responseType, bytes),
+        responseDeserialize: (bytes: Buffer) => this.decode(responseType, bytes, longColumns),
       };
     }
     return { methods, definition };
@@ -271,10 +318,12 @@ export function encodeMessage(typeName: string, value: PlainMessage): Buffer {
   return apiCodec.encode(typeName, value);
 }
 
-export function decodeMessage(typeName: string, bytes: Uint8Array): PlainMessage {
-  return apiCodec.decode(typeName, bytes);
+export function decodeMessage(typeName: string, bytes: Uint8Array, longColumns: LongColumns = 'decimal'): PlainMessage {
+  return apiCodec.decode(typeName, bytes, longColumns);
 }
 
 export const rootCoordService = apiCodec.serviceDefinition('rootcoord.RootCoord');
+/** The same service for a client that takes the top-level packed 64-bit columns of answers as typed arrays. */
+export const rootCoordServiceTypedColumns = apiCodec.serviceDefinition('rootcoord.RootCoord', 'typed');
 export const adminService = apiCodec.serviceDefinition('rootcoord.RootCoordAdmin');
 export const healthService = apiCodec.serviceDefinition('grpc.health.v1.Health');

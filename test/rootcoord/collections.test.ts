@@ -53,6 +53,18 @@ describe('RootCoord collections', function () {
     expect(pchannels.every((p) => /^by-dev-rootcoord-dml_\d+$/.test(p))).to.equal(true);
   });
 
+  it('ShowCollections as columns gives the same collections, IDs and timestamps as the plain answer', async () => {
+    const plain = await client.showCollections();
+    const columns = await client.showCollectionColumns();
+    expect(columns.names).to.deep.equal(plain['collection_names']);
+    expect(columns.names.length).to.be.above(2);
+    expect([...columns.ids].map(String)).to.deep.equal(plain['collection_ids']);
+    expect([...columns.createdTimestamps].map(String)).to.deep.equal(plain['created_timestamps']);
+    expect([...columns.createdUtcTimestamps].map(String)).to.deep.equal(plain['created_utc_timestamps']);
+    expect(columns.shardsNum).to.deep.equal(plain['shards_num']);
+    expect(String(columns.ids[0])).to.equal(String((await client.describeCollection(columns.names[0] as string))['collectionID']));
+  });
+
   it('assigns the least-used DML channels first', async () => {
     const used = new Map<string, number>();
     for (const name of (await client.showCollections())['collection_names'] as string[]) {

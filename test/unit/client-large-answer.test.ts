@@ -1,6 +1,7 @@
 /**
  * An answer larger than grpc-js's default receive limit (4 MiB) reaches the client: ShowCollections of
- * 200,000 names is 6.7 MB. A stand-in server answers with 5.5 MB of names.
+ * 200,000 names is 6.7 MB. A stand-in server answers with 5.5 MB of names, taken as a plain message and
+ * as columns (showCollectionColumns).
  */
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
@@ -25,6 +26,13 @@ describe('client: a large answer', () => {
       expect((answer['collection_names'] as string[]).length).to.equal(150_000);
       expect((answer['collection_names'] as string[])[149_999]).to.equal('collection_with_a_longish_name_149999');
       expect((answer['collection_ids'] as string[])[1]).to.equal('470840674334015496');
+      // The same answer as columns: the IDs and timestamps as typed arrays, index for index with the names.
+      const columns = await client.showCollectionColumns('');
+      expect(columns.names).to.have.length(150_000);
+      expect(columns.names[149_999]).to.equal('collection_with_a_longish_name_149999');
+      expect(columns.ids).to.be.instanceOf(BigInt64Array).with.length(150_000);
+      expect(columns.ids[149_999]).to.equal(470840674334015495n + 149_999n);
+      expect(columns.createdTimestamps).to.be.instanceOf(BigUint64Array).with.length(0);
     } finally {
       client.close();
     }

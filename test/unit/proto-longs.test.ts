@@ -6,6 +6,42 @@ import { expect } from 'chai';
 import protobuf from 'protobufjs';
 import { apiRoot, decodeMessage, encodeMessage } from '../../src/protocol/proto.js';
 
+/** An answer's bytes outcome under a decoder: the decoded message, or 'refused'. */
+function outcome(decode: () => unknown): unknown {
+  try {
+    return decode();
+  } catch {
+    return 'refused';
+  }
+}
+
+/**
+ * Compare two decoders over 2,000 mutated copies of `valid` (bytes changed, removed, inserted; a
+ * fixed-seed generator: the same mutations on every run); returns how many the reference refused.
+ */
+function compareOverMutations(valid: Uint8Array, seed: number, reference: (bytes: Uint8Array) => unknown, decoder: (bytes: Uint8Array) => unknown): number {
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  let refused = 0;
+  for (let round = 0; round < 2000; round++) {
+    const bytes = Array.from(valid);
+    for (let m = 1 + random(3); m > 0; m--) {
+      const at = random(bytes.length);
+      const kind = random(3);
+      if (kind === 0) bytes[at] = random(256);
+      else if (kind === 1) bytes.splice(at, 1);
+      else bytes.splice(at, 0, random(256));
+    }
+    const input = Uint8Array.from(bytes);
+    const expected = outcome(() => reference(input));
+    if (expected === 'refused') refused++;
+    expect(outcome(() => decoder(input)), bytes.join(' ')).to.deep.equal(expected);
+  }
+  return refused;
+}
+
 describe('protocol codec: 64-bit integers', () => {
   const signed = ['0', '1', '-1', '9007199254740993', '470840674334015495', '9223372036854775807', '-9223372036854775808', '-4294967296', '4294967295', '4294967296'];
   const unsigned = ['0', '1', '4294967295', '4294967296', '9007199254740993', '470840674780708866', '9223372036854775808', '18446744073709551615'];
@@ -82,39 +118,67 @@ describe('protocol codec: 64-bit integers', () => {
   it('decodes what protobufjs alone decodes, and refuses what it refuses, over mutated answers', () => {
     const type = apiRoot.lookupType('rootcoord.ShowCollectionsResponse');
     const plain = (bytes: Uint8Array): unknown => type.toObject(type.decode(bytes), { longs: String, enums: Number, defaults: true, arrays: true, oneofs: true });
-    const outcome = (decode: () => unknown): unknown => {
-      try {
-        return decode();
-      } catch {
-        return 'refused';
-      }
-    };
     const valid = encodeMessage('rootcoord.ShowCollectionsResponse', {
       status: { code: 0 }, collection_names: ['a', 'b', 'c'], collection_ids: signed.slice(0, 3).map((v) => BigInt(v)), created_timestamps: unsigned.slice(0, 3).map((v) => BigInt(v)), shards_num: [1, 2, 3],
     });
-    // A fixed-seed generator: the same mutations on every run.
-    let seed = 7;
-    const random = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
-    let refused = 0;
-    for (let round = 0; round < 2000; round++) {
-      const bytes = Array.from(valid);
-      for (let m = 1 + random(3); m > 0; m--) {
-        const at = random(bytes.length);
-        const kind = random(3);
-        if (kind === 0) bytes[at] = random(256);
-        else if (kind === 1) bytes.splice(at, 1);
-        else bytes.splice(at, 0, random(256));
-      }
-      const input = Uint8Array.from(bytes);
-      const expected = outcome(() => plain(input));
-      if (expected === 'refused') refused++;
-      expect(outcome(() => decodeMessage('rootcoord.ShowCollectionsResponse', input)), bytes.join(' ')).to.deep.equal(expected);
-    }
+    const refused = compareOverMutations(valid, 7, plain, (input) => decodeMessage('rootcoord.ShowCollectionsResponse', input));
     // The mutations reach both outcomes.
     expect(refused).to.be.within(100, 1900);
+  });
+
+  describe("with 64-bit columns as typed arrays ('typed')", () => {
+    const typed = (bytes: Uint8Array): Record<string, unknown> => decodeMessage('rootcoord.ShowCollectionsResponse', bytes, 'typed');
+    const asTyped = (decoded: Record<string, unknown>): Record<string, unknown> => ({
+      ...decoded,
+      collection_ids: BigInt64Array.from(decoded['collection_ids'] as string[], BigInt),
+      created_timestamps: BigUint64Array.from(decoded['created_timestamps'] as string[], BigInt),
+      created_utc_timestamps: BigUint64Array.from(decoded['created_utc_timestamps'] as string[], BigInt),
+      inMemory_percentages: BigInt64Array.from(decoded['inMemory_percentages'] as string[], BigInt),
+    });
+
+    it('each packed 64-bit column is one BigInt64Array (int64) or BigUint64Array (uint64) of the same values, at every magnitude', () => {
+      const values: bigint[] = [];
+      for (let bits = 0n; bits <= 64n; bits++) for (const d of [-2n, -1n, 0n, 1n]) values.push((1n << bits) + d);
+      for (let i = 0; i < 3000; i++) values.push(BigInt(i) * 6148914691236517205n + 12345n);
+      const signedValues = values.map((v) => BigInt.asIntN(64, v));
+      const unsignedValues = values.map((v) => BigInt.asUintN(64, v));
+      const bytes = encodeMessage('rootcoord.ShowCollectionsResponse', { status: { code: 0 }, collection_names: values.map((_v, i) => `c${i}`), collection_ids: signedValues, created_timestamps: unsignedValues, created_utc_timestamps: new BigUint64Array(values.length).fill(1764700000000n), shards_num: values.map(() => 2) });
+      const decoded = typed(bytes);
+      expect(decoded['collection_ids']).to.be.instanceOf(BigInt64Array);
+      expect(decoded['created_timestamps']).to.be.instanceOf(BigUint64Array);
+      expect([...(decoded['collection_ids'] as BigInt64Array)]).to.deep.equal(signedValues);
+      expect([...(decoded['created_timestamps'] as BigUint64Array)]).to.deep.equal(unsignedValues);
+      // Everything else as the decimal decoding gives it.
+      expect(decoded).to.deep.equal(asTyped(decodeMessage('rootcoord.ShowCollectionsResponse', bytes)));
+    });
+
+    it('columns absent are empty typed arrays; pieces, other fields between them and unpacked values decode as with decimal text', () => {
+      const empty = typed(encodeMessage('rootcoord.ShowCollectionsResponse', { status: { code: 0 } }));
+      expect(empty['collection_ids']).to.be.instanceOf(BigInt64Array).with.length(0);
+      expect(empty['created_utc_timestamps']).to.be.instanceOf(BigUint64Array).with.length(0);
+      const w = protobuf.Writer.create();
+      w.uint32((3 << 3) | 2).fork().int64('470840674334015495').int64('-1').ldelim();
+      w.uint32((2 << 3) | 2).string('a');
+      w.uint32((3 << 3) | 2).fork().int64('7').ldelim();
+      w.uint32((4 << 3) | 2).fork().ldelim();
+      const pieces = typed(w.finish());
+      expect([...(pieces['collection_ids'] as BigInt64Array)]).to.deep.equal([470840674334015495n, -1n, 7n]);
+      expect(pieces['created_timestamps']).to.be.instanceOf(BigUint64Array).with.length(0);
+      expect(pieces['collection_names']).to.deep.equal(['a']);
+      const u = protobuf.Writer.create();
+      u.uint32((3 << 3) | 2).fork().int64('5').ldelim();
+      u.uint32(3 << 3).int64('6');
+      u.uint32(4 << 3).uint64('18446744073709551615');
+      const unpacked = typed(u.finish());
+      expect([...(unpacked['collection_ids'] as BigInt64Array)]).to.deep.equal([5n, 6n]);
+      expect([...(unpacked['created_timestamps'] as BigUint64Array)]).to.deep.equal([18446744073709551615n]);
+    });
+
+    it('decodes what the decimal decoding decodes, and refuses what it refuses, over mutated answers', () => {
+      const valid = encodeMessage('rootcoord.ShowCollectionsResponse', { status: { code: 0 }, collection_names: ['a', 'b', 'c'], collection_ids: signed.slice(0, 3).map((v) => BigInt(v)), created_timestamps: unsigned.slice(0, 3).map((v) => BigInt(v)), shards_num: [1, 2, 3] });
+      const refused = compareOverMutations(valid, 11, (input) => asTyped(decodeMessage('rootcoord.ShowCollectionsResponse', input)), typed);
+      expect(refused).to.be.within(100, 1900);
+    });
   });
 
   it('a single (not repeated) uint64 decodes to its text', () => {
