@@ -88,38 +88,43 @@ function decimal(low: number, high: number, unsigned: boolean): string {
 }
 
 /**
- * Read the varints of one packed 64-bit field's body (`bytes[start..end)`), giving each value's low and
- * high 32 bits to `each`; false if the body is malformed (protobufjs then decodes the message, and says
- * what is wrong).
+ * Read the varints of one packed 64-bit field's bodies (`ranges`: start and end offsets, in order) into
+ * `lows` and `highs` (each value's low and high 32 bits, from `at`); false if a body is malformed
+ * (protobufjs then decodes the message, and says what is wrong).
  */
-function readPackedVarints(bytes: Uint8Array, start: number, end: number, each: (low: number, high: number) => void): boolean {
-  let at = start;
-  while (at < end) {
-    let low = 0;
-    let high = 0;
-    let shift = 0;
-    let byte = 128;
-    // The low 28 bits, then the 4 bits that straddle the halves, then the high 31 (10 bytes at most).
-    for (; shift < 28 && byte >= 128; shift += 7) {
-      if (at >= end) return false;
-      byte = bytes[at++] as number;
-      low |= (byte & 127) << shift;
-    }
-    if (byte >= 128) {
-      if (at >= end) return false;
-      byte = bytes[at++] as number;
-      low |= (byte & 15) << 28;
-      high = (byte & 127) >> 4;
-      for (shift = 3; shift < 32 && byte >= 128; shift += 7) {
+function readPackedVarints(bytes: Uint8Array, ranges: readonly number[], lows: Uint32Array, highs: Uint32Array): boolean {
+  let k = 0;
+  for (let r = 0; r < ranges.length; r += 2) {
+    let at = ranges[r] as number;
+    const end = ranges[r + 1] as number;
+    while (at < end) {
+      let low = 0;
+      let high = 0;
+      let shift = 0;
+      let byte = 128;
+      // The low 28 bits, then the 4 bits that straddle the halves, then the high 31 (10 bytes at most).
+      for (; shift < 28 && byte >= 128; shift += 7) {
         if (at >= end) return false;
         byte = bytes[at++] as number;
-        high |= (byte & 127) << shift;
+        low |= (byte & 127) << shift;
       }
-      if (byte >= 128) return false;
+      if (byte >= 128) {
+        if (at >= end) return false;
+        byte = bytes[at++] as number;
+        low |= (byte & 15) << 28;
+        high = (byte & 127) >> 4;
+        for (shift = 3; shift < 32 && byte >= 128; shift += 7) {
+          if (at >= end) return false;
+          byte = bytes[at++] as number;
+          high |= (byte & 127) << shift;
+        }
+        if (byte >= 128) return false;
+      }
+      lows[k] = low;
+      highs[k++] = high;
     }
-    each(low >>> 0, high >>> 0);
   }
-  return true;
+  return k === lows.length;
 }
 
 /** How a packed repeated 64-bit field is decoded: decimal text (as everywhere), or one typed array. */
@@ -133,23 +138,21 @@ type LongColumn = string[] | BigInt64Array | BigUint64Array;
  * as one BigInt64Array (int64) or BigUint64Array (uint64). Null if a body is malformed.
  */
 function packedColumn(bytes: Uint8Array, ranges: readonly number[], unsigned: boolean, as: LongColumns): LongColumn | null {
-  if (as === 'decimal') {
-    const out: string[] = [];
-    const push = (low: number, high: number): void => void out.push(decimal(low, high, unsigned));
-    for (let r = 0; r < ranges.length; r += 2) if (!readPackedVarints(bytes, ranges[r] as number, ranges[r + 1] as number, push)) return null;
-    return out;
-  }
-  // Each value's last byte is the one below 128: count them for the array's length.
+  // Each value's last byte is the one below 128: count them for the arrays' length.
   let count = 0;
   for (let r = 0; r < ranges.length; r += 2) for (let at = ranges[r] as number; at < (ranges[r + 1] as number); at++) if ((bytes[at] as number) < 128) count++;
-  const out = unsigned ? new BigUint64Array(count) : new BigInt64Array(count);
-  let k = 0;
+  const lows = new Uint32Array(count);
+  const highs = new Uint32Array(count);
+  if (!readPackedVarints(bytes, ranges, lows, highs)) return null;
+  if (as === 'decimal') {
+    const out: string[] = new Array<string>(count);
+    for (let k = 0; k < count; k++) out[k] = decimal(lows[k] as number, highs[k] as number, unsigned);
+    return out;
+  }
   // A typed array's element takes the value modulo 2^64: int64's sign comes with it.
-  const put = (low: number, high: number): void => {
-    out[k++] = (BigInt(high) << 32n) | BigInt(low);
-  };
-  for (let r = 0; r < ranges.length; r += 2) if (!readPackedVarints(bytes, ranges[r] as number, ranges[r + 1] as number, put)) return null;
-  return k === count ? out : null;
+  const out = unsigned ? new BigUint64Array(count) : new BigInt64Array(count);
+  for (let k = 0; k < count; k++) out[k] = (BigInt(highs[k] as number) << 32n) | BigInt(lows[k] as number);
+  return out;
 }
 
 /**
