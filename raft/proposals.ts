@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { RaftError } from './errors.js';
 import { Prng } from './prng.js';
+import type { RaftCounters } from './raft-handle.js';
 import type { ReadState } from './types.js';
 
 /** A request waiting for its outcome, failed with a Timeout if none comes in time. */
@@ -46,15 +47,14 @@ export class Proposals {
    * restarted) can never be taken for one of ours: that would be a stale read or a wrong result.
    */
   private nextSeq: number;
-  /** Proposals made on this node that were applied, and that failed (refused, timed out, closed). */
-  readonly counters = { proposalsCommitted: 0, proposalsFailed: 0 };
-
   constructor(
     private readonly id: number,
     private readonly clock: Clock,
     private readonly timeoutMs: number,
     private readonly pendingMax: number,
     seed: number | undefined,
+    /** Proposals made on this node that were applied, and that failed (refused, timed out, closed): counted here. */
+    readonly counters: Pick<RaftCounters, 'proposalsCommitted' | 'proposalsFailed'> = { proposalsCommitted: 0, proposalsFailed: 0 },
   ) {
     // Seeded (a simulation): a deterministic start; a simulation seeds each incarnation differently.
     this.nextSeq = seed === undefined ? randomInt(1, 2 ** 47) : 1 + Math.floor(new Prng(seed ^ 0x5eed).nextFloat() * (2 ** 47 - 1));

@@ -12,10 +12,20 @@ import type { ConfState } from './types.js';
  * with the entries), 'persisted' (seconds, entries), 'applied' (seconds, entries), 'snapshot' (index),
  * 'peer-rtt' (peer, seconds), 'fatal' (Error: the log cannot be written; the host must stop).
  */
+/**
+ * What a Raft node counts from its start: proposals made on it that were applied, and that failed
+ * (refused, timed out, closed); the times it learned of a new leader (a leader known after none or
+ * another, as etcd's etcd_server_leader_changes_seen_total counts them).
+ */
+export interface RaftCounters {
+  proposalsCommitted: number;
+  proposalsFailed: number;
+  leaderChangesSeen: number;
+}
+
 export interface RaftHandle extends EventEmitter {
   readonly id: number;
-  /** Proposals made on this node that were applied, and that failed (refused, timed out, closed). */
-  readonly counters: { readonly proposalsCommitted: number; readonly proposalsFailed: number };
+  readonly counters: Readonly<RaftCounters>;
   /**
    * Replicate `data`; resolves once it is applied here, with its index and the state machine's result.
    * With `leaderTerm`, only as the leader of that term.

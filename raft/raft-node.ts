@@ -19,7 +19,7 @@ import type { Transport, TransportFaults } from './transport.js';
 import { decodeConfChange, EntryType, MessageType, NONE, StateRole } from './types.js';
 import type { ConfChange, ConfState, Entry, Message, Ready } from './types.js';
 import type { UnsafeKnobs } from './config.js';
-import type { RaftHandle } from './raft-handle.js';
+import type { RaftCounters, RaftHandle } from './raft-handle.js';
 
 /** A committed entry as the state machine sees it: `data` is null for internal entries. */
 export interface AppliedEntry {
@@ -140,8 +140,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   private readonly membership: Membership;
   private readonly snapshots: SnapshotPolicy;
   private readonly rtt: HeartbeatRtt;
-  /** Proposals made on this node that were applied, and that failed (refused, timed out, closed). */
-  readonly counters: { proposalsCommitted: number; proposalsFailed: number };
+  readonly counters: RaftCounters = { proposalsCommitted: 0, proposalsFailed: 0, leaderChangesSeen: 0 };
   private readonly lease: LeaderLease;
   private renewing = false;
   private ticker: NodeJS.Timeout | null = null;
@@ -164,8 +163,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     // Half the minimum election timeout, less a millisecond per election tick: Node's intervals count
     // whole milliseconds, so a follower's ticks may each come up to about 1 ms early in real time.
     this.lease = new LeaderLease((settings.electionTicks * settings.tickIntervalMs) / 2 - settings.electionTicks);
-    this.proposals = new Proposals(options.id, clock, settings.proposalTimeoutMs, settings.pendingProposalsMax, options.seed);
-    this.counters = this.proposals.counters;
+    this.proposals = new Proposals(options.id, clock, settings.proposalTimeoutMs, settings.pendingProposalsMax, options.seed, this.counters);
     this.rtt = new HeartbeatRtt(clock, (peer, seconds) => this.emit('peer-rtt', peer, seconds));
     this.snapshots = new SnapshotPolicy({
       storage: options.storage,
@@ -388,6 +386,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
       const change: LeaderChange = { leader: rd.softState.lead, term: this.raw.raft.term, role: rd.softState.role };
       if (rd.softState.lead !== this.lastLeader) {
         this.lastLeader = rd.softState.lead;
+        if (rd.softState.lead !== NONE) this.counters.leaderChangesSeen++;
         this.emit('leader-change', change);
       }
       this.emit('role-change', change);

@@ -4,7 +4,7 @@ import { RaftError } from './errors.js';
 import { nodeFileSystem } from './file-system.js';
 import { SnapshotFile } from './snapshot-data.js';
 import type { SnapshotSource } from './snapshot-data.js';
-import type { RaftHandle } from './raft-handle.js';
+import type { RaftCounters, RaftHandle } from './raft-handle.js';
 import type { AppliedEntry, LeaderChange, StateMachine } from './raft-node.js';
 import { compact, fromWireError } from './raft-worker-protocol.js';
 import type { FromWorker, RaftWorkerOptions, ToWorker } from './raft-worker-protocol.js';
@@ -12,7 +12,7 @@ import type { RaftStatus } from './raw-node.js';
 import { ThreadOutbox } from './thread-outbox.js';
 import type { TransportFaults } from './transport.js';
 import type { ConfState } from './types.js';
-import { StateRole } from './types.js';
+import { NONE, StateRole } from './types.js';
 
 type Log = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
 
@@ -49,7 +49,8 @@ const RESULTS_KEPT_BEHIND = 100_000;
  */
 export class RaftWorkerClient extends EventEmitter implements RaftHandle {
   readonly id: number;
-  readonly counters = { proposalsCommitted: 0, proposalsFailed: 0 };
+  /** Counted on this thread: proposals as their results arrive, leader changes as the worker reports them (each once). */
+  readonly counters: RaftCounters = { proposalsCommitted: 0, proposalsFailed: 0, leaderChangesSeen: 0 };
   private readonly worker: Worker;
   /** What this thread posts to the worker in one turn goes as one message. */
   private readonly outbox: ThreadOutbox<ToWorker>;
@@ -183,6 +184,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       case 'leader-change':
       case 'role-change':
         this.lastStatus = message.status;
+        if (message.type === 'leader-change' && message.change.leader !== NONE) this.counters.leaderChangesSeen++;
         this.emit(message.type, message.change satisfies LeaderChange);
         return;
       case 'member-change':

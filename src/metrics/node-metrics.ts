@@ -52,8 +52,6 @@ export class NodeMetrics {
   private readonly ddlLatency: Histogram<'function_name'>;
   private readonly ddlQueueLatency: Histogram<'function_name'>;
   private readonly idAllocCount: Counter;
-  private readonly leaderChanges: Counter;
-  private lastLeader = 0;
   private readonly delayTimer: NodeJS.Timeout;
 
   constructor(node: MetricsSource) {
@@ -63,7 +61,6 @@ export class NodeMetrics {
     this.ddlLatency = new Histogram({ name: 'milvus_rootcoord_ddl_req_latency', help: 'Request latency in seconds', labelNames: ['function_name'], registers, buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
     this.ddlQueueLatency = new Histogram({ name: 'milvus_rootcoord_ddl_req_latency_in_queue', help: 'Time a DDL task waited for its locks, in seconds', labelNames: ['function_name'], registers, buckets: [0.0001, 0.001, 0.01, 0.1, 1, 10] });
     this.idAllocCount = new Counter({ name: 'milvus_rootcoord_id_alloc_count', help: 'IDs allocated', registers });
-    this.leaderChanges = new Counter({ name: 'rootcoord_raft_leader_changes_seen_total', help: 'Leader changes seen by this node', registers });
     const gauge = (name: string, help: string, read: () => number): void => {
       new Gauge({ name, help, registers, collect(this: Gauge) { this.set(read()); } });
     };
@@ -141,6 +138,9 @@ export class NodeMetrics {
     const ttSync = new Histogram({ name: 'milvus_rootcoord_sync_timetick_latency', help: 'How long a time-tick round waited for all its sources (DDL and proxy sessions), in ms', registers, buckets: [1, 5, 10, 25, 50, 100, 200, 400, 1000, 5000] });
     node.timeTicks.on('tick', (tick: TimeTick) => lastTickMs.set(tick.channel, Number(physicalMs(tick.ts))));
     node.timeTicks.on('round', (ms: number) => ttSync.observe(ms));
+    // Counted by Raft from its start: changes before these metrics were made (main.ts makes them once its
+    // serving modules are loaded, after Raft's start) count too.
+    counter('rootcoord_raft_leader_changes_seen_total', 'Times this node learned of a new leader (after none or another), as etcd counts them', () => node.raft.counters.leaderChangesSeen);
     counter('rootcoord_raft_proposals_committed_total', 'Proposals made on this node and applied', () => node.raft.counters.proposalsCommitted);
     counter('rootcoord_raft_proposals_failed_total', 'Proposals made on this node that failed', () => node.raft.counters.proposalsFailed);
     gauge('rootcoord_raft_proposals_pending', 'Proposals waiting to be applied', () => node.raft.pendingProposals());
@@ -148,18 +148,6 @@ export class NodeMetrics {
     counter('rootcoord_ddl_retries_answered_total', 'DDL retries answered from the record of a request that took effect', () => node.scheduler.retriesDeduplicated.recorded);
     gauge('milvus_rootcoord_timestamp', 'The persisted TSO window minus the 3 s save interval (physical ms)', () => Number(node.meta.tsoWindowMs) - 3000);
     node.scheduler.onTaskDone = (timing) => this.ddlQueueLatency.observe({ function_name: timing.name }, timing.queueMs / 1000);
-    node.raft.on('leader-change', (change: { leader: number }) => {
-      if (change.leader !== this.lastLeader) this.leaderChanges.inc();
-      this.lastLeader = change.leader;
-    });
-    // A leader this node knows already counts as the first it saw: main.ts makes the metrics once its
-    // serving modules are loaded, which can be after Raft's start has learned of a leader (a
-    // restarted follower hears the leader within a heartbeat), and that change's event went by.
-    const known = node.raft.status().lead;
-    if (known !== 0) {
-      this.leaderChanges.inc();
-      this.lastLeader = known;
-    }
     this.delayTimer = watchEventLoopDelay(new Histogram({
       name: 'rootcoord_eventloop_delay_seconds',
       help: `How late a ${DELAY_SAMPLE_MS} ms timer on the request thread ran, every time it ran (the event loop's delay, without the interval itself; nodejs_eventloop_lag_* include it)`,

@@ -86,4 +86,27 @@ describe('RootCoord metrics', function () {
       expect(sample(followerText, 'rootcoord_raft_is_leader'), `node ${id}`).to.equal(0);
     }
   });
+
+  // Last: the new leader's timestamps start ahead of the clock (the saved TSO window), which the lag above would see.
+  it('metrics made after a second leader count both changes: Raft counts them from its start', async () => {
+    const first = await cluster.waitForServingLeader();
+    const next = [...cluster.members.keys()].find((id) => id !== first) as number;
+    cluster.members.get(first)?.node.raft.transferLeader(next);
+    const deadline = Date.now() + 15_000;
+    while (!(cluster.members.get(next)?.node.isServingLeader() ?? false)) {
+      if (Date.now() > deadline) throw new Error(`node ${next} did not take over`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Every member has learned of the new leader (a follower hears it within a heartbeat).
+    while ([...cluster.members.values()].some((m) => m.node.raft.status().lead !== next)) {
+      if (Date.now() > deadline) throw new Error('a member did not learn the new leader');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (const [id, member] of cluster.members) {
+      const metrics = new NodeMetrics(member.node);
+      made.push(metrics);
+      const seen = (await metrics.registry.getSingleMetric('rootcoord_raft_leader_changes_seen_total')?.get())?.values[0]?.value;
+      expect(seen, `node ${id}`).to.equal(2);
+    }
+  });
 });
