@@ -17,6 +17,7 @@ import type { ServiceName } from './forwarder.js';
 import { milvusRootCoordImplementation } from './milvus-root-coord.js';
 import { adminService, healthService, milvusRootCoordService, rootCoordService } from './proto.js';
 import type { MethodInfo, PlainMessage } from './proto.js';
+import { requestKey } from './request-key.js';
 import { rootCoordHandlers } from './root-coord-handlers.js';
 import { streamHandlers } from './stream-handlers.js';
 import type { Handler } from './handler.js';
@@ -132,6 +133,11 @@ export class ApiServer {
   private lagMonitor: { histogram: IntervalHistogram; timer: NodeJS.Timeout } | null = null;
   private warmTimer: NodeJS.Timeout | null = null;
   private readonly apiHandlers: Record<string, Handler>;
+  /** Each service's request types by method (a DDL's request key digests its request encoded). */
+  private readonly requestTypes: Record<ServiceName, Map<string, string>> = {
+    api: new Map(rootCoordService.methods.map((m) => [m.name, m.requestType])),
+    admin: new Map(adminService.methods.map((m) => [m.name, m.requestType])),
+  };
 
   constructor(
     private readonly node: ApiPorts,
@@ -292,7 +298,9 @@ export class ApiServer {
     // After the read barrier: credentials and grants are read as of the call, like any other read. A
     // local call is answered without a barrier, against this node's catalog as it is: a missing
     // privilege is confirmed after one (see authorize).
-    return handler.handle(request, { requestId: id, user: await this.authorize(method, need, call, handler.kind === 'local') });
+    // A DDL takes effect once per request key: its request ID and a digest of the call (see requestKey).
+    const key = id !== null && handler.ddl === true ? requestKey(id, method, this.requestTypes[service].get(method) as string, request) : id;
+    return handler.handle(request, { requestId: key, user: await this.authorize(method, need, call, handler.kind === 'local') });
   }
 
   /** What the call needs of its caller, or null when nothing is checked (authorization off, or a health check). */

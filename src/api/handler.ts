@@ -10,7 +10,10 @@ export type CallKind = 'leader' | 'read' | 'local';
 
 /** What a handler knows of its call besides the request. */
 export interface CallContext {
-  /** The client's ID for this request, the same on every retry of it (metadata `x-rootcoord-request-id`). */
+  /**
+   * The request's key for a DDL: the client's ID for it (metadata `x-rootcoord-request-id`, the same on
+   * every retry) with a digest of the call (src/api/request-key.ts); the client's ID for other calls.
+   */
   readonly requestId: string | null;
   /** The authenticated user when authorization is on; null when it is off. */
   readonly user: string | null;

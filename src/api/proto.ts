@@ -2,7 +2,7 @@ import protobuf from 'protobufjs';
 import { ProtoCodec, protoDir } from '../protocol/proto.js';
 
 // The client API's protocol lives in src/protocol/proto.ts (shared with the client); the server's modules import it from here too.
-export { adminService, apiRoot, clientChannelOptions, decodeMessage, healthService, rootCoordService } from '../protocol/proto.js';
+export { adminService, apiRoot, clientChannelOptions, decodeMessage, encodeMessage, healthService, rootCoordService } from '../protocol/proto.js';
 export type { MethodInfo, PlainMessage } from '../protocol/proto.js';
 
 /**

@@ -20,16 +20,16 @@ export interface TaskTiming {
 
 const OUTCOME_UNKNOWN = ErrorCodes.OutcomeUnknown.code;
 
-/** The longest client request ID accepted (a UUID or 32 hex digits fit easily). */
-export const REQUEST_ID_LENGTH_MAX = 64;
+/** The longest request key taken (src/api/request-key.ts: a client's request ID of up to 64 characters, '/', a digest of its call of 22). */
+export const REQUEST_KEY_LENGTH_MAX = 87;
 
 /**
  * The DDL scheduler (Milvus lock mode): a task takes its lock chain, then gets an ID and a timestamp
  * stamped together, then runs. Tasks whose chains do not conflict run in parallel. The minimum
  * timestamp of the tasks in flight bounds the DDL time tick.
  *
- * Exactly once: a task submitted with a client request ID commits its effect tagged with that ID. A
- * retry of the request while it runs joins it; a retry after it took effect (recorded in the MetaTable,
+ * Exactly once: a task submitted with a request key (a client's request ID and a digest of its call,
+ * src/api/request-key.ts) commits its effect tagged with that key. A retry of the request while it runs joins it; a retry after it took effect (recorded in the MetaTable,
  * replicated, so also after a leader change) succeeds without running again. Without this, a retried
  * create that raced a drop would create the collection a second time.
  *
@@ -75,8 +75,8 @@ export class Scheduler {
   submit(task: DdlTask, requestId: string | null = null): Promise<void> {
     if (!this.open) return Promise.reject(new CodedError('ServiceNotReady', 'this node is not the serving leader'));
     if (requestId === null) return this.run(task, null);
-    if (requestId.length === 0 || requestId.length > REQUEST_ID_LENGTH_MAX) {
-      return Promise.reject(new CodedError('ParameterInvalid', `a request ID has 1 to ${REQUEST_ID_LENGTH_MAX} characters, not ${requestId.length}`));
+    if (requestId.length === 0 || requestId.length > REQUEST_KEY_LENGTH_MAX) {
+      return Promise.reject(new CodedError('ParameterInvalid', `a request key has 1 to ${REQUEST_KEY_LENGTH_MAX} characters, not ${requestId.length}`));
     }
     const running = this.byRequest.get(requestId);
     if (running !== undefined) {
