@@ -75,6 +75,10 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                                maxStreamBacklog=1024         a session's unsent messages before it is ended
                                                              (a time-tick watch skips ticks while behind)
                                maxRequestBytes=4194304       largest request message (gRPC receive limit)
+                               maxUnreadAnswerBytes=268435456  answers sent but not yet read by their clients,
+                                                             all connections; while held: code 2001
+                               maxConnectionMemoryBytes=167772160  one connection's HTTP/2 memory (its unsent
+                                                             answers too); beyond: its new calls refused
                                maxCollectionDescriptionLength=1024, maxFieldDescriptionLength=65535,
                                maxPropertyValueLength=65535, maxPropertiesSize=1048576,
                                maxCollectionSchemaSize=1048576 (bytes; beyond: code 1100)

@@ -1,11 +1,19 @@
 import { CodedError } from '../common/error-codes.js';
 import type { Limits } from '../ddl/limits.js';
 
+/** A unary call's end: grpc-js emits 'cancelled' once its status is sent or its stream is closed (and sets `cancelled`). */
+export interface CallEnd {
+  readonly cancelled: boolean;
+  once(event: 'cancelled', listener: () => void): unknown;
+}
+
 /** What a call costs: DDL runs a task through Raft; `light` calls are reads, TSO, IDs and time ticks. */
 export type AdmissionClass = 'ddl' | 'light';
 
 export interface AdmissionCounts {
   readonly total: number;
+  /** Bytes of answers handed to gRPC whose calls have not ended. */
+  readonly unreadAnswerBytes: number;
   readonly ddl: number;
   /** The DDL budget now (adaptive, at most maxInflightDdl). */
   readonly ddlBudget: number;
@@ -34,6 +42,11 @@ export interface AdmissionCounts {
  * Calls a follower forwards carry no connection (`peer` null): one follower connection carries many
  * clients, each already counted against its own connection on the follower. The node-wide limits
  * apply to them as to any other call.
+ *
+ * Answers held: a call's answer, once encoded, stays in memory until its client has read it all (or its
+ * stream closes), which a client that never reads delays for ever. The bytes of the answers whose calls
+ * have not ended are counted (holdAnswer), and while maxUnreadAnswerBytes are held every new call is
+ * refused; one connection's share is bounded by its HTTP/2 memory (maxConnectionMemoryBytes).
  */
 const DDL_BUDGET_MIN = 4;
 const DDL_BUDGET_DECREASE = 0.75;
@@ -41,6 +54,7 @@ const DDL_BUDGET_DECREASE = 0.75;
 export class Admission {
   private total = 0;
   private ddl = 0;
+  private unreadAnswerBytes = 0;
   private rejected = 0;
   private ddlBudget: number;
   private lastDecreaseMs = -Infinity;
@@ -50,7 +64,7 @@ export class Admission {
   private readonly byPeer = new Map<string, [number, number]>();
 
   constructor(
-    private readonly limits: Pick<Limits, 'maxInflightRequests' | 'maxInflightDdl' | 'maxInflightPerConnection' | 'ddlLatencyTargetMs'>,
+    private readonly limits: Pick<Limits, 'maxInflightRequests' | 'maxInflightDdl' | 'maxInflightPerConnection' | 'ddlLatencyTargetMs' | 'maxUnreadAnswerBytes'>,
     private readonly nowMs: () => number = () => performance.now(),
   ) {
     this.ddlBudget = limits.maxInflightDdl;
@@ -65,6 +79,7 @@ export class Admission {
     const fromPeer = counts?.[slot] ?? 0;
     let refusal: string | null = null;
     if (this.overload !== null) refusal = this.overload;
+    else if (this.unreadAnswerBytes >= this.limits.maxUnreadAnswerBytes) refusal = `${this.unreadAnswerBytes} bytes of answers wait for their clients to read them (max ${this.limits.maxUnreadAnswerBytes})`;
     else if (this.total >= maxInflightRequests) refusal = `${this.total} calls are in flight on this node (max ${maxInflightRequests})`;
     else if (kind === 'ddl' && this.ddl >= ddlBudget) refusal = `${this.ddl} DDL calls are in flight on this node (max ${ddlBudget} now)`;
     else if (peer !== null && fromPeer >= maxInflightPerConnection) refusal = `${fromPeer} ${kind === 'ddl' ? 'DDL' : 'non-DDL'} calls are in flight from this connection (max ${maxInflightPerConnection})`;
@@ -96,6 +111,16 @@ export class Admission {
     };
   }
 
+  /** Count an answer of `bytes` handed to gRPC until its call ends. */
+  holdAnswer(call: CallEnd, bytes: number): void {
+    // Ended already (its client went): gRPC sends nothing, and 'cancelled' has been emitted.
+    if (call.cancelled) return;
+    this.unreadAnswerBytes += bytes;
+    call.once('cancelled', () => {
+      this.unreadAnswerBytes -= bytes;
+    });
+  }
+
   /** Refuse every new call (with this reason) until called again with null. */
   setOverloaded(reason: string | null): void {
     this.overload = reason;
@@ -114,6 +139,6 @@ export class Admission {
   }
 
   counts(): AdmissionCounts {
-    return { total: this.total, ddl: this.ddl, ddlBudget: Math.floor(this.ddlBudget), connections: this.byPeer.size, rejected: this.rejected };
+    return { total: this.total, unreadAnswerBytes: this.unreadAnswerBytes, ddl: this.ddl, ddlBudget: Math.floor(this.ddlBudget), connections: this.byPeer.size, rejected: this.rejected };
   }
 }

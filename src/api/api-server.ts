@@ -11,6 +11,7 @@ import type { Limits } from '../ddl/limits.js';
 import type { ApiPorts, NodePort } from './ports.js';
 import type { ApiMetrics } from './api-metrics.js';
 import { Admission } from './admission.js';
+import { countedAnswers } from './answers.js';
 import { adminHandlers } from './admin-handlers.js';
 import { AUTHORIZATION_HEADER, Forwarder, forwardedToken, isForwarded, REQUEST_ID_HEADER } from './forwarder.js';
 import type { ServiceName } from './forwarder.js';
@@ -93,11 +94,14 @@ export const CONNECTION_IDLE_MS = 300_000;
  * connection may now hold STREAMS_PER_CONNECTION_MAX, far above the calls admission lets in flight
  * from one (maxInflightPerConnection). Idle connections are closed after CONNECTION_IDLE_MS.
  */
-export function grpcServerOptions(limits: Pick<Limits, 'maxRequestBytes'>): grpc.ServerOptions {
+export function grpcServerOptions(limits: Pick<Limits, 'maxRequestBytes' | 'maxConnectionMemoryBytes'>): grpc.ServerOptions {
   return {
     'grpc.max_receive_message_length': limits.maxRequestBytes,
     'grpc.max_concurrent_streams': STREAMS_PER_CONNECTION_MAX,
     'grpc.max_connection_idle_ms': CONNECTION_IDLE_MS,
+    // Node's maxSessionMemory (MiB; grpc-js's default is no limit): a connection over it has its new
+    // streams refused (ENHANCE_YOUR_CALM), and is closed if it goes on opening them.
+    'grpc-node.max_session_memory': Math.max(1, Math.ceil(limits.maxConnectionMemoryBytes / (1024 * 1024))),
   };
 }
 
@@ -171,10 +175,14 @@ export class ApiServer {
 
   async start(address: string): Promise<void> {
     this.watchEventLoopLag(this.node.config.limits.maxEventLoopLagMs);
-    this.server.addService(rootCoordService.definition, this.implement('api', rootCoordService.methods, this.apiHandlers));
-    this.server.addService(adminService.definition, this.implement('admin', adminService.methods, adminHandlers(this.node)));
+    const add = (definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation): void => {
+      const counted = countedAnswers(definition, implementation, this.admission);
+      this.server.addService(counted.definition, counted.implementation);
+    };
+    add(rootCoordService.definition, this.implement('api', rootCoordService.methods, this.apiHandlers));
+    add(adminService.definition, this.implement('admin', adminService.methods, adminHandlers(this.node)));
     // Milvus's own RootCoord protocol, beside ours: every call onto ours through serveAs.
-    this.server.addService(milvusRootCoordService.definition, milvusRootCoordImplementation(this));
+    add(milvusRootCoordService.definition, milvusRootCoordImplementation(this));
     this.server.addService(healthService.definition, {
       Check: (_call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
         callback(null, { status: this.node.leaderId() !== 0 ? 1 : 2 });

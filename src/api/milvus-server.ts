@@ -8,6 +8,7 @@ import type { NodePort } from './ports.js';
 import { bindServer, deadlineAt, grpcServerOptions, shutdownServer } from './api-server.js';
 import type { ApiServer, UnaryCall } from './api-server.js';
 import { str, strings } from './convert.js';
+import { countedAnswers } from './answers.js';
 import { as, DATABASE_HEADER, frontImplementation, header, inDb } from './milvus-front.js';
 import type { Mapping } from './milvus-front.js';
 import { milvusService } from './proto.js';
@@ -147,7 +148,8 @@ export class MilvusServer {
       GetVersion: async () => ({ status: successStatus, version: MILVUS_API_VERSION }),
       BatchDescribeCollection: (call: UnaryCall) => this.batchDescribe(call),
     };
-    this.server.addService(milvusService.definition, frontImplementation(this.api, milvusService.methods, MAPPINGS, local, refusal));
+    const counted = countedAnswers(milvusService.definition, frontImplementation(this.api, milvusService.methods, MAPPINGS, local, refusal), this.api.admission);
+    this.server.addService(counted.definition, counted.implementation);
     await bindServer(this.server, address, this.node);
   }
 

@@ -84,6 +84,20 @@ export interface Limits {
   readonly maxDdlQueueMs: number;
   /** The largest request message the client port accepts, in bytes (gRPC max receive message length). */
   readonly maxRequestBytes: number;
+  /**
+   * Bytes of unary answers handed to gRPC whose calls have not ended, on all the node's connections
+   * together (an answer stays until its client has read it all, or its stream is closed); while this
+   * many are held, new calls are refused with 2001. Without it, clients that never read kept every
+   * answer in memory (1 GB per connection of 1,000 calls of 1 MB).
+   */
+  readonly maxUnreadAnswerBytes: number;
+  /**
+   * Memory one client connection may hold in the node's HTTP/2 layer, its unsent answers included
+   * (Node's maxSessionMemory, in whole MiB): beyond it the connection's new calls are refused, and a
+   * connection that keeps opening calls regardless is closed. At least the largest answer (64 MiB, a
+   * BatchDescribeCollection).
+   */
+  readonly maxConnectionMemoryBytes: number;
   /** Bytes (UTF-8) of a collection's description (Milvus proxy.maxCollectionDescriptionLength, 1024). */
   readonly maxCollectionDescriptionLength: number;
   /** Bytes (UTF-8) of a field's description (Milvus has no limit; ours). */
@@ -153,6 +167,8 @@ export const defaultLimits: Limits = {
   maxEventLoopLagMs: 200,
   maxDdlQueueMs: 2000,
   maxRequestBytes: 4 * 1024 * 1024,
+  maxUnreadAnswerBytes: 256 * 1024 * 1024,
+  maxConnectionMemoryBytes: 160 * 1024 * 1024,
   maxCollectionDescriptionLength: 1024,
   maxFieldDescriptionLength: 65_535,
   maxPropertyValueLength: 65_535,

@@ -3,8 +3,11 @@
  * too large for the client port or for the catalog get their coded errors, never an election.
  */
 import { expect } from 'chai';
+import { EventEmitter } from 'node:events';
+import http2 from 'node:http2';
 import { Admission } from '../../src/api/admission.js';
 import { CodedError } from '../../src/common/error-codes.js';
+import { encodeMessage } from '../../src/protocol/proto.js';
 import { LockManager } from '../../src/ddl/lock-manager.js';
 import type { RootCoordClient } from '../../src/client/root-coord-client.js';
 import { expectCode } from './expect-code.js';
@@ -25,7 +28,7 @@ async function timed<T>(promise: Promise<T>): Promise<number> {
 }
 
 describe('Admission budgets', () => {
-  const limits = { maxInflightRequests: 4, maxInflightDdl: 2, maxInflightPerConnection: 2, ddlLatencyTargetMs: 1000 };
+  const limits = { maxInflightRequests: 4, maxInflightDdl: 2, maxInflightPerConnection: 2, ddlLatencyTargetMs: 1000, maxUnreadAnswerBytes: 1000 };
 
   it('a refusal costs no stack trace (a CodedError captures none), and leaves the stack trace limit as it was', () => {
     const admission = new Admission(limits);
@@ -75,8 +78,25 @@ describe('Admission budgets', () => {
     expect(admission.counts()).to.include({ total: 1, ddl: 0, connections: 1 });
   });
 
+  it('answers held until their calls end: refuse every new call while maxUnreadAnswerBytes are held', () => {
+    const admission = new Admission(limits);
+    const call = (): EventEmitter & { cancelled: boolean } => Object.assign(new EventEmitter(), { cancelled: false });
+    const [first, second] = [call(), call()];
+    admission.holdAnswer(first, 600);
+    expect(() => admission.admit('light', 'a')(), 'under the limit').to.not.throw();
+    admission.holdAnswer(second, 400);
+    expect(admission.counts().unreadAnswerBytes).to.equal(1000);
+    expect(() => admission.admit('light', 'b')).to.throw(CodedError, /1000 bytes of answers wait for their clients to read them \(max 1000\)/).with.property('code', 2001);
+    first.emit('cancelled');
+    expect(admission.counts().unreadAnswerBytes).to.equal(400);
+    expect(() => admission.admit('light', 'b')()).to.not.throw();
+    // A call that ended before its answer was counted (its client went) holds nothing.
+    admission.holdAnswer(Object.assign(call(), { cancelled: true }), 5000);
+    expect(admission.counts().unreadAnswerBytes).to.equal(400);
+  });
+
   it('count forwarded calls (no connection) node-wide only', () => {
-    const admission = new Admission({ maxInflightRequests: 10, maxInflightDdl: 3, maxInflightPerConnection: 1, ddlLatencyTargetMs: 1000 });
+    const admission = new Admission({ maxInflightRequests: 10, maxInflightDdl: 3, maxInflightPerConnection: 1, ddlLatencyTargetMs: 1000, maxUnreadAnswerBytes: 1000 });
     for (let i = 0; i < 3; i++) admission.admit('ddl', null);
     expect(() => admission.admit('ddl', null)).to.throw(CodedError, /DDL calls are in flight/);
     expect(admission.counts()).to.include({ total: 3, ddl: 3, connections: 0 });
@@ -86,7 +106,7 @@ describe('Admission budgets', () => {
 describe('Adaptive DDL budget', () => {
   it('shrinks by a quarter on a slow DDL call (once per target period, not below 4) and grows back on fast ones', () => {
     let now = 0;
-    const admission = new Admission({ maxInflightRequests: 1000, maxInflightDdl: 64, maxInflightPerConnection: 1000, ddlLatencyTargetMs: 1000 }, () => now);
+    const admission = new Admission({ maxInflightRequests: 1000, maxInflightDdl: 64, maxInflightPerConnection: 1000, ddlLatencyTargetMs: 1000, maxUnreadAnswerBytes: 1000 }, () => now);
     const slow = (): void => {
       const release = admission.admit('ddl', null);
       now += 1500;
@@ -227,6 +247,74 @@ describe('Admission control on the client port', function () {
     expect(patient.lastCallAttempts).to.be.greaterThan(1);
     // Backed off (50 ms doubling, jittered): a handful of attempts in 400 ms, not hundreds.
     expect(refusedSoFar).to.be.below(20);
+  });
+});
+
+describe('Answers a client does not read', function () {
+  this.timeout(120_000);
+  let cluster: InProcessCluster;
+  const MiB = 1024 * 1024;
+
+  before(async () => {
+    // Small budgets, so that a few answers of about 1 MB reach them.
+    cluster = await InProcessCluster.start(3, { maxUnreadAnswerBytes: 8 * MiB, maxConnectionMemoryBytes: 6 * MiB });
+    const client = cluster.client();
+    await client.createDatabase('big', Object.fromEntries(Array.from({ length: 15 }, (_v, i) => [`k${i}`, 'v'.repeat(65_000)])));
+    client.close();
+  });
+  after(async () => {
+    await cluster.close();
+  });
+
+  /** A connection that takes no answer data (an HTTP/2 receive window of 0), and a DescribeDatabase of about 1 MB on it. */
+  const slowReader = (address: string): http2.ClientHttp2Session => {
+    const session = http2.connect(`http://${address}`, { settings: { initialWindowSize: 0 } });
+    session.on('error', () => {});
+    return session;
+  };
+  const describeBig = (session: http2.ClientHttp2Session): Promise<'headers' | 'refused'> =>
+    new Promise((resolve) => {
+      const message = encodeMessage('rootcoord.DescribeDatabaseRequest', { db_name: 'big' });
+      const frame = Buffer.alloc(5 + message.length);
+      frame.writeUInt32BE(message.length, 1);
+      message.copy(frame, 5);
+      let stream: http2.ClientHttp2Stream;
+      try {
+        stream = session.request({ ':method': 'POST', ':path': '/rootcoord.RootCoord/DescribeDatabase', 'content-type': 'application/grpc', te: 'trailers' });
+      } catch {
+        resolve('refused');
+        return;
+      }
+      stream.on('response', () => resolve('headers'));
+      stream.on('error', () => {});
+      stream.on('close', () => resolve('refused'));
+      stream.end(frame);
+    });
+
+  it("a node holds at most its budget of unread answers: new calls get 2001 until the readers go; one connection's share is bounded too", async () => {
+    const leader = await cluster.waitForServingLeader();
+    const address = cluster.addresses.get(leader)?.client as string;
+    const member = cluster.members.get(leader) as Member;
+    // Over one connection's memory (6 MiB): its calls are refused and it is closed, without holding more.
+    const greedy = slowReader(address);
+    const outcomes: string[] = [];
+    for (let i = 0; i < 30 && !greedy.destroyed && !greedy.closed; i++) outcomes.push(await describeBig(greedy));
+    expect(outcomes.filter((o) => o === 'refused').length, outcomes.join()).to.be.above(0);
+    expect(member.api.admission.counts().unreadAnswerBytes, 'what a closed connection held is let go').to.be.below(7 * MiB);
+    greedy.destroy();
+    await until('the closed connection holds nothing', async () => member.api.admission.counts().unreadAnswerBytes === 0);
+    // Two connections of 5 answers each (about 5 MB each, under their own limit): 10 MB held, over the node's 8 MiB.
+    const readers = [slowReader(address), slowReader(address)];
+    for (let i = 0; i < 5; i++) for (const r of readers) await describeBig(r);
+    const client = cluster.client({ endpoints: [address], retryBudgetMs: 0 });
+    try {
+      await expectCode(client.allocTimestamp(), 2001, /bytes of answers wait for their clients to read them \(max 8388608\)/);
+      for (const r of readers) r.destroy();
+      await until('the answers let go', async () => member.api.admission.counts().unreadAnswerBytes === 0);
+      await client.allocTimestamp();
+    } finally {
+      client.close();
+    }
   });
 });
 

@@ -1,0 +1,43 @@
+import * as grpc from '@grpc/grpc-js';
+import type { Admission, CallEnd } from './admission.js';
+
+type UnaryHandler = (call: grpc.ServerUnaryCall<unknown, unknown> & CallEnd, callback: grpc.sendUnaryData<unknown>) => void;
+
+/**
+ * A service whose unary answers are encoded here, as they are handed to gRPC, and counted against the
+ * node's unread answers until their calls end (Admission.holdAnswer): `definition` with answers that
+ * are already bytes passed through, and `implementation` with each unary handler's answer encoded by
+ * the definition's own serializer. Streams are left as they are (they bound their backlog themselves).
+ */
+export function countedAnswers(definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation, admission: Admission): { definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation } {
+  const counted: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  const handlers: grpc.UntypedServiceImplementation = {};
+  for (const [name, method] of Object.entries(definition as Record<string, grpc.MethodDefinition<unknown, unknown>>)) {
+    const serialize = method.responseSerialize;
+    counted[name] = { ...method, responseSerialize: (value: unknown) => (Buffer.isBuffer(value) ? value : serialize(value)) };
+    const handler = implementation[name];
+    if (handler === undefined || method.requestStream || method.responseStream) {
+      if (handler !== undefined) handlers[name] = handler;
+      continue;
+    }
+    const unary = handler as unknown as UnaryHandler;
+    handlers[name] = ((call: grpc.ServerUnaryCall<unknown, unknown> & CallEnd, callback: grpc.sendUnaryData<unknown>) => {
+      unary(call, (error, value, trailer, flags) => {
+        if (error !== null || value === null || value === undefined) {
+          callback(error, value, trailer, flags);
+          return;
+        }
+        let bytes: Buffer;
+        try {
+          bytes = serialize(value);
+        } catch {
+          callback({ code: grpc.status.INTERNAL, details: 'Error serializing response' });
+          return;
+        }
+        admission.holdAnswer(call, bytes.length);
+        callback(null, bytes, trailer, flags);
+      });
+    }) as unknown as grpc.UntypedHandleCall;
+  }
+  return { definition: counted, implementation: handlers };
+}
