@@ -181,6 +181,29 @@ describe('protocol codec: 64-bit integers', () => {
     });
   });
 
+  it('a large message: values sent unpacked are read by the codec too; an unusual encoding of such a field is refused, not handed to protobufjs', () => {
+    // 30,000 values (over 64 KiB), every third one as a value of its own (wire type 0), the rest packed.
+    const w = protobuf.Writer.create();
+    const expected: string[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const values = [BigInt(i) * 1000003n, -BigInt(i), 470840674334015495n + BigInt(i)];
+      w.uint32((3 << 3) | 2).fork().int64(String(values[0])).int64(String(values[1])).ldelim();
+      w.uint32(3 << 3).int64(String(values[2]));
+      expected.push(...values.map(String));
+    }
+    const bytes = w.finish();
+    expect(bytes.length).to.be.above(64 * 1024);
+    expect(decodeMessage('rootcoord.ShowCollectionsResponse', bytes)['collection_ids']).to.deep.equal(expected);
+    expect([...(decodeMessage('rootcoord.ShowCollectionsResponse', bytes, 'typed')['collection_ids'] as BigInt64Array)].map(String)).to.deep.equal(expected);
+    // The same with one value of wire type 5 (protobufjs reads it as it reads it, making two objects of each value): refused.
+    const tail = Uint8Array.from([(3 << 3) | 5, 1, 2, 3, 4]);
+    expect(() => decodeMessage('rootcoord.ShowCollectionsResponse', Buffer.concat([bytes, tail]))).to.throw(/unusual wire type/);
+    // A small message stays protobufjs's to read.
+    const type = apiRoot.lookupType('rootcoord.ShowCollectionsResponse');
+    const small = Buffer.concat([Uint8Array.from([(3 << 3) | 2, 1, 7]), tail]);
+    expect(decodeMessage('rootcoord.ShowCollectionsResponse', small)).to.deep.equal(type.toObject(type.decode(small), { longs: String, enums: Number, defaults: true, arrays: true, oneofs: true }));
+  });
+
   it('a single (not repeated) uint64 decodes to its text', () => {
     const decoded = decodeMessage('rootcoord.AllocTimestampResponse', encodeMessage('rootcoord.AllocTimestampResponse', { timestamp: 18446744073709551615n, count: 3 }));
     expect(decoded['timestamp']).to.equal('18446744073709551615');
