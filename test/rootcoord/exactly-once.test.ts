@@ -4,7 +4,9 @@
  * a task that outlives its leader's term cannot write into a later term.
  */
 import { expect } from 'chai';
+import { decodeMessage, encodeMessage } from '../../src/api/proto.js';
 import type { PlainMessage } from '../../src/api/proto.js';
+import { requestKey } from '../../src/api/request-key.js';
 import type { RootCoordClient } from '../../src/client/root-coord-client.js';
 import { encodeSchemaFile } from '../../src/client/schema-file.js';
 import { CollectionState } from '../../src/meta/model.js';
@@ -15,6 +17,12 @@ import { brokerFaults } from './fixtures/broker-faults.js';
 
 function createRequest(name: string): PlainMessage {
   return { db_name: '', collection_name: name, schema: encodeSchemaFile(simpleSchema(), name), shards_num: 0, consistency_level: 0, properties: [], num_partitions: '0' };
+}
+
+/** The key under which the leader records a CreateCollection with `requestId` (src/api/request-key.ts): as it decodes the request. */
+function createKey(requestId: string, name: string): string {
+  const type = 'rootcoord.CreateCollectionRequest';
+  return requestKey(requestId, 'CreateCollection', type, decodeMessage(type, encodeMessage(type, createRequest(name)), 'typed'));
 }
 
 async function exists(client: RootCoordClient, name: string): Promise<boolean> {
@@ -69,7 +77,7 @@ describe('RootCoord exactly-once DDL (request IDs)', function () {
     await cluster.startNode(oldLeader);
     // Read once the node serves (and asserted read before they are asked for).
     await cluster.node(oldLeader).meta.requestsLoaded();
-    expect(cluster.node(oldLeader).meta.requestTookEffect('request-kept')).to.equal(true);
+    expect(cluster.node(oldLeader).meta.requestTookEffect(createKey('request-kept', 'kept'))).to.equal(true);
     const digests = await cluster.digests();
     expect(new Set(digests).size).to.equal(1);
     client.close();
@@ -121,7 +129,8 @@ describe('RootCoord request IDs expire', function () {
       const client = cluster.client();
       await client.call('CreateCollection', createRequest('expiring'), 'api', 'request-expiring');
       await client.dropCollection('expiring');
-      await until('every replica forgets the request', () => [...cluster.members.values()].every((m) => !m.node.meta.requestTookEffect('request-expiring')));
+      const key = createKey('request-expiring', 'expiring');
+      await until('every replica forgets the request', () => [...cluster.members.values()].every((m) => !m.node.meta.requestTookEffect(key)));
       await client.call('CreateCollection', createRequest('expiring'), 'api', 'request-expiring');
       expect(await exists(client, 'expiring')).to.equal(true);
       const digests = await cluster.digests();
