@@ -1,6 +1,6 @@
 import { successStatus } from '../common/error-codes.js';
 import type { AdminPort, CatalogPort, NodePort, RaftStatusPort } from './ports.js';
-import { big, int, str, strings } from './convert.js';
+import { big, bigints, int, str } from './convert.js';
 import type { Handler } from './handler.js';
 
 /** RootCoordAdmin: cluster status, leadership transfer, snapshots. Answered locally by any node. */
@@ -53,7 +53,7 @@ export function adminHandlers(node: NodePort & CatalogPort & RaftStatusPort & Ad
     InjectFaults: {
       kind: 'local',
       handle: async (req) => {
-        node.injectFaults({ dropTo: strings(req, 'drop_to').map(Number), dropFrom: strings(req, 'drop_from').map(Number), delayMs: int(req, 'delay_ms'), clockSkewMs: big(req, 'clock_skew_ms') });
+        node.injectFaults({ dropTo: Array.from(bigints(req, 'drop_to'), Number), dropFrom: Array.from(bigints(req, 'drop_from'), Number), delayMs: int(req, 'delay_ms'), clockSkewMs: big(req, 'clock_skew_ms') });
         return successStatus;
       },
     },

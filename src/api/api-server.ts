@@ -16,7 +16,7 @@ import { adminHandlers } from './admin-handlers.js';
 import { AUTHORIZATION_HEADER, Forwarder, forwardedToken, isForwarded, REQUEST_ID_HEADER } from './forwarder.js';
 import type { ServiceName } from './forwarder.js';
 import { milvusRootCoordImplementation } from './milvus-root-coord.js';
-import { adminService, healthService, milvusRootCoordService, rootCoordService } from './proto.js';
+import { adminService, adminServiceTypedColumns, healthService, milvusRootCoordService, milvusRootCoordServiceTypedColumns, rootCoordService, rootCoordServiceTypedColumns } from './proto.js';
 import type { MethodInfo, PlainMessage } from './proto.js';
 import { requestKey } from './request-key.js';
 import { rootCoordHandlers } from './root-coord-handlers.js';
@@ -179,10 +179,11 @@ export class ApiServer {
       const counted = countedAnswers(definition, implementation, this.admission);
       this.server.addService(counted.definition, counted.implementation);
     };
-    add(rootCoordService.definition, this.implement('api', rootCoordService.methods, this.apiHandlers));
-    add(adminService.definition, this.implement('admin', adminService.methods, adminHandlers(this.node)));
+    // Requests' repeated 64-bit fields come as typed arrays (see rootCoordServiceTypedColumns).
+    add(rootCoordServiceTypedColumns.definition, this.implement('api', rootCoordService.methods, this.apiHandlers));
+    add(adminServiceTypedColumns.definition, this.implement('admin', adminService.methods, adminHandlers(this.node)));
     // Milvus's own RootCoord protocol, beside ours: every call onto ours through serveAs.
-    add(milvusRootCoordService.definition, milvusRootCoordImplementation(this));
+    add(milvusRootCoordServiceTypedColumns.definition, milvusRootCoordImplementation(this));
     this.server.addService(healthService.definition, {
       Check: (_call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
         callback(null, { status: this.node.leaderId() !== 0 ? 1 : 2 });

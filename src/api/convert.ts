@@ -37,6 +37,19 @@ export function strings(req: PlainMessage, key: string): string[] {
   return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
 }
 
+/**
+ * A repeated 64-bit field: as the servers decode it, a BigInt64Array or BigUint64Array (returned as
+ * is); a request made in the process may give decimal text or bigints (made bigints; others dropped).
+ */
+export function bigints(req: PlainMessage, key: string): ArrayLike<bigint> {
+  const v = req[key];
+  if (v instanceof BigInt64Array || v instanceof BigUint64Array) return v;
+  if (!Array.isArray(v)) return [];
+  const out: bigint[] = [];
+  for (const x of v) if (typeof x === 'bigint' || typeof x === 'string') out.push(BigInt(x));
+  return out;
+}
+
 function defaultValue(field: PlainMessage): DefaultValue | null {
   const dv = field['default_value'] as PlainMessage | null | undefined;
   if (dv === null || dv === undefined) return null;

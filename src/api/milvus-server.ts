@@ -11,7 +11,7 @@ import { str, strings } from './convert.js';
 import { countedAnswers } from './answers.js';
 import { as, DATABASE_HEADER, frontImplementation, header, inDb } from './milvus-front.js';
 import type { Mapping } from './milvus-front.js';
-import { milvusService } from './proto.js';
+import { milvusService, milvusServiceTypedColumns } from './proto.js';
 import type { PlainMessage } from './proto.js';
 
 /** What GetVersion reports: the Milvus API version this port follows (milvus-proto, SDK 2.6). */
@@ -148,7 +148,7 @@ export class MilvusServer {
       GetVersion: async () => ({ status: successStatus, version: MILVUS_API_VERSION }),
       BatchDescribeCollection: (call: UnaryCall) => this.batchDescribe(call),
     };
-    const counted = countedAnswers(milvusService.definition, frontImplementation(this.api, milvusService.methods, MAPPINGS, local, refusal), this.api.admission);
+    const counted = countedAnswers(milvusServiceTypedColumns.definition, frontImplementation(this.api, milvusService.methods, MAPPINGS, local, refusal), this.api.admission);
     this.server.addService(counted.definition, counted.implementation);
     await bindServer(this.server, address, this.node);
   }

@@ -2,7 +2,7 @@ import protobuf from 'protobufjs';
 import { ProtoCodec, protoDir } from '../protocol/proto.js';
 
 // The client API's protocol lives in src/protocol/proto.ts (shared with the client); the server's modules import it from here too.
-export { adminService, apiRoot, clientChannelOptions, decodeMessage, encodeMessage, healthService, rootCoordService } from '../protocol/proto.js';
+export { adminService, adminServiceTypedColumns, apiRoot, clientChannelOptions, decodeMessage, encodeMessage, healthService, rootCoordService, rootCoordServiceTypedColumns } from '../protocol/proto.js';
 export type { MethodInfo, PlainMessage } from '../protocol/proto.js';
 
 /**
@@ -20,3 +20,6 @@ export const milvusRoot = (() => {
 export const milvusCodec = new ProtoCodec(milvusRoot);
 export const milvusService = milvusCodec.serviceDefinition('milvus.proto.milvus.MilvusService');
 export const milvusRootCoordService = milvusCodec.serviceDefinition('milvus.proto.rootcoord.RootCoord');
+/** As the servers take their requests: top-level repeated 64-bit fields as typed arrays (see rootCoordServiceTypedColumns). */
+export const milvusServiceTypedColumns = milvusCodec.serviceDefinition('milvus.proto.milvus.MilvusService', 'typed');
+export const milvusRootCoordServiceTypedColumns = milvusCodec.serviceDefinition('milvus.proto.rootcoord.RootCoord', 'typed');

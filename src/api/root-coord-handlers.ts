@@ -23,7 +23,7 @@ import { isVisible, requireVisibleCollection, requireVisibleDatabase, visibleCol
 import { DEFAULT_DB_NAME } from '../meta/model.js';
 import type { ConsistencyLevel } from '../meta/model.js';
 import type { AllocPort, CatalogPort, NodePort, ProxyPort, RaftStatusPort, TaskPort } from './ports.js';
-import { big, describeResponse, fieldInputFromBytes, int, kvs, schemaInput, showCollectionsResponse, str, strings } from './convert.js';
+import { big, bigints, describeResponse, fieldInputFromBytes, int, kvs, schemaInput, showCollectionsResponse, str, strings } from './convert.js';
 import type { PlainMessage } from './proto.js';
 import { ddlHandler, leaderHandler, readHandler } from './handler.js';
 import { requestTime } from './request-time.js';
@@ -127,7 +127,7 @@ export function rootCoordHandlers(node: RootCoordPorts): Record<string, Handler>
     }),
     UpdateChannelTimeTick: leader(async (req) => {
       const base = (req['base'] ?? {}) as PlainMessage;
-      node.timeTicks.updateFromProxy(int(base, 'msg_type'), big(base, 'sourceID'), strings(req, 'channelNames'), strings(req, 'timestamps').map((t) => BigInt(t)), big(req, 'default_timestamp'));
+      node.timeTicks.updateFromProxy(int(base, 'msg_type'), big(base, 'sourceID'), strings(req, 'channelNames'), bigints(req, 'timestamps'), big(req, 'default_timestamp'));
       return {};
     }),
     ListAliases: read((req) => ({ db_name: str(req, 'db_name') || 'default', collection_name: str(req, 'collection_name'), aliases: listAliases(meta, str(req, 'db_name'), str(req, 'collection_name')) })),

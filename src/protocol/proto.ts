@@ -344,7 +344,13 @@ export function decodeMessage(typeName: string, bytes: Uint8Array, longColumns: 
 }
 
 export const rootCoordService = apiCodec.serviceDefinition('rootcoord.RootCoord');
-/** The same service for a client that takes the top-level packed 64-bit columns of answers as typed arrays. */
+/**
+ * The same service with the top-level repeated 64-bit fields of messages decoded as typed arrays: for a
+ * client that takes answers that way, and for the servers, which take requests that way (4 MiB of
+ * them decode in tens of milliseconds instead of half a second of decimal strings; a handler reads
+ * them with bigints()).
+ */
 export const rootCoordServiceTypedColumns = apiCodec.serviceDefinition('rootcoord.RootCoord', 'typed');
 export const adminService = apiCodec.serviceDefinition('rootcoord.RootCoordAdmin');
+export const adminServiceTypedColumns = apiCodec.serviceDefinition('rootcoord.RootCoordAdmin', 'typed');
 export const healthService = apiCodec.serviceDefinition('grpc.health.v1.Health');

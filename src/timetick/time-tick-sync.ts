@@ -53,7 +53,7 @@ export class TimeTickSync extends EventEmitter {
   }
 
   /** A proxy's UpdateChannelTimeTick, validated as Milvus does. */
-  updateFromProxy(msgType: number, sourceId: bigint, channels: readonly string[], timestamps: readonly bigint[], defaultTs: bigint): void {
+  updateFromProxy(msgType: number, sourceId: bigint, channels: readonly string[], timestamps: ArrayLike<bigint>, defaultTs: bigint): void {
     if (msgType !== MSG_TYPE_TIME_TICK) throw new CodedError('ParameterInvalid', `invalid msg type ${msgType}, expect TimeTick (${MSG_TYPE_TIME_TICK})`);
     if (channels.length !== timestamps.length) throw new CodedError('ParameterInvalid', `invalid TimeTickMsg: ${channels.length} channel names but ${timestamps.length} timestamps`);
     if (!this.hasSession(sourceId)) throw new CodedError('Unexpected', `skip ChannelTimeTickMsg from un-recognized session ${sourceId}`);
@@ -65,7 +65,7 @@ export class TimeTickSync extends EventEmitter {
     this.report(DDL_SOURCE_ID, channels, channels.map(() => ts), ts);
   }
 
-  private report(sourceId: bigint, channels: readonly string[], timestamps: readonly bigint[], defaultTs: bigint): void {
+  private report(sourceId: bigint, channels: readonly string[], timestamps: ArrayLike<bigint>, defaultTs: bigint): void {
     const map = new Map<string, bigint>();
     channels.forEach((c, i) => map.set(c, timestamps[i] as bigint));
     this.sources.set(sourceId, { channels: map, defaultTs });
