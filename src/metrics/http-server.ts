@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { MetricsSource, NodeMetrics } from './node-metrics.js';
 
-/** GET /metrics (Prometheus text), /healthz (process up) and /readyz (knows a leader and has caught up). */
+/** GET (or HEAD) /metrics (Prometheus text), /healthz (process up) and /readyz (knows a leader and has caught up); other methods 405. */
 export class MetricsHttpServer {
   private server: Server | null = null;
 
@@ -14,6 +14,12 @@ export class MetricsHttpServer {
   async start(address: string): Promise<void> {
     const [host, port] = address.split(':');
     this.server = createServer((req, res) => {
+      // Read-only: another method is refused before anything is read or made (405, as HTTP says).
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { 'content-type': 'text/plain', allow: 'GET, HEAD' });
+        res.end('method not allowed: GET or HEAD\n');
+        return;
+      }
       void this.respond(req.url ?? '/').then(({ status, type, body }) => {
         res.writeHead(status, { 'content-type': type });
         res.end(body);

@@ -3,7 +3,9 @@
  * peers, and the time-tick lag per DML channel. Read through the registry, as /metrics serves it.
  */
 import { expect } from 'chai';
+import { MetricsHttpServer } from '../../src/metrics/http-server.js';
 import { NodeMetrics } from '../../src/metrics/node-metrics.js';
+import { freePorts } from '../raft/fixtures/process-cluster.js';
 import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
 import { until } from './until.js';
 
@@ -84,6 +86,30 @@ describe('RootCoord metrics', function () {
       const followerText = await (metrics.get(id) as NodeMetrics).registry.metrics();
       expect(sample(followerText, 'rootcoord_raft_has_leader'), `node ${id}`).to.equal(1);
       expect(sample(followerText, 'rootcoord_raft_is_leader'), `node ${id}`).to.equal(0);
+    }
+  });
+
+  it('the metrics port answers GET and HEAD; another method is refused with 405 before anything is made', async () => {
+    const [id, member] = [...cluster.members][0] as [number, (typeof cluster.members extends Map<number, infer M> ? M : never)];
+    const metrics = new NodeMetrics(member.node);
+    made.push(metrics);
+    const server = new MetricsHttpServer(member.node, metrics);
+    const [port] = await freePorts(1);
+    await server.start(`127.0.0.1:${port as number}`);
+    try {
+      const url = `http://127.0.0.1:${port as number}/metrics`;
+      const get = await fetch(url);
+      expect(get.status, `node ${id}`).to.equal(200);
+      expect(await get.text()).to.match(/^# HELP /m);
+      expect((await fetch(url, { method: 'HEAD' })).status).to.equal(200);
+      for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+        const refused = await fetch(url, method === 'DELETE' ? { method } : { method, body: 'x' });
+        expect(refused.status, method).to.equal(405);
+        expect(refused.headers.get('allow')).to.equal('GET, HEAD');
+        await refused.text();
+      }
+    } finally {
+      await server.close();
     }
   });
 
