@@ -1,0 +1,12 @@
+import { P, raw, cluster } from './lib.mjs';
+const leader = cluster.nodes[2].client;
+const fields = [{ name: 'id', data_type: 5, is_primary_key: true, autoID: true }, { name: 'vec', data_type: 101, type_params: [{ key: 'dim', value: '8' }] }];
+for (let i = 0; i < 14; i++) fields.push({ name: `f${i}`, data_type: 5, description: 'd'.repeat(65000) });
+const schema = P.encodeMessage('rootcoord.CollectionSchema', { name: 'bigcoll', fields });
+const r = await raw(leader, '/rootcoord.RootCoord/CreateCollection', P.encodeMessage('rootcoord.CreateCollectionRequest', { db_name: 'default', collection_name: 'bigcoll', schema, shards_num: 1 }));
+console.log(r.err ?? P.decodeMessage('rootcoord.Status', r.bytes));
+const d = await raw(cluster.nodes[0].milvus, '/milvus.proto.milvus.MilvusService/DescribeCollection', P.milvusCodec.encode('milvus.proto.milvus.DescribeCollectionRequest', { collection_name: 'bigcoll' }));
+console.log('describe bytes', d.bytes?.length, d.err);
+const b = await raw(cluster.nodes[0].milvus, '/milvus.proto.milvus.MilvusService/BatchDescribeCollection', P.milvusCodec.encode('milvus.proto.milvus.BatchDescribeCollectionRequest', { collection_name: Array(1000).fill('bigcoll') }));
+console.log('batch 1000 bytes', b.bytes?.length, b.err, b.ms, b.bytes && JSON.stringify(P.milvusCodec.decode('milvus.proto.milvus.BatchDescribeCollectionResponse', b.bytes).status));
+process.exit(0);

@@ -1,0 +1,10 @@
+import { P, raw, cluster } from './lib.mjs';
+const { encodeMessage, decodeMessage } = P;
+const leader = cluster.nodes[0].client;
+const call = async (m, req, resT = 'rootcoord.Status') => { const r = await raw(leader, `/rootcoord.RootCoord/${m}`, encodeMessage(`rootcoord.${m}Request`, req)); return r.err ?? decodeMessage(resT, r.bytes); };
+console.log(await call('CreateDatabase', { db_name: 'bigdb' }));
+const props = Array.from({ length: 15 }, (_, i) => ({ key: `k${i}`, value: 'v'.repeat(65000) }));
+console.log(await call('AlterDatabase', { db_name: 'bigdb', properties: props }));
+const r = await raw(leader, '/rootcoord.RootCoord/DescribeDatabase', encodeMessage('rootcoord.DescribeDatabaseRequest', { db_name: 'bigdb' }));
+console.log(r.err, r.bytes?.length);
+process.exit(0);
