@@ -54,7 +54,7 @@ export class Proposals {
     private readonly pendingMax: number,
     seed: number | undefined,
     /** Proposals made on this node that were applied, and that failed (refused, timed out, closed): counted here. */
-    readonly counters: Pick<RaftCounters, 'proposalsCommitted' | 'proposalsFailed'> = { proposalsCommitted: 0, proposalsFailed: 0 },
+    readonly counters: Pick<RaftCounters, 'proposalsCommitted' | 'proposalsFailed'>,
   ) {
     // Seeded (a simulation): a deterministic start; a simulation seeds each incarnation differently.
     this.nextSeq = seed === undefined ? randomInt(1, 2 ** 47) : 1 + Math.floor(new Prng(seed ^ 0x5eed).nextFloat() * (2 ** 47 - 1));

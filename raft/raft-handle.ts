@@ -4,15 +4,6 @@ import type { TransportFaults } from './transport.js';
 import type { ConfState } from './types.js';
 
 /**
- * What a host uses of a Raft node, wherever it runs: in the host's own thread (RaftNode, as the
- * simulators run it) or on a thread of its own (RaftWorkerClient, so that no work of the host can
- * delay a heartbeat). Both apply committed entries to the host's state machine on the host's thread.
- *
- * Events: 'leader-change' and 'role-change' (LeaderChange), 'member-change' (ConfChange, in log order
- * with the entries), 'persisted' (seconds, entries), 'applied' (seconds, entries), 'snapshot' (index),
- * 'peer-rtt' (peer, seconds), 'fatal' (Error: the log cannot be written; the host must stop).
- */
-/**
  * What a Raft node counts from its start: proposals made on it that were applied, and that failed
  * (refused, timed out, closed); the times it learned of a new leader (a leader known after none or
  * another, as etcd's etcd_server_leader_changes_seen_total counts them).
@@ -23,6 +14,15 @@ export interface RaftCounters {
   leaderChangesSeen: number;
 }
 
+/**
+ * What a host uses of a Raft node, wherever it runs: in the host's own thread (RaftNode, as the
+ * simulators run it) or on a thread of its own (RaftWorkerClient, so that no work of the host can
+ * delay a heartbeat). Both apply committed entries to the host's state machine on the host's thread.
+ *
+ * Events: 'leader-change' and 'role-change' (LeaderChange), 'member-change' (ConfChange, in log order
+ * with the entries), 'persisted' (seconds, entries), 'applied' (seconds, entries), 'snapshot' (index),
+ * 'peer-rtt' (peer, seconds), 'fatal' (Error: the log cannot be written; the host must stop).
+ */
 export interface RaftHandle extends EventEmitter {
   readonly id: number;
   readonly counters: Readonly<RaftCounters>;

@@ -4,12 +4,13 @@ import type { Admission, CallEnd } from './admission.js';
 type UnaryHandler = (call: grpc.ServerUnaryCall<unknown, unknown> & CallEnd, callback: grpc.sendUnaryData<unknown>) => void;
 
 /**
- * A service whose unary answers are encoded here, as they are handed to gRPC, and counted against the
- * node's unread answers until their calls end (Admission.holdAnswer): `definition` with answers that
- * are already bytes passed through, and `implementation` with each unary handler's answer encoded by
- * the definition's own serializer. Streams are left as they are (they bound their backlog themselves).
+ * Add a service to `server` whose unary answers are encoded here, as they are handed to gRPC, and
+ * counted against the node's unread answers until their calls end (Admission.holdAnswer): `definition`
+ * with answers that are already bytes passed through, and `implementation` with each unary handler's
+ * answer encoded by the definition's own serializer. Streams are left as they are (they bound their
+ * backlog themselves).
  */
-export function countedAnswers(definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation, admission: Admission): { definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation } {
+export function addCountedService(server: grpc.Server, definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation, admission: Admission): void {
   const counted: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   const handlers: grpc.UntypedServiceImplementation = {};
   for (const [name, method] of Object.entries(definition as Record<string, grpc.MethodDefinition<unknown, unknown>>)) {
@@ -39,5 +40,5 @@ export function countedAnswers(definition: grpc.ServiceDefinition, implementatio
       });
     }) as unknown as grpc.UntypedHandleCall;
   }
-  return { definition: counted, implementation: handlers };
+  server.addService(counted, handlers);
 }

@@ -11,7 +11,7 @@ import type { Limits } from '../ddl/limits.js';
 import type { ApiPorts, NodePort } from './ports.js';
 import type { ApiMetrics } from './api-metrics.js';
 import { Admission } from './admission.js';
-import { countedAnswers } from './answers.js';
+import { addCountedService } from './answers.js';
 import { adminHandlers } from './admin-handlers.js';
 import { AUTHORIZATION_HEADER, Forwarder, forwardedToken, isForwarded, REQUEST_ID_HEADER } from './forwarder.js';
 import type { ServiceName } from './forwarder.js';
@@ -137,11 +137,6 @@ export class ApiServer {
   private lagMonitor: { histogram: IntervalHistogram; timer: NodeJS.Timeout } | null = null;
   private warmTimer: NodeJS.Timeout | null = null;
   private readonly apiHandlers: Record<string, Handler>;
-  /** Each service's request types by method (a DDL's request key digests its request encoded). */
-  private readonly requestTypes: Record<ServiceName, Map<string, string>> = {
-    api: new Map(rootCoordService.methods.map((m) => [m.name, m.requestType])),
-    admin: new Map(adminService.methods.map((m) => [m.name, m.requestType])),
-  };
 
   constructor(
     private readonly node: ApiPorts,
@@ -170,15 +165,12 @@ export class ApiServer {
     const info = rootCoordService.methods.find((m) => m.name === method);
     if (handler === undefined || info === undefined || info.responseStream) return Promise.reject(new Error(`no unary RootCoord call ${method}`));
     const unary: UnaryCall = { request, metadata: call.metadata, getPeer: () => call.getPeer(), getDeadline: () => call.getDeadline() };
-    return this.serve('api', method, handler, info.responseType === 'rootcoord.Status', unary);
+    return this.serve('api', info, handler, unary);
   }
 
   async start(address: string): Promise<void> {
     this.watchEventLoopLag(this.node.config.limits.maxEventLoopLagMs);
-    const add = (definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation): void => {
-      const counted = countedAnswers(definition, implementation, this.admission);
-      this.server.addService(counted.definition, counted.implementation);
-    };
+    const add = (definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation): void => addCountedService(this.server, definition, implementation, this.admission);
     // Requests' repeated 64-bit fields come as typed arrays (see rootCoordServiceTypedColumns).
     add(rootCoordServiceTypedColumns.definition, this.implement('api', rootCoordService.methods, this.apiHandlers));
     add(adminServiceTypedColumns.definition, this.implement('admin', adminService.methods, adminHandlers(this.node)));
@@ -228,10 +220,9 @@ export class ApiServer {
       }
       const handler = handlers[method.name];
       if (handler === undefined) throw new Error(`no handler for ${method.name}`);
-      const returnsStatus = method.responseType === 'rootcoord.Status';
       implementation[method.name] = (call: grpc.ServerUnaryCall<PlainMessage, PlainMessage>, callback: grpc.sendUnaryData<PlainMessage>) => {
         const answer: Answered = { leader: null };
-        this.serve(service, method.name, handler, returnsStatus, call, answer).then(
+        this.serve(service, method, handler, call, answer).then(
           (response) => callback(null, response, answer.leader === null ? undefined : leaderHint(answer.leader)),
           (error: unknown) => callback(grpcError(error)),
         );
@@ -241,8 +232,9 @@ export class ApiServer {
   }
 
   /** `answer.leader` is set when the call was forwarded, to the leader's client address (see LEADER_HINT_TRAILER). */
-  private async serve(service: ServiceName, method: string, handler: Handler, returnsStatus: boolean, call: UnaryCall, answer: Answered | null = null): Promise<PlainMessage> {
+  private async serve(service: ServiceName, method: MethodInfo, handler: Handler, call: UnaryCall, answer: Answered | null = null): Promise<PlainMessage> {
     const startedMs = performance.now();
+    const returnsStatus = method.responseType === 'rootcoord.Status';
     let code = 0;
     let release: (() => void) | null = null;
     try {
@@ -259,12 +251,12 @@ export class ApiServer {
         code = -1;
         throw error;
       }
-      const e = coded(error, this.node.log, method);
+      const e = coded(error, this.node.log, method.name);
       code = e.code;
       return returnsStatus ? statusOf(e) : { status: statusOf(e) };
     } finally {
       release?.();
-      this.metrics?.observe(method, handler.kind, code === 0, (performance.now() - startedMs) / 1000);
+      this.metrics?.observe(method.name, handler.kind, code === 0, (performance.now() - startedMs) / 1000);
     }
   }
 
@@ -279,11 +271,11 @@ export class ApiServer {
   }
 
   /** Runs the call here, or forwards it to the leader. A forwarded response is returned as is. */
-  private async route(service: ServiceName, method: string, handler: Handler, call: UnaryCall, answer: Answered | null): Promise<PlainMessage> {
+  private async route(service: ServiceName, method: MethodInfo, handler: Handler, call: UnaryCall, answer: Answered | null): Promise<PlainMessage> {
     const request = call.request;
     const requestId = call.metadata.get(REQUEST_ID_HEADER)[0];
     const id = typeof requestId === 'string' && requestId !== '' ? requestId : null;
-    const need = this.requirement(service, method, request);
+    const need = this.requirement(service, method.name, request);
     if (handler.kind === 'leader' && !this.node.isServingLeader()) {
       if (isForwarded(call.metadata, this.forwardedToken)) throw new CodedError('ServiceNotReady', `node ${this.node.config.id} is not the serving leader`);
       const deadlineMs = deadlineOf(call);
@@ -296,7 +288,7 @@ export class ApiServer {
         // (against its catalog, which is current; a verified password costs it no hash but the first).
         const authorization = headerValue(call.metadata, AUTHORIZATION_HEADER);
         if (need !== null) await this.authenticator.authenticate(authorization ?? undefined, call.getPeer(), () => this.node.readBarrier());
-        const forwarded = await this.forwarder.forward(address, service, method, request, deadlineMs, id, authorization);
+        const forwarded = await this.forwarder.forward(address, service, method.name, request, deadlineMs, id, authorization);
         // Not a hint to a node that answered it does not serve (a deposed leader, or one whose services are not started yet).
         if (answer !== null && answerCode(forwarded) !== ErrorCodes.ServiceNotReady.code) answer.leader = address;
         return forwarded;
@@ -308,8 +300,8 @@ export class ApiServer {
     // local call is answered without a barrier, against this node's catalog as it is: a missing
     // privilege is confirmed after one (see authorize).
     // A DDL takes effect once per request key: its request ID and a digest of the call (see requestKey).
-    const key = id !== null && handler.ddl === true ? requestKey(id, method, this.requestTypes[service].get(method) as string, request) : id;
-    return handler.handle(request, { requestId: key, user: await this.authorize(method, need, call, handler.kind === 'local') });
+    const key = id !== null && handler.ddl === true ? requestKey(id, method.name, method.requestType, request) : id;
+    return handler.handle(request, { requestId: key, user: await this.authorize(method.name, need, call, handler.kind === 'local') });
   }
 
   /** What the call needs of its caller, or null when nothing is checked (authorization off, or a health check). */

@@ -8,7 +8,7 @@ import type { NodePort } from './ports.js';
 import { bindServer, deadlineAt, grpcServerOptions, shutdownServer } from './api-server.js';
 import type { ApiServer, UnaryCall } from './api-server.js';
 import { str, strings } from './convert.js';
-import { countedAnswers } from './answers.js';
+import { addCountedService } from './answers.js';
 import { as, DATABASE_HEADER, frontImplementation, header, inDb } from './milvus-front.js';
 import type { Mapping } from './milvus-front.js';
 import { milvusService, milvusServiceTypedColumns } from './proto.js';
@@ -148,8 +148,7 @@ export class MilvusServer {
       GetVersion: async () => ({ status: successStatus, version: MILVUS_API_VERSION }),
       BatchDescribeCollection: (call: UnaryCall) => this.batchDescribe(call),
     };
-    const counted = countedAnswers(milvusServiceTypedColumns.definition, frontImplementation(this.api, milvusService.methods, MAPPINGS, local, refusal), this.api.admission);
-    this.server.addService(counted.definition, counted.implementation);
+    addCountedService(this.server, milvusServiceTypedColumns.definition, frontImplementation(this.api, milvusService.methods, MAPPINGS, local, refusal), this.api.admission);
     await bindServer(this.server, address, this.node);
   }
 

@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
 import { CodedError } from '../common/error-codes.js';
-import { REQUEST_KEY_LENGTH_MAX } from '../ddl/scheduler.js';
+import { REQUEST_DIGEST_CHARS, REQUEST_ID_LENGTH_MAX } from '../ddl/scheduler.js';
 import { encodeMessage } from './proto.js';
 import type { PlainMessage } from './proto.js';
-
-/** The characters of a request's digest in its key (base64url of 132 bits of SHA-256). */
-const DIGEST_CHARS = 22;
-/** The longest client request ID accepted (64: a UUID or 32 hex digits fit easily), with the separator and the digest the longest key the scheduler takes. */
-export const REQUEST_ID_LENGTH_MAX = REQUEST_KEY_LENGTH_MAX - 1 - DIGEST_CHARS;
 
 /**
  * The key under which a DDL request takes effect at most once: the client's request ID (metadata
@@ -22,5 +17,5 @@ export function requestKey(requestId: string, method: string, requestType: strin
     throw new CodedError('ParameterInvalid', `a request ID has 1 to ${REQUEST_ID_LENGTH_MAX} characters, not ${requestId.length}`);
   }
   const digest = createHash('sha256').update(method).update('\n').update(encodeMessage(requestType, request)).digest('base64url');
-  return `${requestId}/${digest.slice(0, DIGEST_CHARS)}`;
+  return `${requestId}/${digest.slice(0, REQUEST_DIGEST_CHARS)}`;
 }

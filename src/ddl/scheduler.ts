@@ -20,8 +20,12 @@ export interface TaskTiming {
 
 const OUTCOME_UNKNOWN = ErrorCodes.OutcomeUnknown.code;
 
-/** The longest request key taken (src/api/request-key.ts: a client's request ID of up to 64 characters, '/', a digest of its call of 22). */
-export const REQUEST_KEY_LENGTH_MAX = 87;
+/** The longest client request ID accepted (a UUID or 32 hex digits fit easily). */
+export const REQUEST_ID_LENGTH_MAX = 64;
+/** The characters of a call's digest in a request key (src/api/request-key.ts: base64url of 132 bits of SHA-256). */
+export const REQUEST_DIGEST_CHARS = 22;
+/** The longest request key taken: a client's request ID, '/', the digest of its call. */
+export const REQUEST_KEY_LENGTH_MAX = REQUEST_ID_LENGTH_MAX + 1 + REQUEST_DIGEST_CHARS;
 
 /**
  * The DDL scheduler (Milvus lock mode): a task takes its lock chain, then gets an ID and a timestamp

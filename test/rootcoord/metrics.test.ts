@@ -7,6 +7,7 @@ import { MetricsHttpServer } from '../../src/metrics/http-server.js';
 import { NodeMetrics } from '../../src/metrics/node-metrics.js';
 import { freePorts } from '../raft/fixtures/process-cluster.js';
 import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
+import type { Member } from './fixtures/in-process-cluster.js';
 import { until } from './until.js';
 
 const SPEC_NAMES = [
@@ -90,7 +91,7 @@ describe('RootCoord metrics', function () {
   });
 
   it('the metrics port answers GET and HEAD; another method is refused with 405 before anything is made', async () => {
-    const [id, member] = [...cluster.members][0] as [number, (typeof cluster.members extends Map<number, infer M> ? M : never)];
+    const [id, member] = [...cluster.members][0] as [number, Member];
     const metrics = new NodeMetrics(member.node);
     made.push(metrics);
     const server = new MetricsHttpServer(member.node, metrics);
