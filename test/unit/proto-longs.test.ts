@@ -1,6 +1,7 @@
 /**
  * 64-bit integers through the client API's codec: given as bigints or decimal text, they decode to the
- * same decimal text, at the edges of int64 and uint64 too (the codec decodes longs through BigInt).
+ * same decimal text, at the edges of int64 and uint64 too (the codec decodes longs through BigInt). And
+ * top-level repeated strings, which the codec takes itself too.
  */
 import { expect } from 'chai';
 import protobuf from 'protobufjs';
@@ -34,10 +35,13 @@ function compareOverMutations(valid: Uint8Array, seed: number, reference: (bytes
       else if (kind === 1) bytes.splice(at, 1);
       else bytes.splice(at, 0, random(256));
     }
-    const input = Uint8Array.from(bytes);
-    const expected = outcome(() => reference(input));
-    if (expected === 'refused') refused++;
-    expect(outcome(() => decoder(input)), bytes.join(' ')).to.deep.equal(expected);
+    // As a Uint8Array and as a Buffer (the codec makes one string of a Buffer's ASCII span by Buffer's
+    // own method, of a Uint8Array's through a Buffer over its memory).
+    for (const input of [Uint8Array.from(bytes), Buffer.from(bytes)]) {
+      const expected = outcome(() => reference(input));
+      if (expected === 'refused' && !Buffer.isBuffer(input)) refused++;
+      expect(outcome(() => decoder(input)), bytes.join(' ')).to.deep.equal(expected);
+    }
   }
   return refused;
 }
@@ -202,6 +206,56 @@ describe('protocol codec: 64-bit integers', () => {
     const type = apiRoot.lookupType('rootcoord.ShowCollectionsResponse');
     const small = Buffer.concat([Uint8Array.from([(3 << 3) | 2, 1, 7]), tail]);
     expect(decodeMessage('rootcoord.ShowCollectionsResponse', small)).to.deep.equal(type.toObject(type.decode(small), { longs: String, enums: Number, defaults: true, arrays: true, oneofs: true }));
+  });
+
+  describe('top-level repeated strings', () => {
+    const type = apiRoot.lookupType('rootcoord.ShowCollectionsResponse');
+    const plain = (bytes: Uint8Array): unknown => type.toObject(type.decode(bytes), { longs: String, enums: Number, defaults: true, arrays: true, oneofs: true });
+    const names = (bytes: Uint8Array): unknown => decodeMessage('rootcoord.ShowCollectionsResponse', bytes)['collection_names'];
+
+    it('ASCII names (short and long, empty too), as one span and its pieces, decode as protobufjs decodes them', () => {
+      const list = Array.from({ length: 3000 }, (_v, i) => (i % 7 === 0 ? '' : `collection_${i}_${'x'.repeat(i % 40)}`));
+      const bytes = encodeMessage('rootcoord.ShowCollectionsResponse', { status: { code: 0 }, collection_names: list, collection_ids: list.map((_v, i) => BigInt(i) << 40n) });
+      for (const input of [bytes, Uint8Array.from(bytes)]) {
+        expect(names(input)).to.deep.equal(list);
+        expect(decodeMessage('rootcoord.ShowCollectionsResponse', input)).to.deep.equal(plain(input));
+      }
+    });
+
+    it('non-ASCII names decode as protobufjs decodes them; invalid UTF-8 is refused, as protobufjs refuses it in proto3', () => {
+      const w = protobuf.Writer.create();
+      w.uint32((2 << 3) | 2).string('plain');
+      w.uint32((2 << 3) | 2).string('größe 大小 😀');
+      w.uint32((2 << 3) | 2).string('\ufeffwith a byte order mark');
+      const bytes = Buffer.from(w.finish());
+      expect(names(bytes)).to.deep.equal((plain(bytes) as Record<string, unknown>)['collection_names']);
+      expect((names(bytes) as string[])[1]).to.equal('größe 大小 😀');
+      expect((names(bytes) as string[])[2]).to.equal('\ufeffwith a byte order mark');
+      // A lone continuation byte, a cut sequence, an overlong form, a surrogate's encoding.
+      for (const body of [[0x61, 0x80, 0x62], [0xe4, 0xb8], [0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+        const bad = Buffer.concat([bytes, Buffer.from([(2 << 3) | 2, body.length, ...body])]);
+        expect(outcome(() => plain(bad))).to.equal('refused');
+        expect(outcome(() => names(bad)), body.join(' ')).to.equal('refused');
+      }
+    });
+
+    it('names far apart (another field between them) are decoded one by one, with the other field intact', () => {
+      const w = protobuf.Writer.create();
+      w.uint32((2 << 3) | 2).string('first_collection_name');
+      w.uint32((1 << 3) | 2).fork().uint32((2 << 3) | 2).string('r'.repeat(100_000)).ldelim();
+      w.uint32((2 << 3) | 2).string('second_collection_name');
+      const bytes = Buffer.from(w.finish());
+      expect(names(bytes)).to.deep.equal(['first_collection_name', 'second_collection_name']);
+      expect(decodeMessage('rootcoord.ShowCollectionsResponse', bytes)).to.deep.equal(plain(bytes));
+    });
+
+    it('a name with another wire type: protobufjs reads a small message; a large one is refused', () => {
+      const small = Buffer.from([(2 << 3) | 2, 1, 0x61, (2 << 3) | 0, 5]);
+      expect(outcome(() => decodeMessage('rootcoord.ShowCollectionsResponse', small))).to.deep.equal(outcome(() => plain(small)));
+      const large = Buffer.concat([encodeMessage('rootcoord.ShowCollectionsResponse', { collection_names: Array.from({ length: 10_000 }, (_v, i) => `name_${i}`) }), small.subarray(3)]);
+      expect(large.length).to.be.above(64 * 1024);
+      expect(() => decodeMessage('rootcoord.ShowCollectionsResponse', large)).to.throw(/unusual wire type/);
+    });
   });
 
   it('a single (not repeated) uint64 decodes to its text', () => {
