@@ -77,6 +77,8 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                                maxRequestBytes=4194304       largest request message (gRPC receive limit)
                                maxUnreadAnswerBytes=268435456  answers sent but not yet read by their clients,
                                                              all connections; while held: code 2001
+                               unreadAnswerTimeoutMs=10000   while that many are held, answers unread this
+                                                             long are dropped first (their calls cancelled)
                                maxConnectionMemoryBytes=167772160  one connection's HTTP/2 memory (its unsent
                                                              answers too); beyond: its new calls refused
                                maxCollectionDescriptionLength=1024, maxFieldDescriptionLength=65535,

@@ -19,6 +19,16 @@ export interface AdmissionCounts {
   readonly ddlBudget: number;
   readonly connections: number;
   readonly rejected: number;
+  /** Answers dropped unread (held longer than unreadAnswerTimeoutMs while the budget was full). */
+  readonly answersDropped: number;
+}
+
+/** An answer held until its call ends: its size, since when, and how to drop it (false if it cannot be). */
+interface HeldAnswer {
+  readonly bytes: number;
+  readonly sinceMs: number;
+  readonly drop: () => boolean;
+  released: boolean;
 }
 
 /**
@@ -46,7 +56,10 @@ export interface AdmissionCounts {
  * Answers held: a call's answer, once encoded, stays in memory until its client has read it all (or its
  * stream closes), which a client that never reads delays for ever. The bytes of the answers whose calls
  * have not ended are counted (holdAnswer), and while maxUnreadAnswerBytes are held every new call is
- * refused; one connection's share is bounded by its HTTP/2 memory (maxConnectionMemoryBytes).
+ * refused; one connection's share is bounded by its HTTP/2 memory (maxConnectionMemoryBytes). And a
+ * client that stops reading cannot keep the budget: when a call finds it full, the answers held longer
+ * than unreadAnswerTimeoutMs are dropped first (their streams reset, their calls end CANCELLED), so a
+ * reader slower than that loses its answer only while others are being refused.
  */
 const DDL_BUDGET_MIN = 4;
 const DDL_BUDGET_DECREASE = 0.75;
@@ -55,6 +68,9 @@ export class Admission {
   private total = 0;
   private ddl = 0;
   private unreadAnswerBytes = 0;
+  /** The answers held, in the order they were (so the oldest first). */
+  private readonly held = new Set<HeldAnswer>();
+  private answersDropped = 0;
   private rejected = 0;
   private ddlBudget: number;
   private lastDecreaseMs = -Infinity;
@@ -64,7 +80,7 @@ export class Admission {
   private readonly byPeer = new Map<string, [number, number]>();
 
   constructor(
-    private readonly limits: Pick<Limits, 'maxInflightRequests' | 'maxInflightDdl' | 'maxInflightPerConnection' | 'ddlLatencyTargetMs' | 'maxUnreadAnswerBytes'>,
+    private readonly limits: Pick<Limits, 'maxInflightRequests' | 'maxInflightDdl' | 'maxInflightPerConnection' | 'ddlLatencyTargetMs' | 'maxUnreadAnswerBytes' | 'unreadAnswerTimeoutMs'>,
     private readonly nowMs: () => number = () => performance.now(),
   ) {
     this.ddlBudget = limits.maxInflightDdl;
@@ -78,6 +94,7 @@ export class Admission {
     const counts = peer === null ? undefined : this.byPeer.get(peer);
     const fromPeer = counts?.[slot] ?? 0;
     let refusal: string | null = null;
+    if (this.unreadAnswerBytes >= this.limits.maxUnreadAnswerBytes) this.dropStaleAnswers();
     if (this.overload !== null) refusal = this.overload;
     else if (this.unreadAnswerBytes >= this.limits.maxUnreadAnswerBytes) refusal = `${this.unreadAnswerBytes} bytes of answers wait for their clients to read them (max ${this.limits.maxUnreadAnswerBytes})`;
     else if (this.total >= maxInflightRequests) refusal = `${this.total} calls are in flight on this node (max ${maxInflightRequests})`;
@@ -111,14 +128,35 @@ export class Admission {
     };
   }
 
-  /** Count an answer of `bytes` handed to gRPC until its call ends. */
-  holdAnswer(call: CallEnd, bytes: number): void {
+  /**
+   * Count an answer of `bytes` handed to gRPC until its call ends; `drop` ends the call without its
+   * answer (resets its stream) and says whether it could.
+   */
+  holdAnswer(call: CallEnd, bytes: number, drop: () => boolean = () => false): void {
     // Ended already (its client went): gRPC sends nothing, and 'cancelled' has been emitted.
     if (call.cancelled) return;
+    const answer: HeldAnswer = { bytes, sinceMs: this.nowMs(), drop, released: false };
     this.unreadAnswerBytes += bytes;
-    call.once('cancelled', () => {
-      this.unreadAnswerBytes -= bytes;
-    });
+    this.held.add(answer);
+    call.once('cancelled', () => this.release(answer));
+  }
+
+  private release(answer: HeldAnswer): void {
+    if (answer.released) return;
+    answer.released = true;
+    this.held.delete(answer);
+    this.unreadAnswerBytes -= answer.bytes;
+  }
+
+  /** Drop the answers held for unreadAnswerTimeoutMs or longer (oldest first: they were held in order). */
+  private dropStaleAnswers(): void {
+    const oldestKeptMs = this.nowMs() - this.limits.unreadAnswerTimeoutMs;
+    for (const answer of this.held) {
+      if (answer.sinceMs > oldestKeptMs) break;
+      if (!answer.drop()) continue;
+      this.answersDropped++;
+      this.release(answer);
+    }
   }
 
   /** Refuse every new call (with this reason) until called again with null. */
@@ -139,6 +177,6 @@ export class Admission {
   }
 
   counts(): AdmissionCounts {
-    return { total: this.total, unreadAnswerBytes: this.unreadAnswerBytes, ddl: this.ddl, ddlBudget: Math.floor(this.ddlBudget), connections: this.byPeer.size, rejected: this.rejected };
+    return { total: this.total, unreadAnswerBytes: this.unreadAnswerBytes, ddl: this.ddl, ddlBudget: Math.floor(this.ddlBudget), connections: this.byPeer.size, rejected: this.rejected, answersDropped: this.answersDropped };
   }
 }

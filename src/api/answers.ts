@@ -1,7 +1,21 @@
 import * as grpc from '@grpc/grpc-js';
+import http2 from 'node:http2';
 import type { Admission, CallEnd } from './admission.js';
 
 type UnaryHandler = (call: grpc.ServerUnaryCall<unknown, unknown> & CallEnd, callback: grpc.sendUnaryData<unknown>) => void;
+
+/**
+ * End a call whose answer its client has not read: reset its HTTP/2 stream (RST_STREAM CANCEL), which
+ * frees what was queued for it; grpc-js then ends the call (emits 'cancelled'). The stream is grpc-js's
+ * own (a server call's inner call holds it; test/rootcoord/admission.test.ts checks that it is found):
+ * false if it is not there, and the answer stays.
+ */
+function resetStream(call: object): boolean {
+  const stream = (call as { call?: { stream?: Partial<http2.ServerHttp2Stream> } }).call?.stream;
+  if (typeof stream?.close !== 'function' || typeof stream.destroyed !== 'boolean' || typeof stream.rstCode !== 'number') return false;
+  if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+  return true;
+}
 
 /**
  * Add a service to `server` whose unary answers are encoded here, as they are handed to gRPC, and
@@ -35,7 +49,7 @@ export function addCountedService(server: grpc.Server, definition: grpc.ServiceD
           callback({ code: grpc.status.INTERNAL, details: 'Error serializing response' });
           return;
         }
-        admission.holdAnswer(call, bytes.length);
+        admission.holdAnswer(call, bytes.length, () => resetStream(call));
         callback(null, bytes, trailer, flags);
       });
     }) as unknown as grpc.UntypedHandleCall;

@@ -92,6 +92,12 @@ export interface Limits {
    */
   readonly maxUnreadAnswerBytes: number;
   /**
+   * When a call finds maxUnreadAnswerBytes held: the answers held this long (ms) or longer are dropped
+   * first, their streams reset and their calls ended (CANCELLED), so that clients which stopped reading
+   * cannot keep every other client refused for as long as they stay connected.
+   */
+  readonly unreadAnswerTimeoutMs: number;
+  /**
    * Memory one client connection may hold in the node's HTTP/2 layer, its unsent answers included
    * (Node's maxSessionMemory, in whole MiB): beyond it the connection's new calls are refused, and a
    * connection that keeps opening calls regardless is closed. At least the largest answer (64 MiB, a
@@ -168,6 +174,7 @@ export const defaultLimits: Limits = {
   maxDdlQueueMs: 2000,
   maxRequestBytes: 4 * 1024 * 1024,
   maxUnreadAnswerBytes: 256 * 1024 * 1024,
+  unreadAnswerTimeoutMs: 10_000,
   maxConnectionMemoryBytes: 160 * 1024 * 1024,
   maxCollectionDescriptionLength: 1024,
   maxFieldDescriptionLength: 65_535,

@@ -28,7 +28,7 @@ async function timed<T>(promise: Promise<T>): Promise<number> {
 }
 
 describe('Admission budgets', () => {
-  const limits = { maxInflightRequests: 4, maxInflightDdl: 2, maxInflightPerConnection: 2, ddlLatencyTargetMs: 1000, maxUnreadAnswerBytes: 1000 };
+  const limits = { maxInflightRequests: 4, maxInflightDdl: 2, maxInflightPerConnection: 2, ddlLatencyTargetMs: 1000, maxUnreadAnswerBytes: 1000, unreadAnswerTimeoutMs: 10_000 };
 
   it('a refusal costs no stack trace (a CodedError captures none), and leaves the stack trace limit as it was', () => {
     const admission = new Admission(limits);
@@ -95,8 +95,41 @@ describe('Admission budgets', () => {
     expect(admission.counts().unreadAnswerBytes).to.equal(400);
   });
 
+  it('a call that finds the budget full drops the answers held for unreadAnswerTimeoutMs first (oldest first; one that cannot be dropped stays)', () => {
+    let now = 0;
+    const admission = new Admission({ ...limits, maxInflightRequests: 100, maxInflightPerConnection: 100 }, () => now);
+    const call = (): EventEmitter & { cancelled: boolean } => Object.assign(new EventEmitter(), { cancelled: false });
+    const dropped: string[] = [];
+    const [a, b, c] = [call(), call(), call()];
+    admission.holdAnswer(a, 300, () => (dropped.push('a'), true));
+    now = 1000;
+    admission.holdAnswer(b, 300, () => (dropped.push('b'), false));
+    now = 6000;
+    admission.holdAnswer(c, 400, () => (dropped.push('c'), true));
+    // Full, but nothing held for 10 s yet: refused, nothing dropped.
+    now = 9999;
+    expect(() => admission.admit('light', 'x')).to.throw(CodedError, /1000 bytes of answers wait/);
+    expect(dropped).to.deep.equal([]);
+    // a is 10 s old: dropped, and the call admitted. Under the budget, nothing else is looked at.
+    now = 10_000;
+    admission.admit('light', 'x')();
+    expect(dropped).to.deep.equal(['a']);
+    expect(admission.counts()).to.include({ unreadAnswerBytes: 700, answersDropped: 1 });
+    // Its call ends later ('cancelled', as grpc-js emits it once the stream is reset): not let go twice.
+    a.emit('cancelled');
+    expect(admission.counts().unreadAnswerBytes).to.equal(700);
+    // Full again; b (which cannot be dropped) stays counted, c goes once 10 s old.
+    admission.holdAnswer(call(), 300, () => true);
+    now = 16_000;
+    admission.admit('light', 'x')();
+    expect(dropped).to.deep.equal(['a', 'b', 'c']);
+    expect(admission.counts()).to.include({ unreadAnswerBytes: 600, answersDropped: 2 });
+    b.emit('cancelled');
+    expect(admission.counts().unreadAnswerBytes).to.equal(300);
+  });
+
   it('count forwarded calls (no connection) node-wide only', () => {
-    const admission = new Admission({ maxInflightRequests: 10, maxInflightDdl: 3, maxInflightPerConnection: 1, ddlLatencyTargetMs: 1000, maxUnreadAnswerBytes: 1000 });
+    const admission = new Admission({ maxInflightRequests: 10, maxInflightDdl: 3, maxInflightPerConnection: 1, ddlLatencyTargetMs: 1000, maxUnreadAnswerBytes: 1000, unreadAnswerTimeoutMs: 10_000 });
     for (let i = 0; i < 3; i++) admission.admit('ddl', null);
     expect(() => admission.admit('ddl', null)).to.throw(CodedError, /DDL calls are in flight/);
     expect(admission.counts()).to.include({ total: 3, ddl: 3, connections: 0 });
@@ -106,7 +139,7 @@ describe('Admission budgets', () => {
 describe('Adaptive DDL budget', () => {
   it('shrinks by a quarter on a slow DDL call (once per target period, not below 4) and grows back on fast ones', () => {
     let now = 0;
-    const admission = new Admission({ maxInflightRequests: 1000, maxInflightDdl: 64, maxInflightPerConnection: 1000, ddlLatencyTargetMs: 1000, maxUnreadAnswerBytes: 1000 }, () => now);
+    const admission = new Admission({ maxInflightRequests: 1000, maxInflightDdl: 64, maxInflightPerConnection: 1000, ddlLatencyTargetMs: 1000, maxUnreadAnswerBytes: 1000, unreadAnswerTimeoutMs: 10_000 }, () => now);
     const slow = (): void => {
       const release = admission.admit('ddl', null);
       now += 1500;
@@ -254,10 +287,11 @@ describe('Answers a client does not read', function () {
   this.timeout(120_000);
   let cluster: InProcessCluster;
   const MiB = 1024 * 1024;
+  const UNREAD_TIMEOUT_MS = 6000;
 
   before(async () => {
     // Small budgets, so that a few answers of about 1 MB reach them.
-    cluster = await InProcessCluster.start(3, { maxUnreadAnswerBytes: 8 * MiB, maxConnectionMemoryBytes: 6 * MiB });
+    cluster = await InProcessCluster.start(3, { maxUnreadAnswerBytes: 8 * MiB, maxConnectionMemoryBytes: 6 * MiB, unreadAnswerTimeoutMs: UNREAD_TIMEOUT_MS });
     const client = cluster.client();
     await client.createDatabase('big', Object.fromEntries(Array.from({ length: 15 }, (_v, i) => [`k${i}`, 'v'.repeat(65_000)])));
     client.close();
@@ -272,6 +306,8 @@ describe('Answers a client does not read', function () {
     session.on('error', () => {});
     return session;
   };
+  /** The streams describeBig opened, to see how they end. */
+  const opened: http2.ClientHttp2Stream[] = [];
   const describeBig = (session: http2.ClientHttp2Session): Promise<'headers' | 'refused'> =>
     new Promise((resolve) => {
       const message = encodeMessage('rootcoord.DescribeDatabaseRequest', { db_name: 'big' });
@@ -285,6 +321,7 @@ describe('Answers a client does not read', function () {
         resolve('refused');
         return;
       }
+      opened.push(stream);
       stream.on('response', () => resolve('headers'));
       stream.on('error', () => {});
       stream.on('close', () => resolve('refused'));
@@ -327,6 +364,47 @@ describe('Answers a client does not read', function () {
     } finally {
       client.close();
     }
+  });
+
+  it('clients that stop reading cannot keep the budget: once the budget is full, answers unread for unreadAnswerTimeoutMs are dropped (their streams reset) and calls served again', async () => {
+    const leader = await cluster.waitForServingLeader();
+    const address = cluster.addresses.get(leader)?.client as string;
+    const member = cluster.members.get(leader) as Member;
+    const droppedBefore = member.api.admission.counts().answersDropped;
+    opened.length = 0;
+    const readers = [slowReader(address), slowReader(address)];
+    try {
+      for (let i = 0; i < 5; i++) for (const r of readers) await describeBig(r);
+      const heldAt = performance.now();
+      const held = opened.filter((s) => !s.closed);
+      expect(held.length).to.be.above(5);
+      const client = cluster.client({ endpoints: [address], retryBudgetMs: 0 });
+      try {
+        await expectCode(client.allocTimestamp(), 2001, /bytes of answers wait for their clients to read them/);
+        // The readers stay connected and never read; after the timeout the next call is served.
+        await until('a call served while the readers stay', async () => {
+          try {
+            await client.allocTimestamp();
+            return true;
+          } catch (error) {
+            if ((error as { code?: number }).code !== 2001) throw error;
+            return false;
+          }
+        });
+        expect(performance.now() - heldAt).to.be.above(UNREAD_TIMEOUT_MS - 500);
+        expect(readers.every((r) => !r.destroyed && !r.closed), 'the readers are still connected').to.equal(true);
+        expect(member.api.admission.counts().answersDropped - droppedBefore).to.be.above(0);
+        expect(member.api.admission.counts().unreadAnswerBytes).to.be.below(8 * MiB);
+        // The dropped answers' streams were reset (CANCEL), not answered.
+        await until('the dropped streams closed', async () => held.some((s) => s.closed));
+        expect(held.filter((s) => s.closed).map((s) => s.rstCode)).to.include(http2.constants.NGHTTP2_CANCEL);
+      } finally {
+        client.close();
+      }
+    } finally {
+      for (const r of readers) r.destroy();
+    }
+    await until('the answers let go', async () => member.api.admission.counts().unreadAnswerBytes === 0);
   });
 });
 
