@@ -19,7 +19,7 @@ export interface AdmissionCounts {
   readonly ddlBudget: number;
   readonly connections: number;
   readonly rejected: number;
-  /** Answers dropped unread (held longer than unreadAnswerTimeoutMs while the budget was full). */
+  /** Answers dropped unread (held longer than unreadAnswerTimeoutMs while the budget was full): their resets asked for. */
   readonly answersDropped: number;
 }
 
@@ -28,6 +28,8 @@ interface HeldAnswer {
   readonly bytes: number;
   readonly sinceMs: number;
   readonly drop: () => boolean;
+  /** Its drop was asked for; it stays counted until its call ends (its memory is freed then). */
+  dropped: boolean;
   released: boolean;
 }
 
@@ -58,8 +60,11 @@ interface HeldAnswer {
  * have not ended are counted (holdAnswer), and while maxUnreadAnswerBytes are held every new call is
  * refused; one connection's share is bounded by its HTTP/2 memory (maxConnectionMemoryBytes). And a
  * client that stops reading cannot keep the budget: when a call finds it full, the answers held longer
- * than unreadAnswerTimeoutMs are dropped first (their streams reset, their calls end CANCELLED), so a
- * reader slower than that loses its answer only while others are being refused.
+ * than unreadAnswerTimeoutMs are dropped, oldest first, until what remains would be under the budget
+ * (their streams reset, their calls end CANCELLED): a reader slower than that loses its answer only
+ * while others are being refused. A dropped answer stays counted until its call has ended, when its
+ * memory is freed (a client that does not read its socket does not take the reset either: then its
+ * connection is closed, see answers.ts); the call that found the budget full is refused meanwhile.
  */
 const DDL_BUDGET_MIN = 4;
 const DDL_BUDGET_DECREASE = 0.75;
@@ -70,6 +75,8 @@ export class Admission {
   private unreadAnswerBytes = 0;
   /** The answers held, in the order they were (so the oldest first). */
   private readonly held = new Set<HeldAnswer>();
+  /** Bytes of the answers dropped whose calls have not ended yet. */
+  private droppingBytes = 0;
   private answersDropped = 0;
   private rejected = 0;
   private ddlBudget: number;
@@ -135,7 +142,7 @@ export class Admission {
   holdAnswer(call: CallEnd, bytes: number, drop: () => boolean = () => false): void {
     // Ended already (its client went): gRPC sends nothing, and 'cancelled' has been emitted.
     if (call.cancelled) return;
-    const answer: HeldAnswer = { bytes, sinceMs: this.nowMs(), drop, released: false };
+    const answer: HeldAnswer = { bytes, sinceMs: this.nowMs(), drop, dropped: false, released: false };
     this.unreadAnswerBytes += bytes;
     this.held.add(answer);
     call.once('cancelled', () => this.release(answer));
@@ -146,16 +153,28 @@ export class Admission {
     answer.released = true;
     this.held.delete(answer);
     this.unreadAnswerBytes -= answer.bytes;
+    if (answer.dropped) this.droppingBytes -= answer.bytes;
   }
 
-  /** Drop the answers held for unreadAnswerTimeoutMs or longer (oldest first: they were held in order). */
+  /**
+   * Drop answers held for unreadAnswerTimeoutMs or longer, oldest first (they were held in order),
+   * until the ones not being dropped are under the budget.
+   */
   private dropStaleAnswers(): void {
     const oldestKeptMs = this.nowMs() - this.limits.unreadAnswerTimeoutMs;
     for (const answer of this.held) {
-      if (answer.sinceMs > oldestKeptMs) break;
-      if (!answer.drop()) continue;
+      if (this.unreadAnswerBytes - this.droppingBytes < this.limits.maxUnreadAnswerBytes || answer.sinceMs > oldestKeptMs) break;
+      if (answer.dropped) continue;
+      let dropped = false;
+      try {
+        dropped = answer.drop();
+      } catch {
+        // Kept counted, as one that cannot be dropped.
+      }
+      if (!dropped) continue;
+      answer.dropped = true;
+      this.droppingBytes += answer.bytes;
       this.answersDropped++;
-      this.release(answer);
     }
   }
 

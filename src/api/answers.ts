@@ -5,15 +5,27 @@ import type { Admission, CallEnd } from './admission.js';
 type UnaryHandler = (call: grpc.ServerUnaryCall<unknown, unknown> & CallEnd, callback: grpc.sendUnaryData<unknown>) => void;
 
 /**
- * End a call whose answer its client has not read: reset its HTTP/2 stream (RST_STREAM CANCEL), which
- * frees what was queued for it; grpc-js then ends the call (emits 'cancelled'). The stream is grpc-js's
- * own (a server call's inner call holds it; test/rootcoord/admission.test.ts checks that it is found):
- * false if it is not there, and the answer stays.
+ * How long a reset stream may take to close before its connection is closed: a client that does not
+ * read its socket does not take the reset either (Node cannot write it), and the answer stays in memory.
  */
-function resetStream(call: object): boolean {
+const RESET_CLOSE_MS = 2000;
+
+/**
+ * End a call whose answer its client has not read: reset its HTTP/2 stream (RST_STREAM CANCEL), which
+ * frees what was queued for it once the reset is written; grpc-js then ends the call (emits
+ * 'cancelled'). If the stream has not closed within RESET_CLOSE_MS (the client does not read its
+ * socket), its whole connection is destroyed, which frees everything queued on it. The stream is
+ * grpc-js's own (a server call's inner call holds it; test/rootcoord/admission.test.ts checks that it
+ * is found): false if it is not there or has closed already, and the answer stays.
+ */
+function resetStream(call: grpc.ServerUnaryCall<unknown, unknown> & CallEnd): boolean {
   const stream = (call as { call?: { stream?: Partial<http2.ServerHttp2Stream> } }).call?.stream;
-  if (typeof stream?.close !== 'function' || typeof stream.destroyed !== 'boolean' || typeof stream.rstCode !== 'number') return false;
-  if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+  if (typeof stream?.close !== 'function' || typeof stream.destroyed !== 'boolean' || typeof stream.rstCode !== 'number' || stream.destroyed) return false;
+  stream.close(http2.constants.NGHTTP2_CANCEL);
+  const session = stream.session;
+  setTimeout(() => {
+    if (!call.cancelled) session?.destroy();
+  }, RESET_CLOSE_MS).unref();
   return true;
 }
 

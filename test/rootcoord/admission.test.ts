@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import http2 from 'node:http2';
+import net from 'node:net';
 import { Admission } from '../../src/api/admission.js';
 import { CodedError } from '../../src/common/error-codes.js';
 import { encodeMessage } from '../../src/protocol/proto.js';
@@ -95,12 +96,12 @@ describe('Admission budgets', () => {
     expect(admission.counts().unreadAnswerBytes).to.equal(400);
   });
 
-  it('a call that finds the budget full drops the answers held for unreadAnswerTimeoutMs first (oldest first; one that cannot be dropped stays)', () => {
+  it('a call that finds the budget full has the answers held for unreadAnswerTimeoutMs dropped, oldest first, until the rest is under it; each stays counted until its call ends', () => {
     let now = 0;
     const admission = new Admission({ ...limits, maxInflightRequests: 100, maxInflightPerConnection: 100 }, () => now);
     const call = (): EventEmitter & { cancelled: boolean } => Object.assign(new EventEmitter(), { cancelled: false });
     const dropped: string[] = [];
-    const [a, b, c] = [call(), call(), call()];
+    const [a, b, c, d] = [call(), call(), call(), call()];
     admission.holdAnswer(a, 300, () => (dropped.push('a'), true));
     now = 1000;
     admission.holdAnswer(b, 300, () => (dropped.push('b'), false));
@@ -110,22 +111,40 @@ describe('Admission budgets', () => {
     now = 9999;
     expect(() => admission.admit('light', 'x')).to.throw(CodedError, /1000 bytes of answers wait/);
     expect(dropped).to.deep.equal([]);
-    // a is 10 s old: dropped, and the call admitted. Under the budget, nothing else is looked at.
+    // a is 10 s old: its drop is asked for, and that is enough (the rest, 700, is under the budget). It
+    // stays counted until its call ends (its memory is not free before): this call is still refused.
     now = 10_000;
-    admission.admit('light', 'x')();
+    expect(() => admission.admit('light', 'x')).to.throw(CodedError, /1000 bytes of answers wait/);
     expect(dropped).to.deep.equal(['a']);
-    expect(admission.counts()).to.include({ unreadAnswerBytes: 700, answersDropped: 1 });
-    // Its call ends later ('cancelled', as grpc-js emits it once the stream is reset): not let go twice.
+    expect(admission.counts()).to.include({ unreadAnswerBytes: 1000, answersDropped: 1 });
+    // Asked once only.
+    expect(() => admission.admit('light', 'x')).to.throw(CodedError);
+    expect(dropped).to.deep.equal(['a']);
     a.emit('cancelled');
     expect(admission.counts().unreadAnswerBytes).to.equal(700);
-    // Full again; b (which cannot be dropped) stays counted, c goes once 10 s old.
-    admission.holdAnswer(call(), 300, () => true);
-    now = 16_000;
     admission.admit('light', 'x')();
+    // Full again: b cannot be dropped and stays; c goes; d (new) is not looked at once the rest is under.
+    admission.holdAnswer(d, 300, () => (dropped.push('d'), true));
+    now = 16_000;
+    expect(() => admission.admit('light', 'x')).to.throw(CodedError);
     expect(dropped).to.deep.equal(['a', 'b', 'c']);
-    expect(admission.counts()).to.include({ unreadAnswerBytes: 600, answersDropped: 2 });
+    expect(admission.counts()).to.include({ unreadAnswerBytes: 1000, answersDropped: 2 });
+    c.emit('cancelled');
+    admission.admit('light', 'x')();
     b.emit('cancelled');
     expect(admission.counts().unreadAnswerBytes).to.equal(300);
+    d.emit('cancelled');
+    expect(admission.counts().unreadAnswerBytes).to.equal(0);
+    // A drop that throws is an answer that cannot be dropped: the call is refused as usual.
+    const e = call();
+    admission.holdAnswer(e, 1000, () => {
+      throw new Error('no stream');
+    });
+    now = 30_000;
+    expect(() => admission.admit('light', 'x')).to.throw(CodedError, /1000 bytes of answers wait/);
+    expect(admission.counts().answersDropped).to.equal(2);
+    e.emit('cancelled');
+    expect(admission.counts().unreadAnswerBytes).to.equal(0);
   });
 
   it('count forwarded calls (no connection) node-wide only', () => {
@@ -405,6 +424,72 @@ describe('Answers a client does not read', function () {
       for (const r of readers) r.destroy();
     }
     await until('the answers let go', async () => member.api.admission.counts().unreadAnswerBytes === 0);
+  });
+
+  it('clients that stop reading their sockets (so a reset cannot reach them) have their connections closed, and calls are served again', async () => {
+    const leader = await cluster.waitForServingLeader();
+    const address = cluster.addresses.get(leader)?.client as string;
+    const member = cluster.members.get(leader) as Member;
+    const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+    // A TCP proxy whose sockets to the node stop being read: the node's writes to them block.
+    const upstreams: net.Socket[] = [];
+    const proxy = net.createServer((down) => {
+      const up = net.connect(port, host);
+      upstreams.push(up);
+      down.pipe(up);
+      up.pipe(down);
+      down.on('error', () => {});
+      up.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const sessions: http2.ClientHttp2Session[] = [];
+    try {
+      const proxyPort = (proxy.address() as net.AddressInfo).port;
+      for (let i = 0; i < 2; i++) {
+        const session = http2.connect(`http://127.0.0.1:${proxyPort}`, { settings: { initialWindowSize: 2 ** 31 - 1 } });
+        session.on('error', () => {});
+        await new Promise<void>((resolve) => session.once('connect', () => resolve()));
+        session.setLocalWindowSize(2 ** 31 - 1);
+        sessions.push(session);
+      }
+      await until('both proxied connections reach the node', async () => upstreams.length === 2);
+      for (const up of upstreams) up.pause();
+      // Ten answers of about 1 MB on each: more than the socket buffers take, over the node's 8 MiB.
+      for (const session of sessions) {
+        for (let i = 0; i < 10; i++) void describeBig(session);
+      }
+      const client = cluster.client({ endpoints: [address], retryBudgetMs: 0 });
+      try {
+        await until('the answers counted', async () => member.api.admission.counts().unreadAnswerBytes >= 8 * MiB);
+        await expectCode(client.allocTimestamp(), 2001, /bytes of answers wait for their clients to read them/);
+        await until(
+          'a call served while the stalled clients stay connected',
+          async () => {
+            try {
+              await client.allocTimestamp();
+              return true;
+            } catch (error) {
+              if ((error as { code?: number }).code !== 2001) throw error;
+              return false;
+            }
+          },
+          30_000,
+        );
+        // Their calls ended, which for a stream whose reset cannot be written means that the node closed
+        // the connection: what they held is freed.
+        await until('their answers let go', async () => member.api.admission.counts().unreadAnswerBytes === 0);
+        expect(member.api.admission.counts().answersDropped).to.be.above(0);
+        // Read again, the proxied connections end: the node had closed them (a reset alone leaves them open).
+        for (const up of upstreams) up.resume();
+        await until('the stalled clients find their connections closed', async () => sessions.every((session) => session.closed || session.destroyed));
+      } finally {
+        client.close();
+      }
+    } finally {
+      for (const session of sessions) session.destroy();
+      for (const up of upstreams) up.destroy();
+      proxy.close();
+    }
   });
 });
 
