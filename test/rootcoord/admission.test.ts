@@ -325,6 +325,21 @@ describe('Answers a client does not read', function () {
     session.on('error', () => {});
     return session;
   };
+  /** Poll with AllocTimestamp until it is served (2001 meanwhile; anything else fails). */
+  const untilServed = (client: RootCoordClient, what: string, timeoutMs: number): Promise<void> =>
+    until(
+      what,
+      async () => {
+        try {
+          await client.allocTimestamp();
+          return true;
+        } catch (error) {
+          if ((error as { code?: number }).code !== 2001) throw error;
+          return false;
+        }
+      },
+      timeoutMs,
+    );
   /** The streams describeBig opened, to see how they end. */
   const opened: http2.ClientHttp2Stream[] = [];
   const describeBig = (session: http2.ClientHttp2Session): Promise<'headers' | 'refused'> =>
@@ -401,15 +416,7 @@ describe('Answers a client does not read', function () {
       try {
         await expectCode(client.allocTimestamp(), 2001, /bytes of answers wait for their clients to read them/);
         // The readers stay connected and never read; after the timeout the next call is served.
-        await until('a call served while the readers stay', async () => {
-          try {
-            await client.allocTimestamp();
-            return true;
-          } catch (error) {
-            if ((error as { code?: number }).code !== 2001) throw error;
-            return false;
-          }
-        });
+        await untilServed(client, 'a call served while the readers stay', 10_000);
         expect(performance.now() - heldAt).to.be.above(UNREAD_TIMEOUT_MS - 500);
         expect(readers.every((r) => !r.destroyed && !r.closed), 'the readers are still connected').to.equal(true);
         expect(member.api.admission.counts().answersDropped - droppedBefore).to.be.above(0);
@@ -462,19 +469,7 @@ describe('Answers a client does not read', function () {
       try {
         await until('the answers counted', async () => member.api.admission.counts().unreadAnswerBytes >= 8 * MiB);
         await expectCode(client.allocTimestamp(), 2001, /bytes of answers wait for their clients to read them/);
-        await until(
-          'a call served while the stalled clients stay connected',
-          async () => {
-            try {
-              await client.allocTimestamp();
-              return true;
-            } catch (error) {
-              if ((error as { code?: number }).code !== 2001) throw error;
-              return false;
-            }
-          },
-          30_000,
-        );
+        await untilServed(client, 'a call served while the stalled clients stay connected', 30_000);
         // Their calls ended, which for a stream whose reset cannot be written means that the node closed
         // the connection: what they held is freed.
         await until('their answers let go', async () => member.api.admission.counts().unreadAnswerBytes === 0);
