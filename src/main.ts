@@ -78,7 +78,7 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                                maxUnreadAnswerBytes=268435456  answers sent but not yet read by their clients,
                                                              all connections; while held: code 2001
                                unreadAnswerTimeoutMs=10000   while that many are held, answers unread this
-                                                             long are dropped first (their calls cancelled)
+                                                             long are dropped, oldest first, until under it
                                maxConnectionMemoryBytes=167772160  one connection's HTTP/2 memory (its unsent
                                                              answers too); beyond: its new calls refused
                                maxCollectionDescriptionLength=1024, maxFieldDescriptionLength=65535,

@@ -92,9 +92,10 @@ export interface Limits {
    */
   readonly maxUnreadAnswerBytes: number;
   /**
-   * When a call finds maxUnreadAnswerBytes held: the answers held this long (ms) or longer are dropped
-   * first, their streams reset and their calls ended (CANCELLED), so that clients which stopped reading
-   * cannot keep every other client refused for as long as they stay connected.
+   * When a call finds maxUnreadAnswerBytes held: the answers held this long (ms) or longer are dropped,
+   * oldest first, until the rest is under the budget (their streams reset, their calls ended CANCELLED;
+   * counted until then), so that clients which stopped reading cannot keep every other client refused
+   * for as long as they stay connected.
    */
   readonly unreadAnswerTimeoutMs: number;
   /**
