@@ -38,6 +38,14 @@ interface SnapshotStream {
 const RESULTS_KEPT_BEHIND = 100_000;
 
 /**
+ * Replies answered per pass of the event loop (see answerReplies). Measured (20,000 fills, 64 clients,
+ * three alternating pairs against answering all at once): the leader's request thread's p99 bucket
+ * 30, 30, 30 ms against 50, 30, 50, the median of its 2 s windows' p99 8.9 to 10.6 ms against 11.9 to
+ * 14.4, the same fill rate (725 to 778/s against 685 to 808).
+ */
+const REPLIES_PER_PASS = 8;
+
+/**
  * A Raft node on a thread of its own (raft-worker.ts), driven from the host's thread. The worker owns
  * the core, the log and the peer transport, so heartbeats, elections and log writes never wait for the
  * host's event loop; the host's state machine applies committed entries here, in log order, on one
@@ -55,6 +63,9 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
   /** What this thread posts to the worker in one turn goes as one message. */
   private readonly outbox: ThreadOutbox<ToWorker>;
   private readonly calls = new Map<number, PendingCall>();
+  /** Replies that arrived together, answered a few per pass of the event loop (see answerReplies). */
+  private readonly replies: Array<{ pending: PendingCall; message: Extract<FromWorker, { type: 'reply' }> }> = [];
+  private answering = false;
   private nextCall = 1;
   /** Everything applied to the state machine, in order; proposals and reads wait on it. */
   private chain: Promise<void> = Promise.resolve();
@@ -151,8 +162,11 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
         const pending = this.calls.get(message.call);
         if (pending === undefined) return;
         this.calls.delete(message.call);
-        if (message.error !== undefined) pending.reject(fromWireError(message.error));
-        else pending.resolve(message.value);
+        this.replies.push({ pending, message });
+        if (!this.answering) {
+          this.answering = true;
+          setImmediate(this.answerReplies);
+        }
         return;
       }
       case 'apply':
@@ -205,6 +219,22 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
   }
 
   /** Run `work` on the apply chain, after everything received before it. A failure there is fatal. */
+  /**
+   * Answer up to REPLIES_PER_PASS waiting replies, and the rest in later passes (in order): a batch of
+   * committed proposals resolved at once ran every proposer's next step in one go (a wave of 64 DDL
+   * tasks, tens of milliseconds) while timers and incoming calls waited. The first ones are answered in
+   * the check phase of the pass their message arrived in, right after its poll phase.
+   */
+  private readonly answerReplies = (): void => {
+    const now = this.replies.splice(0, REPLIES_PER_PASS);
+    for (const { pending, message } of now) {
+      if (message.error !== undefined) pending.reject(fromWireError(message.error));
+      else pending.resolve(message.value);
+    }
+    if (this.replies.length > 0) setImmediate(this.answerReplies);
+    else this.answering = false;
+  };
+
   private enqueue(work: () => Promise<unknown>): void {
     this.chain = this.chain.then(async () => {
       if (this.failed !== null) return;
