@@ -71,7 +71,6 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
   private readonly calls = new Map<number, PendingCall>();
   /** Replies that arrived together, answered a few per pass of the event loop (see answerReplies). */
   private readonly replies: Array<{ pending: PendingCall; message: Extract<FromWorker, { type: 'reply' }> }> = [];
-  private answering = false;
   /** Replies answered at once in this pass of the event loop. */
   private answeredThisPass = 0;
   private nextCall = 1;
@@ -176,11 +175,8 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
           answer(pending, message);
           return;
         }
-        this.replies.push({ pending, message });
-        if (!this.answering) {
-          this.answering = true;
-          setImmediate(this.answerReplies);
-        }
+        // A queue that was empty has no pass to answer it yet.
+        if (this.replies.push({ pending, message }) === 1) setImmediate(this.answerReplies);
         return;
       }
       case 'apply':
@@ -232,7 +228,6 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
     }
   }
 
-  /** Run `work` on the apply chain, after everything received before it. A failure there is fatal. */
   /**
    * Answer up to REPLIES_PER_PASS waiting replies, and the rest in later passes (in order): a batch of
    * committed proposals resolved at once ran every proposer's next step in one go (a wave of 64 DDL
@@ -242,13 +237,13 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
   private readonly answerReplies = (): void => {
     for (const { pending, message } of this.replies.splice(0, REPLIES_PER_PASS)) answer(pending, message);
     if (this.replies.length > 0) setImmediate(this.answerReplies);
-    else this.answering = false;
   };
 
   private readonly endPass = (): void => {
     this.answeredThisPass = 0;
   };
 
+  /** Run `work` on the apply chain, after everything received before it. A failure there is fatal. */
   private enqueue(work: () => Promise<unknown>): void {
     this.chain = this.chain.then(async () => {
       if (this.failed !== null) return;
