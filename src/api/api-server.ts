@@ -288,7 +288,8 @@ export class ApiServer {
         // (against its catalog, which is current; a verified password costs it no hash but the first).
         const authorization = headerValue(call.metadata, AUTHORIZATION_HEADER);
         if (need !== null) await this.authenticator.authenticate(authorization ?? undefined, call.getPeer(), () => this.node.readBarrier());
-        const forwarded = await this.forwarder.forward(address, service, method.name, request, deadlineMs, id, authorization);
+        const repeatable = handler.ddl !== true || id !== null;
+        const forwarded = await this.forwarder.forward(address, service, method.name, request, deadlineMs, id, repeatable, authorization);
         // Not a hint to a node that answered it does not serve (a deposed leader, or one whose services are not started yet).
         if (answer !== null && answerCode(forwarded) !== ErrorCodes.ServiceNotReady.code) answer.leader = address;
         return forwarded;

@@ -26,6 +26,29 @@ export function isForwarded(metadata: grpc.Metadata, token: string): boolean {
   return presented.byteLength === expected.byteLength && timingSafeEqual(presented, expected);
 }
 export type ServiceName = 'api' | 'admin';
+
+/**
+ * grpc-js's details of a call that ended before its request left this node (no connection, a channel
+ * closed, a stream the server refused): the leader never saw it.
+ */
+const NOT_SENT = /^(No connection established|Channel closed before call started|Stream refused by server)/;
+
+/**
+ * The error a failed forward is answered with. A deadline passed: OutcomeUnknown. A call that never
+ * reached the leader, or one whose repetition is harmless (`repeatable`: not a DDL, or a DDL with a
+ * request ID, which the leader runs once per ID, so the client's retry is answered with the first
+ * attempt's outcome): ServiceNotReady, retriable. A DDL without a request ID that may have reached the
+ * leader (its stream reset, as a leader resets an answer left unread, see Admission; its connection
+ * dropped; an internal error): OutcomeUnknown, since a retry could run it twice.
+ */
+export function forwardFailure(method: string, address: string, error: Pick<grpc.ServiceError, 'code' | 'details'>, repeatable: boolean): Error {
+  if (error.code === grpc.status.UNAUTHENTICATED) return new AuthenticationError(error.details);
+  if (error.code === grpc.status.DEADLINE_EXCEEDED) return new CodedError('OutcomeUnknown', `forwarded ${method} to the leader at ${address}: deadline exceeded`);
+  if (!repeatable && !NOT_SENT.test(error.details)) {
+    return new CodedError('OutcomeUnknown', `forwarded ${method} to the leader at ${address}: ${error.details}; the outcome is unknown`);
+  }
+  return new CodedError('ServiceNotReady', `forwarding ${method} to the leader at ${address} failed: ${error.details}`);
+}
 const constructors: Record<ServiceName, grpc.ServiceClientConstructor> = {
   api: grpc.makeGenericClientConstructor(rootCoordService.definition, 'RootCoord'),
   admin: grpc.makeGenericClientConstructor(adminService.definition, 'RootCoordAdmin'),
@@ -67,7 +90,8 @@ export class Forwarder {
     }
   }
 
-  forward(address: string, service: ServiceName, method: string, request: PlainMessage, deadlineMs: number, requestId: string | null, authorization: string | null = null): Promise<PlainMessage> {
+  /** `repeatable`: see forwardFailure. */
+  forward(address: string, service: ServiceName, method: string, request: PlainMessage, deadlineMs: number, requestId: string | null, repeatable: boolean, authorization: string | null = null): Promise<PlainMessage> {
     const client = this.client(service, address);
     const metadata = new grpc.Metadata();
     metadata.set(FORWARDED_HEADER, this.token);
@@ -78,9 +102,7 @@ export class Forwarder {
     return new Promise((resolve, reject) => {
       call.call(client, request, metadata, { deadline: Date.now() + deadlineMs }, (error, response) => {
         if (error === null) resolve(response);
-        else if (error.code === grpc.status.UNAUTHENTICATED) reject(new AuthenticationError(error.details));
-        else if (error.code === grpc.status.DEADLINE_EXCEEDED) reject(new CodedError('OutcomeUnknown', `forwarded ${method} to the leader at ${address}: deadline exceeded`));
-        else reject(new CodedError('ServiceNotReady', `forwarding ${method} to the leader at ${address} failed: ${error.details}`));
+        else reject(forwardFailure(method, address, error, repeatable));
       });
     });
   }
