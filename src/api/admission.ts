@@ -58,7 +58,8 @@ interface HeldAnswer {
  * Answers held: a call's answer, once encoded, stays in memory until its client has read it all (or its
  * stream closes), which a client that never reads delays for ever. The bytes of the answers whose calls
  * have not ended are counted (holdAnswer), and while maxUnreadAnswerBytes are held every new call is
- * refused; one connection's share is bounded by its HTTP/2 memory (maxConnectionMemoryBytes). And a
+ * refused, and so is every answer whose repetition is harmless that is finished meanwhile
+ * (answerRefusal; see answers.ts); one connection's share is bounded by its HTTP/2 memory (maxConnectionMemoryBytes). And a
  * client that stops reading cannot keep the budget: when a call finds it full, the answers held longer
  * than unreadAnswerTimeoutMs are dropped, oldest first, until what remains would be under the budget
  * (their streams reset, their calls end CANCELLED): a reader slower than that loses its answer only
@@ -146,6 +147,21 @@ export class Admission {
     this.unreadAnswerBytes += bytes;
     this.held.add(answer);
     call.once('cancelled', () => this.release(answer));
+  }
+
+  /**
+   * Null when an answer of `bytes` may be handed to gRPC, else why not: maxUnreadAnswerBytes are held
+   * already. Calls are admitted while the budget has room, but their answers do not exist yet: without
+   * this check, calls admitted together (up to maxInflightRequests) could each add a large answer past
+   * it; with it, the answers held exceed the budget by one answer at most. One refused has the stale
+   * answers dropped, as a refused call has, and counts as a refusal.
+   */
+  answerRefusal(bytes: number): string | null {
+    const max = this.limits.maxUnreadAnswerBytes;
+    if (this.unreadAnswerBytes < max) return null;
+    this.dropStaleAnswers();
+    this.rejected++;
+    return `${this.unreadAnswerBytes} bytes of answers wait for their clients to read them (max ${max}): this answer of ${bytes} bytes is not sent`;
   }
 
   private release(answer: HeldAnswer): void {

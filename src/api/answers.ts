@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import http2 from 'node:http2';
+import { CodedError, ErrorCodes, statusOf } from '../common/error-codes.js';
 import type { Admission, CallEnd } from './admission.js';
 
 type UnaryHandler = (call: grpc.ServerUnaryCall<unknown, unknown> & CallEnd, callback: grpc.sendUnaryData<unknown>) => void;
@@ -30,17 +31,34 @@ function resetStream(call: grpc.ServerUnaryCall<unknown, unknown> & CallEnd): bo
 }
 
 /**
+ * Whether a method's answer can be replaced by a queue-full one after it was computed: its response is
+ * a message with a `status` (a read, a lookup, an allocation, whose repetition is harmless), not a bare
+ * Status (every DDL's answer, in the three protocols served: test/rootcoord/admission.test.ts checks it;
+ * a DDL's effect has happened, its answer must be given).
+ */
+export function answerRefusable(method: grpc.MethodDefinition<unknown, unknown>): boolean {
+  try {
+    const decoded = method.responseDeserialize(method.responseSerialize({ status: { code: ErrorCodes.QueueFull.code } })) as { status?: { code?: unknown } };
+    return Number(decoded.status?.code) === ErrorCodes.QueueFull.code;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Add a service to `server` whose unary answers are encoded here, as they are handed to gRPC, and
  * counted against the node's unread answers until their calls end (Admission.holdAnswer): `definition`
  * with answers that are already bytes passed through, and `implementation` with each unary handler's
  * answer encoded by the definition's own serializer. Streams are left as they are (they bound their
- * backlog themselves).
+ * backlog themselves). An answer that does not fit in the budget (Admission.answerRefusal) is replaced
+ * by a queue-full one (2001, retriable) when its method's can be (see answerRefusable).
  */
 export function addCountedService(server: grpc.Server, definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation, admission: Admission): void {
   const counted: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   const handlers: grpc.UntypedServiceImplementation = {};
   for (const [name, method] of Object.entries(definition as Record<string, grpc.MethodDefinition<unknown, unknown>>)) {
     const serialize = method.responseSerialize;
+    const canRefuse = answerRefusable(method);
     counted[name] = { ...method, responseSerialize: (value: unknown) => (Buffer.isBuffer(value) ? value : serialize(value)) };
     const handler = implementation[name];
     if (handler === undefined || method.requestStream || method.responseStream) {
@@ -61,6 +79,8 @@ export function addCountedService(server: grpc.Server, definition: grpc.ServiceD
           callback({ code: grpc.status.INTERNAL, details: 'Error serializing response' });
           return;
         }
+        const refusal = canRefuse ? admission.answerRefusal(bytes.length) : null;
+        if (refusal !== null) bytes = serialize({ status: statusOf(new CodedError('QueueFull', `${refusal}; retry later`)) });
         admission.holdAnswer(call, bytes.length, () => resetStream(call));
         callback(null, bytes, trailer, flags);
       });

@@ -87,8 +87,9 @@ export interface Limits {
   /**
    * Bytes of unary answers handed to gRPC whose calls have not ended, on all the node's connections
    * together (an answer stays until its client has read it all, or its stream is closed); while this
-   * many are held, new calls are refused with 2001. Without it, clients that never read kept every
-   * answer in memory (1 GB per connection of 1,000 calls of 1 MB).
+   * many are held, new calls are refused with 2001, and so are the answers of reads that finish
+   * meanwhile (Admission.answerRefusal: the answers held exceed it by one at most). Without it, clients
+   * that never read kept every answer in memory (1 GB per connection of 1,000 calls of 1 MB).
    */
   readonly maxUnreadAnswerBytes: number;
   /**

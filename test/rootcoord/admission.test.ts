@@ -7,8 +7,12 @@ import { EventEmitter } from 'node:events';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { Admission } from '../../src/api/admission.js';
+import { answerRefusable } from '../../src/api/answers.js';
+import { adminServiceTypedColumns, milvusRootCoordServiceTypedColumns, milvusServiceTypedColumns, rootCoordServiceTypedColumns } from '../../src/api/proto.js';
+import { rootCoordHandlers } from '../../src/api/root-coord-handlers.js';
+import type { RootCoordPorts } from '../../src/api/root-coord-handlers.js';
 import { CodedError } from '../../src/common/error-codes.js';
-import { encodeMessage } from '../../src/protocol/proto.js';
+import { decodeMessage, encodeMessage } from '../../src/protocol/proto.js';
 import { LockManager } from '../../src/ddl/lock-manager.js';
 import type { RootCoordClient } from '../../src/client/root-coord-client.js';
 import { expectCode } from './expect-code.js';
@@ -94,6 +98,51 @@ describe('Admission budgets', () => {
     // A call that ended before its answer was counted (its client went) holds nothing.
     admission.holdAnswer(Object.assign(call(), { cancelled: true }), 5000);
     expect(admission.counts().unreadAnswerBytes).to.equal(400);
+  });
+
+  it('an answer finished while the budget is full is refused (the answers held exceed it by one answer at most), and stale answers are dropped as a refused call drops them', () => {
+    let now = 0;
+    const admission = new Admission(limits, () => now);
+    const call = (): EventEmitter & { cancelled: boolean } => Object.assign(new EventEmitter(), { cancelled: false });
+    expect(admission.answerRefusal(5000), 'an answer alone, larger than the budget').to.equal(null);
+    const [a, b] = [call(), call()];
+    const dropped: string[] = [];
+    admission.holdAnswer(a, 900, () => (dropped.push('a'), true));
+    expect(admission.answerRefusal(5000), 'the budget has room: the answer goes, over it').to.equal(null);
+    admission.holdAnswer(b, 5000);
+    const rejected = admission.counts().rejected;
+    expect(admission.answerRefusal(10)).to.match(/5900 bytes of answers wait for their clients to read them \(max 1000\): this answer of 10 bytes is not sent/);
+    expect(admission.counts().rejected).to.equal(rejected + 1);
+    expect(dropped, 'nothing stale yet').to.deep.equal([]);
+    now = 10_000;
+    expect(admission.answerRefusal(10)).to.not.equal(null);
+    expect(dropped).to.deep.equal(['a']);
+    a.emit('cancelled');
+    b.emit('cancelled');
+    expect(admission.answerRefusal(10)).to.equal(null);
+  });
+
+  it('only answers whose repetition is harmless can be refused after they were computed: no DDL answer in the protocols served', () => {
+    const node = new Proxy({}, { get: () => ({}) }) as unknown as RootCoordPorts;
+    const ddl = new Set(
+      Object.entries(rootCoordHandlers(node))
+        .filter(([, handler]) => handler.ddl === true)
+        .map(([name]) => name),
+    );
+    expect(ddl.size).to.be.above(20);
+    let refusable = 0;
+    for (const service of [rootCoordServiceTypedColumns, adminServiceTypedColumns, milvusRootCoordServiceTypedColumns, milvusServiceTypedColumns]) {
+      for (const [name, method] of Object.entries(service.definition)) {
+        if (!answerRefusable(method)) continue;
+        refusable++;
+        expect(ddl.has(name), name).to.equal(false);
+      }
+    }
+    expect(refusable).to.be.above(50);
+    expect(answerRefusable(rootCoordServiceTypedColumns.definition['ShowCollections'] as never)).to.equal(true);
+    expect(answerRefusable(milvusServiceTypedColumns.definition['DescribeCollection'] as never)).to.equal(true);
+    expect(answerRefusable(rootCoordServiceTypedColumns.definition['CreateCollection'] as never)).to.equal(false);
+    expect(answerRefusable(milvusServiceTypedColumns.definition['CreatePartition'] as never)).to.equal(false);
   });
 
   it('a call that finds the budget full has the answers held for unreadAnswerTimeoutMs dropped, oldest first, until the rest is under it; each stays counted until its call ends', () => {
@@ -400,6 +449,47 @@ describe('Answers a client does not read', function () {
     }
   });
 
+  it('calls admitted together cannot take the answers held past the budget by more than one answer: the later answers are 2001', async () => {
+    const leader = await cluster.waitForServingLeader();
+    const address = cluster.addresses.get(leader)?.client as string;
+    const member = cluster.members.get(leader) as Member;
+    const rejectedBefore = member.api.admission.counts().rejected;
+    opened.length = 0;
+    // Twelve answers of about 1 MB asked for at once on three connections (4 MB each, under their own
+    // limit): all admitted before any answer exists, 11.2 MiB if all were held, over the node's 8 MiB.
+    const readers = [slowReader(address), slowReader(address), slowReader(address)];
+    try {
+      const outcomes = await Promise.all(readers.flatMap((r) => Array.from({ length: 4 }, () => describeBig(r))));
+      expect(outcomes.every((o) => o === 'headers'), outcomes.join()).to.equal(true);
+      await until('every answer counted', async () => member.api.admission.counts().rejected > rejectedBefore);
+      expect(member.api.admission.counts().unreadAnswerBytes).to.be.within(8 * MiB, 9 * MiB);
+      // Read, the answers past the budget are queue-full ones.
+      const bodies = opened.map(
+        (stream) =>
+          new Promise<Buffer>((resolve) => {
+            const chunks: Buffer[] = [];
+            stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+            stream.on('end', () => resolve(Buffer.concat(chunks)));
+            stream.on('close', () => resolve(Buffer.concat(chunks)));
+          }),
+      );
+      for (const r of readers) {
+        r.settings({ initialWindowSize: 2 ** 31 - 1 });
+        r.setLocalWindowSize(2 ** 31 - 1);
+      }
+      const codes = (await Promise.all(bodies)).map((body) => {
+        expect(body.length).to.be.above(5);
+        const status = decodeMessage('rootcoord.DescribeDatabaseResponse', body.subarray(5, 5 + body.readUInt32BE(1)))['status'] as { code?: number } | undefined;
+        return Number(status?.code ?? 0);
+      });
+      expect(codes.filter((c) => c === 0).length, codes.join()).to.equal(9);
+      expect(codes.filter((c) => c === 2001).length, codes.join()).to.equal(3);
+    } finally {
+      for (const r of readers) r.destroy();
+    }
+    await until('the answers let go', async () => member.api.admission.counts().unreadAnswerBytes === 0);
+  });
+
   it('clients that stop reading cannot keep the budget: once the budget is full, answers unread for unreadAnswerTimeoutMs are dropped (their streams reset) and calls served again', async () => {
     const leader = await cluster.waitForServingLeader();
     const address = cluster.addresses.get(leader)?.client as string;
@@ -438,6 +528,8 @@ describe('Answers a client does not read', function () {
     const address = cluster.addresses.get(leader)?.client as string;
     const member = cluster.members.get(leader) as Member;
     const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+    const limits = (member.api.admission as unknown as { limits: { maxUnreadAnswerBytes: number } }).limits;
+    const budget = limits.maxUnreadAnswerBytes;
     // A TCP proxy whose sockets to the node stop being read: the node's writes to them block.
     const upstreams: net.Socket[] = [];
     const proxy = net.createServer((down) => {
@@ -461,26 +553,29 @@ describe('Answers a client does not read', function () {
       }
       await until('both proxied connections reach the node', async () => upstreams.length === 2);
       for (const up of upstreams) up.pause();
-      // Ten answers of about 1 MB on each: more than the socket buffers take, over the node's 8 MiB.
+      // Twelve answers of about 1 MB on each, over a budget raised to 20 MiB for this test (the answers
+      // held exceed the budget by one at most): about 11 held on each, more than the socket buffers take.
+      limits.maxUnreadAnswerBytes = 20 * MiB;
       for (const session of sessions) {
-        for (let i = 0; i < 10; i++) void describeBig(session);
+        for (let i = 0; i < 12; i++) void describeBig(session);
       }
       const client = cluster.client({ endpoints: [address], retryBudgetMs: 0 });
       try {
-        await until('the answers counted', async () => member.api.admission.counts().unreadAnswerBytes >= 8 * MiB);
+        await until('the answers counted', async () => member.api.admission.counts().unreadAnswerBytes >= 20 * MiB);
         await expectCode(client.allocTimestamp(), 2001, /bytes of answers wait for their clients to read them/);
         await untilServed(client, 'a call served while the stalled clients stay connected', 30_000);
-        // Their calls ended, which for a stream whose reset cannot be written means that the node closed
-        // the connection: what they held is freed.
-        await until('their answers let go', async () => member.api.admission.counts().unreadAnswerBytes === 0);
+        // The oldest answer's call ended, which for a stream whose reset cannot be written means that the
+        // node closed its connection: what that connection held is freed (the other's is under the budget).
+        await until('their answers let go', async () => member.api.admission.counts().unreadAnswerBytes < 12 * MiB);
         expect(member.api.admission.counts().answersDropped).to.be.above(0);
-        // Read again, the proxied connections end: the node had closed them (a reset alone leaves them open).
+        // Read again, a proxied connection ends: the node had closed it (a reset alone leaves it open).
         for (const up of upstreams) up.resume();
-        await until('the stalled clients find their connections closed', async () => sessions.every((session) => session.closed || session.destroyed));
+        await until('a stalled client finds its connection closed', async () => sessions.some((session) => session.closed || session.destroyed));
       } finally {
         client.close();
       }
     } finally {
+      limits.maxUnreadAnswerBytes = budget;
       for (const session of sessions) session.destroy();
       for (const up of upstreams) up.destroy();
       proxy.close();
