@@ -31,6 +31,13 @@ function resetStream(call: grpc.ServerUnaryCall<unknown, unknown> & CallEnd): bo
 }
 
 /**
+ * The smallest answer replaced by a queue-full one when the budget is full: a smaller one would free
+ * little or nothing (a 2001 takes about 150 bytes), and health checks, allocations and the other small
+ * answers, which admission lets through or counts little, keep being answered.
+ */
+const REFUSABLE_ANSWER_BYTES_MIN = 64 * 1024;
+
+/**
  * Whether a method's answer can be replaced by a queue-full one after it was computed: its response is
  * a message with a `status` (a read, a lookup, an allocation, whose repetition is harmless), not a bare
  * Status (every DDL's answer, in the three protocols served: test/rootcoord/admission.test.ts checks it;
@@ -50,8 +57,10 @@ export function answerRefusable(method: grpc.MethodDefinition<unknown, unknown>)
  * counted against the node's unread answers until their calls end (Admission.holdAnswer): `definition`
  * with answers that are already bytes passed through, and `implementation` with each unary handler's
  * answer encoded by the definition's own serializer. Streams are left as they are (they bound their
- * backlog themselves). An answer that does not fit in the budget (Admission.answerRefusal) is replaced
- * by a queue-full one (2001, retriable) when its method's can be (see answerRefusable).
+ * backlog themselves). An answer of REFUSABLE_ANSWER_BYTES_MIN or more finished while the budget is full
+ * (Admission.answerRefusal) is replaced by a queue-full one (2001, retriable) when its method's answers can be
+ * (see answerRefusable). The call's metrics count it as served (they are recorded before); the
+ * admission's refusals count it.
  */
 export function addCountedService(server: grpc.Server, definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation, admission: Admission): void {
   const counted: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
@@ -79,7 +88,7 @@ export function addCountedService(server: grpc.Server, definition: grpc.ServiceD
           callback({ code: grpc.status.INTERNAL, details: 'Error serializing response' });
           return;
         }
-        const refusal = canRefuse ? admission.answerRefusal(bytes.length) : null;
+        const refusal = canRefuse && bytes.length >= REFUSABLE_ANSWER_BYTES_MIN && !call.cancelled ? admission.answerRefusal(bytes.length) : null;
         if (refusal !== null) bytes = serialize({ status: statusOf(new CodedError('QueueFull', `${refusal}; retry later`)) });
         admission.holdAnswer(call, bytes.length, () => resetStream(call));
         callback(null, bytes, trailer, flags);

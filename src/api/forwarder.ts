@@ -28,10 +28,22 @@ export function isForwarded(metadata: grpc.Metadata, token: string): boolean {
 export type ServiceName = 'api' | 'admin';
 
 /**
- * grpc-js's details of a call that ended before its request left this node (no connection, a channel
- * closed, a stream the server refused): the leader never saw it.
+ * grpc-js's statuses of a call that ended before its request left this node, by code and the start of
+ * their details (no connection, a name not resolved, a channel closed, a stream that could not be
+ * started or that the server refused before reading it): the leader never saw it. Any other failure
+ * after the call started may follow the leader's receipt of it.
  */
-const NOT_SENT = /^(No connection established|Channel closed before call started|Stream refused by server)/;
+const NOT_SENT: ReadonlyArray<readonly [grpc.status, string]> = [
+  [grpc.status.UNAVAILABLE, 'No connection established'],
+  [grpc.status.UNAVAILABLE, 'Name resolution failed'],
+  [grpc.status.UNAVAILABLE, 'Channel closed before call started'],
+  [grpc.status.UNAVAILABLE, 'Stream refused by server'],
+  [grpc.status.INTERNAL, 'Failed to start HTTP/2 stream'],
+];
+
+function notSent(error: Pick<grpc.ServiceError, 'code' | 'details'>): boolean {
+  return NOT_SENT.some(([code, details]) => error.code === code && error.details.startsWith(details));
+}
 
 /**
  * The error a failed forward is answered with. A deadline passed: OutcomeUnknown. A call that never
@@ -44,7 +56,7 @@ const NOT_SENT = /^(No connection established|Channel closed before call started
 export function forwardFailure(method: string, address: string, error: Pick<grpc.ServiceError, 'code' | 'details'>, repeatable: boolean): Error {
   if (error.code === grpc.status.UNAUTHENTICATED) return new AuthenticationError(error.details);
   if (error.code === grpc.status.DEADLINE_EXCEEDED) return new CodedError('OutcomeUnknown', `forwarded ${method} to the leader at ${address}: deadline exceeded`);
-  if (!repeatable && !NOT_SENT.test(error.details)) {
+  if (!repeatable && !notSent(error)) {
     return new CodedError('OutcomeUnknown', `forwarded ${method} to the leader at ${address}: ${error.details}; the outcome is unknown`);
   }
   return new CodedError('ServiceNotReady', `forwarding ${method} to the leader at ${address} failed: ${error.details}`);

@@ -68,6 +68,9 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
 /** The calls of Milvus's RootCoord that rootcoord serves. */
 export const MILVUS_ROOT_COORD_SERVED_CALLS: readonly string[] = Object.keys(MAPPINGS);
 
+/** Each mapped call's RootCoord call (what its answer is, see answers.ts). */
+export const MILVUS_ROOT_COORD_TARGETS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(MAPPINGS).map(([call, mapping]) => [call, mapping.to]));
+
 function refusal(name: string): string {
   if (name === 'CreateCredential' || name === 'UpdateCredential') {
     return `${name} with a CredentialInfo (a password a Milvus proxy already hashed) is not served by rootcoord: create and update users through MilvusService (the Milvus port) or rootcoord.RootCoord, which take the password`;

@@ -103,6 +103,9 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
 /** The MilvusService calls rootcoord serves: the mapped ones, Connect and GetVersion. */
 export const MILVUS_SERVED_CALLS: readonly string[] = ['Connect', 'GetVersion', 'BatchDescribeCollection', ...Object.keys(MAPPINGS)];
 
+/** Each mapped call's RootCoord call (what its answer is, see answers.ts). */
+export const MILVUS_TARGETS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(MAPPINGS).map(([call, mapping]) => [call, mapping.to]));
+
 function refusal(name: string): string {
   return `${name} is not served here: rootcoord is Milvus's metadata coordinator (databases, collections, partitions, aliases, users, roles, grants); data, index, load, search and other data-plane calls go to a Milvus proxy`;
 }

@@ -7,6 +7,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { expect } from 'chai';
 import http2 from 'node:http2';
+import { tmpdir } from 'node:os';
 import { Forwarder, forwardFailure } from '../../src/api/forwarder.js';
 import { rootCoordService } from '../../src/api/proto.js';
 import { CodedError, ErrorCodes } from '../../src/common/error-codes.js';
@@ -39,6 +40,10 @@ describe('a failed forward', () => {
     expect(code({ code: grpc.status.CANCELLED, details: 'Call cancelled' }, true)).to.equal(notReady);
     expect(code({ code: grpc.status.UNAVAILABLE, details: 'No connection established. Last error: connect ECONNREFUSED' }, false)).to.equal(notReady);
     expect(code({ code: grpc.status.UNAVAILABLE, details: 'Stream refused by server' }, false)).to.equal(notReady);
+    expect(code({ code: grpc.status.UNAVAILABLE, details: 'Name resolution failed for target dns:leader.invalid:1' }, false)).to.equal(notReady);
+    expect(code({ code: grpc.status.INTERNAL, details: 'Failed to start HTTP/2 stream with error ERR_HTTP2_GOAWAY_SESSION' }, false)).to.equal(notReady);
+    // The same words with another code are not taken for a call that was not sent.
+    expect(code({ code: grpc.status.INTERNAL, details: 'No connection established' }, false)).to.equal(unknown);
     expect(forwardFailure('CreatePartition', 'a', { code: grpc.status.UNAUTHENTICATED, details: 'bad password' }, false)).to.not.be.instanceOf(CodedError);
   });
 
@@ -80,10 +85,8 @@ describe('a failed forward', () => {
     });
 
     it('a DDL that could not reach the leader: ServiceNotReady, retriable', async () => {
-      const closed = new grpc.Server();
-      const port = await bind(closed);
-      closed.forceShutdown();
-      const error = await forwarder.forward(`127.0.0.1:${port}`, 'api', 'CreatePartition', { collection_name: 'c', partition_name: 'p' }, 5000, null, false).then(
+      // A socket path nothing listens on (a just-closed TCP port could be taken by another process).
+      const error = await forwarder.forward(`unix:${tmpdir()}/rootcoord-forward-failure-${process.pid}.sock`, 'api', 'CreatePartition', { collection_name: 'c', partition_name: 'p' }, 5000, null, false).then(
         () => null,
         (e: unknown) => e,
       );
