@@ -1,3 +1,4 @@
+import { StringMap } from '../common/string-map.js';
 import { getOrAdd } from '../common/maps.js';
 import { CollectionTable, createdOf } from './collection-table.js';
 import type { CollectionSummary, PendingCollection } from './collection-table.js';
@@ -31,7 +32,7 @@ export class MetaIndex {
    * is one (at most one), else one of the Dropping or Dropped ones (which one may differ after a
    * restart: no precondition and no read depends on it; indexCollection).
    */
-  readonly names = new Map<bigint, Map<string, bigint>>();
+  readonly names = new Map<bigint, StringMap<bigint>>();
   readonly aliasesByDb = new Map<bigint, Map<string, AliasModel>>();
   /**
    * Kept up to date as commands apply, so that no DDL scans the whole catalog (the collections of a db
@@ -45,7 +46,7 @@ export class MetaIndex {
   private readonly channelRefs = new Map<string, number>();
   private readonly aliasesByCollection = new Map<bigint, Map<string, string>>();
   /** Request IDs that took effect -> the timestamp they were recorded at (in no particular order: expiry looks at every one). */
-  readonly requests = new Map<string, bigint>();
+  readonly requests = new StringMap<bigint>();
   /** Members added at runtime: id -> conf change context (their addresses). */
   readonly members = new Map<number, string>();
   /** Field definitions shared by the collections that have them. */
@@ -101,7 +102,7 @@ export class MetaIndex {
   indexCollection(collection: CollectionModel | PendingCollection): void {
     this.collections.set(collection);
     this.countCollection(collection, 1);
-    const names = getOrAdd(this.names, collection.dbID, () => new Map());
+    const names = getOrAdd(this.names, collection.dbID, () => new StringMap<bigint>());
     // A name that a Created or Creating collection holds stays with it: the applier gives such a name
     // to no other collection, so only a load (in key order) could, and a restarted replica would then
     // decide preconditions on the name (another collection's, an alias's, a state change's) unlike
