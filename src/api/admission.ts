@@ -58,9 +58,9 @@ interface HeldAnswer {
  * Answers held: a call's answer, once encoded, stays in memory until its client has read it all (or its
  * stream closes), which a client that never reads delays for ever. The bytes of the answers whose calls
  * have not ended are counted (holdAnswer), and while maxUnreadAnswerBytes are held every new call is
- * refused, and so is every answer whose repetition is harmless that is finished meanwhile
- * (answerRefusal; see answers.ts); one connection's share is bounded by its HTTP/2 memory (maxConnectionMemoryBytes). And a
- * client that stops reading cannot keep the budget: when a call finds it full, the answers held longer
+ * refused, and so is every large answer whose repetition is harmless that is finished meanwhile
+ * (answerRefusal; see answers.ts); one connection's share is bounded by its HTTP/2 memory
+ * (maxConnectionMemoryBytes). And a client that stops reading cannot keep the budget: when a call finds it full, the answers held longer
  * than unreadAnswerTimeoutMs are dropped, oldest first, until what remains would be under the budget
  * (their streams reset, their calls end CANCELLED): a reader slower than that loses its answer only
  * while others are being refused. A dropped answer stays counted until its call has ended, when its

@@ -379,6 +379,11 @@ describe('Answers a client does not read', function () {
     await cluster.close();
   });
 
+  /** The serving leader's client address and member. */
+  const servingLeader = async (): Promise<{ address: string; member: Member }> => {
+    const leader = await cluster.waitForServingLeader();
+    return { address: cluster.addresses.get(leader)?.client as string, member: cluster.members.get(leader) as Member };
+  };
   /** A connection that takes no answer data (an HTTP/2 receive window of 0), and a DescribeDatabase of about 1 MB on it. */
   const slowReader = (address: string): http2.ClientHttp2Session => {
     const session = http2.connect(`http://${address}`, { settings: { initialWindowSize: 0 } });
@@ -423,9 +428,7 @@ describe('Answers a client does not read', function () {
     });
 
   it("a node holds at most its budget of unread answers: new calls get 2001 until the readers go; one connection's share is bounded too", async () => {
-    const leader = await cluster.waitForServingLeader();
-    const address = cluster.addresses.get(leader)?.client as string;
-    const member = cluster.members.get(leader) as Member;
+    const { address, member } = await servingLeader();
     // Answers read as they come are let go as their calls end: nothing stays counted.
     const reader = cluster.client({ endpoints: [address] });
     try {
@@ -461,9 +464,7 @@ describe('Answers a client does not read', function () {
   });
 
   it('calls admitted together cannot take the answers held past the budget by more than one answer: the later answers are 2001', async () => {
-    const leader = await cluster.waitForServingLeader();
-    const address = cluster.addresses.get(leader)?.client as string;
-    const member = cluster.members.get(leader) as Member;
+    const { address, member } = await servingLeader();
     const rejectedBefore = member.api.admission.counts().rejected;
     opened.length = 0;
     // Twelve answers of about 1 MB asked for at once on three connections (4 MB each, under their own
@@ -510,9 +511,7 @@ describe('Answers a client does not read', function () {
   });
 
   it('clients that stop reading cannot keep the budget: once the budget is full, answers unread for unreadAnswerTimeoutMs are dropped (their streams reset) and calls served again', async () => {
-    const leader = await cluster.waitForServingLeader();
-    const address = cluster.addresses.get(leader)?.client as string;
-    const member = cluster.members.get(leader) as Member;
+    const { address, member } = await servingLeader();
     const droppedBefore = member.api.admission.counts().answersDropped;
     opened.length = 0;
     const readers = [slowReader(address), slowReader(address)];
@@ -543,9 +542,7 @@ describe('Answers a client does not read', function () {
   });
 
   it('clients that stop reading their sockets (so a reset cannot reach them) have their connections closed, and calls are served again', async () => {
-    const leader = await cluster.waitForServingLeader();
-    const address = cluster.addresses.get(leader)?.client as string;
-    const member = cluster.members.get(leader) as Member;
+    const { address, member } = await servingLeader();
     const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
     const limits = (member.api.admission as unknown as { limits: { maxUnreadAnswerBytes: number } }).limits;
     const budget = limits.maxUnreadAnswerBytes;
