@@ -53,14 +53,40 @@ export function answerRefusable(method: grpc.MethodDefinition<unknown, unknown>)
 }
 
 /**
+ * What waits for a call's answer to be sent or replaced (see whenAnswered), by call: set while its
+ * handler runs, taken when the answer is given to gRPC.
+ */
+const awaitingAnswer = new WeakMap<object, Array<(sent: boolean) => void>>();
+
+/**
+ * Run `settle` once `call`'s answer is given to gRPC: `sent` false if it was replaced by a queue-full one
+ * (or could not be encoded). Run at once, with `sent` true, for a call not served by addCountedService
+ * or whose answer was given already. The call's metrics use it, so that an answer replaced is not
+ * counted as served.
+ */
+export function whenAnswered(call: object, settle: (sent: boolean) => void): void {
+  const waiting = awaitingAnswer.get(call);
+  if (waiting === undefined) settle(true);
+  else waiting.push(settle);
+}
+
+/** Run what waits for `call`'s answer (see whenAnswered). */
+function answered(call: object, sent: boolean): void {
+  const waiting = awaitingAnswer.get(call);
+  if (waiting === undefined) return;
+  awaitingAnswer.delete(call);
+  for (const settle of waiting) settle(sent);
+}
+
+/**
  * Add a service to `server` whose unary answers are encoded here, as they are handed to gRPC, and
  * counted against the node's unread answers until their calls end (Admission.holdAnswer): `definition`
  * with answers that are already bytes passed through, and `implementation` with each unary handler's
  * answer encoded by the definition's own serializer. Streams are left as they are (they bound their
  * backlog themselves). An answer of REFUSABLE_ANSWER_BYTES_MIN or more finished while the budget is full
  * (Admission.answerRefusal) is replaced by a queue-full one (2001, retriable) when its method's answers can be
- * (see answerRefusable). The call's metrics count it as served (they are recorded before); the
- * admission's refusals count it.
+ * (see answerRefusable); the call's metrics (see whenAnswered) and the admission's refusals count it as
+ * refused.
  */
 export function addCountedService(server: grpc.Server, definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation, admission: Admission): void {
   const counted: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
@@ -76,8 +102,10 @@ export function addCountedService(server: grpc.Server, definition: grpc.ServiceD
     }
     const unary = handler as unknown as UnaryHandler;
     handlers[name] = ((call: grpc.ServerUnaryCall<unknown, unknown> & CallEnd, callback: grpc.sendUnaryData<unknown>) => {
+      awaitingAnswer.set(call, []);
       unary(call, (error, value, trailer, flags) => {
         if (error !== null || value === null || value === undefined) {
+          answered(call, true);
           callback(error, value, trailer, flags);
           return;
         }
@@ -85,11 +113,13 @@ export function addCountedService(server: grpc.Server, definition: grpc.ServiceD
         try {
           bytes = serialize(value);
         } catch {
+          answered(call, false);
           callback({ code: grpc.status.INTERNAL, details: 'Error serializing response' });
           return;
         }
         const refusal = canRefuse && bytes.length >= REFUSABLE_ANSWER_BYTES_MIN && !call.cancelled ? admission.answerRefusal(bytes.length) : null;
         if (refusal !== null) bytes = serialize({ status: statusOf(new CodedError('QueueFull', `${refusal}; retry later`)) });
+        answered(call, refusal === null);
         admission.holdAnswer(call, bytes.length, () => resetStream(call));
         callback(null, bytes, trailer, flags);
       });

@@ -11,7 +11,7 @@ import type { Limits } from '../ddl/limits.js';
 import type { ApiPorts, NodePort } from './ports.js';
 import type { ApiMetrics } from './api-metrics.js';
 import { Admission } from './admission.js';
-import { addCountedService } from './answers.js';
+import { addCountedService, whenAnswered } from './answers.js';
 import { adminHandlers } from './admin-handlers.js';
 import { AUTHORIZATION_HEADER, Forwarder, forwardedToken, isForwarded, REQUEST_ID_HEADER } from './forwarder.js';
 import type { ServiceName } from './forwarder.js';
@@ -165,7 +165,7 @@ export class ApiServer {
     const info = rootCoordService.methods.find((m) => m.name === method);
     if (handler === undefined || info === undefined || info.responseStream) return Promise.reject(new Error(`no unary RootCoord call ${method}`));
     const unary: UnaryCall = { request, metadata: call.metadata, getPeer: () => call.getPeer(), getDeadline: () => call.getDeadline() };
-    return this.serve('api', info, handler, unary);
+    return this.serve('api', info, handler, unary, null, call);
   }
 
   async start(address: string): Promise<void> {
@@ -231,8 +231,13 @@ export class ApiServer {
     return implementation;
   }
 
-  /** `answer.leader` is set when the call was forwarded, to the leader's client address (see LEADER_HINT_TRAILER). */
-  private async serve(service: ServiceName, method: MethodInfo, handler: Handler, call: UnaryCall, answer: Answered | null = null): Promise<PlainMessage> {
+  /**
+   * `answer.leader` is set when the call was forwarded, to the leader's client address (see
+   * LEADER_HINT_TRAILER). The call's metrics are recorded once the answer of `grpcCall` (the gRPC call
+   * served, when `call` was made for serveAs) is given to gRPC: an answer replaced by a queue-full one
+   * counts as failed (see whenAnswered).
+   */
+  private async serve(service: ServiceName, method: MethodInfo, handler: Handler, call: UnaryCall, answer: Answered | null = null, grpcCall: object = call): Promise<PlainMessage> {
     const startedMs = performance.now();
     const returnsStatus = method.responseType === 'rootcoord.Status';
     let code = 0;
@@ -256,7 +261,11 @@ export class ApiServer {
       return returnsStatus ? statusOf(e) : { status: statusOf(e) };
     } finally {
       release?.();
-      this.metrics?.observe(method.name, handler.kind, code === 0, (performance.now() - startedMs) / 1000);
+      const metrics = this.metrics;
+      if (metrics !== null) {
+        const seconds = (performance.now() - startedMs) / 1000;
+        whenAnswered(grpcCall, (sent) => metrics.observe(method.name, handler.kind, sent && code === 0, seconds));
+      }
     }
   }
 

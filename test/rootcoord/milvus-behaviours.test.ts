@@ -38,11 +38,12 @@ describe('Milvus behaviours (in-process, SDK and raw gRPC)', function () {
   this.timeout(60_000);
   let cluster: InProcessCluster;
   let address: string;
+  let follower: number;
   let client: InstanceType<typeof sdk.MilvusClient>;
 
   before(async () => {
     cluster = await InProcessCluster.start(3);
-    const follower = [1, 2, 3].find((id) => !cluster.node(id).isServingLeader()) as number;
+    follower = [1, 2, 3].find((id) => !cluster.node(id).isServingLeader()) as number;
     address = await cluster.serveMilvus(follower);
     client = new sdk.MilvusClient({ address, logLevel: 'error' });
     const created = await client.createCollection({
@@ -272,8 +273,13 @@ describe('Milvus behaviours (in-process, SDK and raw gRPC)', function () {
 
   // internal/proxy/impl.go BatchDescribeCollection: 1101 without names; each name described on its own.
   it('BatchDescribeCollection describes each named collection, each answer with its own status', async () => {
+    const calls = cluster.members.get(follower)?.calls;
+    const before = calls?.of('DescribeCollection');
     const both = await client.batchDescribeCollections({ collection_names: ['books', 'missing'] });
     expect(both.status.error_code).to.equal('Success');
+    // Each RootCoord call a Milvus call made is in the serving node's metrics, once its answer was sent.
+    const after = calls?.of('DescribeCollection');
+    expect({ ok: (after?.ok ?? 0) - (before?.ok ?? 0), failed: (after?.failed ?? 0) - (before?.failed ?? 0) }).to.deep.equal({ ok: 1, failed: 1 });
     expect(both.responses.map((r) => [r.collection_name, Number(r.status.code)])).to.deep.equal([
       ['books', 0],
       ['missing', 100],
