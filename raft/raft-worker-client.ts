@@ -37,20 +37,6 @@ interface SnapshotStream {
 /** Results of entries proposed here are kept this many entries behind the applied index, at most. */
 const RESULTS_KEPT_BEHIND = 100_000;
 
-/** Settle a proposer's or reader's call with the Raft thread's reply. */
-function answer(pending: PendingCall, message: Extract<FromWorker, { type: 'reply' }>): void {
-  if (message.error !== undefined) pending.reject(fromWireError(message.error));
-  else pending.resolve(message.value);
-}
-
-/**
- * Replies answered per pass of the event loop (see answerReplies). Measured (20,000 fills, 64 clients,
- * three alternating pairs against answering all at once): the leader's request thread's p99 bucket
- * 30, 30, 30 ms against 50, 30, 50, the median of its 2 s windows' p99 8.9 to 10.6 ms against 11.9 to
- * 14.4, the same fill rate (725 to 778/s against 685 to 808).
- */
-const REPLIES_PER_PASS = 8;
-
 /**
  * A Raft node on a thread of its own (raft-worker.ts), driven from the host's thread. The worker owns
  * the core, the log and the peer transport, so heartbeats, elections and log writes never wait for the
@@ -69,10 +55,6 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
   /** What this thread posts to the worker in one turn goes as one message. */
   private readonly outbox: ThreadOutbox<ToWorker>;
   private readonly calls = new Map<number, PendingCall>();
-  /** Replies that arrived together, answered a few per pass of the event loop (see answerReplies). */
-  private readonly replies: Array<{ pending: PendingCall; message: Extract<FromWorker, { type: 'reply' }> }> = [];
-  /** Replies answered at once in this pass of the event loop. */
-  private answeredThisPass = 0;
   private nextCall = 1;
   /** Everything applied to the state machine, in order; proposals and reads wait on it. */
   private chain: Promise<void> = Promise.resolve();
@@ -169,14 +151,14 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
         const pending = this.calls.get(message.call);
         if (pending === undefined) return;
         this.calls.delete(message.call);
-        // The first replies of a pass are answered at once (a single call waits for nothing more).
-        if (this.replies.length === 0 && this.answeredThisPass < REPLIES_PER_PASS) {
-          if (this.answeredThisPass++ === 0) setImmediate(this.endPass);
-          answer(pending, message);
-          return;
-        }
-        // A queue that was empty has no pass to answer it yet.
-        if (this.replies.push({ pending, message }) === 1) setImmediate(this.answerReplies);
+        // Answered at once, every reply of a batch in the same pass. Answering 8 per pass of the event
+        // loop (session 28) shortened the request thread's bursts, but the proposers' next proposals and
+        // their clients' next calls then came spread over passes, and the Raft thread made a round (a
+        // log write, an append to each follower) of each piece: 3.4 times the rounds in a 20,000 fill
+        // (2,158 log writes against 640) and about a third more CPU per DDL on every node, leader and
+        // followers (docs/bench-runs/2026-12-03-s30-reply-waves/).
+        if (message.error !== undefined) pending.reject(fromWireError(message.error));
+        else pending.resolve(message.value);
         return;
       }
       case 'apply':
@@ -227,21 +209,6 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
         return;
     }
   }
-
-  /**
-   * Answer up to REPLIES_PER_PASS waiting replies, and the rest in later passes (in order): a batch of
-   * committed proposals resolved at once ran every proposer's next step in one go (a wave of 64 DDL
-   * tasks, tens of milliseconds) while timers and incoming calls waited. The first REPLIES_PER_PASS of
-   * a pass are answered as they arrive (receive), these the passes after.
-   */
-  private readonly answerReplies = (): void => {
-    for (const { pending, message } of this.replies.splice(0, REPLIES_PER_PASS)) answer(pending, message);
-    if (this.replies.length > 0) setImmediate(this.answerReplies);
-  };
-
-  private readonly endPass = (): void => {
-    this.answeredThisPass = 0;
-  };
 
   /** Run `work` on the apply chain, after everything received before it. A failure there is fatal. */
   private enqueue(work: () => Promise<unknown>): void {
