@@ -60,10 +60,10 @@ interface HeldAnswer {
  * have not ended are counted (holdAnswer), and while maxUnreadAnswerBytes are held every new call is
  * refused, and so is every large answer whose repetition is harmless that is finished meanwhile
  * (answerRefusal; see answers.ts); one connection's share is bounded by its HTTP/2 memory
- * (maxConnectionMemoryBytes). And a client that stops reading cannot keep the budget: when a call finds it full, the answers held longer
- * than unreadAnswerTimeoutMs are dropped, oldest first, until what remains would be under the budget
- * (their streams reset, their calls end CANCELLED): a reader slower than that loses its answer only
- * while others are being refused. A dropped answer stays counted until its call has ended, when its
+ * (maxConnectionMemoryBytes). And a client that stops reading cannot keep the budget: when a call
+ * finds it full, the answers held longer than unreadAnswerTimeoutMs are dropped, oldest first, until
+ * what remains would be under the budget (their streams reset, their calls end CANCELLED): a reader
+ * slower than that loses its answer only while others are being refused. A dropped answer stays counted until its call has ended, when its
  * memory is freed (a client that does not read its socket does not take the reset either: then its
  * connection is closed, see answers.ts); the call that found the budget full is refused meanwhile.
  */
