@@ -1,21 +1,10 @@
 /**
- * scripts/cluster: run a local rootcoord cluster (interface.md section 3).
- * Node i listens on 127.0.0.1: client B+i, raft peer B+100+i, metrics B+200+i, Milvus's API B+300+i.
- *   up [--nodes 3] [--dir .cluster] [--base-port 53100] [--foreground] [--auth [--root-password-file F]] [--tls] [--limit name=value]...
- *      [--prometheus [--prometheus-port P] [--scrape-interval 5s]]
- *   status [--dir .cluster] [--json]
- *   kill <id|leader> [--signal KILL|TERM|STOP|CONT] [--wait] [--dir .cluster]
- *   start <id> [--dir .cluster]
- *   transfer <id> [--dir .cluster]
- *   add [--dir .cluster]              start a new node and add it as a voter
- *   remove <id> [--dir .cluster]      remove a member and stop it
- *   down [--dir .cluster] [--wipe]
- *   prometheus-config [--dir .cluster] [--scrape-interval 5s]   print a Prometheus scrape config for the cluster
+ * scripts/cluster: run a local rootcoord cluster (interface.md section 3); USAGE below says how.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClientOptions, RootCoordClient } from '../src/client/root-coord-client.js';
@@ -23,7 +12,22 @@ import { parseCommandLine } from '../src/common/command-line.js';
 import { freeBasePort, portFree } from './free-ports.js';
 import { findPrometheus, installHint, logTail, prometheusConfig, startPrometheus } from './monitoring.js';
 import type { PrometheusEntry } from './monitoring.js';
+import { nextNodeId } from './node-ids.js';
 import { nodeCommandLine, nodeEnvironment, pidAlive } from './processes.js';
+
+const USAGE = `usage: scripts/cluster <command> [options]   (a local rootcoord cluster; the README, "Operations")
+Node i listens on 127.0.0.1: client B+i, raft peer B+100+i, metrics B+200+i, Milvus's API B+300+i.
+  up [--nodes 3] [--dir .cluster] [--base-port 53100] [--foreground] [--auth [--root-password-file F]] [--tls]
+     [--limit name=value]... [--gc-confirm-delay-ms MS] [--raft-nice N] [--request-nice N] [--chaos]
+     [--prometheus [--prometheus-port P] [--scrape-interval 5s]]
+  status [--dir .cluster] [--json]
+  kill <id|leader> [--signal KILL|TERM|STOP|CONT] [--wait] [--dir .cluster]
+  start <id> [--dir .cluster]
+  transfer <id> [--dir .cluster]
+  add [--dir .cluster]              start a new node (a new ID, never a removed one's) and add it as a voter
+  remove <id> [--dir .cluster]      remove a member and stop it (its data stays)
+  down [--dir .cluster] [--wipe]    stop every node of the cluster (and its Prometheus)
+  prometheus-config [--dir .cluster] [--scrape-interval 5s]   print a Prometheus scrape config for the cluster`;
 
 const mainScript = fileURLToPath(new URL('../src/main.js', import.meta.url));
 
@@ -57,6 +61,8 @@ interface ClusterFile {
   /** `--raft-nice` and `--request-nice` passed to every node (their threads' nice values). */
   nice?: { raft?: string; request?: string };
   nodes: NodeEntry[];
+  /** The highest node ID this cluster has used, removed members' included (absent in an older cluster.json): `add` takes the next. */
+  lastNodeId?: number;
   /** A Prometheus scraping the cluster, started by `up --prometheus` and stopped by `down`. */
   prometheus?: PrometheusEntry & { scrapeInterval: string };
 }
@@ -119,6 +125,9 @@ class CommandArgs {
     return this.switches.has(name);
   }
 }
+
+/** A command line this script does not take (exit code 2, as for no command). */
+class UsageError extends Error {}
 
 function readCluster(dir: string): ClusterFile {
   const path = join(dir, 'cluster.json');
@@ -321,6 +330,7 @@ async function up(args: CommandArgs, dir: string): Promise<void> {
     ...((existing?.limits ?? limits).length > 0 ? { limits: existing?.limits ?? limits } : {}),
     ...(nice === undefined ? {} : { nice }),
     nodes: ids.map((id) => nodeEntry(dir, base, id)),
+    lastNodeId: Math.max(existing?.lastNodeId ?? 0, ...ids),
   };
   const prometheusBinary = withPrometheus ? findPrometheus() : null;
   if (withPrometheus && prometheusBinary === null) console.error(`cluster: ${installHint}; starting the cluster without it (scrape config: scripts/cluster prometheus-config --dir ${dir})`);
@@ -392,13 +402,15 @@ async function up(args: CommandArgs, dir: string): Promise<void> {
   }
   console.log(`rootcoord cluster of ${cluster.nodes.length} nodes is up (data in ${dir}); leader: node ${leader}`);
   for (const n of cluster.nodes) console.log(`  node ${n.id}: client ${n.client}  peer ${n.peer}  metrics http://${n.metrics}/metrics  milvus ${n.milvus ?? '-'}  pid ${n.pid}`);
-  if (cluster.prometheus !== undefined) console.log(`  prometheus: http://${cluster.prometheus.address} (alerts: http://${cluster.prometheus.address}/alerts)  pid ${cluster.prometheus.pid}; Grafana dashboard: monitoring/grafana/rootcoord.json`);
+  if (cluster.prometheus !== undefined) console.log(`  prometheus: http://${cluster.prometheus.address} (alerts: http://${cluster.prometheus.address}/alerts, or /classic/alerts with Debian's package)  pid ${cluster.prometheus.pid}; Grafana dashboard: monitoring/grafana/rootcoord.json`);
   console.log(cluster.auth === true ? `authorization is on: npx rootcoordctl --dir ${dir} --user root --password <${cluster.rootPasswordFile ?? ''}> db list` : `try: npx rootcoordctl --dir ${dir} db list`);
   if (!foreground) return;
   console.log('running in the foreground; Ctrl-C stops all nodes');
   await new Promise<void>((done) => {
     const stop = (): void => {
-      const pids = [...cluster.nodes.map((n) => n.pid), ...(cluster.prometheus === undefined ? [] : [cluster.prometheus.pid])].filter(isAlive);
+      // Every member as cluster.json has it now: nodes restarted (`start`) or added (`add`) since, too.
+      const now = existsSync(join(dir, 'cluster.json')) ? readCluster(dir) : cluster;
+      const pids = [...new Set([...cluster.nodes, ...now.nodes].map((n) => n.pid)), ...[cluster.prometheus, now.prometheus].flatMap((p) => (p === undefined ? [] : [p.pid]))].filter(isAlive);
       for (const pid of pids) process.kill(pid, 'SIGTERM');
       void waitForExit(pids, 10_000).then(() => done());
     };
@@ -489,7 +501,11 @@ function leaderClient(cluster: ClusterFile, attemptDeadlineMs = 10_000): Promise
 
 async function add(_args: CommandArgs, dir: string): Promise<void> {
   const cluster = readCluster(dir);
-  const id = Math.max(...cluster.nodes.map((n) => n.id)) + 1;
+  // The next after every ID this cluster has had, by cluster.json and by the node directories.
+  const id = nextNodeId(cluster.lastNodeId, cluster.nodes.map((n) => n.id), readdirSync(dir));
+  // Node IDs 100 and up would take the peer ports (B+100+i) of the first nodes as client ports.
+  if (id > 99) throw new Error(`this cluster has used node IDs up to ${id - 1}; a local cluster has at most 99 (ports B+1 to B+99 per role)`);
+  cluster.lastNodeId = id;
   const base = cluster.basePort;
   const node: NodeEntry = { ...nodeEntry(dir, base, id), joined: true };
   cluster.nodes.push(node);
@@ -600,31 +616,43 @@ async function printPrometheusConfig(args: CommandArgs, dir: string): Promise<vo
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
-  const commands: Record<string, { run: (a: CommandArgs, d: string) => Promise<void>; switches?: string[]; values?: string[] }> = {
-    up: { run: up, switches: ['foreground', 'chaos', 'auth', 'tls', 'prometheus'], values: ['nodes', 'base-port', 'gc-confirm-delay-ms', 'limit', 'raft-nice', 'request-nice', 'prometheus-port', 'scrape-interval', 'root-password-file'] },
-    status: { run: status, switches: ['json'] },
-    kill: { run: kill, switches: ['wait'], values: ['signal'] },
-    start: { run: start },
-    transfer: { run: transfer },
-    add: { run: add },
-    remove: { run: remove },
-    down: { run: down, switches: ['wipe'] },
-    'prometheus-config': { run: printPrometheusConfig, values: ['scrape-interval'] },
+  /** Each command's flags, and how many positional arguments it takes. */
+  const commands: Record<string, { run: (a: CommandArgs, d: string) => Promise<void>; switches?: string[]; values?: string[]; positionals: number }> = {
+    up: { run: up, switches: ['foreground', 'chaos', 'auth', 'tls', 'prometheus'], values: ['nodes', 'base-port', 'gc-confirm-delay-ms', 'limit', 'raft-nice', 'request-nice', 'prometheus-port', 'scrape-interval', 'root-password-file'], positionals: 0 },
+    status: { run: status, switches: ['json'], positionals: 0 },
+    kill: { run: kill, switches: ['wait'], values: ['signal'], positionals: 1 },
+    start: { run: start, positionals: 1 },
+    transfer: { run: transfer, positionals: 1 },
+    add: { run: add, positionals: 0 },
+    remove: { run: remove, positionals: 1 },
+    down: { run: down, switches: ['wipe'], positionals: 0 },
+    'prometheus-config': { run: printPrometheusConfig, values: ['scrape-interval'], positionals: 0 },
   };
+  if (command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return;
+  }
   const entry = command === undefined || !Object.hasOwn(commands, command) ? undefined : commands[command];
-  const args = new CommandArgs(rest, entry ?? {});
-  const dir = resolve(args.flag('dir', '.cluster'));
-  const run = entry?.run;
-  if (run === undefined) {
-    console.error('usage: scripts/cluster up|status|kill|start|transfer|add|remove|down|prometheus-config [options] (see the README)');
+  if (entry === undefined) {
+    console.error(command === undefined ? USAGE : `cluster: no command ${command}\n${USAGE}`);
     process.exit(2);
   }
-  await run(args, dir);
+  const args = new CommandArgs(rest, entry);
+  if (args.positionals.includes('--help') || args.positionals.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  // A flag this command does not take (a typo such as --base-prot), a repeated one, or an argument too many
+  // is refused, not passed over: the command would run with its defaults.
+  const unknown = args.positionals.find((p) => p.startsWith('-'));
+  if (unknown !== undefined) throw new UsageError(`${command}: ${unknown} is not an option of this command, or is given twice`);
+  if (args.positionals.length > entry.positionals) throw new UsageError(`${command}: unexpected argument ${String(args.positionals[entry.positionals])}`);
+  await entry.run(args, resolve(args.flag('dir', '.cluster')));
 }
 
 // grpc-js names an IP-literal TLS target as the server name, which Node flags (DEP0123) on every call.
 process.noDeprecation = true;
 main().catch((error: unknown) => {
-  console.error(`cluster: ${(error as Error).message}`);
-  process.exit(1);
+  console.error(`cluster: ${(error as Error).message}${error instanceof UsageError ? ' (scripts/cluster --help)' : ''}`);
+  process.exit(error instanceof UsageError ? 2 : 1);
 });

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeBasePort } from '../../scripts/free-ports.js';
+import { nextNodeId } from '../../scripts/node-ids.js';
 
 const clusterScript = fileURLToPath(new URL('../../scripts/cluster.js', import.meta.url));
 
@@ -134,5 +135,89 @@ describe('scripts/cluster up waits for nodes that take long to load', function (
       expect(args.indexOf('--heap-growing-percent=50'), args.join(' ')).to.be.within(0, args.indexOf(slowStart) - 1);
       expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).to.include(`UV_THREADPOOL_SIZE=${process.env['UV_THREADPOOL_SIZE'] ?? '16'}`);
     }
+  });
+});
+
+describe("scripts/cluster's command line", function () {
+  this.timeout(60_000);
+  let dir = '';
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rootcoord-cli-'));
+  });
+  afterEach(async () => {
+    for (const pid of processesUsing(dir)) process.kill(pid, 'SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('--help prints the usage and starts nothing, for the script and for a command', async () => {
+    const cluster1 = join(dir, 'never');
+    for (const args of [['--help'], ['up', '--help', '--dir', cluster1]]) {
+      const result = await cluster(args);
+      expect(result.code, result.stderr).to.equal(0);
+      expect(result.stdout).to.include('usage: scripts/cluster');
+      expect(result.stdout).to.include('add [--dir .cluster]');
+    }
+    expect(existsSync(cluster1), 'no cluster directory made').to.equal(false);
+    expect(processesUsing(dir)).to.deep.equal([]);
+  });
+
+  it('a flag a command does not take (a typo), a repeated one or an argument too many: exit 2, naming it, nothing started', async () => {
+    const cases: Array<[string[], string]> = [
+      [['up', '--base-prot', '47000', '--dir', join(dir, 'c')], '--base-prot'],
+      [['status', '--bogus', '--dir', join(dir, 'c')], '--bogus'],
+      [['up', '--nodes', '3', '--nodes', '5', '--dir', join(dir, 'c')], '--nodes'],
+      [['start', '1', '2', '--dir', join(dir, 'c')], 'unexpected argument 2'],
+    ];
+    for (const [args, named] of cases) {
+      const result = await cluster(args);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).to.equal(2);
+      expect(result.stderr).to.include(named);
+    }
+    expect(existsSync(join(dir, 'c', 'cluster.json'))).to.equal(false);
+    expect(processesUsing(dir)).to.deep.equal([]);
+  });
+
+  it('an added member takes an ID this cluster never had: not a removed member\'s, whose data directory stays', () => {
+    expect(nextNodeId(undefined, [1, 2, 3], ['node-1', 'node-2', 'node-3', 'cluster.json', 'node-1.log'])).to.equal(4);
+    // 4 was added, then removed: cluster.json no longer lists it, its directory stays.
+    expect(nextNodeId(4, [1, 2, 3], ['node-1', 'node-2', 'node-3', 'node-4'])).to.equal(5);
+    // A cluster.json of an older build (no lastNodeId): the directories tell.
+    expect(nextNodeId(undefined, [1, 2, 3], ['node-1', 'node-2', 'node-3', 'node-4', 'node-4.log'])).to.equal(5);
+    expect(nextNodeId(7, [1, 2], [])).to.equal(8);
+  });
+});
+
+describe('npm start (up --foreground): Ctrl-C', function () {
+  this.timeout(120_000);
+  let dir = '';
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rootcoord-ctrlc-'));
+  });
+  afterEach(async () => {
+    for (const pid of processesUsing(dir)) process.kill(pid, 'SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stops every node of the cluster, one restarted with `scripts/cluster start` since included', async () => {
+    const base = await freeBasePort(3);
+    const foreground = spawn(process.execPath, [clusterScript, 'up', '--base-port', String(base), '--dir', dir, '--foreground'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const closed = new Promise<number | null>((resolve) => foreground.on('close', resolve));
+    let output = '';
+    foreground.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    foreground.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const deadline = Date.now() + 90_000;
+    while (!output.includes('Ctrl-C stops all nodes')) {
+      if (Date.now() > deadline) throw new Error(`the cluster did not come up: ${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const killed = await cluster(['kill', '2', '--signal', 'TERM', '--wait', '--dir', dir]);
+    expect(killed.code, killed.stderr).to.equal(0);
+    const started = await cluster(['start', '2', '--dir', dir]);
+    expect(started.code, started.stderr).to.equal(0);
+    const restarted = (JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; pid: number }> }).nodes.find((n) => n.id === 2)?.pid;
+    expect(processesUsing(dir)).to.include(restarted);
+    foreground.kill('SIGINT');
+    expect(await closed).to.equal(0);
+    expect(processesUsing(dir), 'every node stopped, the restarted one too').to.deep.equal([]);
   });
 });
