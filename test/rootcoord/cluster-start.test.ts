@@ -138,18 +138,28 @@ describe('scripts/cluster up waits for nodes that take long to load', function (
   });
 });
 
-describe("scripts/cluster's command line", function () {
-  this.timeout(60_000);
+/**
+ * A fresh temporary directory for each test of the suite (`dir()`), whose processes are killed and which
+ * is removed after each.
+ */
+function eachTestDir(prefix: string): () => string {
   let dir = '';
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rootcoord-cli-'));
+    dir = await mkdtemp(join(tmpdir(), prefix));
   });
   afterEach(async () => {
     for (const pid of processesUsing(dir)) process.kill(pid, 'SIGKILL');
     await rm(dir, { recursive: true, force: true });
   });
+  return () => dir;
+}
+
+describe("scripts/cluster's command line", function () {
+  this.timeout(60_000);
+  const tempDir = eachTestDir('rootcoord-cli-');
 
   it('--help prints the usage and starts nothing, for the script and for a command', async () => {
+    const dir = tempDir();
     const cluster1 = join(dir, 'never');
     for (const args of [['--help'], ['up', '--help', '--dir', cluster1]]) {
       const result = await cluster(args);
@@ -162,6 +172,7 @@ describe("scripts/cluster's command line", function () {
   });
 
   it('a flag a command does not take (a typo), a repeated one or an argument too many: exit 2, naming it, nothing started', async () => {
+    const dir = tempDir();
     const cases: Array<[string[], string]> = [
       [['up', '--base-prot', '47000', '--dir', join(dir, 'c')], '--base-prot'],
       [['status', '--bogus', '--dir', join(dir, 'c')], '--bogus'],
@@ -189,16 +200,10 @@ describe("scripts/cluster's command line", function () {
 
 describe('npm start (up --foreground): Ctrl-C', function () {
   this.timeout(120_000);
-  let dir = '';
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'rootcoord-ctrlc-'));
-  });
-  afterEach(async () => {
-    for (const pid of processesUsing(dir)) process.kill(pid, 'SIGKILL');
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tempDir = eachTestDir('rootcoord-ctrlc-');
 
   it('stops every node of the cluster, one restarted with `scripts/cluster start` since included', async () => {
+    const dir = tempDir();
     const base = await freeBasePort(3);
     const foreground = spawn(process.execPath, [clusterScript, 'up', '--base-port', String(base), '--dir', dir, '--foreground'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const closed = new Promise<number | null>((resolve) => foreground.on('close', resolve));
