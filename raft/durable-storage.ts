@@ -299,8 +299,15 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
         const base = memory.snapshot().metadata.index;
         if (index < base) this.replayedTermAtSnapshot = null;
         if (index === base) this.replayedTermAtSnapshot = term;
-        // Not decoded (its data copied) when the snapshot holds it: most of what a start reads.
-        if (index <= base) return;
+        if (index <= base) {
+          // Writing it replaced the log from it on, so entries after the snapshot replayed from older
+          // segments are void: a follower's long log overwritten by a shorter one, a snapshot at or before
+          // the rewrite's end, a crash before a later entry (simulator seed 901351: they came back, and
+          // the member voted for a candidate missing a committed entry).
+          if (memory.lastIndex() > base) memory.truncateAfterSnapshot();
+          // Not decoded (its data copied) when the snapshot holds it: most of what a start reads.
+          return;
+        }
         if (index > memory.lastIndex() + 1) {
           throw new StorageCorruptionError(path, offset, `entry ${index} leaves a gap after ${memory.lastIndex()}`);
         }

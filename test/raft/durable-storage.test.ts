@@ -4,7 +4,7 @@
  * consistently after a crash at any point around a snapshot.
  */
 import { expect } from 'chai';
-import { appendFile, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +82,26 @@ describe('DurableStorage', () => {
     expect(b.term(5)).to.equal(1);
     expect(b.term(7)).to.equal(2);
     await b.close();
+  });
+
+  it('an overwritten suffix stays void when a snapshot is taken at or before the end of the rewrite (found by simulator seed 901351)', async () => {
+    // A follower holds an uncommitted log of term 1 up to 10; the leader of term 2 overwrites it from 6
+    // to 7; the follower snapshots at 7 and crashes before writing any later entry. Replayed in order,
+    // the old segment's 8..10 come after the snapshot, and the rewrite of 6..7 is all at or before it:
+    // writing entry 6 voided 8..10 then, and must void them again on replay.
+    for (const snapshotAt of [7, 6]) {
+      const a = await DurableStorage.open(dir(), { segmentBytesMax: 100 });
+      await a.save({ term: 1, vote: 0, commit: 0 }, entries(1, 10, 1), null);
+      await a.save({ term: 2, vote: 0, commit: 7 }, entries(6, 7, 2), null);
+      await a.createSnapshot(snapshotAt, { voters: [1, 2, 3], learners: [] }, new TextEncoder().encode('state'), 0);
+      await a.close();
+      const b = await DurableStorage.open(dir());
+      expect(b.lastIndex(), `snapshot at ${snapshotAt}`).to.equal(7);
+      expect(b.term(7)).to.equal(2);
+      await b.close();
+      await rm(dir(), { recursive: true, force: true });
+      await mkdir(dir(), { recursive: true });
+    }
   });
 
   it('truncates a torn last record and logs it', async () => {
