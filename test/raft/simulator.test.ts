@@ -7,7 +7,7 @@ import { emptySimulationStats, runSimulation } from '../../raft/sim/simulator.js
 import type { SimulationStats } from '../../raft/sim/simulator.js';
 
 /** Seeds that once found a bug, kept forever (see the README's "Replaying a seed"). */
-export const REGRESSION_SEEDS: readonly number[] = [40, 43, 80, 113, 173, 196, 272, 288, 357, 732, 1111, 300383];
+export const REGRESSION_SEEDS: readonly number[] = [40, 43, 80, 113, 173, 196, 272, 288, 357, 732, 1111, 300383, 901351];
 const SUITE_SEEDS = 2000;
 
 describe('Raft simulator', function () {
