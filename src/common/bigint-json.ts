@@ -12,11 +12,13 @@ const withBigints = (_key: string, v: unknown): unknown => (typeof v === 'bigint
 /** A string with nothing JSON escapes (a quote, a backslash, a control character, a surrogate: a lone one is escaped). */
 const NOTHING_TO_ESCAPE = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
-/** Object keys as JSON strings (a model's keys are few; a bounded cache, for keys that are data). */
+/** Object keys as JSON strings (a model's keys are few and short; bounded in number and length, for keys that are data). */
 const quotedKeys = new Map<string, string>();
 const QUOTED_KEYS_MAX = 4096;
+const QUOTED_KEY_LENGTH_MAX = 64;
 
 function quoteKey(key: string): string {
+  if (key.length > QUOTED_KEY_LENGTH_MAX) return JSON.stringify(key);
   let quoted = quotedKeys.get(key);
   if (quoted === undefined) {
     quoted = JSON.stringify(key);
