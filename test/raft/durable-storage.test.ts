@@ -102,6 +102,17 @@ describe('DurableStorage', () => {
       await rm(dir(), { recursive: true, force: true });
       await mkdir(dir(), { recursive: true });
     }
+    // Entries written after the rewrite stay: only what the rewrite voided goes.
+    const a = await DurableStorage.open(dir(), { segmentBytesMax: 100 });
+    await a.save({ term: 1, vote: 0, commit: 0 }, entries(1, 10, 1), null);
+    await a.save({ term: 2, vote: 0, commit: 7 }, entries(6, 9, 2), null);
+    await a.createSnapshot(7, { voters: [1, 2, 3], learners: [] }, new TextEncoder().encode('state'), 0);
+    await a.save({ term: 2, vote: 0, commit: 7 }, entries(10, 11, 2), null);
+    await a.close();
+    const b = await DurableStorage.open(dir());
+    expect(b.lastIndex()).to.equal(11);
+    expect(b.entries(8, 12, Infinity)).to.deep.equal(entries(8, 11, 2));
+    await b.close();
   });
 
   it('truncates a torn last record and logs it', async () => {
