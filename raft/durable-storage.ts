@@ -288,7 +288,10 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
         const { index } = decodeSnapshotReset(payload);
         const base = memory.snapshot().metadata;
         if (index > base.index) throw new StorageCorruptionError(path, offset, `log reset to snapshot ${index}, but the newest snapshot file is ${base.index}`);
-        if (index === base.index) memory.truncateAfterSnapshot();
+        // The reset voided the whole log, so also what was replayed after the newest snapshot, when the
+        // reset is to an older one (the newer's own reset cut short by a crash: found in review, as the
+        // entry case below by a simulator seed).
+        memory.truncateAfterSnapshot();
         this.replayedTermAtSnapshot = index === base.index ? base.term : null;
         return;
       }

@@ -381,6 +381,24 @@ describe('DurableStorage', () => {
       await b.close();
     });
 
+    it('a reset to an earlier snapshot from the leader voids the old entries after a newer one whose reset was cut short (found in review)', async () => {
+      // Entries 1 to 10 of term 1; the leader's snapshot at 6 in term 2 resets the log; then its snapshot
+      // at 8 is renamed into place and the process dies before the log records that reset. The reset to
+      // 6 voided 9 and 10 of term 1: they must not come back after snapshot 8.
+      const a = await DurableStorage.open(dir());
+      await a.save({ term: 1, vote: 0, commit: 3 }, entries(1, 10, 1), null);
+      await a.save({ term: 2, vote: 0, commit: 6 }, [], { metadata: { index: 6, term: 2, confState }, data: new Uint8Array([6]) });
+      await a.abandon();
+      const hex = (n: number): string => n.toString(16).padStart(16, '0');
+      await writeFile(join(dir(), `snap-${hex(8)}-${hex(2)}.snap`), encodeSnapshotFile({ index: 8, term: 2, confState }, new Uint8Array([8])));
+      const b = await DurableStorage.open(dir());
+      expect(b.snapshot().metadata.index).to.equal(8);
+      expect(b.lastIndex(), 'nothing after the snapshot: 9 and 10 of term 1 were void').to.equal(8);
+      expect(b.initialState().hardState.term).to.be.at.least(2);
+      expect(() => startCore(b, 8)).not.to.throw();
+      await b.close();
+    });
+
     it('keeps the entries appended after such a reopen when it reopens again', async () => {
       const b = await reopenAfterSnapshotPlaced(3);
       await b.save({ term: 3, vote: 0, commit: 17 }, entries(16, 18, 3), null);
