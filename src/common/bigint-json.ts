@@ -3,11 +3,22 @@
  * Used for replicated commands and stored metadata, where IDs and timestamps exceed 2^53.
  */
 export function stringify(value: unknown): string {
-  return write(value, 0) as string;
+  return write(value, 0, '') as string;
 }
 
 /** What stringify writes, by JSON.stringify's own rules: the replacer form, used for what is not plain data. */
 const withBigints = (_key: string, v: unknown): unknown => (typeof v === 'bigint' ? { $bigint: v.toString() } : v);
+
+/**
+ * `v` as JSON.stringify with the replacer writes it as the property `key` of its holder: wrapped in an
+ * object under that key, so that a toJSON method and the replacer are given the key they would be.
+ */
+function written(v: unknown, key: string | number): string | undefined {
+  const name = String(key);
+  const text = JSON.stringify({ [name]: v }, withBigints);
+  const prefix = `{${JSON.stringify(name)}:`;
+  return text.length === 2 ? undefined : text.slice(prefix.length, -1);
+}
 
 /** A string with nothing JSON escapes (a quote, a backslash, a control character, a surrogate: a lone one is escaped). */
 const NOTHING_TO_ESCAPE = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
@@ -35,10 +46,12 @@ function quoteKey(key: string): string {
  * takes them (own enumerable string keys, which is for-in's order on a plain object), undefined,
  * functions and symbols left out of objects and null in arrays. Anything else (toJSON, a boxed
  * primitive, a Map, a typed array, an array or object of another prototype, and depth past 100, where
- * a cycle would be) is given to JSON.stringify with the replacer, which also reports a cycle.
+ * a cycle would be) is given to JSON.stringify with the replacer as the property `key` it is (toJSON
+ * is given its key), which also reports a cycle. Not the same for values made to tell the two apart
+ * (a boxed primitive given Object.prototype, a getter or Proxy trap counting its calls).
  * undefined for what JSON.stringify makes nothing of.
  */
-function write(v: unknown, depth: number): string | undefined {
+function write(v: unknown, depth: number, key: string | number): string | undefined {
   switch (typeof v) {
     case 'string':
       return v.length < 64 && NOTHING_TO_ESCAPE.test(v) ? `"${v}"` : JSON.stringify(v);
@@ -47,26 +60,28 @@ function write(v: unknown, depth: number): string | undefined {
     case 'boolean':
       return v ? 'true' : 'false';
     case 'bigint':
+      // A toJSON on BigInt.prototype (a polyfill some libraries add) comes first in JSON.stringify.
+      if (typeof (BigInt.prototype as { toJSON?: unknown }).toJSON === 'function') return written(v, key);
       return `{"$bigint":"${v.toString()}"}`;
     case 'object': {
       if (v === null) return 'null';
-      if (depth > 100 || typeof (v as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(v, withBigints);
+      if (depth > 100 || typeof (v as { toJSON?: unknown }).toJSON === 'function') return written(v, key);
       const prototype: unknown = Object.getPrototypeOf(v);
       if (Array.isArray(v)) {
-        if (prototype !== Array.prototype) return JSON.stringify(v, withBigints);
+        if (prototype !== Array.prototype) return written(v, key);
         if (v.length === 0) return '[]';
-        let text = `[${write(v[0], depth + 1) ?? 'null'}`;
-        for (let i = 1; i < v.length; i++) text += `,${write(v[i], depth + 1) ?? 'null'}`;
+        let text = `[${write(v[0], depth + 1, 0) ?? 'null'}`;
+        for (let i = 1; i < v.length; i++) text += `,${write(v[i], depth + 1, i) ?? 'null'}`;
         return `${text}]`;
       }
-      if (prototype !== Object.prototype && prototype !== null) return JSON.stringify(v, withBigints);
+      if (prototype !== Object.prototype && prototype !== null) return written(v, key);
       const object = v as Record<string, unknown>;
       let text = '';
-      for (const key in object) {
-        if (!Object.hasOwn(object, key)) continue;
-        const item = write(object[key], depth + 1);
+      for (const name in object) {
+        if (!Object.hasOwn(object, name)) continue;
+        const item = write(object[name], depth + 1, name);
         if (item === undefined) continue;
-        text += `${text === '' ? '{' : ','}${quoteKey(key)}:${item}`;
+        text += `${text === '' ? '{' : ','}${quoteKey(name)}:${item}`;
       }
       return text === '' ? '{}' : `${text}}`;
     }

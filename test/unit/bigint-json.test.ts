@@ -16,7 +16,7 @@ describe('bigint JSON', () => {
     const text = (): string => Array.from({ length: random.intBelow(random.intBelow(4) === 0 ? 90 : 12) }, () => units[random.intBelow(units.length)]).join('');
     const key = (): string => (random.intBelow(5) === 0 ? String(random.intBelow(20)) : random.intBelow(8) === 0 ? '__proto__' : text());
     const odd = (): unknown =>
-      [new Date(86_400_000), Buffer.from([1, 2]), new Map([[1, 2]]), new Number(7), new String('s'), { toJSON: () => ({ n: 5n }) }, Object.assign(Object.create(null), { a: 1n }), new Uint8Array(2), Symbol('s'), () => 1][random.intBelow(10)];
+      [new Date(86_400_000), Buffer.from([1, 2]), new Map([[1, 2]]), new Number(7), new String('s'), { toJSON: () => ({ n: 5n }) }, Object.assign(Object.create(null), { a: 1n }), new Uint8Array(2), Symbol('s'), () => 1, { toJSON: (k: string) => `key ${k}` }, { toJSON: (k: string) => (k === '0' ? undefined : [k, 2n]) }][random.intBelow(12)];
     const value = (depth: number): unknown => {
       switch (random.intBelow(depth > 3 ? 7 : 9)) {
         case 0: return text();
@@ -46,6 +46,16 @@ describe('bigint JSON', () => {
     let deep: unknown = 1n;
     for (let i = 0; i < 300; i++) deep = i % 2 === 0 ? [deep] : { d: deep };
     expect(stringify(deep)).to.equal(reference(deep));
+    // A toJSON on BigInt.prototype (a polyfill) is called first, as JSON.stringify does.
+    const prototype = BigInt.prototype as { toJSON?: () => string };
+    prototype.toJSON = function (this: bigint) {
+      return `n${this.toString()}`;
+    };
+    try {
+      for (const v of [1n, { id: 2n, list: [3n, { toJSON: (k: string) => k }] }]) expect(stringify(v)).to.equal(reference(v));
+    } finally {
+      delete prototype.toJSON;
+    }
     const cycle: Record<string, unknown> = { a: [1n] };
     cycle['self'] = { back: cycle };
     expect(() => stringify(cycle)).to.throw(TypeError);
