@@ -16,20 +16,21 @@ const withBigints = (_key: string, v: unknown): unknown => (typeof v === 'bigint
 function written(v: unknown, key: string | number): string | undefined {
   const name = String(key);
   const text = JSON.stringify({ [name]: v }, withBigints);
-  const prefix = `{${JSON.stringify(name)}:`;
-  return text.length === 2 ? undefined : text.slice(prefix.length, -1);
+  // `{}` when JSON.stringify makes nothing of it; else `{"name":...}`.
+  return text.length === 2 ? undefined : text.slice(quoteKey(name).length + 2, -1);
 }
 
 /** A string with nothing JSON escapes (a quote, a backslash, a control character, a surrogate: a lone one is escaped). */
 const NOTHING_TO_ESCAPE = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+/** Strings and keys up to this length are checked by NOTHING_TO_ESCAPE (strings) or cached (keys); longer ones go to JSON.stringify. */
+const SHORT_TEXT = 64;
 
 /** Object keys as JSON strings (a model's keys are few and short; bounded in number and length, for keys that are data). */
 const quotedKeys = new Map<string, string>();
 const QUOTED_KEYS_MAX = 4096;
-const QUOTED_KEY_LENGTH_MAX = 64;
 
 function quoteKey(key: string): string {
-  if (key.length > QUOTED_KEY_LENGTH_MAX) return JSON.stringify(key);
+  if (key.length > SHORT_TEXT) return JSON.stringify(key);
   let quoted = quotedKeys.get(key);
   if (quoted === undefined) {
     quoted = JSON.stringify(key);
@@ -54,7 +55,7 @@ function quoteKey(key: string): string {
 function write(v: unknown, depth: number, key: string | number): string | undefined {
   switch (typeof v) {
     case 'string':
-      return v.length < 64 && NOTHING_TO_ESCAPE.test(v) ? `"${v}"` : JSON.stringify(v);
+      return v.length <= SHORT_TEXT && NOTHING_TO_ESCAPE.test(v) ? `"${v}"` : JSON.stringify(v);
     case 'number':
       return Number.isFinite(v) ? String(v) : 'null';
     case 'boolean':
