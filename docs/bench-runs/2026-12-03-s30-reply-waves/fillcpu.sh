@@ -1,5 +1,5 @@
 #!/bin/bash
-# fillcpu.sh BUILD N: a fresh 3-node cluster of BUILD, a 64-client fill of N collections; CPU seconds of each node process during the fill (leader first)
+# [AFTER=cmd] fillcpu.sh BUILD N: a fresh 3-node cluster of BUILD, a 64-client fill of N collections; CPU seconds of each node process during the fill (leader first)
 B=$1; N=$2; D=/tmp/s30-fillcpu
 cd $B && node dist/scripts/cluster.js down --dir $D >/dev/null 2>&1; rm -rf $D
 node dist/scripts/cluster.js up --dir $D --base-port 56700 --limit maxCollectionNum=205000 --limit maxCollectionNumPerDB=65536 --limit maxGeneralCapacity=820000 >/dev/null 2>&1 || { echo up failed; exit 1; }
@@ -32,4 +32,6 @@ for i,n in enumerate(c['nodes']):
   out.append('n%d%s fsyncs %s applies %s' % (i+1, '*' if '\nrootcoord_raft_is_leader 1' in t else '', g('rootcoord_disk_wal_fsync_duration_seconds_count'), g('rootcoord_raft_apply_duration_seconds_count')))
 print('   ', ' | '.join(out))
 "
+# AFTER: a command run with the cluster still up (session 31: AFTER='python3 .../nodemetrics.py $D' for the GC counts of --trace-gc)
+[ -n "${AFTER:-}" ] && eval "$AFTER"
 node dist/scripts/cluster.js down --dir $D >/dev/null 2>&1
