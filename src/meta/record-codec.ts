@@ -119,8 +119,19 @@ export function decodePartition(text: string): PartitionModel {
  */
 export function partitionStateOf(text: string): number {
   if (text.charCodeAt(0) !== ARRAY) return decodePartition(text).state;
+  // Its last value: a state has no comma, a name's comma comes before it.
+  if (PARTITION_RECORD.test(text)) return Number(text.slice(text.lastIndexOf(',') + 1, -1));
   return checked<PartitionRecord>(JSON.parse(text), PARTITION_VALUES)[4];
 }
+
+/**
+ * A partition record as encodePartition writes it (no space; IDs not negative; the name with JSON's
+ * escapes; a state of at most 15 digits, a safe integer), matched without parsing it: every record
+ * it matches is one that JSON.parse and the checks accept, with the same state (a test compares the
+ * two on mutated records). Anything else is parsed and checked. A restart at 200,000 collections reads
+ * a partition record per collection: the parse and the checks were about a tenth of its load.
+ */
+const PARTITION_RECORD = /^\["(?:0|[1-9][0-9]*)","(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*","(?:0|[1-9][0-9]*)","(?:0|[1-9][0-9]*)",-?(?:0|[1-9][0-9]{0,14})\]$/;
 
 /**
  * Why a collection's stored members would not decode to themselves (null: they would): each of the

@@ -5,7 +5,8 @@ import type { StoredCollection } from '../../src/meta/collection-records.js';
 import { MetaTable } from '../../src/meta/meta-table.js';
 import { CollectionState, ConsistencyLevel, DatabaseState, DataType, DEFAULT_DB_ID, DEFAULT_DB_NAME, PartitionState } from '../../src/meta/model.js';
 import type { CollectionModel, PartitionModel } from '../../src/meta/model.js';
-import { decodeCollection, decodePartition, encodeCollection, encodePartition } from '../../src/meta/record-codec.js';
+import { decodeCollection, decodePartition, encodeCollection, encodePartition, partitionStateOf } from '../../src/meta/record-codec.js';
+import { Prng } from '../../raft/prng.js';
 import { VersionedStore } from '../../src/meta/versioned-store.js';
 import { asObjectRecord, memoryLevel } from './fixtures/memory-catalog.js';
 
@@ -180,6 +181,41 @@ describe('collection and partition records (catalog format 5)', () => {
     await meta.persist();
     return { db, meta, good, entries: await meta.store.entriesWithPrefix('', true) };
   }
+
+  it('a partition record is read without a parse only where the parse and its checks give the same state (mutated records)', () => {
+    // partitionStateOf matches the form encodePartition writes; anything else is parsed and checked
+    // (decodePartition). Both must refuse the same records and give the same state for the others.
+    const random = new Prng(57);
+    const units = ['a', ' ', '"', '\\', '/', ',', '[', ']', '{', '-', '0', '1', '9', 'u', 'n', 'b', 'e', 'F', '\n', '\u0000', '\u001f', '\u007f', 'é', '\ud800', '\udc00', '\u2028'];
+    const name = (): string => Array.from({ length: random.intBelow(10) }, () => units[random.intBelow(units.length)]).join('');
+    const id = (): bigint => [0n, 7n, 470840858022248456n, 18446744073709551615n][random.intBelow(4)] as bigint;
+    const outcome = (read: () => number): string => {
+      try {
+        return `state ${Object.is(read(), -0) ? '-0' : read()}`;
+      } catch {
+        return 'refused';
+      }
+    };
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 20_000; i++) {
+      const state = [0, 1, 2, 3, -1, 2 ** 53, 1e15 - 1][random.intBelow(7)] as number;
+      let text = encodePartition({ partitionID: id(), partitionName: name(), createdTs: id(), collectionID: id(), state });
+      // Some left as written; others with characters replaced, inserted or removed, or escapes and numbers rewritten.
+      for (let edits = random.intBelow(4); edits > 0; edits--) {
+        const at = random.intBelow(text.length + 1);
+        const unit = ['"', '\\', ',', '-', '0', '5', ' ', 'u', '\\u00e9', '\\ud800', '\\x', '.5', 'e3', '\n', ']', '['][random.intBelow(16)] as string;
+        const edit = random.intBelow(3);
+        text = edit === 0 ? text.slice(0, at) + unit + text.slice(at) : edit === 1 ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + unit + text.slice(at + 1);
+      }
+      const fast = outcome(() => partitionStateOf(text));
+      const parsed = outcome(() => decodePartition(text).state);
+      expect(fast, text).to.equal(parsed);
+      seen.set(parsed === 'refused' ? parsed : 'read', (seen.get(parsed === 'refused' ? parsed : 'read') ?? 0) + 1);
+    }
+    // Both kinds, many of each.
+    expect(seen.get('read')).to.be.above(5_000);
+    expect(seen.get('refused')).to.be.above(5_000);
+  });
 
   it('a collection or partition record that is not its values, each of its kind, is refused at load, naming its key and the value', async () => {
     const { db, meta, good, entries } = await catalogWithOneCollection();
