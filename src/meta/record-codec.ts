@@ -120,7 +120,7 @@ export function decodePartition(text: string): PartitionModel {
 export function partitionStateOf(text: string): number {
   if (text.charCodeAt(0) !== ARRAY) return decodePartition(text).state;
   // Its last value: a state has no comma, a name's comma comes before it.
-  if (PARTITION_RECORD.test(text)) return Number(text.slice(text.lastIndexOf(',') + 1, -1));
+  if (text.length <= PARTITION_RECORD_LENGTH_MAX && PARTITION_RECORD.test(text)) return Number(text.slice(text.lastIndexOf(',') + 1, -1));
   return checked<PartitionRecord>(JSON.parse(text), PARTITION_VALUES)[4];
 }
 
@@ -128,9 +128,12 @@ export function partitionStateOf(text: string): number {
  * A partition record as encodePartition writes it (no space; IDs not negative; the name with JSON's
  * escapes; a state of at most 15 digits, a safe integer), matched without parsing it: every record
  * it matches is one that JSON.parse and the checks accept, with the same state (a test compares the
- * two on mutated records). Anything else is parsed and checked. A restart at 200,000 collections reads
- * a partition record per collection: the parse and the checks were about a tenth of its load.
+ * two on mutated records). Anything else is parsed and checked, a record longer than
+ * PARTITION_RECORD_LENGTH_MAX too (the expression runs out of stack on a name of millions of
+ * characters; a name has at most 255). A restart at 200,000 collections reads a partition record per
+ * collection: the parse and the checks took about 0.1 s of its CPU, the expression a quarter of it.
  */
+const PARTITION_RECORD_LENGTH_MAX = 4096;
 const PARTITION_RECORD = /^\["(?:0|[1-9][0-9]*)","(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*","(?:0|[1-9][0-9]*)","(?:0|[1-9][0-9]*)",-?(?:0|[1-9][0-9]{0,14})\]$/;
 
 /**
