@@ -88,8 +88,56 @@ export function decodeCollection(text: string): StoredCollection {
 /** What the index needs of a collection record, read from it (checked whole); null for an object record (decode it). */
 export function collectionSummary(text: string): CollectionSummary | null {
   if (text.charCodeAt(0) !== ARRAY) return null;
+  const m = text.length <= RECORD_LENGTH_MAX ? COLLECTION_RECORD.exec(text) : null;
+  if (m !== null) {
+    const [, collectionID, dbID, name, shardsNum, channels, state] = m as unknown as [string, string, string, string, string, string, string];
+    return { collectionID: BigInt(collectionID), dbID: dbIdOf(dbID), name: textIn(name), shardsNum: Number(shardsNum), physicalChannelNames: channelsIn(channels), state: Number(state) };
+  }
   const r = checked<CollectionRecord>(JSON.parse(text), COLLECTION_VALUES);
   return { collectionID: BigInt(r[0]), dbID: dbIdOf(r[1]), name: r[2], shardsNum: r[5], physicalChannelNames: sharedChannels(r[10]), state: r[12] };
+}
+
+/**
+ * The two records a restart reads most of, in the form their encoders write (no space; IDs not
+ * negative; strings with JSON's escapes; integers of at most 15 digits, safe; key-value pairs key
+ * first), matched without parsing them: every record they match is one that JSON.parse and the checks
+ * accept, with the same values (tests compare the two on mutated records). Anything else is parsed and
+ * checked, a record longer than RECORD_LENGTH_MAX too (an expression runs out of stack on a string of
+ * millions of characters). At 200,000 collections the parses and checks were about a fifth of the load.
+ */
+const TEXT = String.raw`"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"`;
+const DIGITS = '0|[1-9][0-9]*';
+const ID = `"(?:${DIGITS})"`;
+const INTEGER = '-?(?:0|[1-9][0-9]{0,14})';
+const BOOLEAN = '(?:true|false)';
+const listOf = (item: string): string => `\\[(?:${item}(?:,${item})*)?\\]`;
+const COLLECTION_RECORD = new RegExp(
+  `^\\["(${DIGITS})","(${DIGITS})",(${TEXT}),${TEXT},${BOOLEAN},(${INTEGER}),${INTEGER},${listOf(`\\{"key":${TEXT},"value":${TEXT}\\}`)},${BOOLEAN},${listOf(TEXT)},` +
+    `(${listOf(TEXT)}),${ID},(${INTEGER}),${ID},${ID}\\]$`,
+);
+const PARTITION_RECORD = new RegExp(`^\\[${ID},${TEXT},${ID},${ID},${INTEGER}\\]$`);
+const RECORD_LENGTH_MAX = 8192;
+
+/** A string as the expressions above matched it, quotes included. */
+function textIn(quoted: string): string {
+  return quoted.includes('\\') ? (JSON.parse(quoted) as string) : quoted.slice(1, -1);
+}
+
+/** A list of physical channels as COLLECTION_RECORD matched it: shared by its text (collections repeat a few dozen lists). */
+const channelListsByText = new Map<string, readonly string[]>();
+function channelsIn(list: string): readonly string[] {
+  let channels = channelListsByText.get(list);
+  if (channels === undefined) {
+    channels = sharedChannels(textsIn(list));
+    if (channelListsByText.size < CHANNEL_LISTS_MAX) channelListsByText.set(list, channels);
+  }
+  return channels;
+}
+
+/** A list of strings as the expressions above matched it (with no backslash, `","` is only ever between two). */
+function textsIn(list: string): string[] {
+  if (list.length === 2) return [];
+  return list.includes('\\') ? (JSON.parse(list) as string[]) : list.slice(2, -2).split('","');
 }
 
 export function encodePartition(p: PartitionModel): string {
@@ -120,21 +168,10 @@ export function decodePartition(text: string): PartitionModel {
 export function partitionStateOf(text: string): number {
   if (text.charCodeAt(0) !== ARRAY) return decodePartition(text).state;
   // Its last value: a state has no comma, a name's comma comes before it.
-  if (text.length <= PARTITION_RECORD_LENGTH_MAX && PARTITION_RECORD.test(text)) return Number(text.slice(text.lastIndexOf(',') + 1, -1));
+  if (text.length <= RECORD_LENGTH_MAX && PARTITION_RECORD.test(text)) return Number(text.slice(text.lastIndexOf(',') + 1, -1));
   return checked<PartitionRecord>(JSON.parse(text), PARTITION_VALUES)[4];
 }
 
-/**
- * A partition record as encodePartition writes it (no space; IDs not negative; the name with JSON's
- * escapes; a state of at most 15 digits, a safe integer), matched without parsing it: every record
- * it matches is one that JSON.parse and the checks accept, with the same state (a test compares the
- * two on mutated records). Anything else is parsed and checked, a record longer than
- * PARTITION_RECORD_LENGTH_MAX too (the expression runs out of stack on a name of millions of
- * characters; a name has at most 255). A restart at 200,000 collections reads a partition record per
- * collection: the parse and the checks took about 0.1 s of its CPU, the expression a quarter of it.
- */
-const PARTITION_RECORD_LENGTH_MAX = 4096;
-const PARTITION_RECORD = /^\["(?:0|[1-9][0-9]*)","(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*","(?:0|[1-9][0-9]*)","(?:0|[1-9][0-9]*)",-?(?:0|[1-9][0-9]{0,14})\]$/;
 
 /**
  * Why a collection's stored members would not decode to themselves (null: they would): each of the

@@ -5,7 +5,7 @@ import type { StoredCollection } from '../../src/meta/collection-records.js';
 import { MetaTable } from '../../src/meta/meta-table.js';
 import { CollectionState, ConsistencyLevel, DatabaseState, DataType, DEFAULT_DB_ID, DEFAULT_DB_NAME, PartitionState } from '../../src/meta/model.js';
 import type { CollectionModel, PartitionModel } from '../../src/meta/model.js';
-import { decodeCollection, decodePartition, encodeCollection, encodePartition, partitionStateOf } from '../../src/meta/record-codec.js';
+import { collectionSummary, decodeCollection, decodePartition, encodeCollection, encodePartition, partitionStateOf } from '../../src/meta/record-codec.js';
 import { Prng } from '../../raft/prng.js';
 import { VersionedStore } from '../../src/meta/versioned-store.js';
 import { asObjectRecord, memoryLevel } from './fixtures/memory-catalog.js';
@@ -219,6 +219,66 @@ describe('collection and partition records (catalog format 5)', () => {
     // alone runs out of stack) is parsed and checked.
     const long = encodePartition({ ...partition, partitionName: 'a'.repeat(8_400_000) });
     expect(partitionStateOf(long)).to.equal(partition.state);
+  });
+
+  it("a collection record's summary is read without a parse only where the parse and its checks give the same values (mutated records)", () => {
+    // collectionSummary matches the form encodeCollection writes; anything else is parsed and checked
+    // (as decodeCollection does). Both must refuse the same records and read the same values from the others.
+    const random = new Prng(58);
+    const units = ['a', ' ', '"', '\\', '/', ',', '","', '[', ']', '{', '}', ':', '-', '0', '9', 'u', 'n', '\n', '\u0000', '\u001f', 'é', '\ud800', '\u2028'];
+    const text = (): string => Array.from({ length: random.intBelow(random.intBelow(8) === 0 ? 40 : 6) }, () => units[random.intBelow(units.length)]).join('');
+    const texts = (): string[] => Array.from({ length: random.intBelow(4) }, text);
+    // A few channel lists that repeat (they are shared by their text), and new ones.
+    const lists = [[], ['by-dev-rootcoord-dml_0', 'by-dev-rootcoord-dml_1'], ['a,b', 'c\\"d'], ['', 'x']];
+    const id = (): bigint => [0n, 7n, 470840858022248456n, 18446744073709551615n][random.intBelow(4)] as bigint;
+    const integer = (): number => [0, 1, 2, -1, 2 ** 53, 1e15 - 1][random.intBelow(6)] as number;
+    const outcome = (read: () => unknown): string => {
+      try {
+        return JSON.stringify(read(), (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : Object.is(v, -0) ? '-0' : v));
+      } catch {
+        return 'refused';
+      }
+    };
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 20_000; i++) {
+      const collection: StoredCollection = {
+        ...stored,
+        collectionID: id(),
+        dbID: id(),
+        name: text(),
+        description: text(),
+        autoID: random.intBelow(2) === 0,
+        shardsNum: integer(),
+        consistencyLevel: integer(),
+        properties: Array.from({ length: random.intBelow(3) }, () => ({ key: text(), value: text() })),
+        virtualChannelNames: texts(),
+        physicalChannelNames: random.intBelow(2) === 0 ? (lists[random.intBelow(lists.length)] as string[]) : texts(),
+        createTs: id(),
+        state: integer(),
+        updateTs: id(),
+        numPartitionsHint: id(),
+      };
+      let record = encodeCollection(collection);
+      for (let edits = random.intBelow(4); edits > 0; edits--) {
+        const at = 1 + random.intBelow(record.length);
+        const unit = ['"', '\\', ',', '-', '-0', '0', '5', ' ', 'u', '\\u00e9', '\\ud800', '\\x', '.5', 'e3', '\n', '\t', '\u0000', '\u001f', ']', '[', '{', '}', 'true', 'null', '"key"', '"value"', '","'][random.intBelow(27)] as string;
+        const edit = random.intBelow(3);
+        record = edit === 0 ? record.slice(0, at) + unit + record.slice(at) : edit === 1 ? record.slice(0, at) + record.slice(at + 1) : record.slice(0, at) + unit + record.slice(at + 1);
+      }
+      const fast = outcome(() => collectionSummary(record));
+      const parsed = outcome(() => {
+        const c = decodeCollection(record);
+        return { collectionID: c.collectionID, dbID: c.dbID, name: c.name, shardsNum: c.shardsNum, physicalChannelNames: c.physicalChannelNames, state: c.state };
+      });
+      expect(fast, record).to.equal(parsed);
+      const kind = parsed === 'refused' ? parsed : 'read';
+      seen.set(kind, (seen.get(kind) ?? 0) + 1);
+    }
+    expect(seen.get('read')).to.be.above(3_000);
+    expect(seen.get('refused')).to.be.above(3_000);
+    // A record longer than the expression is given is parsed and checked.
+    const long = encodeCollection({ ...stored, description: 'a'.repeat(8_400_000) });
+    expect(collectionSummary(long)?.name).to.equal(stored.name);
   });
 
   it('a collection or partition record that is not its values, each of its kind, is refused at load, naming its key and the value', async () => {
