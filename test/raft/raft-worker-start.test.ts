@@ -1,0 +1,78 @@
+/** RaftWorkerClient.start: what a host's start waits for (the Raft node on its own thread). */
+import { expect } from 'chai';
+import { RaftWorkerClient } from '../../raft/raft-worker-client.js';
+import type { AppliedEntry, StateMachine } from '../../raft/raft-node.js';
+import type { SnapshotData, SnapshotSource } from '../../raft/snapshot-data.js';
+import { freePorts, tempDirEach } from './fixtures/process-cluster.js';
+
+/** A state machine that counts what it applies; `gate`, when set, holds every apply until it opens. */
+class CountingMachine implements StateMachine {
+  applied = 0;
+  gate: Promise<void> | null = null;
+
+  appliedIndex(): number {
+    return 0;
+  }
+
+  async apply(entries: readonly AppliedEntry[]): Promise<unknown[]> {
+    if (this.gate !== null) await this.gate;
+    this.applied = Math.max(this.applied, ...entries.map((e) => e.index));
+    return entries.map(() => null);
+  }
+
+  async snapshot(): Promise<SnapshotSource> {
+    return new Uint8Array(0);
+  }
+
+  async restore(_data: SnapshotData, index: number): Promise<void> {
+    this.applied = index;
+  }
+}
+
+async function until(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('Raft worker start', function () {
+  this.timeout(60_000);
+  const dir = tempDirEach('raft-worker-start-');
+
+  it("does not wait for the entries the log holds as committed to be applied, only for a snapshot's restore: a host's first apply may wait for work of its own", async () => {
+    const [port] = await freePorts(1);
+    const address = `127.0.0.1:${port as number}`;
+    const options = { id: 1, initialVoters: [1], tickIntervalMs: 20, electionTicks: 10, heartbeatTicks: 1, logDir: dir(), listenAddress: address, peers: [[1, address]] as const, secret: 's', helloMagic: 'test-raft/1' };
+    const noLog = (): void => {};
+    const first = new CountingMachine();
+    const a = await RaftWorkerClient.start({ ...options, appliedIndex: 0 }, first, noLog);
+    try {
+      await until(() => a.isLeader(), 'a leader');
+      for (let i = 0; i < 5; i++) await a.propose(new Uint8Array([i]));
+    } finally {
+      await a.close();
+    }
+    const committed = first.applied;
+    expect(committed).to.be.at.least(5);
+
+    // The same log, a state machine that has applied nothing and holds its applies: they are on the
+    // apply chain when the start returns, not before it.
+    const second = new CountingMachine();
+    let open: () => void = () => {};
+    second.gate = new Promise((resolve) => (open = resolve));
+    const starting = RaftWorkerClient.start({ ...options, appliedIndex: 0 }, second, noLog);
+    const returned = await Promise.race([starting.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000))]);
+    const appliedAtReturn = second.applied;
+    open();
+    const b = await starting;
+    try {
+      expect(returned, 'the start returned while the applies were held').to.equal(true);
+      expect(appliedAtReturn).to.equal(0);
+      await until(() => second.applied >= committed, 'the committed entries applied');
+    } finally {
+      await b.close();
+    }
+  });
+});
