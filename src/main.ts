@@ -453,6 +453,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   // The Raft log could not be written: stop serving and exit non-zero (a supervisor restarts the node,
   // which then recovers from its log or refuses to start naming the damaged file).
+  // Called at once if Raft has failed already (the handler above kept the error for the start's messages).
   node.onFatal = (error) => {
     console.error(`rootcoord: node ${config.id} stops: ${error.message}`);
     const force = setTimeout(() => process.exit(1), 3000);
@@ -466,7 +467,6 @@ async function main(): Promise<void> {
       process.exit(1);
     })();
   };
-  if (earlyError !== null) node.onFatal(earlyError);
 }
 
 const entry = process.argv[1] === undefined ? '' : realpathSync(process.argv[1]);

@@ -205,6 +205,7 @@ export class RootCoordNode {
       log.error('raft failed; this node stops serving', { error: error.message });
       node.leaderTerm = -1;
       node.leaderServices.onLeadership(false);
+      node.fatalError ??= error;
       node.onFatal(error);
     });
     raft.on('role-change', (change: LeaderChange) => {
@@ -240,8 +241,24 @@ export class RootCoordNode {
     void this.meta.decodeInBackground().then((done) => done && this.log.info('catalog decoded', { collections: this.meta.collections.size, ms: Math.round(this.clock.monotonicMs() - startedAt) }));
   }
 
-  /** Called when the Raft log cannot be written (the node has stopped serving); main.ts exits. */
-  onFatal: (error: Error) => void = () => {};
+  /** The first failure of Raft or of an apply (the node has stopped serving), if any. */
+  fatalError: Error | null = null;
+  private fatalHandler: (error: Error) => void = () => {};
+
+  /**
+   * Called when the Raft log cannot be written or an apply fails (the node has stopped serving);
+   * main.ts exits. A handler set after such a failure is called with it at once: one can come as soon
+   * as start() returns (an entry the log holds as committed that this build cannot apply), before its
+   * caller has set a handler.
+   */
+  set onFatal(handler: (error: Error) => void) {
+    this.fatalHandler = handler;
+    if (this.fatalError !== null) handler(this.fatalError);
+  }
+
+  get onFatal(): (error: Error) => void {
+    return this.fatalHandler;
+  }
 
   memberAddress(id: number): MemberAddress | undefined {
     return this.members.get(id);

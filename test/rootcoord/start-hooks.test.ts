@@ -11,6 +11,8 @@ import { defaultLimits } from '../../src/ddl/limits.js';
 import { defaultSecurity } from '../../src/node/config.js';
 import type { NodeConfig } from '../../src/node/config.js';
 import { RootCoordNode } from '../../src/node/root-coord-node.js';
+import { RaftWorkerClient } from '../../raft/raft-worker-client.js';
+import type { AppliedEntry, StateMachine } from '../../raft/raft-node.js';
 import { freePorts, tempDirEach } from '../raft/fixtures/process-cluster.js';
 import { until } from './until.js';
 
@@ -48,7 +50,7 @@ describe('RootCoordNode.start hooks', function () {
       calls++;
       order.push(existsSync(join(settings.dataDir, 'meta')), existsSync(join(settings.dataDir, 'raft')));
     };
-    // A fresh member applies its bootstrap entries before start() returns.
+    // A fresh member has its bootstrap entries to apply (start() does not wait for them).
     const fresh = await RootCoordNode.start(settings, null, { whileRaftStarts: hook, backgroundWhenServing: true });
     try {
       expect(calls).to.equal(1);
@@ -73,6 +75,50 @@ describe('RootCoordNode.start hooks', function () {
       expect(again.meta.requestTookEffect('no such request')).to.equal(false);
     } finally {
       await again.close();
+    }
+  });
+
+  it("an apply that fails at a start (an entry of a newer build that the log holds as committed) reaches the onFatal set after start() returns", async () => {
+    const settings = await config();
+    const first = await RootCoordNode.start(settings);
+    await until('a serving leader', () => first.isServingLeader());
+    const applied = first.meta.appliedIndex;
+    await first.close();
+    // The member's log alone: an entry of a kind this build does not know, committed, and more after
+    // it so that the commit index on disk covers it; the catalog stays where it was.
+    const bare: StateMachine = {
+      appliedIndex: () => applied,
+      apply: async (entries: readonly AppliedEntry[]) => entries.map(() => null),
+      snapshot: async () => new Uint8Array(0),
+      restore: async () => {},
+    };
+    const peer = settings.members.get(1)?.peer as string;
+    const raft = await RaftWorkerClient.start(
+      { id: 1, tickIntervalMs: 20, electionTicks: 10, heartbeatTicks: 1, logDir: join(settings.dataDir, 'raft'), listenAddress: peer, peers: [[1, peer]], secret: 'test', helloMagic: 'rootcoord-start-hooks', appliedIndex: applied },
+      bare,
+      () => {},
+    );
+    try {
+      await until('the bare log leads', () => raft.isLeader());
+      await raft.propose(new TextEncoder().encode('{"kind":"fromTheFuture"}'));
+      for (let i = 0; i < 3; i++) await raft.propose(new Uint8Array(0));
+    } finally {
+      await raft.close();
+    }
+    let failure: Error | null = null;
+    let node: RootCoordNode | null = null;
+    try {
+      node = await RootCoordNode.start(settings, null, { backgroundWhenServing: true });
+      // As main.ts: a handler set once start() has returned.
+      node.onFatal = (error) => (failure = error);
+    } catch (error) {
+      failure = error as Error;
+    }
+    try {
+      await until('the failure reported', () => failure !== null);
+      expect((failure as Error | null)?.message).to.match(/written by a newer build/);
+    } finally {
+      await node?.close().catch(() => undefined);
     }
   });
 
