@@ -219,7 +219,7 @@ describe('collection and partition records (catalog format 5)', () => {
     // alone runs out of stack) is parsed and checked.
     const long = encodePartition({ ...partition, partitionName: 'a'.repeat(8_400_000) });
     expect(partitionStateOf(long)).to.equal(partition.state);
-  });
+  }).timeout(30_000);
 
   it("a collection record's summary is read without a parse only where the parse and its checks give the same values (mutated records)", () => {
     // collectionSummary matches the form encodeCollection writes; anything else is parsed and checked
@@ -279,7 +279,7 @@ describe('collection and partition records (catalog format 5)', () => {
     // A record longer than the expression is given is parsed and checked.
     const long = encodeCollection({ ...stored, description: 'a'.repeat(8_400_000) });
     expect(collectionSummary(long)?.name).to.equal(stored.name);
-  });
+  }).timeout(30_000);
 
   it('a collection or partition record that is not its values, each of its kind, is refused at load, naming its key and the value', async () => {
     const { db, meta, good, entries } = await catalogWithOneCollection();
