@@ -5,9 +5,9 @@
  * violated.
  */
 import { execFile } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Prng } from '../raft/prng.js';
@@ -609,6 +609,8 @@ function charts(chaos: Chaos): Record<'latency' | 'throughput', string> {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // The report's directory made now: a run of ten minutes must not end unable to write its report.
+  if (args.report !== null) mkdirSync(dirname(args.report), { recursive: true });
   const dir = args.dir ?? mkdtempSync(join(tmpdir(), 'rootcoord-chaos-'));
   const prng = new Prng(args.seed);
   const chaos = new Chaos(args, dir, prng);

@@ -23,14 +23,15 @@ function runChaos(args: string[]): Promise<{ code: number; summary: Summary; out
   return new Promise((resolve, reject) => {
     void (async () => {
       const dir = await mkdtemp(join(tmpdir(), 'chaos-test-'));
-      const report = join(dir, 'report.json');
+      // In a directory not made yet: chaos makes it (it once ended a run unable to write its report).
+      const report = join(dir, 'reports', 'report.json');
       // The cluster inside the test's directory: a run with a violation keeps its data for diagnosis
       // (the unsafe-setting test below has one), and it goes with the directory.
       execFile(process.execPath, [chaosScript, ...args, '--dir', join(dir, 'cluster'), '--report', report], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
         void (async () => {
           try {
             const summary = JSON.parse(await readFile(report, 'utf8')) as Summary;
-            const charts = await Promise.all(['latency', 'throughput'].map((name) => readFile(join(dir, `report-${name}.svg`), 'utf8').catch(() => '')));
+            const charts = await Promise.all(['latency', 'throughput'].map((name) => readFile(join(dir, 'reports', `report-${name}.svg`), 'utf8').catch(() => '')));
             resolve({ code: error === null ? 0 : ((error as { code?: number }).code ?? 1), summary, output: stdout, charts });
           } catch (e) {
             reject(new Error(`chaos produced no report: ${(e as Error).message}\n${stdout}`));
