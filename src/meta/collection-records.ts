@@ -4,7 +4,7 @@ import { keys, TOMBSTONE } from './catalog-keys.js';
 import type { FieldInterner } from './field-interner.js';
 import type { CollectionModel, FieldModel, FunctionModel, PartitionModel, StructArrayFieldModel } from './model.js';
 import type { VersionedStore } from './versioned-store.js';
-import { collectionSummary, decodeCollection, decodePartition, isDecimal, partitionStateOf, shareCollectionIds } from './record-codec.js';
+import { checkedPartitionState, collectionSummary, decodeCollection, decodePartition, isDecimal, partitionStateOf, shareCollectionIds } from './record-codec.js';
 import { PendingCollection } from './collection-table.js';
 import type { CollectionSummary } from './collection-table.js';
 import { PartitionState } from './model.js';
@@ -19,8 +19,6 @@ const FUNCTIONS = keys.functionPrefix();
 const STRUCT_ARRAY_FIELDS = keys.structArrayFieldPrefix();
 const LIST_NAMES = keys.collectionFieldListPrefix;
 const LISTS = keys.fieldListPrefix;
-/** The kinds of record a collection has, by their key's prefix (none is another's prefix). */
-const KINDS = [FIELDS, PARTITIONS, COLLECTIONS, FUNCTIONS, STRUCT_ARRAY_FIELDS, LIST_NAMES, LISTS];
 
 /**
  * A catalog record that does not read as its kind: the catalog is not loaded (nor the node started, nor
@@ -161,8 +159,9 @@ export class CollectionRecords {
    * not by testing its key against every kind's prefix.
    */
   private adderOf(prefix: string): (key: string, value: string) => void {
-    const take = this.takerOf(prefix);
-    if (take === null) throw new Error(`no kind of collection record is under ${prefix}`);
+    const kind = this.kinds.find(([kindPrefix]) => kindPrefix === prefix);
+    if (kind === undefined) throw new Error(`no kind of collection record is under ${prefix}`);
+    const take = kind[1];
     return (key, value) => {
       try {
         take(key, value);
@@ -174,46 +173,37 @@ export class CollectionRecords {
 
   private take(key: string, value: string): void {
     if (value === TOMBSTONE) return;
-    this.takers ??= KINDS.map((prefix) => this.takerOf(prefix) as (key: string, value: string) => void);
-    for (let i = 0; i < KINDS.length; i++) if (key.startsWith(KINDS[i] as string)) return (this.takers[i] as (key: string, value: string) => void)(key, value);
+    for (const [prefix, take] of this.kinds) if (key.startsWith(prefix)) return take(key, value);
   }
 
-  /** takerOf() of each of KINDS, made at the first add(). */
-  private takers: Array<(key: string, value: string) => void> | null = null;
-
-  /** How a record of the kind under `prefix` is taken (null: none is). */
-  private takerOf(prefix: string): ((key: string, value: string) => void) | null {
-    switch (prefix) {
-      case FIELDS:
-        // Read later (readFieldsIfNeeded) if at all, but its key checked now: a snapshot's bad one
-        // stops the install before the snapshot is applied.
-        return this.fieldsLater ? (key) => void collectionIdOfChild(FIELDS, key) : (key, value) => this.fields.add(key, value);
-      case PARTITIONS:
-        return (key, value) => this.partitions.add(key, value);
-      case COLLECTIONS:
-        return (key, value) => {
-          if (this.checkAsAdded) this.summaries.push(checkedSummary(value));
-          this.stored.push(value);
-          this.storedKeys.push(key);
-          this.storedIds.push(idInKey(key.slice(key.lastIndexOf('/') + 1)));
-        };
-      case FUNCTIONS:
-        return (key, value) => this.functions.add(key, value);
-      case STRUCT_ARRAY_FIELDS:
-        return (key, value) => this.structArrayFields.add(key, value);
-      case LIST_NAMES:
-        return (key, value) => {
-          // Collections of one schema name the same list: they share one string of its key.
-          let listKey = this.listKeyOnce.get(value);
-          if (listKey === undefined) this.listKeyOnce.set(value, (listKey = value));
-          this.listNames.set(idInKey(key.slice(LIST_NAMES.length)), listKey);
-        };
-      case LISTS:
-        return (key, value) => this.lists.set(key.slice(LISTS.length), this.interner.fromListText(value));
-      default:
-        return null;
-    }
-  }
+  /** Each kind of record a collection has, by its key's prefix (none is another's prefix), and how one is taken. */
+  private readonly kinds: ReadonlyArray<readonly [string, (key: string, value: string) => void]> = [
+    // Read later (readFieldsIfNeeded) if at all, but its key checked now: a snapshot's bad one stops
+    // the install before the snapshot is applied.
+    [FIELDS, (key, value) => (this.fieldsLater ? void collectionIdOfChild(FIELDS, key) : this.fields.add(key, value))],
+    [PARTITIONS, (key, value) => this.partitions.add(key, value)],
+    [
+      COLLECTIONS,
+      (key, value) => {
+        if (this.checkAsAdded) this.summaries.push(checkedSummary(value));
+        this.stored.push(value);
+        this.storedKeys.push(key);
+        this.storedIds.push(idInKey(key.slice(key.lastIndexOf('/') + 1)));
+      },
+    ],
+    [FUNCTIONS, (key, value) => this.functions.add(key, value)],
+    [STRUCT_ARRAY_FIELDS, (key, value) => this.structArrayFields.add(key, value)],
+    [
+      LIST_NAMES,
+      (key, value) => {
+        // Collections of one schema name the same list: they share one string of its key.
+        let listKey = this.listKeyOnce.get(value);
+        if (listKey === undefined) this.listKeyOnce.set(value, (listKey = value));
+        this.listNames.set(idInKey(key.slice(LIST_NAMES.length)), listKey);
+      },
+    ],
+    [LISTS, (key, value) => this.lists.set(key.slice(LISTS.length), this.interner.fromListText(value))],
+  ];
 
   /**
    * Every collection with its fields and partitions, decoded (by creation): the fields of its stored
@@ -360,13 +350,6 @@ function checkedSummary(text: string): CollectionSummary | null {
   if (summary === null) decodeCollection(text);
   return summary;
 }
-
-/** The state of a partition record already checked whole (add()): its last value, in the array form. */
-function checkedPartitionState(text: string): number {
-  return text.charCodeAt(0) === ARRAY ? Number(text.slice(text.lastIndexOf(',') + 1, -1)) : decodePartition(text).state;
-}
-
-const ARRAY = '['.charCodeAt(0);
 
 /** User fields (IDs from 100) in order, then the system fields RowID (0) and Timestamp (1), as Milvus appends them. */
 export function byFieldRank(a: FieldModel, b: FieldModel): number {

@@ -167,11 +167,17 @@ export function decodePartition(text: string): PartitionModel {
  */
 export function partitionStateOf(text: string): number {
   if (text.charCodeAt(0) !== ARRAY) return decodePartition(text).state;
-  // Its last value: a state has no comma, a name's comma comes before it.
-  if (text.length <= RECORD_LENGTH_MAX && PARTITION_RECORD.test(text)) return Number(text.slice(text.lastIndexOf(',') + 1, -1));
+  if (text.length <= RECORD_LENGTH_MAX && PARTITION_RECORD.test(text)) return checkedPartitionState(text);
   return checked<PartitionRecord>(JSON.parse(text), PARTITION_VALUES)[4];
 }
 
+/**
+ * The state of a partition record already checked whole (partitionStateOf): in the array form its last
+ * value (a state has no comma; a name's comma comes before it).
+ */
+export function checkedPartitionState(text: string): number {
+  return text.charCodeAt(0) === ARRAY ? Number(text.slice(text.lastIndexOf(',') + 1, -1)) : decodePartition(text).state;
+}
 
 /**
  * Why a collection's stored members would not decode to themselves (null: they would): each of the

@@ -205,8 +205,7 @@ export class RootCoordNode {
       log.error('raft failed; this node stops serving', { error: error.message });
       node.leaderTerm = -1;
       node.leaderServices.onLeadership(false);
-      node.fatalError ??= error;
-      node.onFatal(error);
+      node.failed(error);
     });
     raft.on('role-change', (change: LeaderChange) => {
       node.leaderTerm = change.role === StateRole.Leader ? change.term : -1;
@@ -242,7 +241,7 @@ export class RootCoordNode {
   }
 
   /** The first failure of Raft or of an apply (the node has stopped serving), if any. */
-  fatalError: Error | null = null;
+  private fatalError: Error | null = null;
   private fatalHandler: (error: Error) => void = () => {};
 
   /**
@@ -258,6 +257,11 @@ export class RootCoordNode {
 
   get onFatal(): (error: Error) => void {
     return this.fatalHandler;
+  }
+
+  private failed(error: Error): void {
+    this.fatalError ??= error;
+    this.fatalHandler(error);
   }
 
   memberAddress(id: number): MemberAddress | undefined {

@@ -4,6 +4,7 @@ import { RaftWorkerClient } from '../../raft/raft-worker-client.js';
 import type { AppliedEntry, StateMachine } from '../../raft/raft-node.js';
 import type { SnapshotData, SnapshotSource } from '../../raft/snapshot-data.js';
 import { freePorts, tempDirEach } from './fixtures/process-cluster.js';
+import { until } from '../rootcoord/until.js';
 
 /** A state machine that counts what it applies; `gate`, when set, holds every apply until it opens. */
 class CountingMachine implements StateMachine {
@@ -29,14 +30,6 @@ class CountingMachine implements StateMachine {
   }
 }
 
-async function until(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('Raft worker start', function () {
   this.timeout(60_000);
   const dir = tempDirEach('raft-worker-start-');
@@ -49,7 +42,7 @@ describe('Raft worker start', function () {
     const first = new CountingMachine();
     const a = await RaftWorkerClient.start({ ...options, appliedIndex: 0 }, first, noLog);
     try {
-      await until(() => a.isLeader(), 'a leader');
+      await until('a leader', () => a.isLeader(), 20_000);
       for (let i = 0; i < 5; i++) await a.propose(new Uint8Array([i]));
     } finally {
       await a.close();
@@ -63,14 +56,16 @@ describe('Raft worker start', function () {
     let open: () => void = () => {};
     second.gate = new Promise((resolve) => (open = resolve));
     const starting = RaftWorkerClient.start({ ...options, appliedIndex: 0 }, second, noLog);
-    const returned = await Promise.race([starting.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000))]);
+    let deadline: NodeJS.Timeout | undefined;
+    const returned = await Promise.race([starting.then(() => true), new Promise<boolean>((resolve) => (deadline = setTimeout(() => resolve(false), 15_000)))]);
+    clearTimeout(deadline);
     const appliedAtReturn = second.applied;
     open();
     const b = await starting;
     try {
       expect(returned, 'the start returned while the applies were held').to.equal(true);
       expect(appliedAtReturn).to.equal(0);
-      await until(() => second.applied >= committed, 'the committed entries applied');
+      await until('the committed entries applied', () => second.applied >= committed, 20_000);
     } finally {
       await b.close();
     }
