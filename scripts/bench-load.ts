@@ -1,6 +1,7 @@
 /**
- * scripts/bench --load [--quick] [--clients 500] [--seconds 60] [--channels 50] [--parts load,big,auth] [--out DIR]
- * On a fresh 3-node cluster: 500 concurrent callers for 60 s (--quick 20 s), half CreateCollection,
+ * scripts/bench --load [--quick] [--clients 500] [--seconds 60] [--channels 50] [--parts load,big,auth] [--prefill N] [--out DIR]
+ * On a fresh 3-node cluster (with --prefill N, first filled to N collections by 64 clients, in
+ * databases of at most 60,000, so that every part runs against a catalog of that size): 500 concurrent callers for 60 s (--quick 20 s), half CreateCollection,
  * half AllocTimestamp, every answer counted once by code (the client's retries off); then kill -9 of
  * the leader under that load and the time to the next successful DDL; then one 16 MB AlterDatabase
  * and one CreateCollection with a 30 MB description. On a second fresh cluster with --auth: 16, then
@@ -13,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ErrorCodes } from '../src/protocol/error-codes.js';
-import { Args, BenchCluster, NOT_SERVING, UNREACHABLE, MetricsTimeline, OneShot, SCHEMA3, addCount, codeKey, createCollectionRequest, defaultOut, lagSeries, log, machineInfo, round, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
+import { Args, BenchCluster, NOT_SERVING, UNREACHABLE, MetricsTimeline, OneShot, SCHEMA3, addCount, callUntilSettled, codeKey, createCollectionRequest, defaultOut, lagSeries, log, machineInfo, round, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
 import type { CodeCounts, NodeSample } from './bench-lib.js';
 
 type Kind = 'CreateCollection' | 'AllocTimestamp';
@@ -139,6 +140,57 @@ class Load {
   }
 }
 
+/** Collections per database in a prefill (as scripts/bench --scale puts them). */
+const PREFILL_PER_DATABASE = 60_000;
+const PREFILL_CLIENTS = 64;
+
+/**
+ * Fill the cluster to `count` collections (`fill<i>`, spread over databases of at most 60,000) with
+ * 64 clients, each create retried under its request ID until it is settled; what the fill met (codes,
+ * term rises, lag) for the results.
+ */
+async function prefill(cluster: BenchCluster, timeline: MetricsTimeline, count: number, credentials: { user?: string; password?: string }): Promise<Record<string, unknown>> {
+  const dbs = Array.from({ length: Math.max(1, Math.ceil(count / PREFILL_PER_DATABASE)) }, (_, i) => (i === 0 ? 'default' : `fill${i}`));
+  const setup = await cluster.client({ attemptDeadlineMs: 30_000, retryBudgetMs: 60_000 });
+  for (const db of dbs.slice(1)) await setup.createDatabase(db);
+  setup.close();
+  const endpoints = await cluster.endpointsLeaderFirst();
+  const startSec = timeline.elapsedSec();
+  const started = performance.now();
+  const codes: CodeCounts = {};
+  let next = 0;
+  let created = 0;
+  let gaveUp = 0;
+  const progress = setInterval(() => log(`prefill ${created}/${count} codes ${JSON.stringify(codes)}`), 10_000);
+  try {
+    await Promise.all(
+      Array.from({ length: PREFILL_CLIENTS }, async () => {
+        const pool = new OneShot({ attemptDeadlineMs: 10_000, ...credentials });
+        const at = { endpoint: 0 };
+        try {
+          for (let idx = next++; idx < count; idx = next++) {
+            const db = dbs[idx % dbs.length] as string;
+            const request = createCollectionRequest(`fill${idx}`, { db: db === 'default' ? '' : db });
+            const settled = await callUntilSettled(pool, endpoints, at, 'CreateCollection', request, { requestId: randomBytes(16).toString('hex'), attempts: 40, onAnswer: (r) => addCount(codes, codeKey(r.code)) });
+            if (settled) created++;
+            else gaveUp++;
+          }
+        } finally {
+          pool.close();
+        }
+      }),
+    );
+  } finally {
+    clearInterval(progress);
+  }
+  const endSec = timeline.elapsedSec();
+  const seconds = (performance.now() - started) / 1000;
+  const result = { collections: created, gaveUp, databases: dbs.length, seconds: round(seconds, 1), ratePerSec: round(created / seconds, 1), codes, termRises: timeline.termRises(startSec, endSec), leaderChangesSeen: timeline.leaderChangesSeen(startSec, endSec), lag: timeline.lagMax(startSec, endSec) };
+  log(`prefill done: ${JSON.stringify(result)}`);
+  if (created < count) throw new Error(`prefill: ${created} of ${count} collections created (${gaveUp} gave up)`);
+  return result;
+}
+
 export async function runLoad(args: Args): Promise<void> {
   const quick = args.has('quick');
   const clients = args.number('clients', 500);
@@ -149,16 +201,22 @@ export async function runLoad(args: Args): Promise<void> {
   const out = resolve(args.value('out', defaultOut(quick ? 'load-quick' : 'load')));
   const parts = new Set(args.value('parts', 'load,big,auth').split(','));
   for (const part of parts) if (!['load', 'big', 'auth'].includes(part)) throw new Error(`--parts: unknown part "${part}" (load, big, auth)`);
-  const results: Record<string, unknown> = { kind: 'load', date: new Date().toISOString(), quick, clients, channels, seconds, machine: machineInfo() };
+  const prefillCount = args.number('prefill', 0);
+  if (!Number.isSafeInteger(prefillCount) || prefillCount < 0) throw new Error(`--prefill must be a whole number of collections, not ${String(prefillCount)}`);
+  const results: Record<string, unknown> = { kind: 'load', date: new Date().toISOString(), quick, clients, channels, seconds, prefill: prefillCount, machine: machineInfo() };
   const timelines: Record<string, Array<{ tSec: number; nodes: NodeSample[] }>> = {};
   const marks: Record<string, Array<{ name: string; tSec: number }>> = { load: [], auth: [] };
-  log(`load: ${clients} callers over ${channels} gRPC channels, ${seconds} s; output ${out}`);
+  log(`load: ${clients} callers over ${channels} gRPC channels, ${seconds} s${prefillCount > 0 ? `, each cluster first filled to ${prefillCount} collections` : ''}; output ${out}`);
 
   /** `part` on a fresh cluster whose nodes' /metrics are sampled every second; the samples are kept under `name`. */
   const onCluster = async (name: string, auth: boolean, part: (cluster: BenchCluster, timeline: MetricsTimeline) => Promise<void>): Promise<void> => {
     const cluster = await BenchCluster.up({ auth, limits: ['maxCollectionNum=1000000', 'maxCollectionNumPerDB=1000000', 'maxGeneralCapacity=10000000'] });
     const timeline = new MetricsTimeline(() => cluster.nodes(), 1000).start();
     try {
+      if (prefillCount > 0) {
+        marks[name]?.push({ name: 'prefill', tSec: timeline.elapsedSec() });
+        results[`${name}Prefill`] = await prefill(cluster, timeline, prefillCount, cluster.credentials());
+      }
       await part(cluster, timeline);
     } finally {
       timeline.stop();
@@ -310,6 +368,14 @@ function writeLoadResults(out: string, r: Record<string, unknown>, timelines: Re
   log(`results in ${out}`);
 }
 
+/** The line of RESULTS.md on one cluster's prefill (none without --prefill). */
+function prefillLine(cluster: string, p: Record<string, unknown>): string {
+  if (p['collections'] === undefined) return '';
+  return `
+The ${cluster} cluster was first filled to **${String(p['collections'])} collections** (${String(p['databases'])} databases, 64 clients, each create retried until settled): ${String(p['seconds'])} s, ${String(p['ratePerSec'])}/s, answers ${JSON.stringify(p['codes'])}, term rises ${String(p['termRises'])}, lag ${JSON.stringify(p['lag'])}.
+`;
+}
+
 function loadMarkdown(r: Record<string, unknown>, charts: string[]): string {
   const g = (k: string): Record<string, unknown> => (r[k] ?? {}) as Record<string, unknown>;
   const kindRow = (phase: Record<string, unknown>, k: Kind): string => {
@@ -329,7 +395,7 @@ function loadMarkdown(r: Record<string, unknown>, charts: string[]): string {
 ${String(r['clients'])} concurrent callers (half CreateCollection, half AllocTimestamp) over ${String(r['channels'])} gRPC channels, one attempt per
 call (the client's retries off), deadline 10 s. Machine: ${JSON.stringify(r['machine'])}. Shared machine: numbers are noisy.
 The benchmark client shares the two cores with the three nodes.
-`;
+${prefillLine('load', g('loadPrefill'))}${prefillLine('auth', g('authPrefill'))}`;
   const loadSection = `
 ## Steady load, ${String(r['seconds'])} s
 
