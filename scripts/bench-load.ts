@@ -270,8 +270,16 @@ export async function runLoad(args: Args): Promise<void> {
       answersByStep: afterKillSteps(load.afterSince, Math.max(3000, Math.min(5000, load.firstDdlAfterSince - killedAt + 500))),
     };
     log(`kill: ${JSON.stringify(results['kill'])}`);
+    // The killed node back: its start (catalog load) and its catch-up with the entries of the kill phase.
+    const restartAt = performance.now();
     await cluster.cmd('start', String(leader));
-    await cluster.waitCaughtUp(120_000).catch((e: Error) => log(`warning: ${e.message}`));
+    const startedMs = performance.now() - restartAt;
+    const caughtUp = await cluster.waitCaughtUp(120_000).then(
+      () => true,
+      (e: Error) => (log(`warning: ${e.message}`), false),
+    );
+    results['killedNodeBack'] = { node: leader, startedMs: round(startedMs, 1), caughtUpMs: caughtUp ? round(performance.now() - restartAt, 1) : null };
+    log(`killed node back: ${JSON.stringify(results['killedNodeBack'])}`);
   };
 
   // ---- part 1: load, kill -9 of the leader under load, big requests ----
@@ -368,6 +376,12 @@ function writeLoadResults(out: string, r: Record<string, unknown>, timelines: Re
   log(`results in ${out}`);
 }
 
+function killedNodeBackLine(back: Record<string, unknown>): string {
+  if (back['startedMs'] === undefined) return 'not measured';
+  const caughtUp = back['caughtUpMs'] === null ? 'had not caught up after 120 s' : `it had loaded its catalog and applied what it missed (within 5 entries of the leader) ${String(back['caughtUpMs'])} ms after the command`;
+  return `\`scripts/cluster start\` spawned it in ${String(back['startedMs'])} ms; ${caughtUp}`;
+}
+
 /** The line of RESULTS.md on one cluster's prefill (none without --prefill). */
 function prefillLine(cluster: string, p: Record<string, unknown>): string {
   if (p['collections'] === undefined) return '';
@@ -416,6 +430,8 @@ Time to the next successful CreateCollection: **${String(kill['toFirstCreateColl
 | --- | --- | --- | --- | --- |
 ${kindRow(kill, 'CreateCollection')}
 ${kindRow(kill, 'AllocTimestamp')}
+
+The killed node started again once the phase ended (idle cluster): ${killedNodeBackLine(g('killedNodeBack'))}.
 
 Answers to calls started after the kill, by when they came (100 ms steps; "took": p50 of the successes' durations):
 
