@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { assert } from './assert.js';
+import { CORRUPT_MEMBER_RECOVERY } from './errors.js';
 import { nodeFileSystem } from './file-system.js';
 import type { FileSystem, WritableFile } from './file-system.js';
 import { bootstrapEntries, MemoryIndexedStorage, MemoryStorage } from './memory-storage.js';
@@ -27,11 +28,7 @@ import {
   SnapshotFileCrc,
 } from './wal-codec.js';
 
-/** What to do about a member whose stored state is corrupt. */
-export const CORRUPT_MEMBER_RECOVERY =
-  "This member's data cannot be trusted and it must not start on it: remove the member and add it back with an " +
-  'empty data directory (rootcoord: `scripts/cluster remove <id>`, then `scripts/cluster add`), or wipe its data ' +
-  'directory before it rejoins.';
+export { CORRUPT_MEMBER_RECOVERY };
 
 export class StorageCorruptionError extends Error {
   override name = 'StorageCorruptionError';

@@ -49,3 +49,28 @@ export class SnapshotTemporarilyUnavailableError extends Error {
 export class SnapshotOutOfDateError extends Error {
   override name = 'SnapshotOutOfDateError';
 }
+
+/**
+ * What to do about a member whose stored state is corrupt or lost. Not "wipe its data and start it
+ * again": under its old ID an empty member has forgotten its votes and the entries it acknowledged, so
+ * it could elect a leader that lacks committed entries (see LogLostError).
+ */
+export const CORRUPT_MEMBER_RECOVERY =
+  "This member's data cannot be trusted and it must not start on it: remove the member and add it back with an " +
+  'empty data directory, which gives it a new ID (rootcoord: `scripts/cluster remove <id>`, then `scripts/cluster add`). ' +
+  'It must not start again under its old ID with its data directory wiped or replaced by an older copy: it would ' +
+  'have forgotten its votes and the entries it acknowledged.';
+
+/**
+ * This member's log lacks entries it had: the state machine applied entries past the log's end, or the
+ * leader has committed entries here that this member acknowledged (a leader never tells a follower a
+ * commit index past what it acknowledged) and its log does not reach them. Its data directory was wiped
+ * or replaced by an older copy, or the disk lost writes. Fatal, as in etcd ("tocommit is out of range"):
+ * such a member would vote and acknowledge on a log it does not have.
+ */
+export class LogLostError extends Error {
+  override name = 'LogLostError';
+  constructor(reason: string) {
+    super(`this member's raft log has lost entries: ${reason}. ${CORRUPT_MEMBER_RECOVERY}`);
+  }
+}

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { assert } from './assert.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
-import { RaftError } from './errors.js';
+import { LogLostError, RaftError } from './errors.js';
 import { FaultyTransport } from './faulty-transport.js';
 import { HeartbeatRtt } from './heartbeat-rtt.js';
 import { LeaderLease } from './leader-lease.js';
@@ -247,15 +247,21 @@ export class RaftNode extends EventEmitter implements RaftHandle {
   }
 
   /**
-   * Feed one input to the core and wake the Ready loop. Peer errors are dropped, never fatal. While the
-   * loop is busy with a Ready (a slow disk write, a state machine), the messages that need not wait for
-   * it go out at once (RawNode.takeEarlyMessages), so a slow fsync delays no heartbeat.
+   * Feed one input to the core and wake the Ready loop. Peer errors are dropped, never fatal, but for
+   * the one a leader's message proves about this member: a log that lost entries it acknowledged
+   * (LogLostError), which stops the node as a failed disk does. While the loop is busy with a Ready (a
+   * slow disk write, a state machine), the messages that need not wait for it go out at once
+   * (RawNode.takeEarlyMessages), so a slow fsync delays no heartbeat.
    */
   private input(action: () => void): void {
     if (this.closed) return;
     try {
       action();
     } catch (error) {
+      if (error instanceof LogLostError) {
+        this.fail(error);
+        return;
+      }
       if (!(error instanceof RaftError)) throw error;
     }
     this.sendEarlyMessages();

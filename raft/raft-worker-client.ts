@@ -99,8 +99,11 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       (messages) => ({ op: 'batch', messages }),
     );
     let startedYet = false;
+    /** The start failed (its error went to the caller): the worker's exit after it is no news. */
+    let startFailed = false;
     const settleStart = (error: Error | null): void => {
       startedYet = true;
+      startFailed = error !== null;
       started(error);
     };
     const onMessage = (message: FromWorker): void => {
@@ -120,7 +123,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', (code) => {
         if (!startedYet) settleStart(new Error(`the raft worker exited with code ${code} before it started`));
-        else if (!this.closed && !this.closing) this.fail(new Error(`the raft worker exited unexpectedly with code ${code}`));
+        else if (!this.closed && !this.closing && !startFailed) this.fail(new Error(`the raft worker exited unexpectedly with code ${code}`));
         // Nothing will answer now (a close request included, if the worker died while closing).
         this.rejectCalls(`raft node ${this.id}'s worker exited`);
         resolve();

@@ -1,7 +1,7 @@
 import { assert } from './assert.js';
 import { resolveConfig } from './config.js';
 import type { RaftConfig, ResolvedRaftConfig } from './config.js';
-import { LogCompactedError, RaftError, SnapshotTemporarilyUnavailableError } from './errors.js';
+import { LogCompactedError, LogLostError, RaftError, SnapshotTemporarilyUnavailableError } from './errors.js';
 import { ProgressState } from './progress.js';
 import type { Progress } from './progress.js';
 import { ProgressTracker } from './progress-tracker.js';
@@ -94,7 +94,8 @@ export class Raft {
     if (this.config.applied > this.log.committed) {
       // The host applied entries whose commit index it had not persisted yet (commit-only hard states
       // are written lazily). Applied entries were committed, so the commit index may move up to them.
-      assert(this.config.applied <= this.log.lastIndex(), `config.applied ${this.config.applied} is past the last index ${this.log.lastIndex()}`);
+      // Applied entries were persisted before they were applied: a log that ends before them lost them.
+      if (this.config.applied > this.log.lastIndex()) throw new LogLostError(`the state machine has applied entry ${this.config.applied} but the log ends at ${this.log.lastIndex()}`);
       this.log.committed = this.config.applied;
     }
     if (this.config.applied > this.log.applied) this.restoreAppliedConfChanges(this.config.applied);
@@ -711,6 +712,8 @@ export class Raft {
         this.handleAppendEntries(m);
         return;
       case MessageType.Heartbeat:
+        // The leader sends no commit index past what this member acknowledged (sendHeartbeat).
+        if (m.commit > this.log.lastIndex()) throw new LogLostError(`leader ${m.from} of term ${m.term} has committed up to ${m.commit}, which this member acknowledged, but its log ends at ${this.log.lastIndex()}`);
         this.electionElapsed = 0;
         this.ticksSinceLeader = 0;
         this.lead = m.from;

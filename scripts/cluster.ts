@@ -465,6 +465,11 @@ async function start(args: CommandArgs, dir: string): Promise<void> {
   const node = cluster.nodes.find((n) => n.id === Number(args.positionals[0]));
   if (node === undefined) throw new Error(`usage: scripts/cluster start <id>; no node ${String(args.positionals[0])}`);
   if (isAlive(node.pid)) throw new Error(`node ${node.id} is already running (pid ${node.pid})`);
+  // Started with no log, a member would bootstrap as a new cluster's and under its old ID take part having
+  // forgotten its votes and the entries it acknowledged (the leader's first heartbeat stops it: LogLostError).
+  if (!existsSync(join(node.dataDir, 'raft'))) {
+    throw new Error(`node ${node.id} has no raft log in ${node.dataDir}: a member whose data is gone must not start again under its ID; replace it with \`scripts/cluster remove ${node.id}\`, then \`scripts/cluster add\` (a new ID)`);
+  }
   node.pid = spawnNode(cluster, node, false);
   writeCluster(dir, cluster);
   console.log(`started node ${node.id} (pid ${node.pid})`);

@@ -3,7 +3,7 @@ import { AssertionError } from '../assert.js';
 import type { UnsafeKnobs } from '../config.js';
 import { DurableStorage, StorageCorruptionError } from '../durable-storage.js';
 import type { DurableStorageUnsafe } from '../durable-storage.js';
-import { RaftError } from '../errors.js';
+import { LogLostError, RaftError } from '../errors.js';
 import { Prng } from '../prng.js';
 import { RawNode } from '../raw-node.js';
 import { ConfChangeType, decodeConfChange, EntryType, MessageType, StateRole } from '../types.js';
@@ -275,8 +275,10 @@ export class Simulation {
       await this.runLiveness();
       return this.result(null);
     } catch (error) {
-      if (error instanceof SafetyViolation || error instanceof AssertionError || error instanceof LivenessFailure || error instanceof StorageCorruptionError) {
-        const kind = error instanceof AssertionError ? 'assertion' : error instanceof LivenessFailure ? 'liveness' : error instanceof StorageCorruptionError ? 'storage' : 'safety';
+      // A member that lost entries it acknowledged (LogLostError) only shows a durability bug: no fault
+      // the simulator injects loses an acknowledged write of a correct log.
+      if (error instanceof SafetyViolation || error instanceof AssertionError || error instanceof LivenessFailure || error instanceof StorageCorruptionError || error instanceof LogLostError) {
+        const kind = error instanceof AssertionError ? 'assertion' : error instanceof LivenessFailure ? 'liveness' : error instanceof StorageCorruptionError ? 'storage' : error instanceof LogLostError ? 'log lost' : 'safety';
         return this.result(`${kind} at unit ${this.now}: ${error.message}`);
       }
       throw error;

@@ -44,7 +44,7 @@ export class CatalogRecordError extends Error {
 /** What to do about a record this member's own catalog holds (at a start). */
 export const UNREADABLE_RECORD_AT_LOAD =
   "If the other members start, this member's catalog is damaged: rebuild it from them (`scripts/cluster remove <id>`, then `scripts/cluster add`, " +
-  'or wipe its data directory before it rejoins). If every member refuses the same record, a bug wrote it: keep the data directories and report it.';
+  'which gives it a new ID; not its data directory wiped under its old ID). If every member refuses the same record, a bug wrote it: keep the data directories and report it.';
 
 /** What to do about a record in a snapshot the leader sent. */
 export const UNREADABLE_RECORD_IN_SNAPSHOT =

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
@@ -217,6 +217,12 @@ describe('npm start (up --foreground): Ctrl-C', function () {
     }
     const killed = await cluster(['kill', '2', '--signal', 'TERM', '--wait', '--dir', dir]);
     expect(killed.code, killed.stderr).to.equal(0);
+    // Its log gone, a member must not start again under its ID (it would have forgotten its votes).
+    renameSync(join(dir, 'node-2', 'raft'), join(dir, 'node-2', 'raft-away'));
+    const refused = await cluster(['start', '2', '--dir', dir]);
+    expect(refused.code).to.not.equal(0);
+    expect(refused.stderr).to.include('node 2 has no raft log').and.to.include('scripts/cluster remove 2');
+    renameSync(join(dir, 'node-2', 'raft-away'), join(dir, 'node-2', 'raft'));
     const started = await cluster(['start', '2', '--dir', dir]);
     expect(started.code, started.stderr).to.equal(0);
     const restarted = (JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; pid: number }> }).nodes.find((n) => n.id === 2)?.pid;
