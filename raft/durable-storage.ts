@@ -69,6 +69,13 @@ export interface DurableStorageOptions {
    */
   readonly snapshotInMemoryBytesMax?: number;
   /**
+   * The index the state machine has applied and stored (0: unknown). Its entries were durable in this
+   * log before they were applied, so a bad record at the end of the newest segment while the log before
+   * it ends below this index is corruption, not a torn write: the log is refused as it is
+   * (StorageCorruptionError), not truncated.
+   */
+  readonly appliedIndex?: number;
+  /**
    * Deliberately broken durability, for tests that prove the crash-point test and the simulators catch
    * each bug. Never set outside tests (no flag or configuration file reaches it).
    */
@@ -124,6 +131,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   private readonly fs: FileSystem;
   private readonly unsafe: DurableStorageUnsafe;
   private readonly log: DurableStorageOptions['log'];
+  private readonly appliedIndex: number;
   private deferred: Buffer[] = [];
   /** The log's operations, one at a time (see exclusive). */
   private logQueue: Promise<unknown> = Promise.resolve();
@@ -145,6 +153,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     this.fs = options.fs ?? nodeFileSystem;
     this.unsafe = options.unsafe ?? {};
     this.log = options.log;
+    this.appliedIndex = options.appliedIndex ?? 0;
   }
 
   /** Open (or create) the storage in `dir`, replaying the newest snapshot and the log. */
@@ -259,6 +268,11 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
         if (!isLast) throw new StorageCorruptionError(path, offset, `${read.reason} in a sealed segment`);
         const valid = findValidRecord(data, offset + 1);
         if (valid !== -1) throw new StorageCorruptionError(path, offset, `${read.reason}, and a valid record follows at offset ${valid}`);
+        // A torn write holds nothing that was applied (entries are applied once durable).
+        const replayed = this.memory.lastIndex();
+        if (this.appliedIndex > replayed) {
+          throw new StorageCorruptionError(path, offset, `${read.reason}, but the state machine has applied entries up to ${this.appliedIndex} and the log before this record ends at ${replayed}: not a torn write (left as it is)`);
+        }
         this.log?.('warn', 'truncating a torn write at the end of the raft log', { file: path, offset, bytes: data.byteLength - offset, reason: read.reason });
         const file = await this.fs.openExisting(path);
         try {

@@ -44,6 +44,14 @@ export interface RaftWorkerOptions
   readonly nice?: number;
 }
 
+/**
+ * Written in the log's directory when the worker finds that this member's log lost entries
+ * (LogLostError): every later start refuses too. The leader that noticed may be gone by the next start,
+ * and a new leader knows no acknowledgement of this member's, so the member would rejoin quietly on the
+ * log it does not have.
+ */
+export const LOG_LOST_FILE = 'LOG_LOST';
+
 /** Host -> worker. Requests with a `call` number are answered by a `reply` with the same number. */
 export type ToWorker =
   | { readonly op: 'propose'; readonly call: number; readonly data: Uint8Array; readonly leaderTerm?: number }

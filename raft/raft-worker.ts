@@ -5,14 +5,17 @@
  * entries go to the host, which applies them to its state machine in order on its own thread; see
  * RaftWorkerClient for the other side and raft-worker-protocol.ts for the messages.
  */
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { setPriority } from 'node:os';
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DurableStorage } from './durable-storage.js';
+import { LogLostError } from './errors.js';
 import { FaultyTransport } from './faulty-transport.js';
 import type { PeerAddressOf } from './membership.js';
 import { heartbeatIntervalMs, RaftNode } from './raft-node.js';
 import type { AppliedEntry, LeaderChange, StateMachine } from './raft-node.js';
-import { compact, toWireError } from './raft-worker-protocol.js';
+import { compact, LOG_LOST_FILE, toWireError } from './raft-worker-protocol.js';
 import type { FromWorker, RaftWorkerOptions, ToWorker } from './raft-worker-protocol.js';
 import { SnapshotFile } from './snapshot-data.js';
 import type { SnapshotData, SnapshotSource } from './snapshot-data.js';
@@ -201,6 +204,30 @@ class HostStateMachine implements StateMachine {
   }
 }
 
+/** Record the loss (best effort: the stop itself is what matters). */
+function recordLogLost(error: unknown): void {
+  if (!(error instanceof LogLostError)) return;
+  try {
+    const fd = openSync(join(options.logDir, LOG_LOST_FILE), 'w', 0o600);
+    try {
+      writeSync(fd, `${new Date().toISOString()} ${error.message}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // An unwritable directory: this start still stops.
+  }
+}
+
+/** Refuse to start a member whose log was found to have lost entries. */
+function refuseIfLogLost(): void {
+  const path = join(options.logDir, LOG_LOST_FILE);
+  if (!existsSync(path)) return;
+  const recorded = readFileSync(path, 'utf8').split('. ')[0] ?? '';
+  throw new LogLostError(`an earlier start recorded it in ${path} (${recorded}); delete that file only if this data directory is known to be whole again`);
+}
+
 async function main(): Promise<void> {
   // The rest are RaftNode's own options, passed on as they are.
   const { logDir, segmentBytesMax, snapshotsKept, listenAddress, peers, secret, helloMagic, faultInjection, peerAddressModule, appliedIndex, stateMachinePersists, nice, ...nodeOptions } = options;
@@ -216,9 +243,11 @@ async function main(): Promise<void> {
   }
   const peerAddressOf = peerAddressModule === undefined ? undefined : ((await import(peerAddressModule)) as { peerAddressOf: PeerAddressOf }).peerAddressOf;
   const stateMachine = new HostStateMachine(appliedIndex, stateMachinePersists === true);
+  refuseIfLogLost();
   const storage = await DurableStorage.open(logDir, {
     ...(segmentBytesMax === undefined ? {} : { segmentBytesMax }),
     ...(snapshotsKept === undefined ? {} : { snapshotsKept }),
+    appliedIndex,
     log,
   });
   const tcp = new TcpTransport({
@@ -270,7 +299,10 @@ async function main(): Promise<void> {
   started.on('role-change', (change: LeaderChange) => post({ type: 'role-change', change, status: started.status() }));
   started.on('member-change', (cc: ConfChange) => post({ type: 'member-change', cc }));
   started.on('snapshot', (index: number) => post({ type: 'snapshot-saved', index }));
-  started.on('fatal', (error: unknown) => post({ type: 'fatal', error: toWireError(error) }));
+  started.on('fatal', (error: unknown) => {
+    recordLogLost(error);
+    post({ type: 'fatal', error: toWireError(error) });
+  });
   let lastStatus = '';
   const statusKey = (status: RaftStatus): string =>
     `${status.term}/${status.vote}/${status.lead}/${status.leadTransferee}/${status.role}/${status.commit}/${status.applied}/${status.lastIndex}/${status.firstIndex}/${status.confState.voters.join(',')}/${status.confState.learners.join(',')}`;
@@ -349,6 +381,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  recordLogLost(error);
   post({ type: 'fatal', error: toWireError(error) });
   outbox.flush();
   setImmediate(() => port.close());

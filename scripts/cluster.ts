@@ -306,6 +306,7 @@ async function up(args: CommandArgs, dir: string): Promise<void> {
   chmodSync(dir, 0o700);
   const existing = existsSync(join(dir, 'cluster.json')) ? readCluster(dir) : null;
   if (existing !== null && (existing.nodes.some((n) => isAlive(n.pid)) || (existing.prometheus !== undefined && isAlive(existing.prometheus.pid)))) throw new Error(`the cluster in ${dir} is already running (scripts/cluster down --dir ${dir})`);
+  for (const node of existing?.nodes ?? []) refuseMemberWithoutLog(node);
   // root's first password: the given file, or Milvus's default "Milvus" in a file of the cluster's own.
   let rootPasswordFile = givenRootPasswordFile === '' ? undefined : resolve(givenRootPasswordFile);
   if (auth && rootPasswordFile === undefined) {
@@ -460,16 +461,21 @@ async function kill(args: CommandArgs, dir: string): Promise<void> {
   if (args.bool('wait')) await waitForExit([node.pid], 10_000);
 }
 
+/**
+ * A member of a cluster that has run, started with no log, would bootstrap as a new cluster's member
+ * and under its old ID take part having forgotten its votes and the entries it acknowledged.
+ */
+function refuseMemberWithoutLog(node: NodeEntry): void {
+  if (existsSync(join(node.dataDir, 'raft'))) return;
+  throw new Error(`node ${node.id} has no raft log in ${node.dataDir}: a member whose data is gone must not start again under its ID; replace it with \`scripts/cluster remove ${node.id}\`, then \`scripts/cluster add\` (a new ID)`);
+}
+
 async function start(args: CommandArgs, dir: string): Promise<void> {
   const cluster = readCluster(dir);
   const node = cluster.nodes.find((n) => n.id === Number(args.positionals[0]));
   if (node === undefined) throw new Error(`usage: scripts/cluster start <id>; no node ${String(args.positionals[0])}`);
   if (isAlive(node.pid)) throw new Error(`node ${node.id} is already running (pid ${node.pid})`);
-  // Started with no log, a member would bootstrap as a new cluster's and under its old ID take part having
-  // forgotten its votes and the entries it acknowledged (the leader's first heartbeat stops it: LogLostError).
-  if (!existsSync(join(node.dataDir, 'raft'))) {
-    throw new Error(`node ${node.id} has no raft log in ${node.dataDir}: a member whose data is gone must not start again under its ID; replace it with \`scripts/cluster remove ${node.id}\`, then \`scripts/cluster add\` (a new ID)`);
-  }
+  refuseMemberWithoutLog(node);
   node.pid = spawnNode(cluster, node, false);
   writeCluster(dir, cluster);
   console.log(`started node ${node.id} (pid ${node.pid})`);

@@ -15,7 +15,7 @@ import { RawNode } from '../../raft/raw-node.js';
 import { bytesInMemory, SnapshotChecksumError, SnapshotFile, snapshotBytes } from '../../raft/snapshot-data.js';
 import { EntryType } from '../../raft/types.js';
 import type { Entry } from '../../raft/types.js';
-import { encodeSnapshotFile, readRecord } from '../../raft/wal-codec.js';
+import { encodeSnapshotFile, readRecord, RecordType } from '../../raft/wal-codec.js';
 import { until } from '../rootcoord/until.js';
 import { tempDirEach } from './fixtures/process-cluster.js';
 
@@ -124,6 +124,39 @@ describe('DurableStorage', () => {
     expect(b.lastIndex()).to.equal(5);
     expect(warnings.some((w) => w.includes('torn'))).to.equal(true);
     expect((await stat(path)).size).to.equal(sizeBefore);
+    await b.close();
+  });
+
+  it('refuses, touching nothing, a bad last record while the log before it ends below the applied index (corruption, not a torn write)', async () => {
+    const path = await fiveEntrySegment();
+    // Cut the segment inside the record of entry 5 (what a lost tail of fsynced writes leaves): it reads
+    // as a torn write, the only thing it can be...
+    const whole = await readFile(path);
+    let lastEntryAt = -1;
+    for (let at = 0; at < whole.length; ) {
+      const read = readRecord(whole, at);
+      if (read.kind !== 'record') break;
+      if (read.record.type === RecordType.Entry) lastEntryAt = at;
+      at = read.next;
+    }
+    expect(lastEntryAt).to.be.above(0);
+    const bytes = whole.subarray(0, lastEntryAt + 12);
+    await writeFile(path, bytes);
+    // ...unless the state machine applied entry 5, which it did only once the entry was durable.
+    const opened = await DurableStorage.open(dir(), { appliedIndex: 5 }).then(
+      async (storage) => {
+        await storage.close();
+        return null;
+      },
+      (error: unknown) => error,
+    );
+    expect(opened).to.be.instanceOf(StorageCorruptionError);
+    expect((opened as StorageCorruptionError).message).to.match(/applied entries up to 5 and the log before this record ends at 4: not a torn write/);
+    expect((opened as StorageCorruptionError).file).to.equal(path);
+    expect((await readFile(path)).equals(bytes), 'the segment is left as it was').to.equal(true);
+    // Applied only up to 4: a torn write of entry 5, truncated as before.
+    const b = await DurableStorage.open(dir(), { appliedIndex: 4 });
+    expect(b.lastIndex()).to.equal(4);
     await b.close();
   });
 

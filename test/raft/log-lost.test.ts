@@ -7,13 +7,18 @@
  * - the last records of its log were cut (a damaged last record is read as a torn write and truncated)
  *   though its state machine had applied them: it used to stop on a bare assertion.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { CORRUPT_MEMBER_RECOVERY, LogLostError } from '../../raft/errors.js';
 import { MemoryLogStore } from '../../raft/memory-log-store.js';
 import { MemoryTransportHub } from '../../raft/memory-transport.js';
 import { RaftNode } from '../../raft/raft-node.js';
+import { RaftWorkerClient } from '../../raft/raft-worker-client.js';
+import { LOG_LOST_FILE } from '../../raft/raft-worker-protocol.js';
 import type { AppliedEntry, StateMachine } from '../../raft/raft-node.js';
 import { until } from '../rootcoord/until.js';
+import { freePorts, tempDirEach } from './fixtures/process-cluster.js';
 
 /** A state machine that counts what it applied (no data). */
 class Counting implements StateMachine {
@@ -35,7 +40,8 @@ class Counting implements StateMachine {
   async restore(): Promise<void> {}
 }
 
-const options = { initialVoters: [1, 2, 3], tickIntervalMs: 5, electionTicks: 10, heartbeatTicks: 1 };
+// Elections of 200 to 400 ms: the leader that recorded the victim's acknowledgements stays through its restart.
+const options = { initialVoters: [1, 2, 3], tickIntervalMs: 5, electionTicks: 40, heartbeatTicks: 1 };
 
 describe('a member whose log lost entries', function () {
   this.timeout(20_000);
@@ -85,5 +91,32 @@ describe('a member whose log lost entries', function () {
     expect(error).to.be.instanceOf(LogLostError);
     expect((error as Error).message).to.match(/the state machine has applied entry 5 but the log ends at 1/);
     expect((error as Error).message).to.include(CORRUPT_MEMBER_RECOVERY);
+  });
+
+  describe('on its own thread (RaftWorkerClient)', () => {
+    const dir = tempDirEach('raft-log-lost-');
+
+    it('records the loss in its log directory, and every later start refuses with it, whatever the state machine says', async () => {
+      const [port] = await freePorts(1);
+      const address = `127.0.0.1:${port as number}`;
+      const options = { id: 1, initialVoters: [1], tickIntervalMs: 20, electionTicks: 10, heartbeatTicks: 1, logDir: dir(), listenAddress: address, peers: [[1, address]] as const, secret: 's', helloMagic: 'test-raft/1' };
+      const startError = (appliedIndex: number): Promise<unknown> =>
+        RaftWorkerClient.start({ ...options, appliedIndex }, new Counting(appliedIndex), () => {}).then(
+          async (client) => {
+            await client.close();
+            return null;
+          },
+          (error: unknown) => error,
+        );
+      // A fresh log (its bootstrap entry) under a state machine that applied up to 5.
+      const first = await startError(5);
+      expect(first).to.be.instanceOf(Error);
+      expect((first as Error).message).to.match(/the state machine has applied entry 5 but the log ends at 1/);
+      expect(existsSync(join(dir(), LOG_LOST_FILE))).to.equal(true);
+      // A state machine that says nothing is wrong: the record stands.
+      const second = await startError(0);
+      expect((second as Error).message).to.match(/lost entries: an earlier start recorded it in .*LOG_LOST/);
+      expect((second as Error).message).to.include(CORRUPT_MEMBER_RECOVERY);
+    });
   });
 });

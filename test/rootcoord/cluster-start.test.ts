@@ -230,5 +230,11 @@ describe('npm start (up --foreground): Ctrl-C', function () {
     foreground.kill('SIGINT');
     expect(await closed).to.equal(0);
     expect(processesUsing(dir), 'every node stopped, the restarted one too').to.deep.equal([]);
+    // `up` again with a member's log gone: refused before anything starts.
+    renameSync(join(dir, 'node-3', 'raft'), join(dir, 'node-3', 'raft-away'));
+    const again = await cluster(['up', '--dir', dir]);
+    expect(again.code).to.not.equal(0);
+    expect(again.stderr).to.include('node 3 has no raft log');
+    expect(processesUsing(dir)).to.deep.equal([]);
   });
 });
