@@ -28,8 +28,6 @@ import {
   SnapshotFileCrc,
 } from './wal-codec.js';
 
-export { CORRUPT_MEMBER_RECOVERY };
-
 export class StorageCorruptionError extends Error {
   override name = 'StorageCorruptionError';
   constructor(

@@ -70,7 +70,7 @@ export const CORRUPT_MEMBER_RECOVERY =
  */
 export class LogLostError extends Error {
   override name = 'LogLostError';
-  constructor(reason: string) {
+  constructor(readonly reason: string) {
     super(`this member's raft log has lost entries: ${reason}. ${CORRUPT_MEMBER_RECOVERY}`);
   }
 }

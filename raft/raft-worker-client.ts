@@ -98,12 +98,10 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       (message, transfer) => this.worker.postMessage(message, transfer),
       (messages) => ({ op: 'batch', messages }),
     );
-    let startedYet = false;
-    /** The start failed (its error went to the caller): the worker's exit after it is no news. */
-    let startFailed = false;
+    /** How the start ended; after a failed one (its error went to the caller) the worker's exit is no news. */
+    let start: 'pending' | 'started' | 'failed' = 'pending';
     const settleStart = (error: Error | null): void => {
-      startedYet = true;
-      startFailed = error !== null;
+      start = error === null ? 'started' : 'failed';
       started(error);
     };
     const onMessage = (message: FromWorker): void => {
@@ -112,18 +110,18 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       } else if (message.type === 'started') {
         this.lastStatus = message.status;
         settleStart(null);
-      } else if (message.type === 'fatal' && !startedYet) {
+      } else if (message.type === 'fatal' && start === 'pending') {
         settleStart(fromWireError(message.error));
       } else {
         this.receive(message);
       }
     };
     this.worker.on('message', onMessage);
-    this.worker.on('error', (error: Error) => (startedYet ? this.fail(error) : settleStart(error)));
+    this.worker.on('error', (error: Error) => (start === 'pending' ? settleStart(error) : this.fail(error)));
     this.exited = new Promise((resolve) => {
       this.worker.once('exit', (code) => {
-        if (!startedYet) settleStart(new Error(`the raft worker exited with code ${code} before it started`));
-        else if (!this.closed && !this.closing && !startFailed) this.fail(new Error(`the raft worker exited unexpectedly with code ${code}`));
+        if (start === 'pending') settleStart(new Error(`the raft worker exited with code ${code} before it started`));
+        else if (start === 'started' && !this.closed && !this.closing) this.fail(new Error(`the raft worker exited unexpectedly with code ${code}`));
         // Nothing will answer now (a close request included, if the worker died while closing).
         this.rejectCalls(`raft node ${this.id}'s worker exited`);
         resolve();

@@ -210,7 +210,7 @@ function recordLogLost(error: unknown): void {
   try {
     const fd = openSync(join(options.logDir, LOG_LOST_FILE), 'w', 0o600);
     try {
-      writeSync(fd, `${new Date().toISOString()} ${error.message}\n`);
+      writeSync(fd, `${new Date().toISOString()} ${error.reason}\n`);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -224,8 +224,7 @@ function recordLogLost(error: unknown): void {
 function refuseIfLogLost(): void {
   const path = join(options.logDir, LOG_LOST_FILE);
   if (!existsSync(path)) return;
-  const recorded = readFileSync(path, 'utf8').split('. ')[0] ?? '';
-  throw new LogLostError(`an earlier start recorded it in ${path} (${recorded}); delete that file only if this data directory is known to be whole again`);
+  throw new LogLostError(`an earlier start recorded it in ${path} (${readFileSync(path, 'utf8').trim()}); delete that file only if this data directory is known to be whole again`);
 }
 
 async function main(): Promise<void> {

@@ -712,7 +712,7 @@ export class Raft {
         this.handleAppendEntries(m);
         return;
       case MessageType.Heartbeat:
-        // The leader sends no commit index past what this member acknowledged (sendHeartbeat).
+        // The leader sends no commit index past what this member acknowledged (bcastHeartbeat).
         if (m.commit > this.log.lastIndex()) throw new LogLostError(`leader ${m.from} of term ${m.term} has committed up to ${m.commit}, which this member acknowledged, but its log ends at ${this.log.lastIndex()}`);
         this.electionElapsed = 0;
         this.ticksSinceLeader = 0;

@@ -645,6 +645,11 @@ export async function callUntilSettled(
 
 // ---- the catalog ----
 
+/** The databases a fill of `count` collections spreads over, at most `perDb` each: `default`, then `<prefix>1`, ... */
+export function fillDatabases(count: number, perDb: number, prefix: string): string[] {
+  return Array.from({ length: Math.max(1, Math.ceil(count / perDb)) }, (_, i) => (i === 0 ? 'default' : `${prefix}${i}`));
+}
+
 /** 3 fields: an Int64 primary key, a FloatVector and a VarChar. */
 export const SCHEMA3: SchemaFile = {
   fields: [

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ErrorCodes } from '../src/protocol/error-codes.js';
-import { Args, BenchCluster, NOT_SERVING, UNREACHABLE, MetricsTimeline, OneShot, SCHEMA3, addCount, callUntilSettled, codeKey, createCollectionRequest, defaultOut, lagSeries, log, machineInfo, round, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
+import { Args, BenchCluster, NOT_SERVING, UNREACHABLE, MetricsTimeline, OneShot, SCHEMA3, addCount, callUntilSettled, codeKey, createCollectionRequest, defaultOut, fillDatabases, lagSeries, log, machineInfo, round, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
 import type { CodeCounts, NodeSample } from './bench-lib.js';
 
 type Kind = 'CreateCollection' | 'AllocTimestamp';
@@ -150,7 +150,7 @@ const PREFILL_CLIENTS = 64;
  * term rises, lag) for the results.
  */
 async function prefill(cluster: BenchCluster, timeline: MetricsTimeline, count: number, credentials: { user?: string; password?: string }): Promise<Record<string, unknown>> {
-  const dbs = Array.from({ length: Math.max(1, Math.ceil(count / PREFILL_PER_DATABASE)) }, (_, i) => (i === 0 ? 'default' : `fill${i}`));
+  const dbs = fillDatabases(count, PREFILL_PER_DATABASE, 'fill');
   const setup = await cluster.client({ attemptDeadlineMs: 30_000, retryBudgetMs: 60_000 });
   for (const db of dbs.slice(1)) await setup.createDatabase(db);
   setup.close();
@@ -274,10 +274,11 @@ export async function runLoad(args: Args): Promise<void> {
     const restartAt = performance.now();
     await cluster.cmd('start', String(leader));
     const startedMs = performance.now() - restartAt;
-    const caughtUp = await cluster.waitCaughtUp(120_000).then(
-      () => true,
-      (e: Error) => (log(`warning: ${e.message}`), false),
-    );
+    let caughtUp = true;
+    await cluster.waitCaughtUp(120_000).catch((e: Error) => {
+      caughtUp = false;
+      log(`warning: ${e.message}`);
+    });
     results['killedNodeBack'] = { node: leader, startedMs: round(startedMs, 1), caughtUpMs: caughtUp ? round(performance.now() - restartAt, 1) : null };
     log(`killed node back: ${JSON.stringify(results['killedNodeBack'])}`);
   };

@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import type { RootCoordClient } from '../src/client/root-coord-client.js';
 import { loggedLines } from './node-log.js';
 import type { PlainMessage } from '../src/protocol/proto.js';
-import { Args, BenchCluster, MetricsTimeline, OneShot, callUntilSettled, createCollectionRequest, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, lagSeries, log, machineInfo, median, pidAlive, round, sampleNodes, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
+import { Args, BenchCluster, MetricsTimeline, OneShot, callUntilSettled, createCollectionRequest, fillDatabases, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, lagSeries, log, machineInfo, median, pidAlive, round, sampleNodes, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
 import type { Answer, CodeCounts, NodeSample } from './bench-lib.js';
 
 interface Checkpoint {
@@ -63,7 +63,7 @@ export async function runScale(args: Args): Promise<void> {
   const perDb = args.number('per-database', 60_000);
   const restartsPerSignal = args.number('restarts', quick ? 1 : 3);
   if (!Number.isSafeInteger(restartsPerSignal) || restartsPerSignal < 0) throw new Error(`--restarts must be a whole number, not ${String(restartsPerSignal)}`);
-  const dbNames = Array.from({ length: Math.max(1, Math.ceil(target / perDb)) }, (_, i) => (i === 0 ? 'default' : `db${i}`));
+  const dbNames = fillDatabases(target, perDb, 'db');
   const limits = [`maxCollectionNum=${target + 5000}`, `maxCollectionNumPerDB=${Math.max(65536, perDb + 5000)}`, `maxGeneralCapacity=${4 * target + 20_000}`];
   const results: Record<string, unknown> = { kind: 'scale', date: new Date().toISOString(), quick, target, concurrency, databases: dbNames.length, limits, machine: machineInfo() };
   log(`scale: target ${target} collections in ${dbNames.length} database(s), ${concurrency} clients; output ${out}`);

@@ -111,6 +111,19 @@ const LIVENESS_ELECTIONS_MAX = 150;
 
 class LivenessFailure extends Error {}
 
+/**
+ * What a run's error says it found, by its type. A member that lost entries it acknowledged
+ * (LogLostError) only shows a durability bug: no fault the simulator injects loses an acknowledged
+ * write of a correct log.
+ */
+const FAILURE_KINDS: ReadonlyArray<readonly [new (...args: never[]) => Error, string]> = [
+  [AssertionError, 'assertion'],
+  [LivenessFailure, 'liveness'],
+  [StorageCorruptionError, 'storage'],
+  [LogLostError, 'log lost'],
+  [SafetyViolation, 'safety'],
+];
+
 /** Where each simulated node keeps its raft directory on its simulated disk. */
 const DATA_DIR = '/raft';
 
@@ -275,12 +288,8 @@ export class Simulation {
       await this.runLiveness();
       return this.result(null);
     } catch (error) {
-      // A member that lost entries it acknowledged (LogLostError) only shows a durability bug: no fault
-      // the simulator injects loses an acknowledged write of a correct log.
-      if (error instanceof SafetyViolation || error instanceof AssertionError || error instanceof LivenessFailure || error instanceof StorageCorruptionError || error instanceof LogLostError) {
-        const kind = error instanceof AssertionError ? 'assertion' : error instanceof LivenessFailure ? 'liveness' : error instanceof StorageCorruptionError ? 'storage' : error instanceof LogLostError ? 'log lost' : 'safety';
-        return this.result(`${kind} at unit ${this.now}: ${error.message}`);
-      }
+      const kind = FAILURE_KINDS.find(([type]) => error instanceof type)?.[1];
+      if (kind !== undefined) return this.result(`${kind} at unit ${this.now}: ${(error as Error).message}`);
       throw error;
     }
   }

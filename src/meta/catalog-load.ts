@@ -4,7 +4,7 @@ import { byFieldRank, CollectionRecords } from './collection-records.js';
 import type { MetaIndex } from './meta-index.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel } from './model.js';
 import { getOrAdd } from '../common/maps.js';
-import { CORRUPT_MEMBER_RECOVERY } from '../../raft/durable-storage.js';
+import { CORRUPT_MEMBER_RECOVERY } from '../../raft/errors.js';
 import type { RbacTable } from '../rbac/rbac-table.js';
 import type { StoreOp, VersionedStore } from './versioned-store.js';
 import { rewrittenCollection, rewrittenPartition } from './record-codec.js';

@@ -1,7 +1,7 @@
 import type { AbstractBatchOptions, AbstractLevel } from 'abstract-level';
 import { ClassicLevel } from 'classic-level';
 import { chmod, mkdir } from 'node:fs/promises';
-import { CORRUPT_MEMBER_RECOVERY } from '../../raft/durable-storage.js';
+import { CORRUPT_MEMBER_RECOVERY } from '../../raft/errors.js';
 import { TOMBSTONE, versionKey, versionPrefix } from './catalog-keys.js';
 
 /** A LevelDB-like store with utf8 string keys and values: classic-level on disk, memory-level in simulations. */
