@@ -60,6 +60,26 @@ function wholeNumber(value: unknown, field: string): number {
   return value;
 }
 
+/** The messages whose log term describes their sender's log (so is at most their term). */
+const LOG_TERM_TYPES: ReadonlySet<number> = new Set([MessageType.App, MessageType.AppResp, MessageType.Vote, MessageType.PreVote]);
+
+/**
+ * An append is a piece of the leader's log: its entries follow `index` one by one, and their terms
+ * never fall along the log (from `logTerm`, the term at `index`) nor pass the leader's own term. The
+ * core takes an append's entries as they come: entries with a gap, out of order, or of a later term
+ * than the leader's were written to the log as they were, and one whose first entry skipped ahead was
+ * acknowledged up to an index this member did not hold. No correct peer sends one.
+ */
+function checkAppendShape(term: number, index: number, logTerm: number, entries: readonly Entry[]): void {
+  let previousTerm = logTerm;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as Entry;
+    if (entry.index !== index + 1 + i) throw new MalformedMessageError(`an append after index ${index} holds entry ${entry.index} at position ${i}`);
+    if (entry.term < previousTerm || entry.term > term) throw new MalformedMessageError(`an append of term ${term} holds entry ${entry.index} of term ${entry.term} after one of term ${previousTerm}`);
+    previousTerm = entry.term;
+  }
+}
+
 interface DecodedWireMessage {
   type: number;
   to: unknown;
@@ -101,13 +121,20 @@ function fromWireMessage(w: DecodedWireMessage): Message {
   if (term === 0 && w.type !== MessageType.Prop && w.type !== MessageType.ReadIndex && w.type !== MessageType.TransferLeader) {
     throw new MalformedMessageError(`${MessageType[w.type] ?? w.type} without a term`);
   }
+  const index = wholeNumber(w.index, 'index');
+  const logTerm = wholeNumber(w.logTerm, 'logTerm');
+  // A log's terms never pass the term of the member that holds it: what a vote, an append or its answer
+  // says of its sender's log, and a snapshot's last entry, are of a term no later than the message's.
+  if (logTerm > term && LOG_TERM_TYPES.has(w.type)) throw new MalformedMessageError(`${MessageType[w.type]} of term ${term} names a log entry of term ${logTerm}`);
+  if (snapshotMetadata !== null && snapshotMetadata.term > term) throw new MalformedMessageError(`a snapshot of term ${snapshotMetadata.term} sent in term ${term}`);
+  if (w.type === MessageType.App) checkAppendShape(term, index, logTerm, entries);
   return {
     type: w.type as MessageType,
     to: wholeNumber(w.to, 'to'),
     from: wholeNumber(w.from, 'from'),
     term,
-    logTerm: wholeNumber(w.logTerm, 'logTerm'),
-    index: wholeNumber(w.index, 'index'),
+    logTerm,
+    index,
     entries,
     commit: wholeNumber(w.commit, 'commit'),
     snapshot: snapshotMetadata === null ? null : { metadata: snapshotMetadata, data: new Uint8Array(0) },
