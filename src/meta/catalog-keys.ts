@@ -68,11 +68,25 @@ export const keys = {
   appliedIndex: 'raft/applied-index',
   /** Never stored: its delete is the synchronous write that puts every earlier one on disk (MetaTable.persist). */
   syncPoint: 'raft/sync-point',
+  /** The marks of the last BATCH_MARKS batches written, by their number modulo BATCH_MARKS (catalog-integrity.ts). */
+  batchMark: (slot: number): string => `raft/batch-mark/${slot}`,
+  batchMarkPrefix: 'raft/batch-mark/',
+  /** Present while a snapshot's restore replaces the catalog: the entry it is restored as of (catalog-integrity.ts). */
+  restoring: 'raft/restoring',
   /** The layout of the catalog (CATALOG_FORMAT); absent in catalogs written before it existed (format 1). */
   catalogFormat: 'rootcoord/catalog-format',
   /** Present while the upgrade to format 5 rewrites records (catalog-load.ts rewriteRecords). */
   recordRewrite: 'rootcoord/catalog-rewrite-pending',
 } as const;
+
+/**
+ * The keys under `raft/` describe this replica's copy (the applied index, its batches' marks, a restore
+ * under way), not the catalog: they differ between replicas that hold the same catalog, so snapshots
+ * and digests leave them out.
+ */
+export function isReplicaLocal(key: string): boolean {
+  return key.startsWith('raft/');
+}
 
 export const SNAPSHOT_PREFIX = 'snapshots/';
 

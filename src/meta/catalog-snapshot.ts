@@ -56,14 +56,14 @@ export class CatalogSnapshotError extends Error {
   override name = 'CatalogSnapshotError';
 }
 
-/** One batch as uncompressed records, leaving out `skip`. */
-function encodeRecords(batch: ReadonlyArray<readonly [string, string]>, skip: string): Buffer {
+/** One batch as uncompressed records, leaving out the keys `skip` names. */
+function encodeRecords(batch: ReadonlyArray<readonly [string, string]>, skip: (key: string) => boolean): Buffer {
   let bytes = 0;
-  for (const [key, value] of batch) if (key !== skip) bytes += 8 + Buffer.byteLength(key) + Buffer.byteLength(value);
+  for (const [key, value] of batch) if (!skip(key)) bytes += 8 + Buffer.byteLength(key) + Buffer.byteLength(value);
   const chunk = Buffer.allocUnsafe(bytes);
   let at = 0;
   for (const [key, value] of batch) {
-    if (key === skip) continue;
+    if (skip(key)) continue;
     const keyBytes = chunk.write(key, at + 8);
     chunk.writeUInt32BE(keyBytes, at);
     const valueBytes = chunk.write(value, at + 8 + keyBytes);
@@ -74,12 +74,12 @@ function encodeRecords(batch: ReadonlyArray<readonly [string, string]>, skip: st
 }
 
 /**
- * Encode the entries `batches` yields, leaving out `skip` (the applied index, which the snapshot's
+ * Encode the entries `batches` yields, leaving out the keys `skip` names (this replica's own: its applied index, which the snapshot's
  * metadata carries), as pieces of about PIECE_BYTES, made as they are read: a few blocks compress at
  * once, and the rest of the catalog waits in LevelDB until the reader takes the pieces before them, so
  * a catalog of any size costs a few pieces of memory. Stopping early (return) stops reading the store.
  */
-export async function* encodeCatalogSnapshot(batches: AsyncIterable<ReadonlyArray<readonly [string, string]>>, skip: string, codec: BlockCodec = poolCodec): AsyncGenerator<Uint8Array> {
+export async function* encodeCatalogSnapshot(batches: AsyncIterable<ReadonlyArray<readonly [string, string]>>, skip: (key: string) => boolean, codec: BlockCodec = poolCodec): AsyncGenerator<Uint8Array> {
   const compressing: Array<Promise<Buffer>> = [];
   let parts: Buffer[] = [MAGIC];
   let bytes = MAGIC.byteLength;

@@ -1,7 +1,8 @@
 import { AssertionError } from '../../raft/assert.js';
 import { systemClock } from '../../raft/clock.js';
 import type { Clock } from '../../raft/clock.js';
-import { keys } from './catalog-keys.js';
+import { batchMark } from './catalog-integrity.js';
+import { isReplicaLocal, keys } from './catalog-keys.js';
 import type { StoreOp, VersionedStore } from './versioned-store.js';
 
 /** LevelDB writes trail the in-memory state by at most this long, or this many buffered operations. */
@@ -15,7 +16,9 @@ const WRITE_BUFFER_OPS_MAX = 5000;
  * the entries durable; a restart replays what LevelDB had not received yet.
  *
  * The applied index is written here only, in the same LevelDB batch as the writes of the entries up to
- * it and of no later one, so a restart never applies an entry twice nor skips one; it only grows.
+ * it and of no later one, so a restart never applies an entry twice nor skips one; it only grows. So is
+ * each batch's mark, by which a start finds a batch that LevelDB lost before a later one it kept
+ * (catalog-integrity.ts).
  */
 export class CatalogWriter {
   private pendingWrite: Promise<void> = Promise.resolve();
@@ -24,15 +27,21 @@ export class CatalogWriter {
   private bufferedIndex = 0;
   private flushTimer: NodeJS.Timeout | null = null;
   private writeError: Error | null = null;
+  /** The number of the last batch handed to the store (its mark: catalog-integrity.ts). */
+  private batches = 0;
 
   constructor(
     private readonly store: VersionedStore,
     private readonly clock: Clock = systemClock,
   ) {}
 
-  /** The catalog on disk covers the entries up to `index` (it was just loaded): later writes must be of later entries. */
-  resumeAfter(index: number): void {
+  /**
+   * The catalog on disk covers the entries up to `index` (it was just loaded), and its last batch was
+   * number `lastBatch`: later writes must be of later entries, in later batches.
+   */
+  resumeAfter(index: number, lastBatch: number): void {
     this.bufferedIndex = index;
+    this.batches = lastBatch;
   }
 
   /** Buffer the writes of the entries up to `index` (after those of the entries before them), to be written later. */
@@ -56,7 +65,7 @@ export class CatalogWriter {
     this.flushTimer = null;
     if (this.buffered.length === 0) return this.pendingWrite;
     const ops = this.buffered;
-    ops.push({ type: 'put', key: keys.appliedIndex, value: String(this.bufferedIndex) });
+    ops.push({ type: 'put', key: keys.appliedIndex, value: String(this.bufferedIndex) }, batchMark(++this.batches));
     this.buffered = [];
     this.pendingWrite = this.pendingWrite
       .then(() => this.store.write(ops))
@@ -97,16 +106,25 @@ export class CatalogWriter {
 
   /**
    * Replace the whole catalog with the entries `batches` yields, as of entry `index` (a snapshot's
-   * restore): an applied index among them is replaced by `index`.
+   * restore); what they hold of another replica's own keys (its applied index, its marks) is left out.
+   * Until the last batch is written the catalog is half one and half the other: the restore's mark,
+   * synced before anything is cleared and deleted with the last batch, tells a start so
+   * (catalog-integrity.ts unfinishedRestore).
    */
   async replaceAll(batches: AsyncIterable<ReadonlyArray<readonly [string, string]>>, index: number): Promise<void> {
     await this.flushed();
-    const applied = keys.appliedIndex;
-    async function* withAppliedIndex(): AsyncGenerator<ReadonlyArray<readonly [string, string]>> {
-      for await (const batch of batches) yield batch.filter(([key]) => key !== applied);
-      yield [[applied, String(index)]];
+    await this.store.write([{ type: 'put', key: keys.restoring, value: String(index) }], true);
+    let number = 0;
+    async function* marked(): AsyncGenerator<Array<StoreOp | readonly [string, string]>> {
+      for await (const batch of batches) {
+        const ops: Array<StoreOp | readonly [string, string]> = batch.filter(([key]) => !isReplicaLocal(key));
+        ops.push(batchMark(++number));
+        yield ops;
+      }
+      yield [{ type: 'put', key: keys.appliedIndex, value: String(index) }, batchMark(++number), { type: 'del', key: keys.restoring }];
     }
-    await this.store.replaceAllFrom(withAppliedIndex());
+    await this.store.replaceAllFrom(marked(), keys.restoring);
+    this.batches = number;
   }
 
   /** A crash: the writes not yet handed to the store are lost, and nothing more is written. */

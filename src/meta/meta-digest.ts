@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sortedByKey } from '../common/maps.js';
-import { keys } from './catalog-keys.js';
+import { isReplicaLocal } from './catalog-keys.js';
 import type { CatalogWriter } from './catalog-writer.js';
 import type { MetaIndex } from './meta-index.js';
 import type { RbacTable } from '../rbac/rbac-table.js';
@@ -23,7 +23,7 @@ export async function digestAtIndex(index: MetaIndex, rbac: RbacTable, store: Ve
   });
   hash.update('store\0');
   for await (const batch of batches) {
-    for (const [key, value] of batch) if (key !== keys.appliedIndex) hash.update(key).update('\0').update(value).update('\0');
+    for (const [key, value] of batch) if (!isReplicaLocal(key)) hash.update(key).update('\0').update(value).update('\0');
   }
   return { digest: hash.digest('hex'), appliedIndex };
 }

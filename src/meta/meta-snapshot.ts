@@ -1,6 +1,6 @@
 import { snapshotPieces } from '../../raft/snapshot-data.js';
 import type { SnapshotData } from '../../raft/snapshot-data.js';
-import { keys } from './catalog-keys.js';
+import { isReplicaLocal } from './catalog-keys.js';
 import { decodeCatalogSnapshot, encodeCatalogSnapshot } from './catalog-snapshot.js';
 import type { BlockCodec } from './catalog-snapshot.js';
 import type { CatalogWriter } from './catalog-writer.js';
@@ -16,7 +16,7 @@ import type { VersionedStore } from './versioned-store.js';
 export async function captureCatalog(store: VersionedStore, writer: CatalogWriter, codec: BlockCodec): Promise<() => AsyncGenerator<Uint8Array>> {
   await writer.flushed();
   const batches = store.scan();
-  return () => encodeCatalogSnapshot(batches, keys.appliedIndex, codec);
+  return () => encodeCatalogSnapshot(batches, isReplicaLocal, codec);
 }
 
 /**

@@ -18,6 +18,7 @@ import type { BlockCodec } from './catalog-snapshot.js';
 import { captureCatalog, restoreCatalog } from './meta-snapshot.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel } from './model.js';
 import { RbacTable } from '../rbac/rbac-table.js';
+import { lastBatch, unfinishedRestore } from './catalog-integrity.js';
 import { VersionedStore } from './versioned-store.js';
 import type { StoreOp } from './versioned-store.js';
 
@@ -62,6 +63,8 @@ export class MetaTable {
   private requestsLoading: Promise<void> | null = null;
   /** Starts the held read of the request IDs (open's `requestsLater`), until it is called. */
   private releaseRequests: (() => void) | null = null;
+  /** The entry index of a restore that had not finished when this replica stopped, whose half-written catalog this start cleared. */
+  unfinishedRestoreCleared: number | null = null;
 
   private constructor(
     readonly store: VersionedStore,
@@ -117,6 +120,17 @@ export class MetaTable {
     // so does its load of request IDs, before the index is cleared.
     this.decodeGeneration++;
     await this.stopLoadingRequests();
+    if (records === undefined) {
+      // A restore cut short left part of another replica's catalog over part of this one's: neither.
+      // Cleared, this replica has applied nothing, and Raft restores the snapshot again from its log
+      // (or, if the log no longer holds it, refuses to start: RaftNode.start).
+      const restoring = await unfinishedRestore(this.store);
+      if (restoring !== null) {
+        await this.store.replaceAllFrom(emptyBatches());
+        this.unfinishedRestoreCleared = restoring;
+      }
+    }
+    const batch = await lastBatch(this.store);
     await loadCatalog(this.store, this.index, this.rbac, records);
     // The request IDs are read after the rest (a restart does not wait for them; see loadRequests):
     // every apply waits for them (a request command, an expiry, and the serving leader's scheduler,
@@ -131,7 +145,7 @@ export class MetaTable {
     });
     loading.catch(() => undefined);
     this.requestsLoading = loading;
-    this.writer.resumeAfter(this.index.appliedIndex);
+    this.writer.resumeAfter(this.index.appliedIndex, batch);
     // A restore happens on a running node: its collections are decoded at once in the background. At
     // a start the node asks for it once Raft has started (decodeInBackground).
     if (records !== undefined) void this.decodeInBackground();
@@ -371,3 +385,5 @@ export class MetaTable {
     return digestAtIndex(this.index, this.rbac, this.store, this.writer);
   }
 }
+
+async function* emptyBatches(): AsyncGenerator<never> {}

@@ -1,6 +1,6 @@
 import type { AbstractBatchOptions, AbstractLevel } from 'abstract-level';
 import { ClassicLevel } from 'classic-level';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { CORRUPT_MEMBER_RECOVERY } from '../../raft/errors.js';
 import { TOMBSTONE, versionKey, versionPrefix } from './catalog-keys.js';
 
@@ -51,7 +51,15 @@ export class CatalogStorageError extends Error {
     super(`LevelDB catalog ${path}: ${operation} failed: ${details}.${advice}`, { cause });
     this.code = codes[codes.length - 1];
   }
+
+  /** Damage found by rootcoord's own checks (LevelDB opened the catalog without an error). */
+  static damaged(path: string, operation: string, what: string): CatalogStorageError {
+    return new CatalogStorageError(path, operation, Object.assign(new Error(`Corruption: ${what}`), { code: 'LEVEL_CORRUPTION' }));
+  }
 }
+
+/** The files of a LevelDB database besides CURRENT, by name. */
+const LEVELDB_FILE = /^(MANIFEST-\d+|\d+\.(log|ldb|sst))$/;
 
 /**
  * The MetaTable's LevelDB, with Milvus's SuffixSnapshot semantics: a write at ts stores the plain key
@@ -62,7 +70,7 @@ export class VersionedStore {
   private constructor(
     private readonly db: LevelDb,
     /** Where the database is, for errors. */
-    private readonly path: string,
+    readonly path: string,
   ) {}
 
   static async open(path: string): Promise<VersionedStore> {
@@ -70,6 +78,14 @@ export class VersionedStore {
     // directory is for this user only (also when it was made before).
     await mkdir(path, { recursive: true, mode: 0o700 });
     await chmod(path, 0o700);
+    // LevelDB finds a database by its CURRENT file. Without it LevelDB would make a new, empty one in
+    // the same directory and replay into it only the write-ahead log's last records (the tables it had
+    // written before are left out): a catalog of the latest few writes, with the latest applied index,
+    // which Raft would take for the whole one. A new database only where there is none.
+    const files = await readdir(path);
+    if (!files.includes('CURRENT') && files.some((name) => LEVELDB_FILE.test(name))) {
+      throw CatalogStorageError.damaged(path, 'open', `the directory holds a LevelDB database's files (${files.filter((name) => LEVELDB_FILE.test(name)).length}) but no CURRENT file`);
+    }
     const db = new ClassicLevel<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     try {
       await db.open();
@@ -197,9 +213,13 @@ export class VersionedStore {
     for await (const batch of this.scan(prefix, LIVE_BATCH)) for (const [key, value] of batch) if (value !== TOMBSTONE) visit(key, value);
   }
 
-  /** Replace everything with the entries `batches` yields, written in batches as they come. */
-  async replaceAllFrom(batches: AsyncIterable<ReadonlyArray<readonly [string, string]>>): Promise<void> {
-    await this.guarded('write', () => this.db.clear());
+  /** Replace everything but `keep` (if given) with what `batches` yields, written in batches as they come. */
+  async replaceAllFrom(batches: AsyncIterable<ReadonlyArray<StoreOp | readonly [string, string]>>, keep?: string): Promise<void> {
+    await this.guarded('write', async () => {
+      if (keep === undefined) return this.db.clear();
+      await this.db.clear({ lt: keep });
+      await this.db.clear({ gt: keep });
+    });
     // One batch written (on libuv's pool) while the next is decoded; batches land in order.
     let writing: Promise<void> = Promise.resolve();
     for await (const batch of batches) {

@@ -156,6 +156,7 @@ export class RootCoordNode {
     const requestsLater = hooks.backgroundWhenServing === true;
     const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta'), clock, requestsLater) : await MetaTable.over(simulated.metaStore, clock, simulated.snapshotCodec, requestsLater);
     const catalogLoadMs = Math.round(clock.monotonicMs() - startedAt);
+    if (meta.unfinishedRestoreCleared !== null) log.warn("the catalog's restore of a snapshot did not finish before this node stopped: its half-written catalog is cleared, and Raft restores the snapshot again", { snapshotIndex: meta.unfinishedRestoreCleared });
     hooks.whileRaftStarts?.();
     // The configured members, then those added at runtime (recorded in the catalog, so in snapshots too).
     const members = new Map(config.members);

@@ -13,7 +13,7 @@ import type { CollectionModel, PartitionModel } from '../../src/meta/model.js';
 import { memoryLevel, metaOver } from './fixtures/memory-catalog.js';
 import { systemClock } from '../../raft/clock.js';
 import { sourceBytes } from '../../raft/snapshot-data.js';
-import { keys } from '../../src/meta/catalog-keys.js';
+import { isReplicaLocal, keys } from '../../src/meta/catalog-keys.js';
 import { encodeCatalogSnapshot, inlineCodec } from '../../src/meta/catalog-snapshot.js';
 import { MetaTable } from '../../src/meta/meta-table.js';
 import { VersionedStore } from '../../src/meta/versioned-store.js';
@@ -233,7 +233,7 @@ describe('the background decode after a load', () => {
       async function* batches(): AsyncGenerator<Array<[string, string]>> {
         yield records;
       }
-      const snapshot = await sourceBytes(encodeCatalogSnapshot(batches(), keys.appliedIndex, inlineCodec));
+      const snapshot = await sourceBytes(encodeCatalogSnapshot(batches(), isReplicaLocal, inlineCodec));
       const target = memoryLevel();
       const restoring = await metaOver(target);
       const error = await restoring.restore(snapshot, 7).then(() => null, (e: unknown) => e);
@@ -251,7 +251,7 @@ describe('the background decode after a load', () => {
       async function* batches(): AsyncGenerator<Array<[string, string]>> {
         yield [...entries, [key, '{}'] as [string, string]].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       }
-      const snapshot = await sourceBytes(encodeCatalogSnapshot(batches(), keys.appliedIndex, inlineCodec));
+      const snapshot = await sourceBytes(encodeCatalogSnapshot(batches(), isReplicaLocal, inlineCodec));
       const target = memoryLevel();
       const restoring = await metaOver(target);
       const error = await restoring.restore(snapshot, 7).then(() => null, (e: unknown) => e);

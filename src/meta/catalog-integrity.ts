@@ -1,0 +1,50 @@
+import { keys } from './catalog-keys.js';
+import { CatalogStorageError } from './versioned-store.js';
+import type { StoreOp, VersionedStore } from './versioned-store.js';
+
+/**
+ * How many of the latest batches' marks the catalog keeps. LevelDB, as classic-level opens it (no
+ * paranoid checks), recovers its write-ahead log by dropping every record whose checksum fails and
+ * going on with the next: one damaged record in the middle of the log loses a batch's writes while the
+ * batches after it, and the applied index they carry, survive. Raft would never replay what was lost
+ * (the applied index is past it), so the replica would serve a catalog without those writes, and
+ * differ from the others. Each batch the catalog writer writes carries a mark: its number, in the slot
+ * of that number modulo BATCH_MARKS. A start finds every one of the latest BATCH_MARKS numbers in its
+ * slot, or refuses: a missing one is a batch lost before a later one that was kept. A lost tail (writes
+ * not yet fsynced at a crash) takes its marks with it and is replayed from the Raft log. Batches are
+ * written at most every 50 ms (CatalogWriter), so 16,384 of them cover LevelDB's current log (4 MiB)
+ * in a busy hour and most of it in a quiet one; older ones are in LevelDB's tables by then.
+ */
+export const BATCH_MARKS = 16_384;
+
+/** The mark of batch `number` (from 1). */
+export function batchMark(number: number): StoreOp {
+  return { type: 'put', key: keys.batchMark(number % BATCH_MARKS), value: String(number) };
+}
+
+/** The number of the last batch written, once every one of the BATCH_MARKS before it is found. */
+export async function lastBatch(store: VersionedStore): Promise<number> {
+  const marks = new Map<number, number>();
+  let last = 0;
+  for (const [key, value] of await store.entriesWithPrefix(keys.batchMarkPrefix)) {
+    const number = Number(value);
+    marks.set(Number(key.slice(keys.batchMarkPrefix.length)), number);
+    if (number > last) last = number;
+  }
+  const lost: number[] = [];
+  for (let number = Math.max(1, last - BATCH_MARKS + 1); number <= last; number++) if (marks.get(number % BATCH_MARKS) !== number) lost.push(number);
+  if (lost.length > 0) {
+    const which = lost.length === 1 ? `batch ${lost[0]}` : `${lost.length} batches (${lost[0]} to ${lost[lost.length - 1]})`;
+    throw CatalogStorageError.damaged(store.path, 'check', `${which} of the catalog's writes before batch ${last} ${lost.length === 1 ? 'is' : 'are'} missing: LevelDB dropped records it found damaged in its log, and kept later ones`);
+  }
+  return last;
+}
+
+/**
+ * The entry index a restore was made as of, if it did not finish: its mark is written (and synced)
+ * before the catalog is cleared, and deleted with the restore's last batch (CatalogWriter.replaceAll).
+ */
+export async function unfinishedRestore(store: VersionedStore): Promise<number | null> {
+  const value = await store.getLatest(keys.restoring);
+  return value === undefined ? null : Number(value);
+}
