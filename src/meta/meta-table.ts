@@ -65,6 +65,11 @@ export class MetaTable {
   private releaseRequests: (() => void) | null = null;
   /** The entry index of a restore that had not finished when this replica stopped, whose half-written catalog this start cleared. */
   unfinishedRestoreCleared: number | null = null;
+  /** Applies wait while a digest reads memory (digestAtIndex); digests run one at a time. */
+  private applyHold: Promise<void> | null = null;
+  private applying = 0;
+  private applyIdle: (() => void) | null = null;
+  private digests: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly store: VersionedStore,
@@ -211,6 +216,16 @@ export class MetaTable {
 
   /** Apply a batch of committed commands (null: an entry with no command) of consecutive entries ending at `lastIndex`. */
   async apply(commands: ReadonlyArray<MetaCommand | null>, lastIndex: number): Promise<ApplyResult[]> {
+    while (this.applyHold !== null) await this.applyHold;
+    this.applying++;
+    try {
+      return await this.applyNow(commands, lastIndex);
+    } finally {
+      if (--this.applying === 0) this.applyIdle?.();
+    }
+  }
+
+  private async applyNow(commands: ReadonlyArray<MetaCommand | null>, lastIndex: number): Promise<ApplyResult[]> {
     if (this.requestsLoading !== null) {
       this.readRequests();
       await this.requestsLoading;
@@ -378,11 +393,29 @@ export class MetaTable {
     return (await this.digestAtIndex()).digest;
   }
 
-  /** The digest and the applied index it belongs to, taken at one moment (meta-digest.ts). */
-  async digestAtIndex(): Promise<{ digest: string; appliedIndex: number }> {
+  /**
+   * The digest and the applied index it belongs to, taken at one moment (meta-digest.ts): applies wait
+   * while it is taken (reads go on), and digests are taken one at a time.
+   */
+  digestAtIndex(): Promise<{ digest: string; appliedIndex: number }> {
+    const taken = this.digests.then(() => this.digestHoldingApplies());
+    this.digests = taken.catch(() => undefined);
+    return taken;
+  }
+
+  private async digestHoldingApplies(): Promise<{ digest: string; appliedIndex: number }> {
     this.readRequests();
     await this.requestsLoaded();
-    return digestAtIndex(this.index, this.rbac, this.store, this.writer);
+    let release = (): void => {};
+    this.applyHold = new Promise((resolve) => (release = resolve));
+    try {
+      if (this.applying > 0) await new Promise<void>((resolve) => (this.applyIdle = resolve));
+      this.applyIdle = null;
+      return await digestAtIndex(this.index, this.rbac, this.store, this.writer, () => this.clock.monotonicMs());
+    } finally {
+      this.applyHold = null;
+      release();
+    }
   }
 }
 
