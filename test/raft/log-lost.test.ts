@@ -14,31 +14,11 @@ import { CORRUPT_MEMBER_RECOVERY, LogLostError } from '../../raft/errors.js';
 import { MemoryLogStore } from '../../raft/memory-log-store.js';
 import { MemoryTransportHub } from '../../raft/memory-transport.js';
 import { RaftNode } from '../../raft/raft-node.js';
+import { Counting } from './fixtures/counting-state-machine.js';
 import { RaftWorkerClient } from '../../raft/raft-worker-client.js';
 import { LOG_LOST_FILE } from '../../raft/raft-worker-protocol.js';
-import type { AppliedEntry, StateMachine } from '../../raft/raft-node.js';
 import { until } from '../rootcoord/until.js';
 import { freePorts, tempDirEach } from './fixtures/process-cluster.js';
-
-/** A state machine that counts what it applied (no data). */
-class Counting implements StateMachine {
-  applied = 0;
-  constructor(start = 0) {
-    this.applied = start;
-  }
-  appliedIndex(): number {
-    return this.applied;
-  }
-  async apply(entries: readonly AppliedEntry[]): Promise<Array<{ ok: true }>> {
-    const last = entries[entries.length - 1];
-    if (last !== undefined) this.applied = last.index;
-    return entries.map(() => ({ ok: true }));
-  }
-  async snapshot(): Promise<Uint8Array> {
-    return new Uint8Array();
-  }
-  async restore(): Promise<void> {}
-}
 
 // Elections of 200 to 400 ms: the leader that recorded the victim's acknowledgements stays through its restart.
 const options = { initialVoters: [1, 2, 3], tickIntervalMs: 5, electionTicks: 40, heartbeatTicks: 1 };
