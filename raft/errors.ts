@@ -74,3 +74,21 @@ export class LogLostError extends Error {
     super(`this member's raft log has lost entries: ${reason}. ${CORRUPT_MEMBER_RECOVERY}`);
   }
 }
+
+/**
+ * The leader's log differs from an entry this member committed: a leader holds every committed entry
+ * (Raft's Leader Completeness), so a majority of members lost entries they had acknowledged (their logs
+ * cut, or restored from older copies) and elected a leader without them. Fatal on this member, which
+ * holds the entries the others lost: it stops instead of serving a catalog that the cluster's new
+ * history contradicts. Not recorded as a lost log (it lost nothing); its data is the copy to keep.
+ */
+export class LogDivergedError extends Error {
+  override name = 'LogDivergedError';
+  constructor(readonly reason: string) {
+    super(
+      `the leader's raft log contradicts an entry this member committed: ${reason}. A majority of members lost entries they had acknowledged (their logs were cut or replaced by older copies); ` +
+        "the cluster's later writes may contradict acknowledged ones. Keep this member's data directory: it holds the entries the others lost. Stop the cluster and restore it from a copy that has them.",
+    );
+  }
+}
+

@@ -5,7 +5,7 @@ export type { Clock } from './clock.js';
 export type { RaftConfig, UnsafeKnobs } from './config.js';
 export { DurableStorage, StorageCorruptionError } from './durable-storage.js';
 export type { DurableStorageOptions } from './durable-storage.js';
-export { CORRUPT_MEMBER_RECOVERY, LogCompactedError, LogLostError, LogUnavailableError, RaftError, SnapshotTemporarilyUnavailableError } from './errors.js';
+export { CORRUPT_MEMBER_RECOVERY, LogCompactedError, LogDivergedError, LogLostError, LogUnavailableError, RaftError, SnapshotTemporarilyUnavailableError } from './errors.js';
 export type { RaftErrorCode } from './errors.js';
 export { FaultyTransport } from './faulty-transport.js';
 export { FrameReader, TcpTransport } from './tcp-transport.js';

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { assert } from './assert.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
-import { LogLostError, RaftError } from './errors.js';
+import { LogDivergedError, LogLostError, RaftError } from './errors.js';
 import { FaultyTransport } from './faulty-transport.js';
 import { HeartbeatRtt } from './heartbeat-rtt.js';
 import { LeaderLease } from './leader-lease.js';
@@ -248,8 +248,9 @@ export class RaftNode extends EventEmitter implements RaftHandle {
 
   /**
    * Feed one input to the core and wake the Ready loop. Peer errors are dropped, never fatal, but for
-   * the one a leader's message proves about this member: a log that lost entries it acknowledged
-   * (LogLostError), which stops the node as a failed disk does. While the loop is busy with a Ready (a
+   * what a leader's message proves: this member's log lost entries it acknowledged (LogLostError), or a
+   * majority's did (LogDivergedError: the leader's log contradicts an entry committed here); either
+   * stops the node as a failed disk does. While the loop is busy with a Ready (a
    * slow disk write, a state machine), the messages that need not wait for it go out at once
    * (RawNode.takeEarlyMessages), so a slow fsync delays no heartbeat.
    */
@@ -258,7 +259,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     try {
       action();
     } catch (error) {
-      if (error instanceof LogLostError) {
+      if (error instanceof LogLostError || error instanceof LogDivergedError) {
         this.fail(error);
         return;
       }

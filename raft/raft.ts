@@ -1,7 +1,7 @@
 import { assert } from './assert.js';
 import { resolveConfig } from './config.js';
 import type { RaftConfig, ResolvedRaftConfig } from './config.js';
-import { LogCompactedError, LogLostError, RaftError, SnapshotTemporarilyUnavailableError } from './errors.js';
+import { LogCompactedError, LogDivergedError, LogLostError, RaftError, SnapshotTemporarilyUnavailableError } from './errors.js';
 import { ProgressState } from './progress.js';
 import type { Progress } from './progress.js';
 import { ProgressTracker } from './progress-tracker.js';
@@ -739,6 +739,7 @@ export class Raft {
 
   private handleAppendEntries(m: Message): void {
     if (m.index < this.log.committed) {
+      this.checkAgreesWithCommitted(m);
       this.send(message({ type: MessageType.AppResp, to: m.from, index: this.log.committed }));
       return;
     }
@@ -749,6 +750,29 @@ export class Raft {
     }
     const hint = this.log.findConflictByTerm(Math.min(m.index, this.log.lastIndex()), m.logTerm);
     this.send(message({ type: MessageType.AppResp, to: m.from, index: m.index, reject: true, rejectHint: hint.index, logTerm: hint.term }));
+  }
+
+  /**
+   * An append behind the commit index is usually a late one; but what it says of the leader's log at or
+   * below that index must be what this member committed there (Leader Completeness). A leader whose
+   * log differs there was elected by members that lost acknowledged entries (LogDivergedError); left
+   * unchecked, this member answered every append with its commit index, past the leader's log, which the
+   * leader ignores, and stayed behind and ready without a word (session 34, found by an adversarial
+   * test that cut the log tails of two members of three).
+   */
+  private checkAgreesWithCommitted(m: Message): void {
+    const committed = this.log.committed;
+    const check = (index: number, term: number): void => {
+      if (index > committed) return;
+      const ours = this.log.termOrNull(index);
+      if (ours === null || ours === term) return;
+      throw new LogDivergedError(`leader ${m.from} of term ${m.term} has entry ${index} of term ${term}, but this member committed entry ${index} of term ${ours} (its commit index is ${committed})`);
+    };
+    check(m.index, m.logTerm);
+    for (const entry of m.entries) {
+      if (entry.index > committed) break;
+      check(entry.index, entry.term);
+    }
   }
 
   private handleSnapshot(m: Message): void {

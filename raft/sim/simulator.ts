@@ -3,7 +3,7 @@ import { AssertionError } from '../assert.js';
 import type { UnsafeKnobs } from '../config.js';
 import { DurableStorage, StorageCorruptionError } from '../durable-storage.js';
 import type { DurableStorageUnsafe } from '../durable-storage.js';
-import { LogLostError, RaftError } from '../errors.js';
+import { LogDivergedError, LogLostError, RaftError } from '../errors.js';
 import { Prng } from '../prng.js';
 import { RawNode } from '../raw-node.js';
 import { ConfChangeType, decodeConfChange, EntryType, MessageType, StateRole } from '../types.js';
@@ -121,6 +121,7 @@ const FAILURE_KINDS: ReadonlyArray<readonly [new (...args: never[]) => Error, st
   [LivenessFailure, 'liveness'],
   [StorageCorruptionError, 'storage'],
   [LogLostError, 'log lost'],
+  [LogDivergedError, 'log diverged'],
   [SafetyViolation, 'safety'],
 ];
 
