@@ -17,13 +17,13 @@ const SLICE_MS = 5;
  * chain could mix them). A replica whose memory and disk disagree (so that it would serve something
  * else after a restart) digests differently.
  *
- * The caller holds back applies until it resolves (MetaTable.digestAtIndex): memory is hashed a
+ * The caller holds back applies until `memoryRead` (MetaTable.digestAtIndex): memory is hashed a
  * piece at a time, SLICE_MS at a time between other events, never as one text, and the collections
  * and request IDs (200,000 each at 200,000 collections) in any order, never sorted. At 200,000 collections
  * the whole state as one canonical JSON text held the request thread for 24 s and took 1.2 GB more
  * memory (session 34).
  */
-export async function digestAtIndex(index: MetaIndex, rbac: RbacTable, store: VersionedStore, writer: CatalogWriter, now: () => number): Promise<{ digest: string; appliedIndex: number }> {
+export async function digestAtIndex(index: MetaIndex, rbac: RbacTable, store: VersionedStore, writer: CatalogWriter, now: () => number, memoryRead: () => void): Promise<{ digest: string; appliedIndex: number }> {
   const hash = createHash('sha256');
   const { appliedIndex, batches } = await writer.atRest(() => ({ appliedIndex: index.appliedIndex, batches: store.scan() }));
   hash.update('memory\0');
@@ -53,6 +53,8 @@ export async function digestAtIndex(index: MetaIndex, rbac: RbacTable, store: Ve
     }
     hash.update(`${count}\0`).update(combined);
   }
+  // The store is read from the LevelDB snapshot its iterator took above: applies may go on.
+  memoryRead();
   hash.update('store\0');
   for await (const batch of batches) {
     for (const [key, value] of batch) if (!isReplicaLocal(key)) hash.update(key).update('\0').update(value).update('\0');

@@ -19,6 +19,7 @@ import { captureCatalog, restoreCatalog } from './meta-snapshot.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel } from './model.js';
 import { RbacTable } from '../rbac/rbac-table.js';
 import { lastBatch, unfinishedRestore } from './catalog-integrity.js';
+import { keys } from './catalog-keys.js';
 import { VersionedStore } from './versioned-store.js';
 import type { StoreOp } from './versioned-store.js';
 
@@ -65,11 +66,12 @@ export class MetaTable {
   private releaseRequests: (() => void) | null = null;
   /** The entry index of a restore that had not finished when this replica stopped, whose half-written catalog this start cleared. */
   unfinishedRestoreCleared: number | null = null;
-  /** Applies wait while a digest reads memory (digestAtIndex); digests run one at a time. */
+  /** Applies and restores wait while a digest reads memory (digestAtIndex). */
   private applyHold: Promise<void> | null = null;
   private applying = 0;
   private applyIdle: (() => void) | null = null;
-  private digests: Promise<unknown> = Promise.resolve();
+  /** The digest being taken: a caller meanwhile gets it too. */
+  private digestTaken: Promise<{ digest: string; appliedIndex: number }> | null = null;
 
   private constructor(
     readonly store: VersionedStore,
@@ -131,7 +133,9 @@ export class MetaTable {
       // (or, if the log no longer holds it, refuses to start: RaftNode.start).
       const restoring = await unfinishedRestore(this.store);
       if (restoring !== null) {
-        await this.store.replaceAllFrom(emptyBatches());
+        // The mark goes last: a start stopped in the middle of this clears again.
+        await this.store.replaceAllFrom(emptyBatches(), keys.restoring);
+        await this.store.write([{ type: 'del', key: keys.restoring }], true);
         this.unfinishedRestoreCleared = restoring;
       }
     }
@@ -216,10 +220,15 @@ export class MetaTable {
 
   /** Apply a batch of committed commands (null: an entry with no command) of consecutive entries ending at `lastIndex`. */
   async apply(commands: ReadonlyArray<MetaCommand | null>, lastIndex: number): Promise<ApplyResult[]> {
+    return this.unlessHeld(() => this.applyNow(commands, lastIndex));
+  }
+
+  /** Run a change of memory (an apply, a restore) once no digest holds it back. */
+  private async unlessHeld<T>(change: () => Promise<T>): Promise<T> {
     while (this.applyHold !== null) await this.applyHold;
     this.applying++;
     try {
-      return await this.applyNow(commands, lastIndex);
+      return await change();
     } finally {
       if (--this.applying === 0) this.applyIdle?.();
     }
@@ -375,7 +384,7 @@ export class MetaTable {
   }
 
   async restore(data: SnapshotData, index: number): Promise<void> {
-    await this.load(await restoreCatalog(data, index, this.store, this.writer, this.index.fields, this.codec));
+    await this.unlessHeld(async () => this.load(await restoreCatalog(data, index, this.store, this.writer, this.index.fields, this.codec)));
   }
 
   async close(): Promise<void> {
@@ -394,27 +403,39 @@ export class MetaTable {
   }
 
   /**
-   * The digest and the applied index it belongs to, taken at one moment (meta-digest.ts): applies wait
-   * while it is taken (reads go on), and digests are taken one at a time.
+   * The digest and the applied index it belongs to, taken at one moment (meta-digest.ts): applies and
+   * restores wait while memory is read (reads go on; the store is read after, from its snapshot), and
+   * a call while one is taken gets that one.
    */
   digestAtIndex(): Promise<{ digest: string; appliedIndex: number }> {
-    const taken = this.digests.then(() => this.digestHoldingApplies());
-    this.digests = taken.catch(() => undefined);
-    return taken;
+    if (this.digestTaken === null) {
+      const taken = this.digestHoldingApplies();
+      this.digestTaken = taken;
+      const done = (): void => {
+        if (this.digestTaken === taken) this.digestTaken = null;
+      };
+      taken.then(done, done);
+    }
+    return this.digestTaken;
   }
 
   private async digestHoldingApplies(): Promise<{ digest: string; appliedIndex: number }> {
-    this.readRequests();
-    await this.requestsLoaded();
+    // Held from the call on: what is applied or restored after it waits.
     let release = (): void => {};
     this.applyHold = new Promise((resolve) => (release = resolve));
-    try {
-      if (this.applying > 0) await new Promise<void>((resolve) => (this.applyIdle = resolve));
-      this.applyIdle = null;
-      return await digestAtIndex(this.index, this.rbac, this.store, this.writer, () => this.clock.monotonicMs());
-    } finally {
+    const releaseHold = (): void => {
+      if (this.applyHold === null) return;
       this.applyHold = null;
       release();
+    };
+    try {
+      this.readRequests();
+      await this.requestsLoaded();
+      if (this.applying > 0) await new Promise<void>((resolve) => (this.applyIdle = resolve));
+      this.applyIdle = null;
+      return await digestAtIndex(this.index, this.rbac, this.store, this.writer, () => this.clock.monotonicMs(), releaseHold);
+    } finally {
+      releaseHold();
     }
   }
 }

@@ -58,8 +58,11 @@ export class CatalogStorageError extends Error {
   }
 }
 
-/** The files of a LevelDB database besides CURRENT, by name. */
-const LEVELDB_FILE = /^(MANIFEST-\d+|\d+\.(log|ldb|sst))$/;
+/**
+ * The files that hold a LevelDB database's data, by name. A MANIFEST alone (LevelDB writes it before
+ * CURRENT when it makes a database: a first start stopped in between) holds none.
+ */
+const LEVELDB_DATA_FILE = /^\d+\.(log|ldb|sst)$/;
 
 /**
  * The MetaTable's LevelDB, with Milvus's SuffixSnapshot semantics: a write at ts stores the plain key
@@ -83,8 +86,8 @@ export class VersionedStore {
     // written before are left out): a catalog of the latest few writes, with the latest applied index,
     // which Raft would take for the whole one. A new database only where there is none.
     const files = await readdir(path);
-    if (!files.includes('CURRENT') && files.some((name) => LEVELDB_FILE.test(name))) {
-      throw CatalogStorageError.damaged(path, 'open', `the directory holds a LevelDB database's files (${files.filter((name) => LEVELDB_FILE.test(name)).length}) but no CURRENT file`);
+    if (!files.includes('CURRENT') && files.some((name) => LEVELDB_DATA_FILE.test(name))) {
+      throw CatalogStorageError.damaged(path, 'open', `the directory holds a LevelDB database's data files (${files.filter((name) => LEVELDB_DATA_FILE.test(name)).length}) but no CURRENT file`);
     }
     const db = new ClassicLevel<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     try {

@@ -28,4 +28,23 @@ describe('MetaTable digest at an applied index', () => {
     await applyNext(b, appliedIndex);
     expect(digest).to.equal(await b.digest());
   });
+
+  it('a call while a digest is taken gets that digest; a restore waits for it as an apply does', async () => {
+    const window = (n: number): MetaCommand => ({ kind: 'tsoWindow', windowMs: BigInt(n) });
+    const source = await metaOver();
+    for (let i = 1; i <= 50; i++) await source.apply([window(i)], i);
+    const snapshot = await source.snapshot();
+    const meta = await metaOver();
+    for (let i = 1; i <= 10; i++) await meta.apply([window(i)], i);
+    const first = meta.digestAtIndex();
+    const second = meta.digestAtIndex();
+    expect(second).to.equal(first);
+    const restored = meta.restore(snapshot, 50);
+    const { appliedIndex, digest } = await first;
+    expect(appliedIndex).to.equal(10);
+    await restored;
+    expect(meta.appliedIndex).to.equal(50);
+    expect(await meta.digest()).to.equal(await source.digest()).and.not.equal(digest);
+  });
 });
+
