@@ -26,15 +26,18 @@ export function batchMark(number: number): StoreOp {
 
 /** The number of the last batch written, once every one of the BATCH_MARKS before it is found. */
 export async function lastBatch(store: VersionedStore): Promise<number> {
-  const marks = new Map<number, number>();
+  // By slot (0: none; a slot out of range or a number that is not one counts as none).
+  const marks = new Float64Array(BATCH_MARKS);
+  const from = keys.batchMarkPrefix.length;
   let last = 0;
   await store.forEachLive(keys.batchMarkPrefix, (key, value) => {
     const number = Number(value);
-    marks.set(Number(key.slice(keys.batchMarkPrefix.length)), number);
+    const slot = Number(key.slice(from));
+    if (Number.isInteger(slot) && slot >= 0 && slot < BATCH_MARKS) marks[slot] = number;
     if (number > last) last = number;
   });
   const lost: number[] = [];
-  for (let number = Math.max(1, last - BATCH_MARKS + 1); number <= last; number++) if (marks.get(number % BATCH_MARKS) !== number) lost.push(number);
+  for (let number = Math.max(1, last - BATCH_MARKS + 1); number <= last; number++) if (marks[number % BATCH_MARKS] !== number) lost.push(number);
   if (lost.length > 0) {
     const which = lost.length === 1 ? `batch ${lost[0]}` : `${lost.length} batches (${lost[0]} to ${lost[lost.length - 1]})`;
     throw CatalogStorageError.damaged(store.path, 'check', `${which} of the catalog's writes before batch ${last} ${lost.length === 1 ? 'is' : 'are'} missing: LevelDB dropped records it found damaged in its log, and kept later ones`);
