@@ -1,0 +1,21 @@
+// dighold.mjs DIR: one Digest on the leader while one client writes CreatePartition and another allocates timestamps sequentially; reports the digest time, /readyz's worst, and the worst write and timestamp latency during it
+import { readFileSync } from 'node:fs';
+import { RootCoordClient } from '/work/main/dist/src/client/root-coord-client.js';
+const dir = process.argv[2];
+const cfg = JSON.parse(readFileSync(`${dir}/cluster.json`, 'utf8'));
+const st = await Promise.all(cfg.nodes.map(async (n) => (await (await fetch(`http://${n.metrics}/readyz`)).json())));
+const leader = cfg.nodes[st.findIndex((x) => x.role === 'Leader')];
+const c = new RootCoordClient({ endpoints: [leader.client], attemptDeadlineMs: 120000, retryBudgetMs: 1 });
+await c.call('CreatePartition', { collection_name: 'c1', partition_name: 'warm' }).catch(() => {});
+let done = false; const worst = { ready: 0, write: 0, ts: 0 }; let writes = 0, tss = 0;
+const loop = async (key, fn) => { while (!done) { const t = performance.now(); await fn().catch(() => {}); worst[key] = Math.max(worst[key], performance.now() - t); if (key === 'write') writes++; if (key === 'ts') tss++; if (key === 'ready') await new Promise((r) => setTimeout(r, 50)); } };
+let p = 0;
+const loops = [loop('ready', () => fetch(`http://${leader.metrics}/readyz`)), loop('write', () => c.call('CreatePartition', { collection_name: 'c1', partition_name: `p${p++ % 50}` }).then(() => c.call('DropPartition', { collection_name: 'c1', partition_name: `p${(p - 1) % 50}` }))), loop('ts', () => c.call('AllocTimestamp', { count: 1 }))];
+await new Promise((r) => setTimeout(r, 2000));
+const before = { ...worst }; for (const k in worst) worst[k] = 0; writes = 0; tss = 0;
+const t0 = performance.now();
+const d = await c.call('Digest', {}, 'admin');
+const ms = performance.now() - t0;
+done = true; await Promise.all(loops);
+console.log(JSON.stringify({ leader: leader.id, digestMs: Math.round(ms), applied: d.applied_index, worstDuringMs: Object.fromEntries(Object.entries(worst).map(([k, v]) => [k, Math.round(v)])), worstBeforeMs: Object.fromEntries(Object.entries(before).map(([k, v]) => [k, Math.round(v)])), writesDuring: writes, timestampsDuring: tss }));
+c.close(); process.exit(0);
