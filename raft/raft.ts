@@ -763,7 +763,6 @@ export class Raft {
   private checkAgreesWithCommitted(m: Message): void {
     const committed = this.log.committed;
     const check = (index: number, term: number): void => {
-      if (index > committed) return;
       const ours = this.log.termOrNull(index);
       if (ours === null || ours === term) return;
       throw new LogDivergedError(`leader ${m.from} of term ${m.term} has entry ${index} of term ${term}, but this member committed entry ${index} of term ${ours} (its commit index is ${committed})`);

@@ -74,10 +74,11 @@ function encodeRecords(batch: ReadonlyArray<readonly [string, string]>, skip: (k
 }
 
 /**
- * Encode the entries `batches` yields, leaving out the keys `skip` names (this replica's own: its applied index, which the snapshot's
- * metadata carries), as pieces of about PIECE_BYTES, made as they are read: a few blocks compress at
- * once, and the rest of the catalog waits in LevelDB until the reader takes the pieces before them, so
- * a catalog of any size costs a few pieces of memory. Stopping early (return) stops reading the store.
+ * Encode the entries `batches` yields, leaving out the keys `skip` names (this replica's own, such as
+ * its applied index, which the snapshot's metadata carries), as pieces of about PIECE_BYTES, made as
+ * they are read: a few blocks compress at once, and the rest of the catalog waits in LevelDB until the
+ * reader takes the pieces before them, so a catalog of any size costs a few pieces of memory. Stopping
+ * early (return) stops reading the store.
  */
 export async function* encodeCatalogSnapshot(batches: AsyncIterable<ReadonlyArray<readonly [string, string]>>, skip: (key: string) => boolean, codec: BlockCodec = poolCodec): AsyncGenerator<Uint8Array> {
   const compressing: Array<Promise<Buffer>> = [];

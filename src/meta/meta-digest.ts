@@ -19,9 +19,9 @@ const SLICE_MS = 5;
  *
  * The caller holds back applies until `memoryRead` (MetaTable.digestAtIndex): memory is hashed a
  * piece at a time, SLICE_MS at a time between other events, never as one text, and the collections
- * and request IDs (200,000 each at 200,000 collections) in any order, never sorted. At 200,000 collections
- * the whole state as one canonical JSON text held the request thread for 24 s and took 1.2 GB more
- * memory (session 34).
+ * and request IDs (200,000 each at 200,000 collections) in any order, never sorted. At 200,000
+ * collections the whole state as one canonical JSON text held the request thread for 24 s and took
+ * 1.2 GB more memory (session 34).
  */
 export async function digestAtIndex(index: MetaIndex, rbac: RbacTable, store: VersionedStore, writer: CatalogWriter, now: () => number, memoryRead: () => void): Promise<{ digest: string; appliedIndex: number }> {
   const hash = createHash('sha256');

@@ -134,7 +134,7 @@ export class MetaTable {
       const restoring = await unfinishedRestore(this.store);
       if (restoring !== null) {
         // The mark goes last: a start stopped in the middle of this clears again.
-        await this.store.replaceAllFrom(emptyBatches(), keys.restoring);
+        await this.store.clearAllBut(keys.restoring);
         await this.store.write([{ type: 'del', key: keys.restoring }], true);
         this.unfinishedRestoreCleared = restoring;
       }
@@ -439,5 +439,3 @@ export class MetaTable {
     }
   }
 }
-
-async function* emptyBatches(): AsyncGenerator<never> {}

@@ -216,13 +216,18 @@ export class VersionedStore {
     for await (const batch of this.scan(prefix, LIVE_BATCH)) for (const [key, value] of batch) if (value !== TOMBSTONE) visit(key, value);
   }
 
-  /** Replace everything but `keep` (if given) with what `batches` yields, written in batches as they come. */
-  async replaceAllFrom(batches: AsyncIterable<ReadonlyArray<StoreOp | readonly [string, string]>>, keep?: string): Promise<void> {
+  /** Delete every key but `keep` (if given). */
+  async clearAllBut(keep?: string): Promise<void> {
     await this.guarded('write', async () => {
       if (keep === undefined) return this.db.clear();
       await this.db.clear({ lt: keep });
       await this.db.clear({ gt: keep });
     });
+  }
+
+  /** Replace everything but `keep` (if given) with what `batches` yields, written in batches as they come. */
+  async replaceAllFrom(batches: AsyncIterable<ReadonlyArray<StoreOp | readonly [string, string]>>, keep?: string): Promise<void> {
+    await this.clearAllBut(keep);
     // One batch written (on libuv's pool) while the next is decoded; batches land in order.
     let writing: Promise<void> = Promise.resolve();
     for await (const batch of batches) {

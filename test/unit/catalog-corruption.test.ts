@@ -74,7 +74,9 @@ describe('a corrupt catalog', function () {
     await (await VersionedStore.open(join(dir(), 'fresh'))).close();
     const first = join(dir(), 'first');
     await (await VersionedStore.open(first)).close();
-    for (const name of await readdir(first)) if (name !== (await readdir(first)).find((n) => n.startsWith('MANIFEST-'))) await rm(join(first, name));
+    const names = await readdir(first);
+    const manifest = names.find((n) => n.startsWith('MANIFEST-'));
+    for (const name of names) if (name !== manifest) await rm(join(first, name));
     expect((await readdir(first)).every((n) => n.startsWith('MANIFEST-'))).to.equal(true);
     await (await VersionedStore.open(first)).close();
   });
