@@ -3,6 +3,8 @@ import { ClassicLevel } from 'classic-level';
 import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { CORRUPT_MEMBER_RECOVERY } from '../../raft/errors.js';
 import { TOMBSTONE, versionKey, versionPrefix } from './catalog-keys.js';
+import { checkTables, TableDamage } from './leveldb-table-check.js';
+import type { TableCheckResult } from './leveldb-table-check.js';
 
 /** A LevelDB-like store with utf8 string keys and values: classic-level on disk, memory-level in simulations. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -74,6 +76,8 @@ export class VersionedStore {
     private readonly db: LevelDb,
     /** Where the database is, for errors. */
     readonly path: string,
+    /** What open() found when it checked the tables' checksums, and how long it took (null: a store not opened from a directory). */
+    readonly tableCheck: (TableCheckResult & { readonly ms: number }) | null = null,
   ) {}
 
   static async open(path: string): Promise<VersionedStore> {
@@ -89,13 +93,25 @@ export class VersionedStore {
     if (!files.includes('CURRENT') && files.some((name) => LEVELDB_DATA_FILE.test(name))) {
       throw CatalogStorageError.damaged(path, 'open', `the directory holds a LevelDB database's data files (${files.filter((name) => LEVELDB_DATA_FILE.test(name)).length}) but no CURRENT file`);
     }
+    // LevelDB reads its tables without checking their checksums: a damaged block that still parses
+    // would be served as data (leveldb-table-check.ts). Checked before LevelDB opens them: a compaction
+    // at its open could copy a damaged block into a new table with a checksum of its own.
+    const startedAt = performance.now();
+    let tableCheck: TableCheckResult;
+    try {
+      tableCheck = await checkTables(path);
+    } catch (error) {
+      if (error instanceof TableDamage) throw CatalogStorageError.damaged(path, 'check', `${error.message} (LevelDB's own checksum)`);
+      throw new CatalogStorageError(path, 'check', error);
+    }
+    const ms = Math.round(performance.now() - startedAt);
     const db = new ClassicLevel<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     try {
       await db.open();
     } catch (error) {
       throw new CatalogStorageError(path, 'open', error);
     }
-    return new VersionedStore(db, path);
+    return new VersionedStore(db, path, { ...tableCheck, ms });
   }
 
   /** Over an open database of the level family (a whole-node simulation passes a memory-level one). */

@@ -156,6 +156,11 @@ export class RootCoordNode {
     const requestsLater = hooks.backgroundWhenServing === true;
     const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta'), clock, requestsLater) : await MetaTable.over(simulated.metaStore, clock, simulated.snapshotCodec, requestsLater);
     const catalogLoadMs = Math.round(clock.monotonicMs() - startedAt);
+    const tables = meta.store.tableCheck;
+    if (tables !== null) {
+      log.info("the catalog's tables match their checksums", { tables: tables.tables, bytes: tables.bytes, blocks: tables.blocks, ms: tables.ms });
+      for (const { file, why } of tables.skipped) log.warn("a catalog table (or the catalog's MANIFEST) was not checked against its checksums: its format is not one this build reads; LevelDB reads it unchecked", { file, why });
+    }
     if (meta.unfinishedRestoreCleared !== null) log.warn("the catalog's restore of a snapshot did not finish before this node stopped: its half-written catalog is cleared, and Raft restores the snapshot again", { snapshotIndex: meta.unfinishedRestoreCleared });
     hooks.whileRaftStarts?.();
     // The configured members, then those added at runtime (recorded in the catalog, so in snapshots too).
