@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { assert } from './assert.js';
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
-import { LogDivergedError, LogLostError, RaftError } from './errors.js';
+import { CORRUPT_MEMBER_RECOVERY, LogDivergedError, LogLostError, RaftError } from './errors.js';
 import { FaultyTransport } from './faulty-transport.js';
 import { HeartbeatRtt } from './heartbeat-rtt.js';
 import { LeaderLease } from './leader-lease.js';
@@ -201,7 +201,7 @@ export class RaftNode extends EventEmitter implements RaftHandle {
     if (applied < snapshot.metadata.index) {
       if (snapshot.data === null) {
         throw new Error(
-          `the state machine has applied up to ${applied}, but the log was compacted behind its snapshot at ${snapshot.metadata.index}, whose state only the state machine held: the state machine lost data it had made durable`,
+          `the state machine has applied up to ${applied}, but the log was compacted behind its snapshot at ${snapshot.metadata.index}, whose state only the state machine held: the state machine lost data it had made durable. ${CORRUPT_MEMBER_RECOVERY}`,
         );
       }
       await stateMachine.restore(snapshot.data, snapshot.metadata.index);
