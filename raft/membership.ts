@@ -4,7 +4,7 @@ import { ProgressState } from './progress.js';
 import type { Pending } from './proposals.js';
 import type { RaftStatus } from './raw-node.js';
 import type { Transport } from './transport.js';
-import { ConfChangeType } from './types.js';
+import { ConfChangeType, StateRole } from './types.js';
 import type { ConfChange, ConfState } from './types.js';
 
 /**
@@ -48,10 +48,17 @@ export class Membership {
     return this.change({ type: ConfChangeType.AddLearner, nodeId: id, context }, (cs) => cs.learners.includes(id) || cs.voters.includes(id));
   }
 
-  /** Add a voter the safe way: as a learner first, promoted once it has caught up. */
+  /**
+   * Add a voter the safe way: as a learner first, promoted once it has caught up. Again for a member
+   * added before: a voter already is done, and a learner already (an add that stopped halfway, say
+   * when leadership moved) is waited for and promoted. Stops with NotLeader if this node stops leading
+   * while it waits (the learner stays one; an add through the new leader promotes it).
+   */
   async addVoter(id: number, context: string, caughtUpLagMax = 100): Promise<ConfState> {
     const { clock } = this.host;
-    await this.addLearner(id, context);
+    const { confState } = this.host.status();
+    if (confState.voters.includes(id)) return confState;
+    if (!confState.learners.includes(id)) await this.addLearner(id, context);
     // The learner must not stall: 30 s (by default) without its log advancing, unless a snapshot is
     // being made for it or is on its way (a big catalog takes longer than that to copy and send).
     const patienceMs = this.host.timeoutMs * 6;
@@ -59,6 +66,10 @@ export class Membership {
     let lastMatch = -1;
     for (;;) {
       const st = this.host.status();
+      if (st.role !== StateRole.Leader) {
+        const now = st.lead === 0 ? 'none yet' : `node ${st.lead}`;
+        throw new RaftError('NotLeader', `node ${this.host.id} stopped leading (leader: ${now}) while learner ${id} caught up; it stays a learner, and adding it again through the leader promotes it`);
+      }
       const progress = st.progress.get(id);
       if (progress !== undefined && progress.match + caughtUpLagMax >= st.lastIndex) break;
       const advancing = progress !== undefined && (progress.match > lastMatch || progress.state === ProgressState.Snapshot || this.host.snapshotInProgress());
