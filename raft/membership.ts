@@ -59,6 +59,12 @@ export class Membership {
     const { confState } = this.host.status();
     if (confState.voters.includes(id)) return confState;
     if (!confState.learners.includes(id)) await this.addLearner(id, context);
+    else {
+      // Its address may be new (the first add named a wrong one): the promotion's change records it,
+      // and the transport sends to it from now on.
+      const address = this.host.peerAddressOf(context);
+      if (address !== null) this.host.transport.addPeer(id, address);
+    }
     // The learner must not stall: 30 s (by default) without its log advancing, unless a snapshot is
     // being made for it or is on its way (a big catalog takes longer than that to copy and send).
     const patienceMs = this.host.timeoutMs * 6;

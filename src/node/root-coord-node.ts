@@ -293,6 +293,12 @@ export class RootCoordNode {
     if (!this.isServingLeader()) throw new CodedError('ServiceNotReady', `node ${this.config.id} is not the serving leader`);
     if (!Number.isSafeInteger(id) || id <= 0) throw new CodedError('ParameterInvalid', `invalid member id ${id}`);
     if (!/^[^:]+:\d+$/.test(address.peer) || !/^[^:]+:\d+$/.test(address.client)) throw new CodedError('ParameterInvalid', `member addresses must be host:port, got ${address.peer} / ${address.client}`);
+    // An add of a voter already is done (a retry); at other addresses it would change nothing but
+    // this node's map, so it is refused.
+    const known = this.members.get(id);
+    if ((await this.raft.currentStatus()).confState.voters.includes(id) && known !== undefined && (known.peer !== address.peer || known.client !== address.client)) {
+      throw new CodedError('ParameterInvalid', `node ${id} is a voter already, at ${known.peer} / ${known.client}: remove it first to move it to ${address.peer} / ${address.client}`);
+    }
     this.members.set(id, address);
     try {
       await this.raft.addVoter(id, memberContext(address));
