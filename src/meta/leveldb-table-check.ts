@@ -1,4 +1,4 @@
-import { open, readdir, readFile } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -41,6 +41,15 @@ export class TableDamage extends Error {
 
 /** A table this check cannot read (not damage: a format it does not know). */
 class UnknownFormat extends Error {}
+
+/**
+ * The catalog changed while it was checked (its CURRENT or MANIFEST): another process has it open
+ * (LevelDB's lock is taken only when LevelDB opens it, after the check), and what looked like damage
+ * (a table gone) may be its compaction. Not damage.
+ */
+export class CatalogInUse extends Error {
+  override name = 'CatalogInUse';
+}
 
 const FOOTER_BYTES = 48;
 /** The footer's last 8 bytes, little-endian: 0xdb4775248b80fb57. */
@@ -216,7 +225,7 @@ export function checkTable(file: string, bytes: Uint8Array, crcOf: (start: numbe
     const type = bytes[end] as number;
     const stored = view.getUint32(end + 1, true);
     const actual = masked(crcOf(handle.offset, end + 1));
-    if (stored !== actual) throw damage(`the checksum of the block at ${handle.offset} (${handle.size} bytes) does not match: it is damaged`);
+    if (stored !== actual) throw damage(`the checksum of the block at ${handle.offset} (${handle.size} bytes) does not match the one LevelDB wrote: it is damaged`);
     blocks++;
     if (!contents) return null;
     if (type === NO_COMPRESSION) return bytes.subarray(handle.offset, end);
@@ -292,7 +301,10 @@ function logRecords(bytes: Uint8Array, damage: (what: string) => Error): Uint8Ar
       continue;
     }
     const dataAt = at + LOG_HEADER_BYTES;
-    if (dataAt + length > bytes.length || LOG_HEADER_BYTES + length > blockLeft) throw damage(`a record at ${at} runs past its block`);
+    // A record cut by the end of the file (a write cut short at a crash) is the end, as LevelDB reads
+    // it; so is a fragmented record whose last fragment never came (left in `pending`).
+    if (dataAt + length > bytes.length) break;
+    if (LOG_HEADER_BYTES + length > blockLeft) throw damage(`a record at ${at} runs past its block`);
     if (masked(crc32c(bytes, at + 6, dataAt + length)) !== stored) throw damage(`the checksum of the record at ${at} does not match`);
     const data = bytes.subarray(dataAt, dataAt + length);
     at = dataAt + length;
@@ -367,12 +379,50 @@ export function liveTables(manifest: Uint8Array, damage: (what: string) => Error
 const CRC32C_WASM = 'AGFzbQEAAAABCAFgA39/fwF/AwIBAAUDAQABBxMCBm1lbW9yeQIABmNyYzMyYwAACtcBAdQBAQF/IAJBf3MhAgJAA0AgAEEIaiABSw0BIAIgACgCAHMhAyADQf8BcUECdCgCgDggA0EIdkH/AXFBAnQoAoAwcyADQRB2Qf8BcUECdCgCgCggA0EYdkECdCgCgCBzcyAALQAEQQJ0KAKAGCAALQAFQQJ0KAKAEHMgAC0ABkECdCgCgAggAC0AB0ECdCgCAHNzcyECIABBCGohAAwACwsCQANAIAAgAU8NASACQQh2IAIgAC0AAHNB/wFxQQJ0KAIAcyECIABBAWohAAwACwsgAkF/cws=';
 const DATA_AT = 8192;
 
-class WasmCrc {
+let crcModule: WebAssembly.Module | null = null;
+
+/**
+ * Where a check reads each table and how it takes CRCs: WasmCrc, or (where WebAssembly cannot run:
+ * `--jitless`, or an address-space limit below what V8 reserves for a module's memory, about 10 GB)
+ * a plain buffer and the JavaScript CRC.
+ */
+interface CrcRegion {
+  region(size: number): Uint8Array;
+  of(start: number, end: number): number;
+}
+
+class JsCrc implements CrcRegion {
+  private bytes = new Uint8Array(0);
+
+  region(size: number): Uint8Array {
+    if (this.bytes.length < size) this.bytes = new Uint8Array(size);
+    return this.bytes.subarray(0, size);
+  }
+
+  of(start: number, end: number): number {
+    return crc32c(this.bytes, start, end);
+  }
+}
+
+/** A WasmCrc, or a JsCrc where WebAssembly cannot run. */
+function crcRegion(): CrcRegion {
+  try {
+    const wasm = new WasmCrc();
+    // The memory a table of LevelDB's usual size needs (its reservation is what can fail).
+    wasm.region(4 * 1024 * 1024);
+    return wasm;
+  } catch {
+    return new JsCrc();
+  }
+}
+
+class WasmCrc implements CrcRegion {
   private readonly memory: WebAssembly.Memory;
   private readonly crc: (p: number, end: number, crc: number) => number;
 
   constructor() {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(CRC32C_WASM, 'base64')), {});
+    crcModule ??= new WebAssembly.Module(Buffer.from(CRC32C_WASM, 'base64'));
+    const instance = new WebAssembly.Instance(crcModule, {});
     this.memory = instance.exports['memory'] as WebAssembly.Memory;
     this.crc = instance.exports['crc32c'] as (p: number, end: number, crc: number) => number;
     const tables = new Int32Array(this.memory.buffer, 0, DATA_AT / 4);
@@ -419,26 +469,59 @@ async function liveTableFiles(dir: string): Promise<{ manifest: string; tables: 
  * reading a file is thrown as it is.
  */
 export async function checkTables(dir: string): Promise<TableCheckResult> {
+  const before = await catalogState(dir);
+  try {
+    return await checkLiveTables(dir);
+  } catch (error) {
+    // Damage only if nothing else had the catalog open meanwhile: a compaction deletes tables only
+    // after it has written a MANIFEST record, so a catalog in use shows here.
+    if (!(error instanceof TableDamage) && !isNodeError(error)) throw error;
+    if ((await catalogState(dir)) !== before) throw new CatalogInUse(`the catalog changed while it was checked (${error instanceof Error ? error.message : String(error)})`);
+    throw error;
+  }
+}
+
+/** CURRENT's text and the size of the MANIFEST it names: what changes when LevelDB writes a version. */
+async function catalogState(dir: string): Promise<string> {
+  const current = await readFile(join(dir, 'CURRENT'), 'utf8').catch(() => '');
+  const manifest = current.trim();
+  const size = /^MANIFEST-\d+$/.test(manifest) ? await stat(join(dir, manifest)).then((st) => st.size, () => -1) : -1;
+  return `${current}/${size}`;
+}
+
+function isNodeError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
+
+async function checkLiveTables(dir: string): Promise<TableCheckResult> {
   const live = await liveTableFiles(dir);
   if (live === null) return { tables: 0, bytes: 0, blocks: 0, skipped: [] };
   if ('skipped' in live) return { tables: 0, bytes: 0, blocks: 0, skipped: [{ file: dir, why: live.skipped }] };
-  const crc = new WasmCrc();
+  let crc = crcRegion();
   let bytes = 0;
   let blocks = 0;
   const skipped: Array<{ file: string; why: string }> = [];
+  const openTable = (file: string) => open(join(dir, file), 'r').catch((error: unknown) => (isNodeError(error) && error.code === 'ENOENT' ? null : Promise.reject(error)));
   for (const [number, size] of [...live.tables].sort((a, b) => a[0] - b[0])) {
     const base = String(number).padStart(6, '0');
     let file = `${base}.ldb`;
-    let handle = await open(join(dir, file), 'r').catch(() => null);
+    let handle = await openTable(file);
     if (handle === null) {
       file = `${base}.sst`;
-      handle = await open(join(dir, file), 'r').catch(() => null);
+      handle = await openTable(file);
     }
     if (handle === null) throw new TableDamage(`${base}.ldb`, `${live.manifest} lists it, and it is missing`);
     try {
       const actual = (await handle.stat()).size;
       if (actual !== size) throw new TableDamage(file, `${actual} bytes, where ${live.manifest} says ${size}`);
-      const data = crc.region(size);
+      let data: Uint8Array;
+      try {
+        data = crc.region(size);
+      } catch {
+        // WebAssembly's memory could not grow: the JavaScript CRC from here on.
+        crc = new JsCrc();
+        data = crc.region(size);
+      }
       let got = 0;
       while (got < size) {
         const { bytesRead } = await handle.read(data, got, size - got, got);
@@ -446,7 +529,8 @@ export async function checkTables(dir: string): Promise<TableCheckResult> {
         got += bytesRead;
       }
       bytes += size;
-      blocks += checkTable(file, data, (start, end) => crc.of(start, end));
+      const region = crc;
+      blocks += checkTable(file, data, (start, end) => region.of(start, end));
     } catch (error) {
       if (!(error instanceof UnknownFormat)) throw error;
       skipped.push({ file, why: error.message });

@@ -3,7 +3,7 @@ import { ClassicLevel } from 'classic-level';
 import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { CORRUPT_MEMBER_RECOVERY } from '../../raft/errors.js';
 import { TOMBSTONE, versionKey, versionPrefix } from './catalog-keys.js';
-import { checkTables, TableDamage } from './leveldb-table-check.js';
+import { CatalogInUse, checkTables, TableDamage } from './leveldb-table-check.js';
 import type { TableCheckResult } from './leveldb-table-check.js';
 
 /** A LevelDB-like store with utf8 string keys and values: classic-level on disk, memory-level in simulations. */
@@ -101,7 +101,8 @@ export class VersionedStore {
     try {
       tableCheck = await checkTables(path);
     } catch (error) {
-      if (error instanceof TableDamage) throw CatalogStorageError.damaged(path, 'check', `${error.message} (LevelDB's own checksum)`);
+      if (error instanceof TableDamage) throw CatalogStorageError.damaged(path, 'check', error.message);
+      if (error instanceof CatalogInUse) throw new CatalogStorageError(path, 'check', Object.assign(new Error(error.message), { code: 'LEVEL_LOCKED' }));
       throw new CatalogStorageError(path, 'check', error);
     }
     const ms = Math.round(performance.now() - startedAt);

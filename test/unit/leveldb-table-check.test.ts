@@ -1,12 +1,15 @@
 /**
  * The pieces of the catalog's table check (src/meta/leveldb-table-check.ts) on known values: CRC-32C,
  * Snappy's format (literals short and long, copies that overlap what they write and that do not), and
- * the WebAssembly CRC against the JavaScript one on real tables. Damage is covered end to end in
- * catalog-corruption.test.ts.
+ * the WebAssembly CRC against the JavaScript one on real tables, and the JavaScript CRC where
+ * WebAssembly cannot run (`node --jitless`; the session's review: a healthy catalog was refused
+ * there). Damage is covered end to end in catalog-corruption.test.ts.
  */
 import { expect } from 'chai';
 import { ClassicLevel } from 'classic-level';
-import { readdir, readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { checkTable, checkTables, crc32c, snappyDecompress } from '../../src/meta/leveldb-table-check.js';
 import { tempDirEach } from '../raft/fixtures/process-cluster.js';
@@ -66,5 +69,27 @@ describe('the catalog table check', function () {
     let blocks = 0;
     for (const name of (await readdir(path)).filter((n) => n.endsWith('.ldb'))) blocks += checkTable(name, new Uint8Array(await readFile(join(path, name))));
     expect(blocks).to.equal(result.blocks);
+  });
+
+  it('checks with the JavaScript CRC where WebAssembly cannot run (node --jitless): a healthy catalog passes, a damaged one is refused', async () => {
+    const path = join(dir(), 'jitless');
+    const db = new ClassicLevel<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    await db.open();
+    const batch = db.batch();
+    for (let i = 0; i < 5000; i++) batch.put(`key-${i}`, 'v'.repeat(100));
+    await batch.write();
+    await db.compactRange('', '\uffff');
+    await db.close();
+    const module = fileURLToPath(new URL('../../src/meta/leveldb-table-check.js', import.meta.url));
+    const check = (): string => {
+      const run = spawnSync(process.execPath, ['--jitless', '--input-type=module', '-e', `const { checkTables } = await import(${JSON.stringify(module)}); try { const r = await checkTables(${JSON.stringify(path)}); console.log('ok', typeof WebAssembly, r.tables, r.skipped.length); } catch (e) { console.log('refused', e.message); }`], { encoding: 'utf8' });
+      return run.stdout.trim();
+    };
+    expect(check()).to.match(/^ok undefined [1-9]\d* 0$/);
+    const table = (await readdir(path)).find((n) => n.endsWith('.ldb')) as string;
+    const bytes = await readFile(join(path, table));
+    bytes[100] = (bytes[100] as number) ^ 1;
+    await writeFile(join(path, table), bytes);
+    expect(check()).to.match(/^refused table \d+\.ldb: the checksum of the block at \d+/);
   });
 });
