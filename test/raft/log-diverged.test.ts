@@ -20,7 +20,7 @@ import { until } from '../rootcoord/until.js';
 const options = { initialVoters: [1, 2, 3], tickIntervalMs: 5, electionTicks: 40, heartbeatTicks: 1 };
 
 describe('a member whose committed entries the leader contradicts', function () {
-  this.timeout(20_000);
+  this.timeout(45_000);
 
   it('the core: an append behind the commit index that differs from a committed entry throws; one that agrees is answered', () => {
     const c = new ClusterHarness([1, 2, 3]);
@@ -57,6 +57,11 @@ describe('a member whose committed entries the leader contradicts', function () 
       const intact = nodes.find((n) => !n.isLeader()) as RaftNode;
       const damaged = nodes.filter((n) => n !== intact);
       await Promise.all(damaged.map((n) => n.close()));
+      // Deliver (to nobody) what they sent before they stopped: the hub delivers in a later turn, and a
+      // heartbeat of the old leader reaching a restarted member would rightly stop it with LogLostError
+      // (it lost entries it had acknowledged to that leader), which this test is not about (it made
+      // the test fail about once in twelve runs on a busy machine).
+      await new Promise((resolve) => setImmediate(resolve));
       const cut = damaged.map((n) => {
         const old = stores[n.id - 1] as MemoryLogStore;
         const store = new MemoryLogStore();
@@ -70,10 +75,11 @@ describe('a member whose committed entries the leader contradicts', function () 
       hub.drop = (m) => m.from === intact.id || m.to === intact.id;
       const restarted = await Promise.all(cut.map(({ id, store }) => RaftNode.start({ id, storage: store, transport: hub.transport(id), stateMachine: new Counting(), ...options })));
       started.push(...restarted);
-      await until('a leader without the lost entries', () => restarted.some((n) => n.isLeader()), 5000);
+      // Generous deadlines (polled): the machine may be busy.
+      await until('a leader without the lost entries', () => restarted.some((n) => n.isLeader()), 15_000);
       const fatal = new Promise<Error>((resolve, reject) => {
         intact.once('fatal', resolve);
-        setTimeout(() => reject(new Error('no fatal within 5 s')), 5000).unref();
+        setTimeout(() => reject(new Error('no fatal within 15 s')), 15_000).unref();
       });
       hub.drop = () => false;
       const error = await fatal;
