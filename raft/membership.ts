@@ -58,13 +58,10 @@ export class Membership {
     const { clock } = this.host;
     const { confState } = this.host.status();
     if (confState.voters.includes(id)) return confState;
+    // A learner already: its address may be new (the first add named a wrong one); the promotion's
+    // change records it, and the transport sends to it from now on.
     if (!confState.learners.includes(id)) await this.addLearner(id, context);
-    else {
-      // Its address may be new (the first add named a wrong one): the promotion's change records it,
-      // and the transport sends to it from now on.
-      const address = this.host.peerAddressOf(context);
-      if (address !== null) this.host.transport.addPeer(id, address);
-    }
+    else this.tellTransport(id, context);
     // The learner must not stall: 30 s (by default) without its log advancing, unless a snapshot is
     // being made for it or is on its way (a big catalog takes longer than that to copy and send).
     const patienceMs = this.host.timeoutMs * 6;
@@ -108,20 +105,21 @@ export class Membership {
       };
       this.waiters.push({ check: done, pending });
     });
-    const address = this.host.peerAddressOf(cc.context);
-    if (address !== null) this.host.transport.addPeer(cc.nodeId, address);
+    this.tellTransport(cc.nodeId, cc.context);
     this.host.proposeConfChange(cc);
     return promise;
   }
 
   /** A membership change was applied here: the transport learns or forgets the peer. */
   applied(cc: ConfChange): void {
-    const address = this.host.peerAddressOf(cc.context);
-    if (cc.type === ConfChangeType.RemoveNode) {
-      if (cc.nodeId !== this.host.id) this.host.transport.removePeer(cc.nodeId);
-    } else if (address !== null) {
-      this.host.transport.addPeer(cc.nodeId, address);
-    }
+    if (cc.type !== ConfChangeType.RemoveNode) this.tellTransport(cc.nodeId, cc.context);
+    else if (cc.nodeId !== this.host.id) this.host.transport.removePeer(cc.nodeId);
+  }
+
+  /** The transport learns the peer address `context` names (if it names one). */
+  private tellTransport(id: number, context: string | undefined): void {
+    const address = this.host.peerAddressOf(context);
+    if (address !== null) this.host.transport.addPeer(id, address);
   }
 
   /** Whether anyone waits for a configuration (RaftNode asks for one only then). */

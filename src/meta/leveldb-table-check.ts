@@ -1,4 +1,4 @@
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -219,17 +219,19 @@ export function checkTable(file: string, bytes: Uint8Array, crcOf: (start: numbe
   // LevelDB pads the two handles with zeros; a bit set there is damage too, if harmless.
   for (let at = footer.at; at < bytes.length - 8; at++) if (bytes[at] !== 0) throw damage(`its footer's padding holds ${bytes[at]} at ${at}: it is damaged`);
   let blocks = 0;
-  /** The block's bytes once its checksum matches; decompressed when asked (index blocks). */
-  const checked = (handle: BlockHandle, contents: boolean): Uint8Array | null => {
+  /** Compare the block's checksum; its compression type once it matches. */
+  const verify = (handle: BlockHandle): number => {
     const end = handle.offset + handle.size;
-    const type = bytes[end] as number;
-    const stored = view.getUint32(end + 1, true);
-    const actual = masked(crcOf(handle.offset, end + 1));
-    if (stored !== actual) throw damage(`the checksum of the block at ${handle.offset} (${handle.size} bytes) does not match the one LevelDB wrote: it is damaged`);
+    if (view.getUint32(end + 1, true) !== masked(crcOf(handle.offset, end + 1))) throw damage(`the checksum of the block at ${handle.offset} (${handle.size} bytes) does not match the one LevelDB wrote: it is damaged`);
     blocks++;
-    if (!contents) return null;
-    if (type === NO_COMPRESSION) return bytes.subarray(handle.offset, end);
-    if (type === SNAPPY) return snappyDecompress(bytes.subarray(handle.offset, end), damage);
+    return bytes[end] as number;
+  };
+  /** The bytes of a block whose checksum matches, decompressed (an index block). */
+  const contents = (handle: BlockHandle): Uint8Array => {
+    const type = verify(handle);
+    const raw = bytes.subarray(handle.offset, handle.offset + handle.size);
+    if (type === NO_COMPRESSION) return raw;
+    if (type === SNAPPY) return snappyDecompress(raw, damage);
     throw new UnknownFormat(`a block compressed with type ${type}`);
   };
   /** The block handles a block's entries hold as values (block_builder.cc: shared, unshared and value lengths, key delta, value; then the restart array). */
@@ -252,8 +254,8 @@ export function checkTable(file: string, bytes: Uint8Array, crcOf: (start: numbe
     return out;
   };
   // The meta-index names the filter block (if any); the index, every data block.
-  for (const handle of handles(checked(metaIndex, true) as Uint8Array)) checked(handle, false);
-  for (const handle of handles(checked(index, true) as Uint8Array)) checked(handle, false);
+  for (const handle of handles(contents(metaIndex))) verify(handle);
+  for (const handle of handles(contents(index))) verify(handle);
   return blocks;
 }
 
@@ -442,19 +444,34 @@ class WasmCrc implements CrcRegion {
   }
 }
 
+/** CURRENT's text (null: no CURRENT) and the size of the MANIFEST it names (-1: none): what changes when LevelDB writes a version. */
+interface CatalogState {
+  readonly current: string | null;
+  readonly manifest: string;
+  readonly manifestBytes: number;
+}
+
+async function catalogState(dir: string): Promise<CatalogState> {
+  const current = await readFile(join(dir, 'CURRENT'), 'utf8').catch((error: unknown) => (isNodeError(error) && error.code === 'ENOENT' ? null : Promise.reject(error)));
+  const manifest = current?.trim() ?? '';
+  const manifestBytes = /^MANIFEST-\d+$/.test(manifest) ? await stat(join(dir, manifest)).then((st) => st.size, () => -1) : -1;
+  return { current, manifest, manifestBytes };
+}
+
+const sameState = (a: CatalogState, b: CatalogState): boolean => a.current === b.current && a.manifestBytes === b.manifestBytes;
+
 /**
- * The live tables of the LevelDB database in `dir` and their sizes: the tables its MANIFEST lists
- * (CURRENT names it). Files that no MANIFEST entry lists (a table a compaction was writing at a crash,
- * which LevelDB deletes at its next open) are left alone. A database this check cannot read (a CURRENT
- * or MANIFEST that does not parse: LevelDB judges those itself when it opens) is skipped; a directory
- * without CURRENT has nothing to check.
+ * The live tables of the LevelDB database in `dir` and their sizes, as `state` finds it: the tables
+ * its MANIFEST lists (CURRENT names it). Files that no MANIFEST entry lists (a table a compaction was
+ * writing at a crash, which LevelDB deletes at its next open) are left alone. A database this check
+ * cannot read (a CURRENT or MANIFEST that does not parse: LevelDB judges those itself when it opens)
+ * is skipped; a directory without CURRENT has nothing to check.
  */
-async function liveTableFiles(dir: string): Promise<{ manifest: string; tables: Map<number, number> } | { skipped: string } | null> {
-  const names = new Set(await readdir(dir));
+async function liveTableFiles(dir: string, state: CatalogState): Promise<{ manifest: string; tables: Map<number, number> } | { skipped: string } | null> {
   // No database yet (VersionedStore.open refuses data files without CURRENT).
-  if (!names.has('CURRENT')) return null;
-  const manifest = (await readFile(join(dir, 'CURRENT'), 'utf8')).trim();
-  if (!/^MANIFEST-\d+$/.test(manifest) || !names.has(manifest)) return { skipped: `CURRENT names ${JSON.stringify(manifest)}, not a MANIFEST here` };
+  if (state.current === null) return null;
+  const { manifest } = state;
+  if (state.manifestBytes < 0) return { skipped: `CURRENT names ${JSON.stringify(manifest)}, not a MANIFEST here` };
   try {
     return { manifest, tables: liveTables(await readFile(join(dir, manifest)), (what) => new UnknownFormat(`${manifest}: ${what}`)) };
   } catch (error) {
@@ -471,30 +488,22 @@ async function liveTableFiles(dir: string): Promise<{ manifest: string; tables: 
 export async function checkTables(dir: string): Promise<TableCheckResult> {
   const before = await catalogState(dir);
   try {
-    return await checkLiveTables(dir);
+    return await checkLiveTables(dir, before);
   } catch (error) {
     // Damage only if nothing else had the catalog open meanwhile: a compaction deletes tables only
     // after it has written a MANIFEST record, so a catalog in use shows here.
     if (!(error instanceof TableDamage) && !isNodeError(error)) throw error;
-    if ((await catalogState(dir)) !== before) throw new CatalogInUse(`the catalog changed while it was checked (${error instanceof Error ? error.message : String(error)})`);
+    if (!sameState(await catalogState(dir), before)) throw new CatalogInUse(`the catalog changed while it was checked (${error instanceof Error ? error.message : String(error)})`);
     throw error;
   }
-}
-
-/** CURRENT's text and the size of the MANIFEST it names: what changes when LevelDB writes a version. */
-async function catalogState(dir: string): Promise<string> {
-  const current = await readFile(join(dir, 'CURRENT'), 'utf8').catch(() => '');
-  const manifest = current.trim();
-  const size = /^MANIFEST-\d+$/.test(manifest) ? await stat(join(dir, manifest)).then((st) => st.size, () => -1) : -1;
-  return `${current}/${size}`;
 }
 
 function isNodeError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
 }
 
-async function checkLiveTables(dir: string): Promise<TableCheckResult> {
-  const live = await liveTableFiles(dir);
+async function checkLiveTables(dir: string, state: CatalogState): Promise<TableCheckResult> {
+  const live = await liveTableFiles(dir, state);
   if (live === null) return { tables: 0, bytes: 0, blocks: 0, skipped: [] };
   if ('skipped' in live) return { tables: 0, bytes: 0, blocks: 0, skipped: [{ file: dir, why: live.skipped }] };
   let crc = crcRegion();
