@@ -59,9 +59,18 @@ export function adminHandlers(node: NodePort & CatalogPort & RaftStatusPort & Ad
     },
     Digest: {
       kind: 'local',
-      handle: async () => {
+      handle: async (req) => {
+        const index = int(req, 'index');
+        if (index > 0) return { digest: await node.catalogDigestAtMark(index), applied_index: String(index) };
         const { digest, appliedIndex } = await node.catalogDigest();
         return { digest, applied_index: String(appliedIndex) };
+      },
+    },
+    CheckReplicas: {
+      kind: 'leader',
+      handle: async () => {
+        const { index, digest } = await node.checkReplicas();
+        return { index: String(index), digest };
       },
     },
     Snapshot: {

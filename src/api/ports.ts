@@ -67,6 +67,8 @@ export interface AdminPort {
   injectFaults(faults: TransportFaults & { clockSkewMs: bigint }): void;
   snapshotNow(): Promise<number>;
   catalogDigest(): Promise<{ digest: string; appliedIndex: number }>;
+  catalogDigestAtMark(index: number): Promise<string>;
+  checkReplicas(): Promise<{ index: number; digest: string }>;
 }
 
 /** Password hashing and checks (authentication). */

@@ -16,6 +16,7 @@ import type { SchemaFile, SchemaFileField } from '../client/schema-file.js';
 
 const USAGE = `usage: rootcoordctl [--endpoints h:p,...] [--dir .cluster] [--user U --password P] [--tls-ca F] [--json] [--stale] <group> <verb> ...
   cluster    status | members | transfer <id> | snapshot
+             | check (replica check: every endpoint's catalog digest at one log index, against the leader's)
   db         create <name> [--property k=v]... | drop <name> | list | describe <name>
              | alter <name> (--property k=v ... | --delete-key k ...)
   collection create <name> --schema <file.json> [--db D] [--shards N] [--consistency Strong|Session|Bounded|Eventually]
@@ -67,6 +68,11 @@ interface ClusterJson {
   tls?: { cert: string };
 }
 
+/** --user and --password, or ROOTCOORD_USER and ROOTCOORD_PASSWORD. */
+function credentials(p: Parsed): { user: string; password: string } {
+  return { user: option(p, 'user', process.env['ROOTCOORD_USER'] ?? ''), password: option(p, 'password', process.env['ROOTCOORD_PASSWORD'] ?? '') };
+}
+
 /** Where to connect: --endpoints (and --tls-ca), or the local cluster's cluster.json (and its certificate). */
 function connection(p: Parsed): { endpoints: string[]; tlsCa?: string } {
   const explicit = option(p, 'endpoints');
@@ -96,7 +102,8 @@ const CONSISTENCY = ConsistencyLevel as unknown as Record<string, number | undef
 const CONSISTENCY_NAMES = Object.keys(ConsistencyLevel).filter((k) => Number.isNaN(Number(k)));
 const DATA_TYPES = DataType as unknown as Record<number, string | undefined>;
 
-type Output = { json: unknown; text: string };
+/** `exitCode`: when the command ran but found a fault (default 0). */
+type Output = { json: unknown; text: string; exitCode?: number };
 
 function ok(json: unknown, text = 'ok'): Output {
   return { json, text };
@@ -123,6 +130,39 @@ const COMMANDS = new Map<string, Command>(Object.entries({
   },
   'cluster transfer': async ({ client, p }) => ok(await client.transferLeader(Number(need(p, 2, 'the target node id'))), 'transfer requested'),
   'cluster snapshot': async ({ client }) => ok(await client.call('Snapshot', {}, 'admin'), 'snapshot taken'),
+  'cluster check': async ({ p }) => {
+    // A replica check: a mark through the log (on the leader), then each endpoint's digest at it.
+    // A digest at a large catalog takes seconds (about 5 s at 100,000 collections): long deadlines.
+    const { endpoints, ...rest } = connection(p);
+    const one = (endpoint: string[]): RootCoordClient => new RootCoordClient({ endpoints: endpoint, ...rest, ...credentials(p), attemptDeadlineMs: 300_000, retryBudgetMs: 300_000 });
+    const leaderClient = one(endpoints);
+    let check: PlainMessage;
+    try {
+      check = await leaderClient.call('CheckReplicas', {}, 'admin');
+    } finally {
+      leaderClient.close();
+    }
+    const index = String(check['index']);
+    const rows = await Promise.all(
+      endpoints.map(async (endpoint) => {
+        const member = one([endpoint]);
+        try {
+          const answer = await member.call('Digest', { index }, 'admin');
+          return { endpoint, digest: String(answer['digest']), error: null };
+        } catch (error) {
+          return { endpoint, digest: null, error: error instanceof RootCoordError ? error.reason : (error as Error).message };
+        } finally {
+          member.close();
+        }
+      }),
+    );
+    const leaderDigest = String(check['digest']);
+    const differ = rows.filter((r) => r.digest !== null && r.digest !== leaderDigest).length;
+    const unknown = rows.filter((r) => r.digest === null).length;
+    const verdict = (r: (typeof rows)[number]): string => (r.digest === null ? `no answer: ${r.error ?? ''}` : r.digest === leaderDigest ? 'same as the leader' : 'DIFFERS from the leader');
+    const summary = differ > 0 ? `${differ} replica(s) differ from the leader at index ${index}` : unknown > 0 ? `${unknown} replica(s) did not answer; the others match the leader at index ${index}` : `every replica matches the leader at index ${index}`;
+    return { ...ok({ index, leader_digest: leaderDigest, replicas: rows }, `${table(['endpoint', 'digest', 'verdict'], rows.map((r) => [r.endpoint, r.digest ?? '', verdict(r)]))}\n${summary}`), exitCode: differ > 0 || unknown > 0 ? 1 : 0 };
+  },
   'db create': async ({ client, p }) => ok(await client.createDatabase(need(p, 2, 'a database name'), properties(p))),
   'db drop': async ({ client, p }) => ok(await client.dropDatabase(need(p, 2, 'a database name'))),
   'db list': async ({ client }) => {
@@ -294,13 +334,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let client: RootCoordClient | null = null;
   try {
-    const user = option(p, 'user', process.env['ROOTCOORD_USER'] ?? '');
-    const password = option(p, 'password', process.env['ROOTCOORD_PASSWORD'] ?? '');
-    client = new RootCoordClient({ ...connection(p), staleReads: p.switches.has('stale'), user, password });
+    client = new RootCoordClient({ ...connection(p), staleReads: p.switches.has('stale'), ...credentials(p) });
     const out = await run(client, p);
     if (out.json === null && out.text === '') return 0;
     console.log(p.switches.has('json') ? JSON.stringify(out.json, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : Buffer.isBuffer(v) ? v.toString('base64') : v)) : out.text);
-    return 0;
+    return out.exitCode ?? 0;
   } catch (error) {
     if (error instanceof RootCoordError) {
       if (p.switches.has('json')) console.log(JSON.stringify({ error: { code: error.code, error_code: error.errorCode, reason: error.reason, retriable: error.retriable } }));

@@ -133,6 +133,11 @@ export interface Limits {
    * run again; a retry later than this would run again. Expired every tenth of it (at most a minute).
    */
   readonly requestRetentionMs: number;
+  /**
+   * How often the leader checks that the replicas hold the same catalog (src/meta/replica-checks.ts:
+   * each replica digests its catalog at a mark in the log and compares with the leader's); 0: never.
+   */
+  readonly replicaCheckIntervalMs: number;
 }
 
 export const defaultLimits: Limits = {
@@ -189,4 +194,5 @@ export const defaultLimits: Limits = {
   catalogTombstoneReserveMs: 3_600_000,
   catalogGcIntervalMs: 3_600_000,
   requestRetentionMs: 600_000,
+  replicaCheckIntervalMs: 3_600_000,
 };

@@ -93,6 +93,10 @@ export class CommandApplier {
           ops.push({ type: 'del', key: keys.request(id) });
         }
         return OK;
+      case 'digestMark':
+      case 'digestCompare':
+        // Nothing in the catalog: the state machine takes and compares digests (replica-checks.ts).
+        return OK;
       case 'batch': {
         // All or nothing: check every member against a dry run before applying any.
         for (const member of command.commands) {

@@ -50,7 +50,15 @@ export type MetaCommand =
   | { readonly kind: 'putMember'; readonly id: number; readonly context: string }
   | { readonly kind: 'deleteMember'; readonly id: number }
   /** Several commands applied atomically. */
-  | { readonly kind: 'batch'; readonly commands: readonly MetaCommand[] };
+  | { readonly kind: 'batch'; readonly commands: readonly MetaCommand[] }
+  /**
+   * A replica check's mark (replica-checks.ts): every replica takes its catalog digest at this entry's
+   * index, after applying it and before the next. `id` names the check (the leader's, to find its index).
+   * Never inside a request or a batch.
+   */
+  | { readonly kind: 'digestMark'; readonly id: string }
+  /** The leader's digest at the mark at `index`: every replica compares its own with it. */
+  | { readonly kind: 'digestCompare'; readonly index: number; readonly digest: string; readonly leader: number };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -81,7 +89,7 @@ export function decodeCommand(data: Uint8Array, fromText: (text: string) => Fiel
 const KINDS: Readonly<Record<MetaCommand['kind'], true>> = {
   putDatabase: true, deleteDatabase: true, putCollection: true, setCollectionState: true, deleteCollection: true, putPartition: true, deletePartition: true,
   putAlias: true, deleteAlias: true, rbac: true, tsoWindow: true, idWindow: true, gcVersions: true, request: true, expireRequests: true, putMember: true,
-  deleteMember: true, batch: true,
+  deleteMember: true, batch: true, digestMark: true, digestCompare: true,
 };
 
 function withFieldTexts(command: MetaCommand, fieldText: (field: FieldModel) => string): unknown {

@@ -7,6 +7,7 @@ import { decodeCommand } from './commands.js';
 import type { MetaCommand } from './commands.js';
 import type { ApplyResult, MetaTable } from './meta-table.js';
 import type { FieldModel } from './model.js';
+import type { ReplicaChecks } from './replica-checks.js';
 
 /**
  * The replicated state machine: committed Raft entries are MetaCommands applied to the MetaTable;
@@ -16,7 +17,11 @@ export class MetaStateMachine implements StateMachine {
   /** Fields in commands by their texts, shared with the catalog's (commands.ts). */
   private readonly fieldFromText: (text: string) => FieldModel;
 
-  constructor(readonly table: MetaTable) {
+  /** `checks`: replica checks' marks and comparisons (none: marks are applied and nothing is taken). */
+  constructor(
+    readonly table: MetaTable,
+    private readonly checks: ReplicaChecks | null = null,
+  ) {
     this.fieldFromText = (text) => table.fieldFromText(text);
   }
 
@@ -38,7 +43,21 @@ export class MetaStateMachine implements StateMachine {
     if (last === undefined) return [];
     // Entries come in order, each exactly once: a skipped one would be a silent divergence.
     assert((entries[0] as AppliedEntry).index === this.table.appliedIndex + 1, `apply from ${(entries[0] as AppliedEntry).index} after ${this.table.appliedIndex}`);
-    return this.table.apply(commands, last.index);
+    const checks = this.checks;
+    if (checks === null || !commands.some((c) => c?.kind === 'digestMark' || c?.kind === 'digestCompare')) return this.table.apply(commands, last.index);
+    // A replica check's mark: apply up to it, take the digest there, then apply the rest.
+    const results: ApplyResult[] = [];
+    let from = 0;
+    for (const [i, command] of commands.entries()) {
+      if (command?.kind !== 'digestMark') continue;
+      const index = (entries[i] as AppliedEntry).index;
+      results.push(...(await this.table.apply(commands.slice(from, i + 1), index)));
+      checks.taken(command.id, index, (await this.table.digestForMark()).taken);
+      from = i + 1;
+    }
+    if (from < commands.length) results.push(...(await this.table.apply(commands.slice(from), last.index)));
+    for (const command of commands) if (command?.kind === 'digestCompare') void checks.compare(command.index, command.digest, command.leader);
+    return results;
   }
 
   snapshot(): Promise<Uint8Array> {

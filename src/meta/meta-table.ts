@@ -419,13 +419,25 @@ export class MetaTable {
     return this.digestTaken;
   }
 
+  /**
+   * A digest at the index applied now, for a replica check's mark (replica-checks.ts), taken apart from
+   * any other digest under way (whose index is an earlier one): once that one has read memory, this one
+   * holds applies from then on. Resolves when it holds them (the caller, the state machine, applies
+   * nothing meanwhile), with the digest to come.
+   */
+  async digestForMark(): Promise<{ taken: Promise<{ digest: string; appliedIndex: number }> }> {
+    while (this.applyHold !== null) await this.applyHold;
+    return { taken: this.digestHoldingApplies() };
+  }
+
   private async digestHoldingApplies(): Promise<{ digest: string; appliedIndex: number }> {
     // Held from the call on: what is applied or restored after it waits.
     let release = (): void => {};
-    this.applyHold = new Promise((resolve) => (release = resolve));
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    this.applyHold = hold;
+    // Only this digest's hold: a mark's digest may hold applies by the time this one ends.
     const releaseHold = (): void => {
-      if (this.applyHold === null) return;
-      this.applyHold = null;
+      if (this.applyHold === hold) this.applyHold = null;
       release();
     };
     try {

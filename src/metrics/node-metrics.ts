@@ -3,6 +3,8 @@ import type { RaftHandle } from '../../raft/raft-handle.js';
 import type { PasswordHasher } from '../auth/password-hash.js';
 import type { Scheduler } from '../ddl/scheduler.js';
 import type { CatalogView } from '../meta/catalog-view.js';
+import { REPLICA_CHECK_RESULTS } from '../meta/replica-checks.js';
+import type { ReplicaCheckResult, ReplicaChecks } from '../meta/replica-checks.js';
 import type { NodeConfig } from '../node/config.js';
 import type { TimeTickSync } from '../timetick/time-tick-sync.js';
 import { StateRole } from '../../raft/types.js';
@@ -39,6 +41,7 @@ export interface MetricsSource {
   readonly passwords: Pick<PasswordHasher, 'load'>;
   readonly timeTicks: Pick<TimeTickSync, 'sessionCount' | 'on'>;
   readonly scheduler: Pick<Scheduler, 'retriesDeduplicated' | 'onTaskDone'>;
+  readonly replicaChecks: Pick<ReplicaChecks, 'counts' | 'diverged'>;
   isServingLeader(): boolean;
 }
 
@@ -93,6 +96,21 @@ export class NodeMetrics {
     gauge('rootcoord_password_checks_waiting', 'Password hashes and checks waiting for a worker thread', () => node.passwords.load?.().waiting ?? 0);
     // Kept up to date as commands apply: a scrape at 200,000 collections walked them all (10 to 30 ms of the request thread).
     gauge('milvus_rootcoord_partition_num', 'Partitions of available collections', () => node.meta.availablePartitionCount());
+    gauge('rootcoord_replica_diverged', "1 if this replica's catalog digest differed from the leader's at the last replica check compared (src/meta/replica-checks.ts)", () => (node.replicaChecks.diverged ? 1 : 0));
+    const checksSeen: Record<ReplicaCheckResult, number> = { match: 0, mismatch: 0, unavailable: 0 };
+    new Counter({
+      name: 'rootcoord_replica_checks_total',
+      help: "Replica checks compared on this replica (a follower) with the leader's digest, by result (match, mismatch, unavailable: no digest of its own at the mark)",
+      labelNames: ['result'],
+      registers,
+      collect(this: Counter<'result'>) {
+        for (const result of REPLICA_CHECK_RESULTS) {
+          const now = node.replicaChecks.counts[result];
+          this.inc({ result }, Math.max(0, now - checksSeen[result]));
+          checksSeen[result] = Math.max(checksSeen[result], now);
+        }
+      },
+    });
     gauge('milvus_rootcoord_proxy_num', 'Live proxy sessions on this node (the leader)', () => node.timeTicks.sessionCount());
     gauge('milvus_rootcoord_dml_channel_num', 'Physical DML channels', () => physicalChannelNames(node.config.limits).length);
     new Gauge({

@@ -15,6 +15,9 @@ import { Logger } from '../common/logger.js';
 import { EventBroker } from '../ddl/broker.js';
 import { BootstrapTask } from '../ddl/bootstrap-task.js';
 import { CatalogGcLoop } from '../ddl/catalog-gc-loop.js';
+import { ReplicaChecks } from '../meta/replica-checks.js';
+import { ReplicaCheckLoop } from './replica-check-loop.js';
+import type { ReplicaCheck } from './replica-check-loop.js';
 import { Scheduler } from '../ddl/scheduler.js';
 import { StepExecutor } from '../ddl/step-executor.js';
 import type { DdlTask } from '../ddl/task.js';
@@ -81,6 +84,8 @@ export class RootCoordNode {
   readonly timeTicks: TimeTickSync;
   private readonly timeTickLoop: TimeTickLoop;
   readonly catalogGc: CatalogGcLoop;
+  /** The leader's replica checks (src/meta/replica-checks.ts holds every replica's side). */
+  private readonly replicaCheckLoop: ReplicaCheckLoop;
   private readonly leaderServices: LeaderServices;
   private readonly propose: ReturnType<typeof makeProposer>;
   private readonly reads: ReadBatcher;
@@ -103,6 +108,7 @@ export class RootCoordNode {
     members: ReadonlyMap<number, MemberAddress>,
     readonly passwords: PasswordHasher,
     private readonly clock: Clock,
+    readonly replicaChecks: ReplicaChecks,
   ) {
     const nowMs = (): bigint => BigInt(clock.wallMs()) + this.clockSkewMs;
     const wallClockNs = (): bigint => BigInt(clock.wallMs()) * 1_000_000n;
@@ -130,6 +136,7 @@ export class RootCoordNode {
       clock,
     });
     this.catalogGc = new CatalogGcLoop(this.propose, config.limits, clock);
+    this.replicaCheckLoop = new ReplicaCheckLoop(this.propose, replicaChecks, config.id, config.limits.replicaCheckIntervalMs, log, clock);
     this.timeTicks = new TimeTickSync(clock);
     this.timeTickLoop = new TimeTickLoop(this.timeTicks, meta, this.scheduler, this.tso, config.limits, config.timeTickIntervalMs, clock);
     this.leaderServices = new LeaderServices({
@@ -140,7 +147,7 @@ export class RootCoordNode {
       background: this.background,
       recovery: { meta, propose: this.propose, allocTs, broker: this.broker },
       firstLeaderSetup: () => new BootstrapTask(config.security).run({ meta, propose: this.propose, allocTs, wallClockNs, passwords, limits: config.limits }),
-      services: [this.timeTickLoop, this.catalogGc],
+      services: [this.timeTickLoop, this.catalogGc, this.replicaCheckLoop],
       log,
       clock,
     });
@@ -179,7 +186,8 @@ export class RootCoordNode {
       snapshotEntries: config.snapshotEntries,
       ...(config.snapshotEntriesKept === undefined ? {} : { snapshotEntriesKept: config.snapshotEntriesKept }),
     };
-    const stateMachine = new MetaStateMachine(meta);
+    const replicaChecks = new ReplicaChecks(config.id, (level, message, fields) => log.log(level, message, fields));
+    const stateMachine = new MetaStateMachine(meta, replicaChecks);
     let raft: RaftHandle;
     if (simulated === null) {
       // Raft on a thread of its own: nothing this thread does can delay a heartbeat or a log write.
@@ -205,7 +213,7 @@ export class RootCoordNode {
       raft = await RaftNode.start({ ...common, seed: simulated.seed, storage: simulated.storage, transport, peerAddressOf, stateMachine, clock, log: raftLog });
     }
     // Password hashing never outranks the request thread (nor, so, the Raft thread): --request-nice above passwordHashNice wins.
-    const node = new RootCoordNode(config, meta, raft, log, members, simulated?.passwords ?? new PasswordHashPool({ workers: config.limits.passwordHashWorkers, queueMax: config.limits.passwordHashQueueMax, nice: Math.max(config.limits.passwordHashNice, config.requestNice ?? config.limits.passwordHashNice) }), clock);
+    const node = new RootCoordNode(config, meta, raft, log, members, simulated?.passwords ?? new PasswordHashPool({ workers: config.limits.passwordHashWorkers, queueMax: config.limits.passwordHashQueueMax, nice: Math.max(config.limits.passwordHashNice, config.requestNice ?? config.limits.passwordHashNice) }), clock, replicaChecks);
     raft.on('member-change', (cc: ConfChange) => node.onMemberChange(cc));
     raft.on('fatal', (error: Error) => {
       log.error('raft failed; this node stops serving', { error: error.message });
@@ -383,6 +391,21 @@ export class RootCoordNode {
   /** The catalog's digest and the index it is at (replicas compare them). */
   catalogDigest(): Promise<{ digest: string; appliedIndex: number }> {
     return this.meta.digestAtIndex();
+  }
+
+  /** This replica's digest at the replica check's mark at `index` (taken when it applied the mark). */
+  async catalogDigestAtMark(index: number, waitMs = 10_000): Promise<string> {
+    // A follower a little behind applies the mark soon.
+    for (const deadline = this.clock.monotonicMs() + waitMs; this.meta.appliedIndex < index && this.clock.monotonicMs() < deadline; ) await this.clock.sleep(20);
+    const digest = await this.replicaChecks.digestAt(index);
+    if (digest === undefined) throw new CodedError('ParameterInvalid', `node ${this.config.id} has no digest at index ${index}: no replica check's mark there, or it installed a snapshot past it, restarted since, or has applied four newer marks`);
+    if (digest === null) throw new CodedError('Unexpected', `node ${this.config.id} could not take its digest at the mark at index ${index} (see its log)`);
+    return digest;
+  }
+
+  /** A replica check now, as the serving leader: the mark's index and this leader's digest there; every replica compares its own. */
+  checkReplicas(): Promise<ReplicaCheck> {
+    return this.replicaCheckLoop.check();
   }
 
   snapshotNow(): Promise<number> {

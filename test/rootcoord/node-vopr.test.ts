@@ -16,10 +16,12 @@ describe('whole-node VOPR', function () {
     let diskCrashes = 0;
     let inWrite = 0;
     let acknowledgedCreates = 0;
+    let replicaChecksMatched = 0;
     for (let seed = 1; seed <= NODE_SIM_SEEDS; seed++) {
       const result = await runVoprSeed(seed);
       expect(result.ops.ok, `seed ${seed} did little work`).to.be.above(200);
       acknowledgedCreates += result.acknowledgedCreates;
+      replicaChecksMatched += result.replicaChecks.match;
       diskCrashes += result.diskCrashes.crashes;
       inWrite += result.diskCrashes.withUnsyncedWrites;
       if (result.violations.length > 0) failures.push(`seed ${seed}: ${result.violations.join('; ')} (replay: npm run sim:nodes -- --seeds 1 --start ${seed})`);
@@ -30,6 +32,8 @@ describe('whole-node VOPR', function () {
     expect(inWrite, 'kills in the middle of a write').to.be.above(5);
     // The fill clients' creates (many at once, each acknowledged one checked on every replica).
     expect(acknowledgedCreates, 'acknowledged creates of the fill clients').to.be.above(2000);
+    // Replica checks ran through the faults (a mismatch is a violation above).
+    expect(replicaChecksMatched, 'replica checks compared equal').to.be.above(20);
   });
 
   it('a seed that makes catalog snapshots for peers replays exactly', async () => {

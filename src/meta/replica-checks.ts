@@ -1,0 +1,93 @@
+/**
+ * Replica checks: replicas that applied the same entries must hold the same catalog. The leader
+ * proposes a mark (`digestMark`); every replica takes its digest (meta-digest.ts) at the mark's index,
+ * after applying it and before the next entry. The leader then proposes its own digest there
+ * (`digestCompare`), and every replica compares its own with it. A replica whose catalog was damaged
+ * while it ran (a bit flipped on disk or in memory, a defect that applied an entry differently) says
+ * so in its log and its metrics, instead of serving that catalog silently until a restart refuses it.
+ *
+ * What a replica does with a difference is the operator's call (README, Operations): it goes on
+ * serving, as the entries it applies are still the cluster's. One follower that differs is the damaged
+ * one; every follower differing from the leader points at the leader.
+ */
+export const REPLICA_CHECK_RESULTS = ['match', 'mismatch', 'unavailable'] as const;
+export type ReplicaCheckResult = (typeof REPLICA_CHECK_RESULTS)[number];
+
+/** The marks whose digests a replica keeps: a comparison comes a few seconds after its mark. */
+const MARKS_KEPT = 4;
+
+type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+
+export class ReplicaChecks {
+  /** This replica's digest at each recent mark, by the mark's index (null: it could not be taken there). */
+  private readonly digests = new Map<number, Promise<string | null>>();
+  /** The index of each recent mark, by the mark's ID. */
+  private readonly marks = new Map<string, number>();
+  /** Comparisons with the leader's digest, by result (the leader compares none). */
+  readonly counts: Record<ReplicaCheckResult, number> = { match: 0, mismatch: 0, unavailable: 0 };
+  /** Whether this replica's digest differed from the leader's at the last mark compared. */
+  diverged = false;
+
+  constructor(
+    private readonly self: number,
+    private readonly log: Log,
+  ) {}
+
+  /** This replica's digest at the mark `id` at `index` is being taken (`taken`: meta-table.ts digestForMark). */
+  taken(id: string, index: number, taken: Promise<{ digest: string; appliedIndex: number }>): void {
+    const digest = taken.then(
+      ({ digest, appliedIndex }) => {
+        if (appliedIndex === index) return digest;
+        this.log('warn', "replica check: this replica's digest was taken at another index than its mark's; it is not compared", { index, appliedIndex });
+        return null;
+      },
+      (error: unknown) => {
+        this.log('warn', "replica check: this replica's digest could not be taken", { index, error: String(error) });
+        return null;
+      },
+    );
+    this.digests.set(index, digest);
+    this.marks.set(id, index);
+    for (const kept of [this.digests, this.marks] as const) {
+      while (kept.size > MARKS_KEPT) kept.delete(kept.keys().next().value as never);
+    }
+  }
+
+  /** The index of the mark `id`, if this replica applied it recently. */
+  markIndex(id: string): number | undefined {
+    return this.marks.get(id);
+  }
+
+  /**
+   * This replica's digest at the mark at `index`; undefined if it took none there (it installed a
+   * snapshot past the mark, restarted since, or the mark is older than the last few); null if taking
+   * it failed.
+   */
+  digestAt(index: number): Promise<string | null> | undefined {
+    return this.digests.get(index);
+  }
+
+  /** The leader's digest at the mark at `index` is known: compare this replica's with it (a leader compares nothing). */
+  async compare(index: number, leaderDigest: string, leader: number): Promise<ReplicaCheckResult | null> {
+    if (leader === this.self) return null;
+    const own = await this.digestAt(index);
+    if (own === undefined || own === null) {
+      this.counts.unavailable++;
+      this.log('info', 'replica check: this replica has no digest at the mark compared (it installed a snapshot past it or restarted since)', { index, leader });
+      return 'unavailable';
+    }
+    if (own === leaderDigest) {
+      this.counts.match++;
+      this.diverged = false;
+      return 'match';
+    }
+    this.counts.mismatch++;
+    this.diverged = true;
+    this.log(
+      'error',
+      "replica check: this replica's catalog differs from the leader's at the same log index (the same entries applied, something else held: damage on disk or in memory, or a defect). If the other followers match the leader, this replica is the damaged one: remove it, wipe its data directory and add it again (README, Operations)",
+      { index, leader, digest: own, leaderDigest },
+    );
+    return 'mismatch';
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Replica checks (src/meta/replica-checks.ts): every replica digests its catalog at a mark in the log
+ * and compares it with the leader's. Replicas that applied the same entries agree, writes going on
+ * meanwhile; a replica whose catalog was damaged while it ran says so (its counts, its metric's flag,
+ * its digest at the mark), and says it no longer once it holds the cluster's catalog again.
+ */
+import { expect } from 'chai';
+import type { DatabaseModel } from '../../src/meta/model.js';
+import { NodeMetrics } from '../../src/metrics/node-metrics.js';
+import { expectCode } from './expect-code.js';
+import { InProcessCluster } from './fixtures/in-process-cluster.js';
+import { until } from './until.js';
+
+function followersOf(cluster: InProcessCluster, leader: number): number[] {
+  return [...cluster.members.keys()].filter((id) => id !== leader);
+}
+
+describe('Replica checks', function () {
+  this.timeout(120_000);
+
+  it('replicas agree at every mark while writes go on, and answer their digest at a mark', async () => {
+    const cluster = await InProcessCluster.start(3, { replicaCheckIntervalMs: 0 });
+    try {
+      const leader = await cluster.waitForServingLeader();
+      const client = cluster.client();
+      // Writes beside the checks: each mark must still be digested at its own index on every replica.
+      const writes = (async () => {
+        for (let i = 0; i < 30; i++) await client.createDatabase(`db${i}`);
+      })();
+      const checks: Array<{ index: string; digest: string }> = [];
+      for (let i = 0; i < 5; i++) {
+        const check = await client.call('CheckReplicas', {}, 'admin');
+        checks.push({ index: String(check['index']), digest: String(check['digest']) });
+      }
+      await writes;
+      expect(new Set(checks.map((c) => c.index)).size, 'a new mark for each check').to.equal(5);
+      for (const id of followersOf(cluster, leader)) {
+        const checksOf = cluster.node(id).replicaChecks;
+        await until(`follower ${id} compares the five checks`, () => checksOf.counts.match + checksOf.counts.mismatch + checksOf.counts.unavailable >= 5);
+        expect(checksOf.counts, `follower ${id}`).to.deep.equal({ match: 5, mismatch: 0, unavailable: 0 });
+        expect(checksOf.diverged).to.equal(false);
+      }
+      expect(cluster.node(leader).replicaChecks.counts, 'the leader compares nothing').to.deep.equal({ match: 0, mismatch: 0, unavailable: 0 });
+      // Each replica's digest at the last marks, through the admin call, is the leader's.
+      for (const { index, digest } of checks.slice(-3)) {
+        for (const id of cluster.members.keys()) {
+          const answer = await cluster.clientOf(id).call('Digest', { index }, 'admin');
+          expect(answer['digest'], `node ${id} at ${index}`).to.equal(digest);
+          expect(String(answer['applied_index'])).to.equal(index);
+        }
+      }
+      // An index with no mark: a coded error, not a digest of something else.
+      await expectCode(cluster.clientOf(leader).call('Digest', { index: '2' }, 'admin'), 1100, /no digest at index 2/);
+      client.close();
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  it("a follower whose catalog changed under it differs from the leader's, and matches again once mended", async () => {
+    const cluster = await InProcessCluster.start(3, { replicaCheckIntervalMs: 0 });
+    try {
+      const leader = await cluster.waitForServingLeader();
+      const client = cluster.client();
+      await client.createDatabase('named');
+      const [damaged, healthy] = followersOf(cluster, leader) as [number, number];
+      await until('the damaged-to-be follower applied the database', () => cluster.node(damaged).meta.databaseByName('named') !== undefined);
+      // Damage in memory, as a flipped bit would do: the follower serves another name for the database.
+      const database = cluster.node(damaged).meta.databaseByName('named') as DatabaseModel;
+      const original = database.name;
+      (database as { name: string }).name = 'nameD';
+
+      const check = await client.call('CheckReplicas', {}, 'admin');
+      await until('both followers compare', () => [damaged, healthy].every((id) => cluster.node(id).replicaChecks.counts.match + cluster.node(id).replicaChecks.counts.mismatch >= 1));
+      expect(cluster.node(damaged).replicaChecks.counts).to.deep.include({ mismatch: 1, match: 0 });
+      expect(cluster.node(damaged).replicaChecks.diverged).to.equal(true);
+      expect(cluster.node(healthy).replicaChecks.counts).to.deep.include({ mismatch: 0, match: 1 });
+      const own = await cluster.clientOf(damaged).call('Digest', { index: String(check['index']) }, 'admin');
+      expect(own['digest']).to.not.equal(check['digest']);
+      const metrics = new NodeMetrics(cluster.node(damaged));
+      try {
+        const text = await metrics.registry.metrics();
+        expect(text).to.match(/^rootcoord_replica_diverged 1$/m);
+        expect(text).to.match(/^rootcoord_replica_checks_total\{result="mismatch"\} 1$/m);
+      } finally {
+        metrics.close();
+      }
+
+      (database as { name: string }).name = original;
+      await client.call('CheckReplicas', {}, 'admin');
+      await until('the mended follower compares again', () => cluster.node(damaged).replicaChecks.counts.match >= 1);
+      expect(cluster.node(damaged).replicaChecks.diverged).to.equal(false);
+      client.close();
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  it('the leader checks by itself every replicaCheckIntervalMs', async () => {
+    const cluster = await InProcessCluster.start(3, { replicaCheckIntervalMs: 200 });
+    try {
+      const leader = await cluster.waitForServingLeader();
+      for (const id of followersOf(cluster, leader)) {
+        await until(`follower ${id} compares two checks`, () => cluster.node(id).replicaChecks.counts.match >= 2, 20_000);
+        expect(cluster.node(id).replicaChecks.counts.mismatch).to.equal(0);
+      }
+    } finally {
+      await cluster.close();
+    }
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * A replica check's mark pins each replica's digest to the mark's index, whatever else its apply batch
+ * holds and whatever digest is under way; a replica's comparison with the leader's digest counts what it
+ * found (src/meta/replica-checks.ts).
+ */
+import { expect } from 'chai';
+import type { AppliedEntry } from '../../raft/raft-node.js';
+import { encodeCommand } from '../../src/meta/commands.js';
+import type { MetaCommand } from '../../src/meta/commands.js';
+import { MetaStateMachine } from '../../src/meta/meta-state-machine.js';
+import { DatabaseState } from '../../src/meta/model.js';
+import { ReplicaChecks } from '../../src/meta/replica-checks.js';
+import { metaOver } from './fixtures/memory-catalog.js';
+
+function entry(index: number, command: MetaCommand): AppliedEntry {
+  return { index, term: 1, data: encodeCommand(command), confChange: null };
+}
+
+function putDatabase(id: number, name: string): MetaCommand {
+  return { kind: 'putDatabase', ts: BigInt(1000 + id), database: { id: BigInt(id), name, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } };
+}
+
+const logged: string[] = [];
+const log = (level: string, message: string): void => void logged.push(`${level}: ${message}`);
+
+describe('Replica checks: the mark', () => {
+  it("digests at the mark's index, not after the rest of its batch, also while another digest is under way", async () => {
+    const whole = await metaOver();
+    const wholeChecks = new ReplicaChecks(2, log);
+    const machine = new MetaStateMachine(whole, wholeChecks);
+    await machine.apply([entry(1, putDatabase(1, 'one'))]);
+    // An operator's digest under way (at index 1) when the batch with the mark comes.
+    const earlier = whole.digestAtIndex();
+    await machine.apply([entry(2, putDatabase(2, 'two')), entry(3, { kind: 'digestMark', id: 'm' }), entry(4, putDatabase(4, 'four'))]);
+    expect((await earlier).appliedIndex).to.equal(1);
+    expect(wholeChecks.markIndex('m')).to.equal(3);
+    const atMark = await wholeChecks.digestAt(3);
+
+    // Another replica that applied only up to the mark.
+    const upToMark = await metaOver();
+    const upToChecks = new ReplicaChecks(3, log);
+    const other = new MetaStateMachine(upToMark, upToChecks);
+    await other.apply([entry(1, putDatabase(1, 'one')), entry(2, putDatabase(2, 'two')), entry(3, { kind: 'digestMark', id: 'm' })]);
+    expect(atMark).to.be.a('string');
+    expect(atMark).to.equal(await upToChecks.digestAt(3));
+    expect(atMark).to.equal(await upToMark.digest());
+    expect(atMark, 'the entry after the mark is not in its digest').to.not.equal(await whole.digest());
+    expect(whole.databaseByName('four'), 'and it is applied').to.not.equal(undefined);
+  });
+
+  it("compares with the leader's digest: match, mismatch, unavailable; the leader compares nothing", async () => {
+    const meta = await metaOver();
+    const checks = new ReplicaChecks(2, log);
+    const machine = new MetaStateMachine(meta, checks);
+    await machine.apply([entry(1, putDatabase(1, 'one')), entry(2, { kind: 'digestMark', id: 'a' })]);
+    const own = (await checks.digestAt(2)) as string;
+
+    await machine.apply([entry(3, { kind: 'digestCompare', index: 2, digest: own, leader: 1 })]);
+    await waitFor(() => checks.counts.match === 1);
+    expect(checks.diverged).to.equal(false);
+
+    logged.length = 0;
+    expect(await checks.compare(2, 'f'.repeat(64), 1)).to.equal('mismatch');
+    expect(checks.diverged).to.equal(true);
+    expect(logged.join('\n')).to.match(/^error: replica check: this replica's catalog differs from the leader's/m);
+    expect(await checks.compare(2, own, 1)).to.equal('match');
+    expect(checks.diverged, 'a later match clears it').to.equal(false);
+
+    expect(await checks.compare(99, own, 1), 'no mark there').to.equal('unavailable');
+    expect(await checks.compare(2, 'f'.repeat(64), 2), 'this replica leads').to.equal(null);
+    expect(checks.counts).to.deep.equal({ match: 2, mismatch: 1, unavailable: 1 });
+  });
+
+  it('keeps the last four marks', async () => {
+    const meta = await metaOver();
+    const checks = new ReplicaChecks(2, log);
+    const machine = new MetaStateMachine(meta, checks);
+    for (let i = 1; i <= 6; i++) await machine.apply([entry(i, { kind: 'digestMark', id: `m${i}` })]);
+    expect([1, 2, 3, 4, 5, 6].map((i) => checks.digestAt(i) !== undefined)).to.deep.equal([false, false, true, true, true, true]);
+    expect(checks.markIndex('m2')).to.equal(undefined);
+    expect(checks.markIndex('m6')).to.equal(6);
+  });
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
+  expect(condition()).to.equal(true);
+}
