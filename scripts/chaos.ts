@@ -22,7 +22,11 @@ import { ErrorCodes } from '../src/protocol/error-codes.js';
 import { percentile, svgChart } from './bench-lib.js';
 import type { Band } from './bench-lib.js';
 import { freeBasePort } from './free-ports.js';
-import { readDigests } from './replicas.js';
+import { readDigests, replicaChecksInLogs } from './replicas.js';
+import { checkReplicas } from '../src/client/replica-check.js';
+
+/** How often the leader checks the replicas during a chaos run (replicaCheckIntervalMs). */
+const REPLICA_CHECK_INTERVAL_MS = 10_000;
 
 const run = promisify(execFile);
 const clusterScript = fileURLToPath(new URL('./cluster.js', import.meta.url));
@@ -616,8 +620,9 @@ async function main(): Promise<void> {
   const chaos = new Chaos(args, dir, prng);
   console.log(`chaos: seed ${args.seed}, ${args.durationSeconds} s, ${args.nodes} nodes, ${args.clients} clients, ${args.pinnedReaders * args.nodes} pinned readers, faults ${args.faults.join(',') || 'none'}${args.staleReads ? ', UNSAFE stale reads' : ''}${args.auth ? ', authorization on' : ''}; data in ${dir}`);
   const base = await freeBasePort(args.nodes);
-  // Users and roles accumulate over epochs: no limit on them; cheap password hashes.
-  const limits = ['maxUserNum=1000000', 'maxRoleNum=1000000', 'passwordHashCost=10'].flatMap((l) => ['--limit', l]);
+  // Users and roles accumulate over epochs: no limit on them; cheap password hashes. Replica checks
+  // every 10 s (an hour by default): each compares every replica's catalog at a mark under the faults.
+  const limits = ['maxUserNum=1000000', 'maxRoleNum=1000000', 'passwordHashCost=10', `replicaCheckIntervalMs=${REPLICA_CHECK_INTERVAL_MS}`].flatMap((l) => ['--limit', l]);
   await chaos.cluster('up', '--nodes', String(args.nodes), '--base-port', String(base), '--gc-confirm-delay-ms', '0', '--chaos', ...limits, ...(args.auth ? ['--auth'] : []));
   let exitCode = 1;
   try {
@@ -661,6 +666,12 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
     finalClient.close();
+    // One more replica check, now that every node is up: each one's digest at the mark is the leader's.
+    const finalCheck = await checkReplicas(
+      chaos.nodes.map((n) => n.client),
+      { ...chaos.credentials(), attemptDeadlineMs: 30_000, retryBudgetMs: 30_000 },
+    ).catch((error: unknown) => ({ error: String(error) }));
+    const checksDuringRun = replicaChecksInLogs(chaos.nodes.map((n) => join(dir, `node-${n.id}.log`)));
     const endStatus = await chaos.status();
 
     const lin = checkHistory(metadataModel, chaos.meta, { budget: 20_000_000 });
@@ -683,6 +694,9 @@ async function main(): Promise<void> {
     if (lin.verdict === 'unknown') violations.push('the linearizability search ran out of budget');
     const replicasConverged = converged && digests.length === chaos.nodes.length && new Set(digests).size === 1;
     if (!replicasConverged) violations.push(`replicas did not converge (${digests.length} digests, ${new Set(digests).size} distinct, converged=${converged})`);
+    if ('error' in finalCheck) violations.push(`the final replica check failed: ${finalCheck.error}`);
+    else if (finalCheck.differ > 0 || finalCheck.unanswered > 0) violations.push(`the final replica check: ${finalCheck.differ} replica(s) differ from the leader, ${finalCheck.unanswered} gave no digest at index ${finalCheck.index}`);
+    if (checksDuringRun.mismatches > 0) violations.push(`replica checks during the run: ${checksDuringRun.mismatches} found a replica different from the leader (the nodes' logs)`);
     const byKind: Record<string, number> = {};
     for (const f of chaos.faults) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
     const summary = {
@@ -704,6 +718,7 @@ async function main(): Promise<void> {
         idsUnique: idViolations.length === 0,
         noAckedLoss: lin.verdict === 'linearizable',
         replicasConverged,
+        replicaChecks: { proposedDuringRun: checksDuringRun.proposed, mismatchesDuringRun: checksDuringRun.mismatches, final: 'error' in finalCheck ? finalCheck.error : { index: finalCheck.index, differ: finalCheck.differ, unanswered: finalCheck.unanswered } },
       },
       violations,
       firstUnexplained,

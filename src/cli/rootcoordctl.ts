@@ -11,6 +11,8 @@ import type { CollectedArgs } from '../common/command-line.js';
 import { ConsistencyLevel, DataType } from '../protocol/model.js';
 import type { PlainMessage } from '../protocol/proto.js';
 import { physicalMs } from '../common/hybrid-ts.js';
+import { checkReplicas } from '../client/replica-check.js';
+import type { ReplicaAtMark } from '../client/replica-check.js';
 import { RootCoordClient, RootCoordError } from '../client/root-coord-client.js';
 import type { SchemaFile, SchemaFileField } from '../client/schema-file.js';
 
@@ -131,37 +133,13 @@ const COMMANDS = new Map<string, Command>(Object.entries({
   'cluster transfer': async ({ client, p }) => ok(await client.transferLeader(Number(need(p, 2, 'the target node id'))), 'transfer requested'),
   'cluster snapshot': async ({ client }) => ok(await client.call('Snapshot', {}, 'admin'), 'snapshot taken'),
   'cluster check': async ({ p }) => {
-    // A replica check: a mark through the log (on the leader), then each endpoint's digest at it.
-    // A digest at a large catalog takes seconds (about 5 s at 100,000 collections): long deadlines.
     const { endpoints, ...rest } = connection(p);
-    const one = (endpoint: string[]): RootCoordClient => new RootCoordClient({ endpoints: endpoint, ...rest, ...credentials(p), attemptDeadlineMs: 300_000, retryBudgetMs: 300_000 });
-    const leaderClient = one(endpoints);
-    let check: PlainMessage;
-    try {
-      check = await leaderClient.call('CheckReplicas', {}, 'admin');
-    } finally {
-      leaderClient.close();
-    }
-    const index = String(check['index']);
-    const rows = await Promise.all(
-      endpoints.map(async (endpoint) => {
-        const member = one([endpoint]);
-        try {
-          const answer = await member.call('Digest', { index }, 'admin');
-          return { endpoint, digest: String(answer['digest']), error: null };
-        } catch (error) {
-          return { endpoint, digest: null, error: error instanceof RootCoordError ? error.reason : (error as Error).message };
-        } finally {
-          member.close();
-        }
-      }),
-    );
-    const leaderDigest = String(check['digest']);
-    const differ = rows.filter((r) => r.digest !== null && r.digest !== leaderDigest).length;
-    const unknown = rows.filter((r) => r.digest === null).length;
-    const verdict = (r: (typeof rows)[number]): string => (r.digest === null ? `no answer: ${r.error ?? ''}` : r.digest === leaderDigest ? 'same as the leader' : 'DIFFERS from the leader');
-    const summary = differ > 0 ? `${differ} replica(s) differ from the leader at index ${index}` : unknown > 0 ? `${unknown} replica(s) did not answer; the others match the leader at index ${index}` : `every replica matches the leader at index ${index}`;
-    return { ...ok({ index, leader_digest: leaderDigest, replicas: rows }, `${table(['endpoint', 'digest', 'verdict'], rows.map((r) => [r.endpoint, r.digest ?? '', verdict(r)]))}\n${summary}`), exitCode: differ > 0 || unknown > 0 ? 1 : 0 };
+    const report = await checkReplicas(endpoints, { ...rest, ...credentials(p) });
+    const { index, leaderDigest, differ, unanswered } = report;
+    const verdict = (r: ReplicaAtMark): string => (r.digest === null ? `no answer: ${r.error ?? ''}` : r.digest === leaderDigest ? 'same as the leader' : 'DIFFERS from the leader');
+    const summary = differ > 0 ? `${differ} replica(s) differ from the leader at index ${index}` : unanswered > 0 ? `${unanswered} replica(s) did not answer; the others match the leader at index ${index}` : `every replica matches the leader at index ${index}`;
+    const text = `${table(['endpoint', 'digest', 'verdict'], report.replicas.map((r) => [r.endpoint, r.digest ?? '', verdict(r)]))}\n${summary}`;
+    return { ...ok(report, text), exitCode: differ > 0 || unanswered > 0 ? 1 : 0 };
   },
   'db create': async ({ client, p }) => ok(await client.createDatabase(need(p, 2, 'a database name'), properties(p))),
   'db drop': async ({ client, p }) => ok(await client.dropDatabase(need(p, 2, 'a database name'))),

@@ -13,6 +13,9 @@
 export const REPLICA_CHECK_RESULTS = ['match', 'mismatch', 'unavailable'] as const;
 export type ReplicaCheckResult = (typeof REPLICA_CHECK_RESULTS)[number];
 
+/** How a replica's log line about a difference begins (scripts/chaos looks for it). */
+export const REPLICA_DIFFERS_LOG = "replica check: this replica's catalog differs from the leader's";
+
 /** The marks whose digests a replica keeps: a comparison comes a few seconds after its mark. */
 const MARKS_KEPT = 4;
 
@@ -85,7 +88,7 @@ export class ReplicaChecks {
     this.diverged = true;
     this.log(
       'error',
-      "replica check: this replica's catalog differs from the leader's at the same log index (the same entries applied, something else held: damage on disk or in memory, or a defect). If the other followers match the leader, this replica is the damaged one: remove it, wipe its data directory and add it again (README, Operations)",
+      `${REPLICA_DIFFERS_LOG} at the same log index (the same entries applied, something else held: damage on disk or in memory, or a defect). If the other followers match the leader, this replica is the damaged one: remove it, wipe its data directory and add it again (README, Operations)`,
       { index, leader, digest: own, leaderDigest },
     );
     return 'mismatch';

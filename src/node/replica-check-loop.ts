@@ -3,6 +3,9 @@ import type { Logger } from '../common/logger.js';
 import type { MetaCommand } from '../meta/commands.js';
 import type { ReplicaChecks } from '../meta/replica-checks.js';
 
+/** The leader's log line for each check on its timer (scripts/chaos counts them). */
+export const REPLICA_CHECK_PROPOSED_LOG = 'replica check: the leader proposed its digest for the replicas to compare';
+
 /** A replica check the leader made: the mark's index and the leader's digest there. */
 export interface ReplicaCheck {
   readonly index: number;
@@ -33,7 +36,7 @@ export class ReplicaCheckLoop {
     if (this.intervalMs <= 0) return;
     this.timer = this.clock.setInterval(() => {
       this.check().then(
-        ({ index }) => this.log.info('replica check: the leader proposed its digest for the replicas to compare', { index }),
+        ({ index }) => this.log.info(REPLICA_CHECK_PROPOSED_LOG, { index }),
         (error: unknown) => this.log.warn('replica check failed', { error: String(error) }),
       );
     }, this.intervalMs);
