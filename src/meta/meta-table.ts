@@ -12,7 +12,7 @@ import type { ApplyResult } from './command-applier.js';
 import type { MetaCommand } from './commands.js';
 import { MetaIndex } from './meta-index.js';
 import type { CollectionTable } from './collection-table.js';
-import { digestAtIndex } from './meta-digest.js';
+import { digestAtIndex, storeDigestAtIndex } from './meta-digest.js';
 import { poolCodec } from './catalog-snapshot.js';
 import type { BlockCodec } from './catalog-snapshot.js';
 import { captureCatalog, restoreCatalog } from './meta-snapshot.js';
@@ -420,26 +420,34 @@ export class MetaTable {
   }
 
   /**
-   * A digest at the index applied now, for a replica check's mark (replica-checks.ts), taken apart from
-   * any other digest under way (whose index is an earlier one): once that one has read memory, this one
-   * holds applies from then on. Resolves when it holds them (the caller, the state machine, applies
-   * nothing meanwhile), with the digest to come.
+   * The store's digest at the index applied now, for a replica check's mark (meta-digest.ts
+   * storeDigestAtIndex), apart from any other digest under way (whose index is an earlier one): once
+   * that one has read memory, this one holds applies until the store is captured. Resolves when it
+   * holds them (the caller, the state machine, applies nothing meanwhile), with the digest to come.
    */
   async digestForMark(): Promise<{ taken: Promise<{ digest: string; appliedIndex: number }> }> {
     while (this.applyHold !== null) await this.applyHold;
-    return { taken: this.digestHoldingApplies() };
+    const releaseHold = this.holdApplies();
+    const taken = storeDigestAtIndex(this.index, this.store, this.writer, releaseHold);
+    taken.then(releaseHold, releaseHold);
+    return { taken };
+  }
+
+  /** Applies and restores wait from now until the function returned is called. */
+  private holdApplies(): () => void {
+    let release = (): void => {};
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    this.applyHold = hold;
+    // Only this hold: another digest's may be the one in place by the time this one ends.
+    return () => {
+      if (this.applyHold === hold) this.applyHold = null;
+      release();
+    };
   }
 
   private async digestHoldingApplies(): Promise<{ digest: string; appliedIndex: number }> {
     // Held from the call on: what is applied or restored after it waits.
-    let release = (): void => {};
-    const hold = new Promise<void>((resolve) => (release = resolve));
-    this.applyHold = hold;
-    // Only this digest's hold: a mark's digest may hold applies by the time this one ends.
-    const releaseHold = (): void => {
-      if (this.applyHold === hold) this.applyHold = null;
-      release();
-    };
+    const releaseHold = this.holdApplies();
     try {
       this.readRequests();
       await this.requestsLoaded();

@@ -5,7 +5,6 @@
  * its digest at the mark), and says it no longer once it holds the cluster's catalog again.
  */
 import { expect } from 'chai';
-import type { DatabaseModel } from '../../src/meta/model.js';
 import { NodeMetrics } from '../../src/metrics/node-metrics.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster } from './fixtures/in-process-cluster.js';
@@ -65,10 +64,11 @@ describe('Replica checks', function () {
       await client.createDatabase('named');
       const [damaged, healthy] = followersOf(cluster, leader) as [number, number];
       await until('the damaged-to-be follower applied the database', () => cluster.node(damaged).meta.databaseByName('named') !== undefined);
-      // Damage in memory, as a flipped bit would do: the follower serves another name for the database.
-      const database = cluster.node(damaged).meta.databaseByName('named') as DatabaseModel;
-      const original = database.name;
-      (database as { name: string }).name = 'nameD';
+      // Damage in its catalog, as a flipped bit on disk would do: another name for the database.
+      const store = cluster.node(damaged).meta.store;
+      await cluster.node(damaged).meta.flushed();
+      const [key, original] = (await store.entriesWithPrefix('root-coord/database/db-info/')).find(([, value]) => value.includes('"name":"named"')) as [string, string];
+      await store.write([[key, original.replace('"name":"named"', '"name":"nameD"')]]);
 
       const check = await client.call('CheckReplicas', {}, 'admin');
       await until('both followers compare', () => [damaged, healthy].every((id) => cluster.node(id).replicaChecks.counts.match + cluster.node(id).replicaChecks.counts.mismatch >= 1));
@@ -86,7 +86,7 @@ describe('Replica checks', function () {
         metrics.close();
       }
 
-      (database as { name: string }).name = original;
+      await store.write([[key, original]]);
       await client.call('CheckReplicas', {}, 'admin');
       await until('the mended follower compares again', () => cluster.node(damaged).replicaChecks.counts.match >= 1);
       expect(cluster.node(damaged).replicaChecks.diverged).to.equal(false);
