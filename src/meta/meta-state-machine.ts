@@ -52,7 +52,7 @@ export class MetaStateMachine implements StateMachine {
       if (command?.kind !== 'digestMark') continue;
       const index = (entries[i] as AppliedEntry).index;
       results.push(...(await this.table.apply(commands.slice(from, i + 1), index)));
-      checks.taken(command.id, index, (await this.table.digestForMark()).taken);
+      checks.taken(command.id, index, this.table.digestForMark());
       from = i + 1;
     }
     if (from < commands.length) results.push(...(await this.table.apply(commands.slice(from), last.index)));

@@ -67,7 +67,7 @@ export class MetaTable {
   /** The entry index of a restore that had not finished when this replica stopped, whose half-written catalog this start cleared. */
   unfinishedRestoreCleared: number | null = null;
   /** Applies and restores wait while a digest reads memory (digestAtIndex). */
-  private applyHold: Promise<void> | null = null;
+  private readonly applyHolds = new Set<Promise<void>>();
   private applying = 0;
   private applyIdle: (() => void) | null = null;
   /** The digest being taken: a caller meanwhile gets it too. */
@@ -225,7 +225,7 @@ export class MetaTable {
 
   /** Run a change of memory (an apply, a restore) once no digest holds it back. */
   private async unlessHeld<T>(change: () => Promise<T>): Promise<T> {
-    while (this.applyHold !== null) await this.applyHold;
+    while (this.applyHolds.size > 0) await Promise.all(this.applyHolds);
     this.applying++;
     try {
       return await change();
@@ -421,26 +421,27 @@ export class MetaTable {
 
   /**
    * The store's digest at the index applied now, for a replica check's mark (meta-digest.ts
-   * storeDigestAtIndex), apart from any other digest under way (whose index is an earlier one): once
-   * that one has read memory, this one holds applies until the store is captured. Resolves when it
-   * holds them (the caller, the state machine, applies nothing meanwhile), with the digest to come.
+   * storeDigestAtIndex): applies wait from this call until the store is captured (a flush of the
+   * write-behind and a LevelDB snapshot), beside any other digest's hold. The caller, the state
+   * machine, applies nothing between the mark and this call.
    */
-  async digestForMark(): Promise<{ taken: Promise<{ digest: string; appliedIndex: number }> }> {
-    while (this.applyHold !== null) await this.applyHold;
+  digestForMark(): Promise<{ digest: string; appliedIndex: number }> {
     const releaseHold = this.holdApplies();
     const taken = storeDigestAtIndex(this.index, this.store, this.writer, releaseHold);
     taken.then(releaseHold, releaseHold);
-    return { taken };
+    return taken;
   }
 
-  /** Applies and restores wait from now until the function returned is called. */
+  /**
+   * Applies and restores wait from now until the function returned is called; holds are independent
+   * (a mark's digest may start while an operator's digest reads memory, and either may end first).
+   */
   private holdApplies(): () => void {
     let release = (): void => {};
     const hold = new Promise<void>((resolve) => (release = resolve));
-    this.applyHold = hold;
-    // Only this hold: another digest's may be the one in place by the time this one ends.
+    this.applyHolds.add(hold);
     return () => {
-      if (this.applyHold === hold) this.applyHold = null;
+      this.applyHolds.delete(hold);
       release();
     };
   }
