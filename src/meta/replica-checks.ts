@@ -21,6 +21,22 @@ const MARKS_KEPT = 4;
 
 type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
+/** The last difference found, kept across restarts until a check matches (ReplicaChecks' `record`). */
+export interface Divergence {
+  readonly index: number;
+  readonly leader: number;
+  readonly digest: string;
+  readonly leaderDigest: string;
+  /** Wall-clock ms when it was found. */
+  readonly at: number;
+}
+
+/** Where a replica keeps its last difference (a file beside its catalog on a node; nowhere in a simulation). */
+export interface DivergenceRecord {
+  read(): Divergence | null;
+  write(divergence: Divergence | null): void;
+}
+
 export class ReplicaChecks {
   /** This replica's digest at each recent mark, by the mark's index (null: it could not be taken there). */
   private readonly digests = new Map<number, Promise<string | null>>();
@@ -31,10 +47,22 @@ export class ReplicaChecks {
   /** Whether this replica's digest differed from the leader's at the last mark compared. */
   diverged = false;
 
+  /**
+   * `record`: a difference found stays, through restarts, until a check matches (so that a restart of
+   * a damaged replica does not clear its alert until the next check, an hour later by default).
+   */
   constructor(
     private readonly self: number,
     private readonly log: Log,
-  ) {}
+    private readonly record: DivergenceRecord | null = null,
+    private readonly nowMs: () => number = Date.now,
+  ) {
+    const recorded = record?.read() ?? null;
+    if (recorded !== null) {
+      this.diverged = true;
+      this.log('error', `${REPLICA_DIFFERS_LOG} (found at a replica check before this start; it stands until a check matches)`, { ...recorded });
+    }
+  }
 
   /** This replica's digest at the mark `id` at `index` is being taken (`taken`: meta-table.ts digestForMark). */
   taken(id: string, index: number, taken: Promise<{ digest: string; appliedIndex: number }>): void {
@@ -81,16 +109,26 @@ export class ReplicaChecks {
     }
     if (own === leaderDigest) {
       this.counts.match++;
+      if (this.diverged) this.keep(null);
       this.diverged = false;
       return 'match';
     }
     this.counts.mismatch++;
     this.diverged = true;
+    this.keep({ index, leader, digest: own, leaderDigest, at: this.nowMs() });
     this.log(
       'error',
       `${REPLICA_DIFFERS_LOG} at the same log index (the same entries applied, something else held: damage on disk or in memory, or a defect). If the other followers match the leader, this replica is the damaged one: remove it, wipe its data directory and add it again (README, Operations)`,
       { index, leader, digest: own, leaderDigest },
     );
     return 'mismatch';
+  }
+
+  private keep(divergence: Divergence | null): void {
+    try {
+      this.record?.write(divergence);
+    } catch (error) {
+      this.log('warn', 'replica check: the record of a difference could not be written', { error: String(error) });
+    }
   }
 }

@@ -16,6 +16,7 @@ import { EventBroker } from '../ddl/broker.js';
 import { BootstrapTask } from '../ddl/bootstrap-task.js';
 import { CatalogGcLoop } from '../ddl/catalog-gc-loop.js';
 import { ReplicaChecks } from '../meta/replica-checks.js';
+import { divergenceFile } from './divergence-file.js';
 import { ReplicaCheckLoop } from './replica-check-loop.js';
 import type { ReplicaCheck } from './replica-check-loop.js';
 import { Scheduler } from '../ddl/scheduler.js';
@@ -186,7 +187,7 @@ export class RootCoordNode {
       snapshotEntries: config.snapshotEntries,
       ...(config.snapshotEntriesKept === undefined ? {} : { snapshotEntriesKept: config.snapshotEntriesKept }),
     };
-    const replicaChecks = new ReplicaChecks(config.id, (level, message, fields) => log.log(level, message, fields));
+    const replicaChecks = new ReplicaChecks(config.id, (level, message, fields) => log.log(level, message, fields), simulated === null ? divergenceFile(config.dataDir) : null, () => clock.wallMs());
     const stateMachine = new MetaStateMachine(meta, replicaChecks);
     let raft: RaftHandle;
     if (simulated === null) {

@@ -4,12 +4,17 @@
  * found (src/meta/replica-checks.ts).
  */
 import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AppliedEntry } from '../../raft/raft-node.js';
 import { encodeCommand } from '../../src/meta/commands.js';
 import type { MetaCommand } from '../../src/meta/commands.js';
 import { MetaStateMachine } from '../../src/meta/meta-state-machine.js';
 import { DatabaseState } from '../../src/meta/model.js';
 import { ReplicaChecks } from '../../src/meta/replica-checks.js';
+import { DIVERGED_FILE, divergenceFile } from '../../src/node/divergence-file.js';
 import { metaOver } from './fixtures/memory-catalog.js';
 
 function entry(index: number, command: MetaCommand): AppliedEntry {
@@ -69,6 +74,33 @@ describe('Replica checks: the mark', () => {
     expect(await checks.compare(99, own, 1), 'no mark there').to.equal('unavailable');
     expect(await checks.compare(2, 'f'.repeat(64), 2), 'this replica leads').to.equal(null);
     expect(checks.counts).to.deep.equal({ match: 2, mismatch: 1, unavailable: 1 });
+  });
+
+  it('keeps a difference through restarts until a check matches, in a file beside the catalog', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rootcoord-diverged-'));
+    try {
+      const meta = await metaOver();
+      const checks = new ReplicaChecks(2, log, divergenceFile(dir), () => 1234);
+      const machine = new MetaStateMachine(meta, checks);
+      await machine.apply([entry(1, putDatabase(1, 'one')), entry(2, { kind: 'digestMark', id: 'a' })]);
+      const own = (await checks.digestAt(2)) as string;
+      expect(await checks.compare(2, 'f'.repeat(64), 1)).to.equal('mismatch');
+      expect(JSON.parse(await readFile(join(dir, DIVERGED_FILE), 'utf8'))).to.deep.equal({ index: 2, leader: 1, digest: own, leaderDigest: 'f'.repeat(64), at: 1234 });
+
+      // A restart: the difference stands, and says so.
+      logged.length = 0;
+      const restarted = new ReplicaChecks(2, log, divergenceFile(dir));
+      expect(restarted.diverged).to.equal(true);
+      expect(logged.join('\n')).to.match(/^error: replica check: this replica's catalog differs from the leader's \(found at a replica check before this start/m);
+      const again = new MetaStateMachine(meta, restarted);
+      await again.apply([entry(3, { kind: 'digestMark', id: 'b' })]);
+      expect(await restarted.compare(3, (await restarted.digestAt(3)) as string, 1)).to.equal('match');
+      expect(restarted.diverged).to.equal(false);
+      expect(existsSync(join(dir, DIVERGED_FILE)), 'removed once a check matches').to.equal(false);
+      expect(new ReplicaChecks(2, log, divergenceFile(dir)).diverged).to.equal(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps the last four marks', async () => {

@@ -1,0 +1,30 @@
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Divergence, DivergenceRecord } from '../meta/replica-checks.js';
+
+/** The file in a data directory that keeps a replica check's last difference (src/meta/replica-checks.ts). */
+export const DIVERGED_FILE = 'REPLICA_DIVERGED';
+
+/** The last difference a replica check found, as JSON in `<dataDir>/REPLICA_DIVERGED` (removed once a check matches). */
+export function divergenceFile(dataDir: string): DivergenceRecord {
+  const path = join(dataDir, DIVERGED_FILE);
+  return {
+    read: () => {
+      if (!existsSync(path)) return null;
+      try {
+        return JSON.parse(readFileSync(path, 'utf8')) as Divergence;
+      } catch {
+        // Unreadable (cut by a crash): the difference stands all the same, its details lost.
+        return { index: 0, leader: 0, digest: '', leaderDigest: '', at: 0 };
+      }
+    },
+    write: (divergence) => {
+      if (divergence === null) {
+        rmSync(path, { force: true });
+        return;
+      }
+      writeFileSync(`${path}.tmp`, `${JSON.stringify(divergence)}\n`, { mode: 0o600 });
+      renameSync(`${path}.tmp`, path);
+    },
+  };
+}
