@@ -14,6 +14,7 @@ import { appendFile, cp, readdir, readFile, rm, truncate, writeFile } from 'node
 import { join } from 'node:path';
 import { BATCH_MARKS, lastBatch } from '../../src/meta/catalog-integrity.js';
 import { keys } from '../../src/meta/catalog-keys.js';
+import { CatalogInUse, checkTables } from '../../src/meta/leveldb-table-check.js';
 import { CatalogWriter } from '../../src/meta/catalog-writer.js';
 import { MetaTable } from '../../src/meta/meta-table.js';
 import { VersionedStore } from '../../src/meta/versioned-store.js';
@@ -151,6 +152,38 @@ describe('a corrupt catalog', function () {
     } finally {
       await store.close();
     }
+  });
+
+  it('a catalog that another process writes and compacts meanwhile is "in use", never "damaged" (session 35\'s review)', async () => {
+    // The check reads the tables before LevelDB's lock is taken; a compaction deletes tables once its
+    // new version is in the MANIFEST, so a table missing under a changed MANIFEST is another process.
+    const path = await catalog();
+    const db = new ClassicLevel<string, string>(path, { valueEncoding: 'utf8' });
+    await db.open();
+    let stop = false;
+    const writes = (async () => {
+      for (let round = 0; !stop; round++) {
+        await db.batch(Array.from({ length: 2000 }, (_, k) => ({ type: 'put' as const, key: `key-${(round * 2000 + k) % 30_000}`, value: `${'w'.repeat(150)}${round}` })));
+        if (round % 4 === 3) await db.compactRange('key-', 'key-~');
+      }
+    })();
+    const outcomes = { checked: 0, inUse: 0 };
+    try {
+      for (let attempt = 0; attempt < 80; attempt++) {
+        try {
+          await checkTables(path);
+          outcomes.checked++;
+        } catch (error) {
+          if (!(error instanceof CatalogInUse)) throw error;
+          outcomes.inUse++;
+        }
+      }
+    } finally {
+      stop = true;
+      await writes;
+      await db.close();
+    }
+    expect(outcomes.checked + outcomes.inUse).to.equal(80);
   });
 
   it('a catalog LevelDB cannot open names the catalog and how to recover', async () => {
