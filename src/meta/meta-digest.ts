@@ -64,13 +64,20 @@ export async function digestAtIndex(index: MetaIndex, rbac: RbacTable, store: Ve
  * A digest of what this replica's LevelDB holds (its own keys left out), with the applied index it
  * belongs to: a replica check's (replica-checks.ts), equal on every replica at the same index. Only the
  * capture needs applies held (a flush of the write-behind, then a LevelDB snapshot): `captured` is
- * called then, and the store is read after. Memory is not hashed: at 200,000 collections, hashing it
- * held applies for 16 s on every replica at once (session 36); what a replica applied differently, or
- * what a damaged disk gives it, is in its store.
+ * called then. The store is read after, once `turn` has resolved (one mark's read at a time), unless
+ * `wanted()` says by then that no one will look at it (null). Memory is not hashed: at 200,000
+ * collections, hashing it held applies for 16 s on every replica at once (session 36); what a replica
+ * applied differently, or what a damaged disk gives it, is in its store.
  */
-export async function storeDigestAtIndex(index: MetaIndex, store: VersionedStore, writer: CatalogWriter, captured: () => void): Promise<{ digest: string; appliedIndex: number }> {
+export async function storeDigestAtIndex(index: MetaIndex, store: VersionedStore, writer: CatalogWriter, captured: () => void, turn: Promise<unknown>, wanted: () => boolean): Promise<{ digest: string; appliedIndex: number } | null> {
   const { appliedIndex, batches } = await writer.atRest(() => ({ appliedIndex: index.appliedIndex, batches: store.scan() }));
   captured();
+  await turn;
+  if (!wanted()) {
+    // The iterator closes once its reading has begun and stops.
+    for await (const _ of batches) break;
+    return null;
+  }
   const hash = createHash('sha256');
   await hashStore(hash, batches);
   return { digest: hash.digest('hex'), appliedIndex };

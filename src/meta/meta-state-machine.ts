@@ -49,14 +49,15 @@ export class MetaStateMachine implements StateMachine {
     const results: ApplyResult[] = [];
     let from = 0;
     for (const [i, command] of commands.entries()) {
+      // A comparison looks its digest up in log order (later marks of the batch would make it old).
+      if (command?.kind === 'digestCompare') void checks.compare(command.index, command.digest, command.leader);
       if (command?.kind !== 'digestMark') continue;
       const index = (entries[i] as AppliedEntry).index;
       results.push(...(await this.table.apply(commands.slice(from, i + 1), index)));
-      checks.taken(command.id, index, this.table.digestForMark());
+      checks.taken(command.id, index, this.table.digestForMark(() => checks.wanted(index)));
       from = i + 1;
     }
     if (from < commands.length) results.push(...(await this.table.apply(commands.slice(from), last.index)));
-    for (const command of commands) if (command?.kind === 'digestCompare') void checks.compare(command.index, command.digest, command.leader);
     return results;
   }
 

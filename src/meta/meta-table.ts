@@ -68,6 +68,8 @@ export class MetaTable {
   unfinishedRestoreCleared: number | null = null;
   /** Applies and restores wait while a digest reads memory (digestAtIndex). */
   private readonly applyHolds = new Set<Promise<void>>();
+  /** The last mark's digest under way (digestForMark): the next one reads the store after it. */
+  private markDigests: Promise<void> = Promise.resolve();
   private applying = 0;
   private applyIdle: (() => void) | null = null;
   /** The digest being taken: a caller meanwhile gets it too. */
@@ -423,12 +425,18 @@ export class MetaTable {
    * The store's digest at the index applied now, for a replica check's mark (meta-digest.ts
    * storeDigestAtIndex): applies wait from this call until the store is captured (a flush of the
    * write-behind and a LevelDB snapshot), beside any other digest's hold. The caller, the state
-   * machine, applies nothing between the mark and this call.
+   * machine, applies nothing between the mark and this call. Marks' stores are read one at a time, in
+   * order (a replica catching up through many marks read them all at once); one no longer `wanted`
+   * when its turn comes is not read (null).
    */
-  digestForMark(): Promise<{ digest: string; appliedIndex: number }> {
+  digestForMark(wanted: () => boolean): Promise<{ digest: string; appliedIndex: number } | null> {
     const releaseHold = this.holdApplies();
-    const taken = storeDigestAtIndex(this.index, this.store, this.writer, releaseHold);
+    const taken = storeDigestAtIndex(this.index, this.store, this.writer, releaseHold, this.markDigests, wanted);
     taken.then(releaseHold, releaseHold);
+    this.markDigests = taken.then(
+      () => undefined,
+      () => undefined,
+    );
     return taken;
   }
 

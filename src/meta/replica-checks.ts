@@ -42,6 +42,10 @@ export class ReplicaChecks {
   private readonly digests = new Map<number, Promise<string | null>>();
   /** The index of each recent mark, by the mark's ID. */
   private readonly marks = new Map<string, number>();
+  /** Marks whose comparison waits for their digest (kept until it is done, even when no longer recent). */
+  private readonly awaited = new Map<number, number>();
+  /** The newest mark compared: an older one's result, settling later, does not change the verdict. */
+  private newestCompared = 0;
   /** Comparisons with the leader's digest, by result (the leader compares none). */
   readonly counts: Record<ReplicaCheckResult, number> = { match: 0, mismatch: 0, unavailable: 0 };
   /** Whether this replica's digest differed from the leader's at the last mark compared. */
@@ -64,10 +68,15 @@ export class ReplicaChecks {
     }
   }
 
-  /** This replica's digest at the mark `id` at `index` is being taken (`taken`: meta-table.ts digestForMark). */
-  taken(id: string, index: number, taken: Promise<{ digest: string; appliedIndex: number }>): void {
+  /**
+   * This replica's digest at the mark `id` at `index` is being taken (`taken`: meta-table.ts
+   * digestForMark; null: not taken, as no one wanted it any more, see `wanted`).
+   */
+  taken(id: string, index: number, taken: Promise<{ digest: string; appliedIndex: number } | null>): void {
     const digest = taken.then(
-      ({ digest, appliedIndex }) => {
+      (result) => {
+        if (result === null) return null;
+        const { digest, appliedIndex } = result;
         if (appliedIndex === index) return digest;
         this.log('warn', "replica check: this replica's digest was taken at another index than its mark's; it is not compared", { index, appliedIndex });
         return null;
@@ -82,6 +91,11 @@ export class ReplicaChecks {
     for (const kept of [this.digests, this.marks] as const) {
       while (kept.size > MARKS_KEPT) kept.delete(kept.keys().next().value as never);
     }
+  }
+
+  /** Whether the digest at the mark at `index` is still of use: a recent mark, or one a comparison waits for. */
+  wanted(index: number): boolean {
+    return this.digests.has(index) || this.awaited.has(index);
   }
 
   /** The index of the mark `id`, if this replica applied it recently. */
@@ -101,7 +115,19 @@ export class ReplicaChecks {
   /** The leader's digest at the mark at `index` is known: compare this replica's with it (a leader compares nothing). */
   async compare(index: number, leaderDigest: string, leader: number): Promise<ReplicaCheckResult | null> {
     if (leader === this.self) return null;
-    const own = await this.digestAt(index);
+    // Looked up now, in log order: later marks may make it no longer recent before it is done.
+    const taken = this.digestAt(index);
+    this.awaited.set(index, (this.awaited.get(index) ?? 0) + 1);
+    let own: string | null | undefined;
+    try {
+      own = await taken;
+    } finally {
+      const waiting = (this.awaited.get(index) ?? 1) - 1;
+      if (waiting > 0) this.awaited.set(index, waiting);
+      else this.awaited.delete(index);
+    }
+    const newest = index >= this.newestCompared;
+    if (newest) this.newestCompared = index;
     if (own === undefined || own === null) {
       this.counts.unavailable++;
       this.log('info', 'replica check: this replica has no digest at the mark compared (it installed a snapshot past it or restarted since)', { index, leader });
@@ -109,13 +135,17 @@ export class ReplicaChecks {
     }
     if (own === leaderDigest) {
       this.counts.match++;
-      if (this.diverged) this.keep(null);
-      this.diverged = false;
+      if (newest && this.diverged) {
+        this.keep(null);
+        this.diverged = false;
+      }
       return 'match';
     }
     this.counts.mismatch++;
-    this.diverged = true;
-    this.keep({ index, leader, digest: own, leaderDigest, at: this.nowMs() });
+    if (newest) {
+      this.diverged = true;
+      this.keep({ index, leader, digest: own, leaderDigest, at: this.nowMs() });
+    }
     this.log(
       'error',
       `${REPLICA_DIFFERS_LOG} at the same log index (the same entries applied, something else held: damage on disk or in memory, or a defect). If the other followers match the leader, this replica is the damaged one: remove it, wipe its data directory and add it again (README, Operations)`,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Divergence, DivergenceRecord } from '../meta/replica-checks.js';
 
@@ -18,13 +18,32 @@ export function divergenceFile(dataDir: string): DivergenceRecord {
         return { index: 0, leader: 0, digest: '', leaderDigest: '', at: 0 };
       }
     },
+    // Durable before it counts: the file's data, then the directory's entry (a removal too).
     write: (divergence) => {
       if (divergence === null) {
+        if (!existsSync(path)) return;
         rmSync(path, { force: true });
+        syncDirectory(dataDir);
         return;
       }
-      writeFileSync(`${path}.tmp`, `${JSON.stringify(divergence)}\n`, { mode: 0o600 });
+      const fd = openSync(`${path}.tmp`, 'w', 0o600);
+      try {
+        writeFileSync(fd, `${JSON.stringify(divergence)}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(`${path}.tmp`, path);
+      syncDirectory(dataDir);
     },
   };
+}
+
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

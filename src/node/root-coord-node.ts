@@ -227,6 +227,7 @@ export class RootCoordNode {
       log.term = change.term;
       log.info('raft role changed', { role: change.role, leader: change.leader, term: change.term });
       node.leaderServices.onLeadership(change.role === StateRole.Leader);
+      if (change.role === StateRole.Leader) node.handAwayIfDiverged();
     });
     // A role change reported before the listeners above were attached is in the status already (the
     // log lines' term too: it stayed 0 until the next change).
@@ -234,6 +235,7 @@ export class RootCoordNode {
     if (raft.isLeader() && node.leaderTerm < 0) {
       node.leaderTerm = raft.status().term;
       node.leaderServices.onLeadership(true);
+      node.handAwayIfDiverged();
     }
     log.info('node started', { dataDir: config.dataDir, applied: meta.appliedIndex, collections: meta.collections.size, catalogLoadMs, raftStartMs: Math.round(clock.monotonicMs() - startedAt) - catalogLoadMs });
     // The request IDs are read after the catalog (MetaTable): a failure fails this node's next apply; say so now.
@@ -386,6 +388,24 @@ export class RootCoordNode {
 
   /** Hand leadership to `target` (RootCoordAdmin TransferLeader). */
   transferLeader(target: number): void {
+    this.raft.transferLeader(target);
+  }
+
+  /** Whether this process handed leadership away for a recorded difference (handAwayIfDiverged: once per start). */
+  private handedAwayForDivergence = false;
+
+  /**
+   * A leader whose own record says its catalog differed from a leader's at a replica check
+   * (src/meta/replica-checks.ts) is the replica the others would be compared against, and a leader
+   * never compares itself, so its record would never clear: it hands leadership to another voter, once
+   * per start. As a follower, the next check compares it, and clears the record if it matches.
+   */
+  private handAwayIfDiverged(): void {
+    if (!this.replicaChecks.diverged || this.handedAwayForDivergence) return;
+    const target = this.raft.status().confState.voters.find((id) => id !== this.config.id);
+    if (target === undefined) return;
+    this.handedAwayForDivergence = true;
+    this.log.warn("this node's catalog differed from the leader's at a replica check (its record stands until a check matches): it hands leadership to another member, so that the others are not compared against it", { target });
     this.raft.transferLeader(target);
   }
 

@@ -5,7 +5,10 @@
  * its digest at the mark), and says it no longer once it holds the cluster's catalog again.
  */
 import { expect } from 'chai';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { NodeMetrics } from '../../src/metrics/node-metrics.js';
+import { DIVERGED_FILE } from '../../src/node/divergence-file.js';
 import { expectCode } from './expect-code.js';
 import { InProcessCluster } from './fixtures/in-process-cluster.js';
 import { until } from './until.js';
@@ -56,7 +59,7 @@ describe('Replica checks', function () {
     }
   });
 
-  it("a follower whose catalog changed under it differs from the leader's, and matches again once mended", async () => {
+  it("a follower whose catalog changed under it differs from the leader's, made leader hands leadership away, and matches again once mended", async () => {
     const cluster = await InProcessCluster.start(3, { replicaCheckIntervalMs: 0 });
     try {
       const leader = await cluster.waitForServingLeader();
@@ -86,10 +89,19 @@ describe('Replica checks', function () {
         metrics.close();
       }
 
+      // Its record stands (a restart keeps it); made leader, it hands leadership away, since a leader
+      // never compares itself and its record would never clear.
+      expect(existsSync(join(cluster.dir, `node-${damaged}`, DIVERGED_FILE))).to.equal(true);
+      cluster.node(leader).transferLeader(damaged);
+      const logFile = join(cluster.dir, `node-${damaged}.log`);
+      await until('the damaged node, made leader, hands leadership away', () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('it hands leadership to another member'), 15_000);
+      await until('another node leads', () => [...cluster.members.keys()].some((id) => id !== damaged && cluster.node(id).isServingLeader()), 15_000);
+
       await store.write([[key, original]]);
       await client.call('CheckReplicas', {}, 'admin');
       await until('the mended follower compares again', () => cluster.node(damaged).replicaChecks.counts.match >= 1);
       expect(cluster.node(damaged).replicaChecks.diverged).to.equal(false);
+      expect(existsSync(join(cluster.dir, `node-${damaged}`, DIVERGED_FILE)), 'its record removed').to.equal(false);
       client.close();
     } finally {
       await cluster.close();

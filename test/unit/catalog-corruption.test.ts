@@ -184,6 +184,8 @@ describe('a corrupt catalog', function () {
       await db.close();
     }
     expect(outcomes.checked + outcomes.inUse).to.equal(80);
+    // The race was run into (9 to 13 of 80 in the review's runs), not only clean checks.
+    expect(outcomes.inUse, "checks that met the other handle's compaction").to.be.above(0);
   });
 
   it('a catalog LevelDB cannot open names the catalog and how to recover', async () => {

@@ -103,6 +103,26 @@ describe('Replica checks: the mark', () => {
     }
   });
 
+  it('a replica catching up through many checks in one batch compares every one (the review of session 36)', async () => {
+    // The leader's side: its digests at ten marks.
+    const leaderMeta = await metaOver();
+    const leaderChecks = new ReplicaChecks(1, log);
+    const leader = new MetaStateMachine(leaderMeta, leaderChecks);
+    const entries: AppliedEntry[] = [];
+    for (let i = 0; i < 10; i++) {
+      const index = entries.length + 1;
+      entries.push(entry(index, putDatabase(i + 1, `db${i}`)), entry(index + 1, { kind: 'digestMark', id: `m${i}` }));
+      await leader.apply(entries.slice(-2));
+      entries.push(entry(index + 2, { kind: 'digestCompare', index: index + 1, digest: (await leaderChecks.digestAt(index + 1)) as string, leader: 1 }));
+      await leader.apply(entries.slice(-1));
+    }
+    // A follower applies the thirty entries in one batch: ten marks, each compared after the next mark.
+    const follower = new ReplicaChecks(2, log);
+    await new MetaStateMachine(await metaOver(), follower).apply(entries);
+    await waitFor(() => follower.counts.match + follower.counts.mismatch + follower.counts.unavailable === 10);
+    expect(follower.counts).to.deep.equal({ match: 10, mismatch: 0, unavailable: 0 });
+  });
+
   it('keeps the last four marks', async () => {
     const meta = await metaOver();
     const checks = new ReplicaChecks(2, log);
