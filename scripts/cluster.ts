@@ -22,7 +22,7 @@ Node i listens on 127.0.0.1: client B+i, raft peer B+100+i, metrics B+200+i, Mil
      [--prometheus [--prometheus-port P] [--scrape-interval 5s]]
   status [--dir .cluster] [--json]
   kill <id|leader> [--signal KILL|TERM|STOP|CONT] [--wait] [--dir .cluster]
-  start <id> [--dir .cluster]
+  start <id> [--dir .cluster]       start a stopped node; waits until it listens (exit 1 with its reason if it refuses to start)
   transfer <id> [--dir .cluster]
   add [--dir .cluster]              start a new node (a new ID, never a removed one's) and add it as a voter
   remove <id> [--dir .cluster]      remove a member and stop it (its data stays)
@@ -476,9 +476,41 @@ async function start(args: CommandArgs, dir: string): Promise<void> {
   if (node === undefined) throw new Error(`usage: scripts/cluster start <id>; no node ${String(args.positionals[0])}`);
   if (isAlive(node.pid)) throw new Error(`node ${node.id} is already running (pid ${node.pid})`);
   refuseMemberWithoutLog(node);
-  node.pid = spawnNode(cluster, node, false);
+  const child = spawnNodeProcess(cluster, node, false);
+  node.pid = child.pid;
   writeCluster(dir, cluster);
-  console.log(`started node ${node.id} (pid ${node.pid})`);
+  const startedAt = Date.now();
+  await untilListening(node, child);
+  console.log(`started node ${node.id} (pid ${node.pid}), listening after ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * Until a node just started answers on its metrics port (it has loaded and checked its catalog and
+ * started Raft; /readyz, knowing a leader, may come later) or exits: a start refused (a damaged
+ * catalog, a lost log) is said here, with the node's own words, and not only in its log. A node
+ * loading a big catalog may take minutes to listen: up to 10 minutes, saying so after 5 s.
+ */
+async function untilListening(node: NodeEntry, child: ChildProcess, timeoutMs = 10 * 60_000): Promise<void> {
+  let exited: string | null = null;
+  child.once('exit', (code, signal) => {
+    exited = code === null ? `was killed by ${String(signal)}` : `exited with code ${code}`;
+  });
+  const startedAt = Date.now();
+  let told = false;
+  for (;;) {
+    if (exited !== null) {
+      const said = logTail(node.logFile, 20).split('\n').filter((l) => l.startsWith('rootcoord:')).join('; ');
+      throw new Error(`node ${node.id} ${exited as string} as it started${said === '' ? ` (see ${node.logFile})` : `: ${said.replace(/^rootcoord: /, '')}`}`);
+    }
+    const answers = await fetch(`http://${node.metrics}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    if (answers) return;
+    if (Date.now() - startedAt > timeoutMs) throw new Error(`node ${node.id} (pid ${String(child.pid)}) did not listen on ${node.metrics} within ${timeoutMs / 1000} s; it still runs (see ${node.logFile})`);
+    if (!told && Date.now() - startedAt > 5000) {
+      told = true;
+      console.log(`waiting for node ${node.id} to load its catalog and listen`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function transfer(args: CommandArgs, dir: string): Promise<void> {
@@ -536,7 +568,9 @@ async function add(_args: CommandArgs, dir: string): Promise<void> {
     client.close();
   }
   refreshPrometheus(cluster);
-  console.log(`node ${id} joined as a voter and has caught up (client ${node.client}, pid ${node.pid})`);
+  // Its pid as cluster.json has it now (a `start` meanwhile, after a kill, wrote a new one).
+  const pid = readCluster(dir).nodes.find((n) => n.id === id)?.pid ?? node.pid;
+  console.log(`node ${id} joined as a voter and has caught up (client ${node.client}, pid ${pid})`);
 }
 
 /** Poll the node's /readyz (it knows a leader and has applied what was committed) until it answers 200. */

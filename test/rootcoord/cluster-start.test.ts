@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
@@ -223,8 +223,17 @@ describe('npm start (up --foreground): Ctrl-C', function () {
     expect(refused.code).to.not.equal(0);
     expect(refused.stderr).to.include('node 2 has no raft log').and.to.include('scripts/cluster remove 2');
     renameSync(join(dir, 'node-2', 'raft-away'), join(dir, 'node-2', 'raft'));
+    // A catalog the node refuses: `start` waits for it and says why, with exit code 1 (before session
+    // 36 it said "started node 2" and exited 0, the refusal only in the node's log).
+    const current = readFileSync(join(dir, 'node-2', 'meta', 'CURRENT'));
+    writeFileSync(join(dir, 'node-2', 'meta', 'CURRENT'), 'MANIFEST-999999\n');
+    const damaged = await cluster(['start', '2', '--dir', dir]);
+    expect(damaged.code, damaged.stdout).to.equal(1);
+    expect(damaged.stderr).to.include('node 2 exited with code 1 as it started').and.to.include('scripts/cluster remove');
+    writeFileSync(join(dir, 'node-2', 'meta', 'CURRENT'), current);
     const started = await cluster(['start', '2', '--dir', dir]);
     expect(started.code, started.stderr).to.equal(0);
+    expect(started.stdout).to.match(/started node 2 \(pid \d+\), listening after/);
     const restarted = (JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; pid: number }> }).nodes.find((n) => n.id === 2)?.pid;
     expect(processesUsing(dir)).to.include(restarted);
     foreground.kill('SIGINT');
