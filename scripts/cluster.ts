@@ -4,7 +4,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClientOptions, RootCoordClient } from '../src/client/root-coord-client.js';
@@ -476,11 +476,12 @@ async function start(args: CommandArgs, dir: string): Promise<void> {
   if (node === undefined) throw new Error(`usage: scripts/cluster start <id>; no node ${String(args.positionals[0])}`);
   if (isAlive(node.pid)) throw new Error(`node ${node.id} is already running (pid ${node.pid})`);
   refuseMemberWithoutLog(node);
+  const logFrom = existsSync(node.logFile) ? statSync(node.logFile).size : 0;
   const child = spawnNodeProcess(cluster, node, false);
   node.pid = child.pid;
   writeCluster(dir, cluster);
   const startedAt = Date.now();
-  await untilListening(node, child);
+  await untilListening(node, child, logFrom);
   console.log(`started node ${node.id} (pid ${node.pid}), listening after ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 }
 
@@ -490,7 +491,7 @@ async function start(args: CommandArgs, dir: string): Promise<void> {
  * catalog, a lost log) is said here, with the node's own words, and not only in its log. A node
  * loading a big catalog may take minutes to listen: up to 10 minutes, saying so after 5 s.
  */
-async function untilListening(node: NodeEntry, child: ChildProcess, timeoutMs = 10 * 60_000): Promise<void> {
+async function untilListening(node: NodeEntry, child: ChildProcess, logFrom: number, timeoutMs = 10 * 60_000): Promise<void> {
   let exited: string | null = null;
   child.once('exit', (code, signal) => {
     exited = code === null ? `was killed by ${String(signal)}` : `exited with code ${code}`;
@@ -499,11 +500,15 @@ async function untilListening(node: NodeEntry, child: ChildProcess, timeoutMs = 
   let told = false;
   for (;;) {
     if (exited !== null) {
-      const said = logTail(node.logFile, 20).split('\n').filter((l) => l.startsWith('rootcoord:')).join('; ');
+      // What this start wrote (the log file is appended to by every start).
+      const said = logSince(node.logFile, logFrom).split('\n').filter((l) => l.startsWith('rootcoord:')).slice(-5).join('; ');
       throw new Error(`node ${node.id} ${exited as string} as it started${said === '' ? ` (see ${node.logFile})` : `: ${said.replace(/^rootcoord: /, '')}`}`);
     }
-    const answers = await fetch(`http://${node.metrics}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
-    if (answers) return;
+    // This node, not another process on its port: /healthz names the node and its pid.
+    const health = await fetch(`http://${node.metrics}/healthz`, { signal: AbortSignal.timeout(2000) })
+      .then(async (r) => (r.ok ? ((await r.json()) as { id?: number; pid?: number }) : null))
+      .catch(() => null);
+    if (health !== null && health.id === node.id && health.pid === child.pid) return;
     if (Date.now() - startedAt > timeoutMs) throw new Error(`node ${node.id} (pid ${String(child.pid)}) did not listen on ${node.metrics} within ${timeoutMs / 1000} s; it still runs (see ${node.logFile})`);
     if (!told && Date.now() - startedAt > 5000) {
       told = true;
@@ -701,3 +706,12 @@ main().catch((error: unknown) => {
   console.error(`cluster: ${(error as Error).message}${error instanceof UsageError ? ' (scripts/cluster --help)' : ''}`);
   process.exit(error instanceof UsageError ? 2 : 1);
 });
+
+/** The text `file` has from byte `from` on ('' if it cannot be read). */
+function logSince(file: string, from: number): string {
+  try {
+    return readFileSync(file).subarray(from).toString('utf8');
+  } catch {
+    return '';
+  }
+}

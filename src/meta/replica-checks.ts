@@ -48,8 +48,13 @@ export class ReplicaChecks {
   private newestCompared = 0;
   /** Comparisons with the leader's digest, by result (the leader compares none). */
   readonly counts: Record<ReplicaCheckResult, number> = { match: 0, mismatch: 0, unavailable: 0 };
+  /** The difference this replica's digest showed at the last mark compared (or recorded before this start), if any. */
+  divergence: Divergence | null = null;
+
   /** Whether this replica's digest differed from the leader's at the last mark compared. */
-  diverged = false;
+  get diverged(): boolean {
+    return this.divergence !== null;
+  }
 
   /**
    * `record`: a difference found stays, through restarts, until a check matches (so that a restart of
@@ -63,7 +68,7 @@ export class ReplicaChecks {
   ) {
     const recorded = record?.read() ?? null;
     if (recorded !== null) {
-      this.diverged = true;
+      this.divergence = recorded;
       this.log('error', `${REPLICA_DIFFERS_LOG} (found at a replica check before this start; it stands until a check matches)`, { ...recorded });
     }
   }
@@ -137,14 +142,14 @@ export class ReplicaChecks {
       this.counts.match++;
       if (newest && this.diverged) {
         this.keep(null);
-        this.diverged = false;
+        this.divergence = null;
       }
       return 'match';
     }
     this.counts.mismatch++;
     if (newest) {
-      this.diverged = true;
-      this.keep({ index, leader, digest: own, leaderDigest, at: this.nowMs() });
+      this.divergence = { index, leader, digest: own, leaderDigest, at: this.nowMs() };
+      this.keep(this.divergence);
     }
     this.log(
       'error',

@@ -34,7 +34,7 @@ export class MetricsHttpServer {
   private async respond(url: string): Promise<{ status: number; type: string; body: string }> {
     if (url.startsWith('/metrics')) return { status: 200, type: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() };
     const st = this.node.raft.status();
-    if (url.startsWith('/healthz')) return { status: 200, type: 'application/json', body: JSON.stringify({ ok: true, id: this.node.config.id }) };
+    if (url.startsWith('/healthz')) return { status: 200, type: 'application/json', body: JSON.stringify({ ok: true, id: this.node.config.id, pid: process.pid }) };
     if (url.startsWith('/readyz')) {
       const ready = st.lead !== 0 && this.node.meta.appliedIndex >= st.commit - 1000;
       const body = { ready, id: this.node.config.id, role: st.role, term: st.term, leader: st.lead, commitIndex: st.commit, appliedIndex: this.node.meta.appliedIndex, servingLeader: this.node.isServingLeader() };

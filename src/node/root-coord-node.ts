@@ -398,15 +398,33 @@ export class RootCoordNode {
    * A leader whose own record says its catalog differed from a leader's at a replica check
    * (src/meta/replica-checks.ts) is the replica the others would be compared against, and a leader
    * never compares itself, so its record would never clear: it hands leadership to another voter, once
-   * per start. As a follower, the next check compares it, and clears the record if it matches.
+   * per start, and as a follower the next check compares it (and clears the record if it matches). The
+   * target: a voter that answers and has the leader's log, never the leader the record names (when
+   * every follower differs from a damaged leader, a follower's record names it). None: it stays.
    */
   private handAwayIfDiverged(): void {
-    if (!this.replicaChecks.diverged || this.handedAwayForDivergence) return;
-    const target = this.raft.status().confState.voters.find((id) => id !== this.config.id);
-    if (target === undefined) return;
+    const divergence = this.replicaChecks.divergence;
+    if (divergence === null || this.handedAwayForDivergence) return;
     this.handedAwayForDivergence = true;
-    this.log.warn("this node's catalog differed from the leader's at a replica check (its record stands until a check matches): it hands leadership to another member, so that the others are not compared against it", { target });
-    this.raft.transferLeader(target);
+    void (async () => {
+      // Once the followers have answered this term's first appends (their progress is known then); a
+      // few tries, as CheckQuorum clears `recentActive` every election timeout until the next answer.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        await this.clock.sleep(attempt === 0 ? 1000 : 200);
+        if (!this.raft.isLeader()) return;
+        const status = await this.raft.currentStatus();
+        const target = status.confState.voters
+          .filter((id) => id !== this.config.id && id !== divergence.leader)
+          .map((id) => ({ id, progress: status.progress.get(id) }))
+          .filter(({ progress }) => progress !== undefined && progress.recentActive && progress.match >= status.commit)
+          .sort((a, b) => (b.progress?.match ?? 0) - (a.progress?.match ?? 0))[0]?.id;
+        if (target === undefined) continue;
+        this.log.warn("this node's catalog differed from the leader's at a replica check (its record stands until a check matches): it hands leadership to another member, so that the others are not compared against it", { target, recordedLeader: divergence.leader });
+        this.raft.transferLeader(target);
+        return;
+      }
+      this.log.warn("this node's catalog differed from the leader's at a replica check, and it leads: no other member answers with the whole log (the leader its record names aside) to hand leadership to", { recordedLeader: divergence.leader });
+    })();
   }
 
   /** The catalog's digest and the index it is at (replicas compare them). */
