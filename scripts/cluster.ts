@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { ClientOptions, RootCoordClient } from '../src/client/root-coord-client.js';
 import { parseCommandLine } from '../src/common/command-line.js';
 import { freeBasePort, portFree } from './free-ports.js';
-import { findPrometheus, installHint, logTail, prometheusConfig, startPrometheus } from './monitoring.js';
+import { findPrometheus, installHint, logSince, logTail, prometheusConfig, startPrometheus } from './monitoring.js';
 import type { PrometheusEntry } from './monitoring.js';
 import { nextNodeId } from './node-ids.js';
 import { nodeCommandLine, nodeEnvironment, pidAlive } from './processes.js';
@@ -378,8 +378,8 @@ async function up(args: CommandArgs, dir: string): Promise<void> {
       started.push(child.pid);
       child.once('exit', (code, signal) => {
         const how = code === null ? `was killed by ${String(signal)}` : `exited with code ${code}`;
-        const said = foreground ? '' : logTail(node.logFile, 20).split('\n').filter((l) => l.startsWith('rootcoord:')).join('; ');
-        failure ??= `node ${node.id} ${how} while the cluster was starting${said === '' ? '' : `: ${said.replace(/^rootcoord: /, '')}`}`;
+        const said = foreground ? '' : nodeSaid(logTail(node.logFile, 20));
+        failure ??= `node ${node.id} ${how} while the cluster was starting${said === '' ? '' : `: ${said}`}`;
       });
     }
     writeCluster(dir, cluster);
@@ -485,6 +485,15 @@ async function start(args: CommandArgs, dir: string): Promise<void> {
   console.log(`started node ${node.id} (pid ${node.pid}), listening after ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 }
 
+/** Why a node stopped, in its own words: its `rootcoord: ...` lines in `log` (a node says so on stderr as it exits). */
+function nodeSaid(log: string): string {
+  return log
+    .split('\n')
+    .filter((line) => line.startsWith('rootcoord:'))
+    .join('; ')
+    .replace(/^rootcoord: /, '');
+}
+
 /**
  * Until a node just started answers on its metrics port (it has loaded and checked its catalog and
  * started Raft; /readyz, knowing a leader, may come later) or exits: a start refused (a damaged
@@ -501,8 +510,8 @@ async function untilListening(node: NodeEntry, child: ChildProcess, logFrom: num
   for (;;) {
     if (exited !== null) {
       // What this start wrote (the log file is appended to by every start).
-      const said = logSince(node.logFile, logFrom).split('\n').filter((l) => l.startsWith('rootcoord:')).slice(-5).join('; ');
-      throw new Error(`node ${node.id} ${exited as string} as it started${said === '' ? ` (see ${node.logFile})` : `: ${said.replace(/^rootcoord: /, '')}`}`);
+      const said = nodeSaid(logSince(node.logFile, logFrom));
+      throw new Error(`node ${node.id} ${exited as string} as it started${said === '' ? ` (see ${node.logFile})` : `: ${said}`}`);
     }
     // This node, not another process on its port: /healthz names the node and its pid.
     const health = await fetch(`http://${node.metrics}/healthz`, { signal: AbortSignal.timeout(2000) })
@@ -706,12 +715,3 @@ main().catch((error: unknown) => {
   console.error(`cluster: ${(error as Error).message}${error instanceof UsageError ? ' (scripts/cluster --help)' : ''}`);
   process.exit(error instanceof UsageError ? 2 : 1);
 });
-
-/** The text `file` has from byte `from` on ('' if it cannot be read). */
-function logSince(file: string, from: number): string {
-  try {
-    return readFileSync(file).subarray(from).toString('utf8');
-  } catch {
-    return '';
-  }
-}

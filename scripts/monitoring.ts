@@ -101,3 +101,12 @@ export function logTail(file: string, lines: number): string {
     return '';
   }
 }
+
+/** The text `file` has from byte `from` on ('' if it cannot be read): what was appended since. */
+export function logSince(file: string, from: number): string {
+  try {
+    return readFileSync(file).subarray(from).toString('utf8');
+  } catch {
+    return '';
+  }
+}

@@ -406,13 +406,10 @@ class JsCrc implements CrcRegion {
   }
 }
 
-/** A WasmCrc, or a JsCrc where WebAssembly cannot run. */
+/** A WasmCrc, or a JsCrc where WebAssembly cannot run (memory that cannot grow for a table: checkLiveTables). */
 function crcRegion(): CrcRegion {
   try {
-    const wasm = new WasmCrc();
-    // The memory a table of LevelDB's usual size needs (its reservation is what can fail).
-    wasm.region(4 * 1024 * 1024);
-    return wasm;
+    return new WasmCrc();
   } catch {
     return new JsCrc();
   }

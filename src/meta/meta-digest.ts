@@ -26,7 +26,7 @@ const SLICE_MS = 5;
  */
 export async function digestAtIndex(index: MetaIndex, rbac: RbacTable, store: VersionedStore, writer: CatalogWriter, now: () => number, memoryRead: () => void): Promise<{ digest: string; appliedIndex: number }> {
   const hash = createHash('sha256');
-  const { appliedIndex, batches } = await writer.atRest(() => ({ appliedIndex: index.appliedIndex, batches: store.scan() }));
+  const { appliedIndex, batches } = await captureStore(index, store, writer);
   hash.update('memory\0');
   let sliceEnds = now() + SLICE_MS;
   const pause = async (): Promise<void> => {
@@ -70,7 +70,7 @@ export async function digestAtIndex(index: MetaIndex, rbac: RbacTable, store: Ve
  * applied differently, or what a damaged disk gives it, is in its store.
  */
 export async function storeDigestAtIndex(index: MetaIndex, store: VersionedStore, writer: CatalogWriter, captured: () => void, turn: Promise<unknown>, wanted: () => boolean): Promise<{ digest: string; appliedIndex: number } | null> {
-  const { appliedIndex, batches } = await writer.atRest(() => ({ appliedIndex: index.appliedIndex, batches: store.scan() }));
+  const { appliedIndex, batches } = await captureStore(index, store, writer);
   captured();
   await turn;
   if (!wanted()) {
@@ -81,6 +81,11 @@ export async function storeDigestAtIndex(index: MetaIndex, store: VersionedStore
   const hash = createHash('sha256');
   await hashStore(hash, batches);
   return { digest: hash.digest('hex'), appliedIndex };
+}
+
+/** Once no write is buffered or in flight: the applied index, and the store's batches from a LevelDB snapshot taken then. */
+function captureStore(index: MetaIndex, store: VersionedStore, writer: CatalogWriter): Promise<{ appliedIndex: number; batches: AsyncIterable<Array<[string, string]>> }> {
+  return writer.atRest(() => ({ appliedIndex: index.appliedIndex, batches: store.scan() }));
 }
 
 /** The store's part of a digest, from its LevelDB snapshot's batches (replica-local keys left out). */

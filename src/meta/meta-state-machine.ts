@@ -44,11 +44,12 @@ export class MetaStateMachine implements StateMachine {
     // Entries come in order, each exactly once: a skipped one would be a silent divergence.
     assert((entries[0] as AppliedEntry).index === this.table.appliedIndex + 1, `apply from ${(entries[0] as AppliedEntry).index} after ${this.table.appliedIndex}`);
     const checks = this.checks;
-    if (checks === null || !commands.some((c) => c?.kind === 'digestMark' || c?.kind === 'digestCompare')) return this.table.apply(commands, last.index);
+    if (checks === null) return this.table.apply(commands, last.index);
     // A replica check's mark: apply up to it, take the digest there, then apply the rest.
     const results: ApplyResult[] = [];
     let from = 0;
-    for (const [i, command] of commands.entries()) {
+    for (let i = 0; i < commands.length; i++) {
+      const command = commands[i];
       // A comparison looks its digest up in log order (later marks of the batch would make it old).
       if (command?.kind === 'digestCompare') void checks.compare(command.index, command.digest, command.leader);
       if (command?.kind !== 'digestMark') continue;
@@ -57,6 +58,7 @@ export class MetaStateMachine implements StateMachine {
       checks.taken(command.id, index, this.table.digestForMark(() => checks.wanted(index)));
       from = i + 1;
     }
+    if (from === 0) return this.table.apply(commands, last.index);
     if (from < commands.length) results.push(...(await this.table.apply(commands.slice(from), last.index)));
     return results;
   }

@@ -12,6 +12,7 @@ import type { ApplyResult } from './command-applier.js';
 import type { MetaCommand } from './commands.js';
 import { MetaIndex } from './meta-index.js';
 import type { CollectionTable } from './collection-table.js';
+import { SingleFlight } from '../common/single-flight.js';
 import { digestAtIndex, storeDigestAtIndex } from './meta-digest.js';
 import { poolCodec } from './catalog-snapshot.js';
 import type { BlockCodec } from './catalog-snapshot.js';
@@ -73,7 +74,7 @@ export class MetaTable {
   private applying = 0;
   private applyIdle: (() => void) | null = null;
   /** The digest being taken: a caller meanwhile gets it too. */
-  private digestTaken: Promise<{ digest: string; appliedIndex: number }> | null = null;
+  private readonly digestTaken = new SingleFlight<{ digest: string; appliedIndex: number }>();
 
   private constructor(
     readonly store: VersionedStore,
@@ -410,15 +411,7 @@ export class MetaTable {
    * a call while one is taken gets that one.
    */
   digestAtIndex(): Promise<{ digest: string; appliedIndex: number }> {
-    if (this.digestTaken === null) {
-      const taken = this.digestHoldingApplies();
-      this.digestTaken = taken;
-      const done = (): void => {
-        if (this.digestTaken === taken) this.digestTaken = null;
-      };
-      taken.then(done, done);
-    }
-    return this.digestTaken;
+    return this.digestTaken.run(() => this.digestHoldingApplies());
   }
 
   /**

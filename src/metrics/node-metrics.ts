@@ -3,8 +3,7 @@ import type { RaftHandle } from '../../raft/raft-handle.js';
 import type { PasswordHasher } from '../auth/password-hash.js';
 import type { Scheduler } from '../ddl/scheduler.js';
 import type { CatalogView } from '../meta/catalog-view.js';
-import { REPLICA_CHECK_RESULTS } from '../meta/replica-checks.js';
-import type { ReplicaCheckResult, ReplicaChecks } from '../meta/replica-checks.js';
+import type { ReplicaChecks } from '../meta/replica-checks.js';
 import type { NodeConfig } from '../node/config.js';
 import type { TimeTickSync } from '../timetick/time-tick-sync.js';
 import { StateRole } from '../../raft/types.js';
@@ -67,17 +66,22 @@ export class NodeMetrics {
     const gauge = (name: string, help: string, read: () => number): void => {
       new Gauge({ name, help, registers, collect(this: Gauge) { this.set(read()); } });
     };
-    // A count the node keeps itself (it only grows): a counter, moved on by what it grew since the last scrape.
-    const counter = (name: string, help: string, read: () => number): void => {
-      let seen = 0;
+    // A count the node keeps itself (it only grows): a counter, moved on by what it grew since the last
+    // scrape. With `label`, `read` gives a count per value of that label (each one's series from the first scrape).
+    const counter = (name: string, help: string, read: () => number | Readonly<Record<string, number>>, label?: string): void => {
+      const seen = new Map<string, number>();
       new Counter({
         name,
         help,
+        labelNames: label === undefined ? [] : [label],
         registers,
-        collect(this: Counter) {
+        collect(this: Counter<string>) {
           const now = read();
-          if (now > seen) this.inc(now - seen);
-          seen = Math.max(seen, now);
+          for (const [value, count] of typeof now === 'number' ? [['', now] as const] : Object.entries(now)) {
+            const before = seen.get(value) ?? 0;
+            this.inc(label === undefined ? {} : { [label]: value }, Math.max(0, count - before));
+            seen.set(value, Math.max(before, count));
+          }
         },
       });
     };
@@ -97,20 +101,7 @@ export class NodeMetrics {
     // Kept up to date as commands apply: a scrape at 200,000 collections walked them all (10 to 30 ms of the request thread).
     gauge('milvus_rootcoord_partition_num', 'Partitions of available collections', () => node.meta.availablePartitionCount());
     gauge('rootcoord_replica_diverged', "1 if this replica's catalog digest differed from the leader's at the last replica check compared (src/meta/replica-checks.ts)", () => (node.replicaChecks.diverged ? 1 : 0));
-    const checksSeen: Record<ReplicaCheckResult, number> = { match: 0, mismatch: 0, unavailable: 0 };
-    new Counter({
-      name: 'rootcoord_replica_checks_total',
-      help: "Replica checks compared on this replica (a follower) with the leader's digest, by result (match, mismatch, unavailable: no digest of its own at the mark)",
-      labelNames: ['result'],
-      registers,
-      collect(this: Counter<'result'>) {
-        for (const result of REPLICA_CHECK_RESULTS) {
-          const now = node.replicaChecks.counts[result];
-          this.inc({ result }, Math.max(0, now - checksSeen[result]));
-          checksSeen[result] = Math.max(checksSeen[result], now);
-        }
-      },
-    });
+    counter('rootcoord_replica_checks_total', "Replica checks compared on this replica (a follower) with the leader's digest, by result (match, mismatch, unavailable: no digest of its own at the mark)", () => node.replicaChecks.counts, 'result');
     gauge('milvus_rootcoord_proxy_num', 'Live proxy sessions on this node (the leader)', () => node.timeTicks.sessionCount());
     gauge('milvus_rootcoord_dml_channel_num', 'Physical DML channels', () => physicalChannelNames(node.config.limits).length);
     new Gauge({

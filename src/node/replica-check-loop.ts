@@ -1,5 +1,6 @@
 import type { Clock } from '../../raft/clock.js';
 import type { Logger } from '../common/logger.js';
+import { SingleFlight } from '../common/single-flight.js';
 import type { MetaCommand } from '../meta/commands.js';
 import type { ReplicaChecks } from '../meta/replica-checks.js';
 
@@ -19,7 +20,7 @@ export interface ReplicaCheck {
  */
 export class ReplicaCheckLoop {
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<ReplicaCheck> | null = null;
+  private readonly running = new SingleFlight<ReplicaCheck>();
   private sequence = 0;
 
   constructor(
@@ -50,15 +51,7 @@ export class ReplicaCheckLoop {
 
   /** One check now (or the one under way). */
   check(): Promise<ReplicaCheck> {
-    if (this.running === null) {
-      const running = this.checkOnce();
-      this.running = running;
-      const done = (): void => {
-        if (this.running === running) this.running = null;
-      };
-      running.then(done, done);
-    }
-    return this.running;
+    return this.running.run(() => this.checkOnce());
   }
 
   private async checkOnce(): Promise<ReplicaCheck> {
