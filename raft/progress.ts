@@ -22,6 +22,8 @@ export class Progress {
   recentActive = false;
   /** In Probe: a MsgApp was sent this heartbeat interval, wait before sending another. */
   probeSent = false;
+  /** In Probe: ticks since the last MsgApp was sent (infinite: none since the state began). */
+  ticksSinceProbe = Number.POSITIVE_INFINITY;
   readonly inflights: Inflights;
 
   constructor(
@@ -36,6 +38,7 @@ export class Progress {
 
   private resetState(state: ProgressState): void {
     this.probeSent = false;
+    this.ticksSinceProbe = Number.POSITIVE_INFINITY;
     this.pendingSnapshot = 0;
     this.snapshotTicks = 0;
     this.stalledTicks = 0;
@@ -73,7 +76,20 @@ export class Progress {
       }
     } else if (this.state === ProgressState.Probe) {
       this.probeSent = true;
+      this.ticksSinceProbe = 0;
     }
+  }
+
+  /**
+   * A heartbeat's answer: in Probe, the next probe may go, but only once a heartbeat interval has
+   * passed since the last one (Probe's contract, etcd's too). etcd unpauses at every answer, counting
+   * on one answer per interval; here answers come more often: a read round's heartbeats, heartbeats
+   * queued behind a snapshot and delivered together, and answers a follower sends while the probe's
+   * entries are still being written to its disk. Each resent the same probe: a joiner received each
+   * of its first probes (595 entries, about 0.9 MB) four times (docs/bench-runs/2026-12-04-s37-probes/).
+   */
+  heartbeatAnswered(heartbeatTicks: number): void {
+    if (this.state !== ProgressState.Probe || this.ticksSinceProbe >= heartbeatTicks) this.probeSent = false;
   }
 
   /** The follower acknowledged `index`. Returns false if the ack is stale. */

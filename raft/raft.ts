@@ -24,6 +24,14 @@ import type { ConfChange, ConfState, Entry, Message, ReadState, Snapshot } from 
 const MAX_SAFE_INDEX = Number.MAX_SAFE_INTEGER - 1;
 /** A snapshot that neither succeeds nor fails within this many election timeouts is sent again. */
 const SNAPSHOT_TIMEOUT_ELECTIONS = 10;
+/**
+ * A probe (an append to a follower in Probe) carries at most this many bytes of entries (always at least
+ * one entry). Until the follower answers, the leader does not know where its log ends, and a probe it
+ * has not answered yet goes again at the next heartbeat interval: a follower writing a snapshot it just
+ * received answered a joiner's first probe after about 300 ms, and three 1 MB probes went meanwhile
+ * (docs/bench-runs/2026-12-04-s37-probes/). Once it answers, Replicate streams full-size appends.
+ */
+const PROBE_BYTES_MAX = 64 * 1024;
 
 /**
  * After its leader is reported down, a follower still ignores candidates until this many ticks after it
@@ -233,6 +241,7 @@ export class Raft {
     const snapshotLimit = SNAPSHOT_TIMEOUT_ELECTIONS * this.config.electionTicks;
     for (const [id, pr] of this.tracker.progress) {
       if (id === this.id) continue;
+      pr.ticksSinceProbe++;
       if (pr.state === ProgressState.Snapshot && ++pr.snapshotTicks > snapshotLimit) {
         pr.pendingSnapshot = 0;
         pr.becomeProbe();
@@ -549,7 +558,7 @@ export class Raft {
 
   private handleHeartbeatResponse(m: Message, pr: Progress): void {
     pr.recentActive = true;
-    pr.probeSent = false;
+    pr.heartbeatAnswered(this.config.heartbeatTicks);
     if (pr.match < this.log.lastIndex()) this.maybeSendAppend(m.from, true);
     if (m.context === 0) return;
     const released = this.readOnly.recvAck(m.from, m.context, this.tracker.voters);
@@ -622,7 +631,7 @@ export class Raft {
     let entries: Entry[] | null = null;
     if (prevTerm !== null) {
       try {
-        entries = this.log.entriesFrom(pr.next, this.config.maxMsgBytes);
+        entries = this.log.entriesFrom(pr.next, pr.state === ProgressState.Probe ? Math.min(this.config.maxMsgBytes, PROBE_BYTES_MAX) : this.config.maxMsgBytes);
       } catch (error) {
         if (!(error instanceof LogCompactedError)) throw error;
       }

@@ -60,6 +60,11 @@ export class SnapshotReceiver {
   private received = 0;
   /** Peers whose snapshot being received was dropped on a write error (until their next one starts). */
   private readonly failedFrom = new Set<number>();
+  /**
+   * Per peer, its snapshots whose last chunk is in but whose file is still being written and closed,
+   * and the messages that came after them, held until they are delivered (or dropped).
+   */
+  private readonly completing = new Map<number, { snapshots: number; held: Message[]; deliver: (m: Message) => void }>();
 
   constructor(private readonly options: SnapshotReceiverOptions) {}
 
@@ -101,6 +106,18 @@ export class SnapshotReceiver {
     this.write(from, assembly, chunk.data, source, complete ? deliver : null);
   }
 
+  /**
+   * Deliver a message from `from` in the order the peer sent it: after a snapshot of its that is still
+   * being stored. A probe that overtook the snapshot before it reached the node was refused by a follower
+   * without the snapshot's log, and the leader sent the whole snapshot again (a joiner at 60,000
+   * collections received its 9.6 MB twice, docs/bench-runs/2026-12-04-s37-probes/).
+   */
+  inOrder(from: number, m: Message, deliver: (m: Message) => void): void {
+    const completing = this.completing.get(from);
+    if (completing === undefined) deliver(m);
+    else completing.held.push(m);
+  }
+
   /** A snapshot delivered earlier is stored elsewhere now: its received copy goes. */
   release(data: SnapshotData): void {
     if (!(data instanceof SnapshotFile)) return;
@@ -117,6 +134,7 @@ export class SnapshotReceiver {
   close(): void {
     for (const assembly of this.assemblies.values()) this.discard(assembly);
     this.assemblies.clear();
+    this.completing.clear();
   }
 
   private begin(from: number, chunk: WireSnapshotChunk): Assembly {
@@ -132,6 +150,7 @@ export class SnapshotReceiver {
   private write(from: number, assembly: Assembly, data: Uint8Array, source: ChunkSource, deliver: ((m: Message) => void) | null): void {
     const file = assembly.file as NonNullable<Assembly['file']>;
     if (file.failed) return;
+    if (deliver !== null) this.holdBehind(from, deliver);
     file.queued++;
     if (file.queued === WRITES_QUEUED_MAX) source.pause();
     file.written = file.written.then(async () => (await file.opened).write(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
@@ -139,11 +158,17 @@ export class SnapshotReceiver {
       .then(async () => {
         file.queued--;
         if (file.queued === WRITES_QUEUED_RESUME) source.resume();
-        if (deliver === null || file.failed) return;
+        if (deliver === null) return;
+        if (file.failed) {
+          this.completed(from);
+          return;
+        }
         await (await file.opened).close();
         this.deliverFrom(from, assembly, new SnapshotFile(this.options.fs, file.path, 0, assembly.totalBytes), deliver);
+        this.completed(from);
       })
       .catch((error: unknown) => {
+        if (deliver !== null) this.completed(from);
         if (file.failed) return;
         source.resume();
         this.options.log('warn', 'could not store a snapshot being received; it is dropped', { from, file: file.path, error: String(error) });
@@ -153,6 +178,20 @@ export class SnapshotReceiver {
         }
         this.discard(assembly);
       });
+  }
+
+  private holdBehind(from: number, deliver: (m: Message) => void): void {
+    const completing = this.completing.get(from);
+    if (completing === undefined) this.completing.set(from, { snapshots: 1, held: [], deliver });
+    else completing.snapshots++;
+  }
+
+  /** A snapshot whose last chunk was in is delivered or dropped: once none is left, what came after it goes. */
+  private completed(from: number): void {
+    const completing = this.completing.get(from);
+    if (completing === undefined || --completing.snapshots > 0) return;
+    this.completing.delete(from);
+    for (const m of completing.held) completing.deliver(m);
   }
 
   private deliverFrom(from: number, assembly: Assembly, data: SnapshotData, deliver: (m: Message) => void): void {

@@ -703,17 +703,22 @@ export class TcpTransport implements Transport {
       this.log('warn', 'dropped a raft frame from a node that is not a peer', { from: frame.from, connection: connectionFrom });
       return;
     }
-    for (const m of frame.messages) this.deliver(frame.from, m);
+    // In the order the peer sent them: after a snapshot of its still being stored.
+    for (const m of frame.messages) if (this.addressedRightly(frame.from, m)) this.snapshots.inOrder(frame.from, m, this.handOver);
     if (frame.messages.some((m) => m.type === MessageType.AppResp)) this.senders.get(frame.from)?.appendAnswered();
     if (frame.snapshotChunk !== null) this.receiveChunk(frame.from, frame.snapshotChunk, socket);
   }
 
+  private readonly handOver = (m: Message): void => this.handler?.receive(m);
+
+  private addressedRightly(from: number, m: Message): boolean {
+    if (m.to === this.id && m.from === from) return true;
+    this.log('warn', 'dropped a raft message with a wrong address', { from, messageFrom: m.from, to: m.to });
+    return false;
+  }
+
   private deliver(from: number, m: Message): void {
-    if (m.to !== this.id || m.from !== from) {
-      this.log('warn', 'dropped a raft message with a wrong address', { from, messageFrom: m.from, to: m.to });
-      return;
-    }
-    this.handler?.receive(m);
+    if (this.addressedRightly(from, m)) this.handOver(m);
   }
 
   private receiveChunk(from: number, chunk: NonNullable<WireFrame['snapshotChunk']>, socket: Socket): void {

@@ -69,4 +69,82 @@ describe('SnapshotReceiver', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('holds a peer\'s messages that came after its snapshot\'s last chunk until the snapshot is delivered, in the order sent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rootcoord-recv-'));
+    try {
+      let releaseClose: (() => void) | null = null;
+      const fs = Object.create(nodeFileSystem) as FileSystem;
+      fs.create = async (path: string): Promise<WritableFile> => {
+        const file = await nodeFileSystem.create(path);
+        return {
+          write: (data: Buffer) => file.write(data),
+          writeAt: (position: number, data: Buffer) => file.writeAt(position, data),
+          sync: () => file.sync(),
+          truncate: (length: number) => file.truncate(length),
+          // The file's close waits until the test lets it finish: the disk is slow.
+          close: async () => {
+            await new Promise<void>((resolve) => (releaseClose = resolve));
+            await file.close();
+          },
+        };
+      };
+      const receiver = new SnapshotReceiver({ dir, fs, inMemoryBytesMax: 100, log: () => undefined });
+      await receiver.start();
+      const source = { pause: () => undefined, resume: () => undefined };
+      const delivered: string[] = [];
+      const deliver = (m: Message): void => void delivered.push(`${MessageType[m.type]}:${m.from}`);
+      const snap = message({ type: MessageType.Snap, from: 1, to: 2, term: 3, snapshot: { metadata: { index: 9, term: 3, confState: { voters: [1, 2], learners: [] } }, data: new Uint8Array(0) } });
+      receiver.inOrder(1, message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 3 }), deliver);
+      for (let offset = 0; offset < 1000; offset += 500) receiver.chunk(1, { message: snap, offset, totalBytes: 1000, data: new Uint8Array(500) }, source, deliver);
+      // After the last chunk: the leader's probe and a heartbeat from it, and a message from another peer.
+      receiver.inOrder(1, message({ type: MessageType.App, from: 1, to: 2, term: 3, index: 9, logTerm: 3 }), deliver);
+      receiver.inOrder(3, message({ type: MessageType.Heartbeat, from: 3, to: 2, term: 3 }), deliver);
+      receiver.inOrder(1, message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 3 }), deliver);
+      await until('the file being closed', () => releaseClose !== null);
+      expect(delivered).to.deep.equal(['Heartbeat:1', 'Heartbeat:3']);
+      (releaseClose as unknown as () => void)();
+      await until('the snapshot and what came after it delivered', () => delivered.length === 5);
+      expect(delivered).to.deep.equal(['Heartbeat:1', 'Heartbeat:3', 'Snap:1', 'App:1', 'Heartbeat:1']);
+      // Nothing held any more: the next message goes at once.
+      receiver.inOrder(1, message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 3 }), deliver);
+      expect(delivered).to.have.length(6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('delivers what it held when the snapshot\'s last write fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rootcoord-recv-'));
+    try {
+      let writes = 0;
+      const fs = Object.create(nodeFileSystem) as FileSystem;
+      fs.create = async (path: string): Promise<WritableFile> => {
+        const file = await nodeFileSystem.create(path);
+        return {
+          write: async (data: Buffer) => {
+            if (++writes === 2) throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+            await file.write(data);
+          },
+          writeAt: (position: number, data: Buffer) => file.writeAt(position, data),
+          sync: () => file.sync(),
+          truncate: (length: number) => file.truncate(length),
+          close: () => file.close(),
+        };
+      };
+      const receiver = new SnapshotReceiver({ dir, fs, inMemoryBytesMax: 100, log: () => undefined });
+      await receiver.start();
+      const source = { pause: () => undefined, resume: () => undefined };
+      const delivered: Message[] = [];
+      const snap = message({ type: MessageType.Snap, from: 1, to: 2, term: 3, snapshot: { metadata: { index: 9, term: 3, confState: { voters: [1, 2], learners: [] } }, data: new Uint8Array(0) } });
+      for (let offset = 0; offset < 1000; offset += 500) receiver.chunk(1, { message: snap, offset, totalBytes: 1000, data: new Uint8Array(500) }, source, (m) => delivered.push(m));
+      receiver.inOrder(1, message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 3 }), (m) => delivered.push(m));
+      await until('the heartbeat delivered', () => delivered.length === 1);
+      expect(delivered[0]?.type).to.equal(MessageType.Heartbeat);
+      receiver.inOrder(1, message({ type: MessageType.Heartbeat, from: 1, to: 2, term: 3 }), (m) => delivered.push(m));
+      expect(delivered).to.have.length(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
