@@ -24,6 +24,8 @@ export class Progress {
   probeSent = false;
   /** In Probe: ticks since the last MsgApp was sent (infinite: none since the state began). */
   ticksSinceProbe = Number.POSITIVE_INFINITY;
+  /** In Probe: the `next` the last MsgApp was sent from (0: none since the state began); a probe from it again is a resend. */
+  probeNext = 0;
   readonly inflights: Inflights;
 
   constructor(
@@ -39,6 +41,7 @@ export class Progress {
   private resetState(state: ProgressState): void {
     this.probeSent = false;
     this.ticksSinceProbe = Number.POSITIVE_INFINITY;
+    this.probeNext = 0;
     this.pendingSnapshot = 0;
     this.snapshotTicks = 0;
     this.stalledTicks = 0;
@@ -77,6 +80,7 @@ export class Progress {
     } else if (this.state === ProgressState.Probe) {
       this.probeSent = true;
       this.ticksSinceProbe = 0;
+      this.probeNext = this.next;
     }
   }
 

@@ -25,13 +25,13 @@ const MAX_SAFE_INDEX = Number.MAX_SAFE_INTEGER - 1;
 /** A snapshot that neither succeeds nor fails within this many election timeouts is sent again. */
 const SNAPSHOT_TIMEOUT_ELECTIONS = 10;
 /**
- * A probe (an append to a follower in Probe) carries at most this many bytes of entries (always at least
- * one entry). Until the follower answers, the leader does not know where its log ends, and a probe it
- * has not answered yet goes again at the next heartbeat interval: a follower writing a snapshot it just
- * received answered a joiner's first probe after about 300 ms, and three 1 MB probes went meanwhile
- * (docs/bench-runs/2026-12-04-s37-probes/). Once it answers, Replicate streams full-size appends.
+ * A probe sent again from the same index (the follower in Probe has not answered the last one) carries
+ * at most this many bytes of entries (always at least one entry). A follower writing a snapshot it just
+ * received answered a joiner's first probe after about 300 ms, and the same 1 MB probe went three times
+ * more meanwhile (docs/bench-runs/2026-12-04-s37-probes/). A first probe from an index is full size: on
+ * a lossy link each lost append starts a probe, and a cap on every probe slowed a catch-up by half.
  */
-const PROBE_BYTES_MAX = 64 * 1024;
+const PROBE_RESEND_BYTES_MAX = 64 * 1024;
 
 /**
  * After its leader is reported down, a follower still ignores candidates until this many ticks after it
@@ -631,7 +631,8 @@ export class Raft {
     let entries: Entry[] | null = null;
     if (prevTerm !== null) {
       try {
-        entries = this.log.entriesFrom(pr.next, pr.state === ProgressState.Probe ? Math.min(this.config.maxMsgBytes, PROBE_BYTES_MAX) : this.config.maxMsgBytes);
+        const resend = pr.state === ProgressState.Probe && pr.probeNext === pr.next;
+        entries = this.log.entriesFrom(pr.next, resend ? Math.min(this.config.maxMsgBytes, PROBE_RESEND_BYTES_MAX) : this.config.maxMsgBytes);
       } catch (error) {
         if (!(error instanceof LogCompactedError)) throw error;
       }

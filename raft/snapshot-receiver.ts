@@ -3,6 +3,7 @@ import type { FileSystem, WritableFile } from './file-system.js';
 import type { WireSnapshotChunk } from './message-codec.js';
 import { SnapshotFile } from './snapshot-data.js';
 import type { SnapshotData } from './snapshot-data.js';
+import { MessageType } from './types.js';
 import type { Message } from './types.js';
 
 export interface SnapshotReceiverOptions {
@@ -25,6 +26,14 @@ const WRITES_QUEUED_MAX = 8;
 const WRITES_QUEUED_RESUME = 2;
 /** The name of a snapshot being received, from peer `from`, the `n`th this process received. */
 const RECEIVE_PATTERN = /^snapshot-from-\d+-\d+\.recv$/;
+/** Deliveries held per peer (its snapshots being stored, what came after them); more messages are dropped (Raft sends them again). */
+const HELD_MAX = 1024;
+
+/** A delivery waiting its turn: a snapshot being stored is not ready until stored (or dropped: `go` null). */
+interface Turn {
+  ready: boolean;
+  go: (() => void) | null;
+}
 
 interface ReceiveFile {
   readonly path: string;
@@ -61,10 +70,10 @@ export class SnapshotReceiver {
   /** Peers whose snapshot being received was dropped on a write error (until their next one starts). */
   private readonly failedFrom = new Set<number>();
   /**
-   * Per peer, its snapshots whose last chunk is in but whose file is still being written and closed,
-   * and the messages that came after them, held until they are delivered (or dropped).
+   * Per peer, in the order it sent them: its snapshots whose last chunk is in but whose file is still
+   * being written and closed, and what came after them (messages, snapshots). The head goes once ready.
    */
-  private readonly completing = new Map<number, { snapshots: number; held: Message[]; deliver: (m: Message) => void }>();
+  private readonly turns = new Map<number, { queue: Turn[]; dropped: number }>();
 
   constructor(private readonly options: SnapshotReceiverOptions) {}
 
@@ -100,7 +109,10 @@ export class SnapshotReceiver {
     if (complete) this.assemblies.delete(from);
     if (assembly.chunks !== null) {
       assembly.chunks.push(chunk.data);
-      if (complete) this.deliverFrom(from, assembly, Buffer.concat(assembly.chunks), deliver);
+      if (complete) {
+        const data = Buffer.concat(assembly.chunks);
+        this.inTurn(from, { ready: true, go: () => this.deliverFrom(from, assembly, data, deliver) });
+      }
       return;
     }
     this.write(from, assembly, chunk.data, source, complete ? deliver : null);
@@ -113,9 +125,40 @@ export class SnapshotReceiver {
    * collections received its 9.6 MB twice, docs/bench-runs/2026-12-04-s37-probes/).
    */
   inOrder(from: number, m: Message, deliver: (m: Message) => void): void {
-    const completing = this.completing.get(from);
-    if (completing === undefined) deliver(m);
-    else completing.held.push(m);
+    // A heartbeat carries no entries (and a commit index no higher than the follower's match): it goes
+    // at once, so a follower whose snapshot is slow to store still hears its leader and calls no election.
+    if (m.type === MessageType.Heartbeat) deliver(m);
+    else this.inTurn(from, { ready: true, go: () => deliver(m) });
+  }
+
+  private inTurn(from: number, turn: Turn): void {
+    const held = this.turns.get(from);
+    if (held === undefined) {
+      if (turn.ready) turn.go?.();
+      else this.turns.set(from, { queue: [turn], dropped: 0 });
+      return;
+    }
+    if (held.queue.length >= HELD_MAX && turn.ready) {
+      if (held.dropped++ === 0) this.options.log('warn', 'dropping messages from a peer while its snapshot is being stored', { from, held: HELD_MAX });
+      return;
+    }
+    held.queue.push(turn);
+  }
+
+  /** Deliver a peer's turns from the head up to the first snapshot not stored yet. */
+  private drain(from: number): void {
+    const queue = this.turns.get(from)?.queue;
+    if (queue === undefined) return;
+    while (queue.length > 0 && (queue[0] as Turn).ready) {
+      const turn = queue.shift() as Turn;
+      try {
+        turn.go?.();
+      } catch (error) {
+        // What the node does with one message is not the stored snapshot's fate, nor the next message's.
+        this.options.log('warn', 'could not hand a peer\'s message to the node', { from, error: String(error) });
+      }
+    }
+    if (queue.length === 0) this.turns.delete(from);
   }
 
   /** A snapshot delivered earlier is stored elsewhere now: its received copy goes. */
@@ -134,7 +177,7 @@ export class SnapshotReceiver {
   close(): void {
     for (const assembly of this.assemblies.values()) this.discard(assembly);
     this.assemblies.clear();
-    this.completing.clear();
+    this.turns.clear();
   }
 
   private begin(from: number, chunk: WireSnapshotChunk): Assembly {
@@ -150,7 +193,16 @@ export class SnapshotReceiver {
   private write(from: number, assembly: Assembly, data: Uint8Array, source: ChunkSource, deliver: ((m: Message) => void) | null): void {
     const file = assembly.file as NonNullable<Assembly['file']>;
     if (file.failed) return;
-    if (deliver !== null) this.holdBehind(from, deliver);
+    const turn: Turn | null = deliver === null ? null : { ready: false, go: null };
+    if (turn !== null) this.inTurn(from, turn);
+    // Stored (or dropped): its turn is ready, and goes outside the write's promise chain, whose errors
+    // drop the file.
+    const settle = (go: (() => void) | null): void => {
+      if (turn === null || turn.ready) return;
+      turn.ready = true;
+      turn.go = go;
+      queueMicrotask(() => this.drain(from));
+    };
     file.queued++;
     if (file.queued === WRITES_QUEUED_MAX) source.pause();
     file.written = file.written.then(async () => (await file.opened).write(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
@@ -160,15 +212,15 @@ export class SnapshotReceiver {
         if (file.queued === WRITES_QUEUED_RESUME) source.resume();
         if (deliver === null) return;
         if (file.failed) {
-          this.completed(from);
+          settle(null);
           return;
         }
         await (await file.opened).close();
-        this.deliverFrom(from, assembly, new SnapshotFile(this.options.fs, file.path, 0, assembly.totalBytes), deliver);
-        this.completed(from);
+        const stored = new SnapshotFile(this.options.fs, file.path, 0, assembly.totalBytes);
+        settle(() => this.deliverFrom(from, assembly, stored, deliver));
       })
       .catch((error: unknown) => {
-        if (deliver !== null) this.completed(from);
+        settle(null);
         if (file.failed) return;
         source.resume();
         this.options.log('warn', 'could not store a snapshot being received; it is dropped', { from, file: file.path, error: String(error) });
@@ -178,20 +230,6 @@ export class SnapshotReceiver {
         }
         this.discard(assembly);
       });
-  }
-
-  private holdBehind(from: number, deliver: (m: Message) => void): void {
-    const completing = this.completing.get(from);
-    if (completing === undefined) this.completing.set(from, { snapshots: 1, held: [], deliver });
-    else completing.snapshots++;
-  }
-
-  /** A snapshot whose last chunk was in is delivered or dropped: once none is left, what came after it goes. */
-  private completed(from: number): void {
-    const completing = this.completing.get(from);
-    if (completing === undefined || --completing.snapshots > 0) return;
-    this.completing.delete(from);
-    for (const m of completing.held) completing.deliver(m);
   }
 
   private deliverFrom(from: number, assembly: Assembly, data: SnapshotData, deliver: (m: Message) => void): void {

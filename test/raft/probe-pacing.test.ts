@@ -56,25 +56,43 @@ describe('raft: probes are paced by the heartbeat interval', () => {
     expect(c.appliedData(3)).to.deep.equal(['x']);
   });
 
-  it('a probe carries at most 64 KiB of entries; once answered, appends are full size', () => {
+  it('a probe sent again from the same index carries at most 64 KiB of entries; a first probe and the appends after an answer are full size', () => {
     const c = leaderWithProbingFollower(1);
     const leader = c.node(1).raw;
     for (let i = 0; i < 60; i++) leader.propose(new Uint8Array(10_000).fill(i));
     c.stabilize();
     const appsTo3 = (): Message[] => c.sent.filter((m) => m.type === MessageType.App && m.to === 3);
-    const sizes = (ms: Message[]): number[] => ms.map((m) => m.entries.reduce((sum, e) => sum + e.data.byteLength, 0));
+    const sizes = (ms: readonly Message[]): number[] => ms.map((m) => m.entries.reduce((sum, e) => sum + e.data.byteLength, 0));
+    const nextProbe = (): Message => {
+      leader.tick();
+      c.process(1);
+      c.queue = [];
+      const before = appsTo3().length;
+      expect(answerHeartbeats(c, 1)).to.equal(1);
+      return appsTo3()[before] as Message;
+    };
+    // The election's probe went unanswered: this one is sent again from the same index.
+    const resent = nextProbe();
+    expect(sizes([resent])[0]).to.be.within(10_000, 64 * 1024);
+    // The follower refuses an append, naming an earlier index: the first probe from there is full size.
+    const pr = leader.raft.tracker.progress.get(3);
     const before = appsTo3().length;
-    leader.tick();
+    leader.step(message({ type: MessageType.AppResp, from: 3, to: 1, term: leader.raft.term, index: (pr?.next ?? 0) - 1, reject: true, rejectHint: 1, logTerm: 1 }));
     c.process(1);
     c.queue = [];
-    expect(answerHeartbeats(c, 1)).to.equal(1);
-    const probe = appsTo3().slice(before);
-    expect(sizes(probe)[0]).to.be.within(10_000, 64 * 1024);
+    const first = appsTo3().slice(before);
+    expect(first).to.have.length(1);
+    expect(first[0]?.index).to.equal(1);
+    expect(sizes(first)[0]).to.be.greaterThan(500_000);
+    // Unanswered, it goes again an interval later from the same index: 64 KiB at most.
+    const again = nextProbe();
+    expect(again.index).to.equal(1);
+    expect(sizes([again])[0]).to.be.within(10_000, 64 * 1024);
     // The follower is reachable again: after it answers a probe, the rest goes in full-size appends.
     c.drop = () => false;
     const answered = appsTo3().length;
     c.tickAll(3);
-    expect(c.node(1).raw.raft.tracker.progress.get(3)?.state).to.equal(ProgressState.Replicate);
+    expect(leader.raft.tracker.progress.get(3)?.state).to.equal(ProgressState.Replicate);
     expect(Math.max(...sizes(appsTo3().slice(answered)))).to.be.greaterThan(64 * 1024);
     expect(c.appliedData(3)).to.have.length(61);
   });
