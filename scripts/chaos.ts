@@ -23,10 +23,25 @@ import { percentile, svgChart } from './bench-lib.js';
 import type { Band } from './bench-lib.js';
 import { freeBasePort } from './free-ports.js';
 import { readDigests, replicaChecksInLogs } from './replicas.js';
+import { loggedLines } from './node-log.js';
 import { checkReplicas } from '../src/client/replica-check.js';
 
 /** How often the leader checks the replicas during a chaos run (replicaCheckIntervalMs). */
 const REPLICA_CHECK_INTERVAL_MS = 10_000;
+/** The nodes' `--snapshot-entries` and `--snapshot-entries-kept` (see main). */
+const SNAPSHOT_ENTRIES = 1_000;
+const SNAPSHOT_ENTRIES_KEPT = 100;
+
+/** Catalog copies leaders made for peers that needed a snapshot, and snapshots nodes restored, from the nodes' logs. */
+function snapshotsInLogs(logFiles: readonly string[]): { copiesForPeers: number; restored: number } {
+  let copiesForPeers = 0;
+  let restored = 0;
+  for (const file of logFiles) {
+    copiesForPeers += loggedLines(file, 'made a copy of the state machine for a peer that needs a snapshot').length;
+    restored += loggedLines(file, 'state machine restored from a snapshot').length;
+  }
+  return { copiesForPeers, restored };
+}
 
 const run = promisify(execFile);
 const clusterScript = fileURLToPath(new URL('./cluster.js', import.meta.url));
@@ -623,7 +638,11 @@ async function main(): Promise<void> {
   // Users and roles accumulate over epochs: no limit on them; cheap password hashes. Replica checks
   // every 10 s (an hour by default): each compares every replica's catalog at a mark under the faults.
   const limits = ['maxUserNum=1000000', 'maxRoleNum=1000000', 'passwordHashCost=10', `replicaCheckIntervalMs=${REPLICA_CHECK_INTERVAL_MS}`].flatMap((l) => ['--limit', l]);
-  await chaos.cluster('up', '--nodes', String(args.nodes), '--base-port', String(base), '--gc-confirm-delay-ms', '0', '--chaos', ...limits, ...(args.auth ? ['--auth'] : []));
+  // The log compacted every 1,000 entries (10,000 by default), keeping 100 behind (1,000): a node that was
+  // down or cut off for a few seconds is sent the catalog, so snapshots are sent, received, stored and
+  // restored under the faults too (with the defaults no run had sent one).
+  const snapshots = ['--snapshot-entries', String(SNAPSHOT_ENTRIES), '--snapshot-entries-kept', String(SNAPSHOT_ENTRIES_KEPT)];
+  await chaos.cluster('up', '--nodes', String(args.nodes), '--base-port', String(base), '--gc-confirm-delay-ms', '0', '--chaos', ...limits, ...snapshots, ...(args.auth ? ['--auth'] : []));
   let exitCode = 1;
   try {
     chaos.nodes = (JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { nodes: Array<{ id: number; client: string }> }).nodes;
@@ -671,7 +690,9 @@ async function main(): Promise<void> {
       chaos.nodes.map((n) => n.client),
       { ...chaos.credentials(), attemptDeadlineMs: 30_000, retryBudgetMs: 30_000 },
     ).catch((error: unknown) => ({ error: String(error) }));
-    const checksDuringRun = replicaChecksInLogs(chaos.nodes.map((n) => join(dir, `node-${n.id}.log`)));
+    const nodeLogs = chaos.nodes.map((n) => join(dir, `node-${n.id}.log`));
+    const checksDuringRun = replicaChecksInLogs(nodeLogs);
+    const snapshotsSent = snapshotsInLogs(nodeLogs);
     const endStatus = await chaos.status();
 
     const lin = checkHistory(metadataModel, chaos.meta, { budget: 20_000_000 });
@@ -712,6 +733,7 @@ async function main(): Promise<void> {
       burstReasons: chaos.burstReasons,
       faults: { total: chaos.faults.length, byKind, leaderKills: chaos.leaderKills, list: chaos.faults.map((f) => ({ ...f, startMs: Math.round(f.startMs), endMs: Math.round(f.endMs), throughput: throughputAround(chaos.completions, f) })) },
       leader: { atStart: startStatus.leader, atEnd: endStatus.leader },
+      snapshots: snapshotsSent,
       checks: {
         linearizable: lin.verdict === 'linearizable',
         tsoMonotonic: tsViolations.length === 0,

@@ -19,6 +19,7 @@ const USAGE = `usage: scripts/cluster <command> [options]   (a local rootcoord c
 Node i listens on 127.0.0.1: client B+i, raft peer B+100+i, metrics B+200+i, Milvus's API B+300+i.
   up [--nodes 3] [--dir .cluster] [--base-port 53100] [--foreground] [--auth [--root-password-file F]] [--tls]
      [--limit name=value]... [--gc-confirm-delay-ms MS] [--raft-nice N] [--request-nice N] [--chaos]
+     [--snapshot-entries N] [--snapshot-entries-kept N]
      [--prometheus [--prometheus-port P] [--scrape-interval 5s]]
   status [--dir .cluster] [--json]
   kill <id|leader> [--signal KILL|TERM|STOP|CONT] [--wait] [--dir .cluster]
@@ -60,6 +61,8 @@ interface ClusterFile {
   limits?: string[];
   /** `--raft-nice` and `--request-nice` passed to every node (their threads' nice values). */
   nice?: { raft?: string; request?: string };
+  /** `--snapshot-entries` and `--snapshot-entries-kept` passed to every node (how often the log is compacted). */
+  snapshots?: { entries?: string; kept?: string };
   nodes: NodeEntry[];
   /** The highest node ID this cluster has used, removed members' included (absent in an older cluster.json): `add` takes the next. */
   lastNodeId?: number;
@@ -180,7 +183,11 @@ function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
   if (cluster.auth === true) join.push('--auth');
   if (cluster.rootPasswordFile !== undefined) join.push('--root-password-file', cluster.rootPasswordFile);
   if (cluster.tls !== undefined) join.push('--tls-cert', cluster.tls.cert, '--tls-key', cluster.tls.key);
-  return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--milvus-address', node.milvus ?? 'none', '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs), ...(cluster.limits ?? []).flatMap((l) => ['--limit', l]), ...niceArgs(cluster.nice), ...join];
+  return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--milvus-address', node.milvus ?? 'none', '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs), ...(cluster.limits ?? []).flatMap((l) => ['--limit', l]), ...niceArgs(cluster.nice), ...snapshotArgs(cluster.snapshots), ...join];
+}
+
+function snapshotArgs(snapshots: ClusterFile['snapshots']): string[] {
+  return [...(snapshots?.entries === undefined ? [] : ['--snapshot-entries', snapshots.entries]), ...(snapshots?.kept === undefined ? [] : ['--snapshot-entries-kept', snapshots.kept])];
 }
 
 function niceArgs(nice: ClusterFile['nice']): string[] {
@@ -292,6 +299,8 @@ async function up(args: CommandArgs, dir: string): Promise<void> {
   const limits = args.all('limit');
   const raftNice = args.flag('raft-nice', '');
   const requestNice = args.flag('request-nice', '');
+  const snapshotEntries = args.flag('snapshot-entries', '');
+  const snapshotEntriesKept = args.flag('snapshot-entries-kept', '');
   const chaos = args.bool('chaos');
   const auth = args.bool('auth');
   const tls = args.bool('tls');
@@ -319,6 +328,7 @@ async function up(args: CommandArgs, dir: string): Promise<void> {
   const base = existing?.basePort ?? basePort;
   // The nice values a cluster was made with stay its own (as its limits do).
   const nice = existing?.nice ?? (raftNice === '' && requestNice === '' ? undefined : { ...(raftNice === '' ? {} : { raft: raftNice }), ...(requestNice === '' ? {} : { request: requestNice }) });
+  const snapshots = existing?.snapshots ?? (snapshotEntries === '' && snapshotEntriesKept === '' ? undefined : { ...(snapshotEntries === '' ? {} : { entries: snapshotEntries }), ...(snapshotEntriesKept === '' ? {} : { kept: snapshotEntriesKept }) });
   const passwordFile = existing?.rootPasswordFile ?? rootPasswordFile;
   const cluster: ClusterFile = {
     chaos: existing?.chaos ?? chaos,
@@ -330,6 +340,7 @@ async function up(args: CommandArgs, dir: string): Promise<void> {
     gcConfirmDelayMs: existing?.gcConfirmDelayMs ?? gcConfirmDelayMs,
     ...((existing?.limits ?? limits).length > 0 ? { limits: existing?.limits ?? limits } : {}),
     ...(nice === undefined ? {} : { nice }),
+    ...(snapshots === undefined ? {} : { snapshots }),
     nodes: ids.map((id) => nodeEntry(dir, base, id)),
     lastNodeId: Math.max(existing?.lastNodeId ?? 0, ...ids),
   };
@@ -677,7 +688,7 @@ async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   /** Each command's flags, and how many positional arguments it takes. */
   const commands: Record<string, { run: (a: CommandArgs, d: string) => Promise<void>; switches?: string[]; values?: string[]; positionals: number }> = {
-    up: { run: up, switches: ['foreground', 'chaos', 'auth', 'tls', 'prometheus'], values: ['nodes', 'base-port', 'gc-confirm-delay-ms', 'limit', 'raft-nice', 'request-nice', 'prometheus-port', 'scrape-interval', 'root-password-file'], positionals: 0 },
+    up: { run: up, switches: ['foreground', 'chaos', 'auth', 'tls', 'prometheus'], values: ['nodes', 'base-port', 'gc-confirm-delay-ms', 'limit', 'raft-nice', 'request-nice', 'snapshot-entries', 'snapshot-entries-kept', 'prometheus-port', 'scrape-interval', 'root-password-file'], positionals: 0 },
     status: { run: status, switches: ['json'], positionals: 0 },
     kill: { run: kill, switches: ['wait'], values: ['signal'], positionals: 1 },
     start: { run: start, positionals: 1 },

@@ -42,6 +42,8 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
                              it last heard from it (the leader's lease, half of N ticks, is over by then)
   --heartbeat-ticks N        heartbeat interval in ticks (default 1)
   --snapshot-entries N       snapshot and compact the log every N applied entries (default 10000)
+  --snapshot-entries-kept N  entries kept in the log behind a snapshot, for followers a little behind
+                             (default 1000); a follower further behind is sent the catalog
   --time-tick-ms N           DML channel time-tick interval (default ${DEFAULT_TIME_TICK_INTERVAL_MS})
   --secret S | --secret-file F   shared cluster secret for peer traffic (default: none)
   --gc-confirm-delay-ms N    wait before a dropped collection's meta is deleted (default 1200000)
@@ -268,6 +270,7 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     electionTicks,
     heartbeatTicks,
     snapshotEntries: num('snapshot-entries', 10_000, 1, true),
+    snapshotEntriesKept: num('snapshot-entries-kept', 1_000, 0, true),
     timeTickIntervalMs: num('time-tick-ms', DEFAULT_TIME_TICK_INTERVAL_MS, 1),
     secret,
     limits: limits as unknown as Limits,
