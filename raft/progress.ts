@@ -88,7 +88,7 @@ export class Progress {
    * A heartbeat's answer: in Probe, the next probe may go, but only once a heartbeat interval has
    * passed since the last one (Probe's contract, etcd's too). etcd unpauses at every answer, counting
    * on one answer per interval; here answers come more often: a read round's heartbeats, heartbeats
-   * queued behind a snapshot and delivered together, and answers a follower sends while the probe's
+   * queued behind a snapshot the leader is sending and delivered together, and answers a follower sends while the probe's
    * entries are still being written to its disk. Each resent the same probe: a joiner received each
    * of its first probes (595 entries, about 0.9 MB) four times (docs/bench-runs/2026-12-04-s37-probes/).
    */

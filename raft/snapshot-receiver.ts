@@ -13,6 +13,12 @@ export interface SnapshotReceiverOptions {
   /** A snapshot up to this size is assembled in memory. */
   readonly inMemoryBytesMax: number;
   readonly log: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * A snapshot whose last chunk is in but that is not stored (written, closed) within this long is
+   * dropped, and the peer's messages held behind it go on (default 10 s): a disk that never answers
+   * must not hold a follower's appends for ever while its heartbeats, never held, keep it quiet.
+   */
+  readonly storeDeadlineMs?: number;
 }
 
 /** The connection a chunk came on, paused while the disk is behind. */
@@ -28,6 +34,7 @@ const WRITES_QUEUED_RESUME = 2;
 const RECEIVE_PATTERN = /^snapshot-from-\d+-\d+\.recv$/;
 /** Deliveries held per peer (its snapshots being stored, what came after them); more messages are dropped (Raft sends them again). */
 const HELD_MAX = 1024;
+const STORE_DEADLINE_MS = 10_000;
 
 /** A delivery waiting its turn: a snapshot being stored is not ready until stored (or dropped: `go` null). */
 interface Turn {
@@ -74,6 +81,7 @@ export class SnapshotReceiver {
    * being written and closed, and what came after them (messages, snapshots). The head goes once ready.
    */
   private readonly turns = new Map<number, { queue: Turn[]; dropped: number }>();
+  private closed = false;
 
   constructor(private readonly options: SnapshotReceiverOptions) {}
 
@@ -147,9 +155,11 @@ export class SnapshotReceiver {
 
   /** Deliver a peer's turns from the head up to the first snapshot not stored yet. */
   private drain(from: number): void {
-    const queue = this.turns.get(from)?.queue;
-    if (queue === undefined) return;
-    while (queue.length > 0 && (queue[0] as Turn).ready) {
+    const held = this.turns.get(from);
+    if (held === undefined) return;
+    const queue = held.queue;
+    // (A delivery may close the receiver: then the rest is not delivered.)
+    while (this.turns.get(from) === held && queue.length > 0 && (queue[0] as Turn).ready) {
       const turn = queue.shift() as Turn;
       try {
         turn.go?.();
@@ -158,7 +168,7 @@ export class SnapshotReceiver {
         this.options.log('warn', 'could not hand a peer\'s message to the node', { from, error: String(error) });
       }
     }
-    if (queue.length === 0) this.turns.delete(from);
+    if (this.turns.get(from) === held && queue.length === 0) this.turns.delete(from);
   }
 
   /** A snapshot delivered earlier is stored elsewhere now: its received copy goes. */
@@ -175,6 +185,7 @@ export class SnapshotReceiver {
 
   /** Stop: snapshots being received are dropped, with their files. */
   close(): void {
+    this.closed = true;
     for (const assembly of this.assemblies.values()) this.discard(assembly);
     this.assemblies.clear();
     this.turns.clear();
@@ -197,7 +208,19 @@ export class SnapshotReceiver {
     if (turn !== null) this.inTurn(from, turn);
     // Stored (or dropped): its turn is ready, and goes outside the write's promise chain, whose errors
     // drop the file.
+    let deadline: ReturnType<typeof setTimeout> | null = null;
+    if (turn !== null) {
+      const deadlineMs = this.options.storeDeadlineMs ?? STORE_DEADLINE_MS;
+      deadline = setTimeout(() => {
+        if (turn.ready) return;
+        this.options.log('warn', 'a snapshot being received was not stored in time; it is dropped and the messages after it go on', { from, file: file.path, deadlineMs });
+        settle(null);
+        this.discard(assembly);
+      }, deadlineMs);
+      deadline.unref?.();
+    }
     const settle = (go: (() => void) | null): void => {
+      if (deadline !== null) clearTimeout(deadline);
       if (turn === null || turn.ready) return;
       turn.ready = true;
       turn.go = go;
@@ -216,6 +239,12 @@ export class SnapshotReceiver {
           return;
         }
         await (await file.opened).close();
+        if (file.failed || this.closed) {
+          // Dropped meanwhile (not stored in time: discard removes it), or the receiver closed: not kept.
+          settle(null);
+          if (!file.failed) void this.options.fs.rm(file.path).catch(() => undefined);
+          return;
+        }
         const stored = new SnapshotFile(this.options.fs, file.path, 0, assembly.totalBytes);
         settle(() => this.deliverFrom(from, assembly, stored, deliver));
       })

@@ -32,7 +32,10 @@ const REPLICA_CHECK_INTERVAL_MS = 10_000;
 const SNAPSHOT_ENTRIES = 1_000;
 const SNAPSHOT_ENTRIES_KEPT = 100;
 
-/** Catalog copies leaders made for peers that needed a snapshot, and snapshots nodes restored, from the nodes' logs. */
+/**
+ * From the nodes' logs: catalog copies leaders made for peers that needed a snapshot, and snapshots
+ * nodes restored (a received one, or at a start, a node's own newest when its catalog was behind it).
+ */
 function snapshotsInLogs(logFiles: readonly string[]): { copiesForPeers: number; restored: number } {
   let copiesForPeers = 0;
   let restored = 0;

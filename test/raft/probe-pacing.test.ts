@@ -1,6 +1,6 @@
 /**
  * A follower in Probe gets at most one MsgApp per heartbeat interval. etcd's raft unpauses a probe at
- * every heartbeat answer; here a follower's answers come in bursts (heartbeats queued behind a snapshot
+ * every heartbeat answer; here a follower's answers come in bursts (heartbeats queued behind a snapshot being sent
  * are delivered together, read rounds send heartbeats of their own, and a follower answers heartbeats
  * while the probe's entries are still being written), and each answer resent the same probe: a joiner
  * at 60,000 collections received its first probe (595 entries) four times in one millisecond.

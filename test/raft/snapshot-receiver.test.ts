@@ -110,14 +110,27 @@ describe('SnapshotReceiver', () => {
     for (let offset = 0; offset < bytes; offset += 500) receiver.chunk(1, { message: snapAt(index), offset, totalBytes: bytes, data: new Uint8Array(Math.min(500, bytes - offset)) }, source, deliver);
   };
 
-  async function withReceiver(disk: ReturnType<typeof slowDisk>, body: (receiver: SnapshotReceiver, delivered: string[], deliver: (m: Message) => void, warnings: string[]) => Promise<void>): Promise<void> {
+  /** Snapshot 9 from peer 1 and appends after it, until the disk is closing the snapshot's file. */
+  async function snapshotBeingStored(receiver: SnapshotReceiver, disk: ReturnType<typeof slowDisk>, deliver: (m: Message) => void, appends: readonly number[]): Promise<void> {
+    sendSnapshot(receiver, 9, 1000, deliver);
+    for (const index of appends) receiver.inOrder(1, appAt(index), deliver);
+    await until('the file being closed', disk.closing);
+  }
+
+  /** Snapshot 9 from peer 1, appends 9 and 10 after it; then the disk lets the snapshot's file close. */
+  async function snapshotThenAppends(receiver: SnapshotReceiver, disk: ReturnType<typeof slowDisk>, deliver: (m: Message) => void): Promise<void> {
+    await snapshotBeingStored(receiver, disk, deliver, [9, 10]);
+    disk.release();
+  }
+
+  async function withReceiver(disk: ReturnType<typeof slowDisk>, body: (receiver: SnapshotReceiver, delivered: string[], deliver: (m: Message) => void, warnings: string[], dir: string) => Promise<void>, storeDeadlineMs?: number): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'rootcoord-recv-'));
     try {
       const warnings: string[] = [];
-      const receiver = new SnapshotReceiver({ dir, fs: disk.fs, inMemoryBytesMax: 100, log: (_level, m) => warnings.push(m) });
+      const receiver = new SnapshotReceiver({ dir, fs: disk.fs, inMemoryBytesMax: 100, log: (_level, m) => warnings.push(m), ...(storeDeadlineMs === undefined ? {} : { storeDeadlineMs }) });
       await receiver.start();
       const delivered: string[] = [];
-      await body(receiver, delivered, (m) => void delivered.push(label(m)), warnings);
+      await body(receiver, delivered, (m) => void delivered.push(label(m)), warnings, dir);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -191,11 +204,7 @@ describe('SnapshotReceiver', () => {
         if (m.snapshot !== null) snapshotFile = (m.snapshot.data as SnapshotFile).path;
         deliver(m);
       };
-      sendSnapshot(receiver, 9, 1000, throwing);
-      receiver.inOrder(1, appAt(9), throwing);
-      receiver.inOrder(1, appAt(10), throwing);
-      await until('the file being closed', disk.closing);
-      disk.release();
+      await snapshotThenAppends(receiver, disk, throwing);
       await until('the snapshot and the append after the throw delivered', () => delivered.length === 2);
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(delivered).to.deep.equal(['Snap@9', 'App:1@10']);
@@ -218,6 +227,47 @@ describe('SnapshotReceiver', () => {
       // 1,024 deliveries held: the snapshot and 1,023 appends.
       await until('the snapshot and the held appends delivered', () => delivered.length === 2500 + 1024);
       expect(delivered.slice(2500, 2502)).to.deep.equal(['Snap@9', 'App:1@10']);
+    });
+  });
+
+  it('drops a snapshot not stored within its deadline: the messages after it go on, and its file goes once the disk answers', async () => {
+    const disk = slowDisk();
+    await withReceiver(disk, async (receiver, delivered, deliver, warnings, dir) => {
+      await snapshotBeingStored(receiver, disk, deliver, [9]);
+      expect(delivered).to.deep.equal([]);
+      await until('the append delivered after the deadline', () => delivered.length === 1);
+      expect(delivered).to.deep.equal(['App:1@9']);
+      expect(warnings.filter((w) => w.startsWith('a snapshot being received was not stored in time'))).to.have.length(1);
+      receiver.inOrder(1, appAt(10), deliver);
+      expect(delivered).to.have.length(2);
+      // The disk answers at last: the snapshot is not delivered, and its file goes.
+      disk.release();
+      await until('the dropped file removed', () => readdirSync(dir).length === 0);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(delivered).to.deep.equal(['App:1@9', 'App:1@10']);
+    }, 150);
+  });
+
+  it('a receiver closed while a snapshot is being stored delivers nothing more and leaves no file; a close from a delivery stops the rest', async () => {
+    const disk = slowDisk();
+    await withReceiver(disk, async (receiver, delivered, deliver, _warnings, dir) => {
+      await snapshotBeingStored(receiver, disk, deliver, [9]);
+      receiver.close();
+      disk.release();
+      await until('the file removed', () => readdirSync(dir).length === 0);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(delivered).to.deep.equal([]);
+    });
+    const disk2 = slowDisk();
+    await withReceiver(disk2, async (receiver, delivered, deliver) => {
+      const closing = (m: Message): void => {
+        deliver(m);
+        if (m.type === MessageType.App && m.index === 9) receiver.close();
+      };
+      await snapshotThenAppends(receiver, disk2, closing);
+      await until('the snapshot and the first append delivered', () => delivered.length === 2);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(delivered).to.deep.equal(['Snap@9', 'App:1@9']);
     });
   });
 });
