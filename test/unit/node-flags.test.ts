@@ -80,7 +80,7 @@ describe('rootcoord --config', () => {
   it('takes every kind of setting from JSON: values, members as objects, limits as an object, switches', () => {
     const f = file('node.json', JSON.stringify({
       id: 2, 'data-dir': '/tmp/unused-2', peers: { 1: '127.0.0.1:1', 2: '127.0.0.1:2' }, clients: '1=127.0.0.1:3,2=127.0.0.1:4',
-      'metrics-address': '127.0.0.1:5', 'tick-ms': 20, 'election-ticks': 10, 'heartbeat-ticks': 2, 'snapshot-entries': 500,
+      'metrics-address': '127.0.0.1:5', 'tick-ms': 20, 'election-ticks': 10, 'heartbeat-ticks': 2, 'snapshot-entries': 500, 'snapshot-entries-kept': 50,
       'time-tick-ms': 100, secret: 's3', auth: true, join: false, limit: { maxDatabaseNum: 7, clusterPrefix: 'x' }, 'root-password': 'pw123456',
     }));
     const config = parseArgs(['--config', f]);
@@ -88,7 +88,7 @@ describe('rootcoord --config', () => {
     expect(config.members.get(1)?.peer).to.equal('127.0.0.1:1');
     expect(config.clientAddress).to.equal('127.0.0.1:4');
     expect(config.metricsAddress).to.equal('127.0.0.1:5');
-    expect([config.tickIntervalMs, config.electionTicks, config.heartbeatTicks, config.snapshotEntries, config.timeTickIntervalMs]).to.deep.equal([20, 10, 2, 500, 100]);
+    expect([config.tickIntervalMs, config.electionTicks, config.heartbeatTicks, config.snapshotEntries, config.snapshotEntriesKept, config.timeTickIntervalMs]).to.deep.equal([20, 10, 2, 500, 50, 100]);
     expect(config.secret).to.equal('s3');
     expect(config.security?.authorizationEnabled).to.equal(true);
     expect(config.security?.rootPassword).to.equal('pw123456');
