@@ -8,7 +8,6 @@ import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { get } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,10 +24,11 @@ import { encodeSchemaFile } from '../src/client/schema-file.js';
 import type { SchemaFile } from '../src/client/schema-file.js';
 import { freeBasePort } from './free-ports.js';
 import { pidAlive } from './processes.js';
+import { httpGet } from './http-get.js';
 // Types only: importing cluster.ts for its types does not run it.
 import type { NodeEntry, NodeState } from './cluster.js';
 
-export { pidAlive };
+export { httpGet, pidAlive };
 
 const run = promisify(execFile);
 const clusterScript = fileURLToPath(new URL('./cluster.js', import.meta.url));
@@ -309,18 +309,6 @@ export function duBytes(path: string, match: (name: string) => boolean = () => t
 
 // ---- /metrics ----
 
-export function httpGet(address: string, path: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = get(`http://${address}${path}`, { timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
 
 /**
  * Metric samples (name -> value), from Prometheus text: those without labels by name, and the buckets

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { ClientOptions, RootCoordClient } from '../src/client/root-coord-client.js';
 import { parseCommandLine } from '../src/common/command-line.js';
 import { freeBasePort, portFree } from './free-ports.js';
+import { httpGet } from './http-get.js';
 import { findPrometheus, installHint, logSince, logTail, prometheusConfig, startPrometheus } from './monitoring.js';
 import type { PrometheusEntry } from './monitoring.js';
 import { nextNodeId } from './node-ids.js';
@@ -525,8 +526,8 @@ async function untilListening(node: NodeEntry, child: ChildProcess, logFrom: num
       throw new Error(`node ${node.id} ${exited as string} as it started${said === '' ? ` (see ${node.logFile})` : `: ${said}`}`);
     }
     // This node, not another process on its port: /healthz names the node and its pid.
-    const health = await fetch(`http://${node.metrics}/healthz`, { signal: AbortSignal.timeout(2000) })
-      .then(async (r) => (r.ok ? ((await r.json()) as { id?: number; pid?: number }) : null))
+    const health = await httpGet(node.metrics, '/healthz', 2000)
+      .then((r) => (r.status === 200 ? (JSON.parse(r.body) as { id?: number; pid?: number }) : null))
       .catch(() => null);
     if (health !== null && health.id === node.id && health.pid === child.pid) return;
     if (Date.now() - startedAt > timeoutMs) throw new Error(`node ${node.id} (pid ${String(child.pid)}) did not listen on ${node.metrics} within ${timeoutMs / 1000} s; it still runs (see ${node.logFile})`);
@@ -602,7 +603,7 @@ async function add(_args: CommandArgs, dir: string): Promise<void> {
 async function untilReady(node: NodeEntry, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ready = await fetch(`http://${node.metrics}/readyz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    const ready = await httpGet(node.metrics, '/readyz', 2000).then((r) => r.status === 200, () => false);
     if (ready) return;
     if (Date.now() > deadline) throw new Error(`node ${node.id} did not become ready (/readyz on ${node.metrics}) within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { httpGet } from './http-get.js';
 import { dump } from 'js-yaml';
 
 /** The alert rules shipped with rootcoord (unit-tested by `promtool test rules`). */
@@ -81,7 +82,7 @@ export async function startPrometheus(binary: string, entry: Omit<PrometheusEntr
   for (;;) {
     if (exited !== null) throw new Error(`prometheus ${exited} while starting; its log ${entry.logFile} ends:\n${logTail(entry.logFile, 5)}`);
     try {
-      if ((await fetch(`http://${entry.address}/-/ready`, { signal: AbortSignal.timeout(1000) })).ok) return { ...entry, pid: child.pid };
+      if ((await httpGet(entry.address, '/-/ready', 1000)).status === 200) return { ...entry, pid: child.pid };
     } catch {
       // not listening yet
     }
