@@ -47,6 +47,30 @@ const RESULTS_KEPT_BEHIND = 100_000;
  * next applies or replies if any come within the next 20 ms, so at most about 40 ms old; and with every
  * role change); `currentStatus()` asks.
  */
+/**
+ * A Raft worker thread started before its options are known (they need the host's catalog loaded: its
+ * applied index and its members): it boots and loads its modules meanwhile, on another core, 170 to
+ * 350 ms that a restart waited for after the catalog's load. `RaftWorkerClient.start` sends it the
+ * options; `terminate` stops one that is not needed after all (the catalog could not be loaded).
+ */
+export class PrestartedRaftWorker {
+  readonly worker = new Worker(WORKER_URL, { workerData: null });
+  /** What happened to it before a client took it: an error, or its exit. */
+  error: Error | null = null;
+  exitCode: number | null = null;
+
+  constructor() {
+    this.worker.on('error', (error: Error) => (this.error ??= error));
+    this.worker.once('exit', (code) => (this.exitCode = code));
+  }
+
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+const WORKER_URL = new URL('./raft-worker.js', import.meta.url);
+
 export class RaftWorkerClient extends EventEmitter implements RaftHandle {
   readonly id: number;
   /** Counted on this thread: proposals as their results arrive, leader changes as the worker reports them (each once). */
@@ -76,6 +100,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
     private readonly stateMachine: StateMachine,
     private readonly log: Log,
     started: (error: Error | null) => void,
+    prestarted: PrestartedRaftWorker | null,
   ) {
     super();
     this.id = options.id;
@@ -93,7 +118,9 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
       confState: { voters: [], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false },
       progress: new Map(),
     } as RaftStatus;
-    this.worker = new Worker(new URL('./raft-worker.js', import.meta.url), { workerData: { ...options, stateMachinePersists: stateMachine.persist !== undefined } satisfies RaftWorkerOptions });
+    const workerOptions = { ...options, stateMachinePersists: stateMachine.persist !== undefined } satisfies RaftWorkerOptions;
+    this.worker = prestarted?.worker ?? new Worker(WORKER_URL, { workerData: workerOptions });
+    if (prestarted !== null) this.worker.postMessage({ op: 'begin', options: workerOptions });
     this.outbox = new ThreadOutbox<ToWorker>(
       (message, transfer) => this.worker.postMessage(message, transfer),
       (messages) => ({ op: 'batch', messages }),
@@ -119,23 +146,27 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
     this.worker.on('message', onMessage);
     this.worker.on('error', (error: Error) => (start === 'pending' ? settleStart(error) : this.fail(error)));
     this.exited = new Promise((resolve) => {
-      this.worker.once('exit', (code) => {
+      const exited = (code: number): void => {
         if (start === 'pending') settleStart(new Error(`the raft worker exited with code ${code} before it started`));
         else if (start === 'started' && !this.closed && !this.closing) this.fail(new Error(`the raft worker exited unexpectedly with code ${code}`));
         // Nothing will answer now (a close request included, if the worker died while closing).
         this.rejectCalls(`raft node ${this.id}'s worker exited`);
         resolve();
-      });
+      };
+      // A prestarted worker may have failed or exited already: its events went before this listened.
+      if (prestarted?.error != null) settleStart(prestarted.error);
+      if (prestarted?.exitCode != null) exited(prestarted.exitCode);
+      else this.worker.once('exit', exited);
     });
   }
 
   /** Start the worker (it opens the log, restores the newest snapshot through `stateMachine`, joins its peers). */
-  static async start(options: RaftWorkerOptions, stateMachine: StateMachine, log: Log): Promise<RaftWorkerClient> {
+  static async start(options: RaftWorkerOptions, stateMachine: StateMachine, log: Log, prestarted: PrestartedRaftWorker | null = null): Promise<RaftWorkerClient> {
     let settle: (error: Error | null) => void = () => {};
     const started = new Promise<void>((resolve, reject) => {
       settle = (error) => (error === null ? resolve() : reject(error));
     });
-    const client = new RaftWorkerClient(options, stateMachine, log, (error) => settle(error));
+    const client = new RaftWorkerClient(options, stateMachine, log, (error) => settle(error), prestarted);
     try {
       await started;
     } catch (error) {

@@ -17,6 +17,16 @@ import type { ConfChange } from './types.js';
  * Everything the worker needs to open the log and the peer transport; set once, at start. The options
  * of RaftNode, DurableStorage and TcpTransport it passes on are theirs (defaults and docs there).
  */
+/**
+ * The first message to a worker started before its options were known (PrestartedRaftWorker): they are.
+ * Such a worker loads its modules while the host loads its catalog, whose applied index and members the
+ * options need.
+ */
+export interface WorkerBegin {
+  readonly op: 'begin';
+  readonly options: RaftWorkerOptions;
+}
+
 export interface RaftWorkerOptions
   extends Pick<
       RaftNodeOptions,

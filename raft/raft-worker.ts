@@ -16,7 +16,7 @@ import type { PeerAddressOf } from './membership.js';
 import { heartbeatIntervalMs, RaftNode } from './raft-node.js';
 import type { AppliedEntry, LeaderChange, StateMachine } from './raft-node.js';
 import { compact, LOG_LOST_FILE, toWireError } from './raft-worker-protocol.js';
-import type { FromWorker, RaftWorkerOptions, ToWorker } from './raft-worker-protocol.js';
+import type { FromWorker, RaftWorkerOptions, ToWorker, WorkerBegin } from './raft-worker-protocol.js';
 import { SnapshotFile } from './snapshot-data.js';
 import type { SnapshotData, SnapshotSource } from './snapshot-data.js';
 import { TcpTransport } from './tcp-transport.js';
@@ -31,7 +31,8 @@ type NodeRequest = Exclude<ToWorker, { op: 'snapshotData' } | { op: 'snapshotPie
 
 if (parentPort === null) throw new Error('raft-worker.js runs as a worker thread');
 const port = parentPort;
-const options = workerData as RaftWorkerOptions;
+/** From workerData, or (a prestarted worker: workerData null) from the host's first message. */
+let options = workerData as RaftWorkerOptions;
 
 /** What this thread posts to the host in one turn goes as one message (ThreadOutbox). */
 const outbox = new ThreadOutbox<FromWorker>(
@@ -379,7 +380,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+/** Wait for the options if this worker was started before they were known, then start. */
+async function begin(): Promise<void> {
+  if (workerData === null) options = await new Promise<RaftWorkerOptions>((resolve) => port.once('message', (message: WorkerBegin) => resolve(message.options)));
+  await main();
+}
+
+begin().catch((error: unknown) => {
   recordLogLost(error);
   post({ type: 'fatal', error: toWireError(error) });
   outbox.flush();

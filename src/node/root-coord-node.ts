@@ -7,7 +7,7 @@ import { FaultyTransport } from '../../raft/faulty-transport.js';
 import type { RaftHandle } from '../../raft/raft-handle.js';
 import { RaftNode } from '../../raft/raft-node.js';
 import type { LeaderChange } from '../../raft/raft-node.js';
-import { RaftWorkerClient } from '../../raft/raft-worker-client.js';
+import { PrestartedRaftWorker, RaftWorkerClient } from '../../raft/raft-worker-client.js';
 import { ConfChangeType, StateRole } from '../../raft/types.js';
 import type { ConfChange } from '../../raft/types.js';
 import { CodedError } from '../common/error-codes.js';
@@ -162,7 +162,15 @@ export class RootCoordNode {
     if (self === undefined) throw new Error(`node ${config.id} is not in the member list`);
     const startedAt = clock.monotonicMs();
     const requestsLater = hooks.backgroundWhenServing === true;
-    const meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta'), clock, requestsLater) : await MetaTable.over(simulated.metaStore, clock, simulated.snapshotCodec, requestsLater);
+    // Raft's thread boots and loads its modules on another core while this one loads the catalog.
+    const prestarted = simulated === null ? new PrestartedRaftWorker() : null;
+    let meta: MetaTable;
+    try {
+      meta = simulated === null ? await MetaTable.open(join(config.dataDir, 'meta'), clock, requestsLater) : await MetaTable.over(simulated.metaStore, clock, simulated.snapshotCodec, requestsLater);
+    } catch (error) {
+      await prestarted?.terminate();
+      throw error;
+    }
     const catalogLoadMs = Math.round(clock.monotonicMs() - startedAt);
     const tables = meta.store.tableCheck;
     if (tables !== null) {
@@ -207,6 +215,7 @@ export class RootCoordNode {
         },
         stateMachine,
         raftLog,
+        prestarted,
       );
     } else {
       // Faults can be injected only where allowed (chaos), as on a real node.

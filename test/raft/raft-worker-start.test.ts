@@ -1,6 +1,6 @@
 /** RaftWorkerClient.start: what a host's start waits for (the Raft node on its own thread). */
 import { expect } from 'chai';
-import { RaftWorkerClient } from '../../raft/raft-worker-client.js';
+import { PrestartedRaftWorker, RaftWorkerClient } from '../../raft/raft-worker-client.js';
 import type { AppliedEntry, StateMachine } from '../../raft/raft-node.js';
 import type { SnapshotData, SnapshotSource } from '../../raft/snapshot-data.js';
 import { freePorts, tempDirEach } from './fixtures/process-cluster.js';
@@ -69,5 +69,31 @@ describe('Raft worker start', function () {
     } finally {
       await b.close();
     }
+  });
+
+  it('a worker started before its options (PrestartedRaftWorker) starts once they come, and serves; one not needed is terminated', async () => {
+    const [port] = await freePorts(1);
+    const address = `127.0.0.1:${port as number}`;
+    const options = { id: 1, initialVoters: [1], tickIntervalMs: 20, electionTicks: 10, heartbeatTicks: 1, logDir: dir(), listenAddress: address, peers: [[1, address]] as const, secret: 's', helloMagic: 'test-raft/1', appliedIndex: 0 };
+    const prestarted = new PrestartedRaftWorker();
+    // The host loads its catalog meanwhile; the worker waits for its options.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect([prestarted.error, prestarted.exitCode]).to.deep.equal([null, null]);
+    const machine = new CountingMachine();
+    const client = await RaftWorkerClient.start(options, machine, () => {}, prestarted);
+    try {
+      await until('a leader', () => client.isLeader(), 20_000);
+      for (let i = 0; i < 3; i++) await client.propose(new Uint8Array([i]));
+      expect(machine.applied).to.be.at.least(3);
+    } finally {
+      await client.close();
+    }
+    const unneeded = new PrestartedRaftWorker();
+    await unneeded.terminate();
+    await until('the unneeded worker exited', () => unneeded.exitCode !== null);
+    // A client given a worker that has exited fails to start, with the reason, and does not hang.
+    let error: unknown = null;
+    await RaftWorkerClient.start({ ...options, logDir: dir() }, new CountingMachine(), () => {}, unneeded).catch((e: unknown) => (error = e));
+    expect(String(error)).to.match(/exited/);
   });
 });
