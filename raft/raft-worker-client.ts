@@ -37,16 +37,8 @@ interface SnapshotStream {
 /** Results of entries proposed here are kept this many entries behind the applied index, at most. */
 const RESULTS_KEPT_BEHIND = 100_000;
 
-/**
- * A Raft node on a thread of its own (raft-worker.ts), driven from the host's thread. The worker owns
- * the core, the log and the peer transport, so heartbeats, elections and log writes never wait for the
- * host's event loop; the host's state machine applies committed entries here, in log order, on one
- * promise chain. Proposals and reads resolve on that chain, after the entries they depend on.
- *
- * `status()` is the worker's status as last reported (while it changes, every 20 ms, with the worker's
- * next applies or replies if any come within the next 20 ms, so at most about 40 ms old; and with every
- * role change); `currentStatus()` asks.
- */
+const WORKER_URL = new URL('./raft-worker.js', import.meta.url);
+
 /**
  * A Raft worker thread started before its options are known (they need the host's catalog loaded: its
  * applied index and its members): it boots and loads its modules meanwhile, on another core, 170 to
@@ -69,8 +61,16 @@ export class PrestartedRaftWorker {
   }
 }
 
-const WORKER_URL = new URL('./raft-worker.js', import.meta.url);
-
+/**
+ * A Raft node on a thread of its own (raft-worker.ts), driven from the host's thread. The worker owns
+ * the core, the log and the peer transport, so heartbeats, elections and log writes never wait for the
+ * host's event loop; the host's state machine applies committed entries here, in log order, on one
+ * promise chain. Proposals and reads resolve on that chain, after the entries they depend on.
+ *
+ * `status()` is the worker's status as last reported (while it changes, every 20 ms, with the worker's
+ * next applies or replies if any come within the next 20 ms, so at most about 40 ms old; and with every
+ * role change); `currentStatus()` asks.
+ */
 export class RaftWorkerClient extends EventEmitter implements RaftHandle {
   readonly id: number;
   /** Counted on this thread: proposals as their results arrive, leader changes as the worker reports them (each once). */

@@ -14,10 +14,6 @@ import type { ConfChange } from './types.js';
  */
 
 /**
- * Everything the worker needs to open the log and the peer transport; set once, at start. The options
- * of RaftNode, DurableStorage and TcpTransport it passes on are theirs (defaults and docs there).
- */
-/**
  * The first message to a worker started before its options were known (PrestartedRaftWorker): they are.
  * Such a worker loads its modules while the host loads its catalog, whose applied index and members the
  * options need.
@@ -27,6 +23,10 @@ export interface WorkerBegin {
   readonly options: RaftWorkerOptions;
 }
 
+/**
+ * Everything the worker needs to open the log and the peer transport; set once, at start. The options
+ * of RaftNode, DurableStorage and TcpTransport it passes on are theirs (defaults and docs there).
+ */
 export interface RaftWorkerOptions
   extends Pick<
       RaftNodeOptions,

@@ -36,6 +36,9 @@ const RECEIVE_PATTERN = /^snapshot-from-\d+-\d+\.recv$/;
 const HELD_MAX = 1024;
 const STORE_DEADLINE_MS = 10_000;
 
+/** A chunk that is not a snapshot's last settles nothing. */
+const NOT_LAST_CHUNK = (): void => {};
+
 /** A delivery waiting its turn: a snapshot being stored is not ready until stored (or dropped: `go` null). */
 interface Turn {
   ready: boolean;
@@ -135,7 +138,8 @@ export class SnapshotReceiver {
   inOrder(from: number, m: Message, deliver: (m: Message) => void): void {
     // A heartbeat carries no entries (and a commit index no higher than the follower's match): it goes
     // at once, so a follower whose snapshot is slow to store still hears its leader and calls no election.
-    if (m.type === MessageType.Heartbeat) deliver(m);
+    // Nothing held (the usual case): at once, with nothing allocated.
+    if (m.type === MessageType.Heartbeat || !this.turns.has(from)) deliver(m);
     else this.inTurn(from, { ready: true, go: () => deliver(m) });
   }
 
@@ -204,28 +208,8 @@ export class SnapshotReceiver {
   private write(from: number, assembly: Assembly, data: Uint8Array, source: ChunkSource, deliver: ((m: Message) => void) | null): void {
     const file = assembly.file as NonNullable<Assembly['file']>;
     if (file.failed) return;
-    const turn: Turn | null = deliver === null ? null : { ready: false, go: null };
-    if (turn !== null) this.inTurn(from, turn);
-    // Stored (or dropped): its turn is ready, and goes outside the write's promise chain, whose errors
-    // drop the file.
-    let deadline: ReturnType<typeof setTimeout> | null = null;
-    if (turn !== null) {
-      const deadlineMs = this.options.storeDeadlineMs ?? STORE_DEADLINE_MS;
-      deadline = setTimeout(() => {
-        if (turn.ready) return;
-        this.options.log('warn', 'a snapshot being received was not stored in time; it is dropped and the messages after it go on', { from, file: file.path, deadlineMs });
-        settle(null);
-        this.discard(assembly);
-      }, deadlineMs);
-      deadline.unref?.();
-    }
-    const settle = (go: (() => void) | null): void => {
-      if (deadline !== null) clearTimeout(deadline);
-      if (turn === null || turn.ready) return;
-      turn.ready = true;
-      turn.go = go;
-      queueMicrotask(() => this.drain(from));
-    };
+    // The last chunk: the snapshot takes its turn among the peer's deliveries, ready once stored.
+    const settle = deliver === null ? NOT_LAST_CHUNK : this.storingTurn(from, assembly, file);
     file.queued++;
     if (file.queued === WRITES_QUEUED_MAX) source.pause();
     file.written = file.written.then(async () => (await file.opened).write(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
@@ -234,13 +218,9 @@ export class SnapshotReceiver {
         file.queued--;
         if (file.queued === WRITES_QUEUED_RESUME) source.resume();
         if (deliver === null) return;
-        if (file.failed) {
-          settle(null);
-          return;
-        }
-        await (await file.opened).close();
+        if (!file.failed) await (await file.opened).close();
         if (file.failed || this.closed) {
-          // Dropped meanwhile (not stored in time: discard removes it), or the receiver closed: not kept.
+          // Dropped (discard closes and removes it), or the receiver closed: not kept.
           settle(null);
           if (!file.failed) void this.options.fs.rm(file.path).catch(() => undefined);
           return;
@@ -259,6 +239,33 @@ export class SnapshotReceiver {
         }
         this.discard(assembly);
       });
+  }
+
+  /**
+   * A turn for a snapshot being stored, and how it settles: with its delivery once stored, or with none
+   * (dropped: a write failed, the receiver closed, or not stored within the deadline). The turn goes
+   * outside the file write's promise chain, whose errors drop the file.
+   */
+  private storingTurn(from: number, assembly: Assembly, file: ReceiveFile): (go: (() => void) | null) => void {
+    const turn: Turn = { ready: false, go: null };
+    this.inTurn(from, turn);
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    const settle = (go: (() => void) | null): void => {
+      clearTimeout(deadline);
+      if (turn.ready) return;
+      turn.ready = true;
+      turn.go = go;
+      queueMicrotask(() => this.drain(from));
+    };
+    const deadlineMs = this.options.storeDeadlineMs ?? STORE_DEADLINE_MS;
+    deadline = setTimeout(() => {
+      if (turn.ready) return;
+      this.options.log('warn', 'a snapshot being received was not stored in time; it is dropped and the messages after it go on', { from, file: file.path, deadlineMs });
+      settle(null);
+      this.discard(assembly);
+    }, deadlineMs);
+    deadline.unref();
+    return settle;
   }
 
   private deliverFrom(from: number, assembly: Assembly, data: SnapshotData, deliver: (m: Message) => void): void {

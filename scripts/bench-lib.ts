@@ -309,7 +309,6 @@ export function duBytes(path: string, match: (name: string) => boolean = () => t
 
 // ---- /metrics ----
 
-
 /**
  * Metric samples (name -> value), from Prometheus text: those without labels by name, and the buckets
  * of the event-loop delay histogram by their full name (`..._bucket{le="0.02"}`).

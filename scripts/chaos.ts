@@ -22,8 +22,8 @@ import { ErrorCodes } from '../src/protocol/error-codes.js';
 import { percentile, svgChart } from './bench-lib.js';
 import type { Band } from './bench-lib.js';
 import { freeBasePort } from './free-ports.js';
-import { readDigests, replicaChecksInLogs } from './replicas.js';
-import { loggedLines } from './node-log.js';
+import { readDigests, REPLICA_CHECK_LOG_LINES } from './replicas.js';
+import { countLoggedLines } from './node-log.js';
 import { checkReplicas } from '../src/client/replica-check.js';
 
 /** How often the leader checks the replicas during a chaos run (replicaCheckIntervalMs). */
@@ -31,20 +31,14 @@ const REPLICA_CHECK_INTERVAL_MS = 10_000;
 /** The nodes' `--snapshot-entries` and `--snapshot-entries-kept` (see main). */
 const SNAPSHOT_ENTRIES = 1_000;
 const SNAPSHOT_ENTRIES_KEPT = 100;
-
 /**
- * From the nodes' logs: catalog copies leaders made for peers that needed a snapshot, and snapshots
- * nodes restored (a received one, or at a start, a node's own newest when its catalog was behind it).
+ * What the nodes' logs say of snapshots: catalog copies leaders made for peers that needed one, and
+ * snapshots nodes restored (a received one, or at a start, a node's own newest when its catalog was behind it).
  */
-function snapshotsInLogs(logFiles: readonly string[]): { copiesForPeers: number; restored: number } {
-  let copiesForPeers = 0;
-  let restored = 0;
-  for (const file of logFiles) {
-    copiesForPeers += loggedLines(file, 'made a copy of the state machine for a peer that needs a snapshot').length;
-    restored += loggedLines(file, 'state machine restored from a snapshot').length;
-  }
-  return { copiesForPeers, restored };
-}
+const SNAPSHOT_LOG_LINES = {
+  copiesForPeers: '"message":"made a copy of the state machine for a peer that needs a snapshot"',
+  restored: '"message":"state machine restored from a snapshot"',
+} as const;
 
 const run = promisify(execFile);
 const clusterScript = fileURLToPath(new URL('./cluster.js', import.meta.url));
@@ -694,8 +688,8 @@ async function main(): Promise<void> {
       { ...chaos.credentials(), attemptDeadlineMs: 30_000, retryBudgetMs: 30_000 },
     ).catch((error: unknown) => ({ error: String(error) }));
     const nodeLogs = chaos.nodes.map((n) => join(dir, `node-${n.id}.log`));
-    const checksDuringRun = replicaChecksInLogs(nodeLogs);
-    const snapshotsSent = snapshotsInLogs(nodeLogs);
+    // Each node's log read once.
+    const { checksProposed, checksDiffering, ...snapshotsSent } = countLoggedLines(nodeLogs, { ...REPLICA_CHECK_LOG_LINES, ...SNAPSHOT_LOG_LINES });
     const endStatus = await chaos.status();
 
     const lin = checkHistory(metadataModel, chaos.meta, { budget: 20_000_000 });
@@ -720,7 +714,7 @@ async function main(): Promise<void> {
     if (!replicasConverged) violations.push(`replicas did not converge (${digests.length} digests, ${new Set(digests).size} distinct, converged=${converged})`);
     if ('error' in finalCheck) violations.push(`the final replica check failed: ${finalCheck.error}`);
     else if (finalCheck.differ > 0 || finalCheck.unanswered > 0) violations.push(`the final replica check: ${finalCheck.differ} replica(s) differ from the leader, ${finalCheck.unanswered} gave no digest at index ${finalCheck.index}`);
-    if (checksDuringRun.mismatches > 0) violations.push(`replica checks during the run: ${checksDuringRun.mismatches} found a replica different from the leader (the nodes' logs)`);
+    if (checksDiffering > 0) violations.push(`replica checks during the run: ${checksDiffering} found a replica different from the leader (the nodes' logs)`);
     const byKind: Record<string, number> = {};
     for (const f of chaos.faults) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
     const summary = {
@@ -743,7 +737,7 @@ async function main(): Promise<void> {
         idsUnique: idViolations.length === 0,
         noAckedLoss: lin.verdict === 'linearizable',
         replicasConverged,
-        replicaChecks: { proposedDuringRun: checksDuringRun.proposed, mismatchesDuringRun: checksDuringRun.mismatches, final: 'error' in finalCheck ? finalCheck.error : { index: finalCheck.index, differ: finalCheck.differ, unanswered: finalCheck.unanswered } },
+        replicaChecks: { proposedDuringRun: checksProposed, mismatchesDuringRun: checksDiffering, final: 'error' in finalCheck ? finalCheck.error : { index: finalCheck.index, differ: finalCheck.differ, unanswered: finalCheck.unanswered } },
       },
       violations,
       firstUnexplained,

@@ -184,15 +184,23 @@ function nodeArgs(cluster: ClusterFile, node: NodeEntry): string[] {
   if (cluster.auth === true) join.push('--auth');
   if (cluster.rootPasswordFile !== undefined) join.push('--root-password-file', cluster.rootPasswordFile);
   if (cluster.tls !== undefined) join.push('--tls-cert', cluster.tls.cert, '--tls-key', cluster.tls.key);
-  return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--milvus-address', node.milvus ?? 'none', '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs), ...(cluster.limits ?? []).flatMap((l) => ['--limit', l]), ...niceArgs(cluster.nice), ...snapshotArgs(cluster.snapshots), ...join];
+  return [mainScript, '--id', String(node.id), '--data-dir', node.dataDir, '--peers', peers, '--clients', clients, '--metrics-address', node.metrics, '--milvus-address', node.milvus ?? 'none', '--secret-file', cluster.secretFile, '--gc-confirm-delay-ms', String(cluster.gcConfirmDelayMs), ...(cluster.limits ?? []).flatMap((l) => ['--limit', l]), ...flagArgs([
+    ['--raft-nice', cluster.nice?.raft],
+    ['--request-nice', cluster.nice?.request],
+    ['--snapshot-entries', cluster.snapshots?.entries],
+    ['--snapshot-entries-kept', cluster.snapshots?.kept],
+  ]), ...join];
 }
 
-function snapshotArgs(snapshots: ClusterFile['snapshots']): string[] {
-  return [...(snapshots?.entries === undefined ? [] : ['--snapshot-entries', snapshots.entries]), ...(snapshots?.kept === undefined ? [] : ['--snapshot-entries-kept', snapshots.kept])];
+/** `flag value` for each flag that has a value. */
+function flagArgs(flags: ReadonlyArray<readonly [string, string | undefined]>): string[] {
+  return flags.flatMap(([flag, value]) => (value === undefined ? [] : [flag, value]));
 }
 
-function niceArgs(nice: ClusterFile['nice']): string[] {
-  return [...(nice?.raft === undefined ? [] : ['--raft-nice', nice.raft]), ...(nice?.request === undefined ? [] : ['--request-nice', nice.request])];
+/** The flags given a value (not ''), by key; undefined when none was. */
+function givenValues<K extends string>(values: Record<K, string>): Partial<Record<K, string>> | undefined {
+  const given = Object.entries(values).filter(([, value]) => value !== '');
+  return given.length === 0 ? undefined : (Object.fromEntries(given) as Partial<Record<K, string>>);
 }
 
 
@@ -328,8 +336,8 @@ async function up(args: CommandArgs, dir: string): Promise<void> {
   const ids = existing?.nodes.map((n) => n.id) ?? Array.from({ length: count }, (_, i) => i + 1);
   const base = existing?.basePort ?? basePort;
   // The nice values a cluster was made with stay its own (as its limits do).
-  const nice = existing?.nice ?? (raftNice === '' && requestNice === '' ? undefined : { ...(raftNice === '' ? {} : { raft: raftNice }), ...(requestNice === '' ? {} : { request: requestNice }) });
-  const snapshots = existing?.snapshots ?? (snapshotEntries === '' && snapshotEntriesKept === '' ? undefined : { ...(snapshotEntries === '' ? {} : { entries: snapshotEntries }), ...(snapshotEntriesKept === '' ? {} : { kept: snapshotEntriesKept }) });
+  const nice = existing?.nice ?? givenValues({ raft: raftNice, request: requestNice });
+  const snapshots = existing?.snapshots ?? givenValues({ entries: snapshotEntries, kept: snapshotEntriesKept });
   const passwordFile = existing?.rootPasswordFile ?? rootPasswordFile;
   const cluster: ClusterFile = {
     chaos: existing?.chaos ?? chaos,

@@ -2,7 +2,6 @@
  * Replica convergence checks shared by scripts/chaos, scripts/lost-ack and the fuzzers' cluster
  * (test/fuzz/fixtures/fuzz-cluster.ts): every node's MetaTable digest (admin Digest).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { RootCoordClient } from '../src/client/root-coord-client.js';
 import { REPLICA_DIFFERS_LOG } from '../src/meta/replica-checks.js';
 import { REPLICA_CHECK_PROPOSED_LOG } from '../src/node/replica-check-loop.js';
@@ -44,18 +43,8 @@ export async function readDigests(endpoints: readonly string[], options: Omit<Pa
 }
 
 /**
- * Replica checks recorded in the nodes' logs (src/meta/replica-checks.ts, src/node/replica-check-loop.ts):
- * those a leader proposed on its timer, and the comparisons that found a replica different from the leader.
+ * What the nodes' logs say of replica checks (src/meta/replica-checks.ts, src/node/replica-check-loop.ts),
+ * for countLoggedLines: the checks a leader proposed on its timer, and the comparisons that found a
+ * replica different from the leader.
  */
-export function replicaChecksInLogs(logFiles: readonly string[]): { proposed: number; mismatches: number } {
-  let proposed = 0;
-  let mismatches = 0;
-  for (const file of logFiles) {
-    if (!existsSync(file)) continue;
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (line.includes(REPLICA_CHECK_PROPOSED_LOG)) proposed++;
-      else if (line.includes(REPLICA_DIFFERS_LOG)) mismatches++;
-    }
-  }
-  return { proposed, mismatches };
-}
+export const REPLICA_CHECK_LOG_LINES = { checksProposed: REPLICA_CHECK_PROPOSED_LOG, checksDiffering: REPLICA_DIFFERS_LOG } as const;

@@ -22,13 +22,26 @@ describe('raft: probes are paced by the heartbeat interval', () => {
     return c;
   }
 
-  function answerHeartbeats(c: ClusterHarness, count: number): number {
-    const leader = c.node(1).raw.raft;
-    const before = c.sent.filter((m) => m.type === MessageType.App && m.to === 3).length;
-    for (let i = 0; i < count; i++) leader.step(message({ type: MessageType.HeartbeatResp, from: 3, to: 1, term: leader.term }));
+  /** The appends the leader sends node 3 as it does `act` (what it sends is not delivered). */
+  function appendsTo3(c: ClusterHarness, act: () => void): Message[] {
+    const before = c.sent.length;
+    act();
     c.process(1);
     c.queue = [];
-    return c.sent.filter((m) => m.type === MessageType.App && m.to === 3).length - before;
+    return c.sent.slice(before).filter((m) => m.type === MessageType.App && m.to === 3);
+  }
+
+  function answerHeartbeats(c: ClusterHarness, count: number): number {
+    const leader = c.node(1).raw.raft;
+    return appendsTo3(c, () => {
+      for (let i = 0; i < count; i++) leader.step(message({ type: MessageType.HeartbeatResp, from: 3, to: 1, term: leader.term }));
+    }).length;
+  }
+
+  function tickLeader(c: ClusterHarness, ticks: number): void {
+    appendsTo3(c, () => {
+      for (let t = 0; t < ticks; t++) c.node(1).raw.tick();
+    });
   }
 
   for (const heartbeatTicks of [1, 3]) {
@@ -37,9 +50,7 @@ describe('raft: probes are paced by the heartbeat interval', () => {
       // Answers in the interval of the last probe send none.
       expect(answerHeartbeats(c, 4)).to.equal(0);
       for (let interval = 0; interval < 3; interval++) {
-        for (let t = 0; t < heartbeatTicks; t++) c.node(1).raw.tick();
-        c.process(1);
-        c.queue = [];
+        tickLeader(c, heartbeatTicks);
         // A burst of answers an interval later: the probe goes again, once.
         expect(answerHeartbeats(c, 4)).to.equal(1);
         expect(answerHeartbeats(c, 1)).to.equal(0);
@@ -64,23 +75,17 @@ describe('raft: probes are paced by the heartbeat interval', () => {
     const appsTo3 = (): Message[] => c.sent.filter((m) => m.type === MessageType.App && m.to === 3);
     const sizes = (ms: readonly Message[]): number[] => ms.map((m) => m.entries.reduce((sum, e) => sum + e.data.byteLength, 0));
     const nextProbe = (): Message => {
-      leader.tick();
-      c.process(1);
-      c.queue = [];
-      const before = appsTo3().length;
-      expect(answerHeartbeats(c, 1)).to.equal(1);
-      return appsTo3()[before] as Message;
+      tickLeader(c, 1);
+      const probes = appendsTo3(c, () => leader.step(message({ type: MessageType.HeartbeatResp, from: 3, to: 1, term: leader.raft.term })));
+      expect(probes).to.have.length(1);
+      return probes[0] as Message;
     };
     // The election's probe went unanswered: this one is sent again from the same index.
     const resent = nextProbe();
     expect(sizes([resent])[0]).to.be.within(10_000, 64 * 1024);
     // The follower refuses an append, naming an earlier index: the first probe from there is full size.
     const pr = leader.raft.tracker.progress.get(3);
-    const before = appsTo3().length;
-    leader.step(message({ type: MessageType.AppResp, from: 3, to: 1, term: leader.raft.term, index: (pr?.next ?? 0) - 1, reject: true, rejectHint: 1, logTerm: 1 }));
-    c.process(1);
-    c.queue = [];
-    const first = appsTo3().slice(before);
+    const first = appendsTo3(c, () => leader.step(message({ type: MessageType.AppResp, from: 3, to: 1, term: leader.raft.term, index: (pr?.next ?? 0) - 1, reject: true, rejectHint: 1, logTerm: 1 })));
     expect(first).to.have.length(1);
     expect(first[0]?.index).to.equal(1);
     expect(sizes(first)[0]).to.be.greaterThan(500_000);

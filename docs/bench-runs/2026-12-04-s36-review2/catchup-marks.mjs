@@ -1,33 +1,14 @@
 // A replica catching up through many marks (a follower down for a while, checks every 10 s as in
 // scripts/chaos, or a learner): each mark starts a full scan and hash of the store, all at once, though
 // only the last MARKS_KEPT (4) digests can ever be compared. Measures the request thread's lag and time.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { MetaTable } from '../dist/src/meta/meta-table.js';
-import { MetaStateMachine } from '../dist/src/meta/meta-state-machine.js';
-import { ReplicaChecks } from '../dist/src/meta/replica-checks.js';
-import { encodeCommand } from '../dist/src/meta/commands.js';
+import { filledCatalog } from './filled-catalog.mjs';
 
 const N = Number(process.argv[2] ?? 50000);
 const MARKS = Number(process.argv[3] ?? 40);
-const dir = mkdtempSync(join(tmpdir(), 'repro-catchup-'));
-const meta = await MetaTable.open(join(dir, 'catalog'));
 let warns = 0;
-const checks = new ReplicaChecks(2, (l) => { if (l !== 'info') warns++; });
-const sm = new MetaStateMachine(meta, checks);
-let index = 0;
-const entry = (command) => ({ index: ++index, term: 1, data: encodeCommand(command), confChange: null });
-for (let b = 0; b < N / 1000; b++) {
-  const entries = [];
-  for (let i = 0; i < 1000; i++) {
-    const id = b * 1000 + i + 1;
-    entries.push(entry({ kind: 'putDatabase', ts: BigInt(1000 + id), database: { id: BigInt(id), name: `db${id}`, state: 0, createdTimeNs: 0n, properties: [{ key: 'k', value: 'x'.repeat(200) }] } }));
-  }
-  await sm.apply(entries);
-}
-await meta.flushed();
+const { dir, meta, checks, sm, entry, index } = await filledCatalog(N, 'repro-catchup-', (l) => { if (l !== 'info') warns++; });
 const h = monitorEventLoopDelay({ resolution: 5 });
 h.enable();
 const t0 = performance.now();
@@ -36,7 +17,7 @@ const digests = [];
 for (let m = 0; m < MARKS; m++) {
   const id = N + 1 + m;
   await sm.apply([entry({ kind: 'digestMark', id: `m${m}` }), entry({ kind: 'putDatabase', ts: BigInt(10_000_000 + m), database: { id: BigInt(id), name: `late${m}`, state: 0, createdTimeNs: 0n, properties: [] } })]);
-  digests.push(checks.digestAt(index - 1));
+  digests.push(checks.digestAt(index() - 1));
 }
 const applied = performance.now() - t0;
 const rssPeak = { v: 0 };
