@@ -212,6 +212,7 @@ export class RootCoordNode {
           faultInjection: config.chaos,
           appliedIndex: meta.appliedIndex,
           ...(config.raftNice === undefined ? {} : { nice: config.raftNice }),
+          ...(config.followerLogWrites === undefined ? {} : { followerLogWrites: config.followerLogWrites }),
         },
         stateMachine,
         raftLog,
