@@ -24,20 +24,17 @@
  * (validation, scheduling, Raft, codecs, apply, metrics) and its waits.
  */
 import * as grpc from '@grpc/grpc-js';
-import { spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { clientChannelOptions } from '../src/protocol/proto.js';
-import { Args, BenchCluster, defaultOut, killChild, log, machineInfo, median, onCleanup, partitionWriter, percentile, round, timeEach } from './bench-lib.js';
+import { Args, BenchCluster, defaultOut, log, machineInfo, median, partitionWriter, percentile, round, startHelper, timeEach } from './bench-lib.js';
 import { ECHO_SERVICE } from './bench-floor-echo.js';
 import { EtcdCluster } from './etcd-cluster.js';
 
-const echoScript = fileURLToPath(new URL('./bench-floor-echo.js', import.meta.url));
 const CALL_DEADLINE_MS = 10_000;
 /** A TCP or thread echo that has not answered within this long has failed. */
 const OP_TIMEOUT_MS = 10_000;
@@ -51,19 +48,8 @@ interface Piece {
 
 /** The echo process: its gRPC and TCP ports; killed at exit. */
 async function startEcho(): Promise<{ grpcPort: number; tcpPort: number; stop: () => void }> {
-  const child = spawn(process.execPath, [echoScript], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const stop = (): void => killChild(child);
-  onCleanup(stop);
-  const line = await new Promise<string>((done, fail) => {
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      if (text.includes('\n')) done(text.split('\n')[0] as string);
-    });
-    child.on('exit', (code) => fail(new Error(`the echo process exited (${code}) before it listened`)));
-  });
-  const ports = JSON.parse(line) as { grpc: number; tcp: number };
-  return { grpcPort: ports.grpc, tcpPort: ports.tcp, stop };
+  const { info, stop } = await startHelper<{ grpc: number; tcp: number }>('./bench-floor-echo.js', 'the echo process');
+  return { grpcPort: info.grpc, tcpPort: info.tcp, stop };
 }
 
 function grpcEcho(port: number): { op: () => Promise<unknown>; close: () => void } {

@@ -4,7 +4,7 @@
  * Ctrl-C), answer codes counted once per call (the client's own retries off) and the retry loop
  * around them, /metrics scraping, percentiles, hand-written SVG charts.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -145,6 +145,32 @@ export function killChild(child: ChildProcess): void {
       // gone
     }
   }
+}
+
+/**
+ * A helper process of the benchmark (a compiled script beside this one): started with its standard
+ * input a pipe (it exits when that closes), killed at exit; resolves with the JSON of the first line
+ * it prints (its ports), and the way to stop it.
+ */
+export async function startHelper<T>(script: string, what: string): Promise<{ info: T; stop: () => void }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const stop = (): void => killChild(child);
+  onCleanup(stop);
+  const line = await new Promise<string>((done, fail) => {
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      if (text.includes('\n')) done(text.split('\n')[0] as string);
+    });
+    child.on('exit', (code) => fail(new Error(`${what} exited (${String(code)}) before it listened`)));
+  });
+  return { info: JSON.parse(line) as T, stop };
+}
+
+/** An idle process timing its own event loop as the nodes do (scripts/bench-bystander.ts): the machine's share of their lag. */
+export async function startBystander(): Promise<{ metrics: string; stop: () => void }> {
+  const { info, stop } = await startHelper<{ metrics: string }>('./bench-bystander.js', 'the bystander process');
+  return { metrics: info.metrics, stop };
 }
 
 // ---- the cluster under test ----
@@ -368,7 +394,7 @@ const lagMs = (sampleMs: number | undefined): number | undefined => (sampleMs ==
  * One scrape of every node's /metrics: leader changes, term, event-loop lag since the last scrape (p99
  * and max, beyond the sampling interval), the delay histogram since the node started, RSS.
  */
-export async function sampleNodes(nodes: readonly NodeEntry[], timeoutMs = 5000): Promise<NodeSample[]> {
+export async function sampleNodes(nodes: ReadonlyArray<Pick<NodeEntry, 'id' | 'metrics'>>, timeoutMs = 5000): Promise<NodeSample[]> {
   return Promise.all(
     nodes.map(async (n) => {
       const t0 = performance.now();
@@ -403,7 +429,8 @@ export async function sampleNodes(nodes: readonly NodeEntry[], timeoutMs = 5000)
  * restarted node's counter starts again), and as the rise of the highest term.
  */
 export class MetricsTimeline {
-  readonly samples: Array<{ tSec: number; nodes: NodeSample[] }> = [];
+  /** Each scrape: every node's sample, and the bystander's (the `bystander` given, scripts/bench-bystander.ts). */
+  readonly samples: Array<{ tSec: number; nodes: NodeSample[]; bystander?: NodeSample }> = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly t0 = performance.now();
   private busy = false;
@@ -411,6 +438,8 @@ export class MetricsTimeline {
   constructor(
     private readonly nodes: () => NodeEntry[],
     private readonly intervalMs = 2000,
+    /** The /metrics address of a bystander (startBystander), scraped beside the nodes; null: none. */
+    private readonly bystander: string | null = null,
   ) {}
 
   start(): this {
@@ -432,8 +461,9 @@ export class MetricsTimeline {
   }
 
   async sampleNow(): Promise<NodeSample[]> {
-    const nodes = await sampleNodes(this.nodes(), Math.max(1000, this.intervalMs * 2));
-    this.samples.push({ tSec: round((performance.now() - this.t0) / 1000, 2), nodes });
+    const timeoutMs = Math.max(1000, this.intervalMs * 2);
+    const [nodes, bystander] = await Promise.all([sampleNodes(this.nodes(), timeoutMs), this.bystander === null ? [] : sampleNodes([{ id: 0, metrics: this.bystander }], timeoutMs)]);
+    this.samples.push({ tSec: round((performance.now() - this.t0) / 1000, 2), nodes, ...(bystander[0] === undefined ? {} : { bystander: bystander[0] }) });
     return nodes;
   }
 
@@ -480,7 +510,7 @@ export class MetricsTimeline {
    * worst p99 and max and the median p99. A window's p99 is nearly its max (a busy loop samples a few
    * hundred times in 2 s), so the worst window's p99 is a stall, not the run's 99th percentile.
    */
-  lagMax(fromSec = 0, toSec = Infinity): { runP99MsByNode: Record<string, number>; runP99Ms: number | null; samplesOver100Ms: number; p99MaxMs: number; maxMs: number; medianOfP99Ms: number } {
+  lagMax(fromSec = 0, toSec = Infinity): { runP99MsByNode: Record<string, number>; runP99Ms: number | null; samplesOver100Ms: number; p99MaxMs: number; maxMs: number; medianOfP99Ms: number; bystander?: BystanderLag } {
     const windows = this.samples.filter((s) => s.tSec >= fromSec && s.tSec <= toSec);
     const within = windows.flatMap((s) => s.nodes.filter((n) => n.ok));
     const p99s = within.map((n) => n.lagP99Ms ?? 0);
@@ -501,12 +531,33 @@ export class MetricsTimeline {
       p99MaxMs: round(Math.max(0, ...p99s), 1),
       maxMs: round(Math.max(0, ...within.map((n) => n.lagMaxMs ?? 0)), 1),
       medianOfP99Ms: round(median(p99s), 2),
+      ...(this.bystander === null ? {} : { bystander: bystanderLag(before, windows) }),
     };
   }
 
   failedScrapes(fromSec = 0, toSec = Infinity): number {
     return this.samples.filter((s) => s.tSec >= fromSec && s.tSec <= toSec).reduce((a, s) => a + s.nodes.filter((n) => !n.ok).length, 0);
   }
+}
+
+/** The bystander's delay over a stretch (MetricsTimeline.lagMax): what the machine alone did to an idle thread. */
+export interface BystanderLag {
+  readonly runP99Ms: number | null;
+  readonly samplesOver100Ms: number;
+  /** The largest of prom-client's per-window max, beyond the 10 ms interval. */
+  readonly maxMs: number;
+}
+
+/** From the scrape before a stretch (its counts' start) and the scrapes in it. */
+function bystanderLag(before: { bystander?: NodeSample } | undefined, windows: ReadonlyArray<{ bystander?: NodeSample }>): BystanderLag {
+  const seen = windows.flatMap((s) => (s.bystander === undefined ? [] : [s.bystander]));
+  const counts = delayCountsBetween([...(before?.bystander === undefined ? [] : [before.bystander]), ...seen].map((b) => ({ nodes: [b] }))).get(0);
+  const at100 = DELAY_BOUNDS_MS.indexOf(100);
+  return {
+    runP99Ms: counts === undefined ? null : delayPercentileMs(counts, 0.99),
+    samplesOver100Ms: counts === undefined ? 0 : (counts[counts.length - 1] ?? 0) - (counts[at100] ?? 0),
+    maxMs: round(Math.max(0, ...seen.filter((b) => b.ok).map((b) => b.lagMaxMs ?? 0)), 1),
+  };
 }
 
 /**

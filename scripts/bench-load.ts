@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ErrorCodes } from '../src/protocol/error-codes.js';
-import { Args, BenchCluster, NOT_SERVING, UNREACHABLE, MetricsTimeline, OneShot, SCHEMA3, addCount, callUntilSettled, codeKey, createCollectionRequest, defaultOut, fillDatabases, lagSeries, log, machineInfo, round, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
+import { Args, BenchCluster, NOT_SERVING, UNREACHABLE, MetricsTimeline, OneShot, startBystander, SCHEMA3, addCount, callUntilSettled, codeKey, createCollectionRequest, defaultOut, fillDatabases, lagSeries, log, machineInfo, round, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
 import type { CodeCounts, NodeSample } from './bench-lib.js';
 
 type Kind = 'CreateCollection' | 'AllocTimestamp';
@@ -211,7 +211,8 @@ export async function runLoad(args: Args): Promise<void> {
   /** `part` on a fresh cluster whose nodes' /metrics are sampled every second; the samples are kept under `name`. */
   const onCluster = async (name: string, auth: boolean, part: (cluster: BenchCluster, timeline: MetricsTimeline) => Promise<void>): Promise<void> => {
     const cluster = await BenchCluster.up({ auth, limits: ['maxCollectionNum=1000000', 'maxCollectionNumPerDB=1000000', 'maxGeneralCapacity=10000000'] });
-    const timeline = new MetricsTimeline(() => cluster.nodes(), 1000).start();
+    const bystander = await startBystander();
+    const timeline = new MetricsTimeline(() => cluster.nodes(), 1000, bystander.metrics).start();
     try {
       if (prefillCount > 0) {
         marks[name]?.push({ name: 'prefill', tSec: timeline.elapsedSec() });
@@ -220,6 +221,7 @@ export async function runLoad(args: Args): Promise<void> {
       await part(cluster, timeline);
     } finally {
       timeline.stop();
+      bystander.stop();
       timelines[name] = timeline.samples;
       await cluster.stop();
     }

@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import type { RootCoordClient } from '../src/client/root-coord-client.js';
 import { loggedLines } from './node-log.js';
 import type { PlainMessage } from '../src/protocol/proto.js';
-import { Args, BenchCluster, MetricsTimeline, OneShot, callUntilSettled, createCollectionRequest, fillDatabases, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, lagSeries, log, machineInfo, median, pidAlive, round, sampleNodes, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
+import { Args, BenchCluster, MetricsTimeline, OneShot, callUntilSettled, startBystander, createCollectionRequest, fillDatabases, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, lagSeries, log, machineInfo, median, pidAlive, round, sampleNodes, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
 import type { Answer, CodeCounts, NodeSample } from './bench-lib.js';
 
 interface Checkpoint {
@@ -68,7 +68,8 @@ export async function runScale(args: Args): Promise<void> {
   const results: Record<string, unknown> = { kind: 'scale', date: new Date().toISOString(), quick, target, concurrency, databases: dbNames.length, limits, machine: machineInfo() };
   log(`scale: target ${target} collections in ${dbNames.length} database(s), ${concurrency} clients; output ${out}`);
   const cluster = await BenchCluster.up({ limits });
-  const timeline = new MetricsTimeline(() => cluster.nodes(), 2000).start();
+  const bystander = await startBystander();
+  const timeline = new MetricsTimeline(() => cluster.nodes(), 2000, bystander.metrics).start();
   const tStart = performance.now();
   try {
     const setup = await cluster.client({ attemptDeadlineMs: 30_000, retryBudgetMs: 60_000 });
@@ -314,6 +315,7 @@ export async function runScale(args: Args): Promise<void> {
     results['endNodes'] = await sampleNodes(cluster.nodes());
   } finally {
     timeline.stop();
+    bystander.stop();
     results['totalSec'] = round((performance.now() - tStart) / 1000, 1);
     results['timeline'] = timeline.samples;
     results['leaderChangesSeenTotal'] = timeline.leaderChangesSeen();
@@ -397,7 +399,7 @@ each answer counted once (the client's retries off). Machine: ${JSON.stringify(r
 | time, rate | ${String(fill['seconds'])} s, ${String(fill['ratePerSec'])}/s on average, median per second ${String(fill['medianPerSecond'])} |
 | answers by code | ${JSON.stringify(fill['codes'])} (client deadlines among 2002: ${String(fill['clientDeadlines'])}) |
 | leader changes during the fill | term rises ${String(fill['termRises'])}; rise of rootcoord_raft_leader_changes_seen_total summed over nodes ${String(fill['leaderChangesSeen'])} |
-| event-loop lag of the request threads, ms beyond the 10 ms sampling interval: over the fill (runP99Ms: each node's p99, as its delay-histogram bucket bound; samplesOver100Ms), and per 2 s scrape window (p99MaxMs, maxMs, medianOfP99Ms) | ${JSON.stringify(fill['lag'])} |
+| event-loop lag of the request threads, ms beyond the 10 ms sampling interval: over the fill (runP99Ms: each node's p99, as its delay-histogram bucket bound; samplesOver100Ms), and per 2 s scrape window (p99MaxMs, maxMs, medianOfP99Ms); bystander: an idle process's own delay over the same time (scripts/bench-bystander.ts), what the machine alone does to a thread | ${JSON.stringify(fill['lag'])} |
 | failed /metrics scrapes | ${String(fill['failedScrapes'])} |
 
 Error reasons (most frequent): ${'```'}

@@ -21,7 +21,7 @@ export const EVENT_LOOP_DELAY_BUCKETS: readonly number[] = [0.001, 0.002, 0.005,
  * its p99), which prom-client's nodejs_eventloop_lag_* (percentiles since the last scrape, each sample
  * including the 10 ms interval) cannot give. A stall of N ms is one sample of about N ms, as there.
  */
-function watchEventLoopDelay(histogram: Histogram): NodeJS.Timeout {
+export function watchEventLoopDelay(histogram: Histogram): NodeJS.Timeout {
   let lastMs = performance.now();
   const timer = setInterval(() => {
     const now = performance.now();
@@ -30,6 +30,16 @@ function watchEventLoopDelay(histogram: Histogram): NodeJS.Timeout {
   }, DELAY_SAMPLE_MS);
   timer.unref();
   return timer;
+}
+
+/** rootcoord_eventloop_delay_seconds, for watchEventLoopDelay (a node's request thread, or scripts/bench's bystander). */
+export function eventLoopDelayHistogram(registers: Registry[]): Histogram {
+  return new Histogram({
+    name: 'rootcoord_eventloop_delay_seconds',
+    help: `How late a ${DELAY_SAMPLE_MS} ms timer on the request thread ran, every time it ran (the event loop's delay, without the interval itself; nodejs_eventloop_lag_* include it)`,
+    registers,
+    buckets: [...EVENT_LOOP_DELAY_BUCKETS],
+  });
 }
 
 /** What the metrics read of a node when scraped, and the events they count (RootCoordNode provides it). */
@@ -163,12 +173,7 @@ export class NodeMetrics {
     counter('rootcoord_ddl_retries_answered_total', 'DDL retries answered from the record of a request that took effect', () => node.scheduler.retriesDeduplicated.recorded);
     gauge('milvus_rootcoord_timestamp', 'The persisted TSO window minus the 3 s save interval (physical ms)', () => Number(node.meta.tsoWindowMs) - 3000);
     node.scheduler.onTaskDone = (timing) => this.ddlQueueLatency.observe({ function_name: timing.name }, timing.queueMs / 1000);
-    this.delayTimer = watchEventLoopDelay(new Histogram({
-      name: 'rootcoord_eventloop_delay_seconds',
-      help: `How late a ${DELAY_SAMPLE_MS} ms timer on the request thread ran, every time it ran (the event loop's delay, without the interval itself; nodejs_eventloop_lag_* include it)`,
-      registers,
-      buckets: [...EVENT_LOOP_DELAY_BUCKETS],
-    }));
+    this.delayTimer = watchEventLoopDelay(eventLoopDelayHistogram(registers));
   }
 
   /** Stops the event-loop delay timer (it does not keep the process alive either way). */
