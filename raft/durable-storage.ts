@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { assert } from './assert.js';
 import { CORRUPT_MEMBER_RECOVERY } from './errors.js';
@@ -50,18 +49,6 @@ export class StorageCorruptionError extends Error {
  */
 export const SEGMENT_BYTES_MAX = 4 * 1024 * 1024;
 
-/**
- * Inline writes (DurableStorage.setInlineWrites): a lone write, one entry or a hard state alone and
- * no snapshot, of at most this many bytes, is made on the calling thread while they are on, if the
- * write before it took at most INLINE_WRITE_AFTER_MS.
- */
-export const INLINE_WRITE_BYTES_MAX = 64 * 1024;
-/** A write (inline or not) slower than this (ms) sends the next one through the pool: the disk is busy. */
-export const INLINE_WRITE_AFTER_MS = 2;
-/** An inline write that took longer than this (ms) turns inline writes off for INLINE_WRITE_PAUSE_MS. */
-export const INLINE_WRITE_SLOW_MS = 20;
-export const INLINE_WRITE_PAUSE_MS = 10_000;
-
 export interface DurableStorageOptions {
   /**
    * Start a new segment file once the active one is larger than this (default SEGMENT_BYTES_MAX). A
@@ -86,8 +73,6 @@ export interface DurableStorageOptions {
    * (StorageCorruptionError), not truncated.
    */
   readonly appliedIndex?: number;
-  /** Milliseconds from any fixed point (performance.now): how long an inline write took. */
-  readonly clock?: () => number;
   /**
    * Deliberately broken durability, for tests that prove the crash-point test and the simulators catch
    * each bug. Never set outside tests (no flag or configuration file reaches it).
@@ -146,14 +131,6 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
   private readonly log: DurableStorageOptions['log'];
   private readonly appliedIndex: number;
   private deferred: Buffer[] = [];
-  private readonly clock: () => number;
-  /** Lone writes are made inline (setInlineWrites), unless paused until `inlinePausedUntil` (clock's ms). */
-  private inlineWrites = false;
-  private inlinePausedUntil = 0;
-  /** How long the last synced write took (ms): inline writes wait for a fast one. */
-  private lastWriteMs = Number.POSITIVE_INFINITY;
-  /** Writes made inline, and pauses after a slow one, since the storage opened. */
-  readonly inlineCounts = { writes: 0, pauses: 0 };
   /** The log's operations, one at a time (see exclusive). */
   private logQueue: Promise<unknown> = Promise.resolve();
   /**
@@ -175,23 +152,6 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     this.unsafe = options.unsafe ?? {};
     this.log = options.log;
     this.appliedIndex = options.appliedIndex ?? 0;
-    this.clock = options.clock ?? (() => performance.now());
-  }
-
-  /**
-   * Make lone writes (see INLINE_WRITE_BYTES_MAX) on the calling thread, or stop. A follower's log write
-   * is on every DDL's path (the leader commits once one follower has the entry), and for one client at
-   * a time every write is lone: inline, it skips the hand-off to libuv's pool and back, two thread
-   * wake-ups that each wait for a core on a busy machine (session 35: CreatePartition's p50 8 to 11%
-   * lower against etcd's put). While the disk is busy (the last write took over INLINE_WRITE_AFTER_MS:
-   * many clients, a fill) writes go through the pool, so the thread takes in the next appends and
-   * answers heartbeats while the disk works (all of a follower's writes inline, a fill's rate fell by a
-   * fifth). An inline write holds the thread, heartbeat answers included, for as long as it lasts: one
-   * that takes longer than INLINE_WRITE_SLOW_MS (a disk that stalls) turns them off for
-   * INLINE_WRITE_PAUSE_MS, so a disk in trouble holds the thread at most once per pause.
-   */
-  setInlineWrites(on: boolean): void {
-    this.inlineWrites = on;
   }
 
   /** Open (or create) the storage in `dir`, replaying the newest snapshot and the log. */
@@ -385,9 +345,8 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
    * Append to the active segment. The segment is opened with O_DSYNC, so a write returns only once its
    * data is durable: one system call per batch instead of a write and an fdatasync. Records that need
    * no durability of their own (a commit-only hard state) wait in memory and ride on the next write.
-   * A `lone` write may be made inline (setInlineWrites).
    */
-  private async write(buffer: Buffer, sync = true, lone = false): Promise<void> {
+  private async write(buffer: Buffer, sync = true): Promise<void> {
     assert(this.active !== null, 'write to a closed storage');
     if (!sync) {
       this.deferred.push(buffer);
@@ -395,18 +354,8 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     }
     const data = this.deferred.length === 0 ? buffer : Buffer.concat([...this.deferred, buffer]);
     this.deferred = [];
-    const started = this.clock();
-    const inline = lone && this.inlineWrites && data.byteLength <= INLINE_WRITE_BYTES_MAX && this.lastWriteMs <= INLINE_WRITE_AFTER_MS && started >= this.inlinePausedUntil && this.active.writeNow !== undefined;
-    if (inline) (this.active.writeNow as (data: Buffer) => void).call(this.active, data);
-    else await this.active.write(data);
+    await this.active.write(data);
     this.activeBytes += data.byteLength;
-    this.lastWriteMs = this.clock() - started;
-    if (!inline) return;
-    this.inlineCounts.writes++;
-    if (this.lastWriteMs <= INLINE_WRITE_SLOW_MS) return;
-    this.inlinePausedUntil = started + this.lastWriteMs + INLINE_WRITE_PAUSE_MS;
-    this.inlineCounts.pauses++;
-    this.log?.('warn', 'a log write made inline was slow: lone writes go through the thread pool for a while', { tookMs: Math.round(this.lastWriteMs), pauseMs: INLINE_WRITE_PAUSE_MS });
   }
 
   /**
@@ -444,7 +393,7 @@ export class DurableStorage extends MemoryIndexedStorage implements LogStore {
     for (const entry of entries) parts.push(encodeEntry(entry));
     if (hardState !== null) parts.push(encodeHardState(hardState));
     if (parts.length === 0) return;
-    await this.write(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), sync || snapshot !== null || entries.length > 0, snapshot === null && entries.length <= 1);
+    await this.write(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), sync || snapshot !== null || entries.length > 0);
     const segment = this.segments[this.segments.length - 1] as Segment;
     const last = entries[entries.length - 1];
     if (last !== undefined) segment.lastIndex = Math.max(segment.lastIndex, last.index);

@@ -1,4 +1,4 @@
-import { constants, writeSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { chmod, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 
@@ -46,11 +46,6 @@ export interface ReadableFile {
 export interface WritableFile {
   /** Write all of `data` (at the end for an append file, else at the current position). */
   write(data: Buffer): Promise<void>;
-  /**
-   * `write`, done before it returns on the calling thread (a system call that blocks it), not on
-   * libuv's pool: no hand-off to a pool thread and back. Absent where a file cannot (a simulated one).
-   */
-  writeNow?(data: Buffer): void;
   /** Overwrite bytes already written, at `position` (the file's position does not move). */
   writeAt(position: number, data: Buffer): Promise<void>;
   /** fsync: the data written so far and the file's size become durable. */
@@ -71,11 +66,6 @@ class NodeFile implements WritableFile {
       const { bytesWritten } = await this.handle.write(data, written, data.byteLength - written);
       written += bytesWritten;
     }
-  }
-
-  writeNow(data: Buffer): void {
-    let written = 0;
-    while (written < data.byteLength) written += writeSync(this.handle.fd, data, written, data.byteLength - written);
   }
 
   async writeAt(position: number, data: Buffer): Promise<void> {

@@ -87,7 +87,6 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
   /** Results of entries proposed here, by index, until their proposer takes them. */
   private readonly results = new Map<number, unknown>();
   private lastStatus: RaftStatus;
-  private inlineWritesSeen: { readonly writes: number; readonly pauses: number } = { writes: 0, pauses: 0 };
   private pending = 0;
   private closed = false;
   private closing = false;
@@ -226,7 +225,6 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
         this.lastStatus = message.status;
         for (const [seconds, entries] of message.observations.persisted) this.emit('persisted', seconds, entries);
         for (const [peer, seconds] of message.observations.peerRtt) this.emit('peer-rtt', peer, seconds);
-        this.observeInlineWrites(message.observations.inlineWrites);
         return;
       case 'leader-change':
       case 'role-change':
@@ -252,14 +250,6 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
   }
 
   /** Run `work` on the apply chain, after everything received before it. A failure there is fatal. */
-  /** The worker's inline log writes as 'log-writes-inline' (writes, pauses) events: what is new since the last status. */
-  private observeInlineWrites(counts: { readonly writes: number; readonly pauses: number }): void {
-    const writes = counts.writes - this.inlineWritesSeen.writes;
-    const pauses = counts.pauses - this.inlineWritesSeen.pauses;
-    this.inlineWritesSeen = counts;
-    if (writes > 0 || pauses > 0) this.emit('log-writes-inline', writes, pauses);
-  }
-
   private enqueue(work: () => Promise<unknown>): void {
     this.chain = this.chain.then(async () => {
       if (this.failed !== null) return;

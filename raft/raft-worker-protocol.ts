@@ -52,8 +52,6 @@ export interface RaftWorkerOptions
   readonly stateMachinePersists?: boolean;
   /** The worker thread's nice value (Linux, per thread), set before it opens anything; absent: the thread it was started from. */
   readonly nice?: number;
-  /** A follower's lone log writes: on the worker's thread ('inline', the default; DurableStorage.setInlineWrites) or through libuv's pool. */
-  readonly followerLogWrites?: 'inline' | 'pool';
 }
 
 /**
@@ -120,8 +118,6 @@ export interface WorkerObservations {
   readonly persisted: ReadonlyArray<readonly [number, number]>;
   /** [peer, seconds] per heartbeat answered. */
   readonly peerRtt: ReadonlyArray<readonly [number, number]>;
-  /** The log's writes made inline and the pauses after a slow one, since the worker started (DurableStorage.inlineCounts). */
-  readonly inlineWrites: { readonly writes: number; readonly pauses: number };
 }
 
 /** Worker -> host. */

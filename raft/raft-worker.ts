@@ -22,7 +22,6 @@ import type { SnapshotData, SnapshotSource } from './snapshot-data.js';
 import { TcpTransport } from './tcp-transport.js';
 import { ThreadOutbox } from './thread-outbox.js';
 import type { RaftStatus } from './raw-node.js';
-import { StateRole } from './types.js';
 import type { ConfChange } from './types.js';
 
 const STATUS_INTERVAL_MS = 20;
@@ -231,7 +230,7 @@ function refuseIfLogLost(): void {
 
 async function main(): Promise<void> {
   // The rest are RaftNode's own options, passed on as they are.
-  const { logDir, segmentBytesMax, snapshotsKept, listenAddress, peers, secret, helloMagic, faultInjection, peerAddressModule, appliedIndex, stateMachinePersists, nice, followerLogWrites, ...nodeOptions } = options;
+  const { logDir, segmentBytesMax, snapshotsKept, listenAddress, peers, secret, helloMagic, faultInjection, peerAddressModule, appliedIndex, stateMachinePersists, nice, ...nodeOptions } = options;
   // Linux's nice value is per thread: this one, before anything runs on it. A value that cannot be set
   // fails the start (the operator asked for it).
   if (nice !== undefined) {
@@ -297,13 +296,7 @@ async function main(): Promise<void> {
     if (peerRtt.length < 10_000) peerRtt.push([peer, seconds]);
   });
   started.on('leader-change', (change: LeaderChange) => post({ type: 'leader-change', change, status: started.status() }));
-  // A follower's lone log writes inline (DurableStorage.setInlineWrites), unless the host says not to.
-  const inlineWhileFollower = (): void => storage.setInlineWrites(followerLogWrites !== 'pool' && started.status().role === StateRole.Follower);
-  inlineWhileFollower();
-  started.on('role-change', (change: LeaderChange) => {
-    inlineWhileFollower();
-    post({ type: 'role-change', change, status: started.status() });
-  });
+  started.on('role-change', (change: LeaderChange) => post({ type: 'role-change', change, status: started.status() }));
   started.on('member-change', (cc: ConfChange) => post({ type: 'member-change', cc }));
   started.on('snapshot', (index: number) => post({ type: 'snapshot-saved', index }));
   started.on('fatal', (error: unknown) => {
@@ -317,7 +310,7 @@ async function main(): Promise<void> {
   const statusMessage = (): FromWorker => {
     const status = started.status();
     lastStatus = statusKey(status);
-    return { type: 'status', status, observations: { persisted: persisted.splice(0), peerRtt: peerRtt.splice(0), inlineWrites: { ...storage.inlineCounts } } };
+    return { type: 'status', status, observations: { persisted: persisted.splice(0), peerRtt: peerRtt.splice(0) } };
   };
   const statusTimer = setInterval(() => {
     if (statusKey(started.status()) === lastStatus && persisted.length === 0 && peerRtt.length === 0 && !outbox.waiting()) return;

@@ -189,12 +189,15 @@ export class BenchCluster {
     this.unregister = onCleanup(() => this.killNow());
   }
 
-  /** `env`: the environment of scripts/cluster and so of the nodes it starts (e.g. NODE_OPTIONS=--cpu-prof). */
-  static async up(options: { limits?: string[]; auth?: boolean; nodes?: number; env?: NodeJS.ProcessEnv; clusterScript?: string } = {}): Promise<BenchCluster> {
+  /**
+   * `env`: the environment of scripts/cluster and so of the nodes it starts (e.g. NODE_OPTIONS=--cpu-prof);
+   * `upFlags`: more flags of `scripts/cluster up` (e.g. --follower-log-writes pool).
+   */
+  static async up(options: { limits?: string[]; auth?: boolean; nodes?: number; env?: NodeJS.ProcessEnv; clusterScript?: string; upFlags?: string[] } = {}): Promise<BenchCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'rootcoord-bench-'));
     const cluster = new BenchCluster(dir, options.auth === true, options.env, options.clusterScript);
     const base = await freeBasePort(options.nodes ?? 3, 2);
-    const args = ['up', '--nodes', String(options.nodes ?? 3), '--base-port', String(base), '--gc-confirm-delay-ms', '0', ...(options.auth === true ? ['--auth'] : []), ...(options.limits ?? []).flatMap((l) => ['--limit', l])];
+    const args = ['up', '--nodes', String(options.nodes ?? 3), '--base-port', String(base), '--gc-confirm-delay-ms', '0', ...(options.auth === true ? ['--auth'] : []), ...(options.limits ?? []).flatMap((l) => ['--limit', l]), ...(options.upFlags ?? [])];
     try {
       await cluster.cmd(...args);
     } catch (error) {

@@ -92,10 +92,6 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
   --request-nice N           the request thread's nice value, -20 to 19, not below --raft-nice (default: the
                              process's); a value below the process's needs root or CAP_SYS_NICE. renice -p
                              of a node's PID changes its request thread only, not its Raft thread
-  --follower-log-writes inline|pool
-                             a follower's Raft log writes of one entry: on its Raft thread while its disk
-                             answers within 2 ms (default: inline; see README, Architecture) or always
-                             through libuv's thread pool
   --help                     this text, and every limit with its default`;
 
 /** Switches: flags without a value. */
@@ -234,11 +230,6 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     }
     return v;
   };
-  const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-    const text = one(name, fallback);
-    if (!(allowed as readonly string[]).includes(text)) throw new Error(`${setting(name)} must be ${allowed.join(' or ')}, got "${text}"`);
-    return text as T;
-  };
   const id = num('id', 0);
   if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`${setting('id')} must be a positive integer`);
   const peers = parseMembers(one('peers'), setting('peers'));
@@ -289,7 +280,6 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     clientAddress: clients.get(id) ?? one('client-address'),
     milvus: milvusPort(flags.get('milvus-address')?.[0]),
     ...threadNice(),
-    followerLogWrites: choice('follower-log-writes', ['inline', 'pool'] as const, 'inline'),
   };
 
   /** --raft-nice and --request-nice, each optional; the Raft thread never gets a lower priority than the request thread. */

@@ -130,12 +130,6 @@ export class NodeMetrics {
     const apply = new Histogram({ name: 'rootcoord_raft_apply_duration_seconds', help: 'Applying a batch of committed entries to the MetaTable', registers, buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25] });
     const snapshots = new Counter({ name: 'rootcoord_raft_snapshot_saved_total', help: 'Snapshots taken (log compactions)', registers });
     node.raft.on('persisted', (seconds: number) => fsync.observe(seconds));
-    const inlineWrites = new Counter({ name: 'rootcoord_disk_wal_inline_writes_total', help: "Raft log writes made on the Raft thread, not libuv's pool (a follower's lone writes while its disk is fast)", registers });
-    const inlinePauses = new Counter({ name: 'rootcoord_disk_wal_inline_pauses_total', help: 'Times inline log writes were turned off for a while after a slow one (a disk that stalls)', registers });
-    node.raft.on('log-writes-inline', (writes: number, pauses: number) => {
-      inlineWrites.inc(writes);
-      inlinePauses.inc(pauses);
-    });
     node.raft.on('applied', (seconds: number) => apply.observe(seconds));
     node.raft.on('snapshot', () => snapshots.inc());
     const peerRtt = new Histogram({

@@ -63,8 +63,6 @@ export interface NodeConfig {
    */
   readonly raftNice?: number;
   readonly requestNice?: number;
-  /** A follower's lone Raft log writes on its Raft thread ('inline') or through libuv's pool (DurableStorage.setInlineWrites); absent: inline. */
-  readonly followerLogWrites?: 'inline' | 'pool';
 }
 
 /** How often the leader sends DML channel time ticks unless configured (Milvus proxy.timeTickInterval: 200 ms). */

@@ -212,7 +212,6 @@ export class RootCoordNode {
           faultInjection: config.chaos,
           appliedIndex: meta.appliedIndex,
           ...(config.raftNice === undefined ? {} : { nice: config.raftNice }),
-          ...(config.followerLogWrites === undefined ? {} : { followerLogWrites: config.followerLogWrites }),
         },
         stateMachine,
         raftLog,

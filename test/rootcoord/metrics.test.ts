@@ -90,24 +90,6 @@ describe('RootCoord metrics', function () {
     }
   });
 
-  it("followers make their lone log writes inline (rootcoord_disk_wal_inline_writes_total), the leader through the pool", async () => {
-    const leader = await cluster.waitForServingLeader();
-    const metrics = new Map([...cluster.members].map(([id, m]) => [id, new NodeMetrics(m.node)]));
-    made.push(...metrics.values());
-    const count = async (id: number): Promise<number> => sample(await (metrics.get(id) as NodeMetrics).registry.metrics(), 'rootcoord_disk_wal_inline_writes_total') ?? -1;
-    const client = cluster.client();
-    await client.createCollection('inline1', simpleSchema());
-    let partitions = 0;
-    // One client's writes, one at a time: each a lone entry on the followers, inline while their disk answers within 2 ms.
-    await until('inline writes on both followers', async () => {
-      await client.createPartition('inline1', `p${partitions++}`);
-      for (const [id] of cluster.members) if (id !== leader && (await count(id)) <= 0) return false;
-      return true;
-    }, 30_000);
-    client.close();
-    expect(await count(leader)).to.equal(0);
-  });
-
   it('the metrics port answers GET and HEAD; another method is refused with 405 before anything is made', async () => {
     const [id, member] = [...cluster.members][0] as [number, Member];
     const metrics = new NodeMetrics(member.node);
