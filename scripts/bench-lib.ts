@@ -163,6 +163,7 @@ export async function startHelper<T>(script: string, what: string): Promise<{ in
       if (text.includes('\n')) done(text.split('\n')[0] as string);
     });
     child.on('exit', (code) => fail(new Error(`${what} exited (${String(code)}) before it listened`)));
+    child.on('error', (error) => fail(new Error(`${what} did not start: ${error.message}`)));
   });
   return { info: JSON.parse(line) as T, stop };
 }
