@@ -1,0 +1,31 @@
+import json,sys,collections
+p=json.load(open(sys.argv[1]))
+nodes={n['id']:n for n in p['nodes']}
+parent={}
+for n in p['nodes']:
+    for c in n.get('children',[]): parent[c]=n['id']
+def name(i):
+    cf=nodes[i]['callFrame']; u=cf['url'].split('/')[-1]
+    return f"{cf['functionName'] or '(anon)'}@{u}:{cf['lineNumber']+1}"
+cnt=collections.Counter(p['samples'])
+idle={i for i,n in nodes.items() if n['callFrame']['functionName'] in ('(idle)','(program)')}
+busy=sum(v for k,v in cnt.items() if k not in idle)
+selfc=collections.Counter()
+for k,v in cnt.items():
+    if k in idle: continue
+    selfc[name(k)]+=v
+print('busy samples',busy)
+for k,v in selfc.most_common(int(sys.argv[2]) if len(sys.argv)>2 else 30): print(f"{v/busy*100:5.1f}% {k}")
+# inclusive for functions matching
+if len(sys.argv)>3:
+    incl=collections.Counter()
+    for k,v in cnt.items():
+        if k in idle: continue
+        seen=set(); i=k
+        while i is not None:
+            nm=name(i)
+            if nm not in seen: incl[nm]+=v; seen.add(nm)
+            i=parent.get(i)
+    print('--- inclusive')
+    for k,v in incl.most_common(60):
+        if any(s in k for s in sys.argv[3].split(',')): print(f"{v/busy*100:5.1f}% {k}")
