@@ -154,8 +154,12 @@ export function killChild(child: ChildProcess): void {
  */
 export async function startHelper<T>(script: string, what: string): Promise<{ info: T; stop: () => void }> {
   const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const stop = (): void => killChild(child);
-  onCleanup(stop);
+  const kill = (): void => killChild(child);
+  const unregister = onCleanup(kill);
+  const stop = (): void => {
+    unregister();
+    kill();
+  };
   const line = await new Promise<string>((done, fail) => {
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -170,7 +174,11 @@ export async function startHelper<T>(script: string, what: string): Promise<{ in
 
 /** An idle process timing its own event loop as the nodes do (scripts/bench-bystander.ts): the machine's share of their lag. */
 export async function startBystander(): Promise<{ metrics: string; stop: () => void }> {
-  const { info, stop } = await startHelper<{ metrics: string }>('./bench-bystander.js', 'the bystander process');
+  const { info, stop } = await startHelper<{ metrics: unknown }>('./bench-bystander.js', 'the bystander process');
+  if (typeof info.metrics !== 'string') {
+    stop();
+    throw new Error(`the bystander process did not say where its metrics are: ${JSON.stringify(info)}`);
+  }
   return { metrics: info.metrics, stop };
 }
 
@@ -192,7 +200,7 @@ export class BenchCluster {
 
   /**
    * `env`: the environment of scripts/cluster and so of the nodes it starts (e.g. NODE_OPTIONS=--cpu-prof);
-   * `upFlags`: more flags of `scripts/cluster up` (e.g. --follower-log-writes pool).
+   * `upFlags`: more flags of `scripts/cluster up` (e.g. --snapshot-entries 1000).
    */
   static async up(options: { limits?: string[]; auth?: boolean; nodes?: number; env?: NodeJS.ProcessEnv; clusterScript?: string; upFlags?: string[] } = {}): Promise<BenchCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'rootcoord-bench-'));

@@ -210,8 +210,11 @@ export async function runLoad(args: Args): Promise<void> {
 
   /** `part` on a fresh cluster whose nodes' /metrics are sampled every second; the samples are kept under `name`. */
   const onCluster = async (name: string, auth: boolean, part: (cluster: BenchCluster, timeline: MetricsTimeline) => Promise<void>): Promise<void> => {
-    const cluster = await BenchCluster.up({ auth, limits: ['maxCollectionNum=1000000', 'maxCollectionNumPerDB=1000000', 'maxGeneralCapacity=10000000'] });
     const bystander = await startBystander();
+    const cluster = await BenchCluster.up({ auth, limits: ['maxCollectionNum=1000000', 'maxCollectionNumPerDB=1000000', 'maxGeneralCapacity=10000000'] }).catch((error: unknown) => {
+      bystander.stop();
+      throw error;
+    });
     const timeline = new MetricsTimeline(() => cluster.nodes(), 1000, bystander.metrics).start();
     try {
       if (prefillCount > 0) {

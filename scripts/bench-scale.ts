@@ -67,8 +67,9 @@ export async function runScale(args: Args): Promise<void> {
   const limits = [`maxCollectionNum=${target + 5000}`, `maxCollectionNumPerDB=${Math.max(65536, perDb + 5000)}`, `maxGeneralCapacity=${4 * target + 20_000}`];
   const results: Record<string, unknown> = { kind: 'scale', date: new Date().toISOString(), quick, target, concurrency, databases: dbNames.length, limits, machine: machineInfo() };
   log(`scale: target ${target} collections in ${dbNames.length} database(s), ${concurrency} clients; output ${out}`);
-  const cluster = await BenchCluster.up({ limits });
+  // The bystander first: one that cannot start leaves no cluster behind it (its own process ends at exit).
   const bystander = await startBystander();
+  const cluster = await BenchCluster.up({ limits });
   const timeline = new MetricsTimeline(() => cluster.nodes(), 2000, bystander.metrics).start();
   const tStart = performance.now();
   try {

@@ -63,7 +63,8 @@ describe('bench: event-loop lag figures', () => {
 
   it("reports the bystander's delay apart from the nodes', over the same stretch", () => {
     const timeline = new MetricsTimeline(() => [], 2000, '127.0.0.1:1');
-    timeline.samples.push({ tSec: 0, nodes: [sample(1, cumulative({ 1: 100 }))], bystander: sample(0, cumulative({ 200: 50 })) });
+    // The scrape before the stretch: the stretch's counts start from its counts; its max is not the stretch's.
+    timeline.samples.push({ tSec: 0, nodes: [sample(1, cumulative({ 1: 100 }))], bystander: sample(0, cumulative({ 200: 50 }), 190) });
     timeline.samples.push({ tSec: 2, nodes: [sample(1, cumulative({ 1: 200 }), 1)], bystander: sample(0, cumulative({ 200: 50, 2: 95, 150: 5 }), 140) });
     const lag = timeline.lagMax(1, 10);
     expect(lag.runP99MsByNode).to.deep.equal({ '1': 1 });
@@ -71,5 +72,9 @@ describe('bench: event-loop lag figures', () => {
     // 100 samples in the stretch, 5 of them at 150 ms: its p99 is 150; the 50 before the stretch do not count.
     expect(lag.bystander).to.deep.equal({ runP99Ms: 150, samplesOver100Ms: 5, maxMs: 140 });
     expect(new MetricsTimeline(() => []).lagMax(1, 10).bystander).to.equal(undefined);
+    // A bystander never scraped in the stretch: no p99 (null), not a zero.
+    const unscraped = new MetricsTimeline(() => [], 2000, '127.0.0.1:1');
+    unscraped.samples.push({ tSec: 2, nodes: [sample(1, cumulative({ 1: 100 }))], bystander: { id: 0, ok: false, scrapeMs: 1 } });
+    expect(unscraped.lagMax(1, 10).bystander).to.deep.equal({ runP99Ms: null, samplesOver100Ms: 0, maxMs: 0 });
   });
 });
