@@ -529,11 +529,10 @@ export class MetricsTimeline {
     // The counts from the last scrape before the stretch: what the nodes recorded from its start on.
     const before = this.samples.filter((s) => s.tSec < fromSec).at(-1);
     const runP99MsByNode: Record<string, number> = {};
-    const at100 = DELAY_BOUNDS_MS.indexOf(100);
     let samplesOver100Ms = 0;
     for (const [id, counts] of delayCountsBetween(before === undefined ? windows : [before, ...windows])) {
       runP99MsByNode[String(id)] = delayPercentileMs(counts, 0.99);
-      samplesOver100Ms += (counts[counts.length - 1] ?? 0) - (counts[at100] ?? 0);
+      samplesOver100Ms += samplesOver100(counts);
     }
     const p99ByNode = Object.values(runP99MsByNode);
     return {
@@ -564,10 +563,9 @@ export interface BystanderLag {
 function bystanderLag(before: { bystander?: NodeSample } | undefined, windows: ReadonlyArray<{ bystander?: NodeSample }>): BystanderLag {
   const seen = windows.flatMap((s) => (s.bystander === undefined ? [] : [s.bystander]));
   const counts = delayCountsBetween([...(before?.bystander === undefined ? [] : [before.bystander]), ...seen].map((b) => ({ nodes: [b] }))).get(0);
-  const at100 = DELAY_BOUNDS_MS.indexOf(100);
   return {
     runP99Ms: counts === undefined ? null : delayPercentileMs(counts, 0.99),
-    samplesOver100Ms: counts === undefined ? 0 : (counts[counts.length - 1] ?? 0) - (counts[at100] ?? 0),
+    samplesOver100Ms: counts === undefined ? 0 : samplesOver100(counts),
     maxMs: round(Math.max(0, ...seen.filter((b) => b.ok).map((b) => b.lagMaxMs ?? 0)), 1),
   };
 }
@@ -595,6 +593,11 @@ function delayCountsBetween(samples: ReadonlyArray<{ nodes: NodeSample[] }>): Ma
     }
   }
   return sums;
+}
+
+/** How many samples of cumulative delay counts (DELAY_BOUNDS_MS) were over 100 ms. */
+function samplesOver100(counts: readonly number[]): number {
+  return (counts[counts.length - 1] ?? 0) - (counts[DELAY_BOUNDS_MS.indexOf(100)] ?? 0);
 }
 
 /** The upper bound (ms) of the bucket holding quantile q of cumulative counts (0 when empty, Infinity past the last bound). */

@@ -23,7 +23,7 @@ import { percentile, svgChart } from './bench-lib.js';
 import type { Band } from './bench-lib.js';
 import { freeBasePort } from './free-ports.js';
 import { readDigests, REPLICA_CHECK_LOG_LINES } from './replicas.js';
-import { countLoggedLines } from './node-log.js';
+import { countLoggedLines, messageNeedle } from './node-log.js';
 import { checkReplicas } from '../src/client/replica-check.js';
 
 /** How often the leader checks the replicas during a chaos run (replicaCheckIntervalMs). */
@@ -36,8 +36,8 @@ const SNAPSHOT_ENTRIES_KEPT = 100;
  * snapshots nodes restored (a received one, or at a start, a node's own newest when its catalog was behind it).
  */
 const SNAPSHOT_LOG_LINES = {
-  copiesForPeers: '"message":"made a copy of the state machine for a peer that needs a snapshot"',
-  restored: '"message":"state machine restored from a snapshot"',
+  copiesForPeers: messageNeedle('made a copy of the state machine for a peer that needs a snapshot'),
+  restored: messageNeedle('state machine restored from a snapshot'),
 } as const;
 
 const run = promisify(execFile);

@@ -1,7 +1,8 @@
 // Two 3-node clusters of one build side by side, one with a follower's lone log writes inline (the
 // default), one with --follower-log-writes pool; rounds of sequential CreatePartition alternating
 // between them (the order flipped every round), so that the machine's drift falls on both alike.
-// usage: node interleaved.mjs ROOT ROUNDS PER_ROUND   (ROOT: a compiled checkout)
+// usage: node interleaved.mjs ROOT ROUNDS PER_ROUND   (ROOT: a compiled checkout of 0aa2c7a, the build
+// with --follower-log-writes, reverted since; for another flag, change the second arm's upFlags)
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 const [root, roundsText = '12', perRoundText = '250'] = process.argv.slice(2);

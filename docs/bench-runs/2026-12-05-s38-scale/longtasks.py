@@ -1,22 +1,10 @@
-import json,sys,collections
-p=json.load(open(sys.argv[1]))
-nodes={n['id']:n for n in p['nodes']}
-parent={}
-for n in p['nodes']:
-    for c in n.get('children',[]): parent[c]=n['id']
-def name(i):
-    cf=nodes[i]['callFrame']; u=cf['url'].split('/')[-1]
-    return f"{cf['functionName'] or '(anon)'}@{u}:{cf['lineNumber']+1}"
-def stack(i):
-    s=[]
-    while i in nodes:
-        s.append(i); i=parent.get(i)
-        if i is None: break
-    return s[::-1]
+import collections,os,sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cpuprofile import Profile
+prof=Profile(sys.argv[1]); p=prof.raw; nodes=prof.nodes; parent=prof.parent; name=prof.name; stack=prof.stack; idle=prof.idle
 samples=p['samples']; deltas=p['timeDeltas']
 t=p['startTime']; times=[]
 for d in deltas: t+=d; times.append(t)
-idle=set(i for i,n in nodes.items() if n['callFrame']['functionName'] in ('(idle)','(program)'))
 # stretches: consecutive samples not idle
 stretches=[]; cur=None
 for k,(s,tm) in enumerate(zip(samples,times)):

@@ -1,14 +1,8 @@
-import json,sys,collections
-p=json.load(open(sys.argv[1]))
-nodes={n['id']:n for n in p['nodes']}
-parent={}
-for n in p['nodes']:
-    for c in n.get('children',[]): parent[c]=n['id']
-def name(i):
-    cf=nodes[i]['callFrame']; u=cf['url'].split('/')[-1]
-    return f"{cf['functionName'] or '(anon)'}@{u}:{cf['lineNumber']+1}"
+import collections,os,sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cpuprofile import Profile
+prof=Profile(sys.argv[1]); p=prof.raw; nodes=prof.nodes; parent=prof.parent; name=prof.name; stack=prof.stack; idle=prof.idle
 cnt=collections.Counter(p['samples'])
-idle={i for i,n in nodes.items() if n['callFrame']['functionName'] in ('(idle)','(program)')}
 busy=sum(v for k,v in cnt.items() if k not in idle)
 selfc=collections.Counter()
 for k,v in cnt.items():
