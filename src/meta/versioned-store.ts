@@ -67,6 +67,16 @@ export class CatalogStorageError extends Error {
 const LEVELDB_DATA_FILE = /^\d+\.(log|ldb|sst)$/;
 
 /**
+ * LevelDB's memtable (its default is 4 MiB). A snapshot's restore writes the whole catalog at once
+ * (about 250 MB of records at 200,000 collections): with 4 MiB memtables their flushes and the
+ * compactions behind them, on the same two cores as the restore's decoding, made the batch writes the
+ * restore's bottleneck. With 16 MiB a joiner's restore at 200,000 took 5.4 to 6.1 s against 6.9 to 8.5
+ * (session 39, `docs/bench-runs/2026-12-05-s39-write-buffer/`). The cost: up to twice this in memory
+ * (a memtable and the one being flushed), and up to this much of LevelDB's log replayed at a start.
+ */
+const CATALOG_WRITE_BUFFER_BYTES = 16 * 1024 * 1024;
+
+/**
  * The MetaTable's LevelDB, with Milvus's SuffixSnapshot semantics: a write at ts stores the plain key
  * and a versioned copy `snapshots/{key}\\0{ts}` (catalog-keys.ts); a delete stores a tombstone in both; a read at ts finds
  * the newest version at or before it. Writes are collected into one atomic batch per apply.
@@ -106,7 +116,7 @@ export class VersionedStore {
       throw new CatalogStorageError(path, 'check', error);
     }
     const ms = Math.round(performance.now() - startedAt);
-    const db = new ClassicLevel<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    const db = new ClassicLevel<string, string>(path, { keyEncoding: 'utf8', valueEncoding: 'utf8', writeBufferSize: CATALOG_WRITE_BUFFER_BYTES });
     try {
       await db.open();
     } catch (error) {
