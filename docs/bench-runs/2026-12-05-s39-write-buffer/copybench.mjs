@@ -1,0 +1,12 @@
+const B = '/tmp/s39/buf/dist/src/meta/';
+const { VersionedStore } = await import(B + 'versioned-store.js');
+const { encodeCatalogSnapshot } = await import(B + 'catalog-snapshot.js');
+const store = await VersionedStore.open('/tmp/s39/n4copy');
+for (const mode of process.argv.slice(2)) {
+  const c0 = process.cpuUsage(); const t0 = performance.now(); let bytes = 0;
+  const batches = mode === 'bytes' ? store.scanBytes() : store.scan();
+  for await (const piece of encodeCatalogSnapshot(batches, () => false)) bytes += piece.byteLength;
+  const c = process.cpuUsage(c0);
+  console.log(mode, 'wall', Math.round(performance.now() - t0), 'ms cpu(all threads)', Math.round((c.user + c.system) / 1000), 'ms bytes', bytes);
+}
+await store.close();
