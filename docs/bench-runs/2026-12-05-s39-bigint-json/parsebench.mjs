@@ -1,0 +1,12 @@
+import { PerformanceObserver, constants } from 'node:perf_hooks';
+const mod = await import(process.argv[2]);
+const field = { fieldID: 101, name: 'vector', isPrimaryKey: false, description: 'a field', dataType: 101, typeParams: [{ key: 'dim', value: '128' }], indexParams: [], autoID: false, state: 0, elementType: 0, defaultValue: null, isDynamic: false, isPartitionKey: false, isClusteringKey: false, nullable: false, isFunctionOutput: false };
+const fields = [0,1,2,3,4].map(i => ({ ...field, fieldID: 100 + i, name: 'f' + i }));
+const command = { kind: 'putCollection', collection: { collectionID: 470840858022248455n, dbID: 1n, name: 'c_12345', description: '', autoID: false, fields, shardsNum: 2, virtualChannelNames: ['a_0', 'a_1'], physicalChannelNames: ['b_0', 'b_1'], startPositions: [], consistencyLevel: 2, state: 1, properties: [], createTime: 445566778899001122n, partitions: [{ partitionID: 470840858022248456n, partitionName: '_default', partitionCreatedTimestamp: 445566778899001122n, collectionID: 470840858022248455n, state: 1 }], enableDynamicField: false, updateTimestamp: 445566778899001122n }, ts: 445566778899001122n };
+const text = mod.stringify(command);
+let minor = 0; new PerformanceObserver((l) => { for (const e of l.getEntries()) if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) minor++; }).observe({ entryTypes: ['gc'] });
+for (let i = 0; i < 50000; i++) mod.parse(text);
+const N = 200000; const m0 = minor; const t0 = performance.now();
+for (let i = 0; i < N; i++) mod.parse(text);
+const t1 = performance.now(); await new Promise((r) => setTimeout(r, 50));
+console.log('us/call', ((t1 - t0) * 1000 / N).toFixed(2), 'KB/call ~', ((minor - m0) * 1024 / N).toFixed(2));
