@@ -70,9 +70,11 @@ const LEVELDB_DATA_FILE = /^\d+\.(log|ldb|sst)$/;
  * LevelDB's memtable (its default is 4 MiB). A snapshot's restore writes the whole catalog at once
  * (about 250 MB of records at 200,000 collections): with 4 MiB memtables their flushes and the
  * compactions behind them, on the same two cores as the restore's decoding, made the batch writes the
- * restore's bottleneck. With 16 MiB a joiner's restore at 200,000 took 5.4 to 6.1 s against 6.9 to 8.5
- * (session 39, `docs/bench-runs/2026-12-05-s39-write-buffer/`). The cost: up to twice this in memory
- * (a memtable and the one being flushed), and up to this much of LevelDB's log replayed at a start.
+ * restore's bottleneck. With 16 MiB a joiner's restore at 200,000 took 5.4 to 6.1 s against 6.9 to 8.5,
+ * and every node of a fill spends less CPU compacting (about 8% less summed over the nodes). 64 MiB
+ * costs as much CPU as 4: a longer skip list for every insert (session 39,
+ * `docs/bench-runs/2026-12-05-s39-write-buffer/`). The cost: up to twice this in memory (a memtable and
+ * the one being flushed), and up to this much of LevelDB's log replayed at a start.
  */
 const CATALOG_WRITE_BUFFER_BYTES = 16 * 1024 * 1024;
 

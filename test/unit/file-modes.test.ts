@@ -14,6 +14,7 @@ import { Logger } from '../../src/common/logger.js';
 import { VersionedStore } from '../../src/meta/versioned-store.js';
 import { freePorts, tempDirEach } from '../raft/fixtures/process-cluster.js';
 import { until } from '../rootcoord/until.js';
+import { messageNeedle } from '../../scripts/node-log.js';
 
 async function mode(path: string): Promise<string> {
   return ((await stat(path)).mode & 0o777).toString(8);
@@ -75,7 +76,7 @@ describe('file modes', function () {
         const logged = await readdir(dataDir).catch(() => [] as string[]);
         if (!(logged.includes('node.log') && logged.includes('raft') && logged.includes('meta'))) return false;
         const log = await readFile(join(dataDir, 'node.log'), 'utf8');
-        return log.includes('"message":"serving"') && log.includes('"message":"leader services started"');
+        return log.includes(messageNeedle('serving')) && log.includes(messageNeedle('leader services started'));
       }, 20_000);
       expect(await mode(dataDir)).to.equal('700');
       expect(await exposed(dataDir)).to.deep.equal([]);

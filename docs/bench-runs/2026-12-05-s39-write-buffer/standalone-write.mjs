@@ -1,15 +1,19 @@
-import { ClassicLevel } from '/work/main/node_modules/classic-level/index.js';
+// node standalone-write.mjs CATALOG_DIR SCRATCH_DIR MIB...: CATALOG_DIR's records (a stopped node's meta/,
+// e.g. the removed member 4 of fill.sh's cluster) read into batches of 1,000 and written to a fresh
+// LevelDB in SCRATCH_DIR, one batch in flight, with each memtable size in MiB (0: LevelDB's default).
+import { ClassicLevel } from '../../../node_modules/classic-level/index.js';
 import { rmSync } from 'node:fs';
-const src = new ClassicLevel('/tmp/s39/c/node-4/meta', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+const [catalogDir, scratchDir, ...sizes] = process.argv.slice(2);
+const src = new ClassicLevel(catalogDir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
 await src.open();
 const batches = []; let cur = [];
 for await (const [k, v] of src.iterator()) { cur.push({ type: 'put', key: k, value: v }); if (cur.length === 1000) { batches.push(cur); cur = []; } }
 if (cur.length) batches.push(cur);
 await src.close();
 console.log('batches', batches.length);
-const configs = process.argv.slice(2).map(Number);
+const configs = sizes.map(Number);
 for (const wb of configs) {
-  const dir = `/tmp/s39/lvl/db-${wb}`;
+  const dir = `${scratchDir}/db-${wb}`;
   rmSync(dir, { recursive: true, force: true });
   const opts = { keyEncoding: 'utf8', valueEncoding: 'utf8' };
   if (wb > 0) opts.writeBufferSize = wb * 1024 * 1024;
