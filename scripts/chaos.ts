@@ -689,7 +689,7 @@ async function main(): Promise<void> {
     ).catch((error: unknown) => ({ error: String(error) }));
     const nodeLogs = chaos.nodes.map((n) => join(dir, `node-${n.id}.log`));
     // Each node's log read once.
-    const { checksProposed, checksDiffering, ...snapshotsSent } = countLoggedLines(nodeLogs, { ...REPLICA_CHECK_LOG_LINES, ...SNAPSHOT_LOG_LINES });
+    const { checksProposed, checksDiffering, memoryDiffering, ...snapshotsSent } = countLoggedLines(nodeLogs, { ...REPLICA_CHECK_LOG_LINES, ...SNAPSHOT_LOG_LINES });
     const endStatus = await chaos.status();
 
     const lin = checkHistory(metadataModel, chaos.meta, { budget: 20_000_000 });
@@ -715,6 +715,7 @@ async function main(): Promise<void> {
     if ('error' in finalCheck) violations.push(`the final replica check failed: ${finalCheck.error}`);
     else if (finalCheck.differ > 0 || finalCheck.unanswered > 0) violations.push(`the final replica check: ${finalCheck.differ} replica(s) differ from the leader, ${finalCheck.unanswered} gave no digest at index ${finalCheck.index}`);
     if (checksDiffering > 0) violations.push(`replica checks during the run: ${checksDiffering} found a replica different from the leader (the nodes' logs)`);
+    if (memoryDiffering > 0) violations.push(`replica checks during the run: ${memoryDiffering} found a replica's memory different from its own catalog store (the nodes' logs)`);
     const byKind: Record<string, number> = {};
     for (const f of chaos.faults) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
     const summary = {
@@ -737,7 +738,7 @@ async function main(): Promise<void> {
         idsUnique: idViolations.length === 0,
         noAckedLoss: lin.verdict === 'linearizable',
         replicasConverged,
-        replicaChecks: { proposedDuringRun: checksProposed, mismatchesDuringRun: checksDiffering, final: 'error' in finalCheck ? finalCheck.error : { index: finalCheck.index, differ: finalCheck.differ, unanswered: finalCheck.unanswered } },
+        replicaChecks: { proposedDuringRun: checksProposed, mismatchesDuringRun: checksDiffering, memoryDifferencesDuringRun: memoryDiffering, final: 'error' in finalCheck ? finalCheck.error : { index: finalCheck.index, differ: finalCheck.differ, unanswered: finalCheck.unanswered } },
       },
       violations,
       firstUnexplained,

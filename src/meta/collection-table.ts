@@ -120,6 +120,16 @@ export class CollectionTable implements CollectionsView {
     return this.all.get(id);
   }
 
+  /** A collection as held, decoded or not (decoding it is the caller's: the table keeps it as it is). */
+  held(id: bigint): CollectionModel | PendingCollection | undefined {
+    return this.all.get(id);
+  }
+
+  /** Every collection as held, decoded or not: a copy, which later changes of the table leave as it is. */
+  heldEntries(): Array<CollectionModel | PendingCollection> {
+    return this.all.valueArray();
+  }
+
   /** How many Created partitions the collection has (0: none, or no such collection), decoded or not. */
   createdPartitionCount(id: bigint): number {
     const entry = this.all.get(id);

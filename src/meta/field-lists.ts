@@ -25,6 +25,11 @@ export class FieldLists {
     this.stored.clear();
   }
 
+  /** The keys of the lists the catalog holds (a copy). */
+  storedKeys(): string[] {
+    return [...this.stored];
+  }
+
   /** At load: the lists the catalog holds. */
   loaded(listKeys: Iterable<string>): void {
     for (const listKey of listKeys) this.stored.add(listKey);

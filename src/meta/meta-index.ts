@@ -12,7 +12,7 @@ export function isCreated(partition: PartitionModel): number {
 }
 
 /** Whether a collection in `state` keeps its name from others (the applier refuses a second such owner). */
-function holdsName(state: CollectionState | undefined): boolean {
+export function holdsName(state: CollectionState | undefined): boolean {
   return state === CollectionState.Created || state === CollectionState.Creating;
 }
 
@@ -163,6 +163,21 @@ export class MetaIndex {
     const ofCollection = this.aliasesByCollection.get(alias.collectionID);
     ofCollection?.delete(`${alias.dbID}\0${alias.name}`);
     if (ofCollection?.size === 0) this.aliasesByCollection.delete(alias.collectionID);
+  }
+
+  /**
+   * What this index keeps up to date beside the collections and aliases (so that no DDL scans them),
+   * as a copy: a replica check compares it with what a load of its store makes (memory-check.ts).
+   */
+  derivedState(): Record<string, unknown> {
+    return {
+      createdCollectionsByDb: new Map(this.createdCollectionsByDb),
+      capacityUsed: this.capacityUsed,
+      partitionsAvailable: this.partitionsAvailable,
+      channelRefs: new Map(this.channelRefs),
+      aliasesByCollection: new Map([...this.aliasesByCollection].map(([id, aliases]) => [id, new Map(aliases)])),
+      fieldLists: new Set(this.fieldLists.storedKeys()),
+    };
   }
 
   // ---- counts ----

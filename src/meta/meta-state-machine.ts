@@ -45,7 +45,8 @@ export class MetaStateMachine implements StateMachine {
     assert((entries[0] as AppliedEntry).index === this.table.appliedIndex + 1, `apply from ${(entries[0] as AppliedEntry).index} after ${this.table.appliedIndex}`);
     const checks = this.checks;
     if (checks === null) return this.table.apply(commands, last.index);
-    // A replica check's mark: apply up to it, take the digest there, then apply the rest.
+    // A replica check's mark: apply up to it, take the digest there, then apply the rest; a check of
+    // memory against the store follows the digest.
     const results: ApplyResult[] = [];
     let from = 0;
     for (let i = 0; i < commands.length; i++) {
@@ -56,6 +57,7 @@ export class MetaStateMachine implements StateMachine {
       const index = (entries[i] as AppliedEntry).index;
       results.push(...(await this.table.apply(commands.slice(from, i + 1), index)));
       checks.taken(command.id, index, this.table.digestForMark(() => checks.wanted(index)));
+      void checks.memoryChecked(this.table.checkMemory());
       from = i + 1;
     }
     if (from === 0) return this.table.apply(commands, last.index);

@@ -17,6 +17,8 @@ import { digestAtIndex, storeDigestAtIndex } from './meta-digest.js';
 import { poolCodec } from './catalog-snapshot.js';
 import type { BlockCodec } from './catalog-snapshot.js';
 import { captureCatalog, restoreCatalog } from './meta-snapshot.js';
+import { copyMemory, memoryDifferences } from './memory-check.js';
+import type { MemoryCopy } from './memory-check.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel } from './model.js';
 import { RbacTable } from '../rbac/rbac-table.js';
 import { lastBatch, unfinishedRestore } from './catalog-integrity.js';
@@ -25,6 +27,12 @@ import { VersionedStore } from './versioned-store.js';
 import type { StoreOp } from './versioned-store.js';
 
 export type { ApplyResult } from './command-applier.js';
+
+/** A memory check's result (MetaTable.checkMemory): where memory differed from the store at `appliedIndex` (none: the same). */
+export interface MemoryCheck {
+  readonly appliedIndex: number;
+  readonly differences: readonly string[];
+}
 
 /** How long one slice of the background decode after a load may take (ms). */
 const DECODE_SLICE_MS = 5;
@@ -72,7 +80,10 @@ export class MetaTable {
   /** The last mark's digest under way (digestForMark): the next one reads the store after it. */
   private markDigests: Promise<void> = Promise.resolve();
   private applying = 0;
-  private applyIdle: (() => void) | null = null;
+  /** What waits for the applies under way to end (a digest, a memory check, once they hold applies back). */
+  private applyIdle: Array<() => void> = [];
+  /** The memory check under way (checkMemory): a mark meanwhile starts none. */
+  private memoryCheck: Promise<MemoryCheck> | null = null;
   /** The digest being taken: a caller meanwhile gets it too. */
   private readonly digestTaken = new SingleFlight<{ digest: string; appliedIndex: number }>();
 
@@ -233,7 +244,7 @@ export class MetaTable {
     try {
       return await change();
     } finally {
-      if (--this.applying === 0) this.applyIdle?.();
+      if (--this.applying === 0) for (const resolve of this.applyIdle.splice(0)) resolve();
     }
   }
 
@@ -447,14 +458,63 @@ export class MetaTable {
     };
   }
 
+  /** Once the request IDs are loaded and no apply or restore is under way (with applies held back: none starts after). */
+  private async appliesEnded(): Promise<void> {
+    this.readRequests();
+    await this.requestsLoaded();
+    if (this.applying > 0) await new Promise<void>((resolve) => this.applyIdle.push(resolve));
+  }
+
+  /**
+   * Compare this replica's memory with its own store (memory-check.ts), after the last mark's digest:
+   * applies wait while its memory is copied and a LevelDB snapshot taken (no write buffered or in
+   * flight), then an index loaded from that snapshot (as a restart loads one, into a separate index)
+   * is compared with the copy, a slice at a time. Null if one is under way.
+   */
+  checkMemory(): Promise<MemoryCheck> | null {
+    if (this.memoryCheck !== null) return null;
+    const turn = this.markDigests;
+    const check = turn.then(() => this.checkMemoryNow());
+    this.memoryCheck = check;
+    const done = (): void => {
+      if (this.memoryCheck === check) this.memoryCheck = null;
+    };
+    check.then(done, done);
+    return check;
+  }
+
+  private async checkMemoryNow(): Promise<MemoryCheck> {
+    const releaseHold = this.holdApplies();
+    let captured: [VersionedStore, MemoryCopy];
+    try {
+      await this.appliesEnded();
+      captured = await this.writer.atRest(() => [this.store.snapshotView(), copyMemory(this.index, this.rbac)]);
+    } finally {
+      releaseHold();
+    }
+    const [view, memory] = captured;
+    try {
+      const loaded = new MetaIndex();
+      const loadedRbac = new RbacTable();
+      await loadCatalog(view, loaded, loadedRbac);
+      await loadRequests(view, loaded, () => true);
+      let sliceEnds = this.clock.monotonicMs() + DECODE_SLICE_MS;
+      const pause = async (): Promise<void> => {
+        if (this.clock.monotonicMs() < sliceEnds) return;
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceEnds = this.clock.monotonicMs() + DECODE_SLICE_MS;
+      };
+      return { appliedIndex: memory.appliedIndex, differences: await memoryDifferences(memory, loaded, loadedRbac, pause) };
+    } finally {
+      await view.close().catch(() => undefined);
+    }
+  }
+
   private async digestHoldingApplies(): Promise<{ digest: string; appliedIndex: number }> {
     // Held from the call on: what is applied or restored after it waits.
     const releaseHold = this.holdApplies();
     try {
-      this.readRequests();
-      await this.requestsLoaded();
-      if (this.applying > 0) await new Promise<void>((resolve) => (this.applyIdle = resolve));
-      this.applyIdle = null;
+      await this.appliesEnded();
       return await digestAtIndex(this.index, this.rbac, this.store, this.writer, () => this.clock.monotonicMs(), releaseHold);
     } finally {
       releaseHold();

@@ -16,6 +16,17 @@ export type ReplicaCheckResult = (typeof REPLICA_CHECK_RESULTS)[number];
 /** How a replica's log line about a difference begins (scripts/chaos looks for it). */
 export const REPLICA_DIFFERS_LOG = "replica check: this replica's catalog differs from the leader's";
 
+/**
+ * At each mark, every replica (the leader too) also compares its memory, what it serves, with its own
+ * store (memory-check.ts): 'same', 'different', or 'unavailable' (the check failed, as when the store
+ * could not be read).
+ */
+export const MEMORY_CHECK_RESULTS = ['same', 'different', 'unavailable'] as const;
+export type MemoryCheckResult = (typeof MEMORY_CHECK_RESULTS)[number];
+
+/** How a replica's log line about its memory differing from its store begins (scripts/chaos looks for it). */
+export const MEMORY_DIFFERS_LOG = "replica check: this replica's memory differs from its own catalog store";
+
 /** The marks whose digests a replica keeps: a comparison comes a few seconds after its mark. */
 const MARKS_KEPT = 4;
 
@@ -48,6 +59,8 @@ export class ReplicaChecks {
   private newestCompared = 0;
   /** Comparisons with the leader's digest, by result (the leader compares none). */
   readonly counts: Record<ReplicaCheckResult, number> = { match: 0, mismatch: 0, unavailable: 0 };
+  /** This replica's checks of its memory against its store, by result. */
+  readonly memoryCounts: Record<MemoryCheckResult, number> = { same: 0, different: 0, unavailable: 0 };
   /** The difference this replica's digest showed at the last mark compared (or recorded before this start), if any. */
   divergence: Divergence | null = null;
 
@@ -96,6 +109,34 @@ export class ReplicaChecks {
     for (const kept of [this.digests, this.marks] as const) {
       while (kept.size > MARKS_KEPT) kept.delete(kept.keys().next().value as never);
     }
+  }
+
+  /**
+   * This replica's memory is being compared with its store (MetaTable.checkMemory; null: a check was
+   * under way, and none was started).
+   */
+  async memoryChecked(check: Promise<{ appliedIndex: number; differences: readonly string[] }> | null): Promise<MemoryCheckResult | null> {
+    if (check === null) return null;
+    let result: { appliedIndex: number; differences: readonly string[] };
+    try {
+      result = await check;
+    } catch (error) {
+      this.memoryCounts.unavailable++;
+      this.log('warn', "replica check: this replica's memory could not be compared with its store", { error: String(error) });
+      return 'unavailable';
+    }
+    const { appliedIndex, differences } = result;
+    if (differences.length === 0) {
+      this.memoryCounts.same++;
+      return 'same';
+    }
+    this.memoryCounts.different++;
+    this.log(
+      'error',
+      `${MEMORY_DIFFERS_LOG} at the same applied index: it serves something else than it would after a restart (a defect, or damage in memory). Restart it, and if it happens again, report it with this log line`,
+      { index: appliedIndex, differences },
+    );
+    return 'different';
   }
 
   /** Whether the digest at the mark at `index` is still of use: a recent mark, or one a comparison waits for. */

@@ -1,4 +1,4 @@
-import type { AbstractBatchOptions, AbstractLevel } from 'abstract-level';
+import type { AbstractBatchOptions, AbstractLevel, AbstractSnapshot } from 'abstract-level';
 import { ClassicLevel } from 'classic-level';
 import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { CORRUPT_MEMBER_RECOVERY } from '../../raft/errors.js';
@@ -90,7 +90,32 @@ export class VersionedStore {
     readonly path: string,
     /** What open() found when it checked the tables' checksums, and how long it took (null: a store not opened from a directory). */
     readonly tableCheck: (TableCheckResult & { readonly ms: number }) | null = null,
+    /** A read-only view's LevelDB snapshot (snapshotView); null: the store itself. */
+    private readonly snapshot: AbstractSnapshot | null = null,
   ) {}
+
+  /**
+   * A read-only view of this store as it is now (reads from a LevelDB snapshot taken by this call),
+   * until its `close()`, which closes the snapshot only. Its writes throw.
+   */
+  snapshotView(): VersionedStore {
+    return new VersionedStore(this.db, this.path, null, this.db.snapshot());
+  }
+
+  /** What every read passes: the view's snapshot, if any. */
+  private get reading(): { snapshot?: AbstractSnapshot } {
+    return this.snapshot === null ? {} : { snapshot: this.snapshot };
+  }
+
+  /** The iterator range of the keys under `prefix`, read as this store reads. */
+  private range(prefix: string): ReturnType<typeof under> & { snapshot?: AbstractSnapshot } {
+    return { ...under(prefix), ...this.reading };
+  }
+
+  /** A write on a read-only view is a defect. */
+  private writable(): void {
+    if (this.snapshot !== null) throw new Error(`catalog ${this.path}: a write on a read-only view of the store`);
+  }
 
   static async open(path: string): Promise<VersionedStore> {
     // The catalog holds every user's password hash: LevelDB makes its files readable by anyone, so its
@@ -159,6 +184,7 @@ export class VersionedStore {
   /** One atomic batch; with `sync`, it and every batch before it are on disk when this resolves. */
   async write(ops: ReadonlyArray<StoreOp | readonly [string, string]>, sync = false): Promise<void> {
     if (ops.length === 0) return;
+    this.writable();
     await this.guarded('write', () => {
       const batch = this.db.batch();
       for (const op of ops) {
@@ -171,7 +197,7 @@ export class VersionedStore {
   }
 
   async getLatest(key: string): Promise<string | undefined> {
-    const value = await this.guarded('read', () => this.db.get(key));
+    const value = await this.guarded('read', () => this.db.get(key, this.reading));
     return value === undefined || value === TOMBSTONE ? undefined : value;
   }
 
@@ -179,7 +205,7 @@ export class VersionedStore {
   async getAt(key: string, ts: bigint): Promise<string | undefined> {
     const prefix = versionPrefix(key);
     return this.guarded('read', async () => {
-      for await (const [, value] of this.db.iterator({ gte: prefix, lte: versionKey(key, ts), reverse: true, limit: 1 })) {
+      for await (const [, value] of this.db.iterator({ gte: prefix, lte: versionKey(key, ts), reverse: true, limit: 1, ...this.reading })) {
         return value === TOMBSTONE ? undefined : value;
       }
       return undefined;
@@ -190,7 +216,7 @@ export class VersionedStore {
   async keysWithPrefix(prefix: string): Promise<string[]> {
     const out: string[] = [];
     await this.guarded('read', async () => {
-      for await (const key of this.db.keys(under(prefix))) out.push(key);
+      for await (const key of this.db.keys(this.range(prefix))) out.push(key);
     });
     return out;
   }
@@ -199,7 +225,7 @@ export class VersionedStore {
   async entriesWithPrefix(prefix: string, withTombstones = false): Promise<Array<[string, string]>> {
     const out: Array<[string, string]> = [];
     await this.guarded('read', async () => {
-      for await (const [key, value] of this.db.iterator(under(prefix))) {
+      for await (const [key, value] of this.db.iterator(this.range(prefix))) {
         if (withTombstones || value !== TOMBSTONE) out.push([key, value]);
       }
     });
@@ -212,7 +238,7 @@ export class VersionedStore {
    * batches are read are not in them. The caller must read it to the end (that closes the iterator).
    */
   scan(prefix = '', batchSize = 1000): AsyncIterable<Array<[string, string]>> {
-    const iterator = this.db.iterator(under(prefix));
+    const iterator = this.db.iterator(this.range(prefix));
     const read = (): Promise<Array<[string, string]>> => this.guarded('read', () => iterator.nextv(batchSize) as Promise<Array<[string, string]>>);
     // A read under way while the caller works must not count as an unhandled rejection if it fails: it
     // is awaited (and throws) when the caller asks for the batch.
@@ -247,6 +273,7 @@ export class VersionedStore {
 
   /** Delete every key but `keep` (if given). */
   async clearAllBut(keep?: string): Promise<void> {
+    this.writable();
     await this.guarded('write', async () => {
       if (keep === undefined) return this.db.clear();
       await this.db.clear({ lt: keep });
@@ -269,6 +296,7 @@ export class VersionedStore {
 
   /** Compact the keys under `prefix` (their delete markers go); a store that cannot does nothing. */
   async compact(prefix: string): Promise<void> {
+    this.writable();
     const db = this.db;
     if (!(db instanceof ClassicLevel)) return;
     const { gte, lt } = under(prefix);
@@ -279,12 +307,13 @@ export class VersionedStore {
   async dump(): Promise<Array<[string, string]>> {
     const out: Array<[string, string]> = [];
     await this.guarded('read', async () => {
-      for await (const entry of this.db.iterator(under(''))) out.push(entry);
+      for await (const entry of this.db.iterator(this.range(''))) out.push(entry);
     });
     return out;
   }
 
   async close(): Promise<void> {
+    if (this.snapshot !== null) return this.snapshot.close();
     await this.db.close();
   }
 }

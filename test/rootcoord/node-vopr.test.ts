@@ -17,11 +17,13 @@ describe('whole-node VOPR', function () {
     let inWrite = 0;
     let acknowledgedCreates = 0;
     let replicaChecksMatched = 0;
+    let memorySame = 0;
     for (let seed = 1; seed <= NODE_SIM_SEEDS; seed++) {
       const result = await runVoprSeed(seed);
       expect(result.ops.ok, `seed ${seed} did little work`).to.be.above(200);
       acknowledgedCreates += result.acknowledgedCreates;
       replicaChecksMatched += result.replicaChecks.match;
+      memorySame += result.memoryChecks.same;
       diskCrashes += result.diskCrashes.crashes;
       inWrite += result.diskCrashes.withUnsyncedWrites;
       if (result.violations.length > 0) failures.push(`seed ${seed}: ${result.violations.join('; ')} (replay: npm run sim:nodes -- --seeds 1 --start ${seed})`);
@@ -34,6 +36,8 @@ describe('whole-node VOPR', function () {
     expect(acknowledgedCreates, 'acknowledged creates of the fill clients').to.be.above(2000);
     // Replica checks ran through the faults (a mismatch is a violation above).
     expect(replicaChecksMatched, 'replica checks compared equal').to.be.above(20);
+    // Each replica's memory against its own store, at the same marks (a difference is a violation above).
+    expect(memorySame, "replicas' memory the same as their stores").to.be.above(20);
   });
 
   it('seeds 1..8 with catalog garbage collected every 700 ms: every replica check finds the replicas equal', async () => {

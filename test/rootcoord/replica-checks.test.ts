@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { NodeMetrics } from '../../src/metrics/node-metrics.js';
 import { DIVERGED_FILE } from '../../src/node/divergence-file.js';
 import { expectCode } from './expect-code.js';
-import { InProcessCluster } from './fixtures/in-process-cluster.js';
+import { MEMORY_DIFFERS_LOG } from '../../src/meta/replica-checks.js';
+import type { MetaIndex } from '../../src/meta/meta-index.js';
+import type { CollectionModel } from '../../src/meta/model.js';
+import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
 import { until } from './until.js';
 
 function followersOf(cluster: InProcessCluster, leader: number): number[] {
@@ -104,6 +107,68 @@ describe('Replica checks', function () {
       await until('the mended follower compares again', () => cluster.node(damaged).replicaChecks.counts.match >= 1);
       expect(cluster.node(damaged).replicaChecks.diverged).to.equal(false);
       expect(existsSync(join(cluster.dir, `node-${damaged}`, DIVERGED_FILE)), 'its record removed').to.equal(false);
+      client.close();
+    } finally {
+      await cluster.close();
+    }
+  });
+
+  it('every replica compares its memory with its own store at each mark: the same while writes go on; memory changed under it is found and named', async () => {
+    const cluster = await InProcessCluster.start(3, { replicaCheckIntervalMs: 0 });
+    try {
+      const leader = await cluster.waitForServingLeader();
+      const client = cluster.client();
+      await client.createDatabase('named');
+      await client.createCollection('kept', simpleSchema(), { dbName: 'named', shards: 2 });
+      await client.createPartition('kept', 'p1', 'named');
+      await client.createAlias('kept', 'kept_alias', 'named');
+      await client.createCredential('reader', 'reader-password');
+      // Writes beside the checks: memory and store are compared as of one moment on each replica.
+      const writes = (async () => {
+        for (let i = 0; i < 20; i++) {
+          await client.createCollection(`c${i}`, simpleSchema());
+          if (i % 3 === 0) await client.dropCollection(`c${i}`);
+        }
+      })();
+      const ids = [...cluster.members.keys()];
+      for (let i = 0; i < 3; i++) {
+        await client.call('CheckReplicas', {}, 'admin');
+        await until('every replica compares its memory', () => ids.every((id) => cluster.node(id).replicaChecks.memoryCounts.same >= i + 1), 60_000);
+      }
+      await writes;
+      for (const id of ids) expect(cluster.node(id).replicaChecks.memoryCounts, `node ${id}`).to.deep.include({ different: 0, unavailable: 0 });
+
+      // A follower's memory changed under it (as a defect or a flipped bit would): a database's name
+      // maps to another ID, and a collection's description is another. Its store is as it was.
+      const [damaged, healthy] = followersOf(cluster, leader) as [number, number];
+      const meta = cluster.node(damaged).meta;
+      await until('the damaged-to-be follower applied the writes', () => meta.appliedIndex >= cluster.node(leader).meta.appliedIndex);
+      const index = (meta as unknown as { index: MetaIndex }).index;
+      const dbID = meta.databaseByName('named')?.id as bigint;
+      index.dbIdByName.set('named', dbID + 1000n);
+      const kept = meta.collectionByName(dbID, 'kept') as CollectionModel;
+      index.replaceCollection({ ...kept, description: 'not what the store holds' });
+      const before = { ...cluster.node(damaged).replicaChecks.memoryCounts };
+      await client.call('CheckReplicas', {}, 'admin');
+      await until('the damaged follower compares its memory', () => cluster.node(damaged).replicaChecks.memoryCounts.different > before.different, 60_000);
+      await until('the healthy follower compares its memory', () => cluster.node(healthy).replicaChecks.memoryCounts.same >= 4, 60_000);
+      expect(cluster.node(healthy).replicaChecks.memoryCounts.different).to.equal(0);
+      // Its store is the others': the replica check of stores matches.
+      await until('the damaged follower compares its digest', () => cluster.node(damaged).replicaChecks.counts.match >= 4, 60_000);
+      expect(cluster.node(damaged).replicaChecks.counts.mismatch).to.equal(0);
+      const log = readFileSync(join(cluster.dir, `node-${damaged}.log`), 'utf8');
+      const line = log.split('\n').find((l) => l.includes(MEMORY_DIFFERS_LOG)) as string;
+      expect(line, 'its log says so').to.be.a('string');
+      expect(line).to.include('dbIdByName[').and.to.include(`collections[${kept.collectionID}].description`);
+      const metrics = new NodeMetrics(cluster.node(damaged));
+      try {
+        expect(await metrics.registry.metrics()).to.match(/^rootcoord_replica_memory_checks_total\{result="different"\} 1$/m);
+      } finally {
+        metrics.close();
+      }
+      // Mended (the cluster's close compares every node's memory with its store once more).
+      index.dbIdByName.set('named', dbID);
+      index.replaceCollection(kept);
       client.close();
     } finally {
       await cluster.close();
