@@ -61,6 +61,8 @@ export class ReplicaChecks {
   readonly counts: Record<ReplicaCheckResult, number> = { match: 0, mismatch: 0, unavailable: 0 };
   /** This replica's checks of its memory against its store, by result. */
   readonly memoryCounts: Record<MemoryCheckResult, number> = { same: 0, different: 0, unavailable: 0 };
+  /** Whether the last check of this replica's memory that could compare found a difference (a restart, reloading memory, clears it). */
+  memoryDiffers = false;
   /** The difference this replica's digest showed at the last mark compared (or recorded before this start), if any. */
   divergence: Divergence | null = null;
 
@@ -126,6 +128,7 @@ export class ReplicaChecks {
       return 'unavailable';
     }
     const { appliedIndex, differences } = result;
+    this.memoryDiffers = differences.length > 0;
     if (differences.length === 0) {
       this.memoryCounts.same++;
       return 'same';

@@ -162,7 +162,9 @@ describe('Replica checks', function () {
       expect(line).to.include('dbIdByName[').and.to.include(`collections[${kept.collectionID}].description`);
       const metrics = new NodeMetrics(cluster.node(damaged));
       try {
-        expect(await metrics.registry.metrics()).to.match(/^rootcoord_replica_memory_checks_total\{result="different"\} 1$/m);
+        const text = await metrics.registry.metrics();
+        expect(text).to.match(/^rootcoord_replica_memory_checks_total\{result="different"\} 1$/m);
+        expect(text).to.match(/^rootcoord_replica_memory_differs 1$/m);
       } finally {
         metrics.close();
       }
