@@ -26,7 +26,7 @@ async function afterHistory(seed: number, steps: number): Promise<{ meta: MetaTa
   let index = 2;
   let nextId = 100n;
   const next = async (): Promise<void> => {
-    const command = randomCollectionCommand(meta, prng, index, () => nextId++, (r) => (r < 0.95 ? null : { kind: 'tsoWindow', windowMs: BigInt(index) }));
+    const command = randomCollectionCommand(meta, prng, index, () => nextId++, (r) => (r < 0.97 ? null : { kind: 'tsoWindow', windowMs: BigInt(index) }));
     // Some with a request ID, as client DDL has.
     await meta.apply([prng.nextFloat() < 0.5 ? { kind: 'request', requestId: `r${index}`, ts: BigInt(index), command } : command], index++);
   };

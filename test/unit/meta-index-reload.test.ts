@@ -7,31 +7,15 @@
 import { expect } from 'chai';
 import { MemoryLevel } from 'memory-level';
 import { Prng } from '../../raft/prng.js';
-import type { MetaCommand } from '../../src/meta/commands.js';
 import { MetaTable } from '../../src/meta/meta-table.js';
-import { CollectionState, ConsistencyLevel, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME } from '../../src/meta/model.js';
+import { CollectionState } from '../../src/meta/model.js';
 import type { CollectionModel } from '../../src/meta/model.js';
 import { VersionedStore } from '../../src/meta/versioned-store.js';
-
-const OTHER_DB_ID = 7n;
-
-function collection(id: bigint, state: CollectionState, name: string, dbID = DEFAULT_DB_ID): CollectionModel {
-  return {
-    collectionID: id, dbID, name, description: '', autoID: false, fields: [], partitions: [],
-    virtualChannelNames: [], physicalChannelNames: [`ch${id % 3n}`], shardsNum: 1, consistencyLevel: ConsistencyLevel.Bounded,
-    createTs: 1n, properties: [], enableDynamicField: false, state, updateTs: 1n, numPartitionsHint: 0n,
-  };
-}
+import { applyDatabases, HISTORY_DBS, HISTORY_NAMES, randomCollectionCommand } from './fixtures/collection-history.js';
 
 async function withDatabases(store: VersionedStore): Promise<MetaTable> {
   const meta = await MetaTable.over(store);
-  await meta.apply(
-    [
-      { kind: 'putDatabase', ts: 1n, database: { id: DEFAULT_DB_ID, name: DEFAULT_DB_NAME, state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } },
-      { kind: 'putDatabase', ts: 1n, database: { id: OTHER_DB_ID, name: 'other', state: DatabaseState.Created, createdTimeNs: 0n, properties: [] } },
-    ],
-    1,
-  );
+  await applyDatabases(meta);
   return meta;
 }
 
@@ -46,7 +30,7 @@ function holder(c: CollectionModel | undefined): string | null {
 
 /** What the index resolves: each database's names to their owners, its collections, the counts. */
 function view(meta: MetaTable, names: readonly string[]): unknown {
-  return [DEFAULT_DB_ID, OTHER_DB_ID].map((db) => ({
+  return HISTORY_DBS.map((db) => ({
     owners: names.map((name) => [name, holder(meta.collectionNameOwner(db, name)), holder(meta.collectionByName(db, name))]),
     collections: meta
       .collectionsOf(db)
@@ -59,27 +43,15 @@ function view(meta: MetaTable, names: readonly string[]): unknown {
 
 describe('the catalog index against a reload', () => {
   it('resolves names, lists and counts as a reload of the same catalog does, after a random history of creates, state changes, renames, moves and drops', async () => {
-    const names = ['a', 'b', 'c', 'd', 'e'];
+    const names = HISTORY_NAMES;
     for (let seed = 1; seed <= 30; seed++) {
       const prng = new Prng(seed);
       const store = VersionedStore.over(new MemoryLevel<string, string>({ keyEncoding: 'utf8', valueEncoding: 'utf8' }));
       const meta = await withDatabases(store);
       let index = 2;
       let nextId = 100n;
-      const states = [CollectionState.Creating, CollectionState.Created, CollectionState.Dropping];
-      const pick = <T>(items: readonly T[]): T => items[Math.floor(prng.nextFloat() * items.length)] as T;
       for (let step = 0; step < 300; step++) {
-        const all = [DEFAULT_DB_ID, OTHER_DB_ID].flatMap((db) => meta.collectionsOf(db));
-        const r = prng.nextFloat();
-        let command: MetaCommand;
-        if (all.length === 0 || r < 0.3) {
-          command = { kind: 'putCollection', ts: BigInt(index), collection: collection(nextId++, pick(states), pick(names), pick([DEFAULT_DB_ID, OTHER_DB_ID])) };
-        } else if (r < 0.9) {
-          const c = pick(all);
-          command = { kind: 'putCollection', ts: BigInt(index), collection: collection(c.collectionID, pick(states), prng.nextFloat() < 0.3 ? pick(names) : c.name, prng.nextFloat() < 0.1 ? pick([DEFAULT_DB_ID, OTHER_DB_ID]) : c.dbID) };
-        } else {
-          command = { kind: 'deleteCollection', ts: BigInt(index), collectionID: pick(all).collectionID };
-        }
+        const command = randomCollectionCommand(meta, prng, index, () => nextId++);
         await meta.apply([command], index++);
       }
       await meta.flushed();
