@@ -98,4 +98,14 @@ export class IdMap<V> {
     for (const block of this.blocks.values()) for (const value of block.values()) out.push(value);
     return out;
   }
+
+  /** valueArray, `pause` awaited after each block (the caller keeps the map unchanged until it resolves). */
+  async valueArrayPausing(pause: () => Promise<void>): Promise<V[]> {
+    const out: V[] = [];
+    for (const block of [...this.blocks.values()]) {
+      for (const value of block.values()) out.push(value);
+      await pause();
+    }
+    return out;
+  }
 }

@@ -11,9 +11,10 @@ import { rewrittenCollection, rewrittenPartition } from './record-codec.js';
 
 /**
  * Load the in-memory index (and RBAC's) from the catalog in `store`, upgrading an older catalog format
- * first; the collections from `records` if given (a restore gathers them as it writes them).
+ * first; the collections from `records` if given (a restore gathers them as it writes them). `pause`,
+ * if given, is awaited after each collection indexed (a load beside serving: MetaTable.checkMemory).
  */
-export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac: RbacTable, records?: CollectionRecords): Promise<void> {
+export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac: RbacTable, records?: CollectionRecords, pause?: () => Promise<void>): Promise<void> {
   index.clear();
   // Until the catalog is in memory, nothing counts as applied: a read waiting for an index (and
   // /readyz) must not take a half-loaded catalog for the one at its index (a restore loads again).
@@ -25,9 +26,15 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
   for (const [, value] of await store.entriesWithPrefix(keys.databasePrefix)) index.indexDatabase(parse<DatabaseModel>(value));
   // One pass over each kind of key (not one scan per collection): a restart reads the catalog once.
   // The request IDs are not read here: see loadRequests.
-  const collections = records ?? (await CollectionRecords.scan(store, index.fields));
+  const collections = records ?? (await CollectionRecords.scan(store, index.fields, pause));
   // Each decoded when first read (CollectionTable): a restart reads and checks every record, makes no model.
-  for (const collection of collections.pending()) index.indexCollection(collection);
+  if (pause === undefined) for (const collection of collections.pending()) index.indexCollection(collection);
+  else {
+    for (const collection of collections.pending()) {
+      index.indexCollection(collection);
+      await pause();
+    }
+  }
   index.fieldLists.loaded(collections.storedLists());
   if (format < 4) await versionFieldLists(store, index, collections.unlisted);
   else if (collections.unlisted.length > 0) {
@@ -49,11 +56,12 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
  * request ID, their expiry), the serving leader's scheduler (which serves only once it has applied an
  * entry of its term) and the digest, so MetaTable waits for them only there: a restart does not wait
  * for them to be ready. At 200,000 collections there are as many of them after a fill (kept for
- * `requestRetentionMs`): 0.3 to 0.45 s of the load, now beside the Raft thread's start.
+ * `requestRetentionMs`): 0.3 to 0.45 s of the load, now beside the Raft thread's start. `batchSize`:
+ * IDs per read, each batch handled at once (a memory check reads smaller ones).
  */
-export async function loadRequests(store: VersionedStore, index: MetaIndex, current: () => boolean): Promise<void> {
+export async function loadRequests(store: VersionedStore, index: MetaIndex, current: () => boolean, batchSize = REQUEST_BATCH): Promise<void> {
   const prefix = keys.requestPrefix;
-  for await (const batch of store.scan(prefix, REQUEST_BATCH)) {
+  for await (const batch of store.scan(prefix, batchSize)) {
     // Stopped: what waits for them must not go on with part of them (an apply would decide a request
     // differently from the other replicas).
     if (!current()) throw new RequestsLoadStopped();

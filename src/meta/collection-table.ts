@@ -125,9 +125,13 @@ export class CollectionTable implements CollectionsView {
     return this.all.get(id);
   }
 
-  /** Every collection as held, decoded or not: a copy, which later changes of the table leave as it is. */
-  heldEntries(): Array<CollectionModel | PendingCollection> {
-    return this.all.valueArray();
+  /**
+   * Every collection as held, decoded or not: a copy, which later changes of the table leave as it is;
+   * `pause` awaited between pieces (the caller changes nothing meanwhile; a decode on a read may, which
+   * leaves either form of a collection in the copy).
+   */
+  heldEntries(pause: () => Promise<void>): Promise<Array<CollectionModel | PendingCollection>> {
+    return this.all.valueArrayPausing(pause);
   }
 
   /** How many Created partitions the collection has (0: none, or no such collection), decoded or not. */

@@ -92,14 +92,17 @@ export class VersionedStore {
     readonly tableCheck: (TableCheckResult & { readonly ms: number }) | null = null,
     /** A read-only view's LevelDB snapshot (snapshotView); null: the store itself. */
     private readonly snapshot: AbstractSnapshot | null = null,
+    /** Entries per batch of forEachLive. */
+    private readonly liveBatch = LIVE_BATCH,
   ) {}
 
   /**
    * A read-only view of this store as it is now (reads from a LevelDB snapshot taken by this call),
-   * until its `close()`, which closes the snapshot only. Its writes throw.
+   * until its `close()`, which closes the snapshot only. Its writes throw. `liveBatch`: entries per
+   * batch of its forEachLive (a read beside serving takes smaller ones: each batch is handled at once).
    */
-  snapshotView(): VersionedStore {
-    return new VersionedStore(this.db, this.path, null, this.db.snapshot());
+  snapshotView(liveBatch = LIVE_BATCH): VersionedStore {
+    return new VersionedStore(this.db, this.path, null, this.db.snapshot(), liveBatch);
   }
 
   /** What every read passes: the view's snapshot, if any. */
@@ -268,7 +271,7 @@ export class VersionedStore {
 
   /** Call `visit` with every live (not deleted) key and value under `prefix`, in key order, read in large batches. */
   async forEachLive(prefix: string, visit: (key: string, value: string) => void): Promise<void> {
-    for await (const batch of this.scan(prefix, LIVE_BATCH)) for (const [key, value] of batch) if (value !== TOMBSTONE) visit(key, value);
+    for await (const batch of this.scan(prefix, this.liveBatch)) for (const [key, value] of batch) if (value !== TOMBSTONE) visit(key, value);
   }
 
   /** Delete every key but `keep` (if given). */

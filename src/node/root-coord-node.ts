@@ -196,7 +196,7 @@ export class RootCoordNode {
       ...(config.snapshotEntriesKept === undefined ? {} : { snapshotEntriesKept: config.snapshotEntriesKept }),
     };
     const replicaChecks = new ReplicaChecks(config.id, (level, message, fields) => log.log(level, message, fields), simulated === null ? divergenceFile(config.dataDir) : null, () => clock.wallMs());
-    const stateMachine = new MetaStateMachine(meta, replicaChecks);
+    const stateMachine = new MetaStateMachine(meta, replicaChecks, config.limits.replicaMemoryCheck !== 0);
     let raft: RaftHandle;
     if (simulated === null) {
       // Raft on a thread of its own: nothing this thread does can delay a heartbeat or a log write.

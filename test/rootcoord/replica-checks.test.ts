@@ -24,7 +24,8 @@ describe('Replica checks', function () {
   this.timeout(120_000);
 
   it('replicas agree at every mark while writes go on, and answer their digest at a mark', async () => {
-    const cluster = await InProcessCluster.start(3, { replicaCheckIntervalMs: 0 });
+    // Memory checks off (replicaMemoryCheck=0): the stores' checks go on alone.
+    const cluster = await InProcessCluster.start(3, { replicaCheckIntervalMs: 0, replicaMemoryCheck: 0 });
     try {
       const leader = await cluster.waitForServingLeader();
       const client = cluster.client();
@@ -46,6 +47,7 @@ describe('Replica checks', function () {
         expect(checksOf.diverged).to.equal(false);
       }
       expect(cluster.node(leader).replicaChecks.counts, 'the leader compares nothing').to.deep.equal({ match: 0, mismatch: 0, unavailable: 0 });
+      for (const id of cluster.members.keys()) expect(cluster.node(id).replicaChecks.memoryCounts, `node ${id}: no memory check`).to.deep.equal({ same: 0, different: 0, unavailable: 0 });
       // Each replica's digest at the last marks, through the admin call, is the leader's.
       for (const { index, digest } of checks.slice(-3)) {
         for (const id of cluster.members.keys()) {

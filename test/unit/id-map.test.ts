@@ -8,7 +8,7 @@ import { Prng } from '../../raft/prng.js';
 import { IdMap } from '../../src/common/id-map.js';
 
 describe('IdMap', () => {
-  it('answers as a Map does through random sets, overwrites and deletes, and iterates increasing IDs in the order they were added', () => {
+  it('answers as a Map does through random sets, overwrites and deletes, and iterates increasing IDs in the order they were added', async () => {
     for (const seed of [1, 2, 3]) {
       const prng = new Prng(seed);
       const ids = new IdMap<string>();
@@ -44,6 +44,7 @@ describe('IdMap', () => {
       expect([...ids.keys()]).to.deep.equal(sorted);
       expect(ids.valueArray()).to.deep.equal(sorted.map((id) => plain.get(id)));
       expect([...ids.values()]).to.deep.equal(ids.valueArray());
+      expect(await ids.valueArrayPausing(async () => undefined)).to.deep.equal(ids.valueArray());
       // No block holds more than 4,096 IDs' entries, and an emptied block is gone.
       const blocks = (ids as unknown as { blocks: Map<bigint, Map<bigint, string>> }).blocks;
       expect(Math.max(...[...blocks.values()].map((b) => b.size))).to.be.at.most(4096);

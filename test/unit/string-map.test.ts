@@ -7,7 +7,7 @@ import { Prng } from '../../raft/prng.js';
 import { StringMap } from '../../src/common/string-map.js';
 
 describe('StringMap', () => {
-  it('answers as a Map does through random sets, overwrites and deletes, and lists every entry once, deletes while listing included', () => {
+  it('answers as a Map does through random sets, overwrites and deletes, and lists every entry once, deletes while listing included, and copies its columns', async () => {
     const prng = new Prng(7);
     const strings = new StringMap<number>();
     const plain = new Map<string, number>();
@@ -37,6 +37,11 @@ describe('StringMap', () => {
     // The keys are spread: no bucket holds more than a few times its share.
     const buckets = (strings as unknown as { buckets: Array<Map<string, number>> }).buckets;
     expect(Math.max(...buckets.map((b) => b.size))).to.be.below((4 * strings.size) / buckets.length + 10);
+    // Its columns are its entries, each value at its key's position.
+    let pauses = 0;
+    const { keys, values } = await strings.columns(async () => void pauses++);
+    expect(keys.map((k, i) => [k, values[i]]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1))).to.deep.equal(listed);
+    expect(pauses, 'a pause after each bucket').to.equal(buckets.length);
     // Deleting each entry as it is listed (as request expiry does) visits every one and leaves none.
     let visited = 0;
     for (const [k] of strings) {
