@@ -64,7 +64,8 @@ export function createdOf(entry: CollectionModel | PendingCollection): number {
   return entry instanceof PendingCollection ? entry.createdPartitions : createdPartitions(entry.partitions);
 }
 
-function partitionStatesOf(entry: Entry): number {
+/** Bit `1 << state` set for each state one of the collection's partitions is in, decoded or not. */
+export function partitionStatesOf(entry: Entry): number {
   if (entry instanceof PendingCollection) return entry.partitionStates;
   let states = 0;
   for (const p of entry.partitions) states |= 1 << p.state;
@@ -118,6 +119,11 @@ export class CollectionTable implements CollectionsView {
   /** The summary of a collection, decoded or not. */
   summary(id: bigint): CollectionSummary | undefined {
     return this.all.get(id);
+  }
+
+  /** How many collections each database holds (a copy). */
+  dbSizes(): Map<bigint, number> {
+    return new Map([...this.byDb].map(([dbID, inDb]) => [dbID, inDb.size]));
   }
 
   /** A collection as held, decoded or not (decoding it is the caller's: the table keeps it as it is). */

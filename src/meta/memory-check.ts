@@ -1,6 +1,6 @@
 import { IdMap } from '../common/id-map.js';
 import type { RbacTable } from '../rbac/rbac-table.js';
-import { PendingCollection } from './collection-table.js';
+import { createdOf, PendingCollection, partitionStatesOf } from './collection-table.js';
 import { holdsName } from './meta-index.js';
 import type { MetaIndex } from './meta-index.js';
 import type { CollectionModel } from './model.js';
@@ -62,6 +62,7 @@ function smallState(index: MetaIndex, rbac: RbacTable): Record<string, unknown> 
     idUpTo: index.idUpTo,
     databases: new Map(index.databases),
     dbIdByName: new Map(index.dbIdByName),
+    collectionsPerDb: index.collections.dbSizes(),
     aliases: new Map([...index.aliasesByDb].filter(([, aliases]) => aliases.size > 0).map(([dbID, aliases]) => [dbID, new Map(aliases)])),
     members: new Map(index.members),
     derived: index.derivedState(),
@@ -95,6 +96,8 @@ export async function memoryDifferences(memory: MemoryCopy, loaded: MetaIndex, l
       const inMemory = decoded(entry);
       const inStore = decoded(stored);
       if (!equal(inMemory, inStore) && differ(difference(inMemory, inStore, `collections[${id}]`))) return found;
+      // A collection not decoded yet is counted and listed by its summary: it must be its records'.
+      if (entry instanceof PendingCollection && differ(summaryDifference(entry, inMemory))) return found;
     }
     await pause();
   }
@@ -144,6 +147,14 @@ export async function memoryDifferences(memory: MemoryCopy, loaded: MetaIndex, l
     for (const [requestId, ts] of loaded.requests) if (!inMemory.has(requestId) && differ(`requests[${JSON.stringify(requestId)}]: not in memory, recorded at ${ts} in the store`)) return found;
   }
   return found;
+}
+
+/** Where a pending collection's summary (what the index counts and lists it by) differs from its decoded records, if it does. */
+function summaryDifference(pending: PendingCollection, model: CollectionModel): string | null {
+  const summary = { dbID: pending.dbID, name: pending.name, state: pending.state, shardsNum: pending.shardsNum, physicalChannelNames: pending.physicalChannelNames, createdPartitions: pending.createdPartitions, partitionStates: pending.partitionStates };
+  const records = { dbID: model.dbID, name: model.name, state: model.state, shardsNum: model.shardsNum, physicalChannelNames: model.physicalChannelNames, createdPartitions: createdOf(model), partitionStates: partitionStatesOf(model) };
+  const found = difference(summary, records, `collections[${pending.collectionID}] summary`);
+  return found === null ? null : found.replace(' in the store', ' in its records');
 }
 
 /** A collection as decoded (without changing the table that holds it). */

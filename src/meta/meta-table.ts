@@ -467,11 +467,18 @@ export class MetaTable {
     };
   }
 
-  /** Once the request IDs are loaded and no apply or restore is under way (with applies held back: none starts after). */
+  /**
+   * Once no apply or restore is under way and the request IDs are loaded (with applies held back: none
+   * starts after). A restore under way loads them again when it ends, without waiting for them: so
+   * this waits for them after the restore too.
+   */
   private async appliesEnded(): Promise<void> {
-    this.readRequests();
-    await this.requestsLoaded();
-    if (this.applying > 0) await new Promise<void>((resolve) => this.applyIdle.push(resolve));
+    for (;;) {
+      this.readRequests();
+      await this.requestsLoaded();
+      if (this.applying === 0) return;
+      await new Promise<void>((resolve) => this.applyIdle.push(resolve));
+    }
   }
 
   /**

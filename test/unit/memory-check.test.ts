@@ -5,14 +5,18 @@
  * a request ID) is found and named, and secrets are not shown.
  */
 import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Prng } from '../../raft/prng.js';
+import { PendingCollection } from '../../src/meta/collection-table.js';
 import { difference } from '../../src/meta/memory-check.js';
 import type { MetaIndex } from '../../src/meta/meta-index.js';
-import type { MetaTable } from '../../src/meta/meta-table.js';
+import { MetaTable } from '../../src/meta/meta-table.js';
 import { CollectionState, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME } from '../../src/meta/model.js';
 import type { CollectionModel } from '../../src/meta/model.js';
 import { applyDatabases, collection, HISTORY_DBS, OTHER_DB_ID, randomCollectionCommand } from './fixtures/collection-history.js';
-import { metaOver } from './fixtures/memory-catalog.js';
+import { memoryLevel, metaOver } from './fixtures/memory-catalog.js';
 
 function indexOf(meta: MetaTable): MetaIndex {
   return (meta as unknown as { index: MetaIndex }).index;
@@ -58,6 +62,44 @@ describe('memory against the store (replica checks)', () => {
     }
     // The histories leave collections in every state to compare.
     for (const state of [CollectionState.Creating, CollectionState.Created, CollectionState.Dropping]) expect(states.get(state) ?? 0, `collections ${CollectionState[state]}`).to.be.above(20);
+  });
+
+  it('a check that starts while a restore runs waits for the request IDs the restore loads again (on LevelDB, where that load takes a while)', async () => {
+    const source = await metaOver();
+    await applyDatabases(source);
+    for (let i = 0; i < 50; i++) {
+      const index = source.appliedIndex + 1;
+      await source.apply([{ kind: 'request', requestId: `r${i}`, ts: BigInt(index), command: { kind: 'putCollection', ts: BigInt(index), collection: collection(100n + BigInt(i), CollectionState.Created, `c${i}`) } }], index);
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'memory-check-'));
+    try {
+      const copy = await MetaTable.open(dir);
+      const restoring = copy.restore(await source.snapshot(), source.appliedIndex);
+      const check = copy.checkMemory();
+      await restoring;
+      const result = await check!;
+      expect(result.differences).to.deep.equal([]);
+      expect(result.appliedIndex).to.equal(source.appliedIndex);
+      await copy.close();
+    } finally {
+      await source.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds a summary of a collection not decoded yet that is not its records\'', async () => {
+    const store = memoryLevel();
+    const first = await metaOver(store);
+    await applyDatabases(first);
+    await first.apply([{ kind: 'putCollection', ts: 2n, collection: collection(100n, CollectionState.Created, 'x') }], 2);
+    await first.flushed();
+    // Loaded again: its collections are pending (decoded when first read).
+    const meta = await metaOver(store);
+    const pending = indexOf(meta).collections.held(100n) as PendingCollection;
+    expect(pending).to.be.instanceOf(PendingCollection);
+    Object.assign(pending, { shardsNum: 3 });
+    expect(await differences(meta)).to.deep.equal(['collections[100] summary.shardsNum: 3 in memory, 1 in its records']);
+    await meta.close();
   });
 
   it('finds a name, a count, a collection and a request ID changed in memory, and names each', async () => {
