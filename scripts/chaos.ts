@@ -689,7 +689,7 @@ async function main(): Promise<void> {
     ).catch((error: unknown) => ({ error: String(error) }));
     const nodeLogs = chaos.nodes.map((n) => join(dir, `node-${n.id}.log`));
     // Each node's log read once.
-    const { checksProposed, checksDiffering, memoryDiffering, ...snapshotsSent } = countLoggedLines(nodeLogs, { ...REPLICA_CHECK_LOG_LINES, ...SNAPSHOT_LOG_LINES });
+    const { checksProposed, checksDiffering, memoryDiffering, memorySame, ...snapshotsSent } = countLoggedLines(nodeLogs, { ...REPLICA_CHECK_LOG_LINES, ...SNAPSHOT_LOG_LINES });
     const endStatus = await chaos.status();
 
     const lin = checkHistory(metadataModel, chaos.meta, { budget: 20_000_000 });
@@ -738,7 +738,7 @@ async function main(): Promise<void> {
         idsUnique: idViolations.length === 0,
         noAckedLoss: lin.verdict === 'linearizable',
         replicasConverged,
-        replicaChecks: { proposedDuringRun: checksProposed, mismatchesDuringRun: checksDiffering, memoryDifferencesDuringRun: memoryDiffering, final: 'error' in finalCheck ? finalCheck.error : { index: finalCheck.index, differ: finalCheck.differ, unanswered: finalCheck.unanswered } },
+        replicaChecks: { proposedDuringRun: checksProposed, mismatchesDuringRun: checksDiffering, memoryChecksSameDuringRun: memorySame, memoryDifferencesDuringRun: memoryDiffering, final: 'error' in finalCheck ? finalCheck.error : { index: finalCheck.index, differ: finalCheck.differ, unanswered: finalCheck.unanswered } },
       },
       violations,
       firstUnexplained,

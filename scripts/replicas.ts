@@ -3,7 +3,7 @@
  * (test/fuzz/fixtures/fuzz-cluster.ts): every node's MetaTable digest (admin Digest).
  */
 import { RootCoordClient } from '../src/client/root-coord-client.js';
-import { MEMORY_DIFFERS_LOG, REPLICA_DIFFERS_LOG } from '../src/meta/replica-checks.js';
+import { MEMORY_DIFFERS_LOG, MEMORY_SAME_LOG, REPLICA_DIFFERS_LOG } from '../src/meta/replica-checks.js';
 import { REPLICA_CHECK_PROPOSED_LOG } from '../src/node/replica-check-loop.js';
 import type { ClientOptions } from '../src/client/root-coord-client.js';
 
@@ -47,4 +47,4 @@ export async function readDigests(endpoints: readonly string[], options: Omit<Pa
  * for countLoggedLines: the checks a leader proposed on its timer, and the comparisons that found a
  * replica different from the leader.
  */
-export const REPLICA_CHECK_LOG_LINES = { checksProposed: REPLICA_CHECK_PROPOSED_LOG, checksDiffering: REPLICA_DIFFERS_LOG, memoryDiffering: MEMORY_DIFFERS_LOG } as const;
+export const REPLICA_CHECK_LOG_LINES = { checksProposed: REPLICA_CHECK_PROPOSED_LOG, checksDiffering: REPLICA_DIFFERS_LOG, memoryDiffering: MEMORY_DIFFERS_LOG, memorySame: MEMORY_SAME_LOG } as const;

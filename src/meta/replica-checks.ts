@@ -24,6 +24,9 @@ export const REPLICA_DIFFERS_LOG = "replica check: this replica's catalog differ
 export const MEMORY_CHECK_RESULTS = ['same', 'different', 'unavailable'] as const;
 export type MemoryCheckResult = (typeof MEMORY_CHECK_RESULTS)[number];
 
+/** A replica's log line when its memory was found the same as its store (scripts/chaos counts them). */
+export const MEMORY_SAME_LOG = "replica check: this replica's memory is the same as its own catalog store";
+
 /** How a replica's log line about its memory differing from its store begins (scripts/chaos looks for it). */
 export const MEMORY_DIFFERS_LOG = "replica check: this replica's memory differs from its own catalog store";
 
@@ -119,6 +122,7 @@ export class ReplicaChecks {
    */
   async memoryChecked(check: Promise<{ appliedIndex: number; differences: readonly string[] }> | null): Promise<MemoryCheckResult | null> {
     if (check === null) return null;
+    const started = this.nowMs();
     let result: { appliedIndex: number; differences: readonly string[] };
     try {
       result = await check;
@@ -131,6 +135,7 @@ export class ReplicaChecks {
     this.memoryDiffers = differences.length > 0;
     if (differences.length === 0) {
       this.memoryCounts.same++;
+      this.log('info', MEMORY_SAME_LOG, { index: appliedIndex, ms: this.nowMs() - started });
       return 'same';
     }
     this.memoryCounts.different++;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { NodeMetrics } from '../../src/metrics/node-metrics.js';
 import { DIVERGED_FILE } from '../../src/node/divergence-file.js';
 import { expectCode } from './expect-code.js';
-import { MEMORY_DIFFERS_LOG } from '../../src/meta/replica-checks.js';
+import { MEMORY_DIFFERS_LOG, MEMORY_SAME_LOG } from '../../src/meta/replica-checks.js';
 import type { MetaIndex } from '../../src/meta/meta-index.js';
 import type { CollectionModel } from '../../src/meta/model.js';
 import { InProcessCluster, simpleSchema } from './fixtures/in-process-cluster.js';
@@ -162,6 +162,8 @@ describe('Replica checks', function () {
       const line = log.split('\n').find((l) => l.includes(MEMORY_DIFFERS_LOG)) as string;
       expect(line, 'its log says so').to.be.a('string');
       expect(line).to.include('dbIdByName[').and.to.include(`collections[${kept.collectionID}].description`);
+      // The healthy follower logs each check that found its memory the same (scripts/chaos counts them).
+      await until('the healthy follower logs a check the same', () => readFileSync(join(cluster.dir, `node-${healthy}.log`), 'utf8').includes(MEMORY_SAME_LOG));
       const metrics = new NodeMetrics(cluster.node(damaged));
       try {
         const text = await metrics.registry.metrics();
