@@ -1,5 +1,5 @@
-/** The value of `key` in `map`, made by `make` and stored first if there is none. */
-export function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+/** The value of `key` in `map` (a Map, or a map such as IdMap), made by `make` and stored first if there is none. */
+export function getOrAdd<K, V>(map: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: () => V): V {
   let value = map.get(key);
   if (value === undefined) {
     value = make();

@@ -28,12 +28,9 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
   // The request IDs are not read here: see loadRequests.
   const collections = records ?? (await CollectionRecords.scan(store, index.fields, pause));
   // Each decoded when first read (CollectionTable): a restart reads and checks every record, makes no model.
-  if (pause === undefined) for (const collection of collections.pending()) index.indexCollection(collection);
-  else {
-    for (const collection of collections.pending()) {
-      index.indexCollection(collection);
-      await pause();
-    }
+  for (const collection of collections.pending()) {
+    index.indexCollection(collection);
+    if (pause !== undefined) await pause();
   }
   index.fieldLists.loaded(collections.storedLists());
   if (format < 4) await versionFieldLists(store, index, collections.unlisted);

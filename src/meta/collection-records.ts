@@ -1,5 +1,6 @@
 import { parse } from '../common/bigint-json.js';
 import { IdMap } from '../common/id-map.js';
+import { getOrAdd } from '../common/maps.js';
 import { keys, TOMBSTONE } from './catalog-keys.js';
 import type { FieldInterner } from './field-interner.js';
 import type { CollectionModel, FieldModel, FunctionModel, PartitionModel, StructArrayFieldModel } from './model.js';
@@ -326,13 +327,7 @@ class Children<T> {
     const end = key.indexOf('/', prefix.length);
     if (this.currentId === '' || end - prefix.length !== this.currentId.length || !key.startsWith(this.currentId, prefix.length)) {
       this.currentId = key.slice(prefix.length, end);
-      const id = collectionIdOfChild(prefix, key);
-      let children = this.byCollection.get(id);
-      if (children === undefined) {
-        children = [];
-        this.byCollection.set(id, children);
-      }
-      this.current = children;
+      this.current = getOrAdd(this.byCollection, collectionIdOfChild(prefix, key), () => []);
     }
     this.current.push(this.read(value));
   }

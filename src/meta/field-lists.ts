@@ -26,8 +26,8 @@ export class FieldLists {
   }
 
   /** The keys of the lists the catalog holds (a copy). */
-  storedKeys(): string[] {
-    return [...this.stored];
+  storedKeys(): Set<string> {
+    return new Set(this.stored);
   }
 
   /** At load: the lists the catalog holds. */

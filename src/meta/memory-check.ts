@@ -18,6 +18,12 @@ import type { CollectionModel } from './model.js';
  * collection as decoded, the names of collections per database and the request IDs.
  */
 
+/** A memory check's result (MetaTable.checkMemory): where memory differed from the store at `appliedIndex` (none: the same). */
+export interface MemoryCheck {
+  readonly appliedIndex: number;
+  readonly differences: readonly string[];
+}
+
 /** The differences a check reports at most (the first ones found). */
 export const MEMORY_DIFFERENCES_SHOWN = 10;
 
@@ -153,8 +159,7 @@ export async function memoryDifferences(memory: MemoryCopy, loaded: MetaIndex, l
 function summaryDifference(pending: PendingCollection, model: CollectionModel): string | null {
   const summary = { dbID: pending.dbID, name: pending.name, state: pending.state, shardsNum: pending.shardsNum, physicalChannelNames: pending.physicalChannelNames, createdPartitions: pending.createdPartitions, partitionStates: pending.partitionStates };
   const records = { dbID: model.dbID, name: model.name, state: model.state, shardsNum: model.shardsNum, physicalChannelNames: model.physicalChannelNames, createdPartitions: createdOf(model), partitionStates: partitionStatesOf(model) };
-  const found = difference(summary, records, `collections[${pending.collectionID}] summary`);
-  return found === null ? null : found.replace(' in the store', ' in its records');
+  return difference(summary, records, `collections[${pending.collectionID}] summary`, ['in memory', 'in its records']);
 }
 
 /** A collection as decoded (without changing the table that holds it). */
@@ -199,29 +204,31 @@ function equal(a: unknown, b: unknown): boolean {
  * The first place where `a` and `b` differ (null: equal), as a path and the two values. Compared as
  * the catalog stores them: bigints, strings, numbers and booleans by value, arrays in order, objects
  * member by member with an undefined member the same as none (JSON drops it), maps and sets key by key in
- * any order; functions are ignored.
+ * any order; functions are ignored. `sides`: how `a` and `b` are named in the text.
  */
-export function difference(a: unknown, b: unknown, path: string): string | null {
+export function difference(a: unknown, b: unknown, path: string, sides: readonly [string, string] = ['in memory', 'in the store']): string | null {
   if (a === b) return null;
-  const unlike = (): string => (SECRET.test(path) ? `${path}: differs (not shown: a secret)` : `${path}: ${shown(a)} in memory, ${shown(b)} in the store`);
+  const [first, second] = sides;
+  const secret = SECRET.test(path);
+  const unlike = (): string => (secret ? `${path}: differs (not shown: a secret)` : `${path}: ${shown(a)} ${first}, ${shown(b)} ${second}`);
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return unlike();
-  if (a instanceof Set && b instanceof Set) return difference(new Map([...a].map((key) => [key, true])), new Map([...b].map((key) => [key, true])), path);
+  if (a instanceof Set && b instanceof Set) return difference(new Map([...a].map((key) => [key, true])), new Map([...b].map((key) => [key, true])), path, sides);
   if (Array.isArray(a) !== Array.isArray(b) || a instanceof Map !== b instanceof Map) return unlike();
   if (a instanceof Map) {
     const other = b as Map<unknown, unknown>;
     for (const key of new Set([...a.keys(), ...other.keys()])) {
       const where = `${path}[${shown(key)}]`;
-      if (!a.has(key) || !other.has(key)) return SECRET.test(path) ? `${path}: differs (not shown: a secret)` : `${where}: ${a.has(key) ? 'in memory, not in the store' : 'in the store, not in memory'}`;
-      const found = difference(a.get(key), other.get(key), where);
+      if (!a.has(key) || !other.has(key)) return secret ? unlike() : `${where}: ${a.has(key) ? `${first}, not ${second}` : `${second}, not ${first}`}`;
+      const found = difference(a.get(key), other.get(key), where, sides);
       if (found !== null) return found;
     }
     return null;
   }
   if (Array.isArray(a)) {
     const other = b as unknown[];
-    if (a.length !== other.length) return SECRET.test(path) ? unlike() : `${path}: ${a.length} items in memory, ${other.length} in the store`;
+    if (a.length !== other.length) return secret ? unlike() : `${path}: ${a.length} items ${first}, ${other.length} ${second}`;
     for (let i = 0; i < a.length; i++) {
-      const found = difference(a[i], other[i], `${path}[${i}]`);
+      const found = difference(a[i], other[i], `${path}[${i}]`, sides);
       if (found !== null) return found;
     }
     return null;
@@ -230,7 +237,7 @@ export function difference(a: unknown, b: unknown, path: string): string | null 
   const right = b as Record<string, unknown>;
   for (const key of new Set([...Object.keys(left), ...Object.keys(right)])) {
     if (typeof left[key] === 'function' || typeof right[key] === 'function') continue;
-    const found = difference(left[key], right[key], `${path}.${key}`);
+    const found = difference(left[key], right[key], `${path}.${key}`, sides);
     if (found !== null) return found;
   }
   return null;

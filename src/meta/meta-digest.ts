@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { sortedByKey } from '../common/maps.js';
+import { slicer } from '../common/slices.js';
 import { isReplicaLocal } from './catalog-keys.js';
 import type { CatalogWriter } from './catalog-writer.js';
 import type { MetaIndex } from './meta-index.js';
@@ -28,12 +29,7 @@ export async function digestAtIndex(index: MetaIndex, rbac: RbacTable, store: Ve
   const hash = createHash('sha256');
   const { appliedIndex, batches } = await captureStore(index, store, writer);
   hash.update('memory\0');
-  let sliceEnds = now() + SLICE_MS;
-  const pause = async (): Promise<void> => {
-    if (now() < sliceEnds) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    sliceEnds = now() + SLICE_MS;
-  };
+  const pause = slicer(now, SLICE_MS);
   for (const [name, value] of servedState(index, rbac)) {
     hash.update(name).update('\0');
     if (!(value instanceof EntrySet)) {

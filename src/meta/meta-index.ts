@@ -176,7 +176,7 @@ export class MetaIndex {
       partitionsAvailable: this.partitionsAvailable,
       channelRefs: new Map(this.channelRefs),
       aliasesByCollection: new Map([...this.aliasesByCollection].map(([id, aliases]) => [id, new Map(aliases)])),
-      fieldLists: new Set(this.fieldLists.storedKeys()),
+      fieldLists: this.fieldLists.storedKeys(),
     };
   }
 

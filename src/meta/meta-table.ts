@@ -18,7 +18,8 @@ import { poolCodec } from './catalog-snapshot.js';
 import type { BlockCodec } from './catalog-snapshot.js';
 import { captureCatalog, restoreCatalog } from './meta-snapshot.js';
 import { copyMemory, memoryDifferences } from './memory-check.js';
-import type { MemoryCopy } from './memory-check.js';
+import type { MemoryCheck, MemoryCopy } from './memory-check.js';
+import { slicer } from '../common/slices.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel } from './model.js';
 import { RbacTable } from '../rbac/rbac-table.js';
 import { lastBatch, unfinishedRestore } from './catalog-integrity.js';
@@ -27,12 +28,6 @@ import { VersionedStore } from './versioned-store.js';
 import type { StoreOp } from './versioned-store.js';
 
 export type { ApplyResult } from './command-applier.js';
-
-/** A memory check's result (MetaTable.checkMemory): where memory differed from the store at `appliedIndex` (none: the same). */
-export interface MemoryCheck {
-  readonly appliedIndex: number;
-  readonly differences: readonly string[];
-}
 
 /**
  * Records per read of a memory check's load: each batch is handled at once (at a start's 10,000, 50 to
@@ -253,7 +248,7 @@ export class MetaTable {
     try {
       return await change();
     } finally {
-      if (--this.applying === 0) for (const resolve of this.applyIdle.splice(0)) resolve();
+      if (--this.applying === 0 && this.applyIdle.length > 0) for (const resolve of this.applyIdle.splice(0)) resolve();
     }
   }
 
@@ -500,41 +495,30 @@ export class MetaTable {
   }
 
   private async checkMemoryNow(): Promise<MemoryCheck> {
-    // Slices of DECODE_SLICE_MS, each followed by a rest of `restMs` (0: other events only).
-    const slicer = (restMs: number): (() => Promise<void>) => {
-      let sliceEnds = this.clock.monotonicMs() + DECODE_SLICE_MS;
-      return async () => {
-        if (this.clock.monotonicMs() < sliceEnds) return;
-        await new Promise<void>((resolve) => (restMs === 0 ? setImmediate(resolve) : this.clock.setTimeout(resolve, restMs)));
-        sliceEnds = this.clock.monotonicMs() + DECODE_SLICE_MS;
-      };
-    };
-    // Applies wait from the LevelDB snapshot until memory is copied (a slice at a time: reads go on; no
-    // rest, so that applies wait no longer than the copy takes).
-    const releaseHold = this.holdApplies();
+    const now = (): number => this.clock.monotonicMs();
     let view: VersionedStore | null = null;
-    let memory: MemoryCopy;
     try {
-      await this.appliesEnded();
-      view = await this.writer.atRest(() => this.store.snapshotView(MEMORY_CHECK_BATCH));
-      memory = await copyMemory(this.index, this.rbac, slicer(0));
-    } catch (error) {
-      await view?.close().catch(() => undefined);
-      throw error;
-    } finally {
-      releaseHold();
-    }
-    try {
+      // Applies wait from the LevelDB snapshot until memory is copied (a slice at a time: reads go on;
+      // no rest, so that applies wait no longer than the copy takes).
+      let memory: MemoryCopy;
+      const releaseHold = this.holdApplies();
+      try {
+        await this.appliesEnded();
+        view = await this.writer.atRest(() => this.store.snapshotView(MEMORY_CHECK_BATCH));
+        memory = await copyMemory(this.index, this.rbac, slicer(now, DECODE_SLICE_MS));
+      } finally {
+        releaseHold();
+      }
       // Then an eighth of a core at most: every replica checks at once, and on two shared cores three
       // checks at full speed held each node's event loop up to 200 ms at a time (200,000 collections).
-      const pause = slicer(MEMORY_CHECK_REST_MS);
+      const pause = slicer(now, DECODE_SLICE_MS, () => new Promise((resolve) => this.clock.setTimeout(resolve, MEMORY_CHECK_REST_MS)));
       const loaded = new MetaIndex();
       const loadedRbac = new RbacTable();
       await loadCatalog(view, loaded, loadedRbac, undefined, pause);
       await loadRequests(view, loaded, () => true, MEMORY_CHECK_BATCH);
       return { appliedIndex: memory.appliedIndex, differences: await memoryDifferences(memory, loaded, loadedRbac, pause) };
     } finally {
-      await view.close().catch(() => undefined);
+      await view?.close().catch(() => undefined);
     }
   }
 

@@ -1,3 +1,5 @@
+import type { MemoryCheck } from './memory-check.js';
+
 /**
  * Replica checks: replicas that applied the same entries must hold the same catalog. The leader
  * proposes a mark (`digestMark`); every replica takes its digest (meta-digest.ts) at the mark's index,
@@ -120,10 +122,10 @@ export class ReplicaChecks {
    * This replica's memory is being compared with its store (MetaTable.checkMemory; null: a check was
    * under way, and none was started).
    */
-  async memoryChecked(check: Promise<{ appliedIndex: number; differences: readonly string[] }> | null): Promise<MemoryCheckResult | null> {
+  async memoryChecked(check: Promise<MemoryCheck> | null): Promise<MemoryCheckResult | null> {
     if (check === null) return null;
     const started = this.nowMs();
-    let result: { appliedIndex: number; differences: readonly string[] };
+    let result: MemoryCheck;
     try {
       result = await check;
     } catch (error) {

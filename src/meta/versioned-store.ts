@@ -105,14 +105,14 @@ export class VersionedStore {
     return new VersionedStore(this.db, this.path, null, this.db.snapshot(), liveBatch);
   }
 
-  /** What every read passes: the view's snapshot, if any. */
-  private get reading(): { snapshot?: AbstractSnapshot } {
-    return this.snapshot === null ? {} : { snapshot: this.snapshot };
+  /** A read's options as this store reads: a view's with its snapshot, the store's own as they are. */
+  private reads<T extends object>(options: T): T & { snapshot?: AbstractSnapshot } {
+    return this.snapshot === null ? options : { ...options, snapshot: this.snapshot };
   }
 
   /** The iterator range of the keys under `prefix`, read as this store reads. */
   private range(prefix: string): ReturnType<typeof under> & { snapshot?: AbstractSnapshot } {
-    return { ...under(prefix), ...this.reading };
+    return this.reads(under(prefix));
   }
 
   /** A write on a read-only view is a defect. */
@@ -200,7 +200,7 @@ export class VersionedStore {
   }
 
   async getLatest(key: string): Promise<string | undefined> {
-    const value = await this.guarded('read', () => this.db.get(key, this.reading));
+    const value = await this.guarded('read', () => (this.snapshot === null ? this.db.get(key) : this.db.get(key, { snapshot: this.snapshot })));
     return value === undefined || value === TOMBSTONE ? undefined : value;
   }
 
@@ -208,7 +208,7 @@ export class VersionedStore {
   async getAt(key: string, ts: bigint): Promise<string | undefined> {
     const prefix = versionPrefix(key);
     return this.guarded('read', async () => {
-      for await (const [, value] of this.db.iterator({ gte: prefix, lte: versionKey(key, ts), reverse: true, limit: 1, ...this.reading })) {
+      for await (const [, value] of this.db.iterator(this.reads({ gte: prefix, lte: versionKey(key, ts), reverse: true, limit: 1 }))) {
         return value === TOMBSTONE ? undefined : value;
       }
       return undefined;
