@@ -3,18 +3,32 @@ import { CATALOG_FORMAT, fromKeyPart, keys, parseVersionKey, SNAPSHOT_PREFIX, TO
 import { byFieldRank, CollectionRecords } from './collection-records.js';
 import type { MetaIndex } from './meta-index.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel } from './model.js';
+import type { PendingCollection } from './collection-table.js';
 import { getOrAdd } from '../common/maps.js';
 import { CORRUPT_MEMBER_RECOVERY } from '../../raft/errors.js';
 import type { RbacTable } from '../rbac/rbac-table.js';
 import type { StoreOp, VersionedStore } from './versioned-store.js';
 import { rewrittenCollection, rewrittenPartition } from './record-codec.js';
 
+/** How loadCatalog reads the collections (by default: every one, scanned from the store at full speed). */
+export interface LoadOptions {
+  /** The collections gathered by a restore as it wrote them (not scanned). */
+  readonly records?: CollectionRecords | undefined;
+  /** Awaited after each collection indexed (a load beside serving: MetaTable.checkMemory). */
+  readonly pause?: () => Promise<void>;
+  /**
+   * Only the collections `has` says yes to are read from the store; `others`, whichever `has` says no
+   * to, are indexed as they are in their place (a memory check of one part of the catalog: memory-check.ts).
+   */
+  readonly part?: { readonly has: (collectionID: bigint) => boolean; readonly others: Iterable<CollectionModel | PendingCollection> } | undefined;
+}
+
 /**
  * Load the in-memory index (and RBAC's) from the catalog in `store`, upgrading an older catalog format
- * first; the collections from `records` if given (a restore gathers them as it writes them). `pause`,
- * if given, is awaited after each collection indexed (a load beside serving: MetaTable.checkMemory).
+ * first (`options`: where the collections come from).
  */
-export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac: RbacTable, records?: CollectionRecords, pause?: () => Promise<void>): Promise<void> {
+export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac: RbacTable, options: LoadOptions = {}): Promise<void> {
+  const { records, pause, part } = options;
   index.clear();
   // Until the catalog is in memory, nothing counts as applied: a read waiting for an index (and
   // /readyz) must not take a half-loaded catalog for the one at its index (a restore loads again).
@@ -26,9 +40,14 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
   for (const [, value] of await store.entriesWithPrefix(keys.databasePrefix)) index.indexDatabase(parse<DatabaseModel>(value));
   // One pass over each kind of key (not one scan per collection): a restart reads the catalog once.
   // The request IDs are not read here: see loadRequests.
-  const collections = records ?? (await CollectionRecords.scan(store, index.fields, pause));
+  const collections = records ?? (await CollectionRecords.scan(store, index.fields, pause, part?.has));
   // Each decoded when first read (CollectionTable): a restart reads and checks every record, makes no model.
   for (const collection of collections.pending()) {
+    index.indexCollection(collection);
+    if (pause !== undefined) await pause();
+  }
+  for (const collection of part?.others ?? []) {
+    if (part?.has(collection.collectionID) === true) continue;
     index.indexCollection(collection);
     if (pause !== undefined) await pause();
   }
@@ -54,15 +73,20 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
  * entry of its term) and the digest, so MetaTable waits for them only there: a restart does not wait
  * for them to be ready. At 200,000 collections there are as many of them after a fill (kept for
  * `requestRetentionMs`): 0.3 to 0.45 s of the load, now beside the Raft thread's start. `batchSize`:
- * IDs per read, each batch handled at once (a memory check reads smaller ones).
+ * IDs per read, each batch handled at once (a memory check reads smaller ones); `has`: the request IDs
+ * kept (a memory check of one part of the catalog: memory-check.ts).
  */
-export async function loadRequests(store: VersionedStore, index: MetaIndex, current: () => boolean, batchSize = REQUEST_BATCH): Promise<void> {
+export async function loadRequests(store: VersionedStore, index: MetaIndex, current: () => boolean, batchSize = REQUEST_BATCH, has?: (requestId: string) => boolean): Promise<void> {
   const prefix = keys.requestPrefix;
   for await (const batch of store.scan(prefix, batchSize)) {
     // Stopped: what waits for them must not go on with part of them (an apply would decide a request
     // differently from the other replicas).
     if (!current()) throw new RequestsLoadStopped();
-    for (const [key, ts] of batch) if (ts !== TOMBSTONE) index.requests.set(fromKeyPart(key.slice(prefix.length)), BigInt(ts));
+    for (const [key, ts] of batch) {
+      if (ts === TOMBSTONE) continue;
+      const requestId = fromKeyPart(key.slice(prefix.length));
+      if (has === undefined || has(requestId)) index.requests.set(requestId, BigInt(ts));
+    }
   }
 }
 

@@ -74,12 +74,9 @@ export class CollectionRecords {
    * Partition records as stored, each checked whole as it comes, decoded with its collection
    * (collections(), or when first read after pending()).
    */
-  private readonly partitions = new Children<string>(PARTITIONS, (text) => {
-    partitionStateOf(text);
-    return text;
-  });
-  private readonly functions = new Children<FunctionModel>(FUNCTIONS, (text) => parse<FunctionModel>(text));
-  private readonly structArrayFields = new Children<StructArrayFieldModel>(STRUCT_ARRAY_FIELDS, (text) => parse<StructArrayFieldModel>(text));
+  private readonly partitions: Children<string>;
+  private readonly functions: Children<FunctionModel>;
+  private readonly structArrayFields: Children<StructArrayFieldModel>;
   /** Collection ID -> the key of the field list it names (FieldLists), one string per distinct key (listKeyOnce). */
   private readonly listNames = new IdMap<string>();
   private readonly listKeyOnce = new Map<string, string>();
@@ -95,21 +92,35 @@ export class CollectionRecords {
    * `checkAsAdded`: a collection record is checked by add(), not later by pending() (a snapshot's
    * records, so that a bad one stops its install before it is applied; at a start pending() checks
    * them, the parse then short-lived: keeping 200,000 summaries from the scan on made a load slower).
+   * `has`: the collections whose records are taken (a memory check reads one part: memory-check.ts);
+   * the others' records are passed over unread.
    */
   constructor(
     private readonly interner: FieldInterner,
     private readonly fieldsLater = false,
     private readonly checkAsAdded = false,
+    private readonly has: (collectionID: bigint) => boolean = every,
   ) {
-    this.fields = new Children<FieldModel>(FIELDS, (text) => interner.fromText(text));
+    this.fields = new Children<FieldModel>(FIELDS, (text) => interner.fromText(text), has);
+    this.partitions = new Children<string>(
+      PARTITIONS,
+      (text) => {
+        partitionStateOf(text);
+        return text;
+      },
+      has,
+    );
+    this.functions = new Children<FunctionModel>(FUNCTIONS, (text) => parse<FunctionModel>(text), has);
+    this.structArrayFields = new Children<StructArrayFieldModel>(STRUCT_ARRAY_FIELDS, (text) => parse<StructArrayFieldModel>(text), has);
   }
 
   /**
    * The kinds scanned from `store` at once: while LevelDB reads the next batches of some, this thread
    * parses another's. The field records are read only if a collection names no stored field list.
+   * `has`: as for the constructor.
    */
-  static async scan(store: VersionedStore, interner: FieldInterner, pause?: () => Promise<void>): Promise<CollectionRecords> {
-    const records = new CollectionRecords(interner, true);
+  static async scan(store: VersionedStore, interner: FieldInterner, pause?: () => Promise<void>, has?: (collectionID: bigint) => boolean): Promise<CollectionRecords> {
+    const records = new CollectionRecords(interner, true, false, has);
     try {
       await Promise.all([LISTS, LIST_NAMES, PARTITIONS, COLLECTIONS, FUNCTIONS, STRUCT_ARRAY_FIELDS].map((prefix) => store.forEachLive(prefix, records.adderOf(prefix))));
       if (pause !== undefined) await records.lookUpListKeys(pause);
@@ -199,10 +210,12 @@ export class CollectionRecords {
     [
       COLLECTIONS,
       (key, value) => {
+        const id = idInKey(key.slice(key.lastIndexOf('/') + 1));
+        if (!this.has(id)) return;
         if (this.checkAsAdded) this.summaries.push(checkedSummary(value));
         this.stored.push(value);
         this.storedKeys.push(key);
-        this.storedIds.push(idInKey(key.slice(key.lastIndexOf('/') + 1)));
+        this.storedIds.push(id);
       },
     ],
     [FUNCTIONS, (key, value) => this.functions.add(key, value)],
@@ -210,10 +223,12 @@ export class CollectionRecords {
     [
       LIST_NAMES,
       (key, value) => {
+        const id = idInKey(key.slice(LIST_NAMES.length));
+        if (!this.has(id)) return;
         // Collections of one schema name the same list: they share one string of its key.
         let listKey = this.listKeyOnce.get(value);
         if (listKey === undefined) this.listKeyOnce.set(value, (listKey = value));
-        this.listNames.set(idInKey(key.slice(LIST_NAMES.length)), listKey);
+        this.listNames.set(id, listKey);
       },
     ],
     [LISTS, (key, value) => this.lists.set(key.slice(LISTS.length), this.interner.fromListText(value))],
@@ -307,19 +322,25 @@ export class CollectionRecords {
   }
 }
 
+/** Every collection (CollectionRecords' `has` unless told otherwise). */
+const every = (): boolean => true;
+
 /**
  * The children (fields or partitions) under `prefix` (`.../{collectionID}/{childID}`), by collection
  * ID. A collection's children are adjacent in key order: one map lookup per collection, not per child.
+ * Those of a collection `has` says no to are passed over unread.
  */
 class Children<T> {
   /** An IdMap: a Map of 200,000 collections grew by copying its whole table (90 to 130 ms beside other work). */
   private readonly byCollection = new IdMap<T[]>();
   private currentId = '';
-  private current: T[] = [];
+  /** The current collection's children (null: it is passed over). */
+  private current: T[] | null = [];
 
   constructor(
     private readonly prefix: string,
     private readonly read: (text: string) => T,
+    private readonly has: (collectionID: bigint) => boolean,
   ) {}
 
   add(key: string, value: string): void {
@@ -327,9 +348,10 @@ class Children<T> {
     const end = key.indexOf('/', prefix.length);
     if (this.currentId === '' || end - prefix.length !== this.currentId.length || !key.startsWith(this.currentId, prefix.length)) {
       this.currentId = key.slice(prefix.length, end);
-      this.current = getOrAdd(this.byCollection, collectionIdOfChild(prefix, key), () => []);
+      const id = collectionIdOfChild(prefix, key);
+      this.current = this.has(id) ? getOrAdd(this.byCollection, id, () => []) : null;
     }
-    this.current.push(this.read(value));
+    this.current?.push(this.read(value));
   }
 
   /** A collection's children (shared and empty if it has none: most have no functions, for one). */

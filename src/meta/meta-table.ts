@@ -17,7 +17,7 @@ import { digestAtIndex, storeDigestAtIndex } from './meta-digest.js';
 import { poolCodec } from './catalog-snapshot.js';
 import type { BlockCodec } from './catalog-snapshot.js';
 import { captureCatalog, restoreCatalog } from './meta-snapshot.js';
-import { copyMemory, memoryDifferences } from './memory-check.js';
+import { CheckPart, copyMemory, memoryDifferences } from './memory-check.js';
 import type { MemoryCheck, MemoryCopy } from './memory-check.js';
 import { slicer } from '../common/slices.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel } from './model.js';
@@ -37,6 +37,12 @@ const MEMORY_CHECK_BATCH = 250;
 
 /** How long a memory check rests after each slice of DECODE_SLICE_MS (ms). */
 const MEMORY_CHECK_REST_MS = 35;
+
+/**
+ * Collections (and request IDs) a memory check reads from the store at most, about: a bigger catalog
+ * is compared a part at each check (memory-check.ts CheckPart), 200,000 collections in 8 checks.
+ */
+export const MEMORY_CHECK_PART = 25_000;
 
 /** How long one slice of the background decode after a load may take (ms). */
 const DECODE_SLICE_MS = 5;
@@ -88,6 +94,15 @@ export class MetaTable {
   private applyIdle: Array<() => void> = [];
   /** The memory check under way (checkMemory): a mark meanwhile starts none. */
   private memoryCheck: Promise<MemoryCheck> | null = null;
+  /**
+   * The part each way of parting the catalog (by the number of parts) compares next (memory-check.ts
+   * CheckPart): the first from the applied index of the check, so that a node restarted more often than
+   * a round of parts takes still reaches every part, and one for each number of parts, so that a
+   * catalog whose size moves between two numbers still goes round each.
+   */
+  private readonly nextParts = new Map<number, number>();
+  /** Collections and request IDs a memory check reads at most, about (MEMORY_CHECK_PART; tests set fewer). */
+  memoryCheckPart = MEMORY_CHECK_PART;
   /** The digest being taken: a caller meanwhile gets it too. */
   private readonly digestTaken = new SingleFlight<{ digest: string; appliedIndex: number }>();
 
@@ -158,7 +173,7 @@ export class MetaTable {
       }
     }
     const batch = await lastBatch(this.store);
-    await loadCatalog(this.store, this.index, this.rbac, records);
+    await loadCatalog(this.store, this.index, this.rbac, { records });
     // The request IDs are read after the rest (a restart does not wait for them; see loadRequests):
     // every apply waits for them (a request command, an expiry, and the serving leader's scheduler,
     // which starts only once this node has applied an entry of its term).
@@ -480,7 +495,9 @@ export class MetaTable {
    * Compare this replica's memory with its own store (memory-check.ts), after the last mark's digest:
    * applies wait while its memory is copied and a LevelDB snapshot taken (no write buffered or in
    * flight), then an index loaded from that snapshot (as a restart loads one, into a separate index)
-   * is compared with the copy, a slice at a time. Null if one is under way.
+   * is compared with the copy, a slice at a time; a catalog of more than `memoryCheckPart` collections
+   * or request IDs a part at each check, the next one each time (memory-check.ts CheckPart). Null if
+   * one is under way.
    */
   checkMemory(): Promise<MemoryCheck> | null {
     if (this.memoryCheck !== null) return null;
@@ -512,11 +529,18 @@ export class MetaTable {
       // Then an eighth of a core at most: every replica checks at once, and on two shared cores three
       // checks at full speed held each node's event loop up to 200 ms at a time (200,000 collections).
       const pause = slicer(now, DECODE_SLICE_MS, () => new Promise((resolve) => this.clock.setTimeout(resolve, MEMORY_CHECK_REST_MS)));
+      // A big catalog's next part (memory-check.ts).
+      const parts = CheckPart.partsOf(Math.max(memory.collections.length, memory.requests.keys.length), this.memoryCheckPart);
+      const next = this.nextParts.get(parts) ?? memory.appliedIndex % parts;
+      this.nextParts.set(parts, (next + 1) % parts);
+      const part = new CheckPart(next, parts);
       const loaded = new MetaIndex();
       const loadedRbac = new RbacTable();
-      await loadCatalog(view, loaded, loadedRbac, undefined, pause);
-      await loadRequests(view, loaded, () => true, MEMORY_CHECK_BATCH);
-      return { appliedIndex: memory.appliedIndex, differences: await memoryDifferences(memory, loaded, loadedRbac, pause) };
+      const has = (id: bigint): boolean => part.hasCollection(id);
+      await loadCatalog(view, loaded, loadedRbac, { pause, part: part.whole ? undefined : { has, others: memory.collections } });
+      await loadRequests(view, loaded, () => true, MEMORY_CHECK_BATCH, part.whole ? undefined : (requestId) => part.hasRequest(requestId));
+      const differences = await memoryDifferences(memory, loaded, loadedRbac, part, pause);
+      return { appliedIndex: memory.appliedIndex, differences, part: part.part, parts: part.parts };
     } finally {
       await view?.close().catch(() => undefined);
     }

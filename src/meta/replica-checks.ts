@@ -66,8 +66,14 @@ export class ReplicaChecks {
   readonly counts: Record<ReplicaCheckResult, number> = { match: 0, mismatch: 0, unavailable: 0 };
   /** This replica's checks of its memory against its store, by result. */
   readonly memoryCounts: Record<MemoryCheckResult, number> = { same: 0, different: 0, unavailable: 0 };
-  /** Whether the last check of this replica's memory that could compare found a difference (a restart, reloading memory, clears it). */
+  /**
+   * Whether a check of this replica's memory found a difference and fewer checks in a row than it has
+   * parts have found theirs the same since (a restart, reloading memory, clears it): a big catalog is
+   * compared a part at each check (memory-check.ts), and a check of another part does not clear it.
+   */
   memoryDiffers = false;
+  /** Checks of memory in a row that found it the same. */
+  private memorySameInARow = 0;
   /** The difference this replica's digest showed at the last mark compared (or recorded before this start), if any. */
   divergence: Divergence | null = null;
 
@@ -134,17 +140,20 @@ export class ReplicaChecks {
       return 'unavailable';
     }
     const { appliedIndex, differences } = result;
-    this.memoryDiffers = differences.length > 0;
     if (differences.length === 0) {
+      this.memorySameInARow++;
+      if (this.memorySameInARow >= result.parts) this.memoryDiffers = false;
       this.memoryCounts.same++;
-      this.log('info', MEMORY_SAME_LOG, { index: appliedIndex, ms: this.nowMs() - started });
+      this.log('info', MEMORY_SAME_LOG, { index: appliedIndex, part: `${result.part + 1} of ${result.parts}`, ms: this.nowMs() - started });
       return 'same';
     }
+    this.memoryDiffers = true;
+    this.memorySameInARow = 0;
     this.memoryCounts.different++;
     this.log(
       'error',
       `${MEMORY_DIFFERS_LOG} at the same applied index: it serves something else than it would after a restart (a defect, or damage in memory). Restart it, and if it happens again, report it with this log line`,
-      { index: appliedIndex, differences },
+      { index: appliedIndex, part: `${result.part + 1} of ${result.parts}`, differences },
     );
     return 'different';
   }

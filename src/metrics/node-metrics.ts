@@ -111,7 +111,7 @@ export class NodeMetrics {
     // Kept up to date as commands apply: a scrape at 200,000 collections walked them all (10 to 30 ms of the request thread).
     gauge('milvus_rootcoord_partition_num', 'Partitions of available collections', () => node.meta.availablePartitionCount());
     gauge('rootcoord_replica_diverged', "1 if this replica's catalog digest differed from the leader's at the last replica check compared (src/meta/replica-checks.ts)", () => (node.replicaChecks.diverged ? 1 : 0));
-    gauge('rootcoord_replica_memory_differs', "1 if this replica's memory (what it serves) differed from its own catalog store at its last check (src/meta/memory-check.ts); a restart clears it", () => (node.replicaChecks.memoryDiffers ? 1 : 0));
+    gauge('rootcoord_replica_memory_differs', "1 if this replica's memory (what it serves) differed from its own catalog store at a check and fewer checks in a row than the catalog has parts found it the same since (src/meta/memory-check.ts); a restart clears it", () => (node.replicaChecks.memoryDiffers ? 1 : 0));
     counter('rootcoord_replica_memory_checks_total', "This replica's checks of its memory (what it serves) against its own catalog store at each replica check, by result (same, different, unavailable: the check failed)", () => node.replicaChecks.memoryCounts, 'result');
     counter('rootcoord_replica_checks_total', "Replica checks compared on this replica (a follower) with the leader's digest, by result (match, mismatch, unavailable: no digest of its own at the mark)", () => node.replicaChecks.counts, 'result');
     gauge('milvus_rootcoord_proxy_num', 'Live proxy sessions on this node (the leader)', () => node.timeTicks.sessionCount());

@@ -10,9 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Prng } from '../../raft/prng.js';
 import { PendingCollection } from '../../src/meta/collection-table.js';
-import { difference } from '../../src/meta/memory-check.js';
+import { CheckPart, difference } from '../../src/meta/memory-check.js';
+import type { MemoryCheck } from '../../src/meta/memory-check.js';
 import type { MetaIndex } from '../../src/meta/meta-index.js';
 import { MetaTable } from '../../src/meta/meta-table.js';
+import { ReplicaChecks } from '../../src/meta/replica-checks.js';
 import { CollectionState, DatabaseState, DEFAULT_DB_ID, DEFAULT_DB_NAME } from '../../src/meta/model.js';
 import type { CollectionModel } from '../../src/meta/model.js';
 import { applyDatabases, collection, HISTORY_DBS, OTHER_DB_ID, randomCollectionCommand } from './fixtures/collection-history.js';
@@ -38,10 +40,24 @@ async function afterHistory(seed: number, steps: number): Promise<{ meta: MetaTa
   return { meta, next };
 }
 
-async function differences(meta: MetaTable): Promise<readonly string[]> {
+/** A table after a history, compared a part of about 10 at each check, with a Created collection's description changed in memory (`changed`: as stored). */
+async function withCollectionChanged(): Promise<{ meta: MetaTable; index: MetaIndex; changed: CollectionModel }> {
+  const { meta } = await afterHistory(4, 200);
+  meta.memoryCheckPart = 10;
+  const index = indexOf(meta);
+  const changed = HISTORY_DBS.flatMap((db) => meta.collectionsOf(db)).find((c) => c.state === CollectionState.Created) as CollectionModel;
+  index.replaceCollection({ ...changed, description: 'changed in memory' });
+  return { meta, index, changed };
+}
+
+async function checked(meta: MetaTable): Promise<MemoryCheck> {
   const check = meta.checkMemory();
   expect(check, 'no check under way').to.not.equal(null);
-  return (await check!).differences;
+  return check!;
+}
+
+async function differences(meta: MetaTable): Promise<readonly string[]> {
+  return (await checked(meta)).differences;
 }
 
 describe('memory against the store (replica checks)', () => {
@@ -123,6 +139,113 @@ describe('memory against the store (replica checks)', () => {
       `requests[${JSON.stringify(request![0])}]: not in memory, recorded at ${request![1]} in the store`,
     ]);
     await meta.close();
+  });
+
+  it('compares a big catalog a part at each check: the parts in turn cover it, each the same after random histories, also with entries applied beside it', async function () {
+    this.timeout(60_000);
+    for (let seed = 21; seed <= 25; seed++) {
+      const { meta, next } = await afterHistory(seed, 200);
+      meta.memoryCheckPart = 10;
+      const first = await checked(meta);
+      expect(first.parts, `seed ${seed}: parts`).to.be.above(3);
+      expect(first.differences, `seed ${seed}, part ${first.part}`).to.deep.equal([]);
+      const parts = [first.part];
+      for (let i = 1; i < first.parts; i++) {
+        const result = await checked(meta);
+        expect(result.differences, `seed ${seed}, part ${result.part}`).to.deep.equal([]);
+        expect(result.parts).to.equal(first.parts);
+        parts.push(result.part);
+      }
+      expect(parts.sort((a, b) => a - b), 'each part once').to.deep.equal([...Array(first.parts).keys()]);
+      for (let i = 0; i < 3; i++) {
+        const check = meta.checkMemory();
+        for (let j = 0; j < 10; j++) await next();
+        const result = await check!;
+        expect(result.differences, `seed ${seed}, part ${result.part}, applying beside it`).to.deep.equal([]);
+      }
+      await meta.close();
+    }
+  });
+
+  it('finds a collection or a request ID changed in memory at the check of its part only, and a count at every check', async () => {
+    const { meta, index, changed } = await withCollectionChanged();
+    const [request] = [...index.requests];
+    index.requests.delete(request![0]);
+    const found = new Map<number, readonly string[]>();
+    let parts = 0;
+    do {
+      const result = await checked(meta);
+      found.set(result.part, result.differences);
+      parts = result.parts;
+    } while (found.size < parts);
+    expect(parts).to.be.above(3);
+    const collectionPart = [...Array(parts).keys()].find((part) => new CheckPart(part, parts).hasCollection(changed.collectionID));
+    const requestPart = [...Array(parts).keys()].find((part) => new CheckPart(part, parts).hasRequest(request![0]));
+    expect([collectionPart, requestPart]).to.not.include(undefined);
+    for (const [part, differences] of found) {
+      const expected: string[] = [];
+      if (part === collectionPart) expected.push(`collections[${changed.collectionID}].description: "changed in memory" in memory, ${JSON.stringify(changed.description)} in the store`);
+      if (part === requestPart) expected.push(`requests[${JSON.stringify(request![0])}]: not in memory, recorded at ${request![1]} in the store`);
+      expect(differences, `part ${part}`).to.deep.equal(expected);
+    }
+    // What every collection makes (a count kept for DDL) is compared whole at every check.
+    (index as unknown as { capacityUsed: number }).capacityUsed += 1;
+    for (let i = 0; i < 2; i++) {
+      const result = await checked(meta);
+      expect(result.differences[0], `part ${result.part}`).to.equal(`derived.capacityUsed: ${index.generalCapacityUsed()} in memory, ${index.generalCapacityUsed() - 1} in the store`);
+    }
+    await meta.close();
+  });
+
+  it("keeps rootcoord_replica_memory_differs at 1 while memory differs: a check of another part does not clear it, a round of parts found the same does", async () => {
+    const { meta, index, changed } = await withCollectionChanged();
+    const checks = new ReplicaChecks(2, () => undefined);
+    const check = async (): Promise<{ result: string | null; differs: boolean; parts: number }> => {
+      const started = meta.checkMemory();
+      const { parts } = await started!;
+      return { result: await checks.memoryChecked(started), differs: checks.memoryDiffers, parts };
+    };
+    let found = await check();
+    for (let i = 1; i < found.parts && found.result !== 'different'; i++) found = await check();
+    expect(found).to.include({ result: 'different', differs: true });
+    const { parts } = found;
+    expect(parts).to.be.above(3);
+    // The other parts' checks find theirs the same; the damaged part's, a round later, finds it again.
+    const round: Array<[string | null, boolean]> = [];
+    for (let i = 0; i < parts; i++) {
+      const { result, differs } = await check();
+      round.push([result, differs]);
+    }
+    expect(round, JSON.stringify(round)).to.deep.equal([...Array<[string, boolean]>(parts - 1).fill(['same', true]), ['different', true]]);
+    // Put right (as a later command's model would replace it): cleared once a round of parts finds it the same.
+    index.replaceCollection(changed);
+    const after: boolean[] = [];
+    for (let i = 0; i < parts; i++) after.push((await check()).differs);
+    expect(after, JSON.stringify(after)).to.deep.equal([...Array<boolean>(parts - 1).fill(true), false]);
+    await meta.close();
+  });
+
+  it('parts a catalog evenly, also IDs allocated in strides', () => {
+    for (const stride of [1n, 2n, 8n, 1000n]) {
+      const counts = new Array<number>(8).fill(0);
+      for (let i = 0n; i < 8000n; i++) {
+        const id = 449_000_000_000_000_000n + i * stride;
+        const inParts = [...counts.keys()].filter((part) => new CheckPart(part, 8).hasCollection(id));
+        expect(inParts, `id ${id}`).to.have.length(1);
+        const part = inParts[0] as number;
+        counts[part] = (counts[part] ?? 0) + 1;
+      }
+      for (const count of counts) expect(count, `stride ${stride}: ${counts.join(', ')}`).to.be.within(800, 1200);
+    }
+    const requests = new Array<number>(8).fill(0);
+    for (let i = 0; i < 8000; i++) {
+      const part = [...requests.keys()].find((p) => new CheckPart(p, 8).hasRequest(`req-${i}`)) as number;
+      requests[part] = (requests[part] ?? 0) + 1;
+    }
+    for (const count of requests) expect(count, requests.join(', ')).to.be.within(800, 1200);
+    expect(CheckPart.partsOf(25_000, 25_000)).to.equal(1);
+    expect(CheckPart.partsOf(0, 25_000)).to.equal(1);
+    expect(CheckPart.partsOf(200_000, 25_000)).to.equal(8);
   });
 
   it('does not count which of the Dropping collections of a name the name points at', async () => {
