@@ -28,6 +28,8 @@ import { checkReplicas } from '../src/client/replica-check.js';
 
 /** How often the leader checks the replicas during a chaos run (replicaCheckIntervalMs). */
 const REPLICA_CHECK_INTERVAL_MS = 10_000;
+/** Collections and request IDs per part of a memory check during a chaos run (replicaMemoryCheckPart): a run keeps thousands of request IDs. */
+const MEMORY_CHECK_PART_IN_CHAOS = 2_000;
 /** The nodes' `--snapshot-entries` and `--snapshot-entries-kept` (see main). */
 const SNAPSHOT_ENTRIES = 1_000;
 const SNAPSHOT_ENTRIES_KEPT = 100;
@@ -633,8 +635,10 @@ async function main(): Promise<void> {
   console.log(`chaos: seed ${args.seed}, ${args.durationSeconds} s, ${args.nodes} nodes, ${args.clients} clients, ${args.pinnedReaders * args.nodes} pinned readers, faults ${args.faults.join(',') || 'none'}${args.staleReads ? ', UNSAFE stale reads' : ''}${args.auth ? ', authorization on' : ''}; data in ${dir}`);
   const base = await freeBasePort(args.nodes);
   // Users and roles accumulate over epochs: no limit on them; cheap password hashes. Replica checks
-  // every 10 s (an hour by default): each compares every replica's catalog at a mark under the faults.
-  const limits = ['maxUserNum=1000000', 'maxRoleNum=1000000', 'passwordHashCost=10', `replicaCheckIntervalMs=${REPLICA_CHECK_INTERVAL_MS}`].flatMap((l) => ['--limit', l]);
+  // every 10 s (an hour by default): each compares every replica's catalog at a mark under the faults,
+  // and each replica's memory with its store a part of MEMORY_CHECK_PART_IN_CHAOS at a time (25,000 by
+  // default), so that a run's catalog is compared in parts too.
+  const limits = ['maxUserNum=1000000', 'maxRoleNum=1000000', 'passwordHashCost=10', `replicaCheckIntervalMs=${REPLICA_CHECK_INTERVAL_MS}`, `replicaMemoryCheckPart=${MEMORY_CHECK_PART_IN_CHAOS}`].flatMap((l) => ['--limit', l]);
   // The log compacted every 1,000 entries (10,000 by default), keeping 100 behind (1,000): a node that was
   // down or cut off for a few seconds is sent the catalog, so snapshots are sent, received, stored and
   // restored under the faults too (with the defaults no run had sent one).

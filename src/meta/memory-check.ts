@@ -53,9 +53,9 @@ export class CheckPart {
     this.partsBig = BigInt(parts);
   }
 
-  /** How many parts a catalog of `size` (the more of its collections and its request IDs) is compared in: at most `perPart` of each in a part (about). */
+  /** How many parts a catalog of `size` (the more of its collections and its request IDs) is compared in: at most `perPart` of each in a part (about; 0: one part). */
   static partsOf(size: number, perPart: number): number {
-    return Math.max(1, Math.ceil(size / perPart));
+    return perPart > 0 ? Math.max(1, Math.ceil(size / perPart)) : 1;
   }
 
   get whole(): boolean {
@@ -78,6 +78,13 @@ export class CheckPart {
     return (hash >>> 0) % this.parts === this.part;
   }
 }
+
+/**
+ * Collections (and request IDs) a memory check reads from the store at most, about, unless told
+ * otherwise (the limit replicaMemoryCheckPart): a bigger catalog is compared a part at each check,
+ * 200,000 collections in 8 checks.
+ */
+export const MEMORY_CHECK_PART = 25_000;
 
 /** The differences a check reports at most (the first ones found). */
 export const MEMORY_DIFFERENCES_SHOWN = 10;

@@ -17,7 +17,7 @@ import { digestAtIndex, storeDigestAtIndex } from './meta-digest.js';
 import { poolCodec } from './catalog-snapshot.js';
 import type { BlockCodec } from './catalog-snapshot.js';
 import { captureCatalog, restoreCatalog } from './meta-snapshot.js';
-import { CheckPart, copyMemory, memoryDifferences } from './memory-check.js';
+import { CheckPart, copyMemory, MEMORY_CHECK_PART, memoryDifferences } from './memory-check.js';
 import type { MemoryCheck, MemoryCopy } from './memory-check.js';
 import { slicer } from '../common/slices.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel } from './model.js';
@@ -38,11 +38,6 @@ const MEMORY_CHECK_BATCH = 250;
 /** How long a memory check rests after each slice of DECODE_SLICE_MS (ms). */
 const MEMORY_CHECK_REST_MS = 35;
 
-/**
- * Collections (and request IDs) a memory check reads from the store at most, about: a bigger catalog
- * is compared a part at each check (memory-check.ts CheckPart), 200,000 collections in 8 checks.
- */
-export const MEMORY_CHECK_PART = 25_000;
 
 /** How long one slice of the background decode after a load may take (ms). */
 const DECODE_SLICE_MS = 5;
@@ -101,7 +96,10 @@ export class MetaTable {
    * catalog whose size moves between two numbers still goes round each.
    */
   private readonly nextParts = new Map<number, number>();
-  /** Collections and request IDs a memory check reads at most, about (MEMORY_CHECK_PART; tests set fewer). */
+  /**
+   * Collections and request IDs a memory check reads at most, about (the limit replicaMemoryCheckPart;
+   * 0: the whole catalog at every check).
+   */
   memoryCheckPart = MEMORY_CHECK_PART;
   /** The digest being taken: a caller meanwhile gets it too. */
   private readonly digestTaken = new SingleFlight<{ digest: string; appliedIndex: number }>();

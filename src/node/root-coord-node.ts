@@ -196,6 +196,7 @@ export class RootCoordNode {
       ...(config.snapshotEntriesKept === undefined ? {} : { snapshotEntriesKept: config.snapshotEntriesKept }),
     };
     const replicaChecks = new ReplicaChecks(config.id, (level, message, fields) => log.log(level, message, fields), simulated === null ? divergenceFile(config.dataDir) : null, () => clock.wallMs());
+    meta.memoryCheckPart = config.limits.replicaMemoryCheckPart;
     const stateMachine = new MetaStateMachine(meta, replicaChecks, config.limits.replicaMemoryCheck !== 0);
     let raft: RaftHandle;
     if (simulated === null) {

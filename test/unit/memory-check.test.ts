@@ -246,6 +246,7 @@ describe('memory against the store (replica checks)', () => {
     expect(CheckPart.partsOf(25_000, 25_000)).to.equal(1);
     expect(CheckPart.partsOf(0, 25_000)).to.equal(1);
     expect(CheckPart.partsOf(200_000, 25_000)).to.equal(8);
+    expect(CheckPart.partsOf(200_000, 0), 'replicaMemoryCheckPart=0: the whole catalog').to.equal(1);
   });
 
   it('does not count which of the Dropping collections of a name the name points at', async () => {
