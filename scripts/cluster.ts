@@ -198,6 +198,28 @@ function flagArgs(flags: ReadonlyArray<readonly [string, string | undefined]>): 
 }
 
 /** The flags given a value (not ''), by key; undefined when none was. */
+/**
+ * The flags given to `up` that differ from what a cluster made before keeps (its ports, limits, nice
+ * values, log compaction, GC delay and chaos mode stay those it was made with): without a word, a
+ * restart with another --snapshot-entries-kept or --limit looked as if it had taken them.
+ */
+function ignoredSettings(args: CommandArgs, cluster: ClusterFile): string[] {
+  const given = (name: string): string | undefined => args.all(name)[0];
+  const differs: Array<[string, string | undefined, unknown]> = [
+    ['--base-port', given('base-port'), String(cluster.basePort)],
+    ['--gc-confirm-delay-ms', given('gc-confirm-delay-ms'), String(cluster.gcConfirmDelayMs)],
+    ['--raft-nice', given('raft-nice'), cluster.nice?.raft],
+    ['--request-nice', given('request-nice'), cluster.nice?.request],
+    ['--snapshot-entries', given('snapshot-entries'), cluster.snapshots?.entries],
+    ['--snapshot-entries-kept', given('snapshot-entries-kept'), cluster.snapshots?.kept],
+  ];
+  const ignored = differs.filter(([, value, kept]) => value !== undefined && value !== kept).map(([flag, value]) => `${flag} ${value}`);
+  const limits = args.all('limit');
+  if (limits.length > 0 && limits.join('\n') !== (cluster.limits ?? []).join('\n')) ignored.push(`--limit ${limits.join(' --limit ')}`);
+  if (args.bool('chaos') && cluster.chaos !== true) ignored.push('--chaos');
+  return ignored;
+}
+
 function givenValues<K extends string>(values: Record<K, string>): Partial<Record<K, string>> | undefined {
   const given = Object.entries(values).filter(([, value]) => value !== '');
   return given.length === 0 ? undefined : (Object.fromEntries(given) as Partial<Record<K, string>>);
@@ -353,6 +375,10 @@ async function up(args: CommandArgs, dir: string): Promise<void> {
     nodes: ids.map((id) => nodeEntry(dir, base, id)),
     lastNodeId: Math.max(existing?.lastNodeId ?? 0, ...ids),
   };
+  if (existing !== null) {
+    const ignored = ignoredSettings(args, cluster);
+    if (ignored.length > 0) console.error(`cluster: ${ignored.join(', ')} not taken: the cluster in ${dir} keeps the settings it was made with (${join(dir, 'cluster.json')}); to change them, make it anew in another directory`);
+  }
   const prometheusBinary = withPrometheus ? findPrometheus() : null;
   if (withPrometheus && prometheusBinary === null) console.error(`cluster: ${installHint}; starting the cluster without it (scrape config: scripts/cluster prometheus-config --dir ${dir})`);
   const prometheusAddress = `127.0.0.1:${prometheusPort === '' ? base + 90 : Number(prometheusPort)}`;
