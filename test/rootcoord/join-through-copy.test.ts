@@ -13,7 +13,11 @@ import { loggedLines } from '../../scripts/node-log.js';
 import { simpleSchema } from './fixtures/in-process-cluster.js';
 import { scriptCluster } from './fixtures/script-cluster.js';
 
-/** Enough collections for a compressed copy well over 1 MiB, and for the log to be compacted behind them (every 10,000 entries). */
+/**
+ * Enough collections for a compressed copy well over 1 MiB, and for the log to be compacted behind them
+ * (every 10,000 entries, keeping 1,000: the cluster is made with --snapshot-entries-kept 1000, as the
+ * default of 20,000 would let the new member catch up from the log).
+ */
 const COLLECTIONS = 9000;
 const CLIENTS = 32;
 
@@ -29,7 +33,7 @@ describe('A member joining through a copy of the catalog kept in files', functio
 
   it('receives, stores and restores a copy of more than 1 MiB, and serves every collection', async () => {
     const base = await freeBasePort(4);
-    await cluster('up', '--base-port', String(base));
+    await cluster('up', '--base-port', String(base), '--snapshot-entries-kept', '1000');
     const nodes = await scripts.nodes();
     const client = new RootCoordClient({ endpoints: nodes.map((n) => n.client) });
     let next = 0;
