@@ -197,7 +197,6 @@ function flagArgs(flags: ReadonlyArray<readonly [string, string | undefined]>): 
   return flags.flatMap(([flag, value]) => (value === undefined ? [] : [flag, value]));
 }
 
-/** The flags given a value (not ''), by key; undefined when none was. */
 /**
  * The flags given to `up` that differ from what a cluster made before keeps (its ports, limits, nice
  * values, log compaction, GC delay and chaos mode stay those it was made with): without a word, a
@@ -220,6 +219,7 @@ function ignoredSettings(args: CommandArgs, cluster: ClusterFile): string[] {
   return ignored;
 }
 
+/** The flags given a value (not ''), by key; undefined when none was. */
 function givenValues<K extends string>(values: Record<K, string>): Partial<Record<K, string>> | undefined {
   const given = Object.entries(values).filter(([, value]) => value !== '');
   return given.length === 0 ? undefined : (Object.fromEntries(given) as Partial<Record<K, string>>);

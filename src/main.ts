@@ -14,17 +14,9 @@ import { defaultLimits } from './ddl/limits.js';
 import type { Limits } from './ddl/limits.js';
 import { builtinRoleGrants } from './rbac/rbac-model.js';
 import type { BuiltinRolesConfig } from './rbac/rbac-model.js';
-import { DEFAULT_TIME_TICK_INTERVAL_MS, defaultSecurity, MILVUS_DEFAULT_ADDRESS } from './node/config.js';
+import { DEFAULT_SNAPSHOT_ENTRIES_KEPT, DEFAULT_TIME_TICK_INTERVAL_MS, defaultSecurity, MILVUS_DEFAULT_ADDRESS } from './node/config.js';
 import type { ClientTlsConfig, MemberAddress, NodeConfig } from './node/config.js';
 import { RootCoordNode } from './node/root-coord-node.js';
-
-/**
- * Entries kept in the log behind each compaction (--snapshot-entries-kept): a follower that missed no
- * more catches up from the log. At 200,000 collections one that missed 35,000 to 40,000 entries was
- * back 1.9 to 3.6 s after its start from the log, one that needed the catalog copied 10.5 to 18.3 s
- * (docs/bench-runs/2026-12-05-s41-catch-up/); 1,000 until session 41.
- */
-const SNAPSHOT_ENTRIES_KEPT = 20_000;
 
 const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --clients 1=host:port,... [options]
        rootcoord --config FILE [options]
@@ -51,7 +43,7 @@ const HELP = `usage: rootcoord --id N --data-dir DIR --peers 1=host:port,... --c
   --heartbeat-ticks N        heartbeat interval in ticks (default 1)
   --snapshot-entries N       snapshot and compact the log every N applied entries (default 10000)
   --snapshot-entries-kept N  entries kept in the log behind a snapshot, for followers behind (default
-                             20000: at 200,000 collections one that missed them catches up in 2 to 4 s,
+                             ${DEFAULT_SNAPSHOT_ENTRIES_KEPT}: at 200,000 collections one that missed them catches up in 2 to 4 s,
                              one sent the catalog in 10 to 18 s); a follower further behind is sent the catalog
   --time-tick-ms N           DML channel time-tick interval (default ${DEFAULT_TIME_TICK_INTERVAL_MS})
   --secret S | --secret-file F   shared cluster secret for peer traffic (default: none)
@@ -279,7 +271,7 @@ export function parseArgs(argv: readonly string[]): NodeConfig & { clientAddress
     electionTicks,
     heartbeatTicks,
     snapshotEntries: num('snapshot-entries', 10_000, 1, true),
-    snapshotEntriesKept: num('snapshot-entries-kept', SNAPSHOT_ENTRIES_KEPT, 0, true),
+    snapshotEntriesKept: num('snapshot-entries-kept', DEFAULT_SNAPSHOT_ENTRIES_KEPT, 0, true),
     timeTickIntervalMs: num('time-tick-ms', DEFAULT_TIME_TICK_INTERVAL_MS, 1),
     secret,
     limits: limits as unknown as Limits,

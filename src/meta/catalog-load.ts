@@ -46,10 +46,12 @@ export async function loadCatalog(store: VersionedStore, index: MetaIndex, rbac:
     index.indexCollection(collection);
     if (pause !== undefined) await pause();
   }
-  for (const collection of part?.others ?? []) {
-    if (part?.has(collection.collectionID) === true) continue;
-    index.indexCollection(collection);
-    if (pause !== undefined) await pause();
+  if (part !== undefined) {
+    for (const collection of part.others) {
+      if (part.has(collection.collectionID)) continue;
+      index.indexCollection(collection);
+      if (pause !== undefined) await pause();
+    }
   }
   index.fieldLists.loaded(collections.storedLists());
   if (format < 4) await versionFieldLists(store, index, collections.unlisted);

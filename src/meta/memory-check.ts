@@ -37,9 +37,9 @@ export interface MemoryCheck {
 
 /**
  * The part of the catalog one memory check compares with the store: the collections whose ID, and the
- * request IDs whose text, hash to `part` modulo `parts`. Successive checks take successive parts
- * (MetaTable.checkMemory), so that `parts` checks in a row (while the catalog's size keeps `parts` the
- * same) cover all of it.
+ * request IDs whose text, hash to `part` modulo `parts` (one part: all of it). Successive checks take
+ * successive parts (CheckRounds), so that `parts` checks in a row (while the catalog's size keeps
+ * `parts` the same) cover all of it.
  */
 export class CheckPart {
   private readonly partBig: bigint;
@@ -58,10 +58,6 @@ export class CheckPart {
     return perPart > 0 ? Math.max(1, Math.ceil(size / perPart)) : 1;
   }
 
-  get whole(): boolean {
-    return this.parts === 1;
-  }
-
   /**
    * Whether the collection is in this part: by a multiplicative hash of its ID (IDs come from one
    * allocator in runs and strides, which a plain modulo could put all in one part).
@@ -76,6 +72,24 @@ export class CheckPart {
     let hash = 0x811c9dc5;
     for (let i = 0; i < requestId.length; i++) hash = Math.imul(hash ^ requestId.charCodeAt(i), 0x01000193);
     return (hash >>> 0) % this.parts === this.part;
+  }
+}
+
+/**
+ * Which part each memory check compares (MetaTable.checkMemory): the parts in turn, one round for each
+ * number of parts (a catalog whose size moves between two numbers still goes round each), starting at
+ * the applied index of the first check (a node restarted more often than a round takes still reaches
+ * every part).
+ */
+export class CheckRounds {
+  private readonly next = new Map<number, number>();
+
+  /** The part to compare now in a catalog of `size` (the more of its collections and its request IDs), at most `perPart` of each in a part. */
+  take(size: number, perPart: number, appliedIndex: number): CheckPart {
+    const parts = CheckPart.partsOf(size, perPart);
+    const part = this.next.get(parts) ?? appliedIndex % parts;
+    this.next.set(parts, (part + 1) % parts);
+    return new CheckPart(part, parts);
   }
 }
 

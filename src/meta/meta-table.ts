@@ -17,7 +17,7 @@ import { digestAtIndex, storeDigestAtIndex } from './meta-digest.js';
 import { poolCodec } from './catalog-snapshot.js';
 import type { BlockCodec } from './catalog-snapshot.js';
 import { captureCatalog, restoreCatalog } from './meta-snapshot.js';
-import { CheckPart, copyMemory, MEMORY_CHECK_PART, memoryDifferences } from './memory-check.js';
+import { CheckRounds, copyMemory, MEMORY_CHECK_PART, memoryDifferences } from './memory-check.js';
 import type { MemoryCheck, MemoryCopy } from './memory-check.js';
 import { slicer } from '../common/slices.js';
 import type { AliasModel, CollectionModel, DatabaseModel, FieldModel } from './model.js';
@@ -37,7 +37,6 @@ const MEMORY_CHECK_BATCH = 250;
 
 /** How long a memory check rests after each slice of DECODE_SLICE_MS (ms). */
 const MEMORY_CHECK_REST_MS = 35;
-
 
 /** How long one slice of the background decode after a load may take (ms). */
 const DECODE_SLICE_MS = 5;
@@ -89,13 +88,8 @@ export class MetaTable {
   private applyIdle: Array<() => void> = [];
   /** The memory check under way (checkMemory): a mark meanwhile starts none. */
   private memoryCheck: Promise<MemoryCheck> | null = null;
-  /**
-   * The part each way of parting the catalog (by the number of parts) compares next (memory-check.ts
-   * CheckPart): the first from the applied index of the check, so that a node restarted more often than
-   * a round of parts takes still reaches every part, and one for each number of parts, so that a
-   * catalog whose size moves between two numbers still goes round each.
-   */
-  private readonly nextParts = new Map<number, number>();
+  /** Which part of a big catalog each memory check compares. */
+  private readonly memoryCheckRounds = new CheckRounds();
   /**
    * Collections and request IDs a memory check reads at most, about (the limit replicaMemoryCheckPart;
    * 0: the whole catalog at every check).
@@ -527,16 +521,12 @@ export class MetaTable {
       // Then an eighth of a core at most: every replica checks at once, and on two shared cores three
       // checks at full speed held each node's event loop up to 200 ms at a time (200,000 collections).
       const pause = slicer(now, DECODE_SLICE_MS, () => new Promise((resolve) => this.clock.setTimeout(resolve, MEMORY_CHECK_REST_MS)));
-      // A big catalog's next part (memory-check.ts).
-      const parts = CheckPart.partsOf(Math.max(memory.collections.length, memory.requests.keys.length), this.memoryCheckPart);
-      const next = this.nextParts.get(parts) ?? memory.appliedIndex % parts;
-      this.nextParts.set(parts, (next + 1) % parts);
-      const part = new CheckPart(next, parts);
+      // A big catalog's next part (memory-check.ts); a small one's only part is all of it.
+      const part = this.memoryCheckRounds.take(Math.max(memory.collections.length, memory.requests.keys.length), this.memoryCheckPart, memory.appliedIndex);
       const loaded = new MetaIndex();
       const loadedRbac = new RbacTable();
-      const has = (id: bigint): boolean => part.hasCollection(id);
-      await loadCatalog(view, loaded, loadedRbac, { pause, part: part.whole ? undefined : { has, others: memory.collections } });
-      await loadRequests(view, loaded, () => true, MEMORY_CHECK_BATCH, part.whole ? undefined : (requestId) => part.hasRequest(requestId));
+      await loadCatalog(view, loaded, loadedRbac, { pause, part: { has: (id) => part.hasCollection(id), others: memory.collections } });
+      await loadRequests(view, loaded, () => true, MEMORY_CHECK_BATCH, (requestId) => part.hasRequest(requestId));
       const differences = await memoryDifferences(memory, loaded, loadedRbac, part, pause);
       return { appliedIndex: memory.appliedIndex, differences, part: part.part, parts: part.parts };
     } finally {

@@ -33,7 +33,7 @@ import { IdAllocator } from '../tso/id-allocator.js';
 import { Tso } from '../tso/tso.js';
 import { TimeTickLoop } from '../timetick/time-tick-loop.js';
 import { TimeTickSync } from '../timetick/time-tick-sync.js';
-import { PEER_PROTOCOL } from './config.js';
+import { DEFAULT_SNAPSHOT_ENTRIES_KEPT, PEER_PROTOCOL } from './config.js';
 import type { MemberAddress, NodeConfig } from './config.js';
 import { LeaderServices } from './leader-services.js';
 import { memberContext, parseMemberContext, PEER_ADDRESS_MODULE, peerAddressOf } from '../common/member-address.js';
@@ -193,7 +193,7 @@ export class RootCoordNode {
       electionTicks: config.electionTicks,
       heartbeatTicks: config.heartbeatTicks,
       snapshotEntries: config.snapshotEntries,
-      ...(config.snapshotEntriesKept === undefined ? {} : { snapshotEntriesKept: config.snapshotEntriesKept }),
+      snapshotEntriesKept: config.snapshotEntriesKept ?? DEFAULT_SNAPSHOT_ENTRIES_KEPT,
     };
     const replicaChecks = new ReplicaChecks(config.id, (level, message, fields) => log.log(level, message, fields), simulated === null ? divergenceFile(config.dataDir) : null, () => clock.wallMs());
     meta.memoryCheckPart = config.limits.replicaMemoryCheckPart;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Prng } from '../../raft/prng.js';
 import { PendingCollection } from '../../src/meta/collection-table.js';
-import { CheckPart, difference } from '../../src/meta/memory-check.js';
+import { CheckPart, CheckRounds, difference } from '../../src/meta/memory-check.js';
 import type { MemoryCheck } from '../../src/meta/memory-check.js';
 import type { MetaIndex } from '../../src/meta/meta-index.js';
 import { MetaTable } from '../../src/meta/meta-table.js';
@@ -223,6 +223,21 @@ describe('memory against the store (replica checks)', () => {
     for (let i = 0; i < parts; i++) after.push((await check()).differs);
     expect(after, JSON.stringify(after)).to.deep.equal([...Array<boolean>(parts - 1).fill(true), false]);
     await meta.close();
+  });
+
+  it('takes the parts in turn from the applied index of the first check, one round for each number of parts', () => {
+    const rounds = new CheckRounds();
+    const taken = (size: number, appliedIndex: number): [number, number] => {
+      const part = rounds.take(size, 25_000, appliedIndex);
+      return [part.part, part.parts];
+    };
+    expect([taken(200_000, 13), taken(200_000, 99), taken(225_000, 13), taken(200_000, 7), taken(10, 5)]).to.deep.equal([
+      [5, 8],
+      [6, 8],
+      [4, 9],
+      [7, 8],
+      [0, 1],
+    ]);
   });
 
   it('parts a catalog evenly, also IDs allocated in strides', () => {
