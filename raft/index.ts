@@ -19,6 +19,7 @@ export { Prng } from './prng.js';
 export type { Random } from './prng.js';
 export { RaftNode } from './raft-node.js';
 export type { AppliedEntry, LeaderChange, RaftNodeOptions, StateMachine } from './raft-node.js';
+export type { GcKind, ThreadHealthReport } from './raft-worker-protocol.js';
 export { RawNode } from './raw-node.js';
 export type { ProgressStatus, RaftStatus } from './raw-node.js';
 export type { LogStore, Storage } from './storage.js';

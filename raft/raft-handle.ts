@@ -21,7 +21,9 @@ export interface RaftCounters {
  *
  * Events: 'leader-change' and 'role-change' (LeaderChange), 'member-change' (ConfChange, in log order
  * with the entries), 'persisted' (seconds, entries), 'applied' (seconds, entries), 'snapshot' (index),
- * 'peer-rtt' (peer, seconds), 'fatal' (Error: the log cannot be written; the host must stop).
+ * 'peer-rtt' (peer, seconds), 'fatal' (Error: the log cannot be written; the host must stop); on a
+ * thread of its own also 'thread-health' (ThreadHealthReport: that thread's event-loop delay, GC pauses
+ * and heap, about once a second or with each status).
  */
 export interface RaftHandle extends EventEmitter {
   readonly id: number;

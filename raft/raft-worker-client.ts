@@ -7,7 +7,7 @@ import type { SnapshotSource } from './snapshot-data.js';
 import type { RaftCounters, RaftHandle } from './raft-handle.js';
 import type { AppliedEntry, LeaderChange, StateMachine } from './raft-node.js';
 import { compact, fromWireError } from './raft-worker-protocol.js';
-import type { FromWorker, RaftWorkerOptions, ToWorker } from './raft-worker-protocol.js';
+import type { FromWorker, RaftWorkerOptions, ThreadHealthReport, ToWorker } from './raft-worker-protocol.js';
 import type { RaftStatus } from './raw-node.js';
 import { ThreadOutbox } from './thread-outbox.js';
 import type { TransportFaults } from './transport.js';
@@ -225,6 +225,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
         this.lastStatus = message.status;
         for (const [seconds, entries] of message.observations.persisted) this.emit('persisted', seconds, entries);
         for (const [peer, seconds] of message.observations.peerRtt) this.emit('peer-rtt', peer, seconds);
+        this.emit('thread-health', { loopDelays: message.observations.loopDelays, gcPauses: message.observations.gcPauses, heap: message.observations.heap } satisfies ThreadHealthReport);
         return;
       case 'leader-change':
       case 'role-change':

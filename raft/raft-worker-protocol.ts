@@ -118,7 +118,19 @@ export interface WorkerObservations {
   readonly persisted: ReadonlyArray<readonly [number, number]>;
   /** [peer, seconds] per heartbeat answered. */
   readonly peerRtt: ReadonlyArray<readonly [number, number]>;
+  /** The worker thread's own health (ThreadHealth): how late its 10 ms timer ran, seconds per sample. */
+  readonly loopDelays: readonly number[];
+  /** [kind, seconds] per garbage collection on the worker thread. */
+  readonly gcPauses: ReadonlyArray<readonly [GcKind, number]>;
+  /** The worker thread's heap when the status left: V8's used heap and its external memory (ArrayBuffers: the log's entries, frames). */
+  readonly heap: { readonly usedBytes: number; readonly externalBytes: number };
 }
+
+/** The worker thread's health since its last report (RaftWorkerClient's 'thread-health' event). */
+export type ThreadHealthReport = Pick<WorkerObservations, 'loopDelays' | 'gcPauses' | 'heap'>;
+
+/** A garbage collection's kind, as perf_hooks names them (NODE_PERFORMANCE_GC_*). */
+export type GcKind = 'minor' | 'major' | 'incremental' | 'weakcb';
 
 /** Worker -> host. */
 export type FromWorker =

@@ -20,11 +20,14 @@ import type { FromWorker, RaftWorkerOptions, ToWorker, WorkerBegin } from './raf
 import { SnapshotFile } from './snapshot-data.js';
 import type { SnapshotData, SnapshotSource } from './snapshot-data.js';
 import { TcpTransport } from './tcp-transport.js';
+import { LOOP_SAMPLE_MS, ThreadHealth } from './thread-health.js';
 import { ThreadOutbox } from './thread-outbox.js';
 import type { RaftStatus } from './raw-node.js';
 import type { ConfChange } from './types.js';
 
 const STATUS_INTERVAL_MS = 20;
+/** A status goes when this many health samples wait, even if nothing else changed: about one a second. */
+const HEALTH_SAMPLES_PER_STATUS = 1000 / LOOP_SAMPLE_MS;
 
 /** What the node handles; the state machine's answers go to it as they arrive, started or not. */
 type NodeRequest = Exclude<ToWorker, { op: 'snapshotData' } | { op: 'snapshotPiece' } | { op: 'snapshotEnd' } | { op: 'persisted' } | { op: 'batch' }>;
@@ -303,6 +306,9 @@ async function main(): Promise<void> {
     recordLogLost(error);
     post({ type: 'fatal', error: toWireError(error) });
   });
+  // This thread's own event-loop delay, GC and heap, for the host's metrics: they go with the status, and
+  // at least once a second on their own when nothing else changes (an idle follower).
+  const health = new ThreadHealth();
   let lastStatus = '';
   const statusKey = (status: RaftStatus): string =>
     `${status.term}/${status.vote}/${status.lead}/${status.leadTransferee}/${status.role}/${status.commit}/${status.applied}/${status.lastIndex}/${status.firstIndex}/${status.confState.voters.join(',')}/${status.confState.learners.join(',')}`;
@@ -310,10 +316,10 @@ async function main(): Promise<void> {
   const statusMessage = (): FromWorker => {
     const status = started.status();
     lastStatus = statusKey(status);
-    return { type: 'status', status, observations: { persisted: persisted.splice(0), peerRtt: peerRtt.splice(0) } };
+    return { type: 'status', status, observations: { persisted: persisted.splice(0), peerRtt: peerRtt.splice(0), ...health.take() } };
   };
   const statusTimer = setInterval(() => {
-    if (statusKey(started.status()) === lastStatus && persisted.length === 0 && peerRtt.length === 0 && !outbox.waiting()) return;
+    if (statusKey(started.status()) === lastStatus && persisted.length === 0 && peerRtt.length === 0 && health.pending() < HEALTH_SAMPLES_PER_STATUS && !outbox.waiting()) return;
     // While applies and replies flow, the status goes with the next of them instead of waking the host
     // once more (a post costs this thread and the host about 0.1 ms each; single-client writes made
     // about 0.4 status posts per write on every member); when they stop, a status still waiting goes
@@ -368,6 +374,7 @@ async function main(): Promise<void> {
         return;
       case 'close':
         clearInterval(statusTimer);
+        health.stop();
         return answer(message.call, async () => {
           await raft.close();
           // Nothing more will be said (the answer is posted by now): let the thread end.

@@ -358,7 +358,7 @@ export async function scrape(address: string, timeoutMs = 5000): Promise<Map<str
     if (line.startsWith('#') || line === '') continue;
     const space = line.lastIndexOf(' ');
     const name = line.slice(0, space);
-    if (name.includes('{') && !name.startsWith(DELAY_BUCKET)) continue;
+    if (name.includes('{') && !name.startsWith(DELAY_BUCKET) && !name.startsWith(RAFT_DELAY_BUCKET)) continue;
     out.set(name, Number(line.slice(space + 1)));
   }
   return out;
@@ -369,11 +369,13 @@ export async function scrape(address: string, timeoutMs = 5000): Promise<Map<str
  * how late a 10 ms timer ran (src/metrics/node-metrics.ts). Its bucket bounds in ms, +Inf last.
  */
 const DELAY_BUCKET = 'rootcoord_eventloop_delay_seconds_bucket{';
+/** The Raft thread's own (rootcoord_raft_thread_eventloop_delay_seconds, raft/thread-health.ts), with the same bounds. */
+const RAFT_DELAY_BUCKET = 'rootcoord_raft_thread_eventloop_delay_seconds_bucket{';
 export const DELAY_BOUNDS_MS: readonly number[] = [...EVENT_LOOP_DELAY_BUCKETS.map((s) => Math.round(s * 1000)), Infinity];
 
-/** The delay histogram's cumulative counts from a scrape, in DELAY_BOUNDS_MS order (undefined: a node without it). */
-function delayBuckets(m: Map<string, number>): number[] | undefined {
-  const counts = DELAY_BOUNDS_MS.map((ms) => m.get(`${DELAY_BUCKET}le="${ms === Infinity ? '+Inf' : String(ms / 1000)}"}`));
+/** A delay histogram's cumulative counts from a scrape, in DELAY_BOUNDS_MS order (undefined: a node without it). */
+function delayBuckets(m: Map<string, number>, bucket = DELAY_BUCKET): number[] | undefined {
+  const counts = DELAY_BOUNDS_MS.map((ms) => m.get(`${bucket}le="${ms === Infinity ? '+Inf' : String(ms / 1000)}"}`));
   return counts.every((c) => c !== undefined) ? (counts as number[]) : undefined;
 }
 
@@ -394,6 +396,11 @@ export interface NodeSample {
   lagMaxMs?: number | undefined;
   /** rootcoord_eventloop_delay_seconds's cumulative bucket counts (DELAY_BOUNDS_MS), since the node started. */
   delayBuckets?: number[] | undefined;
+  /** The same of the Raft thread (rootcoord_raft_thread_eventloop_delay_seconds). */
+  raftDelayBuckets?: number[] | undefined;
+  /** The Raft thread's V8 heap in use and its external memory (ArrayBuffers), as it last reported them. */
+  raftHeapMb?: number | undefined;
+  raftExternalMb?: number | undefined;
   /** process_start_time_seconds: a restarted node's counts start again. */
   startTimeSec?: number | undefined;
   rssMb?: number | undefined;
@@ -424,6 +431,9 @@ export async function sampleNodes(nodes: ReadonlyArray<Pick<NodeEntry, 'id' | 'm
           lagP99Ms: lagMs(ms('nodejs_eventloop_lag_p99_seconds')),
           lagMaxMs: lagMs(ms('nodejs_eventloop_lag_max_seconds')),
           delayBuckets: delayBuckets(m),
+          raftDelayBuckets: delayBuckets(m, RAFT_DELAY_BUCKET),
+          raftHeapMb: mb('rootcoord_raft_thread_heap_used_bytes'),
+          raftExternalMb: mb('rootcoord_raft_thread_external_memory_bytes'),
           startTimeSec: m.get('process_start_time_seconds'),
           rssMb: mb('process_resident_memory_bytes'),
           heapMb: mb('nodejs_heap_size_used_bytes'),
@@ -522,7 +532,7 @@ export class MetricsTimeline {
    * worst p99 and max and the median p99. A window's p99 is nearly its max (a busy loop samples a few
    * hundred times in 2 s), so the worst window's p99 is a stall, not the run's 99th percentile.
    */
-  lagMax(fromSec = 0, toSec = Infinity): { runP99MsByNode: Record<string, number>; runP99Ms: number | null; samplesOver100Ms: number; p99MaxMs: number; maxMs: number; medianOfP99Ms: number; bystander?: BystanderLag } {
+  lagMax(fromSec = 0, toSec = Infinity): { runP99MsByNode: Record<string, number>; runP99Ms: number | null; samplesOver100Ms: number; p99MaxMs: number; maxMs: number; medianOfP99Ms: number; raftThread: RaftThreadHealth; bystander?: BystanderLag } {
     const windows = this.samples.filter((s) => s.tSec >= fromSec && s.tSec <= toSec);
     const within = windows.flatMap((s) => s.nodes.filter((n) => n.ok));
     const p99s = within.map((n) => n.lagP99Ms ?? 0);
@@ -542,6 +552,7 @@ export class MetricsTimeline {
       p99MaxMs: round(Math.max(0, ...p99s), 1),
       maxMs: round(Math.max(0, ...within.map((n) => n.lagMaxMs ?? 0)), 1),
       medianOfP99Ms: round(median(p99s), 2),
+      raftThread: raftThreadHealth(before, windows),
       ...(this.bystander === null ? {} : { bystander: bystanderLag(before, windows) }),
     };
   }
@@ -549,6 +560,34 @@ export class MetricsTimeline {
   failedScrapes(fromSec = 0, toSec = Infinity): number {
     return this.samples.filter((s) => s.tSec >= fromSec && s.tSec <= toSec).reduce((a, s) => a + s.nodes.filter((n) => !n.ok).length, 0);
   }
+}
+
+/**
+ * The Raft threads' own health over a stretch (MetricsTimeline.lagMax): each node's p99 delay and the
+ * bucket of its largest delay (bounds of the delay histogram's buckets), samples over 100 ms summed over
+ * the nodes, and the largest heap and external memory each reported.
+ */
+export interface RaftThreadHealth {
+  readonly runP99MsByNode: Record<string, number>;
+  readonly maxBucketMsByNode: Record<string, number>;
+  readonly samplesOver100Ms: number;
+  readonly heapMaxMbByNode: Record<string, number>;
+  readonly externalMaxMbByNode: Record<string, number>;
+}
+
+function raftThreadHealth(before: { nodes: NodeSample[] } | undefined, windows: ReadonlyArray<{ nodes: NodeSample[] }>): RaftThreadHealth {
+  const health: RaftThreadHealth = { runP99MsByNode: {}, maxBucketMsByNode: {}, samplesOver100Ms: 0, heapMaxMbByNode: {}, externalMaxMbByNode: {} };
+  let over = 0;
+  for (const [id, counts] of delayCountsBetween(before === undefined ? windows : [before, ...windows], (n) => n.raftDelayBuckets)) {
+    health.runP99MsByNode[String(id)] = delayPercentileMs(counts, 0.99);
+    health.maxBucketMsByNode[String(id)] = delayPercentileMs(counts, 1);
+    over += samplesOver100(counts);
+  }
+  for (const n of windows.flatMap((s) => s.nodes)) {
+    if (n.raftHeapMb !== undefined && n.raftHeapMb > 0) health.heapMaxMbByNode[String(n.id)] = Math.max(health.heapMaxMbByNode[String(n.id)] ?? 0, n.raftHeapMb);
+    if (n.raftExternalMb !== undefined && n.raftExternalMb > 0) health.externalMaxMbByNode[String(n.id)] = Math.max(health.externalMaxMbByNode[String(n.id)] ?? 0, n.raftExternalMb);
+  }
+  return { ...health, samplesOver100Ms: over };
 }
 
 /** The bystander's delay over a stretch (MetricsTimeline.lagMax): what the machine alone did to an idle thread. */
@@ -575,16 +614,16 @@ function bystanderLag(before: { bystander?: NodeSample } | undefined, windows: R
  * scrapes of it (a restarted node, by its process start time or counts that fell, counts whole). A node
  * scraped fewer than twice is left out (nothing is known of its stretch).
  */
-function delayCountsBetween(samples: ReadonlyArray<{ nodes: NodeSample[] }>): Map<number, number[]> {
+function delayCountsBetween(samples: ReadonlyArray<{ nodes: NodeSample[] }>, countsOf: (n: NodeSample) => number[] | undefined = (n) => n.delayBuckets): Map<number, number[]> {
   const sums = new Map<number, number[]>();
   const last = new Map<number, NodeSample>();
   for (const s of samples) {
     for (const n of s.nodes) {
-      const counts = n.delayBuckets;
+      const counts = countsOf(n);
       if (counts === undefined) continue;
       const prev = last.get(n.id);
       last.set(n.id, n);
-      const prevCounts = prev?.delayBuckets;
+      const prevCounts = prev === undefined ? undefined : countsOf(prev);
       if (prev === undefined || prevCounts === undefined) continue;
       const restarted = (n.startTimeSec !== undefined && prev.startTimeSec !== undefined && n.startTimeSec !== prev.startTimeSec) || counts.some((c, i) => c < (prevCounts[i] ?? 0));
       const sum = sums.get(n.id) ?? counts.map(() => 0);

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RaftHandle } from '../../raft/raft-handle.js';
+import type { ThreadHealthReport } from '../../raft/raft-worker-protocol.js';
 import type { PasswordHasher } from '../auth/password-hash.js';
 import type { Scheduler } from '../ddl/scheduler.js';
 import type { CatalogView } from '../meta/catalog-view.js';
@@ -142,6 +143,7 @@ export class NodeMetrics {
       buckets: [0.0001, 0.0002, 0.0004, 0.0008, 0.0016, 0.0032, 0.0064, 0.0128, 0.0256, 0.0512, 0.1024, 0.2048, 0.4096, 0.8192],
     });
     node.raft.on('peer-rtt', (peer: number, seconds: number) => peerRtt.observe({ peer: String(peer) }, seconds));
+    this.raftThreadMetrics(node, registers);
     // Read when scraped, so a channel whose ticks stop shows a growing lag; only the serving leader sends ticks.
     const lastTickMs = new Map<string, number>();
     new Gauge({
@@ -170,6 +172,44 @@ export class NodeMetrics {
     gauge('milvus_rootcoord_timestamp', 'The persisted TSO window minus the 3 s save interval (physical ms)', () => Number(node.meta.tsoWindowMs) - 3000);
     node.scheduler.onTaskDone = (timing) => this.ddlQueueLatency.observe({ function_name: timing.name }, timing.queueMs / 1000);
     this.delayTimer = watchEventLoopDelay(eventLoopDelayHistogram(registers));
+  }
+
+  /**
+   * The Raft thread's own health (raft/thread-health.ts), reported by it with its status: its event
+   * loop's delay (every 10 ms, how late a 10 ms timer ran, as rootcoord_eventloop_delay_seconds for the
+   * request thread: a heartbeat, a tick or a log write waits as long), its GC pauses, its heap. Zero
+   * until its first report (about a second after the start), and always where Raft runs on the host's
+   * own thread (the simulators).
+   */
+  private raftThreadMetrics(node: MetricsSource, registers: Registry[]): void {
+    const delay = new Histogram({
+      name: 'rootcoord_raft_thread_eventloop_delay_seconds',
+      help: `How late a ${DELAY_SAMPLE_MS} ms timer on the Raft thread (heartbeats, ticks, log writes, peer transport) ran, every time it ran`,
+      registers,
+      buckets: [...EVENT_LOOP_DELAY_BUCKETS],
+    });
+    const gc = new Histogram({
+      name: 'rootcoord_raft_thread_gc_duration_seconds',
+      help: 'Garbage collections on the Raft thread, by kind (minor, major, incremental, weakcb), in seconds',
+      labelNames: ['kind'],
+      registers,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    });
+    let heap: ThreadHealthReport['heap'] = { usedBytes: 0, externalBytes: 0 };
+    new Gauge({ name: 'rootcoord_raft_thread_heap_used_bytes', help: "The Raft thread's V8 heap in use, as last reported by it", registers, collect(this: Gauge) { this.set(heap.usedBytes); } });
+    new Gauge({
+      name: 'rootcoord_raft_thread_external_memory_bytes',
+      help: "The Raft thread's memory outside its V8 heap (ArrayBuffers: log entries held, frames), as last reported by it",
+      registers,
+      collect(this: Gauge) {
+        this.set(heap.externalBytes);
+      },
+    });
+    node.raft.on('thread-health', (report: ThreadHealthReport) => {
+      for (const seconds of report.loopDelays) delay.observe(seconds);
+      for (const [kind, seconds] of report.gcPauses) gc.observe({ kind }, seconds);
+      heap = report.heap;
+    });
   }
 
   /** Stops the event-loop delay timer (it does not keep the process alive either way). */

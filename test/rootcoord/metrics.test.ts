@@ -114,6 +114,37 @@ describe('RootCoord metrics', function () {
     }
   });
 
+  it("each Raft thread reports its own delay, GC and heap; a second's block of the request thread delays none of them and moves no leader", async () => {
+    const leader = await cluster.waitForServingLeader();
+    const metrics = new Map([...cluster.members].map(([id, m]) => [id, new NodeMetrics(m.node)]));
+    made.push(...metrics.values());
+    const read = async (id: number): Promise<{ samples: number; overHalfSecond: number; heap: number }> => {
+      const text = await (metrics.get(id) as NodeMetrics).registry.metrics();
+      const count = (le: string): number => sample(text, 'rootcoord_raft_thread_eventloop_delay_seconds_bucket', `le="${le}"`) ?? 0;
+      return { samples: count('+Inf'), overHalfSecond: count('+Inf') - count('0.5'), heap: sample(text, 'rootcoord_raft_thread_heap_used_bytes') ?? 0 };
+    };
+    // A report comes about once a second from each Raft thread (with its status, or on its own).
+    await until('a report from every Raft thread', async () => (await Promise.all([...metrics.keys()].map(read))).every((r) => r.samples > 0 && r.heap > 0));
+    const before = new Map(await Promise.all([...metrics.keys()].map(async (id) => [id, await read(id)] as const)));
+    const term = cluster.members.get(leader)?.node.raft.status().term;
+    // The request thread (here every node's: they share this one) busy for a second, as a big catalog's work would keep it.
+    const blockedUntil = performance.now() + 1000;
+    while (performance.now() < blockedUntil);
+    // The samples of the second blocked and of the next are reported (each thread sampled about 100 a second).
+    await until('two seconds of samples from every Raft thread after the block', async () =>
+      (await Promise.all([...metrics.keys()].map(async (id) => (await read(id)).samples - (before.get(id)?.samples ?? 0)))).every((n) => n >= 180),
+    );
+    for (const id of metrics.keys()) {
+      const after = await read(id);
+      expect(after.overHalfSecond - (before.get(id)?.overHalfSecond ?? 0), `node ${id}'s Raft thread: samples over 0.5 s`).to.equal(0);
+    }
+    expect(cluster.members.get(leader)?.node.raft.status().term, 'the term').to.equal(term);
+    expect(await cluster.waitForServingLeader(), 'the leader').to.equal(leader);
+    const text = await (metrics.get(leader) as NodeMetrics).registry.metrics();
+    expect(text).to.match(/^# TYPE rootcoord_raft_thread_gc_duration_seconds histogram/m);
+    expect(sample(text, 'rootcoord_raft_thread_external_memory_bytes') ?? 0).to.be.greaterThan(0);
+  });
+
   // Last: the new leader's timestamps start ahead of the clock (the saved TSO window), which the lag above would see.
   it('metrics made after a second leader count both changes: Raft counts them from its start', async () => {
     const first = await cluster.waitForServingLeader();

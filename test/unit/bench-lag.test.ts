@@ -61,6 +61,24 @@ describe('bench: event-loop lag figures', () => {
     expect(lag.samplesOver100Ms).to.equal(20);
   });
 
+  it("reports the Raft threads' delay, heap and external memory apart from the request threads'", () => {
+    const timeline = new MetricsTimeline(() => []);
+    const withRaft = (id: number, request: number[], raft: number[], heapMb: number, externalMb: number): NodeSample => ({ ...sample(id, request), raftDelayBuckets: raft, raftHeapMb: heapMb, raftExternalMb: externalMb });
+    timeline.samples.push({ tSec: 0, nodes: [withRaft(1, cumulative({ 1: 10 }), cumulative({ 500: 3 }), 9, 1), withRaft(2, cumulative({}), cumulative({}), 8, 1)] });
+    // Node 1's Raft thread: 1,000 samples in the stretch, 20 at 30 ms and one at 150 ms; node 2's all under 1 ms.
+    timeline.samples.push({ tSec: 2, nodes: [withRaft(1, cumulative({ 1: 10, 200: 50 }), cumulative({ 500: 3, 1: 979, 30: 20, 150: 1 }), 12.5, 30), withRaft(2, cumulative({ 2: 100 }), cumulative({ 1: 1000 }), 7, 2)] });
+    timeline.samples.push({ tSec: 4, nodes: [withRaft(1, cumulative({ 1: 10, 200: 50 }), cumulative({ 500: 3, 1: 979, 30: 20, 150: 1 }), 11, 20), withRaft(2, cumulative({ 2: 100 }), cumulative({ 1: 1000 }), 7.5, 0)] });
+    const lag = timeline.lagMax(1, 10);
+    expect(lag.runP99MsByNode).to.deep.equal({ '1': 200, '2': 2 });
+    expect(lag.raftThread).to.deep.equal({
+      runP99MsByNode: { '1': 30, '2': 1 },
+      maxBucketMsByNode: { '1': 150, '2': 1 },
+      samplesOver100Ms: 1,
+      heapMaxMbByNode: { '1': 12.5, '2': 7.5 },
+      externalMaxMbByNode: { '1': 30, '2': 2 },
+    });
+  });
+
   it("reports the bystander's delay apart from the nodes', over the same stretch", () => {
     const timeline = new MetricsTimeline(() => [], 2000, '127.0.0.1:1');
     // The scrape before the stretch: the stretch's counts start from its counts; its max is not the stretch's.
