@@ -185,6 +185,11 @@ export async function startBystander(): Promise<{ metrics: string; stop: () => v
 // ---- the cluster under test ----
 
 /** A local cluster (scripts/cluster) in its own temp dir; `stop()` or any exit stops its nodes by PID and removes the dir. */
+/** `--cluster-flags "F"`: more flags of `scripts/cluster up`, split at spaces (none by default). */
+export function clusterFlags(args: Args): string[] {
+  return args.value('cluster-flags', '').split(/\s+/).filter((flag) => flag !== '');
+}
+
 export class BenchCluster {
   private readonly unregister: () => void;
   private stopped = false;

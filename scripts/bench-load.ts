@@ -8,13 +8,14 @@
  * 64 clients sending wrong passwords for 20 s each, while a legitimate client does CreateCollection.
  * Leader changes (terms, rootcoord_raft_leader_changes_seen_total) and event-loop lag from every
  * node's /metrics throughout. `--parts`: which of the three to run (load and kill; big requests; the
- * password flood), all by default.
+ * password flood), all by default. `--cluster-flags "F"`: more flags of `scripts/cluster up` for every
+ * cluster it makes (an A/B of a node setting, e.g. "--snapshot-entries-kept 1000").
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ErrorCodes } from '../src/protocol/error-codes.js';
-import { Args, BenchCluster, NOT_SERVING, UNREACHABLE, MetricsTimeline, OneShot, startBystander, SCHEMA3, addCount, callUntilSettled, codeKey, createCollectionRequest, defaultOut, fillDatabases, lagSeries, log, machineInfo, round, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
+import { Args, BenchCluster, clusterFlags, NOT_SERVING, UNREACHABLE, MetricsTimeline, OneShot, startBystander, SCHEMA3, addCount, callUntilSettled, codeKey, createCollectionRequest, defaultOut, fillDatabases, lagSeries, log, machineInfo, round, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
 import type { CodeCounts, NodeSample } from './bench-lib.js';
 
 type Kind = 'CreateCollection' | 'AllocTimestamp';
@@ -202,8 +203,9 @@ export async function runLoad(args: Args): Promise<void> {
   const parts = new Set(args.value('parts', 'load,big,auth').split(','));
   for (const part of parts) if (!['load', 'big', 'auth'].includes(part)) throw new Error(`--parts: unknown part "${part}" (load, big, auth)`);
   const prefillCount = args.number('prefill', 0);
+  const upFlags = clusterFlags(args);
   if (!Number.isSafeInteger(prefillCount) || prefillCount < 0) throw new Error(`--prefill must be a whole number of collections, not ${String(prefillCount)}`);
-  const results: Record<string, unknown> = { kind: 'load', date: new Date().toISOString(), quick, clients, channels, seconds, prefill: prefillCount, machine: machineInfo() };
+  const results: Record<string, unknown> = { kind: 'load', date: new Date().toISOString(), quick, clients, channels, seconds, prefill: prefillCount, clusterFlags: upFlags, machine: machineInfo() };
   const timelines: Record<string, Array<{ tSec: number; nodes: NodeSample[] }>> = {};
   const marks: Record<string, Array<{ name: string; tSec: number }>> = { load: [], auth: [] };
   log(`load: ${clients} callers over ${channels} gRPC channels, ${seconds} s${prefillCount > 0 ? `, each cluster first filled to ${prefillCount} collections` : ''}; output ${out}`);
@@ -211,7 +213,7 @@ export async function runLoad(args: Args): Promise<void> {
   /** `part` on a fresh cluster whose nodes' /metrics are sampled every second; the samples are kept under `name`. */
   const onCluster = async (name: string, auth: boolean, part: (cluster: BenchCluster, timeline: MetricsTimeline) => Promise<void>): Promise<void> => {
     const bystander = await startBystander();
-    const cluster = await BenchCluster.up({ auth, limits: ['maxCollectionNum=1000000', 'maxCollectionNumPerDB=1000000', 'maxGeneralCapacity=10000000'] }).catch((error: unknown) => {
+    const cluster = await BenchCluster.up({ auth, limits: ['maxCollectionNum=1000000', 'maxCollectionNumPerDB=1000000', 'maxGeneralCapacity=10000000'], upFlags }).catch((error: unknown) => {
       bystander.stop();
       throw error;
     });
