@@ -363,7 +363,7 @@ export async function scrape(address: string, timeoutMs = 5000): Promise<Map<str
     if (line.startsWith('#') || line === '') continue;
     const space = line.lastIndexOf(' ');
     const name = line.slice(0, space);
-    if (name.includes('{') && !name.startsWith(DELAY_BUCKET) && !name.startsWith(RAFT_DELAY_BUCKET)) continue;
+    if (name.includes('{') && !name.startsWith(DELAY_BUCKET) && !name.startsWith(RAFT_DELAY_BUCKET) && !name.startsWith(RAFT_GC)) continue;
     out.set(name, Number(line.slice(space + 1)));
   }
   return out;
@@ -376,6 +376,20 @@ export async function scrape(address: string, timeoutMs = 5000): Promise<Map<str
 const DELAY_BUCKET = 'rootcoord_eventloop_delay_seconds_bucket{';
 /** The Raft thread's own (rootcoord_raft_thread_eventloop_delay_seconds, raft/thread-health.ts), with the same bounds. */
 const RAFT_DELAY_BUCKET = 'rootcoord_raft_thread_eventloop_delay_seconds_bucket{';
+/** The Raft thread's GC pauses by kind (rootcoord_raft_thread_gc_duration_seconds{kind}). */
+const RAFT_GC = 'rootcoord_raft_thread_gc_duration_seconds_';
+
+/** The Raft thread's GC from a scrape, summed over kinds since the node started: all pauses' seconds, and the major ones' count. */
+function raftGc(m: Map<string, number>): { seconds: number; majors: number } | undefined {
+  let seconds: number | undefined;
+  let majors = 0;
+  for (const [name, value] of m) {
+    if (!name.startsWith(RAFT_GC)) continue;
+    if (name.startsWith(`${RAFT_GC}sum{`)) seconds = (seconds ?? 0) + value;
+    else if (name === `${RAFT_GC}count{kind="major"}`) majors = value;
+  }
+  return seconds === undefined ? undefined : { seconds, majors };
+}
 export const DELAY_BOUNDS_MS: readonly number[] = [...EVENT_LOOP_DELAY_BUCKETS.map((s) => Math.round(s * 1000)), Infinity];
 
 /** A delay histogram's cumulative counts from a scrape, in DELAY_BOUNDS_MS order (undefined: a node without it). */
@@ -406,6 +420,8 @@ export interface NodeSample {
   /** The Raft thread's V8 heap in use and its external memory (ArrayBuffers), as it last reported them. */
   raftHeapMb?: number | undefined;
   raftExternalMb?: number | undefined;
+  /** The Raft thread's GC since the node started (raftGc). */
+  raftGc?: { seconds: number; majors: number } | undefined;
   /** process_start_time_seconds: a restarted node's counts start again. */
   startTimeSec?: number | undefined;
   rssMb?: number | undefined;
@@ -439,6 +455,7 @@ export async function sampleNodes(nodes: ReadonlyArray<Pick<NodeEntry, 'id' | 'm
           raftDelayBuckets: delayBuckets(m, RAFT_DELAY_BUCKET),
           raftHeapMb: mb('rootcoord_raft_thread_heap_used_bytes'),
           raftExternalMb: mb('rootcoord_raft_thread_external_memory_bytes'),
+          raftGc: raftGc(m),
           startTimeSec: m.get('process_start_time_seconds'),
           rssMb: mb('process_resident_memory_bytes'),
           heapMb: mb('nodejs_heap_size_used_bytes'),
@@ -578,10 +595,13 @@ export interface RaftThreadHealth {
   readonly samplesOver100Ms: number;
   readonly heapMaxMbByNode: Record<string, number>;
   readonly externalMaxMbByNode: Record<string, number>;
+  /** Each node's Raft thread's GC pauses over the stretch: seconds in all, and how many were major (mark-compacts). */
+  readonly gcSecondsByNode: Record<string, number>;
+  readonly majorGcsByNode: Record<string, number>;
 }
 
 function raftThreadHealth(before: { nodes: NodeSample[] } | undefined, windows: ReadonlyArray<{ nodes: NodeSample[] }>): RaftThreadHealth {
-  const health: RaftThreadHealth = { runP99MsByNode: {}, maxBucketMsByNode: {}, samplesOver100Ms: 0, heapMaxMbByNode: {}, externalMaxMbByNode: {} };
+  const health: RaftThreadHealth = { runP99MsByNode: {}, maxBucketMsByNode: {}, samplesOver100Ms: 0, heapMaxMbByNode: {}, externalMaxMbByNode: {}, gcSecondsByNode: {}, majorGcsByNode: {} };
   let over = 0;
   for (const [id, counts] of delayCountsBetween(before === undefined ? windows : [before, ...windows], (n) => n.raftDelayBuckets)) {
     health.runP99MsByNode[String(id)] = delayPercentileMs(counts, 0.99);
@@ -591,6 +611,19 @@ function raftThreadHealth(before: { nodes: NodeSample[] } | undefined, windows: 
   for (const n of windows.flatMap((s) => s.nodes)) {
     if (n.raftHeapMb !== undefined && n.raftHeapMb > 0) health.heapMaxMbByNode[String(n.id)] = Math.max(health.heapMaxMbByNode[String(n.id)] ?? 0, n.raftHeapMb);
     if (n.raftExternalMb !== undefined && n.raftExternalMb > 0) health.externalMaxMbByNode[String(n.id)] = Math.max(health.externalMaxMbByNode[String(n.id)] ?? 0, n.raftExternalMb);
+  }
+  // The GC's rise between consecutive scrapes of a node (a node whose totals fell restarted: counted whole).
+  const last = new Map<number, { seconds: number; majors: number }>();
+  for (const n of (before === undefined ? windows : [before, ...windows]).flatMap((s) => s.nodes)) {
+    const gc = n.raftGc;
+    if (gc === undefined) continue;
+    const prev = last.get(n.id);
+    last.set(n.id, gc);
+    if (prev === undefined) continue;
+    const restarted = gc.seconds < prev.seconds || gc.majors < prev.majors;
+    const id = String(n.id);
+    health.gcSecondsByNode[id] = round((health.gcSecondsByNode[id] ?? 0) + (restarted ? gc.seconds : gc.seconds - prev.seconds), 3);
+    health.majorGcsByNode[id] = (health.majorGcsByNode[id] ?? 0) + (restarted ? gc.majors : gc.majors - prev.majors);
   }
   return { ...health, samplesOver100Ms: over };
 }

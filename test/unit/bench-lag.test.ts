@@ -63,11 +63,12 @@ describe('bench: event-loop lag figures', () => {
 
   it("reports the Raft threads' delay, heap and external memory apart from the request threads'", () => {
     const timeline = new MetricsTimeline(() => []);
-    const withRaft = (id: number, request: number[], raft: number[], heapMb: number, externalMb: number): NodeSample => ({ ...sample(id, request), raftDelayBuckets: raft, raftHeapMb: heapMb, raftExternalMb: externalMb });
-    timeline.samples.push({ tSec: 0, nodes: [withRaft(1, cumulative({ 1: 10 }), cumulative({ 500: 3 }), 9, 1), withRaft(2, cumulative({}), cumulative({}), 8, 1)] });
+    const withRaft = (id: number, request: number[], raft: number[], heapMb: number, externalMb: number, gc = { seconds: 0, majors: 0 }): NodeSample => ({ ...sample(id, request), raftDelayBuckets: raft, raftHeapMb: heapMb, raftExternalMb: externalMb, raftGc: gc });
+    timeline.samples.push({ tSec: 0, nodes: [withRaft(1, cumulative({ 1: 10 }), cumulative({ 500: 3 }), 9, 1, { seconds: 5, majors: 7 }), withRaft(2, cumulative({}), cumulative({}), 8, 1)] });
     // Node 1's Raft thread: 1,000 samples in the stretch, 20 at 30 ms and one at 150 ms; node 2's all under 1 ms.
-    timeline.samples.push({ tSec: 2, nodes: [withRaft(1, cumulative({ 1: 10, 200: 50 }), cumulative({ 500: 3, 1: 979, 30: 20, 150: 1 }), 12.5, 30), withRaft(2, cumulative({ 2: 100 }), cumulative({ 1: 1000 }), 7, 2)] });
-    timeline.samples.push({ tSec: 4, nodes: [withRaft(1, cumulative({ 1: 10, 200: 50 }), cumulative({ 500: 3, 1: 979, 30: 20, 150: 1 }), 11, 20), withRaft(2, cumulative({ 2: 100 }), cumulative({ 1: 1000 }), 7.5, 0)] });
+    timeline.samples.push({ tSec: 2, nodes: [withRaft(1, cumulative({ 1: 10, 200: 50 }), cumulative({ 500: 3, 1: 979, 30: 20, 150: 1 }), 12.5, 30, { seconds: 5.25, majors: 8 }), withRaft(2, cumulative({ 2: 100 }), cumulative({ 1: 1000 }), 7, 2, { seconds: 0.5, majors: 1 })] });
+    // Node 2 restarted between the scrapes: its GC totals start again and count whole.
+    timeline.samples.push({ tSec: 4, nodes: [withRaft(1, cumulative({ 1: 10, 200: 50 }), cumulative({ 500: 3, 1: 979, 30: 20, 150: 1 }), 11, 20, { seconds: 5.5, majors: 8 }), withRaft(2, cumulative({ 2: 100 }), cumulative({ 1: 1000 }), 7.5, 0, { seconds: 0.125, majors: 0 })] });
     const lag = timeline.lagMax(1, 10);
     expect(lag.runP99MsByNode).to.deep.equal({ '1': 200, '2': 2 });
     expect(lag.raftThread).to.deep.equal({
@@ -76,6 +77,8 @@ describe('bench: event-loop lag figures', () => {
       samplesOver100Ms: 1,
       heapMaxMbByNode: { '1': 12.5, '2': 7.5 },
       externalMaxMbByNode: { '1': 30, '2': 2 },
+      gcSecondsByNode: { '1': 0.5, '2': 0.625 },
+      majorGcsByNode: { '1': 1, '2': 1 },
     });
   });
 
