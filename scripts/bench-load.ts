@@ -324,7 +324,12 @@ export async function runLoad(args: Args): Promise<void> {
   // ---- part 2: the wrong-password flood, on a cluster with authorization ----
   if (parts.has('auth')) await onCluster('auth', true, async (cluster, timeline) => {
     const leaderEndpoint = (await cluster.endpointsLeaderFirst())[0] as string;
-    const legit = new OneShot({ attemptDeadlineMs: 10_000, user: 'root', password: 'Milvus' });
+    // Every client on a connection of its own, as separate clients are: grpc-js otherwise shares one
+    // connection per server among a process's channels, and the node's backoff after failed logins is
+    // per connection and user name, so the legitimate client would be held back with the flood and the
+    // flood's clients would all be one connection, backed off together (until session 42 they were).
+    const ownConnection = { channelOptions: { 'grpc.use_local_subchannel_pool': 1 } };
+    const legit = new OneShot({ attemptDeadlineMs: 10_000, user: 'root', password: 'Milvus', ...ownConnection });
     let n = 0;
     const legitPhase = async (floodClients: number, sec: number): Promise<Record<string, unknown>> => {
       const t0Sec = timeline.elapsedSec();
@@ -333,7 +338,7 @@ export async function runLoad(args: Args): Promise<void> {
       const floodCodes: CodeCounts = {};
       const floodMs: number[] = [];
       const floods = Array.from({ length: floodClients }, async (_, i) => {
-        const bad = new OneShot({ attemptDeadlineMs: 10_000, user: 'root', password: `wrong-password-${i}` });
+        const bad = new OneShot({ attemptDeadlineMs: 10_000, user: 'root', password: `wrong-password-${i}`, ...ownConnection });
         while (running) {
           const r = await bad.call(leaderEndpoint, 'ListDatabases', {});
           addCount(floodCodes, codeKey(r.code));
