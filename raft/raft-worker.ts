@@ -307,7 +307,7 @@ async function main(): Promise<void> {
     post({ type: 'fatal', error: toWireError(error) });
   });
   // This thread's own event-loop delay, GC and heap, for the host's metrics: they go with the status, and
-  // at least once a second on their own when nothing else changes (an idle follower).
+  // about once a second on their own (every 100 samples) when nothing else changes (an idle follower).
   const health = new ThreadHealth();
   let lastStatus = '';
   const statusKey = (status: RaftStatus): string =>

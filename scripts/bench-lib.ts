@@ -184,12 +184,12 @@ export async function startBystander(): Promise<{ metrics: string; stop: () => v
 
 // ---- the cluster under test ----
 
-/** A local cluster (scripts/cluster) in its own temp dir; `stop()` or any exit stops its nodes by PID and removes the dir. */
 /** `--cluster-flags "F"`: more flags of `scripts/cluster up`, split at spaces (none by default). */
 export function clusterFlags(args: Args): string[] {
   return args.value('cluster-flags', '').split(/\s+/).filter((flag) => flag !== '');
 }
 
+/** A local cluster (scripts/cluster) in its own temp dir; `stop()` or any exit stops its nodes by PID and removes the dir. */
 export class BenchCluster {
   private readonly unregister: () => void;
   private stopped = false;
@@ -612,18 +612,21 @@ function raftThreadHealth(before: { nodes: NodeSample[] } | undefined, windows: 
     if (n.raftHeapMb !== undefined && n.raftHeapMb > 0) health.heapMaxMbByNode[String(n.id)] = Math.max(health.heapMaxMbByNode[String(n.id)] ?? 0, n.raftHeapMb);
     if (n.raftExternalMb !== undefined && n.raftExternalMb > 0) health.externalMaxMbByNode[String(n.id)] = Math.max(health.externalMaxMbByNode[String(n.id)] ?? 0, n.raftExternalMb);
   }
-  // The GC's rise between consecutive scrapes of a node (a node whose totals fell restarted: counted whole).
-  const last = new Map<number, { seconds: number; majors: number }>();
-  for (const n of (before === undefined ? windows : [before, ...windows]).flatMap((s) => s.nodes)) {
+  // The GC's rise between consecutive scrapes of a node; a restarted node (by its process start time, or
+  // totals that fell) counts whole. A node that has collected nothing yet has no GC lines (prom-client
+  // prints none for a labelled histogram never observed): its totals are 0, not unknown.
+  const last = new Map<number, NodeSample & { raftGc: { seconds: number; majors: number } }>();
+  for (const sampled of (before === undefined ? windows : [before, ...windows]).flatMap((s) => s.nodes)) {
+    if (!sampled.ok || sampled.raftDelayBuckets === undefined) continue;
+    const n = { ...sampled, raftGc: sampled.raftGc ?? { seconds: 0, majors: 0 } };
     const gc = n.raftGc;
-    if (gc === undefined) continue;
     const prev = last.get(n.id);
-    last.set(n.id, gc);
+    last.set(n.id, n);
     if (prev === undefined) continue;
-    const restarted = gc.seconds < prev.seconds || gc.majors < prev.majors;
+    const restarted = (n.startTimeSec !== undefined && prev.startTimeSec !== undefined && n.startTimeSec !== prev.startTimeSec) || gc.seconds < prev.raftGc.seconds || gc.majors < prev.raftGc.majors;
     const id = String(n.id);
-    health.gcSecondsByNode[id] = round((health.gcSecondsByNode[id] ?? 0) + (restarted ? gc.seconds : gc.seconds - prev.seconds), 3);
-    health.majorGcsByNode[id] = (health.majorGcsByNode[id] ?? 0) + (restarted ? gc.majors : gc.majors - prev.majors);
+    health.gcSecondsByNode[id] = round((health.gcSecondsByNode[id] ?? 0) + (restarted ? gc.seconds : gc.seconds - prev.raftGc.seconds), 3);
+    health.majorGcsByNode[id] = (health.majorGcsByNode[id] ?? 0) + (restarted ? gc.majors : gc.majors - prev.raftGc.majors);
   }
   return { ...health, samplesOver100Ms: over };
 }

@@ -67,7 +67,7 @@ describe('bench: event-loop lag figures', () => {
     timeline.samples.push({ tSec: 0, nodes: [withRaft(1, cumulative({ 1: 10 }), cumulative({ 500: 3 }), 9, 1, { seconds: 5, majors: 7 }), withRaft(2, cumulative({}), cumulative({}), 8, 1)] });
     // Node 1's Raft thread: 1,000 samples in the stretch, 20 at 30 ms and one at 150 ms; node 2's all under 1 ms.
     timeline.samples.push({ tSec: 2, nodes: [withRaft(1, cumulative({ 1: 10, 200: 50 }), cumulative({ 500: 3, 1: 979, 30: 20, 150: 1 }), 12.5, 30, { seconds: 5.25, majors: 8 }), withRaft(2, cumulative({ 2: 100 }), cumulative({ 1: 1000 }), 7, 2, { seconds: 0.5, majors: 1 })] });
-    // Node 2 restarted between the scrapes: its GC totals start again and count whole.
+    // Node 2's totals fell between the scrapes (a restart): they start again and count whole.
     timeline.samples.push({ tSec: 4, nodes: [withRaft(1, cumulative({ 1: 10, 200: 50 }), cumulative({ 500: 3, 1: 979, 30: 20, 150: 1 }), 11, 20, { seconds: 5.5, majors: 8 }), withRaft(2, cumulative({ 2: 100 }), cumulative({ 1: 1000 }), 7.5, 0, { seconds: 0.125, majors: 0 })] });
     const lag = timeline.lagMax(1, 10);
     expect(lag.runP99MsByNode).to.deep.equal({ '1': 200, '2': 2 });
@@ -80,6 +80,21 @@ describe('bench: event-loop lag figures', () => {
       gcSecondsByNode: { '1': 0.5, '2': 0.625 },
       majorGcsByNode: { '1': 1, '2': 1 },
     });
+  });
+
+  it("counts a restarted node's Raft-thread GC whole: by its start time, and from no GC lines (nothing collected yet) on", () => {
+    const timeline = new MetricsTimeline(() => []);
+    const node = (startTimeSec: number, gc: { seconds: number; majors: number } | undefined): NodeSample => ({ ...sample(1, cumulative({ 1: 100 }), 0, startTimeSec), raftDelayBuckets: cumulative({ 1: 100 }), raftGc: gc });
+    timeline.samples.push({ tSec: 0, nodes: [node(1000, { seconds: 1, majors: 2 })] });
+    // Restarted with more in all than before: counted whole, not as the difference.
+    timeline.samples.push({ tSec: 2, nodes: [node(1001, { seconds: 3, majors: 5 })] });
+    expect(timeline.lagMax(0, 10).raftThread.gcSecondsByNode).to.deep.equal({ '1': 3 });
+    expect(timeline.lagMax(0, 10).raftThread.majorGcsByNode).to.deep.equal({ '1': 5 });
+    // Restarted again, and scraped before its first GC (no lines), then after it.
+    timeline.samples.push({ tSec: 4, nodes: [node(1002, undefined)] });
+    timeline.samples.push({ tSec: 6, nodes: [node(1002, { seconds: 1.5, majors: 0 })] });
+    expect(timeline.lagMax(3, 10).raftThread.gcSecondsByNode).to.deep.equal({ '1': 1.5 });
+    expect(timeline.lagMax(0, 10).raftThread.gcSecondsByNode).to.deep.equal({ '1': 4.5 });
   });
 
   it("reports the bystander's delay apart from the nodes', over the same stretch", () => {
