@@ -1,5 +1,5 @@
 /**
- * scripts/bench --scale [--quick] [--collections N] [--clients 64] [--per-database 60000] [--restarts 3] [--out DIR] [--max-minutes M]
+ * scripts/bench --scale [--quick] [--collections N] [--clients 64] [--per-database 60000] [--restarts 3] [--cluster-flags F] [--out DIR] [--max-minutes M]
  * Fills a fresh 3-node cluster to N collections (default 200,000; --quick 20,000) with 64 concurrent
  * clients (2 shards, 3 fields each, spread over databases of at most --per-database, 60,000 by
  * default: Milvus's limit per database is 65,536; `--per-database 200000` puts 200,000 in one, so
@@ -10,7 +10,8 @@
  * cluster: single-client CreatePartition and DescribeCollection, ShowCollections of the biggest
  * database, a follower's restart to ready (--restarts times each with TERM and with -9, alternating;
  * the median of them all, as a single restart on a shared machine varies by a second), a new
- * member's join, the size on disk.
+ * member's join, the size on disk. `--cluster-flags "F"`: more flags of `scripts/cluster up` (an A/B of
+ * a node setting).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { join, resolve } from 'node:path';
 import type { RootCoordClient } from '../src/client/root-coord-client.js';
 import { loggedLines } from './node-log.js';
 import type { PlainMessage } from '../src/protocol/proto.js';
-import { Args, BenchCluster, MetricsTimeline, OneShot, callUntilSettled, startBystander, createCollectionRequest, fillDatabases, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, lagSeries, log, machineInfo, median, pidAlive, round, sampleNodes, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
+import { Args, BenchCluster, clusterFlags, MetricsTimeline, OneShot, callUntilSettled, startBystander, createCollectionRequest, fillDatabases, partitionWriter, timeEach, addCount, codeKey, defaultOut, duBytes, httpGet, lagSeries, log, machineInfo, median, pidAlive, round, sampleNodes, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
 import type { Answer, CodeCounts, NodeSample } from './bench-lib.js';
 
 interface Checkpoint {
@@ -69,7 +70,9 @@ export async function runScale(args: Args): Promise<void> {
   log(`scale: target ${target} collections in ${dbNames.length} database(s), ${concurrency} clients; output ${out}`);
   // The bystander first: one that cannot start leaves no cluster behind it (its own process ends at exit).
   const bystander = await startBystander();
-  const cluster = await BenchCluster.up({ limits });
+  const upFlags = clusterFlags(args);
+  results['clusterFlags'] = upFlags;
+  const cluster = await BenchCluster.up({ limits, upFlags });
   const timeline = new MetricsTimeline(() => cluster.nodes(), 2000, bystander.metrics).start();
   const tStart = performance.now();
   try {

@@ -225,7 +225,7 @@ One-node rootcoord (no replication) CreatePartition p50: ${one['p50Ms'] ?? 'n/a'
 }
 
 const USAGE = `usage: scripts/bench [--quick] [--out bench/results] [--no-etcd]
-         scripts/bench --scale [--quick] [--collections N] [--clients 64] [--per-database 60000] [--restarts 3] [--out DIR] [--max-minutes M]
+         scripts/bench --scale [--quick] [--collections N] [--clients 64] [--per-database 60000] [--restarts 3] [--cluster-flags F] [--out DIR] [--max-minutes M]
          scripts/bench --load [--quick] [--clients 500] [--seconds 60] [--channels 50] [--parts load,big,auth] [--prefill N] [--cluster-flags F] [--out DIR]
          scripts/bench --cold [--quick] [--calls 3000] [--block 250] [--no-profile | --only-profile] [--node-flags F] [--out DIR]
          scripts/bench --floor [--quick] [--rounds 8] [--per-round 250] [--no-etcd] [--out DIR]
