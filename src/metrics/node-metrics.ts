@@ -196,7 +196,14 @@ export class NodeMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     });
     let heap: ThreadHealthReport['heap'] = { usedBytes: 0, externalBytes: 0 };
-    new Gauge({ name: 'rootcoord_raft_thread_heap_used_bytes', help: "The Raft thread's V8 heap in use, as last reported by it", registers, collect(this: Gauge) { this.set(heap.usedBytes); } });
+    new Gauge({
+      name: 'rootcoord_raft_thread_heap_used_bytes',
+      help: "The Raft thread's V8 heap in use, as last reported by it",
+      registers,
+      collect(this: Gauge) {
+        this.set(heap.usedBytes);
+      },
+    });
     new Gauge({
       name: 'rootcoord_raft_thread_external_memory_bytes',
       help: "The Raft thread's memory outside its V8 heap (ArrayBuffers: log entries held, frames), as last reported by it",
