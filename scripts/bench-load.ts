@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { loggedLines } from './node-log.js';
 import { ErrorCodes } from '../src/protocol/error-codes.js';
 import { Args, BenchCluster, clusterFlags, NOT_SERVING, UNREACHABLE, MetricsTimeline, OneShot, startBystander, SCHEMA3, addCount, callUntilSettled, codeKey, createCollectionRequest, defaultOut, fillDatabases, lagSeries, log, machineInfo, round, sleep, summary, svgChart, termRisePoints } from './bench-lib.js';
 import type { CodeCounts, NodeSample } from './bench-lib.js';
@@ -275,6 +276,7 @@ export async function runLoad(args: Args): Promise<void> {
       lag: timeline.lagMax(killSec, killEnd),
       killedAtIso: new Date(performance.timeOrigin + killedAt).toISOString(),
       answersByStep: afterKillSteps(load.afterSince, Math.max(3000, Math.min(5000, load.firstDdlAfterSince - killedAt + 500))),
+      newLeader: newLeaderSteps(cluster, leader, Date.now() - (performance.now() - killedAt)),
     };
     log(`kill: ${JSON.stringify(results['kill'])}`);
     // The killed node back: its start (catalog load) and its catch-up with the entries of the kill phase.
@@ -289,6 +291,23 @@ export async function runLoad(args: Args): Promise<void> {
     results['killedNodeBack'] = { node: leader, startedMs: round(startedMs, 1), caughtUpMs: caughtUp ? round(performance.now() - restartAt, 1) : null };
     log(`killed node back: ${JSON.stringify(results['killedNodeBack'])}`);
   };
+
+  /**
+   * Where a new leader's first second went, from the surviving nodes' logs: when each became leader
+   * and when its leader services (TSO, IDs, the old leader's DDL rolled back) were started, in ms after
+   * the kill (the nodes' clocks are this machine's).
+   */
+  const newLeaderSteps = (cluster: BenchCluster, killed: number, killedAtWallMs: number): Array<Record<string, unknown>> =>
+    cluster.nodes().filter((n) => n.id !== killed).flatMap((n) => {
+      const file = join(cluster.dir, `node-${n.id}.log`);
+      const after = (line: Record<string, unknown>): number => Date.parse(String(line['time'])) - killedAtWallMs;
+      const leaderAt = loggedLines(file, 'raft role changed').filter((l) => l['role'] === 'Leader' && after(l) >= 0);
+      const services = loggedLines(file, 'leader services started').filter((l) => after(l) >= 0);
+      return [
+        ...leaderAt.map((l) => ({ node: n.id, step: 'became leader', afterKillMs: after(l), term: l['term'] })),
+        ...services.map((l) => ({ node: n.id, step: 'leader services started', afterKillMs: after(l), tookMs: l['ms'], rolledBack: l['rolledBack'], rolledForward: l['rolledForward'] })),
+      ];
+    }).sort((a, b) => (a.afterKillMs as number) - (b.afterKillMs as number));
 
   // ---- part 1: load, kill -9 of the leader under load, big requests ----
   if (parts.has('load') || parts.has('big')) await onCluster('load', false, async (cluster, timeline) => {
@@ -438,6 +457,7 @@ Error reasons: ${'`'}${JSON.stringify(load['errorReasons'])}${'`'}
 ## kill -9 of the leader under that load
 
 Time to the next successful CreateCollection: **${String(kill['toFirstCreateCollectionMs'])} ms** (AllocTimestamp: ${String(kill['toFirstAllocTimestampMs'])} ms); term rises ${String(kill['termRises'])}.
+The new leader, from the nodes' logs (ms after the kill): ${((kill['newLeader'] as Array<Record<string, unknown>> | undefined) ?? []).map((x) => `node ${String(x['node'])} ${String(x['step'])} at ${String(x['afterKillMs'])}${x['tookMs'] === undefined ? '' : ` (took ${String(x['tookMs'])} ms, ${String(x['rolledBack'])} rolled back)`}`).join('; ') || 'not found'}.
 
 | call | answers by code (${String(kill['phaseSec'])} s after the kill) | successes/s | p50 / p99 ms | all answers p50 / p99 / max |
 | --- | --- | --- | --- | --- |
