@@ -304,8 +304,8 @@ export async function runLoad(args: Args): Promise<void> {
       const leaderAt = loggedLines(file, 'raft role changed').filter((l) => l['role'] === 'Leader' && after(l) >= 0);
       const services = loggedLines(file, 'leader services started').filter((l) => after(l) >= 0);
       return [
-        ...leaderAt.map((l) => ({ node: n.id, step: 'became leader', afterKillMs: after(l), term: l['term'] })),
-        ...services.map((l) => ({ node: n.id, step: 'leader services started', afterKillMs: after(l), tookMs: l['ms'], rolledBack: l['rolledBack'], rolledForward: l['rolledForward'] })),
+        ...leaderAt.map((l) => ({ node: n.id, step: 'became leader', afterKillMs: Math.round(after(l)), term: l['term'] })),
+        ...services.map((l) => ({ node: n.id, step: 'leader services started', afterKillMs: Math.round(after(l)), tookMs: l['ms'], rolledBack: l['rolledBack'], rolledForward: l['rolledForward'] })),
       ];
     }).sort((a, b) => (a.afterKillMs as number) - (b.afterKillMs as number));
 
