@@ -49,7 +49,10 @@ export function round(n: number, digits = 3): number {
 }
 
 export function summary(samples: readonly number[]): { n: number; p50Ms: number; p99Ms: number; maxMs: number } {
-  return { n: samples.length, p50Ms: round(percentile(samples, 0.5)), p99Ms: round(percentile(samples, 0.99)), maxMs: round(samples.length === 0 ? NaN : Math.max(...samples)) };
+  // The largest by a loop: Math.max(...samples) overflows the stack past about 120,000 samples (a 90 s
+  // phase of 500 callers has more).
+  const max = samples.reduce((a, b) => (b > a ? b : a), -Infinity);
+  return { n: samples.length, p50Ms: round(percentile(samples, 0.5)), p99Ms: round(percentile(samples, 0.99)), maxMs: round(samples.length === 0 ? NaN : max) };
 }
 
 /** Time each of `count` sequential operations (ms); stop early after `budgetMs`. */

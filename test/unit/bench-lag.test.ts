@@ -3,7 +3,7 @@
  * delay histograms, and prom-client's per-window figures without their 10 ms sampling interval.
  */
 import { expect } from 'chai';
-import { DELAY_BOUNDS_MS, MetricsTimeline, delayPercentileMs } from '../../scripts/bench-lib.js';
+import { DELAY_BOUNDS_MS, MetricsTimeline, delayPercentileMs, summary } from '../../scripts/bench-lib.js';
 import type { NodeSample } from '../../scripts/bench-lib.js';
 
 /** Cumulative counts for samples given as (bound in ms -> how many fell in that bucket). */
@@ -17,6 +17,16 @@ function sample(id: number, buckets: number[], lagP99Ms = 0, startTimeSec = 1000
 }
 
 describe('bench: event-loop lag figures', () => {
+  it("summarises a long phase's answers (more than a spread call's argument limit)", () => {
+    const samples = Array.from({ length: 500_000 }, (_, i) => (i % 1000) + 1);
+    samples[123_456] = 5000;
+    const s = summary(samples);
+    expect([s.n, s.maxMs]).to.deep.equal([500_000, 5000]);
+    expect(s.p50Ms).to.be.within(500, 501);
+    expect(s.p99Ms).to.be.within(990, 991);
+    expect(summary([]).maxMs).to.be.NaN;
+  });
+
   it('a percentile is the bound of the bucket that holds it', () => {
     expect(delayPercentileMs(cumulative({ 1: 990, 50: 10 }), 0.99)).to.equal(1);
     expect(delayPercentileMs(cumulative({ 1: 989, 50: 11 }), 0.99)).to.equal(50);
