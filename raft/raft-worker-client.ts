@@ -225,7 +225,7 @@ export class RaftWorkerClient extends EventEmitter implements RaftHandle {
         this.lastStatus = message.status;
         for (const [seconds, entries] of message.observations.persisted) this.emit('persisted', seconds, entries);
         for (const [peer, seconds] of message.observations.peerRtt) this.emit('peer-rtt', peer, seconds);
-        this.emit('thread-health', { loopDelays: message.observations.loopDelays, gcPauses: message.observations.gcPauses, heap: message.observations.heap } satisfies ThreadHealthReport);
+        this.emit('thread-health', message.observations satisfies ThreadHealthReport);
         return;
       case 'leader-change':
       case 'role-change':

@@ -5,6 +5,21 @@ import type { GcKind, ThreadHealthReport } from './raft-worker-protocol.js';
 /** How often the event loop's delay is sampled: the host's request thread samples its own the same way. */
 export const LOOP_SAMPLE_MS = 10;
 
+/**
+ * Every LOOP_SAMPLE_MS, how late a timer on this thread ran (seconds, without the interval itself): a
+ * stall of N ms is one sample of about N ms. Unref'd: it keeps no thread alive.
+ */
+export function sampleLoopDelay(onSample: (seconds: number) => void): NodeJS.Timeout {
+  let lastMs = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    onSample(Math.max(0, now - lastMs - LOOP_SAMPLE_MS) / 1000);
+    lastMs = now;
+  }, LOOP_SAMPLE_MS);
+  timer.unref();
+  return timer;
+}
+
 /** Samples kept between two takes, at most (a host that stopped taking must not grow this thread's heap). */
 const KEPT_MAX = 10_000;
 
@@ -29,13 +44,9 @@ export class ThreadHealth {
   private readonly gc: PerformanceObserver;
 
   constructor() {
-    let lastMs = performance.now();
-    this.timer = setInterval(() => {
-      const now = performance.now();
-      if (this.loopDelays.length < KEPT_MAX) this.loopDelays.push(Math.max(0, now - lastMs - LOOP_SAMPLE_MS) / 1000);
-      lastMs = now;
-    }, LOOP_SAMPLE_MS);
-    this.timer.unref();
+    this.timer = sampleLoopDelay((seconds) => {
+      if (this.loopDelays.length < KEPT_MAX) this.loopDelays.push(seconds);
+    });
     this.gc = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
         const kind = GC_KINDS.get(((entry as { detail?: { kind?: number } }).detail)?.kind ?? -1);

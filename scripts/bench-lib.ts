@@ -366,7 +366,7 @@ export async function scrape(address: string, timeoutMs = 5000): Promise<Map<str
     if (line.startsWith('#') || line === '') continue;
     const space = line.lastIndexOf(' ');
     const name = line.slice(0, space);
-    if (name.includes('{') && !name.startsWith(DELAY_BUCKET) && !name.startsWith(RAFT_DELAY_BUCKET) && !name.startsWith(RAFT_GC)) continue;
+    if (name.includes('{') && !LABELLED_KEPT.some((prefix) => name.startsWith(prefix))) continue;
     out.set(name, Number(line.slice(space + 1)));
   }
   return out;
@@ -393,6 +393,8 @@ function raftGc(m: Map<string, number>): { seconds: number; majors: number } | u
   }
   return seconds === undefined ? undefined : { seconds, majors };
 }
+/** The labelled series a scrape keeps (the others it drops). */
+const LABELLED_KEPT = [DELAY_BUCKET, RAFT_DELAY_BUCKET, RAFT_GC];
 export const DELAY_BOUNDS_MS: readonly number[] = [...EVENT_LOOP_DELAY_BUCKETS.map((s) => Math.round(s * 1000)), Infinity];
 
 /** A delay histogram's cumulative counts from a scrape, in DELAY_BOUNDS_MS order (undefined: a node without it). */
@@ -563,11 +565,12 @@ export class MetricsTimeline {
     const p99s = within.map((n) => n.lagP99Ms ?? 0);
     // The counts from the last scrape before the stretch: what the nodes recorded from its start on.
     const before = this.samples.filter((s) => s.tSec < fromSec).at(-1);
+    const stretch = before === undefined ? windows : [before, ...windows];
     const runP99MsByNode: Record<string, number> = {};
     let samplesOver100Ms = 0;
-    for (const [id, counts] of delayCountsBetween(before === undefined ? windows : [before, ...windows])) {
+    for (const [id, counts] of countsBetween(stretch, (n) => n.delayBuckets)) {
       runP99MsByNode[String(id)] = delayPercentileMs(counts, 0.99);
-      samplesOver100Ms += samplesOver100(counts);
+      samplesOver100Ms += samplesOver(counts, 100);
     }
     const p99ByNode = Object.values(runP99MsByNode);
     return {
@@ -577,7 +580,7 @@ export class MetricsTimeline {
       p99MaxMs: round(Math.max(0, ...p99s), 1),
       maxMs: round(Math.max(0, ...within.map((n) => n.lagMaxMs ?? 0)), 1),
       medianOfP99Ms: round(median(p99s), 2),
-      raftThread: raftThreadHealth(before, windows),
+      raftThread: raftThreadHealth(stretch, windows),
       ...(this.bystander === null ? {} : { bystander: bystanderLag(before, windows) }),
     };
   }
@@ -603,35 +606,31 @@ export interface RaftThreadHealth {
   readonly majorGcsByNode: Record<string, number>;
 }
 
-function raftThreadHealth(before: { nodes: NodeSample[] } | undefined, windows: ReadonlyArray<{ nodes: NodeSample[] }>): RaftThreadHealth {
-  const health: RaftThreadHealth = { runP99MsByNode: {}, maxBucketMsByNode: {}, samplesOver100Ms: 0, heapMaxMbByNode: {}, externalMaxMbByNode: {}, gcSecondsByNode: {}, majorGcsByNode: {} };
-  let over = 0;
-  for (const [id, counts] of delayCountsBetween(before === undefined ? windows : [before, ...windows], (n) => n.raftDelayBuckets)) {
-    health.runP99MsByNode[String(id)] = delayPercentileMs(counts, 0.99);
-    health.maxBucketMsByNode[String(id)] = delayPercentileMs(counts, 1);
-    over += samplesOver100(counts);
+/** From the scrapes of a stretch (the one before it first) and those within it. */
+function raftThreadHealth(stretch: ReadonlyArray<{ nodes: NodeSample[] }>, windows: ReadonlyArray<{ nodes: NodeSample[] }>): RaftThreadHealth {
+  const runP99MsByNode: Record<string, number> = {};
+  const maxBucketMsByNode: Record<string, number> = {};
+  let samplesOver100Ms = 0;
+  for (const [id, counts] of countsBetween(stretch, (n) => n.raftDelayBuckets)) {
+    runP99MsByNode[String(id)] = delayPercentileMs(counts, 0.99);
+    maxBucketMsByNode[String(id)] = delayPercentileMs(counts, 1);
+    samplesOver100Ms += samplesOver(counts, 100);
   }
+  const heapMaxMbByNode: Record<string, number> = {};
+  const externalMaxMbByNode: Record<string, number> = {};
   for (const n of windows.flatMap((s) => s.nodes)) {
-    if (n.raftHeapMb !== undefined && n.raftHeapMb > 0) health.heapMaxMbByNode[String(n.id)] = Math.max(health.heapMaxMbByNode[String(n.id)] ?? 0, n.raftHeapMb);
-    if (n.raftExternalMb !== undefined && n.raftExternalMb > 0) health.externalMaxMbByNode[String(n.id)] = Math.max(health.externalMaxMbByNode[String(n.id)] ?? 0, n.raftExternalMb);
+    if (n.raftHeapMb !== undefined && n.raftHeapMb > 0) heapMaxMbByNode[String(n.id)] = Math.max(heapMaxMbByNode[String(n.id)] ?? 0, n.raftHeapMb);
+    if (n.raftExternalMb !== undefined && n.raftExternalMb > 0) externalMaxMbByNode[String(n.id)] = Math.max(externalMaxMbByNode[String(n.id)] ?? 0, n.raftExternalMb);
   }
-  // The GC's rise between consecutive scrapes of a node; a restarted node (by its process start time, or
-  // totals that fell) counts whole. A node that has collected nothing yet has no GC lines (prom-client
-  // prints none for a labelled histogram never observed): its totals are 0, not unknown.
-  const last = new Map<number, NodeSample & { raftGc: { seconds: number; majors: number } }>();
-  for (const sampled of (before === undefined ? windows : [before, ...windows]).flatMap((s) => s.nodes)) {
-    if (!sampled.ok || sampled.raftDelayBuckets === undefined) continue;
-    const n = { ...sampled, raftGc: sampled.raftGc ?? { seconds: 0, majors: 0 } };
-    const gc = n.raftGc;
-    const prev = last.get(n.id);
-    last.set(n.id, n);
-    if (prev === undefined) continue;
-    const restarted = (n.startTimeSec !== undefined && prev.startTimeSec !== undefined && n.startTimeSec !== prev.startTimeSec) || gc.seconds < prev.raftGc.seconds || gc.majors < prev.raftGc.majors;
-    const id = String(n.id);
-    health.gcSecondsByNode[id] = round((health.gcSecondsByNode[id] ?? 0) + (restarted ? gc.seconds : gc.seconds - prev.raftGc.seconds), 3);
-    health.majorGcsByNode[id] = (health.majorGcsByNode[id] ?? 0) + (restarted ? gc.majors : gc.majors - prev.raftGc.majors);
+  // The GC's totals as counts: a node that has collected nothing yet has no GC lines (prom-client prints
+  // none for a labelled histogram never observed), so a node with the Raft thread's metrics counts 0 then.
+  const gcSecondsByNode: Record<string, number> = {};
+  const majorGcsByNode: Record<string, number> = {};
+  for (const [id, [seconds = 0, majors = 0]] of countsBetween(stretch, (n) => (n.raftDelayBuckets === undefined ? undefined : [n.raftGc?.seconds ?? 0, n.raftGc?.majors ?? 0]))) {
+    gcSecondsByNode[String(id)] = round(seconds, 3);
+    majorGcsByNode[String(id)] = majors;
   }
-  return { ...health, samplesOver100Ms: over };
+  return { runP99MsByNode, maxBucketMsByNode, samplesOver100Ms, heapMaxMbByNode, externalMaxMbByNode, gcSecondsByNode, majorGcsByNode };
 }
 
 /** The bystander's delay over a stretch (MetricsTimeline.lagMax): what the machine alone did to an idle thread. */
@@ -645,20 +644,21 @@ export interface BystanderLag {
 /** From the scrape before a stretch (its counts' start) and the scrapes in it. */
 function bystanderLag(before: { bystander?: NodeSample } | undefined, windows: ReadonlyArray<{ bystander?: NodeSample }>): BystanderLag {
   const seen = windows.flatMap((s) => (s.bystander === undefined ? [] : [s.bystander]));
-  const counts = delayCountsBetween([...(before?.bystander === undefined ? [] : [before.bystander]), ...seen].map((b) => ({ nodes: [b] }))).get(0);
+  const counts = countsBetween([...(before?.bystander === undefined ? [] : [before.bystander]), ...seen].map((b) => ({ nodes: [b] })), (n) => n.delayBuckets).get(0);
   return {
     runP99Ms: counts === undefined ? null : delayPercentileMs(counts, 0.99),
-    samplesOver100Ms: counts === undefined ? 0 : samplesOver100(counts),
+    samplesOver100Ms: counts === undefined ? 0 : samplesOver(counts, 100),
     maxMs: round(Math.max(0, ...seen.filter((b) => b.ok).map((b) => b.lagMaxMs ?? 0)), 1),
   };
 }
 
 /**
- * Each node's delay-histogram counts accumulated over a run of samples: the rise between consecutive
- * scrapes of it (a restarted node, by its process start time or counts that fell, counts whole). A node
- * scraped fewer than twice is left out (nothing is known of its stretch).
+ * Each node's cumulative counts (`countsOf`: a delay histogram's buckets, or any totals that only grow;
+ * undefined: none in that scrape) accumulated over a run of samples: the rise between consecutive scrapes
+ * of it (a restarted node, by its process start time or counts that fell, counts whole). A node scraped
+ * fewer than twice is left out (nothing is known of its stretch).
  */
-function delayCountsBetween(samples: ReadonlyArray<{ nodes: NodeSample[] }>, countsOf: (n: NodeSample) => number[] | undefined = (n) => n.delayBuckets): Map<number, number[]> {
+export function countsBetween(samples: ReadonlyArray<{ nodes: NodeSample[] }>, countsOf: (n: NodeSample) => number[] | undefined): Map<number, number[]> {
   const sums = new Map<number, number[]>();
   const last = new Map<number, NodeSample>();
   for (const s of samples) {
@@ -678,9 +678,9 @@ function delayCountsBetween(samples: ReadonlyArray<{ nodes: NodeSample[] }>, cou
   return sums;
 }
 
-/** How many samples of cumulative delay counts (DELAY_BOUNDS_MS) were over 100 ms. */
-function samplesOver100(counts: readonly number[]): number {
-  return (counts[counts.length - 1] ?? 0) - (counts[DELAY_BOUNDS_MS.indexOf(100)] ?? 0);
+/** How many samples of cumulative delay counts (DELAY_BOUNDS_MS) were over `ms`, one of its bounds. */
+export function samplesOver(counts: readonly number[], ms: number): number {
+  return (counts[counts.length - 1] ?? 0) - (counts[DELAY_BOUNDS_MS.indexOf(ms)] ?? 0);
 }
 
 /** The upper bound (ms) of the bucket holding quantile q of cumulative counts (0 when empty, Infinity past the last bound). */

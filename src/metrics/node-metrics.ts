@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RaftHandle } from '../../raft/raft-handle.js';
 import type { ThreadHealthReport } from '../../raft/raft-worker-protocol.js';
+import { LOOP_SAMPLE_MS, sampleLoopDelay } from '../../raft/thread-health.js';
 import type { PasswordHasher } from '../auth/password-hash.js';
 import type { Scheduler } from '../ddl/scheduler.js';
 import type { CatalogView } from '../meta/catalog-view.js';
@@ -12,32 +13,30 @@ import { physicalChannelNames } from '../ddl/dml-channels.js';
 import { physicalMs } from '../common/hybrid-ts.js';
 import type { TimeTick } from '../timetick/time-tick-sync.js';
 
-const DELAY_SAMPLE_MS = 10;
 /** The bucket bounds (seconds) of rootcoord_eventloop_delay_seconds (scripts/bench reads them). */
 export const EVENT_LOOP_DELAY_BUCKETS: readonly number[] = [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5];
 
 /**
- * Every DELAY_SAMPLE_MS, how late the timer ran, into a cumulative histogram: a scraper takes the
- * difference of two scrapes for the distribution over any stretch of time (a whole benchmark run, for
- * its p99), which prom-client's nodejs_eventloop_lag_* (percentiles since the last scrape, each sample
- * including the 10 ms interval) cannot give. A stall of N ms is one sample of about N ms, as there.
+ * This thread's event-loop delay (raft/thread-health.ts sampleLoopDelay) into a cumulative histogram: a
+ * scraper takes the difference of two scrapes for the distribution over any stretch of time (a whole
+ * benchmark run, for its p99), which prom-client's nodejs_eventloop_lag_* (percentiles since the last
+ * scrape, each sample including the 10 ms interval) cannot give.
  */
 export function watchEventLoopDelay(histogram: Histogram): NodeJS.Timeout {
-  let lastMs = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    histogram.observe(Math.max(0, now - lastMs - DELAY_SAMPLE_MS) / 1000);
-    lastMs = now;
-  }, DELAY_SAMPLE_MS);
-  timer.unref();
-  return timer;
+  return sampleLoopDelay((seconds) => histogram.observe(seconds));
 }
 
-/** rootcoord_eventloop_delay_seconds, for watchEventLoopDelay (a node's request thread, or scripts/bench's bystander). */
-export function eventLoopDelayHistogram(registers: Registry[]): Histogram {
+/**
+ * rootcoord_eventloop_delay_seconds, for watchEventLoopDelay (a node's request thread, or scripts/bench's
+ * bystander); with `raftThread`, rootcoord_raft_thread_eventloop_delay_seconds, which the Raft thread
+ * samples the same way and reports.
+ */
+export function eventLoopDelayHistogram(registers: Registry[], raftThread = false): Histogram {
   return new Histogram({
-    name: 'rootcoord_eventloop_delay_seconds',
-    help: `How late a ${DELAY_SAMPLE_MS} ms timer on the request thread ran, every time it ran (the event loop's delay, without the interval itself; nodejs_eventloop_lag_* include it)`,
+    name: raftThread ? 'rootcoord_raft_thread_eventloop_delay_seconds' : 'rootcoord_eventloop_delay_seconds',
+    help: raftThread
+      ? `How late a ${LOOP_SAMPLE_MS} ms timer on the Raft thread (heartbeats, ticks, log writes, peer transport) ran, every time it ran`
+      : `How late a ${LOOP_SAMPLE_MS} ms timer on the request thread ran, every time it ran (the event loop's delay, without the interval itself; nodejs_eventloop_lag_* include it)`,
     registers,
     buckets: [...EVENT_LOOP_DELAY_BUCKETS],
   });
@@ -143,7 +142,7 @@ export class NodeMetrics {
       buckets: [0.0001, 0.0002, 0.0004, 0.0008, 0.0016, 0.0032, 0.0064, 0.0128, 0.0256, 0.0512, 0.1024, 0.2048, 0.4096, 0.8192],
     });
     node.raft.on('peer-rtt', (peer: number, seconds: number) => peerRtt.observe({ peer: String(peer) }, seconds));
-    this.raftThreadMetrics(node, registers);
+    this.raftThreadMetrics(node, registers, gauge);
     // Read when scraped, so a channel whose ticks stop shows a growing lag; only the serving leader sends ticks.
     const lastTickMs = new Map<string, number>();
     new Gauge({
@@ -181,13 +180,8 @@ export class NodeMetrics {
    * until its first report (about a second after the start), and always where Raft runs on the host's
    * own thread (the simulators).
    */
-  private raftThreadMetrics(node: MetricsSource, registers: Registry[]): void {
-    const delay = new Histogram({
-      name: 'rootcoord_raft_thread_eventloop_delay_seconds',
-      help: `How late a ${DELAY_SAMPLE_MS} ms timer on the Raft thread (heartbeats, ticks, log writes, peer transport) ran, every time it ran`,
-      registers,
-      buckets: [...EVENT_LOOP_DELAY_BUCKETS],
-    });
+  private raftThreadMetrics(node: MetricsSource, registers: Registry[], gauge: (name: string, help: string, read: () => number) => void): void {
+    const delay = eventLoopDelayHistogram(registers, true);
     const gc = new Histogram({
       name: 'rootcoord_raft_thread_gc_duration_seconds',
       help: 'Garbage collections on the Raft thread, by kind (minor, major, incremental, weakcb), in seconds',
@@ -196,22 +190,8 @@ export class NodeMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     });
     let heap: ThreadHealthReport['heap'] = { usedBytes: 0, externalBytes: 0 };
-    new Gauge({
-      name: 'rootcoord_raft_thread_heap_used_bytes',
-      help: "The Raft thread's V8 heap in use, as last reported by it",
-      registers,
-      collect(this: Gauge) {
-        this.set(heap.usedBytes);
-      },
-    });
-    new Gauge({
-      name: 'rootcoord_raft_thread_external_memory_bytes',
-      help: "The Raft thread's memory outside its V8 heap (ArrayBuffers: log entries held, frames), as last reported by it",
-      registers,
-      collect(this: Gauge) {
-        this.set(heap.externalBytes);
-      },
-    });
+    gauge('rootcoord_raft_thread_heap_used_bytes', "The Raft thread's V8 heap in use, as last reported by it", () => heap.usedBytes);
+    gauge('rootcoord_raft_thread_external_memory_bytes', "The Raft thread's memory outside its V8 heap (ArrayBuffers: log entries held, frames), as last reported by it", () => heap.externalBytes);
     node.raft.on('thread-health', (report: ThreadHealthReport) => {
       for (const seconds of report.loopDelays) delay.observe(seconds);
       for (const [kind, seconds] of report.gcPauses) gc.observe({ kind }, seconds);

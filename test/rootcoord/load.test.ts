@@ -12,7 +12,7 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { encodeSchemaFile } from '../../src/client/schema-file.js';
-import { BenchCluster, DELAY_BOUNDS_MS, OneShot, SCHEMA3, addCount, codeKey, delayPercentileMs, sampleNodes, sleep } from '../../scripts/bench-lib.js';
+import { BenchCluster, OneShot, SCHEMA3, addCount, codeKey, countsBetween, delayPercentileMs, sampleNodes, samplesOver, sleep } from '../../scripts/bench-lib.js';
 import type { CodeCounts, NodeSample } from '../../scripts/bench-lib.js';
 import { until } from './until.js';
 
@@ -32,12 +32,13 @@ function createRequest(name: string): Record<string, unknown> {
  * election timeout by default: a heartbeat that late can cost the leader).
  */
 function raftThreadDelay(before: NodeSample[], after: NodeSample[]): Array<{ id: number; samples: number; p99Ms: number; maxMs: number; over300Ms: number }> {
-  return after.map((n) => {
-    const start = before.find((b) => b.id === n.id)?.raftDelayBuckets;
-    const counts = (n.raftDelayBuckets ?? []).map((c, i) => c - (start?.[i] ?? 0));
-    const samples = counts.at(-1) ?? 0;
-    return { id: n.id, samples, p99Ms: delayPercentileMs(counts, 0.99), maxMs: delayPercentileMs(counts, 1), over300Ms: samples - (counts[DELAY_BOUNDS_MS.indexOf(300)] ?? 0) };
-  });
+  return [...countsBetween([{ nodes: before }, { nodes: after }], (n) => n.raftDelayBuckets)].map(([id, counts]) => ({
+    id,
+    samples: counts.at(-1) ?? 0,
+    p99Ms: delayPercentileMs(counts, 0.99),
+    maxMs: delayPercentileMs(counts, 1),
+    over300Ms: samplesOver(counts, 300),
+  }));
 }
 
 function leadership(nodes: NodeSample[]): { changes: Record<number, number | undefined>; terms: Record<number, number | undefined>; leaders: number[] } {
@@ -158,6 +159,7 @@ function leadership(nodes: NodeSample[]): { changes: Record<number, number | und
     expect(unknown, 'no outcome-unknown (2002) answers').to.deep.equal([]);
     // The Raft threads measured themselves all along (about 100 samples a second each), and none ran as
     // late as an election timeout.
+    expect(raftDelay.map((r) => r.id).sort(), 'every node reported its Raft thread').to.deep.equal(nodes.map((n) => n.id).sort());
     for (const r of raftDelay) expect(r.samples, `node ${r.id}'s Raft thread's delay samples`).to.be.greaterThan(500);
     expect(raftDelay.filter((r) => r.over300Ms > 0), "Raft threads' samples 300 ms late or more").to.deep.equal([]);
   });
